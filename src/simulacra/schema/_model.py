@@ -1,0 +1,341 @@
+"""The schema: frozen values with a versioned JSON form that a user can read, edit and pass back.
+
+Edits return a new value (``dataclasses.replace`` or :meth:`Table.replace_column`); nothing is
+mutated in place, so a synthesizer never has to guard against a schema changing under it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from simulacra.errors import SchemaError
+
+SPEC_VERSION = 1
+_SPEC_KEY = "simulacra_schema"
+
+
+class Kind(StrEnum):
+    """What a column holds, which decides how it is encoded and generated."""
+
+    NUMERICAL = "numerical"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    ID = "id"
+    TEXT = "text"
+    PII = "pii"
+
+
+class Role(StrEnum):
+    """What a column is for: evaluation and sampling read the target and sensitive columns."""
+
+    FEATURE = "feature"
+    TARGET = "target"
+    SENSITIVE = "sensitive"
+    ENTITY_KEY = "entity_key"
+    SEQUENCE_INDEX = "sequence_index"
+
+
+class PIIType(StrEnum):
+    """Kinds of personal data that are regenerated, never learned from real values."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    PERSON_NAME = "person_name"
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    STREET_ADDRESS = "street_address"
+    CREDIT_CARD = "credit_card"
+    IBAN = "iban"
+    NATIONAL_ID = "national_id"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its kind and role, and what the codecs need to restore it exactly.
+
+    Only the fields that matter for the column's kind are set; the rest stay None.
+    """
+
+    name: str
+    kind: Kind
+    role: Role = Role.FEATURE
+    dtype: str = "object"
+    missing_share: float = 0.0
+    unique: bool = False
+    # numerical
+    integer: bool | None = None
+    decimals: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    # categorical / boolean
+    cardinality: int | None = None
+    # datetime
+    datetime_format: str | None = None
+    timezone: str | None = None
+    # pii
+    pii_type: PIIType | None = None
+    locale: str | None = None
+    # id
+    id_format: str | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", Kind(self.kind))
+            object.__setattr__(self, "role", Role(self.role))
+            if self.pii_type is not None:
+                object.__setattr__(self, "pii_type", PIIType(self.pii_type))
+        except ValueError as exc:
+            raise SchemaError(f"Column {self.name!r}: {exc}. {_choices_hint()}") from None
+        if self.kind is Kind.PII and self.pii_type is None:
+            raise SchemaError(
+                f"Column {self.name!r} has kind 'pii' but no 'pii_type'. "
+                f"Set 'pii_type' to one of: {', '.join(PIIType)}."
+            )
+        if not 0.0 <= self.missing_share <= 1.0:
+            raise SchemaError(
+                f"Column {self.name!r}: 'missing_share' must be in [0, 1]. "
+                f"Got {self.missing_share!r}."
+            )
+
+    @property
+    def is_generated(self) -> bool:
+        """True when values are regenerated rather than learned (ids, PII, free text)."""
+        return self.kind in (Kind.ID, Kind.PII, Kind.TEXT)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: defaults and unset fields are left out."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("name", "kind") or value != f.default:
+                out[f.name] = value.value if isinstance(value, StrEnum) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Column:
+        """Build from the JSON form; unknown keys are an error, not silently ignored."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        name = data.get("name", "?")
+        if unknown:
+            raise SchemaError(
+                f"{where}column {name!r} has unknown key(s) {unknown}. "
+                f"Allowed keys: {', '.join(sorted(known))}."
+            )
+        missing = [k for k in ("name", "kind") if k not in data]
+        if missing:
+            raise SchemaError(f"{where}column {name!r} lacks required key(s) {missing}.")
+        return cls(**dict(data))
+
+
+def _choices_hint() -> str:
+    return (
+        f"Kinds: {', '.join(Kind)}. Roles: {', '.join(Role)}. "
+        f"PII types: {', '.join(PIIType)}."
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its columns in order and its primary key."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+        names = [c.name for c in self.columns]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise SchemaError(f"Table {self.name!r} lists column(s) {dupes} more than once.")
+        if self.primary_key is not None and self.primary_key not in names:
+            raise SchemaError(
+                f"Table {self.name!r}: primary key {self.primary_key!r} is not one of its "
+                f"columns ({', '.join(names)})."
+            )
+
+    @property
+    def column_names(self) -> list[str]:
+        """Column names in order."""
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise SchemaError(
+            f"Table {self.name!r} has no column {name!r}. Columns: {', '.join(self.column_names)}."
+        )
+
+    def replace_column(self, column: Column) -> Table:
+        """A new table with the column of the same name replaced."""
+        self.column(column.name)
+        cols = tuple(column if c.name == column.name else c for c in self.columns)
+        return dataclasses.replace(self, columns=cols)
+
+    def columns_with_role(self, role: Role) -> list[str]:
+        """Names of the columns that have ``role``."""
+        return [c.name for c in self.columns if c.role is role]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.primary_key is not None:
+            out["primary_key"] = self.primary_key
+        out["columns"] = [c.to_dict() for c in self.columns]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Table:
+        """Build from the JSON form."""
+        unknown = sorted(set(data) - {"name", "primary_key", "columns"})
+        name = data.get("name", "?")
+        if unknown:
+            raise SchemaError(f"Table {name!r} has unknown key(s) {unknown}.")
+        if not isinstance(data.get("columns"), list):
+            raise SchemaError(f"Table {name!r} needs a 'columns' list.")
+        where = f"Table {name!r}: "
+        cols = tuple(Column.from_dict(c, where) for c in data["columns"])
+        return cls(name=str(name), columns=cols, primary_key=data.get("primary_key"))
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``child_table.child_columns`` refers to ``parent_table.parent_columns``."""
+
+    child_table: str
+    child_columns: tuple[str, ...]
+    parent_table: str
+    parent_columns: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "child_table": self.child_table,
+            "child_columns": list(self.child_columns),
+            "parent_table": self.parent_table,
+            "parent_columns": list(self.parent_columns),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ForeignKey:
+        """Build from the JSON form."""
+        try:
+            return cls(
+                str(data["child_table"]),
+                tuple(data["child_columns"]),
+                str(data["parent_table"]),
+                tuple(data["parent_columns"]),
+            )
+        except KeyError as exc:
+            raise SchemaError(f"A foreign key lacks the key {exc}.") from None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Tables and the foreign keys between them."""
+
+    tables: tuple[Table, ...]
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", tuple(self.tables))
+        object.__setattr__(self, "foreign_keys", tuple(self.foreign_keys))
+        if not self.tables:
+            raise SchemaError("A schema needs at least one table.")
+
+    @classmethod
+    def single(cls, table: Table) -> Schema:
+        """A schema of one table."""
+        return cls((table,))
+
+    def table(self, name: str | None = None) -> Table:
+        """The table called ``name``; without a name, the only table."""
+        if name is None:
+            if len(self.tables) != 1:
+                raise SchemaError(
+                    f"The schema has {len(self.tables)} tables; name one of: "
+                    f"{', '.join(t.name for t in self.tables)}."
+                )
+            return self.tables[0]
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise SchemaError(
+            f"The schema has no table {name!r}. Tables: {', '.join(t.name for t in self.tables)}."
+        )
+
+    def replace_table(self, table: Table) -> Schema:
+        """A new schema with the table of the same name replaced."""
+        self.table(table.name)
+        tables = tuple(table if t.name == table.name else t for t in self.tables)
+        return dataclasses.replace(self, tables=tables)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON form."""
+        return {
+            _SPEC_KEY: SPEC_VERSION,
+            "tables": [t.to_dict() for t in self.tables],
+            "foreign_keys": [fk.to_dict() for fk in self.foreign_keys],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Schema:
+        """Build from the JSON form, checking its version."""
+        if not isinstance(data, Mapping) or _SPEC_KEY not in data:
+            raise SchemaError(
+                f"This is not a simulacra schema: the key {_SPEC_KEY!r} is missing. "
+                "Create one with `simulacra schema infer DATA -o schema.json`."
+            )
+        version = data[_SPEC_KEY]
+        if version != SPEC_VERSION:
+            raise SchemaError(
+                f"Schema spec version {version!r} is not supported by this simulacra, which "
+                f"reads version {SPEC_VERSION}. Re-create it with `simulacra schema infer`."
+            )
+        unknown = sorted(set(data) - {_SPEC_KEY, "tables", "foreign_keys"})
+        if unknown:
+            raise SchemaError(f"The schema has unknown top-level key(s) {unknown}.")
+        tables = tuple(Table.from_dict(t) for t in data.get("tables", []))
+        fks = tuple(ForeignKey.from_dict(f) for f in data.get("foreign_keys", []))
+        return cls(tables, fks)
+
+    def to_json(self) -> str:
+        """The JSON text, indented for editing."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "schema") -> Schema:
+        """Parse JSON text; ``source`` names the file in error messages."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SchemaError(
+                f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from None
+        try:
+            return cls.from_dict(data)
+        except SchemaError as exc:
+            raise SchemaError(f"{source}: {exc}") from None
+
+    @classmethod
+    def read(cls, path: str | Path) -> Schema:
+        """Read a schema JSON file."""
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SchemaError(f"Schema file {str(p)!r} does not exist.") from None
+        except UnicodeDecodeError:
+            raise SchemaError(f"Schema file {str(p)!r} is not UTF-8 text.") from None
+        return cls.from_json(text, source=str(p))
+
