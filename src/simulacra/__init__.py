@@ -1,7 +1,52 @@
-"""simulacra: synthetic data that keeps distributions, correlations and rare cases."""
+"""simulacra: synthetic data that keeps distributions, correlations and rare cases.
+
+>>> from simulacra import load_dataset, make_synthesizer
+>>> real = load_dataset("credit_data")
+>>> syn = make_synthesizer("cart", seed=7).fit(real)
+>>> syn.sample(5).shape
+(5, 14)
+"""
 
 import logging
 
-__version__ = "0.1.0"
+from simulacra._api import infer_schema
+from simulacra._version import __version__
+from simulacra.data._io import read_table, write_table
+from simulacra.datasets import dataset_names, load_dataset
+from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
+from simulacra.synth import (
+    BaseSynthesizer,
+    BayesianNetworkSynthesizer,
+    CARTSynthesizer,
+    GaussianCopulaSynthesizer,
+    IndependentSynthesizer,
+    load_synthesizer,
+    make_synthesizer,
+    synthesizer_names,
+)
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "BaseSynthesizer",
+    "BayesianNetworkSynthesizer",
+    "CARTSynthesizer",
+    "Column",
+    "ForeignKey",
+    "GaussianCopulaSynthesizer",
+    "IndependentSynthesizer",
+    "Kind",
+    "PIIType",
+    "Role",
+    "Schema",
+    "Table",
+    "__version__",
+    "dataset_names",
+    "infer_schema",
+    "load_dataset",
+    "load_synthesizer",
+    "make_synthesizer",
+    "read_table",
+    "synthesizer_names",
+    "write_table",
+]

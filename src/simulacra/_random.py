@@ -54,7 +54,7 @@ def generator_from_state(state: dict[str, Any]) -> np.random.Generator:
     if name != "PCG64":
         raise InvalidParameterError(f"Cannot restore a random generator of type {name!r}.")
     bit = np.random.PCG64()
-    bit.state = state
+    bit.state = state  # type: ignore[assignment]
     return np.random.Generator(bit)
 
 

@@ -9,7 +9,7 @@ The tree::
     ├── DataReadError           (ValueError)      a file cannot be read (missing, encoding, format)
     ├── NotFittedError          (AttributeError)  ``sample``/``save`` before ``fit``
     ├── SamplingError           (RuntimeError)    sampling cannot deliver what was asked
-    ├── ArtifactError           (ValueError)      a saved model is not ours, corrupt or from another version
+    ├── ArtifactError           (ValueError)      a model file is not ours, corrupt, or too new
     └── MissingDependencyError  (ImportError)     an optional extra is not installed
 
     SimulacraWarning (UserWarning)

@@ -1,5 +1,27 @@
 """Schema: what the columns of a table are, inferred from data and editable as JSON."""
 
-from simulacra.schema._model import SPEC_VERSION, Column, ForeignKey, Kind, PIIType, Role, Schema, Table
+from simulacra.schema._check import check_data
+from simulacra.schema._infer import infer_schema
+from simulacra.schema._model import (
+    SPEC_VERSION,
+    Column,
+    ForeignKey,
+    Kind,
+    PIIType,
+    Role,
+    Schema,
+    Table,
+)
 
-__all__ = ["SPEC_VERSION", "Column", "ForeignKey", "Kind", "PIIType", "Role", "Schema", "Table"]
+__all__ = [
+    "SPEC_VERSION",
+    "Column",
+    "ForeignKey",
+    "Kind",
+    "PIIType",
+    "Role",
+    "Schema",
+    "Table",
+    "check_data",
+    "infer_schema",
+]

@@ -1,0 +1,35 @@
+"""Top-level conveniences that accept a file path as well as a DataFrame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from simulacra.data._io import read_table, table_name_from
+from simulacra.schema import Schema
+from simulacra.schema import infer_schema as _infer_frame
+
+
+def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
+                 encoding: str = "utf-8") -> Schema:
+    """Infer the schema of a DataFrame, or of a CSV / Parquet file.
+
+    Parameters
+    ----------
+    data
+        A DataFrame, or the path of a ``.csv`` / ``.parquet`` file.
+    name
+        The table's name; defaults to the file's stem, or ``"table"``.
+    encoding
+        Text encoding of a CSV file.
+
+    Returns
+    -------
+    Schema
+        A one-table schema; save it with ``schema.to_json()`` and edit it freely.
+    """
+    if isinstance(data, pd.DataFrame):
+        return _infer_frame(data, name=name or "table")
+    frame = read_table(data, encoding=encoding)
+    return _infer_frame(frame, name=name or table_name_from(data))

@@ -1,0 +1,192 @@
+"""The ``simulacra`` command line: thin commands over the public API.
+
+Exit codes: 0 ok, 2 bad input (one paragraph on stderr, no traceback), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+from simulacra._api import infer_schema
+from simulacra._cli_progress import RichProgress
+from simulacra._summary import summarize
+from simulacra.data._io import TableWriter, atomic_path, read_table, table_name_from, write_table
+from simulacra.datasets import load_dataset
+from simulacra.errors import DataValidationError, InvalidParameterError, SimulacraError
+from simulacra.schema import Schema, check_data
+from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
+
+app = typer.Typer(
+    name="simulacra",
+    help="Learn a real table and sample a faithful, private synthetic one.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="Infer and inspect schemas.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible results.")]
+Encoding = Annotated[str, typer.Option("--encoding", help="Text encoding of CSV input.")]
+
+
+def _report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+    elif not quiet:
+        typer.echo("  ".join(f"{k}: {v}" for k, v in summary.items()), err=True)
+
+
+@contextmanager
+def _naming_source(path: Path) -> Iterator[None]:
+    """Let data problems name the file they were found in."""
+    try:
+        yield
+    except DataValidationError as exc:
+        raise DataValidationError.of(exc.issues, source=str(path)) from None
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise InvalidParameterError(
+                f"--param expects KEY=VALUE, e.g. --param min_samples_leaf=5. Got {item!r}."
+            )
+        try:
+            params[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key.strip()] = raw
+    return params
+
+
+@schema_app.command("infer")
+def schema_infer(
+    data: Annotated[Path, typer.Argument(help="A CSV or Parquet file.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
+    encoding: Encoding = "utf-8",
+) -> None:
+    """Infer an editable JSON schema from a data file."""
+    text = infer_schema(data, encoding=encoding).to_json()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with atomic_path(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def fit(
+    data: Annotated[Path, typer.Argument(help="A CSV or Parquet file to learn from.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")],
+    synthesizer: Annotated[str, typer.Option(
+        "--synthesizer", "-s", help=f"One of: {', '.join(synthesizer_names())}.")] = "auto",
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="Hyperparameter KEY=VALUE (repeatable).")] = None,
+    schema: Annotated[Path | None, typer.Option(help="Schema JSON (from `schema infer`).")] = None,
+    seed: Seed = None,
+    encoding: Encoding = "utf-8",
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Learn a synthesizer from a table and save it."""
+    params = _parse_params(param or [])
+    if seed is not None:
+        params["seed"] = seed
+    syn = make_synthesizer(synthesizer, **params)
+    frame = read_table(data, encoding=encoding)
+    started = time.perf_counter()
+    with RichProgress(quiet=quiet) as progress, _naming_source(data):
+        if schema is not None:
+            table_schema = Schema.read(schema)
+        else:  # a mixed-type column is an error unless a schema declares it categorical
+            check_data(frame)
+            table_schema = infer_schema(frame, name=table_name_from(data))
+        syn.fit(frame, table_schema, progress=progress)
+    syn.save(output)
+    _report({"model": str(output), "synthesizer": type(syn).__name__, "rows": len(frame),
+             "columns": frame.shape[1], "fit_seconds": round(time.perf_counter() - started, 3)},
+            as_json, quiet)
+
+
+@app.command()
+def sample(
+    model: Annotated[Path, typer.Argument(help="A model file written by `simulacra fit`.")],
+    n: Annotated[int, typer.Option("-n", "--rows", help="Number of rows to sample.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV or Parquet to write.")],
+    seed: Seed = None,
+    chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.")] = 50_000,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Sample rows from a saved model, streamed to a file in bounded memory."""
+    syn = load_synthesizer(model)
+    started = time.perf_counter()
+    with RichProgress(quiet=quiet) as progress, TableWriter(output) as writer:
+        for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows, progress=progress):
+            writer.write(chunk)
+    _report({"output": str(output), "rows": writer.rows_written,
+             "sample_seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path(
+        "demo-output"),
+    synthesizer: Annotated[str, typer.Option("--synthesizer", "-s")] = "auto",
+    seed: Seed = 7,
+    quiet: Quiet = False,
+) -> None:
+    """Fit on the shipped credit_data table, sample it, write synthetic.csv and a summary."""
+    real = load_dataset("credit_data")
+    syn = make_synthesizer(synthesizer, seed=seed)
+    started = time.perf_counter()
+    with RichProgress(quiet=quiet) as progress:
+        syn.fit(real, progress=progress)
+        fitted = time.perf_counter()
+        synthetic = syn.sample(len(real), progress=progress)
+    done = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(synthetic, out / "synthetic.csv")
+    syn.save(out / "model.sim")
+    text = summarize(real, synthetic, syn.table_, title=f"{type(syn).__name__} on credit_data",
+                     timings={"fit": fitted - started, "sample": done - fitted})
+    with atomic_path(out / "summary.txt") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    if not quiet:
+        typer.echo(text)
+        typer.echo(f"Wrote {out / 'synthetic.csv'}, {out / 'summary.txt'}, {out / 'model.sim'}")
+
+
+def main() -> None:
+    """Entry point: run the app, mapping errors to exit codes."""
+    try:
+        code = app(standalone_mode=False)
+    except SimulacraError as exc:
+        typer.echo(f"Error: {_paragraph(exc)}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        code = 130
+    except click.ClickException as exc:  # usage errors: click's own message and exit code
+        exc.show()
+        sys.exit(exc.exit_code)
+    if code == 130:  # typer turns Ctrl-C into exit code 130
+        typer.echo("Interrupted; nothing half-written was left behind.", err=True)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _paragraph(exc: SimulacraError) -> str:
+    return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())

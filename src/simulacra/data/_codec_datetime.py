@@ -1,0 +1,197 @@
+"""The datetime codec: timestamps as a count of units since the column's earliest value.
+
+The unit is the coarsest that is exact for the data: days when every value is at midnight
+(local midnight for time-zone-aware columns, counted on the wall clock so that daylight saving
+changes cannot shift a date), else seconds, milliseconds, microseconds or nanoseconds, counted
+in UTC for aware columns. Counts are whole numbers, so float64 holds them exactly (below 2**53
+units). Columns of date strings are parsed with the schema's ``datetime_format`` and written
+back with it (:mod:`simulacra.data._datetime_format`), so they keep their exact style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from simulacra.data._codec_base import ColumnCodec, missing_of, with_indicator
+from simulacra.data._datetime_format import TICKS_PER_SECOND, format_datetimes
+from simulacra.data._dtypes import (
+    ArrayLike,
+    marker_value,
+    missing_marker,
+    resolve_dtype,
+    strings_to_dtype,
+)
+from simulacra.data._frame import EncodedColumn
+from simulacra.errors import DataValidationError, Issue
+from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._model import Column, Kind
+
+_SUBUNITS = (1, 10**3, 10**6, 10**9)  # ticks of a second / this = step: s, ms, us, ns
+
+
+@dataclass(frozen=True)
+class _Ticks:
+    """A datetime column as integer ticks since 1970."""
+
+    wall: np.ndarray  # local clock time
+    utc: np.ndarray | None  # the same instants in UTC, for aware columns
+    missing: np.ndarray
+    unit: str
+    tz: str | None
+
+
+def _ints(stamps: pd.Series) -> np.ndarray:
+    out: np.ndarray = stamps.to_numpy().view(np.int64)
+    return out
+
+
+def _from_stamps(stamps: pd.Series, missing: np.ndarray, tz_hint: str | None) -> _Ticks:
+    dtype = stamps.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        unit = str(dtype.unit)
+    else:
+        unit = np.datetime_data(str(dtype))[0]
+    tz = getattr(dtype, "tz", None)
+    if tz is None:
+        return _Ticks(_ints(stamps), None, missing, unit, None)
+    shown = stamps.dt.tz_convert(tz_hint) if tz_hint else stamps
+    utc = _ints(stamps.dt.tz_convert("UTC").dt.tz_localize(None))
+    return _Ticks(_ints(shown.dt.tz_localize(None)), utc, missing,
+                  unit, str(tz_hint or tz))
+
+
+def to_ticks(series: pd.Series, column: Column) -> _Ticks:
+    """Parse a datetime column of any form (datetime64, strings with a format, objects)."""
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return _from_stamps(series, missing, None)
+    fmt = column.datetime_format
+    try:
+        stamps = (parse_datetimes(series, fmt) if fmt
+                  else pd.to_datetime(series, errors="coerce"))
+    except (ValueError, TypeError) as exc:
+        raise _bad(column, series, missing, f"they cannot be read as datetimes ({exc})") from None
+    unread = stamps.isna().to_numpy() & ~missing
+    if unread.any():
+        got = f"format {fmt!r}" if fmt else "any datetime format"
+        raise _bad(column, series, unread, f"some values do not match {got}")
+    hint = column.timezone if fmt and "%z" in fmt else None
+    return _from_stamps(stamps, missing, hint)
+
+
+def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) -> Exception:
+    rows = tuple(int(i) for i in np.flatnonzero(rows_mask)[:3])
+    example = f" such as {series.iloc[rows[0]]!r}" if rows else ""
+    return DataValidationError.of([Issue(
+        f"the column is a datetime but {what}{example}.",
+        column=column.name, rows=rows, n_rows=int(rows_mask.sum()),
+        fix="Set the column's 'datetime_format' to the strftime format of its values, or "
+            "set its kind to 'categorical'.",
+    )])
+
+
+def _step(diffs: np.ndarray, unit: str) -> int:
+    """The coarsest of second / ms / µs / ns (in ticks) that divides every difference."""
+    per_second = TICKS_PER_SECOND[unit]
+    for sub in _SUBUNITS:
+        step = per_second // sub
+        if step >= 1 and per_second % sub == 0 and not np.any(diffs % step):
+            return int(step)
+    return 1
+
+
+class DatetimeCodec(ColumnCodec):
+    """Units since the earliest value, with a missing indicator when needed."""
+
+    kind = Kind.DATETIME
+
+    @classmethod
+    def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
+        t = to_ticks(series, column)
+        present = ~t.missing
+        day = 86_400 * TICKS_PER_SECOND[t.unit]
+        state: dict[str, Any] = {
+            "unit": t.unit, "tz": t.tz, "has_missing": bool(t.missing.any()),
+            "all_missing": not bool(present.any()), "marker": missing_marker(series),
+            "mode": "wall", "step": day, "origin": 0, "span": 0, "median": 0.0,
+        }
+        if present.any():
+            days = not np.any(t.wall[present] % day)
+            ticks = t.wall if days or t.utc is None else t.utc
+            origin = int(ticks[present].min())
+            diffs = ticks[present] - origin
+            step = day if days else _step(diffs, t.unit)
+            state.update(
+                mode="wall" if days or t.utc is None else "utc", step=step, origin=origin,
+                span=int(diffs.max() // step), median=float(np.median(diffs // step)),
+            )
+        state["constant"] = not state["has_missing"] and state["span"] == 0
+        return cls(column, state)
+
+    def _encoded_columns(self) -> tuple[EncodedColumn, ...]:
+        s = self.state
+        if s["all_missing"] or s["constant"]:
+            return ()
+        value = EncodedColumn(self.column.name, self.column.name, discrete=False, integer=True)
+        return (self._missing_column(), value) if s["has_missing"] else (value,)
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        if not self.encoded:
+            return super().encode(series)
+        s = self.state
+        t = to_ticks(series, self.column)
+        ticks = t.utc if s["mode"] == "utc" and t.utc is not None else t.wall
+        units = (ticks - s["origin"]) / s["step"]
+        values = np.clip(np.where(t.missing, s["median"], units), 0, s["span"])
+        return with_indicator(values, t.missing, s["has_missing"])
+
+    def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
+        s = self.state
+        n = block.shape[0]
+        if self.encoded:
+            raw = block[:, -1]
+            units = np.clip(np.rint(np.where(np.isfinite(raw), raw, s["median"])), 0, s["span"])
+        else:
+            units = np.zeros(n)
+        ticks = s["origin"] + units.astype(np.int64) * s["step"]
+        missing = missing_of(block, s["has_missing"])
+        if s["all_missing"]:
+            missing = np.ones(n, dtype=bool)
+        return self._output(ticks, missing)
+
+    def _stamps(self, ticks: np.ndarray) -> pd.DatetimeIndex:
+        s = self.state
+        naive = pd.DatetimeIndex(ticks.view(f"datetime64[{s['unit']}]"))
+        if s["tz"] is None:
+            return naive
+        if s["mode"] == "utc":
+            return naive.tz_localize("UTC").tz_convert(s["tz"])
+        return naive.tz_localize(s["tz"], ambiguous=np.zeros(len(ticks), dtype=bool),
+                                 nonexistent="shift_forward")
+
+    def _output(self, ticks: np.ndarray, missing: np.ndarray | None) -> ArrayLike:
+        s = self.state
+        stamps = self._stamps(ticks)
+        fmt = self.column.datetime_format
+        dtype = self.column.dtype
+        if fmt:
+            wall, utc = ticks, None
+            if s["tz"] is not None:
+                wall = _ints(pd.Series(stamps.tz_localize(None)))
+                utc = _ints(pd.Series(stamps.tz_convert("UTC").tz_localize(None)))
+            text = format_datetimes(wall, s["unit"], fmt, utc=utc, tz=s["tz"])
+            return strings_to_dtype(text, missing, dtype, s["marker"])
+        if missing is not None and missing.any():
+            stamps = pd.DatetimeIndex(stamps.where(~missing))
+        target = resolve_dtype(dtype)
+        if pd.api.types.is_datetime64_any_dtype(target):
+            out: ArrayLike = stamps.array.astype(target)
+            return out
+        out = np.asarray(stamps.astype(object), dtype=object)
+        if missing is not None and missing.any():
+            out[missing] = marker_value(s["marker"])
+        return out

@@ -1,0 +1,191 @@
+"""Codecs of generated kinds: ids, personal data and free text.
+
+They add nothing to the encoded matrix: values are made at decode time by
+:mod:`simulacra.data._fake`, driven by the sampling ``rng``; ``start`` (the row offset of the
+chunk) keeps ids and unique values unique across chunks. What is learned at fit is only what
+makes the fakes look like the column: its missing share, the layout of its numbers, the
+length of its texts, and salted hashes of its real values so that none of them comes back.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulacra.data._codec_base import ColumnCodec, draw_missing
+from simulacra.data._dtypes import (
+    ArrayLike,
+    is_numeric_dtype,
+    missing_marker,
+    resolve_dtype,
+    restore,
+    strings_to_dtype,
+)
+from simulacra.data._fake import (
+    ID_INTEGER,
+    ID_UUID,
+    TextGenerator,
+    canonical_form,
+    fake_ids,
+    generate_guarded,
+    make_pii_generator,
+    parse_id_template,
+    value_shapes,
+)
+from simulacra.data._fake_pii import PIIGenerator
+from simulacra.data._frame import EncodedColumn
+from simulacra.data._keyed import ValueGuard, derive_key
+from simulacra.data._locale_data import DEFAULT_LOCALE
+from simulacra.schema._model import Column, Kind, PIIType
+
+_SHAPED = {PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID}
+_LENGTH_QUANTILES = 21
+
+
+def as_text(series: pd.Series) -> pa.Array:
+    """Non-missing values as strings; whole numbers without a decimal point."""
+    present = series[series.notna()]
+    if is_numeric_dtype(present.dtype):
+        numbers = present.to_numpy(dtype=np.float64)
+        if np.all(numbers == np.rint(numbers)):
+            return pc.cast(pa.array(numbers.astype(np.int64)), pa.string())
+    return pa.array(present.astype(str).to_numpy(dtype=object), pa.string())
+
+
+def _missing_share(series: pd.Series) -> float:
+    return float(series.isna().mean()) if len(series) else 0.0
+
+
+class _Generated(ColumnCodec):
+    def _encoded_columns(self) -> tuple[EncodedColumn, ...]:
+        return ()
+
+
+class IdCodec(_Generated):
+    """Sequential, templated or UUID ids that continue across chunks."""
+
+    kind = Kind.ID
+
+    @classmethod
+    def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
+        fmt = column.id_format
+        if fmt not in (None, ID_INTEGER, ID_UUID):
+            parse_id_template(fmt)
+        text = as_text(series)
+        width = int(pc.max(pc.utf8_length(text)).as_py() or 0) if len(text) else 0
+        state = {"format": fmt, "width": width, "missing_share": _missing_share(series),
+                 "marker": missing_marker(series)}
+        return cls(column, state)
+
+    def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
+        s = self.state
+        n = block.shape[0]
+        missing = draw_missing(n, s["missing_share"], rng)
+        if is_numeric_dtype(resolve_dtype(self.column.dtype)):
+            numbers = np.arange(start + 1, start + n + 1, dtype=np.int64)
+            return restore(numbers, missing, self.column.dtype, s["marker"])
+        values = fake_ids(n, rng=rng, start=start, id_format=s["format"], width=s["width"])
+        if isinstance(values, np.ndarray):
+            values = pc.cast(pa.array(values), pa.string())
+        return strings_to_dtype(values, missing, self.column.dtype, s["marker"])
+
+
+class _Guarded(_Generated):
+    """A generated kind whose real values are kept out of the output."""
+
+    def __init__(self, column: Column, state: dict[str, Any]) -> None:
+        super().__init__(column, state)
+        self.guard = ValueGuard.from_state(state["guard"], canonical_form(self._pii_type()),
+                                           self.where)
+
+    def _pii_type(self) -> PIIType | None:
+        return self.column.pii_type
+
+    @staticmethod
+    def _base_state(series: pd.Series, column: Column, text: pa.Array, salt: str,
+                    pii_type: PIIType | None) -> dict[str, Any]:
+        guard = ValueGuard.of(text, salt, canonical_form(pii_type))
+        return {
+            "locale": column.locale or DEFAULT_LOCALE,
+            "missing_share": _missing_share(series),
+            "marker": missing_marker(series),
+            "guard": guard.get_state(),
+        }
+
+    def _make(self, generator: Any, n: int, rng: np.random.Generator, start: int) -> ArrayLike:
+        missing = draw_missing(n, self.state["missing_share"], rng)
+        if self.state.get("all_missing"):
+            missing = np.ones(n, dtype=bool)
+            values = pa.nulls(n, pa.string())
+        else:
+            rows = np.arange(start, start + n, dtype=np.int64)
+            values = generate_guarded(generator, rows, rng, self.guard, where=self.where)
+        return strings_to_dtype(values, missing, self.column.dtype, self.state["marker"])
+
+
+class PIICodec(_Guarded):
+    """Personal data regenerated in the column's locale and layout, never a real value."""
+
+    kind = Kind.PII
+
+    @classmethod
+    def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
+        pii = PIIType(str(column.pii_type))
+        text = as_text(series)
+        state = cls._base_state(series, column, text, salt, pii)
+        shapes = value_shapes(text) if pii in _SHAPED else []
+        state.update(
+            unique=bool(column.unique),
+            key=derive_key("pii", column.name, pii.value),
+            shapes=[[shape, share] for shape, share in shapes],
+            all_missing=len(text) == 0,
+        )
+        return cls(column, state)
+
+    @functools.cached_property
+    def generator(self) -> PIIGenerator:
+        s = self.state
+        return make_pii_generator(
+            PIIType(str(self.column.pii_type)), locale=s["locale"], unique=bool(s["unique"]),
+            key=int(s["key"]), guard=self.guard,
+            shapes=[(str(a), float(b)) for a, b in s["shapes"]], where=self.where,
+        )
+
+    def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
+        return self._make(self.generator, block.shape[0], rng, start)
+
+
+class TextCodec(_Guarded):
+    """Lorem text with the real texts' length distribution, never a real text."""
+
+    kind = Kind.TEXT
+
+    def _pii_type(self) -> PIIType | None:
+        return None
+
+    @classmethod
+    def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
+        text = as_text(series)
+        state = cls._base_state(series, column, text, salt, None)
+        lengths = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.float64)
+        probs = np.linspace(0.0, 1.0, _LENGTH_QUANTILES)
+        state.update(
+            quantiles=np.quantile(lengths, probs) if lengths.size else np.zeros(1),
+            key=derive_key("text", column.name),
+            all_missing=len(text) == 0,
+        )
+        return cls(column, state)
+
+    @functools.cached_property
+    def generator(self) -> TextGenerator:
+        s = self.state
+        return TextGenerator.for_locale(s["locale"], np.asarray(s["quantiles"], np.float64),
+                                        int(s["key"]))
+
+    def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
+        return self._make(self.generator, block.shape[0], rng, start)

@@ -1,0 +1,337 @@
+"""Codecs of learned kinds: numerical, categorical and boolean columns.
+
+* numerical: one continuous column in natural scale (median where missing), preceded by a
+  ``name.missing`` indicator when the column has missing values. Decoding rounds to the
+  column's decimals, clips to its bounds, rounds integers and restores the dtype.
+* categorical: one discrete column of codes ``0..k-1`` over the categories seen, most frequent
+  first (ties by first appearance), missing as code ``k``. Categories are stored as a JSON
+  list that keeps Python types, so ``1``, ``1.0``, ``True`` and ``"1"`` stay distinct.
+* boolean: the same with the order ``False, True``.
+
+A column with one value and no missing values, or only missing values, has no encoded
+columns: it is restored as it was.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from simulacra.data._codec_base import (
+    ColumnCodec,
+    codes_of,
+    missing_of,
+    with_indicator,
+)
+from simulacra.data._dtypes import (
+    ArrayLike,
+    is_string_dtype,
+    json_scalar,
+    marker_value,
+    missing_marker,
+    resolve_dtype,
+    restore,
+)
+from simulacra.data._frame import EncodedColumn
+from simulacra.errors import DataValidationError, FitWarning, Issue
+from simulacra.schema._model import Column, Kind
+
+
+# ---- numerical -----------------------------------------------------------------------------
+def to_floats(series: pd.Series, where: str) -> np.ndarray:
+    """The column as float64 with NaN for missing values, or a clear error."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        out: np.ndarray = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return out
+    numbers = pd.to_numeric(series, errors="coerce")
+    bad = numbers.isna().to_numpy() & series.notna().to_numpy()
+    if bad.any():
+        rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
+        raise DataValidationError.of([Issue(
+            f"the column is numerical but holds values that are not numbers, such as "
+            f"{series.iloc[rows[0]]!r}.",
+            column=str(series.name), rows=rows, n_rows=int(bad.sum()),
+            fix=f"Clean those values, or set the kind of {where} to 'categorical'.",
+        )])
+    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+class NumericalCodec(ColumnCodec):
+    """A number in natural scale, with a missing indicator when needed."""
+
+    kind = Kind.NUMERICAL
+
+    @classmethod
+    def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
+        x = to_floats(series, f"column {column.name!r}")
+        missing = np.isnan(x)
+        finite = x[np.isfinite(x)]
+        integer = column.integer
+        if integer is None:
+            integer = bool(finite.size) and bool(np.all(finite == np.rint(finite)))
+        low = column.minimum if column.minimum is not None else _stat(finite, np.min)
+        high = column.maximum if column.maximum is not None else _stat(finite, np.max)
+        state = {
+            "has_missing": bool(missing.any()),
+            "all_missing": bool(missing.all()),
+            "constant": bool(not missing.any() and finite.size and low == high),
+            "median": _stat(finite, np.median),
+            "integer": bool(integer),
+            "decimals": column.decimals,
+            "low": float(low),
+            "high": float(high),
+            "marker": missing_marker(series),
+        }
+        return cls(column, state)
+
+    def _encoded_columns(self) -> tuple[EncodedColumn, ...]:
+        s = self.state
+        if s["all_missing"] or s["constant"]:
+            return ()
+        value = EncodedColumn(self.column.name, self.column.name, discrete=False,
+                              integer=bool(s["integer"]))
+        return (self._missing_column(), value) if s["has_missing"] else (value,)
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        if not self.encoded:
+            return super().encode(series)
+        s = self.state
+        x = to_floats(series, self.where)
+        missing = np.isnan(x)
+        values = np.clip(np.where(missing, s["median"], x), s["low"], s["high"])
+        return with_indicator(values, missing, s["has_missing"])
+
+    def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
+        s = self.state
+        n = block.shape[0]
+        if s["all_missing"]:
+            return restore(np.zeros(n), np.ones(n, dtype=bool), self.column.dtype, s["marker"])
+        if s["constant"]:
+            values = np.full(n, s["low"])
+        else:
+            raw = block[:, -1]
+            values = np.where(np.isfinite(raw), raw, s["median"])
+        if s["decimals"] is not None and not s["integer"]:
+            values = np.round(values, int(s["decimals"]))
+        values = np.clip(values, s["low"], s["high"])
+        if s["integer"]:
+            values = _as_integers(values, self.column.dtype)
+        return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,
+                       s["marker"])
+
+
+def _stat(values: np.ndarray, func: Any) -> float:
+    return float(func(values)) if values.size else 0.0
+
+
+def _as_integers(values: np.ndarray, dtype: str) -> np.ndarray:
+    """Whole numbers: int64 unless the column holds floats (then whole floats)."""
+    rounded: np.ndarray = np.rint(values)
+    dt = resolve_dtype(dtype)
+    if isinstance(dt, np.dtype) and dt.kind == "f":
+        return rounded
+    if np.abs(rounded).max(initial=0.0) < 2.0**63:
+        return rounded.astype(np.int64)
+    return rounded
+
+
+# ---- categorical ---------------------------------------------------------------------------
+def _tag(value: Any) -> int:
+    """Type tag that keeps values equal under ``==`` but of different types apart."""
+    if isinstance(value, (bool, np.bool_)):
+        return 1
+    if isinstance(value, (int, np.integer)):
+        return 2
+    if isinstance(value, (float, np.floating)):
+        return 3
+    return 0 if isinstance(value, str) else 4
+
+
+_tag_all = np.frompyfunc(_tag, 1, 1)
+
+
+_HOMOGENEOUS = frozenset({"string", "integer", "floating", "boolean", "empty"})
+
+
+def _needs_tags(values: np.ndarray) -> bool:
+    """True for object arrays mixing types that can compare equal (``1``, ``1.0``, ``True``)."""
+    return values.dtype == object and (
+        pd.api.types.infer_dtype(values, skipna=True) not in _HOMOGENEOUS
+    )
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Codes (``-1`` for missing) and distinct values, in order of first appearance.
+
+    Values of different types that compare equal (``1``, ``1.0``, ``True``) stay distinct.
+    """
+    if not _needs_tags(values):
+        plain_codes, plain_uniques = pd.factorize(values, use_na_sentinel=True)
+        return np.asarray(plain_codes, dtype=np.int64), list(plain_uniques)
+    missing = pd.isna(values)
+    tags = np.full(len(values), -1, dtype=np.int64)
+    tags[~missing] = _tag_all(values[~missing]).astype(np.int64)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    uniques: list[Any] = []
+    for t in np.unique(tags[tags >= 0]):
+        part = tags == t
+        c, u = pd.factorize(values[part], use_na_sentinel=True)
+        codes[part] = np.asarray(c, dtype=np.int64) + len(uniques)
+        uniques.extend(u)
+    first = np.full(len(uniques), len(values), dtype=np.int64)
+    seen, index = np.unique(codes[codes >= 0], return_index=True)
+    first[seen] = np.flatnonzero(codes >= 0)[index]
+    order = np.argsort(first, kind="stable")
+    remap = np.empty(len(uniques), dtype=np.int64)
+    remap[order] = np.arange(len(uniques))
+    return np.where(codes >= 0, remap[np.maximum(codes, 0)], -1), [uniques[i] for i in order]
+
+
+def _object_values(series: pd.Series) -> np.ndarray:
+    """Numpy values of a column: numbers and bools as they are, everything else as objects."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        return series.to_numpy()
+    out: np.ndarray = series.to_numpy(dtype=object)
+    return out
+
+
+class CategoricalCodec(ColumnCodec):
+    """Codes over the categories seen, most frequent first; missing is one more code."""
+
+    kind = Kind.CATEGORICAL
+
+    @classmethod
+    def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
+        values = _object_values(series)
+        codes, uniques = factorize(values)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        order = cls._order(uniques, counts)
+        cats = [json_scalar(uniques[i]) for i in order]
+        inexact = [str(uniques[i]) for i, (_, ok) in zip(order, cats, strict=True) if not ok]
+        if inexact:
+            warnings.warn(FitWarning(
+                f"Column {column.name!r}: categories such as {inexact[0]!r} are not strings, "
+                "numbers or booleans; they are kept as their text and come back as strings."
+            ), stacklevel=4)
+        state: dict[str, Any] = {
+            "categories": [c for c, _ in cats],
+            "has_missing": bool((codes < 0).any()),
+            "marker": missing_marker(series),
+        }
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            state["dtype_categories"] = [json_scalar(c)[0] for c in series.cat.categories]
+            state["ordered"] = bool(series.cat.ordered)
+        return cls(column, state)
+
+    @staticmethod
+    def _order(uniques: list[Any], counts: np.ndarray) -> np.ndarray:
+        """Most frequent first; ties keep the order of first appearance."""
+        return np.lexsort((np.arange(len(uniques)), -counts))
+
+    def __init__(self, column: Column, state: dict[str, Any]) -> None:
+        super().__init__(column, state)
+        self.categories: list[Any] = list(state["categories"])
+        self.k = len(self.categories)
+        self.has_missing = bool(state["has_missing"])
+        self.dtype = resolve_dtype(column.dtype)
+        self._mixed = _needs_tags(np.asarray(self.categories, dtype=object))
+        self._lookup = self._decode_table()
+
+    def _encoded_columns(self) -> tuple[EncodedColumn, ...]:
+        card = len(self.state["categories"]) + bool(self.state["has_missing"])
+        if card <= 1:
+            return ()
+        return (EncodedColumn(self.column.name, self.column.name, discrete=True,
+                              cardinality=card),)
+
+    # ---- encode --------------------------------------------------------------------------
+    def encode(self, series: pd.Series) -> np.ndarray:
+        if not self.encoded:
+            return super().encode(series)
+        values = _object_values(series)
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        codes = self._codes_of(values)
+        unknown = (codes < 0) & ~missing
+        if unknown.any() or (missing.any() and not self.has_missing):
+            self._raise_unknown(values, unknown | (missing & ~self.has_missing))
+        codes = np.where(missing, self.k, codes)
+        return codes.astype(np.float64)[:, None]
+
+    def _codes_of(self, values: np.ndarray) -> np.ndarray:
+        if not self._mixed and not _needs_tags(values):
+            index = pd.Index(self.categories, dtype=object if values.dtype == object else None)
+            return np.asarray(index.get_indexer(values), dtype=np.int64)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        cat_tags = np.array([_tag(c) for c in self.categories], dtype=np.int64)
+        present = ~np.asarray(pd.isna(values), dtype=bool)
+        tags = np.full(len(values), -1, dtype=np.int64)
+        tags[present] = _tag_all(values[present]).astype(np.int64)
+        for t in np.unique(tags[tags >= 0]):
+            where = np.flatnonzero(cat_tags == t)
+            index = pd.Index([self.categories[i] for i in where], dtype=object)
+            found = index.get_indexer(values[tags == t])
+            codes[tags == t] = np.where(found >= 0, where[np.maximum(found, 0)], -1)
+        return codes
+
+    def _raise_unknown(self, values: np.ndarray, bad: np.ndarray) -> None:
+        rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
+        raise DataValidationError.of([Issue(
+            f"values not seen when the codec was fitted, such as {values[rows[0]]!r}.",
+            column=self.column.name, rows=rows, n_rows=int(bad.sum()),
+            fix="Fit on data that contains every category, or map new values to known ones.",
+        )])
+
+    # ---- decode --------------------------------------------------------------------------
+    def _decode_table(self) -> Any:
+        dt = self.dtype
+        marker = self.state["marker"]
+        if isinstance(dt, pd.CategoricalDtype):
+            dtype_cats = self.state.get("dtype_categories", self.categories)
+            cat_dtype = pd.CategoricalDtype(dtype_cats, ordered=self.state.get("ordered", False))
+            positions = pd.Index(dtype_cats, dtype=object).get_indexer(
+                pd.Index(self.categories, dtype=object)
+            )
+            return cat_dtype, np.append(positions, -1)
+        if is_string_dtype(dt):
+            return pa.array([*(str(c) for c in self.categories), None], pa.string())
+        if (isinstance(dt, np.dtype) and dt.kind == "O") or not self.categories:
+            return np.array([*self.categories, marker_value(marker)], dtype=object)
+        try:
+            return np.array([*self.categories, self.categories[0]])
+        except (TypeError, ValueError):
+            return np.array([*self.categories, marker_value(marker)], dtype=object)
+
+    def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
+        n = block.shape[0]
+        total = self.k + self.has_missing
+        codes = codes_of(block[:, 0], total) if self.encoded else np.zeros(n, dtype=np.int64)
+        if self.k == 0:
+            codes = np.zeros(n, dtype=np.int64)
+        missing = codes == self.k
+        if isinstance(self.dtype, pd.CategoricalDtype):
+            cat_dtype, positions = self._lookup
+            return pd.Categorical.from_codes(positions[codes], dtype=cat_dtype)
+        if is_string_dtype(self.dtype):
+            out: ArrayLike = pd.array(self._lookup.take(pa.array(codes)), dtype=self.dtype)
+            return out
+        return restore(self._lookup[codes], missing if missing.any() else None,
+                       self.column.dtype, self.state["marker"])
+
+
+class BooleanCodec(CategoricalCodec):
+    """``False, True`` (+ missing) when the values are booleans; else as categorical."""
+
+    kind = Kind.BOOLEAN
+
+    @staticmethod
+    def _order(uniques: list[Any], counts: np.ndarray) -> np.ndarray:
+        if all(isinstance(u, (bool, np.bool_)) for u in uniques):
+            return np.argsort([bool(u) for u in uniques], kind="stable")
+        return CategoricalCodec._order(uniques, counts)
+

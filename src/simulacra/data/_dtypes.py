@@ -1,0 +1,177 @@
+"""Giving decoded values back their original dtype (``Column.dtype``), missing values included.
+
+Codecs decode to plain numpy values plus a boolean ``missing`` mask; :func:`restore` builds
+the pandas array of the column's dtype from them: numpy dtypes (``int64``, ``float64``,
+``bool``, ``object``), masked ones (``Int64``, ``boolean``, ``Float64``), strings (``str``,
+``string``) and pyarrow-backed ones. Object columns keep the kind of missing value they had
+(``None``, ``NaN``, ``pd.NA`` or ``NaT``), recorded at fit as a *marker*.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.extensions import ExtensionDtype
+
+from simulacra.errors import SchemaError
+
+ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
+DtypeObj = np.dtype | ExtensionDtype
+
+_MASKED = (pd.arrays.IntegerArray, pd.arrays.BooleanArray, pd.arrays.FloatingArray)
+_MARKERS: dict[str, Any] = {"none": None, "nan": np.nan, "na": pd.NA, "nat": pd.NaT}
+
+
+@functools.lru_cache(maxsize=256)
+def resolve_dtype(dtype: str) -> DtypeObj:
+    """The dtype object named by ``Column.dtype`` (``"Int64"``, ``"datetime64[us, UTC]"`` ...)."""
+    try:
+        found: DtypeObj = pd.api.types.pandas_dtype(dtype)
+    except TypeError:
+        raise SchemaError(
+            f"dtype {dtype!r} is not a dtype pandas knows. Use the name pandas prints for the "
+            "column (str(df[col].dtype)), such as 'int64', 'float64', 'str' or 'category'."
+        ) from None
+    return found
+
+
+def missing_marker(series: pd.Series) -> str:
+    """How an object column writes missing values: ``"none"``, ``"nan"``, ``"na"`` or ``"nat"``."""
+    if series.dtype != object:
+        return "nan"
+    missing = series[series.isna()]
+    if missing.empty:
+        return "nan"
+    first = missing.iloc[0]
+    if first is None:
+        return "none"
+    if first is pd.NA:
+        return "na"
+    if first is pd.NaT:
+        return "nat"
+    return "nan"
+
+
+def marker_value(marker: str) -> Any:
+    """The missing value a marker stands for."""
+    return _MARKERS.get(marker, np.nan)
+
+
+def is_string_dtype(dtype: DtypeObj) -> bool:
+    """True for pandas string dtypes (``str``, ``string``, ``string[pyarrow]``)."""
+    return isinstance(dtype, pd.StringDtype)
+
+
+def is_numeric_dtype(dtype: DtypeObj) -> bool:
+    """True for numeric dtypes (numpy or masked), booleans excluded."""
+    return bool(pd.api.types.is_numeric_dtype(dtype)) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def restore(values: np.ndarray, missing: np.ndarray | None, dtype: str,
+            marker: str = "nan") -> ArrayLike:
+    """An array of ``dtype`` holding ``values``, missing where ``missing`` is True.
+
+    Parameters
+    ----------
+    values
+        Decoded values (numbers, bools or Python objects); entries under ``missing`` are
+        ignored.
+    missing
+        Boolean mask of missing entries, or None for none.
+    dtype
+        The column's original dtype name.
+    marker
+        The missing value of object columns (see :func:`missing_marker`).
+    """
+    dt = resolve_dtype(dtype)
+    has_missing = missing is not None and bool(missing.any())
+    if isinstance(dt, np.dtype):
+        return _restore_numpy(values, missing if has_missing else None, dt, marker)
+    array_type = dt.construct_array_type()
+    if issubclass(array_type, _MASKED):
+        mask = np.zeros(len(values), dtype=bool) if missing is None else missing.copy()
+        data = np.asarray(values)
+        if has_missing:
+            data = np.where(mask, np.zeros(1, dtype=data.dtype), data)
+        numpy_dtype = getattr(dt, "numpy_dtype", np.dtype(bool))
+        out: ArrayLike = array_type(data.astype(numpy_dtype), mask)
+        return out
+    return _extension(_objects(values, missing if has_missing else None, None), dt)
+
+
+def _extension(values: np.ndarray, dtype: ExtensionDtype) -> ArrayLike:
+    """``values`` as an array of an extension dtype (strings, pyarrow-backed, ...)."""
+    out: ArrayLike = pd.array(values, dtype=dtype)  # type: ignore[call-overload]
+    return out
+
+
+def _restore_numpy(values: np.ndarray, missing: np.ndarray | None, dt: np.dtype,
+                   marker: str) -> np.ndarray:
+    if dt.kind == "O":
+        return _objects(values, missing, marker_value(marker))
+    if dt.kind == "f":
+        out = np.asarray(values, dtype=dt)
+        return out if missing is None else np.where(missing, np.nan, out).astype(dt)
+    if missing is not None and dt.kind in "iub":
+        # A numpy int/bool column cannot hold missing values: the original had none, so a
+        # model producing some is corrected to the column's most common state (0 / False).
+        values = np.where(missing, 0, values)
+    return np.asarray(values).astype(dt)
+
+
+def _objects(values: np.ndarray, missing: np.ndarray | None, na: Any) -> np.ndarray:
+    """Python objects (ints stay ints, floats floats), ``na`` where missing."""
+    out = np.asarray(values).astype(object)
+    if missing is not None:
+        out[missing] = na
+    return out
+
+
+def strings_to_dtype(values: pa.Array, missing: np.ndarray | None, dtype: str,
+                     marker: str = "nan") -> ArrayLike:
+    """Generated strings (a pyarrow array) as the column's dtype.
+
+    Numeric dtypes get the digits of the strings as numbers (phone or card numbers stored
+    as integers); string dtypes wrap the arrow data without a per-row copy.
+    """
+    dt = resolve_dtype(dtype)
+    if missing is not None and missing.any():
+        values = pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), values)
+    else:
+        missing = None
+    if is_string_dtype(dt):
+        return pd.array(values, dtype=dt)
+    if is_numeric_dtype(dt):
+        digits = pc.replace_substring_regex(values, r"[^0-9]", "")
+        digits = pc.if_else(pc.equal(digits, ""), pa.scalar(None, pa.string()), digits)
+        numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+        mask = np.isnan(numbers) if numbers.dtype.kind == "f" else None
+        filled = np.nan_to_num(numbers.astype(np.float64)).astype(np.int64)
+        return restore(filled, mask, dtype, marker)
+    objects: np.ndarray = values.to_numpy(zero_copy_only=False)
+    if missing is not None:
+        objects[missing] = marker_value(marker)
+    if isinstance(dt, np.dtype):
+        return objects if dt.kind == "O" else objects.astype(dt)
+    return _extension(objects, dt)
+
+
+def json_scalar(value: Any) -> tuple[Any, bool]:
+    """``value`` as a JSON scalar of the same Python type, and whether that was exact.
+
+    numpy scalars become Python ones; str, bool, int and float stay; anything else
+    (timestamps, decimals, tuples) becomes its ``str`` and is reported as inexact.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (str, bool, int)):
+        return value, True
+    if isinstance(value, float):
+        return value, not math.isnan(value)
+    return str(value), False

@@ -1,0 +1,464 @@
+"""Generators of personal data, one class per :class:`~simulacra.schema.PIIType`.
+
+Each generator makes values for a batch of row numbers at once from a locale's material
+(:mod:`simulacra.data._locale_data`) and a numpy Generator. ``attempt`` counts how often the
+rows were already tried because a value equalled a real one (see
+:func:`simulacra.data._fake.generate_guarded`).
+
+Unique columns stay unique across chunks without memory of earlier chunks: the part of a value
+that makes it unique is a keyed permutation of the row number (:func:`permute_index`), so two
+rows can never share it. A retry moves the row to another *lane* of the permutation, which no
+first try ever uses. Pool-based types (names, non-US national ids) instead draw, without
+repeats, from the pool minus every real value.
+"""
+
+from __future__ import annotations
+
+import functools
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulacra.data._keyed import ValueGuard, derive_key, permute_index
+from simulacra.data._locale_data import LocaleData, Pool, Template
+from simulacra.data._strings import (
+    digit_chars,
+    from_matrix,
+    join,
+    put_runs,
+    random_chars,
+    scatter,
+    shaped,
+)
+from simulacra.errors import SamplingError
+from simulacra.schema._model import PIIType
+
+LANES = 4
+"""Lanes of a unique permutation: a row may be regenerated ``LANES - 1`` times."""
+_EMAIL_SPACE = 10**7
+_MAX_ENUMERATED = 4_000_000
+_MAX_UNIQUE_DIGITS = 17
+_SSN_AREAS = np.setdiff1d(np.arange(1, 900), [666])
+_CARD_PREFIXES: dict[int, tuple[list[str], list[float]]] = {
+    16: (["4", "51", "52", "53", "54", "55", *map(str, range(2221, 2721))],
+         [0.5] + [0.07] * 5 + [0.15 / 500] * 500),
+    15: (["34", "37"], [0.5, 0.5]),
+    13: (["4"], [1.0]),
+    19: (["4"], [1.0]),
+}
+Shapes = Sequence[tuple[str, float]]
+
+
+class Lanes:
+    """Unique codes in ``[0, capacity)`` from row numbers; retry ``k`` uses lane ``k``."""
+
+    def __init__(self, capacity: int, key: int, where: str) -> None:
+        self.lane = max(capacity // LANES, 1)
+        self.key = key
+        self.where = where
+
+    def codes(self, rows: np.ndarray, attempt: int) -> np.ndarray:
+        if rows.size and int(rows.max()) >= self.lane:
+            raise SamplingError(
+                f"{self.where}: a unique column in this format can hold {self.lane:,} distinct "
+                f"values, and row {int(rows.max()) + 1:,} was asked for. Sample fewer rows, or "
+                "set 'unique' to false for this column in the schema."
+            )
+        if attempt >= LANES:
+            raise SamplingError(
+                f"{self.where}: could not generate values that differ from every real value "
+                f"after {LANES} tries. Set 'unique' to false for this column in the schema."
+            )
+        return permute_index(rows + attempt * self.lane, self.lane * LANES, self.key)
+
+
+class PIIGenerator(ABC):
+    """Makes values of one PII type for row numbers ``rows`` (see the module docstring)."""
+
+    def __init__(self, locale: LocaleData, *, unique: bool, key: int, guard: ValueGuard,
+                 shapes: Shapes, where: str) -> None:
+        self.locale = locale
+        self.unique = unique
+        self.key = key
+        self.guard = guard
+        self.shapes = list(shapes)
+        self.where = where
+
+    @abstractmethod
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        """Values (a pyarrow string array) for the given global row numbers."""
+
+    def _shapes_with(self, slots: int) -> tuple[list[str], np.ndarray] | None:
+        """Real shapes with ``slots`` digits and no letters, with their weights."""
+        found = [(s, w) for s, w in self.shapes if s.count("#") == slots and "A" not in s]
+        if not found:
+            return None
+        w = np.array([w for _, w in found], dtype=np.float64)
+        return [s for s, _ in found], w / w.sum()
+
+
+class _AllowedPool(PIIGenerator):
+    """Unique values drawn without repeats from candidates minus every real value."""
+
+    _allowed: pa.Array | None = None
+
+    @abstractmethod
+    def _candidates(self) -> pa.Array:
+        """Every value this type can take in unique mode."""
+
+    def _unique(self, rows: np.ndarray) -> pa.Array:
+        if self._allowed is None:
+            cand = self._candidates()
+            self._allowed = cand.filter(pa.array(~self.guard.contains(cand)))
+        size = len(self._allowed)
+        if rows.size and int(rows.max()) >= size:
+            raise SamplingError(
+                f"{self.where}: the locale {self.locale.locale!r} has {size:,} distinct values "
+                f"for a unique column of this type that differ from the real ones, and row "
+                f"{int(rows.max()) + 1:,} was asked for. Sample fewer rows, or set 'unique' "
+                "to false for this column in the schema."
+            )
+        return self._allowed.take(pa.array(permute_index(rows, max(size, 1), self.key)))
+
+
+class NamePart(_AllowedPool):
+    """A first or last name from the locale's weighted name table, minus the real ones.
+
+    The real column may use most of the table (a few hundred first names cover most
+    people), so names are drawn from what is left, by weight, rather than drawn and
+    rejected.
+    """
+
+    token = "first_name"
+
+    def _candidates(self) -> pa.Array:
+        return pc.unique(self.locale.pool(self.token).values)
+
+    @functools.cached_property
+    def _free(self) -> Pool:
+        pool = self.locale.pool(self.token)
+        free = ~self.guard.contains(pool.values)
+        if not free.any():
+            raise SamplingError(
+                f"{self.where}: every {self.token.replace('_', ' ')} of the locale "
+                f"{self.locale.locale!r} appears in the real column, so none can be generated "
+                "without repeating a real one. Set another 'locale' for the column."
+            )
+        weights = None if pool.weights is None else pool.weights[free] / pool.weights[free].sum()
+        return Pool(pool.values.filter(pa.array(free)), weights)
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        if self.unique:
+            return self._unique(rows)
+        return self._free.draw(len(rows), rng)
+
+
+class FirstName(NamePart):
+    """A first name."""
+
+    token = "first_name"
+
+
+class LastName(NamePart):
+    """A last name."""
+
+    token = "last_name"
+
+
+class PersonName(_AllowedPool):
+    """A full name in the locale's order (``first last``, or ``last first`` in ja_JP)."""
+
+    def _candidates(self) -> pa.Array:
+        first = pc.unique(self.locale.pool("first_name").values)
+        last = pc.unique(self.locale.pool("last_name").values)
+        total = len(first) * len(last)
+        codes = np.arange(min(total, _MAX_ENUMERATED), dtype=np.int64)
+        if total > _MAX_ENUMERATED:
+            codes = permute_index(codes, total, self.key)
+        f_idx, l_idx = np.divmod(codes, len(last))
+        return self._compose(first.take(pa.array(f_idx)), last.take(pa.array(l_idx)))
+
+    def _compose(self, first: pa.Array, last: pa.Array) -> pa.Array:
+        last_first, sep = self.locale.name_order
+        pieces = [last, sep, first] if last_first else [first, sep, last]
+        return join(pieces, len(first))
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        if self.unique:
+            return self._unique(rows)
+        templates, weights = self.locale.person_templates
+        return self.locale.fill_any(templates, weights, len(rows), rng)
+
+
+def _email_numbers() -> Pool:
+    """What follows ``first.last``: nothing (40%), two digits (36%) or a year (24%)."""
+    values = ["", *map(str, range(1, 100)), *map(str, range(1950, 2010))]
+    weights = np.array([0.4] + [0.36 / 99] * 99 + [0.24 / 60] * 60)
+    return Pool(pa.array(values, pa.string()), weights / weights.sum())
+
+
+_EMAIL_NUMBERS = functools.cache(_email_numbers)
+
+
+class Email(PIIGenerator):
+    """``first.last{number}@{free mail domain}``, lower-case ASCII."""
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        n = len(rows)
+        loc = self.locale
+        first = loc.affixed(loc.ascii_pool("first_name"), "email-first", suffix=".").draw(n, rng)
+        last = loc.ascii_pool("last_name").draw(n, rng)
+        domain = loc.affixed(loc.email_domains, "email-domain", prefix="@").draw(n, rng)
+        if self.unique:
+            small = rows < _EMAIL_SPACE
+            code = rows.copy()
+            code[small] = permute_index(rows[small], _EMAIL_SPACE, self.key)
+            number = pc.cast(pa.array(code + 1), pa.string())
+        else:
+            number = _EMAIL_NUMBERS().draw(n, rng)
+        return join([first, last, number, domain], n)
+
+
+class Phone(PIIGenerator):
+    """The locale's phone formats, restricted to those shaped like the real numbers."""
+
+    @functools.cached_property
+    def _templates(self) -> tuple[list[Template], np.ndarray | None]:
+        names, weights = self.locale.formats("formats", "phone_number")
+        own = [Template.parse(f) for f in names]
+        real = dict(self.shapes)
+        if not real:
+            return own, weights
+        matched = [t for t in own if t.shape in real]
+        if matched:
+            per_shape = {s: sum(t.shape == s for t in matched) for s in real}
+            w = np.array([real[t.shape] / per_shape[t.shape] for t in matched])
+            return matched, w / w.sum()
+        plain = [(s, w) for s, w in real.items() if "A" not in s and s.count("#") >= 4]
+        if not plain:
+            return own, weights
+        w = np.array([w for _, w in plain])
+        return [Template.parse(s) for s, _ in plain], w / w.sum()
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        n = len(rows)
+        templates, weights = self._templates
+        if not self.unique:
+            return self.locale.fill_any(templates, weights, n, rng)
+        fixed = [t for t in templates if t.layout is not None]
+        if not fixed:
+            fixed = [Template.parse(t.shape) for t in templates[:1]]
+        layout = fixed[0].layout
+        assert layout is not None
+        mat = layout.fill(n, rng)
+        digits = layout.slots[(layout.low == 48) & (layout.high == 58)][-_MAX_UNIQUE_DIGITS:]
+        codes = Lanes(10 ** len(digits), self.key, self.where).codes(rows, attempt)
+        put_runs(mat, digits, digit_chars(codes, len(digits)))
+        return from_matrix(mat)
+
+
+class StreetAddress(PIIGenerator):
+    """The locale's street address formats; unique ones pair a street with a house number."""
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        n = len(rows)
+        if not self.unique:
+            return self.locale.expand("street_address", n, rng)
+        streets = self._streets()
+        digits = self._number_digits()
+        capacity = len(streets) * (10**digits - 1)
+        codes = Lanes(capacity, self.key, self.where).codes(rows, attempt)
+        number, street = np.divmod(codes, len(streets))
+        template = self._template()
+        toks = {text: i for i, (kind, text) in enumerate(template.parts) if kind == "tok"}
+        fixed = {
+            toks["building_number"]: pc.cast(pa.array(number + 1), pa.string()),
+            toks["street_name"]: streets.take(pa.array(street)),
+        }
+        return self.locale.fill(template, n, rng, fixed=fixed)
+
+    def _streets(self) -> pa.Array:
+        rng = np.random.default_rng(derive_key(self.locale.locale, "streets"))
+        return pc.unique(self.locale.expand("street_name", 4096, rng)).sort()
+
+    def _number_digits(self) -> int:
+        found = self.locale.templates("building_number")
+        if found is None:
+            return 3
+        widths = [sum(len(t) for k, t in tpl.parts if k == "num") for tpl in found[0]]
+        return int(np.clip(max(widths), 2, 5))
+
+    def _template(self) -> Template:
+        found = self.locale.templates("street_address")
+        for tpl in found[0] if found else []:
+            if set(tpl.tokens) == {"building_number", "street_name"}:
+                return tpl
+        return Template.parse("{{building_number}} {{street_name}}")
+
+
+_LUHN_DOUBLE = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)
+
+
+def luhn_check_digits(payload: np.ndarray) -> np.ndarray:
+    """Luhn check digits of an ``(n, k)`` matrix of digits 0-9 (the payload, check excluded)."""
+    d = np.asarray(payload, dtype=np.uint8)
+    doubled = d.copy()
+    doubled[:, d.shape[1] - 1 :: -2] = _LUHN_DOUBLE[d[:, d.shape[1] - 1 :: -2]]
+    out: np.ndarray = (10 - doubled.sum(axis=1, dtype=np.int64) % 10) % 10
+    return out
+
+
+class CreditCard(PIIGenerator):
+    """Visa / Mastercard / Amex-like numbers with a valid Luhn check digit."""
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        n = len(rows)
+        found = self._shapes_by_length()
+        which = rng.choice(len(found[0]), size=n, p=found[1])
+        groups = []
+        for k in np.unique(which):
+            pos = np.flatnonzero(which == k)
+            shape = found[0][int(k)]
+            digits = self._numbers(rows[pos], shape.count("#"), rng, attempt)
+            groups.append((pos, from_matrix(shaped(digits + 48, shape))))
+        return scatter(groups, n)
+
+    def _shapes_by_length(self) -> tuple[list[str], np.ndarray]:
+        found = [(s, w) for s, w in self.shapes
+                 if s.count("#") in _CARD_PREFIXES and "A" not in s]
+        if not found:
+            return ["#" * 16], np.ones(1)
+        w = np.array([w for _, w in found], dtype=np.float64)
+        return [s for s, _ in found], w / w.sum()
+
+    def _numbers(self, rows: np.ndarray, length: int, rng: np.random.Generator,
+                 attempt: int) -> np.ndarray:
+        n = len(rows)
+        prefixes, weights = _CARD_PREFIXES[length]
+        payload = rng.integers(0, 10, size=(n, length - 1), dtype=np.uint8)
+        choice = rng.choice(len(prefixes), size=n, p=np.array(weights) / sum(weights))
+        table = np.zeros((len(prefixes), 4), dtype=np.uint8)
+        sizes = np.array([len(p) for p in prefixes])
+        for j, p in enumerate(prefixes):
+            table[j, : len(p)] = [int(c) for c in p]
+        head = np.arange(4)[None, :] < sizes[choice][:, None]
+        payload[:, :4] = np.where(head, table[choice], payload[:, :4])
+        if self.unique:
+            width = min(length - 5, _MAX_UNIQUE_DIGITS)
+            key = self.key + length
+            codes = Lanes(10**width, key, self.where).codes(rows, attempt)
+            payload[:, length - 1 - width :] = digit_chars(codes, width) - 48
+        check = luhn_check_digits(payload).astype(np.uint8)
+        return np.concatenate([payload, check[:, None]], axis=1)
+
+
+def iban_remainders(country: str, bban: np.ndarray) -> np.ndarray:
+    """ISO 7064 mod 97 of ``bban + country + "00"`` for an ``(n, k)`` matrix of ASCII bytes.
+
+    Letters count as two digits (A = 10 ... Z = 35); digits are folded in seven at a time.
+    """
+    tail = np.frombuffer((country + "00").encode("ascii"), dtype=np.uint8)
+    chars = np.concatenate([bban, np.broadcast_to(tail, (len(bban), 4))], axis=1)
+    r = np.zeros(len(chars), dtype=np.int64)
+    block = np.zeros(len(chars), dtype=np.int64)
+    width = 0
+    for c in range(chars.shape[1]):
+        col = chars[:, c].astype(np.int64)
+        letter = bool((col >= 65).any())
+        if letter:
+            col = np.where(col >= 65, col - 55, col - 48)
+        else:
+            col -= 48
+        digits = 2 if letter else 1
+        if width + digits > 7:
+            r = (r * 10**width + block) % 97
+            block[:] = 0
+            width = 0
+        block = block * 10**digits + col
+        width += digits
+    out: np.ndarray = (r * 10**width + block) % 97
+    return out
+
+
+class Iban(PIIGenerator):
+    """IBANs of the locale's country (BBAN from Faker's format) with valid check digits."""
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        n = len(rows)
+        country, fmt = self.locale.bank
+        layout = np.frombuffer(fmt.encode("ascii"), dtype=np.uint8)
+        letters = layout == ord("?")
+        bban = random_chars(n, np.where(letters, 65, 48).astype(np.uint8),
+                            np.where(letters, 91, 58).astype(np.uint8), rng)
+        if self.unique:
+            slots = np.flatnonzero(~letters)[-_MAX_UNIQUE_DIGITS:]
+            codes = Lanes(10 ** len(slots), self.key, self.where).codes(rows, attempt)
+            put_runs(bban, slots, digit_chars(codes, len(slots)))
+        check = 98 - iban_remainders(country, bban)
+        head = np.frombuffer(country.encode("ascii"), dtype=np.uint8)
+        mat = np.concatenate(
+            [np.broadcast_to(head, (n, 2)), digit_chars(check, 2), bban], axis=1
+        ).astype(np.uint8)
+        if self._grouped():
+            width = mat.shape[1]
+            shape = " ".join("#" * min(4, width - i) for i in range(0, width, 4))
+            mat = shaped(mat, shape)
+        return from_matrix(mat)
+
+    def _grouped(self) -> bool:
+        return bool(self.shapes) and " " in max(self.shapes, key=lambda sw: sw[1])[0]
+
+
+class NationalId(_AllowedPool):
+    """US SSNs (no area 000, 666 or 9xx) or, where Faker has one, the locale's own ids."""
+
+    def _candidates(self) -> pa.Array:
+        pool = self.locale.national_ids
+        return pa.array([], pa.string()) if pool is None else pool.values
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        pool = self.locale.national_ids
+        if pool is not None:
+            return self._unique(rows) if self.unique else pool.draw(len(rows), rng)
+        n = len(rows)
+        if self.unique:
+            codes = Lanes(len(_SSN_AREAS) * 99 * 9999, self.key, self.where).codes(rows, attempt)
+            area_idx, rest = np.divmod(codes, 99 * 9999)
+            group, serial = np.divmod(rest, 9999)
+            area, group, serial = _SSN_AREAS[area_idx], group + 1, serial + 1
+        else:
+            area = _SSN_AREAS[rng.integers(0, len(_SSN_AREAS), n)]
+            group = rng.integers(1, 100, n)
+            serial = rng.integers(1, 10000, n)
+        digits = digit_chars(area * 1_000_000 + group * 10_000 + serial, 9)
+        found = self._shapes_with(9) or (["###-##-####"], np.ones(1))
+        which = rng.choice(len(found[0]), size=n, p=found[1])
+        groups = [
+            (pos, from_matrix(shaped(digits[pos], found[0][int(k)])))
+            for k in np.unique(which)
+            for pos in [np.flatnonzero(which == k)]
+        ]
+        return scatter(groups, n)
+
+
+_CLASSES: dict[PIIType, type[PIIGenerator]] = {
+    PIIType.EMAIL: Email,
+    PIIType.PHONE: Phone,
+    PIIType.PERSON_NAME: PersonName,
+    PIIType.FIRST_NAME: FirstName,
+    PIIType.LAST_NAME: LastName,
+    PIIType.STREET_ADDRESS: StreetAddress,
+    PIIType.CREDIT_CARD: CreditCard,
+    PIIType.IBAN: Iban,
+    PIIType.NATIONAL_ID: NationalId,
+}
+
+
+def make_generator(pii_type: PIIType, locale: LocaleData, *, unique: bool, key: int,
+                   guard: ValueGuard, shapes: Shapes, where: str) -> PIIGenerator:
+    """The generator of one PII type."""
+    return _CLASSES[pii_type](locale, unique=unique, key=key, guard=guard, shapes=shapes,
+                              where=where)

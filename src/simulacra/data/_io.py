@@ -1,0 +1,373 @@
+"""Reading and writing tables: CSV (optionally gzipped), TSV and Parquet.
+
+Every write goes to a hidden temporary sibling and is renamed onto the target only when it
+is complete (:func:`atomic_path`), so a crash or Ctrl-C never leaves half a file behind.
+Every read failure is a :class:`~simulacra.errors.DataReadError` that names the file, says
+what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import os
+import re
+import secrets
+import shutil
+import zlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+import pandas as pd
+import pyarrow as pa
+
+from simulacra.data._sinks import CsvSink, ParquetSink, require_string_names
+from simulacra.errors import DataReadError, InvalidParameterError
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "TableWriter",
+    "atomic_path",
+    "read_table",
+    "table_name_from",
+    "write_table",
+]
+
+SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
+"""File name endings :func:`read_table`, :func:`write_table` and :class:`TableWriter` accept."""
+
+_Format = Literal["csv", "parquet"]
+_BLOCK = 1 << 20
+
+
+def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read a CSV, TSV or Parquet file into a DataFrame.
+
+    CSV and TSV are read with pandas' defaults (types are inferred, so a column such as
+    ``"00123"`` becomes the integer ``123`` and loses its leading zeros; read such files with
+    ``pandas.read_csv(..., dtype=str)`` to keep them). A ``.gz`` ending means gzip.
+
+    Parameters
+    ----------
+    path
+        A file ending in one of :data:`SUPPORTED_SUFFIXES`.
+    encoding
+        Text encoding of CSV/TSV files (Parquet stores its own).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    DataReadError
+        The file does not exist, is a directory, has an unsupported ending, is empty, is not
+        text in ``encoding`` (the message gives the byte offset and line of the first bad
+        byte), is malformed CSV (with the line), or is not a valid Parquet file.
+    """
+    p = Path(path)
+    _check_readable(p)
+    fmt, sep = _format_of(p, DataReadError)
+    if fmt == "parquet":
+        return _read_parquet(p)
+    return _read_csv(p, sep, encoding)
+
+
+def table_name_from(path: str | Path) -> str:
+    """Name a table after its file: ``"data/My Sales-2024.csv.gz"`` -> ``"My_Sales_2024"``."""
+    name = Path(path).name
+    lowered = name.lower()
+    for suffix in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True):
+        if lowered.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    else:
+        name = Path(name).stem
+    return re.sub(r"\W+", "_", name, flags=re.ASCII).strip("_") or "table"
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write to; move it onto ``path`` on success.
+
+    The temporary path (``.NAME.tmp-XXXXXXXX`` in the same directory, so the final rename is
+    atomic) does not exist yet: write a file or create a directory there. When the block ends
+    normally it replaces ``path`` (a directory replaces a directory); when it raises anything,
+    including ``KeyboardInterrupt``, the temporary file or directory is removed and ``path``
+    is left as it was. Missing parent directories are created.
+
+    Parameters
+    ----------
+    path
+        The file or directory to write.
+
+    Yields
+    ------
+    pathlib.Path
+        Where to write.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(4)}")
+    try:
+        yield tmp
+        _move_into_place(tmp, target)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def write_table(data: pd.DataFrame, path: str | Path) -> None:
+    """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
+
+    Parameters
+    ----------
+    data
+        The table; its index is not written.
+    path
+        A file ending in one of :data:`SUPPORTED_SUFFIXES`.
+
+    Raises
+    ------
+    InvalidParameterError
+        The ending is not supported, or (Parquet) a column name is not a string.
+    """
+    p = Path(path)
+    fmt, sep = _format_of(p, InvalidParameterError)
+    if fmt == "parquet":
+        require_string_names(data, p)
+    with atomic_path(p) as tmp:
+        if fmt == "parquet":
+            data.to_parquet(tmp, engine="pyarrow", index=False)
+        else:
+            gz = p.name.lower().endswith(".gz")
+            data.to_csv(
+                tmp, sep=sep, index=False, compression="gzip" if gz else None, lineterminator="\n"
+            )
+
+
+class TableWriter(AbstractContextManager["TableWriter"]):
+    """Stream DataFrame chunks into one CSV, TSV or Parquet file, atomically.
+
+    Use it as a context manager and call :meth:`write` once per chunk. CSV gets one header
+    line. Parquet uses the column types of the first chunk (or ``arrow_schema``); later chunks
+    are cast to them, so integers that gain missing values stay integers. A column that is
+    entirely null in the first chunks has no type yet: those chunks are held back (at most
+    :attr:`max_pending_rows` rows) until a chunk shows the type. If the block raises, nothing
+    is left at ``path``.
+
+    Parameters
+    ----------
+    path
+        A file ending in one of :data:`SUPPORTED_SUFFIXES`.
+    arrow_schema
+        Parquet only: the exact column types to write, instead of those of the first chunk.
+
+    Attributes
+    ----------
+    rows_written : int
+        Rows written so far.
+
+    Examples
+    --------
+    >>> with TableWriter("out.parquet") as writer:  # doctest: +SKIP
+    ...     for chunk in chunks:
+    ...         writer.write(chunk)
+    """
+
+    max_pending_rows = 100_000
+
+    def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None) -> None:
+        self.path = Path(path)
+        self._format, self._sep = _format_of(self.path, InvalidParameterError)
+        if arrow_schema is not None and self._format != "parquet":
+            raise InvalidParameterError(
+                f"arrow_schema only applies to Parquet files, not {str(self.path)!r}."
+            )
+        self.arrow_schema = arrow_schema
+        self.rows_written = 0
+        self._atomic: AbstractContextManager[Path] | None = None
+        self._sink: CsvSink | ParquetSink | None = None
+
+    def __enter__(self) -> Self:
+        atomic = atomic_path(self.path)
+        tmp = atomic.__enter__()
+        try:
+            if self._format == "parquet":
+                self._sink = ParquetSink(
+                    tmp, self.path, schema=self.arrow_schema, max_pending_rows=self.max_pending_rows
+                )
+            else:
+                gz = self.path.name.lower().endswith(".gz")
+                self._sink = CsvSink(tmp, self.path, sep=self._sep, gz=gz)
+        except BaseException as exc:
+            atomic.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._atomic = atomic
+        self.rows_written = 0
+        return self
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        """Append a chunk of rows (same columns as the first chunk)."""
+        if self._sink is None:
+            raise InvalidParameterError("TableWriter.write was called outside its `with` block.")
+        if not isinstance(chunk, pd.DataFrame):
+            raise InvalidParameterError(f"Expected a DataFrame chunk, got {type(chunk).__name__}.")
+        self._sink.write(chunk)
+        self.rows_written += len(chunk)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        atomic, sink = self._atomic, self._sink
+        self._atomic = self._sink = None
+        if atomic is None or sink is None:
+            return
+        if exc is None:
+            try:
+                sink.close()
+            except BaseException as err:
+                atomic.__exit__(type(err), err, err.__traceback__)
+                raise
+            atomic.__exit__(None, None, None)
+            return
+        sink.abort()
+        atomic.__exit__(exc_type, exc, tb)
+
+
+def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:
+    """Return the file format and CSV separator for the file's ending, or raise ``error``."""
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet", ""
+    if name.endswith((".tsv", ".tsv.gz")):
+        return "csv", "\t"
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv", ","
+    raise error(
+        f"{str(path)!r} has an unsupported file ending. Supported: {', '.join(SUPPORTED_SUFFIXES)}."
+    )
+
+
+def _check_readable(p: Path) -> None:
+    if not p.exists():
+        raise DataReadError(
+            f"{str(p)!r} does not exist. Check the path (relative paths start from "
+            f"{str(Path.cwd())!r})."
+        )
+    if p.is_dir():
+        raise DataReadError(
+            f"{str(p)!r} is a directory, not a file. Pass the path of a CSV or Parquet file."
+        )
+    if p.stat().st_size == 0:
+        raise DataReadError(f"{str(p)!r} is empty (0 bytes). Pass a file with a header and rows.")
+
+
+def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataReadError(
+            f"Cannot read {str(p)!r}: unknown encoding {encoding!r}. Use a Python codec name "
+            "such as 'utf-8', 'latin-1' or 'cp1252'."
+        ) from None
+    try:
+        return pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(p, encoding, exc) from None
+    except pd.errors.EmptyDataError:
+        raise DataReadError(
+            f"{str(p)!r} has no data: not even a header row. Pass a file with a header and rows."
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise _parser_error(p, sep, exc) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataReadError(f"{str(p)!r} cannot be read: {exc}.") from None
+
+
+def _read_parquet(p: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(p, engine="pyarrow")
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataReadError(
+            f"{str(p)!r} is not a valid Parquet file ({exc}). Re-export it, or check that it "
+            "is not a CSV or a partially written file with a .parquet ending."
+        ) from None
+
+
+def _parser_error(p: Path, sep: str, exc: pd.errors.ParserError) -> DataReadError:
+    text = str(exc).strip()
+    where = re.search(r"(line|row) (\d+)", text)
+    at = f" near {where.group(1)} {where.group(2)}" if where else ""
+    return DataReadError(
+        f"{str(p)!r} is not well-formed {'TSV' if sep == chr(9) else 'CSV'}{at}: {text}. "
+        "Check that every row has as many separators as the header and that quotes are closed."
+    )
+
+
+def _decode_error(p: Path, encoding: str, exc: UnicodeDecodeError) -> DataReadError:
+    found = _first_undecodable(p, encoding)
+    if found is None:
+        detail = f"{exc.reason}"
+    else:
+        offset, line, byte = found
+        detail = f"byte 0x{byte:02x} at offset {offset} (line {line}) cannot be decoded"
+    return DataReadError(
+        f"{str(p)!r} is not valid {encoding} text: {detail}. Re-save the file as UTF-8, or "
+        "pass its encoding (for example encoding='latin-1' or 'cp1252'; on the command line "
+        "--encoding latin-1)."
+    )
+
+
+def _first_undecodable(p: Path, encoding: str) -> tuple[int, int, int] | None:
+    """Find the first byte that does not decode: its offset, (approximate) line and value."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = newlines = 0
+    opener = gzip.open if p.name.lower().endswith(".gz") else open
+    with opener(p, "rb") as fh:
+        while True:
+            block = fh.read(_BLOCK)
+            held = decoder.getstate()[0]
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as err:
+                data = held + block
+                at = offset - len(held) + err.start
+                line = newlines + data[len(held) : max(len(held), err.start)].count(b"\n") + 1
+                return at, line, data[err.start]
+            if not block:
+                return None
+            offset += len(block)
+            newlines += block.count(b"\n")
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    if not tmp.exists():
+        raise FileNotFoundError(f"Nothing was written to {str(tmp)!r} for {str(target)!r}.")
+    if tmp.is_dir() and target.is_dir() and not target.is_symlink():
+        old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+        os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            os.replace(old, target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, target)
+
+
+def _remove(tmp: Path) -> None:
+    try:
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+    except OSError:
+        pass

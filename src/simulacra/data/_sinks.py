@@ -1,0 +1,170 @@
+"""Chunk sinks behind :class:`~simulacra.data._io.TableWriter`: CSV text and Parquet row groups.
+
+A sink writes to a path it is given (the writer's temporary file) and knows nothing about
+atomic renames. The Parquet sink fixes the column types from the first chunk, holding chunks
+back while a column is still entirely null (so has no type yet).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulacra.errors import InvalidParameterError
+
+__all__ = ["CsvSink", "ParquetSink", "require_string_names"]
+
+
+class _Columns:
+    """The column order fixed by the first chunk; later chunks are checked and reordered."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.names: list[Any] | None = None
+        self.chunks = 0
+
+    def align(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        self.chunks += 1
+        got = list(chunk.columns)
+        if self.names is None:
+            self.names = got
+            return chunk
+        if got == self.names:
+            return chunk
+        if len(set(got)) == len(got) and set(got) == set(self.names):
+            return chunk[self.names]
+        raise InvalidParameterError(
+            f"Chunk {self.chunks} written to {str(self.path)!r} has columns {got}, but the "
+            f"first chunk had {self.names}. Write chunks with the same columns."
+        )
+
+
+class CsvSink:
+    """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages."""
+
+    def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool) -> None:
+        self._sep = sep
+        self._columns = _Columns(target)
+        if gz:
+            self._handle: IO[str] = gzip.open(tmp, "wt", encoding="utf-8", newline="")  # noqa: SIM115
+        else:
+            self._handle = open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        header = self._columns.names is None
+        chunk = self._columns.align(chunk)
+        chunk.to_csv(self._handle, sep=self._sep, index=False, header=header, lineterminator="\n")
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):  # the original exception matters, not this one
+            self._handle.close()
+
+
+class ParquetSink:
+    """Writes chunks with one Parquet schema, holding back chunks while a type is unknown."""
+
+    def __init__(
+        self, tmp: Path, target: Path, *, schema: pa.Schema | None, max_pending_rows: int
+    ) -> None:
+        self._tmp = tmp
+        self._target = target
+        self._schema = schema
+        self._explicit = schema is not None
+        self._max_pending = max_pending_rows
+        self._columns = _Columns(target)
+        self._pending: list[pd.DataFrame] = []
+        self._pending_rows = 0
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        require_string_names(chunk, self._target)
+        chunk = self._columns.align(chunk)
+        if self._writer is not None:
+            self._writer.write_table(self._to_arrow(chunk))
+            return
+        if not self._explicit:
+            found = _arrow_schema_of(chunk, self._columns.chunks)
+            self._schema = found if self._schema is None else _fill_null_types(self._schema, found)
+        self._pending.append(chunk)
+        self._pending_rows += len(chunk)
+        resolved = self._explicit or not _has_null_types(self._schema)
+        if resolved or self._pending_rows >= self._max_pending:
+            self._open()
+
+    def close(self) -> None:
+        if self._writer is None:
+            self._open()
+        assert self._writer is not None
+        self._writer.close()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(Exception):  # the original exception matters, not this one
+                self._writer.close()
+
+    def _open(self) -> None:
+        schema = self._schema if self._schema is not None else pa.schema([])
+        self._schema = schema
+        self._writer = pq.ParquetWriter(self._tmp, schema)
+        pending, self._pending = self._pending, []
+        for chunk in pending:
+            self._writer.write_table(self._to_arrow(chunk))
+
+    def _to_arrow(self, chunk: pd.DataFrame) -> pa.Table:
+        try:
+            return pa.Table.from_pandas(chunk, schema=self._schema, preserve_index=False)
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            raise InvalidParameterError(
+                f"A chunk does not fit the Parquet column types {_describe(self._schema)} "
+                f"fixed by the first chunk(s): {exc}. Pass arrow_schema= to TableWriter to set "
+                "the types, or make the chunks' dtypes agree."
+            ) from None
+
+
+def _arrow_schema_of(chunk: pd.DataFrame, number: int) -> pa.Schema:
+    try:
+        schema = pa.Schema.from_pandas(chunk, preserve_index=False)
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise InvalidParameterError(
+            f"Chunk {number} cannot be written to Parquet: {exc}. Clean the column's values "
+            "so that they have one type, or write CSV."
+        ) from None
+    fields = [
+        f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema
+    ]
+    return pa.schema(fields)
+
+
+def _has_null_types(schema: pa.Schema | None) -> bool:
+    return schema is not None and any(pa.types.is_null(f.type) for f in schema)
+
+
+def _fill_null_types(schema: pa.Schema, found: pa.Schema) -> pa.Schema:
+    """Give still-untyped (null) fields of ``schema`` the type ``found`` has for them."""
+    return pa.schema(
+        [f.with_type(found.field(f.name).type) if pa.types.is_null(f.type) else f for f in schema]
+    )
+
+
+def _describe(schema: pa.Schema | None) -> str:
+    if schema is None:
+        return "{}"
+    return "{" + ", ".join(f"{f.name}: {f.type}" for f in schema) + "}"
+
+
+def require_string_names(data: pd.DataFrame, path: Path) -> None:
+    bad = [c for c in data.columns if not isinstance(c, str)]
+    if bad:
+        raise InvalidParameterError(
+            f"Parquet file {str(path)!r} needs string column names; got {bad}. "
+            "Rename them, e.g. data.columns = data.columns.map(str)."
+        )

@@ -1,0 +1,140 @@
+"""Date and time strings: which ``strftime`` format a column uses, and parsing with it.
+
+A string column is a datetime column when *every* non-null value parses with one format of
+:data:`DATETIME_FORMATS`. The format is stored in the schema (``Column.datetime_format``) so
+that a codec can parse the column and write new values back in the same shape.
+
+Conventions shared with the codecs:
+
+* A format ending in a literal ``Z`` parses to naive timestamps that are in UTC; the column's
+  ``timezone`` is ``"UTC"``.
+* A format with ``%z`` parses with :func:`parse_datetimes` to UTC. The column's ``timezone`` is
+  the one offset all values share (``"UTC+01:00"``, a name pandas accepts), or ``"UTC"`` when
+  the offsets differ. Written back, ``%z`` gives ``+0100`` (no colon).
+* ``%f`` writes six digits, and ``%d``/``%m`` write zero-padded numbers, so a value such as
+  ``"5/1/2020"`` or ``"10:00:00.5"`` is read correctly but written back padded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+__all__ = ["DATETIME_FORMATS", "datetime_timezone", "detect_datetime_format", "parse_datetimes"]
+
+_DATES = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
+_TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f")
+
+
+def _build_formats() -> tuple[str, ...]:
+    iso = ["%Y-%m-%d"]
+    for sep in ("T", " "):
+        for time in ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f"):
+            iso.append(f"%Y-%m-%d{sep}{time}")
+            iso.append(f"%Y-%m-%d{sep}{time}Z")
+            iso.append(f"%Y-%m-%d{sep}{time}%z")
+    local = [f"{date} {time}" for date in _DATES[1:] for time in _TIMES]
+    named = ["%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%d-%b-%y"]
+    other = ["%Y-%m", "%Y%m%dT%H%M%S", "%H:%M:%S", "%H:%M"]
+    return (*iso, *_DATES[1:], *local, *named, *other)
+
+
+DATETIME_FORMATS: tuple[str, ...] = _build_formats()
+"""Candidate formats in order of preference (``%d/%m/%Y`` before ``%m/%d/%Y``)."""
+
+_MAX_LENGTH = 40
+
+
+def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
+    """Parse strings with ``fmt``; values that do not parse become ``NaT``.
+
+    Parameters
+    ----------
+    values
+        Strings (nulls stay ``NaT``).
+    fmt
+        A ``strftime`` format. Formats with ``%z`` are parsed to UTC, because values with
+        different offsets cannot share one pandas time zone.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64`` values, timezone-aware (UTC) when ``fmt`` has ``%z``.
+    """
+    return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
+
+
+def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
+    """Find the first format of :data:`DATETIME_FORMATS` that parses every value.
+
+    Parameters
+    ----------
+    values
+        All non-null strings of the column.
+    sample
+        A few thousand of them, tried first so that most columns are rejected cheaply.
+
+    Returns
+    -------
+    str or None
+        Among the formats that parse every value, the first whose output reproduces the
+        sample exactly, else the first that parses; None when no format parses them all.
+    """
+    if sample.empty or not _could_be_datetime(sample):
+        return None
+    first = str(sample.iloc[0])
+    candidates = [f for f in DATETIME_FORMATS if _strptime_ok(first, f)]
+    passing = [f for f in candidates if _parses_all(sample, f)]
+    if not passing:
+        return None
+    passing.sort(key=lambda f: not _round_trips(sample, f))
+    if len(values) <= len(sample):
+        return passing[0]
+    distinct = values.drop_duplicates()
+    return next((f for f in passing if _parses_all(distinct, f)), None)
+
+
+def datetime_timezone(values: pd.Series, fmt: str) -> str | None:
+    """Return the time zone of strings written with ``fmt`` (see the module conventions)."""
+    if fmt.endswith("Z"):
+        return "UTC"
+    if "%z" not in fmt:
+        return None
+    try:
+        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+    except ValueError:  # mixed offsets
+        return "UTC"
+    tz = getattr(parsed.dt, "tz", None)
+    return "UTC" if tz is None else str(tz)
+
+
+def _could_be_datetime(sample: pd.Series) -> bool:
+    lengths = sample.str.len()
+    if lengths.max() > _MAX_LENGTH or lengths.min() < 4:
+        return False
+    return bool(sample.str.contains(r"\d", regex=True).all())
+
+
+def _strptime_ok(text: str, fmt: str) -> bool:
+    """Tell whether ``text`` parses with Python's strptime (a cheap pre-filter)."""
+    try:
+        dt.datetime.strptime(text, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _parses_all(values: pd.Series, fmt: str) -> bool:
+    try:
+        parsed = parse_datetimes(values, fmt)
+    except (ValueError, OverflowError):
+        return False
+    return not bool(parsed.isna().any())
+
+
+def _round_trips(sample: pd.Series, fmt: str) -> bool:
+    if "%z" in fmt:
+        return False
+    written = parse_datetimes(sample, fmt).dt.strftime(fmt)
+    return bool((written == sample).all())

@@ -1,0 +1,317 @@
+"""Infer a schema from a DataFrame: each column's kind, and what a codec needs to restore it.
+
+Inference never fails on awkward data: an entirely null column becomes categorical with
+``missing_share`` 1.0, a column of mixed types becomes categorical, and the problem is left to
+:func:`~simulacra.schema.check_data` to report. It is vectorized and looks at most a few
+thousand sampled values for pattern checks, so a million rows take seconds.
+
+Conventions the codecs rely on:
+
+* ``dtype`` is ``str(series.dtype)`` of the input (``"int64"``, ``"float64"``, ``"bool"``,
+  ``"boolean"``, ``"Int64"``, ``"str"`` for pandas 3 strings, ``"object"``,
+  ``"datetime64[us]"``, ``"datetime64[us, UTC]"``, ``"category"``).
+* Integers with missing values arrive as ``float64``: ``integer`` is True and ``dtype`` stays
+  ``"float64"``. ``decimals`` is the most decimal places any value shows (0 for integers; None
+  when values are full-precision floats with more than :data:`MAX_DECIMALS`).
+* ``id_format`` is ``"integer"``, ``"uuid"``, a :meth:`str.format` template with one integer
+  field such as ``"C-{:05d}"``, or None for unique strings of no recognised shape.
+* ``datetime_format`` and ``timezone``: see :mod:`simulacra.schema._datetimes`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import (
+    infer_dtype,
+    is_bool_dtype,
+    is_complex_dtype,
+    is_datetime64_any_dtype,
+    is_integer_dtype,
+    is_numeric_dtype,
+    is_object_dtype,
+    is_string_dtype,
+)
+
+from simulacra.errors import DataValidationError, InvalidParameterError
+from simulacra.schema._check import check_names, require_frame
+from simulacra.schema._datetimes import datetime_timezone, detect_datetime_format
+from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
+from simulacra.schema._pii import detect_pii, normalize_name, pii_from_name
+
+__all__ = ["infer_column", "infer_schema"]
+
+SAMPLE_SIZE = 2000
+"""Values looked at by pattern checks (dates, PII, ids, text)."""
+MAX_DECIMALS = 10
+MIN_ROWS_ID_FROM_VALUES = 20
+"""Consecutive integers count as an id without an id-like name only from this many rows."""
+TEXT_MIN_UNIQUE_SHARE = 0.5
+TEXT_MIN_MEAN_LENGTH = 30.0
+TEXT_MIN_MEAN_WORDS = 5.0
+
+_ID_NAME_RE = re.compile(r"(?:^|_)(?:id|ids|key|uuid|guid|pk|identifier)$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_PREFIX_DIGITS_RE = re.compile(r"^(?P<prefix>(?:.*\D)?)(?P<digits>\d+)$")
+_MAX_PREFIX = 20
+_NUMERIC_PII = (PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.NATIONAL_ID)
+_Fields = dict[str, Any]
+
+
+def infer_schema(
+    data: pd.DataFrame, *, name: str = "table", roles: Mapping[str, Role] | None = None
+) -> Schema:
+    """Infer a one-table schema from ``data``.
+
+    Parameters
+    ----------
+    data
+        The table.
+    name
+        The table's name in the schema.
+    roles
+        Roles of some columns (e.g. ``{"churn": Role.TARGET}``); the others are features.
+
+    Returns
+    -------
+    Schema
+        One table whose primary key is the first column inferred as an id, if any.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``data`` is not a DataFrame, or ``roles`` names a column that is not in it.
+    DataValidationError
+        Column names are duplicated or not strings, so no schema can name the columns.
+    """
+    require_frame(data)
+    name_issues = check_names(data, table=name)
+    if name_issues:
+        raise DataValidationError.of(name_issues)
+    resolved = _resolve_roles(data, roles)
+    columns = tuple(
+        infer_column(data.iloc[:, i], role=resolved.get(col, Role.FEATURE))
+        for i, col in enumerate(data.columns)
+    )
+    key = next((c.name for c in columns if c.kind is Kind.ID), None)
+    return Schema.single(Table(name=name, columns=columns, primary_key=key))
+
+
+def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:
+    """Infer one column's kind and codec fields from its values.
+
+    Parameters
+    ----------
+    series
+        The column; its ``name`` becomes the column name.
+    role
+        The column's role.
+
+    Returns
+    -------
+    Column
+    """
+    values = series.dropna()
+    n = len(series)
+    missing = 0.0 if n == 0 else (n - len(values)) / n
+    fields = _kind_fields(str(series.name), series, values)
+    return Column(
+        name=str(series.name), role=role, dtype=str(series.dtype), missing_share=missing, **fields
+    )
+
+
+def _resolve_roles(data: pd.DataFrame, roles: Mapping[str, Role] | None) -> dict[str, Role]:
+    if not roles:
+        return {}
+    unknown = [c for c in roles if c not in data.columns]
+    if unknown:
+        raise InvalidParameterError(
+            f"roles names column(s) {unknown} that are not in the data. "
+            f"Columns: {', '.join(map(str, data.columns))}."
+        )
+    try:
+        return {c: Role(r) for c, r in roles.items()}
+    except ValueError as exc:
+        raise InvalidParameterError(f"roles: {exc}. Roles: {', '.join(Role)}.") from None
+
+
+def _kind_fields(name: str, series: pd.Series, values: pd.Series) -> _Fields:
+    dtype = series.dtype
+    if values.empty:
+        return {"kind": Kind.CATEGORICAL, "cardinality": 0}
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _categorical(values)
+    if is_bool_dtype(dtype):
+        return _boolean(values)
+    if is_datetime64_any_dtype(dtype):
+        tz = getattr(series.dt, "tz", None)
+        return {"kind": Kind.DATETIME, "timezone": None if tz is None else str(tz)}
+    if is_numeric_dtype(dtype) and not is_complex_dtype(dtype):
+        return _numeric(name, values, complete=len(values) == len(series))
+    if is_object_dtype(dtype) or is_string_dtype(dtype):
+        return _object(name, values, complete=len(values) == len(series))
+    return _categorical(values)
+
+
+def _object(name: str, values: pd.Series, *, complete: bool) -> _Fields:
+    """Object or string columns, routed by the types their values hold."""
+    inferred = infer_dtype(values, skipna=True)
+    if inferred == "string":
+        return _strings(name, values, complete=complete)
+    if inferred == "boolean":
+        return _boolean(values)
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
+        return _numeric(name, pd.to_numeric(values), complete=complete)
+    if inferred in ("datetime", "datetime64", "date"):
+        return {"kind": Kind.DATETIME, "timezone": _object_timezone(values)}
+    return _categorical(values)
+
+
+def _object_timezone(values: pd.Series) -> str | None:
+    try:
+        tz = getattr(pd.to_datetime(values).dt, "tz", None)
+    except (ValueError, TypeError):  # mixed time zones
+        return None
+    return None if tz is None else str(tz)
+
+
+def _categorical(values: pd.Series) -> _Fields:
+    try:
+        cardinality: int | None = int(values.nunique())
+    except TypeError:  # unhashable values such as lists
+        cardinality = None
+    return {"kind": Kind.CATEGORICAL, "cardinality": cardinality}
+
+
+def _boolean(values: pd.Series) -> _Fields:
+    return {"kind": Kind.BOOLEAN, "cardinality": int(values.nunique())}
+
+
+def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
+    arr = values.to_numpy(dtype=np.float64)
+    finite = arr[np.isfinite(arr)]
+    integer = bool(is_integer_dtype(values.dtype) or np.all(finite == np.round(finite)))
+    if integer:
+        pii = pii_from_name(name)
+        if pii in _NUMERIC_PII:
+            return {"kind": Kind.PII, "pii_type": pii}
+        if complete and _is_integer_id(name, finite):
+            return {"kind": Kind.ID, "unique": True, "id_format": "integer"}
+    return {
+        "kind": Kind.NUMERICAL,
+        "integer": integer,
+        "decimals": 0 if integer else decimal_places(finite),
+        "minimum": float(finite.min()) if finite.size else None,
+        "maximum": float(finite.max()) if finite.size else None,
+    }
+
+
+def _is_integer_id(name: str, values: np.ndarray) -> bool:
+    """Tell whether unique integers are named like an id, or are many consecutive integers."""
+    distinct = np.unique(values)
+    if len(distinct) != len(values):
+        return False
+    if _ID_NAME_RE.search(normalize_name(name)):
+        return True
+    span = distinct[-1] - distinct[0] + 1 if len(distinct) else 0
+    return len(distinct) >= MIN_ROWS_ID_FROM_VALUES and span == len(distinct)
+
+
+def decimal_places(values: np.ndarray, cap: int = MAX_DECIMALS) -> int | None:
+    """Return the most decimal places any value needs, or None when some need more than ``cap``.
+
+    A value needs ``d`` places when ``value * 10**d`` is an integer up to float rounding, so
+    ``0.1`` needs 1 and ``2.675`` needs 3 although neither is exact in binary. An evenly spaced
+    sample is looked at first: full-precision columns are rejected without a pass over all.
+    """
+    finite = np.abs(values[np.isfinite(values)])
+    if finite.size > SAMPLE_SIZE:
+        step = finite.size // SAMPLE_SIZE
+        first = _places_from(finite[::step], 0, cap)
+        return None if first is None else _places_from(finite, first, cap)
+    return _places_from(finite, 0, cap)
+
+
+def _places_from(values: np.ndarray, start: int, cap: int) -> int | None:
+    """Return the most decimal places the values need, counting needs below ``start`` as it."""
+    pending = values
+    eps = np.finfo(np.float64).eps
+    for d in range(start, cap + 1):
+        scaled = pending * 10.0**d
+        exact = np.abs(scaled - np.round(scaled)) <= 16 * eps * np.maximum(scaled, 1.0)
+        pending = pending[~exact]
+        if pending.size == 0:
+            return d
+    return None
+
+
+def _sample(values: pd.Series) -> pd.Series:
+    """Up to :data:`SAMPLE_SIZE` values, evenly spaced (deterministic, no random state)."""
+    if len(values) <= SAMPLE_SIZE:
+        return values
+    positions = np.linspace(0, len(values) - 1, SAMPLE_SIZE).astype(np.int64)
+    return values.iloc[positions]
+
+
+def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
+    values = values.astype("str")
+    sample = _sample(values)
+    fmt = detect_datetime_format(values, sample)
+    if fmt is not None:
+        tz = datetime_timezone(sample, fmt)
+        return {"kind": Kind.DATETIME, "datetime_format": fmt, "timezone": tz}
+    pii = detect_pii(name, sample)
+    if pii is not None:
+        return {"kind": Kind.PII, "pii_type": pii[0], "locale": pii[1]}
+    n_unique = int(values.nunique())
+    if complete and n_unique == len(values):
+        is_id, id_format = _string_id(name, values, sample)
+        if is_id:
+            return {"kind": Kind.ID, "unique": True, "id_format": id_format}
+    if _looks_like_text(sample, n_unique / len(values)):
+        return {"kind": Kind.TEXT}
+    return {"kind": Kind.CATEGORICAL, "cardinality": n_unique}
+
+
+def _string_id(name: str, values: pd.Series, sample: pd.Series) -> tuple[bool, str | None]:
+    """Whether unique strings are an id, and their ``id_format``."""
+    named = bool(_ID_NAME_RE.search(normalize_name(name)))
+    if sample.str.fullmatch(_UUID_RE).all() and values.str.fullmatch(_UUID_RE).all():
+        return True, "uuid"
+    found = _prefix_digits_template(values, sample)
+    if found is not None and (named or found[0]):
+        return True, found[1]
+    return named, None
+
+
+def _prefix_digits_template(values: pd.Series, sample: pd.Series) -> tuple[str, str] | None:
+    """Return the prefix and template (``"C-{:05d}"``) when all values are prefix + digits."""
+    parts = sample.str.extract(_PREFIX_DIGITS_RE)
+    if parts["digits"].isna().any() or parts["prefix"].nunique() != 1:
+        return None
+    prefix = str(parts["prefix"].iloc[0])
+    if len(prefix) > _MAX_PREFIX:
+        return None
+    digits = values.str.slice(len(prefix))
+    if not (values.str.startswith(prefix).all() and digits.str.fullmatch(r"\d+").all()):
+        return None
+    widths = digits.str.len()
+    padded = bool(digits.str.match(r"0\d").any())
+    escaped = prefix.replace("{", "{{").replace("}", "}}")
+    if not padded:
+        return prefix, escaped + "{:d}"
+    if widths.nunique() == 1:
+        return prefix, escaped + f"{{:0{int(widths.iloc[0])}d}}"
+    return None
+
+
+def _looks_like_text(sample: pd.Series, unique_share: float) -> bool:
+    if unique_share < TEXT_MIN_UNIQUE_SHARE:
+        return False
+    mean_length = float(sample.str.len().mean())
+    mean_words = float(sample.str.count(r"\s+").mean()) + 1.0
+    return mean_length > TEXT_MIN_MEAN_LENGTH or mean_words >= TEXT_MIN_MEAN_WORDS

@@ -1,0 +1,387 @@
+"""Detect personal data (PII) in a column from its name and from its values.
+
+Two kinds of evidence are combined:
+
+* the column name, normalized to ``snake_case`` and matched against patterns whose PII word
+  is the last token (``customer_email`` and ``email_address`` match; ``email_opt_in`` does not).
+  Strong patterns suffice alone; weak ones (``name``, ``mail``, ``mobile``, ``card``) need at
+  least half of the values to look right.
+* the values: the share of a sample that passes a validator (regular expression, Luhn or
+  mod-97 checksum, name lists from Faker). Structured kinds (email, IBAN, credit card, US SSN,
+  formatted phone numbers, street addresses) and person names are detected from values alone.
+
+Everything here works on a sample of at most a few thousand strings; callers draw it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from simulacra.schema._model import PIIType
+
+__all__ = ["detect_pii", "normalize_name", "pii_from_name"]
+
+VALUE_SHARE = 0.9
+"""Share of sampled values that must pass a validator for detection from values alone."""
+NAME_VALUE_SHARE = 0.8
+"""Same, for person names (name lists never cover every real name)."""
+WEAK_NAME_SHARE = 0.5
+"""Share of values that must pass when the column name only hints at the type."""
+MIN_DISTINCT_SINGLE_NAMES = 5
+"""Single-word names need this many distinct values before values alone count."""
+
+_NUM = r"(?:_?(?:number|num|nbr|no|nr))?"
+_PERSON_QUALIFIERS = (
+    "full|person|patient|customer|client|employee|contact|member|owner|holder|account_holder|"
+    "card_?holder|beneficiary|applicant|student|passenger|guest|physician|doctor|nurse|teacher|"
+    "buyer|seller|sender|recipient|payee|payer|driver|legal|maiden|spouse|parent|guardian|"
+    "emergency_contact|insured|subscriber|policy_?holder|tenant|landlord"
+)
+
+_STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
+    (pii, re.compile(pattern))
+    for pii, pattern in (
+        (PIIType.EMAIL, r"(?:^|_)e_?mail(?:_?addr(?:ess)?)?$|(?:^|_)mail_?addr(?:ess)?$"),
+        (PIIType.IBAN, r"(?:^|_)iban(?:_?code)?" + _NUM + "$"),
+        (
+            PIIType.CREDIT_CARD,
+            r"(?:^|_)(?:credit|debit)_?card" + _NUM + "$"
+            r"|(?:^|_)(?:card|cc)_?(?:number|num|nbr|no|nr)$|(?:^|_)ccn$",
+        ),
+        (
+            PIIType.NATIONAL_ID,
+            r"(?:^|_)(?:ssn|social_?security|national_?id|national_?insurance|nino|passport|"
+            r"tax_?id|tax_?number|personal_?id|id_?card|driver_?s?_?licen[cs]e|nhs|"
+            r"personnummer|bsn|dni|nif|cpf|aadhaar|id_?number)" + _NUM + "$",
+        ),
+        (
+            PIIType.PHONE,
+            r"(?:^|_)(?:tele)?phone" + _NUM + r"$|(?:^|_)(?:tel|fax)" + _NUM + "$"
+            r"|(?:^|_)(?:mobile|cell)_?(?:phone)?_?(?:number|num|nbr|no|nr)$"
+            r"|(?:^|_)(?:mobile|cell)_?phone$",
+        ),
+        (PIIType.FIRST_NAME, r"(?:^|_)(?:first|given|fore|christian)_?names?$|(?:^|_)fname$"),
+        (PIIType.LAST_NAME, r"(?:^|_)(?:last|family|sur)_?names?$|(?:^|_)lname$"),
+        (PIIType.PERSON_NAME, r"(?:^|_)(?:" + _PERSON_QUALIFIERS + r")_?name$"),
+        (
+            PIIType.STREET_ADDRESS,
+            r"(?:^|_)(?:street(?:_?address)?|street_?addr|(?:home|postal|mailing|billing|"
+            r"shipping|residential|postal)_?address|address(?:_?line)?(?:_?\d)?|addr(?:_?line)?"
+            r"(?:_?\d)?)$",
+        ),
+    )
+)
+_WEAK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
+    (pii, re.compile(pattern))
+    for pii, pattern in (
+        (PIIType.PERSON_NAME, r"^(?:names?|person|patient|customer|contact)$"),
+        (PIIType.EMAIL, r"(?:^|_)mail$"),
+        (PIIType.PHONE, r"(?:^|_)(?:mobile|cell|contact_?number)$"),
+        (PIIType.CREDIT_CARD, r"(?:^|_)(?:card|cc|pan)$"),
+    )
+)
+_NOT_PERSONAL_TOKENS = frozenset({
+    "ip", "ipv4", "ipv6", "mac", "web", "url", "host", "server", "wallet", "memory", "btc",
+    "eth", "contract", "file", "table", "column", "city", "town", "state", "country",
+    "region", "county", "province", "company", "product", "brand", "category", "street",
+    "department", "team", "title", "job", "color", "colour", "item", "store", "shop",
+})  # fmt: skip
+
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_SSN_RE = re.compile(r"^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$")
+_IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+_CARD_RE = re.compile(r"^\d{4}(?:[ \-]?\d{1,4}){2,4}$|^\d{13,19}$")
+_PHONE_RE = re.compile(r"^(?:\+|00)?[\d\s().\-/]{6,24}$")
+_IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_APOS = "'\u2019"
+_FULL_NAME_RE = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)?"
+    rf"(?P<first>[A-Z][A-Za-z{_APOS}\-]+)(?:\s+[A-Z][A-Za-z{_APOS}\-]*\.?)?"
+    rf"\s+(?P<last>[A-Z][A-Za-z{_APOS}\-]+)"
+    r"(?:,?\s+(?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM)\.?)?$"
+)
+_UNIT = r"(?:flat|studio|apartment|apt\.?|unit|suite|ste\.?|floor|fl\.?|#)"
+_EN_STREET_RE = re.compile(
+    rf"^(?:{_UNIT}\s*[\w\-]+\s+|\d+[a-z]?(?:[/\-]\d+)?,?\s+)"
+    rf"(?:[\w{_APOS}.\-]+\s+){{1,4}}(?P<suffix>[a-z]+)\.?"
+    rf"(?:,?\s+{_UNIT}\s*[\w\-]+)?$",
+    re.IGNORECASE,
+)
+_EU_STREET_RE = re.compile(
+    r"^[\w.\-]*?(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|laan|"
+    r"straat|gracht|plein|kade|steeg|singel|dreef|boulevard|markt|pad|hof)\s+\d+[a-z]?(?:[/\-]\d+)?\b"
+    r"|^\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|chemin|place|allée|impasse|quai|cours|"
+    r"route|av\.|bd)\b"
+    r"|^(?:calle|avenida|paseo|plaza|camino|cañada|ronda|travesía|via|viale|piazza|corso|largo|"
+    r"vicolo|stretto|incrocio|contrada|borgo|rotonda|rua|travessa|strada|alameda|pasaje|vial|"
+    r"canale|glorieta|callejón)\s.*\d",
+    re.IGNORECASE,
+)
+_STREET_ABBREVIATIONS = frozenset({
+    "st", "ave", "av", "rd", "ln", "dr", "blvd", "ct", "pl", "ter", "cir", "pkwy", "hwy", "sq",
+    "trl", "cres", "cl", "gdns", "mews", "row", "close", "gardens", "hill", "walk", "green", "way",
+})  # fmt: skip
+
+_IBAN_LOCALES = {
+    "DE": "de_DE", "AT": "de_AT", "CH": "de_CH", "LI": "de_LI", "LU": "de_LU", "GB": "en_GB",
+    "IE": "en_IE", "FR": "fr_FR", "BE": "nl_BE", "NL": "nl_NL", "ES": "es_ES", "IT": "it_IT",
+    "PT": "pt_PT", "PL": "pl_PL", "SE": "sv_SE", "DK": "da_DK", "NO": "no_NO", "FI": "fi_FI",
+    "CZ": "cs_CZ", "SK": "sk_SK", "HU": "hu_HU", "RO": "ro_RO", "GR": "el_GR", "HR": "hr_HR",
+    "SI": "sl_SI", "EE": "et_EE", "LV": "lv_LV", "LT": "lt_LT", "BG": "bg_BG", "TR": "tr_TR",
+}  # fmt: skip
+_PHONE_LOCALES = {
+    "44": "en_GB", "49": "de_DE", "43": "de_AT", "41": "de_CH", "33": "fr_FR", "32": "nl_BE",
+    "31": "nl_NL", "34": "es_ES", "39": "it_IT", "351": "pt_PT", "353": "en_IE", "48": "pl_PL",
+    "46": "sv_SE", "45": "da_DK", "47": "no_NO", "358": "fi_FI", "420": "cs_CZ", "36": "hu_HU",
+    "30": "el_GR", "90": "tr_TR", "61": "en_AU", "64": "en_NZ", "91": "en_IN", "81": "ja_JP",
+    "82": "ko_KR", "86": "zh_CN", "55": "pt_BR", "52": "es_MX", "54": "es_AR", "7": "ru_RU",
+}  # fmt: skip
+_NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
+
+
+def normalize_name(name: str) -> str:
+    """Return the ``snake_case`` form of a column name: ``"patientName"`` -> ``"patient_name"``."""
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
+    return re.sub(r"[^0-9a-zA-Z]+", "_", s).strip("_").lower()
+
+
+def pii_from_name(name: str) -> PIIType | None:
+    """Return the PII type that the column name alone is strong evidence of, if any."""
+    return _match_name(normalize_name(name), _STRONG_NAMES)
+
+
+def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | None:
+    """Detect the PII type of a string column and, where it shows, its Faker locale.
+
+    Parameters
+    ----------
+    name
+        The column name.
+    sample
+        Up to a few thousand non-null string values of the column.
+
+    Returns
+    -------
+    tuple or None
+        ``(pii_type, locale)``; ``locale`` is None when it cannot be inferred (meaning en_US).
+    """
+    values = sample.astype(str).str.strip()
+    values = values[values != ""]  # blanks are neither evidence for nor against
+    norm = normalize_name(name)
+    found = _match_name(norm, _STRONG_NAMES)
+    if found is None:
+        weak = _match_name(norm, _WEAK_NAMES)
+        if weak is not None and _share(values, weak, strict=False) >= WEAK_NAME_SHARE:
+            found = weak
+    if found is None and not _NOT_PERSONAL_TOKENS.intersection(norm.split("_")):
+        found = _pii_from_values(values)
+    if found is None:
+        return None
+    return found, _locale(found, values)
+
+
+def _match_name(norm: str, patterns: tuple[tuple[PIIType, re.Pattern[str]], ...]) -> PIIType | None:
+    tokens = set(norm.split("_"))
+    for pii, pattern in patterns:
+        if pattern.search(norm):
+            if pii is PIIType.STREET_ADDRESS and tokens & _NOT_PERSONAL_TOKENS - {"street"}:
+                continue
+            return pii
+    return None
+
+
+def _pii_from_values(values: pd.Series) -> PIIType | None:
+    if values.empty:
+        return None
+    for pii in (
+        PIIType.EMAIL,
+        PIIType.IBAN,
+        PIIType.CREDIT_CARD,
+        PIIType.NATIONAL_ID,
+        PIIType.PHONE,
+        PIIType.STREET_ADDRESS,
+    ):
+        if _share(values, pii, strict=True) >= VALUE_SHARE:
+            return pii
+    return _names_from_values(values)
+
+
+def _share(values: pd.Series, pii: PIIType, *, strict: bool) -> float:
+    """Return the share of ``values`` that pass the validator of ``pii``."""
+    if values.empty:
+        return 0.0
+    if pii in (PIIType.PERSON_NAME, PIIType.FIRST_NAME, PIIType.LAST_NAME):
+        return _name_share(values, pii)
+    validator = _VALIDATORS[pii]
+    return float(np.mean(validator(values, strict)))
+
+
+def _flags(result: pd.Series) -> np.ndarray:
+    """Return a writable boolean array (missing is False) from a pandas string-method result."""
+    return np.array(result.to_numpy(dtype=bool, na_value=False), dtype=bool)
+
+
+def _matches(values: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
+    return _flags(values.str.fullmatch(pattern))
+
+
+def _is_email(values: pd.Series, strict: bool) -> np.ndarray:
+    return _matches(values, _EMAIL_RE)
+
+
+def _is_ssn(values: pd.Series, strict: bool) -> np.ndarray:
+    return _matches(values, _SSN_RE)
+
+
+def _is_street(values: pd.Series, strict: bool) -> np.ndarray:
+    suffixes = values.str.extract(_EN_STREET_RE)["suffix"].str.lower()
+    english = _in_set(suffixes, _street_suffixes())
+    european = _flags(values.str.contains(_EU_STREET_RE))
+    found: np.ndarray = english | european
+    return found
+
+
+@cache
+def _street_suffixes() -> frozenset[str]:
+    """Load English street suffixes ("Avenue", "Glen", ...) from Faker, once."""
+    import importlib
+
+    found = set(_STREET_ABBREVIATIONS)
+    for locale in ("en_US", "en_GB"):
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        found.update(s.lower() for s in getattr(provider, "street_suffixes", ()))
+    return frozenset(found)
+
+
+def _is_iban(values: pd.Series, strict: bool) -> np.ndarray:
+    compact = values.str.replace(" ", "", regex=False).str.upper()
+    ok = _matches(compact, _IBAN_RE)
+    for i in np.flatnonzero(ok):
+        ok[i] = _iban_checksum_ok(str(compact.iloc[i]))
+    return ok
+
+
+def _iban_checksum_ok(iban: str) -> bool:
+    moved = iban[4:] + iban[:4]
+    digits = "".join(str(int(ch, 36)) for ch in moved)
+    return int(digits) % 97 == 1
+
+
+def _is_card(values: pd.Series, strict: bool) -> np.ndarray:
+    ok = _matches(values, _CARD_RE)
+    digits = values.str.replace(r"[ \-]", "", regex=True)
+    lengths = digits.str.len().to_numpy(dtype=np.int64, na_value=0)
+    ok &= (lengths >= 13) & (lengths <= 19)
+    if not ok.any():
+        return ok
+    ok[ok] = _luhn_ok(digits[ok].to_numpy(dtype=str))
+    return ok
+
+
+def _luhn_ok(numbers: np.ndarray) -> np.ndarray:
+    """Check digit strings of 13 to 19 digits with the Luhn algorithm, vectorized."""
+    padded = np.char.rjust(numbers.astype("U19"), 19, "0")
+    codes = np.frombuffer(padded.tobytes(), dtype=np.uint32).reshape(len(padded), 19)
+    d = (codes - ord("0")).astype(np.int64)[:, ::-1]
+    doubled = d[:, 1::2] * 2
+    doubled = np.where(doubled > 9, doubled - 9, doubled)
+    total = d[:, 0::2].sum(axis=1) + doubled.sum(axis=1)
+    return np.asarray(total % 10 == 0)
+
+
+def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
+    ok = _matches(values, _PHONE_RE)
+    n_digits = values.str.count(r"\d").to_numpy(dtype=np.int64, na_value=0)
+    ok &= (n_digits >= 7) & (n_digits <= 15)
+    if strict:
+        groups = values.str.count(r"\d[\s.\-/]+\d").to_numpy(dtype=np.int64, na_value=0)
+        marked = _flags(values.str.match(r"^(?:\+|00|\()"))
+        ok &= marked | (groups >= 2)
+        ok &= ~_matches(values, _IPV4_RE)
+    return ok
+
+
+_VALIDATORS: dict[PIIType, Callable[[pd.Series, bool], np.ndarray]] = {
+    PIIType.EMAIL: _is_email,
+    PIIType.IBAN: _is_iban,
+    PIIType.CREDIT_CARD: _is_card,
+    PIIType.NATIONAL_ID: _is_ssn,
+    PIIType.PHONE: _is_phone,
+    PIIType.STREET_ADDRESS: _is_street,
+}
+
+
+@cache
+def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Load the first and last names of a few Faker locales, once."""
+    import importlib
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for locale in _NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        first.update(getattr(provider, "first_names", ()))
+        last.update(getattr(provider, "last_names", ()))
+    return frozenset(first), frozenset(last)
+
+
+def _name_share(values: pd.Series, pii: PIIType) -> float:
+    first, last = _name_lists()
+    if pii is PIIType.PERSON_NAME:
+        parts = values.str.extract(_FULL_NAME_RE)
+        hits = _in_set(parts["first"], first) | _in_set(parts["last"], last)
+        return float(hits.mean())
+    names = first if pii is PIIType.FIRST_NAME else last
+    return float(_in_set(values.drop_duplicates(), names).mean())
+
+
+def _in_set(values: pd.Series, names: frozenset[str]) -> np.ndarray:
+    """Mark the values found in ``names`` (a Python set lookup: fast for a small sample)."""
+    return np.fromiter((v in names for v in values.tolist()), dtype=bool, count=len(values))
+
+
+def _names_from_values(values: pd.Series) -> PIIType | None:
+    if _name_share(values, PIIType.PERSON_NAME) >= NAME_VALUE_SHARE:
+        return PIIType.PERSON_NAME
+    if values.nunique() < MIN_DISTINCT_SINGLE_NAMES:
+        return None
+    first_share = _name_share(values, PIIType.FIRST_NAME)
+    last_share = _name_share(values, PIIType.LAST_NAME)
+    if max(first_share, last_share) < VALUE_SHARE:
+        return None
+    return PIIType.FIRST_NAME if first_share >= last_share else PIIType.LAST_NAME
+
+
+def _locale(pii: PIIType, values: pd.Series) -> str | None:
+    if pii is PIIType.IBAN:
+        codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
+        return _dominant(codes.map(_IBAN_LOCALES))
+    if pii is PIIType.PHONE:
+        compact = values.str.replace(r"[\s().\-/]", "", regex=True)
+        prefixed = compact.str.extract(r"^(?:\+|00)(\d{1,3})", expand=False)
+        return _dominant(prefixed.map(_phone_locale))
+    return None
+
+
+def _phone_locale(digits: object) -> str | None:
+    if not isinstance(digits, str):
+        return None
+    for width in (3, 2, 1):
+        locale = _PHONE_LOCALES.get(digits[:width])
+        if locale is not None:
+            return locale
+    return None
+
+
+def _dominant(locales: pd.Series) -> str | None:
+    """Return the locale that at least :data:`VALUE_SHARE` of the values share, if any."""
+    counts = locales.value_counts(dropna=True)
+    if counts.empty or counts.iloc[0] < VALUE_SHARE * len(locales):
+        return None
+    return str(counts.index[0])

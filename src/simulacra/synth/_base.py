@@ -1,0 +1,233 @@
+"""The template every single-table synthesizer follows.
+
+``fit`` validates parameters, resolves the schema, checks the data, fits the codec and calls
+the model's ``_fit`` on the encoded matrix; ``sample`` draws encoded chunks from ``_sample``
+and decodes them. A model implements four methods: ``_fit``, ``_sample``, ``_get_state`` and
+``_set_state``. Randomness: ``seed`` spawns independent streams for fitting and sampling;
+``sample()`` continues the model's own stream, ``sample(seed=k)`` is reproducible alone.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+from simulacra._progress import Progress, or_null
+from simulacra._random import (
+    SeedLike,
+    as_generator,
+    generator_from_state,
+    generator_state,
+    spawn,
+)
+from simulacra._version import __version__
+from simulacra.data._codecs import TableCodec
+from simulacra.data._frame import EncodedFrame
+from simulacra.errors import ArtifactError, InvalidParameterError, NotFittedError, SchemaError
+from simulacra.schema import Schema, Table, check_data, infer_schema
+from simulacra.synth._artifact import read_artifact, write_artifact
+from simulacra.synth._params import Check, Interval, validate_params
+from simulacra.synth._sampling import DEFAULT_CHUNK_ROWS, check_n, iter_chunks
+
+SchemaLike = Schema | Table | None
+
+
+class BaseSynthesizer(ABC):
+    """Base of single-table synthesizers (see the module docstring for the template)."""
+
+    name: ClassVar[str]
+    _param_checks: ClassVar[Mapping[str, Check]] = {}
+
+    seed: SeedLike
+
+    # ---- parameters (scikit-learn conventions) -------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters and their current values."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Self:
+        """Set constructor parameters; unknown names are an error."""
+        known = set(self._param_names())
+        for key, value in params.items():
+            if key not in known:
+                raise InvalidParameterError(
+                    f"{type(self).__name__} has no parameter {key!r}. "
+                    f"Parameters: {', '.join(sorted(known))}."
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        sig = inspect.signature(type(self).__init__)
+        shown = [
+            f"{k}={v!r}"
+            for k, v in self.get_params().items()
+            if sig.parameters[k].default is inspect.Parameter.empty
+            or v != sig.parameters[k].default
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _validate_params(self) -> None:
+        checks: dict[str, Check] = {"seed": _SEED_CHECK, **self._param_checks}
+        validate_params(self, checks)
+
+    # ---- fit ----------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame, schema: SchemaLike = None, *,
+            progress: Progress | None = None) -> Self:
+        """Learn from ``data`` (a DataFrame); ``schema`` defaults to the inferred one."""
+        self._validate_params()
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidParameterError(
+                f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
+            )
+        table = _resolve_table(data, schema)
+        check_data(data, table)
+        fit_seed, sample_seed = spawn(self.seed, 2)
+        prog = or_null(progress)
+        codec = TableCodec.fit(data, table)
+        frame = codec.encode(data)
+        self._fit(frame, rng=as_generator(fit_seed), progress=prog)
+        self.schema_ = Schema.single(table)
+        self.codec_ = codec
+        self.n_rows_seen_ = len(data)
+        self._sample_rng = as_generator(sample_seed)
+        return self
+
+    @property
+    def table_(self) -> Table:
+        """The table schema the model was fitted with."""
+        self._check_fitted()
+        return self.schema_.table()
+
+    # ---- sample -------------------------------------------------------------------------
+    def sample(self, n: int, *, seed: SeedLike = None,
+               progress: Progress | None = None) -> pd.DataFrame:
+        """Return ``n`` synthetic rows as a DataFrame with the real table's columns and dtypes."""
+        chunks = list(self.iter_sample(n, seed=seed, progress=progress))
+        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+    def iter_sample(self, n: int, *, seed: SeedLike = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                    progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+        """Yield ``n`` synthetic rows in chunks of at most ``chunk_rows`` (bounded memory)."""
+        self._check_fitted()
+        n = check_n(n)
+        chunk_rows = check_n(chunk_rows, "chunk_rows")
+        rng = self._sample_rng if seed is None else as_generator(seed)
+        return iter_chunks(self._sample_checked, self.codec_, n, rng,
+                           chunk_rows=chunk_rows, progress=or_null(progress))
+
+    def _sample_checked(self, n: int, rng: np.random.Generator) -> EncodedFrame:
+        frame = self._sample(n, rng=rng)
+        if frame.n_rows != n or frame.columns != self.codec_.encoded_columns:
+            raise RuntimeError(f"{type(self).__name__}._sample returned a malformed frame.")
+        return frame
+
+    # ---- persistence --------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Save as a model file: manifest.json + state (arrays and JSON, no pickles)."""
+        from simulacra.synth._registry import SYNTHESIZERS
+
+        self._check_fitted()
+        params = self.get_params()
+        if isinstance(params.get("seed"), (np.random.Generator, np.random.SeedSequence)):
+            params["seed"] = None  # the sampling stream below carries the randomness
+        manifest = {
+            "simulacra_version": __version__,
+            "synthesizer": SYNTHESIZERS.name_of(type(self)),
+            "params": params,
+            "schema": self.schema_.to_dict(),
+            "n_rows_seen": self.n_rows_seen_,
+            "sample_rng": generator_state(self._sample_rng),
+        }
+        state = {"codec": self.codec_.get_state(), "model": self._get_state()}
+        write_artifact(path, manifest, state)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Load a model saved by :meth:`save`."""
+        from simulacra.synth._registry import SYNTHESIZERS
+
+        art = read_artifact(path)
+        man = art.manifest
+        try:
+            klass = SYNTHESIZERS.get(man["synthesizer"])
+            if not issubclass(klass, cls):
+                raise ArtifactError(
+                    f"{str(path)!r} holds a {klass.__name__}, not a {cls.__name__}."
+                )
+            obj = klass(**man["params"])
+            obj.schema_ = Schema.from_dict(man["schema"])
+            obj.codec_ = TableCodec.from_state(obj.schema_.table(), art.state["codec"])
+            obj._set_state(art.state["model"])
+            obj.n_rows_seen_ = int(man["n_rows_seen"])
+            obj._sample_rng = generator_from_state(man["sample_rng"])
+        except ArtifactError:
+            raise
+        except (KeyError, TypeError, ValueError, InvalidParameterError) as exc:
+            raise ArtifactError(
+                f"Model file {str(path)!r} is corrupt or incomplete ({type(exc).__name__}: {exc})."
+            ) from None
+        return obj
+
+    # ---- what a model implements --------------------------------------------------------
+    @abstractmethod
+    def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
+        """Learn from the encoded matrix."""
+
+    @abstractmethod
+    def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
+        """Draw ``n`` encoded rows."""
+
+    @abstractmethod
+    def _get_state(self) -> dict[str, Any]:
+        """Fitted state as JSON values and numpy arrays."""
+
+    @abstractmethod
+    def _set_state(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`_get_state` returned."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "codec_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with a "
+                "table before using it."
+            )
+
+
+class _SeedCheck:
+    """A seed is a non-negative int, a numpy Generator or SeedSequence, or None."""
+
+    _ints = Interval(int, 0, None, allow_none=True)
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, (np.random.Generator, np.random.SeedSequence)):
+            return True
+        return self._ints.accepts(value)
+
+    def describe(self) -> str:
+        return "a non-negative int, a numpy Generator, a SeedSequence or None"
+
+
+_SEED_CHECK = _SeedCheck()
+
+
+def _resolve_table(data: pd.DataFrame, schema: SchemaLike) -> Table:
+    if schema is None:
+        check_data(data)  # mixed types are an error here; a user's schema may accept them
+        return infer_schema(data).table()
+    if isinstance(schema, Schema):
+        return schema.table()
+    if isinstance(schema, Table):
+        return schema
+    raise SchemaError(f"schema must be a Schema, a Table or None. Got {type(schema).__name__}.")

@@ -1,0 +1,68 @@
+"""Declared hyperparameter constraints, checked at ``fit`` with one phrasing everywhere."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from simulacra.errors import InvalidParameterError
+
+
+class Check(Protocol):
+    """A predicate on a parameter value with a description for the error message."""
+
+    def accepts(self, value: Any) -> bool: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A number of ``kind`` (int or float) in ``[low, high]`` (None = unbounded)."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    allow_none: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        if value is None:
+            return self.allow_none
+        if isinstance(value, bool):
+            return False
+        ok_type = isinstance(value, int) if self.kind is int else isinstance(value, (int, float))
+        if not ok_type or (isinstance(value, float) and not math.isfinite(value)):
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def describe(self) -> str:
+        low = "-inf" if self.low is None else repr(self.low)
+        high = "inf" if self.high is None else repr(self.high)
+        text = f"{'an int' if self.kind is int else 'a number'} in the range [{low}, {high}]"
+        return text + (" or None" if self.allow_none else "")
+
+
+@dataclass(frozen=True)
+class Options:
+    """One of a fixed set of values."""
+
+    choices: Collection[Any]
+
+    def accepts(self, value: Any) -> bool:
+        return value in self.choices
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(c) for c in self.choices)
+
+
+def validate_params(owner: object, checks: Mapping[str, Check]) -> None:
+    """Raise ``InvalidParameterError`` for the first parameter that fails its check."""
+    for name, check in checks.items():
+        value = getattr(owner, name)
+        if not check.accepts(value):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(owner).__name__} must be {check.describe()}. "
+                f"Got {value!r} instead."
+            )

@@ -1,0 +1,355 @@
+"""Bayesian network over discretized columns, structure learned greedily (PrivBayes-style)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from simulacra._progress import Progress
+from simulacra._random import SeedLike
+from simulacra.data._frame import EncodedFrame
+from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._marginals import (
+    MISSING_CODE,
+    columns_from_state,
+    columns_state,
+    fill_value,
+    finish_values,
+    missing_pairs,
+    present_mask,
+)
+from simulacra.synth._params import Check, Interval
+
+# Quantiles kept per bin to decode a bin back into values (marginals stay faithful).
+_PER_BIN = 50
+# Structure search reads at most this many rows: mutual information settles long before.
+_STRUCTURE_ROWS = 20_000
+# Parents considered per child: the placed attributes most informative about it pairwise.
+_CANDIDATES = 8
+# Largest conditional probability table (parent configurations x child codes), for memory.
+_MAX_CELLS = 1 << 18
+# Up to this many codes a linear scan beats a binary search when sampling from a table.
+_SCAN_CODES = 32
+
+
+class BayesianNetworkSynthesizer(BaseSynthesizer):
+    """A Bayesian network over discretized columns, sampled ancestrally.
+
+    Continuous columns are cut into quantile bins (each distinct value is its own bin when
+    there are at most ``n_bins``); a missing-value indicator and its value column form one
+    attribute whose first state means missing. The structure is learned greedily in the manner
+    of PrivBayes: the attribute most informative about the others comes first, then each step
+    adds the attribute and parent set (among the placed attributes, grown one parent at a time)
+    with the largest bias-corrected mutual information. Conditional tables are smoothed with a
+    Dirichlet prior centred on the child's marginal. Sampled bins are decoded by interpolating
+    between stored quantiles of the training values inside the bin.
+
+    Parameters
+    ----------
+    n_bins
+        Most bins per continuous column.
+    max_parents
+        Most parents per attribute (0 gives independent columns).
+    alpha
+        Prior pseudo-counts per table cell on average; unseen parent configurations fall back
+        to the child's marginal.
+    seed
+        Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None).
+
+    Attributes
+    ----------
+    order_ : ndarray
+        Attributes in sampling order (indices into ``attr_columns_``).
+    parents_ : list of ndarray
+        Parents of each attribute.
+    """
+
+    name: ClassVar[str] = "bayesnet"
+    _param_checks: ClassVar[dict[str, Check]] = {
+        "n_bins": Interval(int, 2, 10_000),
+        "max_parents": Interval(int, 0, 8),
+        "alpha": Interval(float, 0.0, None),
+    }
+
+    def __init__(self, *, n_bins: int = 20, max_parents: int = 2, alpha: float = 0.5,
+                 seed: SeedLike = None) -> None:
+        self.n_bins = n_bins
+        self.max_parents = max_parents
+        self.alpha = alpha
+        self.seed = seed
+
+    # ---- fit ----------------------------------------------------------------------------
+    def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
+        self.columns_ = frame.columns
+        codes = self._discretize(frame, progress)  # attributes x rows
+        rows = codes
+        if codes.shape[1] > _STRUCTURE_ROWS:
+            rows = codes[:, rng.choice(codes.shape[1], _STRUCTURE_ROWS, replace=False)]
+        progress.start("bayesnet: structure", total=self.cards_.size)
+        self.order_, self.parents_ = _learn_structure(
+            rows, self.cards_, self.max_parents, progress
+        )
+        progress.finish()
+        progress.start("bayesnet: tables", total=self.cards_.size)
+        self.cpts_: list[np.ndarray] = []
+        for a in range(self.cards_.size):
+            self.cpts_.append(_fit_cpt(codes, a, self.parents_[a], self.cards_, self.alpha))
+            progress.advance()
+        progress.finish()
+
+    def _discretize(self, frame: EncodedFrame, progress: Progress) -> np.ndarray:
+        """Attribute codes (attributes x rows); sets the attribute description."""
+        values = frame.values
+        pairs = missing_pairs(frame.columns)
+        paired = set(pairs.values())
+        cols, inds, cards, bins, out = [], [], [], [], []
+        self.fills_ = np.zeros(len(frame.columns))
+        progress.start("bayesnet: discretize", total=len(frame.columns))
+        for j, col in enumerate(frame.columns):
+            progress.advance()
+            if j in paired:
+                continue  # merged into its value column's attribute
+            x = values[:, j]
+            if col.discrete:
+                k = max(int(col.cardinality), 1)
+                code, table = np.clip(x.astype(np.int64), 0, k - 1), np.zeros((0, 0))
+            else:
+                present = present_mask(values, pairs, j)
+                self.fills_[j] = fill_value(x, present)
+                code, table = _bin_column(x, present, self.n_bins, j in pairs)
+                k = table.shape[0] + (1 if j in pairs else 0)
+            cols.append(j)
+            inds.append(pairs.get(j, -1))
+            cards.append(k)
+            bins.append(table)
+            out.append(code)
+        progress.finish()
+        self.attr_columns_ = np.array(cols, dtype=np.int64)
+        self.attr_indicators_ = np.array(inds, dtype=np.int64)
+        self.cards_ = np.array(cards, dtype=np.int64)
+        self.bins_: list[np.ndarray] = bins
+        return np.vstack(out) if out else np.zeros((0, frame.n_rows), dtype=np.int64)
+
+    # ---- sample -------------------------------------------------------------------------
+    def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
+        codes = np.zeros((self.cards_.size, n), dtype=np.int64)
+        for a in self.order_:
+            pidx = _parent_index(codes, self.parents_[a], self.cards_)
+            codes[a] = _draw_from_cpt(self.cpts_[a], pidx, rng.random(n))
+        out = np.zeros((len(self.columns_), n))
+        for a in range(self.cards_.size):
+            j, ind, table = self.attr_columns_[a], self.attr_indicators_[a], self.bins_[a]
+            if table.size == 0:
+                out[j] = codes[a]
+                continue
+            bin_code = codes[a]
+            if ind >= 0:
+                missing = bin_code == 0
+                out[ind] = np.where(missing, MISSING_CODE, 1 - MISSING_CODE)
+                bin_code = np.maximum(bin_code - 1, 0)
+            out[j] = _decode_bins(table, bin_code, rng.random(n))
+        values = out.T
+        finish_values(values, self.columns_, missing_pairs(self.columns_), self.fills_)
+        return EncodedFrame(values, self.columns_)
+
+    # ---- state --------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        return {
+            "columns": columns_state(self.columns_),
+            "attr_columns": self.attr_columns_,
+            "attr_indicators": self.attr_indicators_,
+            "cards": self.cards_,
+            "bins": list(self.bins_),
+            "fills": self.fills_,
+            "order": self.order_,
+            "parents": list(self.parents_),
+            "cpts": list(self.cpts_),
+        }
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.columns_ = columns_from_state(state["columns"])
+        self.attr_columns_ = np.asarray(state["attr_columns"], dtype=np.int64)
+        self.attr_indicators_ = np.asarray(state["attr_indicators"], dtype=np.int64)
+        self.cards_ = np.asarray(state["cards"], dtype=np.int64)
+        self.bins_ = [np.asarray(b, dtype=np.float64) for b in state["bins"]]
+        self.fills_ = np.asarray(state["fills"], dtype=np.float64)
+        self.order_ = np.asarray(state["order"], dtype=np.int64)
+        self.parents_ = [np.asarray(p, dtype=np.int64) for p in state["parents"]]
+        self.cpts_ = [np.asarray(c, dtype=np.float64) for c in state["cpts"]]
+
+
+# ---- discretization -------------------------------------------------------------------------
+def _bin_column(x: np.ndarray, present: np.ndarray, n_bins: int,
+                has_missing_state: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Bin codes of ``x`` (0 = missing when ``has_missing_state``) and per-bin quantiles."""
+    xp = x[present]
+    if xp.size == 0:
+        xp = x if x.size else np.zeros(1)
+    uniq = np.unique(xp)
+    if uniq.size <= n_bins:
+        edges = (uniq[1:] + uniq[:-1]) / 2  # every distinct value its own bin, exactly
+    else:
+        edges = np.unique(np.quantile(xp, np.linspace(0.0, 1.0, n_bins + 1)[1:-1]))
+    xs = np.sort(xp)
+    sorted_bins = np.searchsorted(edges, xs, side="right")
+    used, sorted_bins = np.unique(sorted_bins, return_inverse=True)  # drop empty bins
+    remap = np.zeros(edges.size + 1, dtype=np.int64)
+    remap[used] = np.arange(used.size)
+    starts = np.searchsorted(sorted_bins, np.arange(used.size + 1))
+    probs = np.linspace(0.0, 1.0, _PER_BIN)
+    table = np.array([np.quantile(xs[starts[b]:starts[b + 1]], probs) for b in range(used.size)])
+    codes = remap[np.searchsorted(edges, x, side="right")]
+    if has_missing_state:
+        codes = np.where(present, codes + 1, 0)
+    return codes.astype(np.int64), table
+
+
+def _decode_bins(table: np.ndarray, bin_code: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Draw a value inside each bin: the bin's quantile function at ``u``."""
+    q = table.shape[1]
+    if q == 1:
+        return np.asarray(table[bin_code, 0])
+    t = u * (q - 1)
+    i = np.minimum(t.astype(np.intp), q - 2)
+    t -= i
+    i += bin_code * q
+    flat = table.ravel()
+    lo = flat[i]
+    step = flat[i + 1]
+    step -= lo
+    step *= t
+    step += lo
+    return np.asarray(step)
+
+
+# ---- structure ------------------------------------------------------------------------------
+def _parent_index(codes: np.ndarray, parents: np.ndarray, cards: np.ndarray) -> np.ndarray:
+    """Mixed-radix index of the parents' joint configuration (codes are attributes x rows)."""
+    idx = np.zeros(codes.shape[1], dtype=np.int64)
+    for p in parents:
+        idx *= cards[p]
+        idx += codes[p]
+    return idx
+
+
+def _mi_score(child: np.ndarray, k: int, pidx: np.ndarray, n_configs: int) -> float:
+    """Plug-in mutual information (nats) less a significance margin, so noise scores <= 0."""
+    n = child.size
+    joint = np.bincount(pidx * k + child, minlength=n_configs * k).reshape(n_configs, k)
+    pc, cc = joint.sum(axis=1), joint.sum(axis=0)
+    nz = joint > 0
+    outer = np.outer(pc, cc)[nz]
+    mi = float(np.sum(joint[nz] * np.log(joint[nz] * n / outer)) / n)
+    # Under independence 2n*MI is about chi-square(df): demand more than mean + 3 sd, so
+    # that picking the best of many candidates does not pick noise.
+    df = (np.count_nonzero(pc) - 1) * (np.count_nonzero(cc) - 1)
+    return mi - float(df + 3 * np.sqrt(2 * df)) / (2 * n)
+
+
+class _Scorer:
+    """Cached scores of (child, parent set) pairs over a fixed sample (attributes x rows)."""
+
+    def __init__(self, codes: np.ndarray, cards: np.ndarray) -> None:
+        self.codes, self.cards = codes, cards
+        self.cache: dict[tuple[int, tuple[int, ...]], float] = {}
+
+    def score(self, child: int, parents: tuple[int, ...]) -> float:
+        key = (child, parents)
+        if key not in self.cache:
+            arr = np.array(parents, dtype=np.int64)
+            pidx = _parent_index(self.codes, arr, self.cards)
+            n_configs = int(np.prod(self.cards[arr])) if parents else 1
+            self.cache[key] = _mi_score(self.codes[child], int(self.cards[child]), pidx, n_configs)
+        return self.cache[key]
+
+    def greedy_parents(self, child: int, placed: list[int], pair: np.ndarray,
+                       max_parents: int) -> tuple[tuple[int, ...], float]:
+        """Grow a parent set one attribute at a time while the score improves."""
+        cands = sorted(placed, key=lambda p: -pair[child, p])[:_CANDIDATES]
+        chosen: tuple[int, ...] = ()
+        best = 0.0
+        for _ in range(max_parents):
+            step: tuple[tuple[int, ...], float] | None = None
+            for p in cands:
+                if p in chosen:
+                    continue
+                trial = tuple(sorted((*chosen, p)))
+                cells = int(np.prod(self.cards[list(trial)])) * int(self.cards[child])
+                if cells > _MAX_CELLS:
+                    continue
+                s = self.score(child, trial)
+                if s > best and (step is None or s > step[1]):
+                    step = (trial, s)
+            if step is None:
+                break
+            chosen, best = step
+        return chosen, best
+
+
+def _learn_structure(codes: np.ndarray, cards: np.ndarray, max_parents: int,
+                     progress: Progress) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Greedy PrivBayes-style order and parent sets; ``codes`` is attributes x rows."""
+    d = cards.size
+    parents: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in range(d)]
+    if d == 0:
+        return np.zeros(0, dtype=np.int64), parents
+    scorer = _Scorer(codes, cards)
+    pair = np.zeros((d, d))
+    if max_parents > 0:
+        for i in range(d):
+            for j in range(i + 1, d):
+                pair[i, j] = pair[j, i] = scorer.score(i, (j,))
+    placed = [int(np.argmax(np.clip(pair, 0, None).sum(axis=1)))]
+    progress.advance()
+    remaining = [a for a in range(d) if a != placed[0]]
+    while remaining:
+        best: tuple[float, int, tuple[int, ...]] = (-np.inf, remaining[0], ())
+        for child in remaining:
+            chosen, score = scorer.greedy_parents(child, placed, pair, max_parents)
+            if score > best[0]:
+                best = (score, child, chosen)
+        _, child, chosen = best
+        parents[child] = np.array(chosen, dtype=np.int64)
+        placed.append(child)
+        remaining.remove(child)
+        progress.advance()
+    return np.array(placed, dtype=np.int64), parents
+
+
+# ---- conditional tables ---------------------------------------------------------------------
+def _fit_cpt(codes: np.ndarray, a: int, parents: np.ndarray, cards: np.ndarray,
+             alpha: float) -> np.ndarray:
+    """Cumulative conditional distribution of attribute ``a`` per parent configuration."""
+    k = int(cards[a])
+    n_configs = int(np.prod(cards[parents])) if parents.size else 1
+    child = codes[a]
+    pidx = _parent_index(codes, parents, cards)
+    counts = np.bincount(pidx * k + child, minlength=n_configs * k).reshape(n_configs, k)
+    marginal = np.bincount(child, minlength=k) / max(child.size, 1)
+    # A prior centred on the marginal: unseen configurations fall back to it, and no code
+    # that never occurs is ever invented.
+    probs = counts + alpha * k * marginal
+    totals = probs.sum(axis=1, keepdims=True)
+    probs = np.where(totals > 0, probs / np.where(totals > 0, totals, 1), marginal)
+    cum = np.cumsum(probs, axis=1)
+    cum[:, -1] = 1.0  # exact, so the shifted flattened table below stays increasing
+    return np.asarray(cum)
+
+
+def _draw_from_cpt(cum: np.ndarray, pidx: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Invert each row's cumulative distribution, chosen by ``pidx``, at uniforms ``u``."""
+    n_configs, k = cum.shape
+    if n_configs == 1:
+        return np.asarray(np.minimum(np.searchsorted(cum[0], u, side="right"), k - 1))
+    if k <= _SCAN_CODES:
+        # Few codes: count the thresholds below u, one contiguous gather per code.
+        thresholds = np.ascontiguousarray(cum[:, :-1].T)
+        code = np.zeros(u.size, dtype=np.int64)
+        for row in thresholds:
+            code += u >= row[pidx]
+        return code
+    # Many codes: one search in the table flattened with row p shifted by p (increasing).
+    flat = (cum + np.arange(n_configs)[:, None]).ravel()
+    pos = np.searchsorted(flat, pidx + u, side="right") - pidx * k
+    return np.asarray(np.clip(pos, 0, k - 1))

@@ -1,0 +1,401 @@
+"""Gaussian copula: per-column marginals joined by a correlation matrix of normal scores."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy import optimize, special, stats
+
+from simulacra._progress import Progress
+from simulacra._random import SeedLike
+from simulacra.data._frame import EncodedFrame
+from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._marginals import (
+    category_frequencies,
+    columns_from_state,
+    columns_state,
+    fill_value,
+    finish_values,
+    missing_pairs,
+    present_mask,
+)
+from simulacra.synth._params import Check, Options
+
+FAMILIES = ("norm", "truncnorm", "beta", "gamma", "lognorm", "uniform")
+DISTRIBUTIONS = ("auto", "empirical", *FAMILIES)
+
+# Inverse marginals are tabulated on an even grid of normal scores, so sampling is an index
+# computation instead of a ppf call or a binary search (the hot path of ``sample``).
+_ZMAX = 5.5
+_GRID = np.linspace(-_ZMAX, _ZMAX, 1025)
+_DZ = float(_GRID[1] - _GRID[0])
+# "auto" falls back to the empirical marginal when no family fits better than this KS distance.
+_AUTO_KS_LIMIT = 0.03
+_FIT_ROWS = 5_000
+_EIG_FLOOR = 1e-6
+
+
+class GaussianCopulaSynthesizer(BaseSynthesizer):
+    """Gaussian copula over per-column marginals.
+
+    Every column is mapped to normal scores through its marginal: continuous columns through
+    their ranks, discrete columns by drawing uniformly inside the code's interval of the
+    cumulative distribution (codes ordered by frequency), so scores are continuous. The
+    correlation of the scores (pairwise over rows where both values exist, made positive
+    definite) joins the columns. Sampling draws correlated normals and maps each back through
+    the inverse marginal. Missing-value indicators are ordinary discrete columns.
+
+    Parameters
+    ----------
+    default_distribution
+        Marginal of continuous columns. ``"auto"`` fits each family in ``FAMILIES`` on a
+        subsample and keeps the closest in Kolmogorov-Smirnov distance, or the empirical
+        quantile function when none fits well; ``"empirical"`` always uses the latter; a
+        family name forces that family (empirical where it cannot be fitted). Parametric
+        samples are clipped to the observed range.
+    seed
+        Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None).
+
+    Attributes
+    ----------
+    families_ : list of str
+        The marginal chosen per encoded column (``""`` for discrete columns).
+    correlation_ : ndarray
+        Correlation matrix of the normal scores.
+    """
+
+    name: ClassVar[str] = "copula"
+    _param_checks: ClassVar[dict[str, Check]] = {
+        "default_distribution": Options(DISTRIBUTIONS),
+    }
+
+    def __init__(self, *, default_distribution: str = "auto", seed: SeedLike = None) -> None:
+        self.default_distribution = default_distribution
+        self.seed = seed
+
+    # ---- fit ----------------------------------------------------------------------------
+    def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
+        n, d = frame.values.shape
+        self.columns_ = frame.columns
+        self.families_ = ["" for _ in range(d)]
+        self.tables_ = [np.zeros(0) for _ in range(d)]  # continuous: x on _GRID; discrete: z cuts
+        self.orders_ = [np.zeros(0, dtype=np.int64) for _ in range(d)]  # discrete: latent order
+        self.fills_ = np.zeros(d)
+        scores = np.zeros((n, d))
+        progress.start("copula: marginals", total=d)
+        present = self._fit_continuous(frame, scores, rng, progress)
+        fidelity = self._fit_discrete(frame, scores, rng, progress)
+        progress.finish()
+        progress.start("copula: correlation", total=1)
+        observed = _pairwise_correlation(scores, present)
+        self.correlation_ = _nearest_correlation(_disattenuate(observed, fidelity))
+        self.cholesky_ = _cholesky(self.correlation_)
+        progress.advance()
+        progress.finish()
+
+    def _fit_continuous(self, frame: EncodedFrame, scores: np.ndarray,
+                        rng: np.random.Generator, progress: Progress) -> np.ndarray:
+        """Fit continuous marginals and fill their scores; return where values are present."""
+        values, pairs = frame.values, missing_pairs(frame.columns)
+        present = np.ones(values.shape, dtype=bool)
+        for j, col in enumerate(frame.columns):
+            if col.discrete:
+                continue
+            x, rows = values[:, j], present_mask(values, pairs, j)
+            present[:, j] = rows
+            self.fills_[j] = fill_value(x, rows)
+            self.families_[j], self.tables_[j] = _fit_marginal(
+                x[rows], self.default_distribution, rng
+            )
+            scores[rows, j] = _rank_scores(x[rows], rng)
+            progress.advance()
+        return present
+
+    def _fit_discrete(self, frame: EncodedFrame, scores: np.ndarray,
+                      rng: np.random.Generator, progress: Progress) -> np.ndarray:
+        """Order and cut discrete columns, fill their scores; return each score's fidelity."""
+        fidelity = np.ones(len(frame.columns))
+        continuous = [j for j, col in enumerate(frame.columns) if not col.discrete]
+        # Order codes along the continuous columns first, then once more along every other
+        # column, so that categories linked only to other categories find an order too.
+        for sweep in range(2):
+            for j, col in enumerate(frame.columns):
+                if not col.discrete:
+                    continue
+                codes = np.clip(frame.values[:, j].astype(np.int64), 0,
+                                max(col.cardinality, 1) - 1)
+                freq = category_frequencies(codes, col.cardinality)
+                basis = scores[:, continuous] if sweep == 0 else np.delete(scores, j, axis=1)
+                self.orders_[j] = _category_order(codes, freq, basis)
+                self.tables_[j], scores[:, j], fidelity[j] = _discrete_scores(
+                    codes, freq, self.orders_[j], rng
+                )
+                if sweep:
+                    progress.advance()
+        return fidelity
+
+    # ---- sample -------------------------------------------------------------------------
+    def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
+        d = len(self.columns_)
+        # Columns as rows: every per-column step below reads and writes contiguous memory.
+        z = self.cholesky_ @ rng.standard_normal((d, n))
+        out = np.empty((d, n))
+        for j, col in enumerate(self.columns_):
+            if col.discrete:
+                pos = np.searchsorted(self.tables_[j], z[j], side="right")
+                out[j] = self.orders_[j][pos]
+            else:
+                out[j] = _grid_interp(self.tables_[j], z[j])
+        values = out.T
+        finish_values(values, self.columns_, missing_pairs(self.columns_), self.fills_)
+        return EncodedFrame(values, self.columns_)
+
+    # ---- state --------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        return {
+            "columns": columns_state(self.columns_),
+            "families": list(self.families_),
+            "tables": list(self.tables_),
+            "orders": list(self.orders_),
+            "fills": self.fills_,
+            "correlation": self.correlation_,
+            "cholesky": self.cholesky_,
+        }
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.columns_ = columns_from_state(state["columns"])
+        self.families_ = [str(f) for f in state["families"]]
+        self.tables_ = [np.asarray(t, dtype=np.float64) for t in state["tables"]]
+        self.orders_ = [np.asarray(o, dtype=np.int64) for o in state["orders"]]
+        self.fills_ = np.asarray(state["fills"], dtype=np.float64)
+        self.correlation_ = np.asarray(state["correlation"], dtype=np.float64)
+        self.cholesky_ = np.asarray(state["cholesky"], dtype=np.float64)
+
+
+# ---- normal scores --------------------------------------------------------------------------
+def _rank_scores(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Compute normal scores from ranks, ties broken at random (whatever the marginal)."""
+    if x.size == 0:
+        return x
+    order = np.lexsort((rng.random(x.size), x))
+    ranks = np.empty(x.size)
+    ranks[order] = np.arange(x.size)
+    return np.asarray(special.ndtri((ranks + 0.5) / x.size))
+
+
+def _category_order(codes: np.ndarray, freq: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Order codes along the main direction of their mean continuous scores.
+
+    The latent normal is cut into one interval per code, so only a monotone relation survives;
+    ordering codes by where they sit among the continuous columns (not by frequency) keeps an
+    ordinal or nominal category's link to them. Without continuous columns: by frequency.
+    """
+    by_freq = np.argsort(-freq, kind="stable")
+    if basis.shape[1] == 0 or freq.size <= 2:
+        return by_freq.astype(np.int64)
+    counts = np.bincount(codes, minlength=freq.size).astype(np.float64)
+    sums = np.column_stack([np.bincount(codes, weights=basis[:, c], minlength=freq.size)
+                            for c in range(basis.shape[1])])
+    means = sums / np.maximum(counts, 1.0)[:, None]
+    _, sv, vt = np.linalg.svd(means * np.sqrt(freq)[:, None], full_matrices=False)
+    if sv[0] < 1e-9:
+        return by_freq.astype(np.int64)
+    return np.argsort(means @ vt[0], kind="stable").astype(np.int64)
+
+
+def _discrete_scores(codes: np.ndarray, freq: np.ndarray, order: np.ndarray,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+    """Cut points of the codes' intervals on the latent normal, scores, and their fidelity.
+
+    A score is a uniform draw inside the code's interval, so scores have no ties. Given its
+    code, a score is distributed as the latent normal truncated to the interval but drawn
+    independently of it, so its correlation with the latent is ``sum((phi(a) - phi(b))^2 / p)``
+    over intervals ``(a, b)`` of mass ``p``: the fidelity, by which correlations shrink.
+    """
+    cum = np.cumsum(freq[order])
+    with np.errstate(divide="ignore"):
+        cuts = np.asarray(special.ndtri(np.minimum(cum[:-1], 1.0)))
+    dens = stats.norm.pdf(np.concatenate([[-np.inf], cuts, [np.inf]]))
+    p = freq[order]
+    used = p > 0
+    fidelity = float(np.sum(np.diff(dens)[used] ** 2 / p[used]))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    hi = cum[rank[codes]]
+    lo = hi - freq[codes]
+    u = lo + rng.random(codes.size) * (hi - lo)
+    return cuts, np.asarray(special.ndtri(np.clip(u, 1e-9, 1 - 1e-9))), fidelity
+
+
+# ---- marginals ------------------------------------------------------------------------------
+def _grid_interp(table: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Linear interpolation of ``table`` (values on ``_GRID``) at ``z``, clamped at the ends."""
+    t = z * (1.0 / _DZ) + _ZMAX / _DZ
+    np.clip(t, 0.0, table.size - 1.000001, out=t)
+    i = t.astype(np.intp)
+    t -= i
+    lo = table[i]
+    step = table[i + 1]
+    step -= lo
+    step *= t
+    step += lo
+    return step
+
+
+def _empirical_table(x: np.ndarray) -> np.ndarray:
+    if x.size == 0:
+        return np.zeros(_GRID.size)
+    return np.asarray(np.quantile(x, special.ndtr(_GRID)), dtype=np.float64)
+
+
+def _fit_marginal(x: np.ndarray, choice: str,
+                  rng: np.random.Generator) -> tuple[str, np.ndarray]:
+    """Choose a family; return it and its inverse CDF on ``_GRID``, clipped to the range."""
+    if choice == "empirical" or x.size < 10 or np.ptp(x) == 0:
+        return "empirical", _empirical_table(x)
+    sub = np.sort(rng.choice(x, _FIT_ROWS, replace=False) if x.size > _FIT_ROWS else x)
+    lo, hi = float(x.min()), float(x.max())
+    candidates = FAMILIES if choice == "auto" else (choice,)
+    best: tuple[float, str, Any] = (np.inf, "empirical", None)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # scipy's optimizers warn on poor starts; KS judges
+        for family in candidates:
+            try:
+                dist = _FITTERS[family](sub, lo, hi)
+                ks = _ks_distance(sub, dist)
+            except (ValueError, RuntimeError, FloatingPointError, ZeroDivisionError):
+                continue
+            if np.isfinite(ks) and ks < best[0]:
+                best = (ks, family, dist)
+        if best[2] is None or (choice == "auto" and best[0] > _AUTO_KS_LIMIT):
+            return "empirical", _empirical_table(x)
+        table = np.asarray(best[2].ppf(special.ndtr(_GRID)), dtype=np.float64)
+    table = np.clip(np.nan_to_num(table, nan=lo, posinf=hi, neginf=lo), lo, hi)
+    return best[1], np.maximum.accumulate(table)
+
+
+def _ks_distance(sorted_x: np.ndarray, dist: Any) -> float:
+    cdf = np.asarray(dist.cdf(sorted_x), dtype=np.float64)
+    n = sorted_x.size
+    i = np.arange(1, n + 1)
+    return float(max(np.max(i / n - cdf), np.max(cdf - (i - 1) / n)))
+
+
+def _positive_loc(x: np.ndarray, lo: float, hi: float) -> float:
+    """Location for right-skewed families: 0 for positive data, else just below the minimum."""
+    return 0.0 if lo > 0 else lo - 0.01 * (hi - lo)
+
+
+def _fit_norm(x: np.ndarray, lo: float, hi: float) -> Any:
+    return stats.norm(float(x.mean()), _positive_std(x))
+
+
+def _fit_uniform(x: np.ndarray, lo: float, hi: float) -> Any:
+    return stats.uniform(lo, _span(lo, hi))
+
+
+def _fit_beta(x: np.ndarray, lo: float, hi: float) -> Any:
+    pad = 1e-3 * _span(lo, hi)
+    a, b, loc, scale = stats.beta.fit(x, floc=lo - pad, fscale=hi - lo + 2 * pad)
+    return stats.beta(a, b, loc, scale)
+
+
+def _fit_gamma(x: np.ndarray, lo: float, hi: float) -> Any:
+    a, loc, scale = stats.gamma.fit(x, floc=_positive_loc(x, lo, hi))
+    return stats.gamma(a, loc, scale)
+
+
+def _fit_lognorm(x: np.ndarray, lo: float, hi: float) -> Any:
+    s, loc, scale = stats.lognorm.fit(x, floc=_positive_loc(x, lo, hi))
+    return stats.lognorm(s, loc, scale)
+
+
+def _fit_truncnorm(x: np.ndarray, lo: float, hi: float) -> Any:
+    """Maximum likelihood on the observed range (scipy's generic fit is far slower)."""
+
+    def nll(theta: np.ndarray) -> float:
+        mu, sd = theta[0], np.exp(theta[1])
+        mass = special.ndtr((hi - mu) / sd) - special.ndtr((lo - mu) / sd)
+        zz = (x - mu) / sd
+        return float(0.5 * np.mean(zz * zz) + np.log(sd) + np.log(max(mass, 1e-300)))
+
+    start = np.array([x.mean(), np.log(_positive_std(x))])
+    res = optimize.minimize(nll, start, method="Nelder-Mead", options={"maxiter": 200})
+    mu, sd = float(res.x[0]), float(np.exp(res.x[1]))
+    return stats.truncnorm((lo - mu) / sd, (hi - mu) / sd, loc=mu, scale=sd)
+
+
+def _positive_std(x: np.ndarray) -> float:
+    sd = float(x.std())
+    if sd <= 0:
+        raise ValueError("constant column")
+    return sd
+
+
+def _span(lo: float, hi: float) -> float:
+    if hi <= lo:
+        raise ValueError("constant column")
+    return hi - lo
+
+
+_FITTERS: dict[str, Callable[[np.ndarray, float, float], Any]] = {
+    "norm": _fit_norm,
+    "truncnorm": _fit_truncnorm,
+    "beta": _fit_beta,
+    "gamma": _fit_gamma,
+    "lognorm": _fit_lognorm,
+    "uniform": _fit_uniform,
+}
+
+
+# ---- correlation ----------------------------------------------------------------------------
+def _pairwise_correlation(scores: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Pearson correlation of normal scores over the rows where both columns have a value."""
+    mask = present.astype(np.float64)
+    z = np.where(present, scores, 0.0)
+    cross = z.T @ z
+    sq = (z * z).T @ mask  # sq[i, j]: sum of z_i^2 over rows where j is present too
+    both = mask.T @ mask
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = cross / np.sqrt(sq * sq.T)
+    corr = np.where(np.isfinite(corr) & (both >= 3), corr, 0.0)
+    np.fill_diagonal(corr, 1.0)
+    return np.asarray(np.clip(corr, -1.0, 1.0))
+
+
+def _disattenuate(corr: np.ndarray, fidelity: np.ndarray) -> np.ndarray:
+    """Undo the shrinkage of correlations that jittered discrete scores cause.
+
+    Exact for a discrete and a continuous column (first order for two discrete ones);
+    a column with (almost) one category has no correlation to restore.
+    """
+    f = np.where(fidelity > 1e-3, fidelity, 1.0)
+    out = np.clip(corr / np.outer(f, f), -0.999, 0.999)
+    np.fill_diagonal(out, 1.0)
+    return np.asarray(out)
+
+
+def _nearest_correlation(corr: np.ndarray) -> np.ndarray:
+    """Clip eigenvalues to a small floor and rescale to a unit diagonal (positive definite)."""
+    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
+    if vals.min() >= _EIG_FLOOR:
+        return corr
+    fixed = (vecs * np.maximum(vals, _EIG_FLOOR)) @ vecs.T
+    scale = np.sqrt(np.diag(fixed))
+    fixed = fixed / np.outer(scale, scale)
+    np.fill_diagonal(fixed, 1.0)
+    return np.asarray(fixed)
+
+
+def _cholesky(corr: np.ndarray) -> np.ndarray:
+    ridge = 0.0
+    eye = np.eye(corr.shape[0])
+    for _ in range(20):
+        try:
+            return np.asarray(np.linalg.cholesky((corr + ridge * eye) / (1 + ridge)))
+        except np.linalg.LinAlgError:
+            ridge = max(2 * ridge, 1e-8)
+    return eye

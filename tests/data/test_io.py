@@ -1,0 +1,376 @@
+"""Reading and writing tables: clear read errors, exact round trips, nothing half-written."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from simulacra.data._io import (
+    SUPPORTED_SUFFIXES,
+    TableWriter,
+    atomic_path,
+    read_table,
+    table_name_from,
+    write_table,
+)
+from simulacra.errors import DataReadError, InvalidParameterError
+
+
+def mixed_frame(n: int = 12) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    income = rng.normal(50_000, 9_000, n).round(2)
+    income[::5] = np.nan
+    return pd.DataFrame(
+        {
+            "id": np.arange(n, dtype="int64"),
+            "age": rng.integers(18, 90, n),
+            "income": income,
+            "city": pd.Series(rng.choice(["Oslo", "Lima", "Pune"], n), dtype="str"),
+            "note": pd.Series([None if i % 4 == 0 else f"n{i}" for i in range(n)], dtype="str"),
+            "vip": rng.random(n) < 0.5,
+        }
+    )
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# ---- read errors ------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.csv"
+    with pytest.raises(DataReadError, match="does not exist") as info:
+        read_table(path)
+    assert str(path) in str(info.value)
+    assert "Check the path" in str(info.value)
+
+
+def test_directory(tmp_path: Path) -> None:
+    folder = tmp_path / "data.csv"
+    folder.mkdir()
+    with pytest.raises(DataReadError, match="is a directory"):
+        read_table(folder)
+
+
+def test_unsupported_suffix_lists_the_supported_ones(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(DataReadError, match="unsupported file ending") as info:
+        read_table(path)
+    for suffix in SUPPORTED_SUFFIXES:
+        assert suffix in str(info.value)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataReadError, match="empty"):
+        read_table(path)
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes(b"\n\n")
+    with pytest.raises(DataReadError, match="no data"):
+        read_table(blank)
+
+
+def test_non_utf8_csv_reports_offset_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    head = b"name,city\nana,oslo\n"
+    path.write_bytes(head + "zoë,münchen\n".encode("latin-1"))
+    with pytest.raises(DataReadError) as info:
+        read_table(path)
+    text = str(info.value)
+    assert str(path) in text
+    assert f"byte 0xeb at offset {len(head) + 2} (line 3)" in text
+    assert "UTF-8" in text and "--encoding" in text
+    df = read_table(path, encoding="latin-1")
+    assert df["city"].tolist() == ["oslo", "münchen"]
+
+
+def test_non_utf8_byte_far_into_a_large_gzipped_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv.gz"
+    body = b"a,b\n" + b"x,1\n" * 400_000
+    with gzip.open(path, "wb") as fh:
+        fh.write(body + b"\xff,2\n")
+    with pytest.raises(DataReadError, match=f"offset {len(body)} \\(line 400002\\)"):
+        read_table(path)
+
+
+def test_unknown_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(DataReadError, match="unknown encoding 'klingon'"):
+        read_table(path, encoding="klingon")
+
+
+def test_malformed_csv_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b\n1,2\n3,4\n5,6,7\n", encoding="utf-8")
+    with pytest.raises(DataReadError, match="not well-formed CSV near line 4"):
+        read_table(path)
+
+
+def test_corrupt_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    write_table(mixed_frame(), path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataReadError, match="not a valid Parquet file"):
+        read_table(path)
+    fake = tmp_path / "csv.pq"
+    fake.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataReadError, match="not a valid Parquet file"):
+        read_table(fake)
+
+
+# ---- round trips ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.tsv", "t.csv.gz", "T.CSV"])
+def test_csv_round_trip(tmp_path: Path, name: str) -> None:
+    df = mixed_frame()
+    write_table(df, tmp_path / name)
+    back = read_table(tmp_path / name)
+    pd.testing.assert_frame_equal(back, df, check_dtype=False)
+    assert back["vip"].dtype == bool
+    assert leftovers(tmp_path) == [name]
+
+
+def test_gzip_and_tab_are_really_used(tmp_path: Path) -> None:
+    write_table(mixed_frame(), tmp_path / "t.tsv.gz")
+    with gzip.open(tmp_path / "t.tsv.gz", "rt", encoding="utf-8") as fh:
+        assert fh.readline() == "id\tage\tincome\tcity\tnote\tvip\n"
+
+
+@pytest.mark.parametrize("name", ["t.parquet", "t.pq"])
+def test_parquet_round_trip_is_exact(tmp_path: Path, name: str) -> None:
+    df = mixed_frame().assign(
+        when=pd.date_range("2021-01-01", periods=12, freq="D", tz="Europe/Berlin"),
+        grade=pd.Categorical(list("abcabcabcabc")),
+        count=pd.array([1, None, 3] * 4, dtype="Int64"),
+    )
+    write_table(df, tmp_path / name)
+    pd.testing.assert_frame_equal(read_table(tmp_path / name), df)
+
+
+def test_write_table_errors(tmp_path: Path) -> None:
+    with pytest.raises(InvalidParameterError, match="unsupported file ending"):
+        write_table(mixed_frame(), tmp_path / "t.json")
+    with pytest.raises(InvalidParameterError, match="string column names"):
+        write_table(pd.DataFrame({0: [1, 2]}), tmp_path / "t.parquet")
+    assert leftovers(tmp_path) == []
+
+
+def test_write_table_creates_missing_folders(tmp_path: Path) -> None:
+    write_table(mixed_frame(), tmp_path / "a" / "b" / "t.csv")
+    assert (tmp_path / "a" / "b" / "t.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("data/adult.csv", "adult"),
+        ("x/My Sales-2024.csv.gz", "My_Sales_2024"),
+        ("t.tar.parquet", "t_tar"),
+        ("report.xlsx", "report"),
+        ("---.csv", "table"),
+    ],
+)
+def test_table_name_from(path: str, name: str) -> None:
+    assert table_name_from(path) == name
+
+
+# ---- atomic writes ----------------------------------------------------------------------
+
+
+def test_atomic_path_moves_the_result_into_place(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    with atomic_path(target) as tmp:
+        assert tmp.parent == tmp_path
+        assert tmp.name.startswith(".out.txt.tmp-")
+        assert not tmp.exists()
+        tmp.write_text("done", encoding="utf-8")
+        assert not target.exists()
+    assert target.read_text(encoding="utf-8") == "done"
+    assert leftovers(tmp_path) == ["out.txt"]
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_atomic_path_leaves_nothing_on_error(tmp_path: Path, error: type[BaseException]) -> None:
+    target = tmp_path / "out.csv"
+    with pytest.raises(error), atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise error("stop")
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_path_keeps_the_old_file_on_error(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(ValueError), atomic_path(target) as tmp:
+        tmp.write_text("new", encoding="utf-8")
+        raise ValueError
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == ["out.csv"]
+
+
+def test_atomic_path_works_for_directories(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    for version in ("v1", "v2"):
+        with atomic_path(target) as tmp:
+            tmp.mkdir()
+            (tmp / "state.json").write_text(version, encoding="utf-8")
+    assert (target / "state.json").read_text(encoding="utf-8") == "v2"
+    assert leftovers(tmp_path) == ["model"]
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        tmp.mkdir()
+        (tmp / "state.json").write_text("v3", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert (target / "state.json").read_text(encoding="utf-8") == "v2"
+    assert leftovers(tmp_path) == ["model"]
+
+
+# ---- streaming --------------------------------------------------------------------------
+
+
+def chunks(n_chunks: int, rows: int = 7) -> list[pd.DataFrame]:
+    rng = np.random.default_rng(1)
+    out = []
+    for k in range(n_chunks):
+        start = k * rows
+        out.append(
+            pd.DataFrame(
+                {
+                    "id": np.arange(start, start + rows),
+                    "x": rng.normal(size=rows).round(3),
+                    "c": pd.Series(rng.choice(["a", "b"], rows), dtype="str"),
+                },
+                index=np.arange(rows) + 1000,
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.csv.gz", "s.tsv", "s.parquet"])
+def test_table_writer_streams_many_chunks(tmp_path: Path, name: str) -> None:
+    parts = chunks(60)
+    with TableWriter(tmp_path / name) as writer:
+        for part in parts:
+            writer.write(part)
+            assert not (tmp_path / name).exists()
+    assert writer.rows_written == 60 * 7
+    expected = pd.concat(parts, ignore_index=True)
+    pd.testing.assert_frame_equal(read_table(tmp_path / name), expected, check_dtype=False)
+    assert leftovers(tmp_path) == [name]
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.parquet"])
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_table_writer_leaves_nothing_on_error(
+    tmp_path: Path, name: str, error: type[BaseException]
+) -> None:
+    with pytest.raises(error), TableWriter(tmp_path / name) as writer:
+        for part in chunks(5):
+            writer.write(part)
+        raise error("stop")
+    assert leftovers(tmp_path) == []
+
+
+def test_table_writer_rejects_chunks_with_other_columns(tmp_path: Path) -> None:
+    first, second = chunks(2)
+    with (
+        pytest.raises(InvalidParameterError, match="Chunk 2"),
+        TableWriter(tmp_path / "s.csv") as writer,
+    ):
+        writer.write(first)
+        writer.write(second.rename(columns={"x": "y"}))
+    assert leftovers(tmp_path) == []
+
+
+def test_table_writer_reorders_columns_to_the_first_chunk(tmp_path: Path) -> None:
+    first, second = chunks(2)
+    with TableWriter(tmp_path / "s.csv") as writer:
+        writer.write(first)
+        writer.write(second[["c", "id", "x"]])
+    back = read_table(tmp_path / "s.csv")
+    assert list(back.columns) == ["id", "x", "c"]
+    assert back["id"].tolist() == list(range(14))
+
+
+def test_parquet_writer_resolves_columns_that_start_all_null(tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    first = pd.DataFrame({"a": [1, 2], "late": pd.Series([None, None], dtype=object)})
+    second = pd.DataFrame({"a": [3, 4], "late": pd.Series([None, None], dtype=object)})
+    third = pd.DataFrame({"a": [5, 6], "late": [7, 8]})
+    with TableWriter(path) as writer:
+        for part in (first, second, third):
+            writer.write(part)
+    assert pq.read_schema(path).field("late").type == pa.int64()
+    back = read_table(path)
+    assert back["late"].tolist()[4:] == [7.0, 8.0]
+    assert back["late"].isna().sum() == 4
+
+
+def test_parquet_writer_keeps_integers_when_later_chunks_have_gaps(tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    with TableWriter(path) as writer:
+        writer.write(pd.DataFrame({"n": [1, 2]}))
+        writer.write(pd.DataFrame({"n": [3.0, np.nan]}))
+    assert pq.read_schema(path).field("n").type == pa.int64()
+    assert pq.read_table(path).column("n").to_pylist() == [1, 2, 3, None]
+
+
+def test_parquet_writer_reports_chunks_that_do_not_fit(tmp_path: Path) -> None:
+    with (
+        pytest.raises(InvalidParameterError, match="arrow_schema"),
+        TableWriter(tmp_path / "s.parquet") as writer,
+    ):
+        writer.write(pd.DataFrame({"n": [1, 2]}))
+        writer.write(pd.DataFrame({"n": [1.5, 2.5]}))
+    assert leftovers(tmp_path) == []
+
+
+def test_parquet_writer_with_an_explicit_schema(tmp_path: Path) -> None:
+    schema = pa.schema([("a", pa.float32()), ("late", pa.string())])
+    path = tmp_path / "s.parquet"
+    with TableWriter(path, arrow_schema=schema) as writer:
+        writer.write(pd.DataFrame({"a": [1, 2], "late": [None, None]}))
+        writer.write(pd.DataFrame({"a": [3, 4], "late": ["x", None]}))
+    assert pq.read_schema(path).remove_metadata() == schema
+    with pytest.raises(InvalidParameterError, match="only applies to Parquet"):
+        TableWriter(tmp_path / "s.csv", arrow_schema=schema)
+
+
+def test_parquet_writer_holds_back_only_a_bounded_number_of_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TableWriter, "max_pending_rows", 4)
+    path = tmp_path / "s.parquet"
+    with TableWriter(path) as writer:
+        for _ in range(5):
+            writer.write(pd.DataFrame({"a": [1, 2], "none": pd.Series([None, None], dtype=object)}))
+    assert pq.read_schema(path).field("none").type == pa.null()
+    assert len(read_table(path)) == 10
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.parquet"])
+def test_table_writer_without_chunks_writes_an_empty_file(tmp_path: Path, name: str) -> None:
+    with TableWriter(tmp_path / name) as writer:
+        pass
+    assert writer.rows_written == 0
+    assert (tmp_path / name).exists()
+
+
+def test_table_writer_must_be_entered(tmp_path: Path) -> None:
+    writer = TableWriter(tmp_path / "s.csv")
+    with pytest.raises(InvalidParameterError, match="with"):
+        writer.write(chunks(1)[0])
+    with pytest.raises(InvalidParameterError, match="unsupported"):
+        TableWriter(tmp_path / "s.txt")

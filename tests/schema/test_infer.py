@@ -1,0 +1,535 @@
+"""Schema inference: kinds, codec fields, ids, dates, PII, and robustness to awkward data."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import numpy as np
+import pandas as pd
+import pytest
+from faker import Faker
+
+from simulacra.errors import DataValidationError, InvalidParameterError
+from simulacra.schema import Column, Kind, PIIType, Role, Schema, infer_schema
+from simulacra.schema._infer import decimal_places, infer_column
+
+N = 200
+
+
+def fake(locale: str = "en_US", seed: int = 0) -> Faker:
+    f = Faker(locale)
+    f.seed_instance(seed)
+    return f
+
+
+def col(values: object, name: str = "x", dtype: str | None = None) -> Column:
+    return infer_column(pd.Series(values, name=name, dtype=dtype))
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+# ---- numbers -------------------------------------------------------------------------------
+
+
+def test_integers_are_numerical_with_range() -> None:
+    c = col(rng().integers(18, 90, N), name="age")
+    assert c.kind is Kind.NUMERICAL
+    assert (c.integer, c.decimals, c.dtype) == (True, 0, "int64")
+    assert 18 <= c.minimum <= c.maximum <= 89  # type: ignore[operator]
+
+
+def test_integers_with_missing_values_stay_float64_but_integer() -> None:
+    values = rng().integers(0, 1000, N).astype(float)
+    values[::4] = np.nan
+    c = col(values, name="income")
+    assert (c.kind, c.dtype, c.integer, c.decimals) == (Kind.NUMERICAL, "float64", True, 0)
+    assert c.missing_share == pytest.approx(0.25)
+
+
+def test_floats_record_decimals_and_range() -> None:
+    c = col([1.25, 3.5, 10.0, 0.125, -2.0], name="price")
+    assert (c.integer, c.decimals, c.minimum, c.maximum) == (False, 3, -2.0, 10.0)
+
+
+def test_full_precision_floats_have_no_decimals() -> None:
+    c = col(rng().random(N), name="ratio")
+    assert c.kind is Kind.NUMERICAL
+    assert c.integer is False
+    assert c.decimals is None
+
+
+def test_infinite_values_do_not_enter_the_range() -> None:
+    c = col([1.5, np.inf, -np.inf, 2.5, np.nan], name="v")
+    assert (c.minimum, c.maximum, c.decimals) == (1.5, 2.5, 1)
+
+
+def test_nullable_integer_dtype() -> None:
+    c = col([1, None, 3, 7], name="n", dtype="Int64")
+    assert (c.kind, c.dtype, c.integer, c.minimum, c.maximum) == (
+        Kind.NUMERICAL,
+        "Int64",
+        True,
+        1.0,
+        7.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([0.1, 0.2, 0.3], 1),
+        ([2.675, 1.005], 3),
+        ([1.5, 2.25, 3.125], 3),
+        ([100.0, -3.0], 0),
+        ([1_000_000.5], 1),
+        ([12.3456789012], 10),
+        ([1 / 3], None),
+        ([], 0),
+    ],
+)
+def test_decimal_places(values: list[float], expected: int | None) -> None:
+    assert decimal_places(np.array(values, dtype=float)) == expected
+
+
+def test_decimal_places_look_at_every_value_of_a_large_column() -> None:
+    values = np.round(rng().normal(size=50_000), 1)
+    values[12_345] = 0.1234  # not in the evenly spaced sample
+    assert decimal_places(values) == 4
+    assert decimal_places(rng().normal(size=50_000)) is None
+
+
+def test_numbers_in_an_object_column_are_numerical() -> None:
+    c = col(pd.Series([1, 2.5, None, 4], dtype=object), name="score")
+    assert (c.kind, c.dtype, c.decimals) == (Kind.NUMERICAL, "object", 1)
+
+
+# ---- booleans and categories -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series([True, False, True]),
+        pd.Series([True, None, False], dtype="boolean"),
+        pd.Series([True, None, False], dtype=object),  # what read_csv gives with gaps
+    ],
+)
+def test_booleans(series: pd.Series) -> None:
+    c = infer_column(series.rename("flag"))
+    assert (c.kind, c.cardinality, c.dtype) == (Kind.BOOLEAN, 2, str(series.dtype))
+
+
+def test_low_cardinality_strings_are_categorical() -> None:
+    c = col(rng().choice(["red", "green", "blue"], N), name="color")
+    assert (c.kind, c.cardinality, c.dtype) == (Kind.CATEGORICAL, 3, "str")
+
+
+def test_high_cardinality_strings_are_categorical_with_cardinality() -> None:
+    codes = [f"k{v}" for v in rng().integers(0, 300, 2000)]
+    c = col(codes, name="product_code")
+    assert c.kind is Kind.CATEGORICAL
+    assert c.cardinality == len(set(codes))
+    assert c.cardinality > 250
+
+
+def test_constant_columns_keep_their_kind() -> None:
+    assert col(["x"] * 10).kind is Kind.CATEGORICAL
+    assert col(["x"] * 10).cardinality == 1
+    assert col([5] * 10, name="level").kind is Kind.NUMERICAL
+
+
+def test_category_dtype_is_categorical() -> None:
+    c = col(pd.Categorical(["a", "b", "a"]), name="grade")
+    assert (c.kind, c.cardinality, c.dtype) == (Kind.CATEGORICAL, 2, "category")
+
+
+# ---- datetimes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tz", [None, "UTC", "Europe/Berlin"])
+def test_native_datetimes_keep_their_time_zone(tz: str | None) -> None:
+    values = pd.Series(pd.date_range("2021-03-01", periods=50, freq="6h", tz=tz))
+    c = infer_column(values.rename("at"))
+    assert (c.kind, c.timezone, c.datetime_format) == (Kind.DATETIME, tz, None)
+    assert c.dtype == str(values.dtype)
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "%Y-%m-%d",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S.%f",
+        "%d/%m/%Y",
+        "%m/%d/%Y",
+        "%d.%m.%Y",
+        "%Y/%m/%d",
+        "%d-%b-%Y",
+        "%d.%m.%Y %H:%M",
+        "%B %d, %Y",
+    ],
+)
+def test_datetime_strings_get_a_format_that_writes_them_back(fmt: str) -> None:
+    stamps = pd.Series(pd.date_range("2019-12-25 01:02:03.250000", periods=120, freq="37h"))
+    text = stamps.dt.strftime(fmt)
+    c = infer_column(text.rename("when"))
+    assert c.kind is Kind.DATETIME
+    assert c.datetime_format is not None
+    parsed = pd.to_datetime(text, format=c.datetime_format)
+    assert (parsed.dt.strftime(c.datetime_format) == text).all()
+    if fmt not in ("%d/%m/%Y", "%m/%d/%Y"):
+        assert c.datetime_format == fmt
+
+
+def test_ambiguous_day_month_prefers_day_first() -> None:
+    text = [f"{d:02d}/{m:02d}/2020" for d in range(1, 13) for m in range(1, 13)]
+    assert col(text, name="d").datetime_format == "%d/%m/%Y"
+
+
+def test_month_first_when_only_it_parses_every_value() -> None:
+    text = [f"{m:02d}/{d:02d}/2020" for m in range(1, 13) for d in (5, 11, 25)]
+    assert col(text, name="d").datetime_format == "%m/%d/%Y"
+
+
+def test_utc_z_and_offsets_set_the_time_zone() -> None:
+    stamps = pd.date_range("2022-01-01", periods=30, freq="h", tz="Europe/Berlin")
+    z = col(stamps.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"), name="z")
+    assert (z.datetime_format, z.timezone) == ("%Y-%m-%dT%H:%M:%SZ", "UTC")
+    offset = col(stamps.strftime("%Y-%m-%dT%H:%M:%S%z"), name="o")
+    assert (offset.datetime_format, offset.timezone) == ("%Y-%m-%dT%H:%M:%S%z", "UTC+01:00")
+    mixed = col(["2022-01-01T10:00:00+01:00", "2022-07-01T10:00:00+02:00"], name="m")
+    assert (mixed.kind, mixed.timezone) == (Kind.DATETIME, "UTC")
+
+
+def test_strings_that_do_not_all_parse_are_not_datetimes() -> None:
+    text = [*pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d"), "not a date"]
+    assert col(text, name="d").kind is not Kind.DATETIME
+    assert col(["2020-02-30", "2020-01-01", "2020-01-02"], name="d").kind is not Kind.DATETIME
+
+
+def test_datetime_check_covers_every_value_not_just_the_sample() -> None:
+    text = list(pd.date_range("2000-01-01", periods=5000, freq="h").strftime("%Y-%m-%d %H:%M"))
+    text[2501] = "2000-13-01 00:00"
+    assert col(text, name="d").kind is not Kind.DATETIME
+
+
+# ---- ids ------------------------------------------------------------------------------------
+
+
+def test_integer_id_by_name() -> None:
+    c = col(rng().permutation(50) * 7 + 3, name="customerId")
+    assert (c.kind, c.unique, c.id_format) == (Kind.ID, True, "integer")
+
+
+def test_consecutive_integers_are_an_id_without_an_id_name() -> None:
+    assert col(np.arange(1, 101), name="row").kind is Kind.ID
+    assert col(np.arange(1, 6), name="rank").kind is Kind.NUMERICAL  # too few rows to tell
+    assert col(rng().permutation(100) * 3, name="score").kind is Kind.NUMERICAL
+
+
+@pytest.mark.parametrize(
+    ("values", "template"),
+    [
+        ([f"C-{i:05d}" for i in range(1, 60)], "C-{:05d}"),
+        ([f"ORD{i}" for i in range(5, 95)], "ORD{:d}"),
+        ([f"{{x}}-{i:03d}" for i in range(40)], "{{x}}-{:03d}"),
+    ],
+)
+def test_prefix_and_digits_give_a_template(values: list[str], template: str) -> None:
+    c = col(values, name="reference")
+    assert (c.kind, c.id_format, c.unique) == (Kind.ID, template, True)
+    assert c.id_format.format(int(values[-1][-2:])).endswith(values[-1][-2:])  # type: ignore[union-attr]
+    assert c.id_format.format(42) in ("C-00042", "ORD42", "{x}-042")  # type: ignore[union-attr]
+
+
+def test_uuids_are_ids() -> None:
+    ids = [str(uuid.UUID(int=int(v))) for v in rng().integers(0, 2**62, 40)]
+    c = col(ids, name="token")
+    assert (c.kind, c.id_format) == (Kind.ID, "uuid")
+
+
+def test_digit_strings_named_like_an_id() -> None:
+    c = col([f"{i:06d}" for i in range(30)], name="account_key")
+    assert (c.kind, c.id_format) == (Kind.ID, "{:06d}")
+
+
+def test_unique_strings_named_like_an_id_without_a_pattern() -> None:
+    tokens = [uuid.UUID(int=int(v)).hex[-10:] + "x" for v in rng().integers(0, 2**62, 30)]
+    c = col(tokens, name="id")
+    assert (c.kind, c.id_format) == (Kind.ID, None)
+
+
+def test_not_ids_when_repeated_or_missing() -> None:
+    repeated = [f"C-{i % 10:03d}" for i in range(40)]
+    assert col(repeated, name="customer_id").kind is Kind.CATEGORICAL
+    with_gap = [*[f"C-{i:03d}" for i in range(40)], None]
+    assert col(with_gap, name="customer_id").kind is not Kind.ID
+    assert col([1.0, 2.0, np.nan, 4.0], name="id").kind is Kind.NUMERICAL
+
+
+def test_primary_key_is_the_first_id_column() -> None:
+    df = pd.DataFrame(
+        {"v": rng().random(30), "order_id": np.arange(30), "ref": [f"R-{i:03d}" for i in range(30)]}
+    )
+    table = infer_schema(df, name="orders").table()
+    assert table.name == "orders"
+    assert table.primary_key == "order_id"
+    assert table.column("ref").kind is Kind.ID
+
+
+# ---- free text ------------------------------------------------------------------------------
+
+
+def test_long_unique_strings_are_text() -> None:
+    f = fake()
+    c = col([f.paragraph(nb_sentences=3) for _ in range(60)], name="review")
+    assert c.kind is Kind.TEXT
+
+
+def test_short_repeated_phrases_are_categorical() -> None:
+    phrases = ["very good service overall", "bad", "ok I guess, nothing special here"]
+    assert col(list(rng().choice(phrases, 100)), name="review").kind is Kind.CATEGORICAL
+
+
+# ---- PII ------------------------------------------------------------------------------------
+
+
+def neutral(n: int = 40) -> list[str]:
+    return [f"v{i}" for i in rng().integers(0, 10, n)]
+
+
+@pytest.mark.parametrize(
+    ("name", "pii"),
+    [
+        ("email", PIIType.EMAIL),
+        ("e_mail", PIIType.EMAIL),
+        ("customerEmail", PIIType.EMAIL),
+        ("Email Address", PIIType.EMAIL),
+        ("phone", PIIType.PHONE),
+        ("mobile_number", PIIType.PHONE),
+        ("Tel", PIIType.PHONE),
+        ("first_name", PIIType.FIRST_NAME),
+        ("fname", PIIType.FIRST_NAME),
+        ("givenName", PIIType.FIRST_NAME),
+        ("surname", PIIType.LAST_NAME),
+        ("LastName", PIIType.LAST_NAME),
+        ("full_name", PIIType.PERSON_NAME),
+        ("patient_name", PIIType.PERSON_NAME),
+        ("customer_name", PIIType.PERSON_NAME),
+        ("street_address", PIIType.STREET_ADDRESS),
+        ("address", PIIType.STREET_ADDRESS),
+        ("address_line_1", PIIType.STREET_ADDRESS),
+        ("iban", PIIType.IBAN),
+        ("credit_card_number", PIIType.CREDIT_CARD),
+        ("ssn", PIIType.NATIONAL_ID),
+        ("national_id", PIIType.NATIONAL_ID),
+        ("passport_no", PIIType.NATIONAL_ID),
+    ],
+)
+def test_pii_from_strong_column_names(name: str, pii: PIIType) -> None:
+    c = col(neutral(), name=name)
+    assert (c.kind, c.pii_type) == (Kind.PII, pii)
+    assert c.is_generated
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("email_opt_in", ["yes", "no", "yes", "no"] * 10),
+        ("product_name", [f"Widget {c}" for c in "ABCDEFGH"] * 5),
+        ("ip_address", [f"10.0.{i}.{i + 1}" for i in range(40)]),
+        ("phone_type", ["mobile", "home", "work", "home"] * 10),
+        ("name", [f"Widget {c}" for c in "ABCDEFGH"] * 5),
+    ],
+)
+def test_names_that_only_look_personal_are_not_pii(name: str, values: list[str]) -> None:
+    assert col(values, name=name).kind is not Kind.PII
+
+
+def test_weak_name_with_person_values_is_pii() -> None:
+    f = fake()
+    c = col([f.name() for _ in range(50)], name="name")
+    assert c.pii_type is PIIType.PERSON_NAME
+
+
+def test_pii_from_values_alone() -> None:
+    f = fake()
+    data = {
+        "a": [f.email() for _ in range(N)],
+        "b": [f.ssn() for _ in range(N)],
+        "c": [f.credit_card_number() for _ in range(N)],
+        "d": [f.name() for _ in range(N)],
+        "e": [f.first_name() for _ in range(N)],
+        "f": [f.last_name() for _ in range(N)],
+        "g": [f.street_address() for _ in range(N)],
+        "h": [
+            f"({v // 10000:03d}) {v // 10 % 1000:03d}-{v % 10000:04d}"
+            for v in rng().integers(2_000_000_000, 9_999_999_999, N)
+        ],
+    }
+    table = infer_schema(pd.DataFrame(data)).table()
+    got = {c.name: c.pii_type for c in table.columns}
+    assert got == {
+        "a": PIIType.EMAIL,
+        "b": PIIType.NATIONAL_ID,
+        "c": PIIType.CREDIT_CARD,
+        "d": PIIType.PERSON_NAME,
+        "e": PIIType.FIRST_NAME,
+        "f": PIIType.LAST_NAME,
+        "g": PIIType.STREET_ADDRESS,
+        "h": PIIType.PHONE,
+    }
+
+
+def test_blank_strings_do_not_hide_pii() -> None:
+    f = fake()
+    emails = [f.email() if i % 5 else "" for i in range(50)]
+    assert col(emails, name="contact_info").pii_type is PIIType.EMAIL
+
+
+def test_card_numbers_must_pass_luhn() -> None:
+    f = fake()
+    valid = [f.credit_card_number(card_type="visa16") for _ in range(50)]
+    broken = [v[:-1] + str((int(v[-1]) + 1) % 10) for v in valid]
+    assert col(valid, name="x").pii_type is PIIType.CREDIT_CARD
+    assert col(broken, name="x").kind is not Kind.PII
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("de_DE", "de_DE"), ("en_GB", "en_GB")])
+def test_iban_checksum_and_locale(locale: str, expected: str) -> None:
+    ibans = [fake(locale).iban() for _ in range(1)] + [fake(locale, s).iban() for s in range(40)]
+    c = col(ibans, name="account")
+    assert (c.pii_type, c.locale) == (PIIType.IBAN, expected)
+    tampered = [v[:2] + f"{(int(v[2:4]) + 1) % 100:02d}" + v[4:] for v in ibans]
+    assert col(tampered, name="account").kind is not Kind.PII
+
+
+@pytest.mark.parametrize(
+    ("prefix", "locale"), [("+44 20", "en_GB"), ("+49 30", "de_DE"), ("+1 415", None)]
+)
+def test_phone_locale_from_country_prefix(prefix: str, locale: str | None) -> None:
+    numbers = [f"{prefix} {v:07d}" for v in rng().integers(0, 10**7, 40)]
+    c = col(numbers, name="phone")
+    assert (c.pii_type, c.locale) == (PIIType.PHONE, locale)
+
+
+def test_numeric_columns_with_a_pii_name_are_pii() -> None:
+    c = col(rng().integers(2_000_000_000, 9_999_999_999, 30), name="phone_number")
+    assert (c.kind, c.pii_type, c.dtype) == (Kind.PII, PIIType.PHONE, "int64")
+
+
+def test_city_names_are_not_mistaken_for_person_names() -> None:
+    cities = ["Jackson", "Madison", "Austin", "Charlotte", "Lincoln", "Houston", "Jordan"] * 6
+    assert col(cities, name="city").kind is Kind.CATEGORICAL
+
+
+# ---- robustness -----------------------------------------------------------------------------
+
+
+def test_all_null_and_mixed_columns_do_not_crash() -> None:
+    df = pd.DataFrame(
+        {
+            "empty": [None] * 6,
+            "nan": [np.nan] * 6,
+            "mixed": [1, "a", 2.5, None, "b", [1, 2]],
+            "ok": list(range(6)),
+        }
+    )
+    table = infer_schema(df).table()
+    assert table.column("empty").kind is Kind.CATEGORICAL
+    assert table.column("empty").missing_share == 1.0
+    assert table.column("nan").missing_share == 1.0
+    assert table.column("mixed").kind is Kind.CATEGORICAL
+
+
+def test_zero_rows_infer_from_dtypes() -> None:
+    df = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="str")})
+    table = infer_schema(df).table()
+    assert [c.missing_share for c in table.columns] == [0.0, 0.0]
+    assert [c.dtype for c in table.columns] == ["int64", "str"]
+
+
+def test_dtype_is_the_input_dtype_and_missing_share_counts_only_nulls() -> None:
+    df = pd.DataFrame(
+        {
+            "s": pd.Series(["a", "", None, "b"], dtype="str"),
+            "o": pd.Series(["a", "", None, "b"], dtype=object),
+            "f": [1.0, None, 2.0, 3.0],
+            "b": [True, False, True, True],
+        }
+    )
+    table = infer_schema(df).table()
+    assert [c.dtype for c in table.columns] == [str(t) for t in df.dtypes]
+    assert table.column("s").missing_share == 0.25
+    assert table.column("o").missing_share == 0.25
+    assert table.column("s").cardinality == 3  # "" is a value
+
+
+def test_roles_override_the_default() -> None:
+    df = pd.DataFrame({"x": [1, 2, 3], "y": ["a", "b", "a"]})
+    table = infer_schema(df, roles={"y": Role.TARGET, "x": "sensitive"}).table()  # type: ignore[dict-item]
+    assert table.column("y").role is Role.TARGET
+    assert table.column("x").role is Role.SENSITIVE
+    assert infer_schema(df).table().column("y").role is Role.FEATURE
+
+
+def test_bad_arguments() -> None:
+    df = pd.DataFrame({"x": [1, 2, 3]})
+    with pytest.raises(InvalidParameterError, match="nope"):
+        infer_schema(df, roles={"nope": Role.TARGET})
+    with pytest.raises(InvalidParameterError, match="roles"):
+        infer_schema(df, roles={"x": "boss"})  # type: ignore[dict-item]
+    with pytest.raises(InvalidParameterError, match="DataFrame"):
+        infer_schema([[1, 2]])  # type: ignore[arg-type]
+    dupes = pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"])
+    with pytest.raises(DataValidationError, match="appears 2 times"):
+        infer_schema(dupes)
+
+
+def test_inferred_schema_round_trips_through_json() -> None:
+    f = fake()
+    df = pd.DataFrame(
+        {
+            "id": np.arange(30),
+            "email": [f.email() for _ in range(30)],
+            "when": pd.date_range("2020-01-01", periods=30, tz="UTC"),
+            "day": pd.date_range("2020-01-01", periods=30).strftime("%d.%m.%Y"),
+            "v": np.round(rng().random(30), 2),
+            "c": list(rng().choice(["a", "b"], 30)),
+        }
+    )
+    schema = infer_schema(df)
+    assert Schema.from_json(schema.to_json()) == schema
+
+
+@pytest.mark.slow
+def test_inference_is_fast_on_many_rows() -> None:
+    n = 300_000
+    r = rng()
+    words = np.array([f"w{i}" for i in range(500)])
+    df = pd.DataFrame(
+        {
+            "id": np.arange(n),
+            "ref": pd.Series([f"R-{i:07d}" for i in range(n)], dtype="str"),
+            "i": r.integers(0, 100, n),
+            "f": r.normal(size=n),
+            "g": np.round(r.normal(size=n), 2),
+            "cat": pd.Series(r.choice(words, n), dtype="str"),
+            "when": pd.Series(
+                pd.date_range("2000-01-01", periods=n, freq="min").strftime("%Y-%m-%d %H:%M"),
+                dtype="str",
+            ),
+            "flag": r.random(n) < 0.3,
+        }
+    )
+    start = time.perf_counter()
+    table = infer_schema(df).table()
+    elapsed = time.perf_counter() - start
+    assert table.column("when").datetime_format == "%Y-%m-%d %H:%M"
+    assert table.column("ref").id_format == "R-{:07d}"
+    assert elapsed < 5.0

@@ -1,0 +1,84 @@
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import load_synthesizer, make_synthesizer
+from simulacra.errors import ArtifactError
+from simulacra.synth._artifact import read_artifact, write_artifact
+from simulacra.testing import contract_table
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("m") / "model.sim"
+    make_synthesizer("cart", seed=2).fit(contract_table(120)).save(path)
+    return path
+
+
+def test_state_tree_round_trip(tmp_path: Path) -> None:
+    state = {"a": np.arange(5), "b": [1, "x", {"c": np.ones((2, 2))}], "d": None}
+    write_artifact(tmp_path / "m.sim", {"synthesizer": "x"}, state)
+    back = read_artifact(tmp_path / "m.sim").state
+    np.testing.assert_array_equal(back["a"], state["a"])
+    np.testing.assert_array_equal(back["b"][2]["c"], np.ones((2, 2)))
+    assert back["b"][:2] == [1, "x"] and back["d"] is None
+
+
+def test_no_pickles_inside(saved: Path) -> None:
+    with zipfile.ZipFile(saved) as zf:
+        assert sorted(zf.namelist()) == ["manifest.json", "state/arrays.npz", "state/state.json"]
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["synthesizer"] == "cart" and manifest["format_version"] == 1
+
+
+def test_load_gives_identical_rows(saved: Path) -> None:
+    a, b = load_synthesizer(saved), load_synthesizer(saved)
+    pd.testing.assert_frame_equal(a.sample(30, seed=4), b.sample(30, seed=4))
+
+
+def _rewrite_manifest(src: Path, dst: Path, **changes) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "manifest.json":
+                data = json.dumps({**json.loads(data), **changes}).encode()
+            zout.writestr(name, data)
+
+
+def test_other_format_version_is_refused(saved: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.sim"
+    _rewrite_manifest(saved, other, format_version=99)
+    with pytest.raises(ArtifactError, match="format version 99"):
+        load_synthesizer(other)
+
+
+def test_unknown_synthesizer_is_refused(saved: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.sim"
+    _rewrite_manifest(saved, other, synthesizer="os:system")
+    with pytest.raises(ArtifactError, match="Unknown synthesizer"):
+        load_synthesizer(other)
+
+
+def test_truncated_file_is_refused(saved: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.sim"
+    broken.write_bytes(saved.read_bytes()[: len(saved.read_bytes()) // 2])
+    with pytest.raises(ArtifactError):
+        load_synthesizer(broken)
+
+
+def test_not_ours_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "data.csv"
+    csv.write_text("a,b\n1,2\n")
+    with pytest.raises(ArtifactError, match="not a simulacra model"):
+        load_synthesizer(csv)
+    foreign = tmp_path / "foreign.zip"
+    with zipfile.ZipFile(foreign, "w") as zf:
+        zf.writestr("manifest.json", "{}")
+    with pytest.raises(ArtifactError, match="not a simulacra model"):
+        load_synthesizer(foreign)
+    with pytest.raises(ArtifactError, match="does not exist"):
+        load_synthesizer(tmp_path / "missing.sim")

@@ -1,0 +1,16 @@
+from simulacra.errors import DataValidationError, Issue, SimulacraError
+
+
+def test_issue_names_where_what_and_fix() -> None:
+    issue = Issue("expected a number, got 'abc'", column="age", rows=(3, 7), n_rows=12,
+                  fix="Clean the values.", table="people")
+    text = str(issue)
+    for part in ("table 'people'", "column 'age'", "rows 3, 7", "12 rows in all", "'abc'", "Fix:"):
+        assert part in text
+
+
+def test_validation_error_lists_every_issue() -> None:
+    err = DataValidationError.of([Issue("a", column="x"), Issue("b", column="y")], source="d.csv")
+    assert isinstance(err, SimulacraError) and isinstance(err, ValueError)
+    assert "2 problems" in str(err) and "d.csv" in str(err)
+    assert "column 'x'" in str(err) and "column 'y'" in str(err)

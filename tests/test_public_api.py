@@ -1,0 +1,16 @@
+import simulacra
+
+
+def test_all_is_sorted_and_complete() -> None:
+    public = {n for n in dir(simulacra) if not n.startswith("_") or n == "__version__"}
+    modules = {"cli", "data", "datasets", "errors", "schema", "synth", "testing", "logging"}
+    assert sorted(simulacra.__all__, key=str.lower) == sorted(set(simulacra.__all__), key=str.lower)
+    assert set(simulacra.__all__) == public - modules
+
+
+def test_readme_quickstart_runs() -> None:
+    from simulacra import load_dataset, make_synthesizer
+
+    df = load_dataset("credit_data").head(400)
+    syn = make_synthesizer("cart", seed=7).fit(df)
+    assert syn.sample(1000).shape == (1000, df.shape[1])
