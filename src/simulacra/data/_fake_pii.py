@@ -267,7 +267,7 @@ class StreetAddress(PIIGenerator):
         n = len(rows)
         if not self.unique:
             return self.locale.expand("street_address", n, rng)
-        streets = self._streets()
+        streets = self._street_pool
         digits = self._number_digits()
         capacity = len(streets) * (10**digits - 1)
         codes = Lanes(capacity, self.key, self.where).codes(rows, attempt)
@@ -280,7 +280,9 @@ class StreetAddress(PIIGenerator):
         }
         return self.locale.fill(template, n, rng, fixed=fixed)
 
-    def _streets(self) -> pa.Array:
+    @functools.cached_property
+    def _street_pool(self) -> pa.Array:
+        """Up to 4096 distinct street names, the same for every run."""
         rng = np.random.default_rng(derive_key(self.locale.locale, "streets"))
         return pc.unique(self.locale.expand("street_name", 4096, rng)).sort()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -248,6 +249,7 @@ class LocaleData:
         self.locale = locale
         self._providers = list(self._faker.factories[0].providers)
         self._pools: dict[str, Pool] = {}
+        self._lock = threading.Lock()  # seeding and drawing from the shared Faker is one step
         self._templates: dict[str, tuple[list[Template], np.ndarray | None] | None] = {}
 
     # ---- provider tables ----------------------------------------------------------------
@@ -289,11 +291,10 @@ class LocaleData:
         method = getattr(self._faker, token, None)
         if method is None or not callable(method):
             raise SchemaError(f"Faker locale {self.locale!r} has no generator {token!r}.")
-        self._faker.seed_instance(0)
-        values, counts = np.unique(
-            np.array([str(method()) for _ in range(_FALLBACK_DRAWS)], dtype=object),
-            return_counts=True,
-        )
+        with self._lock:
+            self._faker.seed_instance(0)
+            drawn = np.array([str(method()) for _ in range(_FALLBACK_DRAWS)], dtype=object)
+        values, counts = np.unique(drawn, return_counts=True)
         return [str(v) for v in values], counts / counts.sum()
 
     def templates(self, token: str) -> tuple[list[Template], np.ndarray | None] | None:
@@ -414,14 +415,13 @@ class LocaleData:
     @functools.cached_property
     def national_ids(self) -> Pool | None:
         """A pool of the locale's own national ids; None where Faker's is the US SSN."""
-        self._faker.seed_instance(0)
-        sample = [str(self._faker.ssn()) for _ in range(20)]
-        if all(re.fullmatch(r"\d{3}-\d{2}-\d{4}", s) for s in sample):
-            return None
-        values, counts = np.unique(
-            np.array([str(self._faker.ssn()) for _ in range(4 * _FALLBACK_DRAWS)], dtype=object),
-            return_counts=True,
-        )
+        with self._lock:
+            self._faker.seed_instance(0)
+            sample = [str(self._faker.ssn()) for _ in range(20)]
+            if all(re.fullmatch(r"\d{3}-\d{2}-\d{4}", s) for s in sample):
+                return None
+            drawn = [str(self._faker.ssn()) for _ in range(4 * _FALLBACK_DRAWS)]
+        values, counts = np.unique(np.array(drawn, dtype=object), return_counts=True)
         return _pool([str(v) for v in values], counts / counts.sum())
 
 
