@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from simulacra.data._io import read_table, table_name_from
-from simulacra.schema import Schema
+from simulacra.schema import Role, Schema
 from simulacra.schema import infer_schema as _infer_frame
 
 
 def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
-                 encoding: str = "utf-8") -> Schema:
+                 roles: Mapping[str, Role] | None = None, encoding: str = "utf-8") -> Schema:
     """Infer the schema of a DataFrame, or of a CSV / Parquet file.
 
     Parameters
@@ -21,6 +23,9 @@ def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
         A DataFrame, or the path of a ``.csv`` / ``.parquet`` file.
     name
         The table's name; defaults to the file's stem, or ``"table"``.
+    roles
+        Roles of some columns, e.g. ``{"churn": Role.TARGET}``: synthesizers keep a declared
+        target's relations first, and evaluation reads target and sensitive columns.
     encoding
         Text encoding of a CSV file.
 
@@ -30,6 +35,14 @@ def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
         A one-table schema; save it with ``schema.to_json()`` and edit it freely.
     """
     if isinstance(data, pd.DataFrame):
-        return _infer_frame(data, name=name or "table")
+        return _infer_frame(data, name=name or "table", roles=roles)
     frame = read_table(data, encoding=encoding)
-    return _infer_frame(frame, name=name or table_name_from(data))
+    return _infer_frame(frame, name=name or table_name_from(data), roles=roles)
+
+
+def with_roles(schema: Schema, roles: Mapping[str, Role]) -> Schema:
+    """A copy of a one-table schema with the given columns' roles set."""
+    table = schema.table()
+    for column, role in roles.items():
+        table = table.replace_column(dataclasses.replace(table.column(column), role=role))
+    return schema.replace_table(table)

@@ -16,13 +16,13 @@ from typing import Annotated, Any
 import click
 import typer
 
-from simulacra._api import infer_schema
+from simulacra._api import infer_schema, with_roles
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
 from simulacra.data._io import TableWriter, atomic_path, read_table, table_name_from, write_table
 from simulacra.datasets import load_dataset
 from simulacra.errors import DataValidationError, InvalidParameterError, SimulacraError
-from simulacra.schema import Schema, check_data
+from simulacra.schema import Role, Schema, check_data
 from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
 
 app = typer.Typer(
@@ -39,6 +39,17 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
 Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible results.")]
 Encoding = Annotated[str, typer.Option("--encoding", help="Text encoding of CSV input.")]
+Target = Annotated[str | None, typer.Option(
+    "--target", help="The column a model will be trained to predict; its relations come first.")]
+Sensitive = Annotated[list[str] | None, typer.Option(
+    "--sensitive", help="A sensitive column, e.g. gender (repeatable).")]
+
+
+def _roles(target: str | None, sensitive: list[str] | None) -> dict[str, Role]:
+    roles = {name: Role.SENSITIVE for name in sensitive or []}
+    if target is not None:
+        roles[target] = Role.TARGET
+    return roles
 
 
 def _report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
@@ -76,10 +87,12 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
 def schema_infer(
     data: Annotated[Path, typer.Argument(help="A CSV or Parquet file.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
+    target: Target = None,
+    sensitive: Sensitive = None,
     encoding: Encoding = "utf-8",
 ) -> None:
     """Infer an editable JSON schema from a data file."""
-    text = infer_schema(data, encoding=encoding).to_json()
+    text = infer_schema(data, roles=_roles(target, sensitive), encoding=encoding).to_json()
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -96,6 +109,8 @@ def fit(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="Hyperparameter KEY=VALUE (repeatable).")] = None,
     schema: Annotated[Path | None, typer.Option(help="Schema JSON (from `schema infer`).")] = None,
+    target: Target = None,
+    sensitive: Sensitive = None,
     seed: Seed = None,
     encoding: Encoding = "utf-8",
     quiet: Quiet = False,
@@ -110,10 +125,11 @@ def fit(
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress, _naming_source(data):
         if schema is not None:
-            table_schema = Schema.read(schema)
+            table_schema = with_roles(Schema.read(schema), _roles(target, sensitive))
         else:  # a mixed-type column is an error unless a schema declares it categorical
             check_data(frame)
-            table_schema = infer_schema(frame, name=table_name_from(data))
+            table_schema = infer_schema(frame, name=table_name_from(data),
+                                        roles=_roles(target, sensitive))
         syn.fit(frame, table_schema, progress=progress)
     syn.save(output)
     _report({"model": str(output), "synthesizer": type(syn).__name__, "rows": len(frame),
@@ -152,9 +168,10 @@ def demo(
     """Fit on the shipped credit_data table, sample it, write synthetic.csv and a summary."""
     real = load_dataset("credit_data")
     syn = make_synthesizer(synthesizer, seed=seed)
+    schema = infer_schema(real, name="credit_data", roles={"Status": Role.TARGET})
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress:
-        syn.fit(real, progress=progress)
+        syn.fit(real, schema, progress=progress)
         fitted = time.perf_counter()
         synthetic = syn.sample(len(real), progress=progress)
     done = time.perf_counter()

@@ -188,3 +188,16 @@ def test_demo_writes_outputs(tmp_path, capsys, monkeypatch) -> None:
     for name in ("synthetic.csv", "summary.txt", "model.sim"):
         assert (tmp_path / "demo" / name).exists()
     assert "Status" in (tmp_path / "demo" / "summary.txt").read_text()
+
+
+def test_roles_from_the_command_line(tmp_path, data_csv, capsys, monkeypatch) -> None:
+    schema = tmp_path / "schema.json"
+    code, _, err = run(["schema", "infer", str(data_csv), "-o", str(schema), "--target", "segment",
+                        "--sensitive", "age"], capsys, monkeypatch)
+    assert code == 0, err
+    roles = {c["name"]: c.get("role", "feature") for c in
+             json.loads(schema.read_text())["tables"][0]["columns"]}
+    assert roles["segment"] == "target" and roles["age"] == "sensitive"
+    code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"), "--target", "nope"],
+                       capsys, monkeypatch)
+    _assert_bad(code, err, "'nope'")

@@ -20,6 +20,7 @@ original dtypes.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -69,7 +70,10 @@ class TableCodec:
         self.table = table
         self._codecs = codecs
         self._salt = salt
-        self._encoded = tuple(e for c in codecs.values() for e in c.encoded)
+        self._encoded = tuple(
+            dataclasses.replace(e, role=table.column(e.source).role.value)
+            for c in codecs.values() for e in c.encoded
+        )
         self._widths = [len(c.encoded) for c in codecs.values()]
 
     @classmethod

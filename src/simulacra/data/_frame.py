@@ -30,6 +30,9 @@ class EncodedColumn:
         Number of codes of a discrete column; 0 for a continuous one.
     integer
         For continuous columns: values are whole numbers (counts, ages, days).
+    role
+        The source column's role (``"feature"``, ``"target"``, ...), so a model can give a
+        declared target special care.
     """
 
     name: str
@@ -37,6 +40,7 @@ class EncodedColumn:
     discrete: bool
     cardinality: int = 0
     integer: bool = False
+    role: str = "feature"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,7 @@ class EncodedColumn:
             "discrete": self.discrete,
             "cardinality": self.cardinality,
             "integer": self.integer,
+            "role": self.role,
         }
 
     @classmethod
