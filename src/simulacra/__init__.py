@@ -8,6 +8,8 @@
 """
 
 import logging
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from simulacra._api import infer_schema
 from simulacra._version import __version__
@@ -16,14 +18,18 @@ from simulacra.datasets import dataset_names, load_dataset
 from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
 from simulacra.synth import (
     BaseSynthesizer,
-    BayesianNetworkSynthesizer,
-    CARTSynthesizer,
-    GaussianCopulaSynthesizer,
-    IndependentSynthesizer,
     load_synthesizer,
     make_synthesizer,
     synthesizer_names,
 )
+
+if _TYPE_CHECKING:
+    from simulacra.synth import (
+        BayesianNetworkSynthesizer,
+        CARTSynthesizer,
+        GaussianCopulaSynthesizer,
+        IndependentSynthesizer,
+    )
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -50,3 +56,24 @@ __all__ = [
     "synthesizer_names",
     "write_table",
 ]
+
+
+_LAZY_MODELS = frozenset({
+    "BayesianNetworkSynthesizer",
+    "CARTSynthesizer",
+    "GaussianCopulaSynthesizer",
+    "IndependentSynthesizer",
+})
+
+
+def __getattr__(name: str) -> _Any:
+    # Model classes load on first use: importing simulacra stays cheap.
+    if name in _LAZY_MODELS:
+        import simulacra.synth
+
+        return getattr(simulacra.synth, name)
+    raise AttributeError(f"module 'simulacra' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_MODELS)
