@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulacra._progress import NULL_PROGRESS
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.errors import InvalidParameterError
-from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth.independent import IndependentSynthesizer
+from tests.synth.model_level import fit_encoded, reload_state, tvd
 
 N = 3000
 
@@ -40,16 +39,7 @@ def make_frame(n: int = N, seed: int = 0) -> EncodedFrame:
 
 
 def fit(frame: EncodedFrame, **params: object) -> IndependentSynthesizer:
-    model = IndependentSynthesizer(**params)  # type: ignore[arg-type]
-    model._validate_params()
-    model._fit(frame, rng=np.random.default_rng(1), progress=NULL_PROGRESS)
-    return model
-
-
-def tvd(a: np.ndarray, b: np.ndarray, k: int) -> float:
-    pa = np.bincount(a.astype(int), minlength=k) / a.size
-    pb = np.bincount(b.astype(int), minlength=k) / b.size
-    return float(0.5 * np.abs(pa - pb).sum())
+    return fit_encoded(IndependentSynthesizer, frame, **params)
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +102,7 @@ def test_same_rng_same_rows(frame: EncodedFrame) -> None:
 
 def test_state_round_trip_gives_identical_samples(frame: EncodedFrame, tmp_path: Path) -> None:
     model = fit(frame)
-    write_artifact(tmp_path / "m.sim", {"synthesizer": "independent"}, model._get_state())
-    loaded = IndependentSynthesizer()
-    loaded._set_state(read_artifact(tmp_path / "m.sim").state)
+    loaded = reload_state(model, tmp_path / "m.sim")
     a = model._sample(300, rng=np.random.default_rng(3))
     b = loaded._sample(300, rng=np.random.default_rng(3))
     np.testing.assert_array_equal(a.values, b.values)
