@@ -533,3 +533,12 @@ def test_inference_is_fast_on_many_rows() -> None:
     assert table.column("when").datetime_format == "%Y-%m-%d %H:%M"
     assert table.column("ref").id_format == "R-{:07d}"
     assert elapsed < 5.0
+
+
+def test_a_street_column_of_road_types_is_not_an_address() -> None:
+    # ames' Street holds Pave/Grvl: the bare name "street" needs address-like values.
+    df = pd.DataFrame({"Street": ["Pave", "Grvl"] * 60,
+                       "street": [f"{i} Main Street" for i in range(120)]})
+    table = infer_schema(df).table()
+    assert table.column("Street").kind is Kind.CATEGORICAL
+    assert table.column("street").pii_type is PIIType.STREET_ADDRESS

@@ -8,7 +8,8 @@ import pytest
 
 from simulacra._progress import NULL_PROGRESS
 from simulacra.data._frame import EncodedColumn, EncodedFrame
-from simulacra.synth.cart import CARTSynthesizer, _row_hashes
+from simulacra.synth._cart_tree import Settings, fit_step, predictors
+from simulacra.synth.cart import CARTSynthesizer, _leaf_rule, _row_hashes
 
 
 def _frame(n: int = 600, seed: int = 0) -> EncodedFrame:
@@ -181,3 +182,116 @@ def test_sampling_is_fast() -> None:
     out = model._sample(50_000, rng=rng)
     assert out.values.shape == (50_000, k)
     assert time.perf_counter() - start < 5.0  # generous: a loop over rows would take minutes
+
+
+def test_compiled_tree_finds_the_same_leaves_as_a_plain_walk() -> None:
+    rng = np.random.default_rng(6)
+    n = 2000
+    v = np.column_stack([rng.integers(0, 6, n), rng.normal(size=n), rng.integers(0, 2, n),
+                         np.round(rng.normal(size=n), 1)]).astype(float)
+    v[:, 3] += v[:, 0] + np.sin(3 * v[:, 1]) + v[:, 2]
+    cols = (EncodedColumn("c", "c", True, 6), EncodedColumn("x", "x", False),
+            EncodedColumn("b", "b", True, 2), EncodedColumn("y", "y", False))
+    step = fit_step(v, cols, 3, [0, 1, 2], None, -1, Settings(5, None, 1.0), 0)
+    assert step.depth > 3 and step.used.size == 3
+    # fresh rows, plus rows sitting exactly on every threshold (ties go left)
+    probe = np.column_stack([rng.integers(0, 6, n), rng.normal(size=n) * 2,
+                             rng.integers(0, 2, n), np.zeros(n)]).astype(float)
+    x = predictors(step, probe)
+    inner = np.flatnonzero(np.isfinite(step.threshold))
+    ties = np.repeat(x[:1], inner.size, axis=0)
+    ties[np.arange(inner.size), step.feature[inner]] = step.threshold[inner]
+    x = np.asfortranarray(np.vstack([x, ties]))
+    node = np.zeros(x.shape[0], dtype=np.int64)
+    rows = np.arange(x.shape[0])
+    for _ in range(step.depth):  # leaves point to themselves with an infinite threshold
+        node = step.children[node, (x[rows, step.feature[node]] > step.threshold[node])
+                             .astype(np.int64)]
+    np.testing.assert_array_equal(step.leaves(x), node)
+
+
+def _sine_frame(n: int, seed: int, role: str) -> EncodedFrame:
+    """t = sin(6a) cos(6b) + noise beside two flags and a block of correlated noise columns."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(n), rng.random(n)
+    noise = rng.normal(size=(n, 4))
+    noise[:, 1:] += noise[:, :1]
+    flags = (rng.random((n, 2)) < 0.5).astype(float)
+    t = np.sin(6 * a) * np.cos(6 * b) + 0.1 * rng.normal(size=n)
+    cols = (EncodedColumn("f0", "f0", True, 2), EncodedColumn("f1", "f1", True, 2),
+            EncodedColumn("a", "a", False), EncodedColumn("b", "b", False),
+            *(EncodedColumn(f"n{i}", f"n{i}", False) for i in range(4)),
+            EncodedColumn("t", "t", False, role=role))
+    return EncodedFrame(np.column_stack([flags, a, b, noise, t]), cols)
+
+
+def test_declared_target_is_drawn_first_and_keeps_its_relations() -> None:
+    from sklearn.metrics import r2_score
+    from sklearn.tree import DecisionTreeRegressor
+
+    test = _sine_frame(2000, 100, "target").values
+    scores = {}
+    for role in ("target", "feature"):
+        model = _fitted(_sine_frame(1000, 0, role))
+        assert (model.steps_[0].target == 8) == (role == "target")
+        syn = model._sample(1000, rng=np.random.default_rng(0)).values
+        tree = DecisionTreeRegressor(min_samples_leaf=10, random_state=0)
+        tree.fit(syn[:, :-1], syn[:, -1])
+        scores[role] = r2_score(test[:, -1], tree.predict(test[:, :-1]))
+    assert scores["target"] > 0.5 and scores["target"] > scores["feature"] + 0.15
+
+
+def test_declared_target_comes_after_its_missing_indicator(frame: EncodedFrame) -> None:
+    cols = tuple(EncodedColumn(c.name, c.source, c.discrete, c.cardinality, c.integer,
+                               "target" if c.source == "z" else "feature")
+                 for c in frame.columns)
+    model = _fitted(EncodedFrame(frame.values, cols))
+    assert [s.target for s in model.steps_][:2] == [2, 3]
+
+
+def test_leaves_grow_with_rows_and_shrink_in_wide_tables() -> None:
+    assert _leaf_rule(0.5, 10_000, 10) == 50
+    assert _leaf_rule(0.5, 10_000, 16) == 50 and _leaf_rule(0.5, 10_000, 64) == 35
+    assert _leaf_rule(0.5, 40, 10) == 5
+
+
+def test_target_split_roots_every_tree_at_a_discrete_target(frame: EncodedFrame) -> None:
+    cols = tuple(EncodedColumn(c.name, c.source, c.discrete, c.cardinality, c.integer,
+                               "target" if c.name == "x" else "feature") for c in frame.columns)
+    model = _fitted(EncodedFrame(frame.values, cols))
+    assert model.steps_[0].target == 0
+    rooted = [s for s in model.steps_ if s.depth and 0 in s.used.tolist()]
+    assert len(rooted) >= 3 and all(s.used[s.feature[0]] == 0 for s in rooted)
+    plain = _fitted(EncodedFrame(frame.values, cols), target_split=False)
+    assert any(s.depth and s.used[s.feature[0]] != 0 for s in plain.steps_)
+    syn = model._sample(4000, rng=np.random.default_rng(0)).values
+    expected = np.array([10.0, 20.0, 30.0, 40.0])[syn[:, 0].astype(int)]
+    assert np.mean(syn[:, 1] == expected) > 0.99
+
+
+def test_coarse_numeric_columns_keep_their_exact_relations() -> None:
+    # a rare value (4) next to a common one (3), tied to a flag: smoothing would flood it
+    rng = np.random.default_rng(3)
+    n = 4000
+    dead = (rng.random(n) < 0.05).astype(float)
+    sev = np.where(dead == 1, 4.0, rng.integers(0, 4, n).astype(float))
+    cols = (EncodedColumn("dead", "dead", True, 2, role="target"),
+            EncodedColumn("sev", "sev", False, integer=True))
+    frame = EncodedFrame(np.column_stack([dead, sev]), cols)
+    for coarse, leak in ((0.0, 0.01), (1.0, 0.0)):  # 1.0 is the default
+        out = _fitted(frame, coarse=coarse, reject_copies=False)._sample(
+            8000, rng=np.random.default_rng(0)).values
+        share = np.mean((out[:, 1] == 4) & (out[:, 0] == 0))
+        assert share > leak if coarse == 0 else share == 0
+
+
+def test_high_cardinality_codes_fit_quietly() -> None:
+    # split by a rare class, a column of near-unique codes has more "classes" than half its
+    # rows on that side; scikit-learn's warning about it must not reach the user
+    rng = np.random.default_rng(2)
+    n = 600
+    v = np.column_stack([(rng.random(n) < 0.1), rng.integers(0, 400, n)]).astype(float)
+    cols = (EncodedColumn("t", "t", True, 2, role="target"), EncodedColumn("id", "id", True, 400))
+    out = _fitted(EncodedFrame(v, cols), min_samples_leaf=2)._sample(
+        100, rng=np.random.default_rng(0)).values
+    assert out.shape == (100, 2)

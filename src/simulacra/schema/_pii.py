@@ -70,7 +70,7 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
         (PIIType.PERSON_NAME, r"(?:^|_)(?:" + _PERSON_QUALIFIERS + r")_?name$"),
         (
             PIIType.STREET_ADDRESS,
-            r"(?:^|_)(?:street(?:_?address)?|street_?addr|(?:home|postal|mailing|billing|"
+            r"(?:^|_)(?:street_?address|street_?addr|(?:home|postal|mailing|billing|"
             r"shipping|residential|postal)_?address|address(?:_?line)?(?:_?\d)?|addr(?:_?line)?"
             r"(?:_?\d)?)$",
         ),
@@ -83,6 +83,8 @@ _WEAK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
         (PIIType.EMAIL, r"(?:^|_)mail$"),
         (PIIType.PHONE, r"(?:^|_)(?:mobile|cell|contact_?number)$"),
         (PIIType.CREDIT_CARD, r"(?:^|_)(?:card|cc|pan)$"),
+        # "Street" alone may be a street address or a road type (ames: Pave/Grvl): values decide.
+        (PIIType.STREET_ADDRESS, r"(?:^|_)street$"),
     )
 )
 _NOT_PERSONAL_TOKENS = frozenset({
