@@ -187,9 +187,12 @@ def read_table(path: str):
     return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_pickle(path)
 
 
-def judge(split: tuple, info: dict, syn_path: str, seed: int) -> dict[str, Any]:
+def judge(split: tuple, info: dict, syn_path: str, seed: int, jobs: int | None = None) -> dict[str, Any]:
     import metrics
 
+    if jobs is not None:  # threads only: on a shared 2-core box two 2-thread LightGBMs thrash
+        metrics.N_JOBS = jobs
+        metrics.LGBM_PARAMS["n_jobs"] = jobs
     train, holdout, sdtypes, _ = split
     syn = metrics.align(read_table(syn_path), train, sdtypes)
     return metrics.evaluate(train, holdout, syn, info["target"], sdtypes, seed)
@@ -213,7 +216,7 @@ def bench_one(system: str, dataset: str, split: tuple, args, log) -> dict[str, A
                                   n_holdout=info["n_holdout"], n_columns=info["n_columns"],
                                   target=info["target"], task=info["task"], repeats=args.repeats,
                                   seed=args.seed, epochs=args.epochs, time_budget_s=args.time_budget,
-                                  threads=args.threads)
+                                  threads=args.threads, judge_jobs=args.judge_jobs)
     tag = f"{system.replace(':', '-')}__{dataset}" + (f"__rows{args.rows}" if args.rows else "")
     runs = []
     for rep in range(args.repeats):
@@ -236,7 +239,7 @@ def bench_one(system: str, dataset: str, split: tuple, args, log) -> dict[str, A
         record["error"] = errors[0]
     if "synthetic_path" in first and "error" not in first:
         try:
-            record["judge"] = judge(split, info, first["synthetic_path"], devdata.SEED)
+            record["judge"] = judge(split, info, first["synthetic_path"], devdata.SEED, args.judge_jobs)
         except Exception:
             record["error"] = "judge failed: " + traceback.format_exc()[-3000:]
     return record
@@ -292,6 +295,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0, help="the systems' seed (the judge uses devdata.SEED)")
     ap.add_argument("--threads", type=int, help="OMP/MKL/OpenBLAS threads in the child (default: libraries' own)")
     ap.add_argument("--no-1m", action="store_true", help="skip the 1M-row sampling")
+    ap.add_argument("--judge-jobs", type=int, help="threads of the judge's LightGBM / neighbours (default: the judge's 2)")
     ap.add_argument("--no-target-role", action="store_true",
                     help="do not declare the dataset's target to systems that take a target role")
     ap.add_argument("--child-timeout", type=float, default=3600.0, help="seconds per child run")
