@@ -46,10 +46,14 @@ sys.path.insert(0, str(BENCH_DIR))
 def _maxrss_mb(who: str = "self") -> float:
     import resource
 
-    # ru_maxrss is in KiB on Linux. SELF: the child's own high-water mark; CHILDREN: the
-    # largest of any worker processes it started and reaped (engines may fork).
-    flag = resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN
-    return resource.getrusage(flag).ru_maxrss / 1024.0
+    if who == "self":
+        # VmHWM: this process image's own high-water mark. ru_maxrss would not do: Linux keeps
+        # it across fork + exec, so it starts at the parent's RSS (the harness, holding data).
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    # CHILDREN: the largest of any worker processes it started and reaped (engines may fork).
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
 
 
 def _write_table(df, path: Path) -> str:
