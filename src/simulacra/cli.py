@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from simulacra._api import infer_schema, with_roles
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
+from simulacra._version import __version__
 from simulacra.data._io import TableWriter, atomic_path, read_table, table_name_from, write_table
 from simulacra.datasets import load_dataset
 from simulacra.errors import DataValidationError, InvalidParameterError, SimulacraError
@@ -32,8 +32,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-schema_app = typer.Typer(help="Infer and inspect schemas.", no_args_is_help=True)
+schema_app = typer.Typer(help="Infer editable JSON schemas.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"simulacra {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Learn a real table and sample a faithful, private synthetic one."""
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
@@ -196,9 +209,13 @@ def main() -> None:
         sys.exit(2)
     except typer.Abort:
         code = 130
-    except click.ClickException as exc:  # usage errors: click's own message and exit code
-        exc.show()
-        sys.exit(exc.exit_code)
+    except Exception as exc:
+        # Usage errors come from the click that typer bundles: show its message and exit code.
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if not callable(show) or not isinstance(code, int):
+            raise
+        show()
+        sys.exit(code)
     if code == 130:  # typer turns Ctrl-C into exit code 130
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
     if isinstance(code, int) and code:

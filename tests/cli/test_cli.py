@@ -201,3 +201,10 @@ def test_roles_from_the_command_line(tmp_path, data_csv, capsys, monkeypatch) ->
     code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"), "--target", "nope"],
                        capsys, monkeypatch)
     _assert_bad(code, err, "'nope'")
+
+
+def test_version_and_usage_errors(capsys, monkeypatch) -> None:
+    code, out, _ = run(["--version"], capsys, monkeypatch)
+    assert code == 0 and out.startswith("simulacra ")
+    code, _, err = run(["fit"], capsys, monkeypatch)
+    assert code == 2 and "Traceback" not in err
