@@ -167,7 +167,7 @@ def check_bad_n(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
 
 
 def check_registry_trio(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
-    """The class, its registry name and an artifact round trip give the same kind of object."""
+    """The registry name of the class makes an object of that very class."""
     name = SYNTHESIZERS.name_of(type(syn))
     assert type(make_synthesizer(name)) is type(syn), f"registry name {name!r} maps elsewhere"
 

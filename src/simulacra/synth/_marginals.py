@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from simulacra.data._frame import EncodedColumn
+from simulacra.data._frame import EncodedColumn, EncodedFrame
 
 # The code of a ``"<name>.missing"`` indicator column that marks a missing value.
 MISSING_CODE = 1
@@ -82,9 +82,14 @@ def draw_codes(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cumulative, u, side="right"), k - 1)
 
 
-def finish_values(values: np.ndarray, columns: Sequence[EncodedColumn],
-                  pairs: dict[int, int], fills: np.ndarray) -> np.ndarray:
-    """Round integer columns and write the codec's placeholder where a value is missing."""
+def finished_frame(columns_as_rows: np.ndarray, columns: tuple[EncodedColumn, ...],
+                   fills: np.ndarray) -> EncodedFrame:
+    """The sampled frame: integers rounded, the codec's placeholder where a value is missing.
+
+    ``columns_as_rows`` holds one sampled column per row (contiguous per column).
+    """
+    values = columns_as_rows.T
+    pairs = missing_pairs(columns)
     for j, col in enumerate(columns):
         if col.discrete:
             continue
@@ -92,7 +97,7 @@ def finish_values(values: np.ndarray, columns: Sequence[EncodedColumn],
             np.round(values[:, j], out=values[:, j])
         if j in pairs:
             values[values[:, pairs[j]] == MISSING_CODE, j] = fills[j]
-    return values
+    return EncodedFrame(values, columns)
 
 
 def columns_state(columns: Sequence[EncodedColumn]) -> list[dict[str, Any]]:

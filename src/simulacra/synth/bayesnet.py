@@ -15,7 +15,7 @@ from simulacra.synth._marginals import (
     columns_from_state,
     columns_state,
     fill_value,
-    finish_values,
+    finished_frame,
     missing_pairs,
     present_mask,
 )
@@ -149,9 +149,7 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                 out[ind] = np.where(missing, MISSING_CODE, 1 - MISSING_CODE)
                 bin_code = np.maximum(bin_code - 1, 0)
             out[j] = _decode_bins(table, bin_code, rng.random(n))
-        values = out.T
-        finish_values(values, self.columns_, missing_pairs(self.columns_), self.fills_)
-        return EncodedFrame(values, self.columns_)
+        return finished_frame(out, self.columns_, self.fills_)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from simulacra.synth._marginals import (
     columns_from_state,
     columns_state,
     fill_value,
-    finish_values,
+    finished_frame,
     missing_pairs,
     present_mask,
 )
@@ -149,9 +149,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 out[j] = self.orders_[j][pos]
             else:
                 out[j] = _grid_interp(self.tables_[j], z[j])
-        values = out.T
-        finish_values(values, self.columns_, missing_pairs(self.columns_), self.fills_)
-        return EncodedFrame(values, self.columns_)
+        return finished_frame(out, self.columns_, self.fills_)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from simulacra.synth._marginals import (
     columns_state,
     draw_codes,
     fill_value,
-    finish_values,
+    finished_frame,
     interp_quantiles,
     missing_pairs,
     present_mask,
@@ -88,9 +88,7 @@ class IndependentSynthesizer(BaseSynthesizer):
                 out[j] = draw_codes(self.marginals_[j], u[j])
             else:
                 out[j] = interp_quantiles(self.marginals_[j], u[j])
-        values = out.T
-        finish_values(values, self.columns_, missing_pairs(self.columns_), self.fills_)
-        return EncodedFrame(values, self.columns_)
+        return finished_frame(out, self.columns_, self.fills_)
 
     def _get_state(self) -> dict[str, Any]:
         return {
