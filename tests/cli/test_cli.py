@@ -208,3 +208,10 @@ def test_version_and_usage_errors(capsys, monkeypatch) -> None:
     assert code == 0 and out.startswith("simulacra ")
     code, _, err = run(["fit"], capsys, monkeypatch)
     assert code == 2 and "Traceback" not in err
+
+
+def test_unsupported_output_format(tmp_path, model, capsys, monkeypatch) -> None:
+    out = tmp_path / "x.json"
+    code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out)], capsys, monkeypatch)
+    _assert_bad(code, err, "x.json")
+    assert not out.exists()
