@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# SDMetrics, the reference of the metric cross-check, needs pandas<3: it gets its own venv.
+REFERENCE := .venv-sdmetrics
+REFERENCE_STAMP := $(REFERENCE)/.installed
 
 .PHONY: demo test lint typecheck imports unit clean
 
@@ -11,6 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(REFERENCE_STAMP):
+	$(PYTHON) -m venv $(REFERENCE)
+	$(REFERENCE)/bin/python -m pip install --quiet --upgrade pip
+	$(REFERENCE)/bin/python -m pip install --quiet 'sdmetrics>=0.30,<1' 'pyarrow>=15'
+	touch $(REFERENCE_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/simulacra demo --out demo-output
@@ -24,10 +33,10 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider
+unit: $(STAMP) $(REFERENCE_STAMP)
+	SIMULACRA_SDMETRICS_PYTHON=$(REFERENCE)/bin/python $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck imports unit
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(REFERENCE) demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -3,7 +3,8 @@ import simulacra
 
 def test_all_is_sorted_and_complete() -> None:
     public = {n for n in dir(simulacra) if not n.startswith("_") or n == "__version__"}
-    modules = {"cli", "data", "datasets", "errors", "schema", "synth", "testing", "logging"}
+    modules = {"cli", "data", "datasets", "errors", "evaluation", "report", "schema", "synth",
+               "testing", "logging"}
     for name in simulacra.__all__:
         assert getattr(simulacra, name) is not None
     assert sorted(simulacra.__all__, key=str.lower) == sorted(set(simulacra.__all__), key=str.lower)

@@ -15,6 +15,8 @@ from simulacra._api import infer_schema
 from simulacra._version import __version__
 from simulacra.data._io import read_table, write_table
 from simulacra.datasets import dataset_names, load_dataset
+from simulacra.evaluation import Report, evaluate, holdout_split, metric_names
+from simulacra.report import render_html, write_html
 from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
 from simulacra.synth import (
     BaseSynthesizer,
@@ -43,17 +45,23 @@ __all__ = [
     "IndependentSynthesizer",
     "Kind",
     "PIIType",
+    "Report",
     "Role",
     "Schema",
     "Table",
     "__version__",
     "dataset_names",
+    "evaluate",
+    "holdout_split",
     "infer_schema",
     "load_dataset",
     "load_synthesizer",
     "make_synthesizer",
+    "metric_names",
     "read_table",
+    "render_html",
     "synthesizer_names",
+    "write_html",
     "write_table",
 ]
 

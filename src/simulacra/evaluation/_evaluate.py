@@ -1,0 +1,215 @@
+"""``evaluate``: run the metrics on real, synthetic and holdout data and collect a Report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from simulacra._progress import Progress, or_null
+from simulacra._random import SeedLike, as_generator, int_seed
+from simulacra._version import __version__
+from simulacra.data._io import read_table, table_name_from
+from simulacra.errors import InvalidParameterError
+from simulacra.evaluation._builtin import DEFAULT_METRICS
+from simulacra.evaluation._context import EvalContext, Limits, prepare
+from simulacra.evaluation._metric import METRICS, Metric, MetricResult
+from simulacra.evaluation._report import Report
+from simulacra.schema import Role, Schema, Table, infer_schema
+
+DataLike = pd.DataFrame | str | Path
+
+
+def evaluate(
+    real: DataLike,
+    synthetic: DataLike,
+    *,
+    holdout: DataLike | None = None,
+    schema: Schema | Table | str | Path | None = None,
+    target: str | None = None,
+    sensitive: Iterable[str] | None = None,
+    quasi_identifiers: Iterable[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    seed: SeedLike = 0,
+    limits: Limits | None = None,
+    n_jobs: int = 1,
+    progress: Progress | None = None,
+) -> Report:
+    """Measure how faithful, useful, private and fair ``synthetic`` is against ``real``.
+
+    Parameters
+    ----------
+    real
+        The data the generator was trained on (DataFrame, CSV or Parquet path).
+    synthetic
+        The generated data, with the real data's columns (extra columns are ignored).
+    holdout
+        Real rows the generator never saw. Utility, fairness and most privacy metrics need
+        it; without it they are reported as skipped.
+    schema
+        The real table's schema (inferred from ``real`` when None). Its target and
+        sensitive roles are used when ``target`` / ``sensitive`` are not given.
+    target
+        The column models predict for utility and fairness.
+    sensitive
+        Columns whose groups fairness compares, and the secrets attribute inference tries to
+        guess.
+    quasi_identifiers
+        Columns an attacker is assumed to know (attribute inference, linkability); by default
+        every evaluated column that is neither sensitive nor the target.
+    metrics
+        Names of the metrics to run (default: all built-in ones, see ``metric_names()``).
+    seed
+        Seeds subsampling, cross-validation splits and attacks; the same seed gives the same
+        report.
+    limits
+        Row caps for the costly metrics (see :class:`Limits`); what was capped is noted in
+        the report.
+    n_jobs
+        Threads for model training. One by default: the models are small, and on a shared
+        or busy machine more threads than free cores slow OpenMP down many times over.
+    progress
+        Receives one task per metric.
+
+    Returns
+    -------
+    Report
+        Every result, skipped ones with their reason, and ``info`` on what was compared.
+    """
+    started = time.perf_counter()
+    given = {"real": real, "synthetic": synthetic, "holdout": holdout}
+    frames = {role: _frame(data, role) for role, data in given.items() if data is not None}
+    labels = {role: f"the {role} data ({data})" for role, data in given.items()
+              if isinstance(data, (str, Path))}
+    table = _table(schema, frames["real"],
+                   table_name_from(real) if isinstance(real, (str, Path)) else None)
+    target = target if target is not None else _role_column(table, Role.TARGET)
+    chosen_sensitive = (tuple(sensitive) if sensitive is not None
+                        else tuple(table.columns_with_role(Role.SENSITIVE)))
+    ctx = prepare(frames["real"], frames["synthetic"], table, holdout=frames.get("holdout"),
+                  target=target, sensitive=chosen_sensitive,
+                  quasi_identifiers=quasi_identifiers, seed=_int(seed), limits=limits,
+                  labels=labels)
+    names = list(metrics) if metrics is not None else list(DEFAULT_METRICS)
+    chosen = [METRICS.get(name)() for name in names]
+    if n_jobs < 1:
+        raise InvalidParameterError(f"n_jobs must be at least 1, got {n_jobs}.")
+    sink = or_null(progress)
+    results = []
+    for metric in chosen:
+        sink.start(metric.name, total=1)
+        with threadpool_limits(limits=n_jobs):
+            results.append(_run(metric, ctx))
+        sink.advance()
+        sink.finish()
+    return Report(tuple(results), _info(ctx, frames, time.perf_counter() - started))
+
+
+def metric_names() -> list[str]:
+    """The built-in metrics, in report order."""
+    return list(DEFAULT_METRICS)
+
+
+def _run(metric: Metric, ctx: EvalContext) -> MetricResult:
+    missing = _missing_requirement(metric, ctx)
+    if missing:
+        return metric.skip(missing)
+    started = time.perf_counter()
+    result = metric.measure(ctx)
+    return MetricResult(**{**result.__dict__, "seconds": time.perf_counter() - started})
+
+
+def _missing_requirement(metric: Metric, ctx: EvalContext) -> str:
+    needs = {
+        "holdout": (ctx.has("holdout"), "needs holdout data (real rows the generator never "
+                                        "saw)"),
+        "target": (ctx.target is not None, "needs a target column"),
+        "sensitive": (bool(ctx.sensitive), "needs at least one sensitive column"),
+    }
+    for requirement in metric.requires:
+        present, reason = needs[requirement]
+        if not present:
+            return reason
+    return ""
+
+
+def _int(seed: SeedLike) -> int:
+    if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
+        return seed
+    return int_seed(as_generator(seed))
+
+
+def _frame(data: DataLike, role: str) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, (str, Path)):
+        return read_table(data)
+    raise InvalidParameterError(
+        f"The {role} data must be a pandas DataFrame or a path to a CSV or Parquet file, "
+        f"got {type(data).__name__}.")
+
+
+def _table(schema: Schema | Table | str | Path | None, real: pd.DataFrame,
+           name: str | None) -> Table:
+    if schema is None:
+        return infer_schema(real, name=name or "table").table()
+    if isinstance(schema, Table):
+        return schema
+    if isinstance(schema, (str, Path)):
+        schema = Schema.read(schema)
+    return schema.table()
+
+
+def _role_column(table: Table, role: Role) -> str | None:
+    columns = table.columns_with_role(role)
+    return columns[0] if columns else None
+
+
+def _info(ctx: EvalContext, frames: dict[str, pd.DataFrame], seconds: float) -> dict:
+    return {
+        "simulacra_version": __version__,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": ctx.seed,
+        "table": ctx.table.name,
+        "rows": {role: len(frame) for role, frame in frames.items()},
+        "columns": dict(ctx.types),
+        "excluded_columns": dict(ctx.excluded),
+        "target": ctx.target,
+        "sensitive": list(ctx.sensitive),
+        "quasi_identifiers": list(ctx.quasi_identifiers),
+        "limits": {"model_rows": ctx.limits.model_rows,
+                   "distance_rows": ctx.limits.distance_rows,
+                   "triples": ctx.limits.triples},
+        "notes": list(ctx.notes),
+        "seconds": round(seconds, 3),
+    }
+
+
+def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split real rows into (train, holdout) at random: fit on train, evaluate against both.
+
+    Parameters
+    ----------
+    data
+        The real table.
+    share
+        Share of rows kept out as the holdout (between 0 and 1, exclusive).
+    seed
+        Seed of the shuffle.
+    """
+    if not 0 < share < 1:
+        raise InvalidParameterError(f"share must be between 0 and 1, got {share}.")
+    n_holdout = round(len(data) * share)
+    if n_holdout < 1 or n_holdout >= len(data):
+        raise InvalidParameterError(
+            f"Cannot keep {share:.0%} of {len(data)} rows as a holdout and still train: pass "
+            "more rows or another share.")
+    order = as_generator(seed).permutation(len(data))
+    return (data.iloc[np.sort(order[n_holdout:])].reset_index(drop=True),
+            data.iloc[np.sort(order[:n_holdout])].reset_index(drop=True))

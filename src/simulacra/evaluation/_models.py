@@ -1,0 +1,306 @@
+"""Models shared by utility and fairness: trained on real (TRTR) or synthetic (TSTR) rows.
+
+Both families ask questions of the same four models: gradient boosting and a linear model,
+each trained once on real rows and once on synthetic rows, and each tested on the holdout.
+They are fitted once per evaluation and kept in the context's cache, so the fairness metrics
+reuse the models the utility metrics trained (and the other way round).
+
+The task follows the target's kind: a categorical target is classified (its category codes
+are the labels), a numerical one is regressed. Rows whose target is missing are left out.
+A model that cannot be trained (a synthetic target with a single class, no rows with a
+target) is kept as a :class:`Fitted` without an estimator and a note saying why.
+
+Models run on one thread, OpenMP and BLAS alike (:func:`single_threaded`). At the capped sizes a
+gradient-boosting fit takes about a second on one thread, while OpenMP's spinning threads on
+a machine whose cores are busy (CI, parallel test runs, a notebook server) made the same fit
+20 to 70 times slower in our measurements (BLAS threads did the same to the linear model).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
+
+from simulacra.errors import InvalidParameterError
+from simulacra.evaluation._context import CATEGORICAL, EvalContext
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+GRADIENT_BOOSTING = "gradient boosting"
+LINEAR = "linear"
+MODELS = (GRADIENT_BOOSTING, LINEAR)
+#: Training sources: TRTR trains on the real rows, TSTR on the synthetic rows.
+SOURCES = {"real": "TRTR", "synthetic": "TSTR"}
+#: Categorical columns with at most this many categories are native tree categories; wider
+#: ones enter the trees as their frequency-ordered codes.
+MAX_TREE_CATEGORIES = 250
+#: One-hot columns per categorical column in the linear model (the rarest share one column).
+MAX_ONE_HOT = 64
+BOOSTING_ITERATIONS = 150
+#: Multi-class boosting grows one tree per class per iteration: iterations shrink (to no
+#: fewer than 30) so that a target with many classes stays within this many trees.
+MAX_TREES = 1_000
+MIN_ITERATIONS = 30
+_PURPOSE = "Utility and fairness models"
+
+
+@dataclass(frozen=True)
+class Split:
+    """Model inputs drawn from one role.
+
+    Parameters
+    ----------
+    x
+        Feature matrix (NaN missing; categories as codes).
+    y
+        Target: category codes (classification) or floats (regression).
+    rows
+        Row positions in the role's data, one per row of ``x``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The prediction task of an evaluation: what is predicted, from what, on which rows.
+
+    Parameters
+    ----------
+    task
+        ``"classification"`` or ``"regression"``.
+    target
+        The target column.
+    names
+        Feature columns, in matrix order.
+    is_cat
+        Which features are categorical.
+    tree_cat
+        Which features the trees treat as categories (at most 250 categories).
+    classes
+        Sorted class codes seen in any training split or the holdout (classification).
+    train
+        Training splits by source ("real", "synthetic").
+    test
+        The holdout split every model is scored on.
+    notes
+        Caveats on the rows used.
+    skipped
+        Why no model can be trained or tested, else empty.
+    """
+
+    task: str
+    target: str
+    names: list[str]
+    is_cat: np.ndarray
+    tree_cat: np.ndarray
+    classes: np.ndarray
+    train: dict[str, Split]
+    test: Split
+    notes: tuple[str, ...] = ()
+    skipped: str = ""
+
+    def class_name(self, ctx: EvalContext, code: int) -> str:
+        """The category label of a class code."""
+        return ctx.categories[self.target][int(code)]
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """One trained model and its predictions on the holdout split.
+
+    Parameters
+    ----------
+    source
+        ``"real"`` (TRTR) or ``"synthetic"`` (TSTR).
+    model
+        ``"gradient boosting"`` or ``"linear"``.
+    estimator
+        The fitted scikit-learn estimator; None when the model could not be trained.
+    predicted
+        Predicted labels or values for every row of ``Problem.test``.
+    proba
+        Class probabilities on ``Problem.test``, one column per ``Problem.classes`` entry
+        (classification only).
+    note
+        Why the model could not be trained, or a caveat on its fit.
+    """
+
+    source: str
+    model: str
+    estimator: Any
+    predicted: np.ndarray
+    proba: np.ndarray | None
+    note: str = ""
+
+    @property
+    def trained(self) -> bool:
+        """Whether an estimator was fitted."""
+        return self.estimator is not None
+
+
+def problem(ctx: EvalContext) -> Problem:
+    """The shared prediction task of ``ctx`` (built once, then cached)."""
+    built: Problem = ctx.cached(("models", "problem"), lambda: _build_problem(ctx))
+    return built
+
+
+def fitted(ctx: EvalContext, source: str, model: str) -> Fitted:
+    """The ``model`` trained on ``source`` rows (fitted once, then cached)."""
+    key = ("models", "fitted", source, model)
+    out: Fitted = ctx.cached(key, lambda: _fit(ctx, problem(ctx), source, model))
+    return out
+
+
+def int_seed(ctx: EvalContext, purpose: str) -> int:
+    """A non-negative int seed for scikit-learn, fixed by the evaluation seed and purpose."""
+    return int(ctx.rng(purpose).integers(2**31 - 1))
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run the enclosed model work on one thread (OpenMP and BLAS; see the module docstring)."""
+    with threadpool_limits(limits=1):
+        yield
+
+
+def aligned_proba(problem: Problem, estimator: Any, x: np.ndarray) -> np.ndarray:
+    """Class probabilities of ``x`` with one column per entry of ``problem.classes``."""
+    raw = estimator.predict_proba(x)
+    out = np.zeros((len(x), len(problem.classes)), dtype=np.float64)
+    out[:, np.searchsorted(problem.classes, estimator.classes_)] = raw
+    return out
+
+
+# -- the task ---------------------------------------------------------------------------------
+
+def _build_problem(ctx: EvalContext) -> Problem:
+    target = ctx.target
+    if target is None:
+        raise InvalidParameterError("Utility and fairness models need a target column.")
+    task = CLASSIFICATION if ctx.types[target] == CATEGORICAL else REGRESSION
+    notes: list[str] = []
+    splits = {role: _split(ctx, role, target, notes) for role in ("real", "synthetic", "holdout")}
+    _, names, is_cat = ctx.features("real", np.arange(0), exclude=[target])
+    tree_cat = np.array([bool(c) and len(ctx.categories[n]) <= MAX_TREE_CATEGORIES
+                         for n, c in zip(names, is_cat, strict=True)], dtype=bool)
+    classes = (np.unique(np.concatenate([s.y for s in splits.values()])).astype(np.int64)
+               if task == CLASSIFICATION else np.array([], dtype=np.int64))
+    iterations = boosting_iterations(len(classes))
+    if iterations < BOOSTING_ITERATIONS:
+        notes.append(f"With {len(classes)} classes, gradient boosting runs {iterations} "
+                     f"iterations instead of {BOOSTING_ITERATIONS} to bound its cost.")
+    skipped = ""
+    if not names:
+        skipped = "needs at least one feature column besides the target"
+    elif len(splits["holdout"].y) == 0:
+        skipped = f"the holdout data has no rows with a {target!r} value to test on"
+    return Problem(task, target, names, is_cat, tree_cat, classes,
+                   {"real": splits["real"], "synthetic": splits["synthetic"]},
+                   splits["holdout"], tuple(notes), skipped)
+
+
+def _split(ctx: EvalContext, role: str, target: str, notes: list[str]) -> Split:
+    rows = ctx.rows(role, ctx.limits.model_rows, _PURPOSE)
+    if ctx.types[target] == CATEGORICAL:
+        y = ctx.codes(role, target)[rows]
+        keep = y >= 0
+    else:
+        y = ctx.numeric(role, target)[rows]
+        keep = np.isfinite(y)
+    if not keep.all():
+        notes.append(f"{int((~keep).sum()):,} {role} rows with a missing {target!r} were left "
+                     "out of the models.")
+    rows = rows[keep]
+    x, _, _ = ctx.features(role, rows, exclude=[target])
+    x = np.where(np.isfinite(x), x, np.nan)
+    return Split(x, y[keep], rows)
+
+
+# -- training ---------------------------------------------------------------------------------
+
+def _fit(ctx: EvalContext, problem: Problem, source: str, model: str) -> Fitted:
+    split = problem.train[source]
+    reason = _untrainable(ctx, problem, split, source)
+    if reason:
+        return Fitted(source, model, None, np.array([]), None, reason)
+    estimator = (_boosting(problem, int_seed(ctx, f"models:{source}:{model}"))
+                 if model == GRADIENT_BOOSTING else _linear(ctx, problem))
+    with warnings.catch_warnings(record=True) as caught, single_threaded():
+        warnings.simplefilter("always", ConvergenceWarning)
+        estimator.fit(split.x, split.y)
+        predicted = estimator.predict(problem.test.x)
+        proba = (aligned_proba(problem, estimator, problem.test.x)
+                 if problem.task == CLASSIFICATION else None)
+    note = ""
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        note = (f"The {model} model trained on {source} rows stopped at its iteration limit "
+                "before fully converging.")
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return Fitted(source, model, estimator, predicted, proba, note)
+
+
+def _untrainable(ctx: EvalContext, problem: Problem, split: Split, source: str) -> str:
+    who = f"{SOURCES[source]} (trained on {source} rows)"
+    if len(split.y) == 0:
+        return f"{who}: no {source} row has a {problem.target!r} value to learn from."
+    if problem.task == CLASSIFICATION:
+        present = np.unique(split.y)
+        if len(present) < 2:
+            label = problem.class_name(ctx, int(present[0]))
+            return (f"{who}: every {source} row has {problem.target} = {label!r}, so no "
+                    "classifier can be trained on it.")
+    return ""
+
+
+def boosting_iterations(n_classes: int) -> int:
+    """Boosting iterations for a target of ``n_classes`` (0: regression)."""
+    if n_classes <= 2:
+        return BOOSTING_ITERATIONS
+    return max(MIN_ITERATIONS, min(BOOSTING_ITERATIONS, MAX_TREES // n_classes))
+
+
+def _boosting(problem: Problem, seed: int) -> Any:
+    categorical = problem.tree_cat if problem.tree_cat.any() else None
+    params = {"max_iter": boosting_iterations(len(problem.classes)), "early_stopping": False,
+              "categorical_features": categorical, "random_state": seed}
+    if problem.task == CLASSIFICATION:
+        return HistGradientBoostingClassifier(**params)
+    return HistGradientBoostingRegressor(**params)
+
+
+def _linear(ctx: EvalContext, problem: Problem) -> Pipeline:
+    parts: list[tuple[str, Any, np.ndarray]] = []
+    numeric = np.flatnonzero(~problem.is_cat)
+    categorical = np.flatnonzero(problem.is_cat)
+    if numeric.size:
+        scale = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True),
+                              StandardScaler())
+        parts.append(("numeric", scale, numeric))
+    if categorical.size:
+        # Every code the evaluation knows, and NaN: nothing is ever unknown at predict time.
+        known = [np.append(np.arange(len(ctx.categories[problem.names[j]]), dtype=np.float64),
+                           np.nan) for j in categorical]
+        encoder = OneHotEncoder(categories=known, handle_unknown="infrequent_if_exist",
+                                max_categories=MAX_ONE_HOT)
+        parts.append(("categorical", encoder, categorical))
+    final = (LogisticRegression(max_iter=1_000) if problem.task == CLASSIFICATION
+             else Ridge(alpha=1.0))
+    return Pipeline([("prepare", ColumnTransformer(parts)), ("model", final)])

@@ -1,0 +1,268 @@
+"""The result of an evaluation: every number, the scorecard, and JSON in and out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulacra.errors import InvalidParameterError
+from simulacra.evaluation._metric import Family, MetricResult, clean_number, jsonable
+
+REPORT_FORMAT = 1
+GOOD, FAIR, POOR, UNKNOWN = "good", "fair", "poor", "not measured"
+_RANK = {GOOD: 0, FAIR: 1, POOR: 2}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One scorecard test: a measured value against the thresholds that judge it."""
+
+    metric: str
+    label: str
+    value: float | None
+    verdict: str
+    rule: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "label": self.label, "value": self.value,
+                "verdict": self.verdict, "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class FamilyVerdict:
+    """The verdict on one family: the worst of its checks, said in plain words."""
+
+    family: Family
+    verdict: str
+    headline: str
+    checks: tuple[Check, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"family": str(self.family), "verdict": self.verdict, "headline": self.headline,
+                "checks": [c.to_dict() for c in self.checks]}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything an evaluation measured.
+
+    Parameters
+    ----------
+    results
+        One :class:`MetricResult` per metric, in report order (skipped ones included).
+    info
+        Context: versions, seed, row counts, evaluated and excluded columns, target,
+        sensitive columns, subsampling notes, timings.
+    """
+
+    results: tuple[MetricResult, ...]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> MetricResult:
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(f"No metric {name!r} in this report. It has: "
+                       f"{', '.join(r.name for r in self.results)}.")
+
+    def get(self, name: str) -> MetricResult | None:
+        """The result of metric ``name``, or None when the report lacks it."""
+        return next((r for r in self.results if r.name == name), None)
+
+    def __contains__(self, name: object) -> bool:
+        return any(r.name == name for r in self.results)
+
+    def value(self, name: str) -> float | None:
+        """The headline value of metric ``name`` (None when skipped or absent)."""
+        return self[name].value if name in self else None
+
+    def family(self, family: Family | str) -> list[MetricResult]:
+        """The results of one family."""
+        return [r for r in self.results if r.family == Family(family)]
+
+    def scorecard(self) -> list[FamilyVerdict]:
+        """A verdict per family, from the thresholds in :data:`CHECKS`."""
+        return [_family_verdict(self, family) for family in Family]
+
+    def summary(self) -> str:
+        """A short plain-text summary: the scorecard and the headline numbers."""
+        lines = [f"Evaluation of {self.info.get('rows', {}).get('synthetic', '?')} synthetic "
+                 f"rows against {self.info.get('rows', {}).get('real', '?')} real rows"]
+        for verdict in self.scorecard():
+            lines.append(f"  {verdict.family.value:<9} {verdict.verdict:<13}"
+                         f"{verdict.headline}")
+        lines.append("")
+        for result in self.results:
+            shown = "skipped: " + result.skipped if result.skipped else _fmt(result.value)
+            lines.append(f"  {result.name:<22} {shown}")
+        for note in self.info.get("notes", []):
+            lines.append(f"  note: {note}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form: format version, info, scorecard and every result."""
+        return {
+            "simulacra_report": REPORT_FORMAT,
+            "info": jsonable(self.info),
+            "scorecard": [v.to_dict() for v in self.scorecard()],
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Rebuild a report from :meth:`to_dict`'s output."""
+        version = data.get("simulacra_report")
+        if version != REPORT_FORMAT:
+            raise InvalidParameterError(
+                f"This is not a simulacra report of format {REPORT_FORMAT} (found "
+                f"{version!r}). Re-run the evaluation with this version of simulacra.")
+        return cls(tuple(MetricResult.from_dict(r) for r in data["results"]),
+                   dict(data.get("info", {})))
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        """Rebuild a report from :meth:`to_json`'s output."""
+        return cls.from_dict(json.loads(text))
+
+
+# -- the scorecard ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Threshold:
+    """How one metric is judged: good and fair bounds on a score derived from its result."""
+
+    metric: str
+    family: Family
+    label: str
+    score: Callable[[MetricResult], float | None]
+    good: float
+    fair: float
+    higher_is_better: bool
+    rule: str
+
+    def judge(self, result: MetricResult | None) -> Check:
+        value = None if result is None or result.value is None else self.score(result)
+        value = clean_number(value)
+        if value is None:
+            verdict = UNKNOWN
+        elif self.higher_is_better:
+            verdict = GOOD if value >= self.good else FAIR if value >= self.fair else POOR
+        else:
+            verdict = GOOD if value <= self.good else FAIR if value <= self.fair else POOR
+        return Check(self.metric, self.label, value, verdict, self.rule)
+
+
+def _value(result: MetricResult) -> float | None:
+    return result.value
+
+
+def _dcr_excess(result: MetricResult) -> float | None:
+    # Share above 0.5 in units of the noise allowance (0.02 or two standard errors).
+    allowance = result.details.get("allowance", 0.02)
+    return None if result.value is None else (result.value - 0.5) / allowance
+
+
+def _copy_excess(result: MetricResult) -> float | None:
+    baseline = result.details.get("holdout_rate", 0.0) or 0.0
+    return None if result.value is None else result.value - baseline
+
+
+def _folded_auc(result: MetricResult) -> float | None:
+    # An AUC far below 0.5 is as telling as one far above: the classifier learnt to tell the
+    # two apart, inverted (typically because synthetic rows repeat real ones).
+    return None if result.value is None else 0.5 + abs(result.value - 0.5)
+
+
+def _advantage(result: MetricResult) -> float | None:
+    # Beyond what chance alone gives at this sample size (two standard errors of the AUC).
+    if result.value is None:
+        return None
+    try:
+        noise = 2 * 2 * (clean_number(result.details.get("standard_error")) or 0.0)
+    except (TypeError, ValueError):
+        noise = 0.0
+    return max(0.0, abs(2 * result.value - 1) - noise)
+
+
+def _risk_low(result: MetricResult) -> float | None:
+    # The lower end of the risk's 95% interval: a risk that may well be 0 is not flagged.
+    interval: Any = result.details.get("risk_ci")
+    try:
+        return float(interval[0])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return result.value
+
+
+CHECKS: tuple[Threshold, ...] = (
+    Threshold("column_shapes", Family.FIDELITY, "column shapes", _value, 0.90, 0.80, True,
+              "good >= 0.90, fair >= 0.80 (mean KS / TV complement)"),
+    Threshold("pair_trends", Family.FIDELITY, "pair trends", _value, 0.90, 0.80, True,
+              "good >= 0.90, fair >= 0.80 (mean correlation / contingency similarity)"),
+    Threshold("detection", Family.FIDELITY, "detection AUC", _folded_auc, 0.60, 0.75, False,
+              "good within 0.40-0.60, fair within 0.25-0.75 (0.5: a classifier cannot tell "
+              "them apart; far below 0.5: rows repeat real ones)"),
+    Threshold("tstr", Family.UTILITY, "TSTR / TRTR", _value, 0.95, 0.85, True,
+              "good >= 0.95, fair >= 0.85 of the real-trained model's score"),
+    Threshold("importance_agreement", Family.UTILITY, "importance agreement", _value,
+              0.80, 0.50, True, "good >= 0.80, fair >= 0.50 (Spearman rank correlation)"),
+    Threshold("exact_copies", Family.PRIVACY, "exact copies beyond baseline", _copy_excess,
+              0.001, 0.01, False,
+              "good <= 0.1 points, fair <= 1 point above the holdout's own copy rate"),
+    Threshold("dcr", Family.PRIVACY, "DCR share excess", _dcr_excess, 1.0, 2.5, False,
+              "good: share within 0.5 + max(0.02, 2 standard errors); fair within 2.5x that"),
+    Threshold("membership_inference", Family.PRIVACY, "membership advantage", _advantage,
+              0.05, 0.10, False, "good <= 0.05, fair <= 0.10 (advantage = 2 |AUC - 0.5|, "
+              "less two standard errors of chance)"),
+    Threshold("singling_out", Family.PRIVACY, "singling-out risk", _risk_low, 0.05, 0.10,
+              False, "good <= 0.05, fair <= 0.10 (lower end of the 95% interval of the "
+              "anonymeter-style risk above the control)"),
+    Threshold("linkability", Family.PRIVACY, "linkability risk", _risk_low, 0.05, 0.10, False,
+              "good <= 0.05, fair <= 0.10 (lower end of the 95% interval of the "
+              "anonymeter-style risk above the control)"),
+    Threshold("attribute_inference", Family.PRIVACY, "attribute-inference risk", _risk_low,
+              0.05, 0.10, False, "good <= 0.05, fair <= 0.10 (lower end of the 95% interval "
+              "of the risk above the control)"),
+    Threshold("representation", Family.FAIRNESS, "subgroup representation", _value,
+              0.95, 0.90, True, "good >= 0.95, fair >= 0.90 (1 - total variation of shares)"),
+    Threshold("fairness_gap", Family.FAIRNESS, "bias amplification", _value, 1.10, 1.25,
+              False, "good <= 1.10, fair <= 1.25 (TSTR gap / TRTR gap; 1 = unchanged)"),
+)
+
+_HEADLINES = {
+    (Family.FIDELITY, GOOD): "Columns, pairs and the joint shape match the real data closely.",
+    (Family.FIDELITY, FAIR): "Broadly faithful, with visible differences; see the checks.",
+    (Family.FIDELITY, POOR): "The synthetic data differs clearly from the real data.",
+    (Family.UTILITY, GOOD): "Models trained on it score nearly as well as on real data.",
+    (Family.UTILITY, FAIR): "Useful for modelling, with some loss against real data.",
+    (Family.UTILITY, POOR): "Models trained on it lose much of the real data's accuracy.",
+    (Family.PRIVACY, GOOD): "No sign that synthetic rows expose training records.",
+    (Family.PRIVACY, FAIR): "Some rows sit closer to training records than chance; review.",
+    (Family.PRIVACY, POOR): "Synthetic rows reveal training records; do not share as is.",
+    (Family.FAIRNESS, GOOD): "Groups are represented and treated as in the real data.",
+    (Family.FAIRNESS, FAIR): "Group gaps shift somewhat against the real data.",
+    (Family.FAIRNESS, POOR): "The synthetic data widens gaps between groups.",
+}
+
+
+def _family_verdict(report: Report, family: Family) -> FamilyVerdict:
+    checks = tuple(t.judge(report.get(t.metric)) for t in CHECKS if t.family == family)
+    measured = [c.verdict for c in checks if c.verdict != UNKNOWN]
+    if not measured:
+        return FamilyVerdict(family, UNKNOWN, _not_measured(report, family), checks)
+    verdict = max(measured, key=_RANK.__getitem__)
+    return FamilyVerdict(family, verdict, _HEADLINES[family, verdict], checks)
+
+
+def _not_measured(report: Report, family: Family) -> str:
+    reasons = sorted({r.skipped for r in report.family(family) if r.skipped})
+    return "Not measured: " + "; ".join(reasons) if reasons else "Not measured."
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"

@@ -1,0 +1,257 @@
+"""Utility: whether synthetic data trains models as well as the real data does.
+
+Two questions, asked of models trained once on real rows (TRTR: train real, test real) and
+once on synthetic rows (TSTR: train synthetic, test real), both tested on the holdout:
+
+- :class:`TSTR`: how much of the real-trained model's score does the synthetic-trained one
+  keep, with gradient boosting and with a linear model;
+- :class:`ImportanceAgreement`: do the two gradient-boosting models rely on the same
+  features, in the same order?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import f1_score, r2_score, roc_auc_score
+
+from simulacra.evaluation._context import EvalContext
+from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
+from simulacra.evaluation._models import (
+    CLASSIFICATION,
+    GRADIENT_BOOSTING,
+    MODELS,
+    Fitted,
+    Problem,
+    aligned_proba,
+    fitted,
+    int_seed,
+    problem,
+    single_threaded,
+)
+
+#: The ratio is clipped to this range: below 0 the synthetic-trained model is worse than a
+#: constant guess; far above 1 says more about a weak real baseline than about the data.
+RATIO_RANGE = (0.0, 2.0)
+#: Holdout rows used for permutation importance, and shuffles per feature.
+IMPORTANCE_ROWS = 2_000
+IMPORTANCE_REPEATS = 3
+#: Importances below this share of a model's largest one are noise: they count as 0, so
+#: features neither model uses tie at the bottom instead of adding random rank swaps.
+NEGLIGIBLE = 0.02
+_PRIMARY = {CLASSIFICATION: "macro F1", "regression": "R2"}
+
+
+class TSTR(Metric):
+    """Train on synthetic, test on real: the share of the real-trained model's score kept.
+
+    A model is trained on the real rows (TRTR) and the same model on the synthetic rows
+    (TSTR); both predict the target on the holdout. The value is TSTR / TRTR of the primary
+    score (macro F1 for a categorical target, R² for a numerical one) with gradient
+    boosting; ``details["models"]`` has every score of both models, linear model included.
+    """
+
+    name = "tstr"
+    family = Family.UTILITY
+    goal = Goal.MAXIMIZE
+    ideal = 1.0
+    requires = ("holdout", "target")
+    description = (
+        "Train on synthetic, test on real. A gradient-boosting model is trained on the "
+        "synthetic rows and another on the real rows; both predict the target on holdout rows "
+        "neither has seen. The number is the synthetic-trained model's score divided by the "
+        "real-trained model's (macro F1 for a category target, R² for a numeric one): 1.0 means "
+        "the synthetic data trains models as well as the real data, 0.8 means they keep 80% of "
+        "the real score (the ratio is kept between 0 and 2). The table also shows a linear "
+        "model and more scores (accuracy and ROC AUC, or mean absolute error).")
+
+    def measure(self, ctx: EvalContext) -> MetricResult:
+        """Score the TRTR and TSTR models on the holdout and take the ratio."""
+        task = problem(ctx)
+        if task.skipped:
+            return self.skip(task.skipped)
+        notes = list(task.notes)
+        rows = [_model_row(task, fitted(ctx, "real", model), fitted(ctx, "synthetic", model),
+                           notes) for model in MODELS]
+        details = {"task": task.task, "primary": _PRIMARY[task.task], "target": task.target,
+                   "holdout_rows": len(task.test.y), "models": rows}
+        return self.result(rows[0]["ratio"], details=details, notes=notes)
+
+
+class ImportanceAgreement(Metric):
+    """Rank agreement of the features the real- and synthetic-trained models rely on.
+
+    Permutation importance of every feature for the TRTR and TSTR gradient-boosting models on
+    a holdout subsample; the value is the Spearman rank correlation of the two importance
+    vectors, after importances below :data:`NEGLIGIBLE` of a model's largest are set to 0
+    (features neither model uses would otherwise add random rank swaps).
+    """
+
+    name = "importance_agreement"
+    family = Family.UTILITY
+    goal = Goal.MAXIMIZE
+    ideal = 1.0
+    requires = ("holdout", "target")
+    description = (
+        "Do models trained on synthetic data rely on the same features as models trained on "
+        "real data? Each feature's importance is how much a gradient-boosting model's fit "
+        "(log-loss for a category target, R² for a numeric one) worsens on holdout rows when "
+        "that feature's values are shuffled; features under 2% of the model's top importance "
+        "count as unused and tie at the bottom. The number is the rank correlation "
+        "(Spearman) between the feature rankings of the real-trained and the "
+        "synthetic-trained model: 1.0 is the same order, 0 no relation, negative an inverted "
+        "order.")
+
+    def measure(self, ctx: EvalContext) -> MetricResult:
+        """Rank the features by permutation importance for both models and correlate."""
+        task = problem(ctx)
+        if task.skipped:
+            return self.skip(task.skipped)
+        notes = list(task.notes)
+        if len(task.names) < 2:
+            return self.result(None, notes=[*notes, "Rank agreement needs at least two "
+                                            "features besides the target."])
+        trtr, tstr = (fitted(ctx, source, GRADIENT_BOOSTING) for source in ("real", "synthetic"))
+        if not trtr.trained:
+            return self.result(None, notes=[*notes, trtr.note])
+        if not tstr.trained:
+            return self.result(0.0, notes=[*notes, tstr.note, "With no synthetic-trained "
+                                           "model, no feature ranking agrees: scored 0."])
+        x, y = _importance_rows(ctx, task, notes)
+        seed = int_seed(ctx, "importance")
+        real_imp = _importances(task, trtr, x, y, seed)
+        synth_imp = _importances(task, tstr, x, y, seed)
+        value = _spearman(_denoised(real_imp), _denoised(synth_imp), notes)
+        return self.result(value, details=_importance_details(task, real_imp, synth_imp, len(y)),
+                           notes=notes)
+
+
+# -- TSTR scores ------------------------------------------------------------------------------
+
+def _model_row(task: Problem, trtr: Fitted, tstr: Fitted, notes: list[str]) -> dict[str, Any]:
+    real_scores = _scores(task, trtr)
+    synth_scores = _scores(task, tstr)
+    for note in (trtr.note, tstr.note,
+                 "" if tstr.trained else "Models that could not be trained score 0."):
+        if note and note not in notes:
+            notes.append(note)
+    primary = _PRIMARY[task.task]
+    ratio = (_ratio(real_scores[primary], synth_scores[primary], trtr.model, notes)
+             if trtr.trained else None)
+    scores = {name: {"trtr": real_scores[name], "tstr": synth_scores[name]}
+              for name in real_scores}
+    return {"model": trtr.model, "scores": scores, "ratio": ratio}
+
+
+def _scores(task: Problem, model: Fitted) -> dict[str, float | None]:
+    names = (["macro F1", "ROC AUC", "accuracy"] if task.task == CLASSIFICATION
+             else ["R2", "MAE"])
+    if not model.trained:
+        # A model that could not be trained predicts nothing right: its primary score is 0.
+        return {name: (0.0 if name == _PRIMARY[task.task] else None) for name in names}
+    y, predicted = task.test.y, model.predicted
+    if task.task != CLASSIFICATION:
+        r2 = float(r2_score(y, predicted)) if np.ptp(y) > 0 else None
+        return {"R2": r2, "MAE": float(np.mean(np.abs(y - predicted)))}
+    labels = np.unique(y)
+    return {"macro F1": float(f1_score(y, predicted, labels=labels, average="macro",
+                                       zero_division=0)),
+            "ROC AUC": _auc(task, y, model.proba),
+            "accuracy": float(np.mean(predicted == y))}
+
+
+def _auc(task: Problem, y: np.ndarray, proba: np.ndarray | None) -> float | None:
+    """ROC AUC: of the second class for two classes, one-vs-rest macro for more."""
+    present = np.unique(y)
+    if proba is None or len(present) < 2:
+        return None
+    columns = np.searchsorted(task.classes, present)
+    if len(present) == 2:
+        return float(roc_auc_score(y == present[1], proba[:, columns[1]]))
+    return float(np.mean([roc_auc_score(y == c, proba[:, j])
+                          for c, j in zip(present, columns, strict=True)]))
+
+
+def _ratio(trtr: float | None, tstr: float | None, model: str, notes: list[str]
+           ) -> float | None:
+    if trtr is None or tstr is None:
+        return None
+    if trtr <= 0:
+        notes.append(f"The real-trained {model} model scores {trtr:.3f} (no better than a "
+                     "constant guess), so the TSTR / TRTR ratio has no meaning and is not given.")
+        return None
+    low, high = RATIO_RANGE
+    ratio = tstr / trtr
+    if not low <= ratio <= high:
+        notes.append(f"The {model} TSTR / TRTR ratio {ratio:.3g} was clipped to "
+                     f"[{low:g}, {high:g}].")
+    return float(np.clip(ratio, low, high))
+
+
+# -- importance -------------------------------------------------------------------------------
+
+def _importance_rows(ctx: EvalContext, task: Problem, notes: list[str]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    n = len(task.test.y)
+    if n <= IMPORTANCE_ROWS:
+        return task.test.x, task.test.y
+    picked = np.sort(ctx.rng("importance rows").choice(n, size=IMPORTANCE_ROWS, replace=False))
+    notes.append(f"Permutation importance: a random {IMPORTANCE_ROWS:,} of the {n:,} holdout "
+                 "rows.")
+    return task.test.x[picked], task.test.y[picked]
+
+
+def _importances(task: Problem, model: Fitted, x: np.ndarray, y: np.ndarray, seed: int
+                 ) -> np.ndarray:
+    with single_threaded():
+        found = permutation_importance(model.estimator, x, y, scoring=_scorer(task),
+                                       n_repeats=IMPORTANCE_REPEATS, random_state=seed)
+    out: np.ndarray = np.asarray(found.importances_mean, dtype=np.float64)
+    return out
+
+
+def _scorer(task: Problem) -> Callable[[Any, np.ndarray, np.ndarray], float]:
+    if task.task != CLASSIFICATION:
+        return lambda estimator, x, y: float(r2_score(y, estimator.predict(x)))
+
+    def negative_log_loss(estimator: Any, x: np.ndarray, y: np.ndarray) -> float:
+        proba = aligned_proba(task, estimator, x)
+        true = proba[np.arange(len(y)), np.searchsorted(task.classes, y)]
+        return float(np.mean(np.log(np.clip(true, 1e-15, 1.0))))
+
+    return negative_log_loss
+
+
+def _denoised(importances: np.ndarray) -> np.ndarray:
+    """Importances with the negligible ones (see :data:`NEGLIGIBLE`) set to 0."""
+    floor = NEGLIGIBLE * max(float(importances.max()), 0.0)
+    return np.where(importances > floor, importances, 0.0)
+
+
+def _spearman(a: np.ndarray, b: np.ndarray, notes: list[str]) -> float | None:
+    if np.ptp(a) == 0:
+        notes.append("The real-trained model's importances are all equal, so there is no "
+                     "ranking to agree with.")
+        return None
+    if np.ptp(b) == 0:
+        notes.append("The synthetic-trained model's importances are all equal (it ranks no "
+                     "feature above another): scored 0.")
+        return 0.0
+    return float(np.corrcoef(rankdata(a), rankdata(b))[0, 1])
+
+
+def _importance_details(task: Problem, real: np.ndarray, synthetic: np.ndarray, rows: int
+                        ) -> dict[str, Any]:
+    real_rank = rankdata(-_denoised(real), method="min")
+    synth_rank = rankdata(-_denoised(synthetic), method="min")
+    order = np.argsort(-real, kind="stable")
+    features = [{"feature": task.names[j], "importance_trtr": real[j],
+                 "importance_tstr": synthetic[j], "rank_trtr": int(real_rank[j]),
+                 "rank_tstr": int(synth_rank[j])} for j in order]
+    scoring = "log-loss" if task.task == CLASSIFICATION else "R2"
+    return {"model": GRADIENT_BOOSTING, "scoring": scoring, "repeats": IMPORTANCE_REPEATS,
+            "rows": rows, "negligible": NEGLIGIBLE, "features": features}

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.errors import DataValidationError, InvalidParameterError
+from simulacra.evaluation import Limits, evaluate, metric_names
+from simulacra.schema import Role, infer_schema
+
+
+def _frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"age": rng.integers(18, 80, n), "income": rng.lognormal(10, 1, n),
+                         "group": rng.choice(["a", "b", "c"], n)})
+
+
+def test_every_builtin_metric_is_importable_and_named() -> None:
+    from simulacra.evaluation import METRICS
+
+    for name in metric_names():
+        assert METRICS.get(name).name == name
+
+
+def test_metrics_that_need_a_holdout_or_target_say_so() -> None:
+    real = _frame()
+    report = evaluate(real, _frame(seed=1), metrics=["column_shapes", "tstr", "representation"])
+    assert report["column_shapes"].value is not None
+    assert "holdout" in report["tstr"].skipped
+    assert "sensitive" in report["representation"].skipped
+    assert report["tstr"].value is None
+
+
+def test_schema_roles_supply_target_and_sensitive_columns() -> None:
+    real = _frame()
+    schema = infer_schema(real, roles={"income": Role.TARGET, "group": Role.SENSITIVE})
+    report = evaluate(real, _frame(seed=1), schema=schema, metrics=["column_shapes"])
+    assert report.info["target"] == "income"
+    assert report.info["sensitive"] == ["group"]
+
+
+def test_ids_and_pii_are_excluded_with_a_reason() -> None:
+    real = _frame()
+    real["customer_id"] = np.arange(len(real))
+    real["email"] = [f"person{i}@example.com" for i in range(len(real))]
+    syn = real.sample(frac=1, random_state=1).reset_index(drop=True)
+    report = evaluate(real, syn, metrics=["column_shapes"])
+    assert set(report.info["excluded_columns"]) == {"customer_id", "email"}
+    assert "customer_id" not in report.info["columns"]
+
+
+def test_a_synthetic_table_lacking_columns_is_a_clear_error(tmp_path) -> None:
+    real = _frame()
+    path = tmp_path / "syn.csv"
+    real.drop(columns=["income"]).to_csv(path, index=False)
+    with pytest.raises(DataValidationError) as caught:
+        evaluate(real, path, metrics=["column_shapes"])
+    text = str(caught.value)
+    assert "syn.csv" in text and "'income'" in text and "Fix:" in text
+
+
+def test_values_of_the_wrong_kind_are_named_with_column_and_rows() -> None:
+    real = _frame()
+    syn = _frame(seed=1).astype({"income": object})
+    syn.loc[[4, 9], "income"] = "lots"
+    with pytest.raises(DataValidationError) as caught:
+        evaluate(real, syn, metrics=["column_shapes"])
+    text = str(caught.value)
+    assert "column 'income'" in text and "rows 4, 9" in text and "'lots'" in text
+
+
+def test_bad_arguments_are_clear_errors() -> None:
+    real = _frame()
+    with pytest.raises(InvalidParameterError, match="Unknown metric 'nope'"):
+        evaluate(real, real, metrics=["nope"])
+    with pytest.raises(InvalidParameterError, match=r"target column 'salary'.*age"):
+        evaluate(real, real, target="salary")
+    with pytest.raises(InvalidParameterError, match="DataFrame or a path"):
+        evaluate(real, [1, 2, 3])  # type: ignore[arg-type]
+    with pytest.raises(DataValidationError, match="no rows"):
+        evaluate(real, real.iloc[:0])
+    with pytest.raises(InvalidParameterError, match="at least 1"):
+        Limits(model_rows=0)
+
+
+def test_caps_are_reported_as_notes() -> None:
+    real = _frame(2000)
+    report = evaluate(real, _frame(2000, seed=1), metrics=["detection"],
+                      limits=Limits(model_rows=500))
+    assert report["detection"].details["rows_per_side"] == 500
+    assert any("500 of the 2,000" in note for note in report.info["notes"])
+
+
+def test_progress_sees_one_task_per_metric() -> None:
+    seen: list[str] = []
+
+    class Recorder:
+        def start(self, task: str, total: int | None = None) -> None:
+            seen.append(task)
+
+        def advance(self, n: int = 1) -> None:
+            pass
+
+        def finish(self) -> None:
+            pass
+
+    real = _frame()
+    evaluate(real, real, metrics=["column_shapes", "pair_trends"], progress=Recorder())
+    assert seen == ["column_shapes", "pair_trends"]

@@ -1,0 +1,327 @@
+"""render_html: one self-contained page, every family's verdict, escaped names, no crashes."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.evaluation import (
+    METRICS,
+    Family,
+    Goal,
+    MetricResult,
+    Report,
+    evaluate,
+    metric_names,
+)
+from simulacra.report import render_html, write_html
+from simulacra.report._html import fmt, rule_text
+from tests.report._reports import (
+    DCR_SHARE,
+    DETECTION_AUC,
+    NASTY,
+    TSTR_RATIO,
+    full_report,
+    skipped_report,
+)
+
+
+class _Tags(HTMLParser):
+    """Start tags with their attributes, and text, of a document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def between(html: str, start: str, end: str) -> str:
+    """The part of ``html`` from ``start`` to the next ``end``."""
+    i = html.index(start)
+    return html[i:html.index(end, i + len(start))]
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return full_report(6)
+
+
+@pytest.fixture(scope="module")
+def page(report: Report) -> str:
+    return render_html(report)
+
+
+# ---- one self-contained document --------------------------------------------------------
+
+
+def test_one_html_document(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("<html") == 1 and page.rstrip().endswith("</html>")
+    assert '<meta charset="utf-8">' in page
+    for section in ("scorecard", "fidelity", "utility", "privacy", "fairness", "notes"):
+        assert f'id="{section}"' in page
+
+
+def test_nothing_is_loaded_from_anywhere(page: str) -> None:
+    assert not re.search(r"""(?:src|href|action)\s*=\s*["']?\s*(?:[a-z]+:)?//""", page, re.I)
+    assert not re.search(r"@import|url\(|<link|<iframe|<img|<object|<embed", page, re.I)
+    tags = parse(page).tags
+    scripts = [attrs for tag, attrs in tags if tag == "script"]
+    assert scripts == [{}]  # one inline script, no src
+    hrefs = [attrs["href"] for tag, attrs in tags if tag == "a"]
+    assert hrefs and all(h is not None and h.startswith("#") for h in hrefs)
+    csp = next(a["content"] for t, a in tags if t == "meta" and a.get("http-equiv"))
+    assert csp is not None and "default-src 'none'" in csp
+
+
+def test_every_user_string_is_escaped(page: str) -> None:
+    assert NASTY not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<b>"quoted"</b>' not in page  # a category label
+    assert "adult &amp; &lt;friends&gt;" in page  # the table name
+    tags = parse(page).tags
+    assert not [t for t, attrs in tags if any(k.startswith("on") for k in attrs)]
+    assert sum(t == "script" for t, _ in tags) == 1
+    assert not [t for t, _ in tags if t == "b"]
+
+
+# ---- the scorecard ----------------------------------------------------------------------
+
+
+def test_scorecard_has_each_family_verdict_checks_and_thresholds(report: Report,
+                                                                 page: str) -> None:
+    scorecard = between(page, 'id="scorecard"', "</section>")
+    for verdict in report.scorecard():
+        card = between(scorecard, f'data-family="{verdict.family.value}"', "</ul>")
+        assert f">{verdict.verdict}</span>" in card
+        assert verdict.headline.replace("'", "&#x27;") in card
+        for check in verdict.checks:
+            assert check.label in card
+            assert fmt(check.value) in card
+            assert rule_text(check.rule).replace("'", "&#x27;") in card
+
+
+def test_key_numbers_are_shown(page: str) -> None:
+    assert fmt(DETECTION_AUC) == "0.731"
+    text = " ".join(parse(page).text)
+    for number in ("0.731", "0.720, 0.740, 0.730", "0.913", "52.3%", "0.881", "0.805",
+                   "1.179", "0.876", "0.123", "31.00%", "0.026 to 0.076", "1,000", "250"):
+        assert number in text, number
+    metric_cards = between(page, 'id="metric-detection"', "</article>")
+    assert fmt(DETECTION_AUC) in metric_cards
+    assert fmt(TSTR_RATIO) in between(page, 'id="metric-tstr"', "</article>")
+    assert "52.3%" in between(page, 'id="metric-dcr"', "</article>")
+    assert DCR_SHARE
+
+
+def test_every_metric_has_a_card_with_its_description(report: Report, page: str) -> None:
+    for result in report.results:
+        card = between(page, f'id="metric-{result.name}"', "</article>")
+        assert result.description in card
+    assert "could not be drawn" not in page
+
+
+def test_plots_are_drawn(report: Report, page: str) -> None:
+    tags = parse(page).tags
+    labels = [a.get("aria-label") or "" for t, a in tags if t == "svg"]
+    assert sum(label.startswith("Distribution of ") for label in labels) == 6
+    for expected in ("Real associations", "Synthetic associations",
+                     "Synthetic minus real associations",
+                     "Distances from synthetic rows to their closest real rows",
+                     "Features the detector relied on"):
+        assert expected in labels
+    assert sum("scores trained on real and on synthetic" in label for label in labels) == 2
+    assert sum("attack against control" in label for label in labels) == 3
+    assert any(label.startswith("Group shares of ") for label in labels)
+    cells = page.count('width="1" height="1"')
+    assert cells == 3 * 6 * 5 // 2  # three lower triangles of a 6 x 6 matrix
+
+
+def test_notes_and_excluded_columns(page: str) -> None:
+    notes = between(page, 'id="notes"', "</section>")
+    assert "detection: a random 10,000 of the 50,000 real rows." in notes
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;_id" in notes
+    assert "id columns are generated" in notes
+
+
+# ---- partial and odd reports ------------------------------------------------------------
+
+
+def test_skipped_and_absent_metrics() -> None:
+    page = render_html(skipped_report())
+    assert "Skipped: </strong>needs a target column" in page
+    assert "needs at least one sensitive column" in page
+    assert "No privacy metric was run." in page
+    privacy = between(page, 'data-family="privacy"', "</ul>")
+    assert ">not measured</span>" in privacy and "not run" in privacy
+    utility = between(page, 'data-family="utility"', "</ul>")
+    assert "skipped: needs a target column" in utility
+
+
+def test_empty_report() -> None:
+    page = render_html(Report(()))
+    assert page.count(">not measured</span>") >= 4 + 13  # families and checks
+    assert "No fidelity metric was run." in page
+
+
+def test_one_column() -> None:
+    page = render_html(full_report(1))
+    assert 'aria-label="Distribution of &lt;script&gt;' in page
+    assert 'width="1" height="1"' not in page  # no pairs, no heatmap cells
+    assert "could not be drawn" not in page
+
+
+def test_74_columns() -> None:
+    report = full_report(74, nasty=False, seed=3)
+    page = render_html(report)
+    labels = [a.get("aria-label") or "" for t, a in parse(page).tags if t == "svg"]
+    assert sum(label.startswith("Distribution of col_") for label in labels) == 74
+    assert page.count('width="1" height="1"') == 3 * 74 * 73 // 2
+    assert "Show the other 62 columns" in page
+    assert len(page) < 2_000_000
+
+
+def test_json_round_trip_renders_the_same(report: Report) -> None:
+    again = Report.from_json(report.to_json())
+    assert render_html(again) == render_html(report)
+
+
+GARBAGE: dict[str, Any] = {
+    "columns": [{"column": None, "groups": "x", "score": "high"}, 3, "y"],
+    "plots": {"a": "not a plot", "b": {"type": "numerical", "edges": [1], "real": None},
+              "c": {"type": "numerical", "edges": [3, 2, None], "real": [1, "x"]},
+              "d": {"type": "categorical", "labels": None, "real": [0.5, 0.5]},
+              "e": {"type": "numerical", "edges": np.linspace(0, 1, 4),
+                    "real": np.array([0.2, 0.3, 0.5]), "synthetic": np.ones(5)}},
+    "matrix": {"columns": ["a", "b", "c"], "real": "bad", "synthetic": [[1], None],
+               "difference": np.eye(3)},
+    "pairs": [1, {"a": "x"}],
+    "histogram": {"edges": [0, 1, 2], "train": [1, 2, 3, 4], "holdout": "no"},
+    "models": [{"scores": {"acc": 5, "f1": {"trtr": None}}}, "junk"],
+    "features": [{"importance": "high"}, {}],
+    "risk_ci": [None, 1],
+    "fold_aucs": "none",
+    "worst": [{"columns": "ab", "distance": None}],
+    "nested": {"x": {"y": {"z": 1}}, "w": [[1, 2], [3]]},
+    "nan": float("nan"),
+    "inf": float("inf"),
+}
+
+
+@pytest.mark.parametrize("name", metric_names())
+def test_malformed_details_do_not_break_the_page(name: str) -> None:
+    family = next(r.family for r in full_report(2).results if r.name == name)
+    odd = MetricResult(name, family, Goal.MAXIMIZE, float("nan"), "<desc>", None, GARBAGE)
+    page = render_html(Report((odd,), {"rows": "many", "notes": "not a list"}))
+    assert "could not be drawn" not in page
+    assert "&lt;desc&gt;" in page
+
+
+def test_an_unknown_metric_shows_its_details() -> None:
+    result = MetricResult("novelty", Family.FIDELITY, Goal.MAXIMIZE, 0.4242, "New.",
+                          details={"share": 0.5, "rows": [{"column": NASTY, "x": 1}],
+                                   "by_mode": {"a": {"auc": 0.61}, "b": {"auc": 0.7}}})
+    page = render_html(Report((result,)))
+    card = between(page, 'id="metric-novelty"', "</article>")
+    assert "0.424" in card and "0.610" in card and "&lt;script&gt;" in card
+    assert NASTY not in page
+
+
+def test_numpy_numbers_are_formatted() -> None:
+    result = MetricResult("exact_copies", Family.PRIVACY, Goal.MINIMIZE, 0.25, "Copies.",
+                          details={"count": np.int64(12345), "holdout_rate": np.float32(0.125)})
+    page = render_html(Report((result,)))
+    assert "12,345" in page and "12.50%" in page
+
+
+# ---- with evaluate() --------------------------------------------------------------------
+
+
+def _importable(name: str) -> bool:
+    try:
+        METRICS.get(name)
+    except ImportError:
+        return False
+    return True
+
+
+def test_a_report_from_evaluate() -> None:
+    rng = np.random.default_rng(5)
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"age": rng.integers(18, 90, n).astype(float),
+                             "income": rng.lognormal(10, 0.5, n),
+                             NASTY: rng.choice(["a & b", "<c>"], n),
+                             "label": rng.choice(["yes", "no"], n)})
+
+    names = [n for n in metric_names() if _importable(n)]
+    report = evaluate(frame(300), frame(300), holdout=frame(150), target="label",
+                      sensitive=[NASTY], metrics=names, seed=1)
+    page = render_html(report)
+    assert NASTY not in page
+    assert "could not be drawn" not in page
+    assert "300" in page and "150" in page
+    for result in report.results:
+        assert f'id="metric-{result.name}"' in page
+        if result.value is not None:
+            assert fmt(result.value) in between(page, f'id="metric-{result.name}"',
+                                                "</article>")
+
+
+# ---- write_html ---------------------------------------------------------------------------
+
+
+def test_write_html_writes_atomically(tmp_path: Path, report: Report) -> None:
+    target = tmp_path / "out" / "report.html"
+    written = write_html(report, target)
+    assert written == target
+    assert target.read_text(encoding="utf-8") == render_html(report)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+
+
+def test_write_html_leaves_nothing_on_failure(tmp_path: Path, report: Report,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+
+    write_text = Path.write_text
+
+    def half_then_fail(self: Path, data: str, encoding: str | None = None) -> int:
+        write_text(self, data[: len(data) // 2], encoding=encoding)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_html(report, target)
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_datetime_marginals_show_dates() -> None:
+    plot = {"type": "numerical", "format": "datetime",
+            "edges": [1.7e9 + k * 86_400 * 30 for k in range(5)],
+            "real": [0.1, 0.2, 0.3, 0.4], "synthetic": [0.25] * 4}
+    result = MetricResult("column_shapes", Family.FIDELITY, Goal.MAXIMIZE, 0.9, "Shapes.",
+                          details={"plots": {"when": plot}})
+    page = render_html(Report((result,)))
+    assert "2023-11-14" in page and "2024-03-13" in page
