@@ -185,9 +185,15 @@ def test_interrupted_sample_leaves_nothing(tmp_path, model, capsys, monkeypatch)
 def test_demo_writes_outputs(tmp_path, capsys, monkeypatch) -> None:
     code, _, err = run(["demo", "--out", str(tmp_path / "demo"), "-q"], capsys, monkeypatch)
     assert code == 0, err
-    for name in ("synthetic.csv", "summary.txt", "model.sim"):
+    for name in ("synthetic.csv", "summary.txt", "model.sim", "report.json", "report.html"):
         assert (tmp_path / "demo" / name).exists()
-    assert "Status" in (tmp_path / "demo" / "summary.txt").read_text()
+    summary = (tmp_path / "demo" / "summary.txt").read_text()
+    assert "Status" in summary and "fidelity" in summary and "dcr" in summary
+    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+    assert report["info"]["target"] == "Status" and report["info"]["sensitive"] == ["Marital"]
+    assert report["info"]["rows"]["holdout"] == round(0.2 * 4454)
+    assert all(not r["skipped"] for r in report["results"]), "the demo measures everything"
+    assert "<html" in (tmp_path / "demo" / "report.html").read_text()
 
 
 def test_roles_from_the_command_line(tmp_path, data_csv, capsys, monkeypatch) -> None:
@@ -215,3 +221,56 @@ def test_unsupported_output_format(tmp_path, model, capsys, monkeypatch) -> None
     code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out)], capsys, monkeypatch)
     _assert_bad(code, err, "x.json")
     assert not out.exists()
+
+
+@pytest.fixture()
+def split_csvs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    table = contract_table(400)
+    paths = tuple(tmp_path / f"{name}.csv" for name in ("train", "holdout", "synthetic"))
+    table.iloc[:300].to_csv(paths[0], index=False)
+    table.iloc[300:].to_csv(paths[1], index=False)
+    table.iloc[:300].sample(frac=1.0, replace=True, random_state=0).to_csv(paths[2], index=False)
+    return paths
+
+
+def test_evaluate_writes_json_and_html(tmp_path, split_csvs, capsys, monkeypatch) -> None:
+    train, holdout, synthetic = split_csvs
+    html, report = tmp_path / "report.html", tmp_path / "report.json"
+    code, out, err = run(["evaluate", "--real", str(train), "--holdout", str(holdout),
+                          "--synthetic", str(synthetic), "--target", "segment",
+                          "--html", str(html), "--json", str(report), "-q"],
+                         capsys, monkeypatch)
+    assert code == 0, err
+    data = json.loads(report.read_text())
+    assert data["info"]["table"] == "train" and data["info"]["target"] == "segment"
+    verdicts = {v["family"]: v["verdict"] for v in data["scorecard"]}
+    assert verdicts["privacy"] == "poor"  # resampled training rows
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert out == ""  # quiet
+
+
+def test_evaluate_prints_the_summary(split_csvs, capsys, monkeypatch) -> None:
+    train, _, synthetic = split_csvs
+    code, out, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic),
+                          "-q"], capsys, monkeypatch)
+    assert code == 0 and out == "", err
+    code, out, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic)],
+                         capsys, monkeypatch)
+    assert code == 0 and "column_shapes" in out and "skipped: needs holdout" in out
+
+
+def test_evaluate_bad_input_names_the_file_and_writes_nothing(
+        tmp_path, split_csvs, capsys, monkeypatch) -> None:
+    train, _, synthetic = split_csvs
+    broken = tmp_path / "broken.csv"
+    pd.read_csv(synthetic).drop(columns=["segment"]).to_csv(broken, index=False)
+    html, report = tmp_path / "out.html", tmp_path / "out.json"
+    code, _, err = run(["evaluate", "--real", str(train), "--synthetic", str(broken),
+                        "--html", str(html), "--json", str(report)], capsys, monkeypatch)
+    assert code == 2
+    assert "broken.csv" in err and "'segment'" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not html.exists() and not report.exists()
+    code, _, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic),
+                        "--target", "nope"], capsys, monkeypatch)
+    assert code == 2 and "'nope'" in err
