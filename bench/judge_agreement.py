@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -47,6 +48,14 @@ JUDGE_DIR = BENCH.parent.parent / "shared" / "judge"
 DATASETS = ("credit_data", "attrition", "cpssw8", "ames", "nasscds", "gss_wages")
 GENERATORS = ("cart", "copula", "resample")
 METRICS = ("column_shapes", "pair_trends", "detection", "tstr", "dcr", "exact_copies")
+#: The metrics that draw random numbers: run again at NOISE_SEED for a noise yardstick.
+RANDOM_METRICS = ("detection", "tstr", "dcr")
+NOISE_SEED = 1
+#: SDMetrics' QualityReport scores a pair only when the real data's |Pearson r| exceeds 0.5
+#: (two numerical columns) or its Cramer's V exceeds 0.3 (any other pair); see
+#: sdmetrics.reports.utils.DEFAULT_REAL_CORRELATION_THRESHOLD / ..._ASSOCIATION_THRESHOLD.
+SDMETRICS_CORRELATION_THRESHOLD = 0.5
+SDMETRICS_ASSOCIATION_THRESHOLD = 0.3
 SEED = 0
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
@@ -80,8 +89,8 @@ sys.argv = ["judge.py", *sys.argv[2:]]
 sys.exit(judge.main())
 """
 
-# figure -> higher-level group for the summary; (ours, judge) are filled in by `_figures`.
-FIGURES = ("column_shapes", "pair_trends", "detection_auc", "tstr", "trtr", "tstr_over_trtr",
+# The figures compared; "pair_trends_thresholded" is ours restricted to SDMetrics' pairs.
+FIGURES = ("column_shapes", "pair_trends", "pair_trends_thresholded", "detection_auc", "tstr", "trtr", "tstr_over_trtr",
            "tstr_roc_auc", "trtr_roc_auc", "dcr_share", "exact_copies_share",
            "holdout_copies_share")
 
@@ -110,36 +119,54 @@ def synthesize(generator: str, train: pd.DataFrame, target: str) -> tuple[pd.Dat
 
 
 def ours(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, target: str,
-         limits: Limits) -> dict[str, Any]:
+         limits: Limits, seed: int = SEED, metrics: tuple[str, ...] = METRICS
+         ) -> dict[str, Any]:
     schema = infer_schema(train, roles={target: Role.TARGET})
     started = time.perf_counter()
     report = evaluate(train, synthetic, holdout=holdout, schema=schema, target=target,
-                      metrics=list(METRICS), seed=SEED, limits=limits, n_jobs=1)
-    seconds = time.perf_counter() - started
-    tstr = report["tstr"].details
-    primary = tstr["primary"]
-    boosting = next(m for m in tstr["models"] if m["model"] == "gradient boosting")["scores"]
-    copies = report["exact_copies"].details
-    out = {
-        "column_shapes": report["column_shapes"].value,
-        "pair_trends": report["pair_trends"].value,
-        "detection_auc": report["detection"].value,
-        "detection_rows_each": report["detection"].details["rows_per_side"],
-        "task": tstr["task"],
-        "tstr": boosting[primary]["tstr"],
-        "trtr": boosting[primary]["trtr"],
-        "tstr_over_trtr": report["tstr"].value,
-        "dcr_share": report["dcr"].value,
-        "dcr_rows_evaluated": report["dcr"].details["n_synthetic"],
-        "exact_copies_share": copies["count"] / copies["n_synthetic"],
-        "holdout_copies_share": copies["holdout_rate"],
-        "column_types": report.info["columns"],
-        "seconds": round(seconds, 2),
-    }
-    if "ROC AUC" in boosting:
-        out["tstr_roc_auc"] = boosting["ROC AUC"]["tstr"]
-        out["trtr_roc_auc"] = boosting["ROC AUC"]["trtr"]
+                      metrics=list(metrics), seed=seed, limits=limits, n_jobs=1)
+    out: dict[str, Any] = {"seconds": round(time.perf_counter() - started, 2)}
+    if "column_shapes" in metrics:
+        out["column_shapes"] = report["column_shapes"].value
+        out["column_types"] = report.info["columns"]
+    if "pair_trends" in metrics:
+        out["pair_trends"] = report["pair_trends"].value
+        scored = [p["score"] for p in report["pair_trends"].details["pairs"]
+                  if _sdmetrics_scores(p)]
+        out["pair_trends_thresholded"] = sum(scored) / len(scored) if scored else None
+        out["pairs_over_threshold"] = len(scored)
+        out["pairs"] = len(report["pair_trends"].details["pairs"])
+    if "detection" in metrics:
+        out["detection_auc"] = report["detection"].value
+        out["detection_rows_each"] = report["detection"].details["rows_per_side"]
+    if "tstr" in metrics:
+        tstr = report["tstr"].details
+        primary = tstr["primary"]
+        boosting = next(m for m in tstr["models"] if m["model"] == "gradient boosting")
+        out.update(task=tstr["task"], tstr=boosting["scores"][primary]["tstr"],
+                   trtr=boosting["scores"][primary]["trtr"], tstr_over_trtr=boosting["ratio"])
+        if "ROC AUC" in boosting["scores"]:
+            out["tstr_roc_auc"] = boosting["scores"]["ROC AUC"]["tstr"]
+            out["trtr_roc_auc"] = boosting["scores"]["ROC AUC"]["trtr"]
+    if "dcr" in metrics:
+        out["dcr_share"] = report["dcr"].value
+        out["dcr_rows_evaluated"] = report["dcr"].details["n_synthetic"]
+    if "exact_copies" in metrics:
+        copies = report["exact_copies"].details
+        out["exact_copies_share"] = copies["count"] / copies["n_synthetic"]
+        out["holdout_copies_share"] = copies["holdout_rate"]
     return out
+
+
+def _sdmetrics_scores(pair: dict[str, Any]) -> bool:
+    """Whether SDMetrics' QualityReport would score this pair (real association over its
+    threshold, and for correlations a defined synthetic correlation)."""
+    real = pair["real"]
+    if real is None:
+        return False
+    if pair["metric"] == "correlation":
+        return pair["synthetic"] is not None and abs(real) > SDMETRICS_CORRELATION_THRESHOLD
+    return real > SDMETRICS_ASSOCIATION_THRESHOLD
 
 
 def judge(folder: Path, synthetic_path: Path, target: str) -> dict[str, Any]:
@@ -150,11 +177,13 @@ def judge(folder: Path, synthetic_path: Path, target: str) -> dict[str, Any]:
          "--synthetic", str(synthetic_path), "--target", target,
          "--sdtypes", str(folder / "sdtypes.json")],
         check=True, capture_output=True, text=True, env=_env())
-    raw = json.loads(done.stdout)
+    raw = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+           for k, v in json.loads(done.stdout).items()}
     regression = "tstr_r2" in raw
     out = {
         "column_shapes": raw["column_shapes"],
         "pair_trends": raw["column_pair_trends"],
+        "pair_trends_thresholded": raw["column_pair_trends"],
         "quality_overall": raw["quality_overall"],
         "detection_auc": raw["detection_auc"],
         "detection_rows_each": raw["detection_rows_each"],
@@ -168,39 +197,51 @@ def judge(folder: Path, synthetic_path: Path, target: str) -> dict[str, Any]:
         "seconds": round(time.perf_counter() - started, 2),
         "judge_seconds": raw["eval_seconds"],
     }
-    out["tstr_over_trtr"] = out["tstr"] / out["trtr"] if out["trtr"] else None
+    out["tstr_over_trtr"] = out["tstr"] / out["trtr"] if out["trtr"] else None  # as ours
     if not regression:
         out["tstr_roc_auc"] = raw["tstr_roc_auc"]
         out["trtr_roc_auc"] = raw["real_roc_auc"]
     return out
 
 
-def compare(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, float]:
+def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
+    """|a - b| for every figure both have as a finite number."""
     diff = {}
     for figure in FIGURES:
-        a, b = mine.get(figure), theirs.get(figure)
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            diff[figure] = round(abs(a - b), 6)
+        x, y = a.get(figure), b.get(figure)
+        if _finite(x) and _finite(y):
+            diff[figure] = round(abs(x - y), 6)
     return diff
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per figure: median and max |ours - judge|, the median signed difference, and the
+    median |ours(seed 0) - ours(seed 1)| as our own seed-to-seed noise."""
     summary: dict[str, Any] = {}
     for figure in FIGURES:
-        pairs = [(r["dataset"], r["generator"], r["abs_diff"][figure]) for r in records
-                 if figure in r["abs_diff"]]
-        if not pairs:
+        rows = [r for r in records if figure in r["abs_diff"]]
+        if not rows:
             continue
-        values = [d for _, _, d in pairs]
-        worst = max(pairs, key=lambda p: p[2])
+        diffs = [r["abs_diff"][figure] for r in rows]
+        worst = max(rows, key=lambda r: r["abs_diff"][figure])
+        noise = [r["ours_seed_noise"][figure] for r in records
+                 if figure in r.get("ours_seed_noise", {})]
         summary[figure] = {
-            "n": len(values),
-            "median_abs_diff": round(statistics.median(values), 4),
-            "max_abs_diff": round(worst[2], 4),
-            "max_at": f"{worst[0]}/{worst[1]}",
+            "n": len(rows),
+            "median_abs_diff": round(statistics.median(diffs), 4),
+            "max_abs_diff": round(max(diffs), 4),
+            "max_at": f"{worst['dataset']}/{worst['generator']}",
+            "median_ours_minus_judge": round(statistics.median(
+                [r["ours"][figure] - r["judge"][figure] for r in rows]), 4),
             "median_abs_diff_by_generator": {
-                g: round(statistics.median([d for _, gen, d in pairs if gen == g]), 4)
-                for g in dict.fromkeys(gen for _, gen, _ in pairs)},
+                g: round(statistics.median([r["abs_diff"][figure] for r in rows
+                                            if r["generator"] == g]), 4)
+                for g in dict.fromkeys(r["generator"] for r in rows)},
+            "ours_seed_noise_median": round(statistics.median(noise), 4) if noise else None,
         }
     return summary
 
@@ -220,13 +261,15 @@ def main() -> None:
     parser.add_argument("--default-limits", action="store_true",
                         help="Keep simulacra's default row caps instead of matching the judge's.")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "judge_agreement.json")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="Keep the splits and synthetic tables here (default: a temp folder).")
     args = parser.parse_args()
     datasets = args.datasets.split(",")
     generators = args.generators.split(",")
     started = time.perf_counter()
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, threadpool_limits(limits=1):
-        root = Path(tmp)
+        root = args.workdir or Path(tmp)
         write_splits(root, datasets, args.rows)
         for name in datasets:
             folder = root / name
@@ -243,6 +286,8 @@ def main() -> None:
                 path = folder / f"{generator}.parquet"
                 synthetic.to_parquet(path)
                 mine = ours(train, holdout, synthetic, target, limits)
+                again = ours(train, holdout, synthetic, target, limits, seed=NOISE_SEED,
+                             metrics=RANDOM_METRICS)
                 theirs = judge(folder, path, target)
                 record = {
                     "dataset": name, "generator": generator, "target": target,
@@ -250,6 +295,7 @@ def main() -> None:
                     "n_columns": train.shape[1], "generate_seconds": round(gen_seconds, 2),
                     "type_mismatches": type_mismatches(mine.pop("column_types"), sdtypes),
                     "ours": mine, "judge": theirs, "abs_diff": compare(mine, theirs),
+                    "ours_seed1": again, "ours_seed_noise": compare(mine, again),
                 }
                 records.append(record)
                 print(json.dumps({k: record[k] for k in ("dataset", "generator", "abs_diff")}),
@@ -258,13 +304,16 @@ def main() -> None:
         "what": "simulacra.evaluate vs the external judge (shared/judge) on the same data",
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "seed": SEED,
+        "noise_seed": NOISE_SEED,
         "threads": 1,
         "rows_cap": args.rows,
         "limits": "simulacra defaults" if args.default_limits else
                   "raised to cover every row the judge uses",
         "ours": "HistGradientBoosting (detection: 100 iterations; TSTR: 150), own DCR encoding",
         "judge": "LightGBM 200 trees lr 0.05 31 leaves, SDMetrics QualityReport, judge DCR; "
-                 "metrics.N_JOBS and LGBM n_jobs set to 1",
+                 "metrics.N_JOBS and LGBM n_jobs set to 1; judge seed devdata.SEED",
+        "pair_trends_thresholded": "ours restricted to the pairs SDMetrics' QualityReport "
+                                   "scores (real |r| > 0.5, Cramer's V > 0.3)",
         "generators": {"cart": "make_synthesizer('cart', seed=0), target role",
                        "copula": "make_synthesizer('copula', seed=0), target role",
                        "resample": "train.sample(len(train), replace=True, random_state=0)"},

@@ -54,6 +54,13 @@ def test_doubled_group_effect_is_amplified(doubled: MetricResult) -> None:
     assert column["eo_tstr"] > column["eo_trtr"]
     assert column["data_gap_synthetic"] > 1.5 * column["data_gap_real"]
     assert doubled.value == pytest.approx(column["dp_tstr"] / column["dp_trtr"])
+    low, high = doubled.details["amplification_ci"]
+    assert 1.25 < low < doubled.value < high  # clearly amplified, beyond the noise
+
+
+def test_amplification_interval_covers_noise(resampled: MetricResult) -> None:
+    low, high = resampled.details["amplification_ci"]
+    assert low < 1.0 < high
 
 
 def test_same_process_is_not_amplified(resampled: MetricResult) -> None:

@@ -190,9 +190,9 @@ def _advantage(result: MetricResult) -> float | None:
     return max(0.0, abs(2 * result.value - 1) - noise)
 
 
-def _risk_low(result: MetricResult) -> float | None:
-    # The lower end of the risk's 95% interval: a risk that may well be 0 is not flagged.
-    interval: Any = result.details.get("risk_ci")
+def _risk_low(result: MetricResult, key: str = "risk_ci") -> float | None:
+    # The lower end of the 95% interval: a risk that may well be 0 is not flagged.
+    interval: Any = result.details.get(key)
     try:
         return float(interval[0])
     except (TypeError, ValueError, IndexError, KeyError):
@@ -230,8 +230,10 @@ CHECKS: tuple[Threshold, ...] = (
               "of the risk above the control)"),
     Threshold("representation", Family.FAIRNESS, "subgroup representation", _value,
               0.95, 0.90, True, "good >= 0.95, fair >= 0.90 (1 - total variation of shares)"),
-    Threshold("fairness_gap", Family.FAIRNESS, "bias amplification", _value, 1.10, 1.25,
-              False, "good <= 1.10, fair <= 1.25 (TSTR gap / TRTR gap; 1 = unchanged)"),
+    Threshold("fairness_gap", Family.FAIRNESS, "bias amplification",
+              lambda r: _risk_low(r, "amplification_ci"), 1.10, 1.25, False,
+              "good <= 1.10, fair <= 1.25 (lower end of the 95% bootstrap interval of TSTR "
+              "gap / TRTR gap; 1 = unchanged)"),
 )
 
 _HEADLINES = {

@@ -36,6 +36,8 @@ MIN_GROUP_ROWS = 20
 #: Demographic-parity differences below this count as this much (no meaningful gap), so a
 #: near-zero real gap does not blow the ratio up and two negligible gaps compare as 1.0.
 MIN_GAP = 0.01
+#: Bootstrap resamples of the holdout behind the amplification's 95% interval.
+BOOTSTRAP = 200
 _MISSING = "(missing)"
 
 
@@ -107,9 +109,13 @@ class FairnessGap(Metric):
         notes.append(f"Positive outcome: {outcome.label}.")
         columns = [_column_gap(ctx, task, outcome, (trtr, tstr), column, notes)
                    for column in ctx.sensitive]
-        ratios = [c["amplification"] for c in columns if c["amplification"] is not None]
-        return self.result(max(ratios) if ratios else None,
-                           details={"positive": outcome.label, "columns": columns},
+        measured = [c for c in columns if c["amplification"] is not None]
+        worst = max(measured, key=lambda c: c["amplification"]) if measured else None
+        details: dict[str, Any] = {"positive": outcome.label, "columns": columns}
+        if worst is not None:
+            # Small groups make the ratio noisy: the scorecard judges its interval's low end.
+            details["amplification_ci"] = worst["amplification_ci"]
+        return self.result(worst["amplification"] if worst else None, details=details,
                            notes=notes)
 
 
@@ -219,6 +225,9 @@ def _column_gap(ctx: EvalContext, task: Problem, outcome: _Outcome,
     for role in ("real", "synthetic"):
         entry[f"data_gap_{role}"] = _data_gap(ctx, role, task.target, outcome, column)
     entry["amplification"] = _amplification(entry["dp_trtr"], entry["dp_tstr"], column, notes)
+    if entry["amplification"] is not None:
+        entry["amplification_ci"] = _amplification_interval(
+            ctx, groups, eligible, [outcome.of(m.predicted) for m in models])
     entry["groups"] = [
         {"group": labels[g], "n_holdout": int(counts[g]),
          **{f"{name}_{source}": values[g] for source, per_group in rates.items()
@@ -273,6 +282,24 @@ def _amplification(trtr: float | None, tstr: float | None, column: str, notes: l
                      "meaningful gap), and the synthetic-trained model's gap "
                      f"({tstr:.3f}) is judged by how far it exceeds that.")
     return max(tstr, MIN_GAP) / max(trtr, MIN_GAP)
+
+
+def _amplification_interval(ctx: EvalContext, groups: np.ndarray, eligible: np.ndarray,
+                            predictions: list[np.ndarray]) -> list[float]:
+    """95% bootstrap interval of the TSTR/TRTR demographic-parity ratio over holdout rows."""
+    rng = ctx.rng("fairness_gap:bootstrap")
+    n = groups.size
+    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=BOOTSTRAP).astype(np.float64)
+    member = (groups[:, None] == np.flatnonzero(eligible)[None, :]).astype(np.float64)
+    sizes = weights @ member
+    spreads = []
+    for predicted in predictions:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = (weights @ (member * predicted[:, None])) / sizes
+        spreads.append(np.nanmax(rates, axis=1) - np.nanmin(rates, axis=1))
+    ratios = np.maximum(spreads[1], MIN_GAP) / np.maximum(spreads[0], MIN_GAP)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return [float(low), float(high)]
 
 
 def _note_small_groups(column: str, labels: list[str], counts: np.ndarray,
