@@ -295,3 +295,55 @@ def test_high_cardinality_codes_fit_quietly() -> None:
     out = _fitted(EncodedFrame(v, cols), min_samples_leaf=2)._sample(
         100, rng=np.random.default_rng(0)).values
     assert out.shape == (100, 2)
+
+
+def _amounts(n: int = 3000, seed: int = 5) -> EncodedFrame:
+    """A flag and an amount: 0 for a third of rows, round thousands, else unique cents."""
+    rng = np.random.default_rng(seed)
+    flag = (rng.random(n) < 0.4).astype(float)
+    kind = rng.choice(3, size=n, p=[0.3, 0.3, 0.4])
+    unique = np.round(rng.lognormal(7 + flag, 0.8, n), 2)
+    amount = np.where(kind == 0, 0.0, np.where(kind == 1, 1000.0 * rng.integers(1, 6, n), unique))
+    cols = (EncodedColumn("flag", "flag", True, 2), EncodedColumn("amount", "amount", False))
+    return EncodedFrame(np.column_stack([flag, amount]), cols)
+
+
+def _held_once(train: np.ndarray, out: np.ndarray) -> float:
+    """Share of ``out`` equal to a value that occurs exactly once in ``train``."""
+    values, counts = np.unique(train, return_counts=True)
+    return float(np.isin(out, values[counts == 1]).mean())
+
+
+def test_values_of_one_training_row_are_not_reproduced() -> None:
+    # a synthetic copy of a unique amount singles out its row ("amount == 1234.56")
+    frame = _amounts()
+    train = frame.values[:, 1]
+    assert _held_once(train, train) > 0.3
+    out = _fitted(frame)._sample(6000, rng=np.random.default_rng(0)).values[:, 1]
+    assert _held_once(train, out) < 0.01
+    assert train.min() <= out.min() and out.max() <= train.max()
+    exact = _fitted(frame, min_tie=1)._sample(6000, rng=np.random.default_rng(0)).values[:, 1]
+    assert _held_once(train, exact) > 0.1  # the check sees copies when they happen
+
+
+def test_point_masses_keep_their_frequencies() -> None:
+    frame = _amounts()
+    train = frame.values[:, 1]
+    out = _fitted(frame)._sample(6000, rng=np.random.default_rng(1)).values[:, 1]
+    for mass in (0.0, 1000.0, 3000.0, 5000.0):
+        assert abs(np.mean(out == mass) - np.mean(train == mass)) < 0.02
+    assert abs(np.mean(np.isin(out, train)) - 0.6) < 0.05  # the rest moved off real values
+
+
+def test_state_without_min_tie_samples_as_before(frame: EncodedFrame) -> None:
+    # artifacts saved before min_tie existed keep sampling real members' values
+    old = _fitted(frame, min_tie=0)
+    state = old._get_state()
+    for s in state["steps"]:
+        del s["min_tie"]
+    loaded = CARTSynthesizer()
+    loaded._set_state(state)
+    a = old._sample(500, rng=np.random.default_rng(4)).values
+    b = loaded._sample(500, rng=np.random.default_rng(4)).values
+    np.testing.assert_array_equal(a, b)
+    assert any(s.min_tie == 5 for s in _fitted(frame).steps_)

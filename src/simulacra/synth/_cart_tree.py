@@ -54,13 +54,37 @@ class Step:
     grid: np.ndarray  # float64 sorted training values of a continuous target (else empty)
     tie_start: np.ndarray  # int64 per member: first rank of its value in ``grid``
     tie_count: np.ndarray  # int64 per member: how often its value occurs in ``grid``
+    min_tie: int = 0  # values held by fewer training rows are interpolated (see _smooth)
 
     def to_state(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Step:
-        return cls(**{f: state[f] for f in cls.__dataclass_fields__})
+        # a state saved before ``min_tie`` existed samples as it did then (no interpolation)
+        return cls(**{f: state[f] for f in cls.__dataclass_fields__ if f in state})
+
+    @cached_property
+    def rare(self) -> tuple[np.ndarray, ...]:
+        """Per rank of ``grid``, for the values held by fewer than ``min_tie`` rows.
+
+        A mask of such ranks, then each rank's tie group start and 1 / size, and half the
+        gaps to the next lower and higher distinct values (mirrored at the ends, so that
+        interpolated values stay inside the observed range). Not part of the state.
+        """
+        g = self.grid
+        distinct = np.flatnonzero(np.diff(g)) + 1 if g.size else np.zeros(0, np.intp)
+        if self.min_tie < 2 or distinct.size == 0:
+            return (np.zeros(g.size, dtype=bool),)
+        first = np.concatenate(([0], distinct))  # start of each tie group
+        size = np.diff(np.concatenate((first, [g.size])))
+        v = g[first]
+        gap = np.diff(v) / 2
+        low = np.concatenate(([-gap[0]], gap))  # the lowest value mirrors its upper gap
+        high = np.concatenate((gap, [-gap[-1]]))
+        group = np.repeat(np.arange(first.size), size)
+        return ((size < self.min_tie)[group], first[group].astype(np.float64),
+                (1.0 / size)[group], low[group], high[group])
 
     @cached_property
     def tree(self) -> Any:
@@ -150,6 +174,7 @@ class Settings:
     scale: float  # smoothing bandwidth factor; 0 for none
     root: int = -1
     coarse: float = 0.0
+    min_tie: int = 0  # see Step.min_tie; applies to smoothed columns only
 
 
 def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predictors: list[int],
@@ -184,8 +209,10 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predicto
     tie_start = np.searchsorted(grid, vals) if grid.size else np.zeros(0, np.int64)
     tie_count = np.searchsorted(grid, vals, "right") - tie_start if grid.size else tie_start
     bw = np.zeros(len(children))
+    min_tie = 0
     if grid.size and scale > 0 and _smoothable(grid, settings.coarse):
         bw = _bandwidths(tie_start + (tie_count - 1) / 2, start, end, scale)
+        min_tie = settings.min_tie
     present = y if y.size else np.zeros(1)
     return Step(
         target=j, missing=missing, fill=fill, discrete=col.discrete, integer=col.integer,
@@ -195,7 +222,7 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predicto
         lut=np.concatenate([p for p in lut_parts if p is not None] or [np.zeros(0)]),
         lut_start=lut_start, start=start.astype(np.int64), end=end.astype(np.int64),
         values=vals, bandwidth=bw, grid=grid, tie_start=tie_start.astype(np.int64),
-        tie_count=tie_count.astype(np.int64),
+        tie_count=tie_count.astype(np.int64), min_tie=min_tie,
     )
 
 
@@ -300,8 +327,15 @@ def _smooth(step: Step, pick: np.ndarray, node: np.ndarray,
             rng: np.random.Generator) -> np.ndarray:
     """Gaussian smoothing in rank space, mapped back through the empirical quantiles.
 
-    Values stay on observed values with their frequencies (point masses such as 0, round
-    amounts and integers survive), while a drawn member moves among its neighbours.
+    Values shared by at least ``min_tie`` training rows stay on their value with their
+    frequencies (point masses such as 0, round amounts and integers survive), while a drawn
+    member moves among its neighbours. A position in a rarer value's tie group is mapped
+    linearly from halfway to the next lower distinct value to halfway to the next higher
+    one (the value itself at the group's middle), so a value held by one training row is not
+    reproduced exactly: a synthetic copy of it would single that row out. Staying within
+    half the gaps keeps values on the same side of every tree split on the column (splits
+    lie halfway between training values); spanning whole gaps broke relations in tests.
+    Integer columns are rounded, as the codec would.
     """
     m, n = step.grid.size, pick.size
     pos = rng.random(n) * step.tie_count[pick]
@@ -310,7 +344,17 @@ def _smooth(step: Step, pick: np.ndarray, node: np.ndarray,
     np.abs(pos, out=pos)  # reflect at both ends so ranks stay uniform
     over = pos >= m
     pos[over] = 2 * m - pos[over]
-    return np.asarray(step.grid[np.clip(pos.astype(np.intp), 0, m - 1)])
+    at = np.clip(pos.astype(np.intp), 0, m - 1)
+    y = step.grid[at]
+    rare = step.rare
+    if len(rare) > 1:
+        soft = np.flatnonzero(rare[0][at])
+        r = at[soft]
+        d = 2 * (pos[soft] - rare[1][r]) * rare[2][r] - 1  # in [-1, 1) across the group
+        y[soft] += d * np.where(d < 0, rare[3][r], rare[4][r])
+        if step.integer:
+            y[soft] = np.round(y[soft])
+    return np.asarray(y)
 
 
 def predictors(step: Step, out: np.ndarray) -> np.ndarray:

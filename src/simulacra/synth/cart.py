@@ -57,6 +57,12 @@ class CARTSynthesizer(BaseSynthesizer):
         table's column order.
     reject_copies
         Redraw synthetic rows equal to a training row that is unique in the training data.
+    min_tie
+        A value of a smoothed column held by fewer than ``min_tie`` training rows is not
+        reproduced exactly: the smoothed rank position is mapped linearly across half the
+        gaps to its neighbouring distinct values, so a unique income or price does not reappear and
+        single out its row. Values shared by more rows stay point masses with their
+        frequencies. 0 or 1 keeps every value on an observed one.
     coarse
         A continuous column with at most ``max(coarse * sqrt(n), n / 50)`` distinct values
         is not smoothed: its values are shared by many rows, and moving them would break
@@ -82,12 +88,13 @@ class CARTSynthesizer(BaseSynthesizer):
         "reject_copies": Options((True, False)),
         "target_split": Options((True, False)),
         "coarse": Interval(float, 0.0, None),
+        "min_tie": Interval(int, 0, None),
     }
 
     def __init__(self, *, min_samples_leaf: int | None = None, leaf_scale: float = 0.5,
                  max_depth: int | None = None, smoothing: str = "density",
                  bandwidth: float = 1.0, order: str = "auto", reject_copies: bool = True,
-                 target_split: bool = True, coarse: float = 1.0,
+                 target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
                  seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
@@ -98,6 +105,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.reject_copies = reject_copies
         self.target_split = target_split
         self.coarse = coarse
+        self.min_tie = min_tie
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
@@ -114,7 +122,7 @@ class CARTSynthesizer(BaseSynthesizer):
         settings = Settings(
             leaf=leaf, max_depth=self.max_depth,
             scale=self.bandwidth if self.smoothing == "density" else 0.0,
-            coarse=self.coarse,
+            coarse=self.coarse, min_tie=self.min_tie,
             root=targets[0] if self.target_split and len(targets) == 1 else -1)
         progress.start("fit trees", total=len(cols))
         steps: list[Step] = []
