@@ -13,18 +13,28 @@ from __future__ import annotations
 
 import inspect
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from simulacra.errors import InvalidParameterError, NotFittedError
+from simulacra.constraints import (
+    Constraint,
+    FixedCombinations,
+    Inequality,
+    Positive,
+    Predicate,
+    Range,
+)
+from simulacra.errors import FitWarning, InvalidParameterError, NotFittedError, SamplingError
 from simulacra.schema import Kind, Table
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._registry import SYNTHESIZERS, make_synthesizer
+from simulacra.synth._registry import SYNTHESIZERS, load_synthesizer, make_synthesizer
 
-__all__ = ["CHECKS", "check_synthesizer", "contract_table"]
+__all__ = ["CHECKS", "adults_only", "check_synthesizer", "contract_constraints",
+           "contract_table"]
 
 Check = Callable[[BaseSynthesizer, pd.DataFrame], None]
 
@@ -166,6 +176,53 @@ def check_bad_n(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
         raise AssertionError(f"sample({bad!r}) did not raise InvalidParameterError")
 
 
+def adults_only(frame: pd.DataFrame) -> np.ndarray:
+    """A custom predicate of the contract suite: every row's ``age`` is at least 18."""
+    return np.asarray(frame["age"].to_numpy() >= 18)
+
+
+def contract_constraints() -> list[Constraint]:
+    """Rules the contract table obeys, of every kind it has columns for."""
+    return [
+        Inequality("age", "income"),                      # numbers, reparametrized
+        Inequality("joined", "signup_day"),               # text dates: rejection
+        FixedCombinations(["segment", "active"]),
+        Range("age", low=18, high=89),
+        Positive("income"),
+        Predicate("simulacra.testing:adults_only"),
+    ]
+
+
+def check_constraints_hold(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
+    """Every sampled row obeys every constraint; exactly ``n`` rows; they survive save/load.
+
+    A rule no row can satisfy ends in a ``SamplingError`` naming it, not an endless loop.
+    """
+    if "age" not in data or "signup_day" not in data:
+        return  # the rules below are written for the contract table
+    fitted = _fresh(syn).fit(data, constraints=contract_constraints())
+    out = fitted.sample(400)
+    assert len(out) == 400, f"asked for 400 rows under constraints, got {len(out)}"
+    assert list(out.dtypes) == list(data.dtypes), "constraints changed the output dtypes"
+    for rule in fitted.constraints_.rules:
+        broken = int((~rule.valid(out)).sum())
+        assert not broken, f"{broken} sampled rows break the constraint {rule.describe()!r}"
+    with tempfile.TemporaryDirectory() as tmp:
+        fitted.save(Path(tmp) / "model.sim")
+        loaded = load_synthesizer(Path(tmp) / "model.sim")
+    assert loaded.sample(50, seed=5).equals(fitted.sample(50, seed=5)), (
+        "a model with constraints samples differently after save/load")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # every real row breaks this rule
+        impossible = _fresh(syn).fit(data, constraints=[Range("age", low=200)])
+    try:
+        impossible.sample(100)
+    except SamplingError as exc:
+        assert "age" in str(exc), "the SamplingError does not name the rule"
+    else:
+        raise AssertionError("an impossible constraint did not raise SamplingError")
+
+
 def check_registry_trio(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
     """The registry name of the class makes an object of that very class."""
     name = SYNTHESIZERS.name_of(type(syn))
@@ -181,6 +238,7 @@ CHECKS: tuple[Check, ...] = (
     check_save_load_identical,
     check_chunks_stream,
     check_bad_n,
+    check_constraints_hold,
     check_registry_trio,
 )
 

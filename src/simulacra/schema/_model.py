@@ -142,16 +142,34 @@ def _choices_hint() -> str:
     )
 
 
+#: Kinds of business rule a table's ``constraints`` may declare (see simulacra.constraints).
+CONSTRAINT_KINDS = ("range", "inequality", "positive", "negative", "fixed_combinations",
+                    "unique", "formula", "one_hot", "predicate")
+
+
+def constraint_columns(rule: Mapping[str, Any]) -> list[str]:
+    """The column names a constraint's JSON form refers to."""
+    named = [rule[k] for k in ("column", "low", "high") if isinstance(rule.get(k), str)]
+    listed = rule.get("columns", [])
+    return named + (list(listed) if isinstance(listed, list) else [])
+
+
 @dataclass(frozen=True)
 class Table:
-    """A table: its columns in order and its primary key."""
+    """A table: its columns in order, its primary key and its business rules.
+
+    ``constraints`` holds each rule's JSON form (``{"kind": "inequality", "low": "start",
+    "high": "end"}``); :mod:`simulacra.constraints` gives them meaning.
+    """
 
     name: str
     columns: tuple[Column, ...]
     primary_key: str | None = None
+    constraints: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(self.columns))
+        object.__setattr__(self, "constraints", tuple(dict(c) for c in self.constraints))
         names = [c.name for c in self.columns]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -161,7 +179,18 @@ class Table:
                 f"Table {self.name!r}: primary key {self.primary_key!r} is not one of its "
                 f"columns ({', '.join(names)})."
             )
+        for i, rule in enumerate(self.constraints):
+            self._check_constraint(i, rule, names)
 
+    def _check_constraint(self, i: int, rule: Mapping[str, Any], names: list[str]) -> None:
+        where = f"Table {self.name!r}, constraint {i + 1} ({rule.get('kind', '?')})"
+        if rule.get("kind") not in CONSTRAINT_KINDS:
+            raise SchemaError(f"{where}: 'kind' must be one of {', '.join(CONSTRAINT_KINDS)}. "
+                              f"Got {rule.get('kind')!r}.")
+        unknown = [c for c in constraint_columns(rule) if c not in names]
+        if unknown:
+            raise SchemaError(f"{where} names column(s) {unknown} that the table does not "
+                              f"have. Columns: {', '.join(names)}.")
     @property
     def column_names(self) -> list[str]:
         """Column names in order."""
@@ -192,12 +221,14 @@ class Table:
         if self.primary_key is not None:
             out["primary_key"] = self.primary_key
         out["columns"] = [c.to_dict() for c in self.columns]
+        if self.constraints:
+            out["constraints"] = [dict(c) for c in self.constraints]
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Table:
         """Build from the JSON form."""
-        unknown = sorted(set(data) - {"name", "primary_key", "columns"})
+        unknown = sorted(set(data) - {"name", "primary_key", "columns", "constraints"})
         name = data.get("name", "?")
         if unknown:
             raise SchemaError(f"Table {name!r} has unknown key(s) {unknown}.")
@@ -205,7 +236,11 @@ class Table:
             raise SchemaError(f"Table {name!r} needs a 'columns' list.")
         where = f"Table {name!r}: "
         cols = tuple(Column.from_dict(c, where) for c in data["columns"])
-        return cls(name=str(name), columns=cols, primary_key=data.get("primary_key"))
+        rules = data.get("constraints", [])
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+            raise SchemaError(f"{where}'constraints' must be a list of objects.")
+        return cls(name=str(name), columns=cols, primary_key=data.get("primary_key"),
+                   constraints=tuple(rules))
 
 
 @dataclass(frozen=True)

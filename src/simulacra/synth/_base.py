@@ -9,9 +9,11 @@ and decodes them. A model implements four methods: ``_fit``, ``_sample``, ``_get
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -27,13 +29,25 @@ from simulacra._random import (
     spawn,
 )
 from simulacra._version import __version__
+from simulacra.constraints import Constraint, ConstraintSet, check_rules
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
-from simulacra.errors import ArtifactError, InvalidParameterError, NotFittedError, SchemaError
+from simulacra.errors import (
+    ArtifactError,
+    FitWarning,
+    InvalidParameterError,
+    NotFittedError,
+    SchemaError,
+)
 from simulacra.schema import Schema, Table, check_data, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._params import Check, Interval, validate_params
-from simulacra.synth._sampling import DEFAULT_CHUNK_ROWS, check_n, iter_chunks
+from simulacra.synth._sampling import (
+    DEFAULT_CHUNK_ROWS,
+    check_n,
+    iter_chunks,
+    iter_constrained_chunks,
+)
 
 SchemaLike = Schema | Table | None
 
@@ -84,8 +98,14 @@ class BaseSynthesizer(ABC):
 
     # ---- fit ----------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, schema: SchemaLike = None, *,
+            constraints: Iterable[Constraint | Mapping[str, Any]] = (),
             progress: Progress | None = None) -> Self:
-        """Learn from ``data`` (a DataFrame); ``schema`` defaults to the inferred one."""
+        """Learn from ``data`` (a DataFrame); ``schema`` defaults to the inferred one.
+
+        ``constraints`` adds business rules (``simulacra.constraints``) to the schema's own;
+        every sampled row obeys all of them. Real rows that break one are counted in
+        ``constraint_violations_`` and reported with a ``FitWarning``.
+        """
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
             raise InvalidParameterError(
@@ -95,10 +115,20 @@ class BaseSynthesizer(ABC):
         check_data(data, table)
         fit_seed, sample_seed = spawn(self.seed, 2)
         prog = or_null(progress)
-        codec = TableCodec.fit(data, table)
-        frame = codec.encode(data)
+        rules = ConstraintSet([*table.constraints, *check_rules(constraints)])
+        self.constraint_violations_ = rules.fit(data, table) if rules else []
+        for violation in self.constraint_violations_:
+            warnings.warn(f"{violation}; the synthetic data will obey it.", FitWarning,
+                          stacklevel=2)
+        model_table = rules.model_table(table, data) if rules else table
+        model_data = rules.transform(data)
+        codec = TableCodec.fit(model_data, model_table)
+        frame = codec.encode(model_data)
         self._fit(frame, rng=as_generator(fit_seed), progress=prog)
-        self.schema_ = Schema.single(table)
+        self.schema_ = Schema.single(dataclasses.replace(table, constraints=tuple(
+            rules.to_dicts())))
+        self.constraints_ = rules
+        self.model_table_ = model_table
         self.codec_ = codec
         self.n_rows_seen_ = len(data)
         self._sample_rng = as_generator(sample_seed)
@@ -124,6 +154,11 @@ class BaseSynthesizer(ABC):
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
         rng = self._sample_rng if seed is None else as_generator(seed)
+        if self.constraints_:
+            return iter_constrained_chunks(
+                self._sample_checked, self.codec_, n, rng, rules=self.constraints_,
+                columns=self.table_.column_names, chunk_rows=chunk_rows,
+                progress=or_null(progress))
         return iter_chunks(self._sample_checked, self.codec_, n, rng,
                            chunk_rows=chunk_rows, progress=or_null(progress))
 
@@ -150,7 +185,9 @@ class BaseSynthesizer(ABC):
             "n_rows_seen": self.n_rows_seen_,
             "sample_rng": generator_state(self._sample_rng),
         }
-        state = {"codec": self.codec_.get_state(), "model": self._get_state()}
+        state = {"codec": self.codec_.get_state(), "model": self._get_state(),
+                 "constraints": self.constraints_.get_state(),
+                 "model_table": self.model_table_.to_dict()}
         write_artifact(path, manifest, state)
 
     @classmethod
@@ -168,7 +205,14 @@ class BaseSynthesizer(ABC):
                 )
             obj = klass(**man["params"])
             obj.schema_ = Schema.from_dict(man["schema"])
-            obj.codec_ = TableCodec.from_state(obj.schema_.table(), art.state["codec"])
+            # Files from before constraints existed have neither: the model's table is the
+            # schema's.
+            saved_table = art.state.get("model_table")
+            obj.model_table_ = (Table.from_dict(saved_table) if saved_table
+                                else obj.schema_.table())
+            obj.constraints_ = ConstraintSet.from_state(art.state.get("constraints", []),
+                                                        obj.schema_.table())
+            obj.codec_ = TableCodec.from_state(obj.model_table_, art.state["codec"])
             obj._set_state(art.state["model"])
             obj.n_rows_seen_ = int(man["n_rows_seen"])
             obj._sample_rng = generator_from_state(man["sample_rng"])

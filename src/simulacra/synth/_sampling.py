@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from simulacra._progress import Progress
+from simulacra.constraints import ConstraintSet
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
-from simulacra.errors import InvalidParameterError
+from simulacra.errors import InvalidParameterError, SamplingError
 
 DEFAULT_CHUNK_ROWS = 50_000
 
@@ -55,3 +56,65 @@ def iter_chunks(
         done += size
         progress.advance(size)
     progress.finish()
+
+
+#: Candidates drawn before a low acceptance rate is trusted enough to give up.
+MIN_CANDIDATES = 20_000
+#: Below this share of candidate rows kept, sampling stops with a SamplingError.
+MIN_ACCEPTANCE = 0.001
+
+
+def iter_constrained_chunks(
+    sample_encoded: SampleEncoded,
+    codec: TableCodec,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    rules: ConstraintSet,
+    columns: list[str],
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress,
+) -> Iterator[pd.DataFrame]:
+    """Yield chunks adding up to exactly ``n`` rows that obey every rule.
+
+    Candidate rows are drawn, mapped back through the rules' reparametrizations and checked;
+    rows that break a rule are drawn again, in batches sized by the acceptance rate seen so
+    far. When fewer than :data:`MIN_ACCEPTANCE` of at least :data:`MIN_CANDIDATES`
+    candidates are kept, a ``SamplingError`` names the rule that rejects most.
+    """
+    progress.start("sample", total=n)
+    rules.begin_sampling()
+    done = drawn = kept = 0
+    while done < n:
+        want = min(chunk_rows, n - done)
+        parts: list[pd.DataFrame] = []
+        have = 0
+        while have < want:
+            rate = kept / drawn if drawn else 1.0
+            size = int(min(chunk_rows, max(64, np.ceil((want - have) / max(rate, 0.01) * 1.1))))
+            frame = codec.decode(sample_encoded(size, rng), rng=rng, start=drawn)
+            frame = rules.reverse(frame, columns)
+            good = frame[rules.keep(frame)].iloc[: want - have]
+            rules.accepted(good)
+            parts.append(good)
+            have += len(good)
+            drawn += size
+            kept += len(good)
+            _give_up_if_hopeless(rules, drawn, kept, done + have, n)
+        chunk = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        yield chunk.reset_index(drop=True)
+        done += want
+        progress.advance(want)
+    progress.finish()
+
+
+def _give_up_if_hopeless(rules: ConstraintSet, drawn: int, kept: int, have: int,
+                         n: int) -> None:
+    if drawn < MIN_CANDIDATES or kept / drawn >= MIN_ACCEPTANCE:
+        return
+    rule, rate = rules.worst()
+    raise SamplingError(
+        f"Sampling kept only {kept:,} of {drawn:,} candidate rows ({kept / drawn:.3%}) and "
+        f"could not return the {n:,} rows asked for ({have:,} so far). The rule "
+        f"{rule!r} accepted {rate:.3%} of the candidates. Check that the real data obeys "
+        "it (fit warns when it does not), loosen it, or drop it.")

@@ -1,0 +1,30 @@
+"""Business rules that every synthetic row obeys.
+
+Declare them in a schema's JSON (``"constraints": [{"kind": "inequality", "low": "start",
+"high": "end"}]``) or in Python (``fit(df, constraints=[Inequality("start", "end")])``).
+Rules that can be built into the model's table are (no rows wasted); every sampled row is
+checked, and rows that break a rule are drawn again.
+"""
+
+from simulacra.constraints._base import Constraint
+from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
+from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
+from simulacra.constraints._set import KINDS, ConstraintSet, Violation, check_rules, from_dict
+
+__all__ = [
+    "KINDS",
+    "Constraint",
+    "ConstraintSet",
+    "FixedCombinations",
+    "Formula",
+    "Inequality",
+    "Negative",
+    "OneHot",
+    "Positive",
+    "Predicate",
+    "Range",
+    "Unique",
+    "Violation",
+    "check_rules",
+    "from_dict",
+]

@@ -1,0 +1,125 @@
+"""What a constraint is: a rule on rows, checked, and where possible built into the data.
+
+A constraint has two halves:
+
+- ``valid(data)``: which rows obey it (vectorized; a row with a missing value in a column the
+  rule involves makes no claim and obeys). Every sampled row is checked, so a constraint
+  holds in 100% of the output whatever the model does.
+- optionally a *reparametrization*: ``transform`` rewrites the real table before the model
+  learns it so that the rule cannot be broken (an end date becomes a non-negative duration, a
+  derived column disappears and is recomputed), and ``reverse`` maps sampled rows back. This
+  wastes no rows; rejection remains the safety net.
+
+The JSON form (``to_dict``) is what a schema's ``constraints`` list holds.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, cast
+
+import numpy as np
+import pandas as pd
+
+from simulacra.errors import SchemaError
+from simulacra.schema import Column, Table
+from simulacra.schema._datetimes import parse_datetimes
+
+
+class Constraint(ABC):
+    """A business rule that every synthetic row obeys."""
+
+    kind: ClassVar[str]
+    #: Whether ``transform``/``reverse`` rewrite columns (else: rejection only). A rule may
+    #: turn it off for itself at fit (text dates, a column another rule rewrites).
+    reshapes: bool = False
+
+    @abstractmethod
+    def columns(self) -> list[str]:
+        """The columns the rule involves."""
+
+    @abstractmethod
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        """A boolean per row: does it obey the rule."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """The rule in a few words, e.g. ``end >= start``."""
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form kept in a schema's ``constraints``."""
+
+    def check(self, table: Table) -> None:  # noqa: B027  (optional hook)
+        """Raise SchemaError when the rule does not fit the table's columns."""
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:  # noqa: B027
+        """Learn what ``transform``/``reverse`` need from the real data."""
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Rewrite the real table for the model (identity unless ``reshapes``)."""
+        return data
+
+    def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Map sampled rows back to the real table's columns."""
+        return data
+
+    def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
+        """Schema columns for the columns ``transform`` adds (in the model's table)."""
+        return []
+
+    def removed_columns(self) -> list[str]:
+        """Columns ``transform`` takes out of the model's table."""
+        return []
+
+    def get_state(self) -> dict[str, Any]:
+        """Fitted state, as JSON values."""
+        return {}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:  # noqa: B027
+        """Restore :meth:`get_state`'s output."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()})"
+
+
+def astype(series: pd.Series, dtype: str) -> pd.Series:
+    """``series.astype(dtype)`` for a dtype known only by its name at run time."""
+    out: pd.Series = series.astype(cast(Any, dtype))
+    return out
+
+
+def present(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Rows where every one of ``columns`` has a value."""
+    return np.asarray(data[columns].notna().all(axis=1).to_numpy(), dtype=bool)
+
+
+def require_kinds(table: Table, rule: Constraint, columns: list[str],
+                  kinds: tuple[str, ...]) -> None:
+    """SchemaError when a column of the rule has another kind than ``kinds``."""
+    for name in columns:
+        column = table.column(name)
+        if column.kind.value not in kinds:
+            raise SchemaError(
+                f"Constraint {rule.describe()!r}: column {name!r} is {column.kind.value}, but "
+                f"this rule needs {' or '.join(kinds)} columns. Change the column's kind in "
+                "the schema or drop the constraint.")
+
+
+def as_numbers(series: pd.Series, datetime_format: str | None = None) -> np.ndarray:
+    """Float values of a numeric or datetime column (datetimes: seconds since 1970, UTC).
+
+    Datetimes stored as text are parsed with ``datetime_format`` (the schema's).
+    """
+    if datetime_format is not None and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        series = parse_datetimes(series, datetime_format)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = series
+        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = stamps.astype("datetime64[ns]")
+        ticks = stamps.to_numpy().view(np.int64).astype(np.float64) / 1e9
+        return np.where(stamps.isna().to_numpy(), np.nan, ticks)
+    return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
+                                                                      na_value=np.nan))

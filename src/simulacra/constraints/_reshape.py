@@ -1,0 +1,264 @@
+"""Rules built into the model's table: FixedCombinations, OneHot, Formula.
+
+Each replaces columns by one the model can only fill in a valid way: the combinations seen in
+real data become one categorical column, a one-hot group becomes the name of its hot column,
+and a derived column is left out and computed from its inputs after sampling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulacra.constraints._base import Constraint, as_numbers, astype, present, require_kinds
+from simulacra.constraints._rules import _restore, _target_info
+from simulacra.errors import InvalidParameterError, SchemaError
+from simulacra.schema import Column, Kind, Table
+
+_SEP = "\x1f"
+
+
+class FixedCombinations(Constraint):
+    """Only combinations of ``columns`` that occur in the real data (a city fixes a country)."""
+
+    kind = "fixed_combinations"
+    reshapes = True
+
+    def __init__(self, columns: list[str]) -> None:
+        if len(columns) < 2:
+            raise InvalidParameterError("FixedCombinations needs at least two columns.")
+        self.names = list(columns)
+        self._combos = pd.DataFrame()
+
+    def columns(self) -> list[str]:
+        return list(self.names)
+
+    def describe(self) -> str:
+        return f"fixed combinations of {', '.join(self.names)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "columns": list(self.names)}
+
+    def check(self, table: Table) -> None:
+        require_kinds(table, self, self.names, ("categorical", "boolean", "numerical"))
+
+    @property
+    def _key(self) -> str:
+        return " & ".join(self.names)
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:
+        self._combos = data[self.names].drop_duplicates().reset_index(drop=True)
+
+    def _codes(self, data: pd.DataFrame) -> np.ndarray:
+        keys = _row_keys(data[self.names])
+        index = pd.Index(_row_keys(self._combos))
+        return np.asarray(index.get_indexer(keys))
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        return self._codes(data) >= 0
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        codes = self._codes(data)
+        return data.drop(columns=self.names).assign(**{self._key: codes.astype(np.int64)})
+
+    def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
+        codes = pd.to_numeric(data[self._key]).to_numpy().astype(np.int64)
+        picked = self._combos.iloc[codes].reset_index(drop=True).set_axis(data.index)
+        out = data.drop(columns=[self._key])
+        for name in self.names:
+            out[name] = picked[name]
+        return out
+
+    def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
+        return [Column(name=self._key, kind=Kind.CATEGORICAL, dtype="int64",
+                       cardinality=len(self._combos))]
+
+    def removed_columns(self) -> list[str]:
+        return list(self.names)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"values": {c: _json_values(self._combos[c]) for c in self.names},
+                "dtypes": {c: str(self._combos[c].dtype) for c in self.names}}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        self._combos = pd.DataFrame({c: _typed(state["values"][c], state["dtypes"][c])
+                                     for c in self.names})
+
+
+class OneHot(Constraint):
+    """Exactly one of ``columns`` is 1 (or True) in every row, the others 0."""
+
+    kind = "one_hot"
+    reshapes = True
+
+    def __init__(self, columns: list[str]) -> None:
+        if len(columns) < 2:
+            raise InvalidParameterError("OneHot needs at least two columns.")
+        self.names = list(columns)
+        self._dtypes: dict[str, str] = {}
+
+    def columns(self) -> list[str]:
+        return list(self.names)
+
+    def describe(self) -> str:
+        return f"one-hot({', '.join(self.names)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "columns": list(self.names)}
+
+    def check(self, table: Table) -> None:
+        require_kinds(table, self, self.names, ("numerical", "boolean", "categorical"))
+
+    @property
+    def _key(self) -> str:
+        return f"one of {', '.join(self.names)}"
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:
+        self._dtypes = {c: str(data[c].dtype) for c in self.names}
+
+    def _matrix(self, data: pd.DataFrame) -> np.ndarray:
+        return np.column_stack([as_numbers(data[c].astype("float64")) for c in self.names])
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        m = self._matrix(data)
+        binary = np.isin(m, (0.0, 1.0)).all(axis=1)
+        return np.asarray(binary & (np.nansum(m, axis=1) == 1))
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        hot = np.asarray(self.names, dtype=object)[np.nanargmax(self._matrix(data), axis=1)]
+        return data.drop(columns=self.names).assign(**{self._key: hot.astype(str)})
+
+    def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
+        hot = data[self._key].astype(str).to_numpy()
+        out = data.drop(columns=[self._key])
+        for name in self.names:
+            out[name] = astype(pd.Series(hot == name, index=out.index), self._dtypes[name])
+        return out
+
+    def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
+        return [Column(name=self._key, kind=Kind.CATEGORICAL, dtype="str",
+                       cardinality=len(self.names))]
+
+    def removed_columns(self) -> list[str]:
+        return list(self.names)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"dtypes": self._dtypes}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        self._dtypes = dict(state["dtypes"])
+
+
+class Formula(Constraint):
+    """A derived column: ``column = expression`` over other columns (``total = price * qty``).
+
+    The model never sees ``column``; it is computed after sampling and rounded to the real
+    column's precision. ``tolerance`` is how far real rows may deviate and still obey.
+    Expressions are pandas ``DataFrame.eval`` arithmetic; quote odd names with backticks.
+    """
+
+    kind = "formula"
+    reshapes = True
+
+    def __init__(self, column: str, expression: str, tolerance: float = 0.0) -> None:
+        self.column, self.expression, self.tolerance = column, expression, float(tolerance)
+        self._inputs: list[str] = []
+        self._target: dict[str, Any] = {}
+
+    def columns(self) -> list[str]:
+        return [self.column, *self._inputs]
+
+    def describe(self) -> str:
+        return f"{self.column} = {self.expression}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "column": self.column,
+                               "expression": self.expression}
+        if self.tolerance:
+            out["tolerance"] = self.tolerance
+        return out
+
+    def check(self, table: Table) -> None:
+        self._inputs = _names_in(self.expression, table.column_names)
+        if not self._inputs or self.column in self._inputs:
+            raise SchemaError(
+                f"Constraint {self.describe()!r}: the expression must use other columns of "
+                f"the table ({', '.join(table.column_names)}), quoted with backticks when "
+                "they are not plain names.")
+        require_kinds(table, self, self.columns(), ("numerical",))
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:
+        self._target = _target_info(table.column(self.column), data[self.column])
+
+    def _computed(self, data: pd.DataFrame) -> np.ndarray:
+        try:
+            result: Any = data[self._inputs].astype("float64").eval(self.expression)
+        except Exception as exc:  # pandas raises many types for a bad expression
+            raise SchemaError(f"Constraint {self.describe()!r}: the expression cannot be "
+                              f"computed ({type(exc).__name__}: {exc}).") from None
+        return np.asarray(pd.to_numeric(pd.Series(result)).to_numpy(dtype=np.float64,
+                                                                     na_value=np.nan))
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        expected = self._computed(data)
+        actual = as_numbers(data[self.column])
+        decimals = self._target.get("decimals")
+        slack = self.tolerance + (0.5 * 10.0 ** -decimals if decimals is not None else 1e-9)
+        with np.errstate(invalid="ignore"):
+            ok = np.abs(actual - expected) <= slack * (1 + 1e-9)
+        return np.asarray(ok | ~present(data, self.columns()))
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        return data.drop(columns=[self.column])
+
+    def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
+        out = data.copy()
+        out[self.column] = _restore(self._computed(data), self._target).set_axis(out.index)
+        return out
+
+    def removed_columns(self) -> list[str]:
+        return [self.column]
+
+    def get_state(self) -> dict[str, Any]:
+        return {"inputs": self._inputs, "target": self._target}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        self._inputs = list(state["inputs"])
+        self._target = dict(state["target"])
+
+
+def _names_in(expression: str, columns: list[str]) -> list[str]:
+    quoted = set(re.findall(r"`([^`]+)`", expression))
+    bare = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"`[^`]+`", " ", expression)))
+    return [c for c in columns if c in quoted or c in bare]
+
+
+def _row_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One string per row joining its values (missing as a value of its own)."""
+    parts = [frame[c].astype(object).where(frame[c].notna(), "\x00").astype(str).to_numpy()
+             for c in frame.columns]
+    keys = parts[0].astype(object)
+    for part in parts[1:]:
+        keys = keys + _SEP + part
+    return np.asarray(keys)
+
+
+def _json_values(series: pd.Series) -> list[Any]:
+    out: list[Any] = []
+    for value in series.astype(object):
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+            out.append(None)
+        else:
+            out.append(value.item() if isinstance(value, np.generic) else value)
+    return out
+
+
+def _typed(values: list[Any], dtype: str) -> pd.Series:
+    try:
+        return astype(pd.Series(values), dtype)
+    except (TypeError, ValueError):
+        return pd.Series(values, dtype=object)

@@ -1,0 +1,365 @@
+"""Order and bound rules: Inequality, Range, Positive, Negative; and Unique, Predicate.
+
+``Inequality`` and ``Range`` between columns reparametrize the model's table (a difference,
+a position between bounds) when the columns are numbers or datetime values, so the model
+cannot break them; bounds fixed to numbers, Unique and Predicate are enforced by rejection.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulacra.constraints._base import Constraint, as_numbers, astype, require_kinds
+from simulacra.errors import InvalidParameterError, SchemaError
+from simulacra.schema import Column, Kind, Table
+from simulacra.schema._infer import infer_column
+
+_ORDERED = ("numerical", "datetime")
+
+
+class Inequality(Constraint):
+    """``low <= high`` (or ``<`` when ``strict``) in every row, for numbers or datetimes.
+
+    Parameters
+    ----------
+    low, high
+        Column names.
+    strict
+        Require ``low < high``.
+    """
+
+    kind = "inequality"
+
+    def __init__(self, low: str, high: str, strict: bool = False) -> None:
+        self.low, self.high, self.strict = low, high, bool(strict)
+        self.reshapes = False
+        self._formats: dict[str, str | None] = {}
+        self._target: dict[str, Any] = {}
+
+    def columns(self) -> list[str]:
+        return [self.low, self.high]
+
+    def describe(self) -> str:
+        return f"{self.high} {'>' if self.strict else '>='} {self.low}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "low": self.low, "high": self.high, "strict": self.strict}
+
+    def check(self, table: Table) -> None:
+        require_kinds(table, self, self.columns(), _ORDERED)
+        if table.column(self.low).kind != table.column(self.high).kind:
+            raise SchemaError(f"Constraint {self.describe()!r} compares a number with a "
+                              "datetime. Compare columns of one kind.")
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:
+        self._formats = {c: table.column(c).datetime_format for c in self.columns()}
+        # Text datetimes are checked, not reparametrized: rebuilding their text is the
+        # codec's job, and rejection keeps the rule anyway.
+        self.reshapes = all(pd.api.types.is_numeric_dtype(data[c].dtype)
+                            or pd.api.types.is_datetime64_any_dtype(data[c].dtype)
+                            for c in self.columns())
+        self._target = _target_info(table.column(self.high), data[self.high])
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        low = as_numbers(data[self.low], self._formats.get(self.low))
+        high = as_numbers(data[self.high], self._formats.get(self.high))
+        with np.errstate(invalid="ignore"):
+            ok = high > low if self.strict else high >= low
+        return np.asarray(ok | np.isnan(low) | np.isnan(high))
+
+    @property
+    def _gap(self) -> str:
+        return f"{self.high} - {self.low}"
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        gap = as_numbers(data[self.high]) - as_numbers(data[self.low])
+        return data.drop(columns=[self.high]).assign(**{self._gap: gap})
+
+    def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
+        high = as_numbers(data[self.low]) + pd.to_numeric(data[self._gap]).to_numpy(float)
+        out = data.drop(columns=[self._gap])
+        out[self.high] = _restore(high, self._target).set_axis(out.index)
+        return out
+
+    def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
+        return [numeric_column(transformed[self._gap])]
+
+    def removed_columns(self) -> list[str]:
+        return [self.high]
+
+    def get_state(self) -> dict[str, Any]:
+        return {"reshapes": self.reshapes, "formats": self._formats, "target": self._target}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        self.reshapes = bool(state["reshapes"])
+        self._formats = dict(state["formats"])
+        self._target = dict(state["target"])
+
+
+class Range(Constraint):
+    """``low <= column <= high``; each bound a number, a column name, or None (open).
+
+    Between two columns of numbers the model learns the column's relative position between
+    them, so it cannot leave the range; fixed bounds are enforced by rejection.
+    """
+
+    kind = "range"
+
+    def __init__(self, column: str, low: float | str | None = None,
+                 high: float | str | None = None, strict: bool = False) -> None:
+        if low is None and high is None:
+            raise InvalidParameterError(f"Range on {column!r} needs a low or a high bound.")
+        self.column, self.low, self.high, self.strict = column, low, high, bool(strict)
+        self.reshapes = False
+        self._target: dict[str, Any] = {}
+
+    def columns(self) -> list[str]:
+        return [self.column, *(b for b in (self.low, self.high) if isinstance(b, str))]
+
+    def describe(self) -> str:
+        op = "<" if self.strict else "<="
+        parts = [f"{self.low} {op} " if self.low is not None else "", self.column,
+                 f" {op} {self.high}" if self.high is not None else ""]
+        return "".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "column": self.column, "strict": self.strict}
+        out.update({k: v for k, v in (("low", self.low), ("high", self.high)) if v is not None})
+        return out
+
+    def check(self, table: Table) -> None:
+        require_kinds(table, self, self.columns(), ("numerical",))
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:
+        between = isinstance(self.low, str) and isinstance(self.high, str)
+        self.reshapes = between and all(pd.api.types.is_numeric_dtype(data[c].dtype)
+                                        for c in self.columns())
+        self._target = _target_info(table.column(self.column), data[self.column])
+
+    def _bound(self, data: pd.DataFrame, bound: float | str | None, fill: float) -> np.ndarray:
+        if bound is None:
+            return np.full(len(data), fill)
+        if isinstance(bound, str):
+            return as_numbers(data[bound])
+        return np.full(len(data), float(bound))
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        x = as_numbers(data[self.column])
+        low = self._bound(data, self.low, -np.inf)
+        high = self._bound(data, self.high, np.inf)
+        with np.errstate(invalid="ignore"):
+            ok = (x > low) & (x < high) if self.strict else (x >= low) & (x <= high)
+        return np.asarray(ok | np.isnan(x) | np.isnan(low) | np.isnan(high))
+
+    @property
+    def _share(self) -> str:
+        return f"{self.column} within [{self.low}, {self.high}]"
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        x, low, high = (self._bound(data, b, np.nan) for b in (self.column, self.low, self.high))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(high > low, (x - low) / (high - low), 0.5)
+        return data.drop(columns=[self.column]).assign(**{self._share: share})
+
+    def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
+        low, high = self._bound(data, self.low, np.nan), self._bound(data, self.high, np.nan)
+        share = np.clip(pd.to_numeric(data[self._share]).to_numpy(float), 0.0, 1.0)
+        out = data.drop(columns=[self._share])
+        out[self.column] = _restore(low + share * (high - low), self._target).set_axis(out.index)
+        return out
+
+    def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
+        return [numeric_column(transformed[self._share])]
+
+    def removed_columns(self) -> list[str]:
+        return [self.column]
+
+    def get_state(self) -> dict[str, Any]:
+        return {"reshapes": self.reshapes, "target": self._target}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        self.reshapes = bool(state["reshapes"])
+        self._target = dict(state["target"])
+
+
+class Positive(Range):
+    """``column > 0`` (or ``>= 0`` when not strict)."""
+
+    kind = "positive"
+
+    def __init__(self, column: str, strict: bool = True) -> None:
+        super().__init__(column, low=0.0, strict=strict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "column": self.column, "strict": self.strict}
+
+
+class Negative(Range):
+    """``column < 0`` (or ``<= 0`` when not strict)."""
+
+    kind = "negative"
+
+    def __init__(self, column: str, strict: bool = True) -> None:
+        super().__init__(column, high=0.0, strict=strict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "column": self.column, "strict": self.strict}
+
+
+class Unique(Constraint):
+    """No two rows share the values of ``columns`` (across every chunk of one sampling)."""
+
+    kind = "unique"
+
+    def __init__(self, columns: list[str]) -> None:
+        if not columns:
+            raise InvalidParameterError("Unique needs at least one column.")
+        self.names = list(columns)
+        self._seen: set[int] = set()
+
+    def columns(self) -> list[str]:
+        return list(self.names)
+
+    def describe(self) -> str:
+        return f"unique({', '.join(self.names)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "columns": list(self.names)}
+
+    def begin_sampling(self) -> None:
+        """Forget the rows of an earlier sampling."""
+        self._seen = set()
+
+    def _keys(self, data: pd.DataFrame) -> np.ndarray:
+        return np.asarray(pd.util.hash_pandas_object(data[self.names], index=False).to_numpy())
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        keys = self._keys(data)
+        fresh = ~pd.Series(keys).duplicated().to_numpy()
+        if self._seen:
+            fresh &= ~np.isin(keys, np.fromiter(self._seen, dtype=keys.dtype))
+        return fresh
+
+    def accepted(self, data: pd.DataFrame) -> None:
+        """Remember the rows that were kept."""
+        self._seen.update(self._keys(data).tolist())
+
+
+class Predicate(Constraint):
+    """A custom rule: ``function(frame) -> bool per row``; enforced by rejection.
+
+    Parameters
+    ----------
+    function
+        A callable, or ``"module:function"`` (importable, so the rule can be saved with a
+        model and written in a schema's JSON).
+    name
+        How messages name the rule.
+    """
+
+    kind = "predicate"
+
+    def __init__(self, function: Callable[[pd.DataFrame], Any] | str,
+                 name: str | None = None) -> None:
+        self.path = function if isinstance(function, str) else _path_of(function)
+        self.function = _import(function) if isinstance(function, str) else function
+        self.name: str = name or self.path or str(getattr(function, "__name__", "predicate"))
+
+    def columns(self) -> list[str]:
+        return []
+
+    def describe(self) -> str:
+        return str(self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.path is None:
+            raise InvalidParameterError(
+                f"The predicate {self.name!r} is a function that cannot be imported by name "
+                "(a lambda or a local function), so it cannot be written to a schema or a "
+                "model file. Define it at module level and pass 'module:function'.")
+        out = {"kind": self.kind, "function": self.path}
+        if self.name != self.path:
+            out["name"] = self.name
+        return out
+
+    def valid(self, data: pd.DataFrame) -> np.ndarray:
+        result = np.asarray(self.function(data))
+        if result.shape != (len(data),) or result.dtype != bool:
+            raise InvalidParameterError(
+                f"The predicate {self.name!r} must return one boolean per row "
+                f"({len(data)}); it returned shape {result.shape} of {result.dtype}.")
+        return result
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def numeric_column(series: pd.Series) -> Column:
+    """A numerical schema column for a value the model learns in place of a real column."""
+    inferred = infer_column(series.astype("float64"))
+    return Column(name=str(series.name), kind=Kind.NUMERICAL, dtype="float64",
+                  missing_share=inferred.missing_share, integer=False,
+                  decimals=None, minimum=inferred.minimum, maximum=inferred.maximum)
+
+
+def _target_info(column: Column, series: pd.Series) -> dict[str, Any]:
+    """What is needed to give rebuilt values the real column's type and precision."""
+    info: dict[str, Any] = {"dtype": str(series.dtype), "decimals": column.decimals,
+                            "integer": bool(column.integer)}
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        info["step"] = _time_step(as_numbers(series))
+    return info
+
+
+def _time_step(seconds: np.ndarray) -> float:
+    """The coarsest of day, hour, minute, second that every real value falls on."""
+    values = seconds[~np.isnan(seconds)]
+    for step in (86_400.0, 3_600.0, 60.0, 1.0):
+        if np.all(np.mod(values, step) == 0):
+            return step
+    return 0.0
+
+
+def _restore(values: np.ndarray, target: Mapping[str, Any]) -> pd.Series:
+    dtype = target["dtype"]
+    missing = np.isnan(values)
+    if dtype.startswith("datetime64"):
+        step = float(target.get("step") or 0.0)
+        if step:  # dates stay dates: rebuilt values fall on the real values' resolution
+            values = np.round(values / step) * step
+        stamps = pd.to_datetime(np.where(missing, np.nan, values * 1e9), unit="ns")
+        series = pd.Series(stamps)
+        if "," in dtype:  # timezone-aware: stored as UTC instants
+            return series.dt.tz_localize("UTC").dt.tz_convert(dtype.split(",")[1].strip(" ]"))
+        return astype(series, dtype)
+    if target["integer"] or dtype.lower().startswith(("int", "uint")):
+        rounded = np.round(values)
+        if missing.any():
+            return pd.Series(rounded).astype("Int64" if dtype.startswith("I") else "float64")
+        return astype(pd.Series(rounded), dtype)
+    if target["decimals"] is not None:
+        values = np.round(values, int(target["decimals"]))
+    return astype(pd.Series(values), dtype if dtype.startswith("float") else "float64")
+
+
+def _path_of(function: Callable[..., Any]) -> str | None:
+    module, name = getattr(function, "__module__", None), getattr(function, "__qualname__", "")
+    if not module or "<" in name or "." in name:
+        return None
+    return f"{module}:{name}"
+
+
+def _import(path: str) -> Callable[[pd.DataFrame], Any]:
+    module_name, _, attr = path.partition(":")
+    try:
+        function: Callable[[pd.DataFrame], Any] = getattr(importlib.import_module(module_name),
+                                                          attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise InvalidParameterError(
+            f"Cannot import the predicate {path!r} ({exc}). Give 'module:function' of a "
+            "function importable where the model is used.") from None
+    return function

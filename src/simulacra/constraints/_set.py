@@ -1,0 +1,205 @@
+"""A table's constraints together: fitted on real data, applied around the model.
+
+``fit`` checks each rule against the schema, counts the real rows that break it, and picks
+which rules reparametrize the model's table: a rule reshapes only when none of its columns
+belongs to a rule that reshaped before it (two rewrites of one column cannot both be undone),
+otherwise it falls back to rejection. ``model_table`` is the schema the model learns;
+``reverse`` maps sampled rows back; ``keep`` says which rows obey every rule and keeps count
+of each rule's acceptance, for the error when sampling cannot satisfy them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulacra.constraints._base import Constraint
+from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
+from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
+from simulacra.errors import InvalidParameterError, SchemaError
+from simulacra.schema import Table
+
+KINDS: dict[str, type[Constraint]] = {
+    cls.kind: cls for cls in (Inequality, Range, Positive, Negative, Unique, Predicate,
+                              FixedCombinations, OneHot, Formula)
+}
+_ARGUMENTS = {"discovered", "share", "reason"}  # informational keys of discovered rules
+
+
+def from_dict(rule: Mapping[str, Any]) -> Constraint:
+    """Build a constraint from its JSON form (as kept in a schema's ``constraints``)."""
+    kind = rule.get("kind")
+    if kind not in KINDS:
+        raise SchemaError(f"Unknown constraint kind {kind!r}. Kinds: {', '.join(KINDS)}.")
+    arguments = {k: v for k, v in rule.items() if k != "kind" and k not in _ARGUMENTS}
+    try:
+        return KINDS[str(kind)](**arguments)
+    except TypeError as exc:
+        raise SchemaError(f"Constraint {dict(rule)!r} has wrong fields: {exc}.") from None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Real rows that break a rule (reported at fit)."""
+
+    rule: str
+    rows: int
+    total: int
+    examples: tuple[int, ...]
+
+    def __str__(self) -> str:
+        shown = ", ".join(map(str, self.examples))
+        return (f"{self.rows} of {self.total} real rows break {self.rule!r} (rows {shown}"
+                f"{', ...' if self.rows > len(self.examples) else ''})")
+
+
+class ConstraintSet:
+    """The constraints of one table, fitted and applied in order."""
+
+    def __init__(self, rules: Iterable[Constraint | Mapping[str, Any]]) -> None:
+        self.rules: list[Constraint] = [r if isinstance(r, Constraint) else from_dict(r)
+                                        for r in rules]
+        self._passed = np.zeros(len(self.rules), dtype=np.int64)
+        self._seen = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def fit(self, data: pd.DataFrame, table: Table) -> list[Violation]:
+        """Check, count real violations, fit the rules; returns the violations."""
+        for rule in self.rules:
+            rule.check(table)
+            rule.fit(data, table)  # every rule learns from the real columns, as given
+        violations = [v for v in (self._violation(r, data) for r in self.rules) if v]
+        claimed: set[str] = set()
+        for rule in self.rules:
+            if rule.reshapes and claimed.isdisjoint(rule.columns()):
+                claimed.update(rule.columns())
+            else:
+                _no_reshape(rule)
+        return violations
+
+    def model_table(self, table: Table, data: pd.DataFrame) -> Table:
+        """The schema of the model's table, for real ``data`` as given to :meth:`fit`."""
+        transformed = self.transform(data)
+        removed = {c for r in self.rules if r.reshapes for c in r.removed_columns()}
+        columns = [c for c in table.columns if c.name not in removed]
+        for rule in self.rules:
+            if rule.reshapes:
+                columns.extend(rule.model_columns(table, transformed))
+        return dataclasses.replace(table, columns=tuple(columns), constraints=(),
+                                   primary_key=table.primary_key
+                                   if table.primary_key not in removed else None)
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Rewrite real rows for the model."""
+        for rule in self.rules:
+            if rule.reshapes:
+                data = rule.transform(data)
+        return data
+
+    def reverse(self, data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+        """Map sampled rows back to the real table, its ``columns`` in order."""
+        for rule in reversed(self.rules):
+            if rule.reshapes:
+                data = rule.reverse(data)
+        return data[list(columns)]
+
+    # -- sampling -----------------------------------------------------------------------------
+
+    def begin_sampling(self) -> None:
+        """Reset acceptance counts and what stateful rules (Unique) remember."""
+        self._passed[:] = 0
+        self._seen = 0
+        for rule in self.rules:
+            if isinstance(rule, Unique):
+                rule.begin_sampling()
+
+    def keep(self, data: pd.DataFrame) -> np.ndarray:
+        """Which sampled rows obey every rule; counts each rule's acceptance."""
+        mask = np.ones(len(data), dtype=bool)
+        for i, rule in enumerate(self.rules):
+            ok = rule.valid(data)
+            self._passed[i] += int(ok.sum())
+            mask &= ok
+        self._seen += len(data)
+        return mask
+
+    def accepted(self, data: pd.DataFrame) -> None:
+        """Tell stateful rules which rows were kept."""
+        for rule in self.rules:
+            if isinstance(rule, Unique):
+                rule.accepted(data)
+
+    def worst(self) -> tuple[str, float]:
+        """The rule that rejects most, and the share of candidate rows it accepted."""
+        if not self._seen:
+            return "", 1.0
+        rates = self._passed / self._seen
+        i = int(np.argmin(rates))
+        return self.rules[i].describe(), float(rates[i])
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The JSON forms, for a schema.
+
+        Rules that have none (a lambda predicate) are left out; saving a model with one is
+        refused with a clear error.
+        """
+        return [r.to_dict() for r in self.rules if not _unsavable(r)]
+
+    def get_state(self) -> list[dict[str, Any]]:
+        """Rules and fitted states, as JSON values."""
+        return [{"rule": r.to_dict(), "reshapes": r.reshapes, "state": r.get_state()}
+                for r in self.rules]
+
+    @classmethod
+    def from_state(cls, state: list[dict[str, Any]], table: Table) -> ConstraintSet:
+        """Rebuild a fitted set from :meth:`get_state`."""
+        out = cls([s["rule"] for s in state])
+        for rule, saved in zip(out.rules, state, strict=True):
+            rule.check(table)
+            rule.set_state(saved["state"])
+            if not saved["reshapes"]:
+                _no_reshape(rule)
+        return out
+
+    @staticmethod
+    def _violation(rule: Constraint, data: pd.DataFrame) -> Violation | None:
+        bad = ~rule.valid(data)
+        if isinstance(rule, Unique):
+            rule.begin_sampling()
+        if not bad.any():
+            return None
+        return Violation(rule.describe(), int(bad.sum()), len(data),
+                         tuple(int(i) for i in np.flatnonzero(bad)[:5]))
+
+
+def _unsavable(rule: Constraint) -> bool:
+    return isinstance(rule, Predicate) and rule.path is None
+
+
+def _no_reshape(rule: Constraint) -> None:
+    # Instance attribute: this rule is enforced by rejection only.
+    rule.reshapes = False
+
+
+def check_rules(rules: Iterable[Any]) -> list[Constraint | Mapping[str, Any]]:
+    """Constraints given in Python: Constraint objects or JSON dicts."""
+    out: list[Constraint | Mapping[str, Any]] = []
+    for rule in rules:
+        if not isinstance(rule, (Constraint, Mapping)):
+            raise InvalidParameterError(
+                f"A constraint must be a simulacra.constraints rule (Inequality, Range, ...) "
+                f"or its JSON form as a dict. Got {type(rule).__name__}.")
+        out.append(rule)
+    return out

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import make_synthesizer
+from simulacra.constraints import (
+    ConstraintSet,
+    FixedCombinations,
+    Formula,
+    Inequality,
+    Negative,
+    OneHot,
+    Positive,
+    Predicate,
+    Range,
+    Unique,
+    from_dict,
+)
+from simulacra.errors import FitWarning, InvalidParameterError, SamplingError, SchemaError
+from simulacra.schema import Schema, infer_schema
+
+
+def _orders(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    city = rng.choice(["Paris", "Lyon", "Berlin", "Rome"], n)
+    country = pd.Series(city).map({"Paris": "FR", "Lyon": "FR", "Berlin": "DE",
+                                   "Rome": "IT"}).to_numpy()
+    price = rng.lognormal(3, 0.5, n).round(2)
+    qty = rng.integers(1, 10, n)
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), "D")
+    hot = rng.integers(0, 3, n)
+    return pd.DataFrame({
+        "city": city, "country": country, "price": price, "qty": qty,
+        "total": (price * qty).round(2), "start": start,
+        "end": start + pd.to_timedelta(rng.integers(0, 60, n), "D"),
+        "low": rng.normal(10, 2, n).round(1),
+        **{f"is_{k}": (hot == i).astype(np.int64) for i, k in enumerate("abc")},
+    }).assign(high=lambda d: (d["low"] + rng.gamma(2, 2, n)).round(1),
+              mid=lambda d: (d["low"] + rng.random(n) * (d["high"] - d["low"])).round(2))
+
+
+RULES = [Inequality("start", "end"), FixedCombinations(["city", "country"]),
+         Formula("total", "price * qty", 0.005), Range("mid", "low", "high"),
+         OneHot(["is_a", "is_b", "is_c"]), Positive("price")]
+
+
+def test_valid_reads_each_rule_and_missing_values_make_no_claim() -> None:
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [1.0, 1.0, 4.0, 0.0]})
+    assert Inequality("a", "b").valid(df).tolist() == [True, False, True, True]
+    assert Inequality("a", "b", strict=True).valid(df).tolist() == [False, False, True, True]
+    assert Range("a", low=1.5, high=3).valid(df).tolist() == [False, True, True, True]
+    assert Positive("b", strict=False).valid(df).tolist() == [True] * 4
+    assert Negative("b").valid(df).tolist() == [False, False, False, False]
+    assert Unique(["b"]).valid(df).tolist() == [True, False, True, True]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.kind)
+def test_reshaping_rules_round_trip_the_real_rows(rule) -> None:
+    df = _orders()
+    table = infer_schema(df).table()
+    rule.check(table)
+    rule.fit(df, table)
+    assert rule.reshapes == (rule.kind != "positive")  # a fixed bound is checked, not rebuilt
+    if rule.reshapes:
+        back = rule.reverse(rule.transform(df))[list(df.columns)]
+        pd.testing.assert_frame_equal(back, df, check_exact=False, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["cart", "copula", "bayesnet", "independent"])
+def test_every_synthesizer_obeys_every_rule(name: str) -> None:
+    df = _orders()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitWarning)  # the real data obeys every rule
+        syn = make_synthesizer(name, seed=1).fit(df, constraints=RULES)
+    out = syn.sample(1000)
+    assert len(out) == 1000 and list(out.dtypes) == list(df.dtypes)
+    for rule in syn.constraints_.rules:
+        assert rule.valid(out).all(), rule.describe()
+    assert set(zip(out["city"], out["country"], strict=True)) <= set(
+        zip(df["city"], df["country"], strict=True))
+
+
+def test_reparametrized_rules_waste_no_rows() -> None:
+    df = _orders()
+    syn = make_synthesizer("copula", seed=1).fit(df, constraints=RULES[:3])
+    assert all(r.reshapes for r in syn.constraints_.rules)
+    syn.constraints_.begin_sampling()
+    frame = syn.constraints_.reverse(
+        syn.codec_.decode(syn._sample(500, rng=np.random.default_rng(0)),
+                          rng=np.random.default_rng(0)), list(df.columns))
+    assert syn.constraints_.keep(frame).all()
+
+
+def test_a_column_rewritten_twice_falls_back_to_rejection() -> None:
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=800)
+    df = pd.DataFrame({"a": a, "b": a + rng.gamma(2, size=800)})
+    df["c"] = df["b"] + rng.gamma(2, size=800)
+    syn = make_synthesizer("copula", seed=0).fit(
+        df, constraints=[Inequality("a", "b"), Inequality("b", "c")])
+    assert [r.reshapes for r in syn.constraints_.rules] == [True, False]
+    out = syn.sample(500)
+    assert (out["a"] <= out["b"]).all() and (out["b"] <= out["c"]).all()
+
+
+def test_rules_declared_in_the_schema_json_are_honoured() -> None:
+    df = _orders()
+    schema = infer_schema(df)
+    data = schema.to_dict()
+    data["tables"][0]["constraints"] = [r.to_dict() for r in RULES]
+    schema = Schema.from_json(json.dumps(data))
+    syn = make_synthesizer("cart", seed=0).fit(df, schema)
+    out = syn.sample(300)
+    assert all(from_dict(r.to_dict()).valid(out).all() for r in RULES[:1])
+    assert (out["total"] == (out["price"] * out["qty"]).round(2)).all()
+    assert syn.table_.constraints == tuple(r.to_dict() for r in RULES)
+
+
+def test_real_rows_that_break_a_rule_are_reported_at_fit() -> None:
+    df = _orders()
+    df.loc[[3, 7], "end"] = df.loc[[3, 7], "start"] - pd.Timedelta(days=1)
+    with pytest.warns(FitWarning, match=r"2 of 600 real rows break 'end >= start' \(rows 3, 7"):
+        syn = make_synthesizer("cart", seed=0).fit(df, constraints=[Inequality("start", "end")])
+    assert syn.constraint_violations_[0].rows == 2
+    out = syn.sample(400)
+    assert (out["end"] >= out["start"]).all()
+    assert (out["end"] == out["end"].dt.normalize()).all(), "dates stay whole days"
+
+
+def test_an_impossible_rule_is_a_sampling_error_naming_it() -> None:
+    df = _orders()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        syn = make_synthesizer("independent", seed=0).fit(df, constraints=[
+            Range("qty", low=50)])
+    with pytest.raises(SamplingError, match=r"'50 <= qty' accepted 0\.000%"):
+        syn.sample(100)
+
+
+def test_unique_holds_across_streamed_chunks() -> None:
+    df = _orders()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        syn = make_synthesizer("cart", seed=0).fit(df, constraints=[Unique(["city", "qty"])])
+    out = pd.concat(syn.iter_sample(30, chunk_rows=7), ignore_index=True)
+    assert len(out) == 30 and not out[["city", "qty"]].duplicated().any()
+
+
+def test_predicates_by_path_save_and_lambdas_say_why_they_cannot() -> None:
+    df = _orders()
+    with pytest.warns(FitWarning, match="break 'qty over 2'"):
+        syn = make_synthesizer("cart", seed=0).fit(
+            df, constraints=[Predicate(lambda d: d["qty"].to_numpy() > 2, name="qty over 2")])
+    assert (syn.sample(200)["qty"] > 2).all()
+    with pytest.raises(InvalidParameterError, match="cannot be imported by name"):
+        syn.save("unused.sim")
+    with pytest.raises(InvalidParameterError, match="Cannot import the predicate"):
+        Predicate("no_such_module:rule")
+    bad = Predicate(lambda d: np.ones(3, dtype=bool), name="wrong shape")
+    with pytest.raises(InvalidParameterError, match="one boolean per row"):
+        bad.valid(df)
+
+
+def test_bad_declarations_are_clear_errors() -> None:
+    df = _orders()
+    with pytest.raises(SchemaError, match="'city' is categorical"):
+        make_synthesizer("cart").fit(df, constraints=[Inequality("city", "price")])
+    with pytest.raises(SchemaError, match="must use other columns"):
+        make_synthesizer("cart").fit(df, constraints=[Formula("total", "total * 2")])
+    with pytest.raises(SchemaError, match="Unknown constraint kind 'nope'"):
+        ConstraintSet([{"kind": "nope"}])
+    with pytest.raises(SchemaError, match="wrong fields"):
+        ConstraintSet([{"kind": "inequality", "low": "a"}])
+    with pytest.raises(InvalidParameterError, match=r"must be a simulacra\.constraints rule"):
+        make_synthesizer("cart").fit(df, constraints=["start < end"])  # type: ignore[list-item]
+    with pytest.raises(SchemaError, match="names column"):
+        Schema.from_json(json.dumps({**infer_schema(df).to_dict(), "tables": [{
+            **infer_schema(df).to_dict()["tables"][0],
+            "constraints": [{"kind": "unique", "columns": ["nope"]}]}]}))
