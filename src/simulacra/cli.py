@@ -26,6 +26,7 @@ from simulacra.evaluation import Report, evaluate, holdout_split
 from simulacra.report import write_html
 from simulacra.schema import Role, Schema, check_data
 from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
+from simulacra.synth._conditions import parse_where
 
 app = typer.Typer(
     name="simulacra",
@@ -159,14 +160,19 @@ def sample(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV or Parquet to write.")],
     seed: Seed = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.")] = 50_000,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", help="Only rows with COLUMN=VALUE, e.g. --where fraud=1 (repeatable).")
+    ] = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
     """Sample rows from a saved model, streamed to a file in bounded memory."""
     syn = load_synthesizer(model)
+    conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress, TableWriter(output) as writer:
-        for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows, progress=progress):
+        for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
+                                     conditions=conditions, progress=progress):
             writer.write(chunk)
     _report({"output": str(output), "rows": writer.rows_written,
              "sample_seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)

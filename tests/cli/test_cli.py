@@ -274,3 +274,22 @@ def test_evaluate_bad_input_names_the_file_and_writes_nothing(
     code, _, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic),
                         "--target", "nope"], capsys, monkeypatch)
     assert code == 2 and "'nope'" in err
+
+
+def test_sample_where_keeps_only_matching_rows(tmp_path, model, capsys, monkeypatch) -> None:
+    out = tmp_path / "plus.csv"
+    code, _, err = run(["sample", str(model), "-n", "60", "-o", str(out), "-q",
+                        "--where", "segment=plus", "--where", "active=true"], capsys, monkeypatch)
+    assert code == 0, err
+    rows = pd.read_csv(out)
+    assert len(rows) == 60 and (rows["segment"] == "plus").all() and rows["active"].all()
+
+
+def test_sample_where_errors_are_one_paragraph(tmp_path, model, capsys, monkeypatch) -> None:
+    out = tmp_path / "x.csv"
+    for where, expected in (("segment", "COLUMN=VALUE"), ("segment=vip", "no such category"),
+                            ("nope=1", "does not have"), ("age=old", "give a number")):
+        code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out), "--where", where],
+                           capsys, monkeypatch)
+        assert code == 2 and expected in err and "Traceback" not in err, (where, err)
+        assert not out.exists()

@@ -123,3 +123,13 @@ def as_numbers(series: pd.Series, datetime_format: str | None = None) -> np.ndar
         return np.where(stamps.isna().to_numpy(), np.nan, ticks)
     return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
                                                                       na_value=np.nan))
+
+
+def row_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One string per row joining its values (missing as a value of its own)."""
+    parts = [frame[c].astype(object).where(frame[c].notna(), "\x00").astype(str).to_numpy()
+             for c in frame.columns]
+    keys = parts[0].astype(object)
+    for part in parts[1:]:
+        keys = keys + "\x1f" + part
+    return np.asarray(keys)

@@ -14,12 +14,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulacra.constraints._base import Constraint, as_numbers, astype, present, require_kinds
+from simulacra.constraints._base import (
+    Constraint,
+    as_numbers,
+    astype,
+    present,
+    require_kinds,
+    row_keys,
+)
 from simulacra.constraints._rules import _restore, _target_info
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
-
-_SEP = "\x1f"
 
 
 class FixedCombinations(Constraint):
@@ -54,8 +59,8 @@ class FixedCombinations(Constraint):
         self._combos = data[self.names].drop_duplicates().reset_index(drop=True)
 
     def _codes(self, data: pd.DataFrame) -> np.ndarray:
-        keys = _row_keys(data[self.names])
-        index = pd.Index(_row_keys(self._combos))
+        keys = row_keys(data[self.names])
+        index = pd.Index(row_keys(self._combos))
         return np.asarray(index.get_indexer(keys))
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
@@ -235,16 +240,6 @@ def _names_in(expression: str, columns: list[str]) -> list[str]:
     quoted = set(re.findall(r"`([^`]+)`", expression))
     bare = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"`[^`]+`", " ", expression)))
     return [c for c in columns if c in quoted or c in bare]
-
-
-def _row_keys(frame: pd.DataFrame) -> np.ndarray:
-    """One string per row joining its values (missing as a value of its own)."""
-    parts = [frame[c].astype(object).where(frame[c].notna(), "\x00").astype(str).to_numpy()
-             for c in frame.columns]
-    keys = parts[0].astype(object)
-    for part in parts[1:]:
-        keys = keys + _SEP + part
-    return np.asarray(keys)
 
 
 def _json_values(series: pd.Series) -> list[Any]:

@@ -13,7 +13,7 @@ import dataclasses
 import inspect
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -30,6 +30,7 @@ from simulacra._random import (
 )
 from simulacra._version import __version__
 from simulacra.constraints import Constraint, ConstraintSet, check_rules
+from simulacra.constraints._base import row_keys
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import (
@@ -41,6 +42,7 @@ from simulacra.errors import (
 )
 from simulacra.schema import Schema, Table, check_data, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
+from simulacra.synth._conditions import Condition, fixed_encoded
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
@@ -142,25 +144,104 @@ class BaseSynthesizer(ABC):
 
     # ---- sample -------------------------------------------------------------------------
     def sample(self, n: int, *, seed: SeedLike = None,
+               conditions: Mapping[str, Any] | pd.DataFrame | None = None,
                progress: Progress | None = None) -> pd.DataFrame:
-        """Return ``n`` synthetic rows as a DataFrame with the real table's columns and dtypes."""
-        chunks = list(self.iter_sample(n, seed=seed, progress=progress))
+        """Return ``n`` synthetic rows as a DataFrame with the real table's columns and dtypes.
+
+        ``conditions`` (``{"fraud": 1, "country": "DE"}``) makes every row hold those values:
+        natively where the model can fix a value while drawing, by rejection otherwise. A
+        value the real data never has is refused at once. A DataFrame of ``n`` partial rows
+        fills in their missing cells instead (see :meth:`impute`).
+        """
+        if isinstance(conditions, pd.DataFrame):
+            if check_n(n) != len(conditions):
+                raise InvalidParameterError(
+                    f"sample(n, conditions=frame) fills in the frame's rows: n must equal "
+                    f"its {len(conditions)} rows, got {n}. Or call impute(frame).")
+            return self.impute(conditions, seed=seed)
+        chunks = list(self.iter_sample(n, seed=seed, conditions=conditions, progress=progress))
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def iter_sample(self, n: int, *, seed: SeedLike = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                    conditions: Mapping[str, Any] | None = None,
                     progress: Progress | None = None) -> Iterator[pd.DataFrame]:
         """Yield ``n`` synthetic rows in chunks of at most ``chunk_rows`` (bounded memory)."""
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
         rng = self._sample_rng if seed is None else as_generator(seed)
-        if self.constraints_:
+        rules = self.constraints_
+        draw: Callable[[int, np.random.Generator], EncodedFrame] = self._sample_checked
+        if conditions is not None:
+            condition = Condition(conditions, self.table_, self._categories())
+            rules = ConstraintSet([*rules.rules, condition])
+            draw = self._conditioned_draw(condition, rng)
+        if rules:
             return iter_constrained_chunks(
-                self._sample_checked, self.codec_, n, rng, rules=self.constraints_,
-                columns=self.table_.column_names, chunk_rows=chunk_rows,
-                progress=or_null(progress))
+                draw, self.codec_, n, rng, rules=rules, columns=self.table_.column_names,
+                chunk_rows=chunk_rows, progress=or_null(progress))
         return iter_chunks(self._sample_checked, self.codec_, n, rng,
                            chunk_rows=chunk_rows, progress=or_null(progress))
+
+    def impute(self, partial: pd.DataFrame, *, seed: SeedLike = None) -> pd.DataFrame:
+        """Fill in the missing cells of ``partial`` rows, keeping every given value.
+
+        Rows are grouped by the values they give; each group is sampled conditioned on them
+        (natively where the model can, by rejection otherwise). Numbers are matched at the
+        column's precision, so conditioning on a rare exact number may end in a
+        ``SamplingError`` naming it.
+        """
+        self._check_fitted()
+        columns = self.table_.column_names
+        unknown = [c for c in partial.columns if c not in columns]
+        if unknown:
+            raise InvalidParameterError(
+                f"The partial rows have columns the model does not know: {unknown}. "
+                f"Columns: {', '.join(columns)}.")
+        rng = self._sample_rng if seed is None else as_generator(seed)
+        frame = partial.reset_index(drop=True)
+        given = frame.notna()
+        parts = []
+        for _, rows in frame.groupby(row_keys(frame), sort=False).groups.items():
+            first = frame.loc[rows[0]]
+            values = {c: first[c] for c in frame.columns if given.at[rows[0], c]}
+            drawn = (self.sample(len(rows), seed=rng, conditions=values) if values
+                     else self.sample(len(rows), seed=rng))
+            parts.append(drawn.set_axis(rows))
+        out = pd.concat(parts).sort_index()
+        for column in frame.columns:  # the given cells, exactly as given
+            mask = given[column].to_numpy()
+            if mask.any():
+                out.loc[mask, column] = frame.loc[mask, column].astype(out[column].dtype)
+        return out.reset_index(drop=True)
+
+    def _categories(self) -> dict[str, list[Any]]:
+        out = {}
+        for column in self.model_table_.columns:
+            seen = getattr(self.codec_.codec(column.name), "categories", None)
+            if seen is not None and column.kind.value in ("categorical", "boolean"):
+                out[column.name] = list(seen)
+        return out
+
+    def _conditioned_draw(self, condition: Condition, rng: np.random.Generator
+                          ) -> Callable[[int, np.random.Generator], EncodedFrame]:
+        example = self.codec_.decode(self._sample_checked(1, rng), rng=rng)
+        fixed = fixed_encoded(self.codec_, self.model_table_, condition.values, example)
+
+        def draw(n: int, rng: np.random.Generator) -> EncodedFrame:
+            frame = self._sample_fixed(n, fixed, rng=rng) if fixed else None
+            return frame if frame is not None else self._sample_checked(n, rng)
+
+        return draw
+
+    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
+                      rng: np.random.Generator) -> EncodedFrame | None:
+        """Draw ``n`` encoded rows with some encoded columns fixed, or None if not native.
+
+        A model overrides this when it can hold a value while drawing the others from their
+        distribution given it. Rows are checked against the condition afterwards either way.
+        """
+        return None
 
     def _sample_checked(self, n: int, rng: np.random.Generator) -> EncodedFrame:
         frame = self._sample(n, rng=rng)

@@ -143,19 +143,38 @@ class CARTSynthesizer(BaseSynthesizer):
 
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
-        out = self._draw(n, rng)
+        return self._sample_with(n, {}, rng)
+
+    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
+                      rng: np.random.Generator) -> EncodedFrame | None:
+        # Exact only for columns CART draws first: every later tree then sees the held value.
+        # A conditioned column drawn later is left to the rejection of the shared path.
+        prefix: dict[int, float] = {}
+        for step in self.steps_:
+            if step.target not in fixed:
+                break
+            prefix[step.target] = fixed[step.target]
+        return self._sample_with(n, prefix, rng) if prefix else None
+
+    def _sample_with(self, n: int, fixed: dict[int, float],
+                     rng: np.random.Generator) -> EncodedFrame:
+        out = self._draw(n, rng, fixed)
         if self.reject_copies and self.copy_hashes_.size:
             for _ in range(_MAX_REDRAWS):
                 bad = np.flatnonzero(_is_member(_row_hashes(out, self.steps_), self.copy_hashes_))
                 if bad.size == 0:
                     break
-                out[bad] = self._draw(bad.size, rng)
+                out[bad] = self._draw(bad.size, rng, fixed)
         return EncodedFrame(out, self.columns_)
 
-    def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
+    def _draw(self, n: int, rng: np.random.Generator,
+              fixed: dict[int, float] | None = None) -> np.ndarray:
         out = np.zeros((n, len(self.columns_)), order="F")  # column-wise writes and reads
         for step in self.steps_:
-            out[:, step.target] = sample_step(step, out, rng)
+            if fixed and step.target in fixed:
+                out[:, step.target] = fixed[step.target]
+            else:
+                out[:, step.target] = sample_step(step, out, rng)
         return out
 
     # ---- state --------------------------------------------------------------------------

@@ -90,6 +90,15 @@ class IndependentSynthesizer(BaseSynthesizer):
                 out[j] = interp_quantiles(self.marginals_[j], u[j])
         return finished_frame(out, self.columns_, self.fills_)
 
+    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
+                      rng: np.random.Generator) -> EncodedFrame | None:
+        # Columns are independent here: holding some fixed leaves the others' law unchanged.
+        frame = self._sample(n, rng=rng)
+        values = frame.values.copy()
+        for j, value in fixed.items():
+            values[:, j] = value
+        return EncodedFrame(values, frame.columns)
+
     def _get_state(self) -> dict[str, Any]:
         return {
             "columns": columns_state(self.columns_),
