@@ -148,7 +148,8 @@ class Simulacra:
         from simulacra import Role, infer_schema
 
         roles = {self.target: Role.TARGET} if self.target else None
-        self.model.fit(train, infer_schema(train, roles=roles))
+        discover = bool(self.params.get("discover_constraints"))
+        self.model.fit(train, infer_schema(train, roles=roles, discover_constraints=discover))
         return self
 
     def sample(self, n: int) -> pd.DataFrame:

@@ -14,7 +14,8 @@ from simulacra.schema import infer_schema as _infer_frame
 
 
 def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
-                 roles: Mapping[str, Role] | None = None, encoding: str = "utf-8") -> Schema:
+                 roles: Mapping[str, Role] | None = None, encoding: str = "utf-8",
+                 discover_constraints: bool = False) -> Schema:
     """Infer the schema of a DataFrame, or of a CSV / Parquet file.
 
     Parameters
@@ -28,6 +29,10 @@ def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
         target's relations first, and evaluation reads target and sensitive columns.
     encoding
         Text encoding of a CSV file.
+    discover_constraints
+        Also propose the business rules the data obeys (inequalities, formulas, fixed
+        combinations) in the schema's ``constraints``, each with the share of rows that obey
+        it, for you to keep or drop.
 
     Returns
     -------
@@ -35,9 +40,11 @@ def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
         A one-table schema; save it with ``schema.to_json()`` and edit it freely.
     """
     if isinstance(data, pd.DataFrame):
-        return _infer_frame(data, name=name or "table", roles=roles)
+        return _infer_frame(data, name=name or "table", roles=roles,
+                            discover_constraints=discover_constraints)
     frame = read_table(data, encoding=encoding)
-    return _infer_frame(frame, name=name or table_name_from(data), roles=roles)
+    return _infer_frame(frame, name=name or table_name_from(data), roles=roles,
+                        discover_constraints=discover_constraints)
 
 
 def with_roles(schema: Schema, roles: Mapping[str, Role]) -> Schema:

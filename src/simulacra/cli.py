@@ -106,9 +106,13 @@ def schema_infer(
     target: Target = None,
     sensitive: Sensitive = None,
     encoding: Encoding = "utf-8",
+    discover: Annotated[bool, typer.Option(
+        "--discover-constraints/--no-discover-constraints",
+        help="Propose the business rules the data obeys, for you to keep or drop.")] = True,
 ) -> None:
     """Infer an editable JSON schema from a data file."""
-    text = infer_schema(data, roles=_roles(target, sensitive), encoding=encoding).to_json()
+    text = infer_schema(data, roles=_roles(target, sensitive), encoding=encoding,
+                        discover_constraints=discover).to_json()
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -144,8 +148,9 @@ def fit(
             table_schema = with_roles(Schema.read(schema), _roles(target, sensitive))
         else:  # a mixed-type column is an error unless a schema declares it categorical
             check_data(frame)
-            table_schema = infer_schema(frame, name=table_name_from(data),
-                                        roles=_roles(target, sensitive))
+            table_schema = infer_schema(
+                frame, name=table_name_from(data), roles=_roles(target, sensitive),
+                discover_constraints=getattr(syn, "discover_constraints", False))
         syn.fit(frame, table_schema, progress=progress)
     syn.save(output)
     _report({"model": str(output), "synthesizer": type(syn).__name__, "rows": len(frame),

@@ -184,7 +184,7 @@ def adults_only(frame: pd.DataFrame) -> np.ndarray:
 def contract_constraints() -> list[Constraint]:
     """Rules the contract table obeys, of every kind it has columns for."""
     return [
-        Inequality("age", "income"),                      # numbers, reparametrized
+        Inequality("age", "income", reparametrize=True),  # numbers, reparametrized
         Inequality("joined", "signup_day"),               # text dates: rejection
         FixedCombinations(["segment", "active"]),
         Range("age", low=18, high=89),

@@ -44,9 +44,21 @@ def _orders(n: int = 600, seed: int = 0) -> pd.DataFrame:
               mid=lambda d: (d["low"] + rng.random(n) * (d["high"] - d["low"])).round(2))
 
 
-RULES = [Inequality("start", "end"), FixedCombinations(["city", "country"]),
-         Formula("total", "price * qty", 0.005), Range("mid", "low", "high"),
+RULES = [Inequality("start", "end", reparametrize=True), FixedCombinations(["city", "country"]),
+         Formula("total", "price * qty", 0.005), Range("mid", "low", "high", reparametrize=True),
          OneHot(["is_a", "is_b", "is_c"]), Positive("price")]
+
+
+def test_order_rules_are_enforced_by_rejection_unless_asked() -> None:
+    df = _orders()
+    syn = make_synthesizer("cart", seed=0).fit(df, constraints=[
+        Inequality("start", "end"), Range("mid", "low", "high")])
+    assert [r.reshapes for r in syn.constraints_.rules] == [False, False]
+    out = syn.sample(300)
+    assert (out["end"] >= out["start"]).all()
+    assert ((out["low"] <= out["mid"]) & (out["mid"] <= out["high"])).all()
+    assert Inequality("a", "b", reparametrize=True).to_dict()["reparametrize"] is True
+    assert "reparametrize" not in Inequality("a", "b").to_dict()
 
 
 def test_valid_reads_each_rule_and_missing_values_make_no_claim() -> None:
@@ -101,8 +113,8 @@ def test_a_column_rewritten_twice_falls_back_to_rejection() -> None:
     a = rng.normal(size=800)
     df = pd.DataFrame({"a": a, "b": a + rng.gamma(2, size=800)})
     df["c"] = df["b"] + rng.gamma(2, size=800)
-    syn = make_synthesizer("copula", seed=0).fit(
-        df, constraints=[Inequality("a", "b"), Inequality("b", "c")])
+    syn = make_synthesizer("copula", seed=0).fit(df, constraints=[
+        Inequality("a", "b", reparametrize=True), Inequality("b", "c", reparametrize=True)])
     assert [r.reshapes for r in syn.constraints_.rules] == [True, False]
     out = syn.sample(500)
     assert (out["a"] <= out["b"]).all() and (out["b"] <= out["c"]).all()

@@ -1,8 +1,8 @@
 """Order and bound rules: Inequality, Range, Positive, Negative; and Unique, Predicate.
 
-``Inequality`` and ``Range`` between columns reparametrize the model's table (a difference,
-a position between bounds) when the columns are numbers or datetime values, so the model
-cannot break them; bounds fixed to numbers, Unique and Predicate are enforced by rejection.
+All are enforced by rejection by default. ``Inequality`` and ``Range`` between columns can
+instead reparametrize the model's table (a difference, a position between bounds) when the
+columns are numbers or datetime values (``reparametrize=True``), so no row is wasted.
 """
 
 from __future__ import annotations
@@ -31,12 +31,19 @@ class Inequality(Constraint):
         Column names.
     strict
         Require ``low < high``.
+    reparametrize
+        Let the model learn ``high - low`` instead of ``high``, so no row is rejected. Off by
+        default: on the development datasets it made synthetic rows easier to tell from real
+        ones than rejection did (``bench/RESULTS.md``), because a model drawing the gap
+        loses how ``high`` relates to the other columns.
     """
 
     kind = "inequality"
 
-    def __init__(self, low: str, high: str, strict: bool = False) -> None:
+    def __init__(self, low: str, high: str, strict: bool = False,
+                 reparametrize: bool = False) -> None:
         self.low, self.high, self.strict = low, high, bool(strict)
+        self.reparametrize = bool(reparametrize)
         self.reshapes = False
         self._formats: dict[str, str | None] = {}
         self._target: dict[str, Any] = {}
@@ -48,7 +55,10 @@ class Inequality(Constraint):
         return f"{self.high} {'>' if self.strict else '>='} {self.low}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "low": self.low, "high": self.high, "strict": self.strict}
+        out = {"kind": self.kind, "low": self.low, "high": self.high, "strict": self.strict}
+        if self.reparametrize:
+            out["reparametrize"] = True
+        return out
 
     def check(self, table: Table) -> None:
         require_kinds(table, self, self.columns(), _ORDERED)
@@ -60,9 +70,9 @@ class Inequality(Constraint):
         self._formats = {c: table.column(c).datetime_format for c in self.columns()}
         # Text datetimes are checked, not reparametrized: rebuilding their text is the
         # codec's job, and rejection keeps the rule anyway.
-        self.reshapes = all(pd.api.types.is_numeric_dtype(data[c].dtype)
-                            or pd.api.types.is_datetime64_any_dtype(data[c].dtype)
-                            for c in self.columns())
+        self.reshapes = self.reparametrize and all(
+            pd.api.types.is_numeric_dtype(data[c].dtype)
+            or pd.api.types.is_datetime64_any_dtype(data[c].dtype) for c in self.columns())
         self._target = _target_info(table.column(self.high), data[self.high])
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
@@ -104,17 +114,20 @@ class Inequality(Constraint):
 class Range(Constraint):
     """``low <= column <= high``; each bound a number, a column name, or None (open).
 
-    Between two columns of numbers the model learns the column's relative position between
-    them, so it cannot leave the range; fixed bounds are enforced by rejection.
+    Enforced by rejection; with ``reparametrize`` and two column bounds the model learns the
+    column's relative position between them instead, so it cannot leave the range (off by
+    default, as for :class:`Inequality`).
     """
 
     kind = "range"
 
     def __init__(self, column: str, low: float | str | None = None,
-                 high: float | str | None = None, strict: bool = False) -> None:
+                 high: float | str | None = None, strict: bool = False,
+                 reparametrize: bool = False) -> None:
         if low is None and high is None:
             raise InvalidParameterError(f"Range on {column!r} needs a low or a high bound.")
         self.column, self.low, self.high, self.strict = column, low, high, bool(strict)
+        self.reparametrize = bool(reparametrize)
         self.reshapes = False
         self._target: dict[str, Any] = {}
 
@@ -130,6 +143,8 @@ class Range(Constraint):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "column": self.column, "strict": self.strict}
         out.update({k: v for k, v in (("low", self.low), ("high", self.high)) if v is not None})
+        if self.reparametrize:
+            out["reparametrize"] = True
         return out
 
     def check(self, table: Table) -> None:
@@ -137,8 +152,8 @@ class Range(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         between = isinstance(self.low, str) and isinstance(self.high, str)
-        self.reshapes = between and all(pd.api.types.is_numeric_dtype(data[c].dtype)
-                                        for c in self.columns())
+        self.reshapes = self.reparametrize and between and all(
+            pd.api.types.is_numeric_dtype(data[c].dtype) for c in self.columns())
         self._target = _target_info(table.column(self.column), data[self.column])
 
     def _bound(self, data: pd.DataFrame, bound: float | str | None, fill: float) -> np.ndarray:

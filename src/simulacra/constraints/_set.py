@@ -28,7 +28,7 @@ KINDS: dict[str, type[Constraint]] = {
     cls.kind: cls for cls in (Inequality, Range, Positive, Negative, Unique, Predicate,
                               FixedCombinations, OneHot, Formula)
 }
-_ARGUMENTS = {"discovered", "share", "reason"}  # informational keys of discovered rules
+_ARGUMENTS = {"discovered", "share", "reason", "determinant", "dependent"}  # informational
 
 
 def from_dict(rule: Mapping[str, Any]) -> Constraint:

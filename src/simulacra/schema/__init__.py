@@ -1,6 +1,7 @@
 """Schema: what the columns of a table are, inferred from data and editable as JSON."""
 
 from simulacra.schema._check import check_data
+from simulacra.schema._discover import discover_constraints
 from simulacra.schema._infer import infer_schema
 from simulacra.schema._model import (
     SPEC_VERSION,
@@ -23,5 +24,6 @@ __all__ = [
     "Schema",
     "Table",
     "check_data",
+    "discover_constraints",
     "infer_schema",
 ]

@@ -40,6 +40,7 @@ from pandas.api.types import (
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import datetime_timezone, detect_datetime_format
+from simulacra.schema._discover import discover_constraints as _discover
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._pii import detect_pii, normalize_name, pii_from_name
 
@@ -63,7 +64,11 @@ _Fields = dict[str, Any]
 
 
 def infer_schema(
-    data: pd.DataFrame, *, name: str = "table", roles: Mapping[str, Role] | None = None
+    data: pd.DataFrame,
+    *,
+    name: str = "table",
+    roles: Mapping[str, Role] | None = None,
+    discover_constraints: bool = False,
 ) -> Schema:
     """Infer a one-table schema from ``data``.
 
@@ -75,6 +80,10 @@ def infer_schema(
         The table's name in the schema.
     roles
         Roles of some columns (e.g. ``{"churn": Role.TARGET}``); the others are features.
+    discover_constraints
+        Also propose the rules the rows obey (inequalities, formulas, fixed combinations) as
+        the table's ``constraints``, each marked ``"discovered": true`` with its share of
+        rows and a reason; see :func:`~simulacra.schema.discover_constraints`.
 
     Returns
     -------
@@ -98,7 +107,11 @@ def infer_schema(
         for i, col in enumerate(data.columns)
     )
     key = next((c.name for c in columns if c.kind is Kind.ID), None)
-    return Schema.single(Table(name=name, columns=columns, primary_key=key))
+    table = Table(name=name, columns=columns, primary_key=key)
+    if discover_constraints:
+        table = Table(name=name, columns=columns, primary_key=key,
+                      constraints=tuple(_discover(data, table)))
+    return Schema.single(table)
 
 
 def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:

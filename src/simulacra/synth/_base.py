@@ -113,7 +113,7 @@ class BaseSynthesizer(ABC):
             raise InvalidParameterError(
                 f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
             )
-        table = _resolve_table(data, schema)
+        table = _resolve_table(data, schema, getattr(self, "discover_constraints", False))
         check_data(data, table)
         fit_seed, sample_seed = spawn(self.seed, 2)
         prog = or_null(progress)
@@ -347,10 +347,10 @@ class _SeedCheck:
 _SEED_CHECK = _SeedCheck()
 
 
-def _resolve_table(data: pd.DataFrame, schema: SchemaLike) -> Table:
+def _resolve_table(data: pd.DataFrame, schema: SchemaLike, discover: bool = False) -> Table:
     if schema is None:
         check_data(data)  # mixed types are an error here; a user's schema may accept them
-        return infer_schema(data).table()
+        return infer_schema(data, discover_constraints=discover).table()
     if isinstance(schema, Schema):
         return schema.table()
     if isinstance(schema, Table):

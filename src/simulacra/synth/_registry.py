@@ -20,6 +20,9 @@ def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
 
     ``"auto"`` gives the synthesizer that scored best on the development benchmark
     (``bench/RESULTS.md``) with its benchmarked settings; explicit ``params`` override them.
+    It does not discover business rules by default: on the development datasets that made
+    its rows no harder to tell from real ones (``bench/RESULTS.md``); declare the rules you
+    need, or pass ``discover_constraints=True``.
     """
     if name == "auto":
         return SYNTHESIZERS.get("cart")(**params)

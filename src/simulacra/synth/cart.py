@@ -73,6 +73,11 @@ class CARTSynthesizer(BaseSynthesizer):
         their category scores otherwise), then grows each side, so each column keeps its
         relation to the target. Not used for a continuous target, where a forced split
         sometimes hurt in tests.
+    discover_constraints
+        When ``fit`` infers the schema itself, also discover business rules in the data
+        (inequalities, formulas, fixed combinations; ``infer_schema(...,
+        discover_constraints=True)``) and keep them in every sampled row. A schema given to
+        ``fit`` is used as it is.
     seed
         Seed for fitting and sampling.
     """
@@ -89,13 +94,14 @@ class CARTSynthesizer(BaseSynthesizer):
         "target_split": Options((True, False)),
         "coarse": Interval(float, 0.0, None),
         "min_tie": Interval(int, 0, None),
+        "discover_constraints": Options((True, False)),
     }
 
     def __init__(self, *, min_samples_leaf: int | None = None, leaf_scale: float = 0.5,
                  max_depth: int | None = None, smoothing: str = "density",
                  bandwidth: float = 1.0, order: str = "auto", reject_copies: bool = True,
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
-                 seed: SeedLike = None) -> None:
+                 discover_constraints: bool = False, seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
         self.max_depth = max_depth
@@ -106,6 +112,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.target_split = target_split
         self.coarse = coarse
         self.min_tie = min_tie
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
