@@ -238,3 +238,17 @@ def test_development_dataset_rules_are_sensible() -> None:
     assert [(r["low"], r["column"], r["high"]) for r in ranges] == [
         ("Year_Built", "Year_Remod_Add", "Year_Sold")]
     assert all(r["share"] >= 0.99 for r in rules)
+
+
+def test_a_copied_datetime_column_is_an_inequality_the_engine_accepts() -> None:
+    from simulacra import make_synthesizer
+    from simulacra.testing import contract_table
+
+    table = contract_table()  # signup_day is joined written as text
+    schema = infer_schema(table, discover_constraints=True)
+    rules = schema.table().constraints
+    dated = [r for r in rules if {"joined", "signup_day"} & {r.get("low"), r.get("high"),
+                                                              r.get("column")}]
+    assert dated and all(r["kind"] != "formula" for r in dated)
+    out = make_synthesizer("cart", seed=0).fit(table, schema).sample(100)
+    assert len(out) == 100

@@ -109,7 +109,7 @@ def discover_constraints(
         raise InvalidParameterError(f"threshold must be in (0, 1]. Got {threshold!r}.")
     numbers, dates, codes = _prepare(data, table)
     rules, copies = _inequalities(numbers, threshold)
-    rules += _inequalities(dates, threshold)[0]
+    rules += _inequalities(dates, threshold, copies=False)[0]
     keep = [i for i, n in enumerate(numbers.names) if n not in copies and "`" not in n]
     keep = keep[:MAX_ARITHMETIC_COLUMNS]
     arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
@@ -193,8 +193,13 @@ def _informative(fit: _Fit, baseline: float) -> bool:
 # ---- inequalities and ranges -----------------------------------------------------------
 
 
-def _inequalities(block: _Block, threshold: float) -> tuple[list[Rule], set[str]]:
-    """Rules ``low <= high`` (or ``<``) and ranges; copies where both directions hold."""
+def _inequalities(block: _Block, threshold: float, copies: bool = True
+                  ) -> tuple[list[Rule], set[str]]:
+    """Rules ``low <= high`` (or ``<``) and ranges; copies where both directions hold.
+
+    Formulas are numeric, so a datetime column that copies another (``copies=False``) is
+    kept as one inequality instead.
+    """
     x = block.take(_positions(len(block.values), SAMPLE_ROWS)).values
     if x.shape[1] < 2:
         return [], set()
@@ -208,19 +213,19 @@ def _inequalities(block: _Block, threshold: float) -> tuple[list[Rule], set[str]
     for i, j in np.argwhere((share >= threshold - _SLACK) & (both >= MIN_ROWS)):
         edge = _inequality(block, int(i), int(j), threshold)
         edges.update({(int(i), int(j)): edge} if edge else {})
-    copies: list[Rule] = []
+    found: list[Rule] = []
     for i, j in [e for e in edges if e[0] < e[1] and e[::-1] in edges]:
         if (i, j) not in edges or (j, i) not in edges:
             continue
-        copy = _formula(block, (j, i, i, ""), threshold)
+        copy = _formula(block, (j, i, i, ""), threshold) if copies else None
         if copy is not None:  # the later column copies the earlier: it needs no other bound
-            copies.append(copy)
+            found.append(copy)
             edges = {e: v for e, v in edges.items() if j not in e}
         else:  # keep the direction that holds more often
             del edges[min((i, j), (j, i), key=lambda e: edges[e][1].share)]
     kept = _transitive_reduction(list(edges), len(block.names))
-    rules = _ranges(block, {e: edges[e] for e in kept}, threshold) + copies
-    return rules, {r["column"] for r in copies}
+    rules = _ranges(block, {e: edges[e] for e in kept}, threshold) + found
+    return rules, {r["column"] for r in found}
 
 
 def _inequality(block: _Block, i: int, j: int, threshold: float) -> tuple[bool, _Fit] | None:
