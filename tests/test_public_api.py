@@ -3,7 +3,8 @@ import simulacra
 
 def test_all_is_sorted_and_complete() -> None:
     public = {n for n in dir(simulacra) if not n.startswith("_") or n == "__version__"}
-    modules = {"cli", "constraints", "data", "datasets", "errors", "evaluation", "report",
+    modules = {"cli", "constraints", "data", "datasets", "errors", "evaluation", "rebalancing",
+               "report",
                "schema", "synth",
                "testing", "logging"}
     for name in simulacra.__all__:

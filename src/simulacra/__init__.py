@@ -16,6 +16,7 @@ from simulacra._version import __version__
 from simulacra.data._io import read_table, write_table
 from simulacra.datasets import dataset_names, load_dataset
 from simulacra.evaluation import Report, evaluate, holdout_split, metric_names
+from simulacra.rebalancing import compare_fairness, rebalance, rebalance_groups
 from simulacra.report import render_html, write_html
 from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
 from simulacra.synth import (
@@ -50,6 +51,7 @@ __all__ = [
     "Schema",
     "Table",
     "__version__",
+    "compare_fairness",
     "dataset_names",
     "evaluate",
     "holdout_split",
@@ -59,6 +61,8 @@ __all__ = [
     "make_synthesizer",
     "metric_names",
     "read_table",
+    "rebalance",
+    "rebalance_groups",
     "render_html",
     "synthesizer_names",
     "write_html",

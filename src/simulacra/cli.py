@@ -23,6 +23,7 @@ from simulacra.data._io import TableWriter, atomic_path, read_table, table_name_
 from simulacra.datasets import load_dataset
 from simulacra.errors import DataValidationError, InvalidParameterError, SimulacraError
 from simulacra.evaluation import Report, evaluate, holdout_split
+from simulacra.rebalancing import METHODS, rebalance
 from simulacra.report import write_html
 from simulacra.schema import Role, Schema, check_data
 from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
@@ -217,6 +218,45 @@ def _write_report(report: Report, html: Path | None, json_path: Path | None) -> 
             tmp.write_text(report.to_json(), encoding="utf-8")
     if html is not None:
         write_html(report, html)
+
+
+@app.command("rebalance")
+def rebalance_command(
+    data: Annotated[Path, typer.Argument(help="A CSV or Parquet file.")],
+    target: Annotated[str, typer.Option("--target", help="The class column to rebalance.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV or Parquet to write.")],
+    ratio: Annotated[float, typer.Option(
+        "--ratio", help="Rows of each class after rebalancing, as a share of the largest "
+                        "class (0 < ratio <= 1; 1 = as many as the largest).")] = 1.0,
+    method: Annotated[str, typer.Option(
+        "--method", "-m", help=f"One of: {', '.join(METHODS)}.")] = "smotenc",
+    synthesizer: Annotated[str, typer.Option(
+        "--synthesizer", "-s",
+        help=f"For --method generator: one of {', '.join(synthesizer_names())}.")] = "auto",
+    k_neighbors: Annotated[int, typer.Option(
+        "--k-neighbors", help="Neighbours the SMOTE methods interpolate towards.")] = 5,
+    schema: Annotated[Path | None, typer.Option(help="Schema JSON (from `schema infer`).")
+                      ] = None,
+    marker: Annotated[str, typer.Option(
+        "--marker", help="Name of the added boolean column, True on the added rows.")
+    ] = "synthetic",
+    seed: Seed = None,
+    encoding: Encoding = "utf-8",
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Add synthetic rows to the rarer classes of a column (SMOTE family or a synthesizer)."""
+    frame = read_table(data, encoding=encoding)
+    started = time.perf_counter()
+    with RichProgress(quiet=quiet) as progress, _naming_source(data):
+        out = rebalance(frame, target, ratio=ratio, method=method, synthesizer=synthesizer,
+                        schema=Schema.read(schema) if schema is not None else None,
+                        k_neighbors=k_neighbors, seed=seed, progress=progress, marker=marker)
+    write_table(out, output)
+    counts = out[target].astype(str).value_counts()
+    _report({"output": str(output), "method": method, "rows": len(frame),
+             "added": int(out[marker].sum()), "classes": counts.to_dict(),
+             "seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
 
 
 @app.command()

@@ -293,3 +293,31 @@ def test_sample_where_errors_are_one_paragraph(tmp_path, model, capsys, monkeypa
                            capsys, monkeypatch)
         assert code == 2 and expected in err and "Traceback" not in err, (where, err)
         assert not out.exists()
+
+
+def test_rebalance_writes_marked_rows(tmp_path, capsys, monkeypatch) -> None:
+    from simulacra import load_dataset
+
+    data = tmp_path / "credit.csv"
+    load_dataset("credit_data").to_csv(data, index=False)
+    out = tmp_path / "balanced.csv"
+    code, stdout, err = run(["rebalance", str(data), "--target", "Status", "--ratio", "0.8",
+                             "--method", "smotenc", "-o", str(out), "--seed", "1", "--json",
+                             "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    frame = pd.read_csv(out)
+    counts = frame["Status"].value_counts()
+    assert counts["bad"] == int(0.8 * counts["good"])
+    assert json.loads(stdout)["added"] == int(frame["synthetic"].sum()) > 0
+    assert not frame.loc[~frame["synthetic"]].drop(columns="synthetic").isna().all(axis=1).any()
+
+
+def test_rebalance_bad_input_is_one_paragraph(tmp_path, data_csv, capsys, monkeypatch) -> None:
+    out = tmp_path / "x.csv"
+    code, _, err = run(["rebalance", str(data_csv), "--target", "nope", "-o", str(out)],
+                       capsys, monkeypatch)
+    assert code == 2 and "'nope'" in err and "Traceback" not in err
+    assert not out.exists()
+    code, _, err = run(["rebalance", str(data_csv), "--target", "segment", "--method", "magic",
+                        "-o", str(out)], capsys, monkeypatch)
+    assert code == 2 and "magic" in err
