@@ -148,8 +148,15 @@ class Simulacra:
         from simulacra import Role, infer_schema
 
         roles = {self.target: Role.TARGET} if self.target else None
-        discover = bool(self.params.get("discover_constraints"))
-        self.model.fit(train, infer_schema(train, roles=roles, discover_constraints=discover))
+        schema = infer_schema(train, roles=roles)
+        # As `simulacra fit --target` does: the model's own rule discovery (auto: 1.0).
+        threshold = getattr(self.model, "discover_constraints", None)
+        if threshold is not None:
+            from simulacra import Schema
+            from simulacra.synth._base import with_discovered_rules
+
+            schema = Schema.single(with_discovered_rules(schema.table(), train, threshold))
+        self.model.fit(train, schema)
         return self
 
     def sample(self, n: int) -> pd.DataFrame:

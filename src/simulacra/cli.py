@@ -27,6 +27,7 @@ from simulacra.rebalancing import METHODS, rebalance
 from simulacra.report import write_html
 from simulacra.schema import Role, Schema, check_data
 from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
+from simulacra.synth._base import with_discovered_rules
 from simulacra.synth._conditions import parse_where
 
 app = typer.Typer(
@@ -149,9 +150,10 @@ def fit(
             table_schema = with_roles(Schema.read(schema), _roles(target, sensitive))
         else:  # a mixed-type column is an error unless a schema declares it categorical
             check_data(frame)
-            table_schema = infer_schema(
-                frame, name=table_name_from(data), roles=_roles(target, sensitive),
-                discover_constraints=getattr(syn, "discover_constraints", False))
+            table_schema = infer_schema(frame, name=table_name_from(data),
+                                        roles=_roles(target, sensitive))
+            table_schema = Schema.single(with_discovered_rules(
+                table_schema.table(), frame, getattr(syn, "discover_constraints", None)))
         syn.fit(frame, table_schema, progress=progress)
     syn.save(output)
     _report({"model": str(output), "synthesizer": type(syn).__name__, "rows": len(frame),

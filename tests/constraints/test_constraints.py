@@ -194,3 +194,20 @@ def test_bad_declarations_are_clear_errors() -> None:
         Schema.from_json(json.dumps({**infer_schema(df).to_dict(), "tables": [{
             **infer_schema(df).to_dict()["tables"][0],
             "constraints": [{"kind": "unique", "columns": ["nope"]}]}]}))
+
+
+def test_auto_keeps_the_rules_every_real_row_obeys() -> None:
+    df = _orders()
+    df.loc[:5, "high"] = df.loc[:5, "low"] - 1  # low <= high now holds in 99% of rows only
+    syn = make_synthesizer("auto", seed=0)
+    assert syn.get_params()["discover_constraints"] == 1.0
+    syn.fit(df)
+    kinds = {(r["kind"], r.get("column") or r.get("high")) for r in syn.table_.constraints}
+    assert ("formula", "total") in kinds and ("inequality", "end") in kinds
+    assert not any("high" in (r.get("high"), r.get("low"), r.get("column"))
+                   for r in syn.table_.constraints if r["kind"] != "formula")
+    out = syn.sample(500)
+    assert (out["end"] >= out["start"]).all()
+    assert (out["total"] == (out["price"] * out["qty"]).round(2)).all()
+    plain = make_synthesizer("cart", seed=0).fit(df)
+    assert plain.table_.constraints == ()

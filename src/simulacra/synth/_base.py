@@ -40,7 +40,7 @@ from simulacra.errors import (
     NotFittedError,
     SchemaError,
 )
-from simulacra.schema import Schema, Table, check_data, infer_schema
+from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded
 from simulacra.synth._params import Check, Interval, validate_params
@@ -113,7 +113,7 @@ class BaseSynthesizer(ABC):
             raise InvalidParameterError(
                 f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
             )
-        table = _resolve_table(data, schema, getattr(self, "discover_constraints", False))
+        table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
         check_data(data, table)
         fit_seed, sample_seed = spawn(self.seed, 2)
         prog = or_null(progress)
@@ -330,6 +330,14 @@ class BaseSynthesizer(ABC):
             )
 
 
+def with_discovered_rules(table: Table, data: pd.DataFrame, threshold: float | None) -> Table:
+    """``table`` plus the rules that hold in at least ``threshold`` of ``data``'s rows."""
+    if threshold is None:
+        return table
+    rules = discover_constraints(data, table, threshold=threshold)
+    return dataclasses.replace(table, constraints=(*table.constraints, *rules))
+
+
 class _SeedCheck:
     """A seed is a non-negative int, a numpy Generator or SeedSequence, or None."""
 
@@ -347,10 +355,11 @@ class _SeedCheck:
 _SEED_CHECK = _SeedCheck()
 
 
-def _resolve_table(data: pd.DataFrame, schema: SchemaLike, discover: bool = False) -> Table:
+def _resolve_table(data: pd.DataFrame, schema: SchemaLike,
+                   discover: float | None = None) -> Table:
     if schema is None:
         check_data(data)  # mixed types are an error here; a user's schema may accept them
-        return infer_schema(data, discover_constraints=discover).table()
+        return with_discovered_rules(infer_schema(data).table(), data, discover)
     if isinstance(schema, Schema):
         return schema.table()
     if isinstance(schema, Table):

@@ -19,13 +19,12 @@ def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
     """A synthesizer by registry name, with keyword hyperparameters.
 
     ``"auto"`` gives the synthesizer that scored best on the development benchmark
-    (``bench/RESULTS.md``) with its benchmarked settings; explicit ``params`` override them.
-    It does not discover business rules by default: on the development datasets that made
-    its rows no harder to tell from real ones (``bench/RESULTS.md``); declare the rules you
-    need, or pass ``discover_constraints=True``.
+    (``bench/RESULTS.md``) with its benchmarked settings, and keeps the business rules that
+    every real row obeys when it infers the schema itself (``discover_constraints=1.0``);
+    explicit ``params`` override them.
     """
     if name == "auto":
-        return SYNTHESIZERS.get("cart")(**params)
+        return SYNTHESIZERS.get("cart")(**{"discover_constraints": 1.0, **params})
     return SYNTHESIZERS.get(name)(**params)
 
 

@@ -74,10 +74,11 @@ class CARTSynthesizer(BaseSynthesizer):
         relation to the target. Not used for a continuous target, where a forced split
         sometimes hurt in tests.
     discover_constraints
-        When ``fit`` infers the schema itself, also discover business rules in the data
-        (inequalities, formulas, fixed combinations; ``infer_schema(...,
-        discover_constraints=True)``) and keep them in every sampled row. A schema given to
-        ``fit`` is used as it is.
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules (inequalities, formulas, fixed combinations) that
+        hold in at least this share of the real rows, and keep them in every sampled row.
+        None discovers nothing; ``"auto"`` uses 1.0: only rules every real row obeys. A
+        schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling.
     """
@@ -94,14 +95,14 @@ class CARTSynthesizer(BaseSynthesizer):
         "target_split": Options((True, False)),
         "coarse": Interval(float, 0.0, None),
         "min_tie": Interval(int, 0, None),
-        "discover_constraints": Options((True, False)),
+        "discover_constraints": Interval(float, 0.5, 1.0, allow_none=True),
     }
 
     def __init__(self, *, min_samples_leaf: int | None = None, leaf_scale: float = 0.5,
                  max_depth: int | None = None, smoothing: str = "density",
                  bandwidth: float = 1.0, order: str = "auto", reject_copies: bool = True,
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
-                 discover_constraints: bool = False, seed: SeedLike = None) -> None:
+                 discover_constraints: float | None = None, seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
         self.max_depth = max_depth
