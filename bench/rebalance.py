@@ -53,7 +53,8 @@ import devdata  # noqa: E402
 DROP = {"nasscds": ["caseid", "injSeverity"], "attrition": []}
 MINORITY = {"nasscds": "dead", "attrition": "Yes", "credit_data": "bad"}
 METHODS = ["real", "class_weight", "random", "smote_onehot", "smotenc", "smotenc_raw", "borderline",
-           "adasyn", "generator:cart", "generator:bayesnet", "generator:copula", "rejection:cart"]
+           "adasyn", "generator:cart", "generator:bayesnet", "generator:copula", "conditional:cart",
+           "rejection:cart"]
 MODEL = dict(max_iter=200, learning_rate=0.1, early_stopping=False, random_state=0,
              categorical_features="from_dtype")
 MAX_DRAW_FACTOR = 200  # rejection sampling gives up after this many times len(train)

@@ -280,6 +280,8 @@ def demo(
     syn = make_synthesizer(synthesizer, seed=seed)
     schema = infer_schema(real, name="credit_data",
                           roles={"Status": Role.TARGET, "Marital": Role.SENSITIVE})
+    schema = Schema.single(with_discovered_rules(
+        schema.table(), train, getattr(syn, "discover_constraints", None)))
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress:
         syn.fit(train, schema, progress=progress)

@@ -11,8 +11,9 @@ from tests.rebalancing.conftest import numeric
 
 
 def test_unknown_method(credit: pd.DataFrame) -> None:
-    with pytest.raises(InvalidParameterError, match=r"method must be one of smote, smotenc, "
-                                                   r"borderline, adasyn, generator\. Got 'smot'"):
+    with pytest.raises(InvalidParameterError,
+                       match=r"method must be one of smote, smotenc, borderline, adasyn, "
+                             r"generator, conditional\. Got 'smot'"):
         rebalance(credit, "Status", method="smot")
 
 

@@ -125,6 +125,21 @@ def test_generator_default_synthesizer(credit: pd.DataFrame) -> None:
     assert out.dtypes.drop("synthetic").equals(credit.dtypes)
 
 
+def test_conditional_samples_each_class_from_one_model_of_the_table(
+        credit: pd.DataFrame) -> None:
+    out = rebalance(credit, "Status", ratio=1.0, method="conditional", seed=0)
+    added = out[out["synthetic"]]
+    counts = out["Status"].value_counts()
+    assert counts["bad"] == counts["good"] and set(added["Status"]) == {"bad"}
+    assert out.dtypes.drop("synthetic").equals(credit.dtypes)
+    bad, good = credit[credit.Status == "bad"], credit[credit.Status == "good"]
+    # The added rows follow the minority's relations, not the table's average.
+    assert abs(added["Seniority"].mean() - bad["Seniority"].mean()) < 1.0
+    assert good["Seniority"].mean() - added["Seniority"].mean() > 2.5
+    again = rebalance(credit, "Status", ratio=1.0, method="conditional", seed=0)
+    pd.testing.assert_frame_equal(out, again)
+
+
 def test_marker_name_is_configurable(credit: pd.DataFrame) -> None:
     out = rebalance(credit, "Status", seed=0, marker="is_synthetic")
     assert "is_synthetic" in out.columns and "synthetic" not in out.columns

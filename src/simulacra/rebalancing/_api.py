@@ -18,13 +18,18 @@ from simulacra.rebalancing._classes import (
     share_additions,
     split_additions,
 )
-from simulacra.rebalancing._generator import generator_rows, synthesizer_factory
+from simulacra.rebalancing._generator import (
+    conditional_rows,
+    generator_rows,
+    synthesizer_factory,
+)
 from simulacra.rebalancing._smote import smote_rows
 from simulacra.schema import Schema, Table, check_data, infer_schema
 from simulacra.synth import BaseSynthesizer
 
 #: The oversampling methods, in the order the documentation presents them.
-METHODS = ("smote", "smotenc", "borderline", "adasyn", "generator")
+METHODS = ("smote", "smotenc", "borderline", "adasyn", "generator", "conditional")
+_SYNTHESIS = ("generator", "conditional")
 
 SchemaLike = Schema | Table | None
 SynthesizerLike = str | BaseSynthesizer
@@ -61,12 +66,13 @@ def rebalance(
         ``"smotenc"`` (SMOTE-NC: numbers interpolated, categories by majority vote of the
         neighbours), ``"smote"`` (numbers only), ``"borderline"`` (Borderline-SMOTE: only
         rows near another class), ``"adasyn"`` (more rows where the class is hardest to
-        learn), or ``"generator"`` (one of our synthesizers learns each class that needs rows
-        and samples them). The SMOTE family runs imbalanced-learn; how columns are encoded
-        for it is in the notes below.
+        learn), ``"generator"`` (one of our synthesizers learns each class that needs rows
+        and samples them), or ``"conditional"`` (one synthesizer learns the whole table and
+        samples each class conditionally). The SMOTE family runs imbalanced-learn; how
+        columns are encoded for it is in the notes below.
     synthesizer
-        For ``method="generator"``: a synthesizer name (``"auto"``, ``"cart"``, ...) or an
-        unfitted instance whose parameters are copied.
+        For ``method="generator"`` or ``"conditional"``: a synthesizer name (``"auto"``,
+        ``"cart"``, ...) or an unfitted instance whose parameters are copied.
     schema
         The table's schema (inferred when None); it decides which columns are numbers,
         categories, datetimes, or ids and personal data.
@@ -201,10 +207,11 @@ def _oversample(data: pd.DataFrame, classes: Classes, adds: np.ndarray, *, metho
     table = _table(data, schema)
     sink = or_null(progress)
     frame = data.reset_index(drop=True)
-    if method == "generator":
-        sink.start("rebalance: generator", total=int(np.count_nonzero(adds)))
-        new = generator_rows(frame, table, classes, adds, factory=synthesizer_factory(
-            synthesizer), seed=seed, progress=sink)
+    if method in _SYNTHESIS:
+        sink.start(f"rebalance: {method}", total=int(np.count_nonzero(adds)))
+        rows = generator_rows if method == "generator" else conditional_rows
+        new = rows(frame, table, classes, adds, factory=synthesizer_factory(synthesizer),
+                   seed=seed, progress=sink)
     else:
         sink.start(f"rebalance: {method}", total=1)
         new = smote_rows(frame, table, classes, adds, method=method, k_neighbors=k_neighbors,
@@ -253,11 +260,11 @@ def _check_common(data: Any, method: str, synthesizer: SynthesizerLike, marker: 
     if method not in METHODS:
         raise InvalidParameterError(
             f"method must be one of {', '.join(METHODS)}. Got {method!r}.")
-    if method != "generator" and not (isinstance(synthesizer, str) and synthesizer == "auto"):
+    if method not in _SYNTHESIS and not (isinstance(synthesizer, str) and synthesizer == "auto"):
         raise InvalidParameterError(
             f"synthesizer={synthesizer!r} is used only by method='generator'; method={method!r} "
             "interpolates real rows. Pass method='generator' or leave synthesizer out.")
-    if method == "generator":
+    if method in _SYNTHESIS:
         synthesizer_factory(synthesizer)  # an unknown name fails before any work
     if not isinstance(marker, str) or not marker:
         raise InvalidParameterError(f"marker must be a non-empty column name. Got {marker!r}.")

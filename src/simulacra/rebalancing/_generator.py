@@ -1,18 +1,17 @@
-"""Oversampling with one of our synthesizers.
+"""Oversampling with one of our synthesizers, two ways.
 
-Each class that needs rows gets a synthesizer fitted on that class's rows only, and samples
-the rows it needs: the label columns are constant in what it learns, so every sampled row
-belongs to the class. When synthesizers sample conditionally (``sample(n, conditions=...)``),
-:func:`_sample_class` becomes one call on a synthesizer fitted once on the whole table.
-
-The other way that works today, fitting once on the whole table and keeping the sampled rows
-of the classes that need rows (rejection), was measured in ``bench/rebalance.py``
-(``rejection:cart``): it trained worse models than the per-class fit on both benchmark
-datasets, and at a 5% minority it throws away about 19 of every 20 rows, so it is not offered.
+- ``generator``: each class that needs rows gets a synthesizer fitted on that class's rows
+  only, and samples the rows it needs (the label columns are constant in what it learns).
+- ``conditional``: one synthesizer is fitted on the whole table, the label column declared
+  its target, and samples each class with ``sample(n, conditions={label: class})``; CART
+  draws a declared target first, so this is native conditioning, nothing rejected. The
+  classes share what the model learns from all rows, which helps a class with few rows and
+  hurts where the classes differ: ``bench/rebalance.py`` measures both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +22,7 @@ from simulacra._progress import Progress
 from simulacra._random import SeedLike, spawn
 from simulacra.errors import InvalidParameterError
 from simulacra.rebalancing._classes import Classes
-from simulacra.schema import Table
+from simulacra.schema import Role, Table
 from simulacra.synth import BaseSynthesizer, make_synthesizer, synthesizer_names
 
 Factory = Callable[[SeedLike], BaseSynthesizer]
@@ -65,9 +64,24 @@ def generator_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.
     return pd.concat(parts, ignore_index=True)
 
 
+def conditional_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndarray,
+                     *, factory: Factory, seed: SeedLike, progress: Progress) -> pd.DataFrame:
+    """New rows for every class with ``adds > 0``, from one model of the whole table."""
+    if len(classes.columns) == 1:  # a declared target is drawn first: native conditioning
+        label = table.column(classes.columns[0])
+        table = table.replace_column(dataclasses.replace(label, role=Role.TARGET))
+    model = factory(seed).fit(data, table)
+    parts = []
+    for c in map(int, np.flatnonzero(adds)):
+        conditions = classes.conditions(c)
+        part = model.sample(int(adds[c]), conditions=conditions)
+        parts.append(_with_labels(part, data, conditions))
+        progress.advance()
+    return pd.concat(parts, ignore_index=True)
+
+
 def _sample_class(rows: pd.DataFrame, table: Table, conditions: dict[str, Any], n: int,
                   synthesizer: BaseSynthesizer) -> pd.DataFrame:
-    # With conditional sampling: whole_table_model.sample(n, conditions=conditions).
     return synthesizer.fit(rows, table).sample(n)
 
 
