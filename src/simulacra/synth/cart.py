@@ -77,8 +77,8 @@ class CARTSynthesizer(BaseSynthesizer):
         When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
         also discover the business rules (inequalities, formulas, fixed combinations) that
         hold in at least this share of the real rows, and keep them in every sampled row.
-        None discovers nothing; ``"auto"`` uses 1.0: only rules every real row obeys. A
-        schema given to ``fit`` is used as it is.
+        None (the default, also for ``"auto"``) discovers nothing; 1.0 keeps only rules
+        every real row obeys. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling.
     """
