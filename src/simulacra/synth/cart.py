@@ -22,11 +22,13 @@ from simulacra._random import SeedLike, int_seed
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._cart_tree import MISSING_CODE, Settings, Step, fit_step, sample_step
+from simulacra.synth._orders import OrderPair, order_pairs
 from simulacra.synth._params import Check, Interval, Options
 
 _ORDER_BINS = 16  # bins per column when measuring dependence for the visit order
 _ORDER_ROWS = 20_000  # rows used to measure dependence (a subsample beyond that)
 _MAX_REDRAWS = 20
+_ORDER_REDRAWS = 10  # redraws of a value that breaks an order rule; the rest is rejected
 _WIDE = 16  # columns beyond which leaves shrink (see _leaf_rule)
 
 
@@ -164,6 +166,17 @@ class CARTSynthesizer(BaseSynthesizer):
             prefix[step.target] = fixed[step.target]
         return self._sample_with(n, prefix, rng) if prefix else None
 
+    @property
+    def order_pairs_(self) -> list[OrderPair]:
+        """The order rules this model keeps while drawing (see ``synth/_orders.py``)."""
+        rules = getattr(self, "constraints_", None)
+        if rules is None:  # still fitting: no rule to keep yet
+            return []
+        cached = getattr(self, "_order_pairs", None)
+        if cached is None or cached[0] is not rules:  # refitted: recompute
+            self._order_pairs = (rules, order_pairs(rules, self.codec_))
+        return self._order_pairs[1]
+
     def _sample_with(self, n: int, fixed: dict[int, float],
                      rng: np.random.Generator) -> EncodedFrame:
         out = self._draw(n, rng, fixed)
@@ -178,12 +191,34 @@ class CARTSynthesizer(BaseSynthesizer):
     def _draw(self, n: int, rng: np.random.Generator,
               fixed: dict[int, float] | None = None) -> np.ndarray:
         out = np.zeros((n, len(self.columns_)), order="F")  # column-wise writes and reads
+        drawn: set[int] = set()
         for step in self.steps_:
             if fixed and step.target in fixed:
                 out[:, step.target] = fixed[step.target]
             else:
                 out[:, step.target] = sample_step(step, out, rng)
+                self._keep_orders(step, out, drawn, rng)
+            drawn.add(step.target)
         return out
+
+    def _keep_orders(self, step: Step, out: np.ndarray, drawn: set[int],
+                     rng: np.random.Generator) -> None:
+        # Rows whose new value breaks an order rule with an earlier column draw it again.
+        pairs = [p for p in self.order_pairs_ if step.target in (p.low, p.high)
+                 and (p.high if step.target == p.low else p.low) in drawn]
+        for _ in range(_ORDER_REDRAWS if pairs else 0):
+            bad = np.zeros(out.shape[0], dtype=bool)
+            for p in pairs:
+                low, high = out[:, p.low], out[:, p.high]
+                broken = low >= high if p.strict else low > high
+                for m in (p.low_missing, p.high_missing):
+                    if m >= 0:
+                        broken &= out[:, m] != MISSING_CODE
+                bad |= broken
+            rows = np.flatnonzero(bad)
+            if rows.size == 0:
+                return
+            out[rows, step.target] = sample_step(step, out[rows], rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
