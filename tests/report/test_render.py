@@ -325,3 +325,15 @@ def test_datetime_marginals_show_dates() -> None:
                           details={"plots": {"when": plot}})
     page = render_html(Report((result,)))
     assert "2023-11-14" in page and "2024-03-13" in page
+
+
+def test_hellinger_baseline_is_shown() -> None:
+    from simulacra.evaluation import Family, Goal, MetricResult, Report
+    from simulacra.report import render_html
+
+    result = MetricResult("hellinger", Family.FIDELITY, Goal.MINIMIZE, 0.2, "what it means",
+                          details={"two_way": 0.1, "three_way": 0.2, "baseline": {
+                              "rows": 891, "holdout": {"two_way": 0.107, "three_way": 0.175},
+                              "synthetic": {"two_way": 0.081, "three_way": 0.151}}})
+    page = render_html(Report((result,), {"rows": {"real": 10, "synthetic": 10}}))
+    assert "real vs holdout (891 rows)" in page and "0.175" in page and "0.151" in page

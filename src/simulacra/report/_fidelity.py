@@ -204,11 +204,27 @@ def hellinger(result: MetricResult) -> Html:
     worst = records(d.get("worst"))
     rows = [(" \u00d7 ".join(str(c) for c in w.get("columns") or []), w.get("distance"))
             for w in sort_by(worst, "distance", descending=True)[:WORST_ROWS]]
-    parts = [facts]
+    parts = [facts, _hellinger_baseline(d.get("baseline"))]
     if rows:
         parts += [el("h4", "Most different marginals"),
                   table(("columns", "Hellinger distance"), rows)]
     return cat(*parts)
+
+
+def _hellinger_baseline(baseline: object) -> Html:
+    """Real against holdout rows, and against as many synthetic rows: chance's share."""
+    if not isinstance(baseline, dict):
+        return Html("")
+    rows = []
+    for key, label in (("holdout", "real vs holdout"), ("synthetic", "real vs as many synthetic")):
+        level = baseline.get(key)
+        if isinstance(level, dict):
+            rows.append((f"{label} ({baseline.get('rows', '?')} rows)", level.get("two_way"),
+                         level.get("three_way")))
+    if not rows:
+        return Html("")
+    return cat(el("h4", "Baseline: the distance chance alone gives at the holdout's size"),
+               table(("comparison", "pairs", "triples"), rows))
 
 
 def detection(result: MetricResult) -> Html:
@@ -233,6 +249,6 @@ VIEWS = {
     "pair_trends": View(pair_trends, ("pairs", "matrix"), wide=True),
     "mutual_information": View(mutual_information, ("pairs",)),
     "hellinger": View(hellinger, ("two_way", "three_way", "full_joint", "full_joint_reason",
-                                  "worst")),
+                                  "worst", "baseline")),
     "detection": View(detection, ("fold_aucs", "features")),
 }
