@@ -13,6 +13,7 @@ SYNTHESIZERS.register("independent", "simulacra.synth.independent:IndependentSyn
 SYNTHESIZERS.register("copula", "simulacra.synth.copula:GaussianCopulaSynthesizer")
 SYNTHESIZERS.register("bayesnet", "simulacra.synth.bayesnet:BayesianNetworkSynthesizer")
 SYNTHESIZERS.register("cart", "simulacra.synth.cart:CARTSynthesizer")
+SYNTHESIZERS.register("tvae", "simulacra.synth.neural.tvae:TVAESynthesizer")
 
 
 def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:

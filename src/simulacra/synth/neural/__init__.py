@@ -1,0 +1,1 @@
+"""Neural synthesizers (the ``neural`` extra): torch is imported only when one is fitted."""
