@@ -12,8 +12,10 @@ from simulacra.testing import CHECKS, contract_table
 # Neural models train for a few tiny epochs here: the suite checks the contract, not quality.
 FAST: dict[str, dict[str, Any]] = {
     "tvae": {"epochs": 3, "embedding_dim": 8, "hidden_size": 16, "device": "cpu"},
+    "ctgan": {"epochs": 2, "batch_size": 20, "embedding_dim": 8, "generator_size": 16,
+              "discriminator_size": 16, "pac": 2, "device": "cpu", "threads": 1},
 }
-NEURAL = {"tvae"}
+NEURAL = {"tvae", "ctgan"}
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ SYNTHESIZERS.register("copula", "simulacra.synth.copula:GaussianCopulaSynthesize
 SYNTHESIZERS.register("bayesnet", "simulacra.synth.bayesnet:BayesianNetworkSynthesizer")
 SYNTHESIZERS.register("cart", "simulacra.synth.cart:CARTSynthesizer")
 SYNTHESIZERS.register("tvae", "simulacra.synth.neural.tvae:TVAESynthesizer")
+SYNTHESIZERS.register("ctgan", "simulacra.synth.neural.ctgan:CTGANSynthesizer")
 
 
 def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:

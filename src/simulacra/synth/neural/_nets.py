@@ -62,3 +62,82 @@ class TVAENet(nn.Module):
                                                      reduction="sum")
         kld = -0.5 * torch.sum(1 + logvar - mu ** 2 - logvar.exp())
         return (loss_factor * total + kld) / x.shape[0]
+
+
+class LeakyMLP(MLP):
+    """Like :class:`MLP` with LeakyReLU(0.2) between the layers (a GAN critic)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            x = functional.linear(x, w, b)
+            if i < last:
+                x = functional.leaky_relu(x, 0.2)
+        return x
+
+
+class CTGANNet(nn.Module):
+    """A conditional generator and a PacGAN critic trained with the WGAN-GP loss.
+
+    The generator maps noise and a condition vector (the one-hot of one discrete column's
+    category) to the network columns: linear outputs for the continuous columns (normal
+    scores), logits for each one-hot block. The critic judges ``pac`` rows at a time, each
+    concatenated with its condition vector.
+    """
+
+    def __init__(self, width: int, cond_width: int, embedding_dim: int, generator_size: int,
+                 generator_layers: int, discriminator_size: int, discriminator_layers: int,
+                 pac: int, rng: np.random.Generator) -> None:
+        super().__init__()
+        self.generator = MLP([embedding_dim + cond_width,
+                              *[generator_size] * generator_layers, width], rng)
+        self.discriminator = LeakyMLP([pac * (width + cond_width),
+                                       *[discriminator_size] * discriminator_layers, 1], rng)
+        self.pac = pac
+
+    def activate(self, raw: torch.Tensor, n_cont: int, blocks: list[tuple[int, int]],
+                 gen: torch.Generator, tau: float = 0.2) -> torch.Tensor:
+        """Continuous outputs as they are, each block through a Gumbel softmax.
+
+        The Gumbel noise comes from ``gen``, never from torch's global generator.
+        """
+        parts = [raw[:, :n_cont]]
+        for start, k in blocks:
+            logits = raw[:, start:start + k]
+            u = torch.rand(logits.shape, generator=gen, device=logits.device,
+                           dtype=logits.dtype)
+            gumbel = -torch.log(-torch.log(u.clamp_min(1e-10)))
+            parts.append(functional.softmax((logits + gumbel) / tau, dim=1))
+        return torch.cat(parts, dim=1)
+
+    def critic(self, rows: torch.Tensor) -> torch.Tensor:
+        """The critic's score of each pack of ``pac`` consecutive rows (conditions included)."""
+        out: torch.Tensor = self.discriminator(rows.reshape(-1, self.pac * rows.shape[1]))
+        return out
+
+    def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor, gen: torch.Generator,
+                         weight: float = 10.0) -> torch.Tensor:
+        """The WGAN-GP penalty at points between real and fake packs.
+
+        ``weight`` times the mean squared distance from 1 of the critic's gradient norm, taken
+        per pack of ``pac`` rows.
+        """
+        packs, dim = real.shape[0] // self.pac, real.shape[1]
+        alpha = torch.rand((packs, 1, 1), generator=gen, device=real.device, dtype=real.dtype)
+        alpha = alpha.expand(packs, self.pac, dim).reshape(-1, dim)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        grads = torch.autograd.grad(self.critic(mixed).sum(), mixed, create_graph=True)[0]
+        norms = grads.reshape(packs, self.pac * dim).norm(2, dim=1)
+        penalty: torch.Tensor = weight * ((norms - 1) ** 2).mean()
+        return penalty
+
+    @staticmethod
+    def condition_loss(raw: torch.Tensor, blocks: list[tuple[int, int]],
+                       chosen: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the generator's logits for the conditioned categories.
+
+        ``chosen`` indexes the condition vector (the one-hot blocks laid end to end).
+        """
+        logp = torch.cat([functional.log_softmax(raw[:, start:start + k], dim=1)
+                          for start, k in blocks], dim=1)
+        return -logp.gather(1, chosen[:, None]).mean()

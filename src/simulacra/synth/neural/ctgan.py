@@ -1,0 +1,299 @@
+"""CTGAN: a conditional Wasserstein GAN over the encoded table (Xu et al., 2019)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from simulacra._progress import Progress
+from simulacra._random import SeedLike
+from simulacra.data._frame import EncodedFrame
+from simulacra.errors import InvalidParameterError
+from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._params import Check, Interval, Options
+from simulacra.synth.neural._layout import Layout
+from simulacra.synth.neural._torch import (
+    DEVICES,
+    TrainingLog,
+    resolve_device,
+    torch_generator,
+    torch_module,
+    torch_threads,
+    train_loop,
+)
+
+
+@dataclass
+class GANTrainingLog(TrainingLog):
+    """What a GAN's training run did: both networks' losses per epoch and why it stopped.
+
+    ``train_loss`` is the generator's loss (critic term plus condition cross-entropy),
+    ``discriminator_loss`` the critic's (gradient penalty included). There is no validation
+    loss, and the last epoch's weights are kept (``best_epoch`` is the last epoch).
+    """
+
+    discriminator_loss: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The log as plain lists and numbers."""
+        return {**super().to_dict(), "discriminator_loss": self.discriminator_loss}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GANTrainingLog:
+        """The log back from :meth:`to_dict`."""
+        base = TrainingLog.from_dict(data)
+        return cls(train_loss=base.train_loss, val_loss=base.val_loss,
+                   best_epoch=base.best_epoch, stopped=base.stopped, seconds=base.seconds,
+                   discriminator_loss=[float(x) for x in data["discriminator_loss"]])
+
+
+class CTGANSynthesizer(BaseSynthesizer):
+    """Conditional tabular GAN: a generator against a PacGAN critic with the WGAN-GP loss.
+
+    Continuous columns are mapped to normal scores of their ranks (the layout TVAE uses, not
+    CTGAN's mode-specific normalization) and generated as linear outputs; discrete columns
+    (missing-value indicators included) are one-hot blocks generated through a Gumbel softmax.
+    Training by sampling: each row of a batch picks a discrete column at random and one of its
+    categories with probability proportional to the log of its frequency; the generator gets
+    that one-hot as a condition vector and is penalized by the cross-entropy of its logits
+    for that category, and the critic compares it with real rows holding that category.
+    Each step trains the critic ``discriminator_steps`` times, then the generator, with Adam.
+    A GAN's losses do not say when it is good, so there is no validation split or early
+    stopping: training runs ``epochs`` epochs (or until ``max_training_time``) and keeps the
+    last weights. Sampling draws condition vectors from the training frequencies and runs the
+    generator in numpy, so a model trained on a GPU samples anywhere.
+
+    Parameters
+    ----------
+    epochs
+        Passes over the training rows (``rows // batch_size`` steps each, at least one).
+    batch_size
+        Rows per step, drawn with replacement; a multiple of ``pac``.
+    embedding_dim
+        Size of the generator's noise input.
+    generator_size, generator_layers
+        Width and number of the generator's hidden layers (ReLU).
+    discriminator_size, discriminator_layers
+        Width and number of the critic's hidden layers (LeakyReLU 0.2).
+    pac
+        Rows the critic judges together (PacGAN).
+    discriminator_steps
+        Critic updates per generator update.
+    learning_rate
+        Adam's step size for both networks (betas 0.5, 0.9; weight decay 1e-6).
+    max_training_time
+        Seconds of training at most (checked after each epoch), or None.
+    device
+        ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
+    threads
+        torch CPU threads while training; None uses the machine's cores.
+    seed
+        Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None). CPU
+        runs with the same seed give the same model.
+
+    Attributes
+    ----------
+    training_ : GANTrainingLog
+        Generator and critic losses per epoch, why training stopped and how long it took.
+    """
+
+    name: ClassVar[str] = "ctgan"
+    _param_checks: ClassVar[dict[str, Check]] = {
+        "epochs": Interval(int, 1, None),
+        "batch_size": Interval(int, 1, None),
+        "embedding_dim": Interval(int, 1, 4096),
+        "generator_size": Interval(int, 1, 65536),
+        "generator_layers": Interval(int, 0, 64),
+        "discriminator_size": Interval(int, 1, 65536),
+        "discriminator_layers": Interval(int, 0, 64),
+        "pac": Interval(int, 1, 1024),
+        "discriminator_steps": Interval(int, 1, 100),
+        "learning_rate": Interval(float, 1e-8, 10.0),
+        "max_training_time": Interval(float, 0.0, None, allow_none=True),
+        "device": Options(DEVICES),
+        "threads": Interval(int, 1, 4096, allow_none=True),
+    }
+
+    def __init__(self, *, epochs: int = 300, batch_size: int = 500, embedding_dim: int = 128,
+                 generator_size: int = 256, generator_layers: int = 2,
+                 discriminator_size: int = 256, discriminator_layers: int = 2, pac: int = 10,
+                 discriminator_steps: int = 1, learning_rate: float = 2e-4,
+                 max_training_time: float | None = None, device: str = "auto",
+                 threads: int | None = None, seed: SeedLike = None) -> None:
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.embedding_dim = embedding_dim
+        self.generator_size = generator_size
+        self.generator_layers = generator_layers
+        self.discriminator_size = discriminator_size
+        self.discriminator_layers = discriminator_layers
+        self.pac = pac
+        self.discriminator_steps = discriminator_steps
+        self.learning_rate = learning_rate
+        self.max_training_time = max_training_time
+        self.device = device
+        self.threads = threads
+        self.seed = seed
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        if self.batch_size % self.pac:
+            raise InvalidParameterError(
+                f"The 'batch_size' parameter of {type(self).__name__} must be a multiple of "
+                f"pac={self.pac!r}. Got {self.batch_size!r} instead.")
+
+    # ---- fit ----------------------------------------------------------------------------
+    def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
+        torch = torch_module()
+        from simulacra.synth.neural._nets import CTGANNet
+
+        layout = Layout.fit(frame, "quantile")
+        data = layout.encode(frame)
+        n_rows, n_cont = frame.n_rows, len(layout.continuous)
+        spans = [(start, k) for _, start, k in layout.discrete]
+        counts, offsets, by_category = _categories(frame, layout)
+        cond_width = len(counts)
+        batch = self.batch_size
+        steps = max(n_rows // batch, 1)
+        device = resolve_device(torch, self.device)
+        with torch_threads(torch, self.threads):
+            net = CTGANNet(layout.width, cond_width, self.embedding_dim, self.generator_size,
+                           self.generator_layers, self.discriminator_size,
+                           self.discriminator_layers, self.pac, rng).to(device)
+            gen = torch_generator(torch, rng, device)
+            x_all = torch.from_numpy(data).to(device)
+            opt_g = torch.optim.Adam(net.generator.parameters(), lr=self.learning_rate,
+                                     betas=(0.5, 0.9), weight_decay=1e-6)
+            opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=self.learning_rate,
+                                     betas=(0.5, 0.9), weight_decay=1e-6)
+            if cond_width:
+                log_p = _padded_probs(np.log1p(counts.astype(np.float64)), offsets)
+                t_log_p = torch.from_numpy(log_p).to(device)
+                t_offsets = torch.from_numpy(offsets[:-1]).to(device)
+                t_counts = torch.from_numpy(counts).to(device)
+                t_first = torch.from_numpy(np.concatenate([[0], np.cumsum(counts)[:-1]])
+                                           ).to(device)
+                t_rows = torch.from_numpy(by_category).to(device)
+
+            def draw() -> tuple[Any, Any, Any, Any]:
+                """Noise, condition vectors, matching real rows and the chosen categories."""
+                z = torch.randn((batch, self.embedding_dim), generator=gen, device=device)
+                if not cond_width:
+                    rows = torch.randint(0, n_rows, (batch,), generator=gen, device=device)
+                    return z, z.new_zeros((batch, 0)), x_all[rows], None
+                block = torch.randint(0, len(spans), (batch,), generator=gen, device=device)
+                local = torch.multinomial(t_log_p[block], 1, generator=gen).squeeze(1)
+                chosen = t_offsets[block] + local
+                u = torch.rand((batch,), generator=gen, device=device, dtype=torch.float64)
+                size = t_counts[chosen]
+                pick = torch.minimum((u * size).long(), size - 1)
+                real = x_all[t_rows[t_first[chosen] + pick]]
+                cond = torch.nn.functional.one_hot(chosen, cond_width).to(x_all.dtype)
+                return z, cond, real, chosen
+
+            d_losses: list[float] = []
+
+            def train_epoch() -> float:
+                g_total = torch.zeros((), device=device)
+                d_total = torch.zeros((), device=device)
+                for _ in range(steps):
+                    for _ in range(self.discriminator_steps):
+                        z, cond, real, _ = draw()
+                        with torch.no_grad():
+                            fake = net.activate(net.generator(torch.cat([z, cond], 1)),
+                                                n_cont, spans, gen)
+                        real_c = torch.cat([real, cond], 1)
+                        fake_c = torch.cat([fake, cond], 1)
+                        loss_d = (net.critic(fake_c).mean() - net.critic(real_c).mean()
+                                  + net.gradient_penalty(real_c, fake_c, gen))
+                        opt_d.zero_grad(set_to_none=True)
+                        loss_d.backward()  # type: ignore[no-untyped-call]
+                        opt_d.step()
+                        d_total += loss_d.detach()
+                    z, cond, _, chosen = draw()
+                    raw = net.generator(torch.cat([z, cond], 1))
+                    fake = net.activate(raw, n_cont, spans, gen)
+                    loss_g = -net.critic(torch.cat([fake, cond], 1)).mean()
+                    if chosen is not None:
+                        loss_g = loss_g + net.condition_loss(raw, spans, chosen)
+                    opt_g.zero_grad(set_to_none=True)
+                    loss_g.backward()  # type: ignore[no-untyped-call]
+                    opt_g.step()
+                    g_total += loss_g.detach()
+                d_losses.append(float(d_total) / (steps * self.discriminator_steps))
+                return float(g_total) / steps  # two device syncs per epoch
+
+            log = train_loop(
+                task="ctgan: train", epochs=self.epochs, patience=self.epochs,
+                max_training_time=self.max_training_time, progress=progress,
+                train_epoch=train_epoch, validate=None,
+                snapshot=lambda: None, restore=lambda _: None)  # the last weights are kept
+            weights = {f"generator.{k}": v.detach().to("cpu").numpy().astype(np.float32)
+                       for k, v in net.generator.state_dict().items()}
+        self.training_ = GANTrainingLog(
+            train_loss=log.train_loss, val_loss=log.val_loss, best_epoch=len(log.train_loss),
+            stopped=log.stopped, seconds=log.seconds, discriminator_loss=d_losses)
+        self.weights_ = weights
+        self.counts_ = counts.astype(np.float64)
+        self.layout_ = layout
+
+    # ---- sample -------------------------------------------------------------------------
+    def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
+        from simulacra.synth.neural._decode import mlp_numpy
+
+        layout = self.layout_
+        z = rng.standard_normal((n, self.embedding_dim)).astype(np.float32)
+        cond = np.zeros((n, len(self.counts_)), dtype=np.float32)
+        blocks = layout.discrete
+        if blocks:
+            offsets = np.concatenate([[0], np.cumsum([k for _, _, k in blocks])])
+            cum = np.cumsum(_padded_probs(self.counts_, offsets), axis=1)
+            block = rng.integers(0, len(blocks), n)
+            u = rng.random(n)[:, None] * cum[block, -1:]
+            local = np.minimum((cum[block] < u).sum(axis=1), offsets[block + 1] - offsets[block]
+                               - 1)
+            cond[np.arange(n), offsets[block] + local] = 1.0
+        raw = mlp_numpy(self.weights_, "generator", np.concatenate([z, cond], axis=1))
+        return layout.decode(raw, np.zeros(layout.width), rng)
+
+    # ---- state --------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        return {"layout": self.layout_.get_state(), "weights": dict(self.weights_),
+                "counts": self.counts_, "training": self.training_.to_dict()}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.layout_ = Layout.from_state(state["layout"])
+        self.weights_ = {k: np.asarray(v, dtype=np.float32) for k, v in state["weights"].items()}
+        self.counts_ = np.asarray(state["counts"], dtype=np.float64)
+        self.training_ = GANTrainingLog.from_dict(state["training"])
+
+
+def _categories(frame: EncodedFrame, layout: Layout
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows per category, block offsets, and row indices grouped by category.
+
+    Categories are those of every discrete column with the blocks laid end to end; the
+    offsets are each block's first position plus the total; the rows are sorted by category.
+    """
+    blocks = layout.discrete
+    offsets = np.concatenate([[0], np.cumsum([k for _, _, k in blocks])]).astype(np.int64)
+    if not blocks:
+        return np.zeros(0, dtype=np.int64), offsets, np.zeros(0, dtype=np.int64)
+    codes = [offsets[b] + np.clip(frame.values[:, j].astype(np.int64), 0, k - 1)
+             for b, (j, _, k) in enumerate(blocks)]
+    flat = np.concatenate(codes)
+    counts = np.bincount(flat, minlength=int(offsets[-1])).astype(np.int64)
+    by_category = np.concatenate([np.argsort(c, kind="stable") for c in codes])
+    return counts, offsets, by_category.astype(np.int64)
+
+
+def _padded_probs(weights: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per block, its categories' weights normalized, padded with zeros to the widest block."""
+    sizes = np.diff(offsets)
+    out = np.zeros((len(sizes), int(sizes.max())))
+    for b, (lo, k) in enumerate(zip(offsets[:-1], sizes, strict=True)):
+        w = weights[lo:lo + k]
+        out[b, :k] = w / w.sum() if w.sum() > 0 else 1.0 / k
+    return out

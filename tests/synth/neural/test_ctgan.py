@@ -1,0 +1,126 @@
+"""CTGAN: the contract, learning, reproducibility, time budget, artifacts, parameters."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.errors import InvalidParameterError
+from simulacra.synth import load_synthesizer, make_synthesizer
+from simulacra.testing import CHECKS, contract_table
+
+torch = pytest.importorskip("torch")
+
+from simulacra.synth.neural.ctgan import CTGANSynthesizer, GANTrainingLog  # noqa: E402
+
+pytestmark = pytest.mark.neural
+
+TINY: dict[str, Any] = {"epochs": 2, "batch_size": 20, "embedding_dim": 8,
+                        "generator_size": 16, "discriminator_size": 16, "pac": 2,
+                        "device": "cpu", "threads": 1}
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return contract_table()
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_contract(check: Any, table: pd.DataFrame) -> None:
+    check(CTGANSynthesizer(seed=0, **TINY), table)
+
+
+def test_registered() -> None:
+    assert type(make_synthesizer("ctgan")) is CTGANSynthesizer
+
+
+def test_learns_category_frequencies() -> None:
+    rng = np.random.default_rng(0)
+    n = 1000
+    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
+    real = pd.DataFrame({"colour": colour,
+                         "x": rng.standard_normal(n) + (colour == "red") * 3.0})
+    syn = CTGANSynthesizer(epochs=50, batch_size=100, embedding_dim=8, generator_size=32,
+                           discriminator_size=32, learning_rate=1e-3, device="cpu", threads=1,
+                           seed=1).fit(real)
+    out = syn.sample(4000, seed=2)
+    want = real["colour"].value_counts(normalize=True)
+    got = out["colour"].value_counts(normalize=True).reindex(want.index, fill_value=0.0)
+    assert 0.5 * float(np.abs(got - want).sum()) < 0.1
+    means = out.groupby("colour")["x"].mean()  # and the condition shapes the numeric column
+    assert means["red"] > max(means["green"], means["blue"]) + 1.5
+    assert len(syn.training_.train_loss) == len(syn.training_.discriminator_loss) == 50
+    assert out["x"].between(real["x"].min(), real["x"].max()).all()
+
+
+def test_same_seed_same_model_and_rows(table: pd.DataFrame) -> None:
+    a = CTGANSynthesizer(seed=5, **TINY).fit(table)
+    b = CTGANSynthesizer(seed=5, **TINY).fit(table)
+    for key, value in a.weights_.items():
+        np.testing.assert_array_equal(value, b.weights_[key])
+    assert a.training_.train_loss == b.training_.train_loss
+    pd.testing.assert_frame_equal(a.sample(30), b.sample(30))
+    c = CTGANSynthesizer(seed=6, **TINY).fit(table)
+    assert not np.array_equal(a.weights_["generator.weights.0"],
+                              c.weights_["generator.weights.0"])
+
+
+def test_no_global_random_state_or_threads_touched(table: pd.DataFrame) -> None:
+    rng_state = torch.random.get_rng_state()
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002 - checking it is untouched
+    threads = torch.get_num_threads()
+    CTGANSynthesizer(seed=0, **TINY).fit(table)
+    assert torch.equal(torch.random.get_rng_state(), rng_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
+    assert torch.get_num_threads() == threads
+
+
+def test_save_load_identical(tmp_path: Path, table: pd.DataFrame) -> None:
+    syn = CTGANSynthesizer(seed=3, **TINY).fit(table)
+    syn.save(tmp_path / "m.sim")
+    loaded = load_synthesizer(tmp_path / "m.sim")
+    assert isinstance(loaded, CTGANSynthesizer)
+    pd.testing.assert_frame_equal(loaded.sample(60, seed=1), syn.sample(60, seed=1))
+    assert loaded.training_ == syn.training_
+    assert isinstance(loaded.training_, GANTrainingLog)
+    assert all(v.dtype == np.float32 for v in loaded.weights_.values())
+
+
+def test_all_continuous_frame_trains_and_samples() -> None:
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"x": rng.standard_normal(200), "y": rng.uniform(0, 5, 200)})
+    out = CTGANSynthesizer(seed=0, **TINY).fit(real).sample(50, seed=0)
+    assert list(out.columns) == ["x", "y"] and out.notna().all().all()
+    assert out["y"].between(0, 5).all()
+
+
+def test_max_training_time_is_respected(table: pd.DataFrame) -> None:
+    start = time.perf_counter()
+    syn = CTGANSynthesizer(seed=0, max_training_time=0.3, **{**TINY, "epochs": 100_000}
+                           ).fit(table)
+    assert time.perf_counter() - start < 3.0
+    assert syn.training_.stopped == "time"
+    assert 1 <= len(syn.training_.train_loss) < 100_000
+    assert syn.training_.best_epoch == len(syn.training_.train_loss)
+
+
+@pytest.mark.parametrize(("param", "value"), [
+    ("epochs", 0), ("epochs", 2.5), ("batch_size", 0), ("embedding_dim", -1),
+    ("generator_layers", -1), ("discriminator_size", 0), ("pac", 0),
+    ("discriminator_steps", 0), ("learning_rate", 0.0), ("max_training_time", -1.0),
+    ("device", "tpu"), ("threads", 0), ("batch_size", 25),
+])
+def test_bad_params_are_clear_errors(param: str, value: Any, table: pd.DataFrame) -> None:
+    with pytest.raises(InvalidParameterError, match=repr(param)):
+        CTGANSynthesizer(**{param: value}).fit(table)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_a_gpu_is_a_clear_error(table: pd.DataFrame) -> None:
+    with pytest.raises(InvalidParameterError, match="CUDA"):
+        CTGANSynthesizer(device="cuda", epochs=1).fit(table)
