@@ -24,7 +24,7 @@ import pandas as pd
 
 from simulacra.errors import SchemaError
 from simulacra.schema import Column, Table
-from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._datetimes import parse_datetimes, stamps_to_seconds
 
 
 class Constraint(ABC):
@@ -115,12 +115,7 @@ def as_numbers(series: pd.Series, datetime_format: str | None = None) -> np.ndar
     if datetime_format is not None and not pd.api.types.is_datetime64_any_dtype(series.dtype):
         series = parse_datetimes(series, datetime_format)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        stamps = series
-        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-        stamps = stamps.astype("datetime64[ns]")
-        ticks = stamps.to_numpy().view(np.int64).astype(np.float64) / 1e9
-        return np.where(stamps.isna().to_numpy(), np.nan, ticks)
+        return stamps_to_seconds(series)
     return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
                                                                       na_value=np.nan))
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema import Kind, Table
-from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._datetimes import parse_datetimes, stamps_to_seconds
 
 NUMERICAL = "numerical"
 CATEGORICAL = "categorical"
@@ -34,7 +34,6 @@ ROLES = ("real", "synthetic", "holdout")
 N_BINS = 10
 _EVALUATED = {Kind.NUMERICAL: NUMERICAL, Kind.DATETIME: NUMERICAL,
               Kind.CATEGORICAL: CATEGORICAL, Kind.BOOLEAN: CATEGORICAL}
-_NS_PER_SECOND = 1e9
 
 
 @dataclass(frozen=True)
@@ -368,9 +367,5 @@ def _as_float(series: pd.Series, is_datetime: bool, fmt: str | None
         stamps = parse_datetimes(series, fmt)
     else:
         stamps = pd.to_datetime(series, errors="coerce", utc=True, format="mixed")
-    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    stamps = stamps.astype("datetime64[ns]")
-    unread = stamps.isna().to_numpy()
-    ticks = stamps.to_numpy().view(np.int64).astype(np.float64) / _NS_PER_SECOND
-    return np.where(unread, np.nan, ticks), unread & ~missing
+    seconds = stamps_to_seconds(stamps)
+    return seconds, np.isnan(seconds) & ~missing

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["DATETIME_FORMATS", "datetime_timezone", "detect_datetime_format", "parse_datetimes"]
@@ -138,3 +139,12 @@ def _round_trips(sample: pd.Series, fmt: str) -> bool:
         return False
     written = parse_datetimes(sample, fmt).dt.strftime(fmt)
     return bool((written == sample).all())
+
+
+def stamps_to_seconds(stamps: pd.Series) -> np.ndarray:
+    """Seconds since 1970 (UTC for aware values) of a datetime64 series; NaT becomes NaN."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    stamps = stamps.astype("datetime64[ns]")
+    ticks = stamps.to_numpy().view(np.int64).astype(np.float64) / 1e9
+    return np.where(stamps.isna().to_numpy(), np.nan, ticks)
