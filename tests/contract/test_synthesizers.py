@@ -14,8 +14,10 @@ FAST: dict[str, dict[str, Any]] = {
     "tvae": {"epochs": 3, "embedding_dim": 8, "hidden_size": 16, "device": "cpu"},
     "ctgan": {"epochs": 2, "batch_size": 20, "embedding_dim": 8, "generator_size": 16,
               "discriminator_size": 16, "pac": 2, "device": "cpu", "threads": 1},
+    "argn": {"epochs": 2, "embedding_dim": 4, "hidden_size": 16, "device": "cpu",
+             "threads": 1},
 }
-NEURAL = {"tvae", "ctgan"}
+NEURAL = {"tvae", "ctgan", "argn"}
 
 
 @pytest.fixture(scope="module")

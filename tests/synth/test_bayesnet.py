@@ -89,7 +89,8 @@ def test_continuous_dependence_is_kept(frame: EncodedFrame, sample: EncodedFrame
 
 
 def test_structure_links_dependent_attributes_only(model: BayesianNetworkSynthesizer) -> None:
-    names = [model.columns_[j].name for j in model.attr_columns_]
+    attrs = model.attributes_
+    names = [attrs.columns[j].name for j in attrs.value_columns]
     edges = {(names[p], names[a]) for a in range(len(names)) for p in model.parents_[a]}
     assert ("parent", "child") in edges or ("child", "parent") in edges
     assert ("x", "y") in edges or ("y", "x") in edges

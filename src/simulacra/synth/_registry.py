@@ -15,6 +15,7 @@ SYNTHESIZERS.register("bayesnet", "simulacra.synth.bayesnet:BayesianNetworkSynth
 SYNTHESIZERS.register("cart", "simulacra.synth.cart:CARTSynthesizer")
 SYNTHESIZERS.register("tvae", "simulacra.synth.neural.tvae:TVAESynthesizer")
 SYNTHESIZERS.register("ctgan", "simulacra.synth.neural.ctgan:CTGANSynthesizer")
+SYNTHESIZERS.register("argn", "simulacra.synth.neural.argn:ARGNSynthesizer")
 
 
 def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:

@@ -10,19 +10,9 @@ from simulacra._progress import Progress
 from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._marginals import (
-    MISSING_CODE,
-    columns_from_state,
-    columns_state,
-    fill_value,
-    finished_frame,
-    missing_pairs,
-    present_mask,
-)
+from simulacra.synth._discrete import Attributes
 from simulacra.synth._params import Check, Interval
 
-# Quantiles kept per bin to decode a bin back into values (marginals stay faithful).
-_PER_BIN = 50
 # Structure search reads at most this many rows: mutual information settles long before.
 _STRUCTURE_ROWS = 20_000
 # Parents considered per child: the placed attributes most informative about it pairwise.
@@ -60,7 +50,7 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     Attributes
     ----------
     order_ : ndarray
-        Attributes in sampling order (indices into ``attr_columns_``).
+        Attributes in sampling order (indices into ``attributes_``).
     parents_ : list of ndarray
         Parents of each attribute.
     """
@@ -81,144 +71,46 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
 
     # ---- fit ----------------------------------------------------------------------------
     def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
-        self.columns_ = frame.columns
-        codes = self._discretize(frame, progress)  # attributes x rows
+        progress.start("bayesnet: discretize", total=1)
+        self.attributes_, codes = Attributes.fit(frame, self.n_bins)  # attributes x rows
+        progress.finish()
+        cards = self.attributes_.cards
         rows = codes
         if codes.shape[1] > _STRUCTURE_ROWS:
             rows = codes[:, rng.choice(codes.shape[1], _STRUCTURE_ROWS, replace=False)]
-        progress.start("bayesnet: structure", total=self.cards_.size)
-        self.order_, self.parents_ = _learn_structure(
-            rows, self.cards_, self.max_parents, progress
-        )
+        progress.start("bayesnet: structure", total=cards.size)
+        self.order_, self.parents_ = _learn_structure(rows, cards, self.max_parents, progress)
         progress.finish()
-        progress.start("bayesnet: tables", total=self.cards_.size)
+        progress.start("bayesnet: tables", total=cards.size)
         self.cpts_: list[np.ndarray] = []
-        for a in range(self.cards_.size):
-            self.cpts_.append(_fit_cpt(codes, a, self.parents_[a], self.cards_, self.alpha))
+        for a in range(cards.size):
+            self.cpts_.append(_fit_cpt(codes, a, self.parents_[a], cards, self.alpha))
             progress.advance()
         progress.finish()
-
-    def _discretize(self, frame: EncodedFrame, progress: Progress) -> np.ndarray:
-        """Attribute codes (attributes x rows); sets the attribute description."""
-        values = frame.values
-        pairs = missing_pairs(frame.columns)
-        paired = set(pairs.values())
-        cols, inds, cards, bins, out = [], [], [], [], []
-        self.fills_ = np.zeros(len(frame.columns))
-        progress.start("bayesnet: discretize", total=len(frame.columns))
-        for j, col in enumerate(frame.columns):
-            progress.advance()
-            if j in paired:
-                continue  # merged into its value column's attribute
-            x = values[:, j]
-            if col.discrete:
-                k = max(int(col.cardinality), 1)
-                code, table = np.clip(x.astype(np.int64), 0, k - 1), np.zeros((0, 0))
-            else:
-                present = present_mask(values, pairs, j)
-                self.fills_[j] = fill_value(x, present)
-                code, table = _bin_column(x, present, self.n_bins, j in pairs)
-                k = table.shape[0] + (1 if j in pairs else 0)
-            cols.append(j)
-            inds.append(pairs.get(j, -1))
-            cards.append(k)
-            bins.append(table)
-            out.append(code)
-        progress.finish()
-        self.attr_columns_ = np.array(cols, dtype=np.int64)
-        self.attr_indicators_ = np.array(inds, dtype=np.int64)
-        self.cards_ = np.array(cards, dtype=np.int64)
-        self.bins_: list[np.ndarray] = bins
-        return np.vstack(out) if out else np.zeros((0, frame.n_rows), dtype=np.int64)
 
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
-        codes = np.zeros((self.cards_.size, n), dtype=np.int64)
+        cards = self.attributes_.cards
+        codes = np.zeros((cards.size, n), dtype=np.int64)
         for a in self.order_:
-            pidx = _parent_index(codes, self.parents_[a], self.cards_)
+            pidx = _parent_index(codes, self.parents_[a], cards)
             codes[a] = _draw_from_cpt(self.cpts_[a], pidx, rng.random(n))
-        out = np.zeros((len(self.columns_), n))
-        for a in range(self.cards_.size):
-            j, ind, table = self.attr_columns_[a], self.attr_indicators_[a], self.bins_[a]
-            if table.size == 0:
-                out[j] = codes[a]
-                continue
-            bin_code = codes[a]
-            if ind >= 0:
-                missing = bin_code == 0
-                out[ind] = np.where(missing, MISSING_CODE, 1 - MISSING_CODE)
-                bin_code = np.maximum(bin_code - 1, 0)
-            out[j] = _decode_bins(table, bin_code, rng.random(n))
-        return finished_frame(out, self.columns_, self.fills_)
+        return self.attributes_.decode(codes, rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
         return {
-            "columns": columns_state(self.columns_),
-            "attr_columns": self.attr_columns_,
-            "attr_indicators": self.attr_indicators_,
-            "cards": self.cards_,
-            "bins": list(self.bins_),
-            "fills": self.fills_,
+            **self.attributes_.get_state(),
             "order": self.order_,
             "parents": list(self.parents_),
             "cpts": list(self.cpts_),
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
-        self.columns_ = columns_from_state(state["columns"])
-        self.attr_columns_ = np.asarray(state["attr_columns"], dtype=np.int64)
-        self.attr_indicators_ = np.asarray(state["attr_indicators"], dtype=np.int64)
-        self.cards_ = np.asarray(state["cards"], dtype=np.int64)
-        self.bins_ = [np.asarray(b, dtype=np.float64) for b in state["bins"]]
-        self.fills_ = np.asarray(state["fills"], dtype=np.float64)
+        self.attributes_ = Attributes.from_state(state)
         self.order_ = np.asarray(state["order"], dtype=np.int64)
         self.parents_ = [np.asarray(p, dtype=np.int64) for p in state["parents"]]
         self.cpts_ = [np.asarray(c, dtype=np.float64) for c in state["cpts"]]
-
-
-# ---- discretization -------------------------------------------------------------------------
-def _bin_column(x: np.ndarray, present: np.ndarray, n_bins: int,
-                has_missing_state: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Bin codes of ``x`` (0 = missing when ``has_missing_state``) and per-bin quantiles."""
-    xp = x[present]
-    if xp.size == 0:
-        xp = x if x.size else np.zeros(1)
-    uniq = np.unique(xp)
-    if uniq.size <= n_bins:
-        edges = (uniq[1:] + uniq[:-1]) / 2  # every distinct value its own bin, exactly
-    else:
-        edges = np.unique(np.quantile(xp, np.linspace(0.0, 1.0, n_bins + 1)[1:-1]))
-    xs = np.sort(xp)
-    sorted_bins = np.searchsorted(edges, xs, side="right")
-    used, sorted_bins = np.unique(sorted_bins, return_inverse=True)  # drop empty bins
-    remap = np.zeros(edges.size + 1, dtype=np.int64)
-    remap[used] = np.arange(used.size)
-    starts = np.searchsorted(sorted_bins, np.arange(used.size + 1))
-    probs = np.linspace(0.0, 1.0, _PER_BIN)
-    table = np.array([np.quantile(xs[starts[b]:starts[b + 1]], probs) for b in range(used.size)])
-    codes = remap[np.searchsorted(edges, x, side="right")]
-    if has_missing_state:
-        codes = np.where(present, codes + 1, 0)
-    return codes.astype(np.int64), table
-
-
-def _decode_bins(table: np.ndarray, bin_code: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Draw a value inside each bin: the bin's quantile function at ``u``."""
-    q = table.shape[1]
-    if q == 1:
-        return np.asarray(table[bin_code, 0])
-    t = u * (q - 1)
-    i = np.minimum(t.astype(np.intp), q - 2)
-    t -= i
-    i += bin_code * q
-    flat = table.ravel()
-    lo = flat[i]
-    step = flat[i + 1]
-    step -= lo
-    step *= t
-    step += lo
-    return np.asarray(step)
 
 
 # ---- structure ------------------------------------------------------------------------------

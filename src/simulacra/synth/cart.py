@@ -24,6 +24,7 @@ from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._cart_tree import MISSING_CODE, Settings, Step, fit_step, sample_step
 from simulacra.synth._orders import OrderPair, order_pairs
 from simulacra.synth._params import Check, Interval, Options
+from simulacra.synth._visit_order import dependence, greedy_order, tier
 
 _ORDER_BINS = 16  # bins per column when measuring dependence for the visit order
 _ORDER_ROWS = 20_000  # rows used to measure dependence (a subsample beyond that)
@@ -275,64 +276,19 @@ def _unit_codes(values: np.ndarray, cols: Sequence[EncodedColumn], unit: list[in
     return np.asarray(codes, dtype=np.int64)
 
 
-def _nmi(a: np.ndarray, b: np.ndarray) -> float:
-    """Mutual information of two code vectors over the geometric mean of their entropies."""
-    ka, kb = int(a.max()) + 1, int(b.max()) + 1
-    joint = np.bincount(a * kb + b, minlength=ka * kb).reshape(ka, kb) / a.size
-    pa, pb = joint.sum(1), joint.sum(0)
-    nz = joint > 0
-    mi = float(np.sum(joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])))
-    ha = -float(np.sum(pa[pa > 0] * np.log(pa[pa > 0])))
-    hb = -float(np.sum(pb[pb > 0] * np.log(pb[pb > 0])))
-    return mi / math.sqrt(ha * hb) if ha > 0 and hb > 0 else 0.0
-
-
 def _dependence(values: np.ndarray, cols: Sequence[EncodedColumn], units: list[list[int]],
                 rng: np.random.Generator) -> np.ndarray:
     """Normalized mutual information between every two units (binned, on <= 20k rows)."""
     if values.shape[0] > _ORDER_ROWS:
         values = values[rng.choice(values.shape[0], _ORDER_ROWS, replace=False)]
-    codes = [_unit_codes(values, cols, u) for u in units]
-    k = len(units)
-    dep = np.zeros((k, k))
-    for a in range(k):
-        for b in range(a + 1, k):
-            dep[a, b] = dep[b, a] = _nmi(codes[a], codes[b])
-    return dep
+    return dependence([_unit_codes(values, cols, u) for u in units])
 
 
 def _auto_order(dep: np.ndarray, cols: Sequence[EncodedColumn], units: list[list[int]],
                 n: int) -> list[list[int]]:
-    """Order units greedily by their mutual information ``dep``.
-
-    Start with the unit most tied to all others, then always take the unit most tied to those
-    already placed, tier by tier (see :func:`_tier`; a declared target is the first tier).
-    """
-    k = len(units)
-    tier = np.array([_tier(cols[u[-1]], len(u), n) for u in units])
-    placed = [int(np.argmax(dep.sum(1) - 1e9 * tier))]
-    left = set(range(k)) - set(placed)
-    while left:
-        cand = sorted(left)
-        gain = dep[np.ix_(cand, placed)].sum(1) - 1e9 * tier[cand]
-        placed.append(cand[int(np.argmax(gain))])
-        left.discard(placed[-1])
-    return [units[i] for i in placed]
-
-
-def _tier(col: EncodedColumn, width: int, n: int) -> int:
-    """Rank columns for the visit order: a declared target, binary columns, then the rest.
-
-    A declared target goes first, so every other column is drawn conditioned on it and a
-    model trained on the synthetic rows finds its relations. A binary column is a cheap
-    marginal that every later tree can split on cleanly (flags, classes); discrete columns
-    with more categories than sqrt(n) go last.
-    """
-    if col.role == "target":
-        return -1
-    if col.discrete and col.cardinality <= 2 and width == 1:
-        return 0
-    return 2 if col.discrete and col.cardinality > math.sqrt(n) else 1
+    """Order units greedily by their mutual information ``dep`` (``synth/_visit_order.py``)."""
+    tiers = np.array([tier(cols[u[-1]], len(u), n) for u in units])
+    return [units[i] for i in greedy_order(dep, tiers)]
 
 
 # ---- copies of training rows --------------------------------------------------------------

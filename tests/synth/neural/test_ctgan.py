@@ -39,7 +39,8 @@ def test_registered() -> None:
     assert type(make_synthesizer("ctgan")) is CTGANSynthesizer
 
 
-def test_learns_category_frequencies() -> None:
+@pytest.fixture(scope="module")
+def colours() -> tuple[pd.DataFrame, CTGANSynthesizer]:
     rng = np.random.default_rng(0)
     n = 1000
     colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
@@ -48,6 +49,11 @@ def test_learns_category_frequencies() -> None:
     syn = CTGANSynthesizer(epochs=50, batch_size=100, embedding_dim=8, generator_size=32,
                            discriminator_size=32, learning_rate=1e-3, device="cpu", threads=1,
                            seed=1).fit(real)
+    return real, syn
+
+
+def test_learns_category_frequencies(colours: tuple[pd.DataFrame, CTGANSynthesizer]) -> None:
+    real, syn = colours
     out = syn.sample(4000, seed=2)
     want = real["colour"].value_counts(normalize=True)
     got = out["colour"].value_counts(normalize=True).reindex(want.index, fill_value=0.0)
@@ -56,6 +62,27 @@ def test_learns_category_frequencies() -> None:
     assert means["red"] > max(means["green"], means["blue"]) + 1.5
     assert len(syn.training_.train_loss) == len(syn.training_.discriminator_loss) == 50
     assert out["x"].between(real["x"].min(), real["x"].max()).all()
+
+
+def test_condition_on_a_category_is_native(colours: tuple[pd.DataFrame, CTGANSynthesizer],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _, syn = colours
+    calls: list[Any] = []
+    original = syn._sample_fixed
+
+    def spy(n: int, fixed: dict[int, float], *, rng: np.random.Generator) -> Any:
+        calls.append(out := original(n, fixed, rng=rng))
+        return out
+
+    monkeypatch.setattr(syn, "_sample_fixed", spy)
+    red = syn.sample(1000, seed=3, conditions={"colour": "red"})
+    blue = syn.sample(1000, seed=3, conditions={"colour": "blue"})
+    assert (red["colour"] == "red").all() and (blue["colour"] == "blue").all()
+    assert calls and all(c is not None for c in calls)
+    assert red["x"].mean() > blue["x"].mean() + 1.5  # generated given the category
+    j = syn.codec_.encoded_columns.index(next(c for c in syn.codec_.encoded_columns
+                                              if c.name == "x"))
+    assert original(10, {j: 0.5}, rng=np.random.default_rng(0)) is None  # numbers: rejection
 
 
 def test_same_seed_same_model_and_rows(table: pd.DataFrame) -> None:

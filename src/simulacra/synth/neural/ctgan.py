@@ -63,7 +63,8 @@ class CTGANSynthesizer(BaseSynthesizer):
     A GAN's losses do not say when it is good, so there is no validation split or early
     stopping: training runs ``epochs`` epochs (or until ``max_training_time``) and keeps the
     last weights. Sampling draws condition vectors from the training frequencies and runs the
-    generator in numpy, so a model trained on a GPU samples anywhere.
+    generator in numpy, so a model trained on a GPU samples anywhere. Conditions on a category
+    are native: the generator gets that category's condition vector.
 
     Parameters
     ----------
@@ -241,22 +242,51 @@ class CTGANSynthesizer(BaseSynthesizer):
 
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
-        from simulacra.synth.neural._decode import mlp_numpy
-
         layout = self.layout_
-        z = rng.standard_normal((n, self.embedding_dim)).astype(np.float32)
         cond = np.zeros((n, len(self.counts_)), dtype=np.float32)
         blocks = layout.discrete
         if blocks:
-            offsets = np.concatenate([[0], np.cumsum([k for _, _, k in blocks])])
+            offsets = _offsets(layout)
             cum = np.cumsum(_padded_probs(self.counts_, offsets), axis=1)
             block = rng.integers(0, len(blocks), n)
             u = rng.random(n)[:, None] * cum[block, -1:]
             local = np.minimum((cum[block] < u).sum(axis=1), offsets[block + 1] - offsets[block]
                                - 1)
             cond[np.arange(n), offsets[block] + local] = 1.0
+        return self._generate(cond, rng)
+
+    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
+                      rng: np.random.Generator) -> EncodedFrame | None:
+        """Condition the generator on one fixed category, as it was trained to.
+
+        The rarest of the fixed categories goes into the condition vector (its column then
+        holds it in every row); any other fixed value is left to the shared rejection step.
+        Only numbers fixed: not native.
+        """
+        layout = self.layout_
+        offsets = _offsets(layout)
+        chosen: tuple[float, int, int] | None = None  # (count, encoded column, position)
+        for b, (j, _, k) in enumerate(layout.discrete):
+            if j in fixed:
+                position = int(offsets[b]) + int(np.clip(fixed[j], 0, k - 1))
+                count = float(self.counts_[position])
+                if chosen is None or count < chosen[0]:
+                    chosen = (count, j, position)
+        if chosen is None:
+            return None
+        _, j, position = chosen
+        cond = np.zeros((n, len(self.counts_)), dtype=np.float32)
+        cond[:, position] = 1.0
+        frame = self._generate(cond, rng)
+        frame.values[:, j] = fixed[j]
+        return frame
+
+    def _generate(self, cond: np.ndarray, rng: np.random.Generator) -> EncodedFrame:
+        from simulacra.synth.neural._decode import mlp_numpy
+
+        z = rng.standard_normal((cond.shape[0], self.embedding_dim)).astype(np.float32)
         raw = mlp_numpy(self.weights_, "generator", np.concatenate([z, cond], axis=1))
-        return layout.decode(raw, np.zeros(layout.width), rng)
+        return self.layout_.decode(raw, np.zeros(self.layout_.width), rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
@@ -270,6 +300,11 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.training_ = GANTrainingLog.from_dict(state["training"])
 
 
+def _offsets(layout: Layout) -> np.ndarray:
+    """Each one-hot block's first position in the condition vector, then the total."""
+    return np.concatenate([[0], np.cumsum([k for _, _, k in layout.discrete])]).astype(np.int64)
+
+
 def _categories(frame: EncodedFrame, layout: Layout
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows per category, block offsets, and row indices grouped by category.
@@ -278,7 +313,7 @@ def _categories(frame: EncodedFrame, layout: Layout
     offsets are each block's first position plus the total; the rows are sorted by category.
     """
     blocks = layout.discrete
-    offsets = np.concatenate([[0], np.cumsum([k for _, _, k in blocks])]).astype(np.int64)
+    offsets = _offsets(layout)
     if not blocks:
         return np.zeros(0, dtype=np.int64), offsets, np.zeros(0, dtype=np.int64)
     codes = [offsets[b] + np.clip(frame.values[:, j].astype(np.int64), 0, k - 1)

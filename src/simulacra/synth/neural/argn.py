@@ -1,0 +1,250 @@
+"""ARGN: an autoregressive network over discretized columns (in the manner of TabularARGN)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from simulacra._progress import Progress
+from simulacra._random import SeedLike
+from simulacra.data._frame import EncodedFrame
+from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._discrete import Attributes
+from simulacra.synth._params import Check, Interval, Options
+from simulacra.synth._visit_order import dependence, greedy_order, tier
+from simulacra.synth.neural._torch import (
+    DEVICES,
+    TrainingLog,
+    resolve_device,
+    split_rows,
+    state_to_numpy,
+    torch_generator,
+    torch_module,
+    torch_threads,
+    train_loop,
+)
+
+ORDERS = ("learned", "given", "any")
+_ORDER_ROWS = 20_000  # rows used to measure dependence for the learned order
+_ORDER_CODES = 16  # codes per attribute when measuring dependence
+
+
+class ARGNSynthesizer(BaseSynthesizer):
+    """Autoregressive network: each column drawn from a learned distribution given the others.
+
+    Columns become discrete *attributes*: continuous ones are cut into up to ``n_bins``
+    quantile bins (each distinct value its own bin when there are fewer) and a missing-value
+    indicator shares its value column's attribute. Every attribute has an embedding table
+    and a head: a masked layer over the embeddings of the attributes before it, further
+    layers, and the logits of its codes. Training minimizes the negative log-likelihood with
+    Adam (the step size halves after two epochs without a better validation loss), keeps the
+    weights of the best validation epoch and stops after ``patience`` epochs without one.
+    Sampling draws the attributes one by one in numpy; a bin is decoded by interpolating
+    between stored quantiles of the training values inside it.
+
+    The column order (``order``): ``"learned"`` places a declared target first, then grows
+    the order greedily by mutual information (binary flags early, very wide categoricals
+    last); ``"given"`` keeps the table's order; ``"any"`` trains every order at once (a random
+    one per batch) and samples in the learned order, so conditions on any columns are drawn
+    natively (fixed columns first). With a fixed order, conditions on the first columns of the
+    order (a declared target, for one) are native and others fall back to rejection.
+
+    Parameters
+    ----------
+    epochs
+        Most passes over the training rows.
+    batch_size
+        Rows per gradient step (all rows when there are fewer).
+    n_bins
+        Most bins per continuous column.
+    embedding_dim
+        Widest embedding of an attribute's codes (narrower for attributes with few codes).
+    hidden_size, hidden_layers
+        Width of each head's layers, and the number of layers after the masked one.
+    learning_rate
+        Adam's initial step size.
+    patience
+        Epochs without a better validation loss before training stops.
+    validation_share
+        Share of the rows held out for early stopping (0: judge by the training loss).
+    order
+        ``"learned"``, ``"given"`` or ``"any"`` (see above).
+    max_training_time
+        Seconds of training at most (checked after each epoch), or None.
+    device
+        ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
+    threads
+        torch CPU threads while training; None uses the machine's cores.
+    seed
+        Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None). CPU
+        runs with the same seed give the same model.
+
+    Attributes
+    ----------
+    order_ : ndarray
+        The attributes in sampling order (indices into ``attributes_``).
+    training_ : TrainingLog
+        Losses per epoch (mean negative log-likelihood of a row), the best epoch, why
+        training stopped and how long it took.
+    """
+
+    name: ClassVar[str] = "argn"
+    _param_checks: ClassVar[dict[str, Check]] = {
+        "epochs": Interval(int, 1, None),
+        "batch_size": Interval(int, 1, None),
+        "n_bins": Interval(int, 2, 10_000),
+        "embedding_dim": Interval(int, 2, 4096),
+        "hidden_size": Interval(int, 1, 65536),
+        "hidden_layers": Interval(int, 0, 16),
+        "learning_rate": Interval(float, 1e-8, 10.0),
+        "patience": Interval(int, 1, None),
+        "validation_share": Interval(float, 0.0, 0.9),
+        "order": Options(ORDERS),
+        "max_training_time": Interval(float, 0.0, None, allow_none=True),
+        "device": Options(DEVICES),
+        "threads": Interval(int, 1, 4096, allow_none=True),
+    }
+
+    def __init__(self, *, epochs: int = 100, batch_size: int = 512, n_bins: int = 20,
+                 embedding_dim: int = 16, hidden_size: int = 128, hidden_layers: int = 1,
+                 learning_rate: float = 2e-3, patience: int = 6, validation_share: float = 0.1,
+                 order: str = "learned", max_training_time: float | None = None,
+                 device: str = "auto", threads: int | None = None,
+                 seed: SeedLike = None) -> None:
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.n_bins = n_bins
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.hidden_layers = hidden_layers
+        self.learning_rate = learning_rate
+        self.patience = patience
+        self.validation_share = validation_share
+        self.order = order
+        self.max_training_time = max_training_time
+        self.device = device
+        self.threads = threads
+        self.seed = seed
+
+    # ---- fit ----------------------------------------------------------------------------
+    def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
+        torch = torch_module()
+        from simulacra.synth.neural._autoregressive import ARGNNet, order_mask
+
+        attributes, codes = Attributes.fit(frame, self.n_bins)
+        d = attributes.size
+        order = (_learned_order(attributes, codes, rng) if self.order != "given"
+                 else list(range(d)))
+        device = resolve_device(torch, self.device)
+        with torch_threads(torch, self.threads):
+            net = ARGNNet([int(k) for k in attributes.cards], self.embedding_dim,
+                          self.hidden_size, self.hidden_layers, rng).to(device)
+            train_idx, val_idx = split_rows(frame.n_rows, self.validation_share, rng)
+            c_all = torch.from_numpy(np.ascontiguousarray(codes.T)).to(device)
+            fixed_mask = torch.from_numpy(order_mask(order, d)).to(device)
+            shuffle = torch_generator(torch, rng, "cpu")
+            opt = torch.optim.Adam(net.parameters(), lr=self.learning_rate)
+            plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+            train_c = c_all[train_idx]
+            batch = min(self.batch_size, len(train_idx))
+
+            def batch_mask() -> Any:
+                if self.order != "any":
+                    return fixed_mask
+                perm = torch.randperm(d, generator=shuffle).numpy()
+                return torch.from_numpy(order_mask(perm, d)).to(device)
+
+            def train_epoch() -> float:
+                net.train()
+                perm = torch.randperm(len(train_idx), generator=shuffle).to(device)
+                total = torch.zeros((), device=device)
+                for lo in range(0, len(train_idx), batch):
+                    cb = train_c[perm[lo:lo + batch]]
+                    loss = net.loss(cb, batch_mask())
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()  # type: ignore[no-untyped-call]
+                    opt.step()
+                    total += loss.detach() * len(cb)
+                return float(total) / len(train_idx)  # one device sync per epoch
+
+            def validate() -> float:
+                net.eval()
+                with torch.no_grad():
+                    score = float(net.loss(c_all[val_idx], fixed_mask))
+                plateau.step(score)
+                return score
+
+            self.training_ = train_loop(
+                task="argn: train", epochs=self.epochs, patience=self.patience,
+                max_training_time=self.max_training_time, progress=progress,
+                train_epoch=train_epoch, validate=validate if len(val_idx) else None,
+                snapshot=lambda: {k: v.detach().clone() for k, v in net.state_dict().items()},
+                restore=net.load_state_dict)
+            self.weights_ = state_to_numpy(net)
+        self.attributes_ = attributes
+        self.order_ = np.asarray(order, dtype=np.int64)
+
+    # ---- sample -------------------------------------------------------------------------
+    def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
+        return self._draw(n, {}, [int(a) for a in self.order_], rng)
+
+    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
+                      rng: np.random.Generator) -> EncodedFrame | None:
+        given = self.attributes_.fixed_codes(fixed)
+        order = [int(a) for a in self.order_]
+        if self.order == "any":
+            order = [a for a in order if a in given] + [a for a in order if a not in given]
+        elif set(order[:len(given)]) != set(given):
+            return None  # the heads before a fixed column never saw it: not native
+        frame = self._draw(n, given, order, rng)
+        values = frame.values
+        for j, value in fixed.items():
+            values[:, j] = value  # the exact numbers, not just their bin
+        return frame
+
+    def _draw(self, n: int, given: dict[int, int], order: list[int],
+              rng: np.random.Generator) -> EncodedFrame:
+        from simulacra.synth.neural._decode import draw_autoregressive
+
+        fixed = {a: np.full(n, code, dtype=np.int64) for a, code in given.items()}
+        codes = draw_autoregressive(self.weights_, order, fixed, n, rng)
+        return self.attributes_.decode(codes, rng)
+
+    # ---- state --------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        return {"attributes": self.attributes_.get_state(), "order": self.order_,
+                "weights": dict(self.weights_), "training": self.training_.to_dict()}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.attributes_ = Attributes.from_state(state["attributes"])
+        self.order_ = np.asarray(state["order"], dtype=np.int64)
+        self.weights_ = {k: np.asarray(v, dtype=np.float32) for k, v in state["weights"].items()}
+        self.training_ = TrainingLog.from_dict(state["training"])
+
+
+def _learned_order(attributes: Attributes, codes: np.ndarray,
+                   rng: np.random.Generator) -> list[int]:
+    """A declared target first, then greedily by mutual information (``_visit_order``)."""
+    n = codes.shape[1]
+    if n > _ORDER_ROWS:
+        codes = codes[:, rng.choice(n, _ORDER_ROWS, replace=False)]
+    coarse = [_coarse(codes[a], int(attributes.cards[a]), attributes.bins[a].size > 0)
+              for a in range(attributes.size)]
+    tiers = np.array([tier(attributes.columns[int(j)], 2 if ind >= 0 else 1, n)
+                      for j, ind in zip(attributes.value_columns, attributes.indicators,
+                                        strict=True)])
+    return greedy_order(dependence(coarse), tiers)
+
+
+def _coarse(code: np.ndarray, k: int, ordered: bool) -> np.ndarray:
+    """At most ``_ORDER_CODES`` codes: adjacent bins merged, or the rarest categories pooled."""
+    if k <= _ORDER_CODES:
+        return code
+    if ordered:
+        return np.asarray(code * _ORDER_CODES // k)
+    counts = np.bincount(code, minlength=k)
+    top = np.argsort(-counts, kind="stable")[: _ORDER_CODES - 1]
+    remap = np.full(k, _ORDER_CODES - 1)
+    remap[top] = np.arange(top.size)
+    return np.asarray(remap[code])
