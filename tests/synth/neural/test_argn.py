@@ -202,11 +202,31 @@ def test_any_order_conditions_natively_on_any_column() -> None:
     assert (out["segment"] == "vip").mean() > 0.6  # and so does the class
 
 
+def test_rare_categories_share_a_code_and_keep_their_frequencies() -> None:
+    rng = np.random.default_rng(0)
+    n = 2000
+    case = np.concatenate([rng.choice(["a", "b"], size=n // 2),
+                           [f"c{i}" for i in rng.integers(0, 600, n - n // 2)]])
+    real = pd.DataFrame({"case": case, "x": rng.standard_normal(n)})
+    syn = ARGNSynthesizer(seed=0, rare_count=5, order="any",
+                          **{**LEARN, "epochs": 20}).fit(real)
+    attr = next(a for a in range(syn.attributes_.size)
+                if syn.attributes_.columns[int(syn.attributes_.value_columns[a])].name == "case")
+    counts = real["case"].value_counts()
+    assert syn.pools_.cards[attr] == int((counts >= 5).sum()) + 1  # kept ones and the pool
+    out = syn.sample(3000, seed=1)
+    assert out["case"].isin(set(case)).all()
+    rare = ~out["case"].isin(["a", "b"])
+    assert abs(rare.mean() - 0.5) < 0.1 and out.loc[rare, "case"].nunique() > 200
+    given = syn.sample(50, seed=2, conditions={"case": counts.index[-1]})
+    assert (given["case"] == counts.index[-1]).all()
+
+
 @pytest.mark.parametrize(("param", "value"), [
-    ("epochs", 0), ("batch_size", 0), ("n_bins", 1), ("embedding_dim", 1),
+    ("epochs", 0), ("batch_size", 0), ("n_bins", 1), ("n_bins", 2.5), ("embedding_dim", 1),
     ("hidden_layers", -1), ("learning_rate", 0.0), ("patience", 0),
-    ("validation_share", 0.95), ("order", "random"), ("max_training_time", -1.0),
-    ("device", "tpu"), ("threads", 0),
+    ("validation_share", 0.95), ("order", "random"), ("rare_count", -1),
+    ("max_training_time", -1.0), ("device", "tpu"), ("threads", 0),
 ])
 def test_bad_params_are_clear_errors(param: str, value: Any, table: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match=repr(param)):

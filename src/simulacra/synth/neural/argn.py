@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,6 +12,7 @@ from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._discrete import Attributes
+from simulacra.synth._marginals import draw_codes
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
 from simulacra.synth.neural._torch import (
@@ -57,7 +59,8 @@ class ARGNSynthesizer(BaseSynthesizer):
     batch_size
         Rows per gradient step (all rows when there are fewer).
     n_bins
-        Most bins per continuous column.
+        Most bins per continuous column; None: a third of the square root of the row count,
+        8 to 128 (finer bins need more rows to learn each bin's share given the others).
     embedding_dim
         Widest embedding of an attribute's codes (narrower for attributes with few codes).
     hidden_size, hidden_layers
@@ -68,6 +71,10 @@ class ARGNSynthesizer(BaseSynthesizer):
         Epochs without a better validation loss before training stops.
     validation_share
         Share of the rows held out for early stopping (0: judge by the training loss).
+    rare_count
+        Categories seen fewer times share one code in the network and are drawn from their
+        own frequencies when it comes up (a declared target's never are). An id-like column
+        is then not memorized, and its head does not stop training early for all the others.
     order
         ``"learned"``, ``"given"`` or ``"any"`` (see above).
     max_training_time
@@ -93,24 +100,26 @@ class ARGNSynthesizer(BaseSynthesizer):
     _param_checks: ClassVar[dict[str, Check]] = {
         "epochs": Interval(int, 1, None),
         "batch_size": Interval(int, 1, None),
-        "n_bins": Interval(int, 2, 10_000),
+        "n_bins": Interval(int, 2, 10_000, allow_none=True),
         "embedding_dim": Interval(int, 2, 4096),
         "hidden_size": Interval(int, 1, 65536),
         "hidden_layers": Interval(int, 0, 16),
         "learning_rate": Interval(float, 1e-8, 10.0),
         "patience": Interval(int, 1, None),
         "validation_share": Interval(float, 0.0, 0.9),
+        "rare_count": Interval(int, 0, None),
         "order": Options(ORDERS),
         "max_training_time": Interval(float, 0.0, None, allow_none=True),
         "device": Options(DEVICES),
         "threads": Interval(int, 1, 4096, allow_none=True),
     }
 
-    def __init__(self, *, epochs: int = 100, batch_size: int = 512, n_bins: int = 20,
+    def __init__(self, *, epochs: int = 100, batch_size: int = 512, n_bins: int | None = None,
                  embedding_dim: int = 16, hidden_size: int = 128, hidden_layers: int = 1,
                  learning_rate: float = 2e-3, patience: int = 6, validation_share: float = 0.1,
-                 order: str = "learned", max_training_time: float | None = None,
-                 device: str = "auto", threads: int | None = None,
+                 rare_count: int = 5, order: str = "learned",
+                 max_training_time: float | None = None, device: str = "auto",
+                 threads: int | None = None,
                  seed: SeedLike = None) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -121,6 +130,7 @@ class ARGNSynthesizer(BaseSynthesizer):
         self.learning_rate = learning_rate
         self.patience = patience
         self.validation_share = validation_share
+        self.rare_count = rare_count
         self.order = order
         self.max_training_time = max_training_time
         self.device = device
@@ -132,13 +142,16 @@ class ARGNSynthesizer(BaseSynthesizer):
         torch = torch_module()
         from simulacra.synth.neural._autoregressive import ARGNNet, order_mask
 
-        attributes, codes = Attributes.fit(frame, self.n_bins)
+        n_bins = self.n_bins or int(np.clip(round(np.sqrt(frame.n_rows) / 3), 8, 128))
+        attributes, codes = Attributes.fit(frame, n_bins)
+        pools = _RarePools.fit(attributes, codes, self.rare_count)
+        codes = pools.to_model(codes)
         d = attributes.size
         order = (_learned_order(attributes, codes, rng) if self.order != "given"
                  else list(range(d)))
         device = resolve_device(torch, self.device)
         with torch_threads(torch, self.threads):
-            net = ARGNNet([int(k) for k in attributes.cards], self.embedding_dim,
+            net = ARGNNet(pools.cards, self.embedding_dim,
                           self.hidden_size, self.hidden_layers, rng).to(device)
             train_idx, val_idx = split_rows(frame.n_rows, self.validation_share, rng)
             c_all = torch.from_numpy(np.ascontiguousarray(codes.T)).to(device)
@@ -183,6 +196,7 @@ class ARGNSynthesizer(BaseSynthesizer):
                 restore=net.load_state_dict)
             self.weights_ = state_to_numpy(net)
         self.attributes_ = attributes
+        self.pools_ = pools
         self.order_ = np.asarray(order, dtype=np.int64)
 
     # ---- sample -------------------------------------------------------------------------
@@ -191,7 +205,8 @@ class ARGNSynthesizer(BaseSynthesizer):
 
     def _sample_fixed(self, n: int, fixed: dict[int, float], *,
                       rng: np.random.Generator) -> EncodedFrame | None:
-        given = self.attributes_.fixed_codes(fixed)
+        given = {a: self.pools_.model_code(a, code)
+                 for a, code in self.attributes_.fixed_codes(fixed).items()}
         order = [int(a) for a in self.order_]
         if self.order == "any":
             order = [a for a in order if a in given] + [a for a in order if a not in given]
@@ -209,18 +224,89 @@ class ARGNSynthesizer(BaseSynthesizer):
 
         fixed = {a: np.full(n, code, dtype=np.int64) for a, code in given.items()}
         codes = draw_autoregressive(self.weights_, order, fixed, n, rng)
-        return self.attributes_.decode(codes, rng)
+        return self.attributes_.decode(self.pools_.from_model(codes, rng), rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
         return {"attributes": self.attributes_.get_state(), "order": self.order_,
+                "pools": self.pools_.get_state(),
                 "weights": dict(self.weights_), "training": self.training_.to_dict()}
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.attributes_ = Attributes.from_state(state["attributes"])
+        self.pools_ = _RarePools.from_state(state["pools"])
         self.order_ = np.asarray(state["order"], dtype=np.int64)
         self.weights_ = {k: np.asarray(v, dtype=np.float32) for k, v in state["weights"].items()}
         self.training_ = TrainingLog.from_dict(state["training"])
+
+
+@dataclass(frozen=True)
+class _RarePools:
+    """Per attribute, its rare categories pooled into one network code (see ``rare_count``).
+
+    ``model[a][code]`` is the network code of an attribute code; ``original[a][m]`` the
+    attribute code of a network code, -1 for the pool; ``pooled[a]`` the pooled codes and
+    ``cumulative[a]`` their cumulative shares.
+    """
+
+    model: tuple[np.ndarray, ...]
+    original: tuple[np.ndarray, ...]
+    pooled: tuple[np.ndarray, ...]
+    cumulative: tuple[np.ndarray, ...]
+
+    @classmethod
+    def fit(cls, attributes: Attributes, codes: np.ndarray, rare_count: int) -> _RarePools:
+        model, original, pooled, cumulative = [], [], [], []
+        for a in range(attributes.size):
+            k = int(attributes.cards[a])
+            counts = np.bincount(codes[a], minlength=k)
+            rare = counts < rare_count
+            column = attributes.columns[int(attributes.value_columns[a])]
+            if attributes.bins[a].size or column.role == "target" or rare.sum() < 2:
+                rare[:] = False
+            kept = np.flatnonzero(~rare)
+            to_model = np.full(k, kept.size, dtype=np.int64)  # the pool's code comes last
+            to_model[kept] = np.arange(kept.size)
+            pool = np.flatnonzero(rare)
+            model.append(to_model)
+            original.append(np.concatenate([kept, [-1] if pool.size else []]).astype(np.int64))
+            pooled.append(pool)
+            share = counts[pool].astype(np.float64)
+            cumulative.append(np.cumsum(share) / share.sum() if pool.size else share)
+        return cls(tuple(model), tuple(original), tuple(pooled), tuple(cumulative))
+
+    @property
+    def cards(self) -> list[int]:
+        return [int(o.size) for o in self.original]
+
+    def to_model(self, codes: np.ndarray) -> np.ndarray:
+        return np.stack([m[c] for m, c in zip(self.model, codes, strict=True)]) \
+            if len(codes) else codes
+
+    def model_code(self, a: int, code: int) -> int:
+        return int(self.model[a][code])
+
+    def from_model(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        out = np.empty_like(codes)
+        for a, (orig, pool, cum) in enumerate(zip(self.original, self.pooled, self.cumulative,
+                                                  strict=True)):
+            out[a] = orig[codes[a]]
+            drawn = np.flatnonzero(out[a] < 0)
+            if drawn.size:
+                out[a, drawn] = pool[draw_codes(cum, rng.random(drawn.size))]
+        return out
+
+    def get_state(self) -> dict[str, Any]:
+        return {"model": list(self.model), "original": list(self.original),
+                "pooled": list(self.pooled), "cumulative": list(self.cumulative)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _RarePools:
+        def arrays(key: str, dtype: Any) -> tuple[np.ndarray, ...]:
+            return tuple(np.asarray(x, dtype=dtype) for x in state[key])
+
+        return cls(arrays("model", np.int64), arrays("original", np.int64),
+                   arrays("pooled", np.int64), arrays("cumulative", np.float64))
 
 
 def _learned_order(attributes: Attributes, codes: np.ndarray,
