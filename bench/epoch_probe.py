@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Per-epoch cost of SDV's CTGAN / TVAE on the full development datasets, to choose epoch caps.
+"""Per-epoch cost of SDV's CTGAN / TVAE (or simulacra's) on the full development datasets.
 
     OMP_NUM_THREADS=1 bench/.venv/bin/python bench/epoch_probe.py --datasets credit_data,cpssw8 [--epochs 2,8]
+    OMP_NUM_THREADS=1 bench/.venv/bin/python bench/epoch_probe.py --systems sdv_ctgan,simulacra:ctgan ...
 
 Fits each model twice (fewer and more epochs) in this process and prints JSON lines with
 per_epoch_s = (fit(more) - fit(fewer)) / (more - fewer): the difference cancels the fixed cost
@@ -27,7 +28,13 @@ BUDGET_S = 15 * 60
 
 def fit_seconds(system: str, dataset: str, epochs: int, rows: int | None = None) -> float:
     train, _, sdtypes, _ = devdata.load(dataset, rows=rows)
-    adapter = systems.make_adapter(system, sdtypes, systems.Options(seed=0, epochs=epochs))
+    # simulacra's models take epochs as a parameter (and keep training all of them: no
+    # early stopping in ctgan; threads follow OMP_NUM_THREADS like torch's default)
+    params = {"epochs": epochs} if system.startswith("simulacra:") else {}
+    if system.startswith("simulacra:") and os.environ.get("OMP_NUM_THREADS"):
+        params["threads"] = int(os.environ["OMP_NUM_THREADS"])
+    adapter = systems.make_adapter(system, sdtypes,
+                                   systems.Options(seed=0, epochs=epochs, params=params))
     t = time.perf_counter()
     adapter.fit(train)
     return time.perf_counter() - t

@@ -43,7 +43,14 @@ def resolve_device(torch: ModuleType, device: str) -> Any:
 
 
 def machine_threads() -> int:
-    """The cores this process may run on."""
+    """``OMP_NUM_THREADS`` when it is set, else the cores this process may run on.
+
+    Honouring the variable matters on a shared machine: more OpenMP threads than free cores
+    spin against each other and can make training many times slower.
+    """
+    declared = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if declared.isdigit() and int(declared) > 0:
+        return int(declared)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux

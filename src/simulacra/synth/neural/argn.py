@@ -82,7 +82,7 @@ class ARGNSynthesizer(BaseSynthesizer):
     device
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     threads
-        torch CPU threads while training; None uses the machine's cores.
+        torch CPU threads while training; None: OMP_NUM_THREADS, else the machine's cores.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None). CPU
         runs with the same seed give the same model.
