@@ -47,8 +47,8 @@ def colours() -> tuple[pd.DataFrame, CTGANSynthesizer]:
     real = pd.DataFrame({"colour": colour,
                          "x": rng.standard_normal(n) + (colour == "red") * 3.0})
     syn = CTGANSynthesizer(epochs=50, batch_size=100, embedding_dim=8, generator_size=32,
-                           discriminator_size=32, learning_rate=1e-3, device="cpu", threads=1,
-                           seed=1).fit(real)
+                           discriminator_size=32, learning_rate=1e-3, validation_share=0.0,
+                           device="cpu", threads=1, seed=1).fit(real)
     return real, syn
 
 
@@ -83,6 +83,25 @@ def test_condition_on_a_category_is_native(colours: tuple[pd.DataFrame, CTGANSyn
     j = syn.codec_.encoded_columns.index(next(c for c in syn.codec_.encoded_columns
                                               if c.name == "x"))
     assert original(10, {j: 0.5}, rng=np.random.default_rng(0)) is None  # numbers: rejection
+
+
+def test_early_stopping_keeps_the_generator_closest_to_validation_rows() -> None:
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"colour": rng.choice(["red", "green"], size=400),
+                         "x": rng.standard_normal(400)})
+    kw: dict[str, Any] = {**TINY, "batch_size": 40, "learning_rate": 1e-2}
+    syn = CTGANSynthesizer(seed=2, **{**kw, "epochs": 400}, patience=5).fit(real)
+    log = syn.training_
+    assert log.stopped == "early_stopping" and len(log.train_loss) < 400
+    assert len(log.val_loss) == len(log.train_loss) == log.best_epoch + 5
+    assert log.best_epoch == int(np.argmin(log.val_loss)) + 1
+    # the kept generator is the best epoch's: retraining for exactly that long gives it
+    again = CTGANSynthesizer(seed=2, **{**kw, "epochs": log.best_epoch}, patience=1000).fit(real)
+    for key, value in again.weights_.items():
+        np.testing.assert_array_equal(value, syn.weights_[key])
+    unjudged = CTGANSynthesizer(seed=2, **{**kw, "epochs": 12}, validation_share=0.0,
+                                patience=1).fit(real)
+    assert len(unjudged.training_.train_loss) == 12 and not unjudged.training_.val_loss
 
 
 def test_same_seed_same_model_and_rows(table: pd.DataFrame) -> None:
@@ -140,7 +159,8 @@ def test_max_training_time_is_respected(table: pd.DataFrame) -> None:
     ("epochs", 0), ("epochs", 2.5), ("batch_size", 0), ("embedding_dim", -1),
     ("generator_layers", -1), ("discriminator_size", 0), ("pac", 0),
     ("discriminator_steps", 0), ("learning_rate", 0.0), ("max_training_time", -1.0),
-    ("device", "tpu"), ("threads", 0), ("batch_size", 25),
+    ("device", "tpu"), ("threads", 0), ("batch_size", 25), ("patience", 0),
+    ("validation_share", 1.0),
 ])
 def test_bad_params_are_clear_errors(param: str, value: Any, table: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match=repr(param)):

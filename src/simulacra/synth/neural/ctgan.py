@@ -18,6 +18,7 @@ from simulacra.synth.neural._torch import (
     DEVICES,
     TrainingLog,
     resolve_device,
+    split_rows,
     torch_generator,
     torch_module,
     torch_threads,
@@ -30,8 +31,8 @@ class GANTrainingLog(TrainingLog):
     """What a GAN's training run did: both networks' losses per epoch and why it stopped.
 
     ``train_loss`` is the generator's loss (critic term plus condition cross-entropy),
-    ``discriminator_loss`` the critic's (gradient penalty included). There is no validation
-    loss, and the last epoch's weights are kept (``best_epoch`` is the last epoch).
+    ``discriminator_loss`` the critic's (gradient penalty included); ``val_loss`` is the
+    fidelity gap to the validation rows that early stopping watches.
     """
 
     discriminator_loss: list[float] = field(default_factory=list)
@@ -60,9 +61,10 @@ class CTGANSynthesizer(BaseSynthesizer):
     that one-hot as a condition vector and is penalized by the cross-entropy of its logits
     for that category, and the critic compares it with real rows holding that category.
     Each step trains the critic ``discriminator_steps`` times, then the generator, with Adam.
-    A GAN's losses do not say when it is good, so there is no validation split or early
-    stopping: training runs ``epochs`` epochs (or until ``max_training_time``) and keeps the
-    last weights. Sampling draws condition vectors from the training frequencies and runs the
+    A GAN's losses do not say when it is good, so early stopping watches how far generated
+    rows are from held-out rows instead (``_nets.fidelity_gap``: marginal distances plus the
+    gap between correlation matrices, with the same noise every epoch); the generator of the
+    best epoch is kept. Sampling draws condition vectors from the training frequencies and runs the
     generator in numpy, so a model trained on a GPU samples anywhere. Conditions on a category
     are native: the generator gets that category's condition vector.
 
@@ -84,6 +86,12 @@ class CTGANSynthesizer(BaseSynthesizer):
         Critic updates per generator update.
     learning_rate
         Adam's step size for both networks (betas 0.5, 0.9; weight decay 1e-6).
+    patience
+        Epochs without a smaller fidelity gap to the validation rows before training stops
+        (the gap is noisy from epoch to epoch: a short patience stops a GAN too early).
+    validation_share
+        Share of the rows held out to judge the generator (0: train on all, keep the last
+        epoch's generator).
     max_training_time
         Seconds of training at most (checked after each epoch), or None.
     device
@@ -97,7 +105,8 @@ class CTGANSynthesizer(BaseSynthesizer):
     Attributes
     ----------
     training_ : GANTrainingLog
-        Generator and critic losses per epoch, why training stopped and how long it took.
+        Generator and critic losses and the validation gap per epoch, the best epoch, why
+        training stopped and how long it took.
     """
 
     name: ClassVar[str] = "ctgan"
@@ -111,6 +120,8 @@ class CTGANSynthesizer(BaseSynthesizer):
         "discriminator_layers": Interval(int, 0, 64),
         "pac": Interval(int, 1, 1024),
         "discriminator_steps": Interval(int, 1, 100),
+        "patience": Interval(int, 1, None),
+        "validation_share": Interval(float, 0.0, 0.9),
         "learning_rate": Interval(float, 1e-8, 10.0),
         "max_training_time": Interval(float, 0.0, None, allow_none=True),
         "device": Options(DEVICES),
@@ -121,6 +132,7 @@ class CTGANSynthesizer(BaseSynthesizer):
                  generator_size: int = 256, generator_layers: int = 2,
                  discriminator_size: int = 256, discriminator_layers: int = 2, pac: int = 10,
                  discriminator_steps: int = 1, learning_rate: float = 2e-4,
+                 patience: int = 100, validation_share: float = 0.1,
                  max_training_time: float | None = None, device: str = "auto",
                  threads: int | None = None, seed: SeedLike = None) -> None:
         self.epochs = epochs
@@ -133,6 +145,8 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.pac = pac
         self.discriminator_steps = discriminator_steps
         self.learning_rate = learning_rate
+        self.patience = patience
+        self.validation_share = validation_share
         self.max_training_time = max_training_time
         self.device = device
         self.threads = threads
@@ -148,16 +162,20 @@ class CTGANSynthesizer(BaseSynthesizer):
     # ---- fit ----------------------------------------------------------------------------
     def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
         torch = torch_module()
-        from simulacra.synth.neural._nets import CTGANNet
+        from simulacra.synth.neural._nets import CTGANNet, fidelity_gap
 
         layout = Layout.fit(frame, "quantile")
-        data = layout.encode(frame)
-        n_rows, n_cont = frame.n_rows, len(layout.continuous)
+        encoded = layout.encode(frame)
+        train_idx, val_idx = split_rows(frame.n_rows, self.validation_share, rng)
+        data = encoded[train_idx]
+        n_rows, n_cont = len(train_idx), len(layout.continuous)
         spans = [(start, k) for _, start, k in layout.discrete]
-        counts, offsets, by_category = _categories(frame, layout)
+        counts, offsets, by_category = _categories(
+            EncodedFrame(frame.values[train_idx], frame.columns), layout)
         cond_width = len(counts)
         batch = self.batch_size
         steps = max(n_rows // batch, 1)
+        val_seed = int(rng.integers(0, 2**31 - 1))
         device = resolve_device(torch, self.device)
         with torch_threads(torch, self.threads):
             net = CTGANNet(layout.width, cond_width, self.embedding_dim, self.generator_size,
@@ -226,15 +244,34 @@ class CTGANSynthesizer(BaseSynthesizer):
                 d_losses.append(float(d_total) / (steps * self.discriminator_steps))
                 return float(g_total) / steps  # two device syncs per epoch
 
+            x_val = torch.from_numpy(encoded[val_idx]).to(device)
+            val_cond = torch.from_numpy(_draw_conditions(
+                counts.astype(np.float64), offsets, len(val_idx),
+                np.random.default_rng(val_seed))).to(device)
+
+            def validate() -> float:
+                """How far generated rows are from the validation rows (same noise each time)."""
+                val_gen = torch.Generator(device=device)
+                val_gen.manual_seed(val_seed)
+                with torch.no_grad():
+                    z = torch.randn((len(val_idx), self.embedding_dim), generator=val_gen,
+                                    device=device)
+                    fake = net.activate(net.generator(torch.cat([z, val_cond], 1)), n_cont,
+                                        spans, val_gen)
+                    return fidelity_gap(fake, x_val, n_cont, spans)
+
             log = train_loop(
-                task="ctgan: train", epochs=self.epochs, patience=self.epochs,
+                task="ctgan: train", epochs=self.epochs,
+                patience=self.patience if len(val_idx) else self.epochs,
                 max_training_time=self.max_training_time, progress=progress,
-                train_epoch=train_epoch, validate=None,
-                snapshot=lambda: None, restore=lambda _: None)  # the last weights are kept
+                train_epoch=train_epoch, validate=validate if len(val_idx) else None,
+                snapshot=lambda: {k: v.detach().clone()
+                                  for k, v in net.generator.state_dict().items()},
+                restore=net.generator.load_state_dict)
             weights = {f"generator.{k}": v.detach().to("cpu").numpy().astype(np.float32)
                        for k, v in net.generator.state_dict().items()}
         self.training_ = GANTrainingLog(
-            train_loss=log.train_loss, val_loss=log.val_loss, best_epoch=len(log.train_loss),
+            train_loss=log.train_loss, val_loss=log.val_loss, best_epoch=log.best_epoch,
             stopped=log.stopped, seconds=log.seconds, discriminator_loss=d_losses)
         self.weights_ = weights
         self.counts_ = counts.astype(np.float64)
@@ -242,17 +279,7 @@ class CTGANSynthesizer(BaseSynthesizer):
 
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
-        layout = self.layout_
-        cond = np.zeros((n, len(self.counts_)), dtype=np.float32)
-        blocks = layout.discrete
-        if blocks:
-            offsets = _offsets(layout)
-            cum = np.cumsum(_padded_probs(self.counts_, offsets), axis=1)
-            block = rng.integers(0, len(blocks), n)
-            u = rng.random(n)[:, None] * cum[block, -1:]
-            local = np.minimum((cum[block] < u).sum(axis=1), offsets[block + 1] - offsets[block]
-                               - 1)
-            cond[np.arange(n), offsets[block] + local] = 1.0
+        cond = _draw_conditions(self.counts_, _offsets(self.layout_), n, rng)
         return self._generate(cond, rng)
 
     def _sample_fixed(self, n: int, fixed: dict[int, float], *,
@@ -322,6 +349,20 @@ def _categories(frame: EncodedFrame, layout: Layout
     counts = np.bincount(flat, minlength=int(offsets[-1])).astype(np.int64)
     by_category = np.concatenate([np.argsort(c, kind="stable") for c in codes])
     return counts, offsets, by_category.astype(np.int64)
+
+
+def _draw_conditions(counts: np.ndarray, offsets: np.ndarray, n: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Condition vectors as in sampling: a random block, a category by its frequency."""
+    cond = np.zeros((n, int(offsets[-1])), dtype=np.float32)
+    n_blocks = len(offsets) - 1
+    if n_blocks:
+        cum = np.cumsum(_padded_probs(counts, offsets), axis=1)
+        block = rng.integers(0, n_blocks, n)
+        u = rng.random(n)[:, None] * cum[block, -1:]
+        local = np.minimum((cum[block] < u).sum(axis=1), offsets[block + 1] - offsets[block] - 1)
+        cond[np.arange(n), offsets[block] + local] = 1.0
+    return cond
 
 
 def _padded_probs(weights: np.ndarray, offsets: np.ndarray) -> np.ndarray:
