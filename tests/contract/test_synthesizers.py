@@ -16,8 +16,10 @@ FAST: dict[str, dict[str, Any]] = {
               "discriminator_size": 16, "pac": 2, "device": "cpu", "threads": 1},
     "argn": {"epochs": 2, "embedding_dim": 4, "hidden_size": 16, "device": "cpu",
              "threads": 1},
+    "ddpm": {"epochs": 2, "batch_size": 64, "num_timesteps": 20, "embedding_dim": 8,
+             "hidden_size": 16, "hidden_layers": 1, "device": "cpu", "threads": 1},
 }
-NEURAL = {"tvae", "ctgan", "argn"}
+NEURAL = {"tvae", "ctgan", "argn", "ddpm"}
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ SYNTHESIZERS.register("cart", "simulacra.synth.cart:CARTSynthesizer")
 SYNTHESIZERS.register("tvae", "simulacra.synth.neural.tvae:TVAESynthesizer")
 SYNTHESIZERS.register("ctgan", "simulacra.synth.neural.ctgan:CTGANSynthesizer")
 SYNTHESIZERS.register("argn", "simulacra.synth.neural.argn:ARGNSynthesizer")
+SYNTHESIZERS.register("ddpm", "simulacra.synth.neural.ddpm:DDPMSynthesizer")
 
 
 def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
