@@ -25,6 +25,8 @@ from simulacra.synth.neural._torch import (
     train_loop,
 )
 
+_GAP_WINDOW = 10  # epochs whose fidelity gaps early stopping averages
+
 
 @dataclass
 class GANTrainingLog(TrainingLog):
@@ -249,6 +251,8 @@ class CTGANSynthesizer(BaseSynthesizer):
                 counts.astype(np.float64), offsets, len(val_idx),
                 np.random.default_rng(val_seed))).to(device)
 
+            gaps: list[float] = []
+
             def validate() -> float:
                 """How far generated rows are from the validation rows (same noise each time)."""
                 val_gen = torch.Generator(device=device)
@@ -258,7 +262,10 @@ class CTGANSynthesizer(BaseSynthesizer):
                                     device=device)
                     fake = net.activate(net.generator(torch.cat([z, val_cond], 1)), n_cont,
                                         spans, val_gen)
-                    return fidelity_gap(fake, x_val, n_cont, spans)
+                    gaps.append(fidelity_gap(fake, x_val, n_cont, spans))
+                # One epoch's gap is noisy (a few hundred rows): judge the trailing mean, so
+                # the kept generator ends a good stretch rather than a lucky epoch.
+                return float(np.mean(gaps[-_GAP_WINDOW:]))
 
             log = train_loop(
                 task="ctgan: train", epochs=self.epochs,
