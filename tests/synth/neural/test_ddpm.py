@@ -368,3 +368,12 @@ def test_trained_on_gpu_samples_and_loads_on_cpu(tmp_path: Path, table: pd.DataF
     pd.testing.assert_frame_equal(loaded.sample(50, seed=1), syn.sample(50, seed=1))
     loaded.device = "cpu"  # as on a machine without a GPU
     assert len(loaded.sample(50, seed=1)) == 50
+
+
+def test_batches_shrink_for_very_wide_blocks() -> None:
+    from simulacra.synth.neural.ddpm import _BATCH_CELLS, _SAMPLE_BATCH, _batch_rows
+
+    assert _batch_rows([2, 3, 5]) == _SAMPLE_BATCH
+    assert _batch_rows([]) == _SAMPLE_BATCH
+    wide = _batch_rows([8808] + [11] * 14)  # an id-like column padded to its width
+    assert 256 <= wide < _SAMPLE_BATCH and wide * 15 * 8808 <= _BATCH_CELLS

@@ -134,6 +134,7 @@ class Diffusion:
         self.coef_xt = tensor((1 - prev) * np.sqrt(alpha) / (1 - abar))
         self.post_std = tensor(np.sqrt((1 - alpha) * (1 - prev) / (1 - abar)))
 
+        self.sizes = list(sizes)
         self.n_blocks = len(sizes)
         kmax = max(sizes, default=1)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) + n_cont

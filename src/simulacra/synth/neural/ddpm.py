@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,6 +36,9 @@ from simulacra.synth.neural._torch import (
 
 _SCHEDULES = ("cosine", "linear")
 _SAMPLE_BATCH = 16_384  # rows per reverse chain: bounds memory, not results
+# Blocks are padded to the widest (rows x blocks x widest): cap the cells of one batch, so a
+# column with thousands of categories does not take gigabytes.
+_BATCH_CELLS = 1 << 25
 _VAL_EVALS = 2048  # validation rows are repeated up to this many (t, noise) draws
 
 
@@ -266,8 +270,9 @@ class DDPMSynthesizer(BaseSynthesizer):
             val_gen.manual_seed(val_seed)  # the same t and noise every epoch: comparable
             total = 0.0
             with torch.no_grad():
-                for lo in range(0, len(val_rows), _SAMPLE_BATCH):
-                    idx = val_rows[lo:lo + _SAMPLE_BATCH]
+                step = _batch_rows(diff.sizes)
+                for lo in range(0, len(val_rows), step):
+                    idx = val_rows[lo:lo + step]
                     total += float(diff.loss(ema, *rows(idx), val_gen)) * len(idx)
             return total / len(val_rows)
 
@@ -321,8 +326,9 @@ class DDPMSynthesizer(BaseSynthesizer):
                 state_from_numpy(torch, net, self.weights_, device).eval()
                 diff = Diffusion(abar, times, n_cont, sizes, device, self.bound_)
                 gen = torch_generator(torch, rng, device)
-                for lo in range(0, n, _SAMPLE_BATCH):
-                    m = min(_SAMPLE_BATCH, n - lo)
+                step = _batch_rows(sizes)
+                for lo in range(0, n, step):
+                    m = min(step, n - lo)
                     y = (torch.from_numpy(labels[lo:lo + m]).to(device)
                          if labels is not None else None)
                     zt, ct = diff.sample(net, m, y, gen, known_cont, known_codes,
@@ -367,6 +373,12 @@ class DDPMSynthesizer(BaseSynthesizer):
         self.label_moments_ = np.asarray(state["label_moments"], dtype=np.float64)
         self.bound_ = float(state["bound"])
         self.training_ = TrainingLog.from_dict(state["training"])
+
+
+def _batch_rows(sizes: Sequence[int]) -> int:
+    """Rows per batch of the reverse chain or validation (see ``_BATCH_CELLS``)."""
+    cells = len(sizes) * max(sizes, default=1)
+    return int(np.clip(_BATCH_CELLS // max(cells, 1), 256, _SAMPLE_BATCH))
 
 
 def _label_column(columns: tuple[EncodedColumn, ...]) -> int:
