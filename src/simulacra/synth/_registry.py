@@ -24,10 +24,12 @@ def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
 
     ``"auto"`` gives the synthesizer that scored best on the development benchmark
     (``bench/RESULTS.md``) with its benchmarked settings; explicit ``params`` override them.
-    It does not discover business rules by default: with the rules every real row obeys it
-    scored lower on ames (quality 0.962 to 0.939, detection 0.689 to 0.762) and no better
-    elsewhere (``bench/RESULTS.md``). Declare the rules you need, or pass
-    ``discover_constraints=1.0``.
+    That is ``cart``: beside the neural models (``argn``, ``ddpm``, ``tvae``, ``ctgan``) on
+    the six development datasets it had the lowest detection AUC on five and the highest
+    quality on five, in seconds where they take minutes (``bench/RESULTS.md``, 2026-11-22
+    "Neural"). It does not discover business rules by default: with the rules every real row
+    obeys it scored lower on ames (quality 0.962 to 0.939, detection 0.689 to 0.762) and no
+    better elsewhere. Declare the rules you need, or pass ``discover_constraints=1.0``.
     """
     if name == "auto":
         return SYNTHESIZERS.get("cart")(**params)
