@@ -162,16 +162,9 @@ def test_early_stopping_and_time_budget() -> None:
 
 
 def test_condition_on_the_target_is_native(learned: tuple[pd.DataFrame, ARGNSynthesizer],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                           native_draws: Any) -> None:
     _, syn = learned
-    calls: list[Any] = []
-    original = syn._sample_fixed
-
-    def spy(n: int, fixed: dict[int, float], *, rng: np.random.Generator) -> Any:
-        calls.append(out := original(n, fixed, rng=rng))
-        return out
-
-    monkeypatch.setattr(syn, "_sample_fixed", spy)
+    calls = native_draws(syn)
     out = syn.sample(1000, seed=4, conditions={"segment": "vip"})
     assert (out["segment"] == "vip").all()
     assert calls and all(c is not None for c in calls)

@@ -65,16 +65,10 @@ def test_learns_category_frequencies(colours: tuple[pd.DataFrame, CTGANSynthesiz
 
 
 def test_condition_on_a_category_is_native(colours: tuple[pd.DataFrame, CTGANSynthesizer],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                           native_draws: Any) -> None:
     _, syn = colours
-    calls: list[Any] = []
     original = syn._sample_fixed
-
-    def spy(n: int, fixed: dict[int, float], *, rng: np.random.Generator) -> Any:
-        calls.append(out := original(n, fixed, rng=rng))
-        return out
-
-    monkeypatch.setattr(syn, "_sample_fixed", spy)
+    calls = native_draws(syn)
     red = syn.sample(1000, seed=3, conditions={"colour": "red"})
     blue = syn.sample(1000, seed=3, conditions={"colour": "blue"})
     assert (red["colour"] == "red").all() and (blue["colour"] == "blue").all()
