@@ -186,9 +186,9 @@ class CTGANSynthesizer(BaseSynthesizer):
             gen = torch_generator(torch, rng, device)
             x_all = torch.from_numpy(data).to(device)
             opt_g = torch.optim.Adam(net.generator.parameters(), lr=self.learning_rate,
-                                     betas=(0.5, 0.9), weight_decay=1e-6)
+                                     betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=self.learning_rate,
-                                     betas=(0.5, 0.9), weight_decay=1e-6)
+                                     betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             if cond_width:
                 log_p = _padded_probs(np.log1p(counts.astype(np.float64)), offsets)
                 t_log_p = torch.from_numpy(log_p).to(device)
