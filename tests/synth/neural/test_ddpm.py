@@ -14,6 +14,7 @@ from simulacra import Role, infer_schema
 from simulacra.errors import InvalidParameterError
 from simulacra.synth import load_synthesizer, make_synthesizer
 from simulacra.testing import CHECKS, contract_table
+from tests.synth.neural._progress import ProgressRecorder
 
 torch = pytest.importorskip("torch")
 
@@ -271,25 +272,8 @@ def test_max_training_time_is_respected(table: pd.DataFrame) -> None:
     assert len(once.training_.train_loss) == 1
 
 
-class _Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
-
-    def start(self, task: str, total: int | None = None) -> None:
-        self.calls.append(("start", (task, total)))
-
-    def advance(self, n: int = 1) -> None:
-        self.calls.append(("advance", n))
-
-    def finish(self) -> None:
-        self.calls.append(("finish", None))
-
-    def metrics(self, **values: float) -> None:
-        self.calls.append(("metrics", values))
-
-
 def test_progress_reports_epochs_and_losses(table: pd.DataFrame) -> None:
-    rec = _Recorder()
+    rec = ProgressRecorder()
     DDPMSynthesizer(seed=0, **TINY).fit(table, progress=rec)
     assert ("start", ("ddpm: train", 2)) in rec.calls
     losses = [v for kind, v in rec.calls if kind == "metrics"]

@@ -15,6 +15,7 @@ import pytest
 from simulacra.errors import InvalidParameterError, MissingDependencyError
 from simulacra.synth import load_synthesizer, make_synthesizer
 from simulacra.testing import CHECKS, contract_table
+from tests.synth.neural._progress import ProgressRecorder
 
 torch = pytest.importorskip("torch")
 
@@ -119,7 +120,7 @@ def test_train_loop_keeps_the_best_epoch() -> None:
         return 1.0
 
     log = train_loop(task="t", epochs=6, patience=3, max_training_time=None,
-                     progress=_Recorder(), train_epoch=train, validate=lambda: next(losses),
+                     progress=ProgressRecorder(), train_epoch=train, validate=lambda: next(losses),
                      snapshot=lambda: epoch[0], restore=kept.append)
     assert log.stopped == "early_stopping"
     assert log.val_loss == [5.0, 3.0, 4.0, 4.5, 6.0]
@@ -151,25 +152,8 @@ def test_threads_follow_omp_num_threads_when_set(monkeypatch: pytest.MonkeyPatch
     assert machine_threads() == len(os.sched_getaffinity(0))
 
 
-class _Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
-
-    def start(self, task: str, total: int | None = None) -> None:
-        self.calls.append(("start", (task, total)))
-
-    def advance(self, n: int = 1) -> None:
-        self.calls.append(("advance", n))
-
-    def finish(self) -> None:
-        self.calls.append(("finish", None))
-
-    def metrics(self, **values: float) -> None:
-        self.calls.append(("metrics", values))
-
-
 def test_progress_reports_epochs_and_losses(table: pd.DataFrame) -> None:
-    rec = _Recorder()
+    rec = ProgressRecorder()
     TVAESynthesizer(seed=0, **TINY).fit(table, progress=rec)
     assert ("start", ("tvae: train", 3)) in rec.calls
     assert sum(1 for kind, _ in rec.calls if kind == "advance") == 3

@@ -118,14 +118,7 @@ class Layout:
         cont = self.continuous
         if cont.size:
             noise = rng.standard_normal((n, cont.size))
-            z = mu[:, :cont.size] + sigma[:cont.size] * noise
-            if self.transform == "quantile":
-                u = special.ndtr(z)
-                for i, j in enumerate(cont):
-                    out[j] = interp_quantiles(self.tables[j], u[:, i])
-            else:
-                x = z * self.std[cont] + self.mean[cont]
-                out[cont] = np.clip(x, self.low[cont], self.high[cont]).T
+            self.write_scores(mu[:, :cont.size] + sigma[:cont.size] * noise, out)
         for j, start, k in self.discrete:
             logits = mu[:, start:start + k].astype(np.float64)
             logits -= logits.max(axis=1, keepdims=True)
@@ -134,6 +127,21 @@ class Layout:
             u = rng.random(n) * cum[:, -1]
             out[j] = np.minimum((cum < u[:, None]).sum(axis=1), k - 1)
         return finished_frame(out, self.columns, self.fills)
+
+    def write_scores(self, z: np.ndarray, out: np.ndarray) -> None:
+        """Write continuous values for their scores ``z`` into ``out``, inverting ``encode``.
+
+        ``z`` is rows x continuous columns, ``out`` encoded columns x rows.
+        """
+        cont = self.continuous
+        z = np.asarray(z, dtype=np.float64)
+        if self.transform == "quantile":
+            u = special.ndtr(z)
+            for i, j in enumerate(cont):
+                out[j] = interp_quantiles(self.tables[j], u[:, i])
+        else:
+            x = z * self.std[cont] + self.mean[cont]
+            out[cont] = np.clip(x, self.low[cont], self.high[cont]).T
 
     # ---- state ----------------------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:

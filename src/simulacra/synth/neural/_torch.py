@@ -22,8 +22,21 @@ from simulacra._plugins import require
 from simulacra._progress import Progress
 from simulacra._random import int_seed
 from simulacra.errors import InvalidParameterError
+from simulacra.synth._params import Check, Interval, Options
 
 DEVICES = ("auto", "cpu", "cuda")
+
+# The parameter checks every neural synthesizer shares (training loop, device, threads).
+TRAINING_CHECKS: dict[str, Check] = {
+    "epochs": Interval(int, 1, None),
+    "batch_size": Interval(int, 1, None),
+    "learning_rate": Interval(float, 1e-8, 10.0),
+    "patience": Interval(int, 1, None),
+    "validation_share": Interval(float, 0.0, 0.9),
+    "max_training_time": Interval(float, 0.0, None, allow_none=True),
+    "device": Options(DEVICES),
+    "threads": Interval(int, 1, 4096, allow_none=True),
+}
 
 
 def torch_module() -> ModuleType:

@@ -16,7 +16,7 @@ from simulacra.synth._marginals import draw_codes
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
 from simulacra.synth.neural._torch import (
-    DEVICES,
+    TRAINING_CHECKS,
     TrainingLog,
     resolve_device,
     split_rows,
@@ -98,20 +98,13 @@ class ARGNSynthesizer(BaseSynthesizer):
 
     name: ClassVar[str] = "argn"
     _param_checks: ClassVar[dict[str, Check]] = {
-        "epochs": Interval(int, 1, None),
-        "batch_size": Interval(int, 1, None),
+        **TRAINING_CHECKS,
         "n_bins": Interval(int, 2, 10_000, allow_none=True),
         "embedding_dim": Interval(int, 2, 4096),
         "hidden_size": Interval(int, 1, 65536),
         "hidden_layers": Interval(int, 0, 16),
-        "learning_rate": Interval(float, 1e-8, 10.0),
-        "patience": Interval(int, 1, None),
-        "validation_share": Interval(float, 0.0, 0.9),
         "rare_count": Interval(int, 0, None),
         "order": Options(ORDERS),
-        "max_training_time": Interval(float, 0.0, None, allow_none=True),
-        "device": Options(DEVICES),
-        "threads": Interval(int, 1, 4096, allow_none=True),
     }
 
     def __init__(self, *, epochs: int = 100, batch_size: int = 512, n_bins: int | None = None,

@@ -12,10 +12,10 @@ from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._params import Check, Interval, Options
+from simulacra.synth._params import Check, Interval
 from simulacra.synth.neural._layout import Layout
 from simulacra.synth.neural._torch import (
-    DEVICES,
+    TRAINING_CHECKS,
     TrainingLog,
     resolve_device,
     split_rows,
@@ -113,8 +113,7 @@ class CTGANSynthesizer(BaseSynthesizer):
 
     name: ClassVar[str] = "ctgan"
     _param_checks: ClassVar[dict[str, Check]] = {
-        "epochs": Interval(int, 1, None),
-        "batch_size": Interval(int, 1, None),
+        **TRAINING_CHECKS,
         "embedding_dim": Interval(int, 1, 4096),
         "generator_size": Interval(int, 1, 65536),
         "generator_layers": Interval(int, 0, 64),
@@ -122,12 +121,6 @@ class CTGANSynthesizer(BaseSynthesizer):
         "discriminator_layers": Interval(int, 0, 64),
         "pac": Interval(int, 1, 1024),
         "discriminator_steps": Interval(int, 1, 100),
-        "patience": Interval(int, 1, None),
-        "validation_share": Interval(float, 0.0, 0.9),
-        "learning_rate": Interval(float, 1e-8, 10.0),
-        "max_training_time": Interval(float, 0.0, None, allow_none=True),
-        "device": Options(DEVICES),
-        "threads": Interval(int, 1, 4096, allow_none=True),
     }
 
     def __init__(self, *, epochs: int = 300, batch_size: int = 500, embedding_dim: int = 128,

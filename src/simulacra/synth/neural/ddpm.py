@@ -16,13 +16,12 @@ from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._marginals import (
     MISSING_CODE,
     finished_frame,
-    interp_quantiles,
     missing_pairs,
 )
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth.neural._layout import TRANSFORMS, Layout
 from simulacra.synth.neural._torch import (
-    DEVICES,
+    TRAINING_CHECKS,
     TrainingLog,
     resolve_device,
     split_rows,
@@ -136,8 +135,7 @@ class DDPMSynthesizer(BaseSynthesizer):
 
     name: ClassVar[str] = "ddpm"
     _param_checks: ClassVar[dict[str, Check]] = {
-        "epochs": Interval(int, 1, None),
-        "batch_size": Interval(int, 1, None),
+        **TRAINING_CHECKS,
         "num_timesteps": Interval(int, 2, 100_000),
         "sampling_steps": Interval(int, 2, 100_000, allow_none=True),
         "inpaint_resamples": Interval(int, 1, 1000),
@@ -145,15 +143,9 @@ class DDPMSynthesizer(BaseSynthesizer):
         "embedding_dim": Interval(int, 2, 4096),
         "hidden_size": Interval(int, 1, 65536),
         "hidden_layers": Interval(int, 0, 64),
-        "learning_rate": Interval(float, 1e-8, 10.0),
         "weight_decay": Interval(float, 0.0, 10.0),
         "ema_decay": Interval(float, 0.0, 0.99999),
-        "patience": Interval(int, 1, None),
-        "validation_share": Interval(float, 0.0, 0.9),
-        "max_training_time": Interval(float, 0.0, None, allow_none=True),
         "numeric_transform": Options(TRANSFORMS),
-        "device": Options(DEVICES),
-        "threads": Interval(int, 1, 4096, allow_none=True),
     }
 
     def __init__(self, *, epochs: int = 1000, batch_size: int = 256, num_timesteps: int = 1000,
@@ -488,16 +480,8 @@ def _decode(layout: Layout, z: np.ndarray, codes: np.ndarray, block_cols: list[i
     """Encoded rows from normal scores, block codes and labels; fixed values written in."""
     n = z.shape[0]
     out = np.empty((len(layout.columns), n))
-    cont = layout.continuous
-    if cont.size:
-        zz = z.astype(np.float64)
-        if layout.transform == "quantile":
-            u = special.ndtr(zz)
-            for i, j in enumerate(cont):
-                out[j] = interp_quantiles(layout.tables[j], u[:, i])
-        else:
-            x = zz * layout.std[cont] + layout.mean[cont]
-            out[cont] = np.clip(x, layout.low[cont], layout.high[cont]).T
+    if layout.continuous.size:
+        layout.write_scores(z, out)
     for b, j in enumerate(block_cols):
         out[j] = codes[:, b]
     if labels is not None:

@@ -13,7 +13,7 @@ from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth.neural._layout import TRANSFORMS, Layout
 from simulacra.synth.neural._torch import (
-    DEVICES,
+    TRAINING_CHECKS,
     TrainingLog,
     resolve_device,
     split_rows,
@@ -73,18 +73,11 @@ class TVAESynthesizer(BaseSynthesizer):
 
     name: ClassVar[str] = "tvae"
     _param_checks: ClassVar[dict[str, Check]] = {
-        "epochs": Interval(int, 1, None),
-        "batch_size": Interval(int, 1, None),
+        **TRAINING_CHECKS,
         "embedding_dim": Interval(int, 1, 4096),
         "hidden_size": Interval(int, 1, 65536),
         "hidden_layers": Interval(int, 0, 64),
-        "learning_rate": Interval(float, 1e-8, 10.0),
-        "patience": Interval(int, 1, None),
-        "validation_share": Interval(float, 0.0, 0.9),
-        "max_training_time": Interval(float, 0.0, None, allow_none=True),
-        "device": Options(DEVICES),
         "numeric_transform": Options(TRANSFORMS),
-        "threads": Interval(int, 1, 4096, allow_none=True),
     }
 
     def __init__(self, *, epochs: int = 300, batch_size: int = 500, embedding_dim: int = 128,
