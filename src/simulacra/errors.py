@@ -5,6 +5,7 @@ The tree::
     SimulacraError
     ├── InvalidParameterError   (ValueError)      a hyperparameter or argument is out of range
     ├── SchemaError             (ValueError)      a schema is malformed or does not fit the data
+    │   └── SpecError                             a mock-data spec is malformed (names line, field)
     ├── DataValidationError     (ValueError)      the data has problems; ``.issues`` lists them all
     ├── DataReadError           (ValueError)      a file cannot be read (missing, encoding, format)
     ├── NotFittedError          (AttributeError)  ``sample``/``save`` before ``fit``
@@ -38,6 +39,7 @@ __all__ = [
     "SchemaError",
     "SimulacraError",
     "SimulacraWarning",
+    "SpecError",
 ]
 
 
@@ -51,6 +53,10 @@ class InvalidParameterError(SimulacraError, ValueError):
 
 class SchemaError(SimulacraError, ValueError):
     """A schema is malformed, from an unknown version, or does not match the data."""
+
+
+class SpecError(SchemaError):
+    """A mock-data spec (YAML or JSON) is malformed: the message names the file, line and field."""
 
 
 class DataReadError(SimulacraError, ValueError):

@@ -129,6 +129,16 @@ def test_categorical_round_trips_exactly_for_every_dtype() -> None:
     _assert_exact(df, table)
 
 
+def test_text_dtype_a_series_cannot_hold_decodes_missing_as_missing() -> None:
+    # pandas < 3 reads "str" (a model saved under pandas 3) as numpy's fixed-width "<U":
+    # missing cells once came back as the most frequent category
+    df = pd.DataFrame({"s": pd.Series(["x", None, "y", "x", None, None], dtype=object)})
+    codec = TableCodec.fit(df, _table(Column("s", Kind.CATEGORICAL, dtype="<U1")))
+    out = codec.decode(codec.encode(df), rng=np.random.default_rng(0))
+    assert out["s"].isna().tolist() == df["s"].isna().tolist()
+    assert out["s"].dropna().tolist() == ["x", "y", "x"]
+
+
 def test_mixed_type_categories_keep_their_python_types() -> None:
     s = pd.Series([1, "1", 1.0, True, 2.5, None, "a", 1, False, 0, 0.0], dtype=object)
     df = s.to_frame("m")

@@ -38,6 +38,10 @@ def resolve_dtype(dtype: str) -> DtypeObj:
             f"dtype {dtype!r} is not a dtype pandas knows. Use the name pandas prints for the "
             "column (str(df[col].dtype)), such as 'int64', 'float64', 'str' or 'category'."
         ) from None
+    if isinstance(found, np.dtype) and found.kind in "US":
+        # pandas < 3 reads "str" (pandas 3's string dtype) as numpy's fixed-width text, which
+        # a Series cannot hold: a schema or model written under pandas 3 gets object columns
+        found = np.dtype(object)
     return found
 
 
