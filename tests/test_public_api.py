@@ -3,7 +3,8 @@ import simulacra
 
 def test_all_is_sorted_and_complete() -> None:
     public = {n for n in dir(simulacra) if not n.startswith("_") or n == "__version__"}
-    modules = {"cli", "constraints", "data", "datasets", "errors", "evaluation", "rebalancing",
+    modules = {"cli", "constraints", "data", "datasets", "errors", "evaluation", "mock",
+               "rebalancing",
                "report",
                "schema", "synth",
                "testing", "logging"}

@@ -16,6 +16,7 @@ from simulacra._version import __version__
 from simulacra.data._io import read_table, write_table
 from simulacra.datasets import dataset_names, load_dataset
 from simulacra.evaluation import Report, evaluate, holdout_split, metric_names
+from simulacra.mock import MockData, load_spec, read_key, replace_pii, write_mock
 from simulacra.rebalancing import compare_fairness, rebalance, rebalance_groups
 from simulacra.report import render_html, write_html
 from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
@@ -45,6 +46,7 @@ __all__ = [
     "GaussianCopulaSynthesizer",
     "IndependentSynthesizer",
     "Kind",
+    "MockData",
     "PIIType",
     "Report",
     "Role",
@@ -57,15 +59,19 @@ __all__ = [
     "holdout_split",
     "infer_schema",
     "load_dataset",
+    "load_spec",
     "load_synthesizer",
     "make_synthesizer",
     "metric_names",
+    "read_key",
     "read_table",
     "rebalance",
     "rebalance_groups",
     "render_html",
+    "replace_pii",
     "synthesizer_names",
     "write_html",
+    "write_mock",
     "write_table",
 ]
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from simulacra._api import infer_schema, with_roles
+from simulacra._cli_nodata import mock, pii
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
 from simulacra._version import __version__
@@ -37,6 +38,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("mock")(mock)
+app.command("pii")(pii)
 schema_app = typer.Typer(help="Infer editable JSON schemas.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 

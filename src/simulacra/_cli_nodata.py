@@ -1,0 +1,95 @@
+"""Commands for work without real data or a model: mock data, its REST API, PII replacement.
+
+Kept apart from ``cli.py`` so each file stays small; ``cli.py`` registers them on its app.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulacra._cli_progress import RichProgress
+from simulacra.data._io import read_table, write_table
+from simulacra.errors import InvalidParameterError, PrivacyWarning
+from simulacra.mock import example_spec, load_spec, write_mock
+from simulacra.mock._pii_replace import METHODS, read_key, replace_pii
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
+
+
+def mock(
+    spec: Annotated[Path | None, typer.Argument(help="A mock-data spec (YAML or JSON).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Folder to write (one file per table, or mock.sqlite).")] = None,
+    rows: Annotated[int | None, typer.Option(
+        "-n", "--rows", help="Rows of every root table (default: the spec's).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or sqlite.")] = "parquet",
+    seed: Annotated[int | None, typer.Option("--seed", help="Default: the spec's seed.")] = None,
+    example: Annotated[bool, typer.Option(
+        "--example", help="Print a documented starter spec and exit.")] = False,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Generate realistic tables from a spec: no real data in, no real person out."""
+    if example:
+        typer.echo(example_spec(), nl=False)
+        return
+    if spec is None or output is None:
+        raise InvalidParameterError(
+            "simulacra mock needs a spec and an output folder, e.g. `simulacra mock spec.yaml "
+            "-n 1000 -o out/`. `simulacra mock --example > spec.yaml` writes a starter spec.")
+    loaded = load_spec(spec)
+    started = time.perf_counter()
+    with RichProgress(quiet=quiet) as progress:
+        written = write_mock(loaded, output, rows=rows, format=fmt, seed=seed,
+                             progress=progress)
+    summary = {"output": str(output), "format": fmt, "tables": written,
+               "seconds": round(time.perf_counter() - started, 3)}
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    elif not quiet:
+        typer.echo("  ".join(f"{k}: {v}" for k, v in summary.items()), err=True)
+
+
+def pii(
+    data: Annotated[Path, typer.Argument(help="A CSV or Parquet file with personal data.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV or Parquet to write.")],
+    method: Annotated[str, typer.Option(
+        "--method", "-m", help=f"One of: {', '.join(METHODS)}.")] = "fake",
+    key_file: Annotated[Path | None, typer.Option(
+        "--key-file", help="Secret key for --method hash (at least 16 bytes); also makes "
+                           "fake ids reproducible.")] = None,
+    column: Annotated[list[str] | None, typer.Option(
+        "--column", "-c", help="Also replace this column, e.g. an id (repeatable).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for fake values.")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of CSV input.")
+                        ] = "utf-8",
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Replace the personal data of a table by fake values, keyed pseudonyms or masks."""
+    key = read_key(key_file) if key_file is not None else None
+    frame = read_table(data, encoding=encoding)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        # "nothing found" is the CLI's error below, not a warning
+        warnings.simplefilter("ignore", PrivacyWarning)
+        result = replace_pii(frame, method=method, columns=column, key=key, seed=seed)
+    if not result.columns:
+        raise InvalidParameterError(
+            f"{data}: no column of personal data was detected and none was named, so nothing "
+            f"was replaced and {output} was not written. Name the columns that identify "
+            "people with --column NAME (repeatable).")
+    write_table(result.data, output)
+    if as_json:
+        summary = result.to_dict() | {"output": str(output),
+                                      "seconds": round(time.perf_counter() - started, 3)}
+        typer.echo(json.dumps(summary, indent=2, default=str))
+    elif not quiet:
+        typer.echo(result.summary(), err=True)

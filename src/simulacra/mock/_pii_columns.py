@@ -1,0 +1,180 @@
+"""Replace the values of one column: distinct values once, mapped back to the rows.
+
+The three ``*_column`` functions take a column and return the new column and a note for the
+report. Each distinct value is replaced once, so a value that repeats in the table gets one
+replacement everywhere; missing values and blank strings stay as they are; the dtype stays
+(a masked numeric column becomes text, a hashed integer column becomes int64).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pandas.api.types import (
+    is_bool_dtype,
+    is_float_dtype,
+    is_integer_dtype,
+    is_string_dtype,
+)
+
+from simulacra.data._keyed import derive_key
+from simulacra.errors import InvalidParameterError, SamplingError
+from simulacra.mock._pii_values import (
+    fake_digit_strings,
+    fake_ids,
+    fake_pii_values,
+    fake_strings,
+    mask_values,
+    split_digit_ids,
+)
+from simulacra.schema._model import PIIType
+
+__all__ = ["fake_column", "hash_column", "mask_column", "replaceable"]
+
+HASH_DOMAIN = b"simulacra-pii-v1\x1f"
+"""Prefix of every hashed message: pseudonyms of other tools or versions never coincide."""
+INT_BITS = 53
+"""Integer pseudonyms are below ``2**53``: exact in float64 as well as int64."""
+TOKEN_BYTES = 10
+"""Text pseudonyms are 80 bits as 16 base32 characters."""
+
+
+# ---- shared: distinct values and rebuilding the column -------------------------------------
+def replaceable(series: pd.Series) -> np.ndarray:
+    """Values to replace: not missing and not a blank string."""
+    found: np.ndarray = np.array(series.notna().to_numpy(dtype=bool), dtype=bool)
+    if is_string_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype):
+        text = series[found].astype(str).str.strip()
+        found[found] = (text != "").to_numpy(dtype=bool)
+    return found
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes (-1 where kept as is) and the distinct values to replace, in order of appearance."""
+    present = replaceable(series)
+    codes = np.full(len(series), -1, dtype=np.int64)
+    sub_codes, uniques = pd.factorize(series[present])
+    codes[present] = sub_codes
+    return codes, list(np.asarray(uniques, dtype=object))
+
+
+def _rebuild(series: pd.Series, codes: np.ndarray, new: np.ndarray, dtype: Any) -> pd.Series:
+    """The column with each value replaced by ``new[code]``; the rest kept as is."""
+    values = series.to_numpy(dtype=object, copy=True)
+    at = codes >= 0
+    values[at] = np.asarray(new, dtype=object)[codes[at]]
+    out = pd.Series(values, index=series.index, name=series.name, dtype=object)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return out.astype("category")
+    if dtype is object or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
+        return out
+    return out.astype(dtype)
+
+
+def _text_dtype(dtype: Any) -> Any:
+    """Dtype for text made from a column of ``dtype``: its own if it holds text, else object."""
+    if isinstance(dtype, pd.CategoricalDtype) or is_string_dtype(dtype):
+        return dtype
+    return object
+
+
+def _integer_like(series: pd.Series, uniques: list[Any]) -> bool:
+    if is_bool_dtype(series.dtype):
+        return False
+    if is_integer_dtype(series.dtype):
+        return True
+    if not is_float_dtype(series.dtype) or not uniques:
+        return False
+    values = np.asarray(uniques, dtype=np.float64)
+    return bool(np.all(np.isfinite(values) & (values == np.round(values))
+                       & (np.abs(values) < 2.0**63)))
+
+
+def _texts(uniques: list[Any], integer: bool) -> list[str]:
+    return [str(int(v)) for v in uniques] if integer else [str(v) for v in uniques]
+
+
+# ---- hash -----------------------------------------------------------------------------------
+def hash_column(series: pd.Series, key: bytes, name: str) -> tuple[pd.Series, str]:
+    codes, uniques = _factorize(series)
+    integer = _integer_like(series, uniques)
+    digests = _hmac_digests(key, _texts(uniques, integer))
+    if integer:
+        words = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
+        new = words.astype(np.int64).astype(object)
+        dtype: Any = _integer_dtype(series.dtype)
+    else:
+        new = np.array([base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower()
+                        for d in digests], dtype=object)
+        dtype = _text_dtype(series.dtype)
+    if len(set(new.tolist())) != len(new):
+        raise SamplingError(
+            f"replace_pii: column {name!r}: two different values got the same pseudonym, "
+            "which would merge two people. This is astronomically rare; use another key."
+        )
+    return _rebuild(series, codes, new, dtype), ""
+
+
+def _integer_dtype(dtype: Any) -> Any:
+    if is_float_dtype(dtype):
+        return np.dtype(np.float64)
+    if isinstance(dtype, np.dtype):
+        return np.dtype(np.int64)
+    return pd.Int64Dtype()
+
+
+def _hmac_digests(key: bytes, texts: list[str]) -> np.ndarray:
+    """HMAC-SHA256 of every text under ``key``, as an ``(n, 32)`` uint8 matrix."""
+    base = hmac.new(key, HASH_DOMAIN, hashlib.sha256)
+    out = bytearray()
+    for text in texts:
+        h = base.copy()
+        h.update(text.encode("utf-8", "surrogatepass"))
+        out += h.digest()
+    return np.frombuffer(bytes(out), dtype=np.uint8).reshape(len(texts), 32)
+
+
+# ---- mask and fake --------------------------------------------------------------------------
+def mask_column(series: pd.Series, pii_type: PIIType | None) -> tuple[pd.Series, str]:
+    codes, uniques = _factorize(series)
+    texts = _texts(uniques, _integer_like(series, uniques))
+    return _rebuild(series, codes, mask_values(texts, pii_type), _text_dtype(series.dtype)), ""
+
+
+def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None, secret: str,
+                rng: np.random.Generator, name: str, *,
+                value_locales: bool = True) -> tuple[pd.Series, str]:
+    codes, uniques = _factorize(series)
+    where = f"replace_pii: column {name!r}"
+    integer = _integer_like(series, uniques)
+    note = ""
+    if pii_type is not None:
+        fakes, note = fake_pii_values(
+            pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
+            value_locales=value_locales,
+            key=derive_key("pii-fake-key", secret, name), rng=rng, where=where,
+        )
+        new = np.array(fakes.to_pylist(), dtype=object)
+        if integer or is_float_dtype(series.dtype) or is_integer_dtype(series.dtype):
+            new = np.array([int("".join(ch for ch in v if ch.isdigit())) for v in new],
+                           dtype=object)
+    elif integer:
+        new = fake_ids(np.asarray(uniques, dtype=np.float64).astype(np.int64)
+                       if is_float_dtype(series.dtype) else np.asarray(uniques, dtype=np.int64),
+                       secret).astype(object)
+    elif all(isinstance(v, str) for v in uniques):
+        parts = split_digit_ids(pd.Series(uniques, dtype=object))
+        new = (fake_strings(uniques, rng, where) if parts is None
+               else fake_digit_strings(parts[0], parts[1], secret))
+    else:
+        raise InvalidParameterError(
+            f"{where} holds {series.dtype} values; method 'fake' imitates text and integer "
+            "columns only. Use method='hash' or 'mask' for it, or drop the column."
+        )
+    return _rebuild(series, codes, new, series.dtype), note

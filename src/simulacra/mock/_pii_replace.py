@@ -1,0 +1,369 @@
+"""Replace the personal data in a real table: fake values, keyed pseudonyms, or masks.
+
+Which columns: the PII columns that schema inference finds (person, first and last names,
+e-mails, phones, street addresses, credit cards, IBANs, national ids), plus every column the
+caller names (an id such as ``subject_id``, a free-text field). Every other column is copied
+bit for bit; rows keep their number and order; missing values and blank strings stay as they
+are. Each distinct value is replaced once and mapped back to its rows, so a value that
+repeats gets one replacement everywhere.
+
+Methods (see ``docs/pii.md`` for what each protects against):
+
+``fake``
+    Values of the same PII type, locale, layout and case; no real value comes back; see
+    :mod:`._pii_values`. Integer ids and prefixed numbers are permuted with a key derived
+    from ``key`` or ``seed``, so they keep width and dtype and joins survive across tables
+    processed with the same key or seed.
+``hash``
+    HMAC-SHA256 of the value's text under the caller's secret key. Integer columns get
+    integers below ``2**53`` (exact in float64 too, so an id column that pandas read as float
+    because of missing values joins with its integer twin); other columns get 16-character
+    base32 tokens (80 bits). The same value gives the same pseudonym in every column, table
+    and run that uses the same key, so joins survive; without the key nobody can recompute
+    them. Two distinct values that meet in one pseudonym raise an error rather than merge.
+``mask``
+    Same length and punctuation, content hidden by ``*`` (rules in
+    :func:`~simulacra.mock._pii_values.mask_values`); a numeric column becomes text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from simulacra._random import seed_sequence
+from simulacra.data._keyed import derive_key
+from simulacra.errors import (
+    DataReadError,
+    DataValidationError,
+    InvalidParameterError,
+    PrivacyWarning,
+    SchemaError,
+)
+from simulacra.mock._pii_columns import fake_column, hash_column, mask_column, replaceable
+from simulacra.schema._check import check_names, require_frame
+from simulacra.schema._infer import infer_schema
+from simulacra.schema._model import Kind, PIIType, Schema, Table
+from simulacra.schema._pii import pii_from_name
+
+__all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "read_key",
+           "replace_pii"]
+
+METHODS = ("fake", "hash", "mask")
+MIN_KEY_BYTES = 16
+"""Shortest secret key accepted for ``hash`` (128 bits)."""
+_KEY_FIX = "Make one with `head -c 32 /dev/urandom > secret` and keep it out of the data."
+Method = Literal["fake", "hash", "mask"]
+
+
+@dataclass(frozen=True)
+class ReplacedColumn:
+    """What was found in one column and how it was replaced.
+
+    Parameters
+    ----------
+    name
+        The column.
+    pii_type
+        The PII type it holds, or None for an identifier that is no PII type (an id).
+    source
+        ``"detected"`` (schema inference found it) or ``"named"`` (the caller named it).
+    method
+        ``"fake"``, ``"hash"`` or ``"mask"``.
+    n_values
+        Non-missing values replaced.
+    n_distinct
+        Distinct values among them.
+    locale
+        Locale of the fake values (``fake`` only; None means en_US).
+    note
+        Anything worth knowing (e.g. fake names that had to repeat).
+    """
+
+    name: str
+    pii_type: PIIType | None
+    source: Literal["detected", "named"]
+    method: Method
+    n_values: int
+    n_distinct: int
+    locale: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form."""
+        return {
+            "name": self.name,
+            "pii_type": None if self.pii_type is None else self.pii_type.value,
+            "source": self.source,
+            "method": self.method,
+            "n_values": self.n_values,
+            "n_distinct": self.n_distinct,
+            "locale": self.locale,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class PIIReplacement:
+    """The table with its personal data replaced, and what was done.
+
+    Parameters
+    ----------
+    data
+        The new table: same columns, rows, order and dtypes (a masked numeric column
+        becomes text); only the replaced columns differ.
+    columns
+        The replaced columns by name, in table order. Empty when no PII was found and none
+        was named (a :class:`~simulacra.errors.PrivacyWarning` says so).
+    method
+        The method used.
+    unreplaced_ids
+        Id columns that were not replaced: they may still identify people.
+    """
+
+    data: pd.DataFrame
+    columns: Mapping[str, ReplacedColumn]
+    method: Method
+    unreplaced_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        """A few lines for people: what was replaced, and what may still identify someone."""
+        n = len(self.columns)
+        if n == 0:
+            lines = ["No PII column was found and none was named: nothing was replaced. "
+                     "Name the columns that identify people (columns=[...] or --column)."]
+        else:
+            lines = [f"Replaced {n} column{'s' if n != 1 else ''} by method {self.method!r} "
+                     f"in {len(self.data):,} rows:"]
+            width = max(len(name) for name in self.columns)
+            for col in self.columns.values():
+                what = col.pii_type.value if col.pii_type else "identifier"
+                extra = f"; {col.note}" if col.note else ""
+                lines.append(f"  {col.name:<{width}}  {what} ({col.source}), "
+                             f"{col.n_distinct:,} distinct values{extra}")
+        if self.unreplaced_ids:
+            lines.append(f"Not replaced: id column(s) {', '.join(self.unreplaced_ids)}; name "
+                         "them too if they identify people.")
+        lines.append("Other columns (ages, dates, places) can still identify people in "
+                     "combination: see docs/pii.md.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form (without the data), for ``--json`` output."""
+        return {
+            "method": self.method,
+            "rows": len(self.data),
+            "columns": [c.to_dict() for c in self.columns.values()],
+            "unreplaced_ids": list(self.unreplaced_ids),
+        }
+
+
+def read_key(path: str | Path) -> bytes:
+    """Read a secret key for ``method="hash"`` from a file: its bytes, exactly.
+
+    Parameters
+    ----------
+    path
+        A file of at least 16 random bytes, e.g. made by ``head -c 32 /dev/urandom > secret``.
+
+    Returns
+    -------
+    bytes
+        The key, for ``replace_pii(..., key=...)``.
+
+    Raises
+    ------
+    DataReadError
+        The file does not exist or cannot be read.
+    InvalidParameterError
+        It holds fewer than :data:`MIN_KEY_BYTES` bytes.
+    """
+    p = Path(path)
+    try:
+        key = p.read_bytes()
+    except FileNotFoundError:
+        raise DataReadError(f"The key file {str(p)!r} does not exist. {_KEY_FIX}") from None
+    except OSError as exc:
+        raise DataReadError(
+            f"The key file {str(p)!r} cannot be read: {exc.strerror or exc}. Pass a readable "
+            f"file that holds the key. {_KEY_FIX}"
+        ) from None
+    return _check_key(key, f"The key file {str(p)!r}")
+
+
+def _check_key(key: object, what: str = "The key") -> bytes:
+    if isinstance(key, str):
+        raise InvalidParameterError(
+            f"{what} must be bytes, got a str. Pass key.encode() or read it with "
+            "simulacra.read_key(path)."
+        )
+    if not isinstance(key, bytes | bytearray | memoryview):
+        raise InvalidParameterError(f"{what} must be bytes. Got {type(key).__name__}.")
+    key = bytes(key)
+    if len(key) < MIN_KEY_BYTES:
+        raise InvalidParameterError(
+            f"{what} holds {len(key)} byte(s); a key needs at least {MIN_KEY_BYTES} random "
+            f"bytes so that nobody can guess it and recompute the pseudonyms. {_KEY_FIX}"
+        )
+    return key
+
+
+# ---- the public call ------------------------------------------------------------------------
+def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[str] | None = None,
+                key: bytes | None = None, schema: Table | Schema | None = None,
+                locale: str | None = None, seed: int | None = None) -> PIIReplacement:
+    """Replace the personal data in ``data`` by fake values, keyed pseudonyms or masks.
+
+    Parameters
+    ----------
+    data
+        The real table.
+    method
+        ``"fake"`` (realistic values of the same type and layout), ``"hash"`` (HMAC-SHA256
+        pseudonyms under ``key``; joins survive) or ``"mask"`` (``j***@****.com``).
+    columns
+        Columns to replace besides the detected PII columns, e.g. ``["subject_id"]``.
+    key
+        Secret key, at least 16 bytes (see :func:`read_key`). Required by ``hash``; with
+        ``fake`` it fixes the fake ids and values like a seed.
+    schema
+        The table's schema, to use its PII columns instead of inferring them.
+    locale
+        Faker locale of all fake values (default: each column's inferred locale, else en_US).
+    seed
+        Makes ``fake`` reproducible; fake ids depend only on the seed (or key).
+
+    Returns
+    -------
+    PIIReplacement
+        ``.data`` (the new table), ``.columns`` (what was replaced, how), ``.summary()``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown method, a named column not in ``data``, a missing or short ``key`` for
+        ``hash``, a bad seed, or a column ``fake`` cannot imitate (dates, floats, booleans).
+    SchemaError
+        ``schema`` names PII columns that ``data`` lacks.
+    SamplingError
+        Fake values or pseudonyms cannot be kept distinct (practically never).
+    """
+    require_frame(data)
+    chosen = _check_method(method)
+    issues = check_names(data)
+    if issues:
+        raise DataValidationError.of(issues)
+    if chosen == "hash" and key is None:
+        raise InvalidParameterError(
+            "method='hash' needs a secret key: pseudonyms are HMAC-SHA256 of the values "
+            "under it. Pass key=simulacra.read_key('secret') (CLI: --key-file secret). "
+            f"{_KEY_FIX} Keep the file to pseudonymize other tables the same way."
+        )
+    checked = None if key is None else _check_key(key)
+    seq = seed_sequence(seed)
+    table = _table(data, schema)
+    plans = _plan(data, table, columns)
+    secret = ":".join(
+        part for part in (hashlib.sha256(checked).hexdigest() if checked else "",
+                          "" if checked and seed is None else str(seq.entropy)) if part
+    )
+    out = data.copy()
+    done: dict[str, ReplacedColumn] = {}
+    for name, (pii_type, source, col_locale) in plans.items():
+        loc = (locale or col_locale) if chosen == "fake" and pii_type is not None else None
+        out[name], note = _replace_column(data[name], chosen, pii_type, loc, checked, secret,
+                                          value_locales=locale is None)
+        kept = data[name][replaceable(data[name])]
+        done[name] = ReplacedColumn(name, pii_type, source, chosen, len(kept),
+                                    int(kept.nunique()), loc, note)
+    ids = tuple(c.name for c in table.columns
+                if c.kind is Kind.ID and c.name not in done and c.name in data.columns)
+    if not done:
+        warnings.warn(
+            "replace_pii: no PII column was found and none was named, so nothing was "
+            "replaced. Name the columns that identify people with columns=[...].",
+            PrivacyWarning,
+            stacklevel=2,
+        )
+    return PIIReplacement(out, done, chosen, ids)
+
+
+def _replace_column(series: pd.Series, method: Method, pii_type: PIIType | None,
+                    locale: str | None, key: bytes | None, secret: str, *,
+                    value_locales: bool) -> tuple[pd.Series, str]:
+    name = str(series.name)
+    if method == "hash":
+        assert key is not None
+        return hash_column(series, key, name)
+    if method == "mask":
+        return mask_column(series, pii_type)
+    rng = np.random.default_rng(derive_key("pii-fake-rng", secret, name))
+    return fake_column(series, pii_type, locale, secret, rng, name, value_locales=value_locales)
+
+
+def _check_method(method: object) -> Method:
+    if method == "fake" or method == "hash" or method == "mask":
+        return method
+    raise InvalidParameterError(
+        f"replace_pii: method must be one of {', '.join(map(repr, METHODS))}. Got {method!r}. "
+        "'fake' for realistic values, 'hash' for keyed pseudonyms that keep joins, 'mask' "
+        "to hide content."
+    )
+
+
+# ---- which columns --------------------------------------------------------------------------
+_Plan = dict[str, tuple[PIIType | None, Literal["detected", "named"], str | None]]
+
+
+def _table(data: pd.DataFrame, schema: object) -> Table:
+    if schema is None:
+        return infer_schema(data).table()
+    if isinstance(schema, Schema):
+        return schema.table()
+    if isinstance(schema, Table):
+        return schema
+    raise InvalidParameterError(
+        f"replace_pii: schema must be a simulacra Table or Schema, or None to infer it. "
+        f"Got {type(schema).__name__}."
+    )
+
+
+def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _Plan:
+    """The columns to replace, in table order: detected PII plus the named columns."""
+    missing = [c.name for c in table.columns if c.kind is Kind.PII and c.name not in data]
+    if missing:
+        raise SchemaError(
+            f"replace_pii: the schema marks column(s) {', '.join(map(repr, missing))} as PII "
+            f"but the data has no such column. Data columns: {_listing(data)}. Pass the "
+            "schema of this table, or leave schema out to infer it."
+        )
+    found: _Plan = {c.name: (c.pii_type, "detected", c.locale)
+                    for c in table.columns if c.kind is Kind.PII}
+    named = [columns] if isinstance(columns, str) else list(columns or ())
+    unknown = [n for n in named if n not in data.columns]
+    if unknown:
+        raise InvalidParameterError(
+            f"replace_pii: no column {', '.join(map(repr, unknown))} in the data. Columns: "
+            f"{_listing(data)}."
+        )
+    known = {c.name: c for c in table.columns}
+    for name in named:
+        col = known.get(name)
+        if col is not None and col.kind is Kind.PII:
+            found[name] = (col.pii_type, "named", col.locale)
+        else:
+            found[name] = (pii_from_name(name), "named", None)
+    return {name: found[name] for name in data.columns if name in found}
+
+
+def _listing(data: pd.DataFrame, most: int = 30) -> str:
+    names = [str(c) for c in data.columns]
+    more = f", ... ({len(names)} in all)" if len(names) > most else ""
+    return ", ".join(names[:most]) + more

@@ -1,0 +1,324 @@
+"""How ``fake`` and ``mask`` replace the distinct values of one column (see :mod:`._pii_replace`).
+
+Every function here takes the distinct non-missing values of a column (``uniques``, in order
+of first appearance) and returns their replacements in the same order, so that a value that
+repeats in the table gets one replacement everywhere; the caller maps them back to the rows.
+
+``fake``
+    * PII types reuse the vectorized generators of :mod:`simulacra.data._fake` with a
+      :class:`~simulacra.data._keyed.ValueGuard` over the real values, so no real value (in
+      canonical form: case, spacing and punctuation ignored) comes back. Distinct real values
+      get distinct fakes (the generators' unique mode), except where the locale has fewer
+      names than the column has (first or last names): then names repeat, by weight.
+    * Integer ids (and strings of digits after a fixed prefix, such as ``"C-00123"``) go
+      through a keyed permutation of the numbers of their width, so they keep dtype and width,
+      stay distinct, and map the same way in every table processed with the same key or seed.
+    * Other strings get random characters of the same class (digit, letter, hex letter) with
+      punctuation kept, distinct and never equal to a real value.
+``mask``
+    Keeps length and punctuation and hides content with ``*`` (rules in :func:`mask_values`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulacra.data._fake import (
+    canonical_form,
+    generate_guarded,
+    make_pii_generator,
+    uuid4_strings,
+    value_shapes,
+)
+from simulacra.data._keyed import ValueGuard, derive_key, new_salt, permute_index
+from simulacra.data._strings import scatter
+from simulacra.errors import SamplingError
+from simulacra.schema._model import PIIType
+from simulacra.schema._pii import _IBAN_LOCALES as IBAN_LOCALES
+
+__all__ = ["fake_ids", "fake_pii_values", "fake_strings", "mask_values", "split_digit_ids"]
+
+KEEP_DIGITS = 4
+"""Digits kept at the end of masked phone, card and national id numbers."""
+MIN_DIGITS_TO_KEEP = 8
+"""Numbers with fewer digits are masked entirely (the last four would be most of them)."""
+_MAX_TRIES = 32
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_ID_TAIL = re.compile(r"^(?P<prefix>(?:.*\D)?)(?P<digits>\d+)$", re.DOTALL)
+_NAME_PARTS = (PIIType.FIRST_NAME, PIIType.LAST_NAME)
+_LAID_OUT = (PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.NATIONAL_ID)
+_REDRAWS = 8
+_BIG_WIDTH = 19  # int64 numbers of 19 digits keep their leading digit (domain <= 2**62)
+
+
+# ---- fake: PII types ------------------------------------------------------------------------
+def fake_pii_values(uniques: pa.Array, pii_type: PIIType, *, locale: str | None,
+                    value_locales: bool, key: int, rng: np.random.Generator,
+                    where: str) -> tuple[pa.Array, str]:
+    """Fake values of ``pii_type`` for the distinct real strings ``uniques``.
+
+    Numbers (phones, cards, national ids) are made group by group of the same layout, so
+    each fake has its real value's layout; IBANs group by country (unless ``value_locales``
+    is False: then all use ``locale``). Names keep their real value's case style.
+
+    Returns
+    -------
+    tuple
+        The fakes (same order as ``uniques``) and a note for the report (empty unless
+        distinct real values had to share fakes).
+    """
+    guard = ValueGuard.of(uniques, new_salt(), canonical_form(pii_type))
+    groups = _layout_groups(uniques, pii_type, locale, value_locales)
+    parts: list[tuple[np.ndarray, pa.Array]] = []
+    notes: list[str] = []
+    for group_locale, rows in groups:
+        values = uniques.take(pa.array(rows))
+        made, note = _fake_group(values, pii_type, group_locale, key, rng, guard, where)
+        parts.append((rows, made))
+        notes.append(note)
+    fakes = scatter(parts, len(uniques)) if parts else pa.array([], pa.string())
+    return _same_case(uniques, fakes), next((n for n in notes if n), "")
+
+
+def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
+                   value_locales: bool) -> list[tuple[str | None, np.ndarray]]:
+    """Row groups of ``uniques`` that share a layout (numbers) or a country (IBANs)."""
+    text = pd.Series(uniques.to_pylist(), dtype=object).astype(str)
+    if pii_type is PIIType.IBAN and value_locales:
+        country = text.str.replace(" ", "", regex=False).str.upper().str[:2]
+        by = country.map(IBAN_LOCALES).fillna(locale or "")
+    elif pii_type in _LAID_OUT:
+        by = text.str.replace(r"\d", "#", regex=True).str.replace(r"[^\W\d_]", "A", regex=True)
+    else:
+        return [(locale, np.arange(len(text), dtype=np.int64))]
+    codes, labels = pd.factorize(by)
+    return [
+        (str(labels[i]) or None if pii_type is PIIType.IBAN else locale,
+         np.flatnonzero(codes == i))
+        for i in range(len(labels))
+    ]
+
+
+def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: int,
+                rng: np.random.Generator, guard: ValueGuard, where: str) -> tuple[pa.Array, str]:
+    """Distinct fakes drawn as the locale draws them; the unique mode if redraws fail."""
+    rows = np.arange(len(values), dtype=np.int64)
+    shapes = value_shapes(values)
+
+    def make(unique: bool, at: np.ndarray) -> pa.Array:
+        gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
+                                 shapes=shapes, where=where)
+        return generate_guarded(gen, at, rng, guard, where=where)
+
+    fakes = make(False, rows)
+    for _ in range(_REDRAWS):
+        again = pd.Series(guard.canonical(fakes).to_pylist()).duplicated().to_numpy()
+        if not again.any():
+            return fakes, ""
+        fakes = pc.replace_with_mask(fakes, pa.array(again), make(False, rows[again]))
+    try:
+        return make(True, rows), ""
+    except SamplingError:
+        if pii_type not in _NAME_PARTS:
+            raise
+    return fakes, (f"the locale has fewer {pii_type.value.replace('_', ' ')}s than the "
+                   f"column has distinct values, so some fake names repeat")
+
+
+def _same_case(real: pa.Array, fakes: pa.Array) -> pa.Array:
+    """Lower-case the fakes of lower-case real values, upper-case those of upper-case ones."""
+    real_s = pd.Series(real.to_pylist(), dtype=object).astype(str)
+    lower = pa.array(real_s.str.islower().to_numpy(dtype=bool))
+    upper = pa.array(real_s.str.isupper().to_numpy(dtype=bool))
+    out = pc.if_else(lower, pc.utf8_lower(fakes), fakes)
+    return pc.if_else(upper, pc.utf8_upper(out), out)
+
+
+# ---- fake: ids ------------------------------------------------------------------------------
+def fake_ids(numbers: np.ndarray, secret: str) -> np.ndarray:
+    """Permute int64 ids within the numbers of the same width (and sign), keyed by ``secret``.
+
+    ``1412`` becomes another four-digit number; distinct ids stay distinct; the same id gives
+    the same result for the same ``secret`` in every table and run.
+    """
+    values = np.asarray(numbers, dtype=np.int64)
+    magnitude = np.abs(values)
+    width = np.char.str_len(magnitude.astype(str)).astype(np.int64)
+    out = np.empty_like(magnitude)
+    for w in np.unique(width):
+        at = width == w
+        out[at] = _permute_width(magnitude[at], int(w), secret, leading_zero=False)
+    return np.where(values < 0, -out, out)
+
+
+def _permute_width(values: np.ndarray, width: int, secret: str, *,
+                   leading_zero: bool) -> np.ndarray:
+    """Permute numbers of ``width`` digits (or, with ``leading_zero``, fewer, zero-padded)."""
+    low = 0 if width == 1 or leading_zero else 10 ** (width - 1)
+    high = 10 ** (width - 1) if leading_zero else 10**width
+    base = np.zeros_like(values)
+    if width >= _BIG_WIDTH and not leading_zero:
+        base = values - values % 10**18
+        low, high = 0, 10**18
+    key = derive_key("pii-fake-id", secret, str(width), "z" if leading_zero else "")
+    if high - low <= 1:
+        return values.copy()
+    out: np.ndarray = permute_index(values - base - low, high - low, key) + low + base
+    return out
+
+
+def split_digit_ids(values: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """``(prefix, digits)`` of every string when all end in digits after a fixed-form prefix."""
+    parts = values.astype(str).str.extract(_ID_TAIL)
+    if parts["digits"].isna().any():
+        return None
+    return parts["prefix"].fillna(""), parts["digits"]
+
+
+def fake_digit_strings(prefix: pd.Series, digits: pd.Series, secret: str) -> np.ndarray:
+    """Permute the digits of ``prefix + digits`` strings, keeping width and leading zeros."""
+    text = digits.to_numpy(dtype=str)
+    width = np.char.str_len(text).astype(np.int64)
+    zero = np.char.startswith(text, "0") & (width > 1)
+    numbers = np.array([int(t) for t in text], dtype=np.int64) if len(text) else np.empty(0, int)
+    out = np.empty(len(text), dtype=object)
+    for w in np.unique(width):
+        for z in (False, True):
+            at = (width == w) & (zero == z)
+            if at.any():
+                permuted = _permute_width(numbers[at], int(w), secret, leading_zero=z)
+                out[at] = np.char.zfill(permuted.astype(str), int(w))
+    joined: np.ndarray = (prefix.to_numpy(dtype=object) + out).astype(object)
+    return joined
+
+
+# ---- fake: other strings --------------------------------------------------------------------
+_LOWER = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8).astype(np.uint32)
+_HEX = np.frombuffer(b"abcdef", dtype=np.uint8).astype(np.uint32)
+
+
+def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np.ndarray:
+    """Random strings shaped like ``uniques``: each digit a digit, each letter a letter.
+
+    Punctuation and spaces stay; when every letter of the column is a hex digit (UUIDs,
+    hashes), letters are drawn from ``a-f``. The results are distinct and none equals a real
+    value.
+    """
+    if not uniques:
+        return np.empty(0, dtype=object)
+    if all(_UUID.match(u) for u in uniques):
+        return _fake_uuids(uniques, rng, where)
+    mat = np.array(uniques, dtype=str)
+    codes = mat.view(np.uint32).reshape(len(uniques), -1)
+    folded = codes | 0x20
+    digit = (codes >= 48) & (codes <= 57)
+    letter = ((folded >= 97) & (folded <= 122)) | (codes > 127)
+    upper = (codes >= 65) & (codes <= 90)
+    hexish = bool(np.all(~letter | ((folded >= 97) & (folded <= 102))))
+    alphabet = _HEX if hexish else _LOWER
+    real = set(uniques)
+    out = codes.copy()
+    todo = np.arange(len(uniques))
+    for _ in range(_MAX_TRIES):
+        n, m = len(todo), codes.shape[1]
+        draw_digit = rng.integers(48, 58, size=(n, m), dtype=np.uint32)
+        draw_letter = alphabet[rng.integers(0, len(alphabet), size=(n, m))]
+        draw_letter = np.where(upper[todo], draw_letter - 32, draw_letter)
+        fresh = np.where(digit[todo], draw_digit, np.where(letter[todo], draw_letter, codes[todo]))
+        out[todo] = fresh
+        strings = out.view(mat.dtype).ravel()
+        seen: dict[str, int] = {}
+        bad = [i for i, s in enumerate(strings.tolist()) if s in real or seen.setdefault(s, i) != i]
+        todo = np.asarray(bad, dtype=np.int64)
+        if todo.size == 0:
+            return strings.astype(object)
+    raise SamplingError(
+        f"{where}: could not make {len(todo):,} fake value(s) that differ from every real one "
+        "and from each other: the values are too short to have enough distinct forms. Use "
+        "method='hash' for this column, or leave it out."
+    )
+
+
+def _fake_uuids(uniques: list[str], rng: np.random.Generator, where: str) -> np.ndarray:
+    """Random version-4 UUIDs, upper-case where the real one was."""
+    made = pd.Series(uuid4_strings(len(uniques), rng).to_pylist(), dtype=object)
+    upper = pd.Series(uniques, dtype=object).str.isupper().to_numpy(dtype=bool)
+    made[upper] = made[upper].str.upper()
+    if made.duplicated().any() or made.isin(set(uniques)).any():  # 122 random bits: never
+        raise SamplingError(f"{where}: random UUIDs repeated; run again with another seed.")
+    return made.to_numpy(dtype=object)
+
+
+# ---- mask -----------------------------------------------------------------------------------
+_WORD = re.compile(r"[^\s\-]+")
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+
+
+def _stars(text: str, keep: Callable[[int, str], bool]) -> str:
+    return "".join(ch if keep(i, ch) or not ch.isalnum() else "*" for i, ch in enumerate(text))
+
+
+def _initials(text: str) -> str:
+    """Each word as its first character and one star per other character."""
+    return _WORD.sub(lambda m: m[0][0] + "*" * (len(m[0]) - 1), text)
+
+
+def _email(text: str) -> str:
+    local, at, domain = text.rpartition("@")
+    if not at or not local:
+        return _stars(text, lambda i, ch: False)
+    labels = domain.split(".")
+    hidden = ["*" * len(label) for label in labels[:-1]] + labels[-1:]
+    return local[0] + "*" * (len(local) - 1) + "@" + ".".join(hidden)
+
+
+def _last_digits(text: str, *, keep_head: int = 0) -> str:
+    """Stars for letters and digits but the last four digits of a long enough number.
+
+    The first ``keep_head`` letters or digits stay too (an IBAN's country code).
+    """
+    positions = [i for i, ch in enumerate(text) if ch.isdigit()]
+    kept = set(positions[-KEEP_DIGITS:]) if len(positions) >= MIN_DIGITS_TO_KEEP else set()
+    head = [i for i, ch in enumerate(text) if ch.isalnum()][:keep_head]
+    kept.update(head)
+    return _stars(text, lambda i, ch: i in kept)
+
+
+def _address(text: str) -> str:
+    return _initials(re.sub(r"\d", "*", text))
+
+
+_MASKERS: dict[PIIType | None, Callable[[str], str]] = {
+    PIIType.EMAIL: _email,
+    PIIType.PHONE: _last_digits,
+    PIIType.CREDIT_CARD: _last_digits,
+    PIIType.NATIONAL_ID: _last_digits,
+    PIIType.IBAN: lambda text: _last_digits(text, keep_head=2),
+    PIIType.PERSON_NAME: _initials,
+    PIIType.FIRST_NAME: _initials,
+    PIIType.LAST_NAME: _initials,
+    PIIType.STREET_ADDRESS: _address,
+    None: lambda text: _stars(text, lambda i, ch: False),
+}
+
+
+def mask_values(uniques: list[str], pii_type: PIIType | None) -> np.ndarray:
+    """Masked forms of ``uniques``: same length and punctuation, content hidden by ``*``.
+
+    * e-mail: first character of the local part, stars, ``@``, stars for the domain, the
+      top-level domain kept: ``jane.doe@example.com`` -> ``j*******@*******.com``;
+    * phone, credit card, national id: every digit and letter a star except the last four
+      digits of a number of at least eight digits: ``(555) 123-4567`` -> ``(***) ***-4567``;
+    * IBAN: the same, and the country code kept: ``DE89 3704 ...`` -> ``DE** **** ...``;
+    * names: each word its initial and stars: ``Mary-Jane Smith`` -> ``M***-J*** S****``;
+    * street address: digits as stars, each word its initial and stars;
+    * anything else (ids, columns named by the user): every letter and digit a star.
+    """
+    masker = _MASKERS[pii_type]
+    return np.array([masker(text) for text in uniques], dtype=object)

@@ -1,0 +1,160 @@
+"""Sampling pieces of the relational synthesizer: children given parents, and new keys.
+
+:func:`draw_given` draws a child table's rows with its parent context held per row. For the
+CART synthesizer it is native and vectorized: the context columns are written into the
+encoded matrix and every other column is drawn by its tree, which sees them (the context is
+declared a target, so CART visits it first and every later tree can split on it). Other
+models fill the context rows in through the shared ``conditions`` path (rejection per distinct
+context; the plan gives them only discrete context columns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from simulacra.data._dtypes import resolve_dtype
+from simulacra.data._fake import ID_UUID, fake_ids
+from simulacra.data._frame import EncodedFrame
+from simulacra.errors import SamplingError, SchemaError
+from simulacra.schema import Column
+from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._cart_tree import sample_step
+from simulacra.synth._sampling import DEFAULT_CHUNK_ROWS
+from simulacra.synth.cart import CARTSynthesizer, _is_member, _row_hashes
+
+_REDRAWS = 50
+
+
+def draw_roots(model: BaseSynthesizer, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` rows of a table without a parent."""
+    return model.sample(n, seed=rng)
+
+
+def draw_given(model: BaseSynthesizer, context: pd.DataFrame,
+               rng: np.random.Generator) -> pd.DataFrame:
+    """One row per row of ``context`` (the held columns), the other columns drawn given it."""
+    if context.shape[1] == 0:
+        return model.sample(len(context), seed=rng)
+    if isinstance(model, CARTSynthesizer):
+        parts = [_cart_given(model, context.iloc[s:s + DEFAULT_CHUNK_ROWS], rng, start=s)
+                 for s in range(0, len(context), DEFAULT_CHUNK_ROWS)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return model.sample(len(context), seed=rng, conditions=context.reset_index(drop=True))
+
+
+def _cart_given(model: CARTSynthesizer, context: pd.DataFrame, rng: np.random.Generator,
+                *, start: int) -> pd.DataFrame:
+    codec = model.codec_
+    cols = codec.encoded_columns
+    fixed: dict[int, np.ndarray] = {}
+    for name in context.columns:
+        block = codec.codec(name).encode(context[name].reset_index(drop=True))
+        idx = [j for j, c in enumerate(cols) if c.source == name]
+        for k, j in enumerate(idx):
+            fixed[j] = block[:, k]
+    n = len(context)
+    out = _cart_rows(model, n, fixed, np.arange(n), rng)
+    rules = model.constraints_
+    names = model.table_.column_names
+    if rules:
+        rules.begin_sampling()
+    for attempt in range(_REDRAWS + 1):
+        frame = codec.decode(EncodedFrame(out, cols), rng=rng, start=start)
+        if not rules:
+            return frame
+        frame = rules.reverse(frame, names)
+        bad = np.flatnonzero(~rules.keep(frame))
+        if bad.size == 0:
+            return frame
+        if attempt < _REDRAWS:
+            out[bad] = _cart_rows(model, bad.size, fixed, bad, rng)
+    rule, _ = rules.worst()
+    raise SamplingError(
+        f"Could not draw child rows that obey {rule!r} given their parents after {_REDRAWS} "
+        "redraws. Check that the real rows obey it (fit warns when not), or drop it.")
+
+
+def _cart_rows(model: CARTSynthesizer, n: int, fixed: dict[int, np.ndarray],
+               rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Encoded rows with the ``fixed`` columns (values at ``rows``) held, the rest drawn."""
+    out = _cart_draw(model, n, fixed, rows, rng)
+    if model.reject_copies and model.copy_hashes_.size:
+        for _ in range(_REDRAWS // 2):
+            bad = np.flatnonzero(_is_member(_row_hashes(out, model.steps_), model.copy_hashes_))
+            if bad.size == 0:
+                break
+            out[bad] = _cart_draw(model, bad.size, fixed, rows[bad], rng)
+    return out
+
+
+def _cart_draw(model: CARTSynthesizer, n: int, fixed: dict[int, np.ndarray],
+               rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = np.zeros((n, len(model.columns_)), order="F")
+    for j, values in fixed.items():
+        out[:, j] = values[rows]
+    drawn = set(fixed)
+    for step in model.steps_:
+        if step.target in fixed:
+            continue
+        out[:, step.target] = sample_step(step, out, rng)
+        model._keep_orders(step, out, drawn, rng)
+        drawn.add(step.target)
+    return out
+
+
+# ---- keys ---------------------------------------------------------------------------------
+def key_values(column: Column, numbers: np.ndarray, rng: np.random.Generator) -> pd.Series:
+    """Key values for the positive integers ``numbers`` in the column's type and format."""
+    dtype = column.dtype
+    fmt = column.id_format
+    if _numeric(dtype):
+        return pd.Series(numbers).astype(resolve_dtype(dtype))
+    if fmt == ID_UUID:
+        ids = fake_ids(len(numbers), rng=rng, id_format=ID_UUID)
+        values = ids.to_numpy(zero_copy_only=False) if isinstance(ids, pa.Array) else ids
+    elif fmt is not None and "{" in fmt:
+        values = np.array([fmt.format(int(k)) for k in numbers], dtype=object)
+    else:
+        values = numbers.astype(str).astype(object)
+    out = pd.Series(values, dtype=object)
+    return out.astype(resolve_dtype(dtype)) if dtype in ("str", "string") else out
+
+
+def _numeric(dtype: str) -> bool:
+    try:
+        found = pd.api.types.pandas_dtype(dtype)
+    except TypeError:
+        return False
+    return bool(pd.api.types.is_numeric_dtype(found) and not pd.api.types.is_bool_dtype(found))
+
+
+def within_group_numbers(groups: pd.DataFrame) -> np.ndarray:
+    """1, 2, ... within each group of equal rows of ``groups`` (a counter per parent)."""
+    return groups.groupby(list(groups.columns), sort=False, dropna=False).cumcount().to_numpy() + 1
+
+
+def weighted_parents(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` parent positions drawn with probability proportional to ``weights``."""
+    w = np.clip(np.asarray(weights, dtype=np.float64), 0.0, None)
+    total = w.sum()
+    if total <= 0:
+        return rng.integers(0, w.size, size=n)
+    return np.minimum(np.searchsorted(np.cumsum(w) / total, rng.random(n), side="right"),
+                      w.size - 1)
+
+
+def with_dtype(values: pd.Series, column: Column) -> pd.Series:
+    """``values`` in the column's dtype (keys copied from a parent keep the child's type)."""
+    try:
+        return values.astype(resolve_dtype(column.dtype)).reset_index(drop=True)
+    except (TypeError, ValueError, SchemaError):
+        return values.reset_index(drop=True)
+
+
+def take(frame: pd.DataFrame, columns: Sequence[str], rows: np.ndarray) -> pd.DataFrame:
+    """``frame[columns]`` at positions ``rows``, with a fresh index."""
+    return frame[list(columns)].iloc[rows].reset_index(drop=True)

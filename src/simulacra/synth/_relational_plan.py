@@ -1,0 +1,254 @@
+"""The fit-time plan of the relational synthesizer: keys, links, counts and parent context.
+
+Every table's rows are split into *keys* (primary-key columns, columns a foreign key refers
+to, and foreign-key columns: regenerated at sampling) and *attributes* (learned by the table's
+model). Each child table has one *driving* foreign key, its first in the schema: the parent's
+model learns how many such children each parent row has (a count column beside the parent's
+attributes) and the child's model learns the child's attributes next to a few of its parent's
+columns (the *context*), so children are drawn given their own synthetic parent. A child's
+other foreign keys are drawn among the synthetic rows of their parent, weighted by that
+parent's learned count of references.
+
+Broken keys in the real data (duplicate primary keys, references to no parent, NULL
+references) are counted per table and relationship in a :class:`KeyReport`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulacra.data._sql import primary_key_columns
+from simulacra.errors import SchemaError
+from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table
+from simulacra.synth._visit_order import nmi
+
+CONTEXT_PREFIX = "parent."
+COUNT_PREFIX = "n_children."
+_SCORE_ROWS = 20_000
+_BINS = 12
+
+
+def link_name(fk: ForeignKey) -> str:
+    """A readable name of a relationship: ``"orders(customer_id) -> customers(id)"``."""
+    return (f"{fk.child_table}({', '.join(fk.child_columns)}) -> "
+            f"{fk.parent_table}({', '.join(fk.parent_columns)})")
+
+
+def count_column(fk: ForeignKey) -> str:
+    """The name of the count column a parent learns for relationship ``fk``."""
+    return f"{COUNT_PREFIX}{fk.child_table}({','.join(fk.child_columns)})"
+
+
+@dataclass
+class LinkReport:
+    """Broken references of one relationship in the real data."""
+
+    relationship: str
+    orphans: int = 0
+    null_references: int = 0
+    duplicate_parent_keys: int = 0
+
+    @property
+    def broken(self) -> bool:
+        """True when any count is not zero."""
+        return bool(self.orphans or self.null_references or self.duplicate_parent_keys)
+
+
+@dataclass
+class KeyReport:
+    """Broken keys found at fit: per table duplicate primary keys, per relationship links."""
+
+    duplicate_primary_keys: dict[str, int] = field(default_factory=dict)
+    links: list[LinkReport] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        """One sentence per problem found (empty when the keys are intact)."""
+        out = [f"table {t!r}: {n} row(s) repeat a primary key of another row"
+               for t, n in self.duplicate_primary_keys.items() if n]
+        for link in self.links:
+            if link.orphans:
+                out.append(f"{link.relationship}: {link.orphans} row(s) refer to no parent row")
+            if link.null_references:
+                out.append(f"{link.relationship}: {link.null_references} row(s) have a NULL "
+                           "reference")
+            if link.duplicate_parent_keys:
+                out.append(f"{link.relationship}: {link.duplicate_parent_keys} parent row(s) "
+                           "repeat a referenced key (children were counted for the first)")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"duplicate_primary_keys": dict(self.duplicate_primary_keys),
+                "links": [vars(link).copy() for link in self.links]}
+
+
+# ---- structure ----------------------------------------------------------------------------
+def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema) -> None:
+    """Every schema table has a frame with its columns, and the keys name real columns."""
+    if not isinstance(schema, Schema):
+        raise SchemaError(
+            f"RelationalSynthesizer.fit needs a Schema with the tables and foreign keys. Got "
+            f"{type(schema).__name__}. Build one with Schema(tables, foreign_keys) or "
+            "read_database.")
+    if not isinstance(tables, Mapping):
+        raise SchemaError(f"fit expects a dict of table name -> DataFrame. Got "
+                          f"{type(tables).__name__}.")
+    names = [t.name for t in schema.tables]
+    extra = sorted(set(tables) - set(names))
+    if extra:
+        raise SchemaError(f"fit got table(s) {extra} that the schema does not describe. "
+                          f"Schema tables: {', '.join(names)}.")
+    for table in schema.tables:
+        frame = tables.get(table.name)
+        if not isinstance(frame, pd.DataFrame):
+            raise SchemaError(f"fit has no DataFrame for table {table.name!r}. Pass one per "
+                              f"schema table ({', '.join(names)}).")
+        missing = [c for c in table.column_names if c not in frame.columns]
+        if missing:
+            raise SchemaError(f"Table {table.name!r}: the data lacks column(s) {missing}.")
+    for fk in schema.foreign_keys:
+        where = f"Foreign key {link_name(fk)}"
+        if len(fk.child_columns) != len(fk.parent_columns) or not fk.child_columns:
+            raise SchemaError(f"{where}: it needs as many child as parent columns (>= 1).")
+        for tname, cols in ((fk.child_table, fk.child_columns),
+                            (fk.parent_table, fk.parent_columns)):
+            known = schema.table(tname).column_names
+            bad = [c for c in cols if c not in known]
+            if bad:
+                raise SchemaError(f"{where} names column(s) {bad} that table {tname!r} does "
+                                  f"not have. Columns: {', '.join(known)}.")
+
+
+def driving_links(schema: Schema) -> dict[str, ForeignKey]:
+    """Each child table's first foreign key, which drives its counts and context."""
+    out: dict[str, ForeignKey] = {}
+    for fk in schema.foreign_keys:
+        out.setdefault(fk.child_table, fk)
+    return out
+
+
+def key_sets(table: Table, schema: Schema) -> list[tuple[str, ...]]:
+    """Column sets that must stay unique: the primary key and every referenced column set."""
+    sets = [primary_key_columns(table)] if primary_key_columns(table) else []
+    for fk in schema.foreign_keys:
+        if fk.parent_table == table.name and fk.parent_columns not in sets:
+            sets.append(fk.parent_columns)
+    return sets
+
+
+def key_columns(table: Table, schema: Schema) -> list[str]:
+    """Columns regenerated at sampling rather than learned (keys and references)."""
+    cols = {c for s in key_sets(table, schema) for c in s}
+    cols |= {c for fk in schema.foreign_keys if fk.child_table == table.name
+             for c in fk.child_columns}
+    return [c for c in table.column_names if c in cols]
+
+
+# ---- joining children to parents ----------------------------------------------------------
+def _tuples(frame: pd.DataFrame, columns: Sequence[str]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(frame[list(columns)].astype(object))
+
+
+def parent_positions(child: pd.DataFrame, parent: pd.DataFrame, fk: ForeignKey
+                     ) -> tuple[np.ndarray, LinkReport]:
+    """Row position in ``parent`` of each child row's parent (-1: NULL or orphan)."""
+    report = LinkReport(link_name(fk))
+    parent_keys = _tuples(parent, fk.parent_columns)
+    dup = parent_keys.duplicated()
+    report.duplicate_parent_keys = int(dup.sum())
+    lookup = pd.Series(np.flatnonzero(~dup), index=parent_keys[~dup])
+    null = child[list(fk.child_columns)].isna().any(axis=1).to_numpy()
+    report.null_references = int(null.sum())
+    # compare as the parent's types: 3 and 3.0 are one key
+    probe = child[list(fk.child_columns)].copy()
+    for c, p in zip(fk.child_columns, fk.parent_columns, strict=True):
+        if not null.all() and pd.api.types.is_numeric_dtype(parent[p].dtype):
+            probe[c] = pd.to_numeric(probe[c], errors="coerce")
+            if pd.api.types.is_integer_dtype(parent[p].dtype):
+                probe[c] = probe[c].astype("Int64").astype(object)
+    found = lookup.reindex(_tuples(probe, fk.child_columns)).to_numpy()
+    pos = np.where(np.isnan(found.astype(float)), -1, found).astype(np.int64)
+    pos[null] = -1
+    report.orphans = int(((pos < 0) & ~null).sum())
+    return pos, report
+
+
+def duplicate_keys(frame: pd.DataFrame, table: Table) -> int:
+    """Rows whose primary key repeats an earlier row's."""
+    key = primary_key_columns(table)
+    return int(frame[list(key)].duplicated().sum()) if key else 0
+
+
+def count_children(positions: np.ndarray, n_parents: int) -> np.ndarray:
+    """How many children (positions >= 0) each parent row has."""
+    return np.bincount(positions[positions >= 0], minlength=n_parents).astype(np.int64)
+
+
+def count_spec(name: str, counts: np.ndarray) -> Column:
+    """The schema of a count column."""
+    return Column(name, Kind.NUMERICAL, dtype="int64", integer=True, decimals=0,
+                  minimum=0.0, maximum=float(counts.max()) if counts.size else 0.0)
+
+
+def context_spec(column: Column, values: pd.Series) -> Column:
+    """A parent column as context in a child's model table (drawn first, as a target)."""
+    return Column(CONTEXT_PREFIX + column.name, column.kind, role=Role.TARGET,
+                  dtype=str(values.dtype), missing_share=float(values.isna().mean()),
+                  integer=column.integer, decimals=column.decimals, minimum=column.minimum,
+                  maximum=column.maximum, cardinality=column.cardinality,
+                  datetime_format=column.datetime_format, timezone=column.timezone)
+
+
+# ---- which parent columns a child sees ----------------------------------------------------
+def choose_context(parent: pd.DataFrame, parent_specs: Sequence[Column], child: pd.DataFrame,
+                   positions: np.ndarray, limit: int, rng: np.random.Generator,
+                   *, discrete_only: bool) -> list[str]:
+    """Up to ``limit`` parent columns most tied to the child's attributes (binned NMI).
+
+    ``positions`` are the parent rows of the child rows (all >= 0). With ``discrete_only``
+    only categorical and boolean columns qualify (for models that condition by rejection).
+    """
+    ok = (Kind.CATEGORICAL, Kind.BOOLEAN) if discrete_only else (
+        Kind.NUMERICAL, Kind.CATEGORICAL, Kind.BOOLEAN, Kind.DATETIME)
+    candidates = [c.name for c in parent_specs if c.kind in ok and parent[c.name].nunique() > 1]
+    if limit <= 0 or not candidates:
+        return []
+    if len(candidates) <= limit or child.shape[1] == 0:
+        return candidates[:limit]
+    rows = np.arange(len(child))
+    if rows.size > _SCORE_ROWS:
+        rows = np.sort(rng.choice(rows.size, _SCORE_ROWS, replace=False))
+    child_codes = [_codes(child[c].iloc[rows]) for c in child.columns]
+    scores = []
+    for name in candidates:
+        codes = _codes(parent[name].iloc[positions[rows]])
+        scores.append(max(nmi(codes, other) for other in child_codes))
+    best = np.argsort(-np.asarray(scores), kind="stable")[:limit]
+    return [candidates[i] for i in sorted(best)]
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Small non-negative integer codes: quantile bins of numbers, top categories of others."""
+    missing = values.isna().to_numpy()
+    if (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype)) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        numbers = values.astype("float64") if not pd.api.types.is_datetime64_any_dtype(
+            values.dtype) else values.astype("int64").astype("float64")
+        x = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+        present = x[~missing]
+        edges = (np.unique(np.quantile(present, np.linspace(0, 1, _BINS + 1)[1:-1]))
+                 if present.size else np.empty(0))
+        codes = np.searchsorted(edges, np.nan_to_num(x), side="right")
+    else:
+        labels, _ = pd.factorize(values.astype(object))
+        counts = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(1)
+        top = np.argsort(-counts, kind="stable")[: _BINS - 1]
+        remap = np.full(max(counts.size, 1), _BINS - 1)
+        remap[top] = np.arange(top.size)
+        codes = remap[np.maximum(labels, 0)]
+    return np.where(missing, _BINS + 1, codes).astype(np.int64)

