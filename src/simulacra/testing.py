@@ -31,7 +31,7 @@ from simulacra.constraints import (
 from simulacra.errors import FitWarning, InvalidParameterError, NotFittedError, SamplingError
 from simulacra.schema import Kind, Table
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._registry import SYNTHESIZERS, load_synthesizer, make_synthesizer
+from simulacra.synth._registry import SYNTHESIZERS, make_synthesizer
 
 __all__ = ["CHECKS", "adults_only", "check_synthesizer", "contract_constraints",
            "contract_table"]
@@ -209,7 +209,7 @@ def check_constraints_hold(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
         assert not broken, f"{broken} sampled rows break the constraint {rule.describe()!r}"
     with tempfile.TemporaryDirectory() as tmp:
         fitted.save(Path(tmp) / "model.sim")
-        loaded = load_synthesizer(Path(tmp) / "model.sim")
+        loaded = type(fitted).load(Path(tmp) / "model.sim")
     assert loaded.sample(50, seed=5).equals(fitted.sample(50, seed=5)), (
         "a model with constraints samples differently after save/load")
     with warnings.catch_warnings():

@@ -181,7 +181,7 @@ def test_sampling_is_fast() -> None:
     start = time.perf_counter()
     out = model._sample(50_000, rng=rng)
     assert out.values.shape == (50_000, k)
-    assert time.perf_counter() - start < 5.0  # generous: a loop over rows would take minutes
+    assert time.perf_counter() - start < 20.0  # generous: a loop over rows would take minutes
 
 
 def test_compiled_tree_finds_the_same_leaves_as_a_plain_walk() -> None:

@@ -72,8 +72,22 @@ def write_artifact(path: str | Path, manifest: Mapping[str, Any], state: Mapping
         zf.writestr("state/arrays.npz", buf.getvalue())
 
 
-def read_artifact(path: str | Path) -> Artifact:
-    """Read a model file, refusing what is not ours, corrupt, or of another format version."""
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """Only a model file's manifest (which synthesizer wrote it), checked like the whole file."""
+    p = _existing_zip(path)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            manifest: dict[str, Any] = json.loads(zf.read("manifest.json"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ArtifactError(
+            f"Model file {str(p)!r} is corrupt or incomplete ({type(exc).__name__}: {exc}). "
+            "Fit and save the model again."
+        ) from None
+    _check_manifest(manifest, p)
+    return manifest
+
+
+def _existing_zip(path: str | Path) -> Path:
     p = Path(path)
     if not p.exists():
         raise ArtifactError(f"Model file {str(p)!r} does not exist.")
@@ -82,6 +96,12 @@ def read_artifact(path: str | Path) -> Artifact:
             f"{str(p)!r} is not a simulacra model file (expected a zip written by "
             "`simulacra fit` or `Synthesizer.save`)."
         )
+    return p
+
+
+def read_artifact(path: str | Path) -> Artifact:
+    """Read a model file, refusing what is not ours, corrupt, or of another format version."""
+    p = _existing_zip(path)
     try:
         with zipfile.ZipFile(p) as zf:
             manifest = json.loads(zf.read("manifest.json"))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulacra._plugins import Registry
+from simulacra.synth._artifact import read_manifest
 from simulacra.synth._base import BaseSynthesizer
+
+if TYPE_CHECKING:
+    from simulacra.synth.relational import RelationalSynthesizer
 
 SYNTHESIZERS: Registry[BaseSynthesizer] = Registry("synthesizer")
 SYNTHESIZERS.register("independent", "simulacra.synth.independent:IndependentSynthesizer")
@@ -41,6 +45,10 @@ def synthesizer_names() -> list[str]:
     return ["auto", *SYNTHESIZERS.names()]
 
 
-def load_synthesizer(path: str | Path) -> BaseSynthesizer:
-    """Load any saved synthesizer."""
+def load_synthesizer(path: str | Path) -> BaseSynthesizer | RelationalSynthesizer:
+    """Load any saved synthesizer: of one table, or of a whole database."""
+    if read_manifest(path).get("synthesizer") == "relational":
+        from simulacra.synth.relational import RelationalSynthesizer
+
+        return RelationalSynthesizer.load(path)
     return BaseSynthesizer.load(path)

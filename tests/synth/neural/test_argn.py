@@ -157,7 +157,7 @@ def test_early_stopping_and_time_budget() -> None:
     timed = ARGNSynthesizer(epochs=100_000, patience=100_000, batch_size=32,
                             max_training_time=0.5, device="cpu", threads=1,
                             seed=0).fit(shop(n=3000))
-    assert time.perf_counter() - start < 4.0
+    assert time.perf_counter() - start < 30.0  # budget 0.5 s; ignoring it would run for hours
     assert timed.training_.stopped == "time"
 
 

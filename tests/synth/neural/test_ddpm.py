@@ -265,7 +265,7 @@ def test_max_training_time_is_respected(table: pd.DataFrame) -> None:
     start = time.perf_counter()
     syn = DDPMSynthesizer(seed=0, max_training_time=0.3,
                           **{**TINY, "epochs": 100_000, "patience": 100_000}).fit(table)
-    assert time.perf_counter() - start < 5.0
+    assert time.perf_counter() - start < 30.0  # budget 0.3 s; ignoring it would run for hours
     assert syn.training_.stopped == "time"
     assert 1 <= len(syn.training_.train_loss) < 100_000
     once = DDPMSynthesizer(seed=0, max_training_time=0, **{**TINY, "epochs": 50}).fit(table)

@@ -132,7 +132,7 @@ def test_max_training_time_is_respected() -> None:
     start = time.perf_counter()
     syn = TVAESynthesizer(epochs=100_000, patience=100_000, batch_size=50,
                           max_training_time=0.5, device="cpu", seed=0).fit(data)
-    assert time.perf_counter() - start < 3.0
+    assert time.perf_counter() - start < 30.0  # budget 0.5 s; ignoring it would run for hours
     assert syn.training_.stopped == "time"
     assert 1 <= len(syn.training_.train_loss) < 100_000
     once = TVAESynthesizer(max_training_time=0, device="cpu", seed=0, **{
