@@ -18,6 +18,7 @@ from simulacra.data._io import read_table, write_table
 from simulacra.errors import InvalidParameterError, PrivacyWarning
 from simulacra.mock import example_spec, load_spec, write_mock
 from simulacra.mock._pii_replace import METHODS, read_key, replace_pii
+from simulacra.mock.serve import run_server
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
@@ -55,6 +56,23 @@ def mock(
         typer.echo(json.dumps(summary, indent=2))
     elif not quiet:
         typer.echo("  ".join(f"{k}: {v}" for k, v in summary.items()), err=True)
+
+
+def serve(
+    spec: Annotated[Path, typer.Argument(help="A mock-data spec (YAML or JSON).")],
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free).")
+                    ] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    rows: Annotated[int | None, typer.Option(
+        "-n", "--rows", help="Rows of every root table (default: the spec's).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Same seed, same rows for the same request (default 0).")] = None,
+    max_limit: Annotated[int, typer.Option("--max-limit", help="Largest page size.")] = 1000,
+) -> None:
+    """Serve every table of a spec as a paginated, filterable JSON REST API."""
+    run_server(spec, host=host, port=port, seed=seed, rows=rows, max_limit=max_limit,
+               on_start=lambda url: typer.echo(
+                   f"Serving {url} (OpenAPI at {url}/docs); Ctrl-C to stop.", err=True))
 
 
 def pii(

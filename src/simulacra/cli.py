@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from simulacra._api import infer_schema, with_roles
-from simulacra._cli_nodata import mock, pii
+from simulacra._cli_database import fit_database, is_database_source, sample_database
+from simulacra._cli_nodata import mock, pii, serve
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
 from simulacra._version import __version__
@@ -30,6 +31,7 @@ from simulacra.schema import Role, Schema, check_data
 from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
 from simulacra.synth._base import with_discovered_rules
 from simulacra.synth._conditions import parse_where
+from simulacra.synth.relational import RelationalSynthesizer
 
 app = typer.Typer(
     name="simulacra",
@@ -40,6 +42,7 @@ app = typer.Typer(
 )
 app.command("mock")(mock)
 app.command("pii")(pii)
+app.command("serve")(serve)
 schema_app = typer.Typer(help="Infer editable JSON schemas.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
@@ -127,7 +130,9 @@ def schema_infer(
 
 @app.command()
 def fit(
-    data: Annotated[Path, typer.Argument(help="A CSV or Parquet file to learn from.")],
+    data: Annotated[str, typer.Argument(
+        help="A CSV or Parquet file, a folder of them (a database), or a database URL "
+             "such as sqlite:///shop.db.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")],
     synthesizer: Annotated[str, typer.Option(
         "--synthesizer", "-s", help=f"One of: {', '.join(synthesizer_names())}.")] = "auto",
@@ -141,19 +146,23 @@ def fit(
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
-    """Learn a synthesizer from a table and save it."""
+    """Learn a synthesizer from a table (or a whole database) and save it."""
     params = _parse_params(param or [])
+    if is_database_source(data):
+        _report(fit_database(data, output, synthesizer=synthesizer, params=params,
+                             schema=schema, seed=seed, quiet=quiet), as_json, quiet)
+        return
     if seed is not None:
         params["seed"] = seed
     syn = make_synthesizer(synthesizer, **params)
     frame = read_table(data, encoding=encoding)
     started = time.perf_counter()
-    with RichProgress(quiet=quiet) as progress, _naming_source(data):
+    with RichProgress(quiet=quiet) as progress, _naming_source(Path(data)):
         if schema is not None:
             table_schema = with_roles(Schema.read(schema), _roles(target, sensitive))
         else:  # a mixed-type column is an error unless a schema declares it categorical
             check_data(frame)
-            table_schema = infer_schema(frame, name=table_name_from(data),
+            table_schema = infer_schema(frame, name=table_name_from(Path(data)),
                                         roles=_roles(target, sensitive))
             table_schema = Schema.single(with_discovered_rules(
                 table_schema.table(), frame, getattr(syn, "discover_constraints", None)))
@@ -167,8 +176,14 @@ def fit(
 @app.command()
 def sample(
     model: Annotated[Path, typer.Argument(help="A model file written by `simulacra fit`.")],
-    n: Annotated[int, typer.Option("-n", "--rows", help="Number of rows to sample.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV or Parquet to write.")],
+    output: Annotated[str, typer.Option(
+        "-o", "--output", help="CSV or Parquet to write; for a database model a URL "
+                               "(sqlite:///synthetic.db) or a folder.")],
+    n: Annotated[int | None, typer.Option(
+        "-n", "--rows", help="Rows to sample (a database: rows of its first root table).")
+    ] = None,
+    scale: Annotated[float | None, typer.Option(
+        "--scale", help="A database model: multiply every table's size.")] = None,
     seed: Seed = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.")] = 50_000,
     where: Annotated[list[str] | None, typer.Option(
@@ -179,9 +194,19 @@ def sample(
 ) -> None:
     """Sample rows from a saved model, streamed to a file in bounded memory."""
     syn = load_synthesizer(model)
+    if isinstance(syn, RelationalSynthesizer):
+        if where:
+            raise InvalidParameterError("--where applies to a single-table model; this one "
+                                        f"({model}) synthesizes a database.")
+        _report(sample_database(syn, output, n=n, scale=scale, seed=seed), as_json, quiet)
+        return
+    if n is None or scale is not None:
+        raise InvalidParameterError(
+            f"{model} holds a single-table model: give the number of rows with -n "
+            "(--scale is for database models).")
     conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
-    with RichProgress(quiet=quiet) as progress, TableWriter(output) as writer:
+    with RichProgress(quiet=quiet) as progress, TableWriter(Path(output)) as writer:
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
             writer.write(chunk)

@@ -18,16 +18,20 @@ from simulacra.mock._engine import MockData
 from simulacra.mock._pii_replace import PIIReplacement, ReplacedColumn, read_key, replace_pii
 from simulacra.mock._spec import MockSpec, load_spec
 from simulacra.mock._writers import write_mock
+from simulacra.mock.serve import TableSource, create_app, run_server
 
 __all__ = [
     "MockData",
     "MockSpec",
     "PIIReplacement",
     "ReplacedColumn",
+    "TableSource",
+    "create_app",
     "example_spec",
     "load_spec",
     "read_key",
     "replace_pii",
+    "run_server",
     "write_mock",
 ]
 

@@ -1,0 +1,81 @@
+"""`simulacra fit` and `sample` for a whole database given by its SQLAlchemy URL.
+
+``cli.py`` hands over here when the source is a URL (``sqlite:///shop.db``,
+``postgresql+psycopg://me@127.0.0.1/shop``) and when a model file holds a relational
+synthesizer.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulacra._cli_progress import RichProgress
+from simulacra.data._io import write_table
+from simulacra.data._sql import read_database, write_database
+from simulacra.errors import DataReadError, InvalidParameterError
+from simulacra.schema import Schema
+from simulacra.synth.relational import RelationalSynthesizer
+
+
+def is_url(text: str) -> bool:
+    """A database URL rather than a path (``dialect[+driver]://...``)."""
+    head, sep, _ = text.partition("://")
+    return bool(sep) and head.replace("+", "").isalnum()
+
+
+def is_database_source(text: str) -> bool:
+    """A source ``simulacra fit`` learns as a database: a URL."""
+    return is_url(text)
+
+
+def read_source(source: str, schema: Path | None) -> tuple[dict[str, pd.DataFrame], Schema]:
+    """The tables and their schema; a schema JSON the user passes wins over the proposal."""
+    frames, found = read_database(source)
+    if schema is None:
+        return frames, found
+    declared = Schema.read(schema)
+    missing = [t.name for t in declared.tables if t.name not in frames]
+    if missing:
+        raise DataReadError(f"{schema}: table(s) {', '.join(missing)} are not in {source} "
+                            f"(it has {', '.join(frames)}). Fix the table names in the schema.")
+    return {t.name: frames[t.name] for t in declared.tables}, declared
+
+
+def fit_database(source: str, output: Path, *, synthesizer: str, params: dict[str, Any],
+                 schema: Path | None, seed: int | None, quiet: bool) -> dict[str, Any]:
+    """Learn every table of ``source`` and save one relational model file."""
+    frames, found = read_source(source, schema)
+    syn = RelationalSynthesizer(table_synthesizer="cart" if synthesizer == "auto"
+                                else synthesizer, table_params=params or None, seed=seed)
+    started = time.perf_counter()
+    with RichProgress(quiet=quiet) as progress:
+        syn.fit(frames, found, progress=progress)
+    syn.save(output)
+    return {"model": str(output), "synthesizer": "relational", "tables": {
+        name: len(frame) for name, frame in frames.items()},
+        "broken_keys": syn.fit_report_.messages(),
+        "fit_seconds": round(time.perf_counter() - started, 3)}
+
+
+def sample_database(syn: RelationalSynthesizer, output: str, *, n: int | None,
+                    scale: float | None, seed: int | None) -> dict[str, Any]:
+    """Sample a database and write it to a URL or to a folder (one Parquet file per table)."""
+    started = time.perf_counter()
+    tables = syn.sample(n, scale=scale, seed=seed)
+    if is_url(output):
+        write_database(output, tables, syn.schema_)
+    else:
+        folder = Path(output)
+        if folder.exists() and not folder.is_dir():
+            raise InvalidParameterError(
+                f"-o {output}: a database is written to a URL (sqlite:///synthetic.db) or a "
+                "folder, and this is a file. Name a folder or a URL.")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            write_table(frame, folder / f"{name}.parquet")
+    return {"output": output, "tables": {name: len(f) for name, f in tables.items()},
+            "sample_seconds": round(time.perf_counter() - started, 3)}

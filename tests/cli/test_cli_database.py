@@ -1,0 +1,102 @@
+"""`simulacra fit` / `sample` on a whole database: a SQLite URL in, a database or folder out."""
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.cli import main
+
+
+def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["simulacra", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture()
+def shop(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    path = tmp_path / "shop.db"
+    customers = pd.DataFrame({"customer_id": np.arange(1, 121),
+                              "segment": rng.choice(["basic", "vip"], 120, p=[0.8, 0.2])})
+    counts = np.where(customers["segment"] == "vip", 5, 1)
+    orders = pd.DataFrame({
+        "order_id": np.arange(1, counts.sum() + 1),
+        "customer_id": np.repeat(customers["customer_id"], counts).to_numpy(),
+        "amount": np.round(rng.gamma(2.0, 20.0, counts.sum()), 2),
+    })
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, segment TEXT)")
+        con.execute("CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER "
+                    "REFERENCES customers(customer_id), amount REAL)")
+        customers.to_sql("customers", con, if_exists="append", index=False)
+        orders.to_sql("orders", con, if_exists="append", index=False)
+    return path
+
+
+def test_fit_a_database_and_sample_it_into_another(tmp_path, shop, capsys, monkeypatch) -> None:
+    model = tmp_path / "shop.sim"
+    code, _, err = run(["fit", f"sqlite:///{shop}", "-o", str(model), "--seed", "2", "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    out = tmp_path / "synthetic.db"
+    code, _, err = run(["sample", str(model), "--scale", "2", "-o", f"sqlite:///{out}", "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    with sqlite3.connect(out) as con:
+        n_customers = con.execute("select count(*) from customers").fetchone()[0]
+        orphans = con.execute("select count(*) from orders o left join customers c on "
+                              "o.customer_id = c.customer_id where c.customer_id is null"
+                              ).fetchone()[0]
+        ddl = con.execute("select sql from sqlite_master where name='orders'").fetchone()[0]
+    assert n_customers == 240 and orphans == 0 and "REFERENCES" in ddl
+
+
+def test_sample_a_database_model_into_a_folder(tmp_path, shop, capsys, monkeypatch) -> None:
+    model = tmp_path / "shop.sim"
+    assert run(["fit", f"sqlite:///{shop}", "-o", str(model), "-q"], capsys, monkeypatch)[0] == 0
+    out = tmp_path / "syn"
+    code, _, err = run(["sample", str(model), "-n", "50", "-o", str(out), "--seed", "1", "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    customers = pd.read_parquet(out / "customers.parquet")
+    orders = pd.read_parquet(out / "orders.parquet")
+    assert len(customers) == 50 and orders["customer_id"].isin(customers["customer_id"]).all()
+
+
+@pytest.mark.parametrize("args", [
+    ["fit", "sqlite:///DIR/nope.db", "-o", "DIR/m.sim"],
+    ["fit", "nosuchdialect://x/y", "-o", "DIR/m.sim"],
+])
+def test_bad_database_sources_exit_2(tmp_path, capsys, monkeypatch, args) -> None:
+    args = [a.replace("DIR", str(tmp_path)) for a in args]
+    code, _, err = run(args, capsys, monkeypatch)
+    assert code == 2, err
+    assert err.startswith("Error: ") and "Traceback" not in err
+    assert not (tmp_path / "m.sim").exists()
+
+
+def test_single_table_model_needs_rows_and_database_model_refuses_where(
+        tmp_path, shop, capsys, monkeypatch) -> None:
+    data = tmp_path / "t.csv"
+    pd.DataFrame({"x": np.arange(60.0), "y": ["a", "b"] * 30}).to_csv(data, index=False)
+    single = tmp_path / "t.sim"
+    assert run(["fit", str(data), "-o", str(single), "-q", "-s", "independent"],
+               capsys, monkeypatch)[0] == 0
+    code, _, err = run(["sample", str(single), "-o", str(tmp_path / "o.csv")], capsys,
+                       monkeypatch)
+    assert code == 2 and "-n" in err
+    model = tmp_path / "shop.sim"
+    assert run(["fit", f"sqlite:///{shop}", "-o", str(model), "-q"], capsys, monkeypatch)[0] == 0
+    code, _, err = run(["sample", str(model), "-o", str(tmp_path / "o"), "--where", "segment=vip"],
+                       capsys, monkeypatch)
+    assert code == 2 and "--where" in err
