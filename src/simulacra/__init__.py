@@ -28,12 +28,16 @@ from simulacra.synth import (
 )
 
 if _TYPE_CHECKING:
+    from simulacra.data._sql import read_database, write_database
+    from simulacra.evaluation import DatabaseReport, evaluate_database
+    from simulacra.report import write_database_html
     from simulacra.synth import (
         BayesianNetworkSynthesizer,
         CARTSynthesizer,
         GaussianCopulaSynthesizer,
         IndependentSynthesizer,
     )
+    from simulacra.synth.relational import RelationalSynthesizer
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -42,12 +46,14 @@ __all__ = [
     "BayesianNetworkSynthesizer",
     "CARTSynthesizer",
     "Column",
+    "DatabaseReport",
     "ForeignKey",
     "GaussianCopulaSynthesizer",
     "IndependentSynthesizer",
     "Kind",
     "MockData",
     "PIIType",
+    "RelationalSynthesizer",
     "Report",
     "Role",
     "Schema",
@@ -56,6 +62,7 @@ __all__ = [
     "compare_fairness",
     "dataset_names",
     "evaluate",
+    "evaluate_database",
     "holdout_split",
     "infer_schema",
     "load_dataset",
@@ -63,6 +70,7 @@ __all__ = [
     "load_synthesizer",
     "make_synthesizer",
     "metric_names",
+    "read_database",
     "read_key",
     "read_table",
     "rebalance",
@@ -70,6 +78,8 @@ __all__ = [
     "render_html",
     "replace_pii",
     "synthesizer_names",
+    "write_database",
+    "write_database_html",
     "write_html",
     "write_mock",
     "write_table",
@@ -84,14 +94,29 @@ _LAZY_MODELS = frozenset({
 })
 
 
+# Databases: SQLAlchemy and the relational metrics load on first use too.
+_LAZY_NAMES = {
+    "DatabaseReport": "simulacra.evaluation._database_report",
+    "RelationalSynthesizer": "simulacra.synth.relational",
+    "evaluate_database": "simulacra.evaluation._database",
+    "read_database": "simulacra.data._sql",
+    "write_database": "simulacra.data._sql",
+    "write_database_html": "simulacra.report._database",
+}
+
+
 def __getattr__(name: str) -> _Any:
     # Model classes load on first use: importing simulacra stays cheap.
     if name in _LAZY_MODELS:
         import simulacra.synth
 
         return getattr(simulacra.synth, name)
+    if name in _LAZY_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'simulacra' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_MODELS)
+    return sorted(set(globals()) | _LAZY_MODELS | set(_LAZY_NAMES))

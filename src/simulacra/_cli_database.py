@@ -17,6 +17,8 @@ from simulacra._cli_progress import RichProgress
 from simulacra.data._io import write_table
 from simulacra.data._sql import read_database, write_database
 from simulacra.errors import DataReadError, InvalidParameterError
+from simulacra.evaluation import DatabaseReport, evaluate_database
+from simulacra.report import write_database_html
 from simulacra.schema import Schema
 from simulacra.synth.relational import RelationalSynthesizer
 
@@ -79,3 +81,26 @@ def sample_database(syn: RelationalSynthesizer, output: str, *, n: int | None,
             write_table(frame, folder / f"{name}.parquet")
     return {"output": output, "tables": {name: len(f) for name, f in tables.items()},
             "sample_seconds": round(time.perf_counter() - started, 3)}
+
+
+def evaluate_databases(real: str, synthetic: str, *, holdout: str | None, schema: Path | None,
+                       seed: int, quiet: bool) -> DatabaseReport:
+    """Evaluate a synthetic database against the real one (tables, keys, relationships)."""
+    real_frames, found = read_source(real, schema)
+    synthetic_frames, _ = read_source(synthetic, None)
+    holdout_frames = read_source(holdout, None)[0] if holdout is not None else None
+    with RichProgress(quiet=quiet) as progress:
+        return evaluate_database(real_frames, synthetic_frames, found, holdout=holdout_frames,
+                                 seed=seed, progress=progress)
+
+
+def write_database_report(report: DatabaseReport, html: Path | None, json_path: Path | None
+                          ) -> None:
+    """The database report's JSON and HTML files, each written atomically."""
+    from simulacra.data._io import atomic_path
+
+    if json_path is not None:
+        with atomic_path(json_path) as tmp:
+            tmp.write_text(report.to_json(), encoding="utf-8")
+    if html is not None:
+        write_database_html(report, html)

@@ -16,7 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from simulacra._api import infer_schema, with_roles
-from simulacra._cli_database import fit_database, is_database_source, sample_database
+from simulacra._cli_database import (
+    evaluate_databases,
+    fit_database,
+    is_database_source,
+    sample_database,
+    write_database_report,
+)
 from simulacra._cli_nodata import mock, pii, serve
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
@@ -216,9 +222,11 @@ def sample(
 
 @app.command("evaluate")
 def evaluate_command(
-    real: Annotated[Path, typer.Option("--real", help="The real (training) table.")],
-    synthetic: Annotated[Path, typer.Option("--synthetic", help="The synthetic table.")],
-    holdout: Annotated[Path | None, typer.Option(
+    real: Annotated[str, typer.Option(
+        "--real", help="The real (training) table, or a database URL.")],
+    synthetic: Annotated[str, typer.Option(
+        "--synthetic", help="The synthetic table, or a database URL.")],
+    holdout: Annotated[str | None, typer.Option(
         "--holdout", help="Real rows the generator never saw (for utility and privacy).")] = None,
     schema: Annotated[Path | None, typer.Option(help="Schema JSON of the real table.")] = None,
     target: Annotated[str | None, typer.Option(
@@ -232,7 +240,14 @@ def evaluate_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed for subsamples and attacks.")] = 0,
     quiet: Quiet = False,
 ) -> None:
-    """Measure fidelity, utility, privacy and fairness of a synthetic table."""
+    """Measure fidelity, utility, privacy and fairness of a synthetic table (or database)."""
+    if is_database_source(real):
+        db_report = evaluate_databases(real, synthetic, holdout=holdout, schema=schema,
+                                       seed=seed, quiet=quiet)
+        write_database_report(db_report, html, json_path)
+        if not quiet:
+            typer.echo(db_report.summary())
+        return
     with RichProgress(quiet=quiet) as progress:
         report = evaluate(real, synthetic, holdout=holdout, schema=schema, target=target,
                           sensitive=sensitive, quasi_identifiers=quasi_identifier, seed=seed,

@@ -100,3 +100,17 @@ def test_single_table_model_needs_rows_and_database_model_refuses_where(
     code, _, err = run(["sample", str(model), "-o", str(tmp_path / "o"), "--where", "segment=vip"],
                        capsys, monkeypatch)
     assert code == 2 and "--where" in err
+
+
+def test_evaluate_a_synthetic_database_against_the_real_one(tmp_path, shop, capsys,
+                                                             monkeypatch) -> None:
+    model, out = tmp_path / "shop.sim", tmp_path / "synthetic.db"
+    assert run(["fit", f"sqlite:///{shop}", "-o", str(model), "-q"], capsys, monkeypatch)[0] == 0
+    assert run(["sample", str(model), "-o", f"sqlite:///{out}", "-q"], capsys, monkeypatch)[0] == 0
+    html, report = tmp_path / "db.html", tmp_path / "db.json"
+    code, stdout, err = run(["evaluate", "--real", f"sqlite:///{shop}", "--synthetic",
+                             f"sqlite:///{out}", "--html", str(html), "--json", str(report)],
+                            capsys, monkeypatch)
+    assert code == 0, err
+    assert "orders" in stdout and "<svg" in html.read_text()
+    assert '"integrity"' in report.read_text()

@@ -3,16 +3,23 @@
 This package never imports :mod:`simulacra.synth`: it sees only data frames and a schema.
 """
 
+from typing import TYPE_CHECKING
+
 from simulacra.evaluation import _builtin  # noqa: F401  (registers the built-in metrics)
 from simulacra.evaluation._context import EvalContext, Limits, prepare
+from simulacra.evaluation._database_report import DatabaseReport, RelationshipReport
 from simulacra.evaluation._evaluate import evaluate, holdout_split, metric_names
 from simulacra.evaluation._metric import METRICS, Family, Goal, Metric, MetricResult
 from simulacra.evaluation._report import CHECKS, Check, FamilyVerdict, Report
+
+if TYPE_CHECKING:
+    from simulacra.evaluation._database import evaluate_database
 
 __all__ = [
     "CHECKS",
     "METRICS",
     "Check",
+    "DatabaseReport",
     "EvalContext",
     "Family",
     "FamilyVerdict",
@@ -20,9 +27,20 @@ __all__ = [
     "Limits",
     "Metric",
     "MetricResult",
+    "RelationshipReport",
     "Report",
     "evaluate",
+    "evaluate_database",
     "holdout_split",
     "metric_names",
     "prepare",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The database metrics pull in scikit-learn and scipy.stats: loaded on first use.
+    if name == "evaluate_database":
+        from simulacra.evaluation._database import evaluate_database
+
+        return evaluate_database
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from simulacra.data._io import atomic_path
 from simulacra.evaluation import Report
+from simulacra.report._database import render_database_html, write_database_html
 from simulacra.report._page import page
 
-__all__ = ["render_html", "write_html"]
+__all__ = ["render_database_html", "render_html", "write_database_html", "write_html"]
 
 
 def render_html(report: Report) -> str:
