@@ -28,6 +28,7 @@ from simulacra.synth import (
 )
 
 if _TYPE_CHECKING:
+    from simulacra.data._folder import read_folder
     from simulacra.data._sql import read_database, write_database
     from simulacra.evaluation import DatabaseReport, evaluate_database
     from simulacra.report import write_database_html
@@ -71,6 +72,7 @@ __all__ = [
     "make_synthesizer",
     "metric_names",
     "read_database",
+    "read_folder",
     "read_key",
     "read_table",
     "rebalance",
@@ -100,6 +102,7 @@ _LAZY_NAMES = {
     "RelationalSynthesizer": "simulacra.synth.relational",
     "evaluate_database": "simulacra.evaluation._database",
     "read_database": "simulacra.data._sql",
+    "read_folder": "simulacra.data._folder",
     "write_database": "simulacra.data._sql",
     "write_database_html": "simulacra.report._database",
 }

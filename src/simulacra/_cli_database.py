@@ -1,8 +1,9 @@
-"""`simulacra fit` and `sample` for a whole database given by its SQLAlchemy URL.
+"""`simulacra fit`, `sample` and `evaluate` for a whole database: a URL or a folder of files.
 
-``cli.py`` hands over here when the source is a URL (``sqlite:///shop.db``,
-``postgresql+psycopg://me@127.0.0.1/shop``) and when a model file holds a relational
-synthesizer.
+``cli.py`` hands over here when the source is a SQLAlchemy URL (``sqlite:///shop.db``,
+``postgresql+psycopg://me@127.0.0.1/shop``) or a folder of CSV/Parquet files (keys and
+relationships proposed, or declared in ``--schema``), and when a model file holds a
+relational synthesizer.
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ def is_url(text: str) -> bool:
 
 
 def is_database_source(text: str) -> bool:
-    """A source ``simulacra fit`` learns as a database: a URL."""
-    return is_url(text)
+    """A source ``simulacra fit`` learns as a database: a URL or a folder of table files."""
+    return is_url(text) or Path(text).is_dir()
 
 
 def read_source(source: str, schema: Path | None) -> tuple[dict[str, pd.DataFrame], Schema]:
     """The tables and their schema; a schema JSON the user passes wins over the proposal."""
+    if not is_url(source):
+        from simulacra.data._folder import read_folder
+
+        return read_folder(Path(source), schema=schema)
     frames, found = read_database(source)
     if schema is None:
         return frames, found

@@ -114,3 +114,22 @@ def test_evaluate_a_synthetic_database_against_the_real_one(tmp_path, shop, caps
     assert code == 0, err
     assert "orders" in stdout and "<svg" in html.read_text()
     assert '"integrity"' in report.read_text()
+
+
+def test_fit_a_folder_of_files_with_proposed_keys(tmp_path, shop, capsys, monkeypatch) -> None:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    with sqlite3.connect(shop) as con:
+        for table in ("customers", "orders"):
+            pd.read_sql(f"select * from {table}", con).to_csv(folder / f"{table}.csv",
+                                                              index=False)
+    model = tmp_path / "folder.sim"
+    code, stdout, err = run(["fit", str(folder), "-o", str(model), "--json"], capsys,
+                            monkeypatch)
+    assert code == 0, err
+    assert '"orders": ' in stdout and '"broken_keys": []' in stdout
+    out = tmp_path / "syn"
+    assert run(["sample", str(model), "-o", str(out), "-q"], capsys, monkeypatch)[0] == 0
+    orders = pd.read_parquet(out / "orders.parquet")
+    customers = pd.read_parquet(out / "customers.parquet")
+    assert orders["customer_id"].isin(customers["customer_id"]).all()

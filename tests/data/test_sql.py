@@ -143,3 +143,29 @@ def _cycle() -> tuple[dict[str, pd.DataFrame], Schema]:
     tables = (infer_schema(a, name="a").table(), infer_schema(b, name="b").table())
     return {"a": a, "b": b}, Schema(tables, (ForeignKey("a", ("b_id",), "b", ("id",)),
                                              ForeignKey("b", ("a_id",), "a", ("id",))))
+
+
+def test_references_take_their_parents_sql_type(tmp_path: Path) -> None:
+    import dataclasses
+
+    from simulacra.schema import infer_schema
+
+    parents = pd.DataFrame({"pid": [1, 2, 3]})
+    children = pd.DataFrame({"cid": [1, 2, 3], "pid": [1.0, np.nan, 3.0]})  # NULLs: floats
+    tables = (infer_schema(parents, name="p").table(),
+              dataclasses.replace(infer_schema(children, name="c").table(), primary_key="cid"))
+    schema = Schema(tables, (ForeignKey("c", ("pid",), "p", ("pid",)),))
+    url = f"sqlite:///{tmp_path / 'refs.db'}"
+    write_database(url, {"p": parents, "c": children}, schema)
+    engine = sa.create_engine(url)
+    columns = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("c")}
+    engine.dispose()
+    assert isinstance(columns["pid"], sa.BigInteger)
+    back, _ = read_database(url)
+    pd.testing.assert_frame_equal(back["c"], children)
+    halves = children.assign(pid=[1.0, 1.5, 3.0])
+    with pytest.raises(SchemaError, match=r"'pid' of table 'c'.*1 fractional value"):
+        write_database("sqlite://", {"p": parents, "c": halves}, schema)
+    unknown = Schema(tables, (ForeignKey("c", ("nope",), "p", ("pid",)),))
+    with pytest.raises(SchemaError, match=r"names column\(s\) \['nope'\].*table 'c'"):
+        write_database("sqlite://", {"p": parents, "c": children}, unknown)

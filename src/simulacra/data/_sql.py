@@ -6,7 +6,11 @@ foreign keys, reads the rows, and gives each column a dtype and :class:`~simulac
 from its SQL type and values. :func:`write_database` creates the tables with real SQL types,
 ``PRIMARY KEY`` and ``FOREIGN KEY`` clauses and inserts the rows, parents before children, in
 one transaction; a SQLite file is written to a temporary sibling and renamed onto the target,
-so a failure never leaves half a database behind.
+so a failure never leaves half a database behind. PostgreSQL (``postgresql+psycopg://``) is
+tested against a real server: its DDL is transactional too, so a failed write leaves no table
+and a failed replace keeps the old ones. Tables are read from and written to the connection's
+default schema (``public`` unless the user's ``search_path`` says otherwise); names are quoted
+where SQL needs it (``"order"``, ``"Customers"``).
 
 Until :class:`~simulacra.schema.Table` holds a composite primary key, a table whose
 ``primary_key`` is None and which has two or more columns of role ``entity_key`` has those
@@ -17,6 +21,7 @@ composite keys that way.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,7 +174,9 @@ def read_database(url: str | URL, tables: Sequence[str] | None = None
         (composite ones as ``entity_key`` columns, see :func:`primary_key_columns`) and whose
         ``foreign_keys`` are the database's. Key columns have kind ``id``; the others are
         inferred from their values, with dtypes from their SQL types (integers with NULLs are
-        ``float64``, decimals ``float64``, dates ``datetime64``).
+        ``float64``, ``NUMERIC`` ``float64``, dates and timestamps ``datetime64[us]``,
+        ``TIMESTAMP WITH TIME ZONE`` ``datetime64[us, UTC]`` whatever the session's time
+        zone, UUIDs ``str``).
 
     Raises
     ------
@@ -182,7 +189,8 @@ def read_database(url: str | URL, tables: Sequence[str] | None = None
         available = inspector.get_table_names()
         names = _chosen_tables(available, tables, url)
         meta = sa.MetaData()
-        reflected = {n: sa.Table(n, meta, autoload_with=engine) for n in names}
+        meta.reflect(engine, only=names)
+        reflected = {n: meta.tables[n] for n in names}
         frames: dict[str, pd.DataFrame] = {}
         with engine.connect() as conn:
             for name, table in reflected.items():
@@ -193,7 +201,7 @@ def read_database(url: str | URL, tables: Sequence[str] | None = None
     fks = [ForeignKey(n, tuple(fk.column_keys), fk.referred_table.name,
                       tuple(e.column.name for e in fk.elements))
            for n, t in reflected.items() for fk in t.foreign_key_constraints
-           if fk.referred_table.name in reflected]
+           if fk.referred_table.schema is None and fk.referred_table.name in reflected]
     schema_tables = tuple(_table_schema(n, frames[n], keys[n], fks) for n in names)
     return frames, Schema(schema_tables, tuple(fks))
 
@@ -235,10 +243,19 @@ def _typed_series(values: pd.Series, sql_type: Any) -> pd.Series:
     if python_type is float or isinstance(sql_type, sa.Numeric):
         return pd.to_numeric(values).astype(np.float64)
     if isinstance(sql_type, (sa.DateTime, sa.Date)):
-        stamps = pd.to_datetime(values)
-        unit = "datetime64[us]" if stamps.dt.tz is None else f"datetime64[us, {stamps.dt.tz}]"
+        # PostgreSQL gives TIMESTAMP WITH TIME ZONE in the session's zone: read it as UTC
+        aware = bool(getattr(sql_type, "timezone", False)) or _any_aware(values[present])
+        stamps = pd.to_datetime(values, utc=aware)
+        unit = "datetime64[us, UTC]" if aware else "datetime64[us]"
         return stamps.astype(pd.api.types.pandas_dtype(unit))
+    if python_type is uuid.UUID:
+        return values.map(lambda v: str(v) if isinstance(v, uuid.UUID) else v)
     return values
+
+
+def _any_aware(values: pd.Series) -> bool:
+    first = values.iloc[0] if len(values) else None
+    return getattr(first, "tzinfo", None) is not None
 
 
 def _table_schema(name: str, frame: pd.DataFrame, key: list[str],
@@ -268,10 +285,13 @@ def write_database(url: str | URL, frames: Mapping[str, pd.DataFrame], schema: S
                    if_exists: Literal["fail", "replace"] = "fail") -> None:
     """Create the schema's tables in a database and insert the frames, all or nothing.
 
-    Tables get SQL types from their columns' dtypes (integers ``BIGINT``, floats ``DOUBLE``,
-    booleans, timestamps, text), their ``PRIMARY KEY`` (composite ones too) and the schema's
-    ``FOREIGN KEY`` clauses. Rows are inserted parents first in one transaction. A SQLite
-    file is built under a temporary name beside the target and renamed onto it at the end.
+    Tables get SQL types from their columns' dtypes (integers and integer keys ``BIGINT``,
+    floats ``DOUBLE PRECISION``, ``BOOLEAN``, ``TIMESTAMP`` or ``TIMESTAMP WITH TIME ZONE``,
+    ``TEXT``; a referencing column takes the type of the column it refers to), their
+    ``PRIMARY KEY`` (composite ones too), the schema's ``FOREIGN KEY`` clauses and ``UNIQUE``
+    on the other columns they refer to. Rows are inserted parents first in one transaction.
+    A SQLite file is built under a temporary name beside the target and renamed onto it at
+    the end.
 
     Parameters
     ----------
@@ -283,25 +303,30 @@ def write_database(url: str | URL, frames: Mapping[str, pd.DataFrame], schema: S
         Tables, keys and foreign keys.
     if_exists
         ``"fail"`` refuses a SQLite file that exists or a database that already has one of
-        the tables; ``"replace"`` replaces the file, or drops those tables first (within the
-        same transaction where the database allows).
+        the tables; ``"replace"`` replaces the file, or drops those tables first, children
+        before parents by the database's own foreign keys, within the same transaction
+        (PostgreSQL and SQLite roll the drop back when the write fails). Tables outside the
+        schema that refer to one of them block the replace.
 
     Raises
     ------
     DataReadError
         The URL cannot be parsed or opened.
     SchemaError
-        A frame is missing or lacks columns of its table, the foreign keys form a cycle, or
-        the rows break a key (duplicate primary keys, references to no parent).
+        A frame is missing or lacks columns of its table, the foreign keys form a cycle or
+        name unknown columns, a name is too long for the database (63 bytes in PostgreSQL),
+        the rows break a key (duplicate primary keys, references to no parent), or the
+        database refuses a value or the tables.
     InvalidParameterError
-        The target exists and ``if_exists`` is ``"fail"``.
+        The target exists and ``if_exists`` is ``"fail"``, or other tables refer to a table
+        to replace.
     """
     if if_exists not in ("fail", "replace"):
         raise InvalidParameterError(
             f"if_exists must be 'fail' or 'replace'. Got {if_exists!r}.")
     order = parents_first(schema)
     _check_frames(frames, schema)
-    meta = _metadata(schema)
+    meta = _metadata(schema, order)
     parsed = _parsed(url)
     path = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if path in (None, "", ":memory:"):
@@ -342,21 +367,49 @@ def _check_frames(frames: Mapping[str, pd.DataFrame], schema: Schema) -> None:
             raise SchemaError(
                 f"write_database: the frame of table {table.name!r} lacks column(s) {missing}."
                 f" Its columns: {list(frame.columns)[:20]}.")
+    for fk in schema.foreign_keys:
+        if len(fk.child_columns) != len(fk.parent_columns) or not fk.child_columns:
+            raise SchemaError(f"write_database: the foreign key {_fk_text(fk)} needs as many "
+                              "child as parent columns (at least one). Fix it in the schema.")
+        for name, cols in ((fk.child_table, fk.child_columns),
+                           (fk.parent_table, fk.parent_columns)):
+            known = schema.table(name).column_names
+            if any(c not in known for c in cols):
+                raise SchemaError(
+                    f"write_database: the foreign key {_fk_text(fk)} names column(s) "
+                    f"{[c for c in cols if c not in known]} that table {name!r} does not "
+                    f"have. Its columns: {', '.join(known)}.")
 
 
-def _metadata(schema: Schema) -> sa.MetaData:
+def _metadata(schema: Schema, order: list[str]) -> sa.MetaData:
+    """SQL tables, parents first; a referencing column takes the SQL type of its parent's.
+
+    Columns referred to that are not the primary key get a ``UNIQUE`` constraint, which SQL
+    requires of a foreign key's target.
+    """
     meta = sa.MetaData()
-    for table in schema.tables:
+    types: dict[tuple[str, str], Any] = {}
+    for name in order:
+        table = schema.table(name)
         key = primary_key_columns(table)
-        items: list[Any] = [
-            sa.Column(c.name, _sql_type(c), nullable=c.name not in key) for c in table.columns]
+        fks = [fk for fk in schema.foreign_keys if fk.child_table == name]
+        refs = {c: (fk.parent_table, p) for fk in fks
+                for c, p in zip(fk.child_columns, fk.parent_columns, strict=True)}
+        items: list[Any] = []
+        for c in table.columns:
+            sql_type = types[refs[c.name]] if c.name in refs else _sql_type(c)
+            types[(name, c.name)] = sql_type
+            items.append(sa.Column(c.name, sql_type, nullable=c.name not in key,
+                                   autoincrement=False))
         if key:
             items.append(sa.PrimaryKeyConstraint(*key))
-        for fk in schema.foreign_keys:
-            if fk.child_table == table.name:
-                items.append(sa.ForeignKeyConstraint(
-                    list(fk.child_columns), [f"{fk.parent_table}.{c}" for c in fk.parent_columns]))
-        sa.Table(table.name, meta, *items)
+        referenced = {fk.parent_columns for fk in schema.foreign_keys if fk.parent_table == name}
+        items += [sa.UniqueConstraint(*cols) for cols in sorted(referenced) if cols != key]
+        for fk in fks:
+            parent = meta.tables[fk.parent_table]
+            items.append(sa.ForeignKeyConstraint(
+                list(fk.child_columns), [parent.c[c] for c in fk.parent_columns]))
+        sa.Table(name, meta, *items)
     return meta
 
 
@@ -380,32 +433,77 @@ def _sql_type(column: Column) -> Any:
 
 def _fill(engine: Engine, meta: sa.MetaData, frames: Mapping[str, pd.DataFrame],
           order: list[str], *, if_exists: str, url: str | URL) -> None:
+    _check_identifiers(engine, meta)
     with engine.begin() as conn:
         existing = [n for n in order if sa.inspect(conn).has_table(n)]
         if existing and if_exists == "fail":
             raise InvalidParameterError(
                 f"The database {_shown(url)!r} already has table(s) {existing}. Pass "
                 "if_exists='replace' to drop and re-create them, or write elsewhere.")
-        for name in reversed(order):
-            if name in existing:
-                meta.tables[name].drop(conn)
-        meta.create_all(conn)
+        try:
+            if existing:
+                _drop(conn, existing, url)
+            meta.create_all(conn)
+        except sa.exc.DBAPIError as exc:
+            _reraise(exc, f"write_database: cannot create the tables in {_shown(url)!r}",
+                     "Check that the user may create and drop tables there.")
         for name in order:
-            table = meta.tables[name]
-            frame = frames[name][[c.name for c in table.columns]]
-            for start in range(0, len(frame), _INSERT_ROWS):
-                records = _records(frame.iloc[start:start + _INSERT_ROWS])
-                try:
-                    conn.execute(table.insert(), records)
-                except sa.exc.IntegrityError as exc:
-                    raise SchemaError(
-                        f"write_database: the rows of table {name!r} break a key of the "
-                        f"schema ({exc.orig}). Nothing was written. Check the primary keys "
-                        "for duplicates and the foreign keys for values with no parent."
-                    ) from None
+            _insert(conn, meta.tables[name], frames[name])
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _check_identifiers(engine: Engine, meta: sa.MetaData) -> None:
+    limit = engine.dialect.max_identifier_length
+    names = [t.name for t in meta.tables.values()]
+    names += [c.name for t in meta.tables.values() for c in t.columns]
+    long = sorted({n for n in names if len(n.encode("utf-8")) > limit})
+    if long:
+        raise SchemaError(
+            f"write_database: {engine.dialect.name} names are at most {limit} bytes long, and "
+            f"table or column name(s) {long} are longer. Rename them in the frames and the "
+            "schema.")
+
+
+def _drop(conn: sa.Connection, existing: list[str], url: str | URL) -> None:
+    """Drop tables being replaced, children first by the database's own foreign keys."""
+    inspector = sa.inspect(conn)
+    blockers = sorted(
+        f"{table}({', '.join(fk['constrained_columns'])}) -> {fk['referred_table']}"
+        for (_, table), fks in inspector.get_multi_foreign_keys().items()
+        if table not in existing for fk in fks
+        if fk["referred_table"] in existing and fk.get("referred_schema") is None)
+    if blockers:
+        raise InvalidParameterError(
+            f"write_database cannot replace table(s) {existing} in {_shown(url)!r}: other "
+            f"tables refer to them ({'; '.join(blockers)}). Drop those foreign keys or "
+            "tables first, or write to another database.")
+    old = sa.MetaData()
+    old.reflect(conn, only=existing)
+    old.drop_all(conn, tables=[old.tables[n] for n in existing])
+
+
+def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    frame = frame[[c.name for c in table.columns]]
+    for start in range(0, len(frame), _INSERT_ROWS):
+        records = _records(frame.iloc[start:start + _INSERT_ROWS], table)
+        try:
+            conn.execute(table.insert(), records)
+        except sa.exc.IntegrityError as exc:
+            _reraise(exc, f"write_database: the rows of table {table.name!r} break a key of "
+                     "the schema", "Check the primary keys for duplicates and the foreign "
+                     "keys for values with no parent.")
+        except sa.exc.DBAPIError as exc:
+            _reraise(exc, f"write_database: the database refuses a value of table "
+                     f"{table.name!r}", "Check the column's values against its SQL type.")
+
+
+def _reraise(exc: sa.exc.DBAPIError, what: str, fix: str) -> None:
+    if isinstance(exc, sa.exc.OperationalError):
+        raise exc  # a connection problem: _opened names it
+    detail = " ".join(str(exc.orig).split())
+    raise SchemaError(f"{what} ({detail}). Nothing was written. {fix}") from None
+
+
+def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict[str, Any]]:
     columns = {}
     for name in frame.columns:
         series = frame[name]
@@ -417,6 +515,23 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             values = np.array([None if v is None else v.to_pydatetime() for v in values],
                               dtype=object)
+        elif (isinstance(table.c[name].type, sa.Integer)
+              and pd.api.types.is_float_dtype(series.dtype)):
+            values = _whole_numbers(series, missing, table.name)
         columns[name] = [v.item() if isinstance(v, np.generic) else v for v in values]
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _whole_numbers(series: pd.Series, missing: np.ndarray, table: str) -> np.ndarray:
+    """Floats of an integer column (a key with NULLs) as Python ints."""
+    numbers = series.to_numpy(dtype=np.float64)
+    bad = ~missing & (numbers != np.round(numbers))
+    if bad.any():
+        raise SchemaError(
+            f"write_database: column {series.name!r} of table {table!r} is an integer key in "
+            f"the database but holds {int(bad.sum())} fractional value(s), e.g. "
+            f"{numbers[bad][0]!r}. Round them or fix the column's kind in the schema.")
+    out = np.empty(len(numbers), dtype=object)
+    out[:] = [None if m else int(v) for v, m in zip(numbers, missing, strict=True)]
+    return out

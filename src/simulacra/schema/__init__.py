@@ -13,6 +13,7 @@ from simulacra.schema._model import (
     Schema,
     Table,
 )
+from simulacra.schema._relations import check_keys, infer_relations, propose_relations
 
 __all__ = [
     "SPEC_VERSION",
@@ -24,6 +25,9 @@ __all__ = [
     "Schema",
     "Table",
     "check_data",
+    "check_keys",
     "discover_constraints",
+    "infer_relations",
     "infer_schema",
+    "propose_relations",
 ]

@@ -1,0 +1,522 @@
+"""Propose primary and foreign keys for a set of tables, and count the rows that break keys.
+
+:func:`infer_relations` turns a dict of DataFrames (a folder of files) into a
+:class:`~simulacra.schema.Schema` whose tables carry proposed primary keys and whose
+``foreign_keys`` are proposed relationships; :func:`propose_relations` also returns the
+evidence for each (:class:`KeyProposal`). The proposals are a starting point to edit: write
+``schema.to_json()``, fix it, pass it back, and it is used as it is.
+
+The heuristics, which only look at integer-like and string columns:
+
+Primary key
+    A column with unique, non-null values. Among several, the best named wins: ``id``, then
+    ``<table>_id`` / ``<table singular>_id`` (also ``_key``, ``_code``, ``_no``, ``id`` glued
+    on), then ``key``, ``code``, ..., then any other id-like name (``..._id``, ``..._key``,
+    ``..._code``, ``..._uuid``); a column named after *another* table (``customer_id`` in
+    ``orders``) comes last. A column with no id-like name qualifies only when its values look
+    like ids (many consecutive integers, ``"C-0001"``-style codes, UUIDs). Ties go to the
+    leftmost column. Only when no single column qualifies, the first pair of id-like columns
+    whose combined values are unique and non-null becomes a composite key (two columns of role
+    ``entity_key``, no ``primary_key``). A table may get no key.
+Foreign key
+    A child column refers to a parent's primary key (or another of its unique columns) when
+    the names say so, the types agree (integers with integers, strings with strings) and at
+    least :data:`MIN_COVERAGE` of the child's non-null values occur among the parent's
+    (the rest are orphans, counted in the proposal). Name evidence, strongest first: the same
+    distinctive name (``customer_id`` -> ``customers.customer_id``); the parent's table name
+    plus its key's name (``customer_id`` -> ``customers.id``, ``customer_code`` ->
+    ``customers.code``) or ``<parent singular>_id`` -> the parent's primary key, whatever
+    its name; a prefixed form of those (``billing_customer_id``); the same generic name
+    (``id`` -> ``id``), only when the child column is not its own table's primary key. Values
+    alone never make a relationship: a ``quantity`` whose values happen to be customer ids
+    stays a quantity.
+Tie-breaking
+    Candidates are taken strongest name first, then highest coverage, then a primary-key
+    parent before another unique column, then the larger parent table, then by table and
+    column name. Each child column gets at most one parent. A candidate that would close a
+    cycle of foreign keys (``a -> b -> a``, a table referring to itself, both sides of a
+    many-to-many pair) is refused: relational synthesis needs tables that can be created
+    parents first.
+
+Known misses: relationships with unrelated names (``owner`` -> ``users.id``), abbreviations
+(``cust_id``), keys stored as integers in one file and strings in another, composite foreign
+keys, and self-references; add them in the schema JSON.
+
+:func:`check_keys` counts what breaks the keys of a schema, declared or proposed: rows
+repeating or lacking a primary key, references to no parent row, referenced parent keys that
+repeat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import (
+    infer_dtype,
+    is_bool_dtype,
+    is_float_dtype,
+    is_integer_dtype,
+    is_object_dtype,
+    is_string_dtype,
+)
+
+from simulacra.errors import InvalidParameterError, Issue
+from simulacra.schema._check import MAX_EXAMPLES
+from simulacra.schema._infer import infer_column, infer_schema
+from simulacra.schema._model import Column, ForeignKey, Kind, Role, Schema, Table
+from simulacra.schema._pii import normalize_name
+
+__all__ = ["MIN_COVERAGE", "KeyProposal", "check_keys", "infer_relations", "propose_relations"]
+
+MIN_COVERAGE = 0.95
+"""Least share of a child's non-null values found among the parent's for a proposed link."""
+
+_GENERIC = ("id", "key", "code", "no", "nr", "num", "number", "uuid", "guid", "pk")
+_ID_LIKE = re.compile(r"(?:^|_)(?:id|ids|key|code|no|nr|num|number|uuid|guid|pk)$")
+_STRONG, _PREFIXED, _SAME_GENERIC = 3, 2, 1
+_PK_RANK = {4: 0, 3: 1, 2: 2, 0: 3, -1: 4}  # name score -> rank, best first
+_PK_REASONS = (
+    "unique and non-null; named as the table's key",
+    "unique and non-null; a generic key name",
+    "unique and non-null; an id-like name",
+    "unique and non-null; its values look like ids",
+    "unique and non-null; named after another table, but no better column is unique",
+)
+
+
+@dataclass(frozen=True)
+class KeyProposal:
+    """One proposed key and why.
+
+    ``kind`` is ``"primary_key"`` or ``"foreign_key"``; for a foreign key ``parent_table``
+    and ``parent_columns`` name what it refers to, ``orphans`` counts the child rows whose
+    value is not among the parent's, and ``orphan_share`` is their share of the non-null
+    references.
+    """
+
+    kind: str
+    table: str
+    columns: tuple[str, ...]
+    reason: str
+    parent_table: str | None = None
+    parent_columns: tuple[str, ...] = ()
+    orphans: int = 0
+    orphan_share: float = 0.0
+
+
+@dataclass
+class _Col:
+    """A column that could be a key: its values, normalized for comparing across tables."""
+
+    table: str
+    name: str
+    norm: str
+    position: int
+    kind: str  # "int" or "str"
+    values: pd.Series  # non-null values, int64 or str
+    n_rows: int
+
+    @property
+    def unique(self) -> bool:
+        return len(self.values) == self.n_rows and bool(self.values.is_unique)
+
+
+def infer_relations(frames: Mapping[str, pd.DataFrame]) -> Schema:
+    """Infer a schema for several tables with proposed primary and foreign keys.
+
+    Parameters
+    ----------
+    frames
+        Table name -> DataFrame, e.g. the files of a folder.
+
+    Returns
+    -------
+    Schema
+        One inferred table per frame (in order) with its proposed primary key, and the
+        proposed foreign keys. Key columns have kind ``id``. See the module's description for
+        the heuristics; :func:`propose_relations` also gives the evidence.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``frames`` is empty or holds something other than DataFrames.
+    DataValidationError
+        A table's column names are duplicated or not strings.
+    """
+    return propose_relations(frames)[0]
+
+
+def propose_relations(frames: Mapping[str, pd.DataFrame]
+                      ) -> tuple[Schema, list[KeyProposal]]:
+    """Like :func:`infer_relations`, and the evidence for every proposed key.
+
+    Returns
+    -------
+    tuple of (Schema, list of KeyProposal)
+        The schema, and one proposal per primary and foreign key in it, with the reason and,
+        for foreign keys, the orphan count.
+    """
+    _require_frames(frames)
+    cols = {name: _key_candidates(name, frame) for name, frame in frames.items()}
+    forms = {name: _name_forms(name) for name in frames}
+    proposals: list[KeyProposal] = []
+    keys: dict[str, tuple[str, ...]] = {}
+    for name in frames:
+        keys[name], reason = _primary_key(name, cols[name], forms)
+        if keys[name]:
+            proposals.append(KeyProposal("primary_key", name, keys[name], reason))
+    links = _foreign_keys(cols, keys, forms)
+    proposals += links
+    fks = tuple(ForeignKey(p.table, p.columns, str(p.parent_table), p.parent_columns)
+                for p in links)
+    tables = tuple(_table(name, frame, keys[name], fks) for name, frame in frames.items())
+    return Schema(tables, fks), proposals
+
+
+def _require_frames(frames: Mapping[str, pd.DataFrame]) -> None:
+    if not isinstance(frames, Mapping) or not frames:
+        raise InvalidParameterError(
+            "infer_relations expects a non-empty dict of table name -> DataFrame. Got "
+            f"{type(frames).__name__ if not isinstance(frames, Mapping) else 'an empty dict'}.")
+    bad = [str(n) for n, f in frames.items() if not isinstance(f, pd.DataFrame)]
+    if bad:
+        raise InvalidParameterError(f"infer_relations: table(s) {bad} are not DataFrames.")
+
+
+# ---- columns and names --------------------------------------------------------------------
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _name_forms(table: str) -> tuple[str, ...]:
+    """How a table is named in its keys' and references' names: plural and singular."""
+    norm = normalize_name(table)
+    return tuple(dict.fromkeys((norm, _singular(norm))))
+
+
+def _key_values(series: pd.Series) -> tuple[str, pd.Series] | None:
+    """The kind ("int" or "str") and non-null values of a column that could hold keys."""
+    dtype = series.dtype
+    values = series.dropna()
+    if is_bool_dtype(dtype):
+        return None
+    if is_integer_dtype(dtype):
+        return "int", values.astype(np.int64)
+    if is_float_dtype(dtype):
+        arr = values.to_numpy(dtype=np.float64)
+        if np.isfinite(arr).all() and (arr == np.round(arr)).all() and np.abs(arr).max(
+                initial=0) < 2**53:
+            return "int", pd.Series(arr.astype(np.int64), index=values.index)
+        return None
+    if is_object_dtype(dtype) or is_string_dtype(dtype):
+        inferred = infer_dtype(values, skipna=True)
+        if inferred == "string":
+            return "str", values.astype(str)
+        if inferred == "integer":
+            return "int", values.astype(np.int64)
+    return None
+
+
+def _key_candidates(table: str, frame: pd.DataFrame) -> list[_Col]:
+    out = []
+    for position, name in enumerate(frame.columns):
+        found = _key_values(frame.iloc[:, position])
+        if found is not None and len(found[1]):
+            out.append(_Col(table, str(name), normalize_name(str(name)), position, found[0],
+                            found[1], len(frame)))
+    return out
+
+
+def _is_id_like(col: _Col) -> bool:
+    return bool(_ID_LIKE.search(col.norm))
+
+
+# ---- primary keys -------------------------------------------------------------------------
+def _pk_score(col: _Col, forms: Mapping[str, tuple[str, ...]]) -> int:
+    """How well a column's name says it is its table's key (-1: it names another table)."""
+    own = forms[col.table]
+    if col.norm == "id" or col.norm in {f"{t}{sep}{g}" for t in own for sep in ("_", "")
+                                        for g in _GENERIC}:
+        return 4
+    if col.norm in _GENERIC:
+        return 3
+    if not _is_id_like(col):
+        return 0
+    others = {t for name, f in forms.items() if name != col.table for t in f}
+    if any(col.norm.startswith(f"{t}_") or f"_{t}_" in col.norm for t in others):
+        return -1
+    return 2
+
+
+def _primary_key(table: str, cols: list[_Col], forms: Mapping[str, tuple[str, ...]]
+                 ) -> tuple[tuple[str, ...], str]:
+    ranked = []
+    for col in cols:
+        if not col.unique:
+            continue
+        score = _pk_score(col, forms)
+        if score == 0 and infer_column(col.values.rename(col.name)).kind is not Kind.ID:
+            continue  # unique by chance: a measurement, a name
+        ranked.append((_PK_RANK[score], col.position, col))
+    if ranked:
+        rank, _, best = min(ranked, key=lambda r: (r[0], r[1]))
+        return (best.name,), _PK_REASONS[rank]
+    named = [c for c in cols if _is_id_like(c) and len(c.values) == c.n_rows]
+    pairs = sorted(combinations(named, 2),
+                   key=lambda p: (-(_pk_score(p[0], forms) + _pk_score(p[1], forms)),
+                                  p[0].position, p[1].position))
+    for a, b in pairs:
+        pair = pd.DataFrame({"a": a.values.to_numpy(), "b": b.values.to_numpy()})
+        if not pair.duplicated().any():
+            return (a.name, b.name), ("no single column is unique; this pair of id-like "
+                                      "columns is, together")
+    return (), ""
+
+
+# ---- foreign keys -------------------------------------------------------------------------
+def _link_score(child: _Col, parent: _Col, parent_is_pk: bool, child_is_pk: bool,
+                forms: tuple[str, ...]) -> int:
+    """Name evidence that ``child`` refers to ``parent`` (0: none)."""
+    c, p = child.norm, parent.norm
+    generic = p in _GENERIC
+    named = {f"{t}{sep}{p}" for t in forms for sep in ("_", "")}
+    if parent_is_pk:
+        named |= {f"{t}_{g}" for t in forms for g in ("id", "key", "code", "no")}
+    if (c == p and not generic) or c in named:
+        return _STRONG
+    if any(c.endswith(f"_{n}") for n in named) or (not generic and c.endswith(f"_{p}")):
+        return _PREFIXED
+    if c == p and generic and parent_is_pk and not child_is_pk:
+        return _SAME_GENERIC
+    return 0
+
+
+def _foreign_keys(cols: Mapping[str, list[_Col]], keys: Mapping[str, tuple[str, ...]],
+                  forms: Mapping[str, tuple[str, ...]]) -> list[KeyProposal]:
+    candidates = []
+    for parent_table, parent_cols in cols.items():
+        pk = keys[parent_table]
+        for parent in parent_cols:
+            is_pk = pk == (parent.name,)
+            if not (is_pk or (parent.unique and parent.norm not in _GENERIC)):
+                continue
+            for child_table, child_cols in cols.items():
+                if child_table == parent_table:
+                    continue
+                for child in child_cols:
+                    if child.kind != parent.kind:
+                        continue
+                    score = _link_score(child, parent, is_pk, keys[child_table] == (
+                        child.name,), forms[parent_table])
+                    if score == 0 or (not is_pk and score < _STRONG):
+                        continue
+                    found = child.values.isin(parent.values)
+                    coverage = float(found.mean())
+                    if coverage >= MIN_COVERAGE:
+                        candidates.append((score, coverage, is_pk, child, parent,
+                                           int((~found).sum())))
+    candidates.sort(key=lambda c: (-c[0], -c[1], not c[2], -c[4].n_rows, c[3].table,
+                                   c[3].position, c[4].table, c[4].position))
+    return _without_cycles(candidates)
+
+
+def _without_cycles(candidates: list[tuple[int, float, bool, _Col, _Col, int]]
+                    ) -> list[KeyProposal]:
+    parents: dict[str, set[str]] = {}
+    taken: set[tuple[str, str]] = set()
+    out = []
+    for score, coverage, _, child, parent, orphans in candidates:
+        if (child.table, child.name) in taken or _reaches(parents, parent.table, child.table):
+            continue
+        taken.add((child.table, child.name))
+        parents.setdefault(child.table, set()).add(parent.table)
+        evidence = {_STRONG: "the names match", _PREFIXED: "a prefixed name matches",
+                    _SAME_GENERIC: "the same generic name"}[score]
+        reason = (f"{evidence}; {coverage:.1%} of the non-null values are keys of "
+                  f"{parent.table!r}")
+        out.append(KeyProposal("foreign_key", child.table, (child.name,), reason,
+                               parent.table, (parent.name,), orphans,
+                               orphans / max(len(child.values), 1)))
+    return out
+
+
+def _reaches(parents: Mapping[str, set[str]], start: str, goal: str) -> bool:
+    """Whether ``goal`` is ``start`` or one of its ancestors (child -> parent edges)."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name == goal:
+            return True
+        if name not in seen:
+            seen.add(name)
+            todo.extend(parents.get(name, ()))
+    return False
+
+
+# ---- the schema ---------------------------------------------------------------------------
+def _table(name: str, frame: pd.DataFrame, key: tuple[str, ...],
+           fks: tuple[ForeignKey, ...]) -> Table:
+    table = infer_schema(frame, name=name).table()
+    refs = {c for fk in fks if fk.child_table == name for c in fk.child_columns}
+    refs |= {c for fk in fks if fk.parent_table == name for c in fk.parent_columns}
+    columns = []
+    for column in table.columns:
+        if column.name in key or column.name in refs:
+            role = Role.ENTITY_KEY if len(key) > 1 and column.name in key else Role.FEATURE
+            column = _key_column(column, frame[column.name], role, unique=key == (column.name,))
+        columns.append(column)
+    return replace(table, columns=tuple(columns),
+                   primary_key=key[0] if len(key) == 1 else None)
+
+
+def _key_column(column: Column, series: pd.Series, role: Role, *, unique: bool) -> Column:
+    numeric = pd.api.types.is_numeric_dtype(series.dtype)
+    fmt = column.id_format if column.kind is Kind.ID else ("integer" if numeric else None)
+    return Column(column.name, Kind.ID, role=role, dtype=column.dtype,
+                  missing_share=column.missing_share, unique=unique, id_format=fmt)
+
+
+# ---- checking -----------------------------------------------------------------------------
+def check_keys(frames: Mapping[str, pd.DataFrame], schema: Schema) -> list[Issue]:
+    """Count the rows that break the schema's keys, declared or proposed.
+
+    Parameters
+    ----------
+    frames
+        Table name -> DataFrame, one per table of ``schema``.
+    schema
+        Its tables' primary keys (composite ones as ``entity_key`` columns) and its foreign
+        keys are checked.
+
+    Returns
+    -------
+    list of Issue
+        One issue per broken key, with ``n_rows`` the count and ``rows`` a few examples:
+        rows with a NULL or repeated primary key, rows repeating a value of a column declared
+        ``unique``, rows whose reference matches no parent row (orphans), parent rows that
+        repeat a referenced key, key columns the data lacks.
+        Empty when every key holds. NULL references are allowed (an optional relationship).
+    """
+    issues: list[Issue] = []
+    for table in schema.tables:
+        frame = frames.get(table.name)
+        if frame is None:
+            issues.append(Issue("The schema declares this table, but there is no data for it.",
+                                table=table.name, fix="Add its file or drop the table from "
+                                "the schema."))
+            continue
+        key = _declared_key(table)
+        issues += _missing(frame, table.name, key, "primary key")
+        if key and all(c in frame.columns for c in key):
+            issues += _pk_issues(frame, table.name, key)
+        issues += _unique_issues(frame, table, key)
+    keys = {t.name: _declared_key(t) for t in schema.tables}
+    for fk in schema.foreign_keys:
+        issues += _fk_issues(frames, fk, checked=keys.get(fk.parent_table) == fk.parent_columns)
+    return issues
+
+
+def _declared_key(table: Table) -> tuple[str, ...]:
+    if table.primary_key is not None:
+        return (table.primary_key,)
+    keys = tuple(table.columns_with_role(Role.ENTITY_KEY))
+    return keys if len(keys) >= 2 else ()
+
+
+def _missing(frame: pd.DataFrame, table: str, columns: tuple[str, ...], what: str
+             ) -> list[Issue]:
+    absent = [c for c in columns if c not in frame.columns]
+    if not absent:
+        return []
+    return [Issue(f"The {what} names column(s) {absent} that the data does not have.",
+                  table=table, fix=f"Fix the {what} in the schema JSON. Columns: "
+                  f"{', '.join(map(str, frame.columns))}.")]
+
+
+def _pk_issues(frame: pd.DataFrame, table: str, key: tuple[str, ...]) -> list[Issue]:
+    issues = []
+    where = ", ".join(key)
+    null = frame[list(key)].isna().any(axis=1).to_numpy()
+    if null.any():
+        issues.append(_rows_issue(f"{int(null.sum())} row(s) have no primary key ({where} "
+                                  "is NULL).", table, null, "Fill or drop those rows, or "
+                                  "choose another primary key in the schema JSON."))
+    dup = frame[list(key)].duplicated().to_numpy() & ~null
+    if dup.any():
+        issues.append(_rows_issue(f"{int(dup.sum())} row(s) repeat the primary key ({where}) "
+                                  "of an earlier row.", table, dup, "Drop the duplicates, or "
+                                  "choose another primary key in the schema JSON."))
+    return issues
+
+
+def _unique_issues(frame: pd.DataFrame, table: Table, key: tuple[str, ...]) -> list[Issue]:
+    """Columns declared ``unique`` (other than the primary key) whose values repeat."""
+    issues = []
+    for column in table.columns:
+        if column.unique and (column.name,) != key and column.name in frame.columns:
+            series = frame[column.name]
+            dup = series.duplicated().to_numpy() & series.notna().to_numpy()
+            if dup.any():
+                issues.append(_rows_issue(
+                    f"Column {column.name!r} is declared unique, but {int(dup.sum())} row(s) "
+                    "repeat a value of an earlier row.", table.name, dup,
+                    "Drop the duplicates, or set 'unique' to false in the schema JSON."))
+    return issues
+
+
+def _fk_issues(frames: Mapping[str, pd.DataFrame], fk: ForeignKey, *, checked: bool
+               ) -> list[Issue]:
+    """Orphans, and repeats of the referenced key unless it is the checked primary key."""
+    child, parent = frames.get(fk.child_table), frames.get(fk.parent_table)
+    if child is None or parent is None:
+        return []  # reported as a table without data
+    text = (f"{fk.child_table}({', '.join(fk.child_columns)}) -> "
+            f"{fk.parent_table}({', '.join(fk.parent_columns)})")
+    issues = (_missing(child, fk.child_table, fk.child_columns, f"foreign key {text}")
+              + _missing(parent, fk.parent_table, fk.parent_columns, f"foreign key {text}"))
+    if issues or len(fk.child_columns) != len(fk.parent_columns):
+        return issues
+    parent_keys = _tuples(parent, fk.parent_columns)
+    dup = parent_keys.duplicated() & ~parent[list(fk.parent_columns)].isna().any(
+        axis=1).to_numpy()
+    if dup.any() and not checked:
+        issues.append(_rows_issue(
+            f"{int(dup.sum())} row(s) repeat a key that {text} refers to, so a reference "
+            "cannot tell which row it means.", fk.parent_table, dup,
+            "Refer to a unique column, or drop the duplicates."))
+    null = child[list(fk.child_columns)].isna().any(axis=1).to_numpy()
+    orphan = ~_tuples(child, fk.child_columns).isin(parent_keys) & ~null
+    if orphan.any():
+        share = orphan.sum() / max(int((~null).sum()), 1)
+        issues.append(_rows_issue(
+            f"{int(orphan.sum())} row(s) ({share:.1%} of the references) of {text} refer to "
+            "no parent row (orphans).", fk.child_table, orphan,
+            "Drop or fix those rows, or drop the foreign key from the schema JSON."))
+    return issues
+
+
+def _tuples(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.MultiIndex:
+    """Key values comparable across tables: 3 and 3.0 are one key."""
+    parts = {}
+    for i, name in enumerate(columns):
+        series = frame[name]
+        found = _key_values(series)
+        parts[str(i)] = (found[1].astype(object).reindex(series.index) if found is not None
+                         else series.astype(object))
+    return pd.MultiIndex.from_frame(pd.DataFrame(parts, index=frame.index))
+
+
+def _rows_issue(message: str, table: str, bad: np.ndarray, fix: str) -> Issue:
+    rows = tuple(int(i) for i in np.flatnonzero(bad)[:MAX_EXAMPLES])
+    return Issue(message, rows=rows, n_rows=int(bad.sum()), fix=fix, table=table)
