@@ -85,6 +85,8 @@ class EvalContext:
     limits: Limits = field(default_factory=Limits)
     excluded: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: per role, the entity of each row (``group_by``), as integer codes; empty when not given
+    groups: dict[str, np.ndarray] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -204,7 +206,7 @@ def prepare(real: pd.DataFrame, synthetic: pd.DataFrame, table: Table, *,
             holdout: pd.DataFrame | None = None, target: str | None = None,
             sensitive: Iterable[str] = (), quasi_identifiers: Iterable[str] | None = None,
             seed: int = 0, limits: Limits | None = None,
-            labels: dict[str, str] | None = None) -> EvalContext:
+            labels: dict[str, str] | None = None, group_by: str | None = None) -> EvalContext:
     """Align and encode the frames of one evaluation.
 
     Raises
@@ -234,7 +236,26 @@ def prepare(real: pd.DataFrame, synthetic: pd.DataFrame, table: Table, *,
         _check_columns(name, columns, types, excluded)
     return EvalContext(table=table, types=types, categories=categories, encoded=encoded,
                        target=target, sensitive=sensitive, quasi_identifiers=qi, seed=seed,
-                       limits=limits or Limits(), excluded=excluded)
+                       limits=limits or Limits(), excluded=excluded,
+                       groups=_groups(frames, group_by, named))
+
+
+def _groups(frames: dict[str, pd.DataFrame], group_by: str | None,
+            named: dict[str, str]) -> dict[str, np.ndarray]:
+    """Entity codes per role; a missing entity is a group of its own row."""
+    if group_by is None:
+        return {}
+    out = {}
+    for role, frame in frames.items():
+        if group_by not in frame.columns:
+            raise InvalidParameterError(
+                f"group_by={group_by!r} is not a column of {named[role]}; its columns: "
+                f"{', '.join(map(str, frame.columns))}.")
+        codes = pd.factorize(frame[group_by].reset_index(drop=True))[0].astype(np.int64)
+        alone = codes < 0
+        codes[alone] = codes.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+        out[role] = codes
+    return out
 
 
 def _column_types(table: Table) -> tuple[dict[str, str], dict[str, str]]:

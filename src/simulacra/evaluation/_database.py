@@ -161,8 +161,13 @@ def _table_report(table: Table, schema: Schema, real: Mapping[str, pd.DataFrame]
         if metrics:
             notes.append(f"Table {table.name!r} has no column to compare: {reason}.")
         return Report((), {"table": table.name, "rows": rows, "skipped": reason})
+    # a child's rows are grouped by parent: siblings are alike, and detection must not score
+    # by recognizing a real parent's other children
+    parent_keys = [fk.child_columns[0] for fk in schema.foreign_keys
+                   if fk.child_table == table.name and len(fk.child_columns) == 1]
     return evaluate(real[table.name], synthetic[table.name], holdout=holdout.get(table.name),
-                    schema=keyed, metrics=metrics, seed=seed, limits=limits, n_jobs=n_jobs)
+                    schema=keyed, metrics=metrics, seed=seed, limits=limits, n_jobs=n_jobs,
+                    group_by=parent_keys[0] if parent_keys else None)
 
 
 def _relation(fk: ForeignKey, schema: Schema, real: Mapping[str, pd.DataFrame],

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
@@ -34,7 +34,8 @@ class Detection(Metric):
     ideal = 0.5
     description = (
         "A gradient-boosted classifier is trained to tell real rows from synthetic ones "
-        "(5-fold cross-validation, equal numbers of each). Its ROC AUC is 0.5 when it cannot "
+        "(5-fold cross-validation, equal numbers of each; with group_by, each entity's rows "
+        "in one fold). Its ROC AUC is 0.5 when it cannot "
         "tell them apart and 1.0 when every synthetic row gives itself away. The most telling "
         "features are those whose shuffling costs the classifier most.")
 
@@ -43,11 +44,9 @@ class Detection(Metric):
         if n < 2 * FOLDS:
             return self.skip(f"needs at least {2 * FOLDS} rows on each side")
         x, y, names, native = _dataset(ctx, n)
-        folds = StratifiedKFold(FOLDS, shuffle=True,
-                                random_state=int(ctx.rng("detection:folds").integers(2**31)))
         aucs: list[float] = []
         importances: np.ndarray | None = None
-        for i, (train, test) in enumerate(folds.split(x, y)):
+        for i, (train, test) in enumerate(_folds(ctx, n, x, y)):
             model = _classifier(native, ctx)
             model.fit(x[train], y[train])
             aucs.append(float(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1])))
@@ -57,6 +56,20 @@ class Detection(Metric):
         details: dict[str, Any] = {"fold_aucs": aucs, "rows_per_side": n,
                                    "features": _top(names, importances)}
         return self.result(float(np.mean(aucs)), details=details)
+
+
+def _folds(ctx: EvalContext, n: int, x: np.ndarray, y: np.ndarray) -> Any:
+    """Stratified folds; with ``group_by``, each entity's rows stay in one fold."""
+    seed = int(ctx.rng("detection:folds").integers(2**31))
+    if ctx.groups:
+        real = ctx.groups["real"][ctx.rows("real", n, "detection")]
+        syn = ctx.groups["synthetic"][ctx.rows("synthetic", n, "detection")]
+        groups = np.concatenate([real, syn + real.max(initial=-1) + 1])  # sides never share
+        if min(np.unique(real).size, np.unique(syn).size) >= FOLDS:
+            return StratifiedGroupKFold(FOLDS, shuffle=True, random_state=seed).split(
+                x, y, groups)
+        ctx.note(f"detection: fewer than {FOLDS} entities on a side; folds not grouped.")
+    return StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y)
 
 
 def _dataset(ctx: EvalContext, n: int

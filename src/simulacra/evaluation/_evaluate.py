@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from simulacra.evaluation._builtin import DEFAULT_METRICS
 from simulacra.evaluation._context import EvalContext, Limits, prepare
 from simulacra.evaluation._metric import METRICS, Metric, MetricResult
 from simulacra.evaluation._report import Report
-from simulacra.schema import Role, Schema, Table, infer_schema
+from simulacra.schema import Kind, Role, Schema, Table, infer_schema
 
 DataLike = pd.DataFrame | str | Path
 
@@ -38,6 +39,7 @@ def evaluate(
     seed: SeedLike = 0,
     limits: Limits | None = None,
     n_jobs: int = 1,
+    group_by: str | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Measure how faithful, useful, private and fair ``synthetic`` is against ``real``.
@@ -73,6 +75,11 @@ def evaluate(
     n_jobs
         Threads for model training. One by default: the models are small, and on a shared
         or busy machine more threads than free cores slow OpenMP down many times over.
+    group_by
+        A column naming the entity each row belongs to (a child table's parent key, a
+        customer id in a table of transactions). Detection then keeps each entity's rows in
+        one cross-validation fold, so the classifier cannot score by recognizing a real
+        entity it saw in training (rows of one entity are alike in real data).
     progress
         Receives one task per metric.
 
@@ -88,13 +95,17 @@ def evaluate(
               if isinstance(data, (str, Path))}
     table = _table(schema, frames["real"],
                    table_name_from(real) if isinstance(real, (str, Path)) else None)
+    if group_by is not None and group_by in table.column_names:
+        # an entity key identifies rows; its values are not compared
+        table = table.replace_column(dataclasses.replace(
+            table.column(group_by), kind=Kind.ID, role=Role.FEATURE))
     target = target if target is not None else _role_column(table, Role.TARGET)
     chosen_sensitive = (tuple(sensitive) if sensitive is not None
                         else tuple(table.columns_with_role(Role.SENSITIVE)))
     ctx = prepare(frames["real"], frames["synthetic"], table, holdout=frames.get("holdout"),
                   target=target, sensitive=chosen_sensitive,
                   quasi_identifiers=quasi_identifiers, seed=_int(seed), limits=limits,
-                  labels=labels)
+                  labels=labels, group_by=group_by)
     names = list(metrics) if metrics is not None else list(DEFAULT_METRICS)
     chosen = [METRICS.get(name)() for name in names]
     if n_jobs < 1:
