@@ -3,6 +3,7 @@
 
     OMP_NUM_THREADS=1 bench/.venv/bin/python bench/epoch_probe.py --datasets credit_data,cpssw8 [--epochs 2,8]
     OMP_NUM_THREADS=1 bench/.venv/bin/python bench/epoch_probe.py --systems sdv_ctgan,simulacra:ctgan ...
+    ... --systems simulacra:ctgan --param numeric_transform=mode   (key=value, to every system)
 
 Fits each model twice (fewer and more epochs) in this process and prints JSON lines with
 per_epoch_s = (fit(more) - fit(fewer)) / (more - fewer): the difference cancels the fixed cost
@@ -26,11 +27,13 @@ import systems
 BUDGET_S = 15 * 60
 
 
-def fit_seconds(system: str, dataset: str, epochs: int, rows: int | None = None) -> float:
+def fit_seconds(system: str, dataset: str, epochs: int, rows: int | None = None,
+                extra: dict | None = None) -> float:
     train, _, sdtypes, _ = devdata.load(dataset, rows=rows)
     # simulacra's models take epochs as a parameter (and keep training all of them: no
     # early stopping in ctgan; threads follow OMP_NUM_THREADS like torch's default)
     params = {"epochs": epochs} if system.startswith("simulacra:") else {}
+    params.update(extra or {})
     if system.startswith("simulacra:") and os.environ.get("OMP_NUM_THREADS"):
         params["threads"] = int(os.environ["OMP_NUM_THREADS"])
     adapter = systems.make_adapter(system, sdtypes,
@@ -45,16 +48,27 @@ def main() -> int:
     ap.add_argument("--datasets", required=True)
     ap.add_argument("--systems", default="sdv_ctgan,sdv_tvae")
     ap.add_argument("--epochs", default="2,8", help="fewer,more")
+    ap.add_argument("--param", action="append", default=[],
+                    help="key=value passed to every system (JSON values: numbers, true/false)")
     a = ap.parse_args()
+    extra = {}
+    for item in a.param:
+        key, _, raw = item.partition("=")
+        try:
+            extra[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            extra[key] = raw
     lo, hi = (int(x) for x in a.epochs.split(","))
     for system in a.systems.split(","):
-        fit_seconds(system, "credit_data", 1, rows=500)  # warm-up: the first fit in a process is slow
+        fit_seconds(system, "credit_data", 1, rows=500, extra=extra)  # warm-up: the first fit in a process is slow
     for dataset in a.datasets.split(","):
         for system in a.systems.split(","):
-            t_lo, t_hi = fit_seconds(system, dataset, lo), fit_seconds(system, dataset, hi)
+            t_lo = fit_seconds(system, dataset, lo, extra=extra)
+            t_hi = fit_seconds(system, dataset, hi, extra=extra)
             per_epoch = max((t_hi - t_lo) / (hi - lo), 1e-9)
             fixed = max(t_lo - lo * per_epoch, 0.0)
-            print(json.dumps(dict(system=system, dataset=dataset, fit_s={lo: t_lo, hi: t_hi},
+            print(json.dumps(dict(system=system, dataset=dataset, params=extra,
+                                  fit_s={lo: t_lo, hi: t_hi},
                                   per_epoch_s=round(per_epoch, 3), fixed_s=round(fixed, 2),
                                   est_300_epochs_s=round(fixed + 300 * per_epoch),
                                   epochs_for_15min=int((BUDGET_S - fixed) / per_epoch),

@@ -80,9 +80,10 @@ class CTGANNet(nn.Module):
     """A conditional generator and a PacGAN critic trained with the WGAN-GP loss.
 
     The generator maps noise and a condition vector (the one-hot of one discrete column's
-    category) to the network columns: linear outputs for the continuous columns (normal
-    scores), logits for each one-hot block. The critic judges ``pac`` rows at a time, each
-    concatenated with its condition vector.
+    category) to the network columns: outputs for the continuous columns (normal scores,
+    linear; or the alphas of mode-specific normalization, through tanh), logits for each
+    one-hot block (mode blocks, then discrete blocks). The critic judges ``pac`` rows at a
+    time, each concatenated with its condition vector.
     """
 
     def __init__(self, width: int, cond_width: int, embedding_dim: int, generator_size: int,
@@ -96,12 +97,13 @@ class CTGANNet(nn.Module):
         self.pac = pac
 
     def activate(self, raw: torch.Tensor, n_cont: int, blocks: list[tuple[int, int]],
-                 gen: torch.Generator, tau: float = 0.2) -> torch.Tensor:
-        """Continuous outputs as they are, each block through a Gumbel softmax.
+                 gen: torch.Generator, tau: float = 0.2, *, tanh: bool = False) -> torch.Tensor:
+        """Continuous outputs as they are (or through tanh), each block through a Gumbel softmax.
 
-        The Gumbel noise comes from ``gen``, never from torch's global generator.
+        ``blocks`` must follow the continuous outputs end to end. The Gumbel noise comes from
+        ``gen``, never from torch's global generator.
         """
-        parts = [raw[:, :n_cont]]
+        parts = [torch.tanh(raw[:, :n_cont]) if tanh else raw[:, :n_cont]]
         for start, k in blocks:
             logits = raw[:, start:start + k]
             u = torch.rand(logits.shape, generator=gen, device=logits.device,
@@ -141,6 +143,22 @@ class CTGANNet(nn.Module):
         logp = torch.cat([functional.log_softmax(raw[:, start:start + k], dim=1)
                           for start, k in blocks], dim=1)
         return -logp.gather(1, chosen[:, None]).mean()
+
+
+def mode_values(rows: torch.Tensor, n_cont: int, owner: torch.Tensor, means: torch.Tensor,
+                stds: torch.Tensor) -> torch.Tensor:
+    """Rows of the ``"mode"`` layout with each scalar and its mode block made one value.
+
+    ``owner`` maps each mode column (the blocks follow the ``n_cont`` scalars end to end) to
+    its continuous column; ``means`` and ``stds`` are the modes' parameters. A value is
+    ``alpha 4 sigma_k + mu_k`` averaged over the block's shares (a one-hot picks one mode);
+    the columns after the mode blocks follow unchanged.
+    """
+    end = n_cont + owner.shape[0]
+    shares = rows[:, n_cont:end]
+    per_mode = shares * (4.0 * rows[:, owner] * stds + means)
+    values = rows.new_zeros((rows.shape[0], n_cont)).index_add_(1, owner, per_mode)
+    return torch.cat([values, rows[:, end:]], dim=1)
 
 
 def fidelity_gap(fake: torch.Tensor, real: torch.Tensor, n_cont: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -12,8 +13,8 @@ from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._params import Check, Interval
-from simulacra.synth.neural._layout import Layout
+from simulacra.synth._params import Check, Interval, Options
+from simulacra.synth.neural._layout import MODE, Layout
 from simulacra.synth.neural._torch import (
     TRAINING_CHECKS,
     TrainingLog,
@@ -55,9 +56,11 @@ class GANTrainingLog(TrainingLog):
 class CTGANSynthesizer(BaseSynthesizer):
     """Conditional tabular GAN: a generator against a PacGAN critic with the WGAN-GP loss.
 
-    Continuous columns are mapped to normal scores of their ranks (the layout TVAE uses, not
-    CTGAN's mode-specific normalization) and generated as linear outputs; discrete columns
-    (missing-value indicators included) are one-hot blocks generated through a Gumbel softmax.
+    Continuous columns are mapped to normal scores of their ranks (the layout TVAE uses) and
+    generated as linear outputs, or, with ``numeric_transform="mode"``, by CTGAN's
+    mode-specific normalization: a scalar generated through tanh and a one-hot of its mixture
+    mode generated through a Gumbel softmax. Discrete columns (missing-value indicators
+    included) are one-hot blocks generated through a Gumbel softmax.
     Training by sampling: each row of a batch picks a discrete column at random and one of its
     categories with probability proportional to the log of its frequency; the generator gets
     that one-hot as a condition vector and is penalized by the cross-entropy of its logits
@@ -96,6 +99,13 @@ class CTGANSynthesizer(BaseSynthesizer):
         epoch's generator).
     max_training_time
         Seconds of training at most (checked after each epoch), or None.
+    numeric_transform
+        ``"quantile"``: continuous columns as normal scores of their ranks, decoded through
+        their quantiles (marginals and ranges kept); ``"mode"``: CTGAN's mode-specific
+        normalization, a variational Gaussian mixture per column (up to 10 modes), each value
+        as ``(x - mu_k) / (4 sigma_k)`` in its most probable mode ``k`` plus the mode's one-hot
+        (the condition vector still covers only the discrete columns; sampling draws each
+        mode from its block's softmax). See docs/neural.md for when each is better.
     device
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     threads
@@ -121,6 +131,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         "discriminator_layers": Interval(int, 0, 64),
         "pac": Interval(int, 1, 1024),
         "discriminator_steps": Interval(int, 1, 100),
+        "numeric_transform": Options(("quantile", MODE)),
     }
 
     def __init__(self, *, epochs: int = 300, batch_size: int = 500, embedding_dim: int = 128,
@@ -128,8 +139,9 @@ class CTGANSynthesizer(BaseSynthesizer):
                  discriminator_size: int = 256, discriminator_layers: int = 2, pac: int = 10,
                  discriminator_steps: int = 1, learning_rate: float = 2e-4,
                  patience: int = 100, validation_share: float = 0.1,
-                 max_training_time: float | None = None, device: str = "auto",
-                 threads: int | None = None, seed: SeedLike = None) -> None:
+                 max_training_time: float | None = None, numeric_transform: str = "quantile",
+                 device: str = "auto", threads: int | None = None,
+                 seed: SeedLike = None) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
         self.embedding_dim = embedding_dim
@@ -143,6 +155,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.patience = patience
         self.validation_share = validation_share
         self.max_training_time = max_training_time
+        self.numeric_transform = numeric_transform
         self.device = device
         self.threads = threads
         self.seed = seed
@@ -159,12 +172,14 @@ class CTGANSynthesizer(BaseSynthesizer):
         torch = torch_module()
         from simulacra.synth.neural._nets import CTGANNet, fidelity_gap
 
-        layout = Layout.fit(frame, "quantile")
+        layout = Layout.fit(frame, self.numeric_transform, rng)
         encoded = layout.encode(frame)
         train_idx, val_idx = split_rows(frame.n_rows, self.validation_share, rng)
         data = encoded[train_idx]
         n_rows, n_cont = len(train_idx), len(layout.continuous)
-        spans = [(start, k) for _, start, k in layout.discrete]
+        mode = layout.transform == MODE
+        spans = [(start, k) for _, start, k in layout.discrete]  # the condition's blocks
+        onehots = [(start, k) for _, start, k in layout.modes] + spans  # Gumbel softmax
         counts, offsets, by_category = _categories(
             EncodedFrame(frame.values[train_idx], frame.columns), layout)
         cond_width = len(counts)
@@ -217,7 +232,7 @@ class CTGANSynthesizer(BaseSynthesizer):
                         z, cond, real, _ = draw()
                         with torch.no_grad():
                             fake = net.activate(net.generator(torch.cat([z, cond], 1)),
-                                                n_cont, spans, gen)
+                                                n_cont, onehots, gen, tanh=mode)
                         real_c = torch.cat([real, cond], 1)
                         fake_c = torch.cat([fake, cond], 1)
                         loss_d = (net.critic(fake_c).mean() - net.critic(real_c).mean()
@@ -228,7 +243,7 @@ class CTGANSynthesizer(BaseSynthesizer):
                         d_total += loss_d.detach()
                     z, cond, _, chosen = draw()
                     raw = net.generator(torch.cat([z, cond], 1))
-                    fake = net.activate(raw, n_cont, spans, gen)
+                    fake = net.activate(raw, n_cont, onehots, gen, tanh=mode)
                     loss_g = -net.critic(torch.cat([fake, cond], 1)).mean()
                     if chosen is not None:
                         loss_g = loss_g + net.condition_loss(raw, spans, chosen)
@@ -239,7 +254,8 @@ class CTGANSynthesizer(BaseSynthesizer):
                 d_losses.append(float(d_total) / (steps * self.discriminator_steps))
                 return float(g_total) / steps  # two device syncs per epoch
 
-            x_val = torch.from_numpy(encoded[val_idx]).to(device)
+            gap_view, gap_spans = _gap_layout(torch, layout, device)
+            x_val = gap_view(torch.from_numpy(encoded[val_idx]).to(device))
             val_cond = torch.from_numpy(_draw_conditions(
                 counts.astype(np.float64), offsets, len(val_idx),
                 np.random.default_rng(val_seed))).to(device)
@@ -254,8 +270,8 @@ class CTGANSynthesizer(BaseSynthesizer):
                     z = torch.randn((len(val_idx), self.embedding_dim), generator=val_gen,
                                     device=device)
                     fake = net.activate(net.generator(torch.cat([z, val_cond], 1)), n_cont,
-                                        spans, val_gen)
-                    gaps.append(fidelity_gap(fake, x_val, n_cont, spans))
+                                        onehots, val_gen, tanh=mode)
+                    gaps.append(fidelity_gap(gap_view(fake), x_val, n_cont, gap_spans))
                 # One epoch's gap is noisy (a few hundred rows): judge the trailing mean, so
                 # the kept generator ends a good stretch rather than a lucky epoch.
                 return float(np.mean(gaps[-_GAP_WINDOW:]))
@@ -313,6 +329,9 @@ class CTGANSynthesizer(BaseSynthesizer):
 
         z = rng.standard_normal((cond.shape[0], self.embedding_dim)).astype(np.float32)
         raw = mlp_numpy(self.weights_, "generator", np.concatenate([z, cond], axis=1))
+        if self.layout_.transform == MODE:  # the scalars pass through tanh, as in training
+            n_cont = len(self.layout_.continuous)
+            np.tanh(raw[:, :n_cont], out=raw[:, :n_cont])
         return self.layout_.decode(raw, np.zeros(self.layout_.width), rng)
 
     # ---- state --------------------------------------------------------------------------
@@ -325,6 +344,36 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.weights_ = {k: np.asarray(v, dtype=np.float32) for k, v in state["weights"].items()}
         self.counts_ = np.asarray(state["counts"], dtype=np.float64)
         self.training_ = GANTrainingLog.from_dict(state["training"])
+
+
+def _gap_layout(torch: Any, layout: Layout, device: Any
+                ) -> tuple[Callable[[Any], Any], list[tuple[int, int]]]:
+    """What ``fidelity_gap`` compares: a view of network rows and its one-hot blocks.
+
+    In the ``"mode"`` layout each scalar and its mode block become the standardized value
+    they stand for (``_nets.mode_values``), so the gap compares values, not alphas; else the
+    rows as they are.
+    """
+    spans = [(start, k) for _, start, k in layout.discrete]
+    modes = layout.modes
+    if not modes:
+        return (lambda rows: rows), spans
+    from simulacra.synth.neural._nets import mode_values
+
+    cont = [j for j, _, _ in modes]
+    means = np.concatenate([(layout.mode_means[j] - layout.mean[j]) / layout.std[j]
+                            for j in cont])
+    stds = np.concatenate([layout.mode_stds[j] / layout.std[j] for j in cont])
+    owner = np.repeat(np.arange(len(cont)), [k for _, _, k in modes])
+    t_means, t_stds, t_owner = (torch.from_numpy(a).to(device)
+                                for a in (means.astype(np.float32), stds.astype(np.float32),
+                                          owner.astype(np.int64)))
+    shift = int(owner.size)
+
+    def view(rows: Any) -> Any:
+        return mode_values(rows, len(cont), t_owner, t_means, t_stds)
+
+    return view, [(start - shift, k) for start, k in spans]
 
 
 def _offsets(layout: Layout) -> np.ndarray:
