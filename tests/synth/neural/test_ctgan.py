@@ -126,6 +126,11 @@ def test_early_stopping_keeps_the_generator_closest_to_validation_rows() -> None
     unjudged = CTGANSynthesizer(seed=2, **{**kw, "epochs": 12}, validation_share=0.0,
                                 patience=1).fit(real)
     assert len(unjudged.training_.train_loss) == 12 and not unjudged.training_.val_loss
+    # without validation rows the last generator is kept (a GAN's loss does not rank epochs)
+    assert unjudged.training_.best_epoch == 12
+    longer = CTGANSynthesizer(seed=2, **{**kw, "epochs": 13}, validation_share=0.0).fit(real)
+    assert any(not np.array_equal(value, longer.weights_[key])
+               for key, value in unjudged.weights_.items())
 
 
 def test_same_seed_same_model_and_rows(table: pd.DataFrame) -> None:

@@ -147,11 +147,13 @@ class TrainingLog:
 def train_loop(*, task: str, epochs: int, patience: int, max_training_time: float | None,
                progress: Progress, train_epoch: Callable[[], float],
                validate: Callable[[], float] | None,
-               snapshot: Callable[[], Any], restore: Callable[[Any], None]) -> TrainingLog:
+               snapshot: Callable[[], Any], restore: Callable[[Any], None],
+               keep_last: bool = False) -> TrainingLog:
     """Run up to ``epochs`` epochs; keep the weights of the best epoch.
 
     The best epoch is the one with the lowest validation loss (training loss when there is
-    no validation split). Training stops early after ``patience`` epochs without improvement,
+    no validation split; with ``keep_last``, always the latest: a GAN's training loss says
+    nothing of its quality). Training stops early after ``patience`` epochs without improvement,
     or once ``max_training_time`` seconds have passed (checked after each epoch). A progress
     sink with a ``metrics(**values)`` method also receives the losses of each epoch.
     """
@@ -170,7 +172,7 @@ def train_loop(*, task: str, epochs: int, patience: int, max_training_time: floa
         if callable(report):
             report(epoch=epoch + 1, loss=loss, val_loss=score)
         progress.advance()
-        if score < best - 1e-6 * abs(best) or best_state is None:
+        if keep_last or score < best - 1e-6 * abs(best) or best_state is None:
             best, best_state, waited, log.best_epoch = score, snapshot(), 0, epoch + 1
         else:
             waited += 1

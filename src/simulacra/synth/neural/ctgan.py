@@ -283,7 +283,7 @@ class CTGANSynthesizer(BaseSynthesizer):
                 train_epoch=train_epoch, validate=validate if len(val_idx) else None,
                 snapshot=lambda: {k: v.detach().clone()
                                   for k, v in net.generator.state_dict().items()},
-                restore=net.generator.load_state_dict)
+                restore=net.generator.load_state_dict, keep_last=not len(val_idx))
             weights = {f"generator.{k}": v.detach().to("cpu").numpy().astype(np.float32)
                        for k, v in net.generator.state_dict().items()}
         self.training_ = GANTrainingLog(
