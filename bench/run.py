@@ -147,21 +147,14 @@ def _tree_rss_mb(proc) -> float:
     return total / 2**20
 
 
-def run_child(spec: dict[str, Any], timeout_s: float, log) -> dict[str, Any]:
+def watch_child(script: str, spec_path: Path, env: dict[str, str], timeout_s: float,
+                log) -> tuple[int | None, float, float, bool]:
+    """Run ``script --child spec_path``, polling its process tree's memory until it ends or
+    times out: (return code, wall seconds, peak RSS MB of the tree, timed out)."""
     import psutil
 
-    spec_path = Path(spec["stats_path"]).with_suffix(".spec.json")
-    spec_path.write_text(json.dumps(spec))
-    Path(spec["stats_path"]).unlink(missing_ok=True)
-    load_before = round(os.getloadavg()[0], 2)
     t0 = time.perf_counter()
-    env = dict(os.environ)
-    if spec.get("threads"):
-        # On a busy 2-core machine torch's spinning OpenMP threads slow down several-fold;
-        # the thread cap applies to every system alike (torch, BLAS, OpenMP).
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-            env[var] = str(spec["threads"])
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(spec_path)],
+    proc = subprocess.Popen([sys.executable, script, "--child", str(spec_path)],
                             stdout=log, stderr=log, cwd=str(BENCH_DIR), env=env)
     ps, peak_tree, timed_out = psutil.Process(proc.pid), 0.0, False
     while proc.poll() is None:
@@ -172,13 +165,27 @@ def run_child(spec: dict[str, Any], timeout_s: float, log) -> dict[str, Any]:
             break
         time.sleep(0.25)
     proc.wait()
-    wall = time.perf_counter() - t0
+    return proc.returncode, time.perf_counter() - t0, peak_tree, timed_out
+
+
+def run_child(spec: dict[str, Any], timeout_s: float, log) -> dict[str, Any]:
+    spec_path = Path(spec["stats_path"]).with_suffix(".spec.json")
+    spec_path.write_text(json.dumps(spec))
+    Path(spec["stats_path"]).unlink(missing_ok=True)
+    load_before = round(os.getloadavg()[0], 2)
+    env = dict(os.environ)
+    if spec.get("threads"):
+        # On a busy 2-core machine torch's spinning OpenMP threads slow down several-fold;
+        # the thread cap applies to every system alike (torch, BLAS, OpenMP).
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            env[var] = str(spec["threads"])
+    code, wall, peak_tree, timed_out = watch_child(__file__, spec_path, env, timeout_s, log)
     stats_path = Path(spec["stats_path"])
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
     if timed_out:
         stats["error"] = f"child killed after timeout of {timeout_s:.0f}s"
-    elif proc.returncode != 0 and "error" not in stats:
-        stats["error"] = f"child exited with code {proc.returncode} (see log)"
+    elif code != 0 and "error" not in stats:
+        stats["error"] = f"child exited with code {code} (see log)"
     # other work on the machine skews timings (torch's threads suffer most): keep the evidence
     stats.update(wall_s=wall, peak_rss_tree_mb=peak_tree, loadavg_1m_before=load_before,
                  loadavg_1m_after=round(os.getloadavg()[0], 2))
@@ -202,9 +209,10 @@ def judge(split: tuple, info: dict, syn_path: str, seed: int, jobs: int | None =
     return metrics.evaluate(train, holdout, syn, info["target"], sdtypes, seed)
 
 
-def median_timings(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def median_timings(runs: list[dict[str, Any]], keys: tuple[str, ...] = TIMING_KEYS
+                   ) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key in TIMING_KEYS:
+    for key in keys:
         vals = [r[key] for r in runs if isinstance(r.get(key), (int, float))]
         if vals:
             out[key] = statistics.median(vals)
