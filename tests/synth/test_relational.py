@@ -209,6 +209,88 @@ def test_save_load_gives_identical_samples(model: RelationalSynthesizer, tmp_pat
             pd.testing.assert_frame_equal(seeded_a[name], seeded_b[name])
 
 
+def accounts(seed: int = 0, n: int = 300) -> tuple[dict[str, pd.DataFrame], Schema]:
+    """users -> sessions; a session repeats its user's plan, signup day and (missing) team."""
+    rng = np.random.default_rng(seed)
+    users = pd.DataFrame({"uid": np.arange(1, n + 1), "region": rng.choice(["eu", "us"], n)})
+    k = rng.poisson(3, n)  # some users have no session
+    owner = np.repeat(np.arange(n), k)
+    plan = np.where(users["region"] == "eu", rng.choice(["free", "pro"], n, p=[0.8, 0.2]),
+                    rng.choice(["free", "pro", "team"], n, p=[0.3, 0.4, 0.3]))
+    signup = rng.integers(1, 365, n)
+    team = np.where(rng.random(n) < 0.3, None, rng.choice(["a", "b", "c"], n)).astype(object)
+    sessions = pd.DataFrame({
+        "sid": np.arange(1, owner.size + 1), "uid": users["uid"].to_numpy()[owner],
+        "plan": plan[owner], "signup": signup[owner], "team": team[owner],
+        "minutes": np.round(rng.gamma(2, 10, owner.size), 1),
+        "app": np.full(owner.size, "web"),  # constant over the table: left to the child
+    })
+    schema = Schema((_table("users", users, "uid"), _table("sessions", sessions, "sid", ("uid",))),
+                    (ForeignKey("sessions", ("uid",), "users", ("uid",)),))
+    return {"users": users, "sessions": sessions}, schema
+
+
+def test_columns_constant_per_parent_stay_constant(tmp_path: Path) -> None:
+    tables, schema = accounts()
+    model = RelationalSynthesizer(seed=0).fit(tables, schema)
+    plan = model.plans_["sessions"]
+    assert set(plan.inherited) == {"plan", "signup", "team"}
+    assert plan.inherited["team"] > 0.1 and plan.inherited["plan"] == 0.0
+    assert "inherited.sessions(uid).plan" in model.plans_["users"].columns
+    assert not set(plan.inherited) & set(plan.columns)
+    syn = model.sample(seed=1)
+    assert_integrity(syn, schema)
+    sessions = syn["sessions"]
+    assert (sessions.dtypes == tables["sessions"].dtypes).all()
+    per_user = sessions.groupby("uid")[["plan", "signup", "team"]].nunique(dropna=False)
+    assert (per_user == 1).all().all()  # 100% of synthetic users
+    assert sessions["plan"].notna().all() and sessions["signup"].notna().all()
+    # one value per user: its distribution over users follows the real one
+    real_users = tables["sessions"].drop_duplicates("uid")
+    syn_users = sessions.drop_duplicates("uid")
+    share = syn_users["plan"].value_counts(normalize=True)
+    for value, real_share in real_users["plan"].value_counts(normalize=True).items():
+        assert abs(share.get(value, 0.0) - real_share) < 0.08, value
+    assert ks(real_users["signup"].to_numpy(), syn_users["signup"].to_numpy()) < 0.15
+    assert abs(syn_users["team"].isna().mean() - real_users["team"].isna().mean()) < 0.1
+    # and still with the parent: eu users are mostly free, team plans are us only
+    joined = sessions.drop_duplicates("uid").merge(syn["users"], on="uid")
+    free = (joined["plan"] == "free").groupby(joined["region"]).mean()
+    assert free["eu"] - free["us"] > 0.25  # real: 0.8 vs 0.3
+    assert (joined.loc[joined["plan"] == "team", "region"] == "us").mean() > 0.85
+    path = tmp_path / "accounts.zip"
+    model.save(path)
+    loaded = RelationalSynthesizer.load(path)
+    assert loaded.plans_ == model.plans_
+    for name, frame in model.sample(seed=4).items():
+        pd.testing.assert_frame_equal(frame, loaded.sample(seed=4)[name])
+
+
+def test_a_parent_with_children_never_hands_down_no_value() -> None:
+    from simulacra.synth.relational import _fill_missing
+
+    values = pd.Series([1.0, np.nan, np.nan, 4.0, np.nan])
+    filled = _fill_missing(values, np.array([True, True, False, True, True]),
+                           np.random.default_rng(0))
+    assert filled.iloc[[0, 1, 3, 4]].isin([1.0, 4.0]).all() and np.isnan(filled.iloc[2])
+
+
+def test_old_model_files_without_inherited_columns_load(model: RelationalSynthesizer,
+                                                        tmp_path: Path) -> None:
+    from simulacra.synth._artifact import read_artifact, write_artifact
+
+    path = tmp_path / "shop.zip"
+    model.save(path)
+    art = read_artifact(path)
+    for plan in art.manifest["plans"].values():
+        del plan["inherited"]
+    write_artifact(path, art.manifest, art.state)
+    loaded = RelationalSynthesizer.load(path)
+    assert all(p.inherited == {} for p in loaded.plans_.values())
+    for name, frame in model.sample(seed=6).items():
+        pd.testing.assert_frame_equal(frame, loaded.sample(seed=6)[name])
+
+
 # ---- real data: survival pbc -> pbcseq ----------------------------------------------------
 @pytest.fixture(scope="module")
 def pbc() -> tuple[dict[str, pd.DataFrame], Schema]:
@@ -222,12 +304,18 @@ def pbc() -> tuple[dict[str, pd.DataFrame], Schema]:
 
 def test_pbc_visits_per_patient(pbc: tuple[dict[str, pd.DataFrame], Schema]) -> None:
     tables, schema = pbc
-    syn = RelationalSynthesizer(seed=0).fit(tables, schema).sample(seed=1)
+    model = RelationalSynthesizer(seed=0).fit(tables, schema)
+    syn = model.sample(seed=1)
     assert_integrity(syn, schema)
     fk = schema.foreign_keys[0]
     real_counts, syn_counts = counts_per_parent(tables, fk), counts_per_parent(syn, fk)
     assert ks(real_counts, syn_counts) < 0.12
     assert ks(real_counts, np.full(real_counts.size, 5)) > 0.3
+    # futime, age, status, trt and sex repeat the patient's value on every visit
+    assert set(model.plans_["pbcseq"].inherited) >= {"futime", "age", "status", "trt", "sex"}
+    per_patient = syn["pbcseq"].groupby("id")[["futime", "age"]].nunique(dropna=False)
+    assert (per_patient == 1).all().all()
+    assert (syn["pbcseq"].dtypes == tables["pbcseq"].dtypes).all()
     # later-stage patients come back less often and sicker: stage in pbcseq follows pbc's
     joined = syn["pbcseq"].merge(syn["pbc"][["id", "stage"]], on="id", suffixes=("", "_p"))
     assert np.corrcoef(joined["stage"], joined["stage_p"].fillna(3))[0, 1] > 0.4

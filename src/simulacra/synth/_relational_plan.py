@@ -7,7 +7,9 @@ model learns how many such children each parent row has (a count column beside t
 attributes) and the child's model learns the child's attributes next to a few of its parent's
 columns (the *context*), so children are drawn given their own synthetic parent. A child's
 other foreign keys are drawn among the synthetic rows of their parent, weighted by that
-parent's learned count of references.
+parent's learned count of references. A child column whose value is the same for every child
+of a parent (a patient's age repeated on each visit) is *inherited*: the parent's model learns
+it as one more column and sampling copies the parent's value into all its children.
 
 Broken keys in the real data (duplicate primary keys, references to no parent, NULL
 references) are counted per table and relationship in a :class:`KeyReport`.
@@ -15,6 +17,7 @@ references) are counted per table and relationship in a :class:`KeyReport`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +32,7 @@ from simulacra.synth._visit_order import nmi
 
 CONTEXT_PREFIX = "parent."
 COUNT_PREFIX = "n_children."
+INHERIT_PREFIX = "inherited."
 _SCORE_ROWS = 20_000
 _BINS = 12
 
@@ -42,6 +46,11 @@ def link_name(fk: ForeignKey) -> str:
 def count_column(fk: ForeignKey) -> str:
     """The name of the count column a parent learns for relationship ``fk``."""
     return f"{COUNT_PREFIX}{fk.child_table}({','.join(fk.child_columns)})"
+
+
+def inherit_column(fk: ForeignKey, column: str) -> str:
+    """The name of the parent's column that holds child column ``column`` of relationship ``fk``."""
+    return f"{INHERIT_PREFIX}{fk.child_table}({','.join(fk.child_columns)}).{column}"
 
 
 @dataclass
@@ -195,6 +204,12 @@ def count_spec(name: str, counts: np.ndarray) -> Column:
                   minimum=0.0, maximum=float(counts.max()) if counts.size else 0.0)
 
 
+def inherit_spec(column: Column, name: str, values: pd.Series) -> Column:
+    """The schema of a child column learned by the parent as ``name`` (missing: no child)."""
+    return dataclasses.replace(column, name=name, role=Role.FEATURE, dtype=str(values.dtype),
+                               missing_share=float(values.isna().mean()), unique=False)
+
+
 def context_spec(column: Column, values: pd.Series) -> Column:
     """A parent column as context in a child's model table (drawn first, as a target)."""
     return Column(CONTEXT_PREFIX + column.name, column.kind, role=Role.TARGET,
@@ -202,6 +217,45 @@ def context_spec(column: Column, values: pd.Series) -> Column:
                   integer=column.integer, decimals=column.decimals, minimum=column.minimum,
                   maximum=column.maximum, cardinality=column.cardinality,
                   datetime_format=column.datetime_format, timezone=column.timezone)
+
+
+# ---- child columns that are the parent's ---------------------------------------------------
+def constant_within_parents(child: pd.DataFrame, columns: Sequence[str], positions: np.ndarray,
+                            *, chance: float = 1e-3) -> list[str]:
+    """The ``columns`` whose value is the same for all children of every parent.
+
+    Missing is a value. Only parents with two or more children are evidence, and there must be
+    enough of it: columns constant over all rows are left out, and so are columns whose
+    constancy has more than ``chance`` probability of happening by coincidence under their
+    marginal distribution (a 50/50 flag needs about ten repeated children).
+    """
+    keep = np.flatnonzero(positions >= 0)
+    order = keep[np.argsort(positions[keep], kind="stable")]
+    same_parent = positions[order][1:] == positions[order][:-1]
+    repeats = int(same_parent.sum())  # sum over parents of (children - 1)
+    if repeats == 0:
+        return []
+    out = []
+    for name in columns:
+        codes, _ = pd.factorize(child[name].iloc[order], use_na_sentinel=False)
+        shares = np.bincount(codes) / codes.size
+        purity = float((shares ** 2).sum())
+        if shares.size <= 1 or repeats * np.log(purity) > np.log(chance):
+            continue
+        if (codes[1:] == codes[:-1])[same_parent].all():
+            out.append(name)
+    return out
+
+
+def parent_values(child: pd.Series, positions: np.ndarray, n_parents: int) -> pd.Series:
+    """Per parent row the value of its first child (missing for a childless parent)."""
+    keep = np.flatnonzero(positions >= 0)
+    order = keep[np.argsort(positions[keep], kind="stable")]
+    starts = order[np.r_[True, positions[order][1:] != positions[order][:-1]]] if order.size \
+        else order
+    first = np.full(n_parents, -1, dtype=np.int64)
+    first[positions[starts]] = starts
+    return child.reset_index(drop=True).reindex(first).reset_index(drop=True)
 
 
 # ---- which parent columns a child sees ----------------------------------------------------

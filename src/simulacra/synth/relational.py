@@ -63,15 +63,19 @@ from simulacra.synth._relational_plan import (
     KeyReport,
     check_inputs,
     choose_context,
+    constant_within_parents,
     context_spec,
     count_children,
     count_column,
     count_spec,
     driving_links,
     duplicate_keys,
+    inherit_column,
+    inherit_spec,
     key_columns,
     key_sets,
     parent_positions,
+    parent_values,
 )
 from simulacra.synth._sampling import check_n
 
@@ -92,6 +96,8 @@ class TablePlan:
     at_most_one: bool = False  # the driving key is also a unique key: one child per parent
     null_shares: dict[str, float] = field(default_factory=dict)  # per other key (index)
     columns: list[str] = field(default_factory=list)  # the model table's columns
+    # attributes constant within each parent, learned by the parent: name -> missing share
+    inherited: dict[str, float] = field(default_factory=dict)
 
 
 class RelationalSynthesizer:
@@ -109,6 +115,7 @@ class RelationalSynthesizer:
     parent_columns
         Most parent columns a child's model learns beside the child's own (the count of
         children included), chosen by their mutual information with the child's columns.
+        Child columns constant within each parent, which the parent learns, come on top.
     seed
         Seed for fitting and sampling.
     """
@@ -212,11 +219,13 @@ class RelationalSynthesizer:
         learned: dict[str, pd.DataFrame] = {}
         self.plans_: dict[str, TablePlan] = {}
         self.models_: dict[str, BaseSynthesizer | None] = {}
+        inherited = {child: _inherited(frames, schema, fk, positions[fks.index(fk)])
+                     for child, fk in driving.items()}
         for name, seed in zip(order, table_seeds, strict=False):
             table = schema.table(name)
             d = fks.index(driving[name]) if name in driving else None
             plan, frame, model_table, own = self._table_frame(
-                table, schema, frames, learned, positions, d, plan_rng)
+                table, schema, frames, learned, positions, d, inherited, plan_rng)
             learned[name] = own
             self.plans_[name] = plan
             self.models_[name] = self._fit_table(frame, model_table, seed)
@@ -231,29 +240,42 @@ class RelationalSynthesizer:
 
     def _table_frame(self, table: Table, schema: Schema, frames: Mapping[str, pd.DataFrame],
                      learned: Mapping[str, pd.DataFrame], positions: list[np.ndarray],
-                     d: int | None, rng: np.random.Generator
+                     d: int | None, inherited: Mapping[str, dict[str, float]],
+                     rng: np.random.Generator
                      ) -> tuple[TablePlan, pd.DataFrame, Table, pd.DataFrame]:
         """The frame a table's model learns: [parent context] + attributes + child counts.
 
-        Also returns the attributes and counts of every real row (orphans too), aligned with
-        the real table, which its children's context is taken from.
+        Attributes constant within each parent (``inherited``) are learned by the parent, as
+        one column per child attribute beside the child counts. Also returns the attributes,
+        counts and inherited columns of every real row (orphans too), aligned with the real
+        table, which its children's context is taken from.
         """
         fks = schema.foreign_keys
         keys = key_columns(table, schema)
         attributes = [c for c in table.column_names if c not in keys]
         real = frames[table.name]
-        frame = real[attributes].copy()
+        own = real[attributes].copy()
         specs = [table.column(c) for c in attributes]
         for i, fk in enumerate(fks):
             if fk.parent_table == table.name:
                 counts = count_children(positions[i], len(real))
-                frame[count_column(fk)] = counts
+                own[count_column(fk)] = counts
                 specs.append(count_spec(count_column(fk), counts))
-        plan = TablePlan(keys=keys, attributes=attributes, driving=d)
+        driving = driving_links(schema)
+        for i, fk in enumerate(fks):
+            if fk.parent_table == table.name and fks.index(driving[fk.child_table]) == i:
+                child = schema.table(fk.child_table)
+                for c in inherited.get(fk.child_table, {}):
+                    values = parent_values(frames[fk.child_table][c], positions[i], len(real))
+                    own[inherit_column(fk, c)] = values
+                    specs.append(inherit_spec(child.column(c), inherit_column(fk, c), values))
+        plan = TablePlan(keys=keys, attributes=attributes, driving=d,
+                         inherited=dict(inherited.get(table.name, {})))
         plan.others = [i for i, fk in enumerate(fks) if fk.child_table == table.name and i != d]
         plan.null_shares = {str(i): float(real[list(fks[i].child_columns)].isna().any(axis=1)
                                           .mean()) for i in plan.others}
-        own = frame
+        frame = own.drop(columns=list(plan.inherited))
+        specs = [s for s in specs if s.name not in plan.inherited]
         if d is not None:
             fk = fks[d]
             plan.at_most_one = any(set(s) <= set(fk.child_columns)
@@ -276,9 +298,17 @@ class RelationalSynthesizer:
         own = self.plans_[fk.parent_table].attributes
         parent_specs = [parent_table.column(c) for c in own]
         parent_specs.append(count_spec(count_column(fk), parent[count_column(fk)].to_numpy()))
+        child_table = schema.table(fk.child_table)
         discrete = self.table_synthesizer not in ("cart", "auto")
-        plan.context = choose_context(parent, parent_specs, frame[plan.attributes], pos[keep],
-                                      self.parent_columns, rng, discrete_only=discrete)
+        modelled = [c for c in plan.attributes if c not in plan.inherited]
+        chosen = choose_context(parent, parent_specs, frame[modelled], pos[keep],
+                                self.parent_columns, rng, discrete_only=discrete)
+        # the child's own columns learned by the parent: always seen, beyond parent_columns
+        inherited = [inherit_spec(child_table.column(c), inherit_column(fk, c),
+                                  parent[inherit_column(fk, c)]) for c in plan.inherited]
+        plan.context = choose_context(parent, inherited, frame[modelled], pos[keep],
+                                      len(inherited), rng, discrete_only=discrete) + chosen
+        parent_specs += inherited
         context = take(parent, plan.context, pos[keep]).add_prefix(CONTEXT_PREFIX)
         by_name = {c.name: c for c in parent_specs}
         ctx_specs = [context_spec(by_name[c], context[CONTEXT_PREFIX + c]) for c in plan.context]
@@ -364,9 +394,19 @@ class RelationalSynthesizer:
         counts = np.rint(parent[count_column(fk)].to_numpy(dtype=np.float64, na_value=0.0))
         counts = np.clip(counts, 0, 1 if plan.at_most_one else None).astype(np.int64)
         rows = np.repeat(np.arange(len(parent)), counts)
+        if plan.inherited:
+            parent = parent.copy()
+            for c, missing_share in plan.inherited.items():
+                if missing_share == 0.0:  # a parent with children drew "no child": fill it
+                    parent[inherit_column(fk, c)] = _fill_missing(
+                        parent[inherit_column(fk, c)], counts > 0, rng)
         context = take(parent, plan.context, rows).add_prefix(CONTEXT_PREFIX)
-        frame = self._draw(name, context, rng)
-        return frame.drop(columns=list(context.columns)), rows
+        frame = self._draw(name, context, rng).drop(columns=list(context.columns))
+        table = self.schema_.table(name)
+        for c in plan.inherited:
+            values = take(parent, [inherit_column(fk, c)], rows).iloc[:, 0]
+            frame[c] = with_dtype(values, table.column(c)).set_axis(frame.index)
+        return frame, rows
 
     def _with_keys(self, name: str, plan: TablePlan, frame: pd.DataFrame,
                    parent_rows: np.ndarray | None, drawn: Mapping[str, pd.DataFrame],
@@ -470,10 +510,40 @@ class RelationalSynthesizer:
                 "tables and their schema before sampling or saving.")
 
 
-def _rule_columns_in(rule: Mapping[str, Any], columns: list[str]) -> bool:
+def _inherited(frames: Mapping[str, pd.DataFrame], schema: Schema, fk: ForeignKey,
+               positions: np.ndarray) -> dict[str, float]:
+    """A child's attributes constant within each parent, and their missing share."""
+    child = schema.table(fk.child_table)
+    parent_columns = set(schema.table(fk.parent_table).column_names)
+    keys = set(key_columns(child, schema))
+    ruled = {c for rule in child.constraints for c in _rule_columns(rule)}
+    candidates = [c for c in child.column_names if c not in keys and c not in ruled
+                  and inherit_column(fk, c) not in parent_columns]
+    frame = frames[fk.child_table]
+    found = constant_within_parents(frame, candidates, positions)
+    return {c: float(frame[c][positions >= 0].isna().mean()) for c in found}
+
+
+def _fill_missing(values: pd.Series, needed: np.ndarray, rng: np.random.Generator
+                  ) -> pd.Series:
+    """``values`` with the missing ones at ``needed`` drawn from the present ones."""
+    gaps = np.flatnonzero(needed & values.isna().to_numpy())
+    present = np.flatnonzero(values.notna().to_numpy())
+    if gaps.size == 0 or present.size == 0:
+        return values
+    out = values.copy()
+    out.iloc[gaps] = values.iloc[rng.choice(present, gaps.size)].to_numpy()
+    return out
+
+
+def _rule_columns(rule: Mapping[str, Any]) -> list[str]:
     from simulacra.schema._model import constraint_columns
 
-    return all(c in columns for c in constraint_columns(rule))
+    return constraint_columns(rule)
+
+
+def _rule_columns_in(rule: Mapping[str, Any], columns: list[str]) -> bool:
+    return all(c in columns for c in _rule_columns(rule))
 
 
 def _link(data: Mapping[str, Any]) -> Any:
