@@ -1,25 +1,13 @@
 """The command line: the happy path, and every bad input gets exit 2 and one paragraph."""
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from simulacra.cli import main
 from simulacra.testing import contract_table
-
-
-def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["simulacra", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.cli._run import run
 
 
 @pytest.fixture()

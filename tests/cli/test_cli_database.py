@@ -1,25 +1,13 @@
 """`simulacra fit` / `sample` on a whole database: a SQLite URL in, a database or folder out."""
 
 import sqlite3
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.cli import main
-
-
-def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["simulacra", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.cli._run import run
 
 
 @pytest.fixture()

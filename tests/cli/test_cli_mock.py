@@ -2,26 +2,13 @@
 
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from simulacra.cli import main
 from simulacra.mock import load_spec
-
-
-def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["simulacra", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
+from tests.cli._run import run
 
 SPEC = """\
 version: 1

@@ -1,24 +1,12 @@
 """`simulacra pii`: personal data replaced in a file; every bad input is exit 2, no file."""
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from simulacra.cli import main
-
-
-def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["simulacra", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.cli._run import run
 
 
 @pytest.fixture()
