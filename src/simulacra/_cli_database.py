@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from simulacra._cli_progress import RichProgress
+from simulacra.data._folder import read_folder
 from simulacra.data._io import write_table
 from simulacra.data._sql import read_database, write_database
 from simulacra.errors import DataReadError, InvalidParameterError
@@ -38,8 +39,6 @@ def is_database_source(text: str) -> bool:
 def read_source(source: str, schema: Path | None) -> tuple[dict[str, pd.DataFrame], Schema]:
     """The tables and their schema; a schema JSON the user passes wins over the proposal."""
     if not is_url(source):
-        from simulacra.data._folder import read_folder
-
         return read_folder(Path(source), schema=schema)
     frames, found = read_database(source)
     if schema is None:
