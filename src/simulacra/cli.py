@@ -20,6 +20,7 @@ from simulacra._cli_database import (
     evaluate_databases,
     fit_database,
     is_database_source,
+    read_source,
     sample_database,
     write_database_report,
 )
@@ -115,7 +116,9 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
 
 @schema_app.command("infer")
 def schema_infer(
-    data: Annotated[Path, typer.Argument(help="A CSV or Parquet file.")],
+    data: Annotated[str, typer.Argument(
+        help="A CSV or Parquet file, a folder of them, or a database URL (keys and "
+             "relationships proposed).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
     target: Target = None,
     sensitive: Sensitive = None,
@@ -124,9 +127,12 @@ def schema_infer(
         "--discover-constraints/--no-discover-constraints",
         help="Propose the business rules the data obeys, for you to keep or drop.")] = True,
 ) -> None:
-    """Infer an editable JSON schema from a data file."""
-    text = infer_schema(data, roles=_roles(target, sensitive), encoding=encoding,
-                        discover_constraints=discover).to_json()
+    """Infer an editable JSON schema from a data file, a folder of them or a database."""
+    if is_database_source(data):
+        text = read_source(data, None)[1].to_json()
+    else:
+        text = infer_schema(Path(data), roles=_roles(target, sensitive), encoding=encoding,
+                            discover_constraints=discover).to_json()
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -1,5 +1,6 @@
 """`simulacra fit` / `sample` on a whole database: a SQLite URL in, a database or folder out."""
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -121,3 +122,30 @@ def test_fit_a_folder_of_files_with_proposed_keys(tmp_path, shop, capsys, monkey
     orders = pd.read_parquet(out / "orders.parquet")
     customers = pd.read_parquet(out / "customers.parquet")
     assert orders["customer_id"].isin(customers["customer_id"]).all()
+
+
+def test_schema_infer_proposes_keys_for_a_folder_and_the_edit_wins(tmp_path, shop, capsys,
+                                                                   monkeypatch) -> None:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    with sqlite3.connect(shop) as con:
+        for table in ("customers", "orders"):
+            pd.read_sql(f"select * from {table}", con).to_csv(folder / f"{table}.csv",
+                                                              index=False)
+    schema = tmp_path / "schema.json"
+    code, _, err = run(["schema", "infer", str(folder), "-o", str(schema)], capsys, monkeypatch)
+    assert code == 0, err
+    spec = json.loads(schema.read_text())
+    assert spec["foreign_keys"] == [{"child_table": "orders", "child_columns": ["customer_id"],
+                                     "parent_table": "customers",
+                                     "parent_columns": ["customer_id"]}]
+    spec["foreign_keys"] = []  # the user drops the relationship: two independent tables
+    schema.write_text(json.dumps(spec))
+    model = tmp_path / "m.sim"
+    code, stdout, err = run(["fit", str(folder), "--schema", str(schema), "-o", str(model),
+                             "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    assert json.loads(stdout)["tables"]["customers"] == 120
+    from simulacra import load_synthesizer
+
+    assert load_synthesizer(model).schema_.foreign_keys == ()
