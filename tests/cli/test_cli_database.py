@@ -105,13 +105,18 @@ def test_evaluate_a_synthetic_database_against_the_real_one(tmp_path, shop, caps
     assert '"integrity"' in report.read_text()
 
 
-def test_fit_a_folder_of_files_with_proposed_keys(tmp_path, shop, capsys, monkeypatch) -> None:
-    folder = tmp_path / "shop"
-    folder.mkdir()
+@pytest.fixture()
+def folder(tmp_path: Path, shop: Path) -> Path:
+    """The shop database as a folder of CSV files (no keys declared)."""
+    out = tmp_path / "shop"
+    out.mkdir()
     with sqlite3.connect(shop) as con:
         for table in ("customers", "orders"):
-            pd.read_sql(f"select * from {table}", con).to_csv(folder / f"{table}.csv",
-                                                              index=False)
+            pd.read_sql(f"select * from {table}", con).to_csv(out / f"{table}.csv", index=False)
+    return out
+
+
+def test_fit_a_folder_of_files_with_proposed_keys(tmp_path, folder, capsys, monkeypatch) -> None:
     model = tmp_path / "folder.sim"
     code, stdout, err = run(["fit", str(folder), "-o", str(model), "--json"], capsys,
                             monkeypatch)
@@ -124,14 +129,8 @@ def test_fit_a_folder_of_files_with_proposed_keys(tmp_path, shop, capsys, monkey
     assert orders["customer_id"].isin(customers["customer_id"]).all()
 
 
-def test_schema_infer_proposes_keys_for_a_folder_and_the_edit_wins(tmp_path, shop, capsys,
+def test_schema_infer_proposes_keys_for_a_folder_and_the_edit_wins(tmp_path, folder, capsys,
                                                                    monkeypatch) -> None:
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    with sqlite3.connect(shop) as con:
-        for table in ("customers", "orders"):
-            pd.read_sql(f"select * from {table}", con).to_csv(folder / f"{table}.csv",
-                                                              index=False)
     schema = tmp_path / "schema.json"
     code, _, err = run(["schema", "infer", str(folder), "-o", str(schema)], capsys, monkeypatch)
     assert code == 0, err

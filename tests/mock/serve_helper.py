@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -125,51 +122,12 @@ def paths(n: int, table: str, total: int) -> list[str]:
 
 
 def load(args: argparse.Namespace) -> None:
-    parts = urlsplit(args.url)
+    # the same client as bench/serve_load.py, which records the benchmark's figures
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from serve_load import fire
+
     todo = paths(args.requests, args.table, args.total)
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    cursor = iter(range(len(todo)))
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        while True:
-            with lock:
-                i = next(cursor, None)
-            if i is None:
-                break
-            began = time.perf_counter()
-            try:
-                conn.request("GET", todo[i])
-                response = conn.getresponse()
-                body = response.read()
-                json.loads(body)
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException, ValueError) as exc:
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                ok, body = False, repr(exc).encode()
-            took = time.perf_counter() - began
-            with lock:
-                latencies.append(took)
-                if not ok:
-                    errors.append(f"{todo[i]}: {body[:200]!r}")
-        conn.close()
-
-    began = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(args.threads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - began
-    ms = np.array(latencies) * 1000
-    print(json.dumps({
-        "requests": len(latencies), "errors": len(errors), "first_errors": errors[:3],
-        "p50_ms": float(np.percentile(ms, 50)), "p99_ms": float(np.percentile(ms, 99)),
-        "throughput_rps": len(latencies) / wall,
-    }))
+    print(json.dumps(fire(args.url, todo, args.threads)))
 
 
 def main() -> None:

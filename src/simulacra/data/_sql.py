@@ -104,7 +104,7 @@ def _fk_text(fk: ForeignKey) -> str:
 def _shown(url: str | URL) -> str:
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except (sa.exc.ArgumentError, TypeError, AttributeError, ValueError):  # not a URL at all
         return str(url)
 
 

@@ -83,7 +83,7 @@ def _is_condition(text: Any) -> bool:
 
     try:
         body = parse_expression(str(text)).tree.body
-    except Exception:  # reported at load
+    except SpecError:  # reported at load
         return False
     return isinstance(body, (ast.Compare, ast.BoolOp)) or (
         isinstance(body, ast.UnaryOp) and isinstance(body.op, ast.Not))

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulacra.data._io import atomic_path
 from simulacra.evaluation import Report
 from simulacra.report._database import render_database_html, write_database_html
-from simulacra.report._page import page
+from simulacra.report._page import page, write_page
 
 __all__ = ["render_database_html", "render_html", "write_database_html", "write_html"]
 
@@ -63,8 +62,4 @@ def write_html(report: Report, path: str | Path) -> Path:
     pathlib.Path
         The path written.
     """
-    target = Path(path)
-    html = render_html(report)
-    with atomic_path(target) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return target
+    return write_page(render_html(report), path)

@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from simulacra.data._io import atomic_path
 from simulacra.evaluation import Check, DatabaseReport, Family, Report
 from simulacra.report._html import Html, Num, badge, el, esc, fmt, kv_table, rule_text, table
-from simulacra.report._page import _CSP, _CSS, _JS
+from simulacra.report._page import _CSP, _CSS, _JS, write_page
 from simulacra.report._relations import card
 from simulacra.report._sections import _date, _verdict_class, metric_card
 
@@ -231,8 +230,4 @@ def write_database_html(report: DatabaseReport, path: str | Path) -> Path:
     pathlib.Path
         The path written.
     """
-    target = Path(path)
-    html = render_database_html(report)
-    with atomic_path(target) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return target
+    return write_page(render_database_html(report), path)

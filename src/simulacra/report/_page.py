@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
+from simulacra.data._io import atomic_path
 from simulacra.evaluation import Report
 from simulacra.report._html import esc
 from simulacra.report._sections import family_section, header, nav, notes, scorecard
@@ -136,3 +138,11 @@ def page(report: Report) -> str:
         f'<main class="wrap">{"".join(main)}<footer>{esc(footer)}</footer></main>\n',
         f"<script>{_JS}</script>\n</body>\n</html>\n",
     ])
+
+
+def write_page(html: str, path: str | Path) -> Path:
+    """Write a rendered page as UTF-8 under a temporary name, then rename it to ``path``."""
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return target
