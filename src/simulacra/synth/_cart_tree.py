@@ -11,15 +11,17 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from simulacra.data._frame import EncodedColumn
+from simulacra.synth._cart_links import Link, apply_link, linked_rows
+from simulacra.synth._cart_strata import grow_stratified
+from simulacra.synth._marginals import MISSING_CODE
 
-MISSING_CODE = 1  # a "<name>.missing" indicator is 1 where the value is missing
 _SHARED_ROWS = 50  # rows per distinct value on average beyond which a column is coarse
 
 
@@ -55,6 +57,11 @@ class Step:
     tie_start: np.ndarray  # int64 per member: first rank of its value in ``grid``
     tie_count: np.ndarray  # int64 per member: how often its value occurs in ``grid``
     min_tie: int = 0  # values held by fewer training rows are interpolated (see _smooth)
+    link: int = -1  # an earlier column this one equals plus ``link_offset`` in part of the rows
+    link_missing: int = -1  # the linked column's missing indicator, or -1
+    link_offset: float = 0.0
+    link_spike: float = 0.0  # linked column value whose rows are not linked (see Link)
+    linked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per member
 
     def to_state(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -91,6 +98,11 @@ class Step:
         """scikit-learn's compiled tree rebuilt from the stored arrays (not part of the state)."""
         return _compiled_tree(self.children, self.feature, self.threshold, self.depth,
                               max(int(self.used.size), 1))
+
+    @property
+    def link_(self) -> Link | None:
+        return (Link(self.link, self.link_missing, self.link_offset, self.link_spike)
+                if self.link >= 0 else None)
 
     def leaves(self, x: np.ndarray) -> np.ndarray:
         """Leaf node id of every row of ``x`` (float32, one column per used predictor)."""
@@ -178,8 +190,13 @@ class Settings:
 
 
 def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predictors: list[int],
-             rows: np.ndarray | None, missing: int, settings: Settings, seed: int) -> Step:
-    """Fit the sampler of column ``j`` on ``rows`` (all when None)."""
+             rows: np.ndarray | None, missing: int, settings: Settings, seed: int,
+             link: Link | None = None, stratum: int = -1) -> Step:
+    """Fit the sampler of column ``j`` on ``rows`` (all when None).
+
+    ``link``: see ``synth/_cart_links.py``; ``stratum``: an earlier column (in
+    ``predictors``) whose every value gets a tree of its own (``synth/_cart_strata.py``).
+    """
     leaf, max_depth, scale = settings.leaf, settings.max_depth, settings.scale
     col = cols[j]
     fill = float(np.median(values[~rows, j])) if rows is not None and (~rows).any() else 0.0
@@ -190,9 +207,14 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predicto
     if y.size == 0:
         predictors = []
     x, luts = _design(values, cols, predictors, y, y_card)
-    root = predictors.index(settings.root) if settings.root in predictors else -1
-    children, feature, threshold, leaves = _grow_rooted(x, y, col.discrete, leaf, max_depth,
-                                                        seed, root)
+    if stratum in predictors:
+        at = predictors.index(stratum)
+        children, feature, threshold, leaves = grow_stratified(
+            x[:, at], lambda r: _grow(x[r], y[r], col.discrete, leaf, max_depth, seed), at)
+    else:
+        root = predictors.index(settings.root) if settings.root in predictors else -1
+        children, feature, threshold, leaves = _grow_rooted(x, y, col.discrete, leaf,
+                                                            max_depth, seed, root)
     used = np.unique(feature[np.isfinite(threshold)])
     remap = np.zeros(max(len(predictors), 1), dtype=np.int64)
     remap[used] = np.arange(used.size)
@@ -223,7 +245,16 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predicto
         lut_start=lut_start, start=start.astype(np.int64), end=end.astype(np.int64),
         values=vals, bandwidth=bw, grid=grid, tie_start=tie_start.astype(np.int64),
         tie_count=tie_count.astype(np.int64), min_tie=min_tie,
+        **_link_fields(link, values, j, order),
     )
+
+
+def _link_fields(link: Link | None, values: np.ndarray, j: int,
+                 order: np.ndarray) -> dict[str, Any]:
+    if link is None:
+        return {}
+    return {"link": link.column, "link_missing": link.missing, "link_offset": link.offset,
+            "link_spike": link.spike, "linked": linked_rows(values, j, link)[order]}
 
 
 def _smoothable(grid: np.ndarray, coarse: float) -> bool:
@@ -380,6 +411,9 @@ def sample_step(step: Step, out: np.ndarray, rng: np.random.Generator) -> np.nda
         y = _smooth(step, pick, node, rng)
     else:
         y = step.values[pick]
+    link = step.link_
+    if link is not None:
+        y = apply_link(y, step.linked[pick], out, link)
     if step.missing >= 0:
         y = np.where(out[:, step.missing] == MISSING_CODE, step.fill, y)
     return y

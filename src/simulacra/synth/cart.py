@@ -21,7 +21,10 @@ from simulacra._progress import Progress
 from simulacra._random import SeedLike, int_seed
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._cart_tree import MISSING_CODE, Settings, Step, fit_step, sample_step
+from simulacra.synth._cart_links import find_link
+from simulacra.synth._cart_strata import StrataSearch
+from simulacra.synth._cart_tree import Settings, Step, fit_step, sample_step
+from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._orders import OrderPair, order_pairs
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
@@ -76,6 +79,17 @@ class CARTSynthesizer(BaseSynthesizer):
         their category scores otherwise), then grows each side, so each column keeps its
         relation to the target. Not used for a continuous target, where a forced split
         sometimes hurt in tests.
+    links
+        Keep values repeated across columns: a continuous column that equals an earlier
+        continuous column plus a fixed offset in a share of the rows well beyond chance (a
+        remodel year equal to the build year, a ship date equal to the order date) draws,
+        for the members that obey it, the synthetic row's own earlier value plus the offset
+        (``synth/_cart_links.py``). False draws every member's own value.
+    strata
+        A column that an earlier column determines, or that determines it, in nearly every
+        row (an occupation code and its prestige score, an income in constant dollars and
+        its year) is drawn within the stratum of that earlier value: its tree first routes
+        rows by every distinct value (``synth/_cart_strata.py``). False grows plain trees.
     discover_constraints
         When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
         also discover the business rules (inequalities, formulas, fixed combinations) that
@@ -98,6 +112,8 @@ class CARTSynthesizer(BaseSynthesizer):
         "target_split": Options((True, False)),
         "coarse": Interval(float, 0.0, None),
         "min_tie": Interval(int, 0, None),
+        "links": Options((True, False)),
+        "strata": Options((True, False)),
         "discover_constraints": Interval(float, 0.5, 1.0, allow_none=True),
     }
 
@@ -105,7 +121,9 @@ class CARTSynthesizer(BaseSynthesizer):
                  max_depth: int | None = None, smoothing: str = "density",
                  bandwidth: float = 1.0, order: str = "auto", reject_copies: bool = True,
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
-                 discover_constraints: float | None = None, seed: SeedLike = None) -> None:
+                 links: bool = True, strata: bool = True,
+                 discover_constraints: float | None = None,
+                 seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
         self.max_depth = max_depth
@@ -116,6 +134,8 @@ class CARTSynthesizer(BaseSynthesizer):
         self.target_split = target_split
         self.coarse = coarse
         self.min_tie = min_tie
+        self.links = links
+        self.strata = strata
         self.discover_constraints = discover_constraints
         self.seed = seed
 
@@ -138,13 +158,20 @@ class CARTSynthesizer(BaseSynthesizer):
         progress.start("fit trees", total=len(cols))
         steps: list[Step] = []
         before: list[int] = []
+        missing_of = {u[1]: u[0] for u in units if len(u) == 2}
+        link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
+        strata = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
         for unit in units:
             for j in unit:
                 # a value column is learnt on its present rows; its indicator is then constant
                 missing = unit[0] if j != unit[0] else -1
                 rows = values[:, missing] != MISSING_CODE if missing >= 0 else None
+                present = values if rows is None else values[rows]
+                link = (find_link(present, cols, j, before, missing_of, link_rng)
+                        if link_rng is not None else None)
+                stratum = strata.find(j, before) if strata is not None else -1
                 steps.append(fit_step(values, cols, j, before, rows, missing, settings,
-                                      int_seed(rng)))
+                                      int_seed(rng), link, stratum))
                 progress.advance()
             before.extend(unit)
         progress.finish()

@@ -1,0 +1,98 @@
+"""CART keeps values repeated across columns (``synth/_cart_links.py``)."""
+
+import numpy as np
+
+from simulacra._progress import NULL_PROGRESS
+from simulacra.data._frame import EncodedColumn, EncodedFrame
+from simulacra.synth._cart_links import find_link
+from simulacra.synth.cart import CARTSynthesizer
+
+
+def _houses(n: int = 3000, seed: int = 0) -> EncodedFrame:
+    """built year; remodel year = built in 55% of rows, later otherwise; an area missing at
+    times that equals another area plus 10 in 40% of rows; a garage size that is 0 together
+    with another column's 0 (a shared absence, not a repeated value)."""
+    rng = np.random.default_rng(seed)
+    built = rng.integers(1900, 2010, n).astype(float)
+    later = np.minimum(built + rng.integers(1, 40, n), 2010)
+    remodel = np.where(rng.random(n) < 0.55, built, later)
+    first = np.round(rng.lognormal(7, 0.3, n))
+    second = np.where(rng.random(n) < 0.4, first + 10, np.round(rng.lognormal(6.5, 0.5, n)))
+    gone = (rng.random(n) < 0.1).astype(float)
+    second = np.where(gone == 1, 0.0, second)
+    none = rng.random(n) < 0.3
+    cars = np.where(none, 0.0, rng.integers(1, 4, n))
+    porch = np.where(none, 0.0, np.round(rng.lognormal(4, 0.5, n)))
+    cols = (EncodedColumn("built", "built", False, integer=True),
+            EncodedColumn("remodel", "remodel", False, integer=True),
+            EncodedColumn("first", "first", False),
+            EncodedColumn("second.missing", "second", True, 2),
+            EncodedColumn("second", "second", False),
+            EncodedColumn("cars", "cars", False, integer=True),
+            EncodedColumn("porch", "porch", False))
+    return EncodedFrame(np.column_stack([built, remodel, first, gone, second, cars, porch]), cols)
+
+
+def _sample(frame: EncodedFrame, **params: object) -> np.ndarray:
+    model = CARTSynthesizer(order="given", **params)  # type: ignore[arg-type]
+    model._fit(frame, rng=np.random.default_rng(1), progress=NULL_PROGRESS)
+    return model._sample(6000, rng=np.random.default_rng(2)).values
+
+
+def test_a_value_repeated_across_columns_keeps_its_share() -> None:
+    frame = _houses()
+    real = frame.values
+    out = _sample(frame)
+    share = np.mean(real[:, 1] == real[:, 0])
+    assert abs(np.mean(out[:, 1] == out[:, 0]) - share) < 0.03
+    present = out[:, 3] == 0
+    real_present = real[:, 3] == 0
+    offset = np.mean(real[real_present, 4] == real[real_present, 2] + 10)
+    assert abs(np.mean(out[present, 4] == out[present, 2] + 10) - offset) < 0.04
+    # without links a leaf mixes houses of different years and the repeats mostly vanish
+    plain = _sample(frame, links=False)
+    assert np.mean(plain[:, 1] == plain[:, 0]) < share - 0.15
+
+
+def test_linked_values_stay_in_their_columns_range() -> None:
+    frame = _houses()
+    out = _sample(frame)
+    assert np.all(out[:, 1] >= frame.values[:, 1].min())
+    assert np.all(out[:, 1] <= frame.values[:, 1].max())
+
+
+def test_links_found_and_not_found() -> None:
+    frame = _houses()
+    values, cols = frame.values, frame.columns
+    rng = np.random.default_rng(0)
+    missing_of = {4: 3}
+    remodel = find_link(values, cols, 1, [0], missing_of, rng)
+    assert remodel is not None and remodel.column == 0 and remodel.offset == 0.0
+    present = values[values[:, 3] == 0]
+    second = find_link(present, cols, 4, [0, 1, 2, 3], missing_of, rng)
+    assert second is not None and second.column == 2 and second.offset == 10.0
+    # porch is 0 whenever cars is 0: a shared absence, which is no link
+    assert find_link(values, cols, 6, [0, 1, 2, 5], missing_of, rng) is None
+    # a discrete column, or one with no earlier continuous column, has none
+    assert find_link(values, cols, 3, [0, 1, 2], missing_of, rng) is None
+    assert find_link(values, cols, 1, [], missing_of, rng) is None
+
+
+def test_independent_columns_are_not_linked() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 5, 2000).astype(float)  # equal 20% of the time by chance
+    b = rng.integers(0, 5, 2000).astype(float)
+    cols = tuple(EncodedColumn(c, c, False, integer=True) for c in "ab")
+    assert find_link(np.column_stack([a, b]), cols, 1, [0], {}, rng) is None
+
+
+def test_links_survive_a_state_round_trip() -> None:
+    frame = _houses()
+    model = CARTSynthesizer(order="given")
+    model._fit(frame, rng=np.random.default_rng(1), progress=NULL_PROGRESS)
+    assert any(s.link >= 0 for s in model.steps_)
+    loaded = CARTSynthesizer()
+    loaded._set_state(model._get_state())
+    a = model._sample(500, rng=np.random.default_rng(4)).values
+    b = loaded._sample(500, rng=np.random.default_rng(4)).values
+    np.testing.assert_array_equal(a, b)
