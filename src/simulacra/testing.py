@@ -165,6 +165,27 @@ def check_chunks_stream(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
             assert whole[col.name].is_unique, f"unique column {col.name!r} repeats across chunks"
 
 
+def check_sample_spans_range(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
+    """A sample as large as the training data reaches each number's real minimum and maximum.
+
+    Streamed in chunks too; ``span_range=False`` turns it off, and missing shares stay.
+    """
+    fitted = _fresh(syn).fit(data)
+    numbers = [c.name for c in fitted.table_.columns
+               if c.kind is Kind.NUMERICAL and fitted.codec_.codec(c.name).encoded]
+    whole = fitted.sample(len(data), seed=6)
+    streamed = pd.concat(fitted.iter_sample(len(data), seed=6, chunk_rows=64))
+    for name in numbers:
+        for out in (whole, streamed):
+            assert out[name].min() == data[name].min(), f"{name!r} stops short of the minimum"
+            assert out[name].max() == data[name].max(), f"{name!r} stops short of the maximum"
+    plain = fitted.sample(len(data), seed=6, span_range=False)
+    for name in numbers:
+        changed = (plain[name] != whole[name]) & plain[name].notna()
+        assert changed.sum() <= 2, f"spanning {name!r} changed more than its two extremes"
+        assert whole[name].isna().sum() == plain[name].isna().sum(), "spanning moved NaNs"
+
+
 def check_bad_n(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
     """``n`` of 0, negative or not an int is a clear error."""
     fitted = _fresh(syn).fit(data)
@@ -237,6 +258,7 @@ CHECKS: tuple[Check, ...] = (
     check_same_seed_same_rows,
     check_save_load_identical,
     check_chunks_stream,
+    check_sample_spans_range,
     check_bad_n,
     check_constraints_hold,
     check_registry_trio,

@@ -85,9 +85,17 @@ class NumericalCodec(ColumnCodec):
             "decimals": column.decimals,
             "low": float(low),
             "high": float(high),
+            "seen": [_stat(finite, np.min), _stat(finite, np.max)] if finite.size else None,
             "marker": missing_marker(series),
         }
         return cls(column, state)
+
+    def seen_range(self) -> tuple[float, float] | None:
+        """The lowest and highest value of the training data (None: none, or an old model)."""
+        seen = self.state.get("seen")
+        if not self.encoded or seen is None:
+            return None
+        return float(seen[0]), float(seen[1])
 
     def _encoded_columns(self) -> tuple[EncodedColumn, ...]:
         s = self.state

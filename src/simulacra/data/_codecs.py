@@ -104,6 +104,20 @@ class TableCodec:
         """The codec of one column."""
         return self._codecs[self.table.column(name).name]
 
+    def spans(self) -> list[tuple[int, int, float, float]]:
+        """(value column, missing indicator or -1, lowest, highest) per number column.
+
+        Indices are into :attr:`encoded_columns`; lowest and highest are the training data's.
+        """
+        out = []
+        pos = 0
+        for codec, width in zip(self._codecs.values(), self._widths, strict=True):
+            seen = getattr(codec, "seen_range", lambda: None)()
+            if seen is not None:
+                out.append((pos + width - 1, pos if width == 2 else -1, *seen))
+            pos += width
+        return out
+
     def encode(self, data: pd.DataFrame) -> EncodedFrame:
         """The encoded matrix of ``data`` (a table with the codec's columns)."""
         _check_columns(data, self.table)

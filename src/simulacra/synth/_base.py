@@ -49,6 +49,7 @@ from simulacra.synth._sampling import (
     check_n,
     iter_chunks,
     iter_constrained_chunks,
+    spanning,
 )
 
 SchemaLike = Schema | Table | None
@@ -145,13 +146,17 @@ class BaseSynthesizer(ABC):
     # ---- sample -------------------------------------------------------------------------
     def sample(self, n: int, *, seed: SeedLike = None,
                conditions: Mapping[str, Any] | pd.DataFrame | None = None,
-               progress: Progress | None = None) -> pd.DataFrame:
+               span_range: bool = True, progress: Progress | None = None) -> pd.DataFrame:
         """Return ``n`` synthetic rows as a DataFrame with the real table's columns and dtypes.
 
         ``conditions`` (``{"fraud": 1, "country": "DE"}``) makes every row hold those values:
         natively where the model can fix a value while drawing, by rejection otherwise. A
         value the real data never has is refused at once. A DataFrame of ``n`` partial rows
         fills in their missing cells instead (see :meth:`impute`).
+
+        ``span_range``: a sample of at least as many rows as the training data, without
+        conditions, reaches each number column's training minimum and maximum (one row
+        each takes them; ``synth/_sampling.py:spanning``). False leaves every value as drawn.
         """
         if isinstance(conditions, pd.DataFrame):
             if check_n(n) != len(conditions):
@@ -159,13 +164,17 @@ class BaseSynthesizer(ABC):
                     f"sample(n, conditions=frame) fills in the frame's rows: n must equal "
                     f"its {len(conditions)} rows, got {n}. Or call impute(frame).")
             return self.impute(conditions, seed=seed)
-        chunks = list(self.iter_sample(n, seed=seed, conditions=conditions, progress=progress))
+        chunks = list(self.iter_sample(n, seed=seed, conditions=conditions,
+                                       span_range=span_range, progress=progress))
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def iter_sample(self, n: int, *, seed: SeedLike = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                    conditions: Mapping[str, Any] | None = None,
+                    conditions: Mapping[str, Any] | None = None, span_range: bool = True,
                     progress: Progress | None = None) -> Iterator[pd.DataFrame]:
-        """Yield ``n`` synthetic rows in chunks of at most ``chunk_rows`` (bounded memory)."""
+        """Yield ``n`` synthetic rows in chunks of at most ``chunk_rows`` (bounded memory).
+
+        ``conditions`` and ``span_range``: see :meth:`sample`.
+        """
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
@@ -176,11 +185,13 @@ class BaseSynthesizer(ABC):
             condition = Condition(conditions, self.table_, self._categories())
             rules = ConstraintSet([*rules.rules, condition])
             draw = self._conditioned_draw(condition, rng)
+        elif span_range and n >= getattr(self, "n_rows_seen_", n + 1):
+            draw = spanning(draw, self.codec_.spans())
         if rules:
             return iter_constrained_chunks(
                 draw, self.codec_, n, rng, rules=rules, columns=self.table_.column_names,
                 chunk_rows=chunk_rows, progress=or_null(progress))
-        return iter_chunks(self._sample_checked, self.codec_, n, rng,
+        return iter_chunks(draw, self.codec_, n, rng,
                            chunk_rows=chunk_rows, progress=or_null(progress))
 
     def impute(self, partial: pd.DataFrame, *, seed: SeedLike = None) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from simulacra.constraints import ConstraintSet
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
+from simulacra.synth._marginals import MISSING_CODE
 
 DEFAULT_CHUNK_ROWS = 50_000
 
@@ -35,6 +36,36 @@ def check_n(n: object, what: str = "n") -> int:
             "Ask for one or more rows, e.g. -n 1000."
         )
     return int(n)
+
+
+def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]]) -> SampleEncoded:
+    """``draw`` whose first batch spans every number column's training range.
+
+    In that batch the rows holding a column's lowest and highest present value take the
+    training minimum and maximum (``spans``: see ``TableCodec.spans``). Models smooth values
+    inward and rarely redraw a value two training rows hold, so a sample would otherwise stop
+    short of the real range: its histograms then cover another interval than the real
+    ones, and the real extremes, the rare cases a user asks for, never occur.
+    """
+    pending = [bool(spans)]
+
+    def draw_spanning(n: int, rng: np.random.Generator) -> EncodedFrame:
+        frame = draw(n, rng)
+        if not pending[0]:
+            return frame
+        pending[0] = False
+        values = frame.values.copy()
+        for j, missing, low, high in spans:
+            rows = (np.flatnonzero(values[:, missing] != MISSING_CODE) if missing >= 0
+                    else np.arange(values.shape[0]))
+            if rows.size >= 2:
+                lowest = rows[np.argmin(values[rows, j])]
+                highest = rows[np.argmax(values[rows, j])]
+                if lowest != highest:
+                    values[lowest, j], values[highest, j] = low, high
+        return EncodedFrame(values, frame.columns)
+
+    return draw_spanning
 
 
 def iter_chunks(
