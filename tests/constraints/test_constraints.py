@@ -199,8 +199,10 @@ def test_bad_declarations_are_clear_errors() -> None:
 def test_cart_can_keep_the_rules_every_real_row_obeys() -> None:
     df = _orders()
     df.loc[:5, "high"] = df.loc[:5, "low"] - 1  # low <= high now holds in 99% of rows only
-    assert make_synthesizer("auto").get_params()["discover_constraints"] is None
-    syn = make_synthesizer("cart", seed=0, discover_constraints=1.0)
+    assert make_synthesizer("auto").get_params()["discover_constraints"] == 1.0
+    assert make_synthesizer("auto", discover_constraints=None).get_params()[
+        "discover_constraints"] is None
+    syn = make_synthesizer("auto", seed=0)
     syn.fit(df)
     kinds = {(r["kind"], r.get("column") or r.get("high")) for r in syn.table_.constraints}
     assert ("formula", "total") in kinds and ("inequality", "end") in kinds

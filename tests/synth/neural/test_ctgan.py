@@ -40,6 +40,27 @@ def test_contract_mode_specific_normalization(check: Any, table: pd.DataFrame) -
     check(CTGANSynthesizer(seed=0, numeric_transform="mode", **TINY), table)
 
 
+def test_bfloat16_training_learns_and_samples_in_float32() -> None:
+    rng = np.random.default_rng(0)
+    n = 1000
+    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
+    real = pd.DataFrame({"colour": colour,
+                         "x": rng.standard_normal(n) + (colour == "red") * 3.0})
+    params = dict(epochs=50, batch_size=100, embedding_dim=8, generator_size=32,
+                  discriminator_size=32, learning_rate=1e-3, validation_share=0.0,
+                  device="cpu", threads=1, seed=1)
+    syn = CTGANSynthesizer(precision="bfloat16", **params).fit(real)
+    assert all(w.dtype == np.float32 for w in syn.weights_.values())
+    out = syn.sample(4000, seed=2)
+    means = out.groupby("colour")["x"].mean()
+    assert means["red"] > max(means["green"], means["blue"]) + 1.5
+    plain = CTGANSynthesizer(**params).fit(real)  # autocast changes the arithmetic
+    assert any(not np.array_equal(syn.weights_[k], plain.weights_[k]) for k in syn.weights_)
+    again = CTGANSynthesizer(precision="bfloat16", **params).fit(real)
+    for k in syn.weights_:
+        np.testing.assert_array_equal(syn.weights_[k], again.weights_[k])
+
+
 def test_registered() -> None:
     assert type(make_synthesizer("ctgan")) is CTGANSynthesizer
 
@@ -204,6 +225,7 @@ def test_max_training_time_is_respected(table: pd.DataFrame) -> None:
     ("discriminator_steps", 0), ("learning_rate", 0.0), ("max_training_time", -1.0),
     ("device", "tpu"), ("threads", 0), ("batch_size", 25), ("patience", 0),
     ("validation_share", 1.0), ("numeric_transform", "standard"), ("numeric_transform", "gmm"),
+    ("precision", "float16"),
 ])
 def test_bad_params_are_clear_errors(param: str, value: Any, table: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match=repr(param)):
