@@ -40,42 +40,42 @@ def test_contract_mode_specific_normalization(check: Any, table: pd.DataFrame) -
     check(CTGANSynthesizer(seed=0, numeric_transform="mode", **TINY), table)
 
 
-def test_bfloat16_training_learns_and_samples_in_float32() -> None:
-    rng = np.random.default_rng(0)
-    n = 1000
-    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
-    real = pd.DataFrame({"colour": colour,
-                         "x": rng.standard_normal(n) + (colour == "red") * 3.0})
-    params = dict(epochs=50, batch_size=100, embedding_dim=8, generator_size=32,
-                  discriminator_size=32, learning_rate=1e-3, validation_share=0.0,
-                  device="cpu", threads=1, seed=1)
-    syn = CTGANSynthesizer(precision="bfloat16", **params).fit(real)
-    assert all(w.dtype == np.float32 for w in syn.weights_.values())
-    out = syn.sample(4000, seed=2)
-    means = out.groupby("colour")["x"].mean()
-    assert means["red"] > max(means["green"], means["blue"]) + 1.5
-    plain = CTGANSynthesizer(**params).fit(real)  # autocast changes the arithmetic
-    assert any(not np.array_equal(syn.weights_[k], plain.weights_[k]) for k in syn.weights_)
-    again = CTGANSynthesizer(precision="bfloat16", **params).fit(real)
-    for k in syn.weights_:
-        np.testing.assert_array_equal(syn.weights_[k], again.weights_[k])
-
-
 def test_registered() -> None:
     assert type(make_synthesizer("ctgan")) is CTGANSynthesizer
 
 
-@pytest.fixture(scope="module")
-def colours() -> tuple[pd.DataFrame, CTGANSynthesizer]:
+COLOURS: dict[str, Any] = {"epochs": 50, "batch_size": 100, "embedding_dim": 8,
+                           "generator_size": 32, "discriminator_size": 32,
+                           "learning_rate": 1e-3, "validation_share": 0.0, "device": "cpu",
+                           "threads": 1, "seed": 1}
+
+
+def _colours() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     n = 1000
     colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
-    real = pd.DataFrame({"colour": colour,
+    return pd.DataFrame({"colour": colour,
                          "x": rng.standard_normal(n) + (colour == "red") * 3.0})
-    syn = CTGANSynthesizer(epochs=50, batch_size=100, embedding_dim=8, generator_size=32,
-                           discriminator_size=32, learning_rate=1e-3, validation_share=0.0,
-                           device="cpu", threads=1, seed=1).fit(real)
-    return real, syn
+
+
+@pytest.fixture(scope="module")
+def colours() -> tuple[pd.DataFrame, CTGANSynthesizer]:
+    real = _colours()
+    return real, CTGANSynthesizer(**COLOURS).fit(real)
+
+
+def test_bfloat16_training_learns_and_samples_in_float32(
+        colours: tuple[pd.DataFrame, CTGANSynthesizer]) -> None:
+    real, plain = colours
+    syn = CTGANSynthesizer(precision="bfloat16", **COLOURS).fit(real)
+    assert all(w.dtype == np.float32 for w in syn.weights_.values())
+    means = syn.sample(4000, seed=2).groupby("colour")["x"].mean()
+    assert means["red"] > max(means["green"], means["blue"]) + 1.5
+    # autocast changes the arithmetic, and stays reproducible
+    assert any(not np.array_equal(syn.weights_[k], plain.weights_[k]) for k in syn.weights_)
+    again = CTGANSynthesizer(precision="bfloat16", **COLOURS).fit(real)
+    for k in syn.weights_:
+        np.testing.assert_array_equal(syn.weights_[k], again.weights_[k])
 
 
 def test_learns_category_frequencies(colours: tuple[pd.DataFrame, CTGANSynthesizer]) -> None:
