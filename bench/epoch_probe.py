@@ -4,6 +4,8 @@
     OMP_NUM_THREADS=1 bench/.venv/bin/python bench/epoch_probe.py --datasets credit_data,cpssw8 [--epochs 2,8]
     OMP_NUM_THREADS=1 bench/.venv/bin/python bench/epoch_probe.py --systems sdv_ctgan,simulacra:ctgan ...
     ... --systems simulacra:ctgan --param numeric_transform=mode   (key=value, to every system)
+    ... --systems sdv_ctgan,simulacra:ctgan,simulacra:ctgan@precision=bfloat16   (one system's own)
+    ... simulacra:ctgan@numeric_transform=mode+precision=bfloat16   (several, joined by +)
 
 Fits each model twice (fewer and more epochs) in this process and prints JSON lines with
 per_epoch_s = (fit(more) - fit(fewer)) / (more - fewer): the difference cancels the fixed cost
@@ -30,6 +32,8 @@ BUDGET_S = 15 * 60
 def fit_seconds(system: str, dataset: str, epochs: int, rows: int | None = None,
                 extra: dict | None = None) -> float:
     train, _, sdtypes, _ = devdata.load(dataset, rows=rows)
+    system, _, own = system.partition("@")  # "simulacra:ctgan@precision=bfloat16"
+    extra = dict(extra or {}, **_values(own.split("+") if own else []))
     # simulacra's models take epochs as a parameter (and keep training all of them: no
     # early stopping in ctgan; threads follow OMP_NUM_THREADS like torch's default)
     params = {"epochs": epochs} if system.startswith("simulacra:") else {}
@@ -43,6 +47,18 @@ def fit_seconds(system: str, dataset: str, epochs: int, rows: int | None = None,
     return time.perf_counter() - t
 
 
+def _values(items: list[str]) -> dict:
+    """key=value pairs, JSON values where they parse (numbers, true/false), else strings."""
+    out = {}
+    for item in items:
+        key, _, raw = item.partition("=")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--datasets", required=True)
@@ -51,13 +67,7 @@ def main() -> int:
     ap.add_argument("--param", action="append", default=[],
                     help="key=value passed to every system (JSON values: numbers, true/false)")
     a = ap.parse_args()
-    extra = {}
-    for item in a.param:
-        key, _, raw = item.partition("=")
-        try:
-            extra[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            extra[key] = raw
+    extra = _values(a.param)
     lo, hi = (int(x) for x in a.epochs.split(","))
     for system in a.systems.split(","):
         fit_seconds(system, "credit_data", 1, rows=500, extra=extra)  # warm-up: the first fit in a process is slow
