@@ -67,7 +67,7 @@ class StrataSearch:
 
 
 def grow_stratified(x: np.ndarray, grow: Callable[[np.ndarray], Grown], at: int) -> Grown:
-    """A tree routing rows by the distinct values of ``x`` (predictor ``at``), then ``grow``n.
+    """A tree that routes rows by each distinct value of ``x`` (predictor ``at``), then grows.
 
     ``grow(rows)`` fits a tree on the rows at the indices ``rows``. Node ids stay in preorder.
     """

@@ -160,7 +160,7 @@ class CARTSynthesizer(BaseSynthesizer):
         before: list[int] = []
         missing_of = {u[1]: u[0] for u in units if len(u) == 2}
         link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
-        strata = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
+        search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
         for unit in units:
             for j in unit:
                 # a value column is learnt on its present rows; its indicator is then constant
@@ -169,7 +169,7 @@ class CARTSynthesizer(BaseSynthesizer):
                 present = values if rows is None else values[rows]
                 link = (find_link(present, cols, j, before, missing_of, link_rng)
                         if link_rng is not None else None)
-                stratum = strata.find(j, before) if strata is not None else -1
+                stratum = search.find(j, before) if search is not None else -1
                 steps.append(fit_step(values, cols, j, before, rows, missing, settings,
                                       int_seed(rng), link, stratum))
                 progress.advance()
