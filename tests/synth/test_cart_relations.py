@@ -2,9 +2,12 @@
 within the stratum of an earlier column it depends on value by value (``_cart_strata.py``)."""
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from simulacra._progress import NULL_PROGRESS
 from simulacra.data._frame import EncodedColumn, EncodedFrame
+from simulacra.errors import InvalidParameterError
 from simulacra.synth._cart_links import find_link
 from simulacra.synth._cart_strata import StrataSearch, _determined, grow_stratified
 from simulacra.synth._cart_tree import _depth, _last_descendant
@@ -169,3 +172,12 @@ def test_stratified_tree_routes_every_value_to_its_own_subtree() -> None:
     np.testing.assert_array_equal(node, leaves)
     last = _last_descendant(children, _depth(children))
     assert last[0] == len(children) - 1
+
+
+@pytest.mark.parametrize(("param", "value"), [
+    ("links", "yes"), ("strata", 1.5), ("discover_constraints", 0.2), ("min_tie", -1),
+])
+def test_bad_parameters_are_clear_errors(param: str, value: object) -> None:
+    frame = pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) % 3})
+    with pytest.raises(InvalidParameterError, match=repr(param)):
+        CARTSynthesizer(**{param: value}).fit(frame)  # type: ignore[arg-type]
