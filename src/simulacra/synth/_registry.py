@@ -34,7 +34,7 @@ def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
     quality on five, in seconds where they take minutes (``bench/RESULTS.md``, 2026-11-22
     "Neural"), keeping the business rules every real row obeys
     (``discover_constraints=1.0``) when it infers the schema itself: with them quality rose
-    on credit_data (0.978 to 0.984) and detection AUC stayed where it was on credit_data,
+    on credit_data (0.978 to 0.984) and detection AUC stayed or fell on credit_data,
     attrition, ames and nassCDS. ``discover_constraints=None`` turns that off.
     """
     if name == "auto":
