@@ -13,12 +13,6 @@ from typing import Any as _Any
 
 from simulacra._api import infer_schema
 from simulacra._version import __version__
-from simulacra.data._io import read_table, write_table
-from simulacra.datasets import dataset_names, load_dataset
-from simulacra.evaluation import Report, evaluate, holdout_split, metric_names
-from simulacra.mock import MockData, load_spec, read_key, replace_pii, write_mock
-from simulacra.rebalancing import compare_fairness, rebalance, rebalance_groups
-from simulacra.report import render_html, write_html
 from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
 from simulacra.synth import (
     BaseSynthesizer,
@@ -29,9 +23,20 @@ from simulacra.synth import (
 
 if _TYPE_CHECKING:
     from simulacra.data._folder import read_folder
+    from simulacra.data._io import read_table, write_table
     from simulacra.data._sql import read_database, write_database
-    from simulacra.evaluation import DatabaseReport, evaluate_database
-    from simulacra.report import write_database_html
+    from simulacra.datasets import dataset_names, load_dataset
+    from simulacra.evaluation import (
+        DatabaseReport,
+        Report,
+        evaluate,
+        evaluate_database,
+        holdout_split,
+        metric_names,
+    )
+    from simulacra.mock import MockData, load_spec, read_key, replace_pii, write_mock
+    from simulacra.rebalancing import compare_fairness, rebalance, rebalance_groups
+    from simulacra.report import render_html, write_database_html, write_html
     from simulacra.synth import (
         BayesianNetworkSynthesizer,
         CARTSynthesizer,
@@ -96,8 +101,28 @@ _LAZY_MODELS = frozenset({
 })
 
 
+# Everything but schema inference and the synthesizers loads on first use: fitting a model
+# in a fresh process does not pay for Faker's mock engine, the reports or the evaluators.
 # Databases: SQLAlchemy and the relational metrics load on first use too.
 _LAZY_NAMES = {
+    "read_table": "simulacra.data._io",
+    "write_table": "simulacra.data._io",
+    "dataset_names": "simulacra.datasets",
+    "load_dataset": "simulacra.datasets",
+    "Report": "simulacra.evaluation",
+    "evaluate": "simulacra.evaluation",
+    "holdout_split": "simulacra.evaluation",
+    "metric_names": "simulacra.evaluation",
+    "MockData": "simulacra.mock",
+    "load_spec": "simulacra.mock",
+    "read_key": "simulacra.mock",
+    "replace_pii": "simulacra.mock",
+    "write_mock": "simulacra.mock",
+    "compare_fairness": "simulacra.rebalancing",
+    "rebalance": "simulacra.rebalancing",
+    "rebalance_groups": "simulacra.rebalancing",
+    "render_html": "simulacra.report",
+    "write_html": "simulacra.report",
     "DatabaseReport": "simulacra.evaluation._database_report",
     "RelationalSynthesizer": "simulacra.synth.relational",
     "evaluate_database": "simulacra.evaluation._database",

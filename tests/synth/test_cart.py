@@ -297,6 +297,28 @@ def test_high_cardinality_codes_fit_quietly() -> None:
     assert out.shape == (100, 2)
 
 
+def test_many_categories_follow_their_predictors() -> None:
+    # 200 categories (above MANY_CLASSES): the tree grows on the categories' predictor
+    # profiles, not on 200 classes, and must still put each category with its own x range
+    from simulacra.synth._cart_tree import MANY_CLASSES
+
+    rng = np.random.default_rng(4)
+    n, card = 4000, 200
+    x = rng.random(n)
+    noise = rng.normal(size=(n, 5))  # predictors unrelated to the categories
+    code = np.minimum((x * card).astype(int) + rng.integers(-1, 2, n), card - 1).clip(0)
+    assert card > MANY_CLASSES
+    cols = (EncodedColumn("x", "x", False),
+            *(EncodedColumn(f"w{k}", f"w{k}", False) for k in range(5)),
+            EncodedColumn("code", "code", True, card))
+    out = _fitted(EncodedFrame(np.column_stack([x, noise, code]).astype(float), cols),
+                  order="given")._sample(3000, rng=np.random.default_rng(0)).values
+    gap = np.abs(out[:, -1] - out[:, 0] * card)
+    # independent draws sit ~67 categories away; a tree split on any predictor ~10
+    assert np.median(gap) < 4
+    assert np.unique(out[:, -1]).size > card / 2
+
+
 def _amounts(n: int = 3000, seed: int = 5) -> EncodedFrame:
     """A flag and an amount: 0 for a third of rows, round thousands, else unique cents."""
     rng = np.random.default_rng(seed)

@@ -20,8 +20,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from faker import Faker
-from faker.decode import unidecode
 
 from simulacra.data._strings import (
     digit_strings,
@@ -196,6 +194,8 @@ def text_shape(text: str) -> str:
 
 def to_ascii_word(text: str) -> str:
     """Lower-case ASCII letters and digits of ``text`` (for e-mail local parts)."""
+    from faker.decode import unidecode  # Faker loads on first use: fitting without PII skips it
+
     return re.sub(r"[^a-z0-9]", "", unidecode(text).lower())
 
 
@@ -239,6 +239,8 @@ class LocaleData:
     """Faker's tables and templates for one locale (use :func:`locale_data`, it caches)."""
 
     def __init__(self, locale: str) -> None:
+        from faker import Faker  # loads on first use: ~80 ms of import a table without PII skips
+
         try:
             self._faker = Faker(locale)
         except AttributeError:

@@ -23,6 +23,8 @@ from simulacra.synth._cart_strata import grow_stratified
 from simulacra.synth._marginals import MISSING_CODE
 
 _SHARED_ROWS = 50  # rows per distinct value on average beyond which a column is coarse
+MANY_CLASSES = 64  # a discrete column with more categories is grown on class profiles
+_PROFILE_COMPONENTS = 4  # leading components of those profiles the tree regresses on
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,29 @@ def _design(values: np.ndarray, cols: Sequence[EncodedColumn], predictors: list[
     return x, luts
 
 
+def _class_profiles(x: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:
+    """Return stand-in regression targets for a column of many categories.
+
+    Each row gets its category's mean predictor profile (standardized), reduced to its
+    leading components.
+    A classifier over thousands of classes costs time in proportion to the classes at every
+    candidate split, yet the leaves only need to gather rows whose categories look alike:
+    rows of one category share a profile, and categories with similar profiles share leaves.
+    Sampling still draws the members' own categories.
+    """
+    z = (x - x.mean(0)) / np.maximum(x.std(0), 1e-12)
+    counts = np.bincount(codes, minlength=card).astype(np.float64)
+    means = np.zeros((card, x.shape[1]))
+    for k in range(x.shape[1]):
+        means[:, k] = np.bincount(codes, weights=z[:, k], minlength=card)
+    means /= np.maximum(counts, 1.0)[:, None]
+    if x.shape[1] > _PROFILE_COMPONENTS:
+        w = np.sqrt(counts)[:, None]
+        _, _, vt = np.linalg.svd(w * means, full_matrices=False)
+        means = means @ vt[:_PROFILE_COMPONENTS].T
+    return np.asarray(means[codes], dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Settings:
     """How every tree of a model is grown and smoothed.
@@ -207,13 +232,16 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predicto
     if y.size == 0:
         predictors = []
     x, luts = _design(values, cols, predictors, y, y_card)
+    y_fit, classify = y, col.discrete
+    if col.discrete and y_card > MANY_CLASSES and x.shape[1] > 0:
+        y_fit, classify = _class_profiles(x, y.astype(np.int64), y_card), False
     if stratum in predictors:
         at = predictors.index(stratum)
         children, feature, threshold, leaves = grow_stratified(
-            x[:, at], lambda r: _grow(x[r], y[r], col.discrete, leaf, max_depth, seed), at)
+            x[:, at], lambda r: _grow(x[r], y_fit[r], classify, leaf, max_depth, seed), at)
     else:
         root = predictors.index(settings.root) if settings.root in predictors else -1
-        children, feature, threshold, leaves = _grow_rooted(x, y, col.discrete, leaf,
+        children, feature, threshold, leaves = _grow_rooted(x, y_fit, classify, leaf,
                                                             max_depth, seed, root)
     used = np.unique(feature[np.isfinite(threshold)])
     remap = np.zeros(max(len(predictors), 1), dtype=np.int64)
@@ -290,7 +318,7 @@ def _grow_rooted(x: np.ndarray, y: np.ndarray, discrete: bool, leaf: int,
     b = _grow(x[~left], y[~left], discrete, leaf, deeper, seed)
     na = len(a[0])
     children = np.vstack([[[1, 1 + na]], a[0] + 1, b[0] + 1 + na])
-    leaves = np.empty(y.size, dtype=np.int64)
+    leaves = np.empty(y.shape[0], dtype=np.int64)
     leaves[left], leaves[~left] = a[3] + 1, b[3] + 1 + na
     return (children, np.concatenate([[root], a[1], b[1]]),
             np.concatenate([cut[2][:1], a[2], b[2]]), leaves)
@@ -301,9 +329,9 @@ def _grow(x: np.ndarray, y: np.ndarray, discrete: bool, leaf: int, max_depth: in
     """Fit a scikit-learn tree; return (children, feature, threshold) and each row's leaf."""
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    if x.shape[1] == 0 or y.size < 2 * leaf or np.all(y == y[0]):
+    if x.shape[1] == 0 or y.shape[0] < 2 * leaf or np.all(y == y[0]):
         one = np.zeros(1, np.int64)
-        return np.zeros((1, 2), np.int64), one, np.full(1, np.inf), np.zeros(y.size, np.int64)
+        return np.zeros((1, 2), np.int64), one, np.full(1, np.inf), np.zeros(y.shape[0], np.int64)
     model = (DecisionTreeClassifier if discrete else DecisionTreeRegressor)(
         min_samples_leaf=leaf, max_depth=max_depth, random_state=seed)
     with warnings.catch_warnings():  # codes of a high-cardinality column are many "classes"
