@@ -178,7 +178,8 @@ def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | Non
     # Validators run once per distinct value, weighted by its count: a categorical column
     # of a few dozen levels costs a few dozen checks, not thousands.
     counts = values.value_counts(sort=False)
-    distinct = pd.Series(counts.index.astype(str), dtype=values.dtype)
+    # object dtype: for a few values, plain `re` beats pyarrow (which parses each pattern anew)
+    distinct = pd.Series(counts.index.astype(str).to_numpy(dtype=object), dtype=object)
     weights = counts.to_numpy(dtype=np.float64)
     norm = normalize_name(name)
     found = _match_name(norm, _STRONG_NAMES)
