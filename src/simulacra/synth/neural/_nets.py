@@ -65,14 +65,20 @@ class TVAENet(nn.Module):
 
 
 class LeakyMLP(MLP):
-    """Like :class:`MLP` with LeakyReLU(0.2) between the layers (a GAN critic)."""
+    """Like :class:`MLP` with LeakyReLU(0.2) between the layers (a GAN critic).
+
+    The LeakyReLU is written as ``where(x > 0, x, 0.2 x)``: the same values and gradients,
+    but its gradient's own gradient (the WGAN-GP penalty differentiates the critic twice) does
+    not go back through ``x``. torch's ``leaky_relu`` sends a tensor of zeros there, which
+    costs a full backward pass of zeros through every layer below, the widest included.
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             x = functional.linear(x, w, b)
             if i < last:
-                x = functional.leaky_relu(x, 0.2)
+                x = torch.where(x > 0, x, x * 0.2)
         return x
 
 
@@ -96,21 +102,20 @@ class CTGANNet(nn.Module):
                                        *[discriminator_size] * discriminator_layers, 1], rng)
         self.pac = pac
 
-    def activate(self, raw: torch.Tensor, n_cont: int, blocks: list[tuple[int, int]],
-                 gen: torch.Generator, tau: float = 0.2, *, tanh: bool = False) -> torch.Tensor:
+    def activate(self, raw: torch.Tensor, blocks: OneHotBlocks, gen: torch.Generator,
+                 tau: float = 0.2, *, tanh: bool = False) -> torch.Tensor:
         """Continuous outputs as they are (or through tanh), each block through a Gumbel softmax.
 
-        ``blocks`` must follow the continuous outputs end to end. The Gumbel noise comes from
-        ``gen``, never from torch's global generator.
+        The continuous outputs are the columns before ``blocks.start``; the blocks follow them
+        to the last column. The Gumbel noise comes from ``gen``, never from torch's global
+        generator.
         """
-        parts = [torch.tanh(raw[:, :n_cont]) if tanh else raw[:, :n_cont]]
-        for start, k in blocks:
-            logits = raw[:, start:start + k]
-            u = torch.rand(logits.shape, generator=gen, device=logits.device,
-                           dtype=logits.dtype)
-            gumbel = -torch.log(-torch.log(u.clamp_min(1e-10)))
-            parts.append(functional.softmax((logits + gumbel) / tau, dim=1))
-        return torch.cat(parts, dim=1)
+        head, body = torch.split(raw, [blocks.start, blocks.width], dim=1)
+        if tanh:
+            head = torch.tanh(head)
+        if not blocks.width:
+            return head
+        return torch.cat([head, blocks.gumbel_softmax(body, gen, tau)], dim=1)
 
     def critic(self, rows: torch.Tensor) -> torch.Tensor:
         """The critic's score of each pack of ``pac`` consecutive rows (conditions included)."""
@@ -134,15 +139,102 @@ class CTGANNet(nn.Module):
         return penalty
 
     @staticmethod
-    def condition_loss(raw: torch.Tensor, blocks: list[tuple[int, int]],
+    def condition_loss(raw: torch.Tensor, blocks: OneHotBlocks,
                        chosen: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the generator's logits for the conditioned categories.
 
-        ``chosen`` indexes the condition vector (the one-hot blocks laid end to end).
+        ``chosen`` indexes the condition vector: the columns of ``blocks`` (one-hot blocks laid
+        end to end from ``blocks.start``).
         """
-        logp = torch.cat([functional.log_softmax(raw[:, start:start + k], dim=1)
-                          for start, k in blocks], dim=1)
-        return -logp.gather(1, chosen[:, None]).mean()
+        return -blocks.log_prob(raw, chosen).mean()
+
+
+class OneHotBlocks:
+    """One-hot blocks laid end to end from network column ``start``, batched by width.
+
+    ``blocks`` are ``(first column, width)``. A softmax per block in a Python loop costs a
+    handful of small tensor operations per block, forward and backward (and a slice's
+    gradient is a zero-filled tensor of the full width): with a hundred blocks those dominate
+    an epoch. Here the blocks are ordered by width once, so one permutation makes the blocks
+    of each width adjacent, and each width's blocks take one softmax; a second permutation
+    restores the order. The softmaxes run on the transposed rows (blocks x width x rows):
+    torch's CPU softmax over a short last dimension is many times slower than over a middle
+    one with the rows contiguous behind it.
+    """
+
+    def __init__(self, start: int, blocks: list[tuple[int, int]],
+                 device: torch.device | None = None) -> None:
+        widths = np.array([k for _, k in blocks], dtype=np.int64)
+        firsts = np.array([first for first, _ in blocks], dtype=np.int64)
+        ends = start + np.cumsum(widths)
+        if (widths < 1).any() or not np.array_equal(firsts, ends - widths):
+            raise ValueError(f"blocks must lie end to end from column {start}, each at least "
+                             f"one wide. Got {blocks!r}.")
+        self.start, self.width = start, int(widths.sum())
+        order = np.argsort(widths, kind="stable")  # blocks of equal width, in layout order
+        columns = np.concatenate([np.arange(firsts[b], ends[b]) - start for b in order]
+                                 + [np.zeros(0, dtype=np.int64)])
+        identity = bool(np.array_equal(columns, np.arange(self.width)))
+        self.groups = [(int(k), len(list(run))) for k, run in itertools.groupby(widths[order])]
+
+        def tensor(a: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(np.ascontiguousarray(a, dtype=np.int64)).to(device)
+
+        # None where the width order is already the layout's
+        self.order = None if identity else tensor(columns)
+        self.restore = None if identity else tensor(np.argsort(columns))
+        # the block of each column, and each block's columns padded (with its last column)
+        # to the widest block, for the log-probability of one category per row
+        self.owner = tensor(np.repeat(np.arange(widths.size), widths))
+        kmax = int(widths.max()) if widths.size else 0
+        span = np.arange(kmax)
+        self.padded = tensor(firsts[:, None] + np.minimum(span, widths[:, None] - 1))
+        self.pad = torch.from_numpy(span >= widths[:, None]).to(device)
+        self._firsts, self._widths, self._device = firsts - start, widths, device
+        self._draws: dict[int, torch.Tensor] = {}  # rows -> where each uniform comes from
+
+    def softmax(self, x: torch.Tensor) -> torch.Tensor:
+        """The softmax of each block of ``x`` (rows x ``width``: the blocks' columns)."""
+        rows = x.shape[0]
+        xt = x.t() if self.order is None else x.t().index_select(0, self.order)
+        parts = torch.split(xt.contiguous(), [k * n for k, n in self.groups], dim=0)
+        out = torch.cat([functional.softmax(part.reshape(n, k, rows), dim=1).reshape(n * k, rows)
+                         for part, (k, n) in zip(parts, self.groups, strict=True)], dim=0)
+        return (out if self.restore is None else out.index_select(0, self.restore)).t()
+
+    def gumbel_softmax(self, logits: torch.Tensor, gen: torch.Generator,
+                       tau: float) -> torch.Tensor:
+        """A Gumbel softmax of temperature ``tau`` per block of ``logits`` (rows x ``width``).
+
+        The uniforms come from one draw from ``gen``, laid out as a draw of (rows x width) per
+        block, block after block, would take them (the same numbers on the CPU).
+        """
+        rows = logits.shape[0]
+        flat = torch.rand(rows * self.width, generator=gen, device=logits.device,
+                          dtype=logits.dtype)
+        u = flat[self._draw_index(rows)]
+        gumbel = -torch.log(-torch.log(u.clamp_min(1e-10)))
+        return self.softmax((logits + gumbel) / tau)
+
+    def _draw_index(self, rows: int) -> torch.Tensor:
+        """For each (row, column) of the blocks, its place in one draw for all of them."""
+        if rows not in self._draws:
+            owner = np.repeat(np.arange(self._widths.size), self._widths)
+            first, k = self._firsts[owner], self._widths[owner]
+            index = (rows * first + np.arange(rows)[:, None] * k
+                     + (np.arange(self.width) - first))
+            self._draws[rows] = torch.from_numpy(index).to(self._device)
+        return self._draws[rows]
+
+    def log_prob(self, raw: torch.Tensor, chosen: torch.Tensor) -> torch.Tensor:
+        """Per row, the log-softmax of ``raw``'s block holding column ``start + chosen``, there.
+
+        ``raw`` holds the network columns; ``chosen`` (rows) indexes the blocks' columns.
+        """
+        block = self.owner[chosen]
+        logits = raw.gather(1, self.padded[block]).masked_fill(self.pad[block], -torch.inf)
+        target = raw.gather(1, (chosen + self.start)[:, None]).squeeze(1)
+        return target - torch.logsumexp(logits, dim=1)
 
 
 def mode_values(rows: torch.Tensor, n_cont: int, owner: torch.Tensor, means: torch.Tensor,
@@ -173,9 +265,12 @@ def fidelity_gap(fake: torch.Tensor, real: torch.Tensor, n_cont: int,
     if n_cont:
         gaps = (fake[:, :n_cont].sort(0).values - real[:, :n_cont].sort(0).values).abs()
         parts.append(gaps.mean(0))
-    for start, k in blocks:
-        shares = fake[:, start:start + k].mean(0) - real[:, start:start + k].mean(0)
-        parts.append(0.5 * shares.abs().sum().reshape(1))
+    if blocks:  # total variation per block: one sum over all the blocks' columns
+        columns = torch.from_numpy(np.concatenate([np.arange(s, s + k) for s, k in blocks]))
+        owner = torch.from_numpy(np.repeat(np.arange(len(blocks)), [k for _, k in blocks]))
+        columns, owner = columns.to(fake.device), owner.to(fake.device)
+        shares = (fake[:, columns].mean(0) - real[:, columns].mean(0)).abs()
+        parts.append(0.5 * shares.new_zeros(len(blocks)).index_add_(0, owner, shares))
     marginal = torch.cat(parts).mean() if parts else fake.new_zeros(())
     corr_gap = fake.new_zeros(())
     if fake.shape[1] > 1 and fake.shape[0] > 2:

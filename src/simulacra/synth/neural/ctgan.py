@@ -179,7 +179,7 @@ class CTGANSynthesizer(BaseSynthesizer):
     # ---- fit ----------------------------------------------------------------------------
     def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
         torch = torch_module()
-        from simulacra.synth.neural._nets import CTGANNet, fidelity_gap
+        from simulacra.synth.neural._nets import CTGANNet, OneHotBlocks, fidelity_gap
 
         layout = Layout.fit(frame, self.numeric_transform, rng)
         encoded = layout.encode(frame)
@@ -189,6 +189,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         mode = layout.transform == MODE
         spans = [(start, k) for _, start, k in layout.discrete]  # the condition's blocks
         onehots = [(start, k) for _, start, k in layout.modes] + spans  # Gumbel softmax
+        cond_start = spans[0][0] if spans else layout.width
         counts, offsets, by_category = _categories(
             EncodedFrame(frame.values[train_idx], frame.columns), layout)
         cond_width = len(counts)
@@ -201,8 +202,11 @@ class CTGANSynthesizer(BaseSynthesizer):
                            self.generator_layers, self.discriminator_size,
                            self.discriminator_layers, self.pac, rng).to(device)
             gen = torch_generator(torch, rng, device)
+            gumbel_blocks = OneHotBlocks(n_cont, onehots, device)
+            cond_blocks = OneHotBlocks(cond_start, spans, device)
             x_all = torch.from_numpy(data).to(device)
-            opt_g = torch.optim.Adam(net.generator.parameters(), lr=self.learning_rate,
+            g_params = list(net.generator.parameters())
+            opt_g = torch.optim.Adam(g_params, lr=self.learning_rate,
                                      betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=self.learning_rate,
                                      betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
@@ -248,11 +252,14 @@ class CTGANSynthesizer(BaseSynthesizer):
                         last = k == self.discriminator_steps - 1
                         with autocast(), torch.set_grad_enabled(last):
                             raw = net.generator(torch.cat([z, cond], 1))
-                            fake = net.activate(raw, n_cont, onehots, gen, tanh=mode)
+                            fake = net.activate(raw, gumbel_blocks, gen, tanh=mode)
                         with autocast():
                             real_c = torch.cat([real, cond], 1)
                             fake_c = torch.cat([fake.detach(), cond], 1)
-                            loss_d = (net.critic(fake_c).mean() - net.critic(real_c).mean()
+                            # fakes and reals in one pass (packs do not mix: the batch is a
+                            # multiple of pac)
+                            fake_s, real_s = net.critic(torch.cat([fake_c, real_c])).chunk(2)
+                            loss_d = (fake_s.mean() - real_s.mean()
                                       + net.gradient_penalty(real_c, fake_c, gen))
                         opt_d.zero_grad(set_to_none=True)
                         loss_d.backward()  # type: ignore[no-untyped-call]
@@ -261,9 +268,10 @@ class CTGANSynthesizer(BaseSynthesizer):
                     with autocast():
                         loss_g = -net.critic(torch.cat([fake, cond], 1)).mean()
                         if chosen is not None:
-                            loss_g = loss_g + net.condition_loss(raw, spans, chosen)
+                            loss_g = loss_g + net.condition_loss(raw, cond_blocks, chosen)
                     opt_g.zero_grad(set_to_none=True)
-                    loss_g.backward()  # type: ignore[no-untyped-call]
+                    # the generator's gradients only: the critic's would be thrown away
+                    loss_g.backward(inputs=g_params)  # type: ignore[no-untyped-call]
                     opt_g.step()
                     g_total += loss_g.detach()
                 d_losses.append(float(d_total) / (steps * self.discriminator_steps))
@@ -284,8 +292,8 @@ class CTGANSynthesizer(BaseSynthesizer):
                 with torch.no_grad():
                     z = torch.randn((len(val_idx), self.embedding_dim), generator=val_gen,
                                     device=device)
-                    fake = net.activate(net.generator(torch.cat([z, val_cond], 1)), n_cont,
-                                        onehots, val_gen, tanh=mode)
+                    fake = net.activate(net.generator(torch.cat([z, val_cond], 1)),
+                                        gumbel_blocks, val_gen, tanh=mode)
                     gaps.append(fidelity_gap(gap_view(fake), x_val, n_cont, gap_spans))
                 # One epoch's gap is noisy (a few hundred rows): judge the trailing mean, so
                 # the kept generator ends a good stretch rather than a lucky epoch.

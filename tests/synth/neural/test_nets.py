@@ -1,0 +1,133 @@
+"""CTGAN's batched one-hot blocks against the per-block computations they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from torch.nn import functional  # noqa: E402
+
+from simulacra.synth.neural._nets import (  # noqa: E402
+    CTGANNet,
+    LeakyMLP,
+    OneHotBlocks,
+    fidelity_gap,
+)
+
+pytestmark = pytest.mark.neural
+
+N_CONT = 3
+WIDTHS = [2, 1, 5, 2, 3, 1, 7, 3, 2, 12, 5]  # widths repeat, out of order, ones included
+
+
+def _blocks(start: int, widths: list[int]) -> list[tuple[int, int]]:
+    firsts = start + np.concatenate([[0], np.cumsum(widths)[:-1]])
+    return [(int(s), k) for s, k in zip(firsts, widths, strict=True)]
+
+
+def _net(width: int) -> CTGANNet:
+    return CTGANNet(width, 0, 4, 8, 1, 8, 1, 1, np.random.default_rng(0))
+
+
+def _reference_activate(raw: torch.Tensor, blocks: list[tuple[int, int]],
+                        gen: torch.Generator, tau: float) -> torch.Tensor:
+    """The per-block Gumbel softmax, one draw of uniforms per block."""
+    parts = [torch.tanh(raw[:, :N_CONT])]
+    for start, k in blocks:
+        u = torch.rand((raw.shape[0], k), generator=gen, dtype=raw.dtype)
+        gumbel = -torch.log(-torch.log(u.clamp_min(1e-10)))
+        parts.append(functional.softmax((raw[:, start:start + k] + gumbel) / tau, dim=1))
+    return torch.cat(parts, dim=1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_batched_gumbel_softmax_equals_the_per_block_one(dtype: torch.dtype) -> None:
+    blocks = _blocks(N_CONT, WIDTHS)
+    width = N_CONT + sum(WIDTHS)
+    raw = (3.0 * torch.randn((40, width), dtype=dtype,
+                             generator=torch.Generator().manual_seed(1))).requires_grad_(True)
+    gen = torch.Generator().manual_seed(7)
+    out = _net(width).activate(raw, OneHotBlocks(N_CONT, blocks), gen, tau=0.2, tanh=True)
+    # the same uniforms as one draw per block, block after block
+    ref = _reference_activate(raw, blocks, torch.Generator().manual_seed(7), 0.2)
+    tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == torch.float32 else {}
+    torch.testing.assert_close(out, ref, **tol)
+    for start, k in blocks:  # each block is a distribution
+        torch.testing.assert_close(out[:, start:start + k].sum(1),
+                                   torch.ones(40, dtype=dtype), **tol)
+    weights = torch.randn(out.shape, dtype=dtype, generator=torch.Generator().manual_seed(2))
+    grad, = torch.autograd.grad((out * weights).sum(), raw)
+    ref_grad, = torch.autograd.grad((ref * weights).sum(), raw)
+    torch.testing.assert_close(grad, ref_grad, **tol)
+
+
+def test_activate_is_reproducible_and_handles_no_blocks() -> None:
+    blocks = OneHotBlocks(N_CONT, _blocks(N_CONT, WIDTHS))
+    raw = torch.randn((10, N_CONT + sum(WIDTHS)))
+    net = _net(raw.shape[1])
+    a = net.activate(raw, blocks, torch.Generator().manual_seed(3))
+    b = net.activate(raw, blocks, torch.Generator().manual_seed(3))
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+    torch.testing.assert_close(a[:, :N_CONT], raw[:, :N_CONT], rtol=0, atol=0)  # no tanh
+    only = net.activate(raw[:, :N_CONT], OneHotBlocks(N_CONT, []), torch.Generator())
+    torch.testing.assert_close(only, raw[:, :N_CONT], rtol=0, atol=0)
+
+
+def test_condition_loss_equals_the_per_block_log_softmax() -> None:
+    start = N_CONT + 4  # the condition's blocks start after a mode block of 4
+    blocks = _blocks(start, WIDTHS)
+    raw = (3.0 * torch.randn((60, start + sum(WIDTHS)), dtype=torch.float64)).requires_grad_(True)
+    chosen = torch.randint(0, sum(WIDTHS), (60,), generator=torch.Generator().manual_seed(4))
+    loss = CTGANNet.condition_loss(raw, OneHotBlocks(start, blocks), chosen)
+    logp = torch.cat([functional.log_softmax(raw[:, s:s + k], dim=1) for s, k in blocks], dim=1)
+    ref = -logp.gather(1, chosen[:, None]).mean()
+    torch.testing.assert_close(loss, ref)
+    grad, = torch.autograd.grad(loss, raw)
+    ref_grad, = torch.autograd.grad(ref, raw)
+    torch.testing.assert_close(grad, ref_grad)
+
+
+def test_blocks_must_lie_end_to_end() -> None:
+    with pytest.raises(ValueError, match="end to end"):
+        OneHotBlocks(2, [(2, 3), (6, 2)])
+    with pytest.raises(ValueError, match="end to end"):
+        OneHotBlocks(2, [(3, 3)])
+
+
+def test_fidelity_gap_equals_the_per_block_total_variation() -> None:
+    gen = torch.Generator().manual_seed(5)
+    blocks = _blocks(N_CONT, WIDTHS)
+    width = N_CONT + sum(WIDTHS)
+    fake, real = (torch.rand((50, width), generator=gen, dtype=torch.float64) for _ in range(2))
+    gaps = (fake[:, :N_CONT].sort(0).values - real[:, :N_CONT].sort(0).values).abs().mean(0)
+    tv = [0.5 * (fake[:, s:s + k].mean(0) - real[:, s:s + k].mean(0)).abs().sum()
+          for s, k in blocks]
+    marginal = torch.cat([gaps, torch.stack(tv)]).mean()
+    corr = (torch.corrcoef(fake.T) - torch.corrcoef(real.T)).abs().mean()
+    assert fidelity_gap(fake, real, N_CONT, blocks) == pytest.approx(float(marginal + corr))
+
+
+def test_critic_gradient_penalty_equals_the_one_through_leaky_relu() -> None:
+    critic = LeakyMLP([6, 5, 4, 1], np.random.default_rng(0)).double()
+    x = torch.randn((8, 6), dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+    x[0, :] = 0.0  # a row of zeros
+    grads = []
+    for forward in (critic.forward, lambda rows: _leaky_reference(critic, rows)):
+        rows = x.clone().requires_grad_(True)
+        scores = forward(rows)
+        slopes, = torch.autograd.grad(scores.sum(), rows, create_graph=True)
+        loss = scores.mean() + ((slopes.norm(2, dim=1) - 1) ** 2).mean()
+        grads.append(torch.autograd.grad(loss, list(critic.parameters())))
+    for ours, ref in zip(*grads, strict=True):
+        torch.testing.assert_close(ours, ref)
+
+
+def _leaky_reference(critic: LeakyMLP, x: torch.Tensor) -> torch.Tensor:
+    last = len(critic.weights) - 1
+    for i, (w, b) in enumerate(zip(critic.weights, critic.biases, strict=True)):
+        x = functional.linear(x, w, b)
+        if i < last:
+            x = functional.leaky_relu(x, 0.2)
+    return x
