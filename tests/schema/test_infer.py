@@ -542,3 +542,15 @@ def test_a_street_column_of_road_types_is_not_an_address() -> None:
     table = infer_schema(df).table()
     assert table.column("Street").kind is Kind.CATEGORICAL
     assert table.column("street").pii_type is PIIType.STREET_ADDRESS
+
+
+def test_pii_shares_count_rows_not_distinct_values() -> None:
+    # validators run once per distinct value, weighted by its count: a column whose rows are
+    # 95% e-mail addresses is an e-mail column even if most of its distinct values are not
+    emails = [f"user{k}@example.com" for k in range(5)]
+    others = [f"code {k}" for k in range(50)]
+    column = infer_column(pd.Series(emails * 380 + others * 2, name="info"))
+    assert column.kind is Kind.PII and column.pii_type is PIIType.EMAIL
+    # and the reverse: a few distinct e-mails repeated on a small share of rows are not
+    column = infer_column(pd.Series(emails * 10 + [f"code {k}" for k in range(950)], name="info"))
+    assert column.kind is not Kind.PII

@@ -180,6 +180,7 @@ def _class_profiles(x: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:
 
     Each row gets its category's mean predictor profile (standardized), reduced to its
     leading components.
+
     A classifier over thousands of classes costs time in proportion to the classes at every
     candidate split, yet the leaves only need to gather rows whose categories look alike:
     rows of one category share a profile, and categories with similar profiles share leaves.
