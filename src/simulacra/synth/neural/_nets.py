@@ -185,12 +185,15 @@ class OneHotBlocks:
         self.restore = None if identity else tensor(np.argsort(columns))
         # the block of each column, and each block's columns padded (with its last column)
         # to the widest block, for the log-probability of one category per row
-        self.owner = tensor(np.repeat(np.arange(widths.size), widths))
+        owner = np.repeat(np.arange(widths.size), widths)
+        self.owner = tensor(owner)
         kmax = int(widths.max()) if widths.size else 0
         span = np.arange(kmax)
         self.padded = tensor(firsts[:, None] + np.minimum(span, widths[:, None] - 1))
         self.pad = torch.from_numpy(span >= widths[:, None]).to(device)
-        self._firsts, self._widths, self._device = firsts - start, widths, device
+        # where each column's uniform sits in one draw: (rows x width) per block, in turn
+        self._first_of, self._width_of = (firsts - start)[owner], widths[owner]
+        self._device = device
         self._draws: dict[int, torch.Tensor] = {}  # rows -> where each uniform comes from
 
     def softmax(self, x: torch.Tensor) -> torch.Tensor:
@@ -219,8 +222,7 @@ class OneHotBlocks:
     def _draw_index(self, rows: int) -> torch.Tensor:
         """For each (row, column) of the blocks, its place in one draw for all of them."""
         if rows not in self._draws:
-            owner = np.repeat(np.arange(self._widths.size), self._widths)
-            first, k = self._firsts[owner], self._widths[owner]
+            first, k = self._first_of, self._width_of
             index = (rows * first + np.arange(rows)[:, None] * k
                      + (np.arange(self.width) - first))
             self._draws[rows] = torch.from_numpy(index).to(self._device)
