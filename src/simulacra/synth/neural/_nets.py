@@ -89,7 +89,7 @@ class CTGANNet(nn.Module):
     category) to the network columns: outputs for the continuous columns (normal scores,
     linear; or the alphas of mode-specific normalization, through tanh), logits for each
     one-hot block (mode blocks, then discrete blocks). The critic judges ``pac`` rows at a
-    time, each concatenated with its condition vector.
+    time, each with its condition vector (:class:`PackedCritic`).
     """
 
     def __init__(self, width: int, cond_width: int, embedding_dim: int, generator_size: int,
@@ -98,9 +98,8 @@ class CTGANNet(nn.Module):
         super().__init__()
         self.generator = MLP([embedding_dim + cond_width,
                               *[generator_size] * generator_layers, width], rng)
-        self.discriminator = LeakyMLP([pac * (width + cond_width),
-                                       *[discriminator_size] * discriminator_layers, 1], rng)
-        self.pac = pac
+        self.discriminator = PackedCritic(width, cond_width,
+                                          [discriminator_size] * discriminator_layers, pac, rng)
 
     def activate(self, raw: torch.Tensor, blocks: OneHotBlocks, gen: torch.Generator,
                  tau: float = 0.2, *, tanh: bool = False) -> torch.Tensor:
@@ -117,27 +116,6 @@ class CTGANNet(nn.Module):
             return head
         return torch.cat([head, blocks.gumbel_softmax(body, gen, tau)], dim=1)
 
-    def critic(self, rows: torch.Tensor) -> torch.Tensor:
-        """The critic's score of each pack of ``pac`` consecutive rows (conditions included)."""
-        out: torch.Tensor = self.discriminator(rows.reshape(-1, self.pac * rows.shape[1]))
-        return out
-
-    def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor, gen: torch.Generator,
-                         weight: float = 10.0) -> torch.Tensor:
-        """The WGAN-GP penalty at points between real and fake packs.
-
-        ``weight`` times the mean squared distance from 1 of the critic's gradient norm, taken
-        per pack of ``pac`` rows.
-        """
-        packs, dim = real.shape[0] // self.pac, real.shape[1]
-        alpha = torch.rand((packs, 1, 1), generator=gen, device=real.device, dtype=real.dtype)
-        alpha = alpha.expand(packs, self.pac, dim).reshape(-1, dim)
-        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        grads = torch.autograd.grad(self.critic(mixed).sum(), mixed, create_graph=True)[0]
-        norms = grads.reshape(packs, self.pac * dim).norm(2, dim=1)
-        penalty: torch.Tensor = weight * ((norms - 1) ** 2).mean()
-        return penalty
-
     @staticmethod
     def condition_loss(raw: torch.Tensor, blocks: OneHotBlocks,
                        chosen: torch.Tensor) -> torch.Tensor:
@@ -147,6 +125,82 @@ class CTGANNet(nn.Module):
         end to end from ``blocks.start``).
         """
         return -blocks.log_prob(raw, chosen).mean()
+
+
+class PackedCritic(nn.Module):
+    """CTGAN's PacGAN critic: one score per ``pac`` rows, each row with its condition vector.
+
+    As a function it is a LeakyReLU(0.2) MLP over ``pac`` rows laid end to end, each row's
+    ``width`` columns followed by the one-hot of its condition (``cond_width`` columns). Its
+    first layer, the widest, is split in two: the rows' columns go through a product, the
+    conditions through a sum of ``pac`` weight columns (an embedding bag) instead of a product
+    with a mostly zero matrix. Fakes, reals and the penalty's mixed rows of one step share
+    their conditions, so that sum (:meth:`conditions`) is computed once for all three.
+    """
+
+    offsets: torch.Tensor  # where each row of a pack starts in the embedding bag's table
+
+    def __init__(self, width: int, cond_width: int, hidden: list[int], pac: int,
+                 rng: np.random.Generator) -> None:
+        super().__init__()
+        sizes = [pac * (width + cond_width), *hidden, 1]
+        w, b = linear_init(rng, sizes[0], sizes[1])  # the dense layer's draw, then split
+        per_row = w.reshape(sizes[1], pac, width + cond_width)
+        self.row_weight = nn.Parameter(torch.from_numpy(
+            np.ascontiguousarray(per_row[:, :, :width].reshape(sizes[1], pac * width))))
+        # one row per (row of the pack, category): the embedding bag's table
+        self.cond_weight = nn.Parameter(torch.from_numpy(np.ascontiguousarray(
+            per_row[:, :, width:].transpose(1, 2, 0).reshape(pac * cond_width, sizes[1]))))
+        self.bias = nn.Parameter(torch.from_numpy(b))
+        self.rest = LeakyMLP(sizes[1:], rng)
+        self.pac, self.width, self.hidden = pac, width, bool(hidden)
+        self.register_buffer("offsets", torch.arange(pac) * cond_width, persistent=False)
+
+    def conditions(self, chosen: torch.Tensor | None) -> torch.Tensor | None:
+        """Each pack's part of the first layer from its rows' conditions.
+
+        ``chosen`` (rows, a multiple of ``pac``) indexes each row's condition vector; None
+        (no discrete columns) gives None.
+        """
+        if chosen is None:
+            return None
+        bags = chosen.reshape(-1, self.pac) + self.offsets
+        return functional.embedding_bag(bags, self.cond_weight, mode="sum")
+
+    def forward(self, rows: torch.Tensor, conditions: torch.Tensor | None) -> torch.Tensor:
+        """The score of each pack of ``pac`` consecutive ``rows`` (packs x 1)."""
+        return self._above_first(self._first(rows, conditions))
+
+    def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor,
+                         conditions: torch.Tensor | None, gen: torch.Generator,
+                         weight: float = 10.0) -> torch.Tensor:
+        """The WGAN-GP penalty at points between real and fake packs of the same conditions.
+
+        ``weight`` times the mean squared distance from 1 of the critic's gradient norm per
+        pack, over all its inputs: the rows' columns and the condition vectors'.
+        """
+        packs = real.shape[0] // self.pac
+        alpha = torch.rand((packs, 1, 1), generator=gen, device=real.device, dtype=real.dtype)
+        alpha = alpha.expand(packs, self.pac, self.width).reshape(-1, self.width)
+        first = self._first(alpha * real + (1 - alpha) * fake, conditions)
+        slope, = torch.autograd.grad(self._above_first(first).sum(), first, create_graph=True)
+        # the input gradient is slope @ (the first layer's weight), both parts of it
+        squares = (slope @ self.row_weight).pow(2).sum(1)
+        if conditions is not None:
+            squares = squares + (slope @ self.cond_weight.t()).pow(2).sum(1)
+        penalty: torch.Tensor = weight * ((squares.sqrt() - 1) ** 2).mean()
+        return penalty
+
+    def _first(self, rows: torch.Tensor, conditions: torch.Tensor | None) -> torch.Tensor:
+        out = functional.linear(rows.reshape(-1, self.pac * self.width), self.row_weight,
+                                self.bias)
+        return out if conditions is None else out + conditions
+
+    def _above_first(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.hidden:
+            return x
+        out: torch.Tensor = self.rest(torch.where(x > 0, x, x * 0.2))
+        return out
 
 
 class OneHotBlocks:

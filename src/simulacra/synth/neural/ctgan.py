@@ -205,7 +205,7 @@ class CTGANSynthesizer(BaseSynthesizer):
             gumbel_blocks = OneHotBlocks(n_cont, onehots, device)
             cond_blocks = OneHotBlocks(cond_start, spans, device)
             x_all = torch.from_numpy(data).to(device)
-            g_params = list(net.generator.parameters())
+            g_params, critic = list(net.generator.parameters()), net.discriminator
             opt_g = torch.optim.Adam(g_params, lr=self.learning_rate,
                                      betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=self.learning_rate,
@@ -254,24 +254,27 @@ class CTGANSynthesizer(BaseSynthesizer):
                             raw = net.generator(torch.cat([z, cond], 1))
                             fake = net.activate(raw, gumbel_blocks, gen, tanh=mode)
                         with autocast():
-                            real_c = torch.cat([real, cond], 1)
-                            fake_c = torch.cat([fake.detach(), cond], 1)
-                            # fakes and reals in one pass (packs do not mix: the batch is a
-                            # multiple of pac)
-                            fake_s, real_s = net.critic(torch.cat([fake_c, real_c])).chunk(2)
+                            # fakes and reals share their conditions; one pass for both
+                            # (packs do not mix: the batch is a multiple of pac)
+                            conditions = critic.conditions(chosen)
+                            fake_s, real_s = critic(
+                                torch.cat([fake.detach(), real]),
+                                None if conditions is None else conditions.repeat(2, 1)
+                            ).chunk(2)
                             loss_d = (fake_s.mean() - real_s.mean()
-                                      + net.gradient_penalty(real_c, fake_c, gen))
+                                      + critic.gradient_penalty(real, fake.detach(),
+                                                                conditions, gen))
                         opt_d.zero_grad(set_to_none=True)
-                        loss_d.backward()  # type: ignore[no-untyped-call]
+                        loss_d.backward()
                         opt_d.step()
                         d_total += loss_d.detach()
                     with autocast():
-                        loss_g = -net.critic(torch.cat([fake, cond], 1)).mean()
+                        loss_g = -critic(fake, critic.conditions(chosen)).mean()
                         if chosen is not None:
                             loss_g = loss_g + net.condition_loss(raw, cond_blocks, chosen)
                     opt_g.zero_grad(set_to_none=True)
                     # the generator's gradients only: the critic's would be thrown away
-                    loss_g.backward(inputs=g_params)  # type: ignore[no-untyped-call]
+                    loss_g.backward(inputs=g_params)
                     opt_g.step()
                     g_total += loss_g.detach()
                 d_losses.append(float(d_total) / (steps * self.discriminator_steps))
