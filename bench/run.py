@@ -316,6 +316,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def compile_simulacra() -> str:
+    """Write the bytecode of simulacra's modules, as ``pip install`` does for every package.
+
+    The bench venv installs simulacra in editable mode, and with PYTHONDONTWRITEBYTECODE set
+    (as on our machines) every child then compiled simulacra's ~50 modules from source, about
+    0.1 s that an installed package (SDV's included) never pays.
+    """
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("simulacra")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return "simulacra not installed"
+    folder = next(iter(spec.submodule_search_locations))
+    ok = compileall.compile_dir(folder, quiet=1)
+    return f"compiled {folder}" if ok else f"compiling {folder} failed"
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         return child_main(argv[1])
@@ -325,6 +343,7 @@ def main(argv: list[str]) -> int:
     TMP_DIR.mkdir(parents=True, exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = machine_info()
+    meta["simulacra_bytecode"] = compile_simulacra()
     log = sys.stdout
     failures = 0
     for dataset in args.datasets.split(","):

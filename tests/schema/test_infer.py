@@ -554,3 +554,14 @@ def test_pii_shares_count_rows_not_distinct_values() -> None:
     # and the reverse: a few distinct e-mails repeated on a small share of rows are not
     column = infer_column(pd.Series(emails * 10 + [f"code {k}" for k in range(950)], name="info"))
     assert column.kind is not Kind.PII
+
+
+def test_every_listed_name_has_the_name_shape() -> None:
+    # single-name detection skips loading Faker's name lists when too few values have the
+    # shape of a name; a listed name without that shape would go undetected
+    from simulacra.schema._pii import _NAME_SHAPE_RE, _name_lists
+
+    first, last = _name_lists()
+    assert [n for n in first | last if not _NAME_SHAPE_RE.fullmatch(n)] == []
+    codes = ["Sales_Executive", "Research & Development", "3rd floor", "R2-D2", "Lab_Tech"]
+    assert not any(_NAME_SHAPE_RE.fullmatch(v) for v in codes)

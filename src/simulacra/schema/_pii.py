@@ -144,6 +144,9 @@ _PHONE_LOCALES = {
     "82": "ko_KR", "86": "zh_CN", "55": "pt_BR", "52": "es_MX", "54": "es_AR", "7": "ru_RU",
 }  # fmt: skip
 _NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
+# A single name as the lists of those locales write them: letters, with apostrophes, hyphens,
+# dots, commas and spaces inside ("O'Neil", "Bourgondië, van", "'s Gravensande").
+_NAME_SHAPE_RE = re.compile(rf"^[{_APOS}]?[^\W\d_](?:[^\W\d_]|[{_APOS}\-., ])*$")
 
 
 def normalize_name(name: str) -> str:
@@ -372,6 +375,10 @@ def _names_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None
     if _name_share(values, weights, PIIType.PERSON_NAME) >= NAME_VALUE_SHARE:
         return PIIType.PERSON_NAME
     if len(values) < MIN_DISTINCT_SINGLE_NAMES:
+        return None
+    # every listed name has this shape, so fewer shaped values than the share needed means
+    # no name column, and Faker's lists need not load ("Sales_Executive", "R&D", "3rd")
+    if _matches(values, _NAME_SHAPE_RE).mean() < VALUE_SHARE:
         return None
     first_share = _name_share(values, weights, PIIType.FIRST_NAME)
     last_share = _name_share(values, weights, PIIType.LAST_NAME)
