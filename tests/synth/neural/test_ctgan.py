@@ -227,7 +227,7 @@ def test_max_training_time_is_respected(table: pd.DataFrame) -> None:
     ("discriminator_steps", 0), ("learning_rate", 0.0), ("max_training_time", -1.0),
     ("device", "tpu"), ("threads", 0), ("batch_size", 25), ("patience", 0),
     ("validation_share", 1.0), ("numeric_transform", "standard"), ("numeric_transform", "gmm"),
-    ("precision", "float16"),
+    ("precision", "float16"), ("average_epochs", -1.0),
 ])
 def test_bad_params_are_clear_errors(param: str, value: Any, table: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match=repr(param)):
@@ -238,3 +238,17 @@ def test_bad_params_are_clear_errors(param: str, value: Any, table: pd.DataFrame
 def test_cuda_without_a_gpu_is_a_clear_error(table: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match="CUDA"):
         CTGANSynthesizer(device="cuda", epochs=1).fit(table)
+
+
+def test_the_kept_generator_is_the_running_average(table: pd.DataFrame) -> None:
+    # an average over a very long horizon barely leaves the initial weights, so it stays the
+    # same after 2 or 4 epochs, while the trained generator itself moves
+    frozen = {**TINY, "validation_share": 0.0, "average_epochs": 1e9}
+    two, four = (CTGANSynthesizer(seed=4, **{**frozen, "epochs": e}).fit(table) for e in (2, 4))
+    raw = {**frozen, "average_epochs": 0.0}
+    raw_two, raw_four = (CTGANSynthesizer(seed=4, **{**raw, "epochs": e}).fit(table)
+                         for e in (2, 4))
+    for key, value in two.weights_.items():
+        np.testing.assert_allclose(value, four.weights_[key], atol=1e-6)
+    assert max(float(np.abs(raw_two.weights_[k] - raw_four.weights_[k]).max())
+               for k in raw_two.weights_) > 1e-3

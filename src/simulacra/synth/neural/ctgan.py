@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -71,9 +72,10 @@ class CTGANSynthesizer(BaseSynthesizer):
     A GAN's losses do not say when it is good, so early stopping watches how far generated
     rows are from held-out rows instead (``_nets.fidelity_gap``: marginal distances plus the
     gap between correlation matrices, with the same noise every epoch); the generator of the
-    best epoch is kept. Sampling draws condition vectors from the training frequencies and runs the
-    generator in numpy, so a model trained on a GPU samples anywhere. Conditions on a category
-    are native: the generator gets that category's condition vector.
+    best epoch is kept. That generator is a running average of the trained one's weights
+    (``average_epochs``). Sampling draws condition vectors from the training frequencies and
+    runs the generator in numpy, so a model trained on a GPU samples anywhere. Conditions on a
+    category are native: the generator gets that category's condition vector.
 
     Parameters
     ----------
@@ -113,6 +115,12 @@ class CTGANSynthesizer(BaseSynthesizer):
         bfloat16 (weights, optimizer and sampling stay float32). Faster on CPUs with AMX or
         AVX-512 BF16 and on recent GPUs; ``bench/RESULTS.md`` has the measured speed and
         quality.
+    average_epochs
+        The generator that is judged by early stopping and kept is an exponential moving
+        average of the trained generator's weights over about this many epochs (each step
+        moves it ``1 / (steps per epoch * average_epochs)`` of the way); 0: the trained
+        generator itself. A GAN's weights oscillate from step to step; their average is a
+        steadier generator (in our runs quality rose on every table, ``bench/RESULTS.md``).
     device
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     threads
@@ -140,6 +148,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         "discriminator_steps": Interval(int, 1, 100),
         "numeric_transform": Options(("quantile", MODE)),
         "precision": Options(("float32", "bfloat16")),
+        "average_epochs": Interval(float, 0.0, None),
     }
 
     def __init__(self, *, epochs: int = 300, batch_size: int = 500, embedding_dim: int = 128,
@@ -148,7 +157,8 @@ class CTGANSynthesizer(BaseSynthesizer):
                  discriminator_steps: int = 1, learning_rate: float = 2e-4,
                  patience: int = 100, validation_share: float = 0.1,
                  max_training_time: float | None = None, numeric_transform: str = "quantile",
-                 precision: str = "float32", device: str = "auto", threads: int | None = None,
+                 precision: str = "float32", average_epochs: float = 10.0,
+                 device: str = "auto", threads: int | None = None,
                  seed: SeedLike = None) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -165,6 +175,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.max_training_time = max_training_time
         self.numeric_transform = numeric_transform
         self.precision = precision
+        self.average_epochs = average_epochs
         self.device = device
         self.threads = threads
         self.seed = seed
@@ -206,6 +217,10 @@ class CTGANSynthesizer(BaseSynthesizer):
             cond_blocks = OneHotBlocks(cond_start, spans, device)
             x_all = torch.from_numpy(data).to(device)
             g_params, critic = list(net.generator.parameters()), net.discriminator
+            # the generator that is judged and kept: a running average of the trained one
+            averaged = copy.deepcopy(net.generator) if self.average_epochs else net.generator
+            avg_params = list(averaged.parameters())
+            avg_weight = 1.0 / (steps * self.average_epochs) if self.average_epochs else 1.0
             opt_g = torch.optim.Adam(g_params, lr=self.learning_rate,
                                      betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=self.learning_rate,
@@ -276,6 +291,9 @@ class CTGANSynthesizer(BaseSynthesizer):
                     # the generator's gradients only: the critic's would be thrown away
                     loss_g.backward(inputs=g_params)
                     opt_g.step()
+                    if self.average_epochs:
+                        with torch.no_grad():
+                            torch._foreach_lerp_(avg_params, g_params, avg_weight)
                     g_total += loss_g.detach()
                 d_losses.append(float(d_total) / (steps * self.discriminator_steps))
                 return float(g_total) / steps  # two device syncs per epoch
@@ -295,7 +313,7 @@ class CTGANSynthesizer(BaseSynthesizer):
                 with torch.no_grad():
                     z = torch.randn((len(val_idx), self.embedding_dim), generator=val_gen,
                                     device=device)
-                    fake = net.activate(net.generator(torch.cat([z, val_cond], 1)),
+                    fake = net.activate(averaged(torch.cat([z, val_cond], 1)),
                                         gumbel_blocks, val_gen, tanh=mode)
                     gaps.append(fidelity_gap(gap_view(fake), x_val, n_cont, gap_spans))
                 # One epoch's gap is noisy (a few hundred rows): judge the trailing mean, so
@@ -308,10 +326,10 @@ class CTGANSynthesizer(BaseSynthesizer):
                 max_training_time=self.max_training_time, progress=progress,
                 train_epoch=train_epoch, validate=validate if len(val_idx) else None,
                 snapshot=lambda: {k: v.detach().clone()
-                                  for k, v in net.generator.state_dict().items()},
-                restore=net.generator.load_state_dict, keep_last=not len(val_idx))
+                                  for k, v in averaged.state_dict().items()},
+                restore=averaged.load_state_dict, keep_last=not len(val_idx))
             weights = {f"generator.{k}": v.detach().to("cpu").numpy().astype(np.float32)
-                       for k, v in net.generator.state_dict().items()}
+                       for k, v in averaged.state_dict().items()}
         self.training_ = GANTrainingLog(
             train_loss=log.train_loss, val_loss=log.val_loss, best_epoch=log.best_epoch,
             stopped=log.stopped, seconds=log.seconds, discriminator_loss=d_losses)
