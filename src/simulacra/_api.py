@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulacra.data._io import read_table, table_name_from
 from simulacra.schema import Role, Schema
 from simulacra.schema import infer_schema as _infer_frame
 
@@ -42,6 +41,10 @@ def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
     if isinstance(data, pd.DataFrame):
         return _infer_frame(data, name=name or "table", roles=roles,
                             discover_constraints=discover_constraints)
+    # imported here: the file readers load pyarrow's parquet module (~25 ms), which fitting
+    # a DataFrame never needs
+    from simulacra.data._io import read_table, table_name_from
+
     frame = read_table(data, encoding=encoding)
     return _infer_frame(frame, name=name or table_name_from(data), roles=roles,
                         discover_constraints=discover_constraints)
