@@ -336,8 +336,8 @@ def _grow(x: np.ndarray, y: np.ndarray, discrete: bool, leaf: int, max_depth: in
         return np.zeros((1, 2), np.int64), one, np.full(1, np.inf), np.zeros(y.shape[0], np.int64)
     model = (DecisionTreeClassifier if discrete else DecisionTreeRegressor)(
         min_samples_leaf=leaf, max_depth=max_depth, random_state=seed)
-    # Our predictors are finite float32 and our parameters valid: skipping scikit-learn's
-    # checks halves the cost of the many small trees of a stratified or wide table.
+    # Our predictors are finite float32 and our parameters valid: scikit-learn's per-fit
+    # checks cost about as much as growing a small tree, and a table grows many.
     with warnings.catch_warnings(), config_context(skip_parameter_validation=True):
         # codes of a high-cardinality column are many "classes"
         warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)

@@ -219,8 +219,8 @@ class CTGANSynthesizer(BaseSynthesizer):
             g_params, critic = list(net.generator.parameters()), net.discriminator
             # the generator that is judged and kept: a running average of the trained one
             averaged = copy.deepcopy(net.generator) if self.average_epochs else net.generator
-            avg_params = list(averaged.parameters())
-            avg_weight = 1.0 / (steps * self.average_epochs) if self.average_epochs else 1.0
+            avg_pairs = list(zip(averaged.parameters(), g_params, strict=True))
+            avg_step = 1.0 / (steps * self.average_epochs) if self.average_epochs else 0.0
             opt_g = torch.optim.Adam(g_params, lr=self.learning_rate,
                                      betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=self.learning_rate,
@@ -291,9 +291,10 @@ class CTGANSynthesizer(BaseSynthesizer):
                     # the generator's gradients only: the critic's would be thrown away
                     loss_g.backward(inputs=g_params)
                     opt_g.step()
-                    if self.average_epochs:
+                    if avg_step:
                         with torch.no_grad():
-                            torch._foreach_lerp_(avg_params, g_params, avg_weight)
+                            for kept, trained in avg_pairs:
+                                kept.lerp_(trained, avg_step)
                     g_total += loss_g.detach()
                 d_losses.append(float(d_total) / (steps * self.discriminator_steps))
                 return float(g_total) / steps  # two device syncs per epoch
