@@ -10,6 +10,7 @@ torch = pytest.importorskip("torch")
 from torch.nn import functional  # noqa: E402
 
 from simulacra.synth.neural._nets import (  # noqa: E402
+    MLP,
     CTGANNet,
     LeakyMLP,
     OneHotBlocks,
@@ -195,3 +196,18 @@ def test_packed_critic_equals_the_dense_one(cond_width: int, hidden: list[int]) 
     torch.testing.assert_close(bias, ref_bias)
     for ours, ref in zip(rest, ref_rest, strict=True):
         torch.testing.assert_close(ours, ref)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+@pytest.mark.parametrize("hidden", [[], [5], [6, 4]])
+def test_numpy_forward_equals_the_torch_one(residual: bool, hidden: list[int]) -> None:
+    """Sampling runs saved weights in numpy; both layouts must give the torch output."""
+    from simulacra.synth.neural._decode import mlp_numpy
+
+    net = MLP([7, *hidden, 3], np.random.default_rng(0), residual=residual)
+    x = torch.randn((9, 7), generator=torch.Generator().manual_seed(2))
+    state = {f"g.{k}": v.detach().numpy() for k, v in net.state_dict().items()}
+    np.testing.assert_allclose(mlp_numpy(state, "g", x.numpy()), net(x).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    if residual and hidden:  # every hidden layer's output reaches the last layer
+        assert net.weights[-1].shape[1] == 7 + sum(hidden)

@@ -8,12 +8,20 @@ import numpy as np
 
 
 def mlp_numpy(state: dict[str, np.ndarray], prefix: str, x: np.ndarray) -> np.ndarray:
-    """The forward pass of ``_nets.MLP`` saved under ``prefix``, in float32 numpy."""
+    """The forward pass of ``_nets.MLP`` saved under ``prefix``, in float32 numpy.
+
+    A residual MLP is told by its second layer's fan-in: the first layer's input and output
+    together, where a plain MLP's is the first layer's output alone.
+    """
     n_layers = sum(1 for k in state if k.startswith(f"{prefix}.weights."))
+    residual = (n_layers > 1 and state[f"{prefix}.weights.1"].shape[1]
+                != state[f"{prefix}.weights.0"].shape[0])
     for i in range(n_layers):
-        x = x @ state[f"{prefix}.weights.{i}"].T + state[f"{prefix}.biases.{i}"]
-        if i < n_layers - 1:
-            np.maximum(x, 0.0, out=x)
+        h = np.asarray(x @ state[f"{prefix}.weights.{i}"].T + state[f"{prefix}.biases.{i}"])
+        if i == n_layers - 1:
+            return h
+        np.maximum(h, 0.0, out=h)
+        x = np.concatenate([h, x], axis=1) if residual else h
     return x
 
 

@@ -13,24 +13,34 @@ from simulacra.synth.neural._torch import linear_init
 
 
 class MLP(nn.Module):
-    """Linear layers of ``sizes`` with ReLU between them (none after the last)."""
+    """Linear layers of ``sizes`` with ReLU between them (none after the last).
 
-    def __init__(self, sizes: list[int], rng: np.random.Generator) -> None:
+    ``residual``: each hidden layer's output goes before its input into the next layer, so
+    the last layer sees the input and every hidden layer (CTGAN's generator). Its fan-ins are
+    then the running sums of ``sizes``; ``_decode.mlp_numpy`` tells the two apart by them.
+    """
+
+    def __init__(self, sizes: list[int], rng: np.random.Generator, *,
+                 residual: bool = False) -> None:
         super().__init__()
+        fan_ins = list(itertools.accumulate(sizes[:-1]) if residual else sizes[:-1])
         weights, biases = [], []
-        for fan_in, fan_out in itertools.pairwise(sizes):
+        for fan_in, fan_out in zip(fan_ins, sizes[1:], strict=True):
             w, b = linear_init(rng, fan_in, fan_out)
             weights.append(nn.Parameter(torch.from_numpy(w)))
             biases.append(nn.Parameter(torch.from_numpy(b)))
         self.weights = nn.ParameterList(weights)
         self.biases = nn.ParameterList(biases)
+        self.residual = residual
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            x = functional.linear(x, w, b)
-            if i < last:
-                x = functional.relu(x)
+            h = functional.linear(x, w, b)
+            if i == last:
+                return h
+            h = functional.relu(h)
+            x = torch.cat([h, x], dim=1) if self.residual else h
         return x
 
 
@@ -97,7 +107,7 @@ class CTGANNet(nn.Module):
                  pac: int, rng: np.random.Generator) -> None:
         super().__init__()
         self.generator = MLP([embedding_dim + cond_width,
-                              *[generator_size] * generator_layers, width], rng)
+                              *[generator_size] * generator_layers, width], rng, residual=True)
         self.discriminator = PackedCritic(width, cond_width,
                                           [discriminator_size] * discriminator_layers, pac, rng)
 
