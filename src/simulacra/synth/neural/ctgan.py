@@ -86,7 +86,9 @@ class CTGANSynthesizer(BaseSynthesizer):
     embedding_dim
         Size of the generator's noise input.
     generator_size, generator_layers
-        Width and number of the generator's hidden layers (ReLU).
+        Width and number of the generator's hidden layers (ReLU). As in CTGAN each layer's
+        output joins its input, so the last layer sees the noise, the condition and every
+        hidden layer (without it, numbers collapsed toward their medians on a wide table).
     discriminator_size, discriminator_layers
         Width and number of the critic's hidden layers (LeakyReLU 0.2).
     pac
