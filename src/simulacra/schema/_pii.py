@@ -211,6 +211,10 @@ def _pii_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
     """The PII type most of the (distinct, count-weighted) ``values`` pass, if any."""
     if values.empty:
         return None
+    # IBANs, card numbers, national ids and phone numbers all hold digits: without enough
+    # values that do, none of them can reach the share (one scan instead of four validators
+    # on a column of words or codes)
+    digits = float(np.average(_flags(values.str.contains(r"\d")), weights=weights))
     for pii in (
         PIIType.EMAIL,
         PIIType.IBAN,
@@ -219,6 +223,8 @@ def _pii_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
         PIIType.PHONE,
         PIIType.STREET_ADDRESS,
     ):
+        if pii in _DIGIT_TYPES and digits < VALUE_SHARE:
+            continue
         if _share(values, weights, pii, strict=True) >= VALUE_SHARE:
             return pii
     return _names_from_values(values, weights)
@@ -319,6 +325,8 @@ def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
         ok &= ~_matches(values, _IPV4_RE)
     return ok
 
+
+_DIGIT_TYPES = frozenset({PIIType.IBAN, PIIType.CREDIT_CARD, PIIType.NATIONAL_ID, PIIType.PHONE})
 
 _VALIDATORS: dict[PIIType, Callable[[pd.Series, bool], np.ndarray]] = {
     PIIType.EMAIL: _is_email,
