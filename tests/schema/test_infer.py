@@ -573,3 +573,19 @@ def test_a_few_wordy_values_do_not_hide_digit_pii() -> None:
     phones = [f"(555) {k:03d}-{k * 7 % 10000:04d}" for k in range(200, 390)]
     column = infer_column(pd.Series(phones + ["unknown"] * 10, name="info"))
     assert column.pii_type is PIIType.PHONE
+
+
+def test_name_lists_load_only_when_enough_values_could_be_full_names() -> None:
+    # "Never Married" has a full name's shape; when too few weighted values have it, the
+    # share of known names cannot reach the threshold and Faker's lists need not load
+    from simulacra.schema._pii import _name_lists
+
+    _name_lists.cache_clear()
+    labels = ["Married", "Never Married", "Divorced", "High School"]  # too few for first names
+    column = infer_column(pd.Series(labels * 60, name="info"))
+    assert column.kind is not Kind.PII
+    assert _name_lists.cache_info().misses == 0
+    # 85% full names, 15% "n/a": the shape share passes the 80% bar, so the lists load
+    names = ["James Smith", "Mary Johnson", "Robert Brown", "Linda Davis", "Karen Miller"]
+    column = infer_column(pd.Series(names * 34 + ["n/a"] * 30, name="info"))
+    assert column.pii_type is PIIType.PERSON_NAME

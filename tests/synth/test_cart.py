@@ -107,6 +107,18 @@ def test_same_fit_rng_same_model(frame: EncodedFrame) -> None:
     np.testing.assert_array_equal(a, b)
 
 
+def test_threads_fitting_the_trees_do_not_change_the_model(frame: EncodedFrame) -> None:
+    one = _fitted(frame, n_jobs=1)
+    for n_jobs in (2, 5):
+        many = _fitted(frame, n_jobs=n_jobs)
+        assert [s.target for s in many.steps_] == [s.target for s in one.steps_]
+        for a, b in zip(one.steps_, many.steps_, strict=True):
+            state_a, state_b = a.to_state(), b.to_state()
+            assert state_a.keys() == state_b.keys()
+            for key in state_a:
+                np.testing.assert_array_equal(state_a[key], state_b[key])
+
+
 def test_state_round_trip_gives_identical_samples(model: CARTSynthesizer) -> None:
     state = model._get_state()
     arrays: dict[str, np.ndarray] = {}
@@ -285,14 +297,16 @@ def test_coarse_numeric_columns_keep_their_exact_relations() -> None:
         assert share > leak if coarse == 0 else share == 0
 
 
-def test_high_cardinality_codes_fit_quietly() -> None:
-    # split by a rare class, a column of near-unique codes has more "classes" than half its
-    # rows on that side; scikit-learn's warning about it must not reach the user
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_high_cardinality_codes_fit_quietly(n_jobs: int) -> None:
+    # split by a rare class, a column of 60 codes has more "classes" than half its
+    # rows on that side; scikit-learn's warning about it must not reach the user, from the
+    # main thread or from the threads fitting trees
     rng = np.random.default_rng(2)
     n = 600
-    v = np.column_stack([(rng.random(n) < 0.1), rng.integers(0, 400, n)]).astype(float)
-    cols = (EncodedColumn("t", "t", True, 2, role="target"), EncodedColumn("id", "id", True, 400))
-    out = _fitted(EncodedFrame(v, cols), min_samples_leaf=2)._sample(
+    v = np.column_stack([(rng.random(n) < 0.1), rng.integers(0, 60, n)]).astype(float)
+    cols = (EncodedColumn("t", "t", True, 2, role="target"), EncodedColumn("id", "id", True, 60))
+    out = _fitted(EncodedFrame(v, cols), min_samples_leaf=2, n_jobs=n_jobs)._sample(
         100, rng=np.random.default_rng(0)).values
     assert out.shape == (100, 2)
 

@@ -235,7 +235,7 @@ def _share(values: pd.Series, weights: np.ndarray, pii: PIIType, *, strict: bool
     if values.empty:
         return 0.0
     if pii in (PIIType.PERSON_NAME, PIIType.FIRST_NAME, PIIType.LAST_NAME):
-        return _name_share(values, weights, pii)
+        return _name_share(values, weights, pii, WEAK_NAME_SHARE)
     validator = _VALIDATORS[pii]
     return float(np.average(validator(values, strict), weights=weights))
 
@@ -352,17 +352,19 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(first), frozenset(last)
 
 
-def _name_share(values: pd.Series, weights: np.ndarray, pii: PIIType) -> float:
+def _name_share(values: pd.Series, weights: np.ndarray, pii: PIIType, needed: float) -> float:
     """Return the share of values that are names of the kind ``pii``.
 
     Full names: the weighted share with a known first or last name; single names: the share
-    of distinct values that are known names.
+    of distinct values that are known names. A share below ``needed`` may come back as 0.
     """
     # Faker's name lists (and Faker itself, ~80 ms) load only for values that could be names:
-    # every listed name has a capital letter; a full name must match the pattern first.
+    # every listed name has a capital letter, and a full name must match the pattern, so
+    # fewer matching values than ``needed`` ("Never Married", "High School") settle it.
     if pii is PIIType.PERSON_NAME:
         parts = values.str.extract(_FULL_NAME_RE)
-        if parts["first"].isna().all():
+        shaped = parts["first"].notna().to_numpy()
+        if not shaped.any() or np.average(shaped, weights=weights) < needed:
             return 0.0
         first, last = _name_lists()
         hits = _in_set(parts["first"], first) | _in_set(parts["last"], last)
@@ -380,7 +382,7 @@ def _in_set(values: pd.Series, names: frozenset[str]) -> np.ndarray:
 
 
 def _names_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
-    if _name_share(values, weights, PIIType.PERSON_NAME) >= NAME_VALUE_SHARE:
+    if _name_share(values, weights, PIIType.PERSON_NAME, NAME_VALUE_SHARE) >= NAME_VALUE_SHARE:
         return PIIType.PERSON_NAME
     if len(values) < MIN_DISTINCT_SINGLE_NAMES:
         return None
@@ -388,8 +390,8 @@ def _names_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None
     # no name column, and Faker's lists need not load ("Sales_Executive", "R&D", "3rd")
     if _matches(values, _NAME_SHAPE_RE).mean() < VALUE_SHARE:
         return None
-    first_share = _name_share(values, weights, PIIType.FIRST_NAME)
-    last_share = _name_share(values, weights, PIIType.LAST_NAME)
+    first_share = _name_share(values, weights, PIIType.FIRST_NAME, VALUE_SHARE)
+    last_share = _name_share(values, weights, PIIType.LAST_NAME, VALUE_SHARE)
     if max(first_share, last_share) < VALUE_SHARE:
         return None
     return PIIType.FIRST_NAME if first_share >= last_share else PIIType.LAST_NAME

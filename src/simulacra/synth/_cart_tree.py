@@ -9,7 +9,6 @@ whose ``apply`` walks rows down the tree in C.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -338,9 +337,9 @@ def _grow(x: np.ndarray, y: np.ndarray, discrete: bool, leaf: int, max_depth: in
         min_samples_leaf=leaf, max_depth=max_depth, random_state=seed)
     # Our predictors are finite float32 and our parameters valid: scikit-learn's per-fit
     # checks cost about as much as growing a small tree, and a table grows many.
-    with warnings.catch_warnings(), config_context(skip_parameter_validation=True):
-        # codes of a high-cardinality column are many "classes"
-        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+    # (scikit-learn's config is per thread; its warning on many classes is silenced by the
+    # caller, see cart._fit_steps)
+    with config_context(skip_parameter_validation=True):
         tree = model.fit(np.asarray(x, dtype=np.float32), y, check_input=False).tree_
     ids = np.arange(tree.node_count)
     is_leaf = tree.children_left < 0

@@ -12,16 +12,20 @@ pickles; at sampling time the arrays are rebuilt into scikit-learn's compiled tr
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike, int_seed
+from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._cart_links import find_link
+from simulacra.synth._cart_links import Link, find_link
 from simulacra.synth._cart_strata import StrataSearch
 from simulacra.synth._cart_tree import Settings, Step, fit_step, sample_step
 from simulacra.synth._marginals import MISSING_CODE
@@ -34,6 +38,9 @@ _ORDER_ROWS = 20_000  # rows used to measure dependence (a subsample beyond that
 _MAX_REDRAWS = 20
 _ORDER_REDRAWS = 10  # redraws of a value that breaks an order rule; the rest is rejected
 _WIDE = 16  # columns beyond which leaves shrink (see _leaf_rule)
+# Threads fitting trees by default: each running tree holds its own copy of the rows, so
+# more threads cost memory on large tables for ever smaller gains.
+_DEFAULT_JOBS = 4
 
 
 class CARTSynthesizer(BaseSynthesizer):
@@ -96,6 +103,10 @@ class CARTSynthesizer(BaseSynthesizer):
         hold in at least this share of the real rows, and keep them in every sampled row.
         None (the default, also for ``"auto"``) discovers nothing; 1.0 keeps only rules
         every real row obeys. A schema given to ``fit`` is used as it is.
+    n_jobs
+        Threads fitting the trees (each column's tree is independent of the others). None
+        uses ``OMP_NUM_THREADS`` when set, else the cores this process may run on, at most 4.
+        The model is the same whatever the number.
     seed
         Seed for fitting and sampling.
     """
@@ -115,6 +126,7 @@ class CARTSynthesizer(BaseSynthesizer):
         "links": Options((True, False)),
         "strata": Options((True, False)),
         "discover_constraints": Interval(float, 0.5, 1.0, allow_none=True),
+        "n_jobs": Interval(int, 1, None, allow_none=True),
     }
 
     def __init__(self, *, min_samples_leaf: int | None = None, leaf_scale: float = 0.5,
@@ -122,7 +134,7 @@ class CARTSynthesizer(BaseSynthesizer):
                  bandwidth: float = 1.0, order: str = "auto", reject_copies: bool = True,
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
                  links: bool = True, strata: bool = True,
-                 discover_constraints: float | None = None,
+                 discover_constraints: float | None = None, n_jobs: int | None = None,
                  seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
@@ -137,6 +149,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.links = links
         self.strata = strata
         self.discover_constraints = discover_constraints
+        self.n_jobs = n_jobs
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
@@ -156,7 +169,16 @@ class CARTSynthesizer(BaseSynthesizer):
             coarse=self.coarse, min_tie=self.min_tie,
             root=targets[0] if self.target_split and len(targets) == 1 else -1)
         progress.start("fit trees", total=len(cols))
-        steps: list[Step] = []
+        workers = self.n_jobs or min(machine_threads(), _DEFAULT_JOBS)
+        jobs = self._step_jobs(values, cols, units, rng)
+        self.steps_ = _fit_steps(values, cols, jobs, settings, workers, progress)
+        progress.finish()
+        self.columns_ = cols
+        self.copy_hashes_ = _unique_row_hashes(values, self.steps_)
+
+    def _step_jobs(self, values: np.ndarray, cols: Sequence[EncodedColumn],
+                   units: list[list[int]], rng: np.random.Generator) -> Iterator[_StepJob]:
+        """Settle each column's rows, seed, link and stratum, in visit order (one stream)."""
         before: list[int] = []
         missing_of = {u[1]: u[0] for u in units if len(u) == 2}
         link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
@@ -170,14 +192,8 @@ class CARTSynthesizer(BaseSynthesizer):
                 link = (find_link(present, cols, j, before, missing_of, link_rng)
                         if link_rng is not None else None)
                 stratum = search.find(j, before) if search is not None else -1
-                steps.append(fit_step(values, cols, j, before, rows, missing, settings,
-                                      int_seed(rng), link, stratum))
-                progress.advance()
+                yield _StepJob(j, tuple(before), rows, missing, int_seed(rng), link, stratum)
             before.extend(unit)
-        progress.finish()
-        self.steps_ = steps
-        self.columns_ = cols
-        self.copy_hashes_ = _unique_row_hashes(values, steps)
 
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
@@ -260,6 +276,56 @@ class CARTSynthesizer(BaseSynthesizer):
         self.columns_ = tuple(EncodedColumn.from_dict(c) for c in state["columns"])
         self.steps_ = [Step.from_state(s) for s in state["steps"]]
         self.copy_hashes_ = np.asarray(state["copy_hashes"], dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class _StepJob:
+    """What :func:`fit_step` needs for one column, settled in visit order before fitting."""
+
+    target: int
+    before: tuple[int, ...]
+    rows: np.ndarray | None
+    missing: int
+    seed: int
+    link: Link | None
+    stratum: int
+
+
+def _fit_steps(values: np.ndarray, cols: Sequence[EncodedColumn], jobs: Iterable[_StepJob],
+               settings: Settings, workers: int, progress: Progress) -> list[Step]:
+    """Fit every column's tree, on ``workers`` threads; the steps come back in visit order.
+
+    Each tree learns from the real earlier columns only, never from another tree, so the
+    trees are independent; scikit-learn grows a tree without holding the GIL. Jobs are
+    handed out as they are settled, so the threads fit while later jobs are prepared.
+    """
+    def fit(job: _StepJob) -> Step:
+        return fit_step(values, cols, job.target, list(job.before), job.rows, job.missing,
+                        settings, job.seed, job.link, job.stratum)
+
+    # The warnings filter is process-wide state: set it once here, never inside a thread.
+    with warnings.catch_warnings():
+        # codes of a high-cardinality column are many "classes"
+        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+        if workers <= 1:
+            steps = []
+            for job in jobs:
+                steps.append(fit(job))
+                progress.advance()
+            return steps
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures: list[Future[Step]] = []
+            try:
+                for job in jobs:
+                    futures.append(pool.submit(fit, job))
+                for done in as_completed(futures):
+                    done.result()
+                    progress.advance()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+            return [future.result() for future in futures]
 
 
 def _leaf_rule(scale: float, n: int, width: int) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,6 @@ torch = pytest.importorskip("torch")
 
 from simulacra.synth.neural._nets import TVAENet  # noqa: E402
 from simulacra.synth.neural._torch import (  # noqa: E402
-    machine_threads,
     state_from_numpy,
     train_loop,
 )
@@ -138,18 +136,6 @@ def test_max_training_time_is_respected() -> None:
     once = TVAESynthesizer(max_training_time=0, device="cpu", seed=0, **{
         k: v for k, v in TINY.items() if k != "device"}).fit(data)
     assert len(once.training_.train_loss) == 1
-
-
-def test_threads_follow_omp_num_threads_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert machine_threads() == 1
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    assert machine_threads() == 3
-    for unusable in ("", "0", "two"):
-        monkeypatch.setenv("OMP_NUM_THREADS", unusable)
-        assert machine_threads() >= 1
-    monkeypatch.delenv("OMP_NUM_THREADS")
-    assert machine_threads() == len(os.sched_getaffinity(0))
 
 
 def test_progress_reports_epochs_and_losses(table: pd.DataFrame) -> None:

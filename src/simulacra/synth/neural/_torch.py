@@ -9,7 +9,6 @@ runs are reproducible. States are plain float32 numpy arrays (no pickles), on th
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import numpy as np
 from simulacra._plugins import require
 from simulacra._progress import Progress
 from simulacra._random import int_seed
+from simulacra._threads import machine_threads
 from simulacra.errors import InvalidParameterError
 from simulacra.synth._params import Check, Interval, Options
 
@@ -53,21 +53,6 @@ def resolve_device(torch: ModuleType, device: str) -> Any:
             "device='cuda' was asked for but torch sees no CUDA device. Use device='auto' "
             "or 'cpu', or install a CUDA build of torch.")
     return torch.device(device)
-
-
-def machine_threads() -> int:
-    """``OMP_NUM_THREADS`` when it is set, else the cores this process may run on.
-
-    Honouring the variable matters on a shared machine: more OpenMP threads than free cores
-    spin against each other and can make training many times slower.
-    """
-    declared = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if declared.isdigit() and int(declared) > 0:
-        return int(declared)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @contextlib.contextmanager
