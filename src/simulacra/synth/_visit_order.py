@@ -14,6 +14,8 @@ import numpy as np
 
 from simulacra.data._frame import EncodedColumn
 
+_BATCHED_CODES = 64  # most codes per column for which dependence() counts tables in batches
+
 
 def nmi(a: np.ndarray, b: np.ndarray) -> float:
     """Mutual information of two code vectors over the geometric mean of their entropies."""
@@ -28,13 +30,37 @@ def nmi(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def dependence(codes: Sequence[np.ndarray]) -> np.ndarray:
-    """Normalized mutual information between every two code vectors (non-negative ints)."""
+    """Normalized mutual information between every two code vectors (non-negative ints).
+
+    As :func:`nmi` for each pair, but one column's tables with all later columns are
+    counted by a single ``bincount`` (a wide table has thousands of pairs).
+    """
     k = len(codes)
     dep = np.zeros((k, k))
-    for a in range(k):
-        for b in range(a + 1, k):
-            dep[a, b] = dep[b, a] = nmi(codes[a], codes[b])
-    return dep
+    if k < 2:
+        return dep
+    table = np.column_stack([np.asarray(c, dtype=np.int64) for c in codes])
+    n, width = table.shape[0], int(table.max()) + 1
+    if width > _BATCHED_CODES:  # the batched tables would be large: pair by pair
+        for a in range(k):
+            for b in range(a + 1, k):
+                dep[a, b] = dep[b, a] = nmi(codes[a], codes[b])
+        return dep
+    marginal = np.stack([np.bincount(c, minlength=width) for c in table.T]) / n
+    logs = np.log(np.where(marginal > 0, marginal, 1.0))
+    entropy = -np.sum(marginal * logs, axis=1)
+    cells = width * width
+    for a in range(k - 1):
+        later = table[:, a + 1:]
+        keys = table[:, [a]] * width + later + np.arange(later.shape[1]) * cells
+        joint = np.bincount(keys.ravel(), minlength=later.shape[1] * cells) / n
+        joint = joint.reshape(later.shape[1], width, width)
+        expected = marginal[a][None, :, None] * marginal[a + 1:][:, None, :]
+        ratio = np.where(joint > 0, joint / np.where(expected > 0, expected, 1.0), 1.0)
+        mi = np.sum(joint * np.log(ratio), axis=(1, 2))
+        scale = np.sqrt(entropy[a] * entropy[a + 1:])
+        dep[a, a + 1:] = np.where(scale > 0, mi / np.where(scale > 0, scale, 1.0), 0.0)
+    return dep + dep.T
 
 
 def greedy_order(dep: np.ndarray, tiers: np.ndarray) -> list[int]:
