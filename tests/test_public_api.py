@@ -20,3 +20,17 @@ def test_readme_quickstart_runs() -> None:
     df = load_dataset("credit_data").head(400)
     syn = make_synthesizer("cart", seed=7).fit(df)
     assert syn.sample(1000).shape == (1000, df.shape[1])
+
+
+def test_import_loads_only_what_fitting_needs() -> None:
+    # a fresh process pays for every import: the rest loads on first use
+    import subprocess
+    import sys
+
+    heavy = ["faker", "pyarrow.parquet", "sklearn", "scipy.stats", "torch", "matplotlib",
+             "simulacra.evaluation", "simulacra.report", "simulacra.mock",
+             "simulacra.rebalancing"]
+    code = f"import sys, simulacra; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from simulacra.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 __all__ = ["CsvSink", "ParquetSink", "require_string_names"]
 
@@ -114,6 +116,8 @@ class ParquetSink:
     def _open(self) -> None:
         schema = self._schema if self._schema is not None else pa.schema([])
         self._schema = schema
+        import pyarrow.parquet as pq  # on first use: most runs write no Parquet (~10 ms)
+
         self._writer = pq.ParquetWriter(self._tmp, schema)
         pending, self._pending = self._pending, []
         for chunk in pending:
