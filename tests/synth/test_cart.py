@@ -298,7 +298,7 @@ def test_coarse_numeric_columns_keep_their_exact_relations() -> None:
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_high_cardinality_codes_fit_quietly(n_jobs: int) -> None:
+def test_many_class_codes_fit_quietly(n_jobs: int) -> None:
     # split by a rare class, a column of 60 codes has more "classes" than half its
     # rows on that side; scikit-learn's warning about it must not reach the user, from the
     # main thread or from the threads fitting trees
