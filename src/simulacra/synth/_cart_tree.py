@@ -157,7 +157,7 @@ def _category_scores(codes: np.ndarray, card: int, y: np.ndarray, y_card: int) -
     return np.asarray(prob @ vt[0], dtype=np.float64)
 
 
-def _design(values: np.ndarray, cols: Sequence[EncodedColumn], predictors: list[int],
+def _design(values: np.ndarray, cols: Sequence[EncodedColumn], predictors: Sequence[int],
             y: np.ndarray, y_card: int) -> tuple[np.ndarray, list[np.ndarray | None]]:
     """Build the predictor matrix a tree learns from, and each predictor's category scores."""
     x = np.empty((values.shape[0], len(predictors)), dtype=np.float32)
@@ -214,9 +214,10 @@ class Settings:
     min_tie: int = 0  # see Step.min_tie; applies to smoothed columns only
 
 
-def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predictors: list[int],
-             rows: np.ndarray | None, missing: int, settings: Settings, seed: int,
-             link: Link | None = None, stratum: int = -1) -> Step:
+def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int,
+             predictors: Sequence[int], rows: np.ndarray | None, missing: int,
+             settings: Settings, seed: int, link: Link | None = None,
+             stratum: int = -1) -> Step:
     """Fit the sampler of column ``j`` on ``rows`` (all when None).
 
     ``link``: see ``synth/_cart_links.py``; ``stratum``: an earlier column (in
@@ -230,7 +231,7 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, predicto
     y = values[:, j]
     y_card = col.cardinality if col.discrete else 0
     if y.size == 0:
-        predictors = []
+        predictors = ()
     x, luts = _design(values, cols, predictors, y, y_card)
     y_fit, classify = y, col.discrete
     if col.discrete and y_card > MANY_CLASSES and x.shape[1] > 0:

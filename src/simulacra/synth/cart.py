@@ -300,7 +300,7 @@ def _fit_steps(values: np.ndarray, cols: Sequence[EncodedColumn], jobs: Iterable
     handed out as they are settled, so the threads fit while later jobs are prepared.
     """
     def fit(job: _StepJob) -> Step:
-        return fit_step(values, cols, job.target, list(job.before), job.rows, job.missing,
+        return fit_step(values, cols, job.target, job.before, job.rows, job.missing,
                         settings, job.seed, job.link, job.stratum)
 
     # The warnings filter is process-wide state: set it once here, never inside a thread.
