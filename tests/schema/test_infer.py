@@ -567,6 +567,22 @@ def test_every_listed_name_has_the_name_shape() -> None:
     assert not any(_NAME_SHAPE_RE.fullmatch(v) for v in codes)
 
 
+def test_a_few_names_repeated_over_many_rows_are_labels() -> None:
+    # single names need at least sqrt(rows) distinct values: eight first names on 400 rows
+    # are labels (ames' Condition_1 "Norm", "Feedr", ...), and Faker's lists need not load
+    from simulacra.schema._pii import _name_lists
+
+    _name_lists.cache_clear()
+    labels = ["James", "Mary", "Robert", "Linda", "Karen", "Thomas", "Nancy", "Paul"]
+    column = infer_column(pd.Series(labels * 50, name="info"))
+    assert column.kind is not Kind.PII
+    assert _name_lists.cache_info().misses == 0
+    # 40 distinct first names on 400 rows: at least sqrt(400), so they are people's names
+    first = sorted(_name_lists()[0])[::97][:40]
+    column = infer_column(pd.Series(first * 10, name="info"))
+    assert column.pii_type is PIIType.FIRST_NAME
+
+
 def test_a_few_wordy_values_do_not_hide_digit_pii() -> None:
     # the digit-holding validators are skipped only when too few values hold a digit to
     # reach the share: 5% of "unknown" among phone numbers must not skip them

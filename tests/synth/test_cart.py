@@ -383,3 +383,38 @@ def test_state_without_min_tie_samples_as_before(frame: EncodedFrame) -> None:
     b = loaded._sample(500, rng=np.random.default_rng(4)).values
     np.testing.assert_array_equal(a, b)
     assert any(s.min_tie == 5 for s in _fitted(frame).steps_)
+
+
+def _wide_frame(n: int = 1500, noise: int = 24) -> EncodedFrame:
+    """A binary target, ``noise`` unrelated columns, and y tied to the 5th noise column."""
+    rng = np.random.default_rng(6)
+    target = (rng.random(n) < 0.3).astype(float)
+    free = rng.normal(size=(n, noise))
+    y = free[:, 4] + 2 * target + rng.normal(scale=0.1, size=n)
+    cols = (EncodedColumn("t", "t", True, 2, role="target"),
+            *(EncodedColumn(f"n{k}", f"n{k}", False) for k in range(noise)),
+            EncodedColumn("y", "y", False))
+    return EncodedFrame(np.column_stack([target, free, y]), cols)
+
+
+def test_wide_tables_learn_from_their_most_dependent_columns() -> None:
+    frame = _wide_frame()
+    y = frame.values.shape[1] - 1
+    for cap in (3, None):
+        model = _fitted(frame, max_predictors=cap, links=False, strata=False)
+        used = {s.target: set(s.used.tolist()) for s in model.steps_}
+        first, later = sorted((5, y), key=[s.target for s in model.steps_].index)
+        assert first in used[later]  # y and n4 stay tied, whichever is drawn first
+        widest = max(len(u - {0}) for u in used.values())
+        # chance splits: without a cap some noise tree splits on more than 3 columns
+        assert widest <= 3 if cap else widest > 3
+
+
+def test_strongest_predictors_keep_visit_order_and_the_kept_units() -> None:
+    from simulacra.synth._cart_jobs import strongest
+
+    unit_of = {0: 0, 1: 1, 2: 1, 3: 2, 4: 3}  # columns 1, 2: a value and its indicator
+    dep = np.array([0.1, 0.5, 0.3, 0.3])
+    assert strongest([0, 1, 2, 3, 4], unit_of, dep, set(), 2) == (1, 2, 3)  # tie: unit 2
+    assert strongest([0, 1, 2, 3, 4], unit_of, dep, {0}, 2) == (0, 1, 2, 3)
+    assert strongest([0, 1, 2, 3, 4], unit_of, dep, set(), 4) == (0, 1, 2, 3, 4)

@@ -92,6 +92,19 @@ def test_independent_columns_are_not_linked() -> None:
     assert find_link(np.column_stack([a, b]), cols, 1, [0], {}, rng) is None
 
 
+def test_chance_share_is_the_mean_over_random_pairings() -> None:
+    from simulacra.synth._cart_links import Link, _chance, _informative
+
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 6, 3000).astype(float)
+    y = np.where(rng.random(3000) < 0.3, x + 1, rng.integers(1, 9, 3000)).astype(float)
+    for spike in (np.nan, 2.0):
+        link = Link(0, -1, 1.0, spike)
+        shuffled = np.mean([np.mean(_informative(y, rng.permutation(x), link))
+                            for _ in range(300)])
+        assert _chance(y, x, link) == pytest.approx(shuffled, abs=0.002)
+
+
 def test_links_survive_a_state_round_trip() -> None:
     frame = _houses()
     model = CARTSynthesizer(order="given")
@@ -176,7 +189,7 @@ def test_stratified_tree_routes_every_value_to_its_own_subtree() -> None:
 
 @pytest.mark.parametrize(("param", "value"), [
     ("links", "yes"), ("strata", 1.5), ("discover_constraints", 0.2), ("min_tie", -1),
-    ("n_jobs", 0), ("n_jobs", 2.5),
+    ("n_jobs", 0), ("n_jobs", 2.5), ("max_predictors", 0),
 ])
 def test_bad_parameters_are_clear_errors(param: str, value: object) -> None:
     frame = pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) % 3})

@@ -33,6 +33,7 @@ __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
 
 DEFAULT_THRESHOLD = 0.99
 SAMPLE_ROWS = 5000  # rows searched for inequalities and dependencies
+_BATCHED_CELLS = 1 << 22  # largest set of one column's pair tables counted at once
 PROBE_ROWS = 256  # rows searched for arithmetic relations
 MIN_ROWS = 20  # rows with the rule's columns present needed to propose it
 MIN_BASELINE_VIOLATION = 0.01
@@ -417,11 +418,8 @@ def _dependencies(block: _Block, threshold: float) -> list[Rule]:
     cards = [int(block.values[:, i].max()) + 1 for i in range(k)]
     sample = block.take(_positions(len(block.values), SAMPLE_ROWS)).values
     edges: dict[tuple[int, int], tuple[_Fit, int]] = {}
-    for i, j in ((i, j) for i in range(k) for j in range(k) if i != j):
-        a, b = sample[:, i], sample[:, j]
-        present = (a >= 0) & (b >= 0)
-        hits = _modal_hits(a[present], b[present], cards[i], cards[j])[0]
-        if hits >= (threshold - _SLACK) * max(int(present.sum()), 1):
+    for i in range(k):
+        for j in _screened(sample, cards, i, threshold - _SLACK):
             found = _dependency(block.values[:, [i, j]], (cards[i], cards[j]), threshold)
             edges.update({(i, j): found} if found else {})
     mutual = {(i, j) for i, j in edges if i < j and (j, i) in edges}
@@ -436,6 +434,32 @@ def _dependencies(block: _Block, threshold: float) -> list[Rule]:
                            f"{names[0]} determines {names[1]}{both}",
                            f" ({seen:,} combinations seen)"))
     return rules
+
+
+def _screened(sample: np.ndarray, cards: list[int], i: int, share: float) -> list[int]:
+    """The columns ``j`` that column ``i`` fixes in at least ``share`` of the rows of ``sample``.
+
+    The rows' pairs with every other column are counted in one ``bincount`` when the tables
+    are small (a wide table has thousands of pairs), else pair by pair.
+    """
+    others = [j for j in range(len(cards)) if j != i]
+    width = max((cards[j] for j in others), default=1)
+    if not others or len(others) * cards[i] * width > _BATCHED_CELLS:
+        hits = [_screen_pair(sample[:, i], sample[:, j], cards[i], cards[j]) for j in others]
+        return [j for j, (fixed, rows) in zip(others, hits, strict=True)
+                if fixed >= share * max(rows, 1)]
+    a, b = sample[:, [i]], sample[:, others]
+    keys = (np.arange(len(others)) * cards[i] + a) * width + b
+    counts = np.bincount(keys[(a >= 0) & (b >= 0)], minlength=len(others) * cards[i] * width)
+    counts = counts.reshape(len(others), cards[i], width)
+    fixed, rows = counts.max(axis=2).sum(axis=1), counts.sum(axis=(1, 2))
+    return [j for j, f, r in zip(others, fixed, rows, strict=True) if f >= share * max(r, 1)]
+
+
+def _screen_pair(a: np.ndarray, b: np.ndarray, card_a: int, card_b: int) -> tuple[int, int]:
+    """Rows whose ``b`` is the most common of their ``a``, and rows with both present."""
+    present = (a >= 0) & (b >= 0)
+    return _modal_hits(a[present], b[present], card_a, card_b)[0], int(present.sum())
 
 
 def _dependency(pair: np.ndarray, cards: tuple[int, int], threshold: float

@@ -15,6 +15,7 @@ Everything here works on a sample of at most a few thousand strings; callers dra
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import cache
@@ -33,7 +34,9 @@ NAME_VALUE_SHARE = 0.8
 WEAK_NAME_SHARE = 0.5
 """Share of values that must pass when the column name only hints at the type."""
 MIN_DISTINCT_SINGLE_NAMES = 5
-"""Single-word names need this many distinct values before values alone count."""
+"""Single-word names need this many distinct values, and at least the square root of the
+rows, before values alone count: people's first or last names are many, while a few
+capitalized words repeated over thousands of rows are labels ("Norm", "Retired")."""
 
 _NUM = r"(?:_?(?:number|num|nbr|no|nr))?"
 _PERSON_QUALIFIERS = (
@@ -100,6 +103,7 @@ _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _CARD_RE = re.compile(r"^\d{4}(?:[ \-]?\d{1,4}){2,4}$|^\d{13,19}$")
 _PHONE_RE = re.compile(r"^(?:\+|00)?[\d\s().\-/]{6,24}$")
 _IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_DIGIT_RE, _AT_RE, _SPACE_RE = re.compile(r"\d"), re.compile("@"), re.compile(r"\s")
 _APOS = "'\u2019"
 _FULL_NAME_RE = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)?"
@@ -211,10 +215,14 @@ def _pii_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
     """The PII type most of the (distinct, count-weighted) ``values`` pass, if any."""
     if values.empty:
         return None
-    # IBANs, card numbers, national ids and phone numbers all hold digits: without enough
-    # values that do, none of them can reach the share (one scan instead of four validators
-    # on a column of words or codes)
-    digits = float(np.average(_flags(values.str.contains(r"\d")), weights=weights))
+    # A trait every value of a type has settles most columns in one scan, instead of one
+    # validator per type: IBANs, card numbers, national ids and phone numbers hold digits,
+    # e-mail addresses an "@", street addresses and full names a space.
+    text = values.tolist()
+    digits = _trait_share(text, weights, _DIGIT_RE.search)
+    needs = {PIIType.EMAIL: _trait_share(text, weights, _AT_RE.search),
+             PIIType.STREET_ADDRESS: _trait_share(text, weights, _SPACE_RE.search)}
+    needs.update(dict.fromkeys(_DIGIT_TYPES, digits))
     for pii in (
         PIIType.EMAIL,
         PIIType.IBAN,
@@ -223,11 +231,15 @@ def _pii_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
         PIIType.PHONE,
         PIIType.STREET_ADDRESS,
     ):
-        if pii in _DIGIT_TYPES and digits < VALUE_SHARE:
-            continue
-        if _share(values, weights, pii, strict=True) >= VALUE_SHARE:
+        if needs[pii] >= VALUE_SHARE and _share(values, weights, pii, strict=True) >= VALUE_SHARE:
             return pii
-    return _names_from_values(values, weights)
+    return _names_from_values(values, weights, needs[PIIType.STREET_ADDRESS])
+
+
+def _trait_share(text: list[str], weights: np.ndarray,
+                 has: Callable[[str], object]) -> float:
+    """The weighted share of ``text`` for which ``has`` finds something."""
+    return float(np.average([has(v) is not None for v in text], weights=weights))
 
 
 def _share(values: pd.Series, weights: np.ndarray, pii: PIIType, *, strict: bool) -> float:
@@ -381,10 +393,12 @@ def _in_set(values: pd.Series, names: frozenset[str]) -> np.ndarray:
     return np.fromiter((v in names for v in values.tolist()), dtype=bool, count=len(values))
 
 
-def _names_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
-    if _name_share(values, weights, PIIType.PERSON_NAME, NAME_VALUE_SHARE) >= NAME_VALUE_SHARE:
+def _names_from_values(values: pd.Series, weights: np.ndarray, spaced: float) -> PIIType | None:
+    """Full names (``spaced``: the weighted share of values with a space), or single ones."""
+    if spaced >= NAME_VALUE_SHARE and _name_share(
+            values, weights, PIIType.PERSON_NAME, NAME_VALUE_SHARE) >= NAME_VALUE_SHARE:
         return PIIType.PERSON_NAME
-    if len(values) < MIN_DISTINCT_SINGLE_NAMES:
+    if len(values) < max(MIN_DISTINCT_SINGLE_NAMES, math.sqrt(weights.sum())):
         return None
     # every listed name has this shape, so fewer shaped values than the share needed means
     # no name column, and Faker's lists need not load ("Sales_Executive", "R&D", "3rd")

@@ -5,10 +5,11 @@ its remodel year equal to its build year (54% of ames), a delivery dated the day
 years at the company equal to years in the role. A tree's leaf mixes rows with different
 ``x``, so copying a member's own ``y`` keeps the link only by chance, and a classifier spots the
 missing spike of ``y - x = 0`` at once. So each continuous column looks, among the continuous
-columns drawn before it, for the one whose most frequent difference ``d`` holds in the largest
-share of rows beyond chance. Members that obey the link are flagged; when such a member is
-drawn, the synthetic row gets its own ``x + d`` instead of the member's ``y``. The share of
-linked rows per leaf, and so its relation to the predictors, is learnt like any other value.
+columns its tree learns from, for the one whose most frequent difference ``d`` holds in the
+largest share of rows beyond chance. Members that obey the link are flagged; when such a
+member is drawn, the synthetic row gets its own ``x + d`` instead of the member's ``y``. The
+share of linked rows per leaf, and so its relation to the predictors, is learnt like any
+other value.
 """
 
 from __future__ import annotations
@@ -52,19 +53,23 @@ def find_link(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, before:
     search = values
     if values.shape[0] > SEARCH_ROWS:
         search = values[rng.choice(values.shape[0], SEARCH_ROWS, replace=False)]
+    candidates = [k for k in before if not cols[k].discrete and k != j]
+    if not candidates:
+        return None
+    present = np.column_stack([_present(search, missing_of.get(k, -1)) for k in candidates])
+    diffs = np.round(search[:, [j]] - search[:, candidates], _DECIMALS)
+    diffs[~present] = np.nan
+    # a link needs its offset in MIN_SHARE of the rows: most pairs fail this at once
+    enough = _most_repeated(diffs) >= np.maximum(MIN_SHARE * present.sum(0), MIN_ROWS)
     best: tuple[float, Link] | None = None
-    for k in before:
-        if cols[k].discrete or k == j:
-            continue
-        rows = _present(search, missing_of.get(k, -1))
-        if rows.sum() < MIN_ROWS:
-            continue
+    for i in np.flatnonzero(enough):
+        k, rows = candidates[i], present[:, i]
         y, x = search[rows, j], search[rows, k]
-        diffs, counts = np.unique(np.round(y - x, _DECIMALS), return_counts=True)
-        offset = float(diffs[np.argmax(counts)])
+        offsets, counts = np.unique(diffs[rows, i], return_counts=True)
+        offset = float(offsets[np.argmax(counts)])
         link = Link(k, missing_of.get(k, -1), offset, _spike(x[_obeys(y, x, offset)]))
         share = float(np.mean(_informative(y, x, link)))
-        chance = float(np.mean(_informative(y, rng.permutation(x), link)))
+        chance = _chance(y, x, link)
         strong = share >= MIN_SHARE and share >= MIN_LIFT * chance and share * y.size >= MIN_ROWS
         if strong and (best is None or share - chance > best[0]):
             best = (share - chance, link)
@@ -83,6 +88,25 @@ def apply_link(y: np.ndarray, linked: np.ndarray, out: np.ndarray, link: Link) -
     y = np.array(y, dtype=np.float64)
     y[use] = out[use, link.column] + link.offset
     return y
+
+
+def _chance(y: np.ndarray, x: np.ndarray, link: Link) -> float:
+    """The share of rows that would obey ``link`` with ``x`` and ``y`` paired at random."""
+    xs, x_counts = np.unique(np.round(x[x != link.spike] + link.offset, _DECIMALS),
+                             return_counts=True)
+    ys, y_counts = np.unique(np.round(y, _DECIMALS), return_counts=True)
+    at = np.minimum(np.searchsorted(ys, xs), ys.size - 1)
+    hit = ys[at] == xs
+    return float(np.sum(x_counts[hit] * y_counts[at[hit]]) / (x.size * y.size))
+
+
+def _most_repeated(values: np.ndarray) -> np.ndarray:
+    """How many times each column's most frequent value occurs (NaN never counts)."""
+    ordered = np.sort(values, axis=0)
+    same = ordered[1:] == ordered[:-1]
+    at = np.arange(1, same.shape[0] + 1)[:, None]
+    since = at - np.maximum.accumulate(np.where(same, 0, at), axis=0)  # equal neighbours in a row
+    return np.asarray(since.max(axis=0, initial=0) + 1)
 
 
 def _present(values: np.ndarray, missing: int) -> np.ndarray:

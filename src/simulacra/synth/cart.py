@@ -12,10 +12,7 @@ pickles; at sampling time the arrays are rebuilt into scikit-learn's compiled tr
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,9 +22,9 @@ from simulacra._random import SeedLike, int_seed
 from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._cart_links import Link, find_link
+from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
 from simulacra.synth._cart_strata import StrataSearch
-from simulacra.synth._cart_tree import Settings, Step, fit_step, sample_step
+from simulacra.synth._cart_tree import Settings, Step, sample_step
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._orders import OrderPair, order_pairs
 from simulacra.synth._params import Check, Interval, Options
@@ -38,6 +35,7 @@ _ORDER_ROWS = 20_000  # rows used to measure dependence (a subsample beyond that
 _MAX_REDRAWS = 20
 _ORDER_REDRAWS = 10  # redraws of a value that breaks an order rule; the rest is rejected
 _WIDE = 16  # columns beyond which leaves shrink (see _leaf_rule)
+_MAX_PREDICTORS = 16  # earlier columns a tree learns from, by default (see max_predictors)
 # Threads fitting trees by default: each running tree holds its own copy of the rows, so
 # more threads cost memory on large tables for ever smaller gains.
 _DEFAULT_JOBS = 4
@@ -92,6 +90,12 @@ class CARTSynthesizer(BaseSynthesizer):
         remodel year equal to the build year, a ship date equal to the order date) draws,
         for the members that obey it, the synthetic row's own earlier value plus the offset
         (``synth/_cart_links.py``). False draws every member's own value.
+    max_predictors
+        Each tree learns from at most this many earlier columns: those most dependent on its
+        own column (binned mutual information, as for the visit order), plus a declared
+        target; its link and stratum (below) are looked for among them. The cost of a tree
+        grows with its candidate predictors, and in a wide table a column depends on a few
+        others; the rest only offer the tree chance splits. None: every earlier column.
     strata
         A column that an earlier column determines, or that determines it, in nearly every
         row (an occupation code and its prestige score, an income in constant dollars and
@@ -127,6 +131,7 @@ class CARTSynthesizer(BaseSynthesizer):
         "strata": Options((True, False)),
         "discover_constraints": Interval(float, 0.5, 1.0, allow_none=True),
         "n_jobs": Interval(int, 1, None, allow_none=True),
+        "max_predictors": Interval(int, 1, None, allow_none=True),
     }
 
     def __init__(self, *, min_samples_leaf: int | None = None, leaf_scale: float = 0.5,
@@ -135,7 +140,7 @@ class CARTSynthesizer(BaseSynthesizer):
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
                  links: bool = True, strata: bool = True,
                  discover_constraints: float | None = None, n_jobs: int | None = None,
-                 seed: SeedLike = None) -> None:
+                 max_predictors: int | None = _MAX_PREDICTORS, seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
         self.max_depth = max_depth
@@ -150,14 +155,18 @@ class CARTSynthesizer(BaseSynthesizer):
         self.strata = strata
         self.discover_constraints = discover_constraints
         self.n_jobs = n_jobs
+        self.max_predictors = max_predictors
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
     def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
         values, cols = frame.values, frame.columns
         units = _units(cols)
-        if self.order == "auto":
-            units = _auto_order(_dependence(values, cols, units, rng), cols, units, frame.n_rows)
+        capped = self.max_predictors is not None and len(units) > self.max_predictors + 1
+        dep = _dependence(values, cols, units, rng) if self.order == "auto" or capped else None
+        if dep is not None and self.order == "auto":
+            visit = _auto_order(dep, cols, units, frame.n_rows)
+            units, dep = [units[i] for i in visit], dep[np.ix_(visit, visit)]
         leaf = self.min_samples_leaf
         if leaf is None:
             leaf = _leaf_rule(self.leaf_scale, frame.n_rows, len(units))
@@ -170,29 +179,25 @@ class CARTSynthesizer(BaseSynthesizer):
             root=targets[0] if self.target_split and len(targets) == 1 else -1)
         progress.start("fit trees", total=len(cols))
         workers = self.n_jobs or min(machine_threads(), _DEFAULT_JOBS)
-        jobs = self._step_jobs(values, cols, units, rng)
-        self.steps_ = _fit_steps(values, cols, jobs, settings, workers, progress)
+        link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
+        search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
+        fitter = ColumnFitter(values, cols, settings, units, dep if capped else None,
+                              self.max_predictors, search)
+        self.steps_ = fit_steps(self._jobs(units, link_rng, rng), fitter, workers, progress)
         progress.finish()
         self.columns_ = cols
         self.copy_hashes_ = _unique_row_hashes(values, self.steps_)
 
-    def _step_jobs(self, values: np.ndarray, cols: Sequence[EncodedColumn],
-                   units: list[list[int]], rng: np.random.Generator) -> Iterator[_StepJob]:
-        """Settle each column's rows, seed, link and stratum, in visit order (one stream)."""
+    @staticmethod
+    def _jobs(units: list[list[int]], link_rng: np.random.Generator | None,
+              rng: np.random.Generator) -> Iterator[ColumnJob]:
+        """Each column's job, in visit order, with its seeds (one stream each)."""
         before: list[int] = []
-        missing_of = {u[1]: u[0] for u in units if len(u) == 2}
-        link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
-        search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
-        for unit in units:
+        for u, unit in enumerate(units):
             for j in unit:
-                # a value column is learnt on its present rows; its indicator is then constant
                 missing = unit[0] if j != unit[0] else -1
-                rows = values[:, missing] != MISSING_CODE if missing >= 0 else None
-                present = values if rows is None else values[rows]
-                link = (find_link(present, cols, j, before, missing_of, link_rng)
-                        if link_rng is not None else None)
-                stratum = search.find(j, before) if search is not None else -1
-                yield _StepJob(j, tuple(before), rows, missing, int_seed(rng), link, stratum)
+                link_seed = int_seed(link_rng) if link_rng is not None else None
+                yield ColumnJob(j, u, tuple(before), missing, int_seed(rng), link_seed)
             before.extend(unit)
 
     # ---- sample -------------------------------------------------------------------------
@@ -278,56 +283,6 @@ class CARTSynthesizer(BaseSynthesizer):
         self.copy_hashes_ = np.asarray(state["copy_hashes"], dtype=np.uint64)
 
 
-@dataclass(frozen=True)
-class _StepJob:
-    """What :func:`fit_step` needs for one column, settled in visit order before fitting."""
-
-    target: int
-    before: tuple[int, ...]
-    rows: np.ndarray | None
-    missing: int
-    seed: int
-    link: Link | None
-    stratum: int
-
-
-def _fit_steps(values: np.ndarray, cols: Sequence[EncodedColumn], jobs: Iterable[_StepJob],
-               settings: Settings, workers: int, progress: Progress) -> list[Step]:
-    """Fit every column's tree, on ``workers`` threads; the steps come back in visit order.
-
-    Each tree learns from the real earlier columns only, never from another tree, so the
-    trees are independent; scikit-learn grows a tree without holding the GIL. Jobs are
-    handed out as they are settled, so the threads fit while later jobs are prepared.
-    """
-    def fit(job: _StepJob) -> Step:
-        return fit_step(values, cols, job.target, job.before, job.rows, job.missing,
-                        settings, job.seed, job.link, job.stratum)
-
-    # The warnings filter is process-wide state: set it once here, never inside a thread.
-    with warnings.catch_warnings():
-        # codes of a high-cardinality column are many "classes"
-        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
-        if workers <= 1:
-            steps = []
-            for job in jobs:
-                steps.append(fit(job))
-                progress.advance()
-            return steps
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures: list[Future[Step]] = []
-            try:
-                for job in jobs:
-                    futures.append(pool.submit(fit, job))
-                for done in as_completed(futures):
-                    done.result()
-                    progress.advance()
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-            return [future.result() for future in futures]
-
-
 def _leaf_rule(scale: float, n: int, width: int) -> int:
     """Default leaf size: ``scale * sqrt(n)``, times ``(16 / width) ** 0.25`` past 16 columns.
 
@@ -378,10 +333,11 @@ def _dependence(values: np.ndarray, cols: Sequence[EncodedColumn], units: list[l
 
 
 def _auto_order(dep: np.ndarray, cols: Sequence[EncodedColumn], units: list[list[int]],
-                n: int) -> list[list[int]]:
+                n: int) -> list[int]:
     """Order units greedily by their mutual information ``dep`` (``synth/_visit_order.py``)."""
     tiers = np.array([tier(cols[u[-1]], len(u), n) for u in units])
-    return [units[i] for i in greedy_order(dep, tiers)]
+    return greedy_order(dep, tiers)
+
 
 
 # ---- copies of training rows --------------------------------------------------------------

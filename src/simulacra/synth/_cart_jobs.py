@@ -1,0 +1,125 @@
+"""How ``cart`` fits its columns: one job per column, run on a thread pool.
+
+Each column's tree learns from the real earlier columns only, never from another tree, so
+the columns are independent. The main thread hands out jobs in visit order with their seeds
+(one random stream); a worker settles the rest of its job (the rows, the link, the stratum,
+the predictors) and grows the tree. scikit-learn grows a tree without holding the GIL.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from simulacra._progress import Progress
+from simulacra.data._frame import EncodedColumn
+from simulacra.synth._cart_links import find_link
+from simulacra.synth._cart_strata import StrataSearch
+from simulacra.synth._cart_tree import Settings, Step, fit_step
+from simulacra.synth._marginals import MISSING_CODE
+
+
+@dataclass(frozen=True)
+class ColumnJob:
+    """One column in visit order: its unit's place, the columns before it, its seeds."""
+
+    target: int
+    unit: int
+    before: tuple[int, ...]
+    missing: int  # the column's missing indicator, or -1
+    seed: int
+    link_seed: int | None  # None: no link search
+
+
+@dataclass(frozen=True)
+class ColumnFitter:
+    """Settles and fits one :class:`ColumnJob`; safe to call from several threads.
+
+    ``units`` are in visit order, and so are the rows and columns of ``dep``, their
+    dependence (None: every tree sees every earlier column). ``cap``: see
+    ``CARTSynthesizer.max_predictors``.
+    """
+
+    values: np.ndarray
+    cols: Sequence[EncodedColumn]
+    settings: Settings
+    units: Sequence[Sequence[int]]
+    dep: np.ndarray | None
+    cap: int | None
+    search: StrataSearch | None  # read-only once built
+
+    def __call__(self, job: ColumnJob) -> Step:
+        j, values = job.target, self.values
+        # a value column is learnt on its present rows; its indicator is then constant
+        rows = values[:, job.missing] != MISSING_CODE if job.missing >= 0 else None
+        present = values if rows is None else values[rows]
+        predictors = job.before
+        if self.dep is not None and self.cap is not None:
+            keep = {self.unit_of[k] for k in (self.settings.root,) if k in job.before}
+            predictors = strongest(job.before, self.unit_of, self.dep[job.unit, :job.unit],
+                                   keep, self.cap)
+        # a link or a stratum is a strong dependence: looked for among the predictors
+        link = None
+        if job.link_seed is not None:
+            link = find_link(present, self.cols, j, predictors, self.missing_of,
+                             np.random.default_rng(job.link_seed))
+        stratum = self.search.find(j, predictors) if self.search is not None else -1
+        return fit_step(values, self.cols, j, predictors, rows, job.missing, self.settings,
+                        job.seed, link, stratum)
+
+    @cached_property
+    def unit_of(self) -> dict[int, int]:
+        return {k: u for u, unit in enumerate(self.units) for k in unit}
+
+    @cached_property
+    def missing_of(self) -> dict[int, int]:
+        return {u[1]: u[0] for u in self.units if len(u) == 2}
+
+
+def strongest(before: Sequence[int], unit_of: dict[int, int], dep: np.ndarray,
+              keep: set[int], cap: int) -> tuple[int, ...]:
+    """The columns of ``before`` in the ``cap`` units with the highest ``dep``, and in ``keep``.
+
+    ``dep[u]`` is the dependence on earlier unit ``u``; ties go to the unit visited first.
+    Columns keep their visit order.
+    """
+    if dep.size <= cap:
+        return tuple(before)
+    chosen = set(np.argsort(-dep, kind="stable")[:cap].tolist()) | keep
+    return tuple(k for k in before if unit_of[k] in chosen)
+
+
+def fit_steps(jobs: Iterable[ColumnJob], fit: Callable[[ColumnJob], Step], workers: int,
+              progress: Progress) -> list[Step]:
+    """Run ``fit`` on every job, on ``workers`` threads; the steps come back in job order.
+
+    Jobs are handed out as they come, so the threads fit while later jobs are prepared.
+    """
+    # The warnings filter is process-wide state: set it once here, never inside a thread.
+    with warnings.catch_warnings():
+        # codes of a high-cardinality column are many "classes"
+        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+        if workers <= 1:
+            steps = []
+            for job in jobs:
+                steps.append(fit(job))
+                progress.advance()
+            return steps
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures: list[Future[Step]] = []
+            try:
+                for job in jobs:
+                    futures.append(pool.submit(fit, job))
+                for done in as_completed(futures):
+                    done.result()
+                    progress.advance()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+            return [future.result() for future in futures]
