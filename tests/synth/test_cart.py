@@ -385,13 +385,13 @@ def test_state_without_min_tie_samples_as_before(frame: EncodedFrame) -> None:
     assert any(s.min_tie == 5 for s in _fitted(frame).steps_)
 
 
-def _wide_frame(n: int = 1500, noise: int = 24) -> EncodedFrame:
-    """A binary target, ``noise`` unrelated columns, and y tied to the 5th noise column."""
+def _wide_frame(n: int = 1500, noise: int = 24, binary: bool = True) -> EncodedFrame:
+    """A target (binary or not), ``noise`` unrelated columns, and y tied to the 5th noise column."""
     rng = np.random.default_rng(6)
-    target = (rng.random(n) < 0.3).astype(float)
+    target = (rng.random(n) < 0.3).astype(float) if binary else rng.normal(size=n)
     free = rng.normal(size=(n, noise))
     y = free[:, 4] + 2 * target + rng.normal(scale=0.1, size=n)
-    cols = (EncodedColumn("t", "t", True, 2, role="target"),
+    cols = (EncodedColumn("t", "t", binary, 2 if binary else 0, role="target"),
             *(EncodedColumn(f"n{k}", f"n{k}", False) for k in range(noise)),
             EncodedColumn("y", "y", False))
     return EncodedFrame(np.column_stack([target, free, y]), cols)
@@ -408,6 +408,18 @@ def test_wide_tables_learn_from_their_most_dependent_columns() -> None:
         widest = max(len(u - {0}) for u in used.values())
         # chance splits: without a cap some noise tree splits on more than 3 columns
         assert widest <= 3 if cap else widest > 3
+
+
+def test_every_tree_may_learn_from_a_declared_target() -> None:
+    # y = n4 + 2 t: with one predictor allowed, the later of y and n4 learns from the other,
+    # and from the continuous target t as well
+    frame = _wide_frame(binary=False)
+    y = frame.values.shape[1] - 1
+    model = _fitted(frame, max_predictors=1, links=False, strata=False)
+    assert model.steps_[0].target == 0
+    visit = [s.target for s in model.steps_]
+    first, later = sorted((5, y), key=visit.index)
+    assert {0, first} <= set(model.steps_[visit.index(later)].used.tolist())
 
 
 def test_strongest_predictors_keep_visit_order_and_the_kept_units() -> None:

@@ -60,9 +60,8 @@ class ColumnFitter:
         present = values if rows is None else values[rows]
         predictors = job.before
         if self.dep is not None and self.cap is not None:
-            keep = {self.unit_of[k] for k in (self.settings.root,) if k in job.before}
             predictors = strongest(job.before, self.unit_of, self.dep[job.unit, :job.unit],
-                                   keep, self.cap)
+                                   self.target_units, self.cap)
         # a link or a stratum is a strong dependence: looked for among the predictors
         link = None
         if job.link_seed is not None:
@@ -75,6 +74,11 @@ class ColumnFitter:
     @cached_property
     def unit_of(self) -> dict[int, int]:
         return {k: u for u, unit in enumerate(self.units) for k in unit}
+
+    @cached_property
+    def target_units(self) -> set[int]:
+        """Units of declared targets: every tree may learn from them."""
+        return {self.unit_of[k] for k, col in enumerate(self.cols) if col.role == "target"}
 
     @cached_property
     def missing_of(self) -> dict[int, int]:
