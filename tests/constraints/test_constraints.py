@@ -108,6 +108,16 @@ def test_reparametrized_rules_waste_no_rows() -> None:
     assert syn.constraints_.keep(frame).all()
 
 
+def test_obeyed_marks_the_rows_keep_would_and_counts_nothing() -> None:
+    rules = ConstraintSet([Inequality("start", "end"), Positive("amount")])
+    frame = pd.DataFrame({"start": [1, 5, 2], "end": [2, 3, 2], "amount": [1.0, 2.0, -1.0]})
+    rules.begin_sampling()
+    np.testing.assert_array_equal(rules.obeyed(frame), [True, False, False])
+    assert rules.worst() == ("", 1.0)  # nothing seen yet
+    np.testing.assert_array_equal(rules.keep(frame), rules.obeyed(frame))
+    assert rules.worst()[1] < 1.0
+
+
 def test_a_column_rewritten_twice_falls_back_to_rejection() -> None:
     rng = np.random.default_rng(2)
     a = rng.normal(size=800)

@@ -44,3 +44,23 @@ def test_a_model_saved_before_spans_existed_samples_as_drawn(data: pd.DataFrame)
         model.codec_.codec(name).state.pop("seen")
     assert model.codec_.spans() == []
     pd.testing.assert_frame_equal(model.sample(len(data), seed=3), plain)
+
+
+def test_samples_under_rules_span_too(data: pd.DataFrame) -> None:
+    # with rules, sampling draws more candidates than it needs and keeps the first ones:
+    # the rows holding the extremes must be among them
+    from simulacra.constraints import Inequality
+
+    rng = np.random.default_rng(5)
+    start = rng.integers(0, 100, len(data))
+    ruled = data.assign(start=start, end=start + rng.integers(0, 30, len(data)))
+    model = make_synthesizer("cart", seed=1).fit(ruled, constraints=[Inequality("start", "end")])
+    for seed in range(8):
+        full = model.sample(len(ruled), seed=seed)
+        assert (full["start"] <= full["end"]).all()
+        assert full["price"].max() == ruled["price"].max()
+        assert full["price"].min() == ruled["price"].min()
+        assert full["rooms"].max() == 9
+        # columns bound by the rule too: an extreme that breaks it moves to another's row
+        assert full["start"].max() == ruled["start"].max()
+        assert full["end"].min() == ruled["end"].min()

@@ -123,6 +123,13 @@ class ConstraintSet:
             if isinstance(rule, Unique):
                 rule.begin_sampling()
 
+    def obeyed(self, data: pd.DataFrame) -> np.ndarray:
+        """Which rows obey every rule (nothing is counted or remembered)."""
+        mask = np.ones(len(data), dtype=bool)
+        for rule in self.rules:
+            mask &= rule.valid(data)
+        return mask
+
     def keep(self, data: pd.DataFrame) -> np.ndarray:
         """Which sampled rows obey every rule; counts each rule's acceptance."""
         mask = np.ones(len(data), dtype=bool)

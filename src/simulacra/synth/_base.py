@@ -186,7 +186,8 @@ class BaseSynthesizer(ABC):
             rules = ConstraintSet([*rules.rules, condition])
             draw = self._conditioned_draw(condition, rng)
         elif span_range and n >= getattr(self, "n_rows_seen_", n + 1):
-            draw = spanning(draw, self.codec_.spans())
+            draw = spanning(draw, self.codec_.spans(), kept=min(n, chunk_rows),
+                            valid=self._obeyed if rules else None)
         if rules:
             return iter_constrained_chunks(
                 draw, self.codec_, n, rng, rules=rules, columns=self.table_.column_names,
@@ -259,6 +260,13 @@ class BaseSynthesizer(ABC):
         if frame.n_rows != n or frame.columns != self.codec_.encoded_columns:
             raise RuntimeError(f"{type(self).__name__}._sample returned a malformed frame.")
         return frame
+
+    def _obeyed(self, frame: EncodedFrame) -> np.ndarray:
+        """Which encoded rows obey every rule once decoded (no acceptance is counted)."""
+        # a fixed stream: fake values that no rule reads must not move the model's stream
+        table = self.codec_.decode(frame, rng=np.random.default_rng(0))
+        rules = self.constraints_
+        return rules.obeyed(rules.reverse(table, self.table_.column_names))
 
     # ---- persistence --------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -38,7 +38,8 @@ def check_n(n: object, what: str = "n") -> int:
     return int(n)
 
 
-def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]]) -> SampleEncoded:
+def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]], *, kept: int,
+             valid: Callable[[EncodedFrame], np.ndarray] | None = None) -> SampleEncoded:
     """``draw`` whose first batch spans every number column's training range.
 
     In that batch the rows holding a column's lowest and highest present value take the
@@ -46,6 +47,11 @@ def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]]) ->
     inward and rarely redraw a value two training rows hold, so a sample would otherwise stop
     short of the real range: its histograms then cover another interval than the real
     ones, and the real extremes, the rare cases a user asks for, never occur.
+
+    A sampler with rules draws more candidates than it needs and keeps the first ``kept``
+    that obey them (``valid``: which rows do): the extremes go to those rows. An extreme that
+    makes its row break a rule (a floor area above the row's living area) moves to a row
+    holding another extreme where it breaks none (the largest living area), or is dropped.
     """
     pending = [bool(spans)]
 
@@ -55,17 +61,45 @@ def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]]) ->
             return frame
         pending[0] = False
         values = frame.values.copy()
+        ok = valid(frame) if valid is not None else np.ones(n, dtype=bool)
+        free = ok & (np.cumsum(ok) <= kept)
+        placed: list[tuple[int, int, float]] = []  # (row, column, extreme)
         for j, missing, low, high in spans:
-            rows = (np.flatnonzero(values[:, missing] != MISSING_CODE) if missing >= 0
-                    else np.arange(values.shape[0]))
+            present = values[:, missing] != MISSING_CODE if missing >= 0 else True
+            rows = np.flatnonzero(present & free)
             if rows.size >= 2:
                 lowest = rows[np.argmin(values[rows, j])]
                 highest = rows[np.argmax(values[rows, j])]
                 if lowest != highest:
                     values[lowest, j], values[highest, j] = low, high
+                    placed += [(int(lowest), j, low), (int(highest), j, high)]
+        if valid is not None and placed:
+            _move_breaking_extremes(frame, values, placed, valid)
         return EncodedFrame(values, frame.columns)
 
     return draw_spanning
+
+
+def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
+                            placed: list[tuple[int, int, float]],
+                            valid: Callable[[EncodedFrame], np.ndarray]) -> None:
+    """Undo the extremes on rows that now break a rule; put each on another extreme's row."""
+    broken = ~valid(EncodedFrame(values, frame.columns))
+    moved = [(row, j, v) for row, j, v in placed if broken[row]]
+    for row, j, _ in moved:
+        values[row, j] = frame.values[row, j]
+    hosts = sorted({row for row, _, _ in placed if not broken[row]})
+    for _, j, extreme in moved:
+        others = [h for h in hosts if (h, j) not in {(r, c) for r, c, _ in placed}]
+        if not others:
+            continue
+        trial = values[others].copy()
+        trial[:, j] = extreme
+        fits = np.flatnonzero(valid(EncodedFrame(trial, frame.columns)))
+        if fits.size:
+            host = others[int(fits[np.argmin(np.abs(values[others, j][fits] - extreme))])]
+            values[host, j] = extreme
+            placed.append((host, j, extreme))
 
 
 def iter_chunks(
