@@ -84,7 +84,8 @@ def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
                             placed: list[tuple[int, int, float]],
                             valid: Callable[[EncodedFrame], np.ndarray]) -> None:
     """Undo the extremes on rows that now break a rule; put each on another extreme's row."""
-    broken = ~valid(EncodedFrame(values, frame.columns))
+    rows = sorted({row for row, _, _ in placed})
+    broken = dict(zip(rows, ~valid(EncodedFrame(values[rows], frame.columns)), strict=True))
     moved = [(row, j, v) for row, j, v in placed if broken[row]]
     for row, j, _ in moved:
         values[row, j] = frame.values[row, j]
