@@ -339,7 +339,7 @@ def _grow(x: np.ndarray, y: np.ndarray, discrete: bool, leaf: int, max_depth: in
     # Our predictors are finite float32 and our parameters valid: scikit-learn's per-fit
     # checks cost about as much as growing a small tree, and a table grows many.
     # (scikit-learn's config is per thread; its warning on many classes is silenced by the
-    # caller, see cart._fit_steps)
+    # caller, see _cart_jobs.fit_steps)
     with config_context(skip_parameter_validation=True):
         tree = model.fit(np.asarray(x, dtype=np.float32), y, check_input=False).tree_
     ids = np.arange(tree.node_count)

@@ -90,8 +90,9 @@ def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
     for row, j, _ in moved:
         values[row, j] = frame.values[row, j]
     hosts = sorted({row for row, _, _ in placed if not broken[row]})
+    taken = {(row, j) for row, j, _ in placed}  # a row holds one extreme of a column
     for _, j, extreme in moved:
-        others = [h for h in hosts if (h, j) not in {(r, c) for r, c, _ in placed}]
+        others = [h for h in hosts if (h, j) not in taken]
         if not others:
             continue
         trial = values[others].copy()
@@ -100,7 +101,7 @@ def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
         if fits.size:
             host = others[int(fits[np.argmin(np.abs(values[others, j][fits] - extreme))])]
             values[host, j] = extreme
-            placed.append((host, j, extreme))
+            taken.add((host, j))
 
 
 def iter_chunks(

@@ -339,7 +339,6 @@ def _auto_order(dep: np.ndarray, cols: Sequence[EncodedColumn], units: list[list
     return greedy_order(dep, tiers)
 
 
-
 # ---- copies of training rows --------------------------------------------------------------
 def _row_hashes(values: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
     """Hash each row's decoded-relevant values to 64 bits (a missing value's fill is not)."""
