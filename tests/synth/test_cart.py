@@ -291,7 +291,8 @@ def test_coarse_numeric_columns_keep_their_exact_relations() -> None:
             EncodedColumn("sev", "sev", False, integer=True))
     frame = EncodedFrame(np.column_stack([dead, sev]), cols)
     for coarse, leak in ((0.0, 0.01), (1.0, 0.0)):  # 1.0 is the default
-        out = _fitted(frame, coarse=coarse, reject_copies=False)._sample(
+        # with point masses off: they would keep these values whole too
+        out = _fitted(frame, coarse=coarse, point_mass=0.0, reject_copies=False)._sample(
             8000, rng=np.random.default_rng(0)).values
         share = np.mean((out[:, 1] == 4) & (out[:, 0] == 0))
         assert share > leak if coarse == 0 else share == 0
@@ -371,12 +372,41 @@ def test_point_masses_keep_their_frequencies() -> None:
     assert abs(np.mean(np.isin(out, train)) - 0.6) < 0.05  # the rest moved off real values
 
 
+def _lots(n: int = 3000, seed: int = 3) -> EncodedFrame:
+    """Lot areas and frontages: 0 frontage (no street) on a fifth of lots, else ~ sqrt(area)."""
+    rng = np.random.default_rng(seed)
+    area = np.round(rng.lognormal(9, 0.4, n))
+    street = rng.random(n) < 0.8
+    front = np.where(street, np.round(np.exp(0.5 * np.log(area) + rng.normal(0, 0.1, n))), 0.0)
+    cols = (EncodedColumn("area", "area", False), EncodedColumn("front", "front", False))
+    return EncodedFrame(np.column_stack([area, front]), cols)
+
+
+def _zero_share_and_corr(model: CARTSynthesizer, train: np.ndarray) -> tuple[float, float]:
+    out = model._sample(6000, rng=np.random.default_rng(0)).values
+    street = out[:, 1] > 0
+    corr = np.corrcoef(np.log(out[street, 0]), np.log(out[street, 1]))[0, 1]
+    return float(np.mean(~street) - np.mean(train[:, 1] == 0)), float(corr)
+
+
+def test_heavy_point_masses_stay_whole_and_keep_their_relations() -> None:
+    # a leaf's bandwidth spans its zeros and its frontages: smoothing across them both thins
+    # the zeros and scatters frontages far from what the area implies (train log-corr 0.90)
+    frame = _lots()
+    kept = _fitted(frame, order="given")
+    assert kept.steps_[1].point_mass == 150  # 5% of 3000 rows
+    gap, corr = _zero_share_and_corr(kept, frame.values)
+    assert abs(gap) < 0.015 and corr > 0.8
+    gap, corr = _zero_share_and_corr(_fitted(frame, order="given", point_mass=0.0), frame.values)
+    assert gap < -0.015 and corr < 0.79
+
+
 def test_state_without_min_tie_samples_as_before(frame: EncodedFrame) -> None:
-    # artifacts saved before min_tie existed keep sampling real members' values
-    old = _fitted(frame, min_tie=0)
+    # artifacts saved before min_tie and point_mass existed keep sampling as they did
+    old = _fitted(frame, min_tie=0, point_mass=0.0)
     state = old._get_state()
     for s in state["steps"]:
-        del s["min_tie"]
+        del s["min_tie"], s["point_mass"]
     loaded = CARTSynthesizer()
     loaded._set_state(state)
     a = old._sample(500, rng=np.random.default_rng(4)).values

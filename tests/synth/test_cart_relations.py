@@ -189,7 +189,7 @@ def test_stratified_tree_routes_every_value_to_its_own_subtree() -> None:
 
 @pytest.mark.parametrize(("param", "value"), [
     ("links", "yes"), ("strata", 1.5), ("discover_constraints", 0.2), ("min_tie", -1),
-    ("n_jobs", 0), ("n_jobs", 2.5), ("max_predictors", 0),
+    ("point_mass", 1.5), ("n_jobs", 0), ("n_jobs", 2.5), ("max_predictors", 0),
 ])
 def test_bad_parameters_are_clear_errors(param: str, value: object) -> None:
     frame = pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) % 3})

@@ -58,6 +58,7 @@ class Step:
     tie_start: np.ndarray  # int64 per member: first rank of its value in ``grid``
     tie_count: np.ndarray  # int64 per member: how often its value occurs in ``grid``
     min_tie: int = 0  # values held by fewer training rows are interpolated (see _smooth)
+    point_mass: int = 0  # values held by at least this many rows are kept whole; 0 for none
     link: int = -1  # an earlier column this one equals plus ``link_offset`` in part of the rows
     link_missing: int = -1  # the linked column's missing indicator, or -1
     link_offset: float = 0.0
@@ -93,6 +94,15 @@ class Step:
         group = np.repeat(np.arange(first.size), size)
         return ((size < self.min_tie)[group], first[group].astype(np.float64),
                 (1.0 / size)[group], low[group], high[group])
+
+    @cached_property
+    def in_point_mass(self) -> np.ndarray:
+        """Per rank of ``grid``: whether its value is a point mass. Not part of the state."""
+        g = self.grid
+        if self.point_mass < 1 or not g.size:
+            return np.zeros(g.size, dtype=bool)
+        held = np.searchsorted(g, g, "right") - np.searchsorted(g, g, "left")
+        return np.asarray(held >= self.point_mass)
 
     @cached_property
     def tree(self) -> Any:
@@ -212,6 +222,7 @@ class Settings:
     root: int = -1
     coarse: float = 0.0
     min_tie: int = 0  # see Step.min_tie; applies to smoothed columns only
+    point_mass: float = 0.0  # share of the rows that makes a value a point mass (Step.point_mass)
 
 
 def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int,
@@ -260,10 +271,12 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int,
     tie_start = np.searchsorted(grid, vals) if grid.size else np.zeros(0, np.int64)
     tie_count = np.searchsorted(grid, vals, "right") - tie_start if grid.size else tie_start
     bw = np.zeros(len(children))
-    min_tie = 0
+    min_tie = point_mass = 0
     if grid.size and scale > 0 and _smoothable(grid, settings.coarse):
         bw = _bandwidths(tie_start + (tie_count - 1) / 2, start, end, scale)
         min_tie = settings.min_tie
+        if settings.point_mass > 0:  # never a value rare enough to be interpolated
+            point_mass = max(math.ceil(settings.point_mass * grid.size), min_tie, 2)
     present = y if y.size else np.zeros(1)
     return Step(
         target=j, missing=missing, fill=fill, discrete=col.discrete, integer=col.integer,
@@ -273,7 +286,7 @@ def fit_step(values: np.ndarray, cols: Sequence[EncodedColumn], j: int,
         lut=np.concatenate([p for p in lut_parts if p is not None] or [np.zeros(0)]),
         lut_start=lut_start, start=start.astype(np.int64), end=end.astype(np.int64),
         values=vals, bandwidth=bw, grid=grid, tie_start=tie_start.astype(np.int64),
-        tie_count=tie_count.astype(np.int64), min_tie=min_tie,
+        tie_count=tie_count.astype(np.int64), min_tie=min_tie, point_mass=point_mass,
         **_link_fields(link, values, j, order),
     )
 
@@ -400,15 +413,26 @@ def _smooth(step: Step, pick: np.ndarray, node: np.ndarray,
     half the gaps keeps values on the same side of every tree split on the column (splits
     lie halfway between training values); spanning whole gaps broke relations in tests.
     Integer columns are rounded, as the codec would.
+
+    A member holding a heavy point mass (``Step.point_mass``: a zero frontage, a zero
+    balance) keeps it, and another member whose smoothed position lands in such a block
+    keeps its own value: a leaf's bandwidth spans its whole spread, so the noise would
+    otherwise carry a leaf's zeros onto its other values and back, blurring the mass and
+    the relation that decides it (no frontage where there is no street).
     """
     m, n = step.grid.size, pick.size
-    pos = rng.random(n) * step.tie_count[pick]
-    pos += step.tie_start[pick]
-    pos += step.bandwidth[node] * rng.standard_normal(n, dtype=np.float32)
+    own = rng.random(n) * step.tie_count[pick]
+    own += step.tie_start[pick]
+    pos = own + step.bandwidth[node] * rng.standard_normal(n, dtype=np.float32)
     np.abs(pos, out=pos)  # reflect at both ends so ranks stay uniform
     over = pos >= m
     pos[over] = 2 * m - pos[over]
     at = np.clip(pos.astype(np.intp), 0, m - 1)
+    if step.point_mass:
+        mass = step.in_point_mass
+        kept = mass[np.minimum(step.tie_start[pick], m - 1)] | mass[at]
+        pos[kept] = own[kept]
+        at = np.clip(pos.astype(np.intp), 0, m - 1)
     y = step.grid[at]
     rare = step.rare
     if len(rare) > 1:

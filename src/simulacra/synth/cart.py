@@ -74,6 +74,12 @@ class CARTSynthesizer(BaseSynthesizer):
         gaps to its neighbouring distinct values, so a unique income or price does not reappear and
         single out its row. Values shared by more rows stay point masses with their
         frequencies. 0 or 1 keeps every value on an observed one.
+    point_mass
+        A value held by at least this share of a smoothed column's training rows (and by at
+        least ``min_tie`` rows) is a point mass: a member holding it is drawn as it is, and
+        another member whose smoothed position lands in it keeps its own value, so the mass
+        keeps its size and its relations to other columns (a zero frontage where there is
+        no street). 0 smooths across every value.
     coarse
         A continuous column with at most ``max(coarse * sqrt(n), n / 50)`` distinct values
         is not smoothed: its values are shared by many rows, and moving them would break
@@ -127,6 +133,7 @@ class CARTSynthesizer(BaseSynthesizer):
         "target_split": Options((True, False)),
         "coarse": Interval(float, 0.0, None),
         "min_tie": Interval(int, 0, None),
+        "point_mass": Interval(float, 0.0, 1.0),
         "links": Options((True, False)),
         "strata": Options((True, False)),
         "discover_constraints": Interval(float, 0.5, 1.0, allow_none=True),
@@ -138,6 +145,7 @@ class CARTSynthesizer(BaseSynthesizer):
                  max_depth: int | None = None, smoothing: str = "density",
                  bandwidth: float = 1.0, order: str = "auto", reject_copies: bool = True,
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
+                 point_mass: float = 0.05,
                  links: bool = True, strata: bool = True,
                  discover_constraints: float | None = None, n_jobs: int | None = None,
                  max_predictors: int | None = _MAX_PREDICTORS, seed: SeedLike = None) -> None:
@@ -151,6 +159,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.target_split = target_split
         self.coarse = coarse
         self.min_tie = min_tie
+        self.point_mass = point_mass
         self.links = links
         self.strata = strata
         self.discover_constraints = discover_constraints
@@ -175,7 +184,7 @@ class CARTSynthesizer(BaseSynthesizer):
         settings = Settings(
             leaf=leaf, max_depth=self.max_depth,
             scale=self.bandwidth if self.smoothing == "density" else 0.0,
-            coarse=self.coarse, min_tie=self.min_tie,
+            coarse=self.coarse, min_tie=self.min_tie, point_mass=self.point_mass,
             root=targets[0] if self.target_split and len(targets) == 1 else -1)
         progress.start("fit trees", total=len(cols))
         workers = self.n_jobs or min(machine_threads(), _DEFAULT_JOBS)
