@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from simulacra.synth import SYNTHESIZERS, make_synthesizer
+from simulacra.synth import make_synthesizer, synthesizer_names
 from simulacra.testing import CHECKS, contract_table
 
 # Neural models train for a few tiny epochs here: the suite checks the contract, not quality.
@@ -28,7 +28,7 @@ def table() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("name", SYNTHESIZERS.names())
+@pytest.mark.parametrize("name", synthesizer_names())  # "auto" first
 def test_contract(name: str, check, table: pd.DataFrame) -> None:
     if name in NEURAL and importlib.util.find_spec("torch") is None:
         pytest.skip("the neural extra (torch) is not installed")

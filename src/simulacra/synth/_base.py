@@ -44,6 +44,7 @@ from simulacra.schema import Schema, Table, check_data, discover_constraints, in
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded
 from simulacra.synth._params import Check, Interval, validate_params
+from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
     check_n,
@@ -116,7 +117,7 @@ class BaseSynthesizer(ABC):
             )
         table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
         check_data(data, table)
-        fit_seed, sample_seed = spawn(self.seed, 2)
+        fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
         prog = or_null(progress)
         rules = ConstraintSet([*table.constraints, *check_rules(constraints)])
         self.constraint_violations_ = rules.fit(data, table) if rules else []
@@ -128,6 +129,9 @@ class BaseSynthesizer(ABC):
         codec = TableCodec.fit(model_data, model_table)
         frame = codec.encode(model_data)
         self._fit(frame, rng=as_generator(fit_seed), progress=prog)
+        share = filter_share(getattr(self, "privacy_filter", None), len(data))
+        self.privacy_filter_ = (PrivacyFilter.fit(frame, share, as_generator(filter_seed))
+                                if share > 0 else None)
         self.schema_ = Schema.single(dataclasses.replace(table, constraints=tuple(
             rules.to_dicts())))
         self.constraints_ = rules
@@ -157,6 +161,9 @@ class BaseSynthesizer(ABC):
         ``span_range``: a sample of at least as many rows as the training data, without
         conditions, reaches each number column's training minimum and maximum (one row
         each takes them; ``synth/_sampling.py:spanning``). False leaves every value as drawn.
+
+        A model with a privacy filter (``privacy_filter``) leaves out, in every draw, the
+        candidate rows closest to training rows (``synth/_privacy_filter.py``).
         """
         if isinstance(conditions, pd.DataFrame):
             if check_n(n) != len(conditions):
@@ -164,8 +171,14 @@ class BaseSynthesizer(ABC):
                     f"sample(n, conditions=frame) fills in the frame's rows: n must equal "
                     f"its {len(conditions)} rows, got {n}. Or call impute(frame).")
             return self.impute(conditions, seed=seed)
-        chunks = list(self.iter_sample(n, seed=seed, conditions=conditions,
-                                       span_range=span_range, progress=progress))
+        return self._sample_frame(n, seed=seed, conditions=conditions, span_range=span_range,
+                                  progress=progress, filtered=True)
+
+    def _sample_frame(self, n: int, *, seed: SeedLike, conditions: Mapping[str, Any] | None,
+                      filtered: bool, span_range: bool = True,
+                      progress: Progress | None = None) -> pd.DataFrame:
+        chunks = list(self._iter_sample(n, seed, DEFAULT_CHUNK_ROWS, conditions, span_range,
+                                        progress, filtered=filtered))
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def iter_sample(self, n: int, *, seed: SeedLike = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -175,6 +188,13 @@ class BaseSynthesizer(ABC):
 
         ``conditions`` and ``span_range``: see :meth:`sample`.
         """
+        return self._iter_sample(n, seed, chunk_rows, conditions, span_range, progress,
+                                 filtered=True)
+
+    def _iter_sample(self, n: int, seed: SeedLike, chunk_rows: int,
+                     conditions: Mapping[str, Any] | None, span_range: bool,
+                     progress: Progress | None, *, filtered: bool) -> Iterator[pd.DataFrame]:
+        # ``filtered``: the privacy filter applies (not when filling in given rows)
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
@@ -185,7 +205,10 @@ class BaseSynthesizer(ABC):
             condition = Condition(conditions, self.table_, self._categories())
             rules = ConstraintSet([*rules.rules, condition])
             draw = self._conditioned_draw(condition, rng)
-        elif span_range and n >= getattr(self, "n_rows_seen_", n + 1):
+        privacy = getattr(self, "privacy_filter_", None)
+        if filtered and privacy is not None:
+            draw = privacy.wrap(draw)
+        if conditions is None and span_range and n >= getattr(self, "n_rows_seen_", n + 1):
             draw = spanning(draw, self.codec_.spans(), kept=min(n, chunk_rows),
                             valid=self._obeyed if rules else None)
         if rules:
@@ -217,8 +240,8 @@ class BaseSynthesizer(ABC):
         for _, rows in frame.groupby(row_keys(frame), sort=False).groups.items():
             first = frame.loc[rows[0]]
             values = {c: first[c] for c in frame.columns if given.at[rows[0], c]}
-            drawn = (self.sample(len(rows), seed=rng, conditions=values) if values
-                     else self.sample(len(rows), seed=rng))
+            drawn = self._sample_frame(len(rows), seed=rng, conditions=values or None,
+                                       filtered=False)
             parts.append(drawn.set_axis(rows))
         out = pd.concat(parts).sort_index()
         for column in frame.columns:  # the given cells, exactly as given
@@ -288,6 +311,9 @@ class BaseSynthesizer(ABC):
         state = {"codec": self.codec_.get_state(), "model": self._get_state(),
                  "constraints": self.constraints_.get_state(),
                  "model_table": self.model_table_.to_dict()}
+        privacy = getattr(self, "privacy_filter_", None)
+        if privacy is not None:
+            state["privacy_filter"] = privacy.get_state()
         write_artifact(path, manifest, state)
 
     @classmethod
@@ -315,6 +341,7 @@ class BaseSynthesizer(ABC):
             obj.codec_ = TableCodec.from_state(obj.model_table_, art.state["codec"])
             obj._set_state(art.state["model"])
             obj.n_rows_seen_ = int(man["n_rows_seen"])
+            obj.privacy_filter_ = _load_privacy_filter(obj, art.state.get("privacy_filter"))
             obj._sample_rng = generator_from_state(man["sample_rng"])
         except ArtifactError:
             raise
@@ -347,6 +374,15 @@ class BaseSynthesizer(ABC):
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with a "
                 "table before using it."
             )
+
+
+def _load_privacy_filter(obj: BaseSynthesizer,
+                         state: dict[str, Any] | None) -> PrivacyFilter | None:
+    if state is None:
+        if filter_share(getattr(obj, "privacy_filter", None), obj.n_rows_seen_) > 0:
+            raise KeyError("privacy_filter")  # its parameters ask for one: the state is cut
+        return None
+    return PrivacyFilter.from_state(state, obj.codec_.encoded_columns)
 
 
 def with_discovered_rules(table: Table, data: pd.DataFrame, threshold: float | None) -> Table:

@@ -57,6 +57,19 @@ class Options:
         return "one of " + ", ".join(repr(c) for c in self.choices)
 
 
+@dataclass(frozen=True)
+class Either:
+    """Accepted when any of ``checks`` accepts it."""
+
+    checks: tuple[Check, ...]
+
+    def accepts(self, value: Any) -> bool:
+        return any(check.accepts(value) for check in self.checks)
+
+    def describe(self) -> str:
+        return " or ".join(check.describe() for check in self.checks)
+
+
 def validate_params(owner: object, checks: Mapping[str, Check]) -> None:
     """Raise ``InvalidParameterError`` for the first parameter that fails its check."""
     for name, check in checks.items():

@@ -27,7 +27,7 @@ from simulacra.synth._cart_strata import StrataSearch
 from simulacra.synth._cart_tree import Settings, Step, sample_step
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._orders import OrderPair, order_pairs
-from simulacra.synth._params import Check, Interval, Options
+from simulacra.synth._params import Check, Either, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
 
 _ORDER_BINS = 16  # bins per column when measuring dependence for the visit order
@@ -111,8 +111,17 @@ class CARTSynthesizer(BaseSynthesizer):
         When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
         also discover the business rules (inequalities, formulas, fixed combinations) that
         hold in at least this share of the real rows, and keep them in every sampled row.
-        None (the default, also for ``"auto"``) discovers nothing; 1.0 keeps only rules
+        None (the default; ``"auto"`` uses 1.0) discovers nothing; 1.0 keeps only rules
         every real row obeys. A schema given to ``fit`` is used as it is.
+    privacy_filter
+        Share of candidate rows left out of every sample: those lying closest to a training
+        row relative to their distance to as many other synthetic rows
+        (``synth/_privacy_filter.py``), so that fewer synthetic rows sit nearer the training
+        rows than unseen real rows would. ``"auto"`` leaves out ``min(0.25, 6.5 / sqrt(n))``
+        for ``n`` training rows. None (the default, also for ``"auto"``) keeps every row: the
+        filter costs some utility and, for large samples, most of the sampling time
+        (``bench/RESULTS.md``). A saved model with the filter holds up to 4,000 training
+        rows, encoded, as its reference. Filling in given rows (``impute``) is not filtered.
     n_jobs
         Threads fitting the trees (each column's tree is independent of the others). None
         uses ``OMP_NUM_THREADS`` when set, else the cores this process may run on, at most 4.
@@ -137,6 +146,8 @@ class CARTSynthesizer(BaseSynthesizer):
         "links": Options((True, False)),
         "strata": Options((True, False)),
         "discover_constraints": Interval(float, 0.5, 1.0, allow_none=True),
+        "privacy_filter": Either((Interval(float, 0.0, 0.5, allow_none=True),
+                                  Options(("auto",)))),
         "n_jobs": Interval(int, 1, None, allow_none=True),
         "max_predictors": Interval(int, 1, None, allow_none=True),
     }
@@ -147,7 +158,8 @@ class CARTSynthesizer(BaseSynthesizer):
                  target_split: bool = True, coarse: float = 1.0, min_tie: int = 5,
                  point_mass: float = 0.05,
                  links: bool = True, strata: bool = True,
-                 discover_constraints: float | None = None, n_jobs: int | None = None,
+                 discover_constraints: float | None = None,
+                 privacy_filter: float | str | None = None, n_jobs: int | None = None,
                  max_predictors: int | None = _MAX_PREDICTORS, seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
@@ -163,6 +175,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.links = links
         self.strata = strata
         self.discover_constraints = discover_constraints
+        self.privacy_filter = privacy_filter
         self.n_jobs = n_jobs
         self.max_predictors = max_predictors
         self.seed = seed
