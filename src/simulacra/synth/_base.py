@@ -205,9 +205,8 @@ class BaseSynthesizer(ABC):
             condition = Condition(conditions, self.table_, self._categories())
             rules = ConstraintSet([*rules.rules, condition])
             draw = self._conditioned_draw(condition, rng)
-        privacy = getattr(self, "privacy_filter_", None)
-        if filtered and privacy is not None:
-            draw = privacy.wrap(draw)
+        if filtered and self.privacy_filter_ is not None:
+            draw = self.privacy_filter_.wrap(draw)
         if conditions is None and span_range and n >= getattr(self, "n_rows_seen_", n + 1):
             draw = spanning(draw, self.codec_.spans(), kept=min(n, chunk_rows),
                             valid=self._obeyed if rules else None)
@@ -311,9 +310,8 @@ class BaseSynthesizer(ABC):
         state = {"codec": self.codec_.get_state(), "model": self._get_state(),
                  "constraints": self.constraints_.get_state(),
                  "model_table": self.model_table_.to_dict()}
-        privacy = getattr(self, "privacy_filter_", None)
-        if privacy is not None:
-            state["privacy_filter"] = privacy.get_state()
+        if self.privacy_filter_ is not None:
+            state["privacy_filter"] = self.privacy_filter_.get_state()
         write_artifact(path, manifest, state)
 
     @classmethod

@@ -20,15 +20,14 @@ distance 1).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from simulacra.data._frame import EncodedColumn, EncodedFrame
-
-SampleEncoded = Callable[[int, np.random.Generator], EncodedFrame]
+from simulacra.synth._sampling import SampleEncoded
 
 #: Training rows kept as the reference; larger tables keep a random subsample this size.
 REFERENCE_ROWS = 4_000
@@ -152,13 +151,16 @@ class PrivacyFilter:
                              f"{len(columns)} encoded columns")
         return cls(float(state["share"]), space, reference)
 
+    @cached_property
+    def _train_points(self) -> np.ndarray:
+        return self.space.embed(self.reference)
+
     def wrap(self, draw: SampleEncoded) -> SampleEncoded:
         """``draw`` with this filter applied to every batch it returns.
 
         The synthetic reference is drawn once, on the first call, from the same ``draw``
         (so conditioned samples are compared with conditioned rows).
         """
-        train_points = self.space.embed(self.reference)
         own: list[np.ndarray] = []
 
         def filtered(n: int, rng: np.random.Generator) -> EncodedFrame:
@@ -166,7 +168,7 @@ class PrivacyFilter:
                 own.append(self.space.embed(draw(len(self.reference), rng).values))
             candidates = draw(math.ceil(n / (1.0 - self.share)), rng)
             points = self.space.embed(candidates.values)
-            to_train = nearest_distance(points, train_points)
+            to_train = nearest_distance(points, self._train_points)
             to_own = nearest_distance(points, own[0])
             score = (to_train + _EPS) / (to_own + _EPS)
             keep = np.sort(np.argsort(-score, kind="stable")[:n])
