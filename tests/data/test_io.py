@@ -149,6 +149,38 @@ def test_gzip_and_tab_are_really_used(tmp_path: Path) -> None:
         assert fh.readline() == "id\tage\tincome\tcity\tnote\tvip\n"
 
 
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_a_csv_with_another_separator_is_read_with_it(tmp_path: Path, sep: str) -> None:
+    df = mixed_frame()
+    df.to_csv(tmp_path / "t.csv", sep=sep, index=False)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "t.csv"), df, check_dtype=False)
+
+
+def test_a_semicolon_csv_with_decimal_commas(tmp_path: Path) -> None:
+    text = "price;label;code;mixed\n3,75;a,b;7;1,5\n-12;c;8;x\n;d;9;2\n0,125;e;10;3\n"
+    with gzip.open(tmp_path / "t.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write(text)
+    back = read_table(tmp_path / "t.csv.gz")
+    assert list(back.columns) == ["price", "label", "code", "mixed"]
+    np.testing.assert_array_equal(back["price"], [3.75, -12.0, np.nan, 0.125])
+    assert back["label"].tolist() == ["a,b", "c", "d", "e"]  # not numbers: kept as text
+    assert back["code"].tolist() == [7, 8, 9, 10]
+    assert back["mixed"].tolist() == ["1,5", "x", "2", "3"]  # one value is not a number
+
+
+def test_commas_win_when_the_rows_split_evenly_on_them(tmp_path: Path) -> None:
+    # every line also holds one semicolon, inside a text field
+    (tmp_path / "t.csv").write_text('a,b\n1,"x;y"\n2,"z;w"\n3,"u;v"\n', encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    assert back.columns.tolist() == ["a", "b"]
+    assert back["b"].tolist() == ["x;y", "z;w", "u;v"]
+
+
+def test_a_single_column_csv_stays_one_column(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("name\nAda\nLin\nBo\n", encoding="utf-8")
+    assert read_table(tmp_path / "t.csv")["name"].tolist() == ["Ada", "Lin", "Bo"]
+
+
 @pytest.mark.parametrize("name", ["t.parquet", "t.pq"])
 def test_parquet_round_trip_is_exact(tmp_path: Path, name: str) -> None:
     df = mixed_frame().assign(

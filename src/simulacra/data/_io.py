@@ -9,6 +9,7 @@ what is wrong and how to fix it.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import os
 import re
@@ -41,6 +42,10 @@ SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 
 _Format = Literal["csv", "parquet"]
 _BLOCK = 1 << 20
+_SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
+_SNIFF_LINES = 50
+_OTHER_SEPARATORS = (";", "\t", "|")
+_DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
 
 
 def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
@@ -48,7 +53,11 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
 
     CSV and TSV are read with pandas' defaults (types are inferred, so a column such as
     ``"00123"`` becomes the integer ``123`` and loses its leading zeros; read such files with
-    ``pandas.read_csv(..., dtype=str)`` to keep them). A ``.gz`` ending means gzip.
+    ``pandas.read_csv(..., dtype=str)`` to keep them). A ``.gz`` ending means gzip. A ``.csv``
+    file whose first lines split evenly on ``;``, ``|`` or a tab but not on commas is read
+    with that separator (spreadsheets in many locales write ``;``); in a ``;`` file, a
+    column whose every value is a number written with a decimal comma (``"3,75"``) is read
+    as that number.
 
     Parameters
     ----------
@@ -73,7 +82,10 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     fmt, sep = _format_of(p, DataReadError)
     if fmt == "parquet":
         return _read_parquet(p)
-    return _read_csv(p, sep, encoding)
+    if sep == ",":
+        sep = _sniff_separator(p, encoding)
+    frame = _read_csv(p, sep, encoding)
+    return _read_decimal_commas(frame) if sep == ";" else frame
 
 
 def table_name_from(path: str | Path) -> str:
@@ -253,6 +265,48 @@ def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:
     raise error(
         f"{str(path)!r} has an unsupported file ending. Supported: {', '.join(SUPPORTED_SUFFIXES)}."
     )
+
+
+def _sniff_separator(p: Path, encoding: str) -> str:
+    """``","`` unless the file's first lines split evenly on another separator and not on it."""
+    try:
+        opener = gzip.open if p.name.lower().endswith(".gz") else open
+        with opener(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            head = fh.read(_SNIFF_CHARS)
+    except (LookupError, OSError, EOFError, zlib.error):
+        return ","  # the read proper reports what is wrong with the file
+    lines = head.splitlines()
+    if len(head) == _SNIFF_CHARS and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off
+    lines = lines[:_SNIFF_LINES]
+    if _splits_evenly(lines, ","):
+        return ","
+    even = [sep for sep in _OTHER_SEPARATORS if _splits_evenly(lines, sep)]
+    return max(even, key=lambda sep: lines[0].count(sep)) if even else ","
+
+
+def _splits_evenly(lines: list[str], sep: str) -> bool:
+    """Whether every line parses into the same number (at least two) of fields."""
+    try:
+        widths = {len(row) for row in csv.reader(lines, delimiter=sep) if row}
+    except csv.Error:
+        return False
+    return len(widths) == 1 and widths.pop() > 1
+
+
+def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is a number with a decimal comma, as numbers."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(column):
+            continue
+        present = column.dropna()
+        text = present.astype(str)
+        if present.empty or not text.str.fullmatch(_DECIMAL_COMMA).all():
+            continue
+        if text.str.contains(",", regex=False).any():
+            frame[name] = pd.to_numeric(column.str.replace(",", ".", regex=False))
+    return frame
 
 
 def _check_readable(p: Path) -> None:
