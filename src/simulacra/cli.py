@@ -6,6 +6,8 @@ Exit codes: 0 ok, 2 bad input (one paragraph on stderr, no traceback), 1 interna
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -363,6 +365,13 @@ def main() -> None:
         sys.exit(2)
     except typer.Abort:
         code = 130
+    except OSError as exc:  # the output path: a folder, under a file, not writable, full disk
+        path = exc.filename2 or exc.filename
+        where = f" {_without_temporary_name(str(path))!r}" if path else ""
+        typer.echo(f"Error: cannot write{where}: {exc.strerror or exc}. Give an output path "
+                   "in a folder you can write to, not an existing folder or a path under a "
+                   "file; nothing was written.", err=True)
+        sys.exit(2)
     except Exception as exc:
         # Usage errors come from the click that typer bundles: show its message and exit code.
         show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
@@ -374,6 +383,13 @@ def main() -> None:
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _without_temporary_name(path: str) -> str:
+    """The path the user gave for a temporary sibling of it (see ``atomic_path``)."""
+    folder, name = os.path.split(path)
+    match = re.fullmatch(r"\.(.+)\.tmp-[0-9a-f]{8}", name)
+    return os.path.join(folder, match.group(1)) if match else path
 
 
 def _paragraph(exc: SimulacraError) -> str:

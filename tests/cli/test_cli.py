@@ -148,6 +148,22 @@ def test_unknown_synthesizer_and_bad_param(tmp_path, data_csv, capsys, monkeypat
     code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"), "-s", "cart",
                         "--param", "min_samples_leaf=-1"], capsys, monkeypatch)
     _assert_bad(code, err, "min_samples_leaf")
+    code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"),
+                        "--param", "min_samples_lef=4"], capsys, monkeypatch)
+    _assert_bad(code, err, "'min_samples_lef'", "min_samples_leaf")
+    assert not (tmp_path / "m.sim").exists()
+
+
+@pytest.mark.parametrize("where", ["folder", "under_a_file"])
+def test_an_output_path_that_cannot_be_written(tmp_path, model, where, capsys,
+                                               monkeypatch) -> None:
+    (tmp_path / "folder.csv").mkdir()
+    out = tmp_path / "folder.csv" if where == "folder" else model / "x.csv"
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out), "-q"],
+                       capsys, monkeypatch)
+    _assert_bad(code, err, "cannot write", repr(str(out if where == "folder" else model)))
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 
 def test_interrupted_sample_leaves_nothing(tmp_path, model, capsys, monkeypatch) -> None:

@@ -167,3 +167,16 @@ def test_all_values_missing_does_not_crash() -> None:
     values = np.column_stack([np.ones(20), np.zeros(20)])
     out = fit(EncodedFrame(values, cols))._sample(30, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(out.column("a.missing"), 1.0)
+
+
+@pytest.mark.parametrize("name", ["copula", "cart", "bayesnet", "independent"])
+def test_a_table_with_nothing_to_learn(name: str) -> None:
+    # constant columns and a regenerated id: no column is left for the model itself
+    import pandas as pd
+
+    from simulacra import make_synthesizer
+
+    frame = pd.DataFrame({"id": range(6), "a": [1] * 6, "b": ["x"] * 6})
+    out = make_synthesizer(name, seed=0).fit(frame).sample(4)
+    assert out["a"].tolist() == [1] * 4 and out["b"].tolist() == ["x"] * 4
+    assert out["id"].is_unique

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulacra._plugins import Registry
+from simulacra.errors import InvalidParameterError
 from simulacra.synth._artifact import read_manifest
 from simulacra.synth._base import BaseSynthesizer
 
@@ -37,9 +39,19 @@ def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
     on credit_data (0.978 to 0.984) and detection AUC stayed or fell on credit_data,
     attrition, ames and nassCDS. ``discover_constraints=None`` turns that off.
     """
+    cls = SYNTHESIZERS.get("cart" if name == "auto" else name)
+    signature = inspect.signature(cls).parameters.values()
+    accepted = [p.name for p in signature if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown and not any(p.kind is p.VAR_KEYWORD for p in signature):
+        raise InvalidParameterError(
+            f"Synthesizer {name!r} has no parameter {', '.join(map(repr, unknown))}. "
+            f"It accepts: {', '.join(accepted)}. Check the spelling (on the command line: "
+            "--param KEY=VALUE)."
+        )
     if name == "auto":
-        return SYNTHESIZERS.get("cart")(**{"discover_constraints": AUTO_RULES, **params})
-    return SYNTHESIZERS.get(name)(**params)
+        return cls(**{"discover_constraints": AUTO_RULES, **params})
+    return cls(**params)
 
 
 def synthesizer_names() -> list[str]:

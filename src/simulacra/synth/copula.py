@@ -379,7 +379,7 @@ def _disattenuate(corr: np.ndarray, fidelity: np.ndarray) -> np.ndarray:
 def _nearest_correlation(corr: np.ndarray) -> np.ndarray:
     """Clip eigenvalues to a small floor and rescale to a unit diagonal (positive definite)."""
     vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
-    if vals.min() >= _EIG_FLOOR:
+    if vals.size == 0 or vals.min() >= _EIG_FLOOR:  # no column left to learn: nothing to fix
         return corr
     fixed = (vecs * np.maximum(vals, _EIG_FLOOR)) @ vecs.T
     scale = np.sqrt(np.diag(fixed))
