@@ -365,12 +365,12 @@ def main() -> None:
         sys.exit(2)
     except typer.Abort:
         code = 130
-    except OSError as exc:  # the output path: a folder, under a file, not writable, full disk
+    except OSError as exc:  # mostly the output path: a folder, under a file, a full disk
         path = exc.filename2 or exc.filename
         where = f" {_without_temporary_name(str(path))!r}" if path else ""
-        typer.echo(f"Error: cannot write{where}: {exc.strerror or exc}. Give an output path "
-                   "in a folder you can write to, not an existing folder or a path under a "
-                   "file; nothing was written.", err=True)
+        typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}. An output path must "
+                   "name a file in a folder you can write to (not an existing folder, nor a "
+                   "path under a file); nothing was written.", err=True)
         sys.exit(2)
     except Exception as exc:
         # Usage errors come from the click that typer bundles: show its message and exit code.

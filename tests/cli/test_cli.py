@@ -162,7 +162,7 @@ def test_an_output_path_that_cannot_be_written(tmp_path, model, where, capsys,
     before = sorted(p.name for p in tmp_path.rglob("*"))
     code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out), "-q"],
                        capsys, monkeypatch)
-    _assert_bad(code, err, "cannot write", repr(str(out if where == "folder" else model)))
+    _assert_bad(code, err, "cannot use", repr(str(out if where == "folder" else model)))
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 
