@@ -6,8 +6,6 @@ Exit codes: 0 ok, 2 bad input (one paragraph on stderr, no traceback), 1 interna
 from __future__ import annotations
 
 import json
-import os
-import re
 import sys
 import time
 from collections.abc import Iterator
@@ -30,7 +28,14 @@ from simulacra._cli_nodata import mock, pii, serve
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
 from simulacra._version import __version__
-from simulacra.data._io import TableWriter, atomic_path, read_table, table_name_from, write_table
+from simulacra.data._io import (
+    TableWriter,
+    atomic_path,
+    read_table,
+    table_name_from,
+    target_of_temporary,
+    write_table,
+)
 from simulacra.datasets import load_dataset
 from simulacra.errors import DataValidationError, InvalidParameterError, SimulacraError
 from simulacra.evaluation import Report, evaluate, holdout_split
@@ -367,7 +372,7 @@ def main() -> None:
         code = 130
     except OSError as exc:  # mostly the output path: a folder, under a file, a full disk
         path = exc.filename2 or exc.filename
-        where = f" {_without_temporary_name(str(path))!r}" if path else ""
+        where = f" {target_of_temporary(path)!r}" if path else ""
         typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}. An output path must "
                    "name a file in a folder you can write to (not an existing folder, nor a "
                    "path under a file); nothing was written.", err=True)
@@ -383,13 +388,6 @@ def main() -> None:
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
     if isinstance(code, int) and code:
         sys.exit(code)
-
-
-def _without_temporary_name(path: str) -> str:
-    """The path the user gave for a temporary sibling of it (see ``atomic_path``)."""
-    folder, name = os.path.split(path)
-    match = re.fullmatch(r"\.(.+)\.tmp-[0-9a-f]{8}", name)
-    return os.path.join(folder, match.group(1)) if match else path
 
 
 def _paragraph(exc: SimulacraError) -> str:

@@ -42,6 +42,7 @@ SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 
 _Format = Literal["csv", "parquet"]
 _BLOCK = 1 << 20
+_TEMPORARY_MARK = ".tmp-"  # atomic_path writes NAME to ".NAME.tmp-<8 hex digits>"
 _SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
 _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
@@ -88,6 +89,13 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     return _read_decimal_commas(frame) if sep == ";" else frame
 
 
+def target_of_temporary(path: str | Path) -> str:
+    """The path :func:`atomic_path` was writing when handed its temporary sibling, else ``path``."""
+    folder, name = os.path.split(str(path))
+    match = re.fullmatch(rf"\.(.+){re.escape(_TEMPORARY_MARK)}[0-9a-f]{{8}}", name)
+    return os.path.join(folder, match.group(1)) if match else str(path)
+
+
 def table_name_from(path: str | Path) -> str:
     """Name a table after its file: ``"data/My Sales-2024.csv.gz"`` -> ``"My_Sales_2024"``."""
     name = Path(path).name
@@ -123,7 +131,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(4)}")
+    tmp = target.with_name(f".{target.name}{_TEMPORARY_MARK}{secrets.token_hex(4)}")
     try:
         yield tmp
         _move_into_place(tmp, target)
