@@ -14,3 +14,9 @@ def test_validation_error_lists_every_issue() -> None:
     assert isinstance(err, SimulacraError) and isinstance(err, ValueError)
     assert "2 problems" in str(err) and "d.csv" in str(err)
     assert "column 'x'" in str(err) and "column 'y'" in str(err)
+
+
+def test_rows_are_said_to_count_from_zero_when_rows_are_named() -> None:
+    with_rows = DataValidationError.of([Issue("bad", column="a", rows=(0, 3))])
+    assert "rows count from 0: row 0 is the first row after the header" in str(with_rows)
+    assert "count from 0" not in str(DataValidationError.of([Issue("empty", column="a")]))

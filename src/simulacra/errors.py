@@ -134,7 +134,10 @@ class DataValidationError(SimulacraError, ValueError):
     def __str__(self) -> str:
         where = f" in {self.source}" if self.source else ""
         n = len(self.issues)
-        head = f"Found {n} problem{'s' if n != 1 else ''} in the data{where}:"
+        head = f"Found {n} problem{'s' if n != 1 else ''} in the data{where}"
+        if any(issue.rows for issue in self.issues):
+            head += " (rows count from 0: row 0 is the first row after the header)"
+        head += ":"
         return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
 
     @classmethod

@@ -242,3 +242,27 @@ def test_cart_keeps_order_rules_while_drawing_not_by_rejecting_rows() -> None:
     assert raw_share(plain) < 0.99 < raw_share(ruled)
     out = ruled.sample(1000)
     assert (out["a"] <= out["b"]).all()
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_a_date_between_two_dates_is_a_range_rule_inference_proposes_and_fit_keeps(
+        as_text: bool) -> None:
+    # ordered, shipped, delivered: inference proposes shipped within [ordered, delivered]
+    rng = np.random.default_rng(5)
+    ordered = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, 400), "D")
+    shipped = ordered + pd.to_timedelta(rng.integers(0, 5, 400), "D")
+    df = pd.DataFrame({"ordered": ordered, "shipped": shipped,
+                       "delivered": shipped + pd.to_timedelta(rng.integers(0, 9, 400), "D"),
+                       "x": rng.normal(size=400)})
+    if as_text:
+        df[["ordered", "shipped", "delivered"]] = df[["ordered", "shipped", "delivered"]].apply(
+            lambda s: s.dt.strftime("%d.%m.%Y"))
+    schema = infer_schema(df, discover_constraints=True)
+    proposed = [r for r in schema.table().constraints if r["kind"] == "range"]
+    assert proposed and proposed[0]["column"] == "shipped"
+    out = make_synthesizer("auto", seed=0).fit(df, schema).sample(1000)
+    dates = out[["ordered", "shipped", "delivered"]].apply(
+        lambda s: pd.to_datetime(s, format="%d.%m.%Y") if as_text else s)
+    assert ((dates["ordered"] <= dates["shipped"]) & (dates["shipped"] <= dates["delivered"])).all()
+    with pytest.raises(SchemaError, match="compares a number with a datetime"):
+        make_synthesizer("cart").fit(df, constraints=[Range("x", "ordered", "delivered")])

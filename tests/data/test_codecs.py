@@ -12,7 +12,14 @@ import pytest
 
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
-from simulacra.errors import ArtifactError, DataValidationError, InvalidParameterError, SchemaError
+from simulacra.errors import (
+    ArtifactError,
+    DataValidationError,
+    FitWarning,
+    InvalidParameterError,
+    SchemaError,
+)
+from simulacra.schema import infer_schema
 from simulacra.schema._model import Column, Kind, PIIType, Table
 
 
@@ -178,6 +185,17 @@ def test_datetime_round_trips_naive_aware_and_missing() -> None:
     _assert_exact(df, _table(*(_col(c, Kind.DATETIME, df[c]) for c in df.columns)))
 
 
+def test_durations_and_pyarrow_timestamps_round_trip() -> None:
+    df = pd.DataFrame({
+        "wait": pd.to_timedelta([90.0, None, 3600.5, 0.0], unit="s"),
+        "at": pd.array(pd.date_range("2020-01-01", periods=4, freq="h", tz="Asia/Kolkata"),
+                       dtype="timestamp[ns, tz=Asia/Kolkata][pyarrow]"),
+    })
+    table = infer_schema(df).table()
+    assert [c.kind for c in table.columns] == [Kind.NUMERICAL, Kind.DATETIME]
+    _assert_exact(df, table)
+
+
 @pytest.mark.parametrize(("values", "fmt", "tz"), [
     (["05/01/2020", "17/03/2021", None, "29/02/2024"], "%d/%m/%Y", None),
     (["2021-01-01T10:00:00.123456Z", "2021-06-30T23:59:59.000001Z", None,
@@ -281,6 +299,8 @@ def test_datetime_unit_is_detected_and_decode_rounds_to_it() -> None:
         "seconds": (pd.to_datetime(["2021-01-01 00:00:00", "2021-01-01 00:01:40"]), 100.0),
         "millis": (pd.to_datetime(["2021-01-01 00:00:00.000", "2021-01-01 00:00:00.250"]),
                    250.0),
+        "minutes": (pd.to_datetime(["2021-01-01 00:00", "2021-01-01 01:40"]), 100.0),
+        "hours": (pd.to_datetime(["2021-01-01 00:00", "2021-01-02 04:00"]), 28.0),
     }
     for name, (stamps, span) in cases.items():
         s = pd.Series(stamps, name=name)
@@ -326,7 +346,10 @@ def test_generated_columns_are_not_encoded_and_come_back_in_their_dtype() -> Non
     out = codec.decode(codec.encode(df), rng=np.random.default_rng(3), start=1000)
     assert list(out.columns) == list(df.columns)
     assert out.dtypes.equals(df.dtypes)
-    assert out["cid"].iloc[0] == "C-01001" and out["num"].tolist()[:2] == [1001, 1002]
+    # row 1000 of a sample: ids continue past the chunks before it and every real id
+    assert out["cid"].iloc[0] == "C-01200" and out["num"].tolist()[:2] == [1300, 1301]
+    first = codec.decode(codec.encode(df), rng=np.random.default_rng(3))
+    assert not set(first["cid"]) & set(df["cid"]) and not set(first["num"]) & set(df["num"])
     assert out["uid"].str.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
                                     r"[0-9a-f]{12}").all()
     assert out["phone"].between(1_000_000_000, 9_999_999_999).all()
@@ -437,3 +460,23 @@ def test_decoding_a_large_sample_is_vectorized() -> None:
     out = codec.decode(big, rng=np.random.default_rng(2))
     assert out.shape == (200_000, len(table.columns))
     assert out["cid"].is_unique and out["when"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d").all()
+
+
+def test_integers_at_the_int64_limit_do_not_wrap_around() -> None:
+    top = np.iinfo(np.int64).max
+    s = pd.Series(np.array([top, top - 5, 2**62, 0], dtype=np.int64), name="big")
+    codec = TableCodec.fit(s.to_frame(), _table(_col("big", Kind.NUMERICAL, s, integer=True,
+                                                     decimals=0)))
+    block = np.array([[float(top)], [float(top) * 1.01], [0.0]])
+    out = codec.decode(EncodedFrame(block, codec.encoded_columns), rng=np.random.default_rng(0))
+    assert out["big"].dtype == np.int64
+    assert (out["big"].iloc[:2] > 2**62).all()  # the largest int64 a float can reach, not < 0
+
+
+def test_bounds_narrower_than_the_data_warn_and_inverted_bounds_are_refused() -> None:
+    s = pd.Series([1.0, 5.0, 50.0, 99.0], name="age")
+    table = _table(_col("age", Kind.NUMERICAL, s, minimum=18.0, maximum=65.0))
+    with pytest.warns(FitWarning, match=r"3 real value\(s\) lie outside .*\[18, 65\]"):
+        TableCodec.fit(s.to_frame(), table)
+    with pytest.raises(SchemaError, match=r"'minimum' \(65.0\) is above 'maximum' \(18.0\)"):
+        _col("age", Kind.NUMERICAL, s, minimum=65.0, maximum=18.0)

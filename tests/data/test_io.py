@@ -181,6 +181,28 @@ def test_a_single_column_csv_stays_one_column(tmp_path: Path) -> None:
     assert read_table(tmp_path / "t.csv")["name"].tolist() == ["Ada", "Lin", "Bo"]
 
 
+def test_missing_markers_are_missing_only_where_they_cannot_be_values(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        "region,n,flag,when,answer\nNA,1,true,2021-01-01,None\nEU,NA,NA,NA,Yes\n"
+        "NA,3,false,2021-01-03,N/A\n,null,,,\n", encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    assert back["region"].tolist()[:3] == ["NA", "EU", "NA"]  # North America, a value
+    assert back["answer"].tolist()[:3] == ["None", "Yes", "N/A"]
+    assert back.iloc[3].isna().all()  # empty cells are always missing
+    np.testing.assert_array_equal(back["n"], [1.0, np.nan, 3.0, np.nan])
+    assert back["flag"].isna().tolist() == [False, True, False, True]
+    assert back["flag"][[0, 2]].tolist() == [True, False]
+    assert back["when"].isna().tolist() == [False, True, False, True]
+
+
+def test_leading_zeros_are_kept(tmp_path: Path) -> None:
+    rows = ["zip,count"] + [f"{z:05d},{z % 7}" for z in range(1000, 99000, 37)]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    assert back["zip"].iloc[0] == "01000" and back["zip"].str.len().eq(5).all()
+    assert pd.api.types.is_integer_dtype(back["count"])
+
+
 @pytest.mark.parametrize("name", ["t.parquet", "t.pq"])
 def test_parquet_round_trip_is_exact(tmp_path: Path, name: str) -> None:
     df = mixed_frame().assign(
@@ -406,3 +428,34 @@ def test_table_writer_must_be_entered(tmp_path: Path) -> None:
         writer.write(chunks(1)[0])
     with pytest.raises(InvalidParameterError, match="unsupported"):
         TableWriter(tmp_path / "s.txt")
+
+
+def test_a_header_naming_two_columns_alike_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("a,b,a\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(DataReadError, match=r"columns 1 and 3 \(counting from 1\) are both "
+                                            r"named 'a'"):
+        read_table(tmp_path / "t.csv")
+
+
+def test_whole_number_floats_are_written_as_integers(tmp_path: Path) -> None:
+    # integer columns with missing values are floats in pandas; the text should not say 3.0
+    frame = pd.DataFrame({"n": [1.0, np.nan, 3.0], "x": [1.5, 2.0, np.nan], "i": [1, 2, 3]})
+    with TableWriter(tmp_path / "t.csv") as writer:
+        writer.write(frame)
+    assert (tmp_path / "t.csv").read_text().splitlines() == ["n,x,i", "1,1.5,1", ",2.0,2",
+                                                             "3,,3"]
+
+
+def test_parquet_keeps_category_int64_and_boolean_dtypes_across_chunks(tmp_path: Path) -> None:
+    first = pd.DataFrame({"c": pd.Categorical(["x", "y"]),
+                          "n": pd.array([1, None], dtype="Int64"),
+                          "b": pd.array([True, None], dtype="boolean")})
+    second = pd.DataFrame({"c": pd.Categorical(["z", "x"]),
+                           "n": pd.array([3, 4], dtype="Int64"),
+                           "b": pd.array([False, True], dtype="boolean")})
+    with TableWriter(tmp_path / "t.parquet") as writer:
+        writer.write(first)
+        writer.write(second)
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    assert [str(t) for t in back.dtypes] == ["category", "Int64", "boolean"]
+    assert back["c"].tolist() == ["x", "y", "z", "x"]

@@ -243,7 +243,7 @@ def test_every_problem_is_collected_into_one_error() -> None:
     assert err.source == "people.csv"
     assert {i.column for i in err.issues} == {"id", "n", "empty", "ghost", "extra"}
     text = str(err)
-    assert text.startswith("Found 5 problems in the data in people.csv:")
+    assert text.startswith("Found 5 problems in the data in people.csv (rows count from 0")
     assert "table 'people', column 'n', row 1:" in text
     assert text.count("Fix:") == 5
 
@@ -251,3 +251,15 @@ def test_every_problem_is_collected_into_one_error() -> None:
 def test_rejects_what_is_not_a_dataframe() -> None:
     with pytest.raises(InvalidParameterError, match="DataFrame"):
         check_data([[1, 2], [3, 4]])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("values", "found"), [
+    (pd.Series(pd.period_range("2020-01", periods=4, freq="M")), "period"),
+    (pd.Series(pd.cut([0.1, 0.5, 0.9, 0.3], 2)), "interval"),
+    (pd.Series([1 + 2j, 3j, 1.0, 2.0]), "complex"),
+    (pd.Series([b"ab", b"cd", None, b"ef"], dtype=object), "bytes"),
+])
+def test_values_no_codec_can_restore_are_named_with_a_fix(values: pd.Series, found: str) -> None:
+    issue = only_issue(pd.DataFrame({"v": values, "x": [1.0, 2.0, 3.0, 4.0]}))
+    assert issue.column == "v" and f"holds {found} values" in issue.message
+    assert issue.fix

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 from faker import Faker
 
+from simulacra.data._codecs import TableCodec
 from simulacra.errors import DataValidationError, InvalidParameterError
-from simulacra.schema import Column, Kind, PIIType, Role, Schema, infer_schema
+from simulacra.schema import Column, Kind, PIIType, Role, Schema, Table, infer_schema
+from simulacra.schema._datetimes import parse_datetimes
 from simulacra.schema._infer import decimal_places, infer_column
 
 N = 200
@@ -172,6 +174,7 @@ def test_native_datetimes_keep_their_time_zone(tz: str | None) -> None:
         "%d-%b-%Y",
         "%d.%m.%Y %H:%M",
         "%B %d, %Y",
+        "%m/%d/%Y %I:%M %p",
     ],
 )
 def test_datetime_strings_get_a_format_that_writes_them_back(fmt: str) -> None:
@@ -210,6 +213,21 @@ def test_strings_that_do_not_all_parse_are_not_datetimes() -> None:
     text = [*pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d"), "not a date"]
     assert col(text, name="d").kind is not Kind.DATETIME
     assert col(["2020-02-30", "2020-01-01", "2020-01-02"], name="d").kind is not Kind.DATETIME
+
+
+def test_a_column_of_mixed_date_formats_reads_each_and_writes_the_commonest() -> None:
+    stamps = pd.Series(pd.date_range("2020-01-01", periods=90, freq="5D"))
+    text = stamps.dt.strftime("%Y-%m-%d").where(stamps.index % 3 > 0,
+                                                stamps.dt.strftime("%Y/%m/%d"))
+    c = col(text, name="d")
+    assert (c.kind, c.datetime_format) == (Kind.DATETIME, "%Y-%m-%d | %Y/%m/%d")
+    assert (parse_datetimes(text, c.datetime_format) == stamps).all()
+    table = Table("t", (c,))
+    codec = TableCodec.fit(text.rename("d").to_frame(), table)
+    out = codec.decode(codec.encode(text.rename("d").to_frame()), rng=rng())
+    assert out["d"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    # and dates are never taken for phone numbers
+    assert col([*text[:20].tolist(), "not a date"], name="d").pii_type is not PIIType.PHONE
 
 
 def test_datetime_check_covers_every_value_not_just_the_sample() -> None:
@@ -342,7 +360,6 @@ def test_pii_from_strong_column_names(name: str, pii: PIIType) -> None:
     [
         ("email_opt_in", ["yes", "no", "yes", "no"] * 10),
         ("product_name", [f"Widget {c}" for c in "ABCDEFGH"] * 5),
-        ("ip_address", [f"10.0.{i}.{i + 1}" for i in range(40)]),
         ("phone_type", ["mobile", "home", "work", "home"] * 10),
         ("name", [f"Widget {c}" for c in "ABCDEFGH"] * 5),
     ],
@@ -397,7 +414,7 @@ def test_card_numbers_must_pass_luhn() -> None:
     valid = [f.credit_card_number(card_type="visa16") for _ in range(50)]
     broken = [v[:-1] + str((int(v[-1]) + 1) % 10) for v in valid]
     assert col(valid, name="x").pii_type is PIIType.CREDIT_CARD
-    assert col(broken, name="x").kind is not Kind.PII
+    assert col(broken, name="x").pii_type is PIIType.CODE  # mostly unique: a code, no card
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("de_DE", "de_DE"), ("en_GB", "en_GB")])
@@ -406,7 +423,7 @@ def test_iban_checksum_and_locale(locale: str, expected: str) -> None:
     c = col(ibans, name="account")
     assert (c.pii_type, c.locale) == (PIIType.IBAN, expected)
     tampered = [v[:2] + f"{(int(v[2:4]) + 1) % 100:02d}" + v[4:] for v in ibans]
-    assert col(tampered, name="account").kind is not Kind.PII
+    assert col(tampered, name="account").pii_type is PIIType.CODE
 
 
 @pytest.mark.parametrize(
@@ -553,7 +570,7 @@ def test_pii_shares_count_rows_not_distinct_values() -> None:
     assert column.kind is Kind.PII and column.pii_type is PIIType.EMAIL
     # and the reverse: a few distinct e-mails repeated on a small share of rows are not
     column = infer_column(pd.Series(emails * 10 + [f"code {k}" for k in range(950)], name="info"))
-    assert column.kind is not Kind.PII
+    assert column.pii_type is PIIType.CODE  # mostly unique strings, not e-mail addresses
 
 
 def test_every_listed_name_has_the_name_shape() -> None:
@@ -605,3 +622,62 @@ def test_name_lists_load_only_when_enough_values_could_be_full_names() -> None:
     names = ["James Smith", "Mary Johnson", "Robert Brown", "Linda Davis", "Karen Miller"]
     column = infer_column(pd.Series(names * 34 + ["n/a"] * 30, name="info"))
     assert column.pii_type is PIIType.PERSON_NAME
+
+
+# ---- personal data under unhelpful names --------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "pii"),
+    [("telefon", PIIType.PHONE), ("handynummer", PIIType.PHONE), ("vorname", PIIType.FIRST_NAME),
+     ("nachname", PIIType.LAST_NAME), ("anschrift", PIIType.STREET_ADDRESS),
+     ("courriel", PIIType.EMAIL)],
+)
+def test_pii_from_column_names_in_other_languages(name: str, pii: PIIType) -> None:
+    assert col(neutral(), name=name).pii_type is pii
+
+
+def test_phone_numbers_with_extensions_are_phones() -> None:
+    numbers = [f"{a}-{b}-{c:04d}x{e}" for a, b, c, e in rng().integers(200, 999, (60, 4))]
+    assert col(numbers, name="col_b").pii_type is PIIType.PHONE
+
+
+def test_names_with_titles_and_degrees_are_names_and_keep_their_locale() -> None:
+    f = fake("de_DE", 4)
+    names = [f"{f.prefix()} {f.first_name()} {f.last_name()} {f.suffix()}".strip()
+             for _ in range(60)]
+    c = col(names, name="kunde")
+    assert (c.pii_type, c.locale) == (PIIType.PERSON_NAME, "de_DE")
+    assert col([fake("en_US", 5).name() for _ in range(60)], name="who").locale is None
+
+
+def test_ip_addresses_are_personal_whatever_the_name() -> None:
+    v4 = [f"10.0.{i}.{i + 1}" for i in range(40)]
+    v6 = [f"2001:db8::{i:x}" for i in range(40)]
+    for name in ("ip_address", "host", "x"):
+        assert col(v4, name=name).pii_type is PIIType.IP_ADDRESS
+    assert col(v6, name="client").pii_type is PIIType.IP_ADDRESS
+    assert col([f"10.0.{i}.{i + 300}" for i in range(40)], name="x").pii_type is not (
+        PIIType.IP_ADDRESS)  # parts above 255
+
+
+def test_mostly_unique_strings_are_codes_not_categories() -> None:
+    plates = [f"AB{i:02d} X{chr(65 + i % 26)}Z" for i in range(60)]
+    assert col(plates, name="license").pii_type is PIIType.CODE
+    # half repeated still counts; fewer distinct values or shares stay categories
+    assert col(plates[:30] * 2, name="license").pii_type is PIIType.CODE
+    assert col(plates[:19] * 3, name="license").kind is Kind.CATEGORICAL
+    assert col(plates[:29] * 3, name="license").kind is Kind.CATEGORICAL
+
+
+def test_integer_card_numbers_are_found_by_their_checksum() -> None:
+    f = fake()
+    cards = [int(f.credit_card_number(card_type="visa16")) for _ in range(60)]
+    assert col(cards, name="cc").pii_type is PIIType.CREDIT_CARD
+    broken = [v + 1 if v % 10 < 9 else v - 1 for v in cards]
+    assert col(broken, name="cc").kind is Kind.NUMERICAL
+
+
+def test_email_addresses_that_never_repeat_stay_unique() -> None:
+    f = fake()
+    emails = list(dict.fromkeys(f.email() for _ in range(80)))
+    assert col(emails, name="login").unique
+    assert not col(emails[:30] * 2, name="login").unique

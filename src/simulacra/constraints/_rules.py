@@ -129,6 +129,7 @@ class Range(Constraint):
         self.column, self.low, self.high, self.strict = column, low, high, bool(strict)
         self.reparametrize = bool(reparametrize)
         self.reshapes = False
+        self._formats: dict[str, str | None] = {}
         self._target: dict[str, Any] = {}
 
     def columns(self) -> list[str]:
@@ -148,23 +149,29 @@ class Range(Constraint):
         return out
 
     def check(self, table: Table) -> None:
-        require_kinds(table, self, self.columns(), ("numerical",))
+        # a column between two columns may be a date between dates; a number bound needs numbers
+        numbers_only = any(isinstance(b, (int, float)) for b in (self.low, self.high))
+        require_kinds(table, self, self.columns(), ("numerical",) if numbers_only else _ORDERED)
+        if len({table.column(c).kind for c in self.columns()}) > 1:
+            raise SchemaError(f"Constraint {self.describe()!r} compares a number with a "
+                              "datetime. Compare columns of one kind.")
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         between = isinstance(self.low, str) and isinstance(self.high, str)
         self.reshapes = self.reparametrize and between and all(
             pd.api.types.is_numeric_dtype(data[c].dtype) for c in self.columns())
+        self._formats = {c: table.column(c).datetime_format for c in self.columns()}
         self._target = _target_info(table.column(self.column), data[self.column])
 
     def _bound(self, data: pd.DataFrame, bound: float | str | None, fill: float) -> np.ndarray:
         if bound is None:
             return np.full(len(data), fill)
         if isinstance(bound, str):
-            return as_numbers(data[bound])
+            return as_numbers(data[bound], self._formats.get(bound))
         return np.full(len(data), float(bound))
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
-        x = as_numbers(data[self.column])
+        x = self._bound(data, self.column, np.nan)
         low = self._bound(data, self.low, -np.inf)
         high = self._bound(data, self.high, np.inf)
         with np.errstate(invalid="ignore"):
@@ -195,10 +202,11 @@ class Range(Constraint):
         return [self.column]
 
     def get_state(self) -> dict[str, Any]:
-        return {"reshapes": self.reshapes, "target": self._target}
+        return {"reshapes": self.reshapes, "formats": self._formats, "target": self._target}
 
     def set_state(self, state: Mapping[str, Any]) -> None:
         self.reshapes = bool(state["reshapes"])
+        self._formats = dict(state.get("formats", {}))  # absent before date ranges
         self._target = dict(state["target"])
 
 

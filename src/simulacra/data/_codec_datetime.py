@@ -27,7 +27,7 @@ from simulacra.data._dtypes import (
 )
 from simulacra.data._frame import EncodedColumn
 from simulacra.errors import DataValidationError, Issue
-from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._datetimes import parse_datetimes, writing_format
 from simulacra.schema._model import Column, Kind
 
 _SUBUNITS = (1, 10**3, 10**6, 10**9)  # ticks of a second / this = step: s, ms, us, ns
@@ -49,7 +49,20 @@ def _ints(stamps: pd.Series) -> np.ndarray:
     return out
 
 
+def _numpy_backed(stamps: pd.Series) -> pd.Series:
+    """Timestamps held by pyarrow as the same timestamps held by numpy."""
+    dtype = stamps.dtype
+    if not isinstance(dtype, pd.ArrowDtype):
+        return stamps
+    arrow = dtype.pyarrow_dtype
+    tz = getattr(arrow, "tz", None)
+    unit: Any = str(getattr(arrow, "unit", "us"))
+    numpy_backed = pd.DatetimeTZDtype(unit, tz) if tz else np.dtype(f"datetime64[{unit}]")
+    return stamps.astype(numpy_backed)
+
+
 def _from_stamps(stamps: pd.Series, missing: np.ndarray, tz_hint: str | None) -> _Ticks:
+    stamps = _numpy_backed(stamps)
     dtype = stamps.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         unit = str(dtype.unit)
@@ -95,8 +108,11 @@ def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) ->
 
 
 def _step(diffs: np.ndarray, unit: str) -> int:
-    """The coarsest of second / ms / µs / ns (in ticks) that divides every difference."""
+    """The coarsest of hour / minute / s / ms / µs / ns (in ticks) dividing every difference."""
     per_second = TICKS_PER_SECOND[unit]
+    for whole in (3600 * per_second, 60 * per_second):
+        if not np.any(diffs % whole):
+            return int(whole)
     for sub in _SUBUNITS:
         step = per_second // sub
         if step >= 1 and per_second % sub == 0 and not np.any(diffs % step):
@@ -183,7 +199,7 @@ class DatetimeCodec(ColumnCodec):
             if s["tz"] is not None:
                 wall = _ints(pd.Series(stamps.tz_localize(None)))
                 utc = _ints(pd.Series(stamps.tz_convert("UTC").tz_localize(None)))
-            text = format_datetimes(wall, s["unit"], fmt, utc=utc, tz=s["tz"])
+            text = format_datetimes(wall, s["unit"], writing_format(fmt), utc=utc, tz=s["tz"])
             return strings_to_dtype(text, missing, dtype, s["marker"])
         if missing is not None and missing.any():
             stamps = pd.DatetimeIndex(stamps.where(~missing))

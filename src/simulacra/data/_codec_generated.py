@@ -10,6 +10,7 @@ length of its texts, and salted hashes of its real values so that none of them c
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, Self
 
 import numpy as np
@@ -37,14 +38,22 @@ from simulacra.data._fake import (
     parse_id_template,
     value_shapes,
 )
+from simulacra.data._fake_codes import code_skeletons, ip_profile
 from simulacra.data._fake_pii import PIIGenerator
 from simulacra.data._frame import EncodedColumn
 from simulacra.data._keyed import ValueGuard, derive_key
 from simulacra.data._locale_data import DEFAULT_LOCALE
 from simulacra.schema._model import Column, Kind, PIIType
 
-_SHAPED = {PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID}
+# What the generators of these types learn of the real values' layout (never a real value).
+_SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
+    **dict.fromkeys((PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID),
+                    value_shapes),
+    PIIType.CODE: code_skeletons,
+    PIIType.IP_ADDRESS: ip_profile,
+}
 _LENGTH_QUANTILES = 21
+_MAX_FIRST_ID = 2**62  # ids above this start again from 1 rather than overflow
 
 
 def as_text(series: pd.Series) -> pa.Array:
@@ -79,13 +88,14 @@ class IdCodec(_Generated):
         text = as_text(series)
         width = int(pc.max(pc.utf8_length(text)).as_py() or 0) if len(text) else 0
         state = {"format": fmt, "width": width, "missing_share": _missing_share(series),
-                 "marker": missing_marker(series)}
+                 "marker": missing_marker(series), "first": _first_unused(text, fmt)}
         return cls(column, state)
 
     def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
         s = self.state
         n = block.shape[0]
         missing = draw_missing(n, s["missing_share"], rng)
+        start += int(s.get("first", 1)) - 1  # models saved before ids skipped real ones: 1
         if is_numeric_dtype(resolve_dtype(self.column.dtype)):
             numbers = np.arange(start + 1, start + n + 1, dtype=np.int64)
             return restore(numbers, missing, self.column.dtype, s["marker"])
@@ -93,6 +103,22 @@ class IdCodec(_Generated):
         if isinstance(values, np.ndarray):
             values = pc.cast(pa.array(values), pa.string())
         return strings_to_dtype(values, missing, self.column.dtype, s["marker"])
+
+
+def _first_unused(text: pa.Array, fmt: str | None) -> int:
+    """The first id number above every real one, so that no generated id equals a real id."""
+    if fmt == ID_UUID or len(text) == 0:
+        return 1
+    numbers = pc.cast(text, pa.string())
+    if fmt not in (None, ID_INTEGER):
+        prefix, suffix, _, _ = parse_id_template(fmt)
+        numbers = pc.utf8_slice_codeunits(numbers, len(prefix),
+                                          -len(suffix) if suffix else None)
+    digits = numbers.filter(pc.match_substring_regex(numbers, r"^\s*\d{1,18}$"))
+    if len(digits) == 0:
+        return 1
+    highest = int(pc.max(pc.cast(pc.utf8_trim_whitespace(digits), pa.int64())).as_py())
+    return highest + 1 if highest < _MAX_FIRST_ID else 1
 
 
 class _Guarded(_Generated):
@@ -138,7 +164,7 @@ class PIICodec(_Guarded):
         pii = PIIType(str(column.pii_type))
         text = as_text(series)
         state = cls._base_state(series, column, text, salt, pii)
-        shapes = value_shapes(text) if pii in _SHAPED else []
+        shapes = _SHAPES[pii](text) if pii in _SHAPES else []
         state.update(
             unique=bool(column.unique),
             key=derive_key("pii", column.name, pii.value),

@@ -45,6 +45,9 @@ from simulacra.schema._model import Column, Kind
 def to_floats(series: pd.Series, where: str) -> np.ndarray:
     """The column as float64 with NaN for missing values, or a clear error."""
     dtype = series.dtype
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        seconds: np.ndarray = series.dt.total_seconds().to_numpy(np.float64, na_value=np.nan)
+        return seconds
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         out: np.ndarray = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return out
@@ -76,6 +79,14 @@ class NumericalCodec(ColumnCodec):
             integer = bool(finite.size) and bool(np.all(finite == np.rint(finite)))
         low = column.minimum if column.minimum is not None else _stat(finite, np.min)
         high = column.maximum if column.maximum is not None else _stat(finite, np.max)
+        outside = int(((finite < low) | (finite > high)).sum())
+        if outside:
+            warnings.warn(FitWarning(
+                f"Column {column.name!r}: {outside} real value(s) lie outside the schema's "
+                f"bounds [{low:g}, {high:g}] (from {_stat(finite, np.min):g} to "
+                f"{_stat(finite, np.max):g}); they are learned at the bounds and samples stay "
+                "within them. Widen or remove 'minimum'/'maximum' to keep them."
+            ), stacklevel=4)
         state = {
             "has_missing": bool(missing.any()),
             "all_missing": bool(missing.all()),
@@ -143,6 +154,12 @@ def _as_integers(values: np.ndarray, dtype: str) -> np.ndarray:
     dt = resolve_dtype(dtype)
     if isinstance(dt, np.dtype) and dt.kind == "f":
         return rounded
+    if isinstance(dt, np.dtype) and dt.kind in "iu":
+        # float64 cannot hold every int64: the largest below 2**63 keeps the cast from wrapping
+        info = np.iinfo(dt)
+        clipped: np.ndarray = np.clip(rounded, float(info.min),
+                                      np.nextafter(float(info.max) + 1.0, 0.0))
+        return clipped
     if np.abs(rounded).max(initial=0.0) < 2.0**63:
         return rounded.astype(np.int64)
     return rounded

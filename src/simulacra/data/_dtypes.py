@@ -119,6 +119,11 @@ def _restore_numpy(values: np.ndarray, missing: np.ndarray | None, dt: np.dtype,
                    marker: str) -> np.ndarray:
     if dt.kind == "O":
         return _objects(values, missing, marker_value(marker))
+    if dt.kind == "m":  # durations travel as seconds
+        seconds = pd.to_timedelta(np.asarray(values, dtype=np.float64), unit="s")
+        durations = np.asarray(seconds.to_numpy()).astype(dt)
+        return durations if missing is None else np.where(missing, np.timedelta64("NaT"),
+                                                          durations).astype(dt)
     if dt.kind == "f":
         out = np.asarray(values, dtype=dt)
         return out if missing is None else np.where(missing, np.nan, out).astype(dt)

@@ -20,12 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._fake_codes import CODE_CLASSES
 from simulacra.data._fake_pii import (
     LANES,
+    PII_CLASSES,
     PIIGenerator,
     iban_remainders,
     luhn_check_digits,
-    make_generator,
 )
 from simulacra.data._keyed import ValueGuard, derive_key, new_salt
 from simulacra.data._locale_data import locale_data
@@ -169,6 +170,7 @@ def _alnum(values: pa.Array) -> pa.Array:
     return keep_bytes(offsets, upper, keep)
 
 
+_GENERATORS = {**PII_CLASSES, **CODE_CLASSES}
 _NUMBER_LIKE = {PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID}
 
 
@@ -229,8 +231,7 @@ def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: 
         Names the column in error messages.
     """
     pii = PIIType(pii_type)
-    return make_generator(
-        pii,
+    return _GENERATORS[pii](
         locale_data(locale),
         unique=unique,
         key=derive_key("pii", pii.value) if key is None else key,

@@ -446,7 +446,7 @@ class NationalId(_AllowedPool):
         return scatter(groups, n)
 
 
-_CLASSES: dict[PIIType, type[PIIGenerator]] = {
+PII_CLASSES: dict[PIIType, type[PIIGenerator]] = {
     PIIType.EMAIL: Email,
     PIIType.PHONE: Phone,
     PIIType.PERSON_NAME: PersonName,
@@ -458,9 +458,3 @@ _CLASSES: dict[PIIType, type[PIIGenerator]] = {
     PIIType.NATIONAL_ID: NationalId,
 }
 
-
-def make_generator(pii_type: PIIType, locale: LocaleData, *, unique: bool, key: int,
-                   guard: ValueGuard, shapes: Shapes, where: str) -> PIIGenerator:
-    """The generator of one PII type."""
-    return _CLASSES[pii_type](locale, unique=unique, key=key, guard=guard, shapes=shapes,
-                              where=where)

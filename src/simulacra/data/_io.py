@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -47,14 +48,21 @@ _SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
 _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
 _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
+_LEADING_ZERO = r"^[+-]?0\d"
+_ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
+NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+"""pandas' markers of a missing value, read as missing only where they cannot be values."""
 
 
 def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file into a DataFrame.
 
-    CSV and TSV are read with pandas' defaults (types are inferred, so a column such as
-    ``"00123"`` becomes the integer ``123`` and loses its leading zeros; read such files with
-    ``pandas.read_csv(..., dtype=str)`` to keep them). A ``.gz`` ending means gzip. A ``.csv``
+    CSV and TSV types are inferred by pandas, with two changes: whole numbers written with
+    leading zeros (``"02134"``, seen in the first 1,000 rows) stay text, and pandas' missing
+    markers (``NA``, ``null``, ``None``, ...) are missing only in columns whose other values
+    are numbers, dates (anything with a digit) or true/false; empty cells are always missing.
+    A ``.gz`` ending means gzip. A ``.csv``
     file whose first lines split evenly on ``;``, ``|`` or a tab but not on commas is read
     with that separator (spreadsheets in many locales write ``;``); in a ``;`` file, a
     column whose every value is a number written with a decimal comma (``"3,75"``) is read
@@ -317,6 +325,77 @@ def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _check_header(p: Path, sep: str, encoding: str) -> None:
+    """Refuse a header that names two columns alike (pandas would rename one ``a.1``)."""
+    header = pd.read_csv(p, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
+                         keep_default_na=False).iloc[0].tolist() if p.stat().st_size else []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen and name != "":
+            raise DataReadError(
+                f"{str(p)!r}: columns {seen[name] + 1} and {i + 1} (counting from 1) are both "
+                f"named {name!r}. Rename one of them in the header row."
+            )
+        seen.setdefault(name, i)
+
+
+def _leading_zeros(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> pd.DataFrame:
+    """Whole-number columns that hold a value such as ``"02134"``, re-read as text.
+
+    Only the first :data:`_ZERO_ROWS` rows are looked at for such values, so that a file
+    without them is read once and a half, not twice.
+    """
+    whole = [i for i in range(frame.shape[1]) if _whole_numbers(frame.iloc[:, i])]
+    if not whole:
+        return frame
+    head = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                       na_values=[""], usecols=whole, nrows=_ZERO_ROWS, header=0)
+    padded = [i for i, name in zip(whole, head.columns, strict=True)
+              if head[name].str.match(_LEADING_ZERO).any()]
+    if not padded:
+        return frame
+    text = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                       na_values=[""], usecols=padded, header=0, low_memory=False)
+    for i, name in zip(padded, text.columns, strict=True):
+        frame.isetitem(i, text[name].where(~text[name].isin(NA_MARKERS)).to_numpy())
+    return frame
+
+
+def _whole_numbers(column: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return True
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return False
+    values = column.to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return bool(values.size) and bool(np.all(values == np.rint(values)))
+
+
+def _missing_markers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Read ``NA``, ``null``, ``None`` ... as missing where the column is not made of words.
+
+    In a column of numbers, dates or true/false they can only mean a missing value; in a
+    column of words (``"NA"`` for North America, ``"None"`` as an answer) they are values.
+    """
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        marked = column.isin(NA_MARKERS).to_numpy()
+        if not marked.any():
+            continue
+        rest = column[~marked & column.notna().to_numpy()].astype(str)
+        numbers = pd.to_numeric(rest, errors="coerce")
+        if rest.empty or (numbers.notna().all() and not rest.str.match(_LEADING_ZERO).any()):
+            frame.isetitem(i, pd.to_numeric(column.where(~marked)).to_numpy())
+        elif rest.str.lower().isin(("true", "false")).all():
+            flags = column.str.lower().map({"true": True, "false": False})
+            frame.isetitem(i, flags.astype(object).where(~marked, np.nan).to_numpy())
+        elif rest.str.contains(r"\d").all():
+            frame.isetitem(i, column.where(~marked).array)
+    return frame
+
+
 def _check_readable(p: Path) -> None:
     if not p.exists():
         raise DataReadError(
@@ -340,7 +419,10 @@ def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
             "such as 'utf-8', 'latin-1' or 'cp1252'."
         ) from None
     try:
-        return pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False)
+        frame = pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False,
+                            keep_default_na=False, na_values=[""])
+        _check_header(p, sep, encoding)
+        return _missing_markers(_leading_zeros(frame, p, sep, encoding))
     except UnicodeDecodeError as exc:
         raise _decode_error(p, encoding, exc) from None
     except pd.errors.EmptyDataError:

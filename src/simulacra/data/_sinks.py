@@ -12,6 +12,7 @@ import gzip
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -47,6 +48,26 @@ class _Columns:
         )
 
 
+def _whole_floats_as_integers(chunk: pd.DataFrame) -> pd.DataFrame:
+    """Float columns whose values are all whole numbers, as integers: ``3``, not ``3.0``.
+
+    Integer columns with missing values are floats in pandas; written as text they should
+    read as the integers they hold.
+    """
+    out = chunk
+    for i, dtype in enumerate(chunk.dtypes):
+        if not (isinstance(dtype, np.dtype) and dtype.kind == "f"):
+            continue
+        values = chunk.iloc[:, i].to_numpy()
+        present = values[~np.isnan(values)]
+        if (present.size and np.all(np.abs(present) < 2.0**53)
+                and np.all(present == np.rint(present))):
+            if out is chunk:
+                out = chunk.copy(deep=False)
+            out.isetitem(i, chunk.iloc[:, i].astype("Int64").array)
+    return out
+
+
 class CsvSink:
     """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages."""
 
@@ -60,7 +81,7 @@ class CsvSink:
 
     def write(self, chunk: pd.DataFrame) -> None:
         header = self._columns.names is None
-        chunk = self._columns.align(chunk)
+        chunk = _whole_floats_as_integers(self._columns.align(chunk))
         chunk.to_csv(self._handle, sep=self._sep, index=False, header=header, lineterminator="\n")
 
     def close(self) -> None:
@@ -142,10 +163,9 @@ def _arrow_schema_of(chunk: pd.DataFrame, number: int) -> pa.Schema:
             f"Chunk {number} cannot be written to Parquet: {exc}. Clean the column's values "
             "so that they have one type, or write CSV."
         ) from None
-    fields = [
-        f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema
-    ]
-    return pa.schema(fields)
+    # pandas' own metadata travels along, so that Int64 and boolean columns read back with
+    # their dtypes; category columns stay dictionaries (each chunk may have its own categories)
+    return schema
 
 
 def _has_null_types(schema: pa.Schema | None) -> bool:

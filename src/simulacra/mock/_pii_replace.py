@@ -344,7 +344,9 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
             f"but the data has no such column. Data columns: {_listing(data)}. Pass the "
             "schema of this table, or leave schema out to infer it."
         )
-    found: _Plan = {c.name: (c.pii_type, "detected", c.locale)
+    # codes have no type of their own to fake: they get the random characters of any string
+    found: _Plan = {c.name: (None if c.pii_type is PIIType.CODE else c.pii_type, "detected",
+                             c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
     unknown = [n for n in named if n not in data.columns]

@@ -320,5 +320,5 @@ def mask_values(uniques: list[str], pii_type: PIIType | None) -> np.ndarray:
     * street address: digits as stars, each word its initial and stars;
     * anything else (ids, columns named by the user): every letter and digit a star.
     """
-    masker = _MASKERS[pii_type]
+    masker = _MASKERS.get(pii_type, _MASKERS[None])
     return np.array([masker(text) for text in uniques], dtype=object)

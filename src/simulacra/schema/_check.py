@@ -162,6 +162,9 @@ def column_issues(
                 table=table,
             )
         ]
+    unsupported = _unsupported_type_issue(series, present)
+    if unsupported is not None:
+        return [_located(unsupported, name, table)]
     nested = _nested_issue(series, present)
     if column is None:
         found = nested or _mixed_type_issue(series, present)
@@ -254,6 +257,38 @@ def _mixed_type_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
     )
 
 
+_UNSUPPORTED_FIXES = {
+    "period": "Turn the periods into timestamps (series.dt.to_timestamp()) or strings.",
+    "interval": "Turn the intervals into strings (series.astype(str)), or keep their bounds "
+                "as two numerical columns.",
+    "complex": "Split the numbers into two numerical columns (series.real, series.imag).",
+    "bytes": "Decode the bytes to text (series.str.decode('utf-8')), or drop the column.",
+}
+
+
+def _unsupported_type_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
+    """Report value types no codec can learn and restore."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        found = "period"
+    elif isinstance(dtype, pd.IntervalDtype):
+        found = "interval"
+    elif pd.api.types.is_complex_dtype(dtype):
+        found = "complex"
+    elif is_object_dtype(dtype) and infer_dtype(series[present], skipna=True) in (
+            "bytes", "period", "interval", "complex"):
+        found = infer_dtype(series[present], skipna=True)
+    else:
+        return None
+    return Issue(
+        f"The column holds {found} values ({series.dtype}), which simulacra cannot learn "
+        f"and restore.",
+        fix=_UNSUPPORTED_FIXES[found],
+    )
+
+
 def _nested_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
     """Report lists, dicts and other containers: no codec can learn or generate them."""
     if not is_mixed_object(series):
@@ -300,9 +335,9 @@ def _mixed_numeric_issue(series: pd.Series, present: np.ndarray) -> Issue | None
 def _numeric_mask(series: pd.Series) -> np.ndarray:
     """Mark the rows whose value is present and is (or parses as) a number."""
     dtype = series.dtype
-    if is_datetime64_any_dtype(dtype) or is_timedelta64_dtype(dtype) or is_complex_dtype(dtype):
+    if is_datetime64_any_dtype(dtype) or is_complex_dtype(dtype):
         return np.zeros(len(series), dtype=bool)
-    if is_numeric_dtype(dtype) or is_bool_dtype(dtype):
+    if is_numeric_dtype(dtype) or is_bool_dtype(dtype) or is_timedelta64_dtype(dtype):
         return _flags(series.notna())
     try:
         parsed = pd.to_numeric(series.astype(object), errors="coerce")

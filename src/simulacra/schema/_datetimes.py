@@ -13,6 +13,9 @@ Conventions shared with the codecs:
   the offsets differ. Written back, ``%z`` gives ``+0100`` (no colon).
 * ``%f`` writes six digits, and ``%d``/``%m`` write zero-padded numbers, so a value such as
   ``"5/1/2020"`` or ``"10:00:00.5"`` is read correctly but written back padded.
+* A column that mixes formats without offsets (``2022/04/20`` and ``2022-12-27``) has them
+  all, the commonest first, joined by :data:`FORMAT_SEPARATOR`: a value is read with the first
+  that parses it, and new values are written in the first (:func:`writing_format`).
 """
 
 from __future__ import annotations
@@ -22,10 +25,20 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATETIME_FORMATS", "datetime_timezone", "detect_datetime_format", "parse_datetimes"]
+__all__ = [
+    "DATETIME_FORMATS",
+    "FORMAT_SEPARATOR",
+    "datetime_timezone",
+    "detect_datetime_format",
+    "parse_datetimes",
+    "writing_format",
+]
 
 _DATES = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
-_TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f")
+_TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
+FORMAT_SEPARATOR = " | "
+_MAX_MIXED = 3
+_MIN_MIXED_SHARE = 0.02  # each format of a mixed column reads at least this share of values
 
 
 def _build_formats() -> tuple[str, ...]:
@@ -63,7 +76,19 @@ def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     pandas.Series
         ``datetime64`` values, timezone-aware (UTC) when ``fmt`` has ``%z``.
     """
-    return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
+    if FORMAT_SEPARATOR not in fmt:
+        return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
+    parsed: pd.Series | None = None
+    for one in fmt.split(FORMAT_SEPARATOR):
+        found = pd.to_datetime(values, format=one, errors="coerce")
+        parsed = found if parsed is None else parsed.fillna(found)
+    assert parsed is not None
+    return parsed
+
+
+def writing_format(fmt: str) -> str:
+    """The format new values are written in: the first of a mixed column's formats."""
+    return fmt.split(FORMAT_SEPARATOR)[0]
 
 
 def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
@@ -88,12 +113,35 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
     candidates = [f for f in DATETIME_FORMATS if _strptime_ok(first, f)]
     passing = [f for f in candidates if _parses_all(sample, f)]
     if not passing:
-        return None
+        mixed = _mixed_formats(sample)
+        if mixed is None or not _parses_all(values.drop_duplicates(), mixed):
+            return None
+        return mixed
     passing.sort(key=lambda f: not _round_trips(sample, f))
     if len(values) <= len(sample):
         return passing[0]
     distinct = values.drop_duplicates()
     return next((f for f in passing if _parses_all(distinct, f)), None)
+
+
+def _mixed_formats(sample: pd.Series) -> str | None:
+    """Up to :data:`_MAX_MIXED` formats without offsets that together read every value."""
+    heads = sample.drop_duplicates().iloc[:50].astype(str).tolist()
+    naive = [f for f in DATETIME_FORMATS if "%z" not in f and not f.endswith("Z")
+             and any(_strptime_ok(v, f) for v in heads)]
+    if len(naive) < 2:
+        return None
+    reads = {f: parse_datetimes(sample, f).notna().to_numpy() for f in naive}
+    left = np.ones(len(sample), dtype=bool)
+    chosen: list[str] = []
+    while left.any() and len(chosen) < _MAX_MIXED:
+        best = max(naive, key=lambda f: int((reads[f] & left).sum()))
+        gained = reads[best] & left
+        if gained.sum() < _MIN_MIXED_SHARE * len(sample):
+            return None
+        chosen.append(best)
+        left &= ~gained
+    return FORMAT_SEPARATOR.join(chosen) if not left.any() and len(chosen) > 1 else None
 
 
 def datetime_timezone(values: pd.Series, fmt: str) -> str | None:
@@ -135,7 +183,7 @@ def _parses_all(values: pd.Series, fmt: str) -> bool:
 
 
 def _round_trips(sample: pd.Series, fmt: str) -> bool:
-    if "%z" in fmt:
+    if "%z" in fmt or FORMAT_SEPARATOR in fmt:
         return False
     written = parse_datetimes(sample, fmt).dt.strftime(fmt)
     return bool((written == sample).all())

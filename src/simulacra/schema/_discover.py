@@ -27,6 +27,7 @@ import pandas as pd
 
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
+from simulacra.schema._datetimes import parse_datetimes
 from simulacra.schema._model import Column, Kind, Role, Table
 
 __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
@@ -148,8 +149,10 @@ def _convert(series: pd.Series, col: Column) -> tuple[str, np.ndarray | None]:
             arr = pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
             family, values = "num", np.where(np.isfinite(arr), arr, np.nan)
         elif col.kind is Kind.DATETIME:
-            stamps = pd.to_datetime(series, format=col.datetime_format, errors="coerce",
-                                    utc=True)
+            stamps = (parse_datetimes(series, col.datetime_format) if col.datetime_format
+                      else pd.to_datetime(series, errors="coerce"))
+            stamps = (stamps.dt.tz_convert("UTC") if stamps.dt.tz is not None
+                      else stamps.dt.tz_localize("UTC"))
             raw = stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
             family, values = "date", (raw - np.datetime64(0, "us")) / np.timedelta64(1, "s")
         elif col.kind in (Kind.CATEGORICAL, Kind.BOOLEAN):

@@ -35,6 +35,7 @@ from pandas.api.types import (
     is_numeric_dtype,
     is_object_dtype,
     is_string_dtype,
+    is_timedelta64_dtype,
 )
 
 from simulacra.errors import DataValidationError, InvalidParameterError
@@ -42,7 +43,13 @@ from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import datetime_timezone, detect_datetime_format
 from simulacra.schema._discover import discover_constraints as _discover
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
-from simulacra.schema._pii import detect_pii, normalize_name, pii_from_name
+from simulacra.schema._pii import (
+    VALUE_SHARE,
+    detect_pii,
+    luhn_share,
+    normalize_name,
+    pii_from_name,
+)
 
 __all__ = ["infer_column", "infer_schema"]
 
@@ -52,6 +59,9 @@ MAX_DECIMALS = 10
 MIN_ROWS_ID_FROM_VALUES = 20
 """Consecutive integers count as an id without an id-like name only from this many rows."""
 TEXT_MIN_UNIQUE_SHARE = 0.5
+CODE_MIN_UNIQUE_SHARE = 0.5
+CODE_MIN_DISTINCT = 20
+"""Strings this often distinct (and this many) are regenerated as codes, not replayed."""
 TEXT_MIN_MEAN_LENGTH = 30.0
 TEXT_MIN_MEAN_WORDS = 5.0
 
@@ -165,6 +175,8 @@ def _kind_fields(name: str, series: pd.Series, values: pd.Series) -> _Fields:
         return {"kind": Kind.DATETIME, "timezone": None if tz is None else str(tz)}
     if is_numeric_dtype(dtype) and not is_complex_dtype(dtype):
         return _numeric(name, values, complete=len(values) == len(series))
+    if is_timedelta64_dtype(dtype):  # durations are numbers of seconds to the codecs
+        return _numeric(name, values.dt.total_seconds(), complete=False)
     if is_object_dtype(dtype) or is_string_dtype(dtype):
         return _object(name, values, complete=len(values) == len(series))
     return _categorical(values)
@@ -212,6 +224,8 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         pii = pii_from_name(name)
         if pii in _NUMERIC_PII:
             return {"kind": Kind.PII, "pii_type": pii}
+        if _are_card_numbers(values, finite):
+            return {"kind": Kind.PII, "pii_type": PIIType.CREDIT_CARD}
         if complete and _is_integer_id(name, finite):
             return {"kind": Kind.ID, "unique": True, "id_format": "integer"}
     return {
@@ -221,6 +235,17 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         "minimum": float(finite.min()) if finite.size else None,
         "maximum": float(finite.max()) if finite.size else None,
     }
+
+
+def _are_card_numbers(values: pd.Series, finite: np.ndarray) -> bool:
+    """Whether integers are card numbers: 13 to 19 digits, and most pass the Luhn check."""
+    if finite.size == 0 or finite.min() < 1e12 or finite.max() >= 1e19:
+        return False
+    sample = _sample(values)
+    # digits from the integers themselves: float64 cannot hold every 16-digit number
+    exact = sample.to_numpy() if is_integer_dtype(sample.dtype) else np.rint(sample.to_numpy(
+        dtype=np.float64)).astype(np.uint64)
+    return bool(luhn_share(pd.Series(exact.astype(str), dtype=object)) >= VALUE_SHARE)
 
 
 def _is_integer_id(name: str, values: np.ndarray) -> bool:
@@ -278,15 +303,22 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         tz = datetime_timezone(sample, fmt)
         return {"kind": Kind.DATETIME, "datetime_format": fmt, "timezone": tz}
     pii = detect_pii(name, sample)
-    if pii is not None:
-        return {"kind": Kind.PII, "pii_type": pii[0], "locale": pii[1]}
     n_unique = int(values.nunique())
+    if pii is not None:
+        # e-mail addresses that never repeat are usually logins: keep them unique
+        unique = (pii[0] is PIIType.EMAIL and complete and n_unique == len(values)
+                  and n_unique >= MIN_ROWS_ID_FROM_VALUES)
+        return {"kind": Kind.PII, "pii_type": pii[0], "locale": pii[1], "unique": unique}
     if complete and n_unique == len(values):
         is_id, id_format = _string_id(name, values, sample)
         if is_id:
             return {"kind": Kind.ID, "unique": True, "id_format": id_format}
     if _looks_like_text(sample, n_unique / len(values)):
         return {"kind": Kind.TEXT}
+    if n_unique >= CODE_MIN_DISTINCT and n_unique >= CODE_MIN_UNIQUE_SHARE * len(values):
+        # Mostly unique strings of no known type (plates, SKUs, user names, URLs): a category
+        # model could only replay them, and a value seen once may single a person out.
+        return {"kind": Kind.PII, "pii_type": PIIType.CODE}
     return {"kind": Kind.CATEGORICAL, "cardinality": n_unique}
 
 

@@ -54,6 +54,10 @@ class PIIType(StrEnum):
     CREDIT_CARD = "credit_card"
     IBAN = "iban"
     NATIONAL_ID = "national_id"
+    IP_ADDRESS = "ip_address"
+    CODE = "code"
+    """A mostly unique string of no known type (plate, SKU, user name, URL): regenerated with
+    the layout of the real values, only parts that many values share kept."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,12 @@ class Column:
             raise SchemaError(
                 f"Column {self.name!r}: 'missing_share' must be in [0, 1]. "
                 f"Got {self.missing_share!r}."
+            )
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None and low > high:
+            raise SchemaError(
+                f"Column {self.name!r}: 'minimum' ({low}) is above 'maximum' ({high}). "
+                "Swap them, or remove one to take it from the data."
             )
 
     @property

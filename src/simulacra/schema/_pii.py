@@ -15,6 +15,7 @@ Everything here works on a sample of at most a few thousand strings; callers dra
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable
@@ -25,7 +26,7 @@ import pandas as pd
 
 from simulacra.schema._model import PIIType
 
-__all__ = ["detect_pii", "normalize_name", "pii_from_name"]
+__all__ = ["detect_pii", "luhn_share", "normalize_name", "pii_from_name"]
 
 VALUE_SHARE = 0.9
 """Share of sampled values that must pass a validator for detection from values alone."""
@@ -49,7 +50,8 @@ _PERSON_QUALIFIERS = (
 _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
     (pii, re.compile(pattern))
     for pii, pattern in (
-        (PIIType.EMAIL, r"(?:^|_)e_?mail(?:_?addr(?:ess)?)?$|(?:^|_)mail_?addr(?:ess)?$"),
+        (PIIType.EMAIL, r"(?:^|_)e_?mail(?:_?addr(?:ess)?|_?adresse)?$|(?:^|_)mail_?addr(?:ess)?$"
+                        r"|(?:^|_)(?:courriel|correo(?:_electronico)?)$"),
         (PIIType.IBAN, r"(?:^|_)iban(?:_?code)?" + _NUM + "$"),
         (
             PIIType.CREDIT_CARD,
@@ -60,29 +62,38 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
             PIIType.NATIONAL_ID,
             r"(?:^|_)(?:ssn|social_?security|national_?id|national_?insurance|nino|passport|"
             r"tax_?id|tax_?number|personal_?id|id_?card|driver_?s?_?licen[cs]e|nhs|"
-            r"personnummer|bsn|dni|nif|cpf|aadhaar|id_?number)" + _NUM + "$",
+            r"personnummer|bsn|dni|nif|cpf|aadhaar|id_?number|steuer_?id|steuernummer|"
+            r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale)" + _NUM + "$",
         ),
         (
             PIIType.PHONE,
             r"(?:^|_)(?:tele)?phone" + _NUM + r"$|(?:^|_)(?:tel|fax)" + _NUM + "$"
             r"|(?:^|_)(?:mobile|cell)_?(?:phone)?_?(?:number|num|nbr|no|nr)$"
-            r"|(?:^|_)(?:mobile|cell)_?phone$",
+            r"|(?:^|_)(?:mobile|cell)_?phone$"
+            # German, French, Spanish, Italian, Dutch, Nordic
+            r"|(?:^|_)(?:telefon(?:_?nummer)?|rufnummer|handy(?:_?nummer)?|mobil(?:_?nummer)?|"
+            r"mobiltelefon|t_?l_?phone|telefono|tel_?fono|cellulare|movil|m_?vil|portable|"
+            r"telefoonnummer|tlf|puhelin)" + _NUM + "$",
         ),
-        (PIIType.FIRST_NAME, r"(?:^|_)(?:first|given|fore|christian)_?names?$|(?:^|_)fname$"),
-        (PIIType.LAST_NAME, r"(?:^|_)(?:last|family|sur)_?names?$|(?:^|_)lname$"),
+        (PIIType.FIRST_NAME, r"(?:^|_)(?:first|given|fore|christian)_?names?$|(?:^|_)fname$"
+                             r"|(?:^|_)(?:vorname|pr_?nom|prenom|voornaam|fornavn)$"),
+        (PIIType.LAST_NAME, r"(?:^|_)(?:last|family|sur)_?names?$|(?:^|_)lname$"
+                            r"|(?:^|_)(?:nachname|familienname|apellidos?|cognome|achternaam|"
+                            r"efternavn|nom_de_famille)$"),
         (PIIType.PERSON_NAME, r"(?:^|_)(?:" + _PERSON_QUALIFIERS + r")_?name$"),
         (
             PIIType.STREET_ADDRESS,
             r"(?:^|_)(?:street_?address|street_?addr|(?:home|postal|mailing|billing|"
             r"shipping|residential|postal)_?address|address(?:_?line)?(?:_?\d)?|addr(?:_?line)?"
-            r"(?:_?\d)?)$",
+            r"(?:_?\d)?|adresse|anschrift|direcci_?o?n|indirizzo|adres|morada)$",
         ),
     )
 )
 _WEAK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
     (pii, re.compile(pattern))
     for pii, pattern in (
-        (PIIType.PERSON_NAME, r"^(?:names?|person|patient|customer|contact)$"),
+        (PIIType.PERSON_NAME, r"^(?:names?|person|patient|customer|contact|kunde|kundin|"
+                              r"client|cliente|nom|nombre|nome|naam)$"),
         (PIIType.EMAIL, r"(?:^|_)mail$"),
         (PIIType.PHONE, r"(?:^|_)(?:mobile|cell|contact_?number)$"),
         (PIIType.CREDIT_CARD, r"(?:^|_)(?:card|cc|pan)$"),
@@ -102,14 +113,22 @@ _SSN_RE = re.compile(r"^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$")
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _CARD_RE = re.compile(r"^\d{4}(?:[ \-]?\d{1,4}){2,4}$|^\d{13,19}$")
 _PHONE_RE = re.compile(r"^(?:\+|00)?[\d\s().\-/]{6,24}$")
+_PHONE_EXTENSION_RE = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
+_DATE_LIKE_RE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
+                           r"(?:[ T][\d:.]+)?$")
 _IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _DIGIT_RE, _AT_RE, _SPACE_RE = re.compile(r"\d"), re.compile("@"), re.compile(r"\s")
 _APOS = "'\u2019"
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_NAME_WORD = rf"[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])+"
+_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|"
+          r"Mme|Mlle|Sr|Sra|Sig|Sig\.ra)\.?")
+_PARTICLE = r"(?:von|van|de|der|den|du|da|di|del|della|la|le|zu|ten|ter|y)"
+_SUFFIX = (r"(?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM|MBA|B\.A|B\.Sc|B\.Eng|M\.A|M\.Sc|M\.Eng|"
+           r"LL\.M|Dipl\.-Ing)\.?")
 _FULL_NAME_RE = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)?"
-    rf"(?P<first>[A-Z][A-Za-z{_APOS}\-]+)(?:\s+[A-Z][A-Za-z{_APOS}\-]*\.?)?"
-    rf"\s+(?P<last>[A-Z][A-Za-z{_APOS}\-]+)"
-    r"(?:,?\s+(?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM)\.?)?$"
+    rf"^(?:{_TITLE}\s+)*(?P<first>{_NAME_WORD})(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)?"
+    rf"(?:\s+{_PARTICLE})*\s+(?P<last>{_NAME_WORD})(?:\s+{_PARTICLE})*(?:,?\s+{_SUFFIX})*$"
 )
 _UNIT = r"(?:flat|studio|apartment|apt\.?|unit|suite|ste\.?|floor|fl\.?|#)"
 _EN_STREET_RE = re.compile(
@@ -147,6 +166,21 @@ _PHONE_LOCALES = {
     "30": "el_GR", "90": "tr_TR", "61": "en_AU", "64": "en_NZ", "91": "en_IN", "81": "ja_JP",
     "82": "ko_KR", "86": "zh_CN", "55": "pt_BR", "52": "es_MX", "54": "es_AR", "7": "ru_RU",
 }  # fmt: skip
+LOCALE_MARGIN = 0.2
+"""Names take a locale when its lists hold this much more of them than en_US's lists."""
+_STREET_WORD_RE = re.compile(
+    r"(straße|strasse|gasse|weg|platz|allee|ring|damm|ufer|chaussee)\b|^\d*[\s,]*(rue|avenue|"
+    r"boulevard|chemin|allée|impasse|quai)\b|^(calle|avenida|paseo|plaza|camino|ronda)\b|"
+    r"^(via|viale|piazza|corso|largo|vicolo|strada)\b|(straat|laan|gracht|plein|kade|singel)\b")
+_STREET_WORD_LOCALES = {
+    **dict.fromkeys(("straße", "strasse", "gasse", "weg", "platz", "allee", "ring", "damm",
+                     "ufer", "chaussee"), "de_DE"),
+    **dict.fromkeys(("rue", "avenue", "boulevard", "chemin", "allée", "impasse", "quai"),
+                    "fr_FR"),
+    **dict.fromkeys(("calle", "avenida", "paseo", "plaza", "camino", "ronda"), "es_ES"),
+    **dict.fromkeys(("via", "viale", "piazza", "corso", "largo", "vicolo", "strada"), "it_IT"),
+    **dict.fromkeys(("straat", "laan", "gracht", "plein", "kade", "singel"), "nl_NL"),
+}
 _NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
 # A single name as the lists of those locales write them: letters, with apostrophes, hyphens,
 # dots, commas and spaces inside ("O'Neil", "Bourgondië, van", "'s Gravensande").
@@ -194,6 +228,8 @@ def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | Non
         weak = _match_name(norm, _WEAK_NAMES)
         if weak is not None and _share(distinct, weights, weak, strict=False) >= WEAK_NAME_SHARE:
             found = weak
+    if found is None and _share(distinct, weights, PIIType.IP_ADDRESS, strict=True) >= VALUE_SHARE:
+        found = PIIType.IP_ADDRESS
     if found is None and not _NOT_PERSONAL_TOKENS.intersection(norm.split("_")):
         found = _pii_from_values(distinct, weights)
     if found is None:
@@ -315,6 +351,11 @@ def _is_card(values: pd.Series, strict: bool) -> np.ndarray:
     return ok
 
 
+def luhn_share(values: pd.Series) -> float:
+    """The share of strings that are card numbers (13 to 19 digits passing the Luhn check)."""
+    return float(_is_card(values, True).mean()) if len(values) else 0.0
+
+
 def _luhn_ok(numbers: np.ndarray) -> np.ndarray:
     """Check digit strings of 13 to 19 digits with the Luhn algorithm, vectorized."""
     padded = np.char.rjust(numbers.astype("U19"), 19, "0")
@@ -327,7 +368,8 @@ def _luhn_ok(numbers: np.ndarray) -> np.ndarray:
 
 
 def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
-    ok = _matches(values, _PHONE_RE)
+    values = values.str.replace(_PHONE_EXTENSION_RE, "", regex=True)
+    ok: np.ndarray = _matches(values, _PHONE_RE) & ~_matches(values, _DATE_LIKE_RE)
     n_digits = values.str.count(r"\d").to_numpy(dtype=np.int64, na_value=0)
     ok &= (n_digits >= 7) & (n_digits <= 15)
     if strict:
@@ -335,6 +377,19 @@ def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
         marked = _flags(values.str.match(r"^(?:\+|00|\()"))
         ok &= marked | (groups >= 2)
         ok &= ~_matches(values, _IPV4_RE)
+    return ok
+
+
+def _is_ip(values: pd.Series, strict: bool) -> np.ndarray:
+    """IPv4 addresses (each part at most 255) and IPv6 addresses."""
+    ok = np.zeros(len(values), dtype=bool)
+    for i, text in enumerate(values.tolist()):
+        if text.count(".") == 3 or text.count(":") >= 2:
+            try:
+                ipaddress.ip_address(text)
+            except ValueError:
+                continue
+            ok[i] = True
     return ok
 
 
@@ -347,6 +402,7 @@ _VALIDATORS: dict[PIIType, Callable[[pd.Series, bool], np.ndarray]] = {
     PIIType.NATIONAL_ID: _is_ssn,
     PIIType.PHONE: _is_phone,
     PIIType.STREET_ADDRESS: _is_street,
+    PIIType.IP_ADDRESS: _is_ip,
 }
 
 
@@ -412,13 +468,21 @@ def _names_from_values(values: pd.Series, weights: np.ndarray, spaced: float) ->
 
 
 def _locale(pii: PIIType, values: pd.Series) -> str | None:
+    if pii in (PIIType.PERSON_NAME, PIIType.FIRST_NAME, PIIType.LAST_NAME):
+        return _name_locale(pii, values)
+    if pii is PIIType.STREET_ADDRESS:
+        words = values.str.lower().str.extract(_STREET_WORD_RE).bfill(axis=1).iloc[:, 0]
+        return _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
         return _dominant(codes.map(_IBAN_LOCALES))
     if pii is PIIType.PHONE:
         compact = values.str.replace(r"[\s().\-/]", "", regex=True)
-        prefixed = compact.str.extract(r"^(?:\+|00)(\d{1,3})", expand=False)
-        return _dominant(prefixed.map(_phone_locale))
+        prefixed = compact.str.extract(r"^(?:\+|00)(\d{1,3})", expand=False).dropna()
+        # numbers written without a country code are national ones of the same country
+        if len(prefixed) < WEAK_NAME_SHARE / 2 * len(values):
+            return None
+        return _dominant(prefixed.map(_phone_locale), share=NAME_VALUE_SHARE)
     return None
 
 
@@ -432,9 +496,32 @@ def _phone_locale(digits: object) -> str | None:
     return None
 
 
-def _dominant(locales: pd.Series) -> str | None:
-    """Return the locale that at least :data:`VALUE_SHARE` of the values share, if any."""
+def _name_locale(pii: PIIType, values: pd.Series) -> str | None:
+    """The locale whose name lists hold clearly more of the names than en_US's, if any."""
+    if pii is PIIType.PERSON_NAME:
+        parts = values.str.extract(_FULL_NAME_RE)
+        names, column = parts["first"].dropna(), 0
+    else:
+        names, column = values, 0 if pii is PIIType.FIRST_NAME else 1
+    if names.empty:
+        return None
+    shares = {loc: _in_set(names, _locale_names(loc)[column]).mean() for loc in _NAME_LOCALES}
+    best = max(shares, key=lambda loc: shares[loc])
+    return best if shares[best] >= shares["en_US"] + LOCALE_MARGIN else None
+
+
+@cache
+def _locale_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
+    import importlib
+
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    return (frozenset(getattr(provider, "first_names", ())),
+            frozenset(getattr(provider, "last_names", ())))
+
+
+def _dominant(locales: pd.Series, share: float = VALUE_SHARE) -> str | None:
+    """Return the locale that at least ``share`` of the values share, if any."""
     counts = locales.value_counts(dropna=True)
-    if counts.empty or counts.iloc[0] < VALUE_SHARE * len(locales):
+    if counts.empty or counts.iloc[0] < share * len(locales):
         return None
     return str(counts.index[0])
