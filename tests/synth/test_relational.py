@@ -129,6 +129,15 @@ def test_every_key_is_intact(synthetic: dict[str, pd.DataFrame],
     assert len(synthetic["customers"]) == 400 and len(synthetic["products"]) == 30
 
 
+def test_new_keys_never_equal_real_keys(synthetic: dict[str, pd.DataFrame],
+                                        real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    # a synthetic customer C-0017 would pass for the real one; keys count on above them
+    tables, _ = real
+    for name, key in (("customers", "cid"), ("orders", "oid"), ("tickets", "tid"),
+                      ("products", "pid")):
+        assert not set(synthetic[name][key]) & set(tables[name][key]), name
+
+
 def test_chain_and_both_children_have_rows(synthetic: dict[str, pd.DataFrame]) -> None:
     for name in ("orders", "tickets", "items"):
         assert len(synthetic[name]) > 100, name

@@ -88,7 +88,7 @@ class IdCodec(_Generated):
         text = as_text(series)
         width = int(pc.max(pc.utf8_length(text)).as_py() or 0) if len(text) else 0
         state = {"format": fmt, "width": width, "missing_share": _missing_share(series),
-                 "marker": missing_marker(series), "first": _first_unused(text, fmt)}
+                 "marker": missing_marker(series), "first": first_unused_id(series, fmt)}
         return cls(column, state)
 
     def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
@@ -105,8 +105,13 @@ class IdCodec(_Generated):
         return strings_to_dtype(values, missing, self.column.dtype, s["marker"])
 
 
-def _first_unused(text: pa.Array, fmt: str | None) -> int:
-    """The first id number above every real one, so that no generated id equals a real id."""
+def first_unused_id(series: pd.Series, fmt: str | None) -> int:
+    """The first id number above every real one, so that no generated id equals a real id.
+
+    ``fmt`` is the column's ``id_format``; ids that hold no number (UUIDs, free strings)
+    give 1.
+    """
+    text = as_text(series)
     if fmt == ID_UUID or len(text) == 0:
         return 1
     numbers = pc.cast(text, pa.string())

@@ -38,6 +38,7 @@ from simulacra._random import (
     spawn,
 )
 from simulacra._version import __version__
+from simulacra.data._codec_generated import first_unused_id
 from simulacra.data._sql import parents_first
 from simulacra.errors import (
     ArtifactError,
@@ -98,6 +99,8 @@ class TablePlan:
     columns: list[str] = field(default_factory=list)  # the model table's columns
     # attributes constant within each parent, learned by the parent: name -> missing share
     inherited: dict[str, float] = field(default_factory=dict)
+    # the first number of each new key column, above every real key (absent before: 1)
+    first_keys: dict[str, int] = field(default_factory=dict)
 
 
 class RelationalSynthesizer:
@@ -270,7 +273,9 @@ class RelationalSynthesizer:
                     own[inherit_column(fk, c)] = values
                     specs.append(inherit_spec(child.column(c), inherit_column(fk, c), values))
         plan = TablePlan(keys=keys, attributes=attributes, driving=d,
-                         inherited=dict(inherited.get(table.name, {})))
+                         inherited=dict(inherited.get(table.name, {})),
+                         first_keys={c: first_unused_id(real[c], table.column(c).id_format)
+                                     for c in keys})
         plan.others = [i for i, fk in enumerate(fks) if fk.child_table == table.name and i != d]
         plan.null_shares = {str(i): float(real[list(fks[i].child_columns)].isna().any(axis=1)
                                           .mean()) for i in plan.others}
@@ -449,7 +454,8 @@ class RelationalSynthesizer:
             given = [c for c in columns if c in keys]
             if column in columns and given:
                 return within_group_numbers(pd.DataFrame({c: keys[c] for c in given}))
-        return np.arange(1, n + 1, dtype=np.int64)
+        first = self.plans_[table.name].first_keys.get(column, 1)
+        return np.arange(first, first + n, dtype=np.int64)
 
     # ---- persistence --------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
