@@ -459,3 +459,14 @@ def test_parquet_keeps_category_int64_and_boolean_dtypes_across_chunks(tmp_path:
     back = pd.read_parquet(tmp_path / "t.parquet")
     assert [str(t) for t in back.dtypes] == ["category", "Int64", "boolean"]
     assert back["c"].tolist() == ["x", "y", "z", "x"]
+
+
+def test_amounts_with_currency_thousands_or_percent_are_numbers(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        'price,pct,mixed,zip\n"$1,234.50",12%,$5,01234\n-$12.00,7.5%,x,"1,234"\n'
+        '"$-3,000",100%,$6,02345\n,,$7,\n', encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    np.testing.assert_array_equal(back["price"], [1234.5, -12.0, -3000.0, np.nan])
+    np.testing.assert_array_equal(back["pct"], [12.0, 7.5, 100.0, np.nan])
+    assert back["mixed"].tolist() == ["$5", "x", "$6", "$7"]  # not every value is an amount
+    assert back["zip"].tolist()[:3] == ["01234", "1,234", "02345"]  # leading zeros: text

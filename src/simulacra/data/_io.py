@@ -25,6 +25,7 @@ from typing import Literal, Self
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulacra.data._sinks import CsvSink, ParquetSink, require_string_names
 from simulacra.errors import DataReadError, InvalidParameterError
@@ -49,6 +50,9 @@ _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
 _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
 _LEADING_ZERO = r"^[+-]?0\d"
+# -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
+_FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)?)\s*"
+                     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?$")
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
               "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
@@ -62,6 +66,7 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     leading zeros (``"02134"``, seen in the first 1,000 rows) stay text, and pandas' missing
     markers (``NA``, ``null``, ``None``, ...) are missing only in columns whose other values
     are numbers, dates (anything with a digit) or true/false; empty cells are always missing.
+    A column of amounts (``$1,234.50``, ``-€12``, ``12.5%``) is read as their numbers.
     A ``.gz`` ending means gzip. A ``.csv``
     file whose first lines split evenly on ``;``, ``|`` or a tab but not on commas is read
     with that separator (spreadsheets in many locales write ``;``); in a ``;`` file, a
@@ -93,7 +98,7 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         return _read_parquet(p)
     if sep == ",":
         sep = _sniff_separator(p, encoding)
-    frame = _read_csv(p, sep, encoding)
+    frame = _read_formatted_numbers(_read_csv(p, sep, encoding))
     return _read_decimal_commas(frame) if sep == ";" else frame
 
 
@@ -308,6 +313,38 @@ def _splits_evenly(lines: list[str], sep: str) -> bool:
     except csv.Error:
         return False
     return len(widths) == 1 and widths.pop() > 1
+
+
+def _read_formatted_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of amounts (``$1,234.50``, ``-€12``, ``12.5%``) as their numbers.
+
+    A column converts when every value is such a number and at least one shows a currency
+    sign, a thousands comma or a percent sign (plain numbers were read as numbers already).
+    """
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        present = column.dropna()
+        head = present.iloc[:_ZERO_ROWS].astype(str).str.strip()
+        if head.empty or not head.str.fullmatch(_FORMATTED_NUMBER).all():
+            continue  # most text columns stop here, after a look at their first rows
+        text = pc.utf8_trim_whitespace(pa.array(present.astype(str).to_numpy(dtype=object),
+                                                pa.string()))
+        if not pc.any(pc.match_substring_regex(text, r"[$€£¥%,]")).as_py():
+            continue
+        parts = pc.extract_regex(text, _FORMATTED_NUMBER)  # RE2, vectorized
+        if parts.null_count or pc.any(pc.match_substring_regex(
+                parts.field("number"), _LEADING_ZERO)).as_py():
+            continue
+        number = pc.cast(pc.replace_substring(parts.field("number"), ",", ""), pa.float64())
+        minus = pc.or_(pc.not_equal(parts.field("minus"), ""),
+                       pc.not_equal(parts.field("after"), ""))
+        values = np.full(len(column), np.nan)
+        values[column.notna().to_numpy()] = np.where(minus.to_numpy(zero_copy_only=False), -1.0,
+                                                     1.0) * number.to_numpy(zero_copy_only=False)
+        frame.isetitem(i, values)
+    return frame
 
 
 def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
