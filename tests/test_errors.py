@@ -18,5 +18,6 @@ def test_validation_error_lists_every_issue() -> None:
 
 def test_rows_are_said_to_count_from_zero_when_rows_are_named() -> None:
     with_rows = DataValidationError.of([Issue("bad", column="a", rows=(0, 3))])
-    assert "rows count from 0: row 0 is the first row after the header" in str(with_rows)
-    assert "count from 0" not in str(DataValidationError.of([Issue("empty", column="a")]))
+    said = "rows are positions counted from 0: in a file, row 0 is the line after the header"
+    assert said in str(with_rows)
+    assert "counted from 0" not in str(DataValidationError.of([Issue("empty", column="a")]))

@@ -136,7 +136,8 @@ class DataValidationError(SimulacraError, ValueError):
         n = len(self.issues)
         head = f"Found {n} problem{'s' if n != 1 else ''} in the data{where}"
         if any(issue.rows for issue in self.issues):
-            head += " (rows count from 0: row 0 is the first row after the header)"
+            head += (" (rows are positions counted from 0: in a file, row 0 is the line after"
+                     " the header)")
         head += ":"
         return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
 

@@ -206,6 +206,8 @@ def test_durations_and_pyarrow_timestamps_round_trip() -> None:
      "%Y-%m-%d %H:%M", None),
     (["2021-01-01T10:00:00+0100", "2021-07-01T23:30:00+0100", None,
       "2020-02-29T00:00:00+0100"], "%Y-%m-%dT%H:%M:%S%z", "UTC+01:00"),
+    (["2021-01-01T10:00:00+01:00", "2021-07-01T23:30:00+02:00", None,
+      "2020-02-29T00:00:00+01:00"], "%Y-%m-%dT%H:%M:%S%:z", "Europe/Berlin"),
     (["2021-01-01", "2021-01-02"], "%Y-%m-%d", None),
 ])
 def test_string_datetimes_come_back_in_the_same_style(values: list[str | None], fmt: str,

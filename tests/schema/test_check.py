@@ -243,7 +243,7 @@ def test_every_problem_is_collected_into_one_error() -> None:
     assert err.source == "people.csv"
     assert {i.column for i in err.issues} == {"id", "n", "empty", "ghost", "extra"}
     text = str(err)
-    assert text.startswith("Found 5 problems in the data in people.csv (rows count from 0")
+    assert text.startswith("Found 5 problems in the data in people.csv (rows are positions")
     assert "table 'people', column 'n', row 1:" in text
     assert text.count("Fix:") == 5
 

@@ -205,8 +205,13 @@ def test_utc_z_and_offsets_set_the_time_zone() -> None:
     assert (z.datetime_format, z.timezone) == ("%Y-%m-%dT%H:%M:%SZ", "UTC")
     offset = col(stamps.strftime("%Y-%m-%dT%H:%M:%S%z"), name="o")
     assert (offset.datetime_format, offset.timezone) == ("%Y-%m-%dT%H:%M:%S%z", "UTC+01:00")
-    mixed = col(["2022-01-01T10:00:00+01:00", "2022-07-01T10:00:00+02:00"], name="m")
-    assert (mixed.kind, mixed.timezone) == (Kind.DATETIME, "UTC")
+    colon = col(stamps.strftime("%Y-%m-%dT%H:%M:%S+01:00"), name="c")  # written as it came
+    assert (colon.datetime_format, colon.timezone) == ("%Y-%m-%dT%H:%M:%S%:z", "UTC+01:00")
+    # offsets that change with summer time name a zone that has them; else UTC
+    summer = col(["2022-01-01T10:00:00+01:00", "2022-07-01T10:00:00+02:00"], name="m")
+    assert (summer.kind, summer.timezone) == (Kind.DATETIME, "Europe/Berlin")
+    odd = col(["2022-01-01T10:00:00+01:00", "2022-07-01T10:00:00+05:00"], name="m")
+    assert (odd.kind, odd.timezone) == (Kind.DATETIME, "UTC")
 
 
 def test_strings_that_do_not_all_parse_are_not_datetimes() -> None:
@@ -681,3 +686,8 @@ def test_email_addresses_that_never_repeat_stay_unique() -> None:
     emails = list(dict.fromkeys(f.email() for _ in range(80)))
     assert col(emails, name="login").unique
     assert not col(emails[:30] * 2, name="login").unique
+
+
+def test_consecutive_integers_above_2_to_the_53_are_still_an_id() -> None:
+    c = col(np.arange(2**55, 2**55 + 50, dtype=np.int64), name="bigid")
+    assert (c.kind, c.id_format) == (Kind.ID, "integer")

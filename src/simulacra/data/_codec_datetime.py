@@ -92,7 +92,7 @@ def to_ticks(series: pd.Series, column: Column) -> _Ticks:
     if unread.any():
         got = f"format {fmt!r}" if fmt else "any datetime format"
         raise _bad(column, series, unread, f"some values do not match {got}")
-    hint = column.timezone if fmt and "%z" in fmt else None
+    hint = column.timezone if fmt and ("%z" in fmt or "%:z" in fmt) else None
     return _from_stamps(stamps, missing, hint)
 
 

@@ -111,6 +111,9 @@ def first_unused_id(series: pd.Series, fmt: str | None) -> int:
     ``fmt`` is the column's ``id_format``; ids that hold no number (UUIDs, free strings)
     give 1.
     """
+    if pd.api.types.is_integer_dtype(series.dtype) and series.notna().any():
+        highest = int(series.max())  # exact: as text, via float64, ids above 2**53 would blur
+        return highest + 1 if highest < _MAX_FIRST_ID else 1
     text = as_text(series)
     if fmt == ID_UUID or len(text) == 0:
         return 1

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from simulacra.data._strings import join, zero_pad
 
-_DIRECTIVE = re.compile(r"%(-?)([a-zA-Z%])")
+_DIRECTIVE = re.compile(r"%([-:]?)([a-zA-Z%])")  # %-d: no padding; %:z: +02:00
 _DATE = frozenset("aAbBCdDeFgGhjmuUVwWxyY")
 _TIME = frozenset("HIklMpPrRSTX")
 _ARITHMETIC_TIME = frozenset("HIMSp")
@@ -46,9 +46,11 @@ def _runs(fmt: str) -> list[tuple[str, str]] | None:
             cls = "time"
         elif code == "f" and not m.group(1):
             cls = "frac"
-        elif code == "z" and not m.group(1):
+        elif code == "z" and m.group(1) != "-":
             cls = "offset"
         else:
+            return None
+        if m.group(1) == ":" and code != "z":
             return None
         _append(runs, "lit", literal)
         _append(runs, cls, m.group(0) if cls != "lit" else "")
@@ -92,10 +94,10 @@ def _time_text(second: int, fmt: str) -> str:
     return (_EPOCH + dt.timedelta(seconds=second)).strftime(fmt)
 
 
-def _offset_text(seconds: int) -> str:
+def _offset_text(seconds: int, colon: bool = False) -> str:
     sign = "-" if seconds < 0 else "+"
     minutes = abs(seconds) // 60
-    return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
+    return f"{sign}{minutes // 60:02d}{':' if colon else ''}{minutes % 60:02d}"
 
 
 @functools.cache
@@ -162,7 +164,8 @@ def format_datetimes(wall: np.ndarray, unit: str, fmt: str, *, utc: np.ndarray |
             pieces.append(zero_pad(sub * 10**6 // per_second, 6))
         else:
             offsets = np.zeros(n, np.int64) if utc is None else (wall - utc) // per_second
-            pieces.append(_spread(offsets, functools.partial(_offset_text)))
+            pieces.append(_spread(offsets, functools.partial(_offset_text,
+                                                             colon=text == "%:z")))
     return join(pieces, n)
 
 

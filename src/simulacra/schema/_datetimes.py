@@ -9,8 +9,10 @@ Conventions shared with the codecs:
 * A format ending in a literal ``Z`` parses to naive timestamps that are in UTC; the column's
   ``timezone`` is ``"UTC"``.
 * A format with ``%z`` parses with :func:`parse_datetimes` to UTC. The column's ``timezone`` is
-  the one offset all values share (``"UTC+01:00"``, a name pandas accepts), or ``"UTC"`` when
-  the offsets differ. Written back, ``%z`` gives ``+0100`` (no colon).
+  the one offset all values share (``"UTC+01:00"``, a name pandas accepts), else a common
+  zone whose offsets match every value (summer time: ``"Europe/Berlin"``), else ``"UTC"``.
+  Written back, ``%z`` gives ``+0100`` and ``%:z`` (inferred where values show the colon)
+  ``+01:00``.
 * ``%f`` writes six digits, and ``%d``/``%m`` write zero-padded numbers, so a value such as
   ``"5/1/2020"`` or ``"10:00:00.5"`` is read correctly but written back padded.
 * A column that mixes formats without offsets (``2022/04/20`` and ``2022-12-27``) has them
@@ -37,6 +39,14 @@ __all__ = [
 _DATES = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
 _TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
 FORMAT_SEPARATOR = " | "
+# zones tried, in order, for a column whose offsets change (summer time): the first whose
+# offsets match every value names the column's time zone
+_COMMON_ZONES = (
+    "Europe/London", "Europe/Berlin", "Europe/Helsinki", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Los_Angeles", "America/Anchorage", "America/Halifax",
+    "America/Santiago", "Australia/Sydney", "Australia/Adelaide", "Pacific/Auckland",
+    "Asia/Jerusalem", "America/Mexico_City", "America/Sao_Paulo",
+)
 _MAX_MIXED = 3
 _MIN_MIXED_SHARE = 0.02  # each format of a mixed column reads at least this share of values
 
@@ -76,6 +86,7 @@ def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     pandas.Series
         ``datetime64`` values, timezone-aware (UTC) when ``fmt`` has ``%z``.
     """
+    fmt = fmt.replace("%:z", "%z")  # pandas reads +02:00 and +0200 alike with %z
     if FORMAT_SEPARATOR not in fmt:
         return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
     parsed: pd.Series | None = None
@@ -118,10 +129,14 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
             return None
         return mixed
     passing.sort(key=lambda f: not _round_trips(sample, f))
-    if len(values) <= len(sample):
-        return passing[0]
-    distinct = values.drop_duplicates()
-    return next((f for f in passing if _parses_all(distinct, f)), None)
+    if len(values) > len(sample):
+        distinct = values.drop_duplicates()
+        passing = [f for f in passing if _parses_all(distinct, f)][:1]
+    if not passing:
+        return None
+    if "%z" in passing[0] and sample.str.contains(r"[+-]\d\d:\d\d$").all():
+        return passing[0].replace("%z", "%:z")  # offsets written +02:00 stay so
+    return passing[0]
 
 
 def _mixed_formats(sample: pd.Series) -> str | None:
@@ -148,14 +163,31 @@ def datetime_timezone(values: pd.Series, fmt: str) -> str | None:
     """Return the time zone of strings written with ``fmt`` (see the module conventions)."""
     if fmt.endswith("Z"):
         return "UTC"
-    if "%z" not in fmt:
+    if "%z" not in fmt and "%:z" not in fmt:
         return None
     try:
-        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
-    except ValueError:  # mixed offsets
-        return "UTC"
+        parsed = pd.to_datetime(values, format=fmt.replace("%:z", "%z"), errors="coerce")
+    except ValueError:  # mixed offsets, such as summer and winter time
+        return _zone_of_offsets(values, fmt) or "UTC"
     tz = getattr(parsed.dt, "tz", None)
     return "UTC" if tz is None else str(tz)
+
+
+def _zone_of_offsets(values: pd.Series, fmt: str) -> str | None:
+    """A time zone whose offset at each value's instant is the offset the value shows."""
+    text = values.astype(str)
+    shown = text.str.extract(r"([+-])(\d\d):?(\d\d)$")
+    if shown.isna().any().any():
+        return None
+    sign = np.where(shown[0] == "-", -1, 1)
+    minutes: np.ndarray = (shown[1].astype(int) * 60 + shown[2].astype(int)).to_numpy() * sign
+    instants = parse_datetimes(text, fmt)
+    for zone in _COMMON_ZONES:
+        local = instants.dt.tz_convert(zone)
+        offset = (local.dt.tz_localize(None) - instants.dt.tz_localize(None)).dt.total_seconds()
+        if np.array_equal(offset.to_numpy() // 60, minutes):
+            return zone
+    return None
 
 
 def _could_be_datetime(sample: pd.Series) -> bool:

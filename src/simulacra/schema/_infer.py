@@ -226,7 +226,9 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
             return {"kind": Kind.PII, "pii_type": pii}
         if _are_card_numbers(values, finite):
             return {"kind": Kind.PII, "pii_type": PIIType.CREDIT_CARD}
-        if complete and _is_integer_id(name, finite):
+        # integers as they are: float64 merges neighbours above 2**53
+        exact = values.to_numpy() if is_integer_dtype(values.dtype) else finite
+        if complete and _is_integer_id(name, exact):
             return {"kind": Kind.ID, "unique": True, "id_format": "integer"}
     return {
         "kind": Kind.NUMERICAL,

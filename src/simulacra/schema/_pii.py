@@ -8,7 +8,11 @@ Two kinds of evidence are combined:
   least half of the values to look right.
 * the values: the share of a sample that passes a validator (regular expression, Luhn or
   mod-97 checksum, name lists from Faker). Structured kinds (email, IBAN, credit card, US SSN,
-  formatted phone numbers, street addresses) and person names are detected from values alone.
+  formatted phone numbers, street addresses, IP addresses) and person names are detected from
+  values alone.
+
+Names, street addresses and phone numbers also give their locale where the values show it
+(Faker's name lists of the locale, street words, country codes).
 
 Everything here works on a sample of at most a few thousand strings; callers draw it.
 """
@@ -408,16 +412,10 @@ _VALIDATORS: dict[PIIType, Callable[[pd.Series, bool], np.ndarray]] = {
 
 @cache
 def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """Load the first and last names of a few Faker locales, once."""
-    import importlib
-
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in _NAME_LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        first.update(getattr(provider, "first_names", ()))
-        last.update(getattr(provider, "last_names", ()))
-    return frozenset(first), frozenset(last)
+    """The first and last names of a few Faker locales together, once."""
+    lists = [_locale_names(locale) for locale in _NAME_LOCALES]
+    return (frozenset().union(*(first for first, _ in lists)),
+            frozenset().union(*(last for _, last in lists)))
 
 
 def _name_share(values: pd.Series, weights: np.ndarray, pii: PIIType, needed: float) -> float:
@@ -512,6 +510,7 @@ def _name_locale(pii: PIIType, values: pd.Series) -> str | None:
 
 @cache
 def _locale_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The first and last names of one Faker locale, once."""
     import importlib
 
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
