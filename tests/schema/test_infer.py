@@ -691,3 +691,11 @@ def test_email_addresses_that_never_repeat_stay_unique() -> None:
 def test_consecutive_integers_above_2_to_the_53_are_still_an_id() -> None:
     c = col(np.arange(2**55, 2**55 + 50, dtype=np.int64), name="bigid")
     assert (c.kind, c.id_format) == (Kind.ID, "integer")
+
+
+@pytest.mark.parametrize("locale", ["en_GB", "it_IT", "fr_FR"])
+def test_national_ids_laid_out_like_a_country_take_its_locale(locale: str) -> None:
+    ids = list(dict.fromkeys(fake(locale, s).ssn() for s in range(60)))
+    c = col(ids, name="national_id")
+    assert (c.pii_type, c.locale) == (PIIType.NATIONAL_ID, locale)
+    assert col([fake("en_US", s).ssn() for s in range(60)], name="ssn").locale is None

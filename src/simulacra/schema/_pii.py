@@ -170,6 +170,13 @@ _PHONE_LOCALES = {
     "30": "el_GR", "90": "tr_TR", "61": "en_AU", "64": "en_NZ", "91": "en_IN", "81": "ja_JP",
     "82": "ko_KR", "86": "zh_CN", "55": "pt_BR", "52": "es_MX", "54": "es_AR", "7": "ru_RU",
 }  # fmt: skip
+# national ids whose layout tells the country: UK National Insurance, Italian codice
+# fiscale, French NIR
+_NATIONAL_ID_LOCALES = (
+    ("en_GB", r"[A-Z]{2}\d{6}[A-Z]"),
+    ("it_IT", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"),
+    ("fr_FR", r"[12]\d{14}"),
+)
 LOCALE_MARGIN = 0.2
 """Names take a locale when its lists hold this much more of them than en_US's lists."""
 _STREET_WORD_RE = re.compile(
@@ -471,6 +478,12 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
     if pii is PIIType.STREET_ADDRESS:
         words = values.str.lower().str.extract(_STREET_WORD_RE).bfill(axis=1).iloc[:, 0]
         return _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
+    if pii is PIIType.NATIONAL_ID:
+        compact = values.str.replace(" ", "", regex=False).str.upper()
+        found = pd.Series(None, index=values.index, dtype=object)
+        for locale, pattern in _NATIONAL_ID_LOCALES:
+            found = found.where(found.notna() | ~compact.str.fullmatch(pattern), locale)
+        return _dominant(found)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
         return _dominant(codes.map(_IBAN_LOCALES))
