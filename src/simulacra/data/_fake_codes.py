@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._fake_pii import PIIGenerator
-from simulacra.data._strings import from_matrix, hex_matrix, join, random_chars, scatter
+from simulacra.data._strings import from_matrix, hex_matrix, join, scatter
 from simulacra.schema._model import PIIType
 
 __all__ = ["CODE_CLASSES", "code_skeletons", "ip_profile"]
@@ -80,55 +80,57 @@ def _skeleton(parts: list[str], keep: set[str]) -> str:
     return "".join(out)
 
 
-class _Layout:
-    """A skeleton as a byte template with slots and the byte range of each slot."""
+_LITERAL, _CLASS_CODES = 0, {"A": 1, "a": 2, "d": 3}
 
-    def __init__(self, skeleton: str) -> None:
-        template: list[int] = []
-        low: list[int] = []
-        high: list[int] = []
-        slots: list[int] = []
-        for m in _SLOT.finditer(skeleton):
-            if m.group(1):
-                lo, hi = _CLASS_RANGES[m.group(1)]
-                for _ in range(int(m.group(2))):
-                    slots.append(len(template))
-                    template.append(lo)
-                    low.append(lo)
-                    high.append(hi)
-            else:
-                text = m.group(0)[0] if m.group(0) in ("{{", "}}") else m.group(0)
-                template.extend(text.encode("utf-8"))
-        self.template = np.array(template, dtype=np.uint8)
-        self.slots = np.array(slots, dtype=np.int64)
-        self.low = np.array(low, dtype=np.uint8)
-        self.high = np.array(high, dtype=np.uint8)
 
-    def fill(self, n: int, rng: np.random.Generator) -> pa.Array:
-        mat = np.tile(self.template, (n, 1))
-        mat[:, self.slots] = random_chars(n, self.low, self.high, rng)
-        return from_matrix(mat)
+def _layout(skeleton: str) -> tuple[bytes, list[int]]:
+    """A skeleton as bytes (slots hold a placeholder) and each byte's class (0: literal)."""
+    data = bytearray()
+    classes: list[int] = []
+    for m in _SLOT.finditer(skeleton):
+        if m.group(1):
+            width = int(m.group(2))
+            data.extend(b"?" * width)
+            classes.extend([_CLASS_CODES[m.group(1)]] * width)
+        else:
+            text = m.group(0)[0] if m.group(0) in ("{{", "}}") else m.group(0)
+            encoded = text.encode("utf-8")
+            data.extend(encoded)
+            classes.extend([_LITERAL] * len(encoded))
+    return bytes(data), classes
 
 
 class Code(PIIGenerator):
-    """Random characters in the skeletons of the real values (``shapes``), by their shares."""
+    """Random characters in the skeletons of the real values (``shapes``), by their shares.
+
+    All skeletons are laid out once in ``(skeletons, longest)`` byte and class matrices, so a
+    batch of rows is one draw of skeletons and one fill of random characters, however many
+    skeletons there are.
+    """
 
     @functools.cached_property
-    def _layouts(self) -> tuple[list[_Layout], np.ndarray]:
+    def _layouts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         shapes = self.shapes or [("{A2}{d4}", 1.0)]
+        laid = [_layout(s) for s, _ in shapes]
+        width = max(len(data) for data, _ in laid)
+        data = np.zeros((len(laid), width), dtype=np.uint8)
+        classes = np.zeros((len(laid), width), dtype=np.uint8)
+        for i, (raw, cls) in enumerate(laid):
+            data[i, : len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+            classes[i, : len(cls)] = cls
+        lengths = np.array([len(raw) for raw, _ in laid], dtype=np.int64)
         weights = np.array([w for _, w in shapes], dtype=np.float64)
-        return [_Layout(s) for s, _ in shapes], weights / weights.sum()
+        return data, classes, lengths, weights / weights.sum()
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        n = len(rows)
-        layouts, weights = self._layouts
-        which = rng.choice(len(layouts), size=n, p=weights)
-        groups = [
-            (pos, layouts[int(k)].fill(len(pos), rng))
-            for k in np.unique(which)
-            for pos in [np.flatnonzero(which == k)]
-        ]
-        return scatter(groups, n) if groups else pa.array([], pa.string())
+        data, classes, lengths, weights = self._layouts
+        which = rng.choice(len(weights), size=len(rows), p=weights)
+        mat, cls = data[which], classes[which]
+        for code, (low, high) in ((_CLASS_CODES[c], _CLASS_RANGES[c]) for c in _CLASS_CODES):
+            slot = cls == code
+            if slot.any():
+                mat[slot] = rng.integers(low, high, size=int(slot.sum()), dtype=np.uint8)
+        return from_matrix(mat, lengths[which])
 
 
 def ip_profile(values: pa.Array) -> list[tuple[str, float]]:
