@@ -299,3 +299,18 @@ def test_text_follows_the_real_length_distribution() -> None:
     words = {w.lower() for w in EnglishLorem.word_list}
     assert all(w.lower().strip(".") in words for t in texts[:200] for w in t.split())
     assert all(t[0].isupper() and t.endswith(".") for t in texts[:100])
+
+
+def test_a_repeating_name_column_stays_a_few_repeating_fake_names() -> None:
+    # six sales agents over 600 rows: six fake names with the real shares, not a name per row
+    agents = ["Eve Black", "Bob Jones", "Ann Smith", "Tom Hill", "Sue Park", "Max Ray"]
+    real = pd.Series(np.repeat(agents, [240, 120, 90, 60, 60, 30]), dtype="str")
+    table = Table("t", (Column("agent", Kind.PII, dtype="str", pii_type=PIIType.PERSON_NAME),))
+    codec = TableCodec.fit(pd.DataFrame({"agent": real}), table)
+    out = [codec.decode(EncodedFrame(np.empty((6000, 0)), ()),
+                        rng=np.random.default_rng(seed), start=6000 * seed)["agent"]
+           for seed in (1, 2)]
+    assert set(out[0]) == set(out[1]) and len(set(out[0])) == 6  # one pool, every chunk
+    assert not set(out[0]) & set(agents)
+    shares = out[0].value_counts(normalize=True).to_numpy()
+    np.testing.assert_allclose(shares, [0.4, 0.2, 0.15, 0.1, 0.1, 0.05], atol=0.02)

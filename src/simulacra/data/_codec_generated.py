@@ -54,6 +54,11 @@ _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
 }
 _LENGTH_QUANTILES = 21
 _MAX_FIRST_ID = 2**62  # ids above this start again from 1 rather than overflow
+POOL_MAX_DISTINCT_SHARE = 0.5
+POOL_MAX_VALUES = 10_000
+MIN_POOL_ROWS = 20
+"""Personal data whose distinct values are at most this share of its rows (and this many)
+is regenerated as a pool of as many fakes, drawn with the real values' frequencies."""
 
 
 def as_text(series: pd.Series) -> pa.Array:
@@ -174,6 +179,7 @@ class PIICodec(_Guarded):
         state = cls._base_state(series, column, text, salt, pii)
         shapes = _SHAPES[pii](text) if pii in _SHAPES else []
         state.update(
+            pool=[] if column.unique else _pool_shares(text),
             unique=bool(column.unique),
             key=derive_key("pii", column.name, pii.value),
             shapes=[[shape, share] for shape, share in shapes],
@@ -190,8 +196,40 @@ class PIICodec(_Guarded):
             shapes=[(str(a), float(b)) for a, b in s["shapes"]], where=self.where,
         )
 
+    @functools.cached_property
+    def pool(self) -> pa.Array | None:
+        """The fake values standing for a repeating column's real ones, made once by key."""
+        shares = self.state.get("pool") or []  # absent from older models: no pool
+        if not shares:
+            return None
+        rows = np.arange(len(shares), dtype=np.int64)
+        made = np.random.default_rng(int(self.state["key"]))
+        return generate_guarded(self.generator, rows, made, self.guard, where=self.where)
+
     def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
-        return self._make(self.generator, block.shape[0], rng, start)
+        pool = self.pool
+        if pool is None or self.state.get("all_missing"):
+            return self._make(self.generator, block.shape[0], rng, start)
+        n = block.shape[0]
+        missing = draw_missing(n, self.state["missing_share"], rng)
+        shares = np.asarray(self.state["pool"], dtype=np.float64)
+        values = pool.take(pa.array(rng.choice(len(pool), size=n, p=shares / shares.sum())))
+        return strings_to_dtype(values, missing, self.column.dtype, self.state["marker"])
+
+
+def _pool_shares(text: pa.Array) -> list[float]:
+    """The shares of a repeating column's values, commonest first; none if they mostly differ.
+
+    The fakes then repeat as the real values do: a few sales agents over many rows stay a few
+    fake names rather than a new name per row.
+    """
+    if len(text) < MIN_POOL_ROWS:
+        return []
+    counts = np.sort(np.asarray(pc.value_counts(text).field("counts"), dtype=np.float64))[::-1]
+    if counts.size > POOL_MAX_DISTINCT_SHARE * len(text) or counts.size > POOL_MAX_VALUES:
+        return []
+    shares: list[float] = (counts / counts.sum()).tolist()
+    return shares
 
 
 class TextCodec(_Guarded):
