@@ -678,7 +678,7 @@ def test_integer_card_numbers_are_found_by_their_checksum() -> None:
     cards = [int(f.credit_card_number(card_type="visa16")) for _ in range(60)]
     assert col(cards, name="cc").pii_type is PIIType.CREDIT_CARD
     broken = [v + 1 if v % 10 < 9 else v - 1 for v in cards]
-    assert col(broken, name="cc").kind is Kind.NUMERICAL
+    assert col(broken, name="cc").kind is Kind.ID  # no card, but numbers of one wide width
 
 
 def test_email_addresses_that_never_repeat_stay_unique() -> None:
@@ -699,3 +699,10 @@ def test_national_ids_laid_out_like_a_country_take_its_locale(locale: str) -> No
     c = col(ids, name="national_id")
     assert (c.pii_type, c.locale) == (PIIType.NATIONAL_ID, locale)
     assert col([fake("en_US", s).ssn() for s in range(60)], name="ssn").locale is None
+
+
+def test_unique_numbers_of_one_wide_width_are_account_numbers_not_measures() -> None:
+    accounts = np.unique(rng().integers(10**9, 10**10, 200))
+    assert col(accounts, name="acct").kind is Kind.ID  # no real extreme is replayed
+    assert col(np.unique(rng().integers(10**5, 10**9, 200)), name="income").kind is (
+        Kind.NUMERICAL)  # several widths: a measure

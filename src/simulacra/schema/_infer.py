@@ -58,6 +58,9 @@ SAMPLE_SIZE = 2000
 MAX_DECIMALS = 10
 MIN_ROWS_ID_FROM_VALUES = 20
 """Consecutive integers count as an id without an id-like name only from this many rows."""
+MIN_CODE_DIGITS = 8
+"""Unique integers all this wide or wider, and all equally wide, are numbers of accounts or
+contracts: an id, not a measure (a measure's range spans several widths)."""
 TEXT_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_DISTINCT = 20
@@ -251,14 +254,22 @@ def _are_card_numbers(values: pd.Series, finite: np.ndarray) -> bool:
 
 
 def _is_integer_id(name: str, values: np.ndarray) -> bool:
-    """Tell whether unique integers are named like an id, or are many consecutive integers."""
+    """Tell whether unique integers are an id.
+
+    They are when named like one, or when many: consecutive, or all of one width of at
+    least :data:`MIN_CODE_DIGITS` digits (account numbers).
+    """
     distinct = np.unique(values)
     if len(distinct) != len(values):
         return False
     if _ID_NAME_RE.search(normalize_name(name)):
         return True
-    span = distinct[-1] - distinct[0] + 1 if len(distinct) else 0
-    return len(distinct) >= MIN_ROWS_ID_FROM_VALUES and span == len(distinct)
+    if len(distinct) < MIN_ROWS_ID_FROM_VALUES:
+        return False
+    low, high = int(distinct[0]), int(distinct[-1])
+    if high - low + 1 == len(distinct):
+        return True
+    return low >= 10 ** (MIN_CODE_DIGITS - 1) and len(str(low)) == len(str(high))
 
 
 def decimal_places(values: np.ndarray, cap: int = MAX_DECIMALS) -> int | None:
