@@ -263,3 +263,14 @@ def test_values_no_codec_can_restore_are_named_with_a_fix(values: pd.Series, fou
     issue = only_issue(pd.DataFrame({"v": values, "x": [1.0, 2.0, 3.0, 4.0]}))
     assert issue.column == "v" and f"holds {found} values" in issue.message
     assert issue.fix
+
+
+def test_dates_with_a_few_placeholders_are_named_with_a_fix() -> None:
+    days = pd.date_range("2021-01-01", periods=60).strftime("%Y-%m-%d").tolist()
+    days[7] = days[31] = "TBD"
+    issue = only_issue(pd.DataFrame({"due": days}))
+    assert issue.column == "due" and issue.rows == (7, 31)
+    assert "mostly dates written '%Y-%m-%d'" in issue.message and "'TBD'" in issue.message
+    # dates in two formats, or words with a date here and there, are not this problem
+    mixed = [d if i % 2 else d.replace("-", "/") for i, d in enumerate(days[:40])]
+    check_data(pd.DataFrame({"due": mixed, "note": ["open"] * 38 + ["2021-01-01", "x"]}))

@@ -23,7 +23,7 @@ from pandas.api.types import (
 )
 
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
-from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._datetimes import commonest_datetime_format, parse_datetimes
 from simulacra.schema._model import Column, Kind, Table
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
 MAX_EXAMPLES = 5
 """Row positions shown per issue."""
 MOSTLY_NUMERIC = 0.8
+MOSTLY_DATES = 0.9
 """A string column where at least this share (but not all) of the values are numbers is mixed."""
 _SAMPLE = 2000
 _MIXED = frozenset({"mixed", "mixed-integer"})
@@ -169,6 +170,7 @@ def column_issues(
     if column is None:
         found = nested or _mixed_type_issue(series, present)
         found = found or _mixed_numeric_issue(series, present)
+        found = found or _mixed_datetime_issue(series, present)
         issues = [found] if found is not None else []
     else:
         issues = [nested] if nested is not None else []
@@ -329,6 +331,32 @@ def _mixed_numeric_issue(series: pd.Series, present: np.ndarray) -> Issue | None
         n_rows=n,
         fix="Clean those values (replace them by numbers or leave them empty), or declare the "
         "column categorical in the schema.",
+    )
+
+
+def _mixed_datetime_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
+    """Report a column of dates in one format with a few other values (``unknown``, ``TBD``)."""
+    if not (is_object_dtype(series.dtype) or is_string_dtype(series.dtype)):
+        return None
+    values = series[present]
+    if infer_dtype(values, skipna=True) != "string":
+        return None
+    found = commonest_datetime_format(values.iloc[:: max(1, len(values) // _SAMPLE)])
+    if found is None or not MOSTLY_DATES <= found[1] < 1.0:
+        return None
+    dates = np.zeros(len(series), dtype=bool)
+    dates[present] = parse_datetimes(values, found[0]).notna().to_numpy()
+    share = dates.sum() / present.sum()
+    if not MOSTLY_DATES <= share < 1.0:
+        return None
+    rows, n, shown = _examples(series, present & ~dates)
+    return Issue(
+        f"The column is mostly dates written {found[0]!r} ({share:.1%} of the values) but "
+        f"{n} value(s) are not, for example {shown}.",
+        rows=rows,
+        n_rows=n,
+        fix="Clean those values (write them as dates in that format or leave them empty), or "
+        "declare the column categorical in the schema.",
     )
 
 

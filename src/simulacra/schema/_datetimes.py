@@ -30,6 +30,7 @@ import pandas as pd
 __all__ = [
     "DATETIME_FORMATS",
     "FORMAT_SEPARATOR",
+    "commonest_datetime_format",
     "datetime_timezone",
     "detect_datetime_format",
     "parse_datetimes",
@@ -137,6 +138,27 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
     if "%z" in passing[0] and sample.str.contains(r"[+-]\d\d:\d\d$").all():
         return passing[0].replace("%z", "%:z")  # offsets written +02:00 stay so
     return passing[0]
+
+
+def commonest_datetime_format(sample: pd.Series) -> tuple[str, float] | None:
+    """The format of :data:`DATETIME_FORMATS` that reads most of ``sample``, and that share.
+
+    Candidates are the formats reading one of the first 20 distinct values; None when none
+    does (or the values do not look like dates at all).
+    """
+    text = sample.astype(str)
+    lengths = text.str.len()
+    if text.empty or lengths.median() < 4 or lengths.median() > _MAX_LENGTH:
+        return None
+    if text.str.contains(r"\d", regex=True).mean() < 0.5:
+        return None
+    heads = text.drop_duplicates().iloc[:20].tolist()
+    candidates = [f for f in DATETIME_FORMATS if any(_strptime_ok(v, f) for v in heads)]
+    if not candidates:
+        return None
+    shares = {f: float(parse_datetimes(text, f).notna().mean()) for f in candidates}
+    best = max(candidates, key=lambda f: shares[f])
+    return best, shares[best]
 
 
 def _mixed_formats(sample: pd.Series) -> str | None:
