@@ -310,54 +310,54 @@ def _nested_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
     )
 
 
-def _mixed_numeric_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
+def _text_values(series: pd.Series, present: np.ndarray) -> pd.Series | None:
+    """The present values of a column of strings, or None for any other column."""
     if not (is_object_dtype(series.dtype) or is_string_dtype(series.dtype)):
         return None
     values = series[present]
-    if infer_dtype(values, skipna=True) != "string":
+    return values if infer_dtype(values, skipna=True) == "string" else None
+
+
+def _mostly_issue(series: pd.Series, present: np.ndarray, fitting: np.ndarray, least: float,
+                  what: str, instead: str) -> Issue | None:
+    """Report a column whose values mostly (``least`` and up, not all) fit one kind."""
+    share = fitting.sum() / present.sum()
+    if not least <= share < 1.0:
+        return None
+    rows, n, shown = _examples(series, present & ~fitting)
+    return Issue(
+        f"The column is mostly {what} ({share:.1%} of the values) but {n} value(s) are not, "
+        f"for example {shown}.",
+        rows=rows,
+        n_rows=n,
+        fix=f"Clean those values ({instead} or leave them empty), or declare the column "
+        "categorical in the schema.",
+    )
+
+
+def _mixed_numeric_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
+    values = _text_values(series, present)
+    if values is None:
         return None
     step = max(1, len(values) // _SAMPLE)
     if pd.to_numeric(values.iloc[::step], errors="coerce").notna().mean() < MOSTLY_NUMERIC:
         return None
-    numeric = _numeric_mask(series)
-    share = numeric.sum() / present.sum()
-    if not MOSTLY_NUMERIC <= share < 1.0:
-        return None
-    rows, n, shown = _examples(series, present & ~numeric)
-    return Issue(
-        f"The column is mostly numbers ({share:.1%} of the values) but {n} value(s) are not, "
-        f"for example {shown}.",
-        rows=rows,
-        n_rows=n,
-        fix="Clean those values (replace them by numbers or leave them empty), or declare the "
-        "column categorical in the schema.",
-    )
+    return _mostly_issue(series, present, _numeric_mask(series), MOSTLY_NUMERIC, "numbers",
+                         "replace them by numbers")
 
 
 def _mixed_datetime_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
     """Report a column of dates in one format with a few other values (``unknown``, ``TBD``)."""
-    if not (is_object_dtype(series.dtype) or is_string_dtype(series.dtype)):
-        return None
-    values = series[present]
-    if infer_dtype(values, skipna=True) != "string":
+    values = _text_values(series, present)
+    if values is None:
         return None
     found = commonest_datetime_format(values.iloc[:: max(1, len(values) // _SAMPLE)])
     if found is None or not MOSTLY_DATES <= found[1] < 1.0:
         return None
     dates = np.zeros(len(series), dtype=bool)
     dates[present] = parse_datetimes(values, found[0]).notna().to_numpy()
-    share = dates.sum() / present.sum()
-    if not MOSTLY_DATES <= share < 1.0:
-        return None
-    rows, n, shown = _examples(series, present & ~dates)
-    return Issue(
-        f"The column is mostly dates written {found[0]!r} ({share:.1%} of the values) but "
-        f"{n} value(s) are not, for example {shown}.",
-        rows=rows,
-        n_rows=n,
-        fix="Clean those values (write them as dates in that format or leave them empty), or "
-        "declare the column categorical in the schema.",
-    )
+    return _mostly_issue(series, present, dates, MOSTLY_DATES, f"dates written {found[0]!r}",
+                         "write them as dates in that format")
 
 
 def _numeric_mask(series: pd.Series) -> np.ndarray:
