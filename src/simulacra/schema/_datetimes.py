@@ -152,8 +152,7 @@ def commonest_datetime_format(sample: pd.Series) -> tuple[str, float] | None:
         return None
     if text.str.contains(r"\d", regex=True).mean() < 0.5:
         return None
-    heads = text.drop_duplicates().iloc[:20].tolist()
-    candidates = [f for f in DATETIME_FORMATS if any(_strptime_ok(v, f) for v in heads)]
+    candidates = _candidate_formats(text, 20)
     if not candidates:
         return None
     shares = {f: float(parse_datetimes(text, f).notna().mean()) for f in candidates}
@@ -161,11 +160,15 @@ def commonest_datetime_format(sample: pd.Series) -> tuple[str, float] | None:
     return best, shares[best]
 
 
+def _candidate_formats(sample: pd.Series, heads: int) -> list[str]:
+    """The formats that read one of the first ``heads`` distinct values (strptime, cheap)."""
+    first = sample.drop_duplicates().iloc[:heads].astype(str).tolist()
+    return [f for f in DATETIME_FORMATS if any(_strptime_ok(v, f) for v in first)]
+
+
 def _mixed_formats(sample: pd.Series) -> str | None:
     """Up to :data:`_MAX_MIXED` formats without offsets that together read every value."""
-    heads = sample.drop_duplicates().iloc[:50].astype(str).tolist()
-    naive = [f for f in DATETIME_FORMATS if "%z" not in f and not f.endswith("Z")
-             and any(_strptime_ok(v, f) for v in heads)]
+    naive = [f for f in _candidate_formats(sample, 50) if "%z" not in f and not f.endswith("Z")]
     if len(naive) < 2:
         return None
     reads = {f: parse_datetimes(sample, f).notna().to_numpy() for f in naive}
