@@ -341,3 +341,20 @@ def test_read_key(tmp_path: Path) -> None:
         read_key(tmp_path / "missing")
     with pytest.raises(DataReadError, match="cannot be read"):
         read_key(tmp_path)
+
+
+def test_codes_and_ip_addresses_are_replaced_and_masked() -> None:
+    rng = np.random.default_rng(4)
+    letters = np.array(list("ABCDEFGHJKLMNPRSTVWXYZ"))
+    frame = pd.DataFrame({
+        "plate": ["".join(rng.choice(letters, 2)) + f"{k:02d} " + "".join(rng.choice(letters, 3))
+                  for k in rng.integers(10, 100, 80)],
+        "host": [f"10.{a}.{b}.{c}" for a, b, c in rng.integers(0, 256, (80, 3))],
+    })
+    faked = replace_pii(frame, method="fake", seed=1)
+    assert {c.pii_type for c in faked.columns.values()} == {None, PIIType.IP_ADDRESS}
+    assert not set(faked.data["plate"]) & set(frame["plate"])
+    assert faked.data["plate"].str.fullmatch(r"[A-Z]{2}\d{2} [A-Z]{3}").all()
+    assert not set(faked.data["host"]) & set(frame["host"])
+    masked = replace_pii(frame, method="mask").data
+    assert masked["host"].str.fullmatch(r"\*+\.\*+\.\*+\.\*+").all()

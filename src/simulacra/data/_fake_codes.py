@@ -5,8 +5,9 @@ of upper-case letters, lower-case letters, digits and single other characters; a
 literal only when at least :data:`MIN_SHARED` values (and :data:`SHARED_SHARE` of them) hold
 it, such as the ``SKU`` of ``SKU513689AB`` or the ``https`` and ``com`` of a URL. Every other
 run becomes a slot of its class and length (``{A2}{d2} {A3}`` for ``CK16 JYV``), filled with
-random characters at sampling time. A character or run held by a few values never reaches
-the model file, and the value guard keeps any real value out of the output.
+random characters at sampling time. A run of letters or digits held by a few values never
+reaches the model file (punctuation and spaces do: they carry the layout), and the value
+guard keeps any real value out of the output.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ MAX_VALUES = 50_000
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|.", re.DOTALL)
 _SLOT = re.compile(r"\{([Aad])(\d+)\}|\{\{|\}\}|[^{}]+")
 _CLASS_RANGES = {"A": (65, 91), "a": (97, 123), "d": (48, 58)}
-_PRIVATE_V4 = ("10", "172", "192.168")
+# the private IPv4 ranges, by the name the profile gives them (of 172.x only 172.16.0.0/12)
+_PRIVATE_V4 = {"10": r"^10\.", "172": r"^172\.(1[6-9]|2\d|3[01])\.", "192.168": r"^192\.168\."}
 # first parts of public IPv4 addresses: none of the private, shared, loopback, link-local,
 # documentation or benchmarking ranges starts with these
 _PUBLIC_FIRST = np.setdiff1d(np.arange(1, 224), [10, 100, 127, 169, 172, 192, 198, 203])
@@ -141,13 +143,9 @@ def ip_profile(values: pa.Array) -> list[tuple[str, float]]:
     v6 = pc.match_substring(texts, ":").to_numpy(zero_copy_only=False)
     kinds = np.full(len(texts), "public", dtype=object)
     kinds[v6] = "v6"
-    for prefix in _PRIVATE_V4:
-        hit = pc.starts_with(texts, prefix + ".").to_numpy(zero_copy_only=False) & ~v6
-        if prefix == "172":  # only 172.16.0.0/12 is private
-            second = pc.split_pattern(texts, ".", max_splits=2).to_pylist()
-            hit &= np.array([len(p) > 1 and p[1].isdigit() and 16 <= int(p[1]) <= 31
-                             for p in second], dtype=bool)
-        kinds[hit] = prefix
+    for name, pattern in _PRIVATE_V4.items():
+        hit = pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False) & ~v6
+        kinds[hit] = name
     found, counts = np.unique(kinds.astype(str), return_counts=True)
     return [(str(k), float(c) / len(texts)) for k, c in zip(found, counts, strict=True)]
 
