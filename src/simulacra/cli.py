@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,12 @@ from simulacra.data._io import (
     write_table,
 )
 from simulacra.datasets import load_dataset
-from simulacra.errors import DataValidationError, InvalidParameterError, SimulacraError
+from simulacra.errors import (
+    DataValidationError,
+    InvalidParameterError,
+    SimulacraError,
+    SimulacraWarning,
+)
 from simulacra.evaluation import Report, evaluate, holdout_split
 from simulacra.rebalancing import METHODS, rebalance
 from simulacra.report import write_html
@@ -225,7 +231,9 @@ def sample(
             "(--scale is for database models).")
     conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
-    with RichProgress(quiet=quiet) as progress, TableWriter(Path(output)) as writer:
+    formats = syn.table_.text_formats()
+    with (RichProgress(quiet=quiet) as progress,
+          TableWriter(Path(output), text_formats=formats) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
             writer.write(chunk)
@@ -310,7 +318,7 @@ def rebalance_command(
         out = rebalance(frame, target, ratio=ratio, method=method, synthesizer=synthesizer,
                         schema=Schema.read(schema) if schema is not None else None,
                         k_neighbors=k_neighbors, seed=seed, progress=progress, marker=marker)
-    write_table(out, output)
+    write_table(out, output, text_formats=frame.attrs.get("text_formats"))
     counts = out[target].astype(str).value_counts()
     _report({"output": str(output), "method": method, "rows": len(frame),
              "added": int(out[marker].sum()), "classes": counts.to_dict(),
@@ -363,6 +371,8 @@ def demo(
 
 def main() -> None:
     """Entry point: run the app, mapping errors to exit codes."""
+    shown = warnings.showwarning
+    warnings.showwarning = _warnings_as_paragraphs(shown)
     try:
         code = app(standalone_mode=False)
     except SimulacraError as exc:
@@ -384,10 +394,26 @@ def main() -> None:
             raise
         show()
         sys.exit(code)
+    finally:
+        warnings.showwarning = shown
     if code == 130:  # typer turns Ctrl-C into exit code 130
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _warnings_as_paragraphs(shown: Any) -> Any:
+    """A ``warnings.showwarning`` for the command line.
+
+    It writes our warnings as one paragraph on stderr (``Warning: ...``, no source line) and
+    hands the others to ``shown``.
+    """
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SimulacraWarning):
+            typer.echo(f"Warning: {' '.join(str(message).split())}", err=True)
+        else:
+            shown(message, category, *args, **kwargs)
+    return show
 
 
 def _paragraph(exc: SimulacraError) -> str:

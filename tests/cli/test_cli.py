@@ -325,3 +325,16 @@ def test_rebalance_bad_input_is_one_paragraph(tmp_path, data_csv, capsys, monkey
     code, _, err = run(["rebalance", str(data_csv), "--target", "segment", "--method", "magic",
                         "-o", str(out)], capsys, monkeypatch)
     assert code == 2 and "magic" in err
+
+
+@pytest.mark.filterwarnings("always::simulacra.errors.FitWarning")
+def test_our_warnings_are_one_paragraph_without_a_source_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "t.csv").write_text("a,\n1,x\n2,y\n3,z\n", encoding="utf-8")
+    code, _, err = run(["schema", "infer", str(tmp_path / "t.csv"), "-o",
+                        str(tmp_path / "s.json")], capsys, monkeypatch)
+    assert code == 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Warning: ")
+    assert "'Unnamed: 1'" in lines[0] and "warnings.warn" not in err

@@ -19,7 +19,7 @@ from simulacra.data._io import (
     table_name_from,
     write_table,
 )
-from simulacra.errors import DataReadError, InvalidParameterError
+from simulacra.errors import DataReadError, FitWarning, InvalidParameterError
 
 
 def mixed_frame(n: int = 12) -> pd.DataFrame:
@@ -435,6 +435,17 @@ def test_a_header_naming_two_columns_alike_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataReadError, match=r"columns 1 and 3 \(counting from 1\) are both "
                                             r"named 'a'"):
         read_table(tmp_path / "t.csv")
+
+
+def test_a_column_without_a_name_is_named_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(",a,\n0,1,x\n1,2,y\n2,3,z\n", encoding="utf-8")
+    with pytest.warns(FitWarning) as caught:
+        frame = read_table(tmp_path / "t.csv")
+    assert list(frame.columns) == ["Unnamed: 0", "a", "Unnamed: 2"]
+    said = [str(w.message) for w in caught]
+    assert "column 1 (counting from 1) has no name" in said[0]
+    assert "row index saved with the data" in said[0]  # 0, 1, 2, ...
+    assert "column 3" in said[1] and "row index" not in said[1]
 
 
 def test_whole_number_floats_are_written_as_integers(tmp_path: Path) -> None:

@@ -249,6 +249,17 @@ def test_integer_id_by_name() -> None:
     assert (c.kind, c.unique, c.id_format) == (Kind.ID, True, "integer")
 
 
+@pytest.mark.parametrize("name", ["order_no", "Kundennummer", "ticketNr", "account", "room_num",
+                                  "customer", "policy_number"])
+def test_unique_integers_of_mixed_widths_named_as_numbers_are_ids(name: str) -> None:
+    # not consecutive, widths 1-7 digits: only the name says so; as a number, the sample's
+    # range would span the real smallest and largest
+    values = rng().choice(np.arange(1, 10**7), 200, replace=False)
+    assert col(values, name=name).kind is Kind.ID
+    assert col(values, name="amount").kind is Kind.NUMERICAL
+    assert col(values % 50, name=name).kind is Kind.NUMERICAL  # repeated: not an id
+
+
 def test_consecutive_integers_are_an_id_without_an_id_name() -> None:
     assert col(np.arange(1, 101), name="row").kind is Kind.ID
     assert col(np.arange(1, 6), name="rank").kind is Kind.NUMERICAL  # too few rows to tell

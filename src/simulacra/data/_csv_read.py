@@ -18,6 +18,7 @@ import codecs
 import csv
 import gzip
 import re
+import warnings
 import zlib
 from pathlib import Path
 
@@ -26,7 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulacra.errors import DataReadError
+from simulacra.data._text_formats import amount_format, bool_format, decimals_format
+from simulacra.errors import DataReadError, FitWarning
 
 __all__ = ["NA_MARKERS", "read_csv"]
 
@@ -105,6 +107,9 @@ def _read_formatted_numbers(frame: pd.DataFrame) -> pd.DataFrame:
         number = pc.cast(pc.replace_substring(parts.field("number"), ",", ""), pa.float64())
         minus = pc.or_(pc.not_equal(parts.field("minus"), ""),
                        pc.not_equal(parts.field("after"), ""))
+        fmt = amount_format(text.to_pandas().iloc[:_ZERO_ROWS])
+        if fmt is not None:
+            frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = fmt
         values = np.full(len(column), np.nan)
         values[column.notna().to_numpy()] = np.where(minus.to_numpy(zero_copy_only=False), -1.0,
                                                      1.0) * number.to_numpy(zero_copy_only=False)
@@ -127,8 +132,11 @@ def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _check_header(p: Path, sep: str, encoding: str) -> None:
-    """Refuse a header that names two columns alike (pandas would rename one ``a.1``)."""
+def _check_header(p: Path, sep: str, encoding: str) -> list[str]:
+    """Refuse a header that names two columns alike (pandas would rename one ``a.1``).
+
+    Returns the header's names as written.
+    """
     header = pd.read_csv(p, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
                          keep_default_na=False).iloc[0].tolist()
     seen: dict[str, int] = {}
@@ -139,27 +147,83 @@ def _check_header(p: Path, sep: str, encoding: str) -> None:
                 f"named {name!r}. Rename one of them in the header row."
             )
         seen.setdefault(name, i)
+    return [str(name) for name in header]
 
 
-def _leading_zeros(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> pd.DataFrame:
-    """Whole-number columns that hold a value such as ``"02134"``, re-read as text.
+def _warn_unnamed(frame: pd.DataFrame, header: list[str], p: Path) -> None:
+    """Say which columns had no name in the header, and what pandas called them."""
+    for i, written in enumerate(header[: frame.shape[1]]):
+        if written.strip():
+            continue
+        column = frame.iloc[:, i]
+        index = (pd.api.types.is_integer_dtype(column.dtype)
+                 and np.array_equal(column.to_numpy(), np.arange(len(column))))
+        hint = ("Its values are 0, 1, 2, ...: probably a row index saved with the data "
+                "(pandas' to_csv without index=False); drop the column, or name it in the "
+                "header row." if index else "Name it in the header row to choose its name.")
+        warnings.warn(FitWarning(
+            f"{str(p)!r}: column {i + 1} (counting from 1) has no name in the header row, so "
+            f"it is called {str(frame.columns[i])!r}. {hint}"
+        ), stacklevel=5)
 
-    Only the first :data:`_ZERO_ROWS` rows are looked at for such values, so that a file
-    without them is read once and a half, not twice.
+
+def _head_texts(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> dict[int, pd.Series]:
+    """The text of the first :data:`_ZERO_ROWS` rows of every column of numbers or flags.
+
+    Missing cells and missing markers are left out. Only the first rows are looked at, so
+    that a file is read once and a little, not twice.
     """
-    whole = [i for i in range(frame.shape[1]) if _whole_numbers(frame.iloc[:, i])]
-    if not whole:
-        return frame
+    typed = [i for i in range(frame.shape[1]) if _numbers_or_flags(frame.iloc[:, i])]
+    if not typed:
+        return {}
     head = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                       na_values=[""], usecols=whole, nrows=_ZERO_ROWS, header=0)
-    padded = [i for i, name in zip(whole, head.columns, strict=True)
-              if head[name].str.match(_LEADING_ZERO).any()]
+                       na_values=[""], usecols=typed, nrows=_ZERO_ROWS, header=0)
+    texts = {}
+    for i, name in zip(typed, head.columns, strict=True):
+        column = head[name].dropna().str.strip()
+        texts[i] = column[~column.isin(NA_MARKERS)]
+    return texts
+
+
+def _numbers_or_flags(column: pd.Series) -> bool:
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return True
+    return pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(
+        column, skipna=True) == "boolean"
+
+
+def _leading_zeros(frame: pd.DataFrame, head: dict[int, pd.Series], p: Path, sep: str,
+                   encoding: str) -> pd.DataFrame:
+    """Whole-number columns that hold a value such as ``"02134"`` in ``head``, re-read as text."""
+    padded = [i for i, text in head.items()
+              if _whole_numbers(frame.iloc[:, i]) and text.str.match(_LEADING_ZERO).any()]
     if not padded:
         return frame
     text = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
                        na_values=[""], usecols=padded, header=0, low_memory=False)
     for i, name in zip(padded, text.columns, strict=True):
         frame.isetitem(i, text[name].where(~text[name].isin(NA_MARKERS)).to_numpy())
+    return frame
+
+
+def _learn_text_formats(frame: pd.DataFrame, head: dict[int, pd.Series]) -> pd.DataFrame:
+    """Record how numbers with trailing zeros (``12.50``) and flags (``true``) were written.
+
+    Kept in ``frame.attrs["text_formats"]`` (column name -> format), which
+    :func:`~simulacra.infer_schema` turns into each column's ``text_format``.
+    """
+    formats: dict[str, str] = frame.attrs.setdefault("text_formats", {})
+    for i, text in head.items():
+        column = frame.iloc[:, i]
+        if pd.api.types.is_float_dtype(column.dtype):
+            fmt = decimals_format(text)
+        elif pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_object_dtype(column):
+            fmt = bool_format(text)  # object columns in ``head`` hold only flags
+        else:
+            continue
+        if fmt is not None:
+            formats[str(frame.columns[i])] = fmt
     return frame
 
 
@@ -209,8 +273,10 @@ def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False,
                             keep_default_na=False, na_values=[""])
-        _check_header(p, sep, encoding)
-        return _missing_markers(_leading_zeros(frame, p, sep, encoding))
+        _warn_unnamed(frame, _check_header(p, sep, encoding), p)
+        frame = _missing_markers(frame)
+        head = _head_texts(frame, p, sep, encoding)
+        return _learn_text_formats(_leading_zeros(frame, head, p, sep, encoding), head)
     except UnicodeDecodeError as exc:
         raise _decode_error(p, encoding, exc) from None
     except pd.errors.EmptyDataError:

@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra.data._csv_read import read_csv
-from simulacra.data._sinks import CsvSink, ParquetSink, require_string_names
+from simulacra.data._sinks import CsvSink, ParquetSink, as_csv_text, require_string_names
 from simulacra.errors import DataReadError, InvalidParameterError
 
 __all__ = [
@@ -52,7 +52,10 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     ``.gz`` ending means gzip. A ``.csv`` file whose first lines split evenly on ``;``, ``|``
     or a tab but not on commas is read with that separator (spreadsheets in many locales
     write ``;``); in a ``;`` file, a column whose every value is a number written with a
-    decimal comma (``"3,75"``) is read as that number (see :mod:`._csv_read`).
+    decimal comma (``"3,75"``) is read as that number (see :mod:`._csv_read`). How numbers
+    with trailing zeros, amounts and true/false were written is kept in
+    ``frame.attrs["text_formats"]`` for :func:`~simulacra.infer_schema` (each column's
+    ``text_format``), so that CSV output can write them the same way.
 
     Parameters
     ----------
@@ -131,7 +134,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def write_table(data: pd.DataFrame, path: str | Path) -> None:
+def write_table(data: pd.DataFrame, path: str | Path, *,
+                text_formats: Mapping[str, str] | None = None) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
     Parameters
@@ -140,6 +144,10 @@ def write_table(data: pd.DataFrame, path: str | Path) -> None:
         The table; its index is not written.
     path
         A file ending in one of :data:`SUPPORTED_SUFFIXES`.
+    text_formats
+        CSV and TSV only: column name -> the column's ``text_format`` (``"${:,.2f}"``,
+        ``"true/false"``), as a schema holds them (``table.text_formats()``); those columns
+        are written so. Parquet stores the values themselves and ignores it.
 
     Raises
     ------
@@ -155,7 +163,7 @@ def write_table(data: pd.DataFrame, path: str | Path) -> None:
             data.to_parquet(tmp, engine="pyarrow", index=False)
         else:
             gz = p.name.lower().endswith(".gz")
-            data.to_csv(
+            as_csv_text(data, text_formats or {}).to_csv(
                 tmp, sep=sep, index=False, compression="gzip" if gz else None, lineterminator="\n"
             )
 
@@ -176,6 +184,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         A file ending in one of :data:`SUPPORTED_SUFFIXES`.
     arrow_schema
         Parquet only: the exact column types to write, instead of those of the first chunk.
+    text_formats
+        CSV and TSV only: column name -> ``text_format``, as for :func:`write_table`.
 
     Attributes
     ----------
@@ -191,8 +201,10 @@ class TableWriter(AbstractContextManager["TableWriter"]):
 
     max_pending_rows = 100_000
 
-    def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None) -> None:
+    def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None,
+                 text_formats: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
+        self.text_formats = dict(text_formats or {})
         self._format, self._sep = _format_of(self.path, InvalidParameterError)
         if arrow_schema is not None and self._format != "parquet":
             raise InvalidParameterError(
@@ -213,7 +225,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                 )
             else:
                 gz = self.path.name.lower().endswith(".gz")
-                self._sink = CsvSink(tmp, self.path, sep=self._sep, gz=gz)
+                self._sink = CsvSink(tmp, self.path, sep=self._sep, gz=gz,
+                                     text_formats=self.text_formats)
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise

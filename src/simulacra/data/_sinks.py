@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -16,12 +17,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from simulacra.data._text_formats import apply_text_formats
 from simulacra.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
-__all__ = ["CsvSink", "ParquetSink", "require_string_names"]
+__all__ = ["CsvSink", "ParquetSink", "as_csv_text", "require_string_names"]
 
 
 class _Columns:
@@ -48,6 +50,11 @@ class _Columns:
         )
 
 
+def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str]) -> pd.DataFrame:
+    """The frame as CSV should show it: text formats applied, whole floats as integers."""
+    return _whole_floats_as_integers(apply_text_formats(chunk, text_formats))
+
+
 def _whole_floats_as_integers(chunk: pd.DataFrame) -> pd.DataFrame:
     """Float columns whose values are all whole numbers, as integers: ``3``, not ``3.0``.
 
@@ -69,10 +76,15 @@ def _whole_floats_as_integers(chunk: pd.DataFrame) -> pd.DataFrame:
 
 
 class CsvSink:
-    """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages."""
+    """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages.
 
-    def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool) -> None:
+    Columns named in ``text_formats`` are written in their format (``$1,234.50``, ``true``).
+    """
+
+    def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool,
+                 text_formats: Mapping[str, str] | None = None) -> None:
         self._sep = sep
+        self._formats = dict(text_formats or {})
         self._columns = _Columns(target)
         if gz:
             self._handle: IO[str] = gzip.open(tmp, "wt", encoding="utf-8", newline="")  # noqa: SIM115
@@ -81,7 +93,7 @@ class CsvSink:
 
     def write(self, chunk: pd.DataFrame) -> None:
         header = self._columns.names is None
-        chunk = _whole_floats_as_integers(self._columns.align(chunk))
+        chunk = as_csv_text(self._columns.align(chunk), self._formats)
         chunk.to_csv(self._handle, sep=self._sep, index=False, header=header, lineterminator="\n")
 
     def close(self) -> None:

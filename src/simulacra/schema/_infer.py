@@ -16,10 +16,13 @@ Conventions the codecs rely on:
 * ``id_format`` is ``"integer"``, ``"uuid"``, a :meth:`str.format` template with one integer
   field such as ``"C-{:05d}"``, or None for unique strings of no recognised shape.
 * ``datetime_format`` and ``timezone``: see :mod:`simulacra.schema._datetimes`.
+* ``text_format`` comes from ``data.attrs["text_formats"]``, which
+  :func:`~simulacra.read_table` fills for a CSV's ``12.50``, ``$1,234.50`` or ``true``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -50,6 +53,7 @@ from simulacra.schema._pii import (
     normalize_name,
     pii_from_name,
 )
+from simulacra.schema._text_format import text_format_problem
 
 __all__ = ["infer_column", "infer_schema"]
 
@@ -69,6 +73,10 @@ TEXT_MIN_MEAN_LENGTH = 30.0
 TEXT_MIN_MEAN_WORDS = 5.0
 
 _ID_NAME_RE = re.compile(r"(?:^|_)(?:id|ids|key|uuid|guid|pk|identifier)$")
+# unique whole numbers named as a number of something, or after whom they count: an id
+_NUMBER_NAME_RE = re.compile(
+    r"(?:^|_)(?:no|nr|nro|num|number|numero|ref|reference|customer|client|account|acct|"
+    r"order|invoice|ticket|policy|member|patient|employee|user|kunde)$|(?:nummer|nr)$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _PREFIX_DIGITS_RE = re.compile(r"^(?P<prefix>(?:.*\D)?)(?P<digits>\d+)$")
 _MAX_PREFIX = 20
@@ -116,7 +124,8 @@ def infer_schema(
         raise DataValidationError.of(name_issues)
     resolved = _resolve_roles(data, roles)
     columns = tuple(
-        infer_column(data.iloc[:, i], role=resolved.get(col, Role.FEATURE))
+        _with_text_format(infer_column(data.iloc[:, i], role=resolved.get(col, Role.FEATURE)),
+                          data.attrs.get("text_formats"))
         for i, col in enumerate(data.columns)
     )
     key = next((c.name for c in columns if c.kind is Kind.ID), None)
@@ -148,6 +157,14 @@ def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:
     return Column(
         name=str(series.name), role=role, dtype=str(series.dtype), missing_share=missing, **fields
     )
+
+
+def _with_text_format(column: Column, formats: Mapping[str, str] | None) -> Column:
+    """The column with the text format :func:`~simulacra.read_table` saw, where it fits."""
+    fmt = (formats or {}).get(column.name)
+    if fmt is None or text_format_problem(fmt, column.kind.value) is not None:
+        return column
+    return dataclasses.replace(column, text_format=fmt)
 
 
 def _resolve_roles(data: pd.DataFrame, roles: Mapping[str, Role] | None) -> dict[str, Role]:
@@ -256,13 +273,15 @@ def _are_card_numbers(values: pd.Series, finite: np.ndarray) -> bool:
 def _is_integer_id(name: str, values: np.ndarray) -> bool:
     """Tell whether unique integers are an id.
 
-    They are when named like one, or when many: consecutive, or all of one width of at
-    least :data:`MIN_CODE_DIGITS` digits (account numbers).
+    They are when named like one (``customer_id``, ``order_no``, ``kundennummer``,
+    ``account``), or when many: consecutive, or all of one width of at least
+    :data:`MIN_CODE_DIGITS` digits (account numbers).
     """
     distinct = np.unique(values)
     if len(distinct) != len(values):
         return False
-    if _ID_NAME_RE.search(normalize_name(name)):
+    normalized = normalize_name(name)
+    if _ID_NAME_RE.search(normalized) or _NUMBER_NAME_RE.search(normalized):
         return True
     if len(distinct) < MIN_ROWS_ID_FROM_VALUES:
         return False

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from simulacra.errors import SchemaError
+from simulacra.schema._text_format import text_format_problem
 
 SPEC_VERSION = 1
 _SPEC_KEY = "simulacra_schema"
@@ -88,6 +89,8 @@ class Column:
     locale: str | None = None
     # id
     id_format: str | None = None
+    # how CSV output writes the values (see simulacra.schema._text_format)
+    text_format: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -107,6 +110,10 @@ class Column:
                 f"Column {self.name!r}: 'missing_share' must be in [0, 1]. "
                 f"Got {self.missing_share!r}."
             )
+        if self.text_format is not None:
+            problem = text_format_problem(self.text_format, self.kind.value)
+            if problem:
+                raise SchemaError(f"Column {self.name!r}: {problem}")
         low, high = self.minimum, self.maximum
         if low is not None and high is not None and low > high:
             raise SchemaError(
@@ -220,6 +227,10 @@ class Table:
         self.column(column.name)
         cols = tuple(column if c.name == column.name else c for c in self.columns)
         return dataclasses.replace(self, columns=cols)
+
+    def text_formats(self) -> dict[str, str]:
+        """Each column's ``text_format``, for :func:`~simulacra.write_table` (CSV output)."""
+        return {c.name: c.text_format for c in self.columns if c.text_format is not None}
 
     def columns_with_role(self, role: Role) -> list[str]:
         """Names of the columns that have ``role``."""

@@ -1,0 +1,121 @@
+"""Text formats of CSV columns: learned from the text read, applied to the text written.
+
+A CSV that says ``12.50``, ``$1,234.50``, ``12%`` or ``true`` is read as the numbers and
+flags it holds; its column's ``text_format`` (see :mod:`simulacra.schema._text_format`)
+remembers how they were written, and CSV output writes synthetic values the same way.
+Formats are learned from the first rows the reader looks at, as pandas infers types.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from simulacra.schema._text_format import NumberFormat, bool_spellings, number_format
+
+__all__ = ["amount_format", "apply_text_formats", "bool_format", "decimals_format"]
+
+_FIXED = r"[+-]?\d*\.(\d+)"
+_AMOUNT = r"^(?P<prefix>[^\d]*)(?P<number>[\d,]*\d(?:\.\d+)?)(?P<suffix>.*)$"
+
+
+def decimals_format(texts: pd.Series) -> str | None:
+    """``"{:.2f}"`` when every number shows the same decimals and some end in a zero.
+
+    Without a trailing zero (``12.25``) the default text of the number is already what was
+    read, so no format is needed.
+    """
+    places = texts.str.fullmatch(_FIXED)
+    if texts.empty or not places.all():
+        return None
+    digits = texts.str.extract(_FIXED, expand=False)
+    width = digits.str.len()
+    if width.nunique() != 1 or not digits.str.endswith("0").any():
+        return None
+    return f"{{:.{int(width.iloc[0])}f}}"
+
+
+def amount_format(texts: pd.Series) -> str | None:
+    """The format of amounts such as ``$1,234.50``, ``-€12`` or ``12.5 %``.
+
+    The most common text around the digits (sign aside) is kept; thousands commas if any
+    number has one; as many decimals as the numbers show (the most, if they differ).
+    """
+    unsigned = texts.str.replace("-", "", n=1, regex=False).str.strip()
+    parts = unsigned.str.extract(_AMOUNT)
+    if texts.empty or parts["number"].isna().any():
+        return None
+    prefix = Counter(parts["prefix"]).most_common(1)[0][0]
+    suffix = Counter(parts["suffix"]).most_common(1)[0][0]
+    number = parts["number"]
+    decimals = number.str.extract(r"\.(\d+)$", expand=False).str.len().fillna(0)
+    comma = "," if number.str.contains(",", regex=False).any() else ""
+    fmt = f"{prefix}{{:{comma}.{int(decimals.max())}f}}{suffix}"
+    return fmt if number_format(fmt) is not None else None
+
+
+def bool_format(texts: pd.Series) -> str | None:
+    """``"true/false"`` (as written) unless the column says ``True``/``False``."""
+    lowered = texts.str.lower()
+    spelled: dict[str, str | None] = {}
+    for word in ("true", "false"):
+        seen = texts[lowered == word]
+        spelled[word] = Counter(seen).most_common(1)[0][0] if len(seen) else None
+    known = [s for s in spelled.values() if s is not None]
+    if not known:
+        return None
+    case = str.upper if known[0].isupper() else str.lower if known[0].islower() else str.title
+    true = spelled["true"] or case("true")
+    false = spelled["false"] or case("false")
+    return None if (true, false) == ("True", "False") else f"{true}/{false}"
+
+
+def apply_text_formats(chunk: pd.DataFrame, formats: Mapping[str, str]) -> pd.DataFrame:
+    """``chunk`` with each column named in ``formats`` as text written in its format.
+
+    Missing values stay missing (empty cells); columns not named, or whose values are not
+    numbers or true/false, are left as they are.
+    """
+    out = chunk
+    for name, fmt in formats.items():
+        if name not in chunk.columns:
+            continue
+        text = _formatted(chunk[name], fmt)
+        if text is None:
+            continue
+        if out is chunk:
+            out = chunk.copy(deep=False)
+        out[name] = text
+    return out
+
+
+def _formatted(values: pd.Series, fmt: str) -> pd.Series | None:
+    present = values.notna().to_numpy()
+    kept = values[present]
+    spellings = bool_spellings(fmt) if number_format(fmt) is None else None
+    if spellings is not None:
+        if not (pd.api.types.is_bool_dtype(values.dtype)
+                or pd.api.types.infer_dtype(kept, skipna=True) in ("boolean", "empty")):
+            return None
+        words = np.where(kept.to_numpy(dtype=bool), spellings[0], spellings[1])
+    else:
+        parsed = number_format(fmt)
+        if parsed is None or not pd.api.types.is_numeric_dtype(values.dtype):
+            return None
+        words = np.array([_number_text(v, parsed) for v in kept.to_numpy(np.float64).tolist()],
+                         dtype=object)
+    text = np.full(len(values), None, dtype=object)
+    text[present] = words.astype(object)
+    return pd.Series(text, index=values.index, name=values.name)
+
+
+def _number_text(value: float, fmt: NumberFormat) -> str:
+    body = format(value, fmt.spec)
+    if body.startswith("-"):  # the minus goes before the prefix, and only on a non-zero text
+        body = body[1:]
+        if body.strip("0.,"):
+            return f"-{fmt.prefix}{body}{fmt.suffix}"
+    return f"{fmt.prefix}{body}{fmt.suffix}"

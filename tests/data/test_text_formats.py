@@ -1,0 +1,146 @@
+"""CSV columns come back written as they were: ``12.50``, ``$1,234.50``, ``12.5%``, ``true``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import Schema, infer_schema, make_synthesizer
+from simulacra.data._io import TableWriter, read_table, write_table
+from simulacra.data._text_formats import amount_format, bool_format, decimals_format
+from simulacra.errors import SchemaError
+from simulacra.schema._model import Column, Kind
+from tests.cli._run import run
+
+CLEAN = (
+    "price,amount,share,flag,rate,qty\n"
+    '12.50,"$1,234.50",12.5%,true,0.25,3\n'
+    "3.00,-$12.00,7.0%,false,1.5,4\n"
+    '7.25,"$10,000.00",,true,2.0,\n'
+    ",$0.10,100.0%,,,5\n"
+)
+
+
+def test_formats_are_learned_when_a_csv_is_read(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
+    frame = read_table(tmp_path / "t.csv")
+    assert frame.attrs["text_formats"] == {
+        "price": "{:.2f}", "amount": "${:,.2f}", "share": "{:.1f}%", "flag": "true/false"}
+    # the values are numbers and flags all the same
+    np.testing.assert_array_equal(frame["amount"], [1234.5, -12.0, 10000.0, 0.1])
+    assert frame["flag"].tolist()[:3] == [True, False, True]
+    table = infer_schema(frame).table()
+    assert table.text_formats() == frame.attrs["text_formats"]
+    assert table.column("rate").text_format is None  # 1.5 and 2.0 differ in decimals
+
+
+def test_a_csv_written_with_its_formats_reads_back_as_the_same_text(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
+    frame = read_table(tmp_path / "t.csv")
+    formats = infer_schema(frame).table().text_formats()
+    write_table(frame, tmp_path / "back.csv", text_formats=formats)
+    assert (tmp_path / "back.csv").read_text(encoding="utf-8") == CLEAN
+    write_table(frame, tmp_path / "plain.csv")  # without them: the plain numbers
+    assert (tmp_path / "plain.csv").read_text().splitlines()[1] == "12.5,1234.5,12.5,True,0.25,3"
+
+
+def test_schema_json_keeps_the_format_and_a_users_edit_wins(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
+    table = infer_schema(read_table(tmp_path / "t.csv")).table()
+    schema = Schema.single(table.replace_column(
+        Column(**{**table.column("flag").to_dict(), "text_format": "Y/N"})))
+    (tmp_path / "s.json").write_text(schema.to_json(), encoding="utf-8")
+    back = Schema.read(tmp_path / "s.json").table()
+    assert back.text_formats() == {**table.text_formats(), "flag": "Y/N"}
+
+
+@pytest.mark.parametrize(("kind", "fmt", "says"), [
+    (Kind.NUMERICAL, "{:.2q}", "one Python format field"),
+    (Kind.NUMERICAL, "{:.2f} and {:.2f}", "one Python format field"),
+    (Kind.BOOLEAN, "yes", "split by '/'"),
+    (Kind.BOOLEAN, "Y/Y", "split by '/'"),
+    (Kind.CATEGORICAL, "{:.2f}", "numerical and boolean columns"),
+])
+def test_a_format_that_cannot_apply_is_a_schema_error(kind: Kind, fmt: str, says: str) -> None:
+    with pytest.raises(SchemaError, match="'x'") as err:
+        Column(name="x", kind=kind, text_format=fmt)
+    assert says in str(err.value)
+
+
+def test_streamed_chunks_keep_missing_cells_empty_and_zero_unsigned(tmp_path: Path) -> None:
+    formats = {"a": "${:,.2f}", "b": "{:.1f}%", "f": "Y/N"}
+    with TableWriter(tmp_path / "t.csv", text_formats=formats) as writer:
+        writer.write(pd.DataFrame({"a": [-1234.5, np.nan], "b": [-0.01, 5.0],
+                                   "f": pd.array([True, None], dtype="boolean")}))
+        writer.write(pd.DataFrame({"a": [0.004, 2.0], "b": [np.nan, 99.95],
+                                   "f": pd.array([False, True], dtype="boolean")}))
+    assert (tmp_path / "t.csv").read_text().splitlines() == [
+        "a,b,f", '"-$1,234.50",0.0%,Y', ",5.0%,", "$0.00,,N", "$2.00,100.0%,Y"]
+
+
+def test_parquet_ignores_text_formats(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"a": [1.5, 2.0]})
+    write_table(frame, tmp_path / "t.parquet", text_formats={"a": "${:,.2f}"})
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame)
+
+
+@pytest.mark.parametrize(("texts", "fmt"), [
+    (["12.50", "3.00", "-7.25"], "{:.2f}"),
+    (["12.25", "3.75"], None),  # no trailing zero: the default text is already right
+    (["12.50", "3.5"], None),  # decimals differ
+    (["1e-05", "2.50"], None),
+])
+def test_decimals_format(texts: list[str], fmt: str | None) -> None:
+    assert decimals_format(pd.Series(texts)) == fmt
+
+
+@pytest.mark.parametrize(("texts", "fmt"), [
+    (["$1,234.50", "-$12.00"], "${:,.2f}"),
+    (["€12", "€ 7", "€3"], "€{:.0f}"),
+    (["12.5 %", "7.25 %"], "{:.2f} %"),
+    (["$5", "$1,000.5"], "${:,.1f}"),
+])
+def test_amount_format(texts: list[str], fmt: str) -> None:
+    assert amount_format(pd.Series(texts)) == fmt
+
+
+@pytest.mark.parametrize(("texts", "fmt"), [
+    (["true", "false", "true"], "true/false"),
+    (["TRUE", "TRUE"], "TRUE/FALSE"),
+    (["True", "False"], None),
+])
+def test_bool_format(texts: list[str], fmt: str | None) -> None:
+    assert bool_format(pd.Series(texts)) == fmt
+
+
+def test_cli_fit_and_sample_write_synthetic_values_in_the_real_format(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(0)
+    n = 300
+    rows = ["price,amount,paid"]
+    for _ in range(n):
+        amount = rng.uniform(-500, 20_000)
+        sign = "-" if amount < 0 else ""
+        rows.append(f'{rng.integers(1, 40) / 4:.2f},"{sign}${abs(amount):,.2f}",'
+                    f'{"TRUE" if rng.random() < 0.5 else "FALSE"}')
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model, out = str(tmp_path / "m.sim"), str(tmp_path / "s.csv")
+    data = str(tmp_path / "d.csv")
+    assert run(["fit", data, "-o", model, "--quiet"], capsys, monkeypatch)[0] == 0
+    assert run(["sample", model, "-n", "500", "-o", out, "--quiet"], capsys, monkeypatch)[0] == 0
+    text = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert text["price"].str.fullmatch(r"\d+\.\d\d").all()
+    assert text["price"].str.endswith("0").any()
+    assert text["amount"].str.fullmatch(r"-?\$\d{1,3}(,\d{3})*\.\d\d").all()
+    assert set(text["paid"]) == {"TRUE", "FALSE"}
+
+
+def test_a_synthesizers_table_carries_the_formats(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
+    frame = read_table(tmp_path / "t.csv")
+    syn = make_synthesizer("independent", seed=0).fit(frame, infer_schema(frame))
+    assert syn.table_.text_formats()["amount"] == "${:,.2f}"
