@@ -665,6 +665,24 @@ def test_names_with_titles_and_degrees_are_names_and_keep_their_locale() -> None
     assert col([fake("en_US", 5).name() for _ in range(60)], name="who").locale is None
 
 
+def test_phones_and_addresses_that_show_no_locale_take_the_tables() -> None:
+    f = fake("de_DE", 6)
+    people = pd.DataFrame({
+        "kunde": [f.name() for _ in range(80)],
+        "telefon": [f"0{v:03d} {w:07d}" for v, w in rng().integers(30, 999, (80, 2)) * [1, 9973]],
+        "adresse": [f"{i} {f.last_name()} Rd" for i in range(80)],
+    })
+    found = {c.name: c.locale for c in infer_schema(people).table().columns}
+    assert found == {"kunde": "de_DE", "telefon": "de_DE", "adresse": "de_DE"}
+    # on their own, nothing in these phones or addresses shows a locale
+    assert col(people["telefon"], name="telefon").locale is None
+    assert col(people["adresse"], name="adresse").locale is None
+    # personal data of two locales: nothing is assumed
+    italian = fake("it_IT", 7)
+    mixed = people.assign(cliente=[italian.name() for _ in range(80)])
+    assert infer_schema(mixed).table().column("telefon").locale is None
+
+
 def test_ip_addresses_are_personal_whatever_the_name() -> None:
     v4 = [f"10.0.{i}.{i + 1}" for i in range(40)]
     v6 = [f"2001:db8::{i:x}" for i in range(40)]

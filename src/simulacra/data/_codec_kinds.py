@@ -87,6 +87,7 @@ class NumericalCodec(ColumnCodec):
                 f"{_stat(finite, np.max):g}); they are learned at the bounds and samples stay "
                 "within them. Widen or remove 'minimum'/'maximum' to keep them."
             ), stacklevel=4)
+        _warn_if_beyond_float_precision(series, column, bool(integer))
         state = {
             "has_missing": bool(missing.any()),
             "all_missing": bool(missing.all()),
@@ -142,6 +143,25 @@ class NumericalCodec(ColumnCodec):
             values = _as_integers(values, self.column.dtype)
         return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,
                        s["marker"])
+
+
+_EXACT_FLOAT = 2**53  # float64 holds every integer up to this, and not all above it
+
+
+def _warn_if_beyond_float_precision(series: pd.Series, column: Column, integer: bool) -> None:
+    """Numbers are modelled as float64: say so where that rounds the column's integers."""
+    if not integer or not pd.api.types.is_integer_dtype(series.dtype):
+        return
+    exact = series.dropna().to_numpy()
+    beyond = int((np.abs(exact.astype(np.float64)) >= _EXACT_FLOAT).sum()) if exact.size else 0
+    if beyond:
+        warnings.warn(FitWarning(
+            f"Column {column.name!r}: {beyond} value(s) are integers beyond 2**53 "
+            f"({_EXACT_FLOAT:,}); numbers are modelled as float64, which cannot hold every "
+            "such integer, so sampled values there come back rounded to a nearby float64 "
+            "integer. If they are identifiers or codes, declare the column kind 'id' (new "
+            "values) or 'categorical' (real values kept exactly)."
+        ), stacklevel=5)
 
 
 def _stat(values: np.ndarray, func: Any) -> float:

@@ -73,6 +73,8 @@ TEXT_MIN_MEAN_LENGTH = 30.0
 TEXT_MIN_MEAN_WORDS = 5.0
 
 _ID_NAME_RE = re.compile(r"(?:^|_)(?:id|ids|key|uuid|guid|pk|identifier)$")
+# personal data whose locale, where its values do not show it, is the table's
+_LOCALE_FROM_TABLE = (PIIType.PHONE, PIIType.STREET_ADDRESS)
 # unique whole numbers named as a number of something, or after whom they count: an id
 _NUMBER_NAME_RE = re.compile(
     r"(?:^|_)(?:no|nr|nro|num|number|numero|ref|reference|customer|client|account|acct|"
@@ -128,6 +130,7 @@ def infer_schema(
                           data.attrs.get("text_formats"))
         for i, col in enumerate(data.columns)
     )
+    columns = _shared_locale(columns)
     key = next((c.name for c in columns if c.kind is Kind.ID), None)
     table = Table(name=name, columns=columns, primary_key=key)
     if discover_constraints:
@@ -156,6 +159,24 @@ def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:
     fields = _kind_fields(str(series.name), series, values)
     return Column(
         name=str(series.name), role=role, dtype=str(series.dtype), missing_share=missing, **fields
+    )
+
+
+def _shared_locale(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """Phones and addresses whose values show no locale take the table's one, if any.
+
+    The table's locale is the one its other personal data shows, when they agree: numbers
+    written without a country code are national numbers, and streets without a telling word
+    are streets, of the same country as the customers' names.
+    """
+    shown = {c.locale for c in columns if c.kind is Kind.PII and c.locale is not None}
+    if len(shown) != 1:
+        return columns
+    locale = shown.pop()
+    return tuple(
+        dataclasses.replace(c, locale=locale)
+        if c.pii_type in _LOCALE_FROM_TABLE and c.locale is None else c
+        for c in columns
     )
 
 
