@@ -66,6 +66,10 @@ def test_csv_with_rows_and_seed(tmp_path: Path) -> None:
     expected = MockData(spec, seed=9, rows=30).rows("customers", 0, 30)
     assert back["name"].tolist() == expected["name"].tolist()
     assert back["joined"].tolist() == expected["joined"].dt.strftime("%Y-%m-%d").tolist()
+    # `decimals: 2` prints two decimals (1.50, not 1.5)
+    amounts = pd.read_csv(tmp_path / "orders.csv", dtype=str)["amount"]
+    assert amounts.str.fullmatch(r"\d\.\d\d").all()
+    assert amounts.str.endswith("0").any()
 
 
 def test_sqlite_has_types_keys_and_valid_references(tmp_path: Path) -> None:

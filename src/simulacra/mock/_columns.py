@@ -112,8 +112,10 @@ def column_schema(spec: ColumnSpec, *, key: bool = False) -> Column:
     if key or spec.generator in ("sequence", "uuid"):
         return Column(kind=Kind.ID, id_format=_id_format(spec), **common)
     if base in ("int", "float"):
+        fixed = base == "float" and spec.decimals is not None and spec.decimals > 0
         return Column(kind=Kind.NUMERICAL, integer=base == "int", decimals=spec.decimals,
-                      minimum=spec.minimum, maximum=spec.maximum, **common)
+                      minimum=spec.minimum, maximum=spec.maximum,
+                      text_format=f"{{:.{spec.decimals}f}}" if fixed else None, **common)
     if base == "bool":
         return Column(kind=Kind.BOOLEAN, **common)
     if base == "datetime" or spec.generator in ("date", "datetime"):

@@ -102,7 +102,8 @@ def _staging(target: Path) -> Iterator[Path]:
 def _write_file(data: MockData, table: str, path: Path, progress: Progress) -> int:
     progress.start(f"mock {table}", total=data.n_rows(table))
     try:
-        with TableWriter(path) as writer:
+        # a price with `decimals: 2` reads 19.90 in a CSV, not 19.9
+        with TableWriter(path, text_formats=data.table_schema(table).text_formats()) as writer:
             for chunk in data.iter_chunks(table):
                 writer.write(chunk)
                 progress.advance(len(chunk))
