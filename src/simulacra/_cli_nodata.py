@@ -104,7 +104,7 @@ def pii(
             f"{data}: no column of personal data was detected and none was named, so nothing "
             f"was replaced and {output} was not written. Name the columns that identify "
             "people with --column NAME (repeatable).")
-    write_table(result.data, output)
+    write_table(result.data, output, text_formats=frame.attrs.get("text_formats"))
     if as_json:
         summary = result.to_dict() | {"output": str(output),
                                       "seconds": round(time.perf_counter() - started, 3)}

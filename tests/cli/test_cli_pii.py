@@ -43,6 +43,17 @@ def test_fake_replaces_detected_emails_and_keeps_the_rest(tmp_path, people, caps
     pd.testing.assert_series_equal(clean["age"], real["age"])
 
 
+def test_the_columns_left_as_they_were_keep_their_text(tmp_path, capsys, monkeypatch) -> None:
+    data, out = tmp_path / "d.csv", tmp_path / "clean.csv"
+    data.write_text("email,fee,paid\nann.lee@mail.com,12.50,true\nbo.chan@web.org,3.00,false\n"
+                    "cy.diaz@mail.com,7.25,true\n", encoding="utf-8")
+    code, _, err = run(["pii", str(data), "-o", str(out), "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line.split(",", 1)[1] for line in lines] == ["fee,paid", "12.50,true", "3.00,false",
+                                                         "7.25,true"]
+
+
 def test_hash_with_a_key_gives_the_same_pseudonyms_in_two_files(tmp_path, people, key, capsys,
                                                                 monkeypatch) -> None:
     outs = []
