@@ -172,6 +172,20 @@ def test_locale_material_is_used() -> None:
         fake_pii("email", 5, rng=rng, locale="xx_YY")
 
 
+def test_national_phone_numbers_keep_their_leading_zero() -> None:
+    real = pa.array(["030 1234567", "0211 556677", "(089) 12-34-56", "+49 30 123456"])
+    shapes = value_shapes(real, leading_zero=True)
+    assert [s for s, _ in shapes] == ["0## #######", "0### ######", "(0##) ##-##-##",
+                                      "+## ## ######"]
+    assert value_shapes(real)[0] == ("### #######", 0.25)  # by default every digit is masked
+    rng = np.random.default_rng(3)
+    for unique in (False, True):
+        phones = make_pii_generator(PIIType.PHONE, locale="de_DE", shapes=shapes[:3],
+                                    unique=unique).generate(_rows(0, 600), rng, 0).to_pylist()
+        assert all(re.fullmatch(r"\(?0\d+\)?[ \d-]+", p) for p in phones)
+        assert not set(phones) & set(real.to_pylist())
+
+
 def test_real_layouts_are_followed() -> None:
     shapes = value_shapes(pa.array(["(212) 555-0101", "(646) 555-0199", None, "212.555.0100",
                                     "call John", "(212) 555-0177"]))

@@ -47,8 +47,8 @@ from simulacra.schema._model import Column, Kind, PIIType
 
 # What the generators of these types learn of the real values' layout (never a real value).
 _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
-    **dict.fromkeys((PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID),
-                    value_shapes),
+    **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID), value_shapes),
+    PIIType.PHONE: functools.partial(value_shapes, leading_zero=True),
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,
 }

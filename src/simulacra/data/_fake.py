@@ -67,7 +67,7 @@ ID_UUID = "uuid"
 MAX_ATTEMPTS = 64
 _UUID_SHAPE = "########-####-####-####-############"
 _SPEC = re.compile(r"(?P<zero>0?)(?P<width>\d*)d?")
-_SHAPE_CHARS = re.compile(r"^[#A +\-().,/]{1,40}$")
+_SHAPE_CHARS = re.compile(r"^[#A0 +\-().,/]{1,40}$")
 _TEXT_SENTENCE_WORDS = (4, 13)
 
 
@@ -184,11 +184,13 @@ def canonical_form(pii_type: PIIType | None) -> Callable[[pa.Array], pa.Array]:
 
 
 def value_shapes(values: pa.Array, *, top: int = 20, min_share: float = 0.01,
-                 ) -> list[tuple[str, float]]:
+                 leading_zero: bool = False) -> list[tuple[str, float]]:
     """The layouts of real values (digits as ``#``, letters as ``A``) and their shares.
 
     Only layouts made of ``#``, ``A``, spaces and ``+-().,/`` are kept, so a shape never
-    carries a real character; it tells how numbers are grouped (``"(###) ###-####"``).
+    carries a real character; it tells how numbers are grouped (``"(###) ###-####"``). With
+    ``leading_zero``, a first digit 0 stays (the trunk prefix of national phone numbers,
+    ``"0## ########"``), which says nothing of the number itself.
     """
     vals = values.drop_null().cast(pa.string())
     if len(vals) == 0:
@@ -196,6 +198,10 @@ def value_shapes(values: pa.Array, *, top: int = 20, min_share: float = 0.01,
     masked = pc.replace_substring_regex(
         pc.replace_substring_regex(vals, r"[0-9]", "#"), r"\pL", "A"
     )
+    if leading_zero:  # the first digit, when it is 0, back as it was
+        rewrite = "\\1" + "0"  # RE2: group 1, then a literal 0
+        zeroed = pc.replace_substring_regex(masked, r"^([^#A]*)#", rewrite, max_replacements=1)
+        masked = pc.if_else(pc.match_substring_regex(vals, r"^[^0-9\pL]*0"), zeroed, masked)
     counts = pc.value_counts(masked)
     shapes = counts.field("values").to_pylist()
     shares = np.asarray(counts.field("counts"), dtype=np.float64) / len(vals)

@@ -15,6 +15,7 @@ repeats, from the pool minus every real value.
 from __future__ import annotations
 
 import functools
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
-from simulacra.data._locale_data import LocaleData, Pool, Template
+from simulacra.data._locale_data import LocaleData, Pool, Template, text_shape
 from simulacra.data._strings import (
     digit_chars,
     from_matrix,
@@ -229,15 +230,19 @@ class Phone(PIIGenerator):
     def _templates(self) -> tuple[list[Template], np.ndarray | None]:
         names, weights = self.locale.formats("formats", "phone_number")
         own = [Template.parse(f) for f in names]
-        real = dict(self.shapes)
+        real = dict(self.shapes)  # a national number's leading 0 is kept in its shape
         if not real:
             return own, weights
-        matched = [t for t in own if t.shape in real]
+        masked: dict[str, float] = {}
+        for shape, share in real.items():
+            masked[text_shape(shape)] = masked.get(text_shape(shape), 0.0) + share
+        matched = [t for t in own if t.shape in masked]
         if matched:
-            per_shape = {s: sum(t.shape == s for t in matched) for s in real}
-            w = np.array([real[t.shape] / per_shape[t.shape] for t in matched])
+            per_shape = {s: sum(t.shape == s for t in matched) for s in masked}
+            w = np.array([masked[t.shape] / per_shape[t.shape] for t in matched])
             return matched, w / w.sum()
-        plain = [(s, w) for s, w in real.items() if "A" not in s and s.count("#") >= 4]
+        plain = [(s, w) for s, w in real.items()
+                 if "A" not in s and len(re.findall("[#0]", s)) >= 4]
         if not plain:
             return own, weights
         w = np.array([w for _, w in plain])
