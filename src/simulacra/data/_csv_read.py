@@ -107,7 +107,7 @@ def _read_formatted_numbers(frame: pd.DataFrame) -> pd.DataFrame:
         number = pc.cast(pc.replace_substring(parts.field("number"), ",", ""), pa.float64())
         minus = pc.or_(pc.not_equal(parts.field("minus"), ""),
                        pc.not_equal(parts.field("after"), ""))
-        fmt = amount_format(text.to_pandas().iloc[:_ZERO_ROWS])
+        fmt = amount_format(text.slice(0, _ZERO_ROWS).to_pandas())
         if fmt is not None:
             frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = fmt
         values = np.full(len(column), np.nan)
