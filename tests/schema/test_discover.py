@@ -189,6 +189,21 @@ def test_relations_carried_by_zeros_or_bounds_are_not_proposed() -> None:
     assert discover(df) == []
 
 
+def test_a_ratio_that_cannot_be_computed_on_real_rows_is_not_proposed() -> None:
+    # flags (HistData::Quarrels): a = b / c holds where c is 1, and is 0 / 0 or 1 / 0 in
+    # the other rows, which sampling counts as a broken rule
+    counts = {(0, 0, 0): 746, (0, 0, 1): 16, (0, 1, 0): 6, (1, 0, 0): 5, (1, 1, 1): 5,
+              (1, 1, 0): 1}  # the table's flags difLegal, difMariagCust, obstacleGoods
+    rows = [key for key, n in counts.items() for _ in range(n)]
+    df = (pd.DataFrame(rows, columns=["a", "b", "c"])[["c", "b", "a"]]  # a, derived, last
+          .sample(frac=1.0, random_state=0).reset_index(drop=True))
+    for rule in discover(df):
+        if rule["kind"] == "formula":
+            assert "/" not in rule["expression"], rule
+            computed = df.eval(rule["expression"])
+            assert np.isfinite(computed).all()
+
+
 def test_missing_values_are_skipped_and_said() -> None:
     df = orders()
     df.loc[::10, "price"] = np.nan

@@ -79,10 +79,17 @@ class ConstraintSet:
             rule.check(table)
             rule.fit(data, table)  # every rule learns from the real columns, as given
         violations = [v for v in (self._violation(r, data) for r in self.rules) if v]
-        claimed: set[str] = set()
+        # A rule reshapes unless another reshaping rule rewrites one of its columns too, or
+        # the rules would need each other's columns in a circle; the rest are enforced by
+        # rejection. Columns that several rules read (the densities of several years divided
+        # by one land area) and chains (a total, then its tax) are fine.
+        claimed: list[Constraint] = []
         for rule in self.rules:
-            if rule.reshapes and claimed.isdisjoint(rule.columns()):
-                claimed.update(rule.columns())
+            if not rule.reshapes:
+                continue
+            written = {c for r in claimed for c in r.removed_columns()}
+            if written.isdisjoint(rule.removed_columns()) and _in_order([*claimed, rule]):
+                claimed.append(rule)
             else:
                 _no_reshape(rule)
         return violations
@@ -100,18 +107,22 @@ class ConstraintSet:
                                    if table.primary_key not in removed else None)
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        """Rewrite real rows for the model."""
-        for rule in self.rules:
-            if rule.reshapes:
-                data = rule.transform(data)
+        """Rewrite real rows for the model (a rule before those that rewrite what it reads)."""
+        for rule in reversed(self._reshaping()):
+            data = rule.transform(data)
         return data
 
     def reverse(self, data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         """Map sampled rows back to the real table, its ``columns`` in order."""
-        for rule in reversed(self.rules):
-            if rule.reshapes:
-                data = rule.reverse(data)
+        for rule in self._reshaping():
+            data = rule.reverse(data)
         return data[list(columns)]
+
+    def _reshaping(self) -> list[Constraint]:
+        """The reshaping rules, each after those that rebuild the columns it reads."""
+        order = _in_order([r for r in self.rules if r.reshapes])
+        assert order is not None, "fit leaves no circle among reshaping rules"
+        return order
 
     # -- sampling -----------------------------------------------------------------------------
 
@@ -193,6 +204,25 @@ class ConstraintSet:
 
 def _unsavable(rule: Constraint) -> bool:
     return isinstance(rule, Predicate) and rule.path is None
+
+
+def _in_order(rules: list[Constraint]) -> list[Constraint] | None:
+    """``rules`` with every rule after those that rewrite a column it reads (None: a circle).
+
+    Otherwise the given order is kept.
+    """
+    writer = {c: r for r in rules for c in r.removed_columns()}
+    needs = {id(r): {id(writer[c]) for c in set(r.columns()) - set(r.removed_columns())
+                     if c in writer} for r in rules}
+    done: list[Constraint] = []
+    placed: set[int] = set()
+    while len(done) < len(rules):
+        ready = [r for r in rules if id(r) not in placed and needs[id(r)] <= placed]
+        if not ready:
+            return None
+        done.append(ready[0])
+        placed.add(id(ready[0]))
+    return done
 
 
 def _no_reshape(rule: Constraint) -> None:

@@ -378,13 +378,14 @@ def _formula(block: _Block, form: tuple[int, int, int, str], threshold: float) -
         value = _OPS[op](x[:, left], x[:, right]) if op else x[:, left]
         spread = _spread(op or "+", x[:, left], x[:, right], block.half[left],
                          block.half[right] if op else 0.0)
-    present = ~np.isnan(x[:, t]) & np.isfinite(value)
+    # rows where the expression cannot be computed (0 / 0) break the rule, as in sampling
+    present = ~np.isnan(x[:, t]) & ~np.isnan(x[:, left]) & (~np.isnan(x[:, right]) if op else True)
     target, value, allowed = x[present, t], value[present], spread[present] + block.half[t]
     if target.size < MIN_ROWS:
         return None
     dev = np.abs(target - value)
     noise = block.rel * (np.abs(target) + np.abs(value))
-    ok = dev <= allowed + noise
+    ok = np.isfinite(value) & (dev <= allowed + noise)
     fit = _Fit(float(ok.mean()), target.size, len(present))
     shuffled = target[_permutation(target.size)]
     baseline = np.abs(shuffled - value) > allowed + block.rel * (np.abs(shuffled) + np.abs(value))
