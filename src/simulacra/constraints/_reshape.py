@@ -26,6 +26,8 @@ from simulacra.constraints._rules import _restore, _target_info
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
 
+_RELATIVE_NOISE = 1e-9  # of a value's size: float noise a formula forgives, as discovery does
+
 
 class FixedCombinations(Constraint):
     """Only combinations of ``columns`` that occur in the real data (a city fixes a country)."""
@@ -214,7 +216,10 @@ class Formula(Constraint):
         decimals = self._target.get("decimals")
         slack = self.tolerance + (0.5 * 10.0 ** -decimals if decimals is not None else 1e-9)
         with np.errstate(invalid="ignore"):
-            ok = np.abs(actual - expected) <= slack * (1 + 1e-9)
+            # relative float noise is forgiven as discovery forgives it: values written with
+            # ten significant digits make a ratio "exact" only to about 1e-9 of its size
+            ok = (np.abs(actual - expected)
+                  <= slack * (1 + 1e-9) + _RELATIVE_NOISE * (np.abs(actual) + np.abs(expected)))
         return np.asarray(ok | ~present(data, self.columns()))
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
