@@ -161,6 +161,21 @@ def test_formulas_sharing_an_input_all_reshape_and_none_rejects_rows() -> None:
     assert [r.reshapes for r in circle.rules] == [True, False]
 
 
+def test_many_rebuilt_columns_raise_no_pandas_performance_warning() -> None:
+    # openintro::hfi: a hundred columns added back one at a time fragment the frame, and
+    # pandas' PerformanceWarning reached the user's terminal
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 4, (300, 60))
+    df = pd.DataFrame({**{f"k{i}": codes[:, i] for i in range(60)},
+                       **{f"v{i}": codes[:, i] * 10 for i in range(60)}})
+    rules = [FixedCombinations([f"k{i}", f"v{i}"]) for i in range(60)]
+    syn = make_synthesizer("independent", seed=0).fit(df, constraints=rules)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = syn.sample(200)
+    assert (out["v7"] == out["k7"] * 10).all()
+
+
 def test_rules_declared_in_the_schema_json_are_honoured() -> None:
     df = _orders()
     schema = infer_schema(df)

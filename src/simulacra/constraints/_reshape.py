@@ -75,10 +75,8 @@ class FixedCombinations(Constraint):
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
         codes = pd.to_numeric(data[self._key]).to_numpy().astype(np.int64)
         picked = self._combos.iloc[codes].reset_index(drop=True).set_axis(data.index)
-        out = data.drop(columns=[self._key])
-        for name in self.names:
-            out[name] = picked[name]
-        return out
+        # all at once: one insert per column fragments a wide frame (pandas warns)
+        return pd.concat([data.drop(columns=[self._key]), picked[self.names]], axis=1)
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
         return [Column(name=self._key, kind=Kind.CATEGORICAL, dtype="int64",
@@ -141,10 +139,9 @@ class OneHot(Constraint):
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
         hot = data[self._key].astype(str).to_numpy()
-        out = data.drop(columns=[self._key])
-        for name in self.names:
-            out[name] = astype(pd.Series(hot == name, index=out.index), self._dtypes[name])
-        return out
+        flags = pd.DataFrame({name: astype(pd.Series(hot == name, index=data.index),
+                                           self._dtypes[name]) for name in self.names})
+        return pd.concat([data.drop(columns=[self._key]), flags], axis=1)
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
         return [Column(name=self._key, kind=Kind.CATEGORICAL, dtype="str",

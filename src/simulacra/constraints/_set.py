@@ -11,7 +11,9 @@ of each rule's acceptance, for the error when sampling cannot satisfy them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,15 +110,17 @@ class ConstraintSet:
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
         """Rewrite real rows for the model (a rule before those that rewrite what it reads)."""
-        for rule in reversed(self._reshaping()):
-            data = rule.transform(data)
-        return data
+        with _unfragmented():
+            for rule in reversed(self._reshaping()):
+                data = rule.transform(data)
+            return data.copy() if self.rules else data
 
     def reverse(self, data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         """Map sampled rows back to the real table, its ``columns`` in order."""
-        for rule in self._reshaping():
-            data = rule.reverse(data)
-        return data[list(columns)]
+        with _unfragmented():
+            for rule in self._reshaping():
+                data = rule.reverse(data)
+            return data[list(columns)]
 
     def _reshaping(self) -> list[Constraint]:
         """The reshaping rules, each after those that rebuild the columns it reads."""
@@ -204,6 +208,17 @@ class ConstraintSet:
 
 def _unsavable(rule: Constraint) -> bool:
     return isinstance(rule, Predicate) and rule.path is None
+
+
+@contextmanager
+def _unfragmented() -> Iterator[None]:
+    """Silence pandas' warning that many rules adding columns one by one fragment a frame.
+
+    The frame a set hands back is a new one (a copy or a selection), so the warning is moot.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        yield
 
 
 def _in_order(rules: list[Constraint]) -> list[Constraint] | None:
