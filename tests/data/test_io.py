@@ -195,6 +195,15 @@ def test_missing_markers_are_missing_only_where_they_cannot_be_values(tmp_path: 
     assert back["when"].isna().tolist() == [False, True, False, True]
 
 
+def test_a_lone_dot_is_missing_in_a_column_of_numbers(tmp_path: Path) -> None:
+    # SAS and Stata exports write a missing number as "." (medicaldata::opt)
+    (tmp_path / "t.csv").write_text("x,y,note\n1.5,.,a\n.,2,.\n3.25,4,b\n", encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    np.testing.assert_array_equal(back["x"], [1.5, np.nan, 3.25])
+    np.testing.assert_array_equal(back["y"], [np.nan, 2.0, 4.0])
+    assert back["note"].tolist() == ["a", ".", "b"]  # among words, a value
+
+
 def test_leading_zeros_are_kept(tmp_path: Path) -> None:
     rows = ["zip,count"] + [f"{z:05d},{z % 7}" for z in range(1000, 99000, 37)]
     (tmp_path / "t.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -43,8 +43,9 @@ _FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)
                      r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?$")
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
-"""pandas' markers of a missing value, read as missing only where they cannot be values."""
+              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", ".")
+"""pandas' markers of a missing value, and SAS's ``.``; read as missing only where they cannot
+be values."""
 
 
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
