@@ -1,9 +1,10 @@
-"""Behaviour of the CART model at the encoded-matrix level (no codec involved)."""
+"""Behaviour of the CART model, mostly at the encoded-matrix level (no codec involved)."""
 
 import json
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulacra._progress import NULL_PROGRESS
@@ -166,6 +167,24 @@ def test_no_copies_of_unique_training_rows() -> None:
     copying = _fitted(frame, min_samples_leaf=5, reject_copies=False)
     out = copying._sample(4000, rng=np.random.default_rng(0)).values
     assert np.isin(_row_hashes(out, model.steps_), unique_rows).any()
+
+
+def test_rows_repeating_a_real_one_through_missing_values_keep_their_share() -> None:
+    # a panel keyed by country and year whose early years have no counts (tidyr::who):
+    # every row with the counts missing repeats a real row, and redrawing those as any
+    # row left 4% of the counts missing instead of 56%
+    rng = np.random.default_rng(5)
+    countries, years = [f"c{i}" for i in range(150)], np.arange(1980, 2014)
+    panel = pd.DataFrame([(c, y) for c in countries for y in years], columns=["country", "year"])
+    late = panel["year"] >= 1995 + rng.integers(0, 8, len(panel))
+    for name in ("m014", "m1524", "f014"):
+        panel[name] = np.where(late, rng.poisson(40, len(panel)), np.nan)
+    out = CARTSynthesizer(seed=0).fit(panel).sample(len(panel))
+    np.testing.assert_allclose(out[["m014", "m1524", "f014"]].isna().mean(),
+                               panel[["m014", "m1524", "f014"]].isna().mean(), atol=0.03)
+    present = out.dropna()  # copies of unique rows with counts are still redrawn
+    real = set(map(tuple, panel.dropna().astype(str).to_numpy()))
+    assert not set(map(tuple, present.astype(str).to_numpy())) & real
 
 
 def test_given_order_and_no_smoothing(frame: EncodedFrame) -> None:

@@ -24,7 +24,7 @@ from simulacra.schema import Column
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._cart_tree import sample_step
 from simulacra.synth._sampling import DEFAULT_CHUNK_ROWS
-from simulacra.synth.cart import CARTSynthesizer, _is_member, _row_hashes
+from simulacra.synth.cart import CARTSynthesizer, redraw_copies
 
 _REDRAWS = 50
 
@@ -83,11 +83,8 @@ def _cart_rows(model: CARTSynthesizer, n: int, fixed: dict[int, np.ndarray],
     """Encoded rows with the ``fixed`` columns (values at ``rows``) held, the rest drawn."""
     out = _cart_draw(model, n, fixed, rows, rng)
     if model.reject_copies and model.copy_hashes_.size:
-        for _ in range(_REDRAWS // 2):
-            bad = np.flatnonzero(_is_member(_row_hashes(out, model.steps_), model.copy_hashes_))
-            if bad.size == 0:
-                break
-            out[bad] = _cart_draw(model, bad.size, fixed, rows[bad], rng)
+        redraw_copies(model, out, lambda bad: _cart_draw(model, bad.size, fixed, rows[bad], rng),
+                      _REDRAWS // 2)
     return out
 
 

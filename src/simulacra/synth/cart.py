@@ -12,7 +12,7 @@ pickles; at sampling time the arrays are rebuilt into scikit-learn's compiled tr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -252,11 +252,7 @@ class CARTSynthesizer(BaseSynthesizer):
                      rng: np.random.Generator) -> EncodedFrame:
         out = self._draw(n, rng, fixed)
         if self.reject_copies and self.copy_hashes_.size:
-            for _ in range(_MAX_REDRAWS):
-                bad = np.flatnonzero(_is_member(_row_hashes(out, self.steps_), self.copy_hashes_))
-                if bad.size == 0:
-                    break
-                out[bad] = self._draw(bad.size, rng, fixed)
+            redraw_copies(self, out, lambda bad: self._draw(bad.size, rng, fixed), _MAX_REDRAWS)
         return EncodedFrame(out, self.columns_)
 
     def _draw(self, n: int, rng: np.random.Generator,
@@ -376,6 +372,25 @@ def _row_hashes(values: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
         h *= np.uint64(0x100000001B3)
         h ^= h >> np.uint64(29)
     return h
+
+
+def redraw_copies(model: CARTSynthesizer, out: np.ndarray,
+                  draw: Callable[[np.ndarray], np.ndarray], tries: int) -> None:
+    """Redraw, in place, rows of ``out`` equal to a training row that is unique in it.
+
+    ``draw(rows)`` gives new candidates for those rows. A row is only replaced by a candidate
+    with the same pattern of missing values, so that where a table has little else (a panel's
+    early years with no counts, keyed by country and year) missing values keep their share;
+    rows that still repeat a real one after ``tries`` are kept.
+    """
+    pattern = np.array([s.missing for s in model.steps_ if s.missing >= 0], dtype=np.intp)
+    for _ in range(tries):
+        bad = np.flatnonzero(_is_member(_row_hashes(out, model.steps_), model.copy_hashes_))
+        if bad.size == 0:
+            return
+        new = draw(bad)
+        same = np.all(new[:, pattern] == out[np.ix_(bad, pattern)], axis=1)
+        out[bad[same]] = new[same]
 
 
 def _unique_row_hashes(values: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
