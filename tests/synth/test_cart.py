@@ -187,6 +187,17 @@ def test_rows_repeating_a_real_one_through_missing_values_keep_their_share() -> 
     assert not set(map(tuple, present.astype(str).to_numpy())) & real
 
 
+def test_values_beyond_float32_fit_and_sample_without_numpy_warnings() -> None:
+    # physical constants (gt::constants) reach 1e50, beyond the float32 trees compare in;
+    # numpy's overflow warnings reached the user (the suite turns warnings into errors)
+    rng = np.random.default_rng(6)
+    exponent = rng.integers(-60, 50, 400)
+    df = pd.DataFrame({"value": rng.uniform(1, 10, 400) * 10.0 ** exponent,
+                       "digits": rng.integers(3, 15, 400), "kind": rng.choice(list("abc"), 400)})
+    out = CARTSynthesizer(seed=0).fit(df).sample(300)
+    assert np.isfinite(out["value"]).all() and out["value"].max() <= df["value"].max()
+
+
 def test_given_order_and_no_smoothing(frame: EncodedFrame) -> None:
     model = _fitted(frame, order="given", smoothing="none", min_samples_leaf=3)
     out = model._sample(1000, rng=np.random.default_rng(0)).values

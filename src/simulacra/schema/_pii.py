@@ -476,7 +476,10 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
     if pii in (PIIType.PERSON_NAME, PIIType.FIRST_NAME, PIIType.LAST_NAME):
         return _name_locale(pii, values)
     if pii is PIIType.STREET_ADDRESS:
-        words = values.str.lower().str.extract(_STREET_WORD_RE).bfill(axis=1).iloc[:, 0]
+        extracted = values.str.lower().str.extract(_STREET_WORD_RE).to_numpy(dtype=object)
+        have = pd.notna(extracted)  # the first street word each address shows, if any
+        first = extracted[np.arange(len(extracted)), have.argmax(axis=1)]
+        words = pd.Series(np.where(have.any(axis=1), first, None), index=values.index)
         return _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
     if pii is PIIType.NATIONAL_ID:
         compact = values.str.replace(" ", "", regex=False).str.upper()

@@ -179,9 +179,17 @@ def _design(values: np.ndarray, cols: Sequence[EncodedColumn], predictors: Seque
             x[:, k] = lut[col.astype(np.int64)]
             luts.append(lut)
         else:
-            x[:, k] = col
+            x[:, k] = _within_float32(col)
             luts.append(None)
     return x, luts
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _within_float32(values: np.ndarray) -> np.ndarray:
+    """Values as trees compare them (float32): beyond its range they are its largest."""
+    return np.asarray(np.clip(values, -_FLOAT32_MAX, _FLOAT32_MAX))
 
 
 def _class_profiles(x: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:
@@ -195,6 +203,7 @@ def _class_profiles(x: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:
     rows of one category share a profile, and categories with similar profiles share leaves.
     Sampling still draws the members' own categories.
     """
+    x = x.astype(np.float64)  # float32 sums of huge values overflow
     z = (x - x.mean(0)) / np.maximum(x.std(0), 1e-12)
     counts = np.bincount(codes, minlength=card).astype(np.float64)
     means = np.zeros((card, x.shape[1]))
@@ -452,7 +461,7 @@ def predictors(step: Step, out: np.ndarray) -> np.ndarray:
         if step.lut_start[k] >= 0:
             x[:, k] = step.lut[step.lut_start[k] + out[:, j].astype(np.intp)]
         else:
-            x[:, k] = out[:, j]
+            x[:, k] = _within_float32(out[:, j])
     return x
 
 

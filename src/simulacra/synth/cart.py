@@ -360,7 +360,8 @@ def _auto_order(dep: np.ndarray, cols: Sequence[EncodedColumn], units: list[list
 # ---- copies of training rows --------------------------------------------------------------
 def _row_hashes(values: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
     """Hash each row's decoded-relevant values to 64 bits (a missing value's fill is not)."""
-    v = np.asfortranarray(values, dtype=np.float32)  # a copy: columns contiguous
+    with np.errstate(over="ignore"):  # beyond float32's range a value hashes as infinite
+        v = np.asfortranarray(values, dtype=np.float32)  # a copy: columns contiguous
     for s in steps:
         if s.missing >= 0:
             v[values[:, s.missing] == MISSING_CODE, s.target] = 0.0
