@@ -68,6 +68,9 @@ class CARTSynthesizer(BaseSynthesizer):
         table's column order.
     reject_copies
         Redraw synthetic rows equal to a training row that is unique in the training data.
+        A redraw keeps the row's pattern of missing values, so where a row repeats a real
+        one only through them (a panel's empty years, keyed by country and year) the
+        missing share is kept and the copy may stay.
     min_tie
         A value of a smoothed column held by fewer than ``min_tie`` training rows is not
         reproduced exactly: the smoothed rank position is mapped linearly across half the
