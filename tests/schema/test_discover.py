@@ -204,14 +204,32 @@ def test_a_ratio_that_cannot_be_computed_on_real_rows_is_not_proposed() -> None:
             assert np.isfinite(computed).all()
 
 
+def test_a_complete_column_equal_to_one_with_gaps_is_no_formula() -> None:
+    # DAAG::bomregions2021: co2mlo = CO2 where both were measured, but co2mlo has values
+    # where CO2 has none; rebuilt from CO2 it lost them all (48% missing came back 0%)
+    r = rng()
+    co2 = r.normal(350, 20, N).round(2)
+    mlo = co2.copy()
+    co2[: N // 3] = np.nan
+    df = pd.DataFrame({"CO2": co2, "co2mlo": mlo, "x": r.normal(size=N)})
+    assert [rule for rule in discover(df) if rule["kind"] == "formula"] == []
+    both = df.assign(co2mlo=np.where(np.isnan(co2), np.nan, mlo))  # gaps alike: a copy
+    assert only(discover(both), "formula")["expression"] == "CO2"
+
+
 def test_missing_values_are_skipped_and_said() -> None:
     df = orders()
-    df.loc[::10, "price"] = np.nan
+    df.loc[::10, ["price", "total"]] = np.nan  # a total is missing where its price is
+    df.loc[::7, "qty"] = np.nan
     df.loc[::7, "total"] = np.nan
     rule = only(discover(df), "formula")
     assert rule["share"] == 1.0
-    kept = int((df["price"].notna() & df["total"].notna()).sum())
+    kept = int(df.notna().all(axis=1).sum())
     assert f"in all {kept:,} rows with all values present ({N - kept:,} skipped)" in rule["reason"]
+    # a total missing where price and quantity are not could not be rebuilt: it breaks it
+    df.loc[3, "total"] = np.nan
+    assert only(discover(df), "formula")["share"] < 1.0
+    assert [r for r in discover(df, threshold=1.0) if r["kind"] == "formula"] == []
 
 
 def test_ids_text_pii_and_constants_take_no_part() -> None:

@@ -163,6 +163,8 @@ class Formula(Constraint):
     The model never sees ``column``; it is computed after sampling and rounded to the real
     column's precision. ``tolerance`` is how far real rows may deviate and still obey.
     Expressions are pandas ``DataFrame.eval`` arithmetic; quote odd names with backticks.
+    Sampled rows whose computed value falls outside the real column's range are redrawn, as
+    every other column stays inside its own.
     """
 
     kind = "formula"
@@ -197,6 +199,9 @@ class Formula(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._target = _target_info(table.column(self.column), data[self.column])
+        real = as_numbers(data[self.column])
+        real = real[np.isfinite(real)]
+        self._target["range"] = [float(real.min()), float(real.max())] if real.size else None
 
     def _computed(self, data: pd.DataFrame) -> np.ndarray:
         try:
@@ -217,6 +222,9 @@ class Formula(Constraint):
             # ten significant digits make a ratio "exact" only to about 1e-9 of its size
             ok = (np.abs(actual - expected)
                   <= slack * (1 + 1e-9) + _RELATIVE_NOISE * (np.abs(actual) + np.abs(expected)))
+            span = self._target.get("range")  # absent from models saved before it
+            if span is not None:
+                ok &= (actual >= span[0] - slack) & (actual <= span[1] + slack)
         return np.asarray(ok | ~present(data, self.columns()))
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:

@@ -378,14 +378,18 @@ def _formula(block: _Block, form: tuple[int, int, int, str], threshold: float) -
         value = _OPS[op](x[:, left], x[:, right]) if op else x[:, left]
         spread = _spread(op or "+", x[:, left], x[:, right], block.half[left],
                          block.half[right] if op else 0.0)
-    # rows where the expression cannot be computed (0 / 0) break the rule, as in sampling
-    present = ~np.isnan(x[:, t]) & ~np.isnan(x[:, left]) & (~np.isnan(x[:, right]) if op else True)
+    # The column is rebuilt from its inputs after sampling, so the rule must hold wherever
+    # either side has a value: a row where only one does (a complete column copying one with
+    # gaps) or where the expression cannot be computed (0 / 0) breaks it.
+    has_target = ~np.isnan(x[:, t])
+    has_inputs = ~np.isnan(x[:, left]) & (~np.isnan(x[:, right]) if op else True)
+    present = has_target | has_inputs
     target, value, allowed = x[present, t], value[present], spread[present] + block.half[t]
-    if target.size < MIN_ROWS:
+    if int((has_target & has_inputs).sum()) < MIN_ROWS:
         return None
     dev = np.abs(target - value)
     noise = block.rel * (np.abs(target) + np.abs(value))
-    ok = np.isfinite(value) & (dev <= allowed + noise)
+    ok = np.isfinite(dev) & (dev <= allowed + noise)
     fit = _Fit(float(ok.mean()), target.size, len(present))
     shuffled = target[_permutation(target.size)]
     baseline = np.abs(shuffled - value) > allowed + block.rel * (np.abs(shuffled) + np.abs(value))
