@@ -264,6 +264,11 @@ def test_consecutive_integers_are_an_id_without_an_id_name() -> None:
     assert col(np.arange(1, 101), name="row").kind is Kind.ID
     assert col(np.arange(1, 6), name="rank").kind is Kind.NUMERICAL  # too few rows to tell
     assert col(rng().permutation(100) * 3, name="score").kind is Kind.NUMERICAL
+    # a run of years or a rank is a quantity (DAAG::bomregions2021 Year 1900-2021 came back
+    # as 2022-2145; HSAUR::Forbes2000 rank 1-2000 as 2001-4000)
+    assert col(np.arange(1900, 2022), name="Year").kind is Kind.NUMERICAL
+    assert col(rng().permutation(np.arange(1, 2001)), name="rank").kind is Kind.NUMERICAL
+    assert col(np.arange(1, 301), name="rownames").kind is Kind.ID
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,10 @@ _LOCALE_FROM_TABLE = (PIIType.PHONE, PIIType.STREET_ADDRESS)
 _NUMBER_NAME_RE = re.compile(
     r"(?:^|_)(?:no|nr|nro|num|number|numero|ref|reference|customer|client|account|acct|"
     r"order|invoice|ticket|policy|member|patient|employee|user|kunde)$|(?:nummer|nr)$")
+# consecutive whole numbers named so count something in order: not row numbers
+_ORDINAL_NAME_RE = re.compile(
+    r"(?:^|_)(?:year|yr|rank|ranking|position|pos|place|week|day|month|age|period|step|"
+    r"round|season|episode|level|grade|generation|time|t)$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _PREFIX_DIGITS_RE = re.compile(r"^(?P<prefix>(?:.*\D)?)(?P<digits>\d+)$")
 _MAX_PREFIX = 20
@@ -295,8 +299,9 @@ def _is_integer_id(name: str, values: np.ndarray) -> bool:
     """Tell whether unique integers are an id.
 
     They are when named like one (``customer_id``, ``order_no``, ``kundennummer``,
-    ``account``), or when many: consecutive, or all of one width of at least
-    :data:`MIN_CODE_DIGITS` digits (account numbers).
+    ``account``), or when many: consecutive from 0 or 1 (row numbers, but not a rank or a
+    year named so), or all of one width of at least :data:`MIN_CODE_DIGITS` digits (account
+    numbers).
     """
     distinct = np.unique(values)
     if len(distinct) != len(values):
@@ -307,7 +312,9 @@ def _is_integer_id(name: str, values: np.ndarray) -> bool:
     if len(distinct) < MIN_ROWS_ID_FROM_VALUES:
         return False
     low, high = int(distinct[0]), int(distinct[-1])
-    if high - low + 1 == len(distinct):
+    # row numbers count from 0 or 1; a run of years (1900..2021) or a rank is a quantity
+    if (high - low + 1 == len(distinct) and low in (0, 1)
+            and not _ORDINAL_NAME_RE.search(normalized)):
         return True
     return low >= 10 ** (MIN_CODE_DIGITS - 1) and len(str(low)) == len(str(high))
 
