@@ -175,6 +175,8 @@ def test_native_datetimes_keep_their_time_zone(tz: str | None) -> None:
         "%d.%m.%Y %H:%M",
         "%B %d, %Y",
         "%m/%d/%Y %I:%M %p",
+        "%m/%d/%y %H:%M",  # openintro::blizzard_salary: '8/6/20 18:57' became a code
+        "%d.%m.%y",
     ],
 )
 def test_datetime_strings_get_a_format_that_writes_them_back(fmt: str) -> None:
@@ -187,6 +189,7 @@ def test_datetime_strings_get_a_format_that_writes_them_back(fmt: str) -> None:
     assert (parsed.dt.strftime(c.datetime_format) == text).all()
     if fmt not in ("%d/%m/%Y", "%m/%d/%Y"):
         assert c.datetime_format == fmt
+    assert (parsed.dt.year >= 2019).all()  # a two-digit year is not the year 20
 
 
 def test_ambiguous_day_month_prefers_day_first() -> None:

@@ -37,7 +37,9 @@ __all__ = [
     "writing_format",
 ]
 
-_DATES = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
+# two-digit years first: "%Y" would read "8/6/20" as the year 20 (a four-digit year fails "%y")
+_DATES = ("%Y-%m-%d", "%d/%m/%y", "%m/%d/%y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%y", "%d.%m.%Y",
+          "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
 _TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
 FORMAT_SEPARATOR = " | "
 # zones tried, in order, for a column whose offsets change (summer time): the first whose
