@@ -11,6 +11,7 @@ of each rule's acceptance, for the error when sampling cannot satisfy them.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -224,20 +225,27 @@ def _unfragmented() -> Iterator[None]:
 def _in_order(rules: list[Constraint]) -> list[Constraint] | None:
     """``rules`` with every rule after those that rewrite a column it reads (None: a circle).
 
-    Otherwise the given order is kept.
+    Otherwise the given order is kept (Kahn's sort, the earliest ready rule first).
     """
-    writer = {c: r for r in rules for c in r.removed_columns()}
-    needs = {id(r): {id(writer[c]) for c in set(r.columns()) - set(r.removed_columns())
-                     if c in writer} for r in rules}
+    writer = {c: i for i, r in enumerate(rules) for c in r.removed_columns()}
+    waiting = [0] * len(rules)
+    readers: list[list[int]] = [[] for _ in rules]
+    for i, rule in enumerate(rules):
+        for j in {writer[c] for c in set(rule.columns()) - set(rule.removed_columns())
+                  if c in writer}:
+            waiting[i] += 1
+            readers[j].append(i)
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    heapq.heapify(ready)
     done: list[Constraint] = []
-    placed: set[int] = set()
-    while len(done) < len(rules):
-        ready = [r for r in rules if id(r) not in placed and needs[id(r)] <= placed]
-        if not ready:
-            return None
-        done.append(ready[0])
-        placed.add(id(ready[0]))
-    return done
+    while ready:
+        i = heapq.heappop(ready)
+        done.append(rules[i])
+        for k in readers[i]:
+            waiting[k] -= 1
+            if waiting[k] == 0:
+                heapq.heappush(ready, k)
+    return done if len(done) == len(rules) else None
 
 
 def _no_reshape(rule: Constraint) -> None:
