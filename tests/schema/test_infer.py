@@ -685,6 +685,9 @@ def test_phones_and_addresses_that_show_no_locale_take_the_tables() -> None:
     # on their own, nothing in these phones or addresses shows a locale
     assert col(people["telefon"], name="telefon").locale is None
     assert col(people["adresse"], name="adresse").locale is None
+    # numbers with a country code say where they are from (+1: en_US)
+    us = people.assign(telefon=[f"+1 415 {v:07d}" for v in rng().integers(0, 10**7, 80)])
+    assert infer_schema(us).table().column("telefon").locale is None
     # personal data of two locales: nothing is assumed
     italian = fake("it_IT", 7)
     mixed = people.assign(cliente=[italian.name() for _ in range(80)])

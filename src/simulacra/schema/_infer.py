@@ -134,7 +134,7 @@ def infer_schema(
                           data.attrs.get("text_formats"))
         for i, col in enumerate(data.columns)
     )
-    columns = _shared_locale(columns)
+    columns = _shared_locale(columns, data)
     key = next((c.name for c in columns if c.kind is Kind.ID), None)
     table = Table(name=name, columns=columns, primary_key=key)
     if discover_constraints:
@@ -166,12 +166,13 @@ def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:
     )
 
 
-def _shared_locale(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+def _shared_locale(columns: tuple[Column, ...], data: pd.DataFrame) -> tuple[Column, ...]:
     """Phones and addresses whose values show no locale take the table's one, if any.
 
     The table's locale is the one its other personal data shows, when they agree: numbers
     written without a country code are national numbers, and streets without a telling word
-    are streets, of the same country as the customers' names.
+    are streets, of the same country as the customers' names. Phone numbers that mostly carry
+    a country code keep what it says (``+1``: en_US).
     """
     shown = {c.locale for c in columns if c.kind is Kind.PII and c.locale is not None}
     if len(shown) != 1:
@@ -179,9 +180,16 @@ def _shared_locale(columns: tuple[Column, ...]) -> tuple[Column, ...]:
     locale = shown.pop()
     return tuple(
         dataclasses.replace(c, locale=locale)
-        if c.pii_type in _LOCALE_FROM_TABLE and c.locale is None else c
+        if c.pii_type in _LOCALE_FROM_TABLE and c.locale is None
+        and not (c.pii_type is PIIType.PHONE and _mostly_international(data[c.name])) else c
         for c in columns
     )
+
+
+def _mostly_international(phones: pd.Series) -> bool:
+    """Whether most phone numbers start with a country code (``+`` or ``00``)."""
+    text = phones.dropna().astype(str).str.lstrip(" (")
+    return bool(text.str.match(r"\+|00").mean() >= 0.5) if len(text) else False
 
 
 def _with_text_format(column: Column, formats: Mapping[str, str] | None) -> Column:
