@@ -41,5 +41,31 @@ def order_pairs(rules: ConstraintSet, codec: TableCodec) -> list[OrderPair]:
             pairs += [(b, a, rule.strict) for b, a in ((rule.low, rule.column),
                                                       (rule.column, rule.high))
                       if isinstance(b, str) and isinstance(a, str)]
+    pairs = _with_implied(pairs)
     return [OrderPair(value[lo], value[hi], strict, missing.get(lo, -1), missing.get(hi, -1))
             for lo, hi, strict in pairs if lo in value and hi in value]
+
+
+def _with_implied(pairs: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """The pairs and those their chains imply (``a <= b <= c`` gives ``a <= c``).
+
+    Discovered rules keep only neighbouring inequalities; a total drawn before the subtotal
+    between it and the items must already be as large as the items, or no value of the
+    subtotal fits between them. Implied pairs are checked as ``<=``.
+    """
+    above: dict[str, set[str]] = {}
+    for lo, hi, _ in pairs:
+        above.setdefault(lo, set()).add(hi)
+    given = {(lo, hi) for lo, hi, _ in pairs}
+    implied: list[tuple[str, str, bool]] = []
+    for start in list(above):
+        seen: set[str] = set()
+        todo = list(above[start])
+        while todo:
+            node = todo.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            todo += above.get(node, ())
+        implied += [(start, hi, False) for hi in sorted(seen) if (start, hi) not in given]
+    return pairs + implied
