@@ -95,18 +95,19 @@ def apply_text_formats(chunk: pd.DataFrame, formats: Mapping[str, str]) -> pd.Da
 def _formatted(values: pd.Series, fmt: str) -> pd.Series | None:
     present = values.notna().to_numpy()
     kept = values[present]
-    spellings = bool_spellings(fmt) if number_format(fmt) is None else None
-    if spellings is not None:
-        if not (pd.api.types.is_bool_dtype(values.dtype)
+    number = number_format(fmt)
+    if number is not None:
+        if not pd.api.types.is_numeric_dtype(values.dtype):
+            return None
+        words = np.array([_number_text(v, number) for v in kept.to_numpy(np.float64).tolist()],
+                         dtype=object)
+    else:
+        spellings = bool_spellings(fmt)
+        if spellings is None or not (
+                pd.api.types.is_bool_dtype(values.dtype)
                 or pd.api.types.infer_dtype(kept, skipna=True) in ("boolean", "empty")):
             return None
         words = np.where(kept.to_numpy(dtype=bool), spellings[0], spellings[1])
-    else:
-        parsed = number_format(fmt)
-        if parsed is None or not pd.api.types.is_numeric_dtype(values.dtype):
-            return None
-        words = np.array([_number_text(v, parsed) for v in kept.to_numpy(np.float64).tolist()],
-                         dtype=object)
     text = np.full(len(values), None, dtype=object)
     text[present] = words.astype(object)
     return pd.Series(text, index=values.index, name=values.name)
