@@ -462,6 +462,16 @@ def test_phone_locale_from_country_prefix(prefix: str, locale: str | None) -> No
 def test_numeric_columns_with_a_pii_name_are_pii() -> None:
     c = col(rng().integers(2_000_000_000, 9_999_999_999, 30), name="phone_number")
     assert (c.kind, c.pii_type, c.dtype) == (Kind.PII, PIIType.PHONE, "int64")
+    # a name alone does not make 5-digit facility numbers card numbers (tidyr::cms_patient_care)
+    assert col([11500, 11501, 11502, 11503] * 10, name="ccn").kind is Kind.NUMERICAL
+
+
+def test_year_and_number_codes_are_not_months() -> None:
+    # openintro::exam_grades: semesters "2000-1" were read as %Y-%m and written "2000-01"
+    assert col(["2000-1", "2000-2", "2001-1", "2001-2"] * 10, name="semester").kind is (
+        Kind.CATEGORICAL)
+    month = col(["2000-01", "2000-02", "2001-11", "2001-12"] * 10, name="month")
+    assert (month.kind, month.datetime_format) == (Kind.DATETIME, "%Y-%m")
 
 
 def test_city_names_are_not_mistaken_for_person_names() -> None:
@@ -702,6 +712,20 @@ def test_ip_addresses_are_personal_whatever_the_name() -> None:
     assert col(v6, name="client").pii_type is PIIType.IP_ADDRESS
     assert col([f"10.0.{i}.{i + 300}" for i in range(40)], name="x").pii_type is not (
         PIIType.IP_ADDRESS)  # parts above 255
+
+
+def test_countries_and_states_one_per_row_stay_categories() -> None:
+    # dslabs::murders `state`, stevedata::Lipset59 `country` came back as random letters
+    from faker.providers.address.en_US import Provider
+
+    states = list(Provider.states)
+    assert col(states, name="state").kind is Kind.CATEGORICAL
+    countries = ["Australia", "Belgium", "Canada", "Chile", "Denmark", "Finland", "France",
+                 "Germany", "Greece", "Iceland", "Ireland", "Italy", "Japan", "Mexico",
+                 "Norway", "Peru", "Spain", "Sweden", "Uruguay", "Venezuela", "Brazil", "Laos"]
+    assert col(countries, name="country").kind is Kind.CATEGORICAL
+    plates = [f"{s[:3].upper()}-{i:03d}" for i, s in enumerate(states)]
+    assert col(plates, name="x").pii_type is PIIType.CODE  # not places: still codes
 
 
 def test_mostly_unique_strings_are_codes_not_categories() -> None:

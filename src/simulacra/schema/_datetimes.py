@@ -42,6 +42,8 @@ _DATES = ("%Y-%m-%d", "%d/%m/%y", "%m/%d/%y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%y"
           "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
 _TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
 FORMAT_SEPARATOR = " | "
+# formats that codes also fit ("2000-1", a first semester): dates only when written exactly so
+_EXACT_ONLY = frozenset({"%Y-%m"})
 # zones tried, in order, for a column whose offsets change (summer time): the first whose
 # offsets match every value names the column's time zone
 _COMMON_ZONES = (
@@ -125,7 +127,8 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
         return None
     first = str(sample.iloc[0])
     candidates = [f for f in DATETIME_FORMATS if _strptime_ok(first, f)]
-    passing = [f for f in candidates if _parses_all(sample, f)]
+    passing = [f for f in candidates if _parses_all(sample, f)
+               and (f not in _EXACT_ONLY or _round_trips(sample, f))]
     if not passing:
         mixed = _mixed_formats(sample)
         if mixed is None or not _parses_all(values.drop_duplicates(), mixed):

@@ -48,6 +48,7 @@ from simulacra.schema._discover import discover_constraints as _discover
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._pii import (
     VALUE_SHARE,
+    are_place_names,
     detect_pii,
     luhn_share,
     normalize_name,
@@ -86,7 +87,10 @@ _ORDINAL_NAME_RE = re.compile(
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _PREFIX_DIGITS_RE = re.compile(r"^(?P<prefix>(?:.*\D)?)(?P<digits>\d+)$")
 _MAX_PREFIX = 20
-_NUMERIC_PII = (PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.NATIONAL_ID)
+# digits a whole number of each type has, written without its leading zeros: a name alone
+# (``ccn``) does not make five-digit facility numbers card numbers
+_NUMERIC_PII = {PIIType.PHONE: (6, 15), PIIType.CREDIT_CARD: (12, 19),
+                PIIType.NATIONAL_ID: (6, 12)}
 _Fields = dict[str, Any]
 
 
@@ -275,7 +279,7 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
     integer = bool(is_integer_dtype(values.dtype) or np.all(finite == np.round(finite)))
     if integer:
         pii = pii_from_name(name)
-        if pii in _NUMERIC_PII:
+        if pii in _NUMERIC_PII and _digits_fit(finite, *_NUMERIC_PII[pii]):
             return {"kind": Kind.PII, "pii_type": pii}
         if _are_card_numbers(values, finite):
             return {"kind": Kind.PII, "pii_type": PIIType.CREDIT_CARD}
@@ -290,6 +294,14 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         "minimum": float(finite.min()) if finite.size else None,
         "maximum": float(finite.max()) if finite.size else None,
     }
+
+
+def _digits_fit(finite: np.ndarray, low: int, high: int) -> bool:
+    """Whether most whole numbers have between ``low`` and ``high`` digits."""
+    if not finite.size:
+        return True  # nothing says otherwise: the name decides
+    digits = np.floor(np.log10(np.maximum(np.abs(finite), 1.0))) + 1
+    return bool(((digits >= low) & (digits <= high)).mean() >= 0.9)
 
 
 def _are_card_numbers(values: pd.Series, finite: np.ndarray) -> bool:
@@ -383,7 +395,8 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
             return {"kind": Kind.ID, "unique": True, "id_format": id_format}
     if _looks_like_text(sample, n_unique / len(values)):
         return {"kind": Kind.TEXT}
-    if n_unique >= CODE_MIN_DISTINCT and n_unique >= CODE_MIN_UNIQUE_SHARE * len(values):
+    if (n_unique >= CODE_MIN_DISTINCT and n_unique >= CODE_MIN_UNIQUE_SHARE * len(values)
+            and not are_place_names(sample)):
         # Mostly unique strings of no known type (plates, SKUs, user names, URLs): a category
         # model could only replay them, and a value seen once may single a person out.
         return {"kind": Kind.PII, "pii_type": PIIType.CODE}

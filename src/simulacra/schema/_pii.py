@@ -337,6 +337,35 @@ def _street_suffixes() -> frozenset[str]:
     return frozenset(found)
 
 
+PLACE_SHARE = 0.8
+"""Share of a column's values that must be country or US state names for it to be places."""
+
+
+def are_place_names(sample: pd.Series) -> bool:
+    """Whether most values name countries or US states: public places, not personal data.
+
+    A table with a row per country or state has such names mostly unique; they are labels
+    to keep, not codes to regenerate (dslabs::murders ``state``, Lipset59 ``country``).
+    """
+    folded = sample.astype(str).str.strip().str.casefold()
+    return bool(len(folded)) and bool(folded.isin(_place_names()).mean() >= PLACE_SHARE)
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    """Country names (Faker's English list) and US state names and abbreviations, once."""
+    import importlib
+
+    english = importlib.import_module("faker.providers.address.en").Provider
+    us = importlib.import_module("faker.providers.address.en_US").Provider
+    names = [*getattr(english, "countries", ()), *getattr(us, "states", ()),
+             *getattr(us, "states_abbr", ()), "United States", "USA", "UK", "Russia",
+             "South Korea", "North Korea", "Iran", "Syria", "Vietnam", "Laos", "Bolivia",
+             "Venezuela", "Tanzania", "Czech Republic", "Czechia", "Ivory Coast",
+             "District of Columbia"]
+    return frozenset(n.casefold() for n in names)
+
+
 def _is_iban(values: pd.Series, strict: bool) -> np.ndarray:
     compact = values.str.replace(" ", "", regex=False).str.upper()
     ok = _matches(compact, _IBAN_RE)
