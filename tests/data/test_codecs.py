@@ -295,25 +295,60 @@ def test_discrete_decode_clips_and_rounds_codes() -> None:
     assert out.iloc[:3].tolist() == ["a", "b", "c"] and pd.isna(out.iloc[3])
 
 
-def test_datetime_unit_is_detected_and_decode_rounds_to_it() -> None:
-    cases = {
-        "days": (pd.to_datetime(["2021-01-01", "2021-01-11"]), 10.0),
-        "seconds": (pd.to_datetime(["2021-01-01 00:00:00", "2021-01-01 00:01:40"]), 100.0),
-        "millis": (pd.to_datetime(["2021-01-01 00:00:00.000", "2021-01-01 00:00:00.250"]),
-                   250.0),
-        "minutes": (pd.to_datetime(["2021-01-01 00:00", "2021-01-01 01:40"]), 100.0),
-        "hours": (pd.to_datetime(["2021-01-01 00:00", "2021-01-02 04:00"]), 28.0),
+def test_datetime_grid_is_detected_and_decode_rounds_to_it() -> None:
+    cases = {  # name: (values whose steps' largest common divisor is the grid, span in grid steps)
+        "days": (["2021-01-01", "2021-01-02", "2021-01-11"], 10.0),
+        "weeks": (["2021-01-04", "2021-01-11", "2021-03-01"], 8.0),
+        "seconds": (["2021-01-01 00:00:00", "2021-01-01 00:00:01", "2021-01-01 00:01:40"],
+                    100.0),
+        "millis": (["2021-01-01 00:00:00.000", "2021-01-01 00:00:00.010",
+                    "2021-01-01 00:00:00.250"], 25.0),
+        "five_minutes": (["2021-01-01 00:00", "2021-01-01 00:05", "2021-01-01 01:40"], 20.0),
+        "hours": (["2021-01-01 00:00", "2021-01-01 01:00", "2021-01-02 04:00"], 28.0),
     }
-    for name, (stamps, span) in cases.items():
+    for name, (texts, span) in cases.items():
+        stamps = pd.to_datetime(texts)
         s = pd.Series(stamps, name=name)
         codec = TableCodec.fit(s.to_frame(), _table(_col(name, Kind.DATETIME, s)))
         encoded = codec.encode(s.to_frame()).values[:, 0]
-        np.testing.assert_array_equal(encoded, [0.0, span])
+        assert encoded[0] == 0.0 and encoded[-1] == span, name
         out = codec.decode(EncodedFrame(np.array([[span / 2 + 0.3], [span * 5]]),
                                         codec.encoded_columns), rng=np.random.default_rng(0))
-        step = (stamps[1] - stamps[0]) / span
-        assert out[name][0] == stamps[0] + step * round(span / 2 + 0.3)
-        assert out[name][1] == stamps[1]  # clipped to the latest value seen
+        step = (stamps[-1] - stamps[0]) / span
+        assert out[name][0] == stamps[0] + step * round(span / 2 + 0.3), name
+        assert out[name][1] == stamps[-1], name  # clipped to the latest value seen
+
+
+@pytest.mark.parametrize(("dates", "kept"), [
+    (pd.date_range("2001-01-01", "2010-12-01", freq="MS"), lambda d: d.dt.day == 1),
+    (pd.date_range("2001-03-31", "2010-12-31", freq="QE"), lambda d: d.dt.is_quarter_end),
+    (pd.date_range("1950-01-01", "2020-01-01", freq="YS"),
+     lambda d: (d.dt.month == 1) & (d.dt.day == 1)),
+])
+def test_datetime_on_a_calendar_grid_stays_on_it(dates: pd.DatetimeIndex, kept: Any) -> None:
+    # Monthly, quarter-end and yearly dates are no fixed number of days apart.
+    s = pd.Series(dates[::-1], name="d")
+    codec = TableCodec.fit(s.to_frame(), _table(_col("d", Kind.DATETIME, s)))
+    encoded = codec.encode(s.to_frame()).values[:, 0]
+    assert encoded.max() == len(dates) - 1 and encoded[-1] == 0.0  # one step per period
+    units = np.random.default_rng(0).uniform(-3, len(dates) + 3, size=(500, 1))
+    out = codec.decode(EncodedFrame(units, codec.encoded_columns), rng=np.random.default_rng(0))
+    assert kept(out["d"]).all()
+    assert out["d"].min() == dates[0] and out["d"].max() == dates[-1]
+    back = codec.decode(codec.encode(s.to_frame()), rng=np.random.default_rng(0))
+    pd.testing.assert_series_equal(back["d"], s)
+
+
+def test_month_start_strings_with_a_time_zone_stay_month_starts() -> None:
+    texts = pd.Series([f"{y}-{m:02d}-01 00:00:00+01:00" for y in (2019, 2020) for m in (1, 4, 7)]
+                      + [None], name="d")
+    table = infer_schema(texts.to_frame()).table()
+    assert table.column("d").kind == Kind.DATETIME and table.column("d").datetime_format
+    codec = TableCodec.fit(texts.to_frame(), table)
+    encoded = codec.encode(texts.to_frame())
+    assert np.nanmax(encoded.values[:, -1]) == 6.0  # quarters from January 2019
+    out = codec.decode(encoded.with_values(encoded.values + 0.2), rng=np.random.default_rng(0))
+    assert out["d"].tolist()[:-1] == texts.tolist()[:-1] and pd.isna(out["d"].iloc[-1])
 
 
 # ---- generated columns ----------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""The datetime codec: timestamps as a count of units since the column's earliest value.
+"""The datetime codec: timestamps as a count of steps since the column's earliest value.
 
-The unit is the coarsest that is exact for the data: days when every value is at midnight
-(local midnight for time-zone-aware columns, counted on the wall clock so that daylight saving
-changes cannot shift a date), else seconds, milliseconds, microseconds or nanoseconds, counted
-in UTC for aware columns. Counts are whole numbers, so float64 holds them exactly (below 2**53
-units). Columns of date strings are parsed with the schema's ``datetime_format`` and written
-back with it (:mod:`simulacra.data._datetime_format`), so they keep their exact style.
+The step is the largest that is exact for the data: a multiple of a day when every value is
+at midnight (local midnight for time-zone-aware columns, counted on the wall clock so that
+daylight saving changes cannot shift a date), else the largest grid every value falls on
+(5 minutes, a second, a nanosecond), counted in UTC for aware columns. Dates that are all the
+first (or all the last) of their month count months instead, so monthly, quarterly and yearly
+series stay on their calendar. Counts are whole numbers, so float64 holds them exactly (below
+2**53 steps). Columns of date strings are parsed with the schema's ``datetime_format`` and
+written back with it (:mod:`simulacra.data._datetime_format`), so they keep their exact style.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ from simulacra.data._frame import EncodedColumn
 from simulacra.errors import DataValidationError, Issue
 from simulacra.schema._datetimes import parse_datetimes, writing_format
 from simulacra.schema._model import Column, Kind
-
-_SUBUNITS = (1, 10**3, 10**6, 10**9)  # ticks of a second / this = step: s, ms, us, ns
 
 
 @dataclass(frozen=True)
@@ -107,17 +107,42 @@ def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) ->
     )])
 
 
-def _step(diffs: np.ndarray, unit: str) -> int:
-    """The coarsest of hour / minute / s / ms / µs / ns (in ticks) dividing every difference."""
-    per_second = TICKS_PER_SECOND[unit]
-    for whole in (3600 * per_second, 60 * per_second):
-        if not np.any(diffs % whole):
-            return int(whole)
-    for sub in _SUBUNITS:
-        step = per_second // sub
-        if step >= 1 and per_second % sub == 0 and not np.any(diffs % step):
-            return int(step)
-    return 1
+def _grid(diffs: np.ndarray) -> int:
+    """The largest step every difference is a multiple of (5 minutes, a week, a tick)."""
+    step = int(np.gcd.reduce(diffs)) if diffs.size else 0
+    return max(step, 1)
+
+
+def _months(ticks: np.ndarray, unit: str) -> np.ndarray:
+    """Months since January 1970 of each tick (NaT where a tick is missing)."""
+    out: np.ndarray = ticks.view(f"datetime64[{unit}]").astype("datetime64[M]").view(np.int64)
+    return out
+
+
+def _month_ticks(months: np.ndarray, unit: str, anchor: str) -> np.ndarray:
+    """The first (or last) day of each month, as ticks."""
+    start = months.astype(np.int64).view("datetime64[M]")
+    if anchor == "end":
+        days = (start + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    else:
+        days = start.astype("datetime64[D]")
+    out: np.ndarray = days.astype(f"datetime64[{unit}]").view(np.int64)
+    return out
+
+
+def _calendar_anchor(ticks: np.ndarray, unit: str) -> str | None:
+    """'start' or 'end' when every date is the first (or every one the last) of its month.
+
+    Such columns (monthly, quarterly or yearly series) are on a grid of months, which no
+    fixed number of days describes; a single date says nothing about one.
+    """
+    months = _months(ticks, unit)
+    if np.unique(months).size < 2:
+        return None
+    for anchor in ("start", "end"):
+        if np.array_equal(_month_ticks(months, unit, anchor), ticks):
+            return anchor
+    return None
 
 
 class DatetimeCodec(ColumnCodec):
@@ -138,13 +163,18 @@ class DatetimeCodec(ColumnCodec):
         if present.any():
             days = not np.any(t.wall[present] % day)
             ticks = t.wall if days or t.utc is None else t.utc
+            anchor = _calendar_anchor(t.wall[present], t.unit) if days else None
+            if anchor is not None:
+                ticks = _months(t.wall, t.unit)
             origin = int(ticks[present].min())
             diffs = ticks[present] - origin
-            step = day if days else _step(diffs, t.unit)
+            step = _grid(diffs // day) * day if days and anchor is None else _grid(diffs)
             state.update(
                 mode="wall" if days or t.utc is None else "utc", step=step, origin=origin,
                 span=int(diffs.max() // step), median=float(np.median(diffs // step)),
             )
+            if anchor is not None:
+                state["calendar"] = anchor  # origin and step count months
         state["constant"] = not state["has_missing"] and state["span"] == 0
         return cls(column, state)
 
@@ -161,6 +191,8 @@ class DatetimeCodec(ColumnCodec):
         s = self.state
         t = to_ticks(series, self.column)
         ticks = t.utc if s["mode"] == "utc" and t.utc is not None else t.wall
+        if s.get("calendar"):
+            ticks = _months(ticks, s["unit"])
         units = (ticks - s["origin"]) / s["step"]
         values = np.clip(np.where(t.missing, s["median"], units), 0, s["span"])
         return with_indicator(values, t.missing, s["has_missing"])
@@ -174,6 +206,8 @@ class DatetimeCodec(ColumnCodec):
         else:
             units = np.zeros(n)
         ticks = s["origin"] + units.astype(np.int64) * s["step"]
+        if s.get("calendar"):
+            ticks = _month_ticks(ticks, s["unit"], s["calendar"])
         missing = missing_of(block, s["has_missing"])
         if s["all_missing"]:
             missing = np.ones(n, dtype=bool)
