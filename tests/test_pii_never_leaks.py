@@ -34,6 +34,8 @@ def _people() -> tuple[pd.DataFrame, dict[str, PIIType]]:
                   + "".join(rng.choice(letters, 3)) for _ in range(N_REAL)],
         "homepage": [us.url() for _ in range(N_REAL)],
         "cc": [int(us.credit_card_number(card_type="visa16")) for _ in range(N_REAL)],
+        "nino": ["".join(rng.choice(letters, 2)) + f"{k:06d}" + rng.choice(list("ABCD"))
+                 for k in rng.choice(10**6, N_REAL, replace=False)],
         "amount": rng.gamma(2.0, 50.0, N_REAL).round(2),
         "city": rng.choice(["Berlin", "Hamburg", "Köln"], N_REAL),
     })
@@ -45,6 +47,7 @@ def _people() -> tuple[pd.DataFrame, dict[str, PIIType]]:
         "plate": PIIType.CODE,
         "homepage": PIIType.CODE,
         "cc": PIIType.CREDIT_CARD,
+        "nino": PIIType.NATIONAL_ID,
     }
     return frame, expected
 
@@ -82,3 +85,5 @@ def test_no_real_value_in_100k_rows_or_in_the_model_file(synthesizer: str,
         assert not any(v.encode() in stored for v in real), name
     # card numbers come back as card numbers, not as a number spread over the real range
     assert out["cc"].astype(str).str.len().eq(16).all()
+    # UK National Insurance numbers, one per person: the same layout, valid letters, unique
+    assert out["nino"].str.fullmatch(r"[A-Z]{2}\d{6}[ABCD]").all() and out["nino"].is_unique

@@ -210,6 +210,41 @@ def test_real_layouts_are_followed() -> None:
     assert all(re.fullmatch(r"DE\d\d( \d{4}){4} \d\d", i) and _iban_ok(i) for i in ibans)
 
 
+_NINO = re.compile(r"[ACEHJLMOPRSWXY][ABCEGHJKLMNPRSTWXYZ] ?\d\d ?\d\d ?\d\d ?[ABCD]")
+
+
+def test_national_ids_keep_the_real_layouts_and_the_country_rules() -> None:
+    rng = np.random.default_rng(3)
+    gen = make_pii_generator(PIIType.NATIONAL_ID, locale="en_GB", unique=True,
+                             shapes=[("AA######A", 0.7), ("AA ## ## ## A", 0.3)])
+    ninos = gen.generate(_rows(0, 30_000), rng, 0).to_pylist()  # Faker has ~4,000 of them
+    assert len(set(ninos)) == 30_000 and all(_NINO.fullmatch(v) for v in ninos)
+    assert 0.27 < np.mean([" " in v for v in ninos]) < 0.33
+    nirs = make_pii_generator(PIIType.NATIONAL_ID, locale="fr_FR",
+                              shapes=[("# ## ## ## ### ### ##", 1.0)]).generate(
+        _rows(0, 500), rng, 0).to_pylist()
+    for nir in nirs:
+        digits = nir.replace(" ", "")
+        assert len(nir) == 21 and digits[0] in "12" and 1 <= int(digits[3:5]) <= 12
+        assert int(digits[13:]) == 97 - int(digits[:13]) % 97
+    # the codice fiscale's published tables: odd positions' values of A..Z (0..9 as A..J)
+    letters = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10,
+               22, 25, 24, 23]
+    odd = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", letters, strict=True))
+    odd |= dict(zip("0123456789", letters[:10], strict=True))
+    even = {ch: (int(ch) if ch.isdigit() else ord(ch) - 65) for ch in odd}
+    codes = make_pii_generator(PIIType.NATIONAL_ID, locale="it_IT",
+                               shapes=[("AAAAAA##A##A###A", 1.0)]).generate(
+        _rows(0, 500), rng, 0).to_pylist()
+    for cf in codes:
+        total = sum(odd[c] for c in cf[:15:2]) + sum(even[c] for c in cf[1:15:2])
+        assert cf[15] == chr(65 + total % 26) and cf[8] in "ABCDEHLMPRST"
+    # a layout of no known country (a Spanish DNI with no locale shown): digits and a letter
+    dni = make_pii_generator(PIIType.NATIONAL_ID, unique=True, shapes=[("########A", 1.0)])
+    values = dni.generate(_rows(0, 5_000), rng, 0).to_pylist()
+    assert len(set(values)) == 5_000 and all(re.fullmatch(r"\d{8}[A-Z]", v) for v in values)
+
+
 # ---- uniqueness ------------------------------------------------------------------------------
 @pytest.mark.parametrize("pii", ["email", "phone", "person_name", "street_address",
                                  "credit_card", "iban", "national_id"])

@@ -752,6 +752,18 @@ def test_email_addresses_that_never_repeat_stay_unique() -> None:
     assert not col(emails[:30] * 2, name="login").unique
 
 
+def test_national_ids_accounts_and_cards_that_never_repeat_stay_unique() -> None:
+    f = fake()
+    columns = {"ssn": [f.ssn() for _ in range(80)], "iban": [f.iban() for _ in range(80)],
+               "card": [f.credit_card_number(card_type="visa16") for _ in range(80)]}
+    for name, values in columns.items():
+        values = list(dict.fromkeys(values))
+        assert col(values, name=name).unique, name
+        assert not col(values[:30] * 2, name=name).unique, name
+    phones = list(dict.fromkeys(f.phone_number() for _ in range(80)))  # a household's, shared
+    assert not col(phones, name="phone").unique
+
+
 def test_consecutive_integers_above_2_to_the_53_are_still_an_id() -> None:
     c = col(np.arange(2**55, 2**55 + 50, dtype=np.int64), name="bigid")
     assert (c.kind, c.id_format) == (Kind.ID, "integer")

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
 from simulacra.data._locale_data import LocaleData, Pool, Template, text_shape
+from simulacra.data._national_ids import IdLayout, layout_for
 from simulacra.data._strings import (
     digit_chars,
     from_matrix,
@@ -420,16 +421,54 @@ class Iban(PIIGenerator):
 
 
 class NationalId(_AllowedPool):
-    """US SSNs (no area 000, 666 or 9xx) or, where Faker has one, the locale's own ids."""
+    """Ids in the real values' layouts; else US SSNs or the locale's own (Faker's) ids.
+
+    US SSNs (no area 000, 666 or 9xx) keep their grouping; any other layout the real values
+    show is made field by field (:mod:`simulacra.data._national_ids`), valid where the
+    country's rule is known. Without real layouts (mock data), the locale's Faker ids.
+    """
 
     def _candidates(self) -> pa.Array:
         pool = self.locale.national_ids
         return pa.array([], pa.string()) if pool is None else pool.values
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        layouts = self._layouts()
+        if layouts:
+            return self._in_layouts(layouts, rows, rng, attempt)
         pool = self.locale.national_ids
         if pool is not None:
             return self._unique(rows) if self.unique else pool.draw(len(rows), rng)
+        return self._ssns(rows, rng, attempt)
+
+    def _layouts(self) -> list[tuple[str, IdLayout, float]]:
+        """Real shapes that are not US SSNs, with their layouts and shares."""
+        us = self.locale.national_ids is None
+        shapes = [(s, w) for s, w in self.shapes
+                  if len(re.sub(r"[^#A]", "", s)) >= 4 and not (us and s.count("#") == 9
+                                                                 and "A" not in s)]
+        if not shapes or (us and self._shapes_with(9)):
+            return []
+        return [(s, layout_for(s, self.locale.locale), w) for s, w in shapes]
+
+    def _in_layouts(self, layouts: list[tuple[str, IdLayout, float]], rows: np.ndarray,
+                    rng: np.random.Generator, attempt: int) -> pa.Array:
+        n = len(rows)
+        weights = np.array([w for _, _, w in layouts])
+        which = rng.choice(len(layouts), size=n, p=weights / weights.sum())
+        groups = []
+        for k in np.unique(which):
+            pos = np.flatnonzero(which == k)
+            shape, layout, _ = layouts[int(k)]
+            codes = None
+            if self.unique:  # every layout its own key: a row keeps its code whatever the mix
+                lanes = Lanes(layout.capacity(), self.key + int(k), self.where)
+                codes = lanes.codes(rows[pos], attempt)
+            compact = layout.make(len(pos), rng, codes)
+            groups.append((pos, from_matrix(shaped(compact, re.sub(r"[A]", "#", shape)))))
+        return scatter(groups, n)
+
+    def _ssns(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         n = len(rows)
         if self.unique:
             codes = Lanes(len(_SSN_AREAS) * 99 * 9999, self.key, self.where).codes(rows, attempt)

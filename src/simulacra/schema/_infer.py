@@ -63,6 +63,9 @@ SAMPLE_SIZE = 2000
 MAX_DECIMALS = 10
 MIN_ROWS_ID_FROM_VALUES = 20
 """Consecutive integers count as an id without an id-like name only from this many rows."""
+_ONE_PER_PERSON = frozenset({PIIType.EMAIL, PIIType.NATIONAL_ID, PIIType.IBAN,
+                             PIIType.CREDIT_CARD})
+"""Personal data whose values, when none repeats, are each one person's: kept unique."""
 MIN_CODE_DIGITS = 8
 """Unique integers all this wide or wider, and all equally wide, are numbers of accounts or
 contracts: an id, not a measure (a measure's range spans several widths)."""
@@ -385,8 +388,9 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
     pii = detect_pii(name, sample)
     n_unique = int(values.nunique())
     if pii is not None:
-        # e-mail addresses that never repeat are usually logins: keep them unique
-        unique = (pii[0] is PIIType.EMAIL and complete and n_unique == len(values)
+        # e-mail addresses that never repeat are usually logins, and ids, accounts and cards
+        # that never repeat belong to one person each: keep them unique
+        unique = (pii[0] in _ONE_PER_PERSON and complete and n_unique == len(values)
                   and n_unique >= MIN_ROWS_ID_FROM_VALUES)
         return {"kind": Kind.PII, "pii_type": pii[0], "locale": pii[1], "unique": unique}
     if complete and n_unique == len(values):

@@ -1,0 +1,130 @@
+"""National ids made in the real values' layout, valid where the country's rule is known.
+
+Faker's own ids are few per locale (a pool of a few thousand), often placeholders (the UK's
+``ZZ`` prefix) and in several layouts at once, so they keep neither a column's layout nor its
+uniqueness. Here an id is a row of *fields*, each drawn from its tokens (a digit, a letter, a
+month code): a unique column turns a keyed code into the fields at the end of the id (mixed
+radix), so any row count up to the layout's capacity stays unique; check characters are
+computed last. Countries whose rules are known (UK National Insurance, French NIR, Italian
+codice fiscale) get valid values; any other layout gets digits and letters where the real
+values have them.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+_DIGITS = tuple(string.digits)
+_LETTERS = tuple(string.ascii_uppercase)
+_MAX_CAPACITY = 10**17
+"""Unique codes stay below this, so int64 arithmetic on them is exact."""
+
+
+def _numbers(low: int, high: int, width: int) -> tuple[str, ...]:
+    return tuple(f"{k:0{width}d}" for k in range(low, high + 1))
+
+
+@dataclass(frozen=True)
+class IdLayout:
+    """The fields of an id without separators, and how its check characters follow."""
+
+    fields: tuple[tuple[str, ...], ...]
+    check: Callable[[np.ndarray], np.ndarray] | None = None  # (n, body) bytes -> (n, k) bytes
+    check_shape: str = ""  # what ``check`` appends: "#" per digit, "A" per letter
+
+    def compact_shape(self) -> str:
+        body = "".join("#" * len(f[0]) if f[0].isdigit() else "A" * len(f[0])
+                       for f in self.fields)
+        return body + self.check_shape
+
+    def make(self, n: int, rng: np.random.Generator, codes: np.ndarray | None) -> np.ndarray:
+        """An ``(n, width)`` byte matrix of ids; ``codes`` (unique ints) pick the last fields."""
+        picks = [rng.integers(0, len(f), size=n) for f in self.fields]
+        if codes is not None:
+            rest = codes.astype(np.int64)
+            for i in reversed(self.unique_fields()):
+                rest, picks[i] = np.divmod(rest, len(self.fields[i]))
+        parts = [_token_bytes(f)[p] for f, p in zip(self.fields, picks, strict=True)]
+        body = np.concatenate(parts, axis=1) if parts else np.empty((n, 0), np.uint8)
+        if self.check is None:
+            return body
+        return np.concatenate([body, self.check(body)], axis=1)
+
+    def unique_fields(self) -> list[int]:
+        """The trailing fields whose tokens number the unique codes (capacity below 1e17)."""
+        chosen, capacity = [], 1
+        for i in reversed(range(len(self.fields))):
+            size = len(self.fields[i])
+            if size < 2 or capacity * size > _MAX_CAPACITY:
+                continue
+            chosen.append(i)
+            capacity *= size
+        return sorted(chosen)
+
+    def capacity(self) -> int:
+        out = 1
+        for i in self.unique_fields():
+            out *= len(self.fields[i])
+        return out
+
+
+def _token_bytes(tokens: tuple[str, ...]) -> np.ndarray:
+    return np.frombuffer("".join(tokens).encode("ascii"), dtype=np.uint8).reshape(
+        len(tokens), len(tokens[0]))
+
+
+def plain_layout(compact: str) -> IdLayout:
+    """Digits where ``compact`` has ``#``, capital letters where it has ``A``."""
+    return IdLayout(tuple(_DIGITS if ch == "#" else _LETTERS for ch in compact))
+
+
+# ---- countries -------------------------------------------------------------------------
+
+def _nir_key(body: np.ndarray) -> np.ndarray:
+    """French NIR: the key is 97 minus the 13-digit number modulo 97."""
+    number = np.zeros(len(body), dtype=np.int64)
+    for j in range(body.shape[1]):
+        number = number * 10 + (body[:, j].astype(np.int64) - 48)
+    key = 97 - number % 97
+    return np.stack([key // 10 + 48, key % 10 + 48], axis=1).astype(np.uint8)
+
+
+# odd positions (1st, 3rd, ...) of the codice fiscale map digits and letters to these values
+_CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22,
+           25, 24, 23]
+
+
+def _cf_check(body: np.ndarray) -> np.ndarray:
+    """Italian codice fiscale: a letter from the 15 characters' odd / even position values."""
+    index = np.where(body >= 65, body.astype(np.int64) - 65, body.astype(np.int64) - 48)
+    odd = np.asarray(_CF_ODD)[index[:, 0::2]].sum(axis=1)
+    even = index[:, 1::2].sum(axis=1)
+    out: np.ndarray = ((odd + even) % 26 + 65).astype(np.uint8)[:, None]
+    return out
+
+
+# prefixes BG, GB, KN, NK, NT, TN and ZZ are not allocated, nor D, F, I, Q, U, V anywhere
+_NINO_FIRST = tuple("ACEHJLMOPRSWXY")
+_NINO_SECOND = tuple("ABCEGHJKLMNPRSTWXYZ")
+COUNTRY_LAYOUTS: dict[str, IdLayout] = {
+    "en_GB": IdLayout((_NINO_FIRST, _NINO_SECOND, *[_DIGITS] * 6, tuple("ABCD"))),
+    "fr_FR": IdLayout((("1", "2"), _numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 95, 2),
+                       _numbers(1, 999, 3), _numbers(1, 999, 3)), _nir_key, "##"),
+    "it_IT": IdLayout((*[_LETTERS] * 6, _numbers(0, 99, 2), tuple("ABCDEHLMPRST"),
+                       _numbers(1, 28, 2) + _numbers(41, 68, 2), tuple("ABCDEFGHILM"),
+                       _numbers(1, 999, 3)), _cf_check, "A"),
+}
+
+
+def layout_for(shape: str, locale: str | None) -> IdLayout:
+    """The country's layout when ``shape`` is written in it, else digits and letters as shown."""
+    compact = re.sub(r"[^#A]", "", shape)
+    known = COUNTRY_LAYOUTS.get(locale or "")
+    if known is not None and known.compact_shape() == compact:
+        return known
+    return plain_layout(compact)
