@@ -239,10 +239,18 @@ def test_national_ids_keep_the_real_layouts_and_the_country_rules() -> None:
     for cf in codes:
         total = sum(odd[c] for c in cf[:15:2]) + sum(even[c] for c in cf[1:15:2])
         assert cf[15] == chr(65 + total % 26) and cf[8] in "ABCDEHLMPRST"
-    # a layout of no known country (a Spanish DNI with no locale shown): digits and a letter
-    dni = make_pii_generator(PIIType.NATIONAL_ID, unique=True, shapes=[("########A", 1.0)])
-    values = dni.generate(_rows(0, 5_000), rng, 0).to_pylist()
-    assert len(set(values)) == 5_000 and all(re.fullmatch(r"\d{8}[A-Z]", v) for v in values)
+    spanish = make_pii_generator(PIIType.NATIONAL_ID, locale="es_ES", unique=True,
+                                 shapes=[("########A", 0.8), ("A#######A", 0.2)])
+    dnis = spanish.generate(_rows(0, 5_000), rng, 0).to_pylist()
+    assert len(set(dnis)) == 5_000 and all(re.fullmatch(r"[XYZ\d]\d{7}[A-Z]", v) for v in dnis)
+    numbers = [int(v[:-1].replace("X", "0").replace("Y", "1").replace("Z", "2")) for v in dnis]
+    assert all(v[-1] == "TRWAGMYFPDXBNJZSQVHLCKE"[k % 23] for v, k in zip(dnis, numbers,
+                                                                       strict=True))
+    assert 0.17 < np.mean([v[0] in "XYZ" for v in dnis]) < 0.23
+    # a layout of no known country: digits and letters where the real values have them
+    other = make_pii_generator(PIIType.NATIONAL_ID, unique=True, shapes=[("AA-#######", 1.0)])
+    values = other.generate(_rows(0, 5_000), rng, 0).to_pylist()
+    assert len(set(values)) == 5_000 and all(re.fullmatch(r"[A-Z]{2}-\d{7}", v) for v in values)
 
 
 # ---- uniqueness ------------------------------------------------------------------------------

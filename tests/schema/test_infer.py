@@ -777,6 +777,15 @@ def test_national_ids_laid_out_like_a_country_take_its_locale(locale: str) -> No
     assert col([fake("en_US", s).ssn() for s in range(60)], name="ssn").locale is None
 
 
+def test_spanish_dnis_are_found_by_their_check_letter_under_any_name() -> None:
+    f = fake("es_ES", 0)
+    ids = list(dict.fromkeys([f.nif() for _ in range(50)] + [f.nie() for _ in range(20)]))
+    c = col(ids, name="documento")
+    assert (c.kind, c.pii_type, c.locale) == (Kind.PII, PIIType.NATIONAL_ID, "es_ES")
+    wrong = [v[:-1] + ("A" if v[-1] != "A" else "B") for v in ids]  # letters that do not check
+    assert col(wrong, name="documento").pii_type is PIIType.CODE
+
+
 def test_unique_numbers_of_one_wide_width_are_account_numbers_not_measures() -> None:
     accounts = np.unique(rng().integers(10**9, 10**10, 200))
     assert col(accounts, name="acct").kind is Kind.ID  # no real extreme is replayed

@@ -6,8 +6,8 @@ uniqueness. Here an id is a row of *fields*, each drawn from its tokens (a digit
 month code): a unique column turns a keyed code into the fields at the end of the id (mixed
 radix), so any row count up to the layout's capacity stays unique; check characters are
 computed last. Countries whose rules are known (UK National Insurance, French NIR, Italian
-codice fiscale) get valid values; any other layout gets digits and letters where the real
-values have them.
+codice fiscale, Spanish DNI and NIE) get valid values; any other layout gets digits and
+letters where the real values have them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from simulacra.schema._pii import DNI_LETTERS
 
 _DIGITS = tuple(string.digits)
 _LETTERS = tuple(string.ascii_uppercase)
@@ -108,23 +110,36 @@ def _cf_check(body: np.ndarray) -> np.ndarray:
     return out
 
 
+def _dni_letter(body: np.ndarray) -> np.ndarray:
+    """Spanish DNI / NIE: a letter from the number (NIE prefixes X Y Z as 0 1 2) mod 23."""
+    number = np.zeros(len(body), dtype=np.int64)
+    for j in range(body.shape[1]):
+        digit = body[:, j].astype(np.int64)
+        number = number * 10 + np.where(digit >= 88, digit - 88, digit - 48)  # X Y Z -> 0 1 2
+    letters = np.frombuffer(DNI_LETTERS.encode("ascii"), dtype=np.uint8)
+    out: np.ndarray = letters[number % 23][:, None]
+    return out
+
+
 # prefixes BG, GB, KN, NK, NT, TN and ZZ are not allocated, nor D, F, I, Q, U, V anywhere
 _NINO_FIRST = tuple("ACEHJLMOPRSWXY")
 _NINO_SECOND = tuple("ABCEGHJKLMNPRSTWXYZ")
-COUNTRY_LAYOUTS: dict[str, IdLayout] = {
-    "en_GB": IdLayout((_NINO_FIRST, _NINO_SECOND, *[_DIGITS] * 6, tuple("ABCD"))),
-    "fr_FR": IdLayout((("1", "2"), _numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 95, 2),
-                       _numbers(1, 999, 3), _numbers(1, 999, 3)), _nir_key, "##"),
-    "it_IT": IdLayout((*[_LETTERS] * 6, _numbers(0, 99, 2), tuple("ABCDEHLMPRST"),
-                       _numbers(1, 28, 2) + _numbers(41, 68, 2), tuple("ABCDEFGHILM"),
-                       _numbers(1, 999, 3)), _cf_check, "A"),
+COUNTRY_LAYOUTS: dict[str, tuple[IdLayout, ...]] = {
+    "en_GB": (IdLayout((_NINO_FIRST, _NINO_SECOND, *[_DIGITS] * 6, tuple("ABCD"))),),
+    "fr_FR": (IdLayout((("1", "2"), _numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 95, 2),
+                        _numbers(1, 999, 3), _numbers(1, 999, 3)), _nir_key, "##"),),
+    "it_IT": (IdLayout((*[_LETTERS] * 6, _numbers(0, 99, 2), tuple("ABCDEHLMPRST"),
+                        _numbers(1, 28, 2) + _numbers(41, 68, 2), tuple("ABCDEFGHILM"),
+                        _numbers(1, 999, 3)), _cf_check, "A"),),
+    "es_ES": (IdLayout((_DIGITS,) * 8, _dni_letter, "A"),
+              IdLayout((tuple("XYZ"), *[_DIGITS] * 7), _dni_letter, "A")),
 }
 
 
 def layout_for(shape: str, locale: str | None) -> IdLayout:
     """The country's layout when ``shape`` is written in it, else digits and letters as shown."""
     compact = re.sub(r"[^#A]", "", shape)
-    known = COUNTRY_LAYOUTS.get(locale or "")
-    if known is not None and known.compact_shape() == compact:
-        return known
+    for known in COUNTRY_LAYOUTS.get(locale or "", ()):
+        if known.compact_shape() == compact:
+            return known
     return plain_layout(compact)

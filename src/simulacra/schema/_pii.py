@@ -177,6 +177,8 @@ _NATIONAL_ID_LOCALES = (
     ("it_IT", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"),
     ("fr_FR", r"[12]\d{14}"),
 )
+DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+"""A Spanish DNI's (or NIE's, X Y Z read as 0 1 2) letter: its number modulo 23 indexes this."""
 LOCALE_MARGIN = 0.2
 """Names take a locale when its lists hold this much more of them than en_US's lists."""
 _STREET_WORD_RE = re.compile(
@@ -312,8 +314,11 @@ def _is_email(values: pd.Series, strict: bool) -> np.ndarray:
     return _matches(values, _EMAIL_RE)
 
 
-def _is_ssn(values: pd.Series, strict: bool) -> np.ndarray:
-    return _matches(values, _SSN_RE)
+def _is_national_id(values: pd.Series, strict: bool) -> np.ndarray:
+    """US SSNs by their layout, Spanish DNIs and NIEs by their check letter."""
+    dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
+    found: np.ndarray = _matches(values, _SSN_RE) | _flags(dni)
+    return found
 
 
 def _is_street(values: pd.Series, strict: bool) -> np.ndarray:
@@ -439,7 +444,7 @@ _VALIDATORS: dict[PIIType, Callable[[pd.Series, bool], np.ndarray]] = {
     PIIType.EMAIL: _is_email,
     PIIType.IBAN: _is_iban,
     PIIType.CREDIT_CARD: _is_card,
-    PIIType.NATIONAL_ID: _is_ssn,
+    PIIType.NATIONAL_ID: _is_national_id,
     PIIType.PHONE: _is_phone,
     PIIType.STREET_ADDRESS: _is_street,
     PIIType.IP_ADDRESS: _is_ip,
@@ -515,6 +520,7 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         found = pd.Series(None, index=values.index, dtype=object)
         for locale, pattern in _NATIONAL_ID_LOCALES:
             found = found.where(found.notna() | ~compact.str.fullmatch(pattern), locale)
+        found = found.where(found.notna() | ~_is_dni(compact), "es_ES")
         return _dominant(found)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
@@ -527,6 +533,17 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
             return None
         return _dominant(prefixed.map(_phone_locale), share=NAME_VALUE_SHARE)
     return None
+
+
+def _is_dni(compact: pd.Series) -> pd.Series:
+    """Spanish DNIs (``12345678Z``) and NIEs (``X1234567L``) whose letter checks."""
+    parts = compact.str.extract(r"^([XYZ]?)(\d{7,8})([A-Z])$").fillna("").astype(object)
+    digits = parts[0].str.translate(str.maketrans("XYZ", "012")) + parts[1]
+    shaped = (parts[1] != "") & (digits.str.len() == 8)
+    number = pd.to_numeric(digits.where(shaped, "0")).to_numpy(dtype=np.int64)
+    letter = np.array(list(DNI_LETTERS), dtype=object)[number % 23]
+    return pd.Series(shaped.to_numpy(dtype=bool) & (letter == parts[2].to_numpy()),
+                     index=compact.index)
 
 
 def _phone_locale(digits: object) -> str | None:
