@@ -9,8 +9,9 @@
 >>> balanced["Status"].value_counts().to_dict()
 {'good': 3200, 'bad': 3200}
 
-Methods (``METHODS``): ``smote``, ``smotenc``, ``borderline`` and ``adasyn`` run
-imbalanced-learn, the reference implementation, on the table's reversible encoding;
+Methods (``METHODS``): ``smote``, ``borderline`` and ``adasyn`` run imbalanced-learn, the
+reference implementation, on the table's reversible encoding; ``smotenc`` is SMOTE-NC's rule
+on that encoding in our own code, so that added rows miss cells as the class's real rows do;
 ``generator`` samples the rows from one of our synthesizers. ``rebalance_groups`` raises the
 groups of a sensitive column toward parity, and ``compare_fairness`` measures representation
 and model gaps before and after with the evaluation's fairness metrics.

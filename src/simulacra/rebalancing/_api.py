@@ -68,7 +68,8 @@ def rebalance(
         rows near another class), ``"adasyn"`` (more rows where the class is hardest to
         learn), ``"generator"`` (one of our synthesizers learns each class that needs rows
         and samples them), or ``"conditional"`` (one synthesizer learns the whole table and
-        samples each class conditionally). The SMOTE family runs imbalanced-learn; how
+        samples each class conditionally). The SMOTE family runs imbalanced-learn (SMOTE-NC
+        our own implementation of its rule, which keeps missing cells as the notes say); how
         columns are encoded for it is in the notes below.
     synthesizer
         For ``method="generator"`` or ``"conditional"``: a synthesizer name (``"auto"``,
@@ -111,11 +112,14 @@ def rebalance(
     Distances use standardized numbers. Categories: SMOTE-NC takes the most common value
     among the neighbours; Borderline-SMOTE and ADASYN one-hot encode them and take the
     category of the nearer of the two rows; SMOTE refuses them. Missing values: a number's
-    missing cells are imputed with its median for the neighbour search, and whether a new
-    cell is missing is decided like a category (so missing values are carried over from the
-    neighbours, never invented); a missing category is one more category. Ids, personal
-    data and free text are not interpolated: they are generated anew in their format, like
-    a synthesizer does.
+    missing cells are imputed with its median for the neighbour search, where a missing
+    category is one more category. SMOTE-NC gives a new row the missing cells of the row it
+    starts from (so each column, and each set of columns missing together, is missing as
+    often as in the class's real rows); a number that row has moves only towards a neighbour
+    that has it too, and a category it has is the most common among the neighbours that
+    have one. The other SMOTE variants decide a missing cell like a category (carried over
+    from the neighbours, never invented). Ids, personal data and free text are not
+    interpolated: they are generated anew in their format, like a synthesizer does.
     """
     _check_common(data, method, synthesizer, marker, k_neighbors)
     _check_columns(data, [target], "target")

@@ -15,6 +15,10 @@ SMOTE-NC (a new row takes the most common value among the neighbours); for SMOTE
 Borderline-SMOTE and ADASYN they are one-hot columns scaled so that differing in one category
 counts like one standard deviation, and a new row takes the category of whichever of its two
 parents it lies nearer to.
+
+SMOTE-NC (and SMOTEN, when every column is a category) runs in :mod:`._smotenc`, not
+imbalanced-learn, whose vote would decide missing cells like categories: there a new row
+misses exactly what its base row misses.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from simulacra._random import int_seed
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
+from simulacra.rebalancing import _smotenc
 from simulacra.rebalancing._classes import Classes
 from simulacra.schema import Table
 
@@ -115,8 +120,8 @@ def smote_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndar
     k_neighbors
         Neighbours each new row is interpolated towards.
     rng
-        Drives imbalanced-learn (through an int seed), ADASYN's trimming and the decoding of
-        generated columns.
+        Drives imbalanced-learn (through an int seed), SMOTE-NC, ADASYN's trimming and the
+        decoding of generated columns.
     """
     codec = TableCodec.fit(data, table)
     frame = codec.encode(data)
@@ -127,7 +132,14 @@ def smote_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndar
     space = _Space.build(frame, features, one_hot=method != "smotenc")
     if features:
         _check_neighbours(classes, adds, k_neighbors, method)
-        new_x, new_y = _resample(space, frame, classes, adds, method, k_neighbors, rng)
+        if method == "smotenc" and space.categorical:
+            # our own SMOTE-NC / SMOTEN, which keeps the class's missing cells (_smotenc.py)
+            layout = _smotenc.MissingLayout.of(codec, frame.columns, features)
+            new_x, new_y = _smotenc.resample(
+                space.encode(frame.values), classes, adds, np.asarray(space.continuous),
+                space.cardinality, layout, k_neighbors, rng)
+        else:
+            new_x, new_y = _resample(space, frame, classes, adds, method, k_neighbors, rng)
     else:  # nothing to interpolate: the added rows are their class and the constant columns
         new_y = np.repeat(np.arange(len(classes)), adds)
         new_x = np.empty((len(new_y), 0))
@@ -169,7 +181,7 @@ def _resample(space: _Space, frame: EncodedFrame, classes: Classes, adds: np.nda
     extra = _adasyn_slack(classes, adds) if method == "adasyn" else np.zeros_like(adds)
     strategy = {int(c): int(classes.counts[c] + adds[c] + extra[c])
                 for c in np.flatnonzero(adds)}
-    sampler = _sampler(method, space, strategy, k, int_seed(rng), len(x))
+    sampler = _sampler(method, strategy, k, int_seed(rng), len(x))
     with warnings.catch_warnings():
         # imbalanced-learn passes sklearn-internal deprecations on; they are not the user's
         warnings.simplefilter("ignore", FutureWarning)
@@ -184,9 +196,8 @@ def _resample(space: _Space, frame: EncodedFrame, classes: Classes, adds: np.nda
     return new_x, new_y
 
 
-def _sampler(method: str, space: _Space, strategy: dict[int, int], k: int, seed: int,
-             n_rows: int) -> Any:
-    from imblearn.over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE
+def _sampler(method: str, strategy: dict[int, int], k: int, seed: int, n_rows: int) -> Any:
+    from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
 
     common: dict[str, Any] = {"sampling_strategy": strategy, "random_state": seed}
     if method == "adasyn":
@@ -194,12 +205,7 @@ def _sampler(method: str, space: _Space, strategy: dict[int, int], k: int, seed:
     if method == "borderline":
         return BorderlineSMOTE(k_neighbors=k, m_neighbors=min(M_NEIGHBORS, n_rows - 1),
                                **common)
-    categorical = space.categorical
-    if method == "smotenc" and categorical and len(categorical) == len(space.columns):
-        return SMOTEN(k_neighbors=k, **common)
-    if method == "smotenc" and categorical:
-        return SMOTENC(categorical_features=categorical, k_neighbors=k, **common)
-    return SMOTE(k_neighbors=k, **common)
+    return SMOTE(k_neighbors=k, **common)  # also SMOTE-NC's own rule when all is numbers
 
 
 def _sampling_error(method: str, exc: Exception) -> SamplingError:
