@@ -99,3 +99,19 @@ def test_categories_only_keep_the_missing_share() -> None:
     assert abs(added["shape"].isna().mean() - real_share) < 0.06
     assert set(added["shape"].dropna()) <= {"round", "square"}
     assert added["size"].notna().all()
+
+
+def test_added_rows_lie_between_rows_that_have_their_values() -> None:
+    # start <= end (just) in every real row; only 4 of the rare class's 30 rows have an end,
+    # so each has neighbours without one. An added row with an end moves towards a neighbour
+    # that has one (both start and end), so the order holds in it too.
+    rng = np.random.default_rng(5)
+    n_major, n_minor = 600, 30
+    start = rng.uniform(0, 100, n_major + n_minor)
+    data = pd.DataFrame({"y": ["common"] * n_major + ["rare"] * n_minor,
+                         "start": start, "end": start + rng.uniform(0, 0.5, len(start))})
+    data.loc[n_major + np.arange(4, n_minor), "end"] = np.nan
+    added = rebalance(data, "y", method="smotenc", seed=0).query("synthetic")
+    has_end = added["end"].notna()
+    assert has_end.sum() >= 10
+    assert (added.loc[has_end, "start"] <= added.loc[has_end, "end"]).all()

@@ -115,11 +115,12 @@ def rebalance(
     missing cells are imputed with its median for the neighbour search, where a missing
     category is one more category. SMOTE-NC gives a new row the missing cells of the row it
     starts from (so each column, and each set of columns missing together, is missing as
-    often as in the class's real rows); a number that row has moves only towards a neighbour
-    that has it too, and a category it has is the most common among the neighbours that
-    have one. The other SMOTE variants decide a missing cell like a category (carried over
-    from the neighbours, never invented). Ids, personal data and free text are not
-    interpolated: they are generated anew in their format, like a synthesizer does.
+    often as in the class's real rows); it moves towards a neighbour that has every number
+    it has (where none has, a number the neighbour misses stays put), and a category it has
+    is the most common among the neighbours that have one. The other SMOTE variants decide
+    a missing cell like a category (carried over from the nearer row, never invented). Ids,
+    personal data and free text are not interpolated: they are generated anew in their
+    format, like a synthesizer does.
     """
     _check_common(data, method, synthesizer, marker, k_neighbors)
     _check_columns(data, [target], "target")

@@ -9,13 +9,14 @@ base row. SMOTE-NC draws the base row uniformly from the class, so every column,
 combination of columns, is missing in the added rows as often as in the real rows (in
 expectation), and each added row's pattern is one a real row has.
 
-The values follow SMOTE-NC under that pattern: a number the base has moves towards the
-neighbour when the neighbour has it too and stays put otherwise (the neighbour's cell holds
-the imputed median, no value to move towards); a category the base has takes the most common
+The values follow SMOTE-NC under that pattern. The neighbour to move towards is drawn among
+those that have every value the base has, so the new row lies between two real rows (where
+none has them all, a number the neighbour misses stays at the base's value: its cell holds
+the imputed median, no value to move towards). A category the base has takes the most common
 value among the neighbours that have one (the base's own when none does). Everything else is
 SMOTE-NC as in imbalanced-learn: neighbours within the class, continuous columns in
 standardized units, each differing category counting the class's median standard deviation;
-a uniform base row, one of its ``k`` neighbours, a uniform step. Without continuous columns it
+a uniform base row, a neighbour among its ``k``, a uniform step. Without continuous columns it
 is SMOTEN: neighbours under the value difference metric, and every column the most common
 value among the base row and its neighbours.
 """
@@ -170,10 +171,10 @@ def new_rows(x: np.ndarray, continuous: np.ndarray, cardinality: Sequence[int],
         Draws the base rows, their neighbours, the steps and the ties among categories.
     """
     own = 1 if voters_include_base else 0
-    base = rng.integers(len(x), size=n_new)
-    partner = neighbours[base, own + rng.integers(neighbours.shape[1] - own, size=n_new)]
-    step = rng.random(n_new)[:, None]
     missing = layout.missing(x)
+    base = rng.integers(len(x), size=n_new)
+    partner = _partners(neighbours[:, own:], missing[:, continuous], base, rng)
+    step = rng.random(n_new)[:, None]
     out = x[base].copy()  # the indicators: the base row's pattern
     moves = continuous & ~missing[base] & ~missing[partner]
     out[moves] = (x[base] + step * (x[partner] - x[base]))[moves]
@@ -183,6 +184,21 @@ def new_rows(x: np.ndarray, continuous: np.ndarray, cardinality: Sequence[int],
         if j not in indicators:
             out[:, j] = _vote(x[:, j], missing[:, j], base, voters, cardinality[j], rng)
     return out
+
+
+def _partners(neighbours: np.ndarray, missing: np.ndarray, base: np.ndarray,
+              rng: np.random.Generator) -> np.ndarray:
+    """One neighbour per base row, at random among those that have every number it has.
+
+    Moving all columns towards one row that has them keeps the new row on the segment
+    between two real rows, so relations both rows share (dates in order) hold. Where no
+    neighbour has them all, any neighbour: the cells it misses stay at the base's values.
+    """
+    lacks = (missing[neighbours] & ~missing[:, None, :]).any(axis=2)  # (rows, k)
+    allowed = ~lacks | lacks.all(axis=1, keepdims=True)
+    keys = np.where(allowed[base], rng.random((len(base), neighbours.shape[1])), -1.0)
+    chosen: np.ndarray = neighbours[base, np.argmax(keys, axis=1)]
+    return chosen
 
 
 def _vote(codes: np.ndarray, missing: np.ndarray, base: np.ndarray, voters: np.ndarray,
