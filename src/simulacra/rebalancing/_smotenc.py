@@ -10,7 +10,7 @@ combination of columns, is missing in the added rows as often as in the real row
 expectation), and each added row's pattern is one a real row has.
 
 The values follow SMOTE-NC under that pattern. The neighbour to move towards is drawn among
-those that have every value the base has, so the new row lies between two real rows (where
+those that have every number the base has, so the new row lies between two real rows (where
 none has them all, a number the neighbour misses stays at the base's value: its cell holds
 the imputed median, no value to move towards). A category the base has takes the most common
 value among the neighbours that have one (the base's own when none does). Everything else is
