@@ -247,6 +247,14 @@ def test_national_ids_keep_the_real_layouts_and_the_country_rules() -> None:
     assert all(v[-1] == "TRWAGMYFPDXBNJZSQVHLCKE"[k % 23] for v, k in zip(dnis, numbers,
                                                                        strict=True))
     assert 0.17 < np.mean([v[0] in "XYZ" for v in dnis]) < 0.23
+    for locale, weights, modulus in (("nl_NL", (9, 8, 7, 6, 5, 4, 3, 2, -1), 11),
+                                     ("pl_PL", (1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1), 10)):
+        gen = make_pii_generator(PIIType.NATIONAL_ID, locale=locale, unique=True,
+                                 shapes=[("#" * len(weights), 1.0)])
+        ids = gen.generate(_rows(0, 20_000), rng, 0).to_pylist()
+        assert len(set(ids)) == 20_000, locale
+        assert all(sum(int(d) * w for d, w in zip(v, weights, strict=True)) % modulus == 0
+                   for v in ids), locale
     # a layout of no known country: digits and letters where the real values have them
     other = make_pii_generator(PIIType.NATIONAL_ID, unique=True, shapes=[("AA-#######", 1.0)])
     values = other.generate(_rows(0, 5_000), rng, 0).to_pylist()

@@ -6,8 +6,8 @@ uniqueness. Here an id is a row of *fields*, each drawn from its tokens (a digit
 month code): a unique column turns a keyed code into the fields at the end of the id (mixed
 radix), so any row count up to the layout's capacity stays unique; check characters are
 computed last. Countries whose rules are known (UK National Insurance, French NIR, Italian
-codice fiscale, Spanish DNI and NIE) get valid values; any other layout gets digits and
-letters where the real values have them.
+codice fiscale, Spanish DNI and NIE, Dutch BSN, Polish PESEL) get valid values; any other
+layout gets digits and letters where the real values have them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulacra.schema._pii import DNI_LETTERS
+from simulacra.schema._pii import BSN_WEIGHTS, DNI_LETTERS, PESEL_WEIGHTS
 
 _DIGITS = tuple(string.digits)
 _LETTERS = tuple(string.ascii_uppercase)
@@ -36,7 +36,8 @@ class IdLayout:
     """The fields of an id without separators, and how its check characters follow."""
 
     fields: tuple[tuple[str, ...], ...]
-    check: Callable[[np.ndarray], np.ndarray] | None = None  # (n, body) bytes -> (n, k) bytes
+    # (n, body) bytes -> (n, k) bytes appended; it may rewrite a field it must fit (BSN)
+    check: Callable[[np.ndarray], np.ndarray] | None = None
     check_shape: str = ""  # what ``check`` appends: "#" per digit, "A" per letter
 
     def compact_shape(self) -> str:
@@ -121,6 +122,34 @@ def _dni_letter(body: np.ndarray) -> np.ndarray:
     return out
 
 
+def _weighted_sum(body: np.ndarray, weights: tuple[int, ...]) -> np.ndarray:
+    digits = body.astype(np.int64) - 48
+    out: np.ndarray = digits @ np.asarray(weights[: body.shape[1]], dtype=np.int64)
+    return out
+
+
+def _pesel_check(body: np.ndarray) -> np.ndarray:
+    """Polish PESEL: the last digit makes the weighted sum a multiple of 10."""
+    check = (10 - _weighted_sum(body, PESEL_WEIGHTS) % 10) % 10
+    out: np.ndarray = (check + 48).astype(np.uint8)[:, None]
+    return out
+
+
+def _bsn_check(body: np.ndarray) -> np.ndarray:
+    """Dutch BSN: the last digit is the weighted sum modulo 11, which must not be 10.
+
+    The first field holds an index 0-8 into the first digits that avoid a remainder of 10
+    (nine of ten do, given the others), so distinct codes stay distinct ids.
+    """
+    rest = _weighted_sum(body[:, 1:], BSN_WEIGHTS[1:]) if body.shape[1] > 1 else 0
+    forbidden = (10 - rest) * 5 % 11  # 9 * 5 = 45 = 1 (mod 11): the first digit giving 10
+    index = body[:, 0].astype(np.int64) - 48
+    first = index + (index >= forbidden)
+    body[:, 0] = (first + 48).astype(np.uint8)
+    out: np.ndarray = ((9 * first + rest) % 11 + 48).astype(np.uint8)[:, None]
+    return out
+
+
 # prefixes BG, GB, KN, NK, NT, TN and ZZ are not allocated, nor D, F, I, Q, U, V anywhere
 _NINO_FIRST = tuple("ACEHJLMOPRSWXY")
 _NINO_SECOND = tuple("ABCEGHJKLMNPRSTWXYZ")
@@ -131,6 +160,9 @@ COUNTRY_LAYOUTS: dict[str, tuple[IdLayout, ...]] = {
     "it_IT": (IdLayout((*[_LETTERS] * 6, _numbers(0, 99, 2), tuple("ABCDEHLMPRST"),
                         _numbers(1, 28, 2) + _numbers(41, 68, 2), tuple("ABCDEFGHILM"),
                         _numbers(1, 999, 3)), _cf_check, "A"),),
+    "nl_NL": (IdLayout((_DIGITS[:9], *[_DIGITS] * 7), _bsn_check, "#"),),
+    "pl_PL": (IdLayout((_numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 28, 2),
+                        *[_DIGITS] * 4), _pesel_check, "#"),),
     "es_ES": (IdLayout((_DIGITS,) * 8, _dni_letter, "A"),
               IdLayout((tuple("XYZ"), *[_DIGITS] * 7), _dni_letter, "A")),
 }

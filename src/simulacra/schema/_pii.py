@@ -66,7 +66,7 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
             PIIType.NATIONAL_ID,
             r"(?:^|_)(?:ssn|social_?security|national_?id|national_?insurance|nino|passport|"
             r"tax_?id|tax_?number|personal_?id|id_?card|driver_?s?_?licen[cs]e|nhs|"
-            r"personnummer|bsn|dni|nif|cpf|aadhaar|id_?number|steuer_?id|steuernummer|"
+            r"personnummer|bsn|pesel|dni|nif|cpf|aadhaar|id_?number|steuer_?id|steuernummer|"
             r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale)" + _NUM + "$",
         ),
         (
@@ -177,6 +177,10 @@ _NATIONAL_ID_LOCALES = (
     ("it_IT", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"),
     ("fr_FR", r"[12]\d{14}"),
 )
+BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+"""A Dutch BSN's digits times these sum to a multiple of 11 (the "elfproef")."""
+PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1)
+"""A Polish PESEL's digits times these sum to a multiple of 10."""
 DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 """A Spanish DNI's (or NIE's, X Y Z read as 0 1 2) letter: its number modulo 23 indexes this."""
 LOCALE_MARGIN = 0.2
@@ -521,6 +525,9 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         for locale, pattern in _NATIONAL_ID_LOCALES:
             found = found.where(found.notna() | ~compact.str.fullmatch(pattern), locale)
         found = found.where(found.notna() | ~_is_dni(compact), "es_ES")
+        digits = compact.str.replace(r"[.\-]", "", regex=True)
+        found = found.where(found.notna() | ~_checks(digits, 9, BSN_WEIGHTS, 11), "nl_NL")
+        found = found.where(found.notna() | ~_checks(digits, 11, PESEL_WEIGHTS, 10), "pl_PL")
         return _dominant(found)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
@@ -544,6 +551,16 @@ def _is_dni(compact: pd.Series) -> pd.Series:
     letter = np.array(list(DNI_LETTERS), dtype=object)[number % 23]
     return pd.Series(shaped.to_numpy(dtype=bool) & (letter == parts[2].to_numpy()),
                      index=compact.index)
+
+
+def _checks(digits: pd.Series, width: int, weights: tuple[int, ...], modulus: int
+            ) -> pd.Series:
+    """Numbers of ``width`` digits whose weighted digit sum is 0 modulo ``modulus``."""
+    shaped = digits.str.fullmatch(rf"\d{{{width}}}").fillna(False).astype(bool)
+    text = digits.where(shaped, "0" * width).astype(object)
+    matrix = np.array([list(map(int, t)) for t in text], dtype=np.int64).reshape(-1, width)
+    ok = (matrix @ np.asarray(weights, dtype=np.int64)) % modulus == 0
+    return pd.Series(shaped.to_numpy() & ok, index=digits.index)
 
 
 def _phone_locale(digits: object) -> str | None:
