@@ -201,6 +201,9 @@ def test_real_layouts_are_followed() -> None:
     assert all(_luhn_ok(v.replace(" ", "")) for v in values)
     amex = [v for v in values if len(v) == 17]
     assert 400 < len(amex) < 800 and all(v[:2] in ("34", "37") for v in amex)
+    maestro = make_pii_generator(PIIType.CREDIT_CARD, unique=True, shapes=[("#" * 12, 1.0)])
+    short = maestro.generate(_rows(0, 2000), rng, 0).to_pylist()
+    assert len(set(short)) == 2000 and all(len(v) == 12 and _luhn_ok(v) for v in short)
     ssn = make_pii_generator(PIIType.NATIONAL_ID, shapes=[("#########", 1.0)]).generate(
         _rows(0, 100), rng, 0).to_pylist()
     assert all(re.fullmatch(r"\d{9}", s) for s in ssn)

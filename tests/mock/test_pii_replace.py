@@ -277,6 +277,20 @@ def test_fake_refuses_dates() -> None:
         replace_pii(frame, columns=["born"])
     masked = replace_pii(frame, method="mask", columns=["born"]).data["born"]
     assert masked[0] == "****-**-** **:**:**"
+    written = pd.DataFrame({"born": ["1995-06-28", "1952-03-22", "2001-12-01"]})  # as read
+    with pytest.raises(InvalidParameterError, match=r"born.*dates.*'hash' or 'mask'"):
+        replace_pii(written, columns=["born"])
+
+
+def test_fake_ids_whose_prefix_varies_keep_no_part_of_it() -> None:
+    # penguins_raw 'Individual ID': the nest number N63 is part of who the bird is
+    ids = [f"N{nest}A{egg}" for nest in range(1, 90) for egg in (1, 2)]
+    out = replace_pii(pd.DataFrame({"bird": ids}), columns=["bird"], seed=0).data["bird"]
+    assert out.is_unique and not out.isin(ids).any()
+    assert out.str.fullmatch(r"[A-Z]\d+[A-Z]\d").all()
+    kept = [o[: o.rindex(o[-2]) + 1] == i[: i.rindex(i[-2]) + 1] for o, i in zip(out, ids,
+                                                                                strict=True)]
+    assert np.mean(kept) < 0.05
 
 
 # ---- columns and schema ----------------------------------------------------------------------

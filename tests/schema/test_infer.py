@@ -669,6 +669,14 @@ def test_pii_from_column_names_in_other_languages(name: str, pii: PIIType) -> No
     assert col(neutral(), name=name).pii_type is pii
 
 
+@pytest.mark.parametrize("name", ["email", "phone", "first_name", "address"])
+def test_a_yes_no_flag_under_a_personal_data_name_stays_a_flag(name: str) -> None:
+    # AER::ResumeNames' email: whether the resume lists an address
+    c = col(["yes", "no", "no", "yes"] * 20, name=name)
+    assert c.kind is Kind.CATEGORICAL
+    assert col(["yes", "ann@example.com"] * 20, name="email").pii_type is PIIType.EMAIL
+
+
 def test_phone_numbers_with_extensions_are_phones() -> None:
     numbers = [f"{a}-{b}-{c:04d}x{e}" for a, b, c, e in rng().integers(200, 999, (60, 4))]
     assert col(numbers, name="col_b").pii_type is PIIType.PHONE
@@ -743,6 +751,21 @@ def test_integer_card_numbers_are_found_by_their_checksum() -> None:
     assert col(cards, name="cc").pii_type is PIIType.CREDIT_CARD
     broken = [v + 1 if v % 10 < 9 else v - 1 for v in cards]
     assert col(broken, name="cc").kind is Kind.ID  # no card, but numbers of one wide width
+
+
+def test_integer_card_numbers_of_12_to_19_digits_are_cards() -> None:
+    f = fake()
+    cards = [int(v) for v in (f.credit_card_number() for _ in range(140)) if v[0] != "0"]
+    bodies = [str(v) for v in rng().integers(50180000000, 50189999999, 10)]  # Maestro
+    cards += [int(b + d) for b in bodies for d in "0123456789" if _luhn(b + d)]
+    assert min(cards) < 10**12  # ten of 12 digits
+    assert col(cards, name="card").pii_type is PIIType.CREDIT_CARD
+
+
+def _luhn(number: str) -> bool:
+    digits = [int(c) for c in reversed(number)]
+    total = sum(digits[0::2]) + sum(sum(divmod(2 * d, 10)) for d in digits[1::2])
+    return total % 10 == 0
 
 
 def test_email_addresses_that_never_repeat_stay_unique() -> None:

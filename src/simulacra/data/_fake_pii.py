@@ -50,6 +50,8 @@ _CARD_PREFIXES: dict[int, tuple[list[str], list[float]]] = {
     15: (["34", "37"], [0.5, 0.5]),
     13: (["4"], [1.0]),
     19: (["4"], [1.0]),
+    14: (["36", "38"], [0.5, 0.5]),  # Diners Club
+    **dict.fromkeys((12, 17, 18), (["5018", "5020", "5038", "6304", "6759"], [0.2] * 5)),  # Maestro
 }
 Shapes = Sequence[tuple[str, float]]
 

@@ -33,6 +33,7 @@ from simulacra.mock._pii_values import (
     mask_values,
     split_digit_ids,
 )
+from simulacra.schema._datetimes import detect_datetime_format
 from simulacra.schema._model import PIIType
 
 __all__ = ["fake_column", "hash_column", "mask_column", "replaceable"]
@@ -140,6 +141,17 @@ def _hmac_digests(key: bytes, texts: list[str]) -> np.ndarray:
     return np.frombuffer(bytes(out), dtype=np.uint8).reshape(len(texts), 32)
 
 
+def _refuse_dates(uniques: Any, where: str) -> None:
+    """Dates written as text would come back as random digits in their layout (invalid)."""
+    texts = pd.Series(list(uniques), dtype=object)
+    fmt = detect_datetime_format(texts, texts.iloc[: 2000])
+    if fmt is not None:
+        raise InvalidParameterError(
+            f"{where} holds dates (written {fmt!r}); method 'fake' imitates text and integer "
+            "columns only, and would make invalid dates. Use method='hash' or 'mask' for it, "
+            "or drop the column.")
+
+
 # ---- mask and fake --------------------------------------------------------------------------
 def mask_column(series: pd.Series, pii_type: PIIType | None) -> tuple[pd.Series, str]:
     codes, uniques = _factorize(series)
@@ -169,6 +181,7 @@ def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None,
                        if is_float_dtype(series.dtype) else np.asarray(uniques, dtype=np.int64),
                        secret).astype(object)
     elif all(isinstance(v, str) for v in uniques):
+        _refuse_dates(uniques, where)
         parts = split_digit_ids(pd.Series(uniques, dtype=object))
         new = (fake_strings(uniques, rng, where) if parts is None
                else fake_digit_strings(parts[0], parts[1], secret))

@@ -344,9 +344,7 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
             f"but the data has no such column. Data columns: {_listing(data)}. Pass the "
             "schema of this table, or leave schema out to infer it."
         )
-    # codes have no type of their own to fake: they get the random characters of any string
-    found: _Plan = {c.name: (None if c.pii_type is PIIType.CODE else c.pii_type, "detected",
-                             c.locale)
+    found: _Plan = {c.name: (_fake_type(c.pii_type), "detected", c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
     unknown = [n for n in named if n not in data.columns]
@@ -359,10 +357,15 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
     for name in named:
         col = known.get(name)
         if col is not None and col.kind is Kind.PII:
-            found[name] = (col.pii_type, "named", col.locale)
+            found[name] = (_fake_type(col.pii_type), "named", col.locale)
         else:
             found[name] = (pii_from_name(name), "named", None)
     return {name: found[name] for name in data.columns if name in found}
+
+
+def _fake_type(pii_type: PIIType | None) -> PIIType | None:
+    """Codes have no type of their own to fake: they get the random characters of any string."""
+    return None if pii_type is PIIType.CODE else pii_type
 
 
 def _listing(data: pd.DataFrame, most: int = 30) -> str:

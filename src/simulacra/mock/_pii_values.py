@@ -174,9 +174,13 @@ def _permute_width(values: np.ndarray, width: int, secret: str, *,
 
 
 def split_digit_ids(values: pd.Series) -> tuple[pd.Series, pd.Series] | None:
-    """``(prefix, digits)`` of every string when all end in digits after a fixed-form prefix."""
+    """``(prefix, digits)`` of every string when all end in digits after one same prefix.
+
+    A prefix that varies (``N63A1``, ``MI-13``) is part of the identity (a nest, a state):
+    such strings are not ids of this form, and get random characters instead.
+    """
     parts = values.astype(str).str.extract(_ID_TAIL)
-    if parts["digits"].isna().any():
+    if parts["digits"].isna().any() or parts["prefix"].fillna("").nunique() > 1:
         return None
     return parts["prefix"].fillna(""), parts["digits"]
 

@@ -308,8 +308,8 @@ def _digits_fit(finite: np.ndarray, low: int, high: int) -> bool:
 
 
 def _are_card_numbers(values: pd.Series, finite: np.ndarray) -> bool:
-    """Whether integers are card numbers: 13 to 19 digits, and most pass the Luhn check."""
-    if finite.size == 0 or finite.min() < 1e12 or finite.max() >= 1e19:
+    """Whether integers are card numbers: 12 to 19 digits, and most pass the Luhn check."""
+    if finite.size == 0 or finite.min() < 1e11 or finite.max() >= 1e19:
         return False
     sample = _sample(values)
     # digits from the integers themselves: float64 cannot hold every 16-digit number

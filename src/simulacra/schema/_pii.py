@@ -34,6 +34,8 @@ __all__ = ["detect_pii", "luhn_share", "normalize_name", "pii_from_name"]
 
 VALUE_SHARE = 0.9
 """Share of sampled values that must pass a validator for detection from values alone."""
+_FLAG_LEVELS = 2
+"""A named column of at most this many distinct values, none of the named type, is a flag."""
 NAME_VALUE_SHARE = 0.8
 """Same, for person names (name lists never cover every real name)."""
 WEAK_NAME_SHARE = 0.5
@@ -241,6 +243,8 @@ def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | Non
     weights = counts.to_numpy(dtype=np.float64)
     norm = normalize_name(name)
     found = _match_name(norm, _STRONG_NAMES)
+    if found is not None and _values_deny(found, distinct, weights):
+        found = None
     if found is None:
         weak = _match_name(norm, _WEAK_NAMES)
         if weak is not None and _share(distinct, weights, weak, strict=False) >= WEAK_NAME_SHARE:
@@ -252,6 +256,19 @@ def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | Non
     if found is None:
         return None
     return found, _locale(found, values)
+
+
+def _values_deny(pii: PIIType, distinct: pd.Series, weights: np.ndarray) -> bool:
+    """Whether a flag, neither of whose values is a ``pii``, contradicts the column's name.
+
+    AER::ResumeNames' ``email`` holds ``yes`` / ``no`` (the resume lists one). A name alone
+    wins otherwise: personal data under odd placeholders is still personal data.
+    """
+    checked = pii in _VALIDATORS or pii in (PIIType.PERSON_NAME, PIIType.FIRST_NAME,
+                                            PIIType.LAST_NAME)
+    if not checked or distinct.empty or len(distinct) > _FLAG_LEVELS:
+        return False
+    return _share(distinct, weights, pii, strict=False) == 0.0
 
 
 def _match_name(norm: str, patterns: tuple[tuple[PIIType, re.Pattern[str]], ...]) -> PIIType | None:
@@ -393,7 +410,7 @@ def _is_card(values: pd.Series, strict: bool) -> np.ndarray:
     ok = _matches(values, _CARD_RE)
     digits = values.str.replace(r"[ \-]", "", regex=True)
     lengths = digits.str.len().to_numpy(dtype=np.int64, na_value=0)
-    ok &= (lengths >= 13) & (lengths <= 19)
+    ok &= (lengths >= 12) & (lengths <= 19)  # Maestro cards have 12 digits
     if not ok.any():
         return ok
     ok[ok] = _luhn_ok(digits[ok].to_numpy(dtype=str))
@@ -401,12 +418,12 @@ def _is_card(values: pd.Series, strict: bool) -> np.ndarray:
 
 
 def luhn_share(values: pd.Series) -> float:
-    """The share of strings that are card numbers (13 to 19 digits passing the Luhn check)."""
+    """The share of strings that are card numbers (12 to 19 digits passing the Luhn check)."""
     return float(_is_card(values, True).mean()) if len(values) else 0.0
 
 
 def _luhn_ok(numbers: np.ndarray) -> np.ndarray:
-    """Check digit strings of 13 to 19 digits with the Luhn algorithm, vectorized."""
+    """Check digit strings of 12 to 19 digits with the Luhn algorithm, vectorized."""
     padded = np.char.rjust(numbers.astype("U19"), 19, "0")
     codes = np.frombuffer(padded.tobytes(), dtype=np.uint32).reshape(len(padded), 19)
     d = (codes - ord("0")).astype(np.int64)[:, ::-1]
