@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -209,6 +210,8 @@ def test_durations_and_pyarrow_timestamps_round_trip() -> None:
     (["2021-01-01T10:00:00+01:00", "2021-07-01T23:30:00+02:00", None,
       "2020-02-29T00:00:00+01:00"], "%Y-%m-%dT%H:%M:%S%:z", "Europe/Berlin"),
     (["2021-01-01", "2021-01-02"], "%Y-%m-%d", None),
+    (["1/6/2006", "12/18/2008", None, "10/1/2010"], "%-m/%-d/%Y", None),  # written unpadded
+    (["9:05 AM", "12:30 PM", "1:00 AM", None], "%-I:%M %p", None),
 ])
 def test_string_datetimes_come_back_in_the_same_style(values: list[str | None], fmt: str,
                                                       tz: str | None) -> None:
@@ -216,6 +219,42 @@ def test_string_datetimes_come_back_in_the_same_style(values: list[str | None], 
         s = pd.Series(values, dtype=dtype)
         _assert_exact(s.to_frame("d"), _table(_col("d", Kind.DATETIME, s,
                                                    datetime_format=fmt, timezone=tz)))
+
+
+def test_dates_written_unpadded_are_sampled_unpadded_unless_the_schema_says_otherwise() -> None:
+    s = pd.Series(pd.date_range("2002-01-01", periods=400, freq="D")).map(
+        lambda d: f"{d.month}/{d.day}/{d.year}").rename("d")
+    table = infer_schema(s.to_frame()).table()
+    assert table.column("d").datetime_format == "%-m/%-d/%Y"
+    codec = TableCodec.fit(s.to_frame(), table)
+    block = EncodedFrame(np.random.default_rng(0).uniform(0, 399, size=(300, 1)),
+                         codec.encoded_columns)
+    out = codec.decode(block, rng=np.random.default_rng(0))["d"]
+    assert out.str.fullmatch(r"[1-9]\d?/[1-9]\d?/2\d{3}").all()
+    assert out.str.match(r"\d/").any()
+    # a format edited by the user (or an older schema's) is written as it says: padded
+    padded = Table("t", (dataclasses.replace(table.column("d"), datetime_format="%m/%d/%Y"),))
+    out = TableCodec.fit(s.to_frame(), padded).decode(block, rng=np.random.default_rng(0))["d"]
+    assert out.str.fullmatch(r"\d\d/\d\d/2\d{3}").all()
+
+
+@pytest.mark.parametrize(("values", "dtype", "fmt"), [
+    ([19750103, 19891124, 19800229, 19750103], "int64", "%Y%m%d"),
+    ([19750103.0, np.nan, 19800229.0, 19891124.0], "float64", "%Y%m%d"),  # int with gaps
+    ([19750103, None, 19800229, 19891124], "Int64", "%Y%m%d"),
+    ([199701, 200012, 199701, 185003], "int64", "%Y%m"),
+])
+def test_integer_dates_round_trip_as_integers(values: list[Any], dtype: str, fmt: str) -> None:
+    s = pd.Series(values, dtype=dtype)
+    table = _table(_col("d", Kind.DATETIME, s, datetime_format=fmt))
+    _assert_exact(s.to_frame("d"), table)
+    codec = TableCodec.fit(s.to_frame("d"), table)
+    width = len(codec.encoded_columns)
+    block = np.column_stack([np.zeros(50), np.linspace(0, 10**9, 50)])[:, 2 - width:]
+    out = codec.decode(EncodedFrame(block, codec.encoded_columns),
+                       rng=np.random.default_rng(0))["d"]
+    assert str(out.dtype) == dtype
+    assert pd.to_datetime(out.dropna().astype(np.int64).astype(str), format=fmt).notna().all()
 
 
 def test_numerical_round_trips_with_original_dtypes() -> None:

@@ -188,6 +188,20 @@ def test_declared_datetime_with_offsets() -> None:
     check_data(data, table_of(Column("d", Kind.DATETIME, datetime_format="%Y-%m-%dT%H:%M:%S%z")))
 
 
+def test_declared_datetime_written_unpadded_or_as_integers() -> None:
+    check_data(pd.DataFrame({"d": ["1/6/2006", "12/18/2008"]}),
+               table_of(Column("d", Kind.DATETIME, datetime_format="%-m/%-d/%Y")))
+    check_data(pd.DataFrame({"d": [19750103, 19891124]}),
+               table_of(Column("d", Kind.DATETIME, datetime_format="%Y%m%d")))
+    data = pd.DataFrame({"d": [19750103.0, np.nan, 19751332.0]})
+    issue = only_issue(data, table_of(Column("d", Kind.DATETIME, datetime_format="%Y%m%d")))
+    assert issue.rows == (2,)
+    # numbers without a format are no datetimes
+    issue = only_issue(pd.DataFrame({"d": [19750103, 19891124]}),
+                       table_of(Column("d", Kind.DATETIME)))
+    assert issue.rows == (0, 1)
+
+
 def test_declared_boolean_with_other_values() -> None:
     data = pd.DataFrame({"b": pd.Series([True, "TRUE", 0, "maybe", None, 2], dtype=object)})
     issue = only_issue(data, table_of(Column("b", Kind.BOOLEAN)))

@@ -244,6 +244,72 @@ def test_datetime_check_covers_every_value_not_just_the_sample() -> None:
     assert col(text, name="d").kind is not Kind.DATETIME
 
 
+def test_fields_written_without_padding_get_the_unpadded_spelling() -> None:
+    # Stat2Data::Marathon: '1/6/2006' was learned as %m/%d/%Y and written back '01/06/2006'
+    stamps = pd.Series(pd.date_range("2002-01-01 09:05", periods=200, freq="31h"))
+    dates = stamps.map(lambda s: f"{s.month}/{s.day}/{s.year}")
+    assert col(dates, name="d").datetime_format == "%-m/%-d/%Y"
+    hours = stamps.map(lambda s: f"{s.hour}:{s.minute:02d}")
+    assert col(hours, name="t").datetime_format == "%-H:%M"
+    stamped = stamps.map(lambda s: f"{s.day}.{s.month:02d}.{s.year} {s.hour % 12 or 12}:"
+                                   f"{s.minute:02d} {'AM' if s.hour < 12 else 'PM'}")
+    assert col(stamped, name="t").datetime_format == "%-d.%m.%Y %-I:%M %p"
+    mixed = col([*["2022/03/04", "2022/12/14"] * 5, *dates], name="d").datetime_format
+    assert mixed == "%-m/%-d/%Y | %Y/%m/%d"
+
+
+def test_mixed_padding_follows_the_majority_and_a_tie_keeps_the_padding() -> None:
+    mostly = ["1/06/2006", "2/07/2006", "03/08/2006", "12/18/2008"] * 10
+    assert col(mostly, name="d").datetime_format == "%-m/%d/%Y"  # 2 of 3 months unpadded
+    tie = ["1/6/2006", "02/07/2006", "12/18/2008"] * 10
+    assert col(tie, name="d").datetime_format == "%m/%d/%Y"
+    padded = pd.date_range("2000-01-01", periods=60, freq="9D").strftime("%m/%d/%Y")
+    assert col(padded, name="d").datetime_format == "%m/%d/%Y"
+
+
+def test_unpadded_formats_parse_like_padded_ones() -> None:
+    text = pd.Series(["1/6/2006", "12/18/2008", "01/02/2003"])
+    assert (parse_datetimes(text, "%-m/%-d/%Y") == parse_datetimes(text, "%m/%d/%Y")).all()
+    assert parse_datetimes(text, "%-m/%-d/%Y").notna().all()
+
+
+def test_integers_that_are_all_dates_are_datetimes_kept_as_integers() -> None:
+    # Ecdat::Pound: dates written 19750103 were taken for an id
+    days = pd.Series(pd.date_range("1975-01-03", periods=300, freq="7D"))
+    numbers = days.dt.strftime("%Y%m%d").astype(np.int64)
+    for name in ("date", "x"):
+        c = col(numbers, name=name)
+        assert (c.kind, c.datetime_format, c.dtype) == (Kind.DATETIME, "%Y%m%d", "int64")
+    gaps = numbers.astype(np.float64).where(numbers.index % 7 > 0)  # missing: float64
+    assert (col(gaps, name="day").kind, col(gaps, name="day").datetime_format) == (
+        Kind.DATETIME, "%Y%m%d")
+    months = days.dt.strftime("%Y%m").astype(np.int64)
+    assert col(months, name="period").datetime_format == "%Y%m"
+    assert col(months, name="x").datetime_format == "%Y%m"
+
+
+def test_integers_that_are_not_all_dates_stay_numbers() -> None:
+    # random account numbers of eight digits: almost none is a date, never all of them
+    accounts = rng().integers(10_000_000, 99_999_999, 300)
+    assert col(accounts, name="x").kind is Kind.ID
+    assert col(accounts, name="date").kind is not Kind.DATETIME
+    in_range = rng().integers(18_000_101, 21_001_231, 300)
+    assert col(in_range, name="date").kind is not Kind.DATETIME
+    one_bad = [20210105, 20210230, 20220101, 20220315, 20230101, 20230601] * 5
+    assert col(one_bad, name="date").kind is not Kind.DATETIME
+    # consecutive integers that happen to be days of one month are an id without a date name
+    run = np.arange(20210101, 20210129)
+    assert col(run, name="x").kind is Kind.ID
+    assert col(run, name="date").kind is Kind.DATETIME
+    # named as a number of something, or too few values to tell without a name
+    assert col([20210105, 20210611, 20220101] * 10, name="account_no").kind is not (
+        Kind.DATETIME)
+    assert col([20210105, 20210611, 20220101] * 10, name="x").kind is not Kind.DATETIME
+    assert col([20210105, 20210611, 20220101] * 10, name="x_date").kind is Kind.DATETIME
+    # months of a single year in order are not told from a count of something
+    assert col(np.arange(202101, 202113), name="x").kind is not Kind.DATETIME
+
+
 # ---- ids ------------------------------------------------------------------------------------
 
 

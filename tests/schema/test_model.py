@@ -48,6 +48,8 @@ def full_schema() -> Schema:
                 datetime_format="%d.%m.%Y",
                 timezone="Europe/Berlin",
             ),
+            Column("seen", Kind.DATETIME, dtype="str", datetime_format="%-m/%-d/%Y %-I:%M %p"),
+            Column("day", Kind.DATETIME, dtype="int64", datetime_format="%Y%m%d"),
             Column("bio", Kind.TEXT, dtype="str"),
         ),
         primary_key="customer_id",

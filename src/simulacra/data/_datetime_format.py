@@ -6,6 +6,9 @@ depends only on the day, so it is formatted once per distinct day with Python's 
 ``strftime`` (exact semantics, a few thousand calls at most) and spread with a ``take``;
 hours, minutes and seconds are composed from two-digit tables. Formats with directives not
 listed here fall back to pandas.
+
+Unpadded fields (``%-d``, ``%-m``, ``%-H`` ...) are produced here, not by the platform's
+``strftime`` (where only glibc knows them): the padded field with its leading zero dropped.
 """
 
 from __future__ import annotations
@@ -86,12 +89,28 @@ def _spread(keys: np.ndarray, render: functools.partial[str]) -> pa.Array:
     return table.take(pa.array(index))
 
 
+_PERCENT_OR_UNPADDED = re.compile(r"%(%|-[a-zA-Z])")
+
+
+def strftime_unpadded(moment: dt.datetime, fmt: str) -> str:
+    """``moment.strftime(fmt)``, with ``%-d`` (and so on) as the field without a leading zero."""
+    if "%-" not in fmt:
+        return moment.strftime(fmt)
+
+    def field(m: re.Match[str]) -> str:
+        if m.group(1) == "%":
+            return "%%"
+        return moment.strftime(f"%{m.group(1)[1]}").lstrip("0") or "0"
+
+    return moment.strftime(_PERCENT_OR_UNPADDED.sub(field, fmt))
+
+
 def _date_text(day: int, fmt: str) -> str:
-    return (_EPOCH + dt.timedelta(days=day)).strftime(fmt)
+    return strftime_unpadded(_EPOCH + dt.timedelta(days=day), fmt)
 
 
 def _time_text(second: int, fmt: str) -> str:
-    return (_EPOCH + dt.timedelta(seconds=second)).strftime(fmt)
+    return strftime_unpadded(_EPOCH + dt.timedelta(seconds=second), fmt)
 
 
 def _offset_text(seconds: int, colon: bool = False) -> str:
@@ -180,4 +199,7 @@ def _pandas_format(wall: np.ndarray, unit: str, fmt: str, utc: np.ndarray | None
         stamps = stamps.tz_convert(tz)
     else:
         stamps = pd.DatetimeIndex(wall.astype(f"datetime64[{unit}]"))
+    if "%-" in fmt:  # glibc alone knows %-d: each value through our own (slow, but rare)
+        text = [None if pd.isna(s) else strftime_unpadded(s, fmt) for s in stamps]
+        return pa.array(text, pa.string())
     return pa.array(np.asarray(stamps.strftime(fmt), dtype=object), pa.string())

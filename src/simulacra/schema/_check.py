@@ -413,8 +413,10 @@ def _datetime_mask(series: pd.Series, fmt: str | None) -> np.ndarray:
     dtype = series.dtype
     if is_datetime64_any_dtype(dtype):
         return _flags(series.notna())
-    if is_numeric_dtype(dtype) or is_bool_dtype(dtype):
+    if is_bool_dtype(dtype) or (is_numeric_dtype(dtype) and fmt is None):
         return np.zeros(len(series), dtype=bool)
+    if is_numeric_dtype(dtype) and fmt is not None:  # 19750103 with the format %Y%m%d
+        return _flags(parse_datetimes(series, fmt).notna())
     if is_object_dtype(dtype) and infer_dtype(series, skipna=True) in ("datetime", "date"):
         return _flags(series.notna())
     text = series.astype(object).where(series.notna())

@@ -13,8 +13,17 @@ Conventions shared with the codecs:
   zone whose offsets match every value (summer time: ``"Europe/Berlin"``), else ``"UTC"``.
   Written back, ``%z`` gives ``+0100`` and ``%:z`` (inferred where values show the colon)
   ``+01:00``.
-* ``%f`` writes six digits, and ``%d``/``%m`` write zero-padded numbers, so a value such as
-  ``"5/1/2020"`` or ``"10:00:00.5"`` is read correctly but written back padded.
+* A field written without zero padding in most values (``1/6/2006``, ``9:05``) is spelled
+  ``%-m``, ``%-d``, ``%-H``, ``%-I``, ``%-M`` or ``%-S`` (``"%-m/%-d/%Y"``): read like ``%m``
+  (strptime accepts one digit or two) and written without padding by our own formatter, on
+  every platform. Where a column mixes both, the majority of the values that show it (those
+  below 10) decides; a tie keeps the padding.
+* ``%f`` writes six digits, so ``"10:00:00.5"`` is read correctly but written back
+  ``"10:00:00.500000"``.
+* Whole numbers that are all dates written ``YYYYMMDD`` (``19750103``) or ``YYYYMM``
+  (``199701``) are a datetime column of format ``%Y%m%d`` or ``%Y%m`` that keeps its numeric
+  dtype: :func:`parse_datetimes` reads numbers as their digits, and codecs write the digits
+  back as numbers (:func:`integer_date_format` says when; it is careful, see there).
 * A column that mixes formats without offsets (``2022/04/20`` and ``2022-12-27``) has them
   all, the commonest first, joined by :data:`FORMAT_SEPARATOR`: a value is read with the first
   that parses it, and new values are written in the first (:func:`writing_format`).
@@ -23,6 +32,7 @@ Conventions shared with the codecs:
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -33,7 +43,10 @@ __all__ = [
     "commonest_datetime_format",
     "datetime_timezone",
     "detect_datetime_format",
+    "integer_date_format",
+    "integer_text",
     "parse_datetimes",
+    "parsing_format",
     "writing_format",
 ]
 
@@ -73,6 +86,60 @@ DATETIME_FORMATS: tuple[str, ...] = _build_formats()
 """Candidate formats in order of preference (``%d/%m/%Y`` before ``%m/%d/%Y``)."""
 
 _MAX_LENGTH = 40
+_DIRECTIVE = re.compile(r"%([-:]?)([a-zA-Z%])")
+_PADDABLE = frozenset("dmHIMS")  # numbers of one or two digits, padded by strftime
+# what each directive matches in a value, for finding how its fields were written
+_FIELD_TEXT = {"Y": r"\d{4}", "y": r"\d{2}", "d": r"\d{1,2}", "m": r"\d{1,2}",
+               "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}", "S": r"\d{1,2}",
+               "f": r"\d{1,9}", "b": r"[^\W\d_]+", "B": r"[^\W\d_]+", "a": r"[^\W\d_]+",
+               "A": r"[^\W\d_]+", "p": r"[AaPp]\.?[Mm]\.?", "z": r"[+-]\d\d:?\d\d",
+               "j": r"\d{1,3}", "%": "%"}
+
+
+# integers that are dates: (format, lowest and highest value, dates needed without a name)
+_INTEGER_DATES = (("%Y%m%d", 18000101, 21001231, 5), ("%Y%m", 180001, 210012, 12))
+_DATE_NAME_RE = re.compile(
+    r"date|datum|fecha|yyyymm|ymd|(?:^|_)(?:dt|day|month|period|dob|when)(?:_|$)")
+_NOT_DATE_NAME_RE = re.compile(r"(?:^|_)(?:id|ids|key|no|nr|num|number|code|account|acct)$")
+
+
+def integer_date_format(name: str, values: np.ndarray) -> str | None:
+    """``"%Y%m%d"`` or ``"%Y%m"`` when whole numbers are all dates written so, else None.
+
+    Every value must be a real date (years 1800 to 2100, month 1 to 12, a day the month has),
+    which random numbers of eight digits almost never are (about one in a thousand). Careful
+    still: a name that calls the column an id or a number (``account_no``) keeps it a number;
+    without a name that says date (``date``, ``month``, ``dob``), there must be several
+    distinct values (5 days, 12 months) and they must not be a run of consecutive integers
+    (row numbers or ids that happen to start at ``20210101``).
+
+    Parameters
+    ----------
+    name
+        The column name, in :func:`~simulacra.schema._pii.normalize_name` form.
+    values
+        The non-missing values, whole numbers.
+    """
+    if values.size == 0 or _NOT_DATE_NAME_RE.search(name):
+        return None
+    distinct = np.unique(values)
+    low, high = distinct[0], distinct[-1]
+    named = bool(_DATE_NAME_RE.search(name))
+    for fmt, lowest, highest, needed in _INTEGER_DATES:
+        if low < lowest or high > highest:
+            continue
+        if not named and (len(distinct) < needed
+                          or (len(distinct) > 2 and high - low + 1 == len(distinct))):
+            return None
+        text = pd.Series(distinct.astype(np.int64).astype(str))
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        return fmt if bool(parsed.notna().all()) else None
+    return None
+
+
+def parsing_format(fmt: str) -> str:
+    """``fmt`` as strptime reads it: ``%-m`` (unpadded) is ``%m``, which reads ``1`` and ``01``."""
+    return _DIRECTIVE.sub(lambda m: f"%{m.group(2)}" if m.group(1) == "-" else m.group(0), fmt)
 
 
 def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
@@ -91,7 +158,10 @@ def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     pandas.Series
         ``datetime64`` values, timezone-aware (UTC) when ``fmt`` has ``%z``.
     """
-    fmt = fmt.replace("%:z", "%z")  # pandas reads +02:00 and +0200 alike with %z
+    fmt = parsing_format(fmt).replace("%:z", "%z")  # pandas reads +02:00 and +0200 alike
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype):
+        values = integer_text(values)  # 19750103: a date written as a number
     if FORMAT_SEPARATOR not in fmt:
         return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
     parsed: pd.Series | None = None
@@ -133,16 +203,69 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
         mixed = _mixed_formats(sample)
         if mixed is None or not _parses_all(values.drop_duplicates(), mixed):
             return None
-        return mixed
+        return _with_padding_seen(mixed, sample)
     passing.sort(key=lambda f: not _round_trips(sample, f))
     if len(values) > len(sample):
         distinct = values.drop_duplicates()
         passing = [f for f in passing if _parses_all(distinct, f)][:1]
     if not passing:
         return None
-    if "%z" in passing[0] and sample.str.contains(r"[+-]\d\d:\d\d$").all():
-        return passing[0].replace("%z", "%:z")  # offsets written +02:00 stay so
-    return passing[0]
+    found = passing[0]
+    if "%z" in found and sample.str.contains(r"[+-]\d\d:\d\d$").all():
+        found = found.replace("%z", "%:z")  # offsets written +02:00 stay so
+    return _with_padding_seen(found, sample)
+
+
+def _with_padding_seen(fmt: str, sample: pd.Series) -> str:
+    """``fmt`` with ``%-m`` (and so on) for the fields most values write without padding."""
+    return FORMAT_SEPARATOR.join(_padding_of_one(one, sample)
+                                 for one in fmt.split(FORMAT_SEPARATOR))
+
+
+def _padding_of_one(fmt: str, sample: pd.Series) -> str:
+    pattern: list[str] = []
+    pos = 0
+    fields: list[tuple[re.Match[str], str]] = []
+    for i, m in enumerate(_DIRECTIVE.finditer(fmt)):
+        text = _FIELD_TEXT.get(m.group(2))
+        if text is None or m.group(1) == "-":
+            return fmt  # a directive whose text we cannot delimit: leave the format alone
+        pattern.append(re.escape(fmt[pos : m.start()]))
+        pos = m.end()
+        if m.group(2) in _PADDABLE:
+            fields.append((m, f"f{i}"))
+            pattern.append(f"(?P<f{i}>{text})")
+        else:
+            pattern.append(f"(?:{text})")
+    pattern.append(re.escape(fmt[pos:]))
+    if not fields:
+        return fmt
+    shown = sample.str.extract("^" + "".join(pattern) + "$").dropna()
+    unpadded = {name for _, name in fields
+                if (shown[name].str.len() == 1).sum() > shown[name].str.match(r"0\d").sum()}
+    out, pos = [], 0
+    for m, name in fields:
+        out.append(fmt[pos : m.start()])
+        out.append(f"%-{m.group(2)}" if name in unpadded else m.group(0))
+        pos = m.end()
+    return "".join(out) + fmt[pos:]
+
+
+def integer_text(values: pd.Series) -> pd.Series:
+    """Whole numbers as their digits (``19750103``, not ``19750103.0``); others become None."""
+    present = values.notna().to_numpy()
+    out = np.full(len(values), None, dtype=object)
+    kept = values[present]
+    if pd.api.types.is_integer_dtype(kept.dtype):
+        out[present] = kept.to_numpy(dtype=np.int64).astype(str)
+    else:
+        numbers = kept.to_numpy(dtype=np.float64)
+        whole = np.isfinite(numbers) & (numbers == np.rint(numbers)) & (np.abs(numbers) < 2**62)
+        digits = np.rint(np.where(whole, numbers, 0.0)).astype(np.int64).astype(str)
+        text = digits.astype(object)
+        text[~whole] = None
+        out[present] = text
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def commonest_datetime_format(sample: pd.Series) -> tuple[str, float] | None:
@@ -196,7 +319,8 @@ def datetime_timezone(values: pd.Series, fmt: str) -> str | None:
     if "%z" not in fmt and "%:z" not in fmt:
         return None
     try:
-        parsed = pd.to_datetime(values, format=fmt.replace("%:z", "%z"), errors="coerce")
+        parsed = pd.to_datetime(values, format=parsing_format(fmt).replace("%:z", "%z"),
+                                errors="coerce")
     except ValueError:  # mixed offsets, such as summer and winter time
         return _zone_of_offsets(values, fmt) or "UTC"
     tz = getattr(parsed.dt, "tz", None)

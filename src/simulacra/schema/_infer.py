@@ -43,7 +43,11 @@ from pandas.api.types import (
 
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
-from simulacra.schema._datetimes import datetime_timezone, detect_datetime_format
+from simulacra.schema._datetimes import (
+    datetime_timezone,
+    detect_datetime_format,
+    integer_date_format,
+)
 from simulacra.schema._discover import discover_constraints as _discover
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._pii import (
@@ -288,6 +292,9 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
             return {"kind": Kind.PII, "pii_type": PIIType.CREDIT_CARD}
         # integers as they are: float64 merges neighbours above 2**53
         exact = values.to_numpy() if is_integer_dtype(values.dtype) else finite
+        date_format = integer_date_format(normalize_name(name), exact)
+        if date_format is not None:  # 19750103: a date written as a number
+            return {"kind": Kind.DATETIME, "datetime_format": date_format, "timezone": None}
         if complete and _is_integer_id(name, exact):
             return {"kind": Kind.ID, "unique": True, "id_format": "integer"}
     return {

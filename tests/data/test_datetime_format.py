@@ -1,0 +1,63 @@
+"""Writing timestamps in a strftime format: unpadded fields produced by us, not the platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.data._datetime_format import format_datetimes, strftime_unpadded
+
+_UNPADDED = re.compile(r"(?<!%)%-")
+
+
+class _PortableOnly(dt.datetime):
+    """A datetime whose strftime refuses ``%-d`` (which only glibc's strftime knows)."""
+
+    def strftime(self, fmt: str) -> str:
+        assert not _UNPADDED.search(fmt), fmt
+        return super().strftime(fmt)
+
+
+def _ticks(stamps: pd.Series | pd.DatetimeIndex) -> tuple[np.ndarray, str]:
+    values = np.asarray(stamps.to_numpy() if isinstance(stamps, pd.Series) else stamps)
+    return values.view(np.int64), np.datetime_data(values.dtype)[0]
+
+
+def test_unpadded_fields_never_reach_the_platform_strftime() -> None:
+    moment = _PortableOnly(2006, 1, 6, 9, 5, 3)
+    assert strftime_unpadded(moment, "%-m/%-d/%Y %-H:%M:%-S") == "1/6/2006 9:05:3"
+    assert strftime_unpadded(moment, "%-I %p, 100%% %%-d") == "9 AM, 100% %-d"
+    midnight = _PortableOnly(2008, 12, 18)
+    assert strftime_unpadded(midnight, "%-H:%M %-m/%-d") == "0:00 12/18"
+
+
+def _by_hand(s: pd.Timestamp, fmt: str) -> str:
+    hour12 = s.hour % 12 or 12
+    fields = {"%-m": str(s.month), "%-d": str(s.day), "%-H": str(s.hour), "%-I": str(hour12),
+              "%Y": f"{s.year}", "%y": f"{s.year % 100:02d}", "%m": f"{s.month:02d}",
+              "%d": f"{s.day:02d}", "%M": f"{s.minute:02d}", "%S": f"{s.second:02d}",
+              "%p": "AM" if s.hour < 12 else "PM", "%b": s.strftime("%b")}
+    return re.sub(r"%-?[a-zA-Z]", lambda m: fields[m.group(0)], fmt)
+
+
+@pytest.mark.parametrize("fmt", ["%-m/%-d/%Y", "%-m/%-d/%y %-H:%M", "%-d.%m.%Y %-I:%M %p",
+                                 "%Y-%m-%dT%-H:%M:%S", "%-d %b %Y, %-H h"])
+def test_format_datetimes_writes_unpadded_fields(fmt: str) -> None:
+    stamps = pd.Series(pd.date_range("1999-12-25 00:00:07", periods=500, freq="17h"))
+    wall, unit = _ticks(stamps)
+    got = format_datetimes(wall, unit, fmt).to_pylist()
+    assert got == [_by_hand(s, fmt) for s in stamps]
+    assert any(re.search(r"(^|\D)\d[/.: ]", text) for text in got)  # a field shows it
+
+
+def test_the_general_path_writes_unpadded_fields_too() -> None:
+    # %Z is not composed by the fast path: each value goes through strftime_unpadded
+    stamps = pd.date_range("2021-03-01 08:00", periods=3, freq="D", tz="Europe/Berlin")
+    utc, unit = _ticks(stamps.tz_convert("UTC").tz_localize(None))
+    wall, _ = _ticks(stamps.tz_localize(None))
+    got = format_datetimes(wall, unit, "%-d/%-m %-H:%M %Z", utc=utc, tz="Europe/Berlin")
+    assert got.to_pylist() == ["1/3 8:00 CET", "2/3 8:00 CET", "3/3 8:00 CET"]
