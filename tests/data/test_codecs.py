@@ -257,6 +257,47 @@ def test_integer_dates_round_trip_as_integers(values: list[Any], dtype: str, fmt
     assert pd.to_datetime(out.dropna().astype(np.int64).astype(str), format=fmt).notna().all()
 
 
+@pytest.mark.parametrize(("values", "layout", "written"), [
+    # Stat2Data::Marathon: the few minutes:seconds come back in the column's layout
+    (["38:31:00", "22:07", None, "112:46:00"], "[h]:mm:ss",
+     ["38:31:00", "0:22:07", None, "112:46:00"]),
+    (["1:02:03.50", "30:58:30.25", "12:00:00.00", None], "[h]:mm:ss.00", None),
+    (["75:20", "58:30", "102:00", "75:20"], "[m]:ss", None),
+])
+def test_durations_written_as_text_round_trip_as_that_text(
+        values: list[str | None], layout: str, written: list[str | None] | None) -> None:
+    for dtype in ("str", "object"):
+        s = pd.Series(values, dtype=dtype).rename("t")
+        column = infer_schema(s.to_frame()).table().column("t")
+        assert (column.kind, column.text_format) == (Kind.NUMERICAL, layout)
+        out = _round_trip(s.to_frame(), _table(column))["t"]
+        assert str(out.dtype) == dtype
+        assert out.isna().tolist() == s.isna().tolist()
+        assert out.dropna().tolist() == [v for v in written or values if v is not None]
+
+
+def test_durations_sampled_keep_whole_minutes_and_old_models_decode_as_before() -> None:
+    s = pd.Series([f"{20 + i}:{i % 60:02d}:00" for i in range(100)], name="t")
+    codec = TableCodec.fit(s.to_frame(), infer_schema(s.to_frame()).table())
+    block = EncodedFrame((np.arange(21, 98) * 3600.0 + 17.0)[:, None],
+                         codec.encoded_columns)
+    out = codec.decode(block, rng=np.random.default_rng(0))["t"]
+    assert out.str.fullmatch(r"\d+:[0-5]\d:00").all()
+    state = codec.get_state()
+    del state["columns"][0]["state"]["duration_step"]  # a model saved before it was learned
+    old = TableCodec.from_state(codec.table, state).decode(block, rng=np.random.default_rng(0))
+    assert old["t"].str.fullmatch(r"\d+:[0-5]\d:17").all()
+
+
+def test_a_value_that_is_no_duration_is_an_error_naming_it() -> None:
+    s = pd.Series(["38:31:00", "22:07", "1:02:03"], name="t")
+    column = infer_schema(s.to_frame()).table().column("t")
+    codec = TableCodec.fit(s.to_frame(), _table(column))
+    with pytest.raises(DataValidationError, match="'soon'") as err:
+        codec.encode(pd.Series(["38:31:00", "soon"], name="t").to_frame())
+    assert "[h]:mm:ss" in str(err.value)
+
+
 def test_numerical_round_trips_with_original_dtypes() -> None:
     df = pd.DataFrame({
         "i": np.array([5, -3, 12, 7], dtype=np.int64),

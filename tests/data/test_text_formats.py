@@ -10,8 +10,14 @@ import pytest
 
 from simulacra import Schema, infer_schema, make_synthesizer
 from simulacra.data._io import TableWriter, read_table, write_table
-from simulacra.data._text_formats import amount_format, bool_format, decimals_format
+from simulacra.data._text_formats import (
+    amount_format,
+    bool_format,
+    decimals_format,
+    duration_text,
+)
 from simulacra.errors import SchemaError
+from simulacra.schema._durations import duration_layout
 from simulacra.schema._model import Column, Kind
 from tests.cli._run import run
 
@@ -144,3 +150,56 @@ def test_a_synthesizers_table_carries_the_formats(tmp_path: Path) -> None:
     frame = read_table(tmp_path / "t.csv")
     syn = make_synthesizer("independent", seed=0).fit(frame, infer_schema(frame))
     assert syn.table_.text_formats()["amount"] == "${:,.2f}"
+
+
+# ---- durations (38:31:00) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("layout", "seconds", "text"), [
+    ("[h]:mm:ss", [138660, 3723, 0, 86400 * 9 + 5], ["38:31:00", "1:02:03", "0:00:00",
+                                                      "216:00:05"]),
+    ("[hh]:mm:ss", [3723, 360000], ["01:02:03", "100:00:00"]),
+    ("[m]:ss", [1327, 3723, 59.6], ["22:07", "62:03", "1:00"]),  # rounded, then carried
+    ("[h]:mm:ss.00", [3723.5, 59.996, -61.25], ["1:02:03.50", "0:01:00.00", "-0:01:01.25"]),
+])
+def test_durations_are_written_in_their_layout(layout: str, seconds: list[float],
+                                               text: list[str]) -> None:
+    found = duration_layout(layout)
+    assert found is not None
+    assert duration_text(np.array(seconds, dtype=float), found).to_pylist() == text
+
+
+def test_csv_output_writes_seconds_and_timedeltas_in_a_duration_layout(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"s": [138660.0, np.nan, 1327.0],
+                          "td": pd.to_timedelta([138660, 1327, None], unit="s")})
+    write_table(frame, tmp_path / "d.csv", text_formats={"s": "[h]:mm:ss", "td": "[m]:ss"})
+    assert (tmp_path / "d.csv").read_text().splitlines() == [
+        "s,td", "38:31:00,2311:00", ",22:07", "0:22:07,"]
+
+
+def test_cli_keeps_unpadded_dates_durations_and_integer_dates_as_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the layouts of Stat2Data::Marathon (Date, Time) and Ecdat::Pound (date)
+    rng = np.random.default_rng(1)
+    rows = ["Date,Time,day,miles"]
+    for i in range(300):
+        when = pd.Timestamp("2002-01-01") + pd.Timedelta(days=int(i * 1.7))
+        miles = int(rng.integers(3, 10))
+        minutes = int(miles * rng.uniform(7, 9.5) * 60)
+        rows.append(f"{when.month}/{when.day}/{when.year},{minutes // 60}:{minutes % 60:02d}:00,"
+                    f"{when:%Y%m%d},{miles}")
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model, out = str(tmp_path / "m.sim"), str(tmp_path / "s.csv")
+    assert run(["fit", str(tmp_path / "d.csv"), "-o", model, "--quiet"], capsys,
+               monkeypatch)[0] == 0
+    assert run(["sample", model, "-n", "400", "-o", out, "--quiet", "--seed", "2"], capsys,
+               monkeypatch)[0] == 0
+    text = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert text["Date"].str.fullmatch(r"[1-9]\d?/[1-9]\d?/20\d\d").all()
+    assert text["Date"].str.match(r"\d/").any()
+    assert text["Time"].str.fullmatch(r"[1-9]\d*:[0-5]\d:00").all()
+    hours = text["Time"].str.split(":").str[0].astype(int)
+    assert hours.min() >= 20 and hours.max() <= 95 and (hours > 23).mean() > 0.5
+    days = pd.to_datetime(text["day"], format="%Y%m%d", errors="coerce")
+    assert days.notna().all() and text["day"].str.fullmatch(r"200\d{5}").all()

@@ -202,6 +202,15 @@ def test_declared_datetime_written_unpadded_or_as_integers() -> None:
     assert issue.rows == (0, 1)
 
 
+def test_declared_durations_with_values_that_are_not() -> None:
+    column = Column("t", Kind.NUMERICAL, text_format="[h]:mm:ss")
+    check_data(pd.DataFrame({"t": ["38:31:00", "22:07", None]}), table_of(column))
+    check_data(pd.DataFrame({"t": [138660.0, 1327.0]}), table_of(column))  # seconds
+    issue = only_issue(pd.DataFrame({"t": ["38:31:00", "soon", "12:75"]}), table_of(column))
+    assert issue.rows == (1, 2)
+    assert "'[h]:mm:ss'" in issue.message and "38:31:00" in issue.fix
+
+
 def test_declared_boolean_with_other_values() -> None:
     data = pd.DataFrame({"b": pd.Series([True, "TRUE", 0, "maybe", None, 2], dtype=object)})
     issue = only_issue(data, table_of(Column("b", Kind.BOOLEAN)))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import Kind, load_synthesizer, make_synthesizer
+from simulacra import Kind, evaluate, load_synthesizer, make_synthesizer
 
 
 def _frame(n: int = 300) -> pd.DataFrame:
@@ -22,6 +22,10 @@ def _frame(n: int = 300) -> pd.DataFrame:
         "date": days.dt.strftime("%Y%m%d").astype(np.int64),  # Ecdat::Pound
         "rate": rate,
         "seen": stamps.map(lambda s: f"{s.month}/{s.day}/{s.year} {s.hour}:{s.minute:02d}"),
+        # Stat2Data::Marathon: race times in minutes written as hours, and a few under an hour
+        "Time": [f"{m}:{s:02d}:00" if m > 59 or i % 50 else f"{m}:{s:02d}"
+                 for i, (m, s) in enumerate(zip(rng.integers(20, 240, n), rng.integers(0, 60, n),
+                                                strict=True))],
     })
 
 
@@ -34,6 +38,8 @@ def test_integer_and_unpadded_dates_come_back_as_they_were_written(name: str,
     assert (table.column("date").kind, table.column("date").datetime_format) == (
         Kind.DATETIME, "%Y%m%d")
     assert table.column("seen").datetime_format == "%-m/%-d/%Y %-H:%M"
+    assert (table.column("Time").kind, table.column("Time").text_format) == (
+        Kind.NUMERICAL, "[h]:mm:ss")
     syn.save(tmp_path / "m.sim")
     for model in (syn, load_synthesizer(tmp_path / "m.sim")):
         out = model.sample(400, seed=2)
@@ -43,3 +49,12 @@ def test_integer_and_unpadded_dates_come_back_as_they_were_written(name: str,
         assert days.min() >= pd.Timestamp("1975-01-03") and days.max() <= pd.Timestamp("1989")
         assert out["seen"].str.fullmatch(r"[1-9]\d?/[1-9]\d?/19\d\d (?:0|[1-9]\d?):\d\d").all()
         assert out["seen"].str.match(r"\d/").any()
+        assert out["Time"].str.fullmatch(r"\d+:[0-5]\d:\d\d").all()
+        # whole minutes, as most real values: only one at the bounds (37:07) may keep seconds
+        assert out["Time"].str.endswith(":00").mean() > 0.98
+        hours = out["Time"].str.split(":").str[0].astype(int)
+        assert hours.between(0, 240).all() and hours.std() > 20
+    # evaluation reads the durations too: Time is compared as the numbers it holds
+    shapes = evaluate(real, out)["column_shapes"].to_dict()["details"]["columns"]
+    time = next(c for c in shapes if c["column"] == "Time")
+    assert time["score"] > 0.8

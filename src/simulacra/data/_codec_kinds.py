@@ -35,16 +35,27 @@ from simulacra.data._dtypes import (
     missing_marker,
     resolve_dtype,
     restore,
+    strings_to_dtype,
 )
 from simulacra.data._frame import EncodedColumn
+from simulacra.data._text_formats import duration_text
 from simulacra.errors import DataValidationError, FitWarning, Issue
+from simulacra.schema._durations import duration_layout, parse_durations
 from simulacra.schema._model import Column, Kind
 
 
 # ---- numerical -----------------------------------------------------------------------------
-def to_floats(series: pd.Series, where: str) -> np.ndarray:
-    """The column as float64 with NaN for missing values, or a clear error."""
+def to_floats(series: pd.Series, where: str, text_format: str | None = None) -> np.ndarray:
+    """The column as float64 with NaN for missing values, or a clear error.
+
+    Text written as durations (``text_format`` a layout such as ``[h]:mm:ss``) is read as
+    seconds.
+    """
     dtype = series.dtype
+    layout = duration_layout(text_format)
+    if layout is not None and not (pd.api.types.is_timedelta64_dtype(dtype)
+                                   or pd.api.types.is_numeric_dtype(dtype)):
+        return _duration_seconds(series, where, str(layout))
     if pd.api.types.is_timedelta64_dtype(dtype):
         seconds: np.ndarray = series.dt.total_seconds().to_numpy(np.float64, na_value=np.nan)
         return seconds
@@ -64,6 +75,41 @@ def to_floats(series: pd.Series, where: str) -> np.ndarray:
     return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _duration_seconds(series: pd.Series, where: str, layout: str) -> np.ndarray:
+    seconds = parse_durations(series)
+    bad = np.isnan(seconds) & series.notna().to_numpy()
+    if bad.any():
+        rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
+        raise DataValidationError.of([Issue(
+            f"the column holds durations written {layout!r} (hours:minutes:seconds or "
+            f"minutes:seconds) but some values are not, such as {series.iloc[rows[0]]!r}.",
+            column=str(series.name), rows=rows, n_rows=int(bad.sum()),
+            fix=f"Write them as durations such as '38:31:00' or '22:07', or set the kind of "
+                f"{where} to 'categorical' and remove its 'text_format'.",
+        )])
+    return seconds
+
+
+_STEP_SHARE = 0.95
+
+
+def _duration_step(seconds: np.ndarray) -> float:
+    """The hour or minute when (nearly) every duration is a whole number of them, else 0.
+
+    Nearly: Stat2Data::Marathon writes all but 3 of 1127 times in whole minutes.
+    """
+    for step in (3600.0, 60.0):
+        if seconds.size and np.mean(np.fmod(seconds, step) == 0) >= _STEP_SHARE:
+            return step
+    return 0.0
+
+
+def _holds_text(dtype: str) -> bool:
+    """Whether a column of this dtype holds text (strings or objects), not numbers."""
+    found = resolve_dtype(dtype)
+    return is_string_dtype(found) or (isinstance(found, np.dtype) and found.kind == "O")
+
+
 class NumericalCodec(ColumnCodec):
     """A number in natural scale, with a missing indicator when needed."""
 
@@ -71,7 +117,7 @@ class NumericalCodec(ColumnCodec):
 
     @classmethod
     def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
-        x = to_floats(series, f"column {column.name!r}")
+        x = to_floats(series, f"column {column.name!r}", column.text_format)
         missing = np.isnan(x)
         finite = x[np.isfinite(x)]
         integer = column.integer
@@ -100,6 +146,8 @@ class NumericalCodec(ColumnCodec):
             "seen": [_stat(finite, np.min), _stat(finite, np.max)] if finite.size else None,
             "marker": missing_marker(series),
         }
+        if duration_layout(column.text_format) is not None:
+            state["duration_step"] = _duration_step(finite)
         return cls(column, state)
 
     def seen_range(self) -> tuple[float, float] | None:
@@ -121,7 +169,7 @@ class NumericalCodec(ColumnCodec):
         if not self.encoded:
             return super().encode(series)
         s = self.state
-        x = to_floats(series, self.where)
+        x = to_floats(series, self.where, self.column.text_format)
         missing = np.isnan(x)
         values = np.clip(np.where(missing, s["median"], x), s["low"], s["high"])
         return with_indicator(values, missing, s["has_missing"])
@@ -139,6 +187,14 @@ class NumericalCodec(ColumnCodec):
         if s["decimals"] is not None and not s["integer"]:
             values = np.round(values, int(s["decimals"]))
         values = np.clip(values, s["low"], s["high"])
+        layout = duration_layout(self.column.text_format)
+        step = float(s.get("duration_step", 0.0))  # older models: none
+        if step > 1.0:  # durations all in whole minutes (or hours) stay so
+            values = np.clip(np.rint(values / step) * step, s["low"], s["high"])
+        if layout is not None and _holds_text(self.column.dtype):  # 38:31:00, as read
+            return strings_to_dtype(duration_text(values, layout),
+                                    missing_of(block, s["has_missing"]), self.column.dtype,
+                                    s["marker"])
         if s["integer"]:
             values = _as_integers(values, self.column.dtype)
         return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,

@@ -13,10 +13,14 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from simulacra.data._strings import join, zero_pad
+from simulacra.schema._durations import DurationLayout, duration_layout
 from simulacra.schema._text_format import NumberFormat, bool_spellings, number_format
 
-__all__ = ["amount_format", "apply_text_formats", "bool_format", "decimals_format"]
+__all__ = ["amount_format", "apply_text_formats", "bool_format", "decimals_format",
+           "duration_text"]
 
 _FIXED = r"[+-]?\d*\.(\d+)"
 _AMOUNT = r"^(?P<prefix>[^\d]*)(?P<number>[\d,]*\d(?:\.\d+)?)(?P<suffix>.*)$"
@@ -92,9 +96,44 @@ def apply_text_formats(chunk: pd.DataFrame, formats: Mapping[str, str]) -> pd.Da
     return out
 
 
+def duration_text(seconds: np.ndarray, layout: DurationLayout) -> pa.Array:
+    """Durations in seconds written in ``layout`` (``38:31:00``), composed without a loop.
+
+    Seconds are rounded to the layout's decimals first, so that ``59.996`` becomes ``1:00.00``
+    rather than ``0:60.00``; a negative duration gets a leading minus.
+    """
+    scale = 10**layout.decimals
+    ticks = np.rint(np.nan_to_num(np.asarray(seconds, dtype=np.float64)) * scale).astype(np.int64)
+    whole, frac = np.divmod(np.abs(ticks), scale)
+    if layout.hours:
+        lead, rest = np.divmod(whole, 3600)
+        minute, second = np.divmod(rest, 60)
+        pieces: list[pa.Array | str] = [zero_pad(lead, layout.width), ":", zero_pad(minute, 2),
+                                        ":", zero_pad(second, 2)]
+    else:
+        lead, second = np.divmod(whole, 60)
+        pieces = [zero_pad(lead, layout.width), ":", zero_pad(second, 2)]
+    if layout.decimals:
+        pieces += [".", zero_pad(frac, layout.decimals)]
+    if (ticks < 0).any():
+        pieces.insert(0, pa.array(np.where(ticks < 0, "-", "")))
+    return join(pieces, len(ticks))
+
+
 def _formatted(values: pd.Series, fmt: str) -> pd.Series | None:
     present = values.notna().to_numpy()
     kept = values[present]
+    layout = duration_layout(fmt)
+    if layout is not None:  # seconds, or timedelta values, as 38:31:00
+        if pd.api.types.is_timedelta64_dtype(values.dtype):
+            kept = kept.dt.total_seconds()
+        elif not pd.api.types.is_numeric_dtype(values.dtype):
+            return None  # already text
+        words = np.asarray(duration_text(kept.to_numpy(np.float64), layout).to_numpy(
+            zero_copy_only=False), dtype=object)
+        text = np.full(len(values), None, dtype=object)
+        text[present] = words
+        return pd.Series(text, index=values.index, name=values.name)
     number = number_format(fmt)
     if number is not None:
         if not pd.api.types.is_numeric_dtype(values.dtype):

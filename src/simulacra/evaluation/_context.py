@@ -26,6 +26,7 @@ import pandas as pd
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema import Kind, Table
 from simulacra.schema._datetimes import parse_datetimes, stamps_to_seconds
+from simulacra.schema._durations import duration_layout, parse_durations
 
 NUMERICAL = "numerical"
 CATEGORICAL = "categorical"
@@ -358,8 +359,9 @@ def _encode(label: str, frame: pd.DataFrame, table: Table, types: dict[str, str]
             codes[column] = np.where(row_codes >= 0, index[np.maximum(row_codes, 0)],
                                      -1).astype(np.int64)
             continue
-        values, bad = _as_float(series, table.column(column).kind == Kind.DATETIME,
-                                table.column(column).datetime_format)
+        spec = table.column(column)
+        values, bad = _as_float(series, spec.kind == Kind.DATETIME,
+                                spec.datetime_format or spec.text_format)
         if bad.any():
             rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
             what = "datetimes" if table.column(column).kind == Kind.DATETIME else "numbers"
@@ -375,7 +377,16 @@ def _encode(label: str, frame: pd.DataFrame, table: Table, types: dict[str, str]
 
 def _as_float(series: pd.Series, is_datetime: bool, fmt: str | None
               ) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers (seconds for datetimes and durations), and which present values are not.
+
+    ``fmt`` is a datetime column's ``datetime_format``, else the column's ``text_format``.
+    """
     missing = series.isna().to_numpy()
+    if (not is_datetime and duration_layout(fmt) is not None
+            and not pd.api.types.is_numeric_dtype(series.dtype)
+            and not pd.api.types.is_timedelta64_dtype(series.dtype)):
+        seconds = parse_durations(series)  # 38:31:00
+        return seconds, np.isnan(seconds) & ~missing
     if not is_datetime:
         if pd.api.types.is_bool_dtype(series.dtype):
             series = series.astype("float64")

@@ -49,6 +49,7 @@ from simulacra.schema._datetimes import (
     integer_date_format,
 )
 from simulacra.schema._discover import discover_constraints as _discover
+from simulacra.schema._durations import detect_duration_layout, parse_durations
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._pii import (
     VALUE_SHARE,
@@ -388,6 +389,9 @@ def _sample(values: pd.Series) -> pd.Series:
 def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
     values = values.astype("str")
     sample = _sample(values)
+    layout = detect_duration_layout(normalize_name(name), values, sample)
+    if layout is not None:  # 38:31:00: a duration, learned in seconds
+        return _durations(values, layout)
     fmt = detect_datetime_format(values, sample)
     if fmt is not None:
         tz = datetime_timezone(sample, fmt)
@@ -412,6 +416,14 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         # model could only replay them, and a value seen once may single a person out.
         return {"kind": Kind.PII, "pii_type": PIIType.CODE}
     return {"kind": Kind.CATEGORICAL, "cardinality": n_unique}
+
+
+def _durations(values: pd.Series, layout: str) -> _Fields:
+    seconds = parse_durations(values)
+    decimals = decimal_places(seconds)
+    return {"kind": Kind.NUMERICAL, "integer": decimals == 0, "decimals": decimals,
+            "minimum": float(seconds.min()), "maximum": float(seconds.max()),
+            "text_format": layout}
 
 
 def _string_id(name: str, values: pd.Series, sample: pd.Series) -> tuple[bool, str | None]:

@@ -5,7 +5,10 @@ A ``text_format`` is part of a column's schema and is learned when a CSV is read
 * a number: one Python format field between optional literal text, ``"${:,.2f}"`` for
   ``$1,234.50``, ``"{:.1f}%"`` for ``12.5%``, ``"{:.2f}"`` for ``12.50``. A negative number's
   minus sign goes before the literal prefix (``-$12.00``);
-* true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``.
+* true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``;
+* a duration in seconds: its layout, ``"[h]:mm:ss"`` for ``38:31:00`` or ``"[m]:ss"`` for
+  ``22:07`` (see :mod:`simulacra.schema._durations`). A column of such strings is read with it
+  too, and sampled back as such strings.
 
 Typed outputs (DataFrames, Parquet, databases) hold the values themselves and ignore it.
 """
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from simulacra.schema._durations import duration_layout
 
 __all__ = ["NumberFormat", "bool_spellings", "number_format", "text_format_problem"]
 
@@ -60,9 +65,10 @@ def bool_spellings(text: str) -> tuple[str, str] | None:
 def text_format_problem(text: str, kind: str) -> str | None:
     """Why ``text`` cannot be the text format of a column of ``kind``, or None if it can."""
     if kind == "numerical":
-        if number_format(text) is None:
+        if number_format(text) is None and duration_layout(text) is None:
             return (f"'text_format' {text!r} of a numerical column must be one Python format "
-                    "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%'.")
+                    "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%', "
+                    "or the layout of a duration in seconds, such as '[h]:mm:ss' or '[m]:ss'.")
         return None
     if kind == "boolean":
         if bool_spellings(text) is None:
