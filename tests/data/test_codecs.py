@@ -242,6 +242,7 @@ def test_dates_written_unpadded_are_sampled_unpadded_unless_the_schema_says_othe
     ([19750103, 19891124, 19800229, 19750103], "int64", "%Y%m%d"),
     ([19750103.0, np.nan, 19800229.0, 19891124.0], "float64", "%Y%m%d"),  # int with gaps
     ([19750103, None, 19800229, 19891124], "Int64", "%Y%m%d"),
+    ([19750103, None, 19800229, 19891124], "object", "%Y%m%d"),  # ints as objects
     ([199701, 200012, 199701, 185003], "int64", "%Y%m"),
 ])
 def test_integer_dates_round_trip_as_integers(values: list[Any], dtype: str, fmt: str) -> None:
@@ -255,6 +256,8 @@ def test_integer_dates_round_trip_as_integers(values: list[Any], dtype: str, fmt
                        rng=np.random.default_rng(0))["d"]
     assert str(out.dtype) == dtype
     assert pd.to_datetime(out.dropna().astype(np.int64).astype(str), format=fmt).notna().all()
+    if dtype == "object":
+        assert all(isinstance(v, int) for v in out.dropna())
 
 
 @pytest.mark.parametrize(("values", "layout", "written"), [

@@ -17,6 +17,8 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulacra.data._codec_base import ColumnCodec, missing_of, with_indicator
 from simulacra.data._datetime_format import TICKS_PER_SECOND, format_datetimes
@@ -29,7 +31,7 @@ from simulacra.data._dtypes import (
 )
 from simulacra.data._frame import EncodedColumn
 from simulacra.errors import DataValidationError, Issue
-from simulacra.schema._datetimes import parse_datetimes, writing_format
+from simulacra.schema._datetimes import INTEGER_DATE_FORMATS, parse_datetimes, writing_format
 from simulacra.schema._model import Column, Kind
 
 
@@ -94,6 +96,14 @@ def to_ticks(series: pd.Series, column: Column) -> _Ticks:
         raise _bad(column, series, unread, f"some values do not match {got}")
     hint = column.timezone if fmt and ("%z" in fmt or "%:z" in fmt) else None
     return _from_stamps(stamps, missing, hint)
+
+
+def _python_ints(text: pa.Array, missing: np.ndarray | None, marker: str) -> np.ndarray:
+    """Digits as Python ints in an object array, the column's missing value where missing."""
+    out = np.asarray(pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)).astype(object)
+    if missing is not None and missing.any():
+        out[missing] = marker_value(marker)
+    return out
 
 
 def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) -> Exception:
@@ -234,6 +244,8 @@ class DatetimeCodec(ColumnCodec):
                 wall = _ints(pd.Series(stamps.tz_localize(None)))
                 utc = _ints(pd.Series(stamps.tz_convert("UTC").tz_localize(None)))
             text = format_datetimes(wall, s["unit"], writing_format(fmt), utc=utc, tz=s["tz"])
+            if fmt in INTEGER_DATE_FORMATS and resolve_dtype(dtype) == np.dtype(object):
+                return _python_ints(text, missing, s["marker"])  # 19750103 held as objects
             return strings_to_dtype(text, missing, dtype, s["marker"])
         if missing is not None and missing.any():
             stamps = pd.DatetimeIndex(stamps.where(~missing))

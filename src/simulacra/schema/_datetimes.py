@@ -40,6 +40,7 @@ import pandas as pd
 __all__ = [
     "DATETIME_FORMATS",
     "FORMAT_SEPARATOR",
+    "INTEGER_DATE_FORMATS",
     "commonest_datetime_format",
     "datetime_timezone",
     "detect_datetime_format",
@@ -98,6 +99,8 @@ _FIELD_TEXT = {"Y": r"\d{4}", "y": r"\d{2}", "d": r"\d{1,2}", "m": r"\d{1,2}",
 
 # integers that are dates: (format, lowest and highest value, dates needed without a name)
 _INTEGER_DATES = (("%Y%m%d", 18000101, 21001231, 5), ("%Y%m", 180001, 210012, 12))
+INTEGER_DATE_FORMATS = frozenset(fmt for fmt, *_ in _INTEGER_DATES)
+"""Formats of dates written as whole numbers."""
 _DATE_NAME_RE = re.compile(
     r"date|datum|fecha|yyyymm|ymd|(?:^|_)(?:dt|day|month|period|dob|when)(?:_|$)")
 _NOT_DATE_NAME_RE = re.compile(r"(?:^|_)(?:id|ids|key|no|nr|num|number|code|account|acct)$")
@@ -159,9 +162,7 @@ def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
         ``datetime64`` values, timezone-aware (UTC) when ``fmt`` has ``%z``.
     """
     fmt = parsing_format(fmt).replace("%:z", "%z")  # pandas reads +02:00 and +0200 alike
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-            values.dtype):
-        values = integer_text(values)  # 19750103: a date written as a number
+    values = _numbers_as_digits(values)  # 19750103: a date written as a number
     if FORMAT_SEPARATOR not in fmt:
         return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
     parsed: pd.Series | None = None
@@ -249,6 +250,22 @@ def _padding_of_one(fmt: str, sample: pd.Series) -> str:
         out.append(f"%-{m.group(2)}" if name in unpadded else m.group(0))
         pos = m.end()
     return "".join(out) + fmt[pos:]
+
+
+def _numbers_as_digits(values: pd.Series) -> pd.Series:
+    """Numbers (also in an object column) as their digits; text and the rest as they are."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return values
+    if pd.api.types.is_numeric_dtype(dtype):
+        return integer_text(values)
+    if pd.api.types.is_object_dtype(dtype):
+        present = values.dropna()
+        if (not present.empty and not isinstance(present.iloc[0], str)
+                and pd.api.types.infer_dtype(present, skipna=True) in (
+                    "integer", "floating", "mixed-integer-float")):
+            return integer_text(pd.to_numeric(values))
+    return values
 
 
 def integer_text(values: pd.Series) -> pd.Series:
