@@ -119,15 +119,15 @@ def detect_duration_layout(name: str, values: pd.Series, sample: pd.Series) -> s
     fields = _fields(values)
     if fields.null_count:
         return None
-    lead_text = fields.field("lead").to_numpy(zero_copy_only=False).astype(str)
-    lead = lead_text.astype(np.int64)
+    lead_text = fields.field("lead")
+    lead = pc.cast(lead_text, pa.int64()).to_numpy(zero_copy_only=False)
     three = pc.not_equal(fields.field("last"), "").to_numpy(zero_copy_only=False)
     if not _DURATION_NAME.search(name) and not (lead > _MAX_TIME_OF_DAY_HOUR).any():
         return None  # each could be a time of day
     hours = bool(three.sum() * 2 >= len(three))  # the layout most values have
-    same = lead_text[three == hours]
-    widths = np.char.str_len(same)
-    padded = widths[(widths > 1) & np.char.startswith(same, "0")]
+    widths = pc.utf8_length(lead_text).to_numpy(zero_copy_only=False)
+    zero = pc.starts_with(lead_text, "0").to_numpy(zero_copy_only=False)
+    padded = widths[(three == hours) & (widths > 1) & zero]
     width = int(padded.max()) if padded.size else 1
     decimals = int(pc.max(pc.utf8_length(fields.field("frac"))).as_py() or 0)
     return str(DurationLayout(hours, width, decimals))
