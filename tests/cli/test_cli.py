@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -292,11 +293,34 @@ def test_sample_where_keeps_only_matching_rows(tmp_path, model, capsys, monkeypa
 def test_sample_where_errors_are_one_paragraph(tmp_path, model, capsys, monkeypatch) -> None:
     out = tmp_path / "x.csv"
     for where, expected in (("segment", "COLUMN=VALUE"), ("segment=vip", "no such category"),
-                            ("nope=1", "does not have"), ("age=old", "give a number")):
+                            ("nope=1", "does not have"), ("age=old", "give a number"),
+                            ("age=30.5", "whole numbers")):
         code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out), "--where", where],
                            capsys, monkeypatch)
         assert code == 2 and expected in err and "Traceback" not in err, (where, err)
         assert not out.exists()
+
+
+def test_sample_where_the_same_column_twice_is_refused(tmp_path, model, capsys,
+                                                       monkeypatch) -> None:
+    out = tmp_path / "x.csv"
+    code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out), "--where",
+                        "segment=plus", "--where", "segment=basic"], capsys, monkeypatch)
+    assert code == 2 and "twice" in err and "Traceback" not in err and not out.exists()
+
+
+def test_sample_where_takes_a_category_as_written(tmp_path, capsys, monkeypatch) -> None:
+    # R writes logical columns padded: ' TRUE' / 'FALSE' (sampleSelection::Mroz87)
+    data = tmp_path / "r.csv"
+    pd.DataFrame({"level": [" high", "low"] * 40,
+                  "x": np.arange(80.0)}).to_csv(data, index=False)
+    model, out = tmp_path / "m.sim", tmp_path / "x.csv"
+    assert run(["fit", str(data), "-o", str(model), "-q"], capsys, monkeypatch)[0] == 0
+    for where, level in (("level= high", " high"), ("level = low", "low")):
+        code, _, err = run(["sample", str(model), "-n", "6", "-o", str(out), "-q", "--where",
+                            where], capsys, monkeypatch)
+        assert code == 0, err
+        assert (pd.read_csv(out, dtype=str)["level"] == level).all()
 
 
 def test_rebalance_writes_marked_rows(tmp_path, capsys, monkeypatch) -> None:

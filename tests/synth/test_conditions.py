@@ -62,6 +62,7 @@ def test_impossible_conditions_are_refused_at_once(credit: pd.DataFrame) -> None
         "no such column": {"nope": 1},
         "never missing": {"Status": None},
         "non-empty dict": {},
+        "holds whole numbers": {"Age": 30.5},  # was rounded to 30 and met silently
     }
     for message, conditions in cases.items():
         with pytest.raises(InvalidParameterError, match=message):
@@ -72,9 +73,22 @@ def test_impossible_conditions_are_refused_at_once(credit: pd.DataFrame) -> None
         ids.sample(5, conditions={"email": "user1.basic@mail.test"})
 
 
+def test_columns_learned_as_one_combination_refuse_an_unseen_category() -> None:
+    rng = np.random.default_rng(0)
+    plan = pd.DataFrame({"subject": rng.choice(["a", "b", "c"], 300)})
+    plan["group"] = plan["subject"].map({"a": "x", "b": "y", "c": "y"})  # tied: one column
+    plan["score"] = rng.normal(size=300)
+    syn = make_synthesizer("cart", seed=0).fit(plan, constraints=[
+        {"kind": "fixed_combinations", "columns": ["subject", "group"]}])
+    with pytest.raises(InvalidParameterError, match="no such category"):
+        syn.sample(10, conditions={"group": "maybe"})
+    assert (syn.sample(20, conditions={"group": "x"})["subject"] == "a").all()
+
+
 def test_a_condition_too_rare_to_meet_is_a_sampling_error(credit: pd.DataFrame) -> None:
     syn = make_synthesizer("copula", seed=0).fit(credit)
-    rare = float(credit["Price"].iloc[0]) + 0.5  # in range, but no row holds it
+    held = set(credit["Price"].dropna().astype(int))
+    rare = next(p for p in range(int(credit["Price"].min()), 10**7) if p not in held)
     with pytest.raises(SamplingError, match="condition Price="):
         syn.sample(50, conditions={"Price": rare})
 

@@ -60,6 +60,10 @@ class FixedCombinations(Constraint):
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._combos = data[self.names].drop_duplicates().reset_index(drop=True)
 
+    def seen_values(self, column: str) -> list[Any]:
+        """The values ``column`` takes in the real combinations (what a row can hold)."""
+        return list(self._combos[column].dropna().unique()) if column in self._combos else []
+
     def _codes(self, data: pd.DataFrame) -> np.ndarray:
         keys = row_keys(data[self.names])
         index = pd.Index(row_keys(self._combos))

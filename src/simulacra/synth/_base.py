@@ -29,7 +29,7 @@ from simulacra._random import (
     spawn,
 )
 from simulacra._version import __version__
-from simulacra.constraints import Constraint, ConstraintSet, check_rules
+from simulacra.constraints import Constraint, ConstraintSet, FixedCombinations, check_rules
 from simulacra.constraints._base import row_keys
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
@@ -255,6 +255,13 @@ class BaseSynthesizer(ABC):
             seen = getattr(self.codec_.codec(column.name), "categories", None)
             if seen is not None and column.kind.value in ("categorical", "boolean"):
                 out[column.name] = list(seen)
+        # columns learned together as one (fixed combinations) hold the values seen there
+        for rule in self.constraints_.rules:
+            if isinstance(rule, FixedCombinations):
+                for name in rule.columns():
+                    if self.schema_.table().column(name).kind.value in ("categorical",
+                                                                         "boolean"):
+                        out.setdefault(name, rule.seen_values(name))
         return out
 
     def _conditioned_draw(self, condition: Condition, rng: np.random.Generator

@@ -35,10 +35,13 @@ class Condition(Constraint):
                 "{'fraud': 1}, or a DataFrame of partial rows.")
         self.values = dict(values)
         self._table = table
-        for column, value in self.values.items():
+        for column, value in list(self.values.items()):
             _check_possible(table, column, value)
             seen = (categories or {}).get(column)
-            if seen is not None and value is not None and str(value) not in map(str, seen):
+            known = set(map(str, seen or ()))
+            if isinstance(value, str) and value not in known and value.strip() in known:
+                value = self.values[column] = value.strip()  # "country = DE" means "DE"
+            if seen is not None and value is not None and str(value) not in known:
                 shown = ", ".join(repr(c) for c in seen[:10])
                 raise InvalidParameterError(
                     f"Cannot condition on {column}={value!r}: the real data has no such "
@@ -73,8 +76,18 @@ def parse_where(items: list[str], table: Table) -> dict[str, Any]:
             raise InvalidParameterError(
                 f"--where names the column {column!r}, which the model does not have. "
                 f"Columns: {', '.join(table.column_names)}.")
-        out[column] = _typed(raw.strip(), table, column)
+        if column in out:
+            raise InvalidParameterError(
+                f"--where gives the column {column!r} twice ({out[column]!r} and "
+                f"{raw!r}); a row holds one value. Give it once, and sample once per value "
+                "to get rows of several.")
+        # a category is taken as written (" TRUE"), surrounding spaces forgiven when matched
+        out[column] = _typed(raw if _is_text(table, column) else raw.strip(), table, column)
     return out
+
+
+def _is_text(table: Table, column: str) -> bool:
+    return table.column(column).kind not in (Kind.NUMERICAL, Kind.BOOLEAN, Kind.DATETIME)
 
 
 def fixed_encoded(codec: TableCodec, model_table: Table, values: Mapping[str, Any],
@@ -118,6 +131,13 @@ def _check_possible(table: Table, column: str, value: Any) -> None:
             raise InvalidParameterError(
                 f"Cannot condition on {column}={value!r}: the real values lie in "
                 f"[{low}, {high}], and the model draws from what it learned.")
+        digits = 0 if spec.integer else spec.decimals
+        if digits is not None and abs(round(number, digits) - number) > 1e-9 * max(
+                1.0, abs(number)):
+            held = "whole numbers" if digits == 0 else f"numbers of {digits} decimals"
+            raise InvalidParameterError(
+                f"Cannot condition on {column}={value!r}: the column holds {held}, so no "
+                f"row has that value. Give one such as {round(number, digits)!r}.")
 
 
 def _equals(series: pd.Series, value: Any, spec: Any) -> np.ndarray:
