@@ -7,6 +7,12 @@
   draws a declared target first, so this is native conditioning, nothing rejected. The
   classes share what the model learns from all rows, which helps a class with few rows and
   hurts where the classes differ: ``bench/rebalance.py`` measures both.
+
+Either way each class's rows come from a separate model or ``sample`` call, which numbers its
+ids from its own first row and knows only the real values it learned from. So ids, personal
+data and free text are made once more for all added rows together, by codecs of the whole
+table (:func:`_generated_anew`): ids above every real id and none twice, personal data and
+text never a real value of any class.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from simulacra._progress import Progress
-from simulacra._random import SeedLike, spawn
+from simulacra._random import SeedLike, as_generator, spawn
+from simulacra.data._codecs import TableCodec
 from simulacra.errors import InvalidParameterError
 from simulacra.rebalancing._classes import Classes
 from simulacra.schema import Role, Table
@@ -53,7 +60,7 @@ def generator_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.
             f"{int(classes.counts[lonely[0]])} row; method='generator' learns each class from "
             f"its own rows and needs at least {MIN_CLASS_ROWS}. Add rows of that class, or "
             "drop it before rebalancing.")
-    seeds = spawn(seed, len(classes))
+    seeds = spawn(seed, len(classes) + 1)  # the last one makes the generated columns
     parts = []
     for c in map(int, np.flatnonzero(adds)):
         rows = data.iloc[classes.rows(c)].reset_index(drop=True)
@@ -61,7 +68,8 @@ def generator_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.
                              factory(seeds[c]))
         parts.append(_with_labels(part, data, classes.conditions(c)))
         progress.advance()
-    return pd.concat(parts, ignore_index=True)
+    return _generated_anew(pd.concat(parts, ignore_index=True), data, table, classes,
+                           seeds[-1])
 
 
 def conditional_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndarray,
@@ -77,7 +85,33 @@ def conditional_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: n
         part = model.sample(int(adds[c]), conditions=conditions)
         parts.append(_with_labels(part, data, conditions))
         progress.advance()
-    return pd.concat(parts, ignore_index=True)
+    return _generated_anew(pd.concat(parts, ignore_index=True), data, table, classes,
+                           spawn(seed, 1)[0])
+
+
+def _generated_anew(new: pd.DataFrame, data: pd.DataFrame, table: Table, classes: Classes,
+                    seed: SeedLike) -> pd.DataFrame:
+    """``new`` with its ids, personal data and text made by codecs of the whole ``data``.
+
+    The codecs number ids above the table's highest and make unique values once over all
+    added rows; their guards hold every real value. A cell the class's model left missing
+    stays missing, so each class keeps its own missing share. The class columns keep their
+    class, whatever their kind.
+    """
+    generated = tuple(c for c in table.columns
+                      if c.is_generated and c.name not in classes.columns)
+    if not generated or new.empty:
+        return new
+    codec = TableCodec.fit(data, Table(table.name, generated))
+    rng = as_generator(seed)
+    no_block = np.empty((len(new), 0), dtype=np.float64)
+    for column in generated:
+        fitted = codec.codec(column.name)
+        always = type(fitted).from_state(column, {**fitted.get_state(), "missing_share": 0.0})
+        values = always.decode(no_block, rng=rng, start=0)
+        made = pd.Series(values, index=new.index, dtype=values.dtype)
+        new[column.name] = made.where(new[column.name].notna(), new[column.name])
+    return new
 
 
 def _sample_class(rows: pd.DataFrame, table: Table, conditions: dict[str, Any], n: int,
