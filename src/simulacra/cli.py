@@ -318,7 +318,8 @@ def rebalance_command(
         out = rebalance(frame, target, ratio=ratio, method=method, synthesizer=synthesizer,
                         schema=Schema.read(schema) if schema is not None else None,
                         k_neighbors=k_neighbors, seed=seed, progress=progress, marker=marker)
-    write_table(out, output, text_formats=frame.attrs.get("text_formats"))
+    write_table(out, output, text_formats=frame.attrs.get("text_formats"),
+                missing_markers=frame.attrs.get("missing_markers"))
     counts = out[target].astype(str).value_counts()
     _report({"output": str(output), "method": method, "rows": len(frame),
              "added": int(out[marker].sum()), "classes": counts.to_dict(),

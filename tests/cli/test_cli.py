@@ -340,6 +340,32 @@ def test_rebalance_writes_marked_rows(tmp_path, capsys, monkeypatch) -> None:
     assert not frame.loc[~frame["synthetic"]].drop(columns="synthetic").isna().all(axis=1).any()
 
 
+@pytest.mark.parametrize("method", ["smotenc", "generator"])
+def test_rebalance_writes_the_original_rows_as_read(tmp_path, capsys, monkeypatch,
+                                                     method: str) -> None:
+    """Missing cells written "." (survival::bladder1) stay "." in the original rows, and the
+    added rows write theirs so too."""
+    rng = np.random.default_rng(0)
+    n = 60
+    size = rng.integers(1, 9, n).astype(str).astype(object)
+    size[::3] = "."
+    lines = ["id,size,ratio,label"] + [
+        f"{i + 1},{size[i]},{'.' if i % 4 == 0 else f'{rng.random():.3f}'},"
+        f"{'rare' if i % 5 == 0 else 'common'}" for i in range(n)]
+    data = tmp_path / "t.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "rb.csv"
+    code, _, err = run(["rebalance", str(data), "--target", "label", "--method", method,
+                        "-o", str(out), "--seed", "0", "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    written = out.read_text(encoding="utf-8").splitlines()
+    assert [line.rsplit(",", 1)[0] for line in written[: n + 1]] == lines
+    added = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[n:]
+    assert len(added) > 0 and (added["synthetic"] == "True").all()
+    assert (added[["size", "ratio"]] != "").all().all()
+    assert (added[["size", "ratio"]] == ".").any().all()
+
+
 def test_rebalance_bad_input_is_one_paragraph(tmp_path, data_csv, capsys, monkeypatch) -> None:
     out = tmp_path / "x.csv"
     code, _, err = run(["rebalance", str(data_csv), "--target", "nope", "-o", str(out)],

@@ -204,6 +204,24 @@ def test_a_lone_dot_is_missing_in_a_column_of_numbers(tmp_path: Path) -> None:
     assert back["note"].tolist() == ["a", ".", "b"]  # among words, a value
 
 
+def test_a_csv_written_with_its_missing_markers_reads_back_as_the_same_text(
+        tmp_path: Path) -> None:
+    text = ("size,flag,when,both,mixed\n1,true,2021-01-01,1,1\n.,NA,null,.,.\n"
+            "3,false,2021-01-03,,NA\n")
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    # "both" has empty cells beside ".", "mixed" two markers: neither has one marker to keep
+    markers = {"size": ".", "flag": "NA", "when": "null"}
+    assert back.attrs["missing_markers"] == markers
+    assert back["size"].dtype == np.float64
+    write_table(back, tmp_path / "out.csv", text_formats=back.attrs["text_formats"],
+                missing_markers=back.attrs["missing_markers"])
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == (
+        "size,flag,when,both,mixed\n1,true,2021-01-01,1,1\n.,NA,null,,\n3,false,2021-01-03,,\n")
+    write_table(back, tmp_path / "plain.csv")
+    assert (tmp_path / "plain.csv").read_text(encoding="utf-8").splitlines()[2] == ",,,,"
+
+
 def test_leading_zeros_are_kept(tmp_path: Path) -> None:
     rows = ["zip,count"] + [f"{z:05d},{z % 7}" for z in range(1000, 99000, 37)]
     (tmp_path / "t.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")

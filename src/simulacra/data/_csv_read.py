@@ -260,7 +260,21 @@ def _missing_markers(frame: pd.DataFrame) -> pd.DataFrame:
             frame.isetitem(i, flags.astype(object).where(~marked, np.nan).to_numpy())
         elif rest.str.contains(r"\d").all():
             frame.isetitem(i, column.where(~marked).array)
+        else:
+            continue
+        _remember_marker(frame, i, column, marked)
     return frame
+
+
+def _remember_marker(frame: pd.DataFrame, i: int, column: pd.Series, marked: np.ndarray) -> None:
+    """Keep the marker of a column that writes every missing cell with the same one (``.``).
+
+    Kept in ``frame.attrs["missing_markers"]`` (column name -> marker), so that CSV output can
+    write the rows back as they were read; a column that also has empty cells keeps none.
+    """
+    used = column[marked].unique()
+    if len(used) == 1 and not (column.isna().to_numpy() & ~marked).any():
+        frame.attrs.setdefault("missing_markers", {})[str(frame.columns[i])] = str(used[0])
 
 
 def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:

@@ -55,7 +55,9 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     decimal comma (``"3,75"``) is read as that number (see :mod:`._csv_read`). How numbers
     with trailing zeros, amounts and true/false were written is kept in
     ``frame.attrs["text_formats"]`` for :func:`~simulacra.infer_schema` (each column's
-    ``text_format``), so that CSV output can write them the same way.
+    ``text_format``), so that CSV output can write them the same way. A column whose missing
+    cells are all written with one such marker (SAS's ``.``) keeps it in
+    ``frame.attrs["missing_markers"]``, for :func:`write_table`.
 
     Parameters
     ----------
@@ -135,7 +137,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def write_table(data: pd.DataFrame, path: str | Path, *,
-                text_formats: Mapping[str, str] | None = None) -> None:
+                text_formats: Mapping[str, str] | None = None,
+                missing_markers: Mapping[str, str] | None = None) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
     Parameters
@@ -148,6 +151,10 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         CSV and TSV only: column name -> the column's ``text_format`` (``"${:,.2f}"``,
         ``"true/false"``), as a schema holds them (``table.text_formats()``); those columns
         are written so. Parquet stores the values themselves and ignores it.
+    missing_markers
+        CSV and TSV only: column name -> the text of its missing cells (``"."``, ``"NA"``),
+        as :func:`read_table` keeps them in ``frame.attrs["missing_markers"]``; other missing
+        cells are empty. Parquet ignores it.
 
     Raises
     ------
@@ -163,7 +170,7 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
             data.to_parquet(tmp, engine="pyarrow", index=False)
         else:
             gz = p.name.lower().endswith(".gz")
-            as_csv_text(data, text_formats or {}).to_csv(
+            as_csv_text(data, text_formats or {}, missing_markers).to_csv(
                 tmp, sep=sep, index=False, compression="gzip" if gz else None, lineterminator="\n"
             )
 

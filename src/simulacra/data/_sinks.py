@@ -50,9 +50,29 @@ class _Columns:
         )
 
 
-def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str]) -> pd.DataFrame:
-    """The frame as CSV should show it: text formats applied, whole floats as integers."""
-    return _whole_floats_as_integers(apply_text_formats(chunk, text_formats))
+def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str],
+                missing_markers: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame as CSV should show it: text formats applied, whole floats as integers.
+
+    ``missing_markers`` (column name -> text such as ``.``) writes those columns' missing
+    cells as that text; other missing cells are empty.
+    """
+    text = _whole_floats_as_integers(apply_text_formats(chunk, text_formats))
+    return _with_missing_markers(text, missing_markers or {})
+
+
+def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str]) -> pd.DataFrame:
+    out = chunk
+    for name, marker in markers.items():
+        if name not in chunk.columns:
+            continue
+        column = chunk[name]
+        missing = column.isna().to_numpy()
+        if missing.any():
+            if out is chunk:
+                out = chunk.copy(deep=False)
+            out[name] = column.astype(object).where(~missing, marker)
+    return out
 
 
 def _whole_floats_as_integers(chunk: pd.DataFrame) -> pd.DataFrame:
