@@ -52,6 +52,13 @@ def test_the_columns_left_as_they_were_keep_their_text(tmp_path, capsys, monkeyp
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [line.split(",", 1)[1] for line in lines] == ["fee,paid", "12.50,true", "3.00,false",
                                                          "7.25,true"]
+    # SAS's missing marker in a column of numbers stays as written
+    data.write_text("email,dose\nann.lee@mail.com,.\nbo.chan@web.org,3\ncy.diaz@mail.com,4\n"
+                    "di.eng@corp.net,.\n", encoding="utf-8")
+    code, _, err = run(["pii", str(data), "-o", str(out), "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    rows = [line.split(",") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert [r[1] for r in rows] == [".", "3", "4", "."]
 
 
 def test_hash_with_a_key_gives_the_same_pseudonyms_in_two_files(tmp_path, people, key, capsys,
