@@ -231,9 +231,9 @@ def sample(
             "(--scale is for database models).")
     conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
-    formats = syn.table_.text_formats()
+    formats, markers = syn.table_.text_formats(), syn.table_.missing_texts()
     with (RichProgress(quiet=quiet) as progress,
-          TableWriter(Path(output), text_formats=formats) as writer):
+          TableWriter(Path(output), text_formats=formats, missing_markers=markers) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
             writer.write(chunk)

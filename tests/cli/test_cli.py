@@ -323,6 +323,18 @@ def test_sample_where_takes_a_category_as_written(tmp_path, capsys, monkeypatch)
         assert (pd.read_csv(out, dtype=str)["level"] == level).all()
 
 
+def test_sample_writes_missing_cells_with_the_marker_read(tmp_path, capsys,
+                                                          monkeypatch) -> None:
+    data, model, out = tmp_path / "sas.csv", tmp_path / "m.sim", tmp_path / "s.csv"
+    rows = [f"{i},{'.' if i % 3 == 0 else i % 7}" for i in range(90)]
+    data.write_text("x,dose\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert run(["fit", str(data), "-o", str(model), "-q"], capsys, monkeypatch)[0] == 0
+    assert run(["sample", str(model), "-n", "200", "-o", str(out), "-q"], capsys,
+               monkeypatch)[0] == 0
+    doses = [line.split(",")[1] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert "." in doses and "" not in doses
+
+
 def test_rebalance_writes_marked_rows(tmp_path, capsys, monkeypatch) -> None:
     from simulacra import load_dataset
 

@@ -38,6 +38,7 @@ def full_schema() -> Schema:
                 decimals=0,
                 minimum=18.0,
                 maximum=90.0,
+                missing_text=".",
             ),
             Column("segment", Kind.CATEGORICAL, role=Role.SENSITIVE, cardinality=4, dtype="str"),
             Column("churn", Kind.BOOLEAN, role=Role.TARGET, cardinality=2, dtype="bool"),
@@ -106,6 +107,12 @@ def test_read_a_schema_file(tmp_path: Path) -> None:
 
 
 # ---- malformed JSON ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["", "  ", "a\nb", 3])
+def test_a_missing_text_must_be_a_word(bad: Any) -> None:
+    with pytest.raises(SchemaError, match="'missing_text'.*'.' or 'NA'"):
+        Column("dose", Kind.NUMERICAL, missing_share=0.2, missing_text=bad)
 
 
 def test_unknown_column_key_is_an_error_that_lists_the_allowed_keys() -> None:

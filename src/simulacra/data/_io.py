@@ -193,6 +193,9 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         Parquet only: the exact column types to write, instead of those of the first chunk.
     text_formats
         CSV and TSV only: column name -> ``text_format``, as for :func:`write_table`.
+    missing_markers
+        CSV and TSV only: column name -> the text of its missing cells, as for
+        :func:`write_table` (a schema's ``table.missing_texts()``).
 
     Attributes
     ----------
@@ -209,9 +212,11 @@ class TableWriter(AbstractContextManager["TableWriter"]):
     max_pending_rows = 100_000
 
     def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None,
-                 text_formats: Mapping[str, str] | None = None) -> None:
+                 text_formats: Mapping[str, str] | None = None,
+                 missing_markers: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
         self.text_formats = dict(text_formats or {})
+        self.missing_markers = dict(missing_markers or {})
         self._format, self._sep = _format_of(self.path, InvalidParameterError)
         if arrow_schema is not None and self._format != "parquet":
             raise InvalidParameterError(
@@ -233,7 +238,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
             else:
                 gz = self.path.name.lower().endswith(".gz")
                 self._sink = CsvSink(tmp, self.path, sep=self._sep, gz=gz,
-                                     text_formats=self.text_formats)
+                                     text_formats=self.text_formats,
+                                     missing_markers=self.missing_markers)
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise

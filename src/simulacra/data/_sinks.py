@@ -98,13 +98,16 @@ def _whole_floats_as_integers(chunk: pd.DataFrame) -> pd.DataFrame:
 class CsvSink:
     """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages.
 
-    Columns named in ``text_formats`` are written in their format (``$1,234.50``, ``true``).
+    Columns named in ``text_formats`` are written in their format (``$1,234.50``, ``true``),
+    and the missing cells of those in ``missing_markers`` as their marker (``.``).
     """
 
     def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool,
-                 text_formats: Mapping[str, str] | None = None) -> None:
+                 text_formats: Mapping[str, str] | None = None,
+                 missing_markers: Mapping[str, str] | None = None) -> None:
         self._sep = sep
         self._formats = dict(text_formats or {})
+        self._markers = dict(missing_markers or {})
         self._columns = _Columns(target)
         if gz:
             self._handle: IO[str] = gzip.open(tmp, "wt", encoding="utf-8", newline="")  # noqa: SIM115
@@ -113,7 +116,7 @@ class CsvSink:
 
     def write(self, chunk: pd.DataFrame) -> None:
         header = self._columns.names is None
-        chunk = as_csv_text(self._columns.align(chunk), self._formats)
+        chunk = as_csv_text(self._columns.align(chunk), self._formats, self._markers)
         chunk.to_csv(self._handle, sep=self._sep, index=False, header=header, lineterminator="\n")
 
     def close(self) -> None:

@@ -142,8 +142,10 @@ def infer_schema(
         raise DataValidationError.of(name_issues)
     resolved = _resolve_roles(data, roles)
     columns = tuple(
-        _with_text_format(infer_column(data.iloc[:, i], role=resolved.get(col, Role.FEATURE)),
-                          data.attrs.get("text_formats"))
+        _with_missing_text(
+            _with_text_format(infer_column(data.iloc[:, i], role=resolved.get(col, Role.FEATURE)),
+                              data.attrs.get("text_formats")),
+            data.attrs.get("missing_markers"))
         for i, col in enumerate(data.columns)
     )
     columns = _shared_locale(columns, data)
@@ -202,6 +204,14 @@ def _mostly_international(phones: pd.Series) -> bool:
     """Whether most phone numbers start with a country code (``+`` or ``00``)."""
     text = phones.dropna().astype(str).str.lstrip(" (")
     return bool(text.str.match(r"\+|00").mean() >= 0.5) if len(text) else False
+
+
+def _with_missing_text(column: Column, markers: Mapping[str, str] | None) -> Column:
+    """The column with the marker its CSV wrote missing cells with (SAS's ``.``), if any."""
+    marker = (markers or {}).get(column.name)
+    if marker is None or column.missing_share == 0:
+        return column
+    return dataclasses.replace(column, missing_text=marker)
 
 
 def _with_text_format(column: Column, formats: Mapping[str, str] | None) -> Column:

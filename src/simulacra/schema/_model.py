@@ -89,8 +89,9 @@ class Column:
     locale: str | None = None
     # id
     id_format: str | None = None
-    # how CSV output writes the values (see simulacra.schema._text_format)
+    # how CSV output writes the values (see simulacra.schema._text_format) and missing cells
     text_format: str | None = None
+    missing_text: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -114,6 +115,13 @@ class Column:
             problem = text_format_problem(self.text_format, self.kind.value)
             if problem:
                 raise SchemaError(f"Column {self.name!r}: {problem}")
+        if self.missing_text is not None and (not isinstance(self.missing_text, str)
+                                              or self.missing_text.strip() == ""
+                                              or "\n" in self.missing_text):
+            raise SchemaError(
+                f"Column {self.name!r}: 'missing_text' is how CSV output writes a missing "
+                f"cell, a word such as '.' or 'NA'. Got {self.missing_text!r}; remove it to "
+                "write missing cells empty.")
         low, high = self.minimum, self.maximum
         if low is not None and high is not None and low > high:
             raise SchemaError(
@@ -231,6 +239,10 @@ class Table:
     def text_formats(self) -> dict[str, str]:
         """Each column's ``text_format``, for :func:`~simulacra.write_table` (CSV output)."""
         return {c.name: c.text_format for c in self.columns if c.text_format is not None}
+
+    def missing_texts(self) -> dict[str, str]:
+        """Each column's ``missing_text``, for :func:`~simulacra.write_table` (CSV output)."""
+        return {c.name: c.missing_text for c in self.columns if c.missing_text is not None}
 
     def columns_with_role(self, role: Role) -> list[str]:
         """Names of the columns that have ``role``."""
