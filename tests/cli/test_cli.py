@@ -281,6 +281,20 @@ def test_evaluate_bad_input_names_the_file_and_writes_nothing(
     assert code == 2 and "'nope'" in err
 
 
+def test_evaluate_summary_says_why_a_check_was_not_measured(
+        tmp_path, split_csvs, capsys, monkeypatch) -> None:
+    train, holdout, synthetic = split_csvs
+    small = tmp_path / "small.csv"
+    pd.read_csv(holdout).head(25).to_csv(small, index=False)  # no two groups of 20 rows
+    code, out, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic),
+                          "--holdout", str(small), "--target", "active", "--sensitive",
+                          "segment", "--seed", "1"], capsys, monkeypatch)
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.strip().startswith("fairness_gap"))
+    assert "not measured: 'segment' has fewer than two groups" in line
+    assert "n/a" not in out
+
+
 def test_sample_where_keeps_only_matching_rows(tmp_path, model, capsys, monkeypatch) -> None:
     out = tmp_path / "plus.csv"
     code, _, err = run(["sample", str(model), "-n", "60", "-o", str(out), "-q",

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.evaluation import EvalContext, MetricResult, evaluate, prepare
+from simulacra.evaluation import (
+    NOT_MEASURED,
+    EvalContext,
+    MetricResult,
+    evaluate,
+    missing_reason,
+    prepare,
+)
 from simulacra.evaluation._models import GRADIENT_BOOSTING, fitted
 from simulacra.evaluation.fairness import MIN_GAP, FairnessGap, Representation, _amplification
 from simulacra.evaluation.utility import TSTR
@@ -126,6 +133,18 @@ def test_single_class_synthetic_target_is_not_measured() -> None:
     result = FairnessGap().measure(_ctx(REAL.assign(y="no")))
     assert result.value is None and not result.skipped
     assert any("no classifier can be trained" in n for n in result.notes)
+    assert "no classifier can be trained" in result.details[NOT_MEASURED]
+
+
+def test_too_few_holdout_groups_name_the_reason() -> None:
+    # One group of the holdout under 20 rows: no gap between groups can be measured.
+    holdout = pd.concat([HOLDOUT[HOLDOUT["group"] == "A"],
+                         HOLDOUT[HOLDOUT["group"] == "B"].head(10)], ignore_index=True)
+    result = FairnessGap().measure(_ctx(_loans(3_000, 3), holdout=holdout))
+    assert result.value is None and not result.skipped
+    assert result.details[NOT_MEASURED] == ("'group' has fewer than two groups of at least 20 "
+                                            "holdout rows, so there is no gap to measure")
+    assert missing_reason(result).startswith("not measured: 'group' has fewer than two")
 
 
 def test_representation_of_shifted_shares() -> None:

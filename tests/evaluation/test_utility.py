@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.evaluation import EvalContext, MetricResult, evaluate, prepare
+from simulacra.evaluation import NOT_MEASURED, EvalContext, MetricResult, evaluate, prepare
 from simulacra.evaluation._models import GRADIENT_BOOSTING, LINEAR, fitted
 from simulacra.evaluation.utility import TSTR, ImportanceAgreement
 from simulacra.schema import infer_schema
@@ -147,6 +147,20 @@ def test_regression_without_signal_has_no_ratio() -> None:
     result = TSTR().measure(_ctx(real, real, holdout, "y"))
     assert result.value is None
     assert any("no better than a constant guess" in n for n in result.notes)
+    # The reason names the headline model (gradient boosting), whatever the linear one did.
+    why = result.details[NOT_MEASURED]
+    assert why.startswith("the real-trained gradient boosting model scores ")
+    assert why.endswith("no better than a constant guess")
+
+
+def test_a_constant_holdout_target_has_no_ratio_and_says_why() -> None:
+    real, holdout = _regression(600, 2), _regression(300, 3).assign(y=1.5)
+    result = TSTR().measure(_ctx(real, real, holdout, "y"))
+    assert result.value is None and not result.skipped
+    assert result.details[NOT_MEASURED] == ("every holdout row has the same target value, "
+                                            "so R² is undefined")
+    assert result.notes.count("Every holdout row has the same target value, so R² is "
+                              "undefined.") == 1
 
 
 def test_results_are_json_and_reproducible() -> None:

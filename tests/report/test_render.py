@@ -13,6 +13,7 @@ import pytest
 
 from simulacra.evaluation import (
     METRICS,
+    NOT_MEASURED,
     Family,
     Goal,
     MetricResult,
@@ -175,6 +176,30 @@ def test_skipped_and_absent_metrics() -> None:
     assert ">not measured</span>" in privacy and "not run" in privacy
     utility = between(page, 'data-family="utility"', "</ul>")
     assert "skipped: needs a target column" in utility
+
+
+def test_unmeasured_checks_show_why() -> None:
+    gap = MetricResult("fairness_gap", Family.FAIRNESS, Goal.TARGET, None, "Gaps.",
+                       details={NOT_MEASURED: "'Date' has fewer than two groups of at least 20 "
+                                              "holdout rows"},
+                       notes=("Positive outcome: Cult = 'c39'.",))
+    # saved before metrics named the reason: the last note gives it
+    tstr = MetricResult("tstr", Family.UTILITY, Goal.MAXIMIZE, None, "TSTR.",
+                        notes=("The real-trained gradient boosting model scores -0.534 (no "
+                               "better than a constant guess).",))
+    representation = MetricResult("representation", Family.FAIRNESS, Goal.MAXIMIZE, 0.875,
+                                  "Shares.")
+    page = render_html(Report((tstr, representation, gap)))
+    assert "no value" not in page
+    fairness = between(page, 'data-family="fairness"', "</ul>")
+    assert "not measured: &#x27;Date&#x27; has fewer than two groups" in fairness
+    assert "Subgroup representation: group shares differ" in fairness  # what set "poor"
+    assert "widens" not in fairness
+    utility = between(page, 'data-family="utility"', "</ul>")
+    assert "not measured: The real-trained gradient boosting model scores -0.534" in utility
+    card = between(page, 'id="metric-fairness_gap"', "</article>")
+    assert "Not measured: &#x27;Date&#x27; has fewer than two groups" in card
+    assert card.count("fewer than two groups") == 1  # not repeated among the details
 
 
 def test_empty_report() -> None:

@@ -9,8 +9,15 @@ from simulacra.evaluation import _builtin  # noqa: F401  (registers the built-in
 from simulacra.evaluation._context import EvalContext, Limits, prepare
 from simulacra.evaluation._database_report import DatabaseReport, RelationshipReport
 from simulacra.evaluation._evaluate import evaluate, holdout_split, metric_names
-from simulacra.evaluation._metric import METRICS, Family, Goal, Metric, MetricResult
-from simulacra.evaluation._report import CHECKS, Check, FamilyVerdict, Report
+from simulacra.evaluation._metric import (
+    METRICS,
+    NOT_MEASURED,
+    Family,
+    Goal,
+    Metric,
+    MetricResult,
+)
+from simulacra.evaluation._report import CHECKS, Check, FamilyVerdict, Report, missing_reason
 
 if TYPE_CHECKING:
     from simulacra.evaluation._database import evaluate_database
@@ -18,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHECKS",
     "METRICS",
+    "NOT_MEASURED",
     "Check",
     "DatabaseReport",
     "EvalContext",
@@ -33,6 +41,7 @@ __all__ = [
     "evaluate_database",
     "holdout_split",
     "metric_names",
+    "missing_reason",
     "prepare",
 ]
 

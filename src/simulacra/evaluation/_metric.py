@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from simulacra.evaluation._context import EvalContext
 
 
+#: The ``MetricResult.details`` key saying why a metric that ran has no value (too few
+#: groups to compare, a real-trained model no better than a constant guess).
+NOT_MEASURED = "not_measured"
+
+
 class Family(StrEnum):
     """What a metric is evidence of."""
 
@@ -128,6 +133,12 @@ class Metric:
         """A result of this metric."""
         return MetricResult(self.name, self.family, self.goal, clean_number(value),
                             self.description, self.ideal, details or {}, tuple(notes))
+
+    def unmeasured(self, reason: str, *, details: dict[str, Any] | None = None,
+                   notes: tuple[str, ...] | list[str] = ()) -> MetricResult:
+        """A result without a value although the metric ran; ``reason`` says why."""
+        return self.result(None, details={**(details or {}), NOT_MEASURED: reason},
+                           notes=notes)
 
     def skip(self, reason: str) -> MetricResult:
         """A result saying why this metric was not computed."""

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulacra.errors import InvalidParameterError
-from simulacra.evaluation._metric import Family, MetricResult, clean_number, jsonable
+from simulacra.evaluation._metric import (
+    NOT_MEASURED,
+    Family,
+    MetricResult,
+    clean_number,
+    jsonable,
+)
 
 REPORT_FORMAT = 1
 GOOD, FAIR, POOR, UNKNOWN = "good", "fair", "poor", "not measured"
@@ -24,10 +30,12 @@ class Check:
     value: float | None
     verdict: str
     rule: str
+    #: why there is no value ("skipped: ...", "not measured: ...", "not run"); else empty
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"metric": self.metric, "label": self.label, "value": self.value,
-                "verdict": self.verdict, "rule": self.rule}
+                "verdict": self.verdict, "rule": self.rule, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ class Report:
                          f"{verdict.headline}")
         lines.append("")
         for result in self.results:
-            shown = "skipped: " + result.skipped if result.skipped else _fmt(result.value)
+            shown = (f"{result.value:.4f}" if result.value is not None
+                     else missing_reason(result))
             lines.append(f"  {result.name:<22} {shown}")
         for note in self.info.get("notes", []):
             lines.append(f"  note: {note}")
@@ -150,8 +159,9 @@ class Threshold:
         value = None if result is None or result.value is None else self.score(result)
         value = clean_number(value)
         if value is None:
-            verdict = UNKNOWN
-        elif self.higher_is_better:
+            return Check(self.metric, self.label, None, UNKNOWN, self.rule,
+                         missing_reason(result))
+        if self.higher_is_better:
             verdict = GOOD if value >= self.good else FAIR if value >= self.fair else POOR
         else:
             verdict = GOOD if value <= self.good else FAIR if value <= self.fair else POOR
@@ -236,35 +246,86 @@ CHECKS: tuple[Threshold, ...] = (
               "gap / TRTR gap; 1 = unchanged)"),
 )
 
-_HEADLINES = {
-    (Family.FIDELITY, GOOD): "Columns, pairs and the joint shape match the real data closely.",
-    (Family.FIDELITY, FAIR): "Broadly faithful, with visible differences; see the checks.",
-    (Family.FIDELITY, POOR): "The synthetic data differs clearly from the real data.",
-    (Family.UTILITY, GOOD): "Models trained on it score nearly as well as on real data.",
-    (Family.UTILITY, FAIR): "Useful for modelling, with some loss against real data.",
-    (Family.UTILITY, POOR): "Models trained on it lose much of the real data's accuracy.",
-    (Family.PRIVACY, GOOD): "No sign that synthetic rows expose training records.",
-    (Family.PRIVACY, FAIR): "Some rows sit closer to training records than chance; review.",
-    (Family.PRIVACY, POOR): "Synthetic rows reveal training records; do not share as is.",
-    (Family.FAIRNESS, GOOD): "Groups are represented and treated as in the real data.",
-    (Family.FAIRNESS, FAIR): "Group gaps shift somewhat against the real data.",
-    (Family.FAIRNESS, POOR): "The synthetic data widens gaps between groups.",
+_GOOD_HEADLINES = {
+    Family.FIDELITY: "Columns, pairs and the joint shape match the real data closely.",
+    Family.UTILITY: "Models trained on it score nearly as well as on real data.",
+    Family.PRIVACY: "No sign that synthetic rows expose training records.",
+    Family.FAIRNESS: "Groups are represented and treated as in the real data.",
 }
+
+#: What a check rated fair or poor says about the synthetic data, for the family's headline.
+_PROBLEMS = {
+    "column_shapes": "single columns are distributed differently",
+    "pair_trends": "columns relate to each other differently",
+    "detection": "a classifier tells synthetic rows from real ones",
+    "tstr": "models trained on it score below models trained on real data",
+    "importance_agreement": "models trained on it rely on other features",
+    "exact_copies": "synthetic rows repeat training rows more often than unseen rows do",
+    "dcr": "synthetic rows sit closer to training rows than to unseen ones",
+    "membership_inference": "an attacker can tell training rows from unseen ones",
+    "singling_out": "the synthetic rows help single out training records",
+    "linkability": "the synthetic rows help link parts of training records",
+    "attribute_inference": "the synthetic rows help guess training records' secret values",
+    "representation": "group shares differ from the real data",
+    "fairness_gap": "models trained on it widen gaps between groups",
+}
+
+_ADVICE = {(Family.PRIVACY, FAIR): " Review before sharing.",
+           (Family.PRIVACY, POOR): " Do not share as is."}
+
+#: Name the problems of at most this many checks; beyond, the headline names the checks only.
+_MAX_PROBLEMS = 2
 
 
 def _family_verdict(report: Report, family: Family) -> FamilyVerdict:
     checks = tuple(t.judge(report.get(t.metric)) for t in CHECKS if t.family == family)
-    measured = [c.verdict for c in checks if c.verdict != UNKNOWN]
+    measured = [c for c in checks if c.verdict != UNKNOWN]
     if not measured:
-        return FamilyVerdict(family, UNKNOWN, _not_measured(report, family), checks)
-    verdict = max(measured, key=_RANK.__getitem__)
-    return FamilyVerdict(family, verdict, _HEADLINES[family, verdict], checks)
+        return FamilyVerdict(family, UNKNOWN, _not_measured(report, checks), checks)
+    verdict = max((c.verdict for c in measured), key=_RANK.__getitem__)
+    return FamilyVerdict(family, verdict, _headline(family, verdict, checks), checks)
 
 
-def _not_measured(report: Report, family: Family) -> str:
-    reasons = sorted({r.skipped for r in report.family(family) if r.skipped})
+def _headline(family: Family, verdict: str, checks: tuple[Check, ...]) -> str:
+    """A short sentence naming the checks that set the verdict (the worst measured ones)."""
+    if verdict == GOOD:
+        unmeasured = [c.label for c in checks if c.verdict == UNKNOWN]
+        if not unmeasured:
+            return _GOOD_HEADLINES[family]
+        return (f"Every measured check is good; {_and(unmeasured)} "
+                f"{'was' if len(unmeasured) == 1 else 'were'} not measured.")
+    worst = [c for c in checks if c.verdict == verdict]
+    names = _and([c.label for c in worst])
+    if len(worst) > _MAX_PROBLEMS:
+        text = f"{names[0].upper()}{names[1:]} all rate {verdict}."
+    else:
+        problems = "; ".join(_PROBLEMS.get(c.metric, f"rated {verdict}") for c in worst)
+        text = f"{names[0].upper()}{names[1:]}: {problems}."
+    return text + _ADVICE.get((family, verdict), "")
+
+
+def _not_measured(report: Report, checks: tuple[Check, ...]) -> str:
+    results = (report.get(c.metric) for c in checks)
+    reasons = list(dict.fromkeys(_why(r) for r in results if r is not None and _why(r)))
     return "Not measured: " + "; ".join(reasons) if reasons else "Not measured."
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
+def missing_reason(result: MetricResult | None) -> str:
+    """Why ``result`` has no value: "not run", "skipped: ..." or "not measured: ..."."""
+    if result is None:
+        return "not run"
+    why = _why(result)
+    if result.skipped:
+        return f"skipped: {why}"
+    return f"not measured: {why}" if why else "not measured"
+
+
+def _why(result: MetricResult) -> str:
+    if result.skipped:
+        return result.skipped
+    # Reports written before metrics named the reason: their last note tells it.
+    return str(result.details.get(NOT_MEASURED) or (result.notes[-1] if result.notes else ""))
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

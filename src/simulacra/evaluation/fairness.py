@@ -103,8 +103,8 @@ class FairnessGap(Metric):
         trtr, tstr = (fitted(ctx, source, GRADIENT_BOOSTING) for source in ("real", "synthetic"))
         untrained = [m.note for m in (trtr, tstr) if not m.trained]
         if untrained:
-            return self.result(None, notes=[*notes, *untrained, "Without both models there "
-                                            "is no gap to compare."])
+            return self.unmeasured(untrained[0], notes=[*notes, *untrained, "Without both "
+                                                        "models there is no gap to compare."])
         outcome = _outcome(ctx, task)
         notes.append(f"Positive outcome: {outcome.label}.")
         columns = [_column_gap(ctx, task, outcome, (trtr, tstr), column, notes)
@@ -112,11 +112,16 @@ class FairnessGap(Metric):
         measured = [c for c in columns if c["amplification"] is not None]
         worst = max(measured, key=lambda c: c["amplification"]) if measured else None
         details: dict[str, Any] = {"positive": outcome.label, "columns": columns}
-        if worst is not None:
-            # Small groups make the ratio noisy: the scorecard judges its interval's low end.
-            details["amplification_ci"] = worst["amplification_ci"]
-        return self.result(worst["amplification"] if worst else None, details=details,
-                           notes=notes)
+        if worst is None:
+            names = [repr(c["column"]) for c in columns]
+            which = (f"{names[0]} has" if len(names) == 1
+                     else f"{', '.join(names[:-1])} and {names[-1]} each have")
+            return self.unmeasured(f"{which} fewer than two groups of at least "
+                                   f"{MIN_GROUP_ROWS} holdout rows, so there is no gap to "
+                                   "measure", details=details, notes=notes)
+        # Small groups make the ratio noisy: the scorecard judges its interval's low end.
+        details["amplification_ci"] = worst["amplification_ci"]
+        return self.result(worst["amplification"], details=details, notes=notes)
 
 
 # -- groups -----------------------------------------------------------------------------------

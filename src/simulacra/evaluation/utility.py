@@ -75,10 +75,13 @@ class TSTR(Metric):
         if task.skipped:
             return self.skip(task.skipped)
         notes = list(task.notes)
-        rows = [_model_row(task, fitted(ctx, "real", model), fitted(ctx, "synthetic", model),
-                           notes) for model in MODELS]
+        rows, why = zip(*(_model_row(task, fitted(ctx, "real", model),
+                                     fitted(ctx, "synthetic", model), notes)
+                          for model in MODELS), strict=True)
         details = {"task": task.task, "primary": _PRIMARY[task.task], "target": task.target,
-                   "holdout_rows": len(task.test.y), "models": rows}
+                   "holdout_rows": len(task.test.y), "models": list(rows)}
+        if rows[0]["ratio"] is None:  # the first model's ratio is the headline
+            return self.unmeasured(why[0], details=details, notes=notes)
         return self.result(rows[0]["ratio"], details=details, notes=notes)
 
 
@@ -113,11 +116,12 @@ class ImportanceAgreement(Metric):
             return self.skip(task.skipped)
         notes = list(task.notes)
         if len(task.names) < 2:
-            return self.result(None, notes=[*notes, "Rank agreement needs at least two "
-                                            "features besides the target."])
+            return self.unmeasured("rank agreement needs at least two features besides the "
+                                   "target", notes=[*notes, "Rank agreement needs at least two "
+                                                    "features besides the target."])
         trtr, tstr = (fitted(ctx, source, GRADIENT_BOOSTING) for source in ("real", "synthetic"))
         if not trtr.trained:
-            return self.result(None, notes=[*notes, trtr.note])
+            return self.unmeasured(trtr.note, notes=[*notes, trtr.note])
         if not tstr.trained:
             return self.result(0.0, notes=[*notes, tstr.note, "With no synthetic-trained "
                                            "model, no feature ranking agrees: scored 0."])
@@ -126,13 +130,19 @@ class ImportanceAgreement(Metric):
         real_imp = _importances(task, trtr, x, y, seed)
         synth_imp = _importances(task, tstr, x, y, seed)
         value = _spearman(_denoised(real_imp), _denoised(synth_imp), notes)
-        return self.result(value, details=_importance_details(task, real_imp, synth_imp, len(y)),
-                           notes=notes)
+        details = _importance_details(task, real_imp, synth_imp, len(y))
+        if value is None:
+            return self.unmeasured("the real-trained model's importances are all equal, so "
+                                   "there is no ranking to agree with", details=details,
+                                   notes=notes)
+        return self.result(value, details=details, notes=notes)
 
 
 # -- TSTR scores ------------------------------------------------------------------------------
 
-def _model_row(task: Problem, trtr: Fitted, tstr: Fitted, notes: list[str]) -> dict[str, Any]:
+def _model_row(task: Problem, trtr: Fitted, tstr: Fitted, notes: list[str]
+               ) -> tuple[dict[str, Any], str]:
+    """The model's scores and ratio, and why the ratio is missing (empty when it is not)."""
     real_scores = _scores(task, trtr)
     synth_scores = _scores(task, tstr)
     for note in (trtr.note, tstr.note,
@@ -140,11 +150,11 @@ def _model_row(task: Problem, trtr: Fitted, tstr: Fitted, notes: list[str]) -> d
         if note and note not in notes:
             notes.append(note)
     primary = _PRIMARY[task.task]
-    ratio = (_ratio(real_scores[primary], synth_scores[primary], trtr.model, notes)
-             if trtr.trained else None)
+    ratio, why = ((None, trtr.note) if not trtr.trained else
+                  _ratio(real_scores[primary], synth_scores[primary], trtr.model, notes))
     scores = {name: {"trtr": real_scores[name], "tstr": synth_scores[name]}
               for name in real_scores}
-    return {"model": trtr.model, "scores": scores, "ratio": ratio}
+    return {"model": trtr.model, "scores": scores, "ratio": ratio}, why
 
 
 def _scores(task: Problem, model: Fitted) -> dict[str, float | None]:
@@ -177,19 +187,24 @@ def _auc(task: Problem, y: np.ndarray, proba: np.ndarray | None) -> float | None
 
 
 def _ratio(trtr: float | None, tstr: float | None, model: str, notes: list[str]
-           ) -> float | None:
-    if trtr is None or tstr is None:
-        return None
+           ) -> tuple[float | None, str]:
+    if trtr is None or tstr is None:  # R² of a constant holdout target
+        why = "every holdout row has the same target value, so R² is undefined"
+        if f"{why[0].upper()}{why[1:]}." not in notes:
+            notes.append(f"{why[0].upper()}{why[1:]}.")
+        return None, why
     if trtr <= 0:
+        why = (f"the real-trained {model} model scores {trtr:.3f}, no better than a constant "
+               "guess")
         notes.append(f"The real-trained {model} model scores {trtr:.3f} (no better than a "
                      "constant guess), so the TSTR / TRTR ratio has no meaning and is not given.")
-        return None
+        return None, why
     low, high = RATIO_RANGE
     ratio = tstr / trtr
     if not low <= ratio <= high:
         notes.append(f"The {model} TSTR / TRTR ratio {ratio:.3g} was clipped to "
                      f"[{low:g}, {high:g}].")
-    return float(np.clip(ratio, low, high))
+    return float(np.clip(ratio, low, high)), ""
 
 
 # -- importance -------------------------------------------------------------------------------

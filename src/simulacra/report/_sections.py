@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulacra.evaluation import Check, Family, FamilyVerdict, Goal, MetricResult, Report
+from simulacra.evaluation import (
+    NOT_MEASURED,
+    Check,
+    Family,
+    FamilyVerdict,
+    Goal,
+    MetricResult,
+    Report,
+    missing_reason,
+)
 from simulacra.report import _fidelity, _modelling, _privacy
 from simulacra.report._blocks import View, generic
 from simulacra.report._html import (
@@ -124,9 +133,8 @@ def _check_row(report: Report, check: Check) -> Html:
     shown: object = Num(fmt(check.value)) if check.value is not None else None
     reason = None
     if check.value is None:
-        result = next((r for r in report.results if r.name == check.metric), None)
-        reason = (f"skipped: {result.skipped}" if result is not None and result.skipped
-                  else "not run" if result is None else "no value")
+        # Scorecards rebuilt from older JSON lack the reason: ask the result itself.
+        reason = check.reason or missing_reason(report.get(check.metric))
     line = el("div", el("span", check.label, class_="check-label"),
               el("span", shown, class_="check-value") if shown is not None else None,
               badge(check.verdict), class_="check-line")
@@ -167,6 +175,9 @@ def metric_card(result: MetricResult, check: Check | None) -> Html:
     parts.append(el("p", result.description, class_="description"))
     if result.skipped:
         parts.append(el("p", el("strong", "Skipped: "), result.skipped, class_="skipped"))
+    elif result.value is None:
+        why = missing_reason(result)
+        parts.append(el("p", f"{why[0].upper()}{why[1:]}.", class_="skipped"))
     if result.notes:
         parts.append(el("ul", *(el("li", n) for n in result.notes), class_="notes"))
     if not result.skipped:
@@ -190,7 +201,8 @@ def _goal(result: MetricResult) -> str:
 def _body(result: MetricResult) -> Html:
     view = VIEWS.get(result.name, View(lambda _: Html("")))
     try:
-        return el("div", view.body(result), generic(result, view.handles), class_="detail")
+        return el("div", view.body(result), generic(result, (*view.handles, NOT_MEASURED)),
+                  class_="detail")
     except Exception as exc:  # a malformed detail must not take the whole page down
         return el("p", f"The detail of this metric could not be drawn ({type(exc).__name__}: "
                   f"{exc}).", class_="skipped")
