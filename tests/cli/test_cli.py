@@ -281,6 +281,24 @@ def test_evaluate_bad_input_names_the_file_and_writes_nothing(
     assert code == 2 and "'nope'" in err
 
 
+def test_evaluate_refuses_the_target_as_sensitive_column(split_csvs, capsys,
+                                                         monkeypatch) -> None:
+    train, holdout, synthetic = split_csvs
+    code, _, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic),
+                        "--holdout", str(holdout), "--target", "segment", "--sensitive",
+                        "segment"], capsys, monkeypatch)
+    _assert_bad(code, err, "'segment' cannot be both the target and a sensitive column",
+                "--sensitive")
+
+
+def test_evaluate_names_the_quasi_identifier_option(split_csvs, capsys, monkeypatch) -> None:
+    train, _, synthetic = split_csvs
+    code, _, err = run(["evaluate", "--real", str(train), "--synthetic", str(synthetic),
+                        "--quasi-identifier", "nosuch"], capsys, monkeypatch)
+    _assert_bad(code, err, "'nosuch'", "--quasi-identifier")
+    assert "quasi_identifiers column" not in err
+
+
 def test_evaluate_summary_says_why_a_check_was_not_measured(
         tmp_path, split_csvs, capsys, monkeypatch) -> None:
     train, holdout, synthetic = split_csvs

@@ -83,6 +83,27 @@ def test_bad_arguments_are_clear_errors() -> None:
         Limits(model_rows=0)
 
 
+def test_the_target_cannot_also_be_sensitive() -> None:
+    real = _frame()
+    with pytest.raises(InvalidParameterError, match="'group' cannot be both the target and a "
+                                                    "sensitive column") as caught:
+        evaluate(real, real, target="group", sensitive=["age", "group"])
+    assert "--sensitive" in str(caught.value)
+    schema = infer_schema(real, roles={"group": Role.SENSITIVE})
+    with pytest.raises(InvalidParameterError, match="both the target"):
+        evaluate(real, real, schema=schema, target="group")
+
+
+def test_a_bad_quasi_identifier_names_both_ways_to_give_it() -> None:
+    real = _frame()
+    with pytest.raises(InvalidParameterError) as caught:
+        evaluate(real, real, quasi_identifiers=["nosuch"])
+    text = str(caught.value)
+    assert "quasi-identifier column 'nosuch'" in text
+    assert "quasi_identifiers=[...]" in text and "--quasi-identifier" in text
+    assert "The quasi_identifiers column" not in text
+
+
 def test_caps_are_reported_as_notes() -> None:
     real = _frame(2000)
     report = evaluate(real, _frame(2000, seed=1), metrics=["detection"],

@@ -233,8 +233,14 @@ def prepare(real: pd.DataFrame, synthetic: pd.DataFrame, table: Table, *,
     sensitive = tuple(sensitive)
     qi = tuple(quasi_identifiers) if quasi_identifiers is not None else ()
     for name, columns in (("target", (target,) if target else ()), ("sensitive", sensitive),
-                          ("quasi_identifiers", qi)):
+                          ("quasi-identifier", qi)):
         _check_columns(name, columns, types, excluded)
+    if target is not None and target in sensitive:
+        raise InvalidParameterError(
+            f"{target!r} cannot be both the target and a sensitive column: fairness compares "
+            "the target's outcomes between the sensitive column's groups, so they must be "
+            "different columns. Pass another sensitive column (sensitive=[...] or "
+            "--sensitive) or another target.")
     return EvalContext(table=table, types=types, categories=categories, encoded=encoded,
                        target=target, sensitive=sensitive, quasi_identifiers=qi, seed=seed,
                        limits=limits or Limits(), excluded=excluded,
@@ -298,8 +304,10 @@ def _check_columns(what: str, columns: Iterable[str], types: dict[str, str],
         if column in types:
             continue
         why = f" ({excluded[column]})" if column in excluded else ""
+        given = (" (quasi_identifiers=[...] or --quasi-identifier)"
+                 if what == "quasi-identifier" else "")
         raise InvalidParameterError(
-            f"The {what} column {column!r} cannot be evaluated{why}. Choose one of: "
+            f"The {what} column {column!r}{given} cannot be evaluated{why}. Choose one of: "
             f"{', '.join(types)}.")
 
 
