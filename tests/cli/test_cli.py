@@ -326,7 +326,8 @@ def test_sample_where_errors_are_one_paragraph(tmp_path, model, capsys, monkeypa
     out = tmp_path / "x.csv"
     for where, expected in (("segment", "COLUMN=VALUE"), ("segment=vip", "no such category"),
                             ("nope=1", "does not have"), ("age=old", "give a number"),
-                            ("age=30.5", "whole numbers")):
+                            ("age=30.5", "whole numbers"),
+                            ("customer_id=3", "it is an id column")):
         code, _, err = run(["sample", str(model), "-n", "5", "-o", str(out), "--where", where],
                            capsys, monkeypatch)
         assert code == 2 and expected in err and "Traceback" not in err, (where, err)

@@ -115,9 +115,10 @@ def _check_possible(table: Table, column: str, value: Any) -> None:
             f"{', '.join(table.column_names)}.")
     spec = table.column(column)
     if spec.is_generated:
+        article = "an" if spec.kind.value[:1] in "aeiou" else "a"  # "an id column"
         raise InvalidParameterError(
-            f"Cannot condition on {column!r}: it is a {spec.kind.value} column, generated "
-            "anew for every row rather than learned.")
+            f"Cannot condition on {column!r}: it is {article} {spec.kind.value} column, "
+            "generated anew for every row rather than learned.")
     if value is None or (isinstance(value, float) and np.isnan(value)):
         if spec.missing_share == 0:
             raise InvalidParameterError(
