@@ -111,7 +111,7 @@ def test_read_a_schema_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["", "  ", "a\nb", 3])
 def test_a_missing_text_must_be_a_word(bad: Any) -> None:
-    with pytest.raises(SchemaError, match="'missing_text'.*'.' or 'NA'"):
+    with pytest.raises(SchemaError, match=r"'missing_text'.*'\.' or 'NA'"):
         Column("dose", Kind.NUMERICAL, missing_share=0.2, missing_text=bad)
 
 
