@@ -28,6 +28,7 @@ import pandas as pd
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._discover_sums import find_sums, matches
 from simulacra.schema._model import Column, Kind, Role, Table
 
 __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
@@ -42,6 +43,7 @@ MIN_LIFT = 5.0
 MAX_CHANCE = 1e-3  # most probability that independent columns obey a rule as often
 MAX_SCALE_RATIO = 50.0  # numbers whose mean sizes differ more are not compared
 MAX_ARITHMETIC_COLUMNS = 80  # relations are searched among the first so many numbers
+MAX_SUM_COLUMNS = 1000  # sums of three or more among the first so many
 MAX_CARDINALITY = 1000  # categorical columns with more values take no part
 _SLACK, _PROBE_SLACK, _EPS = 0.02, 0.1, 1e-9
 _OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
@@ -113,7 +115,7 @@ def discover_constraints(
     rules, copies = _inequalities(numbers, threshold)
     rules += _inequalities(dates, threshold, copies=False)[0]
     keep = [i for i, n in enumerate(numbers.names) if n not in copies and "`" not in n]
-    keep = keep[:MAX_ARITHMETIC_COLUMNS]
+    keep = keep[:MAX_SUM_COLUMNS]  # the first MAX_ARITHMETIC_COLUMNS for the other formulas
     arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
                         numbers.half[keep])
     return rules + _formulas(arithmetic, threshold) + _dependencies(codes, threshold)
@@ -292,14 +294,18 @@ def _ranges(block: _Block, edges: _Edges, threshold: float) -> list[Rule]:
 
 
 def _formulas(block: _Block, threshold: float) -> list[Rule]:
-    """Formulas ``t = l op r`` (sum, difference, product, ratio) deriving distinct columns.
+    """Formulas ``t = l op r`` (sum, difference, product, ratio) and sums of more columns.
 
-    A relation is written to derive the column that comes last in the table (totals usually
-    follow their parts), else as it was found. The best fitting come first, and one that
-    would make the formulas circular is left out.
+    A relation of three columns is written to derive the column that comes last in the table
+    (totals usually follow their parts), else as it was found; a sum of more derives its
+    total. The best fitting come first, then the fewest inputs, and one that would make the
+    formulas circular is left out.
     """
+    first = slice(0, MAX_ARITHMETIC_COLUMNS)
+    pairs = _Block(block.names[first], block.values[:, first], block.half[first], block.rel)
     found: list[tuple[Rule, int, set[int]]] = []
-    for t, left, right, op in _candidates(block, threshold):
+    two_sums: dict[int, set[int]] = {}  # total: its two items
+    for t, left, right, op in _candidates(pairs, threshold):
         cols = (t, left, right)
         forms = [f for f in _FORMS[op] if cols[f[0]] == max(cols)]
         for form in forms + [f for f in _FORMS[op][:1] if f not in forms]:
@@ -307,10 +313,17 @@ def _formulas(block: _Block, threshold: float) -> list[Rule]:
                             threshold)
             if rule is not None:
                 found.append((rule, cols[form[0]], set(cols) - {cols[form[0]]}))
+                two_sums.update({t: {left, right}} if op == "+" else {})
                 break
+    exact = {target for rule, target, _ in found if rule["share"] == 1.0}
+    for t, items in find_sums(block, threshold, skip=exact, known=two_sums,
+                              pairs_searched=MAX_ARITHMETIC_COLUMNS):
+        rule = _sum_formula(block, t, items, threshold)
+        found += [(rule, t, set(items))] if rule is not None else []
     inputs: dict[int, set[int]] = {}
     rules: dict[int, Rule] = {}
-    for rule, target, needs in sorted(found, key=lambda f: (-f[0]["share"], f[0]["tolerance"])):
+    for rule, target, needs in sorted(
+            found, key=lambda f: (-f[0]["share"], len(f[2]), f[0]["tolerance"])):
         upstream, todo = set(), list(needs)  # the columns these inputs are derived from
         while todo:
             col = todo.pop()
@@ -378,27 +391,52 @@ def _formula(block: _Block, form: tuple[int, int, int, str], threshold: float) -
         value = _OPS[op](x[:, left], x[:, right]) if op else x[:, left]
         spread = _spread(op or "+", x[:, left], x[:, right], block.half[left],
                          block.half[right] if op else 0.0)
+    has_inputs = ~np.isnan(x[:, left]) & (~np.isnan(x[:, right]) if op else True)
+    names = [_quote(block.names[c]) for c in (left, right)]
+    expression = f"{names[0]} {op} {names[1]}" if op else names[0]
+    return _judged(block, t, (value, spread, has_inputs), expression, threshold)
+
+
+def _sum_formula(block: _Block, t: int, items: tuple[int, ...], threshold: float
+                 ) -> Rule | None:
+    """Check ``x_t = x_i1 + x_i2 + ...`` on every row."""
+    x = block.values[:, list(items)]
+    with np.errstate(all="ignore"):
+        value = x.sum(axis=1)  # NaN where an item is missing
+    spread = np.full(len(x), float(block.half[list(items)].sum()))
+    expression = " + ".join(_quote(block.names[c]) for c in items)
+    return _judged(block, t, (value, spread, ~np.isnan(x).any(axis=1)), expression, threshold)
+
+
+def _judged(block: _Block, t: int, computed: tuple[np.ndarray, np.ndarray, np.ndarray],
+            expression: str, threshold: float) -> Rule | None:
+    """The rule ``x_t = expression`` if it holds often enough and is informative.
+
+    ``computed`` is the expression's value per row, how far rounding its inputs can move it,
+    and where all its inputs are present.
+    """
+    x = block.values
+    value, spread, has_inputs = computed
     # The column is rebuilt from its inputs after sampling, so the rule must hold wherever
     # either side has a value: a row where only one does (a complete column copying one with
     # gaps) or where the expression cannot be computed (0 / 0) breaks it.
     has_target = ~np.isnan(x[:, t])
-    has_inputs = ~np.isnan(x[:, left]) & (~np.isnan(x[:, right]) if op else True)
     present = has_target | has_inputs
     target, value, allowed = x[present, t], value[present], spread[present] + block.half[t]
     if int((has_target & has_inputs).sum()) < MIN_ROWS:
         return None
-    dev = np.abs(target - value)
-    noise = block.rel * (np.abs(target) + np.abs(value))
-    ok = np.isfinite(dev) & (dev <= allowed + noise)
+    ok = matches(target, value, allowed, block.rel)
     fit = _Fit(float(ok.mean()), target.size, len(present))
     shuffled = target[_permutation(target.size)]
-    baseline = np.abs(shuffled - value) > allowed + block.rel * (np.abs(shuffled) + np.abs(value))
+    with np.errstate(invalid="ignore"):
+        dev = np.abs(target - value)
+        noise = block.rel * (np.abs(target) + np.abs(value))
+        baseline = np.abs(shuffled - value) > allowed + block.rel * (np.abs(shuffled)
+                                                                      + np.abs(value))
     if fit.share < threshold or not _informative(fit, float(baseline.mean())):
         return None
     exact = bool(np.all(dev[ok] <= noise[ok]))
     tol = 0.0 if exact else _nice_tolerance(float(dev[ok].max()), float(block.half[t]))
-    names = [_quote(block.names[c]) for c in (left, right)]
-    expression = f"{names[0]} {op} {names[1]}" if op else names[0]
     return _rule({"kind": "formula", "column": block.names[t], "expression": expression,
                   "tolerance": tol}, fit, f"{block.names[t]} = {expression}",
                  ", exactly" if exact else f", within {tol:g}")
