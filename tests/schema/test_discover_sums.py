@@ -112,12 +112,35 @@ def test_a_total_is_written_with_the_subscales_it_holds() -> None:
     assert formulas(df)["score"]["expression"] == "q4 + q7 + a"
 
 
+def test_a_total_of_subscales_whose_items_are_too_many_to_fit_at_once_is_found() -> None:
+    # mosaicData::HELPfull: INDTOT2 sums five subscales of 45 items in all, beside PHYS =
+    # PHYS2 + M48 (a found subtotal holding one of its subscales)
+    r = rng(9)
+    trait = r.normal(0, 1, N)
+    items = np.clip(np.rint(2 + trait[:, None] + r.normal(0, 1, (N, 67))), 0, 4).astype(int)
+    df = pd.DataFrame(items, columns=[f"m{i}" for i in range(67)])
+    scales = {f"s{k}": df.iloc[:, 11 * k : 11 * k + 11].sum(axis=1) for k in range(6)}
+    df = df.assign(**scales, s0_plus=scales["s0"] + df["m66"])
+    df["total"] = df[list(scales)].sum(axis=1)
+    found = formulas(df)
+    assert found["total"]["expression"] == "s0 + s1 + s2 + s3 + s4 + s5"
+    assert found["s0_plus"]["expression"] == "m66 + s0"
+
+
 def test_a_difference_is_found_as_the_sum_it_is() -> None:
     df = invoices()
     df = pd.DataFrame({"gross": df["total"], "tax": df["tax"], "shipping": df["shipping"],
                        "net": np.round(df["total"] - df["tax"] - df["shipping"], 2)})
     found = {c: r["expression"] for c, r in formulas(df).items()}
     assert found == {"gross": "tax + shipping + net"}  # net = gross - tax - shipping
+
+
+def test_a_sum_of_two_beyond_the_columns_searched_in_pairs_is_found() -> None:
+    r = rng(10)
+    df = pd.DataFrame(r.normal(0, 1, (N, 90)), columns=[f"x{i}" for i in range(90)])
+    df["a"], df["b"] = r.integers(0, 100, N), r.integers(0, 100, N)
+    df["c"] = df["a"] + df["b"]
+    assert {c: r["expression"] for c, r in formulas(df).items()} == {"c": "a + b"}
 
 
 # ---- missing values ----------------------------------------------------------------------

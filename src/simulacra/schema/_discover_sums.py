@@ -4,10 +4,10 @@ For each candidate total, the candidate items are the numbers that are not negat
 not exceed it on most probe rows (the :data:`MAX_ITEMS` most correlated with it in a wide
 table). Their coefficients are fitted by least squares on the probe rows where all are
 present (at a threshold below 1, the rows that fit worst are dropped and the fit repeated); a
-sum is kept only when every coefficient comes out 0 or 1. It is then checked on every row:
-rows it misses join the fit once (an item that is rarely non-zero, such as a low-quality
-floor area, may be 0 on every probe row), and items whose removal breaks no row are dropped,
-so the fewest terms are proposed.
+sum is kept only when every coefficient comes out 0 or 1 (with independent candidates the
+fit has one answer, so no item is to spare: a column that is 0 where the sum holds gets 0).
+It is then checked on every row: rows it misses join the fit once (an item that is rarely
+non-zero, such as a low-quality floor area, may be 0 on every probe row).
 
 Subtotals are searched before totals (by their mean size), and each sum found takes part in
 the later fits: a total is fitted first with the found subtotals in place of their items,
@@ -145,14 +145,17 @@ def _may_add_up(x: np.ndarray, block: _Block, t: int, pool: np.ndarray, threshol
 
 def _best_sum(block: _Block, probe: np.ndarray, t: int, pool: np.ndarray,
               known: dict[int, set[int]], threshold: float) -> tuple[int, ...] | None:
-    """The fewest items of ``pool`` (two or more) that add up to column ``t``, if any do.
+    """Items of ``pool`` (two or more) adding up to column ``t``, in found subtotals if any.
 
     A found subtotal and all its items together leave the fit without a single answer, so
-    the subtotals are fitted without their items, then the items without the subtotals.
+    the subtotals are fitted without their items, then the items (of subtotals of subtotals
+    too, candidates or not) without the subtotals.
     """
     totals = [s for s in pool if s in known]
     covered = set().union(*(known[s] for s in totals))
-    tries = [pool[~np.isin(pool, list(covered))], pool[~np.isin(pool, totals)], pool]
+    atoms = _leaves(set(pool.tolist()), known)
+    tries = [pool[~np.isin(pool, list(covered))],
+             np.array(sorted(atoms), dtype=np.int64)[: 2 * MAX_ITEMS], pool]
     for n, tried in enumerate(tries):
         if tried.size < 2 or any(np.array_equal(tried, tries[m]) for m in range(n)):
             continue
@@ -161,10 +164,7 @@ def _best_sum(block: _Block, probe: np.ndarray, t: int, pool: np.ndarray,
             continue
         items, share = fitted
         grouped = _grouped(items, known)
-        if grouped != items and _holds(block, t, np.array(grouped))[1] >= share:
-            items = grouped
-        kept = _fewest(block, t, items, share)
-        return kept if len(kept) >= 2 else None
+        return grouped if _holds(block, t, grouped)[1] >= share else items
     return None
 
 
@@ -229,6 +229,22 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(np.linalg.solve(gram, unit.T @ b) / scale)
 
 
+def _leaves(columns: set[int], known: dict[int, set[int]]) -> set[int]:
+    """``columns`` with each found subtotal replaced by its items, down to plain columns."""
+    out: set[int] = set()
+    todo, seen = list(columns), set()
+    while todo:
+        col = todo.pop()
+        if col in seen:
+            continue
+        seen.add(col)
+        if col in known:
+            todo += known[col]
+        else:
+            out.add(col)
+    return out
+
+
 def _grouped(items: tuple[int, ...], known: dict[int, set[int]]) -> tuple[int, ...]:
     """``items`` with the items of each found subtotal replaced by the subtotal.
 
@@ -258,14 +274,3 @@ def _holds(block: _Block, t: int, items: np.ndarray | tuple[int, ...]
     allowed = np.full(int(present.sum()), block.half[cols].sum() + block.half[t])
     ok[present] = matches(x[present, t], total[present], allowed, block.rel)
     return ok | ~present, float(ok[present].mean()) if present.any() else 0.0
-
-
-def _fewest(block: _Block, t: int, items: tuple[int, ...], share: float) -> tuple[int, ...]:
-    """``items`` less those whose removal breaks no row (the rarely non-zero first)."""
-    x = block.values
-    kept = list(items)
-    for j in sorted(items, key=lambda j: np.count_nonzero(np.nan_to_num(x[:, j]))):
-        rest = [i for i in kept if i != j]
-        if len(rest) >= 2 and _holds(block, t, tuple(rest))[1] >= share:
-            kept.remove(j)
-    return tuple(kept)
