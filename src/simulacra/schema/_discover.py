@@ -2,7 +2,8 @@
 
 Searched: inequalities between numbers or between datetimes (merged into a range where a
 column sits between two others), relations of three numerical columns (sum, difference,
-product, ratio) or a column copying another, and functional dependencies between categorical
+product, ratio), a column copying another or the sum of several others
+(:mod:`~simulacra.schema._discover_sums`), and functional dependencies between categorical
 or boolean columns. A rule is proposed when its share (rows obeying it among rows where its
 columns are present) reaches the threshold and it is informative (:func:`_informative`): with
 its columns paired at random, far more rows would break it. That drops rules the column

@@ -196,8 +196,11 @@ def _least_squares(values: np.ndarray, rows: np.ndarray, t: int, pool: np.ndarra
     """Items whose coefficients come out 1 (all others 0) on ``rows`` with all present."""
     x = values[np.ix_(rows, np.append(pool, t))]
     x = x[~np.isnan(x).any(axis=1)]
-    # a column equal to an earlier one on these rows leaves the fit no single answer
-    first = np.sort(np.unique(x[:, :-1], axis=1, return_index=True)[1])
+    # a column equal to an earlier one on these rows leaves the fit no single answer (equal
+    # columns are found by a fingerprint: a weighted sum of their values)
+    weights = np.random.default_rng(0).random((len(x), 1))
+    fingerprint = (weights * x[:, :-1]).sum(axis=0)  # row by row: equal columns, equal sums
+    first = np.sort(np.unique(fingerprint, return_index=True)[1])
     pool, a, b = pool[first], x[:, first], x[:, -1]
     if len(b) < 2 * pool.size:
         return None
