@@ -104,7 +104,7 @@ def _candidate_items(x: np.ndarray, block: _Block, threshold: float) -> np.ndarr
     for t in np.flatnonzero(nonnegative):
         rows = has[:, t]
         xt, xs = x[rows, t : t + 1], x[rows]
-        with np.errstate(invalid="ignore"):
+        with np.errstate(all="ignore"):
             below = xs <= xt + block.half[t] + block.half + noise[rows, t : t + 1] + noise[rows]
         need = (threshold - _SLACK) * rows.sum()
         both = has[rows]
@@ -120,7 +120,7 @@ def _correlations(x: np.ndarray) -> np.ndarray:
     with it (its items make up its variation).
     """
     has = (~np.isnan(x)).astype(np.float64)
-    v = np.nan_to_num(x)
+    v = np.nan_to_num(x / _largest(x))  # within [-1, 1]: no product overflows
     n = np.maximum(has.T @ has, 1.0)
     mean_a, mean_b = (v.T @ has) / n, (has.T @ v) / n  # [a, b]: a's mean, b's mean
     cov = (v.T @ v) / n - mean_a * mean_b
@@ -131,6 +131,12 @@ def _correlations(x: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(corr), corr, -np.inf)
 
 
+def _largest(x: np.ndarray) -> np.ndarray:
+    """Each column's largest absolute value (1 where it has none)."""
+    top = np.max(np.where(np.isnan(x), 0.0, np.abs(x)), axis=0, initial=0.0)
+    return np.where(top > 0, top, 1.0)
+
+
 def _may_add_up(x: np.ndarray, block: _Block, t: int, pool: np.ndarray, threshold: float
                 ) -> bool:
     """Whether all of ``pool`` together reach column ``t`` on most rows ``x``.
@@ -138,8 +144,9 @@ def _may_add_up(x: np.ndarray, block: _Block, t: int, pool: np.ndarray, threshol
     If they do not, no subset of these items (none negative) adds up to it.
     """
     rows = ~np.isnan(x[:, t])
-    reach = np.nansum(x[rows][:, pool], axis=1) + block.half[pool].sum() + block.half[t]
-    ok = reach * (1 + block.rel) >= x[rows, t]
+    with np.errstate(all="ignore"):
+        reach = np.nansum(x[rows][:, pool], axis=1) + block.half[pool].sum() + block.half[t]
+        ok = reach * (1 + block.rel) >= x[rows, t]
     return bool(ok.sum() >= (threshold - _SLACK) * max(rows.sum(), 1))
 
 
@@ -199,7 +206,8 @@ def _least_squares(values: np.ndarray, rows: np.ndarray, t: int, pool: np.ndarra
     # a column equal to an earlier one on these rows leaves the fit no single answer (equal
     # columns are found by a fingerprint: a weighted sum of their values)
     weights = np.random.default_rng(0).random((len(x), 1))
-    fingerprint = (weights * x[:, :-1]).sum(axis=0)  # row by row: equal columns, equal sums
+    with np.errstate(all="ignore"):
+        fingerprint = (weights * x[:, :-1]).sum(axis=0)  # row by row: equal columns alike
     first = np.sort(np.unique(fingerprint, return_index=True)[1])
     pool, a, b = pool[first], x[:, first], x[:, -1]
     if len(b) < 2 * pool.size:
@@ -211,7 +219,8 @@ def _least_squares(values: np.ndarray, rows: np.ndarray, t: int, pool: np.ndarra
         rounded = np.rint(coef)
         if (np.abs(coef - rounded) <= _COEF_SLACK).all() and np.isin(rounded, (0, 1)).all():
             return pool[rounded == 1] if rounded.sum() >= 2 else None
-        residual = np.abs(b - a @ coef)  # rows that break the rule pull the fit: drop them
+        with np.errstate(all="ignore"):  # rows that break the rule pull the fit: drop them
+            residual = np.abs(b - a @ coef)
         keep = residual <= np.quantile(residual[keep], _TRIM)
         if keep.sum() < 2 * pool.size:
             return None
@@ -225,11 +234,13 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ``lstsq`` takes on small matrices, and columns that are 0 or repeat one another get
     coefficients that are not 0 or 1 (a zero column gets 0) instead of an error.
     """
-    norms = np.linalg.norm(a, axis=0)
-    scale = np.where(norms > 0, norms, 1.0)
+    largest = _largest(a)
+    norms = np.linalg.norm(a / largest, axis=0)
+    scale = largest * np.where(norms > 0, norms, 1.0)
     unit = a / scale
     gram = unit.T @ unit + _RIDGE * np.eye(a.shape[1])
-    return np.asarray(np.linalg.solve(gram, unit.T @ b) / scale)
+    with np.errstate(all="ignore"):  # a huge total overflows: no coefficient comes out 0 or 1
+        return np.asarray(np.linalg.solve(gram, unit.T @ b) / scale)
 
 
 def _leaves(columns: set[int], known: dict[int, set[int]]) -> set[int]:
