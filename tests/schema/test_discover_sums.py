@@ -154,6 +154,13 @@ def test_rows_without_the_total_or_an_item_are_skipped_and_said() -> None:
     assert "in all 1,800 rows with all values present (200 skipped)" in rule["reason"]
 
 
+def test_a_column_with_values_in_a_few_rows_only_takes_part_quietly() -> None:
+    df = invoices(n=20_000)
+    df["rare"] = np.nan
+    df.loc[1:30, "rare"] = rng(11).normal(size=30)  # none in the rows searched first
+    assert formulas(df)["total"]["expression"] == "net + tax + shipping"
+
+
 def test_a_total_kept_where_an_item_is_missing_breaks_the_sum() -> None:
     df = invoices()
     df.loc[::10, "shipping"] = np.nan  # the total cannot be rebuilt in those rows

@@ -68,7 +68,8 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
     ranks = _correlations(x)
     known = {t: set(items) for t, items in known.items()}
     found: list[Sum] = []
-    for t in (int(t) for t in np.argsort(np.nanmean(np.abs(x), axis=0), kind="stable")):
+    size = np.nansum(np.abs(x), axis=0) / np.maximum((~np.isnan(x)).sum(axis=0), 1)
+    for t in (int(t) for t in np.argsort(size, kind="stable")):
         pool = np.flatnonzero(candidates[t])  # subtotals (smaller) come before totals
         if t in skip or pool.size < 2:
             continue
@@ -101,7 +102,7 @@ def _candidate_items(x: np.ndarray, block: _Block, threshold: float) -> np.ndarr
     nonnegative = ((x >= -block.half - noise) & has).sum(axis=0) >= (
         threshold - _SLACK) * np.maximum(has.sum(axis=0), 1)
     out = np.zeros((k, k), dtype=bool)
-    for t in np.flatnonzero(nonnegative):
+    for t in np.flatnonzero(nonnegative & (has.sum(axis=0) >= MIN_TERMS)):
         rows = has[:, t]
         xt, xs = x[rows, t : t + 1], x[rows]
         with np.errstate(all="ignore"):
