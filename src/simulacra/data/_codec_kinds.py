@@ -63,31 +63,30 @@ def to_floats(series: pd.Series, where: str, text_format: str | None = None) -> 
         out: np.ndarray = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return out
     numbers = pd.to_numeric(series, errors="coerce")
-    bad = numbers.isna().to_numpy() & series.notna().to_numpy()
-    if bad.any():
-        rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
-        raise DataValidationError.of([Issue(
-            f"the column is numerical but holds values that are not numbers, such as "
-            f"{series.iloc[rows[0]]!r}.",
-            column=str(series.name), rows=rows, n_rows=int(bad.sum()),
-            fix=f"Clean those values, or set the kind of {where} to 'categorical'.",
-        )])
+    _refuse_unread(series, numbers.isna().to_numpy(),
+                   "the column is numerical but holds values that are not numbers",
+                   f"Clean those values, or set the kind of {where} to 'categorical'.")
     return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _duration_seconds(series: pd.Series, where: str, layout: str) -> np.ndarray:
     seconds = parse_durations(series)
-    bad = np.isnan(seconds) & series.notna().to_numpy()
+    _refuse_unread(series, np.isnan(seconds),
+                   f"the column holds durations written {layout!r} (hours:minutes:seconds or "
+                   "minutes:seconds) but some values are not",
+                   f"Write them as durations such as '38:31:00' or '22:07', or set the kind of "
+                   f"{where} to 'categorical' and remove its 'text_format'.")
+    return seconds
+
+
+def _refuse_unread(series: pd.Series, unread: np.ndarray, what: str, fix: str) -> None:
+    """A clear error naming the rows whose value could not be read (missing ones aside)."""
+    bad = unread & series.notna().to_numpy()
     if bad.any():
         rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
         raise DataValidationError.of([Issue(
-            f"the column holds durations written {layout!r} (hours:minutes:seconds or "
-            f"minutes:seconds) but some values are not, such as {series.iloc[rows[0]]!r}.",
-            column=str(series.name), rows=rows, n_rows=int(bad.sum()),
-            fix=f"Write them as durations such as '38:31:00' or '22:07', or set the kind of "
-                f"{where} to 'categorical' and remove its 'text_format'.",
-        )])
-    return seconds
+            f"{what}, such as {series.iloc[rows[0]]!r}.", column=str(series.name), rows=rows,
+            n_rows=int(bad.sum()), fix=fix)])
 
 
 _STEP_SHARE = 0.95
