@@ -125,12 +125,12 @@ def integer_date_format(name: str, values: np.ndarray) -> str | None:
     """
     if values.size == 0 or _NOT_DATE_NAME_RE.search(name):
         return None
-    distinct = np.unique(values)
-    low, high = distinct[0], distinct[-1]
+    low, high = values.min(), values.max()  # most columns end here, before any sorting
     named = bool(_DATE_NAME_RE.search(name))
     for fmt, lowest, highest, needed in _INTEGER_DATES:
         if low < lowest or high > highest:
             continue
+        distinct = np.unique(values)
         if not named and (len(distinct) < needed
                           or (len(distinct) > 2 and high - low + 1 == len(distinct))):
             return None
