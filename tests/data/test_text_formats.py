@@ -43,6 +43,18 @@ def test_formats_are_learned_when_a_csv_is_read(tmp_path: Path) -> None:
     assert table.column("rate").text_format is None  # 1.5 and 2.0 differ in decimals
 
 
+def test_a_format_seen_at_the_top_never_rounds_the_precision_further_down(
+        tmp_path: Path) -> None:
+    # modeldata::Chicago: temperatures with 1 decimal in the first 1,000 rows, 3 later on;
+    # written "{:.1f}", sampled rows broke temp_change = temp_max - temp_min
+    rows = [f"{10 + i % 50}.0" for i in range(1200)] + ["12.346", "7.5"]
+    (tmp_path / "t.csv").write_text("t\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = read_table(tmp_path / "t.csv")
+    assert frame.attrs["text_formats"] == {"t": "{:.1f}"}  # what the top of the file shows
+    column = infer_schema(frame).table().column("t")
+    assert column.decimals == 3 and column.text_format is None
+
+
 def test_a_csv_written_with_its_formats_reads_back_as_the_same_text(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
     frame = read_table(tmp_path / "t.csv")

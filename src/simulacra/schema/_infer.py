@@ -59,7 +59,7 @@ from simulacra.schema._pii import (
     normalize_name,
     pii_from_name,
 )
-from simulacra.schema._text_format import text_format_problem
+from simulacra.schema._text_format import number_format, text_format_problem
 
 __all__ = ["infer_column", "infer_schema"]
 
@@ -218,6 +218,12 @@ def _with_text_format(column: Column, formats: Mapping[str, str] | None) -> Colu
     """The column with the text format :func:`~simulacra.read_table` saw, where it fits."""
     fmt = (formats or {}).get(column.name)
     if fmt is None or text_format_problem(fmt, column.kind.value) is not None:
+        return column
+    shown = number_format(fmt)
+    digits = re.search(r"\.(\d+)f$", shown.spec) if shown is not None else None
+    if digits is not None and (column.decimals or 0) > int(digits.group(1)):
+        # the CSV's first rows showed fewer decimals than the whole column has (Chicago's
+        # temperatures: 1 at the top, 3 further down): writing so would round real precision
         return column
     return dataclasses.replace(column, text_format=fmt)
 
