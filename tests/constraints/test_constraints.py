@@ -230,6 +230,19 @@ def test_a_computed_column_stays_inside_its_real_range() -> None:
     np.testing.assert_allclose(out["price"], out["adj"] + out["diff"], atol=1e-6)
 
 
+def test_a_tolerance_does_not_stretch_the_real_range() -> None:
+    # gt::towny: density = population / area within 0.005, real minimum 0.09; a row computing
+    # 16 / 199.07 = 0.0804 -> 0.08 passed because the range allowed the tolerance too
+    df = pd.DataFrame({"people": [16.0, 397.0, 267.0], "area": [168.9, 1469.4, 719.2]})
+    df["density"] = (df["people"] / df["area"]).round(2)
+    rule, table = Formula("density", "people / area", 0.005), infer_schema(df).table()
+    rule.check(table)
+    rule.fit(df, table)
+    rows = pd.DataFrame({"people": [16.0, 16.0], "area": [199.07, 168.9],
+                         "density": [0.08, 0.09]})
+    assert rule.valid(rows).tolist() == [False, True]
+
+
 def test_an_impossible_rule_is_a_sampling_error_naming_it() -> None:
     df = _orders()
     with warnings.catch_warnings():

@@ -227,8 +227,9 @@ class Formula(Constraint):
             ok = (np.abs(actual - expected)
                   <= slack * (1 + 1e-9) + _RELATIVE_NOISE * (np.abs(actual) + np.abs(expected)))
             span = self._target.get("range")  # absent from models saved before it
-            if span is not None:
-                ok &= (actual >= span[0] - slack) & (actual <= span[1] + slack)
+            if span is not None:  # rebuilt values are rounded as the real ones: no slack
+                edge = 1e-9 * (1 + np.abs(np.asarray(span)))
+                ok &= (actual >= span[0] - edge[0]) & (actual <= span[1] + edge[1])
         return np.asarray(ok | ~present(data, self.columns()))
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
