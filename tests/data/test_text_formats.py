@@ -55,6 +55,13 @@ def test_a_format_seen_at_the_top_never_rounds_the_precision_further_down(
     assert column.decimals == 3 and column.text_format is None
 
 
+def test_a_column_empty_at_the_top_learns_its_format_further_down(tmp_path: Path) -> None:
+    # openintro::mlb_teams: sacrifice_flies recorded only from later seasons, written 42.0
+    rows = [f"{i}," for i in range(1500)] + [f"{i},{30 + i % 20}.0" for i in range(1500, 2000)]
+    (tmp_path / "t.csv").write_text("year,flies\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert read_table(tmp_path / "t.csv").attrs["text_formats"] == {"flies": "{:.1f}"}
+
+
 def test_a_csv_written_with_its_formats_reads_back_as_the_same_text(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
     frame = read_table(tmp_path / "t.csv")

@@ -42,6 +42,8 @@ _LEADING_ZERO = r"^[+-]?0\d"
 _FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)?)\s*"
                      r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?$")
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
+_MIN_HEAD_TEXTS = 20
+"""A column showing fewer values in its first rows is read on for its text formats."""
 NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
               "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", ".")
 """pandas' markers of a missing value, and SAS's ``.``; read as missing only where they cannot
@@ -177,10 +179,22 @@ def _head_texts(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> dict[i
     typed = [i for i in range(frame.shape[1]) if _numbers_or_flags(frame.iloc[:, i])]
     if not typed:
         return {}
+    texts = _texts_of(p, sep, encoding, typed, _ZERO_ROWS)
+    # columns empty at the top (a count recorded only in later seasons) are read further
+    sparse = [i for i in typed if len(texts[i]) < _MIN_HEAD_TEXTS]
+    if sparse and len(frame) > _ZERO_ROWS:
+        further = _texts_of(p, sep, encoding, sparse, None)
+        texts.update({i: further[i].iloc[:_ZERO_ROWS] for i in sparse})
+    return texts
+
+
+def _texts_of(p: Path, sep: str, encoding: str, columns: list[int], rows: int | None
+              ) -> dict[int, pd.Series]:
+    """The present, stripped texts of the columns at ``columns`` in the first ``rows`` rows."""
     head = pd.read_csv(p, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                       na_values=[""], usecols=typed, nrows=_ZERO_ROWS, header=0)
+                       na_values=[""], usecols=columns, nrows=rows, header=0)
     texts = {}
-    for i, name in zip(typed, head.columns, strict=True):
+    for i, name in zip(columns, head.columns, strict=True):
         column = head[name].dropna().str.strip()
         texts[i] = column[~column.isin(NA_MARKERS)]
     return texts
