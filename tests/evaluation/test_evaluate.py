@@ -128,3 +128,13 @@ def test_progress_sees_one_task_per_metric() -> None:
     real = _frame()
     evaluate(real, real, metrics=["column_shapes", "pair_trends"], progress=Recorder())
     assert seen == ["column_shapes", "pair_trends"]
+
+
+def test_hundreds_of_columns_raise_no_numpy_or_pandas_warning() -> None:
+    # modeldata::hepatic_injury_qsar (378 columns): the joint table's cell count overflowed
+    # float64 and numpy warned (the suite turns warnings into errors)
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(rng.integers(0, 3, (120, 320)), columns=[f"c{i}" for i in range(320)])
+    synthetic = pd.DataFrame(rng.integers(0, 3, (120, 320)), columns=real.columns)
+    result = evaluate(real, synthetic, metrics=["hellinger"])
+    assert result is not None

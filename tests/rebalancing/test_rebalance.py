@@ -168,3 +168,15 @@ def test_only_constant_columns_beside_the_target() -> None:
     out = rebalance(data, "y", seed=0)
     assert out["y"].value_counts().to_dict() == {"a": 10, "b": 10}
     assert (out["k"] == 1).all()
+
+
+def test_a_wide_table_is_rebalanced_without_a_pandas_warning() -> None:
+    # modeldata::hepatic_injury_qsar: marking the added rows on a frame of 378 columns made
+    # pandas warn that the frame was highly fragmented
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(rng.normal(size=(200, 150)), columns=[f"x{i}" for i in range(150)])
+    data["cls"] = np.where(np.arange(200) < 30, "rare", "common")
+    for i in range(150):  # a frame built column by column, as a wide CSV can be
+        data[f"x{i}"] = data[f"x{i}"].round(3)
+    out = rebalance(data, "cls", method="smotenc", seed=0)
+    assert (out["cls"] == "rare").sum() == (out["cls"] == "common").sum()

@@ -18,7 +18,13 @@ import numpy as np
 
 from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
-from simulacra.evaluation._tables import cell_keys, counts_of, hellinger, joint_counts
+from simulacra.evaluation._tables import (
+    cell_count,
+    cell_keys,
+    counts_of,
+    hellinger,
+    joint_counts,
+)
 
 #: The full joint table is compared only when real rows fill it this densely on average.
 MIN_ROWS_PER_CELL = 2.0
@@ -109,7 +115,7 @@ def _full_joint(ctx: EvalContext, role: str) -> tuple[float | None, str]:
 
 
 def _cells(ctx: EvalContext, group: tuple[str, ...]) -> float:
-    return float(np.prod(np.array([ctx.n_bins(c) for c in group], dtype=np.float64)))
+    return cell_count(ctx.n_bins(c) for c in group)
 
 
 def _mean(values: list[float]) -> float | None:

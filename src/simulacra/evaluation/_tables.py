@@ -8,7 +8,8 @@ table over many columns, whose cell count would overflow, packs cells with a 64-
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +60,7 @@ def hellinger(real: Counts, synthetic: Counts) -> float:
 def cell_keys(ctx: EvalContext, role: str, columns: Sequence[str]) -> np.ndarray:
     """One integer per row identifying its joint cell."""
     sizes = [ctx.n_bins(c) for c in columns]
-    if float(np.prod(np.array(sizes, dtype=np.float64))) < _PACKABLE:
+    if cell_count(sizes) < _PACKABLE:
         keys = np.zeros(ctx.n(role), dtype=np.int64)
         for column, size in zip(columns, sizes, strict=True):
             keys = keys * size + ctx.bins(role, column)
@@ -75,8 +76,16 @@ def cell_keys(ctx: EvalContext, role: str, columns: Sequence[str]) -> np.ndarray
 
 
 def _count(ctx: EvalContext, role: str, columns: Sequence[str]) -> Counts:
-    cells = float(np.prod(np.array([ctx.n_bins(c) for c in columns], dtype=np.float64)))
-    return counts_of(cell_keys(ctx, role, columns), cells)
+    return counts_of(cell_keys(ctx, role, columns), cell_count(ctx.n_bins(c) for c in columns))
+
+
+def cell_count(sizes: Iterable[int]) -> float:
+    """Cells of a table with these numbers of bins per column, capped at 2**62.
+
+    Hundreds of columns overflow float64 (hepatic_injury_qsar, 378); only whether the count
+    is small enough to count densely or pack into int64 matters, and Python ints never warn.
+    """
+    return float(min(math.prod(int(s) for s in sizes), 2**62))
 
 
 def counts_of(keys: np.ndarray, cells: float) -> Counts:

@@ -232,8 +232,9 @@ def _combine(data: pd.DataFrame, new: pd.DataFrame, marker: str) -> pd.DataFrame
         else original.copy()
     flags = np.zeros(len(out), dtype=bool)
     flags[len(data):] = True
-    out[marker] = flags
-    return out
+    # one concat, not an insert: a frame of hundreds of columns is fragmented, and an insert
+    # made pandas warn (modeldata::hepatic_injury_qsar, 378 columns)
+    return pd.concat([out, pd.DataFrame({marker: flags}, index=out.index)], axis=1)
 
 
 def _table(data: pd.DataFrame, schema: SchemaLike) -> Table:
