@@ -258,6 +258,12 @@ def test_national_ids_keep_the_real_layouts_and_the_country_rules() -> None:
         assert len(set(ids)) == 20_000, locale
         assert all(sum(int(d) * w for d, w in zip(v, weights, strict=True)) % modulus == 0
                    for v in ids), locale
+    swedish = make_pii_generator(PIIType.NATIONAL_ID, locale="sv_SE", unique=True,
+                                 shapes=[("######-####", 1.0)]).generate(
+        _rows(0, 20_000), rng, 0).to_pylist()
+    assert len(set(swedish)) == 20_000
+    assert all(re.fullmatch(r"\d\d(0[1-9]|1[0-2])\d{2}-\d{4}", v)
+               and _luhn_ok(v.replace("-", "")) for v in swedish)
     # a layout of no known country: digits and letters where the real values have them
     other = make_pii_generator(PIIType.NATIONAL_ID, unique=True, shapes=[("AA-#######", 1.0)])
     values = other.generate(_rows(0, 5_000), rng, 0).to_pylist()

@@ -858,7 +858,7 @@ def test_consecutive_integers_above_2_to_the_53_are_still_an_id() -> None:
     assert (c.kind, c.id_format) == (Kind.ID, "integer")
 
 
-@pytest.mark.parametrize("locale", ["en_GB", "it_IT", "fr_FR", "nl_NL", "pl_PL"])
+@pytest.mark.parametrize("locale", ["en_GB", "it_IT", "fr_FR", "nl_NL", "pl_PL", "sv_SE"])
 def test_national_ids_laid_out_like_a_country_take_its_locale(locale: str) -> None:
     ids = list(dict.fromkeys(fake(locale, s).ssn() for s in range(60)))
     c = col(ids, name="national_id")

@@ -6,8 +6,8 @@ uniqueness. Here an id is a row of *fields*, each drawn from its tokens (a digit
 month code): a unique column turns a keyed code into the fields at the end of the id (mixed
 radix), so any row count up to the layout's capacity stays unique; check characters are
 computed last. Countries whose rules are known (UK National Insurance, French NIR, Italian
-codice fiscale, Spanish DNI and NIE, Dutch BSN, Polish PESEL) get valid values; any other
-layout gets digits and letters where the real values have them.
+codice fiscale, Spanish DNI and NIE, Dutch BSN, Polish PESEL, Swedish personnummer) get
+valid values; any other layout gets digits and letters where the real values have them.
 """
 
 from __future__ import annotations
@@ -135,6 +135,15 @@ def _pesel_check(body: np.ndarray) -> np.ndarray:
     return out
 
 
+def _luhn_digit(body: np.ndarray) -> np.ndarray:
+    """Swedish personnummer: the Luhn check digit of the nine digits before it."""
+    digits = body.astype(np.int64) - 48
+    doubled = digits[:, ::-1][:, ::2] * 2  # from the right, every other digit from the last
+    total = (doubled // 10 + doubled % 10).sum(axis=1) + digits[:, ::-1][:, 1::2].sum(axis=1)
+    out: np.ndarray = ((10 - total % 10) % 10 + 48).astype(np.uint8)[:, None]
+    return out
+
+
 def _bsn_check(body: np.ndarray) -> np.ndarray:
     """Dutch BSN: the last digit is the weighted sum modulo 11, which must not be 10.
 
@@ -163,6 +172,8 @@ COUNTRY_LAYOUTS: dict[str, tuple[IdLayout, ...]] = {
     "nl_NL": (IdLayout((_DIGITS[:9], *[_DIGITS] * 7), _bsn_check, "#"),),
     "pl_PL": (IdLayout((_numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 28, 2),
                         *[_DIGITS] * 4), _pesel_check, "#"),),
+    "sv_SE": (IdLayout((_numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 28, 2),
+                        *[_DIGITS] * 3), _luhn_digit, "#"),),
     "es_ES": (IdLayout((_DIGITS,) * 8, _dni_letter, "A"),
               IdLayout((tuple("XYZ"), *[_DIGITS] * 7), _dni_letter, "A")),
 }

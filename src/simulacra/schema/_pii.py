@@ -545,6 +545,7 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         digits = compact.str.replace(r"[.\-]", "", regex=True)
         found = found.where(found.notna() | ~_checks(digits, 9, BSN_WEIGHTS, 11), "nl_NL")
         found = found.where(found.notna() | ~_checks(digits, 11, PESEL_WEIGHTS, 10), "pl_PL")
+        found = found.where(found.notna() | ~_is_personnummer(compact), "sv_SE")
         return _dominant(found)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
@@ -578,6 +579,16 @@ def _checks(digits: pd.Series, width: int, weights: tuple[int, ...], modulus: in
     matrix = np.array([list(map(int, t)) for t in text], dtype=np.int64).reshape(-1, width)
     ok = (matrix @ np.asarray(weights, dtype=np.int64)) % modulus == 0
     return pd.Series(shaped.to_numpy() & ok, index=digits.index)
+
+
+def _is_personnummer(compact: pd.Series) -> pd.Series:
+    """Swedish personnummer (``YYMMDD-NNNC``): a date, then a Luhn check over the ten digits."""
+    shaped = compact.str.fullmatch(r"\d{6}[-+]\d{4}").fillna(False).astype(bool)
+    digits = compact.str.replace(r"[-+]", "", regex=True).where(shaped, "0" * 10)
+    month, day = digits.str[2:4].astype(int), digits.str[4:6].astype(int)
+    dated = month.between(1, 12) & day.between(1, 31)
+    ok = _luhn_ok(digits.to_numpy(dtype=str))
+    return pd.Series(shaped.to_numpy() & dated.to_numpy() & ok, index=compact.index)
 
 
 def _phone_locale(digits: object) -> str | None:
