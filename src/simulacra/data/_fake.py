@@ -26,10 +26,10 @@ from simulacra.data._fake_pii import (
     PII_CLASSES,
     PIIGenerator,
     iban_remainders,
-    luhn_check_digits,
 )
 from simulacra.data._keyed import ValueGuard, derive_key, new_salt
 from simulacra.data._locale_data import locale_data
+from simulacra.data._national_ids import luhn_check_digits
 from simulacra.data._strings import (
     buffers,
     from_buffers,

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
 from simulacra.data._locale_data import LocaleData, Pool, Template, text_shape
-from simulacra.data._national_ids import IdLayout, layout_for
+from simulacra.data._national_ids import IdLayout, layout_for, luhn_check_digits
 from simulacra.data._strings import (
     digit_chars,
     from_matrix,
@@ -309,16 +309,6 @@ class StreetAddress(PIIGenerator):
         return Template.parse("{{building_number}} {{street_name}}")
 
 
-_LUHN_DOUBLE = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)
-
-
-def luhn_check_digits(payload: np.ndarray) -> np.ndarray:
-    """Luhn check digits of an ``(n, k)`` matrix of digits 0-9 (the payload, check excluded)."""
-    d = np.asarray(payload, dtype=np.uint8)
-    doubled = d.copy()
-    doubled[:, d.shape[1] - 1 :: -2] = _LUHN_DOUBLE[d[:, d.shape[1] - 1 :: -2]]
-    out: np.ndarray = (10 - doubled.sum(axis=1, dtype=np.int64) % 10) % 10
-    return out
 
 
 class CreditCard(PIIGenerator):

@@ -135,12 +135,21 @@ def _pesel_check(body: np.ndarray) -> np.ndarray:
     return out
 
 
+_LUHN_DOUBLE = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)
+
+
+def luhn_check_digits(payload: np.ndarray) -> np.ndarray:
+    """Luhn check digits of an ``(n, k)`` matrix of digits 0-9 (the payload, check excluded)."""
+    d = np.asarray(payload, dtype=np.uint8)
+    doubled = d.copy()
+    doubled[:, d.shape[1] - 1 :: -2] = _LUHN_DOUBLE[d[:, d.shape[1] - 1 :: -2]]
+    out: np.ndarray = (10 - doubled.sum(axis=1, dtype=np.int64) % 10) % 10
+    return out
+
+
 def _luhn_digit(body: np.ndarray) -> np.ndarray:
     """Swedish personnummer: the Luhn check digit of the nine digits before it."""
-    digits = body.astype(np.int64) - 48
-    doubled = digits[:, ::-1][:, ::2] * 2  # from the right, every other digit from the last
-    total = (doubled // 10 + doubled % 10).sum(axis=1) + digits[:, ::-1][:, 1::2].sum(axis=1)
-    out: np.ndarray = ((10 - total % 10) % 10 + 48).astype(np.uint8)[:, None]
+    out: np.ndarray = (luhn_check_digits(body - 48) + 48).astype(np.uint8)[:, None]
     return out
 
 
