@@ -40,7 +40,7 @@ from simulacra.data._dtypes import (
 from simulacra.data._frame import EncodedColumn
 from simulacra.data._text_formats import duration_text
 from simulacra.errors import DataValidationError, FitWarning, Issue
-from simulacra.schema._durations import duration_layout, parse_durations
+from simulacra.schema._durations import duration_layout, duration_text_seconds
 from simulacra.schema._model import Column, Kind
 
 
@@ -52,13 +52,17 @@ def to_floats(series: pd.Series, where: str, text_format: str | None = None) -> 
     seconds.
     """
     dtype = series.dtype
-    layout = duration_layout(text_format)
-    if layout is not None and not (pd.api.types.is_timedelta64_dtype(dtype)
-                                   or pd.api.types.is_numeric_dtype(dtype)):
-        return _duration_seconds(series, where, str(layout))
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        seconds: np.ndarray = series.dt.total_seconds().to_numpy(np.float64, na_value=np.nan)
+    seconds = duration_text_seconds(series, text_format)
+    if seconds is not None:
+        _refuse_unread(series, np.isnan(seconds),
+                       f"the column holds durations written {text_format!r} (hours:minutes:"
+                       "seconds or minutes:seconds) but some values are not",
+                       "Write them as durations such as '38:31:00' or '22:07', or set the kind "
+                       f"of {where} to 'categorical' and remove its 'text_format'.")
         return seconds
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        elapsed: np.ndarray = series.dt.total_seconds().to_numpy(np.float64, na_value=np.nan)
+        return elapsed
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         out: np.ndarray = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return out
@@ -67,16 +71,6 @@ def to_floats(series: pd.Series, where: str, text_format: str | None = None) -> 
                    "the column is numerical but holds values that are not numbers",
                    f"Clean those values, or set the kind of {where} to 'categorical'.")
     return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _duration_seconds(series: pd.Series, where: str, layout: str) -> np.ndarray:
-    seconds = parse_durations(series)
-    _refuse_unread(series, np.isnan(seconds),
-                   f"the column holds durations written {layout!r} (hours:minutes:seconds or "
-                   "minutes:seconds) but some values are not",
-                   f"Write them as durations such as '38:31:00' or '22:07', or set the kind of "
-                   f"{where} to 'categorical' and remove its 'text_format'.")
-    return seconds
 
 
 def _refuse_unread(series: pd.Series, unread: np.ndarray, what: str, fix: str) -> None:

@@ -26,7 +26,7 @@ import pandas as pd
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema import Kind, Table
 from simulacra.schema._datetimes import parse_datetimes, stamps_to_seconds
-from simulacra.schema._durations import duration_layout, parse_durations
+from simulacra.schema._durations import duration_text_seconds
 
 NUMERICAL = "numerical"
 CATEGORICAL = "categorical"
@@ -390,10 +390,8 @@ def _as_float(series: pd.Series, is_datetime: bool, fmt: str | None
     ``fmt`` is a datetime column's ``datetime_format``, else the column's ``text_format``.
     """
     missing = series.isna().to_numpy()
-    if (not is_datetime and duration_layout(fmt) is not None
-            and not pd.api.types.is_numeric_dtype(series.dtype)
-            and not pd.api.types.is_timedelta64_dtype(series.dtype)):
-        seconds = parse_durations(series)  # 38:31:00
+    seconds = None if is_datetime else duration_text_seconds(series, fmt)  # 38:31:00
+    if seconds is not None:
         return seconds, np.isnan(seconds) & ~missing
     if not is_datetime:
         if pd.api.types.is_bool_dtype(series.dtype):

@@ -29,7 +29,7 @@ import pandas as pd
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import parse_datetimes
-from simulacra.schema._discover_sums import find_sums, matches
+from simulacra.schema._discover_sums import evenly_spaced, find_sums, matches
 from simulacra.schema._model import Column, Kind, Role, Table
 
 __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
@@ -172,11 +172,6 @@ def _convert(series: pd.Series, col: Column) -> tuple[str, np.ndarray | None]:
     return family, values if varies else None
 
 
-def _positions(n: int, size: int) -> np.ndarray:
-    """Up to ``size`` evenly spaced row positions (deterministic)."""
-    return np.arange(n) if n <= size else np.unique(np.linspace(0, n - 1, size).astype(int))
-
-
 def _permutation(n: int) -> np.ndarray:
     """A fixed shuffle that pairs rows at random (a local generator: no global state)."""
     return np.random.default_rng(0).permutation(n)
@@ -207,7 +202,7 @@ def _inequalities(block: _Block, threshold: float, copies: bool = True
     Formulas are numeric, so a datetime column that copies another (``copies=False``) is
     kept as one inequality instead.
     """
-    x = block.take(_positions(len(block.values), SAMPLE_ROWS)).values
+    x = block.take(evenly_spaced(len(block.values), SAMPLE_ROWS)).values
     if x.shape[1] < 2:
         return [], set()
     valid = (~np.isnan(x)).astype(np.float64)
@@ -342,7 +337,7 @@ def _candidates(block: _Block, threshold: float) -> list[tuple[int, int, int, st
     Sums cover differences (``c = a - b`` is ``a = b + c``) and products cover ratios.
     """
     k = len(block.names)
-    x = block.take(_positions(len(block.values), PROBE_ROWS)).values
+    x = block.take(evenly_spaced(len(block.values), PROBE_ROWS)).values
     perm = _permutation(len(x))
     left, right = np.triu_indices(k, 1)
     found: list[tuple[int, int, int, str]] = []
@@ -463,7 +458,7 @@ def _dependencies(block: _Block, threshold: float) -> list[Rule]:
     """Fixed combinations of column pairs where one column (nearly) fixes the other."""
     k = len(block.names)
     cards = [int(block.values[:, i].max()) + 1 for i in range(k)]
-    sample = block.take(_positions(len(block.values), SAMPLE_ROWS)).values
+    sample = block.take(evenly_spaced(len(block.values), SAMPLE_ROWS)).values
     edges: dict[tuple[int, int], tuple[_Fit, int]] = {}
     for i in range(k):
         for j in _screened(sample, cards, i, threshold - _SLACK):

@@ -26,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:
     from simulacra.schema._discover import _Block
 
-__all__ = ["SUM_PROBE_ROWS", "find_sums", "matches"]
+__all__ = ["SUM_PROBE_ROWS", "evenly_spaced", "find_sums", "matches"]
 
 SUM_PROBE_ROWS = 512  # rows a total's items are fitted on
 SCREEN_ROWS = 128  # of those, rows that pick the candidate items
@@ -61,7 +61,7 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
     sums found (total: its two items) among the first ``pairs_searched`` columns; a sum of
     two is proposed only where one of its columns lies beyond those.
     """
-    probe = _positions(len(block.values), SUM_PROBE_ROWS)
+    probe = evenly_spaced(len(block.values), SUM_PROBE_ROWS)
     x = block.values[probe]
     screen = x[:: max(1, len(x) // SCREEN_ROWS)]
     candidates = _candidate_items(screen, block, threshold)
@@ -85,8 +85,8 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
     return found
 
 
-def _positions(n: int, size: int) -> np.ndarray:
-    """Up to ``size`` evenly spaced row positions (deterministic)."""
+def evenly_spaced(n: int, size: int) -> np.ndarray:
+    """Up to ``size`` evenly spaced row positions of ``n`` (deterministic)."""
     return np.arange(n) if n <= size else np.unique(np.linspace(0, n - 1, size).astype(int))
 
 

@@ -28,7 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["DurationLayout", "detect_duration_layout", "duration_layout", "parse_durations"]
+__all__ = ["DurationLayout", "detect_duration_layout", "duration_layout", "duration_text_seconds",
+           "parse_durations"]
 
 # the fields of one value; RE2 (pyarrow) and Python's re read it alike
 _VALUE = (r"^(?P<lead>\d+):(?P<mid>[0-5]\d)(?::(?P<last>[0-5]\d))?"
@@ -100,6 +101,18 @@ def parse_durations(values: pd.Series) -> np.ndarray:
     seconds = seconds + np.nan_to_num(frac)
     matched = fields.is_valid().to_numpy(zero_copy_only=False)
     return np.where(matched, seconds, np.nan)
+
+
+def duration_text_seconds(series: pd.Series, text_format: str | None) -> np.ndarray | None:
+    """Seconds of a column of text written in the duration layout ``text_format``, else None.
+
+    None also for numbers and timedeltas, which are durations already.
+    """
+    dtype = series.dtype
+    if (duration_layout(text_format) is None or pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_timedelta64_dtype(dtype)):
+        return None
+    return parse_durations(series)
 
 
 def detect_duration_layout(name: str, values: pd.Series, sample: pd.Series) -> str | None:
