@@ -264,6 +264,29 @@ def test_national_ids_keep_the_real_layouts_and_the_country_rules() -> None:
     assert len(set(swedish)) == 20_000
     assert all(re.fullmatch(r"\d\d(0[1-9]|1[0-2])\d{2}-\d{4}", v)
                and _luhn_ok(v.replace("-", "")) for v in swedish)
+    # Finnish henkilötunnus: the check character of the real shape (a digit or a letter)
+    hetu = make_pii_generator(PIIType.NATIONAL_ID, locale="fi_FI", unique=True,
+                              shapes=[("######-###A", 0.5), ("######-####", 0.2),
+                                      ("######A###A", 0.3)]).generate(
+        _rows(0, 20_000), rng, 0).to_pylist()
+    assert len(set(hetu)) == 20_000
+    assert all(re.fullmatch(r"(0[1-9]|[12]\d)(0[1-9]|1[0-2])\d\d[-A]\d{3}[0-9A-Y]", v)
+               and "0123456789ABCDEFHJKLMNPRSTUVWXY"[int(v[:6] + v[7:10]) % 31] == v[10]
+               and 2 <= int(v[7:10]) <= 899 for v in hetu)
+    assert 0.17 < np.mean([v[10].isdigit() and v[6] == "-" for v in hetu]) < 0.23
+    # Norwegian fødselsnummer: both mod-11 check digits; Belgian national number: mod 97
+    norwegian = make_pii_generator(PIIType.NATIONAL_ID, locale="no_NO", unique=True,
+                                   shapes=[("#" * 11, 1.0)]).generate(
+        _rows(0, 20_000), rng, 0).to_pylist()
+    assert len(set(norwegian)) == 20_000
+    for weights in ((3, 7, 6, 1, 8, 9, 4, 5, 2, 1, 0), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1)):
+        assert all(sum(int(d) * w for d, w in zip(v, weights, strict=True)) % 11 == 0
+                   for v in norwegian)
+    belgian = make_pii_generator(PIIType.NATIONAL_ID, locale="nl_BE", unique=True,
+                                 shapes=[("##.##.##-###.##", 1.0)]).generate(
+        _rows(0, 5_000), rng, 0).to_pylist()
+    assert len(set(belgian)) == 5_000
+    assert all(int(v[-2:]) == 97 - int(re.sub(r"\D", "", v)[:9]) % 97 for v in belgian)
     # a layout of no known country: digits and letters where the real values have them
     other = make_pii_generator(PIIType.NATIONAL_ID, unique=True, shapes=[("AA-#######", 1.0)])
     values = other.generate(_rows(0, 5_000), rng, 0).to_pylist()

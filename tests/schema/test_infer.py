@@ -858,7 +858,8 @@ def test_consecutive_integers_above_2_to_the_53_are_still_an_id() -> None:
     assert (c.kind, c.id_format) == (Kind.ID, "integer")
 
 
-@pytest.mark.parametrize("locale", ["en_GB", "it_IT", "fr_FR", "nl_NL", "pl_PL", "sv_SE"])
+@pytest.mark.parametrize("locale", ["en_GB", "it_IT", "fr_FR", "nl_NL", "pl_PL", "sv_SE",
+                                    "fi_FI", "no_NO", "nl_BE"])
 def test_national_ids_laid_out_like_a_country_take_its_locale(locale: str) -> None:
     ids = list(dict.fromkeys(fake(locale, s).ssn() for s in range(60)))
     c = col(ids, name="national_id")
@@ -873,6 +874,14 @@ def test_spanish_dnis_are_found_by_their_check_letter_under_any_name() -> None:
     assert (c.kind, c.pii_type, c.locale) == (Kind.PII, PIIType.NATIONAL_ID, "es_ES")
     wrong = [v[:-1] + ("A" if v[-1] != "A" else "B") for v in ids]  # letters that do not check
     assert col(wrong, name="documento").pii_type is PIIType.CODE
+
+
+def test_finnish_henkilotunnus_are_found_by_their_check_character_under_any_name() -> None:
+    ids = list(dict.fromkeys(fake("fi_FI", s).ssn() for s in range(60)))
+    c = col(ids, name="tunnus")
+    assert (c.kind, c.pii_type, c.locale) == (Kind.PII, PIIType.NATIONAL_ID, "fi_FI")
+    wrong = [v[:-1] + ("1" if v[-1] == "0" else "0") for v in ids]  # checks that do not hold
+    assert col(wrong, name="tunnus").pii_type is PIIType.CODE
 
 
 def test_unique_numbers_of_one_wide_width_are_account_numbers_not_measures() -> None:

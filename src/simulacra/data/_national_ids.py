@@ -6,8 +6,9 @@ uniqueness. Here an id is a row of *fields*, each drawn from its tokens (a digit
 month code): a unique column turns a keyed code into the fields at the end of the id (mixed
 radix), so any row count up to the layout's capacity stays unique; check characters are
 computed last. Countries whose rules are known (UK National Insurance, French NIR, Italian
-codice fiscale, Spanish DNI and NIE, Dutch BSN, Polish PESEL, Swedish personnummer) get
-valid values; any other layout gets digits and letters where the real values have them.
+codice fiscale, Spanish DNI and NIE, Dutch BSN, Polish PESEL, Swedish personnummer, Finnish
+henkilötunnus, Norwegian fødselsnummer, Belgian national number) get valid values; any other
+layout gets digits and letters where the real values have them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,17 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
-from simulacra.schema._pii import BSN_WEIGHTS, DNI_LETTERS, PESEL_WEIGHTS
+from simulacra.schema._pii import (
+    BSN_WEIGHTS,
+    DNI_LETTERS,
+    FODSELSNUMMER_WEIGHTS,
+    HETU_CHECKS,
+    PESEL_WEIGHTS,
+)
 
 _DIGITS = tuple(string.digits)
 _LETTERS = tuple(string.ascii_uppercase)
@@ -88,12 +96,19 @@ def plain_layout(compact: str) -> IdLayout:
 
 # ---- countries -------------------------------------------------------------------------
 
-def _nir_key(body: np.ndarray) -> np.ndarray:
-    """French NIR: the key is 97 minus the 13-digit number modulo 97."""
-    number = np.zeros(len(body), dtype=np.int64)
-    for j in range(body.shape[1]):
-        number = number * 10 + (body[:, j].astype(np.int64) - 48)
-    key = 97 - number % 97
+_DATE_DMY = (_numbers(1, 28, 2), _numbers(1, 12, 2), _numbers(0, 99, 2))
+
+def _number(digits: np.ndarray) -> np.ndarray:
+    """Rows of ASCII digits as int64 (at most 18 of them)."""
+    number = np.zeros(len(digits), dtype=np.int64)
+    for j in range(digits.shape[1]):
+        number = number * 10 + (digits[:, j].astype(np.int64) - 48)
+    return number
+
+
+def _mod97_key(body: np.ndarray) -> np.ndarray:
+    """French NIR, Belgian national number: the key is 97 minus the number modulo 97."""
+    key = 97 - _number(body) % 97
     return np.stack([key // 10 + 48, key % 10 + 48], axis=1).astype(np.uint8)
 
 
@@ -113,10 +128,8 @@ def _cf_check(body: np.ndarray) -> np.ndarray:
 
 def _dni_letter(body: np.ndarray) -> np.ndarray:
     """Spanish DNI / NIE: a letter from the number (NIE prefixes X Y Z as 0 1 2) mod 23."""
-    number = np.zeros(len(body), dtype=np.int64)
-    for j in range(body.shape[1]):
-        digit = body[:, j].astype(np.int64)
-        number = number * 10 + np.where(digit >= 88, digit - 88, digit - 48)  # X Y Z -> 0 1 2
+    digits = np.where(body >= 88, body - 88 + 48, body)  # NIE prefixes X Y Z -> 0 1 2
+    number = _number(digits)
     letters = np.frombuffer(DNI_LETTERS.encode("ascii"), dtype=np.uint8)
     out: np.ndarray = letters[number % 23][:, None]
     return out
@@ -168,13 +181,96 @@ def _bsn_check(body: np.ndarray) -> np.ndarray:
     return out
 
 
+_HETU_RUNS = 28  # individual numbers 002-899 hold 28 whole runs of 31 consecutive numbers
+
+
+def _hetu_classes(letter: bool) -> tuple[int, int]:
+    """The first remainder and how many remainders give a letter (or a digit) check."""
+    return (10, 21) if letter else (0, 10)
+
+
+def _hetu_check(letter: bool) -> Callable[[np.ndarray], np.ndarray]:
+    """Finnish henkilötunnus: the check character of ``DDMMYY`` and the individual number.
+
+    The real values' shape shows a digit or a letter there, so the last field holds an index
+    that is turned into the individual number (002-899) whose check is of that class: the
+    k-th such number after 002, so distinct codes stay distinct ids.
+    """
+    low, width = _hetu_classes(letter)
+
+    def check(body: np.ndarray) -> np.ndarray:
+        date = _number(body[:, :6])
+        index = _number(body[:, -3:])
+        base = (date * 1000 + 2) % 31
+        serial = 2 + index // width * 31 + (low + index % width - base) % 31
+        body[:, -3:] = np.stack([serial // 100, serial // 10 % 10, serial % 10], axis=1) + 48
+        chars = np.frombuffer(HETU_CHECKS.encode("ascii"), dtype=np.uint8)
+        out: np.ndarray = chars[(date * 1000 + serial) % 31][:, None]
+        return out
+
+    return check
+
+
+
+
+def _fodselsnummer_checks(date_sums: np.ndarray, individual: np.ndarray) -> np.ndarray:
+    """Both check digits (10 where none is valid) from the date's two weighted digit sums."""
+    tail = np.stack([individual // 100, individual // 10 % 10, individual % 10], axis=1)
+    first = (11 - date_sums[:, 0] - tail @ np.asarray(FODSELSNUMMER_WEIGHTS[0][6:])) % 11
+    second = (11 - date_sums[:, 1] - tail @ np.asarray(FODSELSNUMMER_WEIGHTS[1][6:9])
+              - 2 * first) % 11
+    return np.stack([first, np.where(first == 10, 10, second)], axis=1)
+
+
+@cache
+def _fodselsnummer_individuals() -> np.ndarray:
+    """Per pair of a date's weighted sums modulo 11 (121), its valid individual numbers.
+
+    Whether an individual number (000-999) gives two valid check digits depends on the date
+    only through those two sums, so the table is small; it is as wide as the class with the
+    fewest valid numbers.
+    """
+    individual = np.arange(1000)
+    rows = []
+    for first in range(11):
+        for second in range(11):
+            sums = np.broadcast_to(np.array([first, second]), (1000, 2))
+            rows.append(individual[(_fodselsnummer_checks(sums, individual) < 10).all(axis=1)])
+    width = min(len(r) for r in rows)
+    return np.stack([r[:width] for r in rows])
+
+
+def _fodselsnummer_check(body: np.ndarray) -> np.ndarray:
+    """Norwegian fødselsnummer: an individual number with valid checks, then both checks.
+
+    The index field picks the individual number among those valid for the row's date.
+    """
+    date = body[:, :6].astype(np.int64) - 48
+    sums = np.stack([date @ np.asarray(w[:6]) for w in FODSELSNUMMER_WEIGHTS], axis=1) % 11
+    individual = _fodselsnummer_individuals()[sums[:, 0] * 11 + sums[:, 1],
+                                              _number(body[:, 6:9])]
+    body[:, 6:9] = np.stack([individual // 100, individual // 10 % 10, individual % 10],
+                            axis=1) + 48
+    out: np.ndarray = (_fodselsnummer_checks(sums, individual) + 48).astype(np.uint8)
+    return out
+
+
 # prefixes BG, GB, KN, NK, NT, TN and ZZ are not allocated, nor D, F, I, Q, U, V anywhere
 _NINO_FIRST = tuple("ACEHJLMOPRSWXY")
 _NINO_SECOND = tuple("ABCEGHJKLMNPRSTWXYZ")
 COUNTRY_LAYOUTS: dict[str, tuple[IdLayout, ...]] = {
     "en_GB": (IdLayout((_NINO_FIRST, _NINO_SECOND, *[_DIGITS] * 6, tuple("ABCD"))),),
     "fr_FR": (IdLayout((("1", "2"), _numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 95, 2),
-                        _numbers(1, 999, 3), _numbers(1, 999, 3)), _nir_key, "##"),),
+                        _numbers(1, 999, 3), _numbers(1, 999, 3)), _mod97_key, "##"),),
+    # the century sign is a separator (``-``, ``+``) or a letter (``A``: born after 1999)
+    "fi_FI": tuple(IdLayout((*_DATE_DMY, *sign,
+                             _numbers(0, _HETU_RUNS * _hetu_classes(letter)[1] - 1, 3)),
+                            _hetu_check(letter), "A" if letter else "#")
+                   for sign in ((), (("A",),)) for letter in (True, False)),
+    "no_NO": (IdLayout((*_DATE_DMY, _numbers(0, _fodselsnummer_individuals().shape[1] - 1, 3)),
+                       _fodselsnummer_check, "##"),),
+    "nl_BE": (IdLayout((_numbers(0, 99, 2), _numbers(1, 12, 2), _numbers(1, 28, 2),
+                        _numbers(1, 997, 3)), _mod97_key, "##"),),
     "it_IT": (IdLayout((*[_LETTERS] * 6, _numbers(0, 99, 2), tuple("ABCDEHLMPRST"),
                         _numbers(1, 28, 2) + _numbers(41, 68, 2), tuple("ABCDEFGHILM"),
                         _numbers(1, 999, 3)), _cf_check, "A"),),

@@ -69,6 +69,8 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
             r"(?:^|_)(?:ssn|social_?security|national_?id|national_?insurance|nino|passport|"
             r"tax_?id|tax_?number|personal_?id|id_?card|driver_?s?_?licen[cs]e|nhs|"
             r"personnummer|bsn|pesel|dni|nif|cpf|aadhaar|id_?number|steuer_?id|steuernummer|"
+            r"hetu|henkil_?o?tunnus|f_?o?dselsnummer|rijksregister(?:_?nummer)?|"
+            r"national_?(?:register_?)?number|"
             r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale)" + _NUM + "$",
         ),
         (
@@ -183,6 +185,10 @@ BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 """A Dutch BSN's digits times these sum to a multiple of 11 (the "elfproef")."""
 PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1)
 """A Polish PESEL's digits times these sum to a multiple of 10."""
+HETU_CHECKS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+"""A Finnish henkilötunnus's check character: its nine digits modulo 31 index this."""
+FODSELSNUMMER_WEIGHTS = ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2))
+"""A Norwegian fødselsnummer's two check digits: 11 minus these weighted sums modulo 11."""
 DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 """A Spanish DNI's (or NIE's, X Y Z read as 0 1 2) letter: its number modulo 23 indexes this."""
 LOCALE_MARGIN = 0.2
@@ -336,9 +342,10 @@ def _is_email(values: pd.Series, strict: bool) -> np.ndarray:
 
 
 def _is_national_id(values: pd.Series, strict: bool) -> np.ndarray:
-    """US SSNs by their layout, Spanish DNIs and NIEs by their check letter."""
+    """US SSNs by their layout; DNIs, NIEs and henkilötunnus by their check character."""
     dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
-    found: np.ndarray = _matches(values, _SSN_RE) | _flags(dni)
+    hetu = _is_hetu(values.str.strip().str.upper())
+    found: np.ndarray = _matches(values, _SSN_RE) | _flags(dni) | _flags(hetu)
     return found
 
 
@@ -544,6 +551,10 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         found = found.where(found.notna() | ~_is_dni(compact), "es_ES")
         digits = compact.str.replace(r"[.\-]", "", regex=True)
         found = found.where(found.notna() | ~_checks(digits, 9, BSN_WEIGHTS, 11), "nl_NL")
+        found = found.where(found.notna() | ~_is_hetu(compact), "fi_FI")
+        # the stricter checks first: a PESEL passes by chance in 1 of 10, these in 1 of 48+
+        found = found.where(found.notna() | ~_is_fodselsnummer(digits), "no_NO")
+        found = found.where(found.notna() | ~_is_belgian_number(digits), "nl_BE")
         found = found.where(found.notna() | ~_checks(digits, 11, PESEL_WEIGHTS, 10), "pl_PL")
         found = found.where(found.notna() | ~_is_personnummer(compact), "sv_SE")
         return _dominant(found)
@@ -589,6 +600,46 @@ def _is_personnummer(compact: pd.Series) -> pd.Series:
     dated = month.between(1, 12) & day.between(1, 31)
     ok = _luhn_ok(digits.to_numpy(dtype=str))
     return pd.Series(shaped.to_numpy() & dated.to_numpy() & ok, index=compact.index)
+
+
+def _dated(digits: pd.Series, day: int, month: int) -> np.ndarray:
+    """Whether the two digits at ``day`` and ``month`` are a day and a month."""
+    d = pd.to_numeric(digits.str[day : day + 2], errors="coerce")
+    m = pd.to_numeric(digits.str[month : month + 2], errors="coerce")
+    return (d.between(1, 31) & m.between(1, 12)).to_numpy()
+
+
+def _is_hetu(compact: pd.Series) -> pd.Series:
+    """Finnish henkilötunnus (``DDMMYY-NNNC``): a date, a century sign, the mod-31 check."""
+    parts = compact.str.extract(r"^(\d{6})[-+A-FU-Y](\d{3})([0-9A-Y])$")
+    shaped = parts[0].notna().to_numpy()
+    number = pd.to_numeric((parts[0] + parts[1]).where(shaped, "0")).to_numpy(dtype=np.int64)
+    check = np.array(list(HETU_CHECKS), dtype=object)[number % 31]
+    ok = shaped & (check == parts[2].to_numpy(dtype=object)) & _dated(parts[0].fillna(""), 0, 2)
+    return pd.Series(ok, index=compact.index)
+
+
+def _is_fodselsnummer(digits: pd.Series) -> pd.Series:
+    """Norwegian fødselsnummer: ``DDMMYY``, an individual number, two mod-11 check digits."""
+    first, second = FODSELSNUMMER_WEIGHTS
+    ok = (_checks(digits, 11, (*first, 1, 0), 11) & _checks(digits, 11, (*second, 1), 11))
+    # D-numbers add 40 to the day
+    day = pd.to_numeric(digits.str[:2], errors="coerce") % 40
+    month = pd.to_numeric(digits.str[2:4], errors="coerce")
+    return ok & (day.between(1, 31) & month.between(1, 12)).to_numpy()
+
+
+def _is_belgian_number(digits: pd.Series) -> pd.Series:
+    """Belgian national number (``YYMMDD SSS CC``): the key is 97 minus the number mod 97.
+
+    The number is the first nine digits, with a leading 2 for births after 1999.
+    """
+    shaped = digits.str.fullmatch(r"\d{11}").fillna(False).astype(bool).to_numpy()
+    text = digits.where(shaped, "0" * 11)
+    body = pd.to_numeric(text.str[:9]).to_numpy(dtype=np.int64)
+    key = pd.to_numeric(text.str[9:]).to_numpy(dtype=np.int64)
+    ok = (key == 97 - body % 97) | (key == 97 - (2_000_000_000 + body) % 97)
+    return pd.Series(shaped & ok & _dated(text, 4, 2), index=digits.index)
 
 
 def _phone_locale(digits: object) -> str | None:
