@@ -198,6 +198,8 @@ def with_blocks(units: list[list[int]], dep: np.ndarray | None,
     the first of them. The dependence of a new unit on another is the largest between the
     old units they come from. Also returns the block index of each block's unit.
     """
+    if not blocks:
+        return units, dep, {}
     block_of = {int(j): b for b, members in enumerate(blocks) for j in members}
     new: list[list[int]] = []
     origin: list[list[int]] = []

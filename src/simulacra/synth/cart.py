@@ -105,7 +105,8 @@ class CARTSynthesizer(BaseSynthesizer):
         a panel's unreported years) have their missing indicators drawn as one pattern per
         row, by one tree, instead of one tree each, which cannot isolate a few shared rows
         (``synth/_cart_missing.py``). Patterns seen in fewer than 5 real rows are not
-        replayed: such rows draw each indicator on its own. False: a tree per indicator.
+        replayed: such rows draw how many indicators are missing, then which ones. False: a
+        tree per indicator.
     max_predictors
         Each tree learns from at most this many earlier columns: those most dependent on its
         own column (binned mutual information, as for the visit order), plus a declared
