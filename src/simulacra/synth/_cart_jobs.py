@@ -9,7 +9,7 @@ the predictors) and grows the tree. scikit-learn grows a tree without holding th
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +19,7 @@ import numpy as np
 from simulacra._progress import Progress
 from simulacra.data._frame import EncodedColumn
 from simulacra.synth._cart_links import find_link
+from simulacra.synth._cart_missing import fit_level_step
 from simulacra.synth._cart_strata import StrataSearch
 from simulacra.synth._cart_tree import Settings, Step, fit_step
 from simulacra.synth._marginals import MISSING_CODE
@@ -42,7 +43,9 @@ class ColumnFitter:
 
     ``units`` are in visit order, and so are the rows and columns of ``dep``, their
     dependence (None: every tree sees every earlier column). ``cap``: see
-    ``CARTSynthesizer.max_predictors``.
+    ``CARTSynthesizer.max_predictors``. ``missing_of`` maps a value column to its missing
+    indicator; ``levels`` a missing block's step (``synth/_cart_missing.py``) to its training
+    rows' levels.
     """
 
     values: np.ndarray
@@ -52,16 +55,18 @@ class ColumnFitter:
     dep: np.ndarray | None
     cap: int | None
     search: StrataSearch | None  # read-only once built
+    missing_of: Mapping[int, int]
+    levels: Mapping[int, np.ndarray]
 
     def __call__(self, job: ColumnJob) -> Step:
         j, values = job.target, self.values
+        if j in self.levels:  # a missing block's level: no link, no stratum
+            return fit_level_step(values, self.cols, self.levels[j], j,
+                                  self._predictors(job), self.settings, job.seed)
         # a value column is learnt on its present rows; its indicator is then constant
         rows = values[:, job.missing] != MISSING_CODE if job.missing >= 0 else None
         present = values if rows is None else values[rows]
-        predictors = job.before
-        if self.dep is not None and self.cap is not None:
-            predictors = strongest(job.before, self.unit_of, self.dep[job.unit, :job.unit],
-                                   self.target_units, self.cap)
+        predictors = self._predictors(job)
         # a link or a stratum is a strong dependence: looked for among the predictors
         link = None
         if job.link_seed is not None:
@@ -71,6 +76,12 @@ class ColumnFitter:
         return fit_step(values, self.cols, j, predictors, rows, job.missing, self.settings,
                         job.seed, link, stratum)
 
+    def _predictors(self, job: ColumnJob) -> tuple[int, ...]:
+        if self.dep is None or self.cap is None:
+            return job.before
+        return strongest(job.before, self.unit_of, self.dep[job.unit, :job.unit],
+                         self.target_units, self.cap)
+
     @cached_property
     def unit_of(self) -> dict[int, int]:
         return {k: u for u, unit in enumerate(self.units) for k in unit}
@@ -79,10 +90,6 @@ class ColumnFitter:
     def target_units(self) -> set[int]:
         """Units of declared targets: every tree may learn from them."""
         return {self.unit_of[k] for k, col in enumerate(self.cols) if col.role == "target"}
-
-    @cached_property
-    def missing_of(self) -> dict[int, int]:
-        return {u[1]: u[0] for u in self.units if len(u) == 2}
 
 
 def strongest(before: Sequence[int], unit_of: dict[int, int], dep: np.ndarray,

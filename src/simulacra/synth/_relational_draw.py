@@ -22,7 +22,6 @@ from simulacra.data._frame import EncodedFrame
 from simulacra.errors import SamplingError, SchemaError
 from simulacra.schema import Column
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._cart_tree import sample_step
 from simulacra.synth._sampling import DEFAULT_CHUNK_ROWS
 from simulacra.synth.cart import CARTSynthesizer, redraw_copies
 
@@ -97,9 +96,9 @@ def _cart_draw(model: CARTSynthesizer, n: int, fixed: dict[int, np.ndarray],
     for step in model.steps_:
         if step.target in fixed:
             continue
-        out[:, step.target] = sample_step(step, out, rng)
+        written = model.draw_step(step, out, rng, keep=fixed)
         model._keep_orders(step, out, drawn, rng)
-        drawn.add(step.target)
+        drawn.update(written)
     return out
 
 

@@ -12,7 +12,7 @@ pickles; at sampling time the arrays are rebuilt into scikit-learn's compiled tr
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,6 +23,7 @@ from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
+from simulacra.synth._cart_missing import MissingBlock, find_blocks, fit_block, with_blocks
 from simulacra.synth._cart_strata import StrataSearch
 from simulacra.synth._cart_tree import Settings, Step, sample_step
 from simulacra.synth._marginals import MISSING_CODE
@@ -99,6 +100,13 @@ class CARTSynthesizer(BaseSynthesizer):
         remodel year equal to the build year, a ship date equal to the order date) draws,
         for the members that obey it, the synthetic row's own earlier value plus the offset
         (``synth/_cart_links.py``). False draws every member's own value.
+    missing_blocks
+        Number columns missing together in the same rows (a questionnaire section left out,
+        a panel's unreported years) have their missing indicators drawn as one pattern per
+        row, by one tree, instead of one tree each, which cannot isolate a few shared rows
+        (``synth/_cart_missing.py``). Patterns seen in fewer than 5 real rows are not
+        replayed: such rows draw how many indicators are missing, then which ones. False: a
+        tree per indicator.
     max_predictors
         Each tree learns from at most this many earlier columns: those most dependent on its
         own column (binned mutual information, as for the visit order), plus a declared
@@ -153,6 +161,7 @@ class CARTSynthesizer(BaseSynthesizer):
                                   Options(("auto",)))),
         "n_jobs": Interval(int, 1, None, allow_none=True),
         "max_predictors": Interval(int, 1, None, allow_none=True),
+        "missing_blocks": Options((True, False)),
     }
 
     def __init__(self, *, min_samples_leaf: int | None = None, leaf_scale: float = 0.5,
@@ -163,7 +172,8 @@ class CARTSynthesizer(BaseSynthesizer):
                  links: bool = True, strata: bool = True,
                  discover_constraints: float | None = None,
                  privacy_filter: float | str | None = None, n_jobs: int | None = None,
-                 max_predictors: int | None = _MAX_PREDICTORS, seed: SeedLike = None) -> None:
+                 max_predictors: int | None = _MAX_PREDICTORS, missing_blocks: bool = True,
+                 seed: SeedLike = None) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.leaf_scale = leaf_scale
         self.max_depth = max_depth
@@ -181,6 +191,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.privacy_filter = privacy_filter
         self.n_jobs = n_jobs
         self.max_predictors = max_predictors
+        self.missing_blocks = missing_blocks
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
@@ -192,6 +203,9 @@ class CARTSynthesizer(BaseSynthesizer):
         if dep is not None and self.order == "auto":
             visit = _auto_order(dep, cols, units, frame.n_rows)
             units, dep = [units[i] for i in visit], dep[np.ix_(visit, visit)]
+        missing_of = {u[1]: u[0] for u in units if len(u) == 2}
+        blocks, levels = self._missing_blocks(values, cols, missing_of)
+        units, dep, block_units = with_blocks(units, dep, [b.members for b in blocks])
         leaf = self.min_samples_leaf
         if leaf is None:
             leaf = _leaf_rule(self.leaf_scale, frame.n_rows, len(units))
@@ -207,22 +221,49 @@ class CARTSynthesizer(BaseSynthesizer):
         link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
         search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
         fitter = ColumnFitter(values, cols, settings, units, dep if capped else None,
-                              self.max_predictors, search)
-        self.steps_ = fit_steps(self._jobs(units, link_rng, rng), fitter, workers, progress)
+                              self.max_predictors, search, missing_of, levels)
+        jobs = self._jobs(units, missing_of, {u: blocks[b].column for u, b in block_units.items()},
+                          link_rng, rng)
+        self.steps_ = fit_steps(jobs, fitter, workers, progress)
         progress.finish()
         self.columns_ = cols
+        self.missing_blocks_ = blocks
         self.copy_hashes_ = _unique_row_hashes(values, self.steps_)
 
+    def _missing_blocks(self, values: np.ndarray, cols: Sequence[EncodedColumn],
+                        missing_of: dict[int, int]) -> tuple[list[MissingBlock],
+                                                             dict[int, np.ndarray]]:
+        """Indicators drawn together (``synth/_cart_missing.py``) and their rows' levels.
+
+        A declared target's indicator stays on its own: the target is drawn first.
+        """
+        if not self.missing_blocks:
+            return [], {}
+        indicators = sorted(m for m in missing_of.values() if cols[m].role != "target")
+        blocks: list[MissingBlock] = []
+        levels: dict[int, np.ndarray] = {}
+        for members in find_blocks(values, indicators):
+            block, level = fit_block(values, members, len(cols) + len(blocks))
+            blocks.append(block)
+            levels[block.column] = level
+        return blocks, levels
+
     @staticmethod
-    def _jobs(units: list[list[int]], link_rng: np.random.Generator | None,
+    def _jobs(units: list[list[int]], missing_of: dict[int, int], block_steps: dict[int, int],
+              link_rng: np.random.Generator | None,
               rng: np.random.Generator) -> Iterator[ColumnJob]:
-        """Each column's job, in visit order, with its seeds (one stream each)."""
+        """Each column's job, in visit order, with its seeds (one stream each).
+
+        A missing block's unit (``block_steps``: unit -> step) is one job, its level's.
+        """
         before: list[int] = []
         for u, unit in enumerate(units):
-            for j in unit:
-                missing = unit[0] if j != unit[0] else -1
+            if u in block_steps:
+                yield ColumnJob(block_steps[u], u, tuple(before), -1, int_seed(rng), None)
+            for j in unit if u not in block_steps else ():
                 link_seed = int_seed(link_rng) if link_rng is not None else None
-                yield ColumnJob(j, u, tuple(before), missing, int_seed(rng), link_seed)
+                yield ColumnJob(j, u, tuple(before), missing_of.get(j, -1), int_seed(rng),
+                                link_seed)
             before.extend(unit)
 
     # ---- sample -------------------------------------------------------------------------
@@ -265,11 +306,33 @@ class CARTSynthesizer(BaseSynthesizer):
         for step in self.steps_:
             if fixed and step.target in fixed:
                 out[:, step.target] = fixed[step.target]
+                drawn.add(step.target)
             else:
-                out[:, step.target] = sample_step(step, out, rng)
+                written = self.draw_step(step, out, rng)
                 self._keep_orders(step, out, drawn, rng)
-            drawn.add(step.target)
+                drawn.update(written)
         return out
+
+    def draw_step(self, step: Step, out: np.ndarray, rng: np.random.Generator,
+                  keep: Container[int] = ()) -> Sequence[int]:
+        """Draw ``step``'s column into ``out``; return the columns written.
+
+        A missing block's step writes its members' indicators, except those in ``keep``.
+        """
+        block = self._blocks.get(step.target)
+        if block is None:
+            out[:, step.target] = sample_step(step, out, rng)
+            return (step.target,)
+        codes = block.indicators(sample_step(step, out, rng), rng)
+        written = [k for k, j in enumerate(block.members.tolist()) if j not in keep]
+        columns = block.members[written]
+        out[:, columns] = codes[:, written]
+        return [int(j) for j in columns]
+
+    @property
+    def _blocks(self) -> dict[int, MissingBlock]:
+        """Missing blocks by the step that draws them (none in a model saved before them)."""
+        return {b.column: b for b in getattr(self, "missing_blocks_", ())}
 
     def _keep_orders(self, step: Step, out: np.ndarray, drawn: set[int],
                      rng: np.random.Generator) -> None:
@@ -301,12 +364,16 @@ class CARTSynthesizer(BaseSynthesizer):
             "columns": [c.to_dict() for c in self.columns_],
             "steps": [s.to_state() for s in self.steps_],
             "copy_hashes": self.copy_hashes_,
+            "missing_blocks": [b.to_state() for b in self.missing_blocks_],
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.columns_ = tuple(EncodedColumn.from_dict(c) for c in state["columns"])
         self.steps_ = [Step.from_state(s) for s in state["steps"]]
         self.copy_hashes_ = np.asarray(state["copy_hashes"], dtype=np.uint64)
+        # a model saved before missing blocks existed has none, and samples as it did
+        self.missing_blocks_ = [MissingBlock.from_state(b)
+                                for b in state.get("missing_blocks", [])]
 
 
 def _leaf_rule(scale: float, n: int, width: int) -> int:
