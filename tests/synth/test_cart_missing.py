@@ -147,3 +147,17 @@ def test_a_block_needs_patterns_of_at_least_min_pattern_rows() -> None:
     assert find_blocks(m, range(3)) == []
     m[: MIN_PATTERN_ROWS] = 1
     assert [b.tolist() for b in find_blocks(m, range(3))] == [[0, 1, 2]]
+
+
+def test_a_block_counts_as_one_predictor_of_later_trees() -> None:
+    from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob
+
+    # units in visit order: a block of three indicators, then a value column, then another
+    units = [[0, 1, 2], [3], [4]]
+    fitter = ColumnFitter(np.zeros((1, 5)), [], None, units, None, None, None,  # type: ignore[arg-type]
+                          {}, {}, frozenset({0}))
+    job = ColumnJob(4, 2, (0, 1, 2, 3), -1, 0, None)
+    assert fitter._predictors(job) == (0, 3)
+    whole = ColumnFitter(np.zeros((1, 5)), [], None, units, None, None, None,  # type: ignore[arg-type]
+                         {}, {}, frozenset())
+    assert whole._predictors(job) == (0, 1, 2, 3)

@@ -45,7 +45,7 @@ class ColumnFitter:
     dependence (None: every tree sees every earlier column). ``cap``: see
     ``CARTSynthesizer.max_predictors``. ``missing_of`` maps a value column to its missing
     indicator; ``levels`` a missing block's step (``synth/_cart_missing.py``) to its training
-    rows' levels.
+    rows' levels; ``block_units`` are the units of missing blocks.
     """
 
     values: np.ndarray
@@ -57,6 +57,7 @@ class ColumnFitter:
     search: StrataSearch | None  # read-only once built
     missing_of: Mapping[int, int]
     levels: Mapping[int, np.ndarray]
+    block_units: frozenset[int] = frozenset()
 
     def __call__(self, job: ColumnJob) -> Step:
         j, values = job.target, self.values
@@ -77,10 +78,17 @@ class ColumnFitter:
                         job.seed, link, stratum)
 
     def _predictors(self, job: ColumnJob) -> tuple[int, ...]:
-        if self.dep is None or self.cap is None:
-            return job.before
-        return strongest(job.before, self.unit_of, self.dep[job.unit, :job.unit],
-                         self.target_units, self.cap)
+        before = job.before
+        if self.dep is not None and self.cap is not None:
+            before = strongest(job.before, self.unit_of, self.dep[job.unit, :job.unit],
+                               self.target_units, self.cap)
+        if not self.block_units:
+            return before
+        # A missing block's indicators mostly say the same (a section left out): its first
+        # member stands for it, or a block of 60 items would widen every tree by 60 columns.
+        first = {self.units[u][0] for u in self.block_units}
+        return tuple(k for k in before
+                     if self.unit_of[k] not in self.block_units or k in first)
 
     @cached_property
     def unit_of(self) -> dict[int, int]:

@@ -221,7 +221,8 @@ class CARTSynthesizer(BaseSynthesizer):
         link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
         search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
         fitter = ColumnFitter(values, cols, settings, units, dep if capped else None,
-                              self.max_predictors, search, missing_of, levels)
+                              self.max_predictors, search, missing_of, levels,
+                              frozenset(block_units))
         jobs = self._jobs(units, missing_of, {u: blocks[b].column for u, b in block_units.items()},
                           link_rng, rng)
         self.steps_ = fit_steps(jobs, fitter, workers, progress)
