@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from simulacra.data._sql import primary_key_columns, read_database, write_database
-from simulacra.errors import FitWarning, InvalidParameterError, NotFittedError, SchemaError
+from simulacra.errors import (
+    DataValidationError,
+    FitWarning,
+    InvalidParameterError,
+    NotFittedError,
+    SchemaError,
+)
 from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table, infer_schema
 from simulacra.synth.relational import RelationalSynthesizer
 
@@ -415,6 +421,28 @@ def test_bad_inputs_say_what_and_where(real: tuple[dict[str, pd.DataFrame], Sche
     with pytest.raises(NotFittedError):
         RelationalSynthesizer().sample()
 
+
+
+def test_a_foreign_key_to_repeated_values_is_refused() -> None:
+    # sampling regenerates referenced columns as keys: 'age' would become 81, 82, ...
+    tables, schema = shop(seed=1, n=120)
+    to_age = dataclasses.replace(schema, foreign_keys=(
+        ForeignKey("tickets", ("cid",), "customers", ("age",)),))
+    with pytest.raises(SchemaError, match=r"tickets\(cid\) -> customers\(age\).*not the "
+                       r"primary key of 'customers' and its values repeat"):
+        RelationalSynthesizer().fit(tables, to_age)
+
+
+def test_empty_and_unlinked_children_are_named() -> None:
+    tables, schema = shop(seed=1, n=120)
+    empty = {**tables, "tickets": tables["tickets"].iloc[:0]}
+    with pytest.raises(DataValidationError, match=r"table 'tickets'.*no rows"):
+        RelationalSynthesizer().fit(empty, schema)
+    # keys of another type: every ticket is an orphan
+    numbered = tables["tickets"].assign(cid=np.arange(len(tables["tickets"])))
+    with pytest.raises(SchemaError, match=r"tickets\(cid\) -> customers\(cid\): none of the "
+                       r"300 rows of 'tickets' refers to a row of 'customers'.*int64"):
+        RelationalSynthesizer().fit({**tables, "tickets": numbered}, schema)
 
 def test_other_table_models_condition_on_discrete_parent_columns() -> None:
     tables, schema = shop(seed=2, n=200)

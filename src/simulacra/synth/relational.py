@@ -63,6 +63,7 @@ from simulacra.synth._relational_plan import (
     CONTEXT_PREFIX,
     KeyReport,
     check_inputs,
+    check_references,
     choose_context,
     constant_within_parents,
     context_spec,
@@ -214,6 +215,7 @@ class RelationalSynthesizer:
             pos, link = parent_positions(frames[fk.child_table], frames[fk.parent_table], fk)
             positions.append(pos)
             report.links.append(link)
+        check_references(frames, schema, positions)
         for message in report.messages():
             warnings.warn(f"Broken key in the real data: {message}. The synthetic database "
                           "keeps every key intact.", FitWarning, stacklevel=2)
