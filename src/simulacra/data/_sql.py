@@ -43,7 +43,7 @@ __all__ = ["parents_first", "primary_key_columns", "read_database", "write_datab
 _INSERT_ROWS = 20_000
 # SQLite has no time zones: aware stamps are written in UTC with their offset, which
 # SQLAlchemy's ISO parser (and so read_database) reads back as aware
-_SQLITE_UTC = sqlite.DATETIME(
+_SQLITE_UTC = sqlite.DATETIME(  # type: ignore[no-untyped-call]
     storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d"
                    ".%(microsecond)06d+00:00")
 
