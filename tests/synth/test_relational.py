@@ -373,6 +373,28 @@ def test_composite_key_child(tmp_path: Path) -> None:
     assert primary_key_columns(back.table("lines")) == ("oid", "line")
 
 
+
+def test_a_key_numbered_within_its_parent_starts_where_the_real_one_does() -> None:
+    # AER::Fatalities keyed (state, year): years came back 1..7 instead of 1982..1988
+    rng = np.random.default_rng(5)
+    states = pd.DataFrame({"state": [f"s{i:02d}" for i in range(40)],
+                           "south": rng.random(40) < 0.3})
+    years = pd.DataFrame({"state": np.repeat(states["state"], 7).to_numpy(),
+                          "year": np.tile(np.arange(1982, 1989), 40),
+                          "deaths": rng.poisson(300, 280)})
+    key = Table("years", (Column("state", Kind.ID, Role.ENTITY_KEY, dtype="str"),
+                          Column("year", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                          *infer_schema(years[["deaths"]]).table().columns))
+    schema = Schema((_table("states", states, "state"), key),
+                    (ForeignKey("years", ("state",), "states", ("state",)),))
+    model = RelationalSynthesizer(seed=0).fit({"states": states, "years": years}, schema)
+    syn = model.sample()
+    assert_integrity(syn, schema)
+    assert syn["years"]["year"].tolist() == list(range(1982, 1989)) * 40
+    # model files from before the start was learned number from 1
+    model.plans_["years"] = dataclasses.replace(model.plans_["years"], counter_starts={})
+    assert model.sample(seed=1)["years"]["year"].min() == 1
+
 # ---- broken keys and bad schemas ----------------------------------------------------------
 def test_orphans_and_duplicates_are_reported_and_not_copied() -> None:
     tables, schema = shop(seed=1, n=120)
@@ -452,3 +474,20 @@ def test_other_table_models_condition_on_discrete_parent_columns() -> None:
     assert_integrity(syn, schema)
     spend = syn["orders"].merge(syn["customers"], on="cid").groupby("segment")["amount"].mean()
     assert spend["vip"] > 2 * spend["std"]
+
+
+def test_children_of_a_parent_category_the_child_never_saw_are_drawn() -> None:
+    # nycflights13: only airports with dst 'A' have weather rows; a synthetic airport with
+    # 'U' and a weather count made sampling fail ("values not seen when the codec was fitted")
+    from simulacra.synth._relational_draw import draw_given
+    from simulacra.synth.cart import CARTSynthesizer
+
+    rng = np.random.default_rng(0)
+    dst = np.where(rng.random(200) < 0.3, "A", "B")
+    child = pd.DataFrame({"parent.dst": dst,
+                          "x": np.where(dst == "A", 0.0, 10.0) + rng.normal(size=200)})
+    model = CARTSynthesizer(seed=0).fit(child)
+    context = pd.DataFrame({"parent.dst": ["U", "A", None]})
+    out = draw_given(model, context, np.random.default_rng(1))
+    assert out["parent.dst"].tolist() == ["B", "A", "B"]  # unseen: the most common context
+    assert out["x"].iloc[0] > 5 > out["x"].iloc[1]

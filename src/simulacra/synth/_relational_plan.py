@@ -197,6 +197,31 @@ def key_columns(table: Table, schema: Schema) -> list[str]:
     return [c for c in table.column_names if c in cols]
 
 
+
+def counter_starts(table: Table, schema: Schema, real: pd.DataFrame) -> dict[str, int]:
+    """Where each key column numbered within its referenced part starts, as in the real data.
+
+    Sampling numbers such a column 1, 2, 3 within each synthetic parent (a line number); a
+    column whose real numbering starts elsewhere (years 1982, 1983 ... of each state, hours
+    from 0) starts at the most common real start instead. Mirrors ``_key_numbers``: the
+    foreign-key columns are given, then each key column in table order.
+    """
+    given = {c for fk in schema.foreign_keys if fk.child_table == table.name
+             for c in fk.child_columns}
+    out: dict[str, int] = {}
+    for column in key_columns(table, schema):
+        if column in given:
+            continue
+        group = next(([c for c in s if c in given] for s in key_sets(table, schema)
+                      if column in s and any(c in given for c in s)), None)
+        given.add(column)
+        values = real[column]
+        if not group or not pd.api.types.is_integer_dtype(values.dtype) or values.empty:
+            continue
+        starts = values.groupby([real[c] for c in group], dropna=False).min()
+        out[column] = int(starts.mode().min())
+    return out
+
 # ---- joining children to parents ----------------------------------------------------------
 def _tuples(frame: pd.DataFrame, columns: Sequence[str]) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(frame[list(columns)].astype(object))
