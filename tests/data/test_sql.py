@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from simulacra.data._sql import parents_first, primary_key_columns, read_database, write_database
 from simulacra.errors import DataReadError, InvalidParameterError, SchemaError
-from simulacra.schema import ForeignKey, Kind, Role, Schema
+from simulacra.schema import ForeignKey, Kind, Role, Schema, infer_schema
 
 _DDL = [
     "CREATE TABLE customers (cid INTEGER PRIMARY KEY, segment TEXT NOT NULL, joined DATE, "
@@ -79,6 +80,22 @@ def test_write_then_read_gives_the_same_database(shop_db: str, tmp_path: Path) -
     assert isinstance(columns["cid"], sa.BigInteger) and isinstance(columns["vip"], sa.Boolean)
     assert isinstance(columns["joined"], sa.DateTime)
 
+
+
+def test_time_zones_survive_a_sqlite_round_trip(tmp_path: Path) -> None:
+    # SQLite has no zone: aware stamps used to be written as naive local clock times
+    stamps = pd.Series(pd.to_datetime(["2024-03-31 01:30", "2024-07-01 12:00", None]))
+    frame = pd.DataFrame({"id": [1, 2, 3], "at": stamps.dt.tz_localize("Europe/Berlin"),
+                          "naive": pd.to_datetime(["2024-01-01", "2024-01-02", None])})
+    schema = Schema.single(dataclasses.replace(infer_schema(frame, name="t").table(),
+                                               primary_key="id"))
+    url = f"sqlite:///{tmp_path / 'tz.db'}"
+    write_database(url, {"t": frame}, schema)
+    back = read_database(url)[0]["t"]
+    assert str(back["at"].dtype) == "datetime64[us, UTC]"
+    expected = frame["at"].dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+    pd.testing.assert_series_equal(back["at"], expected)
+    assert str(back["naive"].dtype) == "datetime64[us]"
 
 def test_nothing_is_half_written(shop_db: str, tmp_path: Path) -> None:
     frames, schema = read_database(shop_db)

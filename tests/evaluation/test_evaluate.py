@@ -138,3 +138,18 @@ def test_hundreds_of_columns_raise_no_numpy_or_pandas_warning() -> None:
     synthetic = pd.DataFrame(rng.integers(0, 3, (120, 320)), columns=real.columns)
     result = evaluate(real, synthetic, metrics=["hellinger"])
     assert result is not None
+
+
+def test_pyarrow_timestamps_with_a_zone_are_evaluated() -> None:
+    # stamps_to_seconds handled only DatetimeTZDtype: pandas refused the arrow zone
+    rng = np.random.default_rng(0)
+    n = 200
+    stamps = pd.date_range("2024-01-01", periods=2 * n, freq="h", tz="Europe/Berlin")
+    arrow = "timestamp[us, tz=Europe/Berlin][pyarrow]"
+    real = pd.DataFrame({"x": rng.normal(size=n),
+                         "at": pd.array(stamps[:n], dtype=arrow)})
+    synthetic = pd.DataFrame({"x": rng.normal(size=n),
+                              "at": pd.array(stamps[n // 2:n // 2 + n], dtype=arrow)})
+    report = evaluate(real, synthetic, metrics=["column_shapes"])
+    value = report.value("column_shapes")
+    assert value is not None and 0.0 < value < 1.0

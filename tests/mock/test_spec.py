@@ -173,6 +173,28 @@ def test_bad_yaml_syntax_names_line(tmp_path: Path) -> None:
     assert "spec.yaml, line" in msg and "not valid YAML" in msg
 
 
+
+def test_a_date_that_does_not_exist_names_its_line(tmp_path: Path) -> None:
+    # PyYAML builds 2020-13-01 as a date and raised ValueError: a traceback from the CLI
+    text = GOOD + "      joined: {date: {start: 2020-13-01, end: 2021-01-01}}\n"
+    msg = _error(tmp_path, text)
+    assert f"spec.yaml, line {_line_of(text, '2020-13-01')}: a value cannot be read" in msg
+    assert "month must be in 1..12" in msg
+
+
+def test_distribution_parameters_must_be_finite(tmp_path: Path) -> None:
+    # an infinite bound reached numpy, which raised OverflowError while writing
+    text = GOOD.replace("mean: 40", "mean: .nan") + (
+        "      score: {uniform: {low: 0, high: .inf}}\n"
+        "      wide: {uniform: {low: -1.0e+308, high: 1.0e+308}}\n"
+        "      capped: {normal: {mean: 0, std: 1}, max: .nan}\n")
+    msg = _error(tmp_path, text)
+    assert "4 problems" in msg
+    assert "(tables.customers.columns.age.normal.mean): mean must be a finite number" in msg
+    assert "(tables.customers.columns.score.uniform.high): high must be a finite number" in msg
+    assert "(tables.customers.columns.wide.uniform): uniform from -1e+308 to 1e+308" in msg
+    assert "(tables.customers.columns.capped.max): max must be a number; got nan" in msg
+
 def test_missing_file() -> None:
     with pytest.raises(DataReadError, match="does not exist"):
         load_spec("/no/such/spec.yaml")

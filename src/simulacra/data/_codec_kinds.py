@@ -357,6 +357,12 @@ class CategoricalCodec(ColumnCodec):
         codes = np.where(missing, self.k, codes)
         return codes.astype(np.float64)[:, None]
 
+    def encodable(self, series: pd.Series) -> np.ndarray:
+        """Which values :meth:`encode` accepts: categories seen at fit, or missing if seen."""
+        values = _object_values(series)
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        return np.where(missing, self.has_missing, self._codes_of(values) >= 0)
+
     def _codes_of(self, values: np.ndarray) -> np.ndarray:
         if not self._mixed and not _needs_tags(values):
             index = pd.Index(self.categories, dtype=object if values.dtype == object else None)

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, Engine
 
 from simulacra.data._io import atomic_path
@@ -40,6 +41,11 @@ from simulacra.schema._model import Column, ForeignKey, Kind, Role, Schema, Tabl
 __all__ = ["parents_first", "primary_key_columns", "read_database", "write_database"]
 
 _INSERT_ROWS = 20_000
+# SQLite has no time zones: aware stamps are written in UTC with their offset, which
+# SQLAlchemy's ISO parser (and so read_database) reads back as aware
+_SQLITE_UTC = sqlite.DATETIME(  # type: ignore[no-untyped-call]
+    storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d"
+                   ".%(microsecond)06d+00:00")
 
 
 def primary_key_columns(table: Table) -> tuple[str, ...]:
@@ -427,7 +433,9 @@ def _sql_type(column: Column) -> Any:
             return sa.BigInteger()
         return sa.Double()
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        return sa.DateTime(timezone=column.timezone is not None or "UTC" in column.dtype)
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            return sa.DateTime(timezone=True).with_variant(_SQLITE_UTC, "sqlite")
+        return sa.DateTime(timezone=column.timezone is not None)
     return sa.Text()
 
 
@@ -507,6 +515,8 @@ def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict[str, Any]]:
     columns = {}
     for name in frame.columns:
         series = frame[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC")  # SQLite keeps no zone: see _SQLITE_UTC
         values = series.astype(object).to_numpy()
         missing = series.isna().to_numpy()
         if missing.any():

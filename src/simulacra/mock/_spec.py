@@ -233,11 +233,38 @@ def _lines(node: yaml.Node, path: PathKey, out: dict[PathKey, int], dupes: list[
             _lines(item, (*path, i), out, dupes)
 
 
+def _bad_scalar_line(text: str) -> str:
+    """Where the first value that PyYAML cannot build (such as 2020-13-01) is, as ', line N'."""
+    loader = yaml.SafeLoader(text)
+    try:
+        stack = [loader.get_single_node()]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node, deep=True)
+                except (ValueError, OverflowError):
+                    return f", line {node.start_mark.line + 1}"
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    finally:
+        loader.dispose()
+    return ""
+
+
 def parse_text(text: str, source: str) -> tuple[Any, dict[PathKey, int], list[PathKey]]:
     """Values, the line of every key, and duplicated keys of YAML or JSON text."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except (ValueError, OverflowError) as exc:  # a value of a YAML type that does not exist
+        raise SpecError(
+            f"{source}{_bad_scalar_line(text)}: a value cannot be read ({exc}). Fix: write "
+            "a real date such as 2024-01-31 (year-month-day), or quote the value to keep it "
+            "as text."
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

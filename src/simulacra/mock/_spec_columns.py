@@ -9,6 +9,7 @@ A column is a mapping with exactly one generator key (``normal: {mean: 40, std: 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
 from collections.abc import Mapping
 from typing import Any
@@ -117,7 +118,7 @@ def _modifiers(data: Mapping[str, Any], gen: str, path: PathKey,
     out["unique"] = unique is True
     for key, field in (("min", "minimum"), ("max", "maximum")):
         if key in data:
-            if _is_number(data[key]):
+            if _is_number(data[key]) and not math.isnan(data[key]):
                 out[field] = float(data[key])
             else:
                 issues.add((*path, key), f"{key} must be a number; got {data[key]!r}.")
@@ -182,8 +183,8 @@ def _distribution(gen: str) -> Any:
         for n in names:
             if n not in value:
                 issues.add(path, f"{gen} lacks its parameter {n!r}.", f"add {n}: <number>.")
-            elif not _is_number(value[n]):
-                issues.add((*path, n), f"{n} must be a number; got {value[n]!r}.")
+            elif not _is_number(value[n]) or not math.isfinite(value[n]):
+                issues.add((*path, n), f"{n} must be a finite number; got {value[n]!r}.")
             else:
                 out[n] = float(value[n])
         bad = [n for n in ("std", "sigma", "lam") if out.get(n, 0.0) < 0]
@@ -191,6 +192,9 @@ def _distribution(gen: str) -> Any:
             issues.add((*path, bad[0]), f"{bad[0]} must be >= 0; got {out[bad[0]]}.")
         if gen == "uniform" and out.get("low", 0.0) > out.get("high", 0.0):
             issues.add(path, f"uniform low {out['low']} is above high {out['high']}.")
+        elif gen == "uniform" and not math.isfinite(out.get("high", 0.0) - out.get("low", 0.0)):
+            issues.add(path, f"uniform from {out['low']} to {out['high']} spans more than a "
+                       "float can hold.", "narrow the range.")
         return out
 
     return parse

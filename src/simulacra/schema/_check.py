@@ -11,6 +11,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.types import (
     infer_dtype,
     is_bool_dtype,
@@ -266,7 +267,22 @@ _UNSUPPORTED_FIXES = {
                 "as two numerical columns.",
     "complex": "Split the numbers into two numerical columns (series.real, series.imag).",
     "bytes": "Decode the bytes to text (series.str.decode('utf-8')), or drop the column.",
+    "pyarrow dictionary": "Turn it into a pandas category (series.astype('category')).",
+    "pyarrow nested": "Turn it into plain columns or strings, e.g. series.astype(str), or drop "
+                      "the column.",
 }
+
+
+def _unnamed_arrow_type(dtype: object) -> str | None:
+    """'pyarrow dictionary' or 'pyarrow nested' for arrow types a schema cannot name."""
+    if not isinstance(dtype, pd.ArrowDtype):
+        return None
+    try:  # the schema keeps str(dtype); pandas reads back only plain arrow types
+        pd.api.types.pandas_dtype(str(dtype))
+    except TypeError:
+        return ("pyarrow dictionary" if pa.types.is_dictionary(dtype.pyarrow_dtype)
+                else "pyarrow nested")
+    return None
 
 
 def _unsupported_type_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
@@ -278,6 +294,8 @@ def _unsupported_type_issue(series: pd.Series, present: np.ndarray) -> Issue | N
         found = "period"
     elif isinstance(dtype, pd.IntervalDtype):
         found = "interval"
+    elif _unnamed_arrow_type(dtype) is not None:
+        found = str(_unnamed_arrow_type(dtype))
     elif pd.api.types.is_complex_dtype(dtype):
         found = "complex"
     elif is_object_dtype(dtype) and infer_dtype(series[present], skipna=True) in (

@@ -394,7 +394,7 @@ def _round_trips(sample: pd.Series, fmt: str) -> bool:
 
 def stamps_to_seconds(stamps: pd.Series) -> np.ndarray:
     """Seconds since 1970 (UTC for aware values) of a datetime64 series; NaT becomes NaN."""
-    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+    if getattr(stamps.dt, "tz", None) is not None:  # DatetimeTZDtype or a pyarrow timestamp
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     stamps = stamps.astype("datetime64[ns]")
     ticks = stamps.to_numpy().view(np.int64).astype(np.float64) / 1e9

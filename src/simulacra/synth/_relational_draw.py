@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from simulacra.data._codec_kinds import CategoricalCodec
 from simulacra.data._dtypes import resolve_dtype
 from simulacra.data._fake import ID_UUID, fake_ids
 from simulacra.data._frame import EncodedFrame
@@ -38,11 +39,34 @@ def draw_given(model: BaseSynthesizer, context: pd.DataFrame,
     """One row per row of ``context`` (the held columns), the other columns drawn given it."""
     if context.shape[1] == 0:
         return model.sample(len(context), seed=rng)
+    context = _known_context(model, context)
     if isinstance(model, CARTSynthesizer):
         parts = [_cart_given(model, context.iloc[s:s + DEFAULT_CHUNK_ROWS], rng, start=s)
                  for s in range(0, len(context), DEFAULT_CHUNK_ROWS)]
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return model.sample(len(context), seed=rng, conditions=context.reset_index(drop=True))
+
+
+def _known_context(model: BaseSynthesizer, context: pd.DataFrame) -> pd.DataFrame:
+    """The context with categories the child's model never saw as its most common one.
+
+    A synthetic parent may hold a category that no real parent with children of this table
+    had (an airport's time-zone code 'U' where only airports with 'A' have weather rows):
+    the child's model has no rows for it, so its children are drawn as for the most common.
+    """
+    out = context
+    for name in context.columns:
+        codec = model.codec_.codec(name)
+        if not isinstance(codec, CategoricalCodec) or not codec.encoded or not codec.k:
+            continue
+        values = context[name]
+        bad = ~codec.encodable(values)
+        if bad.any():
+            out = out.copy() if out is context else out
+            fixed = values.astype(object).to_numpy(copy=True)
+            fixed[bad] = codec.categories[0]
+            out[name] = pd.Series(fixed, index=values.index).astype(values.dtype)
+    return out
 
 
 def _cart_given(model: CARTSynthesizer, context: pd.DataFrame, rng: np.random.Generator,

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from simulacra.data._sql import primary_key_columns
-from simulacra.errors import SchemaError
+from simulacra.errors import DataValidationError, SchemaError
 from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table
+from simulacra.schema._check import check_table_shape
 from simulacra.synth._visit_order import nmi
 
 CONTEXT_PREFIX = "parent."
@@ -131,6 +132,44 @@ def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema) -> None:
             if bad:
                 raise SchemaError(f"{where} names column(s) {bad} that table {tname!r} does "
                                   f"not have. Columns: {', '.join(known)}.")
+    issues = [i for t in schema.tables for i in check_table_shape(tables[t.name], t.name)]
+    if issues:
+        raise DataValidationError.of(issues)
+
+
+def check_references(tables: Mapping[str, pd.DataFrame], schema: Schema,
+                     positions: Sequence[np.ndarray]) -> None:
+    """Refuse foreign keys that no synthetic database could keep.
+
+    A foreign key must refer to the parent's primary key or to columns whose values are
+    unique (sampling regenerates the referenced columns as new keys, so a repeated value
+    such as an age would be replaced by key numbers); a repeated primary key is only
+    reported. A child whose driving key finds no parent row at all has nothing to learn its
+    rows beside, which is nearly always a key of another type or the wrong column.
+    """
+    driving = driving_links(schema)
+    for i, fk in enumerate(schema.foreign_keys):
+        parent = schema.table(fk.parent_table)
+        where = f"Foreign key {link_name(fk)}"
+        values = tables[fk.parent_table][list(fk.parent_columns)].dropna()
+        repeats = int(values.duplicated().sum())
+        if fk.parent_columns != primary_key_columns(parent) and repeats:
+            raise SchemaError(
+                f"{where}: {fk.parent_table}({', '.join(fk.parent_columns)}) is not the "
+                f"primary key of {fk.parent_table!r} and its values repeat ({repeats} of "
+                f"{len(values)} rows repeat an earlier row's value), so it cannot identify a "
+                f"parent row. Fix: refer to a unique column (the primary key), or drop this "
+                "foreign key from the schema.")
+        child = tables[fk.child_table]
+        if driving[fk.child_table] is fk and len(child) and not (positions[i] >= 0).any():
+            types = ", ".join(f"{fk.child_table}.{c} {child[c].dtype}, {fk.parent_table}.{p} "
+                              f"{tables[fk.parent_table][p].dtype}"
+                              for c, p in zip(fk.child_columns, fk.parent_columns, strict=True))
+            raise SchemaError(
+                f"{where}: none of the {len(child)} rows of {fk.child_table!r} refers to a "
+                f"row of {fk.parent_table!r} (every value is NULL or missing from the parent; "
+                f"{types}). Fix: check that the columns hold the same keys in the same type, "
+                "or name the right columns in the schema.")
 
 
 def driving_links(schema: Schema) -> dict[str, ForeignKey]:
@@ -157,6 +196,30 @@ def key_columns(table: Table, schema: Schema) -> list[str]:
              for c in fk.child_columns}
     return [c for c in table.column_names if c in cols]
 
+
+def counter_starts(table: Table, schema: Schema, real: pd.DataFrame) -> dict[str, int]:
+    """Where each key column numbered within its referenced part starts, as in the real data.
+
+    Sampling numbers such a column 1, 2, 3 within each synthetic parent (a line number); a
+    column whose real numbering starts elsewhere (years 1982, 1983 ... of each state, hours
+    from 0) starts at the most common real start instead. Mirrors ``_key_numbers``: the
+    foreign-key columns are given, then each key column in table order.
+    """
+    given = {c for fk in schema.foreign_keys if fk.child_table == table.name
+             for c in fk.child_columns}
+    out: dict[str, int] = {}
+    for column in key_columns(table, schema):
+        if column in given:
+            continue
+        group = next(([c for c in s if c in given] for s in key_sets(table, schema)
+                      if column in s and any(c in given for c in s)), None)
+        given.add(column)
+        values = real[column]
+        if not group or not pd.api.types.is_integer_dtype(values.dtype) or values.empty:
+            continue
+        starts = values.groupby([real[c] for c in group], dropna=False).min()
+        out[column] = int(starts.mode().min())
+    return out
 
 # ---- joining children to parents ----------------------------------------------------------
 def _tuples(frame: pd.DataFrame, columns: Sequence[str]) -> pd.MultiIndex:

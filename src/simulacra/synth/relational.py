@@ -63,12 +63,14 @@ from simulacra.synth._relational_plan import (
     CONTEXT_PREFIX,
     KeyReport,
     check_inputs,
+    check_references,
     choose_context,
     constant_within_parents,
     context_spec,
     count_children,
     count_column,
     count_spec,
+    counter_starts,
     driving_links,
     duplicate_keys,
     inherit_column,
@@ -101,6 +103,8 @@ class TablePlan:
     inherited: dict[str, float] = field(default_factory=dict)
     # the first number of each new key column, above every real key (absent before: 1)
     first_keys: dict[str, int] = field(default_factory=dict)
+    # the real start of key columns numbered within their parent (absent: 1)
+    counter_starts: dict[str, int] = field(default_factory=dict)
 
 
 class RelationalSynthesizer:
@@ -214,6 +218,7 @@ class RelationalSynthesizer:
             pos, link = parent_positions(frames[fk.child_table], frames[fk.parent_table], fk)
             positions.append(pos)
             report.links.append(link)
+        check_references(frames, schema, positions)
         for message in report.messages():
             warnings.warn(f"Broken key in the real data: {message}. The synthetic database "
                           "keeps every key intact.", FitWarning, stacklevel=2)
@@ -275,7 +280,8 @@ class RelationalSynthesizer:
         plan = TablePlan(keys=keys, attributes=attributes, driving=d,
                          inherited=dict(inherited.get(table.name, {})),
                          first_keys={c: first_unused_id(real[c], table.column(c).id_format)
-                                     for c in keys})
+                                     for c in keys},
+                         counter_starts=counter_starts(table, schema, real))
         plan.others = [i for i, fk in enumerate(fks) if fk.child_table == table.name and i != d]
         plan.null_shares = {str(i): float(real[list(fks[i].child_columns)].isna().any(axis=1)
                                           .mean()) for i in plan.others}
@@ -453,7 +459,9 @@ class RelationalSynthesizer:
         for columns in key_sets(table, self.schema_):
             given = [c for c in columns if c in keys]
             if column in columns and given:
-                return within_group_numbers(pd.DataFrame({c: keys[c] for c in given}))
+                start = self.plans_[table.name].counter_starts.get(column, 1)
+                counter = within_group_numbers(pd.DataFrame({c: keys[c] for c in given}))
+                return counter + (start - 1)
         first = self.plans_[table.name].first_keys.get(column, 1)
         return np.arange(first, first + n, dtype=np.int64)
 
