@@ -40,7 +40,6 @@ _ROUNDS = 3
 _RIDGE = 1e-9
 
 
-
 class Terms(NamedTuple):
     """A found sum by column position: ``total = constant + sum(plus) - sum(minus)``."""
 
@@ -64,7 +63,7 @@ def matches(target: np.ndarray, value: np.ndarray, allowed: np.ndarray, rel: flo
 
 def find_sums(block: _Block, threshold: float, *, skip: set[int],
               known: dict[int, set[int]], pairs_searched: int) -> list[Terms]:
-    """``(total, items)`` where the total is the sum of the items on most rows.
+    """Sums (all items added, no constant) where the total is the sum on most rows.
 
     ``skip`` are the columns another formula derives in every row, ``known`` the two-input
     sums found (total: its two items) among the first ``pairs_searched`` columns; a sum of
@@ -214,7 +213,7 @@ def _least_squares(values: np.ndarray, rows: np.ndarray, t: int, pool: np.ndarra
                    ) -> tuple[np.ndarray, np.ndarray] | None:
     """Items whose coefficients come out 1 (all others 0) on ``rows`` with all present.
 
-    ``signed``: with an intercept, coefficients -1 or 1; returned with the items.
+    Returned with their coefficients; ``signed``: fitted with an intercept, each -1 or 1.
     """
     x = values[np.ix_(rows, np.append(pool, t))]
     x = x[~np.isnan(x).any(axis=1)]
