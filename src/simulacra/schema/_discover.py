@@ -2,8 +2,9 @@
 
 Searched: inequalities between numbers or between datetimes (merged into a range where a
 column sits between two others), relations of three numerical columns (sum, difference,
-product, ratio), a column copying another or the sum of several others
-(:mod:`~simulacra.schema._discover_sums`), and functional dependencies between categorical
+product, ratio), a column copying another or the sum of several others, some of them
+reversed and a whole number added (:mod:`~simulacra.schema._discover_sums`,
+:mod:`~simulacra.schema._discover_signed`), and functional dependencies between categorical
 or boolean columns. A rule is proposed when its share (rows obeying it among rows where its
 columns are present) reaches the threshold and it is informative (:func:`_informative`): with
 its columns paired at random, far more rows would break it. That drops rules the column
@@ -29,7 +30,8 @@ import pandas as pd
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import parse_datetimes
-from simulacra.schema._discover_sums import evenly_spaced, find_sums, matches
+from simulacra.schema._discover_signed import find_signed_sums
+from simulacra.schema._discover_sums import Terms, evenly_spaced, find_sums, matches
 from simulacra.schema._model import Column, Kind, Role, Table
 
 __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
@@ -312,10 +314,14 @@ def _formulas(block: _Block, threshold: float) -> list[Rule]:
                 two_sums.update({t: {left, right}} if op == "+" else {})
                 break
     exact = {target for rule, target, _ in found if rule["share"] == 1.0}
-    for t, items in find_sums(block, threshold, skip=exact, known=two_sums,
-                              pairs_searched=MAX_ARITHMETIC_COLUMNS):
-        rule = _sum_formula(block, t, items, threshold)
-        found += [(rule, t, set(items))] if rule is not None else []
+    sums = find_sums(block, threshold, skip=exact, known=two_sums,
+                     pairs_searched=MAX_ARITHMETIC_COLUMNS)
+    sums += find_signed_sums(block, threshold,
+                             derived=exact | set(two_sums) | {s.total for s in sums},
+                             pairs_searched=MAX_ARITHMETIC_COLUMNS)
+    for terms in sums:
+        rule = _sum_formula(block, terms, threshold)
+        found += [(rule, terms.total, {*terms.plus, *terms.minus})] if rule is not None else []
     inputs: dict[int, set[int]] = {}
     rules: dict[int, Rule] = {}
     for rule, target, needs in sorted(
@@ -393,15 +399,25 @@ def _formula(block: _Block, form: tuple[int, int, int, str], threshold: float) -
     return _judged(block, t, (value, spread, has_inputs), expression, threshold)
 
 
-def _sum_formula(block: _Block, t: int, items: tuple[int, ...], threshold: float
-                 ) -> Rule | None:
-    """Check ``x_t = x_i1 + x_i2 + ...`` on every row."""
-    x = block.values[:, list(items)]
+def _sum_formula(block: _Block, terms: Terms, threshold: float) -> Rule | None:
+    """Check ``x_t = constant + x_p1 + x_p2 + ... - x_m1 - ...`` on every row."""
+    x = block.values
+    items = [*terms.plus, *terms.minus]
     with np.errstate(all="ignore"):
-        value = x.sum(axis=1)  # NaN where an item is missing
-    spread = np.full(len(x), float(block.half[list(items)].sum()))
-    expression = " + ".join(_quote(block.names[c]) for c in items)
-    return _judged(block, t, (value, spread, ~np.isnan(x).any(axis=1)), expression, threshold)
+        value = x[:, list(terms.plus)].sum(axis=1) - x[:, list(terms.minus)].sum(axis=1)
+        value += terms.constant  # NaN where an item is missing
+    spread = np.full(len(x), float(block.half[items].sum()))
+    return _judged(block, terms.total, (value, spread, ~np.isnan(x[:, items]).any(axis=1)),
+                   _sum_expression(block.names, terms), threshold)
+
+
+def _sum_expression(names: list[str], terms: Terms) -> str:
+    """``12 + a + b - c``: the constant first (last when negative), then the items."""
+    plus = [_quote(names[c]) for c in terms.plus]
+    text = " + ".join(([str(terms.constant)] if terms.constant > 0 else []) + plus)
+    minus = [_quote(names[c]) for c in terms.minus]
+    text += "".join(f" - {m}" for m in minus) if text else "-" + " - ".join(minus)
+    return text + (f" - {-terms.constant}" if terms.constant < 0 else "")
 
 
 def _judged(block: _Block, t: int, computed: tuple[np.ndarray, np.ndarray, np.ndarray],

@@ -14,19 +14,20 @@ the later fits: a total is fitted first with the found subtotals in place of the
 then with the items in place of the subtotals (the sum found is then written with the
 subtotals again: ``total = s1 + s2`` rather than every item). Fitting both at once would
 leave the fit without a single answer. Differences fall out as sums of the larger column
-(``net = gross - tax`` is ``gross = net + tax``).
+(``net = gross - tax`` is ``gross = net + tax``). Sums with reversed items, items that may be
+negative and a constant are searched afterwards (:mod:`~simulacra.schema._discover_signed`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 if TYPE_CHECKING:
     from simulacra.schema._discover import _Block
 
-__all__ = ["SUM_PROBE_ROWS", "evenly_spaced", "find_sums", "matches"]
+__all__ = ["SUM_PROBE_ROWS", "Terms", "evenly_spaced", "find_sums", "matches"]
 
 SUM_PROBE_ROWS = 512  # rows a total's items are fitted on
 SCREEN_ROWS = 128  # of those, rows that pick the candidate items
@@ -38,7 +39,14 @@ _TRIM = 0.9  # share of rows kept when the fit is repeated without the worst row
 _ROUNDS = 3
 _RIDGE = 1e-9
 
-Sum = tuple[int, tuple[int, ...]]
+
+class Terms(NamedTuple):
+    """A found sum by column position: ``total = constant + sum(plus) - sum(minus)``."""
+
+    total: int
+    plus: tuple[int, ...]
+    minus: tuple[int, ...] = ()
+    constant: int = 0
 
 
 def matches(target: np.ndarray, value: np.ndarray, allowed: np.ndarray, rel: float
@@ -54,8 +62,8 @@ def matches(target: np.ndarray, value: np.ndarray, allowed: np.ndarray, rel: flo
 
 
 def find_sums(block: _Block, threshold: float, *, skip: set[int],
-              known: dict[int, set[int]], pairs_searched: int) -> list[Sum]:
-    """``(total, items)`` where the total is the sum of the items on most rows.
+              known: dict[int, set[int]], pairs_searched: int) -> list[Terms]:
+    """Sums (all items added, no constant) where the total is the sum on most rows.
 
     ``skip`` are the columns another formula derives in every row, ``known`` the two-input
     sums found (total: its two items) among the first ``pairs_searched`` columns; a sum of
@@ -67,7 +75,7 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
     candidates = _candidate_items(screen, block, threshold)
     ranks = _correlations(x)
     known = {t: set(items) for t, items in known.items()}
-    found: list[Sum] = []
+    found: list[Terms] = []
     size = np.nansum(np.abs(x), axis=0) / np.maximum((~np.isnan(x)).sum(axis=0), 1)
     for t in (int(t) for t in np.argsort(size, kind="stable")):
         pool = np.flatnonzero(candidates[t])  # subtotals (smaller) come before totals
@@ -81,7 +89,7 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
         if items is not None:
             known[t] = set(items)
             if len(items) >= MIN_TERMS or max(t, *items) >= pairs_searched:
-                found.append((t, items))
+                found.append(Terms(t, items))
     return found
 
 
@@ -172,7 +180,7 @@ def _best_sum(block: _Block, probe: np.ndarray, t: int, pool: np.ndarray,
             continue
         items, share = fitted
         grouped = _grouped(items, known)
-        return grouped if _holds(block, t, grouped)[1] >= share else items
+        return grouped if _holds(block, Terms(t, grouped))[1] >= share else items
     return None
 
 
@@ -184,10 +192,11 @@ def _fitted_sum(block: _Block, probe: np.ndarray, t: int, pool: np.ndarray,
     """
     rows, best, best_share = probe, None, -1.0
     for _ in range(2):
-        items = _least_squares(block.values, rows, t, pool, threshold)
-        if items is None:
+        fitted = _least_squares(block.values, rows, t, pool, threshold)
+        if fitted is None:
             break
-        ok, share = _holds(block, t, items)
+        items = fitted[0]
+        ok, share = _holds(block, Terms(t, tuple(int(i) for i in items)))
         if share > best_share:
             best, best_share = items, share
         missed = np.flatnonzero(~ok)
@@ -200,8 +209,12 @@ def _fitted_sum(block: _Block, probe: np.ndarray, t: int, pool: np.ndarray,
 
 
 def _least_squares(values: np.ndarray, rows: np.ndarray, t: int, pool: np.ndarray,
-                   threshold: float) -> np.ndarray | None:
-    """Items whose coefficients come out 1 (all others 0) on ``rows`` with all present."""
+                   threshold: float, *, signed: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Items whose coefficients come out 1 (all others 0) on ``rows`` with all present.
+
+    Returned with their coefficients; ``signed``: fitted with an intercept, each -1 or 1.
+    """
     x = values[np.ix_(rows, np.append(pool, t))]
     x = x[~np.isnan(x).any(axis=1)]
     # a column equal to an earlier one on these rows leaves the fit no single answer (equal
@@ -210,20 +223,27 @@ def _least_squares(values: np.ndarray, rows: np.ndarray, t: int, pool: np.ndarra
     with np.errstate(all="ignore"):
         fingerprint = (weights * x[:, :-1]).sum(axis=0)  # row by row: equal columns alike
     first = np.sort(np.unique(fingerprint, return_index=True)[1])
+    if signed and len(x):  # nor does one that is constant there, beside the intercept
+        first = first[np.ptp(x[:, first], axis=0) > 0]
     pool, a, b = pool[first], x[:, first], x[:, -1]
-    if len(b) < 2 * pool.size:
+    if signed:
+        a = np.column_stack([a, np.ones(len(a))])
+    allowed = (-1, 0, 1) if signed else (0, 1)
+    if len(b) < 2 * a.shape[1]:
         return None
     keep = np.ones(len(b), dtype=bool)
     # where the rule must hold in every row, one fit tells: no row may pull it off
     for _ in range(_ROUNDS if threshold < 1.0 else 1):
         coef = _solve(a[keep], b[keep])
-        rounded = np.rint(coef)
-        if (np.abs(coef - rounded) <= _COEF_SLACK).all() and np.isin(rounded, (0, 1)).all():
-            return pool[rounded == 1] if rounded.sum() >= 2 else None
+        rounded = np.rint(coef[: pool.size])  # the intercept is rounded once the items are
+        if (np.abs(coef[: pool.size] - rounded) <= _COEF_SLACK).all() and np.isin(
+                rounded, allowed).all():
+            used = rounded != 0
+            return (pool[used], rounded[used]) if used.sum() >= 2 else None
         with np.errstate(all="ignore"):  # rows that break the rule pull the fit: drop them
             residual = np.abs(b - a @ coef)
         keep = residual <= np.quantile(residual[keep], _TRIM)
-        if keep.sum() < 2 * pool.size:
+        if keep.sum() < 2 * a.shape[1]:
             return None
     return None
 
@@ -274,16 +294,19 @@ def _grouped(items: tuple[int, ...], known: dict[int, set[int]]) -> tuple[int, .
         out = (out - known[inside[0]]) | {inside[0]}
 
 
-def _holds(block: _Block, t: int, items: np.ndarray | tuple[int, ...]
-           ) -> tuple[np.ndarray, float]:
-    """Per row, whether ``x_t = sum(items)`` (or neither side has a value), and the share.
+def _holds(block: _Block, terms: Terms) -> tuple[np.ndarray, float]:
+    """Per row, whether the sum ``terms`` holds (or neither side has a value), and the share.
 
     The share counts the rows where either side has a value.
     """
-    x = block.values
-    cols = list(items)
+    x, t = block.values, terms.total
+    cols = [*terms.plus, *terms.minus]
     with np.errstate(all="ignore"):
-        total = x[:, cols].sum(axis=1)  # NaN where an item is missing
+        total = x[:, list(terms.plus)].sum(axis=1)  # NaN where an item is missing
+        if terms.minus:
+            total = total - x[:, list(terms.minus)].sum(axis=1)
+        if terms.constant:
+            total = total + terms.constant
     present = ~np.isnan(x[:, t]) | ~np.isnan(total)
     ok = np.zeros(len(x), dtype=bool)
     allowed = np.full(int(present.sum()), block.half[cols].sum() + block.half[t])
