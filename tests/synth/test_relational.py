@@ -491,3 +491,75 @@ def test_children_of_a_parent_category_the_child_never_saw_are_drawn() -> None:
     out = draw_given(model, context, np.random.default_rng(1))
     assert out["parent.dst"].tolist() == ["B", "A", "B"]  # unseen: the most common context
     assert out["x"].iloc[0] > 5 > out["x"].iloc[1]
+
+
+# ---- string keys in their real layouts (nycflights13-like) ----------------------------------
+def _layout(value: str) -> str:
+    return "".join("#" if c.isdigit() else "A" if c.isupper() else c for c in value)
+
+
+@pytest.fixture(scope="module")
+def flights_db() -> tuple[dict[str, pd.DataFrame], Schema]:
+    from tests.data.test_id_layouts import tail_numbers
+
+    rng = np.random.default_rng(5)
+    upper = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    carriers = ["9E", "AA", "AS", "B6", "DL", "EV", "F9", "FL", "HA", "MQ", "OO", "UA", "US",
+                "VX", "WN", "YV"]
+    faa = sorted({"".join(rng.choice(upper, 3)) for _ in range(260)})[:200]
+    airlines = pd.DataFrame({"carrier": carriers, "name": [f"Air {c}" for c in carriers]})
+    airports = pd.DataFrame({"faa": faa, "alt": rng.integers(0, 3000, len(faa))})
+    planes = pd.DataFrame({"tailnum": tail_numbers(300, seed=2),
+                           "seats": rng.integers(10, 400, 300)})
+    n = 1500
+    flights = pd.DataFrame({"carrier": rng.choice(carriers, n), "origin": rng.choice(faa[:3], n),
+                            "dest": rng.choice(faa, n),
+                            "tailnum": rng.choice(planes["tailnum"], n),
+                            "distance": rng.integers(100, 3000, n)})
+    for frame, col in ((airlines, "carrier"), (airports, "faa"), (planes, "tailnum")):
+        frame[col] = frame[col].astype("str")
+    tables = {"airlines": airlines, "airports": airports, "planes": planes, "flights": flights}
+    refs = ("carrier", "origin", "dest", "tailnum")
+    schema = Schema((_table("airlines", airlines, "carrier", ("carrier",)),
+                     _table("airports", airports, "faa", ("faa",)),
+                     _table("planes", planes, "tailnum", ("tailnum",)),
+                     _table("flights", flights, None, refs)),
+                    (ForeignKey("flights", ("carrier",), "airlines", ("carrier",)),
+                     ForeignKey("flights", ("origin",), "airports", ("faa",)),
+                     ForeignKey("flights", ("dest",), "airports", ("faa",)),
+                     ForeignKey("flights", ("tailnum",), "planes", ("tailnum",))))
+    return tables, schema
+
+
+def test_string_keys_keep_their_layouts_and_links(
+        flights_db: tuple[dict[str, pd.DataFrame], Schema], tmp_path: Path) -> None:
+    real, schema = flights_db
+    model = RelationalSynthesizer(seed=0).fit(real, schema)
+    syn = model.sample(seed=1)
+    assert_integrity(syn, schema)
+    for table, col in (("airlines", "carrier"), ("airports", "faa"), ("planes", "tailnum")):
+        made, truth = syn[table][col], real[table][col]
+        assert {_layout(v) for v in made} <= {_layout(v) for v in truth}, col
+        assert not set(made) & set(truth), f"{col}: a real key came back"
+    assert syn["planes"]["tailnum"].str.startswith("N").all()
+    assert syn["flights"]["tailnum"].isin(syn["planes"]["tailnum"]).all()
+    model.save(tmp_path / "db.sim")
+    again = RelationalSynthesizer.load(tmp_path / "db.sim").sample(seed=1)
+    pd.testing.assert_frame_equal(again["flights"], syn["flights"])
+
+
+def test_old_model_files_without_key_layouts_give_numbers_as_before(
+        flights_db: tuple[dict[str, pd.DataFrame], Schema], tmp_path: Path) -> None:
+    from simulacra.synth._artifact import read_artifact, write_artifact
+
+    real, schema = flights_db
+    path = tmp_path / "db.sim"
+    RelationalSynthesizer(seed=0).fit(real, schema).save(path)
+    art = read_artifact(path)
+    for plan in art.manifest["plans"].values():
+        assert "key_layouts" in plan
+        del plan["key_layouts"]
+    write_artifact(path, art.manifest, art.state)
+    syn = RelationalSynthesizer.load(path).sample(seed=1)
+    assert syn["planes"]["tailnum"].head(3).tolist() == ["1", "2", "3"]
+    assert_integrity(syn, schema)

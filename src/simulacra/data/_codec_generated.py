@@ -41,6 +41,7 @@ from simulacra.data._fake import (
 from simulacra.data._fake_codes import code_skeletons, ip_profile
 from simulacra.data._fake_pii import PIIGenerator
 from simulacra.data._frame import EncodedColumn
+from simulacra.data._id_layouts import layout_ids, layout_state
 from simulacra.data._keyed import ValueGuard, derive_key
 from simulacra.data._locale_data import DEFAULT_LOCALE
 from simulacra.schema._model import Column, Kind, PIIType
@@ -92,14 +93,25 @@ class IdCodec(_Generated):
             parse_id_template(fmt)
         text = as_text(series)
         width = int(pc.max(pc.utf8_length(text)).as_py() or 0) if len(text) else 0
-        state = {"format": fmt, "width": width, "missing_share": _missing_share(series),
-                 "marker": missing_marker(series), "first": first_unused_id(series, fmt)}
+        state: dict[str, Any] = {"format": fmt, "width": width,
+                                 "missing_share": _missing_share(series),
+                                 "marker": missing_marker(series),
+                                 "first": first_unused_id(series, fmt)}
+        if fmt is None and not is_numeric_dtype(resolve_dtype(column.dtype)):
+            # string ids with no numbered template come back in their layouts (N###AA)
+            found = layout_state(text.to_pylist(), derive_key("id", column.name, salt), salt)
+            if found is not None:
+                state["layouts"] = found
         return cls(column, state)
 
     def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
         s = self.state
         n = block.shape[0]
         missing = draw_missing(n, s["missing_share"], rng)
+        if s.get("layouts"):  # absent in models saved before layouts: numbers as text
+            rows = np.arange(start, start + n, dtype=np.int64)
+            values = layout_ids(s["layouts"], rows, rng, self.where)
+            return strings_to_dtype(values, missing, self.column.dtype, s["marker"])
         start += int(s.get("first", 1)) - 1  # models saved before ids skipped real ones: 1
         if is_numeric_dtype(resolve_dtype(self.column.dtype)):
             numbers = np.arange(start + 1, start + n + 1, dtype=np.int64)

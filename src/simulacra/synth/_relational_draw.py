@@ -11,15 +11,19 @@ context; the plan gives them only discrete context columns).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from simulacra.data._codec_generated import as_text
 from simulacra.data._codec_kinds import CategoricalCodec
 from simulacra.data._dtypes import resolve_dtype
 from simulacra.data._fake import ID_UUID, fake_ids
 from simulacra.data._frame import EncodedFrame
+from simulacra.data._id_layouts import layout_ids, layout_state
+from simulacra.data._keyed import derive_key, new_salt
 from simulacra.errors import SamplingError, SchemaError
 from simulacra.schema import Column
 from simulacra.synth._base import BaseSynthesizer
@@ -127,13 +131,35 @@ def _cart_draw(model: CARTSynthesizer, n: int, fixed: dict[int, np.ndarray],
 
 
 # ---- keys ---------------------------------------------------------------------------------
-def key_values(column: Column, numbers: np.ndarray, rng: np.random.Generator) -> pd.Series:
-    """Key values for the positive integers ``numbers`` in the column's type and format."""
+def key_layouts(column: Column, real: pd.Series, where: str) -> dict[str, Any] | None:
+    """The layouts of a string key with no numbered template (``N10156``), JSON-ready.
+
+    None for numeric keys, keys with an ``id_format``, and keys that are numbers in text.
+    """
+    if _numeric(column.dtype) or column.id_format is not None:
+        return None
+    found = layout_state(as_text(real).to_pylist(), derive_key("key", where, new_salt()),
+                         new_salt())
+    if found is not None:  # the plan is saved as JSON: hashes as plain ints
+        found["guard"]["hashes"] = [int(h) for h in found["guard"]["hashes"]]
+    return found
+
+
+def key_values(column: Column, numbers: np.ndarray, rng: np.random.Generator,
+               layouts: dict[str, Any] | None = None, where: str = "key") -> pd.Series:
+    """Key values for the positive integers ``numbers`` in the column's type and format.
+
+    With ``layouts`` (from :func:`key_layouts`), number ``k`` becomes the ``k``-th id in the
+    real keys' layouts: distinct numbers give distinct ids, none a real key.
+    """
     dtype = column.dtype
     fmt = column.id_format
     if _numeric(dtype):
         return pd.Series(numbers).astype(resolve_dtype(dtype))
-    if fmt == ID_UUID:
+    if layouts is not None and numbers.size:
+        rows = numbers - min(1, int(numbers.min()))  # counters may start at 0
+        values = layout_ids(layouts, rows, rng, where).to_numpy(zero_copy_only=False)
+    elif fmt == ID_UUID:
         ids = fake_ids(len(numbers), rng=rng, id_format=ID_UUID)
         values = ids.to_numpy(zero_copy_only=False) if isinstance(ids, pa.Array) else ids
     elif fmt is not None and "{" in fmt:

@@ -53,6 +53,7 @@ from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._registry import make_synthesizer, synthesizer_names
 from simulacra.synth._relational_draw import (
     draw_given,
+    key_layouts,
     key_values,
     take,
     weighted_parents,
@@ -105,6 +106,8 @@ class TablePlan:
     first_keys: dict[str, int] = field(default_factory=dict)
     # the real start of key columns numbered within their parent (absent: 1)
     counter_starts: dict[str, int] = field(default_factory=dict)
+    # string keys with no numbered template: their layouts (absent before: numbers as text)
+    key_layouts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class RelationalSynthesizer:
@@ -282,6 +285,13 @@ class RelationalSynthesizer:
                          first_keys={c: first_unused_id(real[c], table.column(c).id_format)
                                      for c in keys},
                          counter_starts=counter_starts(table, schema, real))
+        referencing = {c for fk in fks if fk.child_table == table.name for c in fk.child_columns}
+        for c in keys:
+            found = None if c in referencing else key_layouts(table.column(c), real[c],
+                                                                f"{table.name}.{c}")
+            if found is not None:
+                plan.key_layouts[c] = found
+                plan.first_keys[c] = 1  # numbers only pick ids in the layouts
         plan.others = [i for i, fk in enumerate(fks) if fk.child_table == table.name and i != d]
         plan.null_shares = {str(i): float(real[list(fks[i].child_columns)].isna().any(axis=1)
                                           .mean()) for i in plan.others}
@@ -443,7 +453,8 @@ class RelationalSynthesizer:
                     keys[c] = refs[p].astype(object).where(~null, None)
         for c in plan.keys:
             if c not in keys:
-                keys[c] = key_values(table.column(c), self._key_numbers(table, c, keys, n), rng)
+                keys[c] = key_values(table.column(c), self._key_numbers(table, c, keys, n), rng,
+                                     plan.key_layouts.get(c), f"{table.name}.{c}")
         full = pd.DataFrame({c: with_dtype(keys[c], table.column(c)) if c in keys
                              else frame[c].reset_index(drop=True) for c in table.column_names})
         keep = np.ones(n, dtype=bool)

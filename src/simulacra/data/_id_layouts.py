@@ -1,0 +1,220 @@
+r"""Ids in the layouts of real string ids that follow no numbered template (``N10156``, ``04G``).
+
+A *layout* writes a digit as ``#``, an upper-case letter as ``A`` and a lower-case one as
+``a``; any other character, and a character that every one of many values of the layout has
+at that place (the ``N`` of US tail numbers), stays as it is; ``\`` escapes a literal ``#``,
+``A``, ``a`` or ``\``. Only layouts are kept, never a value.
+
+Row ``r`` of a sample gets its layout and an index within it from its block of
+:data:`BLOCK` rows (each block holds every layout at its share, in a keyed order), so chunks
+of any size agree and no state is carried between them. The index goes through a keyed
+bijection of the layout's values, so ids never repeat; one equal to a real id (by salted hash,
+see :class:`~simulacra.data._keyed.ValueGuard`) is made again from the next of
+:data:`LANES` disjoint lanes.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulacra.data._keyed import ValueGuard, permute_index
+from simulacra.data._strings import from_matrix, scatter
+from simulacra.errors import SamplingError
+
+__all__ = ["BLOCK", "LANES", "LayoutIds", "exact", "id_layouts", "layout_ids", "layout_state"]
+
+BLOCK = 1000
+"""Rows per block of layout assignment: shares are kept to 1/BLOCK."""
+LANES = 4
+"""Disjoint lanes of a layout's values: an id equal to a real one is made again 3 times."""
+MAX_VALUES = 20_000  # real values looked at to learn layouts
+MAX_LAYOUTS = 20
+MIN_SHARE = 0.01  # rarer layouts are left out (their shares go to the others)
+MIN_LITERAL_VALUES = 20  # a place shared by this many values of a layout is a literal
+ROOM = 2  # a layout keeps its literals only if it holds this many times LANES x its values
+_ALPHABETS = {"#": string.digits, "A": string.ascii_uppercase, "a": string.ascii_lowercase}
+_PRINTABLE = set(string.printable) - set("\t\n\r\x0b\x0c")
+
+
+def exact(values: pa.Array) -> pa.Array:
+    """Ids compare as written (case and spacing count)."""
+    return values.cast(pa.string())
+
+
+def _slot(ch: str) -> str:
+    if ch.isdigit():
+        return "#"
+    if ch.isupper():
+        return "A"
+    return "a" if ch.islower() else ch
+
+
+def _escaped(ch: str) -> str:
+    return "\\" + ch if ch in "#Aa\\" else ch
+
+
+def id_layouts(texts: list[str]) -> list[tuple[str, float]]:
+    """The layouts of real string ids and their shares, commonest first.
+
+    Empty when the ids are all digits (numbers in text are their layout already) or hold
+    characters other than printable ASCII (which a layout could only copy).
+    """
+    if len(texts) > MAX_VALUES:
+        texts = texts[:: len(texts) // MAX_VALUES][:MAX_VALUES]
+    if not texts or all(t.isdigit() for t in texts) or any(
+            not set(t) <= _PRINTABLE for t in texts):
+        return []
+    groups: dict[str, list[str]] = {}
+    for t in texts:
+        groups.setdefault("".join(_slot(ch) for ch in t), []).append(t)
+    counts = Counter({shape: len(v) for shape, v in groups.items()
+                      if any(ch in _ALPHABETS for ch in shape)})
+    common = counts.most_common(MAX_LAYOUTS)
+    kept = [(s, c) for s, c in common if c >= MIN_SHARE * len(texts)] or common[:1]
+    total = float(sum(c for _, c in kept))
+    return [(_with_literals(shape, groups[shape]), c / total) for shape, c in kept]
+
+
+def _with_literals(shape: str, values: list[str]) -> str:
+    """``shape`` with the places every value shares written as they are (when many agree)."""
+    plain = "".join(_escaped(ch) if ch not in _ALPHABETS else ch for ch in shape)
+    if len(values) < MIN_LITERAL_VALUES:
+        return plain
+    out, capacity = [], 1
+    for i, ch in enumerate(shape):
+        seen = {v[i] for v in values}
+        if ch in _ALPHABETS and len(seen) > 1:
+            out.append(ch)
+            capacity *= len(_ALPHABETS[ch])
+        else:
+            out.append(_escaped(values[0][i]))
+    if capacity < ROOM * LANES * len(values):  # too little room left: letters stay letters
+        return plain
+    return "".join(out)
+
+
+def _parse(layout: str) -> tuple[np.ndarray, list[int], list[np.ndarray]]:
+    """The layout's bytes (slots as ``?``), its slot places, and each slot's alphabet."""
+    data, places, alphabets = bytearray(), [], []
+    escaped = False
+    for ch in layout:
+        if not escaped and ch == "\\":
+            escaped = True
+            continue
+        if not escaped and ch in _ALPHABETS:
+            places.append(len(data))
+            alphabets.append(np.frombuffer(_ALPHABETS[ch].encode("ascii"), dtype=np.uint8))
+            data.extend(b"?")
+        else:
+            data.extend(ch.encode("ascii"))
+        escaped = False
+    return np.frombuffer(bytes(data), dtype=np.uint8), places, alphabets
+
+
+def _block_plan(shares: np.ndarray, key: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per block: how many rows each layout gets, each place's layout and its rank there."""
+    exact_counts = shares / shares.sum() * BLOCK
+    counts = np.floor(exact_counts).astype(np.int64)
+    extra = np.argsort(-(exact_counts - counts), kind="stable")[: BLOCK - int(counts.sum())]
+    counts[extra] += 1
+    which = np.random.default_rng(key % 2**63).permutation(
+        np.repeat(np.arange(len(shares)), counts))
+    rank = np.zeros(BLOCK, dtype=np.int64)
+    for k in range(len(shares)):
+        at = np.flatnonzero(which == k)
+        rank[at] = np.arange(at.size)
+    return counts, which, rank
+
+
+class LayoutIds:
+    """Unique ids in learned layouts for sample row numbers (see the module docstring).
+
+    Parameters
+    ----------
+    layouts
+        ``(layout, share)`` pairs from :func:`id_layouts`.
+    key
+        Key of the bijections (one per layout, derived from it).
+    where
+        Names the column in error messages.
+    """
+
+    def __init__(self, layouts: list[tuple[str, float]], key: int, where: str) -> None:
+        self.layouts = [str(s) for s, _ in layouts]
+        self.parsed = [_parse(s) for s in self.layouts]
+        self.key = key
+        self.where = where
+        self.counts, self.which, self.rank = _block_plan(
+            np.array([float(w) for _, w in layouts]), key)
+
+    def capacity(self, k: int) -> int:
+        out = 1
+        for alphabet in self.parsed[k][2]:
+            out *= alphabet.size
+        return out
+
+    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        """Ids (a pyarrow string array) for the global row numbers ``rows``; ``rng`` unused."""
+        rows = np.asarray(rows, dtype=np.int64)
+        block, place = np.divmod(rows, BLOCK)
+        which = self.which[place]
+        index = block * self.counts[which] + self.rank[place]
+        groups = []
+        for k in np.unique(which):
+            pos = np.flatnonzero(which == k)
+            groups.append((pos, self._make(int(k), index[pos], attempt)))
+        return scatter(groups, len(rows)) if groups else pa.array([], pa.string())
+
+    def _make(self, k: int, index: np.ndarray, attempt: int) -> pa.Array:
+        template, places, alphabets = self.parsed[k]
+        lane = self.capacity(k) // LANES
+        if int(index.max()) >= lane:
+            raise SamplingError(
+                f"{self.where}: ids in the real layout {self.layouts[k]!r} can take "
+                f"{lane:,} new values, and this sample needs more of them. Sample fewer rows, "
+                "or set 'id_format' of this column in the schema to 'integer', 'uuid' or a "
+                "template such as 'ID{:08d}'.")
+        if attempt >= LANES:
+            raise SamplingError(
+                f"{self.where}: could not make ids in the layout {self.layouts[k]!r} that "
+                f"differ from every real id after {LANES} tries: the real ids fill most of "
+                "it. Set 'id_format' of this column in the schema to 'integer', 'uuid' or a "
+                "template such as 'ID{:08d}'.")
+        codes = permute_index(index + attempt * lane, lane * LANES, self.key + k)
+        out = np.tile(template, (index.size, 1))
+        for place, alphabet in zip(reversed(places), reversed(alphabets), strict=True):
+            codes, digit = np.divmod(codes, alphabet.size)
+            out[:, place] = alphabet[digit]
+        return from_matrix(out)
+
+
+def layout_state(texts: list[str], key: int, salt: str) -> dict[str, Any] | None:
+    """What sampling needs to make ids in the layouts of ``texts`` (None: no layout)."""
+    layouts = id_layouts(texts)
+    if not layouts:
+        return None
+    guard = ValueGuard.of(pa.array(texts, pa.string()), salt, exact).get_state()
+    return {"layouts": [[s, w] for s, w in layouts], "key": key, "guard": guard}
+
+
+def layout_ids(state: dict[str, Any], rows: np.ndarray, rng: np.random.Generator,
+               where: str) -> pa.Array:
+    """Ids for ``rows`` from a :func:`layout_state`, none equal to a real id."""
+    maker = LayoutIds([(str(s), float(w)) for s, w in state["layouts"]], int(state["key"]),
+                      where)
+    guard = ValueGuard.from_state(state["guard"], exact, where)
+    values = maker.generate(rows, rng, 0)
+    bad = guard.contains(values)
+    attempt = 0
+    while bad.any():  # the next lane for ids equal to a real one (LayoutIds stops at LANES)
+        attempt += 1
+        redo = maker.generate(rows[bad], rng, attempt)
+        values = pc.replace_with_mask(values, pa.array(bad), redo)
+        bad[bad] = guard.contains(redo)
+    return values

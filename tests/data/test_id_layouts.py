@@ -1,0 +1,90 @@
+"""String ids with no numbered template come back in the real values' layouts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.data._id_layouts import BLOCK, id_layouts, layout_ids, layout_state
+from simulacra.errors import SamplingError
+from simulacra.schema import infer_schema
+from simulacra.synth import load_synthesizer, make_synthesizer
+
+
+def tail_numbers(n: int, seed: int = 0) -> list[str]:
+    """US tail numbers: 3/4 ``N###AA`` (first digit 1-9), 1/4 ``N####``, all distinct."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ"))
+    out: set[str] = set()
+    while len(out) < n:
+        if rng.random() < 0.75:
+            out.add(f"N{rng.integers(100, 1000)}{''.join(rng.choice(letters, 2))}")
+        else:
+            out.add(f"N{rng.integers(1000, 10000)}")
+    return sorted(out)
+
+
+def shape(value: str) -> str:
+    return re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", re.sub(r"[0-9]", "#", value)))
+
+
+def test_layouts_keep_shared_places_and_shares() -> None:
+    found = dict(id_layouts(tail_numbers(2000)))
+    assert set(found) == {"N###AA", "N####"}
+    assert found["N###AA"] == pytest.approx(0.75, abs=0.03)
+    # few values, or too little room: letters stay letters; case is kept
+    assert dict(id_layouts(["AB", "CD", "EF"])) == {"AA": 1.0}
+    assert dict(id_layouts(["ab1", "cd2"])) == {"aa#": 1.0}
+    assert id_layouts(["0012", "0345"]) == []  # numbers in text: their layout already
+
+
+def test_ids_in_layouts_are_unique_across_chunks_and_never_real() -> None:
+    real = tail_numbers(3000)
+    state = layout_state(real, key=7, salt="0123456789abcdef")
+    assert state is not None
+    rng = np.random.default_rng(0)
+    whole = layout_ids(state, np.arange(5000), rng, "t.id").to_pylist()
+    chunks = [layout_ids(state, np.arange(a, min(a + 777, 5000)), rng, "t.id").to_pylist()
+              for a in range(0, 5000, 777)]
+    assert [v for chunk in chunks for v in chunk] == whole  # chunk size changes nothing
+    assert len(set(whole)) == len(whole)
+    assert not set(whole) & set(real)
+    shares = pd.Series([shape(v) for v in whole]).value_counts(normalize=True)
+    assert set(shares.index) == {"A###AA", "A####"}
+    assert shares["A###AA"] == pytest.approx(0.75, abs=0.03)
+    assert all(v.startswith("N") for v in whole)
+
+
+def test_a_full_layout_fails_naming_the_column() -> None:
+    real = [f"{a}{b}" for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJ"]  # 100 of 676 'AA'
+    state = layout_state(real, key=1, salt="0123456789abcdef")
+    assert state is not None
+    with pytest.raises(SamplingError, match=r"t\.code.*'AA'.*id_format"):
+        layout_ids(state, np.arange(BLOCK), np.random.default_rng(0), "t.code")
+
+
+def test_single_table_string_ids_follow_real_layouts(tmp_path: Path) -> None:
+    real = pd.DataFrame({"plane_id": tail_numbers(600, seed=3),
+                         "seats": np.random.default_rng(1).integers(2, 400, 600)})
+    schema = infer_schema(real)
+    assert schema.table().column("plane_id").id_format is None
+    model = make_synthesizer("cart", seed=0).fit(real, schema=schema)
+    ids = model.sample(900, seed=1)["plane_id"].tolist()
+    chunked = pd.concat(model.iter_sample(900, seed=1, chunk_rows=250))["plane_id"]
+    assert chunked.tolist() == ids
+    assert len(set(ids)) == len(ids) and not set(ids) & set(real["plane_id"])
+    assert {shape(v) for v in ids} <= {shape(v) for v in real["plane_id"]}
+    model.save(tmp_path / "m.sim")
+    again = load_synthesizer(tmp_path / "m.sim").sample(900, seed=1)
+    assert again["plane_id"].tolist() == ids
+
+
+def test_models_saved_before_layouts_sample_numbers_as_before() -> None:
+    real = pd.DataFrame({"plane_id": tail_numbers(200), "seats": np.arange(200) % 7})
+    model = make_synthesizer("cart", seed=0).fit(real)
+    model.codec_.codec("plane_id").state.pop("layouts")  # a state as saved before
+    assert model.sample(3, seed=0)["plane_id"].tolist() == ["000001", "000002", "000003"]
