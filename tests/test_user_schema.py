@@ -3,10 +3,12 @@
 import dataclasses
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from simulacra import Kind, PIIType, Schema, infer_schema, make_synthesizer
-from simulacra.errors import DataValidationError, FitWarning
+from simulacra import Column, Kind, PIIType, Schema, infer_schema, make_synthesizer
+from simulacra.errors import DataValidationError, FitWarning, SamplingError, SchemaError
 from simulacra.testing import contract_table
 
 
@@ -40,3 +42,87 @@ def test_a_schema_that_contradicts_the_data_is_refused() -> None:
                                                      kind=Kind.NUMERICAL))
     with pytest.raises(DataValidationError, match="segment"):
         make_synthesizer("copula").fit(data, Schema.single(wrong))
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("minimum", "0", "'minimum' must be a finite number"),
+    ("decimals", -1, "'decimals' must be a whole number, 0 or more"),
+    ("decimals", 1.5, "'decimals' must be a whole number"),
+    ("unique", "yes", "'unique' must be true or false"),
+    ("dtype", 7, "'dtype' must be text"),
+])
+def test_a_field_of_the_wrong_type_is_refused_naming_it(key: str, value: object,
+                                                         says: str) -> None:
+    spec = json.loads(infer_schema(contract_table(50)).to_json())
+    column = next(c for c in spec["tables"][0]["columns"] if c["name"] == "income")
+    column[key] = value
+    with pytest.raises(SchemaError, match=f"Column 'income': {says}"):
+        Schema.from_json(json.dumps(spec))
+
+
+def test_a_bad_datetime_format_or_zone_is_refused() -> None:
+    with pytest.raises(SchemaError, match=r"'%Y-%m-%d \| %Q' is not a strftime format"):
+        Column("day", Kind.DATETIME, datetime_format="%Y-%m-%d | %Q")
+    with pytest.raises(SchemaError, match="'Mars/Olympus' is not a time zone"):
+        Column("at", Kind.DATETIME, datetime_format="%Y-%m-%d %H:%M%z", timezone="Mars/Olympus")
+    Column("at", Kind.DATETIME, datetime_format="%Y-%m-%d %H:%M%z", timezone="UTC+01:00")
+
+
+def test_edited_bounds_off_the_precision_hold_after_rounding() -> None:
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"count": rng.integers(0, 100, 400),
+                         "rate": rng.uniform(0.0, 1.0, 400).round(4)})
+    table = infer_schema(data).table()
+    table = table.replace_column(dataclasses.replace(table.column("count"), maximum=80.6))
+    table = table.replace_column(dataclasses.replace(table.column("rate"), decimals=1,
+                                                     minimum=0.2345, maximum=0.7655))
+    with pytest.warns(FitWarning, match="outside the schema's bounds"):
+        syn = make_synthesizer("cart", seed=0).fit(data, Schema.single(table))
+    out = syn.sample(1000, seed=1)
+    assert out["count"].max() <= 80  # not 80.6 rounded up to 81
+    assert out["rate"].between(0.3, 0.7).all()  # rounded to 1 place, within the bounds
+    assert np.allclose(out["rate"], out["rate"].round(1))
+
+
+@pytest.mark.parametrize("edit", ["unique", "primary_key"])
+def test_a_learned_column_declared_unique_comes_back_unique(edit: str) -> None:
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2000-01-01", periods=600, freq="D")
+    data = pd.DataFrame({"day": days.strftime("%Y-%m-%d"),
+                         "sales": rng.normal(100, 10, 600).round(2)})
+    table = infer_schema(data, discover_constraints=False).table()
+    if edit == "unique":
+        table = table.replace_column(dataclasses.replace(table.column("day"), unique=True))
+    else:
+        table = dataclasses.replace(table, primary_key="day")
+    syn = make_synthesizer("cart", seed=0).fit(data, Schema.single(table))
+    out = syn.sample(300, seed=1)
+    assert not out["day"].duplicated().any()
+    assert syn.schema_.table().constraints == ()  # the column's flag says it; no extra rule
+    with pytest.raises(SamplingError, match=r"unique\(day\), from the schema's 'unique'"):
+        syn.sample(700, seed=1)  # more rows than distinct days the model can draw
+
+
+def test_declared_unique_lets_missing_values_repeat() -> None:
+    data = pd.DataFrame({"code": [float(i) if i % 4 else np.nan for i in range(200)],
+                         "x": np.arange(200) % 7})
+    table = infer_schema(data, discover_constraints=False).table()
+    table = table.replace_column(dataclasses.replace(table.column("code"), unique=True))
+    out = make_synthesizer("independent", seed=0).fit(data, Schema.single(table)).sample(
+        100, seed=1)
+    present = out["code"].dropna()
+    assert not present.duplicated().any() and out["code"].isna().sum() > 1
+
+
+def test_an_output_format_listed_first_is_written_and_the_error_says_how() -> None:
+    data = pd.DataFrame({"day": pd.date_range("2020-01-01", periods=60).strftime("%Y-%m-%d"),
+                         "x": np.arange(60) % 5})
+    table = infer_schema(data, discover_constraints=False).table()
+    only_new = table.replace_column(dataclasses.replace(table.column("day"),
+                                                        datetime_format="%d.%m.%Y"))
+    with pytest.raises(DataValidationError, match=r"put it first: 'NEW \| USED'"):
+        make_synthesizer("independent").fit(data, Schema.single(only_new))
+    both = table.replace_column(dataclasses.replace(table.column("day"),
+                                                    datetime_format="%d.%m.%Y | %Y-%m-%d"))
+    out = make_synthesizer("independent", seed=0).fit(data, Schema.single(both)).sample(50)
+    assert out["day"].str.fullmatch(r"\d\d\.\d\d\.2020").all()

@@ -9,7 +9,14 @@ checked, and rows that break a rule are drawn again.
 from simulacra.constraints._base import Constraint
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
 from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
-from simulacra.constraints._set import KINDS, ConstraintSet, Violation, check_rules, from_dict
+from simulacra.constraints._set import (
+                                        KINDS,
+                                        ConstraintSet,
+                                        Violation,
+                                        check_rules,
+                                        declared_unique,
+                                        from_dict,
+)
 
 __all__ = [
     "KINDS",
@@ -26,5 +33,6 @@ __all__ = [
     "Unique",
     "Violation",
     "check_rules",
+    "declared_unique",
     "from_dict",
 ]

@@ -239,20 +239,27 @@ class Unique(Constraint):
 
     kind = "unique"
 
-    def __init__(self, columns: list[str]) -> None:
+    def __init__(self, columns: list[str], declared: bool = False) -> None:
         if not columns:
             raise InvalidParameterError("Unique needs at least one column.")
         self.names = list(columns)
+        # ``declared``: kept for a column the schema marks ``unique`` (or its primary key);
+        # missing values may repeat there, as in the data the schema check accepts
+        self.declared = bool(declared)
         self._seen: set[int] = set()
 
     def columns(self) -> list[str]:
         return list(self.names)
 
     def describe(self) -> str:
-        return f"unique({', '.join(self.names)})"
+        shown = f"unique({', '.join(self.names)})"
+        return f"{shown}, from the schema's 'unique' or 'primary_key'" if self.declared else shown
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "columns": list(self.names)}
+        out: dict[str, Any] = {"kind": self.kind, "columns": list(self.names)}
+        if self.declared:
+            out["declared"] = True
+        return out
 
     def begin_sampling(self) -> None:
         """Forget the rows of an earlier sampling."""
@@ -266,6 +273,8 @@ class Unique(Constraint):
         fresh = ~pd.Series(keys).duplicated().to_numpy()
         if self._seen:
             fresh &= ~np.isin(keys, np.fromiter(self._seen, dtype=keys.dtype))
+        if self.declared:
+            fresh |= data[self.names].isna().any(axis=1).to_numpy()
         return fresh
 
     def accepted(self, data: pd.DataFrame) -> None:

@@ -178,7 +178,8 @@ class ConstraintSet:
         Rules that have none (a lambda predicate) are left out; saving a model with one is
         refused with a clear error.
         """
-        return [r.to_dict() for r in self.rules if not _unsavable(r)]
+        return [r.to_dict() for r in self.rules
+                if not _unsavable(r) and not getattr(r, "declared", False)]
 
     def get_state(self) -> list[dict[str, Any]]:
         """Rules and fitted states, as JSON values."""
@@ -251,6 +252,28 @@ def _in_order(rules: list[Constraint]) -> list[Constraint] | None:
 def _no_reshape(rule: Constraint) -> None:
     # Instance attribute: this rule is enforced by rejection only.
     rule.reshapes = False
+
+
+_LEARNED = ("numerical", "categorical", "boolean", "datetime")
+
+
+def declared_unique(table: Table, rules: Iterable[Constraint | Mapping[str, Any]]
+                    ) -> list[Constraint]:
+    """A rule for each learned column the schema marks ``unique`` or makes its primary key.
+
+    Ids, personal data and text are generated unique; a learned column (a date per row, a
+    unique measurement) is drawn from the model, so its distinct values are kept by
+    rejection. A column already under a ``unique`` rule of its own gets no second one.
+    """
+    covered = set()
+    for rule in rules:
+        names = rule.columns() if isinstance(rule, Constraint) else rule.get("columns")
+        kind = rule.kind if isinstance(rule, Constraint) else rule.get("kind")
+        if kind == "unique" and isinstance(names, list) and len(names) == 1:
+            covered.add(names[0])
+    return [Unique([c.name], declared=True) for c in table.columns
+            if (c.unique or c.name == table.primary_key) and c.kind.value in _LEARNED
+            and c.name not in covered]
 
 
 def check_rules(rules: Iterable[Any]) -> list[Constraint | Mapping[str, Any]]:

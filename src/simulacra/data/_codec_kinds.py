@@ -179,7 +179,8 @@ class NumericalCodec(ColumnCodec):
             values = np.where(np.isfinite(raw), raw, s["median"])
         if s["decimals"] is not None and not s["integer"]:
             values = np.round(values, int(s["decimals"]))
-        values = np.clip(values, s["low"], s["high"])
+        places = 0 if s["integer"] else s["decimals"]
+        values = np.clip(values, *_bounds_on_grid(s["low"], s["high"], places))
         layout = duration_layout(self.column.text_format)
         step = float(s.get("duration_step", 0.0))  # older models: none
         if step > 1.0:  # durations all in whole minutes (or hours) stay so
@@ -192,6 +193,26 @@ class NumericalCodec(ColumnCodec):
             values = _as_integers(values, self.column.dtype)
         return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,
                        s["marker"])
+
+
+def _bounds_on_grid(low: float, high: float, places: int | None) -> tuple[float, float]:
+    """The bounds moved inward to the column's precision, so that no value clipped leaves them.
+
+    An edited ``maximum`` of 2027.8 on whole numbers is 2027 (not rounded up to 2028), and a
+    ``minimum`` of 0.4071 with ``decimals`` 1 is 0.5. Bounds already on it are kept exactly,
+    and so are bounds with no value of that precision between them.
+    """
+    if places is None:
+        return low, high
+    inner = (_on_grid(low, int(places), np.ceil), _on_grid(high, int(places), np.floor))
+    return inner if inner[0] <= inner[1] else (low, high)
+
+
+def _on_grid(bound: float, places: int, direction: Any) -> float:
+    scaled = bound * 10.0**places
+    if abs(scaled - np.rint(scaled)) <= 1e-9 * max(1.0, abs(scaled)):
+        return bound
+    return float(direction(scaled) / 10.0**places)
 
 
 _EXACT_FLOAT = 2**53  # float64 holds every integer up to this, and not all above it

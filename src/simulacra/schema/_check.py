@@ -413,7 +413,8 @@ def _declared_kind_issues(series: pd.Series, column: Column, present: np.ndarray
         bad = present & ~_datetime_mask(series, column.datetime_format)
         fmt = column.datetime_format
         what = "datetime" + (f" with format {fmt!r}" if fmt else "")
-        fix = "set 'datetime_format' in the schema to the format the column uses"
+        fix = ("set 'datetime_format' in the schema to the format the column uses (to write "
+               "new values in another, put it first: 'NEW | USED')")
     elif column.kind is Kind.BOOLEAN:
         bad = present & ~_boolean_mask(series)
         what, fix = "boolean", "declare the column categorical in the schema"

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from simulacra.errors import SchemaError
+from simulacra.schema._datetimes import parse_datetimes
 from simulacra.schema._text_format import text_format_problem
 
 SPEC_VERSION = 1
@@ -101,6 +106,7 @@ class Column:
                 object.__setattr__(self, "pii_type", PIIType(self.pii_type))
         except ValueError as exc:
             raise SchemaError(f"Column {self.name!r}: {exc}. {_choices_hint()}") from None
+        _check_field_types(self)
         if self.kind is Kind.PII and self.pii_type is None:
             raise SchemaError(
                 f"Column {self.name!r} has kind 'pii' but no 'pii_type'. "
@@ -158,6 +164,66 @@ class Column:
         if missing:
             raise SchemaError(f"{where}column {name!r} lacks required key(s) {missing}.")
         return cls(**dict(data))
+
+
+_TEXT_FIELDS = ("name", "dtype", "datetime_format", "timezone", "locale", "id_format",
+                "text_format")
+_FLAG_FIELDS = ("unique", "integer")
+_NUMBER_FIELDS = ("missing_share", "minimum", "maximum")
+_COUNT_FIELDS = ("decimals", "cardinality")
+
+
+def _check_field_types(column: Column) -> None:
+    """Refuse a field of the wrong type (``"minimum": "0"``) before anything compares it.
+
+    An edited schema JSON is the usual source: the message names the column and the field.
+    """
+    def refuse(key: str, wanted: str) -> SchemaError:
+        return SchemaError(f"Column {column.name!r}: {key!r} must be {wanted}. "
+                           f"Got {getattr(column, key)!r}.")
+
+    for key in _TEXT_FIELDS:
+        if getattr(column, key) is not None and not isinstance(getattr(column, key), str):
+            raise refuse(key, "text")
+    for key in _FLAG_FIELDS:
+        if getattr(column, key) is not None and not isinstance(getattr(column, key), bool):
+            raise refuse(key, "true or false")
+    for key in _NUMBER_FIELDS:
+        value = getattr(column, key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Real)
+                                  or not math.isfinite(float(value))):
+            raise refuse(key, "a finite number")
+    for key in _COUNT_FIELDS:
+        value = getattr(column, key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Integral)
+                                  or value < 0):
+            raise refuse(key, "a whole number, 0 or more")
+    _check_datetime_fields(column)
+
+
+def _check_datetime_fields(column: Column) -> None:
+    """A format with an unknown directive (``%Q``) or a time zone pandas does not know.
+
+    The time zone is checked where it converts values, dates written with an offset (``%z``);
+    elsewhere it is information (a DataFrame column's zone object, printed).
+    """
+    if column.datetime_format is not None:
+        try:
+            parse_datetimes(pd.Series(["2000-01-01"]), column.datetime_format)
+        except ValueError as exc:
+            raise SchemaError(
+                f"Column {column.name!r}: 'datetime_format' {column.datetime_format!r} is not "
+                f"a strftime format ({exc}). Use directives such as '%Y-%m-%d' or "
+                "'%d/%m/%Y %H:%M'.") from None
+    fmt = column.datetime_format or ""
+    if column.timezone is not None and ("%z" in fmt or "%:z" in fmt):  # only there it is used
+        try:
+            pd.Timestamp(0, tz="UTC").tz_convert(column.timezone)
+        except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise SchemaError(
+                f"Column {column.name!r}: 'timezone' {column.timezone!r} is not a time zone "
+                f"({exc}). Use an IANA name such as 'Europe/Berlin', 'UTC' or an offset such "
+                "as 'UTC+01:00'.") from None
 
 
 def _choices_hint() -> str:

@@ -29,7 +29,13 @@ from simulacra._random import (
     spawn,
 )
 from simulacra._version import __version__
-from simulacra.constraints import Constraint, ConstraintSet, FixedCombinations, check_rules
+from simulacra.constraints import (
+    Constraint,
+    ConstraintSet,
+    FixedCombinations,
+    check_rules,
+    declared_unique,
+)
 from simulacra.constraints._base import row_keys
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
@@ -119,7 +125,8 @@ class BaseSynthesizer(ABC):
         check_data(data, table)
         fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
         prog = or_null(progress)
-        rules = ConstraintSet([*table.constraints, *check_rules(constraints)])
+        given = [*table.constraints, *check_rules(constraints)]
+        rules = ConstraintSet([*given, *declared_unique(table, given)])
         self.constraint_violations_ = rules.fit(data, table) if rules else []
         for violation in self.constraint_violations_:
             warnings.warn(f"{violation}; the synthetic data will obey it.", FitWarning,
