@@ -10,12 +10,12 @@ from simulacra.constraints._base import Constraint
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
 from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
 from simulacra.constraints._set import (
-                                        KINDS,
-                                        ConstraintSet,
-                                        Violation,
-                                        check_rules,
-                                        declared_unique,
-                                        from_dict,
+    KINDS,
+    ConstraintSet,
+    Violation,
+    check_rules,
+    declared_unique,
+    from_dict,
 )
 
 __all__ = [
