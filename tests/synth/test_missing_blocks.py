@@ -11,7 +11,7 @@ from scipy import stats
 from simulacra import load_synthesizer, make_synthesizer
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._missing_blocks import MIN_PATTERN_ROWS, find_blocks, fit_block
-from simulacra.synth.bayesnet import BayesianNetworkSynthesizer
+from simulacra.synth.bayesnet import BayesianNetworkSynthesizer, _fit_cpt
 from simulacra.synth.copula import GaussianCopulaSynthesizer
 from tests.synth.co_missing import ITEMS, item_shares, missing_shares, survey_table
 
@@ -144,3 +144,18 @@ def test_tables_without_shared_missing_values_are_untouched(name: str) -> None:
     without = make_synthesizer(name, seed=0, missing_blocks=False).fit(df)
     assert with_blocks.missing_blocks_ == []  # type: ignore[attr-defined]
     pd.testing.assert_frame_equal(with_blocks.sample(400, seed=5), without.sample(400, seed=5))
+
+
+def test_a_block_node_keeps_its_marginal_under_the_prior() -> None:
+    # the block is all missing in 4% of rows, most of them where a rare parent is set: the
+    # prior pulls that configuration's row towards the marginal, and the share drops
+    rng = np.random.default_rng(0)
+    parent = (rng.random(2000) < 0.05).astype(np.int64)
+    level = np.where(rng.random(2000) < np.where(parent == 1, 0.6, 0.01), 1, 0)
+    codes, cards, parents = np.vstack([parent, level]), np.array([2, 2]), np.array([0])
+    weight = np.bincount(parent) / parent.size
+    marginal = np.bincount(level) / level.size
+    for keep, close in ((False, False), (True, True)):
+        cum = _fit_cpt(codes, 1, parents, cards, alpha=5.0, keep_marginal=keep)
+        implied = weight @ np.diff(cum, axis=1, prepend=0.0)
+        assert np.allclose(implied, marginal, atol=1e-6) is close

@@ -23,6 +23,8 @@ _CANDIDATES = 8
 _MAX_CELLS = 1 << 18
 # Up to this many codes a linear scan beats a binary search when sampling from a table.
 _SCAN_CODES = 32
+# Scaling steps that bring a block's table back to its marginal (see _keep_marginal).
+_MARGINAL_STEPS = 50
 
 
 class BayesianNetworkSynthesizer(BaseSynthesizer):
@@ -40,7 +42,8 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     Number columns missing together in the same rows (``missing_blocks``) share one more
     attribute, their block's pattern of missing values, placed before its members: the
     pattern sets each member's missing state, and a present member draws its bin from its
-    table's present states only.
+    table's present states only. The pattern's table is scaled back to its marginal after
+    smoothing, so that the prior does not thin out patterns that live in rare parent values.
 
     Parameters
     ----------
@@ -105,8 +108,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         progress.finish()
         progress.start("bayesnet: tables", total=cards.size)
         self.cpts_: list[np.ndarray] = []
+        levels = {b.column for b in self.missing_blocks_}
         for a in range(cards.size):
-            self.cpts_.append(_fit_cpt(codes, a, self.parents_[a], cards, self.alpha))
+            self.cpts_.append(_fit_cpt(codes, a, self.parents_[a], cards, self.alpha,
+                                       keep_marginal=a in levels))
             progress.advance()
         progress.finish()
 
@@ -278,8 +283,12 @@ def _learn_structure(codes: np.ndarray, cards: np.ndarray, max_parents: int,
 
 # ---- conditional tables ---------------------------------------------------------------------
 def _fit_cpt(codes: np.ndarray, a: int, parents: np.ndarray, cards: np.ndarray,
-             alpha: float) -> np.ndarray:
-    """Cumulative conditional distribution of attribute ``a`` per parent configuration."""
+             alpha: float, keep_marginal: bool = False) -> np.ndarray:
+    """Cumulative conditional distribution of attribute ``a`` per parent configuration.
+
+    ``keep_marginal``: the smoothed table is scaled back to the child's marginal
+    (``_keep_marginal``).
+    """
     k = int(cards[a])
     n_configs = int(np.prod(cards[parents])) if parents.size else 1
     child = codes[a]
@@ -291,9 +300,34 @@ def _fit_cpt(codes: np.ndarray, a: int, parents: np.ndarray, cards: np.ndarray,
     probs = counts + alpha * k * marginal
     totals = probs.sum(axis=1, keepdims=True)
     probs = np.where(totals > 0, probs / np.where(totals > 0, totals, 1), marginal)
+    if keep_marginal:
+        probs = _keep_marginal(probs, counts.sum(axis=1), marginal)
     cum = np.cumsum(probs, axis=1)
     cum[:, -1] = 1.0  # exact, so the shifted flattened table below stays increasing
     return np.asarray(cum)
+
+
+def _keep_marginal(probs: np.ndarray, config_rows: np.ndarray,
+                   marginal: np.ndarray) -> np.ndarray:
+    """``probs`` scaled back to the child's marginal (iterative proportional fitting).
+
+    The rows of configurations seen in training are scaled so that, weighted by how often
+    each configuration occurs, they add up to the marginal. The prior pulls a rare
+    configuration's row towards the marginal; where a child's rare code lives in rare
+    configurations (a block all missing where another block is too), that lowers its share
+    overall: openintro::hfi's 68 indicators, all missing in 4.1% of real rows, were so in
+    2.4-3.0% of sampled ones without this scaling (seeds 0-2).
+    """
+    seen = config_rows > 0
+    weight = config_rows[seen] / max(config_rows.sum(), 1)
+    rows = probs[seen]
+    for _ in range(_MARGINAL_STEPS):
+        implied = weight @ rows
+        rows = rows * np.where(implied > 0, marginal / np.where(implied > 0, implied, 1), 1.0)
+        rows /= rows.sum(axis=1, keepdims=True)
+    out = probs.copy()
+    out[seen] = rows
+    return out
 
 
 def _draw_present(cum: np.ndarray, pidx: np.ndarray, u: np.ndarray,
