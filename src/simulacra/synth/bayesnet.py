@@ -266,8 +266,9 @@ def _learn_structure(codes: np.ndarray, cards: np.ndarray, max_parents: int,
     placed = [int(np.argmax(np.where(free, np.clip(pair, 0, None).sum(axis=1), -np.inf)))]
     progress.advance()
     remaining = [a for a in range(d) if a != placed[0]]
+    done = set(placed)
     while remaining:
-        ready = [a for a in remaining if after.get(a, -1) not in remaining]
+        ready = [a for a in remaining if a not in after or after[a] in done]
         best: tuple[float, int, tuple[int, ...]] = (-np.inf, ready[0], ())
         for child in ready:
             chosen, score = scorer.greedy_parents(child, placed, pair, max_parents)
@@ -276,6 +277,7 @@ def _learn_structure(codes: np.ndarray, cards: np.ndarray, max_parents: int,
         _, child, chosen = best
         parents[child] = np.array(chosen, dtype=np.int64)
         placed.append(child)
+        done.add(child)
         remaining.remove(child)
         progress.advance()
     return np.array(placed, dtype=np.int64), parents

@@ -72,7 +72,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     Attributes
     ----------
     families_ : list of str
-        The marginal chosen per encoded column (``""`` for discrete columns).
+        The marginal chosen per encoded column, then per block's level (``""`` for discrete
+        columns).
     correlation_ : ndarray
         Correlation matrix of the normal scores (of the columns in ``latent_``).
     missing_blocks_ : list of MissingBlock
