@@ -23,10 +23,11 @@ from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
-from simulacra.synth._cart_missing import MissingBlock, find_blocks, fit_block, with_blocks
+from simulacra.synth._cart_missing import with_blocks
 from simulacra.synth._cart_strata import StrataSearch
 from simulacra.synth._cart_tree import Settings, Step, sample_step
 from simulacra.synth._marginals import MISSING_CODE
+from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
 from simulacra.synth._orders import OrderPair, order_pairs
 from simulacra.synth._params import Check, Either, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
@@ -104,7 +105,7 @@ class CARTSynthesizer(BaseSynthesizer):
         Number columns missing together in the same rows (a questionnaire section left out,
         a panel's unreported years) have their missing indicators drawn as one pattern per
         row, by one tree, instead of one tree each, which cannot isolate a few shared rows
-        (``synth/_cart_missing.py``). Patterns seen in fewer than 5 real rows are not
+        (``synth/_missing_blocks.py``). Patterns seen in fewer than 5 real rows are not
         replayed: such rows draw how many indicators are missing, then which ones. False: a
         tree per indicator.
     max_predictors
@@ -234,20 +235,15 @@ class CARTSynthesizer(BaseSynthesizer):
     def _missing_blocks(self, values: np.ndarray, cols: Sequence[EncodedColumn],
                         missing_of: dict[int, int]) -> tuple[list[MissingBlock],
                                                              dict[int, np.ndarray]]:
-        """Indicators drawn together (``synth/_cart_missing.py``) and their rows' levels.
+        """Indicators drawn together (``synth/_missing_blocks.py``) and their rows' levels.
 
         A declared target's indicator stays on its own: the target is drawn first.
         """
         if not self.missing_blocks:
             return [], {}
         indicators = sorted(m for m in missing_of.values() if cols[m].role != "target")
-        blocks: list[MissingBlock] = []
-        levels: dict[int, np.ndarray] = {}
-        for members in find_blocks(values, indicators):
-            block, level = fit_block(values, members, len(cols) + len(blocks))
-            blocks.append(block)
-            levels[block.column] = level
-        return blocks, levels
+        blocks, levels = fit_blocks(values, indicators, len(cols))
+        return blocks, {b.column: level for b, level in zip(blocks, levels, strict=True)}
 
     @staticmethod
     def _jobs(units: list[list[int]], missing_of: dict[int, int], block_steps: dict[int, int],

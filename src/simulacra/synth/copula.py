@@ -11,7 +11,7 @@ from scipy import optimize, special, stats
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
-from simulacra.data._frame import EncodedFrame
+from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._marginals import (
     category_frequencies,
@@ -22,6 +22,7 @@ from simulacra.synth._marginals import (
     missing_pairs,
     present_mask,
 )
+from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
 from simulacra.synth._params import Check, Options
 
 FAMILIES = ("norm", "truncnorm", "beta", "gamma", "lognorm", "uniform")
@@ -46,7 +47,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     cumulative distribution (codes ordered by frequency), so scores are continuous. The
     correlation of the scores (pairwise over rows where both values exist, made positive
     definite) joins the columns. Sampling draws correlated normals and maps each back through
-    the inverse marginal. Missing-value indicators are ordinary discrete columns.
+    the inverse marginal. Missing-value indicators are ordinary discrete columns, except
+    those of number columns missing together in the same rows (``missing_blocks``).
 
     Parameters
     ----------
@@ -56,45 +58,87 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         quantile function when none fits well; ``"empirical"`` always uses the latter; a
         family name forces that family (empirical where it cannot be fitted). Parametric
         samples are clipped to the observed range.
+    missing_blocks
+        Number columns missing together in the same rows (a questionnaire section left out,
+        a panel's unreported years) have their missing indicators drawn as one pattern per
+        row (``synth/_missing_blocks.py``): the pattern is one categorical column of the
+        copula, in place of the members' indicators, and sets them all. A latent normal per
+        indicator cannot keep many indicators missing in the same few rows. Patterns seen in
+        fewer than 5 real rows are not replayed: such rows draw how many indicators are
+        missing, then which ones. False: every indicator is a column of its own.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None).
 
     Attributes
     ----------
     families_ : list of str
-        The marginal chosen per encoded column (``""`` for discrete columns).
+        The marginal chosen per encoded column, then per block's level (``""`` for discrete
+        columns).
     correlation_ : ndarray
-        Correlation matrix of the normal scores.
+        Correlation matrix of the normal scores (of the columns in ``latent_``).
+    missing_blocks_ : list of MissingBlock
+        Indicators drawn together; block ``b``'s pattern is latent column ``b.column``,
+        numbered past the encoded columns.
     """
 
     name: ClassVar[str] = "copula"
     _param_checks: ClassVar[dict[str, Check]] = {
         "default_distribution": Options(DISTRIBUTIONS),
+        "missing_blocks": Options((True, False)),
     }
 
-    def __init__(self, *, default_distribution: str = "auto", seed: SeedLike = None) -> None:
+    def __init__(self, *, default_distribution: str = "auto", missing_blocks: bool = True,
+                 seed: SeedLike = None) -> None:
         self.default_distribution = default_distribution
+        self.missing_blocks = missing_blocks
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
     def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:
-        n, d = frame.values.shape
         self.columns_ = frame.columns
+        self.missing_blocks_, frame = self._with_levels(frame)
+        n, d = frame.values.shape  # the encoded columns, then the blocks' levels
         self.families_ = ["" for _ in range(d)]
         self.tables_ = [np.zeros(0) for _ in range(d)]  # continuous: x on _GRID; discrete: z cuts
         self.orders_ = [np.zeros(0, dtype=np.int64) for _ in range(d)]  # discrete: latent order
         self.fills_ = np.zeros(d)
         scores = np.zeros((n, d))
-        progress.start("copula: marginals", total=d)
+        latent = self.latent_
+        progress.start("copula: marginals", total=latent.size)
         present = self._fit_continuous(frame, scores, rng, progress)
-        fidelity = self._fit_discrete(frame, scores, rng, progress)
+        fidelity = self._fit_discrete(frame, latent, scores, rng, progress)
         progress.finish()
         progress.start("copula: correlation", total=1)
-        observed = _pairwise_correlation(scores, present)
-        self.correlation_ = _nearest_correlation(_disattenuate(observed, fidelity))
+        observed = _pairwise_correlation(_columns(scores, latent), _columns(present, latent))
+        self.correlation_ = _nearest_correlation(_disattenuate(observed, fidelity[latent]))
         self.cholesky_ = _cholesky(self.correlation_)
         progress.advance()
         progress.finish()
+
+    def _with_levels(self, frame: EncodedFrame) -> tuple[list[MissingBlock], EncodedFrame]:
+        """The missing blocks, and ``frame`` with a column of each block's level appended.
+
+        A level is a category drawn like any other; its members' indicators leave the copula
+        (``latent_``) and are set from it when sampling.
+        """
+        if not self.missing_blocks:
+            return [], frame
+        indicators = sorted(missing_pairs(frame.columns).values())
+        blocks, levels = fit_blocks(frame.values, indicators, len(frame.columns))
+        if not blocks:
+            return [], frame
+        cols = tuple(EncodedColumn(f"missing block {b.column}", "", True, b.n_levels)
+                     for b in blocks)
+        return blocks, EncodedFrame(np.column_stack([frame.values, *levels]),
+                                    frame.columns + cols)
+
+    @property
+    def latent_(self) -> np.ndarray:
+        """The columns the copula joins: encoded columns then levels, less blocks' members."""
+        blocks = getattr(self, "missing_blocks_", [])  # none in a model saved before them
+        members = {int(j) for b in blocks for j in b.members}
+        d = len(self.columns_) + len(blocks)
+        return np.array([j for j in range(d) if j not in members], dtype=np.int64)
 
     def _fit_continuous(self, frame: EncodedFrame, scores: np.ndarray,
                         rng: np.random.Generator, progress: Progress) -> np.ndarray:
@@ -114,21 +158,22 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             progress.advance()
         return present
 
-    def _fit_discrete(self, frame: EncodedFrame, scores: np.ndarray,
+    def _fit_discrete(self, frame: EncodedFrame, latent: np.ndarray, scores: np.ndarray,
                       rng: np.random.Generator, progress: Progress) -> np.ndarray:
-        """Order and cut discrete columns, fill their scores; return each score's fidelity."""
+        """Order and cut discrete ``latent`` columns, fill their scores; return the fidelity."""
         fidelity = np.ones(len(frame.columns))
         continuous = [j for j, col in enumerate(frame.columns) if not col.discrete]
         # Order codes along the continuous columns first, then once more along every other
         # column, so that categories linked only to other categories find an order too.
         for sweep in range(2):
-            for j, col in enumerate(frame.columns):
+            for j in latent.tolist():
+                col = frame.columns[j]
                 if not col.discrete:
                     continue
                 codes = np.clip(frame.values[:, j].astype(np.int64), 0,
                                 max(col.cardinality, 1) - 1)
                 freq = category_frequencies(codes, col.cardinality)
-                basis = scores[:, continuous] if sweep == 0 else np.delete(scores, j, axis=1)
+                basis = scores[:, continuous] if sweep == 0 else scores[:, latent[latent != j]]
                 self.orders_[j] = _category_order(codes, freq, basis)
                 self.tables_[j], scores[:, j], fidelity[j] = _discrete_scores(
                     codes, freq, self.orders_[j], rng
@@ -140,16 +185,19 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
         d = len(self.columns_)
+        latent = self.latent_
         # Columns as rows: every per-column step below reads and writes contiguous memory.
-        z = self.cholesky_ @ rng.standard_normal((d, n))
-        out = np.empty((d, n))
-        for j, col in enumerate(self.columns_):
-            if col.discrete:
-                pos = np.searchsorted(self.tables_[j], z[j], side="right")
+        z = self.cholesky_ @ rng.standard_normal((latent.size, n))
+        out = np.empty((len(self.families_), n))  # encoded columns, then blocks' levels
+        for k, j in enumerate(latent.tolist()):
+            if j >= d or self.columns_[j].discrete:
+                pos = np.searchsorted(self.tables_[j], z[k], side="right")
                 out[j] = self.orders_[j][pos]
             else:
-                out[j] = _grid_interp(self.tables_[j], z[j])
-        return finished_frame(out, self.columns_, self.fills_)
+                out[j] = _grid_interp(self.tables_[j], z[k])
+        for block in self.missing_blocks_:
+            out[block.members] = block.indicators(out[block.column], rng).T
+        return finished_frame(out[:d], self.columns_, self.fills_[:d])
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
@@ -161,6 +209,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             "fills": self.fills_,
             "correlation": self.correlation_,
             "cholesky": self.cholesky_,
+            "missing_blocks": [b.to_state() for b in self.missing_blocks_],
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -171,6 +220,18 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.fills_ = np.asarray(state["fills"], dtype=np.float64)
         self.correlation_ = np.asarray(state["correlation"], dtype=np.float64)
         self.cholesky_ = np.asarray(state["cholesky"], dtype=np.float64)
+        # a model saved before missing blocks existed has none, and samples as it did
+        self.missing_blocks_ = [MissingBlock.from_state(b)
+                                for b in state.get("missing_blocks", [])]
+
+
+def _columns(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The columns ``keep`` of ``a``, row-major as ``a`` is: ``a`` itself when that is all.
+
+    The correlation's matrix products are then those of a table without missing blocks, to
+    the last bit (a column-major copy sums in another order).
+    """
+    return a if keep.size == a.shape[1] else np.ascontiguousarray(a[:, keep])
 
 
 # ---- normal scores --------------------------------------------------------------------------
