@@ -1,12 +1,11 @@
 """Missing values shared by many columns keep their joint pattern under ``cart``."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import load_synthesizer, make_synthesizer
+from simulacra import make_synthesizer
 from simulacra.synth.cart import CARTSynthesizer
 from tests.synth.co_missing import ITEMS, missing_shares, survey_table
 
@@ -45,13 +44,6 @@ def test_the_block_is_drawn_by_one_step(model: CARTSynthesizer) -> None:
     assert visit.index(block.column) < min(visit.index(j) for j in values)
 
 
-def test_a_saved_model_with_a_block_samples_the_same(model: CARTSynthesizer,
-                                                      tmp_path: Path) -> None:
-    model.save(tmp_path / "m.sim")
-    back = load_synthesizer(tmp_path / "m.sim")
-    pd.testing.assert_frame_equal(model.sample(500, seed=3), back.sample(500, seed=3))
-
-
 def test_a_state_saved_before_blocks_samples_as_before(survey: pd.DataFrame) -> None:
     # a model file written before missing blocks existed has no "missing_blocks" key
     old = make_synthesizer("cart", seed=0, missing_blocks=False).fit(survey)
@@ -63,16 +55,6 @@ def test_a_state_saved_before_blocks_samples_as_before(survey: pd.DataFrame) -> 
     a = old._sample(300, rng=np.random.default_rng(4)).values  # type: ignore[attr-defined]
     b = loaded._sample(300, rng=np.random.default_rng(4)).values
     np.testing.assert_array_equal(a, b)
-
-
-def test_tables_without_shared_missing_values_are_untouched() -> None:
-    rng = np.random.default_rng(2)
-    df = pd.DataFrame(rng.normal(size=(1500, 6)), columns=[f"c{k}" for k in range(6)])
-    df = df.mask(rng.random(df.shape) < 0.05)  # each column missing on its own
-    with_blocks = make_synthesizer("cart", seed=0).fit(df)
-    without = make_synthesizer("cart", seed=0, missing_blocks=False).fit(df)
-    assert with_blocks.missing_blocks_ == []  # type: ignore[attr-defined]
-    pd.testing.assert_frame_equal(with_blocks.sample(400, seed=5), without.sample(400, seed=5))
 
 
 def test_a_block_counts_as_one_predictor_of_later_trees() -> None:
