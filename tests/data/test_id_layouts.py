@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from simulacra.data._id_layouts import BLOCK, id_layouts, layout_ids, layout_state
+from simulacra.data._keyed import new_salt
 from simulacra.errors import SamplingError
 from simulacra.schema import infer_schema
 from simulacra.synth import load_synthesizer, make_synthesizer
@@ -88,3 +89,17 @@ def test_models_saved_before_layouts_sample_numbers_as_before() -> None:
     model = make_synthesizer("cart", seed=0).fit(real)
     model.codec_.codec("plane_id").state.pop("layouts")  # a state as saved before
     assert model.sample(3, seed=0)["plane_id"].tolist() == ["000001", "000002", "000003"]
+
+
+def test_layouts_longer_than_int64_counts_stay_unique_and_varied() -> None:
+    rng = np.random.default_rng(4)
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    real = ["".join(f"{rng.choice(letters)}{rng.integers(10)}" for _ in range(10))
+            for _ in range(300)]
+    state = layout_state(real, key=11, salt=new_salt())
+    assert state is not None and state["layouts"][0][0] == "A#" * 10  # 26**10 * 10**10 ids
+    ids = layout_ids(state, np.arange(30_000), rng, "column 'order_id'").to_pylist()
+    assert len(set(ids)) == 30_000 and not set(ids) & set(real)
+    assert all(shape(v) == "A#" * 10 for v in ids)
+    # the leading places vary too (they are filled by a keyed stream, not left at 'A0')
+    assert len({v[:4] for v in ids}) > 2_000

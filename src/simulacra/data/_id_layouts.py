@@ -40,6 +40,7 @@ MIN_LITERAL_VALUES = 20  # a place shared by this many values of a layout is a l
 ROOM = 2  # a layout keeps its literals only if it holds this many times LANES x its values
 _ALPHABETS = {"#": string.digits, "A": string.ascii_uppercase, "a": string.ascii_lowercase}
 _PRINTABLE = set(string.printable) - set("\t\n\r\x0b\x0c")
+_MAX_CODES = 2**60  # ids numbered by a layout's trailing places: exact in int64 lanes
 
 
 def exact(values: pa.Array) -> pa.Array:
@@ -154,10 +155,21 @@ class LayoutIds:
             np.array([float(w) for _, w in layouts]), key)
 
     def capacity(self, k: int) -> int:
-        out = 1
-        for alphabet in self.parsed[k][2]:
-            out *= alphabet.size
-        return out
+        """How many distinct ids layout ``k`` numbers (its trailing places, below 2**60)."""
+        return self._split(k)[1]
+
+    def _split(self, k: int) -> tuple[int, int]:
+        """The first of layout ``k``'s places that number ids, and how many they number.
+
+        A long layout (``AB12CD34EF56``) holds more ids than int64 counts: its leading places
+        are then filled from a second keyed stream, and the trailing ones keep ids distinct.
+        """
+        alphabets = self.parsed[k][2]
+        first, capacity = len(alphabets), 1
+        while first and capacity * alphabets[first - 1].size <= _MAX_CODES:
+            first -= 1
+            capacity *= alphabets[first].size
+        return first, capacity
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         """Ids (a pyarrow string array) for the global row numbers ``rows``; ``rng`` unused."""
@@ -188,8 +200,15 @@ class LayoutIds:
                 "template such as 'ID{:08d}'.")
         codes = permute_index(index + attempt * lane, lane * LANES, self.key + k)
         out = np.tile(template, (index.size, 1))
-        for place, alphabet in zip(reversed(places), reversed(alphabets), strict=True):
-            codes, digit = np.divmod(codes, alphabet.size)
+        first = self._split(k)[0]
+        rest = codes
+        for i, (place, alphabet) in enumerate(zip(places, alphabets, strict=True)):
+            if i < first:  # a leading place of a long layout: keyed by the code, not numbering
+                digit = permute_index(codes, lane * LANES, self.key + k + 1 + i) % alphabet.size
+                out[:, place] = alphabet[digit]
+        for place, alphabet in zip(reversed(places[first:]), reversed(alphabets[first:]),
+                                   strict=True):
+            rest, digit = np.divmod(rest, alphabet.size)
             out[:, place] = alphabet[digit]
         return from_matrix(out)
 
