@@ -48,6 +48,10 @@ def test_fit_a_database_and_sample_it_into_another(tmp_path, shop, capsys, monke
                               ).fetchone()[0]
         ddl = con.execute("select sql from sqlite_master where name='orders'").fetchone()[0]
     assert n_customers == 240 and orphans == 0 and "REFERENCES" in ddl
+    # an existing database is not overwritten, and the message names no library argument
+    code, _, err = run(["sample", str(model), "-o", f"sqlite:///{out}", "-q"], capsys,
+                       monkeypatch)
+    assert code == 2 and "exists. Write to another file or remove this one first" in err
 
 
 def test_sample_a_database_model_into_a_folder(tmp_path, shop, capsys, monkeypatch) -> None:

@@ -342,8 +342,8 @@ def write_database(url: str | URL, frames: Mapping[str, pd.DataFrame], schema: S
     target = Path(str(path))
     if target.exists() and if_exists == "fail":
         raise InvalidParameterError(
-            f"The SQLite database {str(target)!r} exists. Pass if_exists='replace' to "
-            "replace it, or write to another file.")
+            f"The SQLite database {str(target)!r} exists. Write to another file or remove "
+            "this one first (from Python, pass if_exists='replace' to replace it).")
     with atomic_path(target) as tmp, _opened(parsed.set(database=str(tmp)),
                                              must_exist=False) as engine:
         _fill(engine, meta, frames, order, if_exists="fail", url=url)
@@ -446,8 +446,9 @@ def _fill(engine: Engine, meta: sa.MetaData, frames: Mapping[str, pd.DataFrame],
         existing = [n for n in order if sa.inspect(conn).has_table(n)]
         if existing and if_exists == "fail":
             raise InvalidParameterError(
-                f"The database {_shown(url)!r} already has table(s) {existing}. Pass "
-                "if_exists='replace' to drop and re-create them, or write elsewhere.")
+                f"The database {_shown(url)!r} already has table(s) {existing}. Write to "
+                "another database or drop those tables first (from Python, pass "
+                "if_exists='replace' to drop and re-create them).")
         try:
             if existing:
                 _drop(conn, existing, url)
