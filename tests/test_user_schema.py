@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -126,3 +127,15 @@ def test_an_output_format_listed_first_is_written_and_the_error_says_how() -> No
                                                     datetime_format="%d.%m.%Y | %Y-%m-%d"))
     out = make_synthesizer("independent", seed=0).fit(data, Schema.single(both)).sample(50)
     assert out["day"].str.fullmatch(r"\d\d\.\d\d\.2020").all()
+
+
+def test_an_index_holding_values_is_said_not_to_be_learned() -> None:
+    # the base class's fit: every synthesizer warns alike (a user's frame, not a schema)
+    frame = pd.DataFrame({"x": np.arange(40.0), "g": ["a", "b"] * 20})
+    dated = frame.set_axis(pd.date_range("2020-01-01", periods=40, name="day"))
+    with pytest.warns(FitWarning, match=r"index \(day, DatetimeIndex\) is not learned.*"
+                                        r"reset_index"):
+        make_synthesizer("independent", seed=0).fit(dated)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # row numbers, even of a filtered frame, say nothing
+        make_synthesizer("independent", seed=0).fit(frame[frame["x"] > 3])

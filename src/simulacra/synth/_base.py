@@ -123,6 +123,7 @@ class BaseSynthesizer(ABC):
             )
         table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
         check_data(data, table)
+        _warn_if_index_holds_data(data)
         fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
         prog = or_null(progress)
         given = [*table.constraints, *check_rules(constraints)]
@@ -395,6 +396,21 @@ def _load_privacy_filter(obj: BaseSynthesizer,
             raise KeyError("privacy_filter")  # its parameters ask for one: the state is cut
         return None
     return PrivacyFilter.from_state(state, obj.codec_.encoded_columns)
+
+
+def _warn_if_index_holds_data(data: pd.DataFrame) -> None:
+    """Say that an index holding values (named, dates, several levels) is not learned.
+
+    A plain row number (a filtered frame's integers included) says nothing about a row.
+    """
+    index = data.index
+    if (isinstance(index, pd.MultiIndex) or any(name is not None for name in index.names)
+            or isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex))):
+        shown = ", ".join(str(name) for name in index.names if name is not None) or "unnamed"
+        warnings.warn(FitWarning(
+            f"The DataFrame's index ({shown}, {type(index).__name__}) is not learned: samples "
+            "get row numbers. To synthesize its values, move them into columns with "
+            "data.reset_index()."), stacklevel=3)
 
 
 def with_discovered_rules(table: Table, data: pd.DataFrame, threshold: float | None) -> Table:
