@@ -251,3 +251,14 @@ def test_parse_and_cross_table_problems_are_reported_together(tmp_path: Path) ->
     assert msg.startswith(f"The mock spec {tmp_path / 'spec.yaml'} has 3 problems:")
     assert "Did you mean 'normal'?" in msg and "unknown table 'custmers'" in msg
     assert "unknown column 'price'" in msg and "customer_id, amount, x" in msg
+
+
+@pytest.mark.parametrize("count", [-2, {"constant": -1}])
+def test_a_negative_number_of_children_is_refused(count: object) -> None:
+    spec = {"tables": {
+        "a": {"primary_key": "id", "rows": 3, "columns": {"id": {"sequence": True}}},
+        "b": {"columns": {"x": {"constant": 1}},
+              "foreign_keys": [{"column": "a_id", "references": "a.id", "per_parent": count}]},
+    }}
+    with pytest.raises(SpecError, match=r"per_parent is how many child rows.*0 or more"):
+        load_spec(spec)

@@ -137,4 +137,9 @@ def _count(value: Any, path: PathKey, issues: Issues) -> ColumnSpec | None:
         issues.add(path, f"per_parent takes a count distribution, one of "
                    f"{', '.join(COUNT_GENERATORS)}; got {spec.generator}.")
         return None
+    constant = value.get("constant") if isinstance(value, Mapping) else None
+    if isinstance(constant, (int, float)) and not isinstance(constant, bool) and constant < 0:
+        issues.add(path, f"per_parent is how many child rows each parent row gets: 0 or "
+                   f"more; got {constant}.", "give a count of 0 or more.")
+        return None
     return spec
