@@ -433,3 +433,36 @@ def test_our_warnings_are_one_paragraph_without_a_source_line(
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Warning: ")
     assert "'Unnamed: 1'" in lines[0] and "warnings.warn" not in err
+
+
+def test_dates_times_and_decimals_from_parquet_are_written_in_their_type(
+        tmp_path, capsys, monkeypatch) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow.parquet as pq
+
+    n = 120
+    real = pd.DataFrame({
+        "day": [dt.date(2021, 1, 1) + dt.timedelta(days=i % 50) for i in range(n)],
+        "clock": [dt.time(9 + i % 3, 15) for i in range(n)],
+        "price": [Decimal(f"{5 + (i % 20) / 4:.2f}") for i in range(n)],
+    })
+    real.loc[::9, ["day", "price"]] = None
+    data = tmp_path / "orders.parquet"
+    real.to_parquet(data)  # date32, time64 and decimal128 columns, read back as objects
+    model = tmp_path / "m.sim"
+    code, _, err = run(["fit", str(data), "-o", str(model), "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    out_parquet, out_csv = tmp_path / "syn.parquet", tmp_path / "syn.csv"
+    for out in (out_parquet, out_csv):
+        code, _, err = run(["sample", str(model), "-n", "400", "-o", str(out), "--seed", "2",
+                            "--chunk-rows", "150", "-q"], capsys, monkeypatch)
+        assert code == 0, err
+    types = {f.name: str(f.type) for f in pq.read_schema(out_parquet)}
+    assert types["day"] == "date32[day]" and types["clock"].startswith("time64")
+    assert types["price"].startswith("decimal128(") and types["price"].endswith(", 2)")
+    text = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
+    assert text["day"].str.fullmatch(r"(\d{4}-\d\d-\d\d)?").all()  # no 00:00:00 times
+    assert text["price"].str.fullmatch(r"(\d+\.\d\d)?").all()       # 12.50, not 12.5
+    assert (text["price"] == "").any()

@@ -26,6 +26,7 @@ from simulacra.data._dtypes import (
     ArrayLike,
     marker_value,
     missing_marker,
+    python_type,
     resolve_dtype,
     strings_to_dtype,
 )
@@ -186,6 +187,8 @@ class DatetimeCodec(ColumnCodec):
             if anchor is not None:
                 state["calendar"] = anchor  # origin and step count months
         state["constant"] = not state["has_missing"] and state["span"] == 0
+        if python_type(series) == "date":
+            state["python"] = "date"  # datetime.date objects come back as such (older: Timestamps)
         return cls(column, state)
 
     def _encoded_columns(self) -> tuple[EncodedColumn, ...]:
@@ -253,7 +256,10 @@ class DatetimeCodec(ColumnCodec):
         if pd.api.types.is_datetime64_any_dtype(target):
             out: ArrayLike = stamps.array.astype(target)
             return out
-        out = np.asarray(stamps.astype(object), dtype=object)
+        if s.get("python") == "date":
+            out = np.asarray(stamps.date, dtype=object)
+        else:
+            out = np.asarray(stamps.astype(object), dtype=object)
         if missing is not None and missing.any():
             out[missing] = marker_value(s["marker"])
         return out

@@ -29,10 +29,13 @@ from simulacra.data._codec_base import (
 )
 from simulacra.data._dtypes import (
     ArrayLike,
+    as_python,
+    decimal_places,
     is_string_dtype,
     json_scalar,
     marker_value,
     missing_marker,
+    python_type,
     resolve_dtype,
     restore,
     strings_to_dtype,
@@ -141,6 +144,9 @@ class NumericalCodec(ColumnCodec):
         }
         if duration_layout(column.text_format) is not None:
             state["duration_step"] = _duration_step(finite)
+        if python_type(series) == "decimal":  # SQL NUMERIC: Decimal("12.50") comes back so
+            state["python"] = "decimal"        # (older models: floats)
+            state["decimal_places"] = decimal_places(series)
         return cls(column, state)
 
     def seen_range(self) -> tuple[float, float] | None:
@@ -191,6 +197,7 @@ class NumericalCodec(ColumnCodec):
                                     s["marker"])
         if s["integer"]:
             values = _as_integers(values, self.column.dtype)
+        values = as_python(values, s.get("python"), int(s.get("decimal_places", 0)))
         return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,
                        s["marker"])
 
@@ -329,7 +336,8 @@ class CategoricalCodec(ColumnCodec):
         order = cls._order(uniques, counts)
         cats = [json_scalar(uniques[i]) for i in order]
         inexact = [str(uniques[i]) for i, (_, ok) in zip(order, cats, strict=True) if not ok]
-        if inexact:
+        python = python_type(series)  # dates, times, decimals: back in their own type
+        if inexact and python is None:
             warnings.warn(FitWarning(
                 f"Column {column.name!r}: categories such as {inexact[0]!r} are not strings, "
                 "numbers or booleans; they are kept as their text and come back as strings."
@@ -339,6 +347,10 @@ class CategoricalCodec(ColumnCodec):
             "has_missing": bool((codes < 0).any()),
             "marker": missing_marker(series),
         }
+        if inexact:  # stored as text: real values are matched by their text
+            state["text_categories"] = True
+            if python is not None:
+                state["python"] = python
         if isinstance(series.dtype, pd.CategoricalDtype):
             state["dtype_categories"] = [json_scalar(c)[0] for c in series.cat.categories]
             state["ordered"] = bool(series.cat.ordered)
@@ -369,7 +381,7 @@ class CategoricalCodec(ColumnCodec):
     def encode(self, series: pd.Series) -> np.ndarray:
         if not self.encoded:
             return super().encode(series)
-        values = _object_values(series)
+        values = self._as_stored(_object_values(series))
         missing = np.asarray(pd.isna(values), dtype=bool)
         codes = self._codes_of(values)
         unknown = (codes < 0) & ~missing
@@ -380,9 +392,18 @@ class CategoricalCodec(ColumnCodec):
 
     def encodable(self, series: pd.Series) -> np.ndarray:
         """Which values :meth:`encode` accepts: categories seen at fit, or missing if seen."""
-        values = _object_values(series)
+        values = self._as_stored(_object_values(series))
         missing = np.asarray(pd.isna(values), dtype=bool)
         return np.where(missing, self.has_missing, self._codes_of(values) >= 0)
+
+    def _as_stored(self, values: np.ndarray) -> np.ndarray:
+        """Values as the categories hold them: text for those JSON cannot (times, decimals)."""
+        if not self.state.get("text_categories") or values.dtype != object:
+            return values
+        out = values.copy()
+        present = ~np.asarray(pd.isna(values), dtype=bool)
+        out[present] = [json_scalar(v)[0] for v in values[present]]
+        return out
 
     def _codes_of(self, values: np.ndarray) -> np.ndarray:
         if not self._mixed and not _needs_tags(values):
@@ -422,7 +443,9 @@ class CategoricalCodec(ColumnCodec):
         if is_string_dtype(dt):
             return pa.array([*(str(c) for c in self.categories), None], pa.string())
         if (isinstance(dt, np.dtype) and dt.kind == "O") or not self.categories:
-            return np.array([*self.categories, marker_value(marker)], dtype=object)
+            stored = np.array([*self.categories], dtype=object)
+            return np.array([*as_python(stored, self.state.get("python")),
+                             marker_value(marker)], dtype=object)
         try:
             return np.array([*self.categories, self.categories[0]])
         except (TypeError, ValueError):

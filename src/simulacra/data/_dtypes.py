@@ -4,13 +4,17 @@ Codecs decode to plain numpy values plus a boolean ``missing`` mask; :func:`rest
 the pandas array of the column's dtype from them: numpy dtypes (``int64``, ``float64``,
 ``bool``, ``object``), masked ones (``Int64``, ``boolean``, ``Float64``), strings (``str``,
 ``string``) and pyarrow-backed ones. Object columns keep the kind of missing value they had
-(``None``, ``NaN``, ``pd.NA`` or ``NaT``), recorded at fit as a *marker*.
+(``None``, ``NaN``, ``pd.NA`` or ``NaT``), recorded at fit as a *marker*, and the Python
+type of their values where it is one pandas does not keep (``datetime.date``,
+``datetime.time``, ``decimal.Decimal``: :func:`python_type`, :func:`as_python`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -60,6 +64,61 @@ def missing_marker(series: pd.Series) -> str:
     if first is pd.NaT:
         return "nat"
     return "nan"
+
+
+_PYTHON_TYPES: dict[str, type] = {"date": dt.date, "time": dt.time, "decimal": Decimal}
+
+
+def python_type(series: pd.Series) -> str | None:
+    """``"date"``, ``"time"`` or ``"decimal"`` when an object column holds only such values.
+
+    Missing values aside; None for any other column (``datetime.datetime`` values are not
+    dates here: pandas Timestamps already are datetimes).
+    """
+    if series.dtype != object:
+        return None
+    present = series[series.notna()]
+    if present.empty:
+        return None
+    found = pd.api.types.infer_dtype(present, skipna=False)
+    if found not in _PYTHON_TYPES:
+        return None
+    wanted = _PYTHON_TYPES[found]  # exactly: infer_dtype counts datetimes as dates
+    return found if all(type(v) is wanted for v in present) else None
+
+
+def decimal_places(series: pd.Series) -> int:
+    """The most places after the point any ``Decimal`` of the column shows (``12.50``: 2)."""
+    exponents = [v.as_tuple().exponent for v in series[series.notna()]]
+    return max([0, *(-e for e in exponents if isinstance(e, int))])
+
+
+def as_python(values: np.ndarray, python: str | None, places: int = 0) -> np.ndarray:
+    """Decoded values as Python objects of the type a column held (see :func:`python_type`).
+
+    ``values`` are timestamps for ``"date"``, numbers for ``"decimal"`` (written with
+    ``places`` decimal places) and category text for every type; others pass unchanged.
+    """
+    if python is None or python not in _PYTHON_TYPES:
+        return values
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        out[i] = _python_value(value, python, places)
+    return out
+
+
+def _python_value(value: Any, python: str, places: int) -> Any:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return value
+    if isinstance(value, str):  # category text, as stored
+        if python == "decimal":
+            return Decimal(value)
+        return dt.date.fromisoformat(value) if python == "date" else dt.time.fromisoformat(value)
+    if python == "date":
+        return pd.Timestamp(value).date()
+    if python == "decimal":
+        return Decimal(f"{float(value):.{places}f}")
+    return value
 
 
 def marker_value(marker: str) -> Any:
