@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -11,7 +12,6 @@ import pytest
 
 from simulacra.data._id_layouts import BLOCK, id_layouts, layout_ids, layout_state
 from simulacra.data._keyed import new_salt
-from simulacra.errors import SamplingError
 from simulacra.schema import infer_schema
 from simulacra.synth import load_synthesizer, make_synthesizer
 
@@ -60,12 +60,72 @@ def test_ids_in_layouts_are_unique_across_chunks_and_never_real() -> None:
     assert all(v.startswith("N") for v in whole)
 
 
-def test_a_full_layout_fails_naming_the_column() -> None:
-    real = [f"{a}{b}" for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJ"]  # 100 of 676 'AA'
-    state = layout_state(real, key=1, salt="0123456789abcdef")
+def _codes(n: int, width: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    out: set[str] = set()
+    while len(out) < n:
+        out.add("".join(rng.choice(letters, width)))
+    return sorted(out)
+
+
+def test_a_layout_that_runs_out_goes_on_one_place_wider() -> None:
+    real = _codes(500, 3)  # 'AAA': 17,576 values, a quarter of them for first tries
+    state = layout_state(real, key=3, salt="0123456789abcdef")
+    assert state is not None and state["layouts"] == [["AAA", 1.0]]
+    rng = np.random.default_rng(0)
+    whole = layout_ids(state, np.arange(30_000), rng, "t.code").to_pylist()
+    chunks = [layout_ids(state, np.arange(a, min(a + 4_000, 30_000)), rng, "t.code")
+              for a in range(0, 30_000, 4_000)]
+    assert [v for chunk in chunks for v in chunk.to_pylist()] == whole
+    assert len(set(whole)) == 30_000 and not set(whole) & set(real)
+    widths = np.array([len(v) for v in whole])
+    assert set(whole[:4_000]) and (widths[:4_394] == 3).all()  # the real layout first ...
+    assert (widths[4_394:] == 4).all()  # ... then 'AAAA'
+    assert all(shape(v) in ("AAA", "AAAA") for v in whole)
+
+
+def test_wider_forms_keep_shares_and_never_meet_other_layouts() -> None:
+    # 'AA' widened would be 'AAA', a real layout here: it goes on as 'AAAAA' after 'AAA's
+    # own 'AAAA', and 'A' (too small for one first try per block) goes on wider still
+    real = _codes(300, 3, seed=1) + _codes(60, 2, seed=2) + _codes(10, 1)
+    state = layout_state(real, key=5, salt="0123456789abcdef")
     assert state is not None
-    with pytest.raises(SamplingError, match=r"t\.code.*'AA'.*id_format"):
-        layout_ids(state, np.arange(BLOCK), np.random.default_rng(0), "t.code")
+    assert sorted(s for s, _ in state["layouts"]) == ["A", "AA", "AAA"]
+    whole = layout_ids(state, np.arange(40_000), np.random.default_rng(0), "t.code")
+    ids = whole.to_pylist()
+    assert len(set(ids)) == len(ids) and not set(ids) & set(real)
+    chunked = [v for a in range(0, 40_000, 9_999) for v in layout_ids(
+        state, np.arange(a, min(a + 9_999, 40_000)), np.random.default_rng(1), "t").to_pylist()]
+    assert chunked == ids
+    shares = dict(state["layouts"])
+    per_block = pd.Series([len(v) for v in ids[:BLOCK]]).value_counts(normalize=True)
+    assert per_block[3] == pytest.approx(shares["AAA"], abs=0.002)  # first block: as real
+    # later rows of the 'AA' layout (676 values) are 5 letters long, not 3 or 4
+    widths = pd.Series([len(v) for v in ids]).value_counts(normalize=True)
+    assert widths[5] > 0 and widths[2] < 0.01
+    assert widths[3] + widths[4] == pytest.approx(shares["AAA"], abs=0.002)
+
+
+def test_ids_equal_to_a_real_one_in_every_lane_go_on_wider() -> None:
+    real = _codes(450, 2, seed=3)  # two thirds of 'AA': 4 tries often all hit a real code
+    state = layout_state(real, key=9, salt="0123456789abcdef")
+    assert state is not None and state["layouts"] == [["AA", 1.0]]
+    ids = layout_ids(state, np.arange(2_000), np.random.default_rng(0), "t.code").to_pylist()
+    assert len(set(ids)) == 2_000 and not set(ids) & set(real)
+    first_lane = [len(v) for v in ids[:169]]  # rows of 'AA' itself: a few went on as 'AAA'
+    assert 2 in first_lane and 3 in first_lane
+    chunked = [v for a in range(0, 2_000, 300) for v in layout_ids(
+        state, np.arange(a, min(a + 300, 2_000)), np.random.default_rng(1), "t").to_pylist()]
+    assert chunked == ids
+
+
+def test_ids_within_the_real_layouts_are_as_before() -> None:
+    state = layout_state(tail_numbers(3000), key=7, salt="0123456789abcdef")
+    assert state is not None
+    ids = layout_ids(state, np.arange(5000), np.random.default_rng(0), "t").to_pylist()
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+    assert digest == "0a65c5ed581b337f"  # what models saved before widening sample
 
 
 def test_single_table_string_ids_follow_real_layouts(tmp_path: Path) -> None:

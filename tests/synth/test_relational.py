@@ -563,3 +563,19 @@ def test_old_model_files_without_key_layouts_give_numbers_as_before(
     syn = RelationalSynthesizer.load(path).sample(seed=1)
     assert syn["planes"]["tailnum"].head(3).tolist() == ["1", "2", "3"]
     assert_integrity(syn, schema)
+
+
+def test_string_keys_past_their_layouts_room_widen(
+        flights_db: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    real, schema = flights_db
+    model = RelationalSynthesizer(seed=0).fit(real, schema)
+    syn = model.sample(scale=25, seed=1)  # 400 carriers ('AA' has 169 first tries), 5000 'AAA'
+    assert_integrity(syn, schema)
+    for table, col in (("airlines", "carrier"), ("airports", "faa"), ("planes", "tailnum")):
+        made, truth = syn[table][col], real[table][col]
+        assert made.is_unique and not set(made) & set(truth), col
+        wider = {_layout(v) for v in made} - {_layout(v) for v in truth}
+        # beyond a layout's room: one more place of its last slot's class
+        assert all(w[:-1] in {_layout(v) for v in truth} for w in wider), (col, wider)
+    assert "AAA" in {_layout(v) for v in syn["airlines"]["carrier"]}
+    assert "AAAA" in {_layout(v) for v in syn["airports"]["faa"]}

@@ -11,6 +11,14 @@ of any size agree and no state is carried between them. The index goes through a
 bijection of the layout's values, so ids never repeat; one equal to a real id (by salted hash,
 see :class:`~simulacra.data._keyed.ValueGuard`) is made again from the next of
 :data:`LANES` disjoint lanes.
+
+A layout whose first lane is used up goes on in a *wider* form: one more place of its last
+slot's class after that slot (``AAA`` -> ``AAAA``, ``N###AA`` -> ``N###AAA``), then another,
+so a sample of any size gets unique ids and each layout keeps its share. Each wider form
+takes the next length at which it can hold no id of a real layout or of another wider form
+(see :func:`_disjoint`), so ids of different forms never meet. A wider form numbers its own
+rows at the even places of its first lane; the odd ones take ids of the form below that
+were equal to a real id in every lane.
 """
 
 from __future__ import annotations
@@ -118,6 +126,44 @@ def _parse(layout: str) -> tuple[np.ndarray, list[int], list[np.ndarray]]:
     return np.frombuffer(bytes(data), dtype=np.uint8), places, alphabets
 
 
+def _tokens(layout: str) -> list[str]:
+    """The layout's places: a slot class (``#``, ``A``, ``a``) or ``=`` and a literal."""
+    out: list[str] = []
+    escaped = False
+    for ch in layout:
+        if not escaped and ch == "\\":
+            escaped = True
+            continue
+        out.append(ch if not escaped and ch in _ALPHABETS else "=" + ch)
+        escaped = False
+    return out
+
+
+def _meet(a: str, b: str) -> bool:
+    """Whether two places can hold the same character."""
+    if a[0] == "=" and b[0] == "=":
+        return a == b
+    if a[0] == "=" or b[0] == "=":
+        literal, slot = (a, b) if a[0] == "=" else (b, a)
+        return literal[1] in _ALPHABETS[slot]
+    return a == b
+
+
+def _disjoint(a: list[str], b: list[str]) -> bool:
+    """Whether no id fits both layouts (as :func:`_tokens`)."""
+    return len(a) != len(b) or not all(_meet(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _widened(tokens: list[str], extra: int) -> list[str]:
+    """``tokens`` with ``extra`` more places of its last slot's class after that slot."""
+    last = max(i for i, t in enumerate(tokens) if t[0] != "=")
+    return tokens[: last + 1] + [tokens[last]] * extra + tokens[last + 1:]
+
+
+def _written(tokens: list[str]) -> str:
+    return "".join(_escaped(t[1]) if t[0] == "=" else t for t in tokens)
+
+
 def _block_plan(shares: np.ndarray, key: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per block: how many rows each layout gets, each place's layout and its rank there."""
     exact_counts = shares / shares.sum() * BLOCK
@@ -148,31 +194,47 @@ class LayoutIds:
 
     def __init__(self, layouts: list[tuple[str, float]], key: int, where: str) -> None:
         self.layouts = [str(s) for s, _ in layouts]
-        self.parsed = [_parse(s) for s in self.layouts]
         self.key = key
         self.where = where
         self.counts, self.which, self.rank = _block_plan(
             np.array([float(w) for _, w in layouts]), key)
+        # forms[k][level]: layout k (level 0) and its wider forms, added as rows need them
+        self.forms: list[list[str]] = [[s] for s in self.layouts]
+        self._taken = [_tokens(s) for s in self.layouts]  # every form in use, as tokens
+        self._parsed_forms: dict[str, tuple[np.ndarray, list[int], list[np.ndarray]]] = {}
 
-    def capacity(self, k: int) -> int:
-        """How many distinct ids layout ``k`` numbers (its trailing places, below 2**60)."""
-        return self._split(k)[1]
+    def capacity(self, k: int, level: int = 0) -> int:
+        """How many distinct ids layout ``k`` numbers at ``level`` (0: as learned; below 2**60)."""
+        return _split(self._form(k, level)[2])[1]
 
-    def _split(self, k: int) -> tuple[int, int]:
-        """The first of layout ``k``'s places that number ids, and how many they number.
+    def _form(self, k: int, level: int) -> tuple[np.ndarray, list[int], list[np.ndarray]]:
+        while len(self.forms[k]) <= level:
+            self._widen()
+        layout = self.forms[k][level]
+        if layout not in self._parsed_forms:
+            self._parsed_forms[layout] = _parse(layout)
+        return self._parsed_forms[layout]
 
-        A long layout (``AB12CD34EF56``) holds more ids than int64 counts: its leading places
-        are then filled from a second keyed stream, and the trailing ones keep ids distinct.
+    def _widen(self) -> None:
+        """Give every layout its next wider form, in layout order (so the same at any size).
+
+        A form takes the shortest length beyond the layout's last that overlaps no form
+        already taken: ``AA`` beside a real ``AAA`` goes on as ``AAAA``.
         """
-        alphabets = self.parsed[k][2]
-        first, capacity = len(alphabets), 1
-        while first and capacity * alphabets[first - 1].size <= _MAX_CODES:
-            first -= 1
-            capacity *= alphabets[first].size
-        return first, capacity
+        for k, forms in enumerate(self.forms):
+            base = _tokens(self.layouts[k])
+            extra = len(_tokens(forms[-1])) - len(base) + 1
+            while not all(_disjoint(_widened(base, extra), t) for t in self._taken):
+                extra += 1
+            self._taken.append(_widened(base, extra))
+            forms.append(_written(self._taken[-1]))
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        """Ids (a pyarrow string array) for the global row numbers ``rows``; ``rng`` unused."""
+        """Ids (a pyarrow string array) for the global row numbers ``rows``; ``rng`` unused.
+
+        Attempt ``a`` takes lane ``a % LANES`` of the row's form; after every lane, the row
+        goes on in the next wider form (``a // LANES`` forms on), at a place kept for it.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         block, place = np.divmod(rows, BLOCK)
         which = self.which[place]
@@ -180,37 +242,61 @@ class LayoutIds:
         groups = []
         for k in np.unique(which):
             pos = np.flatnonzero(which == k)
-            groups.append((pos, self._make(int(k), index[pos], attempt)))
+            left = index[pos]
+            level = 0
+            while pos.size:  # rows past a form's first lane go on in its next wider form
+                lane = self.capacity(int(k), level) // LANES
+                room = lane if level == 0 else lane // 2  # wider forms: odd places kept
+                here = left < room
+                if here.any():
+                    first_try = left[here] if level == 0 else 2 * left[here]
+                    groups.append((pos[here], self._make(int(k), level, first_try, attempt)))
+                pos, left, level = pos[~here], left[~here] - room, level + 1
         return scatter(groups, len(rows)) if groups else pa.array([], pa.string())
 
-    def _make(self, k: int, index: np.ndarray, attempt: int) -> pa.Array:
-        template, places, alphabets = self.parsed[k]
-        lane = self.capacity(k) // LANES
-        if int(index.max()) >= lane:
+    def _make(self, k: int, level: int, index: np.ndarray, attempt: int) -> pa.Array:
+        """Ids of layout ``k``'s form ``level`` for first-lane places ``index``.
+
+        Ids still equal to a real one after every lane go to the next wider form, at the odd
+        place ``2 * index + 1`` of its first lane (the even ones number its own rows).
+        """
+        for _ in range(attempt // LANES):
+            level, index = level + 1, 2 * index + 1
+        template, places, alphabets = self._form(k, level)
+        first, capacity = _split(alphabets)
+        lane = capacity // LANES
+        if index.size and int(index.max()) >= lane:  # only if a wider form barely grows
             raise SamplingError(
-                f"{self.where}: ids in the real layout {self.layouts[k]!r} can take "
-                f"{lane:,} new values, and this sample needs more of them. Sample fewer rows, "
-                "or set 'id_format' of this column in the schema to 'integer', 'uuid' or a "
-                "template such as 'ID{:08d}'.")
-        if attempt >= LANES:
-            raise SamplingError(
-                f"{self.where}: could not make ids in the layout {self.layouts[k]!r} that "
-                f"differ from every real id after {LANES} tries: the real ids fill most of "
-                "it. Set 'id_format' of this column in the schema to 'integer', 'uuid' or a "
-                "template such as 'ID{:08d}'.")
-        codes = permute_index(index + attempt * lane, lane * LANES, self.key + k)
+                f"{self.where}: could not make ids in the layout {self.layouts[k]!r} or "
+                f"wider ones that differ from every real id after {attempt} tries: the real "
+                "ids fill most of them. Set 'id_format' of this column in the schema to "
+                "'integer', 'uuid' or a template such as 'ID{:08d}'.")
+        key = self.key + k if level == 0 else self.key + k + (level << 32)  # level 0: as before
+        codes = permute_index(index + attempt % LANES * lane, lane * LANES, key)
         out = np.tile(template, (index.size, 1))
-        first = self._split(k)[0]
         rest = codes
         for i, (place, alphabet) in enumerate(zip(places, alphabets, strict=True)):
             if i < first:  # a leading place of a long layout: keyed by the code, not numbering
-                digit = permute_index(codes, lane * LANES, self.key + k + 1 + i) % alphabet.size
+                digit = permute_index(codes, lane * LANES, key + 1 + i) % alphabet.size
                 out[:, place] = alphabet[digit]
         for place, alphabet in zip(reversed(places[first:]), reversed(alphabets[first:]),
                                    strict=True):
             rest, digit = np.divmod(rest, alphabet.size)
             out[:, place] = alphabet[digit]
         return from_matrix(out)
+
+
+def _split(alphabets: list[np.ndarray]) -> tuple[int, int]:
+    """The first of a layout's places that number ids, and how many they number.
+
+    A long layout (``AB12CD34EF56``) holds more ids than int64 counts: its leading places
+    are then filled from a second keyed stream, and the trailing ones keep ids distinct.
+    """
+    first, capacity = len(alphabets), 1
+    while first and capacity * alphabets[first - 1].size <= _MAX_CODES:
+        first -= 1
+        capacity *= alphabets[first].size
+    return first, capacity
 
 
 def layout_state(texts: list[str], key: int, salt: str) -> dict[str, Any] | None:
@@ -231,7 +317,7 @@ def layout_ids(state: dict[str, Any], rows: np.ndarray, rng: np.random.Generator
     values = maker.generate(rows, rng, 0)
     bad = guard.contains(values)
     attempt = 0
-    while bad.any():  # the next lane for ids equal to a real one (LayoutIds stops at LANES)
+    while bad.any():  # the next lane (then a wider form) for ids equal to a real one
         attempt += 1
         redo = maker.generate(rows[bad], rng, attempt)
         values = pc.replace_with_mask(values, pa.array(bad), redo)
