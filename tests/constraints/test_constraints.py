@@ -285,8 +285,13 @@ def test_bad_declarations_are_clear_errors() -> None:
         make_synthesizer("cart").fit(df, constraints=[Formula("total", "total * 2")])
     with pytest.raises(SchemaError, match="Unknown constraint kind 'nope'"):
         ConstraintSet([{"kind": "nope"}])
-    with pytest.raises(SchemaError, match="wrong fields"):
+    with pytest.raises(SchemaError, match=r"missing field 'high'\. The 'inequality' "
+                                          r"constraint takes low, high \(and optionally"):
         ConstraintSet([{"kind": "inequality", "low": "a"}])
+    with pytest.raises(SchemaError, match=r"unknown field 'hgh' \(did you mean 'high'\?\)"):
+        ConstraintSet([{"kind": "inequality", "low": "a", "hgh": "b"}])
+    with pytest.raises(SchemaError, match=r"takes columns\.$"):  # 'declared' is simulacra's
+        ConstraintSet([{"kind": "unique"}])
     with pytest.raises(InvalidParameterError, match=r"must be a simulacra\.constraints rule"):
         make_synthesizer("cart").fit(df, constraints=["start < end"])  # type: ignore[list-item]
     with pytest.raises(SchemaError, match="names column"):
