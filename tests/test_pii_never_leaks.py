@@ -87,3 +87,20 @@ def test_no_real_value_in_100k_rows_or_in_the_model_file(synthesizer: str,
     assert out["cc"].astype(str).str.len().eq(16).all()
     # UK National Insurance numbers, one per person: the same layout, valid letters, unique
     assert out["nino"].str.fullmatch(r"[A-Z]{2}\d{6}[ABCD]").all() and out["nino"].is_unique
+
+
+def test_short_numbers_in_an_integer_column_never_come_back_real() -> None:
+    import dataclasses
+
+    from simulacra import Schema
+
+    rng = np.random.default_rng(5)
+    real = rng.choice(np.arange(100, 10_000), 3000, replace=False)  # 3 and 4 digits
+    df = pd.DataFrame({"phone": real.astype(np.int64), "x": rng.normal(size=3000)})
+    table = infer_schema(df).table()
+    table = dataclasses.replace(table, columns=tuple(
+        dataclasses.replace(c, kind=Kind.PII, pii_type=PIIType.PHONE) if c.name == "phone"
+        else c for c in table.columns))
+    out = make_synthesizer("cart", seed=0).fit(df, Schema.single(table)).sample(5000, seed=1)
+    # a value made as '0123' is read as 123 by the integer column: it must not be a real one
+    assert out["phone"].dtype == np.int64 and not out["phone"].isin(real).any()

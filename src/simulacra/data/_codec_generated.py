@@ -146,12 +146,26 @@ def first_unused_id(series: pd.Series, fmt: str | None) -> int:
     return highest + 1 if highest < _MAX_FIRST_ID else 1
 
 
+def _guard_form(column: Column, pii_type: PIIType | None) -> Callable[[pa.Array], pa.Array]:
+    """What a generated value is compared by; in a number column, without leading zeros.
+
+    A value made digit by digit may start with 0 (``07001``), and a number column reads it as
+    ``7001``: compared as written, it would pass the guard and then equal a real value.
+    """
+    canonical = canonical_form(pii_type)
+    if not is_numeric_dtype(resolve_dtype(column.dtype)):
+        return canonical
+    return lambda values: canonical(pc.replace_substring_regex(
+        values.cast(pa.string()), pattern=r"^(-?)0+(\d)", replacement=r"\1\2"))
+
+
 class _Guarded(_Generated):
     """A generated kind whose real values are kept out of the output."""
 
     def __init__(self, column: Column, state: dict[str, Any]) -> None:
         super().__init__(column, state)
-        self.guard = ValueGuard.from_state(state["guard"], canonical_form(self._pii_type()),
+        self.guard = ValueGuard.from_state(state["guard"],
+                                           _guard_form(self.column, self._pii_type()),
                                            self.where)
 
     def _pii_type(self) -> PIIType | None:
@@ -160,7 +174,7 @@ class _Guarded(_Generated):
     @staticmethod
     def _base_state(series: pd.Series, column: Column, text: pa.Array, salt: str,
                     pii_type: PIIType | None) -> dict[str, Any]:
-        guard = ValueGuard.of(text, salt, canonical_form(pii_type))
+        guard = ValueGuard.of(text, salt, _guard_form(column, pii_type))
         return {
             "locale": column.locale or DEFAULT_LOCALE,
             "missing_share": _missing_share(series),
