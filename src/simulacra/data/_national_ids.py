@@ -21,6 +21,7 @@ from functools import cache
 
 import numpy as np
 
+from simulacra.data._strings import digit_chars
 from simulacra.schema._pii import (
     BSN_WEIGHTS,
     DNI_LETTERS,
@@ -203,7 +204,7 @@ def _hetu_check(letter: bool) -> Callable[[np.ndarray], np.ndarray]:
         index = _number(body[:, -3:])
         base = (date * 1000 + 2) % 31
         serial = 2 + index // width * 31 + (low + index % width - base) % 31
-        body[:, -3:] = np.stack([serial // 100, serial // 10 % 10, serial % 10], axis=1) + 48
+        body[:, -3:] = digit_chars(serial, 3)
         chars = np.frombuffer(HETU_CHECKS.encode("ascii"), dtype=np.uint8)
         out: np.ndarray = chars[(date * 1000 + serial) % 31][:, None]
         return out
@@ -215,7 +216,7 @@ def _hetu_check(letter: bool) -> Callable[[np.ndarray], np.ndarray]:
 
 def _fodselsnummer_checks(date_sums: np.ndarray, individual: np.ndarray) -> np.ndarray:
     """Both check digits (10 where none is valid) from the date's two weighted digit sums."""
-    tail = np.stack([individual // 100, individual // 10 % 10, individual % 10], axis=1)
+    tail = digit_chars(individual, 3).astype(np.int64) - 48
     first = (11 - date_sums[:, 0] - tail @ np.asarray(FODSELSNUMMER_WEIGHTS[0][6:])) % 11
     second = (11 - date_sums[:, 1] - tail @ np.asarray(FODSELSNUMMER_WEIGHTS[1][6:9])
               - 2 * first) % 11
@@ -249,8 +250,7 @@ def _fodselsnummer_check(body: np.ndarray) -> np.ndarray:
     sums = np.stack([date @ np.asarray(w[:6]) for w in FODSELSNUMMER_WEIGHTS], axis=1) % 11
     individual = _fodselsnummer_individuals()[sums[:, 0] * 11 + sums[:, 1],
                                               _number(body[:, 6:9])]
-    body[:, 6:9] = np.stack([individual // 100, individual // 10 % 10, individual % 10],
-                            axis=1) + 48
+    body[:, 6:9] = digit_chars(individual, 3)
     out: np.ndarray = (_fodselsnummer_checks(sums, individual) + 48).astype(np.uint8)
     return out
 

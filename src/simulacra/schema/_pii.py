@@ -596,10 +596,8 @@ def _is_personnummer(compact: pd.Series) -> pd.Series:
     """Swedish personnummer (``YYMMDD-NNNC``): a date, then a Luhn check over the ten digits."""
     shaped = compact.str.fullmatch(r"\d{6}[-+]\d{4}").fillna(False).astype(bool)
     digits = compact.str.replace(r"[-+]", "", regex=True).where(shaped, "0" * 10)
-    month, day = digits.str[2:4].astype(int), digits.str[4:6].astype(int)
-    dated = month.between(1, 12) & day.between(1, 31)
     ok = _luhn_ok(digits.to_numpy(dtype=str))
-    return pd.Series(shaped.to_numpy() & dated.to_numpy() & ok, index=compact.index)
+    return pd.Series(shaped.to_numpy() & _dated(digits, 4, 2) & ok, index=compact.index)
 
 
 def _dated(digits: pd.Series, day: int, month: int) -> np.ndarray:

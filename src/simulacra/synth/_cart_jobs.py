@@ -84,11 +84,17 @@ class ColumnFitter:
                                self.target_units, self.cap)
         if not self.block_units:
             return before
-        # A missing block's indicators mostly say the same (a section left out): its first
-        # member stands for it, or a block of 60 items would widen every tree by 60 columns.
-        first = {self.units[u][0] for u in self.block_units}
         return tuple(k for k in before
-                     if self.unit_of[k] not in self.block_units or k in first)
+                     if self.unit_of[k] not in self.block_units or k in self.block_stand_ins)
+
+    @cached_property
+    def block_stand_ins(self) -> set[int]:
+        """Each missing block's first indicator, the one later trees see.
+
+        A block's indicators mostly say the same (a section left out): one stands for it, or
+        a block of 60 items would widen every tree that picks it by 60 columns.
+        """
+        return {self.units[u][0] for u in self.block_units}
 
     @cached_property
     def unit_of(self) -> dict[int, int]:
