@@ -374,26 +374,138 @@ def test_composite_key_child(tmp_path: Path) -> None:
 
 
 
-def test_a_key_numbered_within_its_parent_starts_where_the_real_one_does() -> None:
-    # AER::Fatalities keyed (state, year): years came back 1..7 instead of 1982..1988
-    rng = np.random.default_rng(5)
+def _state_years(rng: np.random.Generator) -> tuple[dict[str, pd.DataFrame], Schema]:
     states = pd.DataFrame({"state": [f"s{i:02d}" for i in range(40)],
                            "south": rng.random(40) < 0.3})
-    years = pd.DataFrame({"state": np.repeat(states["state"], 7).to_numpy(),
-                          "year": np.tile(np.arange(1982, 1989), 40),
-                          "deaths": rng.poisson(300, 280)})
+    year = np.tile(np.arange(1982, 1989), 40)
+    years = pd.DataFrame({"state": np.repeat(states["state"], 7).to_numpy(), "year": year,
+                          "deaths": rng.poisson(100 + 40 * (year - 1982))})
     key = Table("years", (Column("state", Kind.ID, Role.ENTITY_KEY, dtype="str"),
                           Column("year", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
                           *infer_schema(years[["deaths"]]).table().columns))
     schema = Schema((_table("states", states, "state"), key),
                     (ForeignKey("years", ("state",), "states", ("state",)),))
-    model = RelationalSynthesizer(seed=0).fit({"states": states, "years": years}, schema)
+    return {"states": states, "years": years}, schema
+
+
+def test_a_key_numbered_within_its_parent_starts_where_the_real_one_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # AER::Fatalities keyed (state, year): years came back 1..7 instead of 1982..1988
+    tables, schema = _state_years(np.random.default_rng(5))
+    model = RelationalSynthesizer(seed=0).fit(tables, schema)
     syn = model.sample()
     assert_integrity(syn, schema)
     assert syn["years"]["year"].tolist() == list(range(1982, 1989)) * 40
-    # model files from before the start was learned number from 1
+    # the child's attributes are drawn given the key's own part: deaths rise with the year
+    by_year = syn["years"].groupby("year")["deaths"].mean()
+    assert by_year[1982] < 140 and by_year[1988] > 300
+    # model files from before own parts were learned number them from the real start, and
+    # from before the start was learned from 1
+    monkeypatch.setattr("simulacra.synth._relational_runs.MIN_COVERED", 1.1)
+    monkeypatch.setattr("simulacra.synth._relational_runs.learn_steps", lambda *args: None)
+    model = RelationalSynthesizer(seed=0).fit(tables, schema)
+    assert model.plans_["years"].own_keys == []
+    assert model.sample(seed=1)["years"]["year"].tolist() == list(range(1982, 1989)) * 40
     model.plans_["years"] = dataclasses.replace(model.plans_["years"], counter_starts={})
     assert model.sample(seed=1)["years"]["year"].min() == 1
+
+
+def test_the_own_part_of_a_key_comes_back_as_real_runs_or_real_values(tmp_path: Path) -> None:
+    # (store, day) with the day written as text came back as '0138-99-45'; weather keyed by
+    # (origin, year, month, day, hour) had its year counting past 10,000
+    rng = np.random.default_rng(6)
+    stores = pd.DataFrame({"sid": np.arange(1, 31), "city": rng.choice(["Oslo", "Rome"], 30)})
+    days, sids = [], []
+    for sid in stores["sid"]:
+        start = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 40)))
+        run = pd.date_range(start, periods=int(rng.integers(10, 60))).strftime("%Y-%m-%d")
+        days += list(run)
+        sids += [sid] * len(run)
+    sales = pd.DataFrame({"sid": sids, "day": days, "amount": rng.gamma(2, 50, len(days))})
+    # (basket, product): products drawn by frequency, not in runs
+    products = [f"P{k:03d}" for k in range(40)]
+    baskets = pd.DataFrame({"bid": np.arange(1, 201)})
+    lines = [(b, p) for b in baskets["bid"] for p in rng.choice(
+        products, int(rng.integers(1, 6)), replace=False, p=np.r_[[0.3], [0.7 / 39] * 39])]
+    items = pd.DataFrame(lines, columns=["bid", "product"])
+    items["qty"] = rng.integers(1, 5, len(items))
+    schema = Schema((
+        _table("stores", stores, "sid"),
+        Table("sales", (Column("sid", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                        Column("day", Kind.ID, Role.ENTITY_KEY, dtype="str"),
+                        *infer_schema(sales[["amount"]]).table().columns)),
+        _table("baskets", baskets, "bid"),
+        Table("items", (Column("bid", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                        Column("product", Kind.ID, Role.ENTITY_KEY, dtype="str"),
+                        *infer_schema(items[["qty"]]).table().columns))),
+        (ForeignKey("sales", ("sid",), "stores", ("sid",)),
+         ForeignKey("items", ("bid",), "baskets", ("bid",))))
+    assert primary_key_columns(schema.table("sales")) == ("sid", "day")
+    model = RelationalSynthesizer(seed=0).fit(
+        {"stores": stores, "sales": sales, "baskets": baskets, "items": items}, schema)
+    syn = model.sample(seed=3)
+    assert_integrity(syn, schema)
+    day = pd.to_datetime(syn["sales"]["day"], format="%Y-%m-%d")  # real dates, in their text
+    runs = syn["sales"].assign(day=day).groupby("sid")["day"].agg(["min", "max", "size"])
+    assert ((runs["max"] - runs["min"]).dt.days + 1 == runs["size"]).all()  # consecutive
+    assert day.min() >= pd.Timestamp("2024-01-01") and day.max() <= pd.Timestamp("2024-04-30")
+    got = syn["items"]["product"]
+    assert set(got) <= set(products) and not syn["items"][["bid", "product"]].duplicated().any()
+    assert 0.15 < (got == "P000").mean() < 0.26  # as often as in real baskets (0.20 of lines)
+    model.save(tmp_path / "m.sim")
+    back = RelationalSynthesizer.load(tmp_path / "m.sim").sample(seed=3)
+    for name in syn:
+        pd.testing.assert_frame_equal(back[name], syn[name])
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_an_own_key_time_stamp_too_fine_to_pool_steps_up_within_each_parent(
+        as_text: bool) -> None:
+    # (user, time stamp) came back as '2024-02-74 49:00:32' (layout ids of the text)
+    rng = np.random.default_rng(8)
+    users = pd.DataFrame({"uid": np.arange(1, 101), "tier": rng.choice(["a", "b"], 100)})
+    events = pd.DataFrame({"uid": np.repeat(users["uid"], 6).to_numpy()})
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        rng.integers(0, 10**5, len(events)) * 60, unit="s")  # whole minutes, 70 days
+    events["ts"] = stamps.strftime("%d.%m.%Y %H:%M") if as_text else stamps
+    events["v"] = rng.normal(size=len(events))
+    schema = Schema((_table("users", users, "uid"),
+                     Table("events", (Column("uid", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                                      Column("ts", Kind.ID, Role.ENTITY_KEY,
+                                             dtype=str(events["ts"].dtype)),
+                                      *infer_schema(events[["v"]]).table().columns))),
+                    (ForeignKey("events", ("uid",), "users", ("uid",)),))
+    model = RelationalSynthesizer(seed=0).fit({"users": users, "events": events}, schema)
+    assert [o.get("steps") for o in model.plans_["events"].own_keys] == [True]
+    syn = model.sample(seed=0)
+    assert_integrity(syn, schema)
+    ts = syn["events"]["ts"]
+    got = pd.to_datetime(ts, format="%d.%m.%Y %H:%M") if as_text else ts
+    assert str(ts.dtype) == str(events["ts"].dtype) and got.notna().all()
+    assert (got.dt.second == 0).all()  # on the real grid of whole minutes
+    assert got.groupby(syn["events"]["uid"]).is_monotonic_increasing.all()
+    assert got.min() >= pd.Timestamp("2024-01-01") and got.max() < pd.Timestamp("2024-06-01")
+    assert got.isin(set(stamps)).mean() < 0.05  # chance meetings on the grid only (~0.006)
+
+
+def test_an_own_key_part_of_personal_data_is_never_reused() -> None:
+    rng = np.random.default_rng(7)
+    homes = pd.DataFrame({"hid": np.arange(1, 301), "town": rng.choice(["A", "B"], 300)})
+    names = ["Anna", "Bernd", "Clara", "David", "Eva", "Frank", "Greta", "Hans"]
+    people = pd.DataFrame([(h, n) for h in homes["hid"] for n in rng.choice(names, 3, False)],
+                          columns=["hid", "first_name"])
+    people["age"] = rng.integers(1, 90, len(people))
+    schema = Schema((_table("homes", homes, "hid"),
+                     Table("people", (Column("hid", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                                      Column("first_name", Kind.ID, Role.ENTITY_KEY, dtype="str"),
+                                      *infer_schema(people[["age"]]).table().columns))),
+                    (ForeignKey("people", ("hid",), "homes", ("hid",)),))
+    model = RelationalSynthesizer(seed=0).fit({"homes": homes, "people": people}, schema)
+    assert model.plans_["people"].own_keys == []
+    syn = model.sample(seed=0)
+    assert_integrity(syn, schema)
+    assert not set(syn["people"]["first_name"]) & set(names)
+
 
 # ---- broken keys and bad schemas ----------------------------------------------------------
 def test_orphans_and_duplicates_are_reported_and_not_copied() -> None:

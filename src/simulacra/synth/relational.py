@@ -81,6 +81,13 @@ from simulacra.synth._relational_plan import (
     parent_positions,
     parent_values,
 )
+from simulacra.synth._relational_runs import (
+    OWN_PREFIX,
+    draw_own_keys,
+    group_codes,
+    own_key_pools,
+    own_key_specs,
+)
 from simulacra.synth._sampling import check_n
 
 __all__ = ["RelationalSynthesizer"]
@@ -108,6 +115,8 @@ class TablePlan:
     counter_starts: dict[str, int] = field(default_factory=dict)
     # string keys with no numbered template: their layouts (absent before: numbers as text)
     key_layouts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # own parts of composite keys drawn from shared real values (absent before: numbered)
+    own_keys: list[dict[str, Any]] = field(default_factory=list)
 
 
 class RelationalSynthesizer:
@@ -284,7 +293,8 @@ class RelationalSynthesizer:
                          inherited=dict(inherited.get(table.name, {})),
                          first_keys={c: first_unused_id(real[c], table.column(c).id_format)
                                      for c in keys},
-                         counter_starts=counter_starts(table, schema, real))
+                         counter_starts=counter_starts(table, schema, real),
+                         own_keys=own_key_pools(table, schema, real))
         referencing = {c for fk in fks if fk.child_table == table.name for c in fk.child_columns}
         for c in keys:
             found = None if c in referencing else key_layouts(table.column(c), real[c],
@@ -301,12 +311,45 @@ class RelationalSynthesizer:
             fk = fks[d]
             plan.at_most_one = any(set(s) <= set(fk.child_columns)
                                    for s in key_sets(table, schema))
+            frame, specs = self._with_own_keys(plan, fk, real, frame, specs)
             frame, specs = self._with_context(plan, fk, schema, frame, specs, learned,
                                               positions[d], rng)
         plan.columns = [c.name for c in specs]
         rules = tuple(r for r in table.constraints if _rule_columns_in(r, plan.columns))
         model_table = Table(table.name, tuple(specs), constraints=rules)
         return plan, frame.reset_index(drop=True), model_table, own
+
+    def _with_own_keys(self, plan: TablePlan, fk: ForeignKey, real: pd.DataFrame,
+                       frame: pd.DataFrame, specs: list[Column]
+                       ) -> tuple[pd.DataFrame, list[Column]]:
+        """Own parts of composite keys within the driving parent, as the child model's context.
+
+        Only CART draws given any column; the other models condition by rejection.
+        """
+        if self.table_synthesizer not in ("cart", "auto"):
+            return frame, specs
+        for own in plan.own_keys:
+            found = own_key_specs(real, own["columns"])
+            if found is None or not set(own["given"]) <= set(fk.child_columns):
+                continue
+            own["context"] = True
+            frame = frame.assign(**{OWN_PREFIX + c: real[c].set_axis(frame.index)
+                                    for c in own["columns"]})
+            specs = [*specs, *found]
+        return frame, specs
+
+    def _own_key_context(self, name: str, plan: TablePlan, rows: np.ndarray,
+                         rng: np.random.Generator) -> pd.DataFrame:
+        """Own key parts of the children of parent rows ``rows``, drawn before the children."""
+        table = self.schema_.table(name)
+        out = pd.DataFrame(index=range(len(rows)))
+        for own in plan.own_keys:
+            if own.get("context"):
+                drawn = draw_own_keys(own, rows, {c: table.column(c) for c in own["columns"]},
+                                      rng)
+                for c, values in drawn.items():
+                    out[OWN_PREFIX + c] = values
+        return out
 
     def _with_context(self, plan: TablePlan, fk: ForeignKey, schema: Schema,
                       frame: pd.DataFrame, specs: list[Column],
@@ -422,7 +465,10 @@ class RelationalSynthesizer:
                     parent[inherit_column(fk, c)] = _fill_missing(
                         parent[inherit_column(fk, c)], counts > 0, rng)
         context = take(parent, plan.context, rows).add_prefix(CONTEXT_PREFIX)
+        own = self._own_key_context(name, plan, rows, rng)
+        context = pd.concat([context, own], axis=1)
         frame = self._draw(name, context, rng).drop(columns=list(context.columns))
+        frame = pd.concat([frame, own], axis=1)  # the keys' own parts, taken by _with_keys
         table = self.schema_.table(name)
         for c in plan.inherited:
             values = take(parent, [inherit_column(fk, c)], rows).iloc[:, 0]
@@ -451,6 +497,13 @@ class RelationalSynthesizer:
             for c, p in zip(fk.child_columns, fk.parent_columns, strict=True):
                 if c not in keys:
                     keys[c] = refs[p].astype(object).where(~null, None)
+        for c in [c for c in frame.columns if c.startswith(OWN_PREFIX)]:
+            keys[c.removeprefix(OWN_PREFIX)] = frame.pop(c)
+        for own in plan.own_keys:
+            if all(g in keys for g in own["given"]) and not any(c in keys for c in own["columns"]):
+                parents = group_codes(pd.DataFrame({g: keys[g] for g in own["given"]}))
+                keys.update(draw_own_keys(own, parents, {c: table.column(c) for c in
+                                                          own["columns"]}, rng))
         for c in plan.keys:
             if c not in keys:
                 keys[c] = key_values(table.column(c), self._key_numbers(table, c, keys, n), rng,
