@@ -117,6 +117,10 @@ class BaseSynthesizer(ABC):
         ``constraints`` adds business rules (``simulacra.constraints``) to the schema's own;
         every sampled row obeys all of them. Real rows that break one are counted in
         ``constraint_violations_`` and reported with a ``FitWarning``.
+
+        An index that holds data (a MultiIndex, a named level, dates, labels; not row
+        numbers) is learned as the table's first columns and is the index of every sample
+        (``synth/_index.py``).
         """
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
@@ -164,7 +168,7 @@ class BaseSynthesizer(ABC):
     def sample(self, n: int, *, seed: SeedLike = None,
                conditions: Mapping[str, Any] | pd.DataFrame | None = None,
                span_range: bool = True, progress: Progress | None = None) -> pd.DataFrame:
-        """Return ``n`` synthetic rows as a DataFrame with the real table's columns and dtypes.
+        """Return ``n`` synthetic rows as a DataFrame with the real table's columns, dtypes, index.
 
         ``conditions`` (``{"fraud": 1, "country": "DE"}``) makes every row hold those values:
         natively where the model can fix a value while drawing, by rejection otherwise. A
