@@ -129,13 +129,15 @@ def test_an_output_format_listed_first_is_written_and_the_error_says_how() -> No
     assert out["day"].str.fullmatch(r"\d\d\.\d\d\.2020").all()
 
 
-def test_an_index_holding_values_is_said_not_to_be_learned() -> None:
-    # the base class's fit: every synthesizer warns alike (a user's frame, not a schema)
+def test_an_index_that_cannot_be_learned_is_said_not_to_be() -> None:
+    # the base class's fit: every synthesizer warns alike (a user's frame, not a schema);
+    # an index that can be learned is (tests/synth/test_index.py)
     frame = pd.DataFrame({"x": np.arange(40.0), "g": ["a", "b"] * 20})
-    dated = frame.set_axis(pd.date_range("2020-01-01", periods=40, name="day"))
-    with pytest.warns(FitWarning, match=r"index \(day, DatetimeIndex\) is not learned.*"
-                                        r"reset_index"):
-        make_synthesizer("independent", seed=0).fit(dated)
+    binned = frame.set_axis(pd.interval_range(0, 40, name="bin"))
+    with pytest.warns(FitWarning, match=r"index \(IntervalIndex\) is not learned: level "
+                                        r"'bin' holds intervals.*reset_index"):
+        out = make_synthesizer("independent", seed=0).fit(binned).sample(5)
+    assert isinstance(out.index, pd.RangeIndex)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # row numbers, even of a filtered frame, say nothing
         make_synthesizer("independent", seed=0).fit(frame[frame["x"] > 3])

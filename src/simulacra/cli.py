@@ -236,7 +236,8 @@ def sample(
           TableWriter(Path(output), text_formats=formats, missing_markers=markers) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
-            writer.write(chunk)
+            # a model fitted on a frame with an index (library): its levels are written first
+            writer.write(chunk if syn.index_ is None else syn.index_.as_columns(chunk))
     _report({"output": str(output), "rows": writer.rows_written,
              "sample_seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
 

@@ -49,6 +49,7 @@ from simulacra.errors import (
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded
+from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
 from simulacra.synth._sampling import (
@@ -69,6 +70,7 @@ class BaseSynthesizer(ABC):
     _param_checks: ClassVar[Mapping[str, Check]] = {}
 
     seed: SeedLike
+    index_: IndexLayout | None  # the DataFrame's index, learned as columns (synth/_index.py)
 
     # ---- parameters (scikit-learn conventions) -------------------------------------------
     @classmethod
@@ -115,15 +117,21 @@ class BaseSynthesizer(ABC):
         ``constraints`` adds business rules (``simulacra.constraints``) to the schema's own;
         every sampled row obeys all of them. Real rows that break one are counted in
         ``constraint_violations_`` and reported with a ``FitWarning``.
+
+        An index that holds data (a MultiIndex, a named level, dates, labels; not row
+        numbers) is learned as the table's first columns and is the index of every sample
+        (``synth/_index.py``).
         """
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
             raise InvalidParameterError(
                 f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
             )
+        data, index = IndexLayout.split(data)  # an index holding data is learned as columns
         table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
+        if index is not None:
+            table = index.complete(table, data)
         check_data(data, table)
-        _warn_if_index_holds_data(data)
         fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
         prog = or_null(progress)
         given = [*table.constraints, *check_rules(constraints)]
@@ -146,6 +154,7 @@ class BaseSynthesizer(ABC):
         self.model_table_ = model_table
         self.codec_ = codec
         self.n_rows_seen_ = len(data)
+        self.index_ = index
         self._sample_rng = as_generator(sample_seed)
         return self
 
@@ -159,7 +168,7 @@ class BaseSynthesizer(ABC):
     def sample(self, n: int, *, seed: SeedLike = None,
                conditions: Mapping[str, Any] | pd.DataFrame | None = None,
                span_range: bool = True, progress: Progress | None = None) -> pd.DataFrame:
-        """Return ``n`` synthetic rows as a DataFrame with the real table's columns and dtypes.
+        """Return ``n`` synthetic rows as a DataFrame with the real table's columns, dtypes, index.
 
         ``conditions`` (``{"fraud": 1, "country": "DE"}``) makes every row hold those values:
         natively where the model can fix a value while drawing, by rejection otherwise. A
@@ -179,8 +188,9 @@ class BaseSynthesizer(ABC):
                     f"sample(n, conditions=frame) fills in the frame's rows: n must equal "
                     f"its {len(conditions)} rows, got {n}. Or call impute(frame).")
             return self.impute(conditions, seed=seed)
-        return self._sample_frame(n, seed=seed, conditions=conditions, span_range=span_range,
-                                  progress=progress, filtered=True)
+        return self._with_index(self._sample_frame(
+            n, seed=seed, conditions=conditions, span_range=span_range, progress=progress,
+            filtered=True))
 
     def _sample_frame(self, n: int, *, seed: SeedLike, conditions: Mapping[str, Any] | None,
                       filtered: bool, span_range: bool = True,
@@ -196,8 +206,13 @@ class BaseSynthesizer(ABC):
 
         ``conditions`` and ``span_range``: see :meth:`sample`.
         """
-        return self._iter_sample(n, seed, chunk_rows, conditions, span_range, progress,
-                                 filtered=True)
+        chunks = self._iter_sample(n, seed, chunk_rows, conditions, span_range, progress,
+                                   filtered=True)
+        return chunks if self.index_ is None else map(self.index_.restore, chunks)
+
+    def _with_index(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the learned index's columns moved back into its index."""
+        return frame if self.index_ is None else self.index_.restore(frame)
 
     def _iter_sample(self, n: int, seed: SeedLike, chunk_rows: int,
                      conditions: Mapping[str, Any] | None, span_range: bool,
@@ -234,6 +249,8 @@ class BaseSynthesizer(ABC):
         ``SamplingError`` naming it.
         """
         self._check_fitted()
+        if self.index_ is not None:  # the index's given values are kept like any cell
+            partial = self.index_.as_columns(partial)
         columns = self.table_.column_names
         unknown = [c for c in partial.columns if c not in columns]
         if unknown:
@@ -255,7 +272,7 @@ class BaseSynthesizer(ABC):
             mask = given[column].to_numpy()
             if mask.any():
                 out.loc[mask, column] = frame.loc[mask, column].astype(out[column].dtype)
-        return out.reset_index(drop=True)
+        return self._with_index(out.reset_index(drop=True))
 
     def _categories(self) -> dict[str, list[Any]]:
         out = {}
@@ -327,6 +344,8 @@ class BaseSynthesizer(ABC):
                  "model_table": self.model_table_.to_dict()}
         if self.privacy_filter_ is not None:
             state["privacy_filter"] = self.privacy_filter_.get_state()
+        if self.index_ is not None:
+            state["index"] = self.index_.to_state()
         write_artifact(path, manifest, state)
 
     @classmethod
@@ -355,6 +374,7 @@ class BaseSynthesizer(ABC):
             obj._set_state(art.state["model"])
             obj.n_rows_seen_ = int(man["n_rows_seen"])
             obj.privacy_filter_ = _load_privacy_filter(obj, art.state.get("privacy_filter"))
+            obj.index_ = IndexLayout.from_state(art.state.get("index"))  # None before indexes
             obj._sample_rng = generator_from_state(man["sample_rng"])
         except ArtifactError:
             raise
@@ -396,21 +416,6 @@ def _load_privacy_filter(obj: BaseSynthesizer,
             raise KeyError("privacy_filter")  # its parameters ask for one: the state is cut
         return None
     return PrivacyFilter.from_state(state, obj.codec_.encoded_columns)
-
-
-def _warn_if_index_holds_data(data: pd.DataFrame) -> None:
-    """Say that an index holding values (named, dates, several levels) is not learned.
-
-    A plain row number (a filtered frame's integers included) says nothing about a row.
-    """
-    index = data.index
-    if (isinstance(index, pd.MultiIndex) or any(name is not None for name in index.names)
-            or isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex))):
-        shown = ", ".join(str(name) for name in index.names if name is not None) or "unnamed"
-        warnings.warn(FitWarning(
-            f"The DataFrame's index ({shown}, {type(index).__name__}) is not learned: samples "
-            "get row numbers. To synthesize its values, move them into columns with "
-            "data.reset_index()."), stacklevel=3)
 
 
 def with_discovered_rules(table: Table, data: pd.DataFrame, threshold: float | None) -> Table:
