@@ -20,6 +20,7 @@ import pandas as pd
 
 from simulacra.errors import SchemaError
 from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._rule_fields import RULE_FIELDS, rule_problem
 from simulacra.schema._text_format import text_format_problem
 
 SPEC_VERSION = 1
@@ -234,8 +235,7 @@ def _choices_hint() -> str:
 
 
 #: Kinds of business rule a table's ``constraints`` may declare (see simulacra.constraints).
-CONSTRAINT_KINDS = ("range", "inequality", "positive", "negative", "fixed_combinations",
-                    "unique", "formula", "one_hot", "predicate")
+CONSTRAINT_KINDS = tuple(RULE_FIELDS)
 
 
 def constraint_columns(rule: Mapping[str, Any]) -> list[str]:
@@ -278,10 +278,14 @@ class Table:
         if rule.get("kind") not in CONSTRAINT_KINDS:
             raise SchemaError(f"{where}: 'kind' must be one of {', '.join(CONSTRAINT_KINDS)}. "
                               f"Got {rule.get('kind')!r}.")
+        problem = rule_problem(rule)  # the words fit would use: checked here, before fitting
+        if problem:
+            raise SchemaError(f"{where}: {problem}")
         unknown = [c for c in constraint_columns(rule) if c not in names]
         if unknown:
             raise SchemaError(f"{where} names column(s) {unknown} that the table does not "
                               f"have. Columns: {', '.join(names)}.")
+
     @property
     def column_names(self) -> list[str]:
         """Column names in order."""
