@@ -141,3 +141,56 @@ def test_an_index_that_cannot_be_learned_is_said_not_to_be() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # row numbers, even of a filtered frame, say nothing
         make_synthesizer("independent", seed=0).fit(frame[frame["x"] > 3])
+
+
+def _minutes_around_summer_time(n: int = 500) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    stamps = pd.Timestamp("2021-03-20") + pd.to_timedelta(rng.integers(0, 14 * 1440, n), "min")
+    stamps = stamps[~((stamps >= "2021-03-28 02:00") & (stamps < "2021-03-28 03:00"))]
+    return pd.DataFrame({"at": stamps, "text": stamps.strftime("%Y-%m-%d %H:%M"),
+                         "x": rng.normal(size=len(stamps))})
+
+
+def _zoned(data: pd.DataFrame, zone: str | None) -> Schema:
+    table = infer_schema(data).table()
+    for name in ("at", "text"):
+        table = table.replace_column(dataclasses.replace(table.column(name), timezone=zone))
+    return Schema.single(table)
+
+
+def test_a_zone_edited_on_naive_dates_makes_them_local_times_there() -> None:
+    # 'timezone' on naive dates did nothing and said nothing (session 23's edited schemas)
+    data = _minutes_around_summer_time()
+    skipped = "2021-03-28 02:"  # Berlin's clocks went from 02:00 to 03:00
+    naive = make_synthesizer("copula", seed=0).fit(data, _zoned(data, None)).sample(20_000)
+    assert naive["text"].str.startswith(skipped).sum() > 0
+    syn = make_synthesizer("copula", seed=0).fit(data, _zoned(data, "Europe/Berlin"))
+    out = syn.sample(20_000)
+    assert str(out["at"].dtype) == "datetime64[us, Europe/Berlin]"  # aware in the zone
+    assert out["text"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d").all()  # written as read
+    assert not out["text"].str.startswith(skipped).any()
+    assert out["at"].dt.tz_localize(None).between(data["at"].min(), data["at"].max()).all()
+
+
+def test_a_local_time_the_zone_skips_is_an_error_naming_rows() -> None:
+    data = _minutes_around_summer_time()
+    data.loc[3, "at"] = pd.Timestamp("2021-03-28 02:30")
+    with pytest.raises(DataValidationError, match=r"column 'at', row 3: the values are local "
+                                                  r"times in 'Europe/Berlin'.*'2021-03-28 02:30"):
+        make_synthesizer("independent").fit(data, _zoned(data, "Europe/Berlin"))
+
+
+def test_a_zone_on_naive_or_utc_dates_is_checked_when_read() -> None:
+    with pytest.raises(SchemaError, match="'Mars/Olympus' is not a time zone"):
+        Column("at", Kind.DATETIME, dtype="datetime64[ns]", timezone="Mars/Olympus")
+    with pytest.raises(SchemaError, match="'Mars/Olympus' is not a time zone"):
+        Column("at", Kind.DATETIME, dtype="str", datetime_format="%Y-%m-%d",
+               timezone="Mars/Olympus")
+    with pytest.raises(SchemaError, match=r"literal 'Z' .* the zone can only be 'UTC'"):
+        Column("at", Kind.DATETIME, dtype="str", datetime_format="%Y-%m-%dT%H:%M:%SZ",
+               timezone="Europe/Berlin")
+    Column("at", Kind.DATETIME, dtype="str", datetime_format="%Y-%m-%dT%H:%M:%SZ",
+           timezone="UTC")
+    # an aware column's zone is kept as printed, and need not be a name pandas reads back
+    Column("at", Kind.DATETIME, dtype="datetime64[ns, pytz.FixedOffset(60)]",
+           timezone="pytz.FixedOffset(60)")

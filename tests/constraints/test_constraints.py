@@ -360,3 +360,101 @@ def test_a_date_between_two_dates_is_a_range_rule_inference_proposes_and_fit_kee
     assert ((dates["ordered"] <= dates["shipped"]) & (dates["shipped"] <= dates["delivered"])).all()
     with pytest.raises(SchemaError, match="compares a number with a datetime"):
         make_synthesizer("cart").fit(df, constraints=[Range("x", "ordered", "delivered")])
+
+
+def _quarters(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    # AER::Affairs: whole-number 'religiousness' made the sum of 'affairs' and 'yearsmarried'
+    # (quarters) by an edited schema; the rebuilt sum was rounded 1.5 -> 2 past its tolerance
+    rng = np.random.default_rng(seed)
+    affairs = rng.integers(0, 12, n)
+    years = rng.integers(0, 60, n) * 0.25
+    return pd.DataFrame({"affairs": affairs, "yearsmarried": years,
+                         "religiousness": rng.integers(1, 6, n)})
+
+
+def test_a_formula_rounded_past_its_tolerance_is_refused_at_fit() -> None:
+    df = _quarters()
+    rule = Formula("religiousness", "affairs + yearsmarried", tolerance=0.01)
+    with pytest.raises(SchemaError, match=(
+            r"'religiousness = affairs \+ yearsmarried' \(tolerance 0\.01\) cannot hold: "
+            r"'religiousness' holds whole numbers, but .*'yearsmarried' holds values to 2 "
+            r"decimals.* rounded by up to 0\.5.* \"tolerance\": 0\.5")):
+        make_synthesizer("cart", seed=0).fit(df, constraints=[rule])
+    with pytest.raises(SchemaError, match="a ratio or a function can give any number"):
+        make_synthesizer("cart", seed=0).fit(df, constraints=[
+            Formula("religiousness", "affairs / 3")])
+    # the tolerance it names holds in every sampled row
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # real rows do not follow the rule
+        syn = make_synthesizer("cart", seed=0).fit(df, constraints=[
+            Formula("religiousness", "affairs + yearsmarried", tolerance=0.5)])
+    out = syn.sample(400, seed=0)
+    gap = (out["religiousness"] - (out["affairs"] + out["yearsmarried"])).abs()
+    assert gap.max() <= 0.5 and (gap > 0.01).any()
+
+
+def test_a_formula_is_held_to_its_tolerance_alone_and_old_models_as_before() -> None:
+    df = _quarters()
+    df["religiousness"] = (df["affairs"] + df["yearsmarried"]).round().astype(np.int64)
+    rule, table = Formula("religiousness", "affairs + yearsmarried", 0.5), infer_schema(df).table()
+    rule.check(table)
+    rule.fit(df, table)
+    rows = pd.DataFrame({"affairs": [1, 1, 1], "yearsmarried": [0.5, 0.25, 0.75],
+                         "religiousness": [2, 1, 2]})
+    assert rule.valid(rows).tolist() == [True, True, True]
+    strict = Formula("religiousness", "affairs + yearsmarried", 0.25)
+    strict.set_state({**rule.get_state()})
+    assert strict.valid(rows).tolist() == [False, True, True]  # 1.5 -> 2 is 0.5 away
+    # a model saved before kept no 'tolerance_only': its rule forgives the column's rounding
+    old = Formula("religiousness", "affairs + yearsmarried", 0.25)
+    state = rule.get_state()
+    old.set_state({**state, "target": {k: v for k, v in state["target"].items()
+                                       if k != "tolerance_only"}})
+    assert old.valid(rows).tolist() == [True, True, True]
+
+
+def test_constraint_fields_are_listed_as_the_constructors_take_them() -> None:
+    import inspect
+
+    from simulacra.constraints import KINDS
+    from simulacra.schema._rule_fields import RULE_FIELDS
+
+    assert set(RULE_FIELDS) == set(KINDS)
+    for kind, cls in KINDS.items():
+        parameters = [p for n, p in inspect.signature(cls.__init__).parameters.items()
+                      if n != "self"]
+        assert [f.name for f in RULE_FIELDS[kind]] == [p.name for p in parameters], kind
+        assert [f.required for f in RULE_FIELDS[kind]] == [
+            p.default is inspect.Parameter.empty for p in parameters], kind
+
+
+@pytest.mark.parametrize(("rule", "said"), [
+    ({"kind": "inequality", "low": "price", "hgh": "total"},
+     r"unknown field 'hgh' \(did you mean 'high'\?\); missing field 'high'\. The 'inequality' "
+     r"constraint takes low, high \(and optionally strict, reparametrize\)\."),
+    ({"kind": "formula", "column": "total", "expression": "price * qty", "tolerance": "0.01"},
+     r"'tolerance' must be a number, 0 or more, not '0\.01'"),
+    ({"kind": "formula", "column": "total", "expression": "price * qty", "tolerance": -1},
+     r"'tolerance' must be a number, 0 or more, not -1"),
+    ({"kind": "inequality", "low": "price", "high": "total", "strict": "yes"},
+     r"'strict' must be true or false, not 'yes'"),
+    ({"kind": "fixed_combinations", "columns": "city"},
+     r"'columns' must be a list of two or more column names, not 'city'"),
+    ({"kind": "range", "column": "price"}, r"a range needs a 'low' or a 'high' bound"),
+    ({"kind": "range", "column": "price", "low": True}, r"'low' must be a number or a column"),
+])
+def test_constraint_fields_are_checked_when_the_schema_is_read(
+        rule: dict[str, object], said: str, tmp_path: object) -> None:
+    # only the columns a rule names were checked on reading; its other fields at fit
+    df = _orders()
+    data = infer_schema(df).to_dict()
+    data["tables"][0]["constraints"] = [{"kind": "positive", "column": "price"}, rule]
+    path = tmp_path / "schema.json"  # type: ignore[operator]
+    path.write_text(json.dumps(data))
+    with pytest.raises(SchemaError, match=r"constraint 2 \(\w+\): " + said):
+        Schema.read(path)
+    with pytest.raises(SchemaError, match=said):  # fit says it in the same words
+        make_synthesizer("cart").fit(df, constraints=[rule])
+    informational = {**rule, "discovered": True, "share": 1.0, "reason": "seen"}
+    with pytest.raises(SchemaError, match=said):
+        ConstraintSet([informational])

@@ -285,3 +285,22 @@ def test_a_copied_datetime_column_is_an_inequality_the_engine_accepts() -> None:
     assert dated and all(r["kind"] != "formula" for r in dated)
     out = make_synthesizer("cart", seed=0).fit(table, schema).sample(100)
     assert len(out) == 100
+
+
+def test_a_whole_total_of_parts_with_decimals_gets_the_half_unit_it_is_rounded_by() -> None:
+    # parts in quarters whose real sums are all whole: exact on real rows, but a total
+    # rebuilt from drawn parts is rounded to whole numbers, by up to 0.5, so a rule found
+    # "exactly" (tolerance 0) would be refused at fit
+    from simulacra import make_synthesizer
+
+    quarter = rng(3).choice([0.25, 0.5, 0.75], 400)
+    a = rng(4).integers(0, 20, 400) + quarter
+    b = rng(5).integers(0, 10, 400) + (1 - quarter)
+    df = pd.DataFrame({"a": a, "b": b, "total": (a + b).round().astype(np.int64)})
+    found = [r for r in discover_constraints(df, infer_schema(df).table())
+             if r["kind"] == "formula"]
+    assert [(r["column"], r["expression"], r["tolerance"]) for r in found] == [
+        ("total", "a + b", 0.5)]
+    assert "tolerance 0.5: total is rebuilt as whole numbers" in found[0]["reason"]
+    out = make_synthesizer("cart", seed=0).fit(df, constraints=found).sample(400, seed=0)
+    assert (out["total"] - (out["a"] + out["b"])).abs().max() <= 0.5

@@ -25,6 +25,11 @@ from simulacra.constraints._base import (
 from simulacra.constraints._rules import _restore, _target_info
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
+from simulacra.schema._expression_precision import (
+    column_decimals,
+    describe_precision,
+    rounding_past,
+)
 
 _RELATIVE_NOISE = 1e-9  # of a value's size: float noise a formula forgives, as discovery does
 
@@ -165,10 +170,12 @@ class Formula(Constraint):
     """A derived column: ``column = expression`` over other columns (``total = price * qty``).
 
     The model never sees ``column``; it is computed after sampling and rounded to the real
-    column's precision. ``tolerance`` is how far real rows may deviate and still obey.
-    Expressions are pandas ``DataFrame.eval`` arithmetic; quote odd names with backticks.
-    Sampled rows whose computed value falls outside the real column's range are redrawn, as
-    every other column stays inside its own.
+    column's precision. A row obeys when ``column`` is within ``tolerance`` of the expression
+    (float noise aside). Where rounding to the column's precision can move the value further
+    (whole numbers from ``a + b`` where ``b`` has quarters), fit refuses the rule and says
+    which tolerance would hold. Expressions are pandas ``DataFrame.eval`` arithmetic; quote
+    odd names with backticks. Sampled rows whose computed value falls outside the real
+    column's range are redrawn, as every other column stays inside its own.
     """
 
     kind = "formula"
@@ -206,6 +213,37 @@ class Formula(Constraint):
         real = as_numbers(data[self.column])
         real = real[np.isfinite(real)]
         self._target["range"] = [float(real.min()), float(real.max())] if real.size else None
+        self._refuse_rounding_past_tolerance(table)
+        # the tolerance alone bounds a row (models saved before: plus the column's rounding)
+        self._target["tolerance_only"] = True
+
+    def _refuse_rounding_past_tolerance(self, table: Table) -> None:
+        """A SchemaError when rebuilding the column must round it further than the tolerance."""
+        span = self._target["range"] or [0.0, 0.0]
+        smallest = 0.0 if span[0] <= 0.0 <= span[1] else min(abs(span[0]), abs(span[1]))
+        forgiven = self._slack(True) + 2 * _RELATIVE_NOISE * smallest
+        half = rounding_past(table, self.column, self.expression, forgiven)
+        if not half:
+            return
+        target = table.column(self.column)
+        held = column_decimals(target) or 0
+        places = {c: column_decimals(table.column(c)) for c in self._inputs}
+        finer = [f"{c!r} holds {describe_precision(table.column(c))}" for c, d in places.items()
+                 if d is None or d > held]
+        why = "; ".join(finer) or "a ratio or a function can give any number of decimals"
+        raise SchemaError(
+            f"Constraint {self.describe()!r} (tolerance {self.tolerance:g}) cannot hold: "
+            f"{self.column!r} holds {describe_precision(target)}, but the expression can give "
+            f"values between them ({why}), so the rebuilt {self.column!r} is rounded by up to "
+            f"{half:g}, more than the tolerance. Give the rule \"tolerance\": {half:g} (or "
+            "more), or drop it.")
+
+    def _slack(self, tolerance_only: bool) -> float:
+        """How far a row's column may be from the expression (before relative float noise)."""
+        if tolerance_only:
+            return self.tolerance + 1e-9
+        decimals = self._target.get("decimals")  # models saved before: rounding forgiven too
+        return self.tolerance + (0.5 * 10.0 ** -decimals if decimals is not None else 1e-9)
 
     def _computed(self, data: pd.DataFrame) -> np.ndarray:
         try:
@@ -219,8 +257,7 @@ class Formula(Constraint):
     def valid(self, data: pd.DataFrame) -> np.ndarray:
         expected = self._computed(data)
         actual = as_numbers(data[self.column])
-        decimals = self._target.get("decimals")
-        slack = self.tolerance + (0.5 * 10.0 ** -decimals if decimals is not None else 1e-9)
+        slack = self._slack(bool(self._target.get("tolerance_only")))
         with np.errstate(invalid="ignore"):
             # relative float noise is forgiven as discovery forgives it: values written with
             # ten significant digits make a ratio "exact" only to about 1e-9 of its size

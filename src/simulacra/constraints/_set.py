@@ -11,9 +11,7 @@ of each rule's acceptance, for the error when sampling cannot satisfy them.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import heapq
-import inspect
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,12 +26,12 @@ from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
 from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Table
+from simulacra.schema._rule_fields import INFORMATIONAL_FIELDS, rule_problem
 
 KINDS: dict[str, type[Constraint]] = {
     cls.kind: cls for cls in (Inequality, Range, Positive, Negative, Unique, Predicate,
                               FixedCombinations, OneHot, Formula)
 }
-_ARGUMENTS = {"discovered", "share", "reason", "determinant", "dependent"}  # informational
 
 
 def from_dict(rule: Mapping[str, Any]) -> Constraint:
@@ -41,34 +39,15 @@ def from_dict(rule: Mapping[str, Any]) -> Constraint:
     kind = rule.get("kind")
     if kind not in KINDS:
         raise SchemaError(f"Unknown constraint kind {kind!r}. Kinds: {', '.join(KINDS)}.")
-    arguments = {k: v for k, v in rule.items() if k != "kind" and k not in _ARGUMENTS}
-    problem = _field_problem(str(kind), arguments)
+    problem = rule_problem(rule)  # the schema's own check, so reading and fitting agree
     if problem:
         raise SchemaError(f"Constraint {dict(rule)!r}: {problem}")
+    arguments = {k: v for k, v in rule.items()
+                 if k != "kind" and k not in INFORMATIONAL_FIELDS}
     try:
         return KINDS[str(kind)](**arguments)
     except TypeError as exc:
         raise SchemaError(f"Constraint {dict(rule)!r} has wrong fields: {exc}.") from None
-
-
-def _field_problem(kind: str, arguments: Mapping[str, Any]) -> str:
-    """Unknown and missing fields of a constraint's JSON, said with the fields it takes."""
-    parameters = [p for name, p in inspect.signature(KINDS[kind].__init__).parameters.items()
-                  if name != "self"]
-    names = [p.name for p in parameters]
-    required = [p.name for p in parameters if p.default is inspect.Parameter.empty]
-    shown = [n for n in names if n != "declared"]  # set by simulacra in a model's state
-    said = []
-    for field in (f for f in arguments if f not in names):
-        close = difflib.get_close_matches(field, names, n=1)
-        said.append(f"unknown field {field!r}" + (f" (did you mean {close[0]!r}?)"
-                                                  if close else ""))
-    said += [f"missing field {f!r}" for f in required if f not in arguments]
-    if not said:
-        return ""
-    optional = [n for n in shown if n not in required]
-    return (f"{'; '.join(said)}. The {kind!r} constraint takes {', '.join(required)}"
-            + (f" (and optionally {', '.join(optional)})" if optional else "") + ".")
 
 
 @dataclass(frozen=True)

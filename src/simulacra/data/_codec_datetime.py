@@ -31,9 +31,9 @@ from simulacra.data._dtypes import (
     strings_to_dtype,
 )
 from simulacra.data._frame import EncodedColumn
-from simulacra.errors import DataValidationError, Issue
+from simulacra.errors import DataValidationError, Issue, SchemaError
 from simulacra.schema._datetimes import INTEGER_DATE_FORMATS, parse_datetimes, writing_format
-from simulacra.schema._model import Column, Kind
+from simulacra.schema._model import Column, Kind, localizes
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def to_ticks(series: pd.Series, column: Column) -> _Ticks:
     """Parse a datetime column of any form (datetime64, strings with a format, objects)."""
     missing = series.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return _from_stamps(series, missing, None)
+        return _from_stamps(_localized(series, column), missing, None)
     fmt = column.datetime_format
     try:
         stamps = (parse_datetimes(series, fmt) if fmt
@@ -96,7 +96,41 @@ def to_ticks(series: pd.Series, column: Column) -> _Ticks:
         got = f"format {fmt!r}" if fmt else "any datetime format"
         raise _bad(column, series, unread, f"some values do not match {got}")
     hint = column.timezone if fmt and ("%z" in fmt or "%:z" in fmt) else None
-    return _from_stamps(stamps, missing, hint)
+    return _from_stamps(_localized(stamps, column), missing, hint)
+
+
+def _localized(stamps: pd.Series, column: Column) -> pd.Series:
+    """Naive values as local times in the column's ``timezone`` (unchanged without one).
+
+    Not for dates written with an offset (converted to the zone instead) or a literal ``Z``
+    (UTC). A local time the zone skips (02:30 when summer time starts) is an error naming
+    the rows; one it repeats (02:30 when it ends) is taken in standard time, as on output.
+    """
+    fmt = column.datetime_format
+    if (column.timezone is None or getattr(stamps.dt, "tz", None) is not None
+            or (fmt is not None and not localizes(column))):
+        return stamps
+    stamps = _numpy_backed(stamps)
+    try:
+        local = stamps.dt.tz_localize(column.timezone, nonexistent="NaT",
+                                      ambiguous=np.zeros(len(stamps), dtype=bool))
+    except (ValueError, KeyError, OSError) as exc:  # an unknown zone: ZoneInfoNotFoundError
+        raise SchemaError(
+            f"Column {column.name!r}: 'timezone' {column.timezone!r} is not a time zone "
+            f"({exc}). Use an IANA name such as 'Europe/Berlin', 'UTC' or an offset such as "
+            "'UTC+01:00', or remove it.") from None
+    skipped = (local.isna() & stamps.notna()).to_numpy()
+    if skipped.any():
+        rows = tuple(int(i) for i in np.flatnonzero(skipped)[:3])
+        raise DataValidationError.of([Issue(
+            f"the values are local times in {column.timezone!r} (the column's 'timezone'), "
+            f"but some do not exist there (its clocks skip them when summer time starts), "
+            f"such as {str(stamps.iloc[rows[0]])!r}.",
+            column=column.name, rows=rows, n_rows=int(skipped.sum()),
+            fix="Set 'timezone' to the zone the values were recorded in, or remove it to "
+                "keep them naive.")])
+    out: pd.Series = local
+    return out
 
 
 def _python_ints(text: pa.Array, missing: np.ndarray | None, marker: str) -> np.ndarray:
@@ -253,6 +287,10 @@ class DatetimeCodec(ColumnCodec):
         if missing is not None and missing.any():
             stamps = pd.DatetimeIndex(stamps.where(~missing))
         target = resolve_dtype(dtype)
+        if s["tz"] is not None and isinstance(target, np.dtype) and target.kind == "M":
+            # naive in the data, local times in the column's zone: they come back aware
+            unit: Any = np.datetime_data(target)[0]
+            target = pd.DatetimeTZDtype(unit, tz=str(s["tz"]))
         if pd.api.types.is_datetime64_any_dtype(target):
             out: ArrayLike = stamps.array.astype(target)
             return out

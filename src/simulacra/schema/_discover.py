@@ -32,6 +32,7 @@ from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import parse_datetimes
 from simulacra.schema._discover_signed import find_signed_sums
 from simulacra.schema._discover_sums import Terms, evenly_spaced, find_sums, matches
+from simulacra.schema._expression_precision import tolerance_after_rounding
 from simulacra.schema._model import Column, Kind, Role, Table
 
 __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
@@ -121,7 +122,8 @@ def discover_constraints(
     keep = keep[:MAX_SUM_COLUMNS]  # the first MAX_ARITHMETIC_COLUMNS for the other formulas
     arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
                         numbers.half[keep])
-    return rules + _formulas(arithmetic, threshold) + _dependencies(codes, threshold)
+    formulas = [tolerance_after_rounding(r, table) for r in _formulas(arithmetic, threshold)]
+    return rules + formulas + _dependencies(codes, threshold)
 
 
 # ---- preparing the columns -------------------------------------------------------------

@@ -20,6 +20,7 @@ import pandas as pd
 
 from simulacra.errors import SchemaError
 from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._rule_fields import RULE_FIELDS, rule_problem
 from simulacra.schema._text_format import text_format_problem
 
 SPEC_VERSION = 1
@@ -204,8 +205,10 @@ def _check_field_types(column: Column) -> None:
 def _check_datetime_fields(column: Column) -> None:
     """A format with an unknown directive (``%Q``) or a time zone pandas does not know.
 
-    The time zone is checked where it converts values, dates written with an offset (``%z``);
-    elsewhere it is information (a DataFrame column's zone object, printed).
+    The time zone is checked where it is used: dates written with an offset (``%z``, converted
+    to it) and naive dates (text without an offset, a DataFrame's naive datetime64 column:
+    local times in it). A literal ``Z`` says UTC, so another zone there is refused; on a
+    DataFrame's aware column it is information (its zone object, printed).
     """
     if column.datetime_format is not None:
         try:
@@ -215,8 +218,16 @@ def _check_datetime_fields(column: Column) -> None:
                 f"Column {column.name!r}: 'datetime_format' {column.datetime_format!r} is not "
                 f"a strftime format ({exc}). Use directives such as '%Y-%m-%d' or "
                 "'%d/%m/%Y %H:%M'.") from None
+    if column.timezone is None:
+        return
     fmt = column.datetime_format or ""
-    if column.timezone is not None and ("%z" in fmt or "%:z" in fmt):  # only there it is used
+    if fmt.endswith("Z") and column.timezone != "UTC":
+        raise SchemaError(
+            f"Column {column.name!r}: 'timezone' {column.timezone!r} on dates written with a "
+            f"literal 'Z' ({fmt!r}), which says they are UTC: the zone can only be 'UTC'. "
+            "Remove 'timezone' (or set 'UTC'); for local times in a zone, convert the column "
+            "before fitting (in pandas: .dt.tz_convert(zone)).")
+    if "%z" in fmt or "%:z" in fmt or localizes(column):
         try:
             pd.Timestamp(0, tz="UTC").tz_convert(column.timezone)
         except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
@@ -224,6 +235,21 @@ def _check_datetime_fields(column: Column) -> None:
                 f"Column {column.name!r}: 'timezone' {column.timezone!r} is not a time zone "
                 f"({exc}). Use an IANA name such as 'Europe/Berlin', 'UTC' or an offset such "
                 "as 'UTC+01:00'.") from None
+
+
+def localizes(column: Column) -> bool:
+    """Whether the column's ``timezone`` makes its values local times in that zone.
+
+    True for text dates without an offset (nor a literal ``Z``) and a DataFrame's naive
+    datetime64 column. Python datetime objects (dtype object, no format) may be aware or
+    not: the codec localizes them when they are naive.
+    """
+    if column.timezone is None or column.kind is not Kind.DATETIME:
+        return False
+    fmt = column.datetime_format
+    if fmt is not None:
+        return not ("%z" in fmt or "%:z" in fmt or fmt.endswith("Z"))
+    return column.dtype.startswith("datetime64") and "," not in column.dtype
 
 
 def _choices_hint() -> str:
@@ -234,8 +260,7 @@ def _choices_hint() -> str:
 
 
 #: Kinds of business rule a table's ``constraints`` may declare (see simulacra.constraints).
-CONSTRAINT_KINDS = ("range", "inequality", "positive", "negative", "fixed_combinations",
-                    "unique", "formula", "one_hot", "predicate")
+CONSTRAINT_KINDS = tuple(RULE_FIELDS)
 
 
 def constraint_columns(rule: Mapping[str, Any]) -> list[str]:
@@ -278,10 +303,14 @@ class Table:
         if rule.get("kind") not in CONSTRAINT_KINDS:
             raise SchemaError(f"{where}: 'kind' must be one of {', '.join(CONSTRAINT_KINDS)}. "
                               f"Got {rule.get('kind')!r}.")
+        problem = rule_problem(rule)  # the words fit would use: checked here, before fitting
+        if problem:
+            raise SchemaError(f"{where}: {problem}")
         unknown = [c for c in constraint_columns(rule) if c not in names]
         if unknown:
             raise SchemaError(f"{where} names column(s) {unknown} that the table does not "
                               f"have. Columns: {', '.join(names)}.")
+
     @property
     def column_names(self) -> list[str]:
         """Column names in order."""

@@ -1,0 +1,110 @@
+"""The fields of each constraint's JSON form, checked when a schema is read and at fit.
+
+A schema's ``constraints`` hold plain JSON; :mod:`simulacra.constraints` gives them meaning.
+The schema layer cannot import that layer, so the fields each kind takes are listed here
+(``tests/constraints`` checks the list against the constructors) and one function says what
+is wrong with a rule: an unknown field (naming the closest one), a missing one or a value of
+the wrong type. The same words are used wherever a rule is read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+__all__ = ["INFORMATIONAL_FIELDS", "RULE_FIELDS", "rule_problem"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a rule: its name, whether it must be given and what it holds."""
+
+    name: str
+    holds: str  # a key of _CHECKS
+    required: bool = False
+    shown: bool = True  # False: set by simulacra itself (a model's state), not listed
+
+
+def _column(value: Any) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _number(value: Any) -> bool:
+    return (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(float(value)))
+
+
+def _columns(least: int) -> Any:
+    def check(value: Any) -> bool:
+        return (isinstance(value, list) and len(value) >= least
+                and all(_column(v) for v in value))
+    return check
+
+
+_CHECKS: dict[str, tuple[Any, str]] = {
+    "column": (_column, "a column name"),
+    "columns": (_columns(1), "a list of column names"),
+    "columns2": (_columns(2), "a list of two or more column names"),
+    "flag": (lambda v: isinstance(v, bool), "true or false"),
+    "text": (lambda v: isinstance(v, str) and v.strip() != "", "text"),
+    "optional text": (lambda v: v is None or (isinstance(v, str) and v.strip() != ""),
+                      "text"),
+    "bound": (lambda v: v is None or _column(v) or _number(v),
+              "a number or a column name"),
+    "tolerance": (lambda v: _number(v) and v >= 0, "a number, 0 or more"),
+}
+
+_STRICT = Field("strict", "flag")
+_REPARAMETRIZE = Field("reparametrize", "flag")
+
+#: The fields each constraint kind takes, in the order of its constructor.
+RULE_FIELDS: dict[str, tuple[Field, ...]] = {
+    "inequality": (Field("low", "column", True), Field("high", "column", True), _STRICT,
+                   _REPARAMETRIZE),
+    "range": (Field("column", "column", True), Field("low", "bound"), Field("high", "bound"),
+              _STRICT, _REPARAMETRIZE),
+    "positive": (Field("column", "column", True), _STRICT),
+    "negative": (Field("column", "column", True), _STRICT),
+    "unique": (Field("columns", "columns", True), Field("declared", "flag", shown=False)),
+    "predicate": (Field("function", "text", True), Field("name", "optional text")),
+    "fixed_combinations": (Field("columns", "columns2", True),),
+    "one_hot": (Field("columns", "columns2", True),),
+    "formula": (Field("column", "column", True), Field("expression", "text", True),
+                Field("tolerance", "tolerance")),
+}
+
+#: Fields discovery writes for the reader (why a rule was proposed); they change nothing.
+INFORMATIONAL_FIELDS = frozenset({"discovered", "share", "reason", "determinant", "dependent"})
+
+
+def rule_problem(rule: Mapping[str, Any]) -> str:
+    """What is wrong with the fields of a rule's JSON form ("" when nothing is).
+
+    The rule's ``kind`` must be one of :data:`RULE_FIELDS` (the caller checks it first).
+    """
+    kind = str(rule.get("kind"))
+    fields = RULE_FIELDS[kind]
+    names = [f.name for f in fields]
+    given = {k: v for k, v in rule.items() if k != "kind" and k not in INFORMATIONAL_FIELDS}
+    said = []
+    for name in (n for n in given if n not in names):
+        close = difflib.get_close_matches(name, names, n=1)
+        said.append(f"unknown field {name!r}" + (f" (did you mean {close[0]!r}?)"
+                                                 if close else ""))
+    said += [f"missing field {f.name!r}" for f in fields if f.required and f.name not in given]
+    for field in (f for f in fields if f.name in given):
+        check, wanted = _CHECKS[field.holds]
+        if not check(given[field.name]):
+            said.append(f"{field.name!r} must be {wanted}, not {given[field.name]!r}")
+    if kind == "range" and given.get("low") is None and given.get("high") is None:
+        said.append("a range needs a 'low' or a 'high' bound")
+    if not said:
+        return ""
+    required = [f.name for f in fields if f.required]
+    optional = [f.name for f in fields if f.shown and not f.required]
+    return (f"{'; '.join(said)}. The {kind!r} constraint takes {', '.join(required)}"
+            + (f" (and optionally {', '.join(optional)})" if optional else "") + ".")
