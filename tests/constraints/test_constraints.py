@@ -382,7 +382,7 @@ def test_a_formula_rounded_past_its_tolerance_is_refused_at_fit() -> None:
         make_synthesizer("cart", seed=0).fit(df, constraints=[rule])
     with pytest.raises(SchemaError, match="a ratio or a function can give any number"):
         make_synthesizer("cart", seed=0).fit(df, constraints=[
-            Formula("religiousness", "affairs / 3")])
+            Formula("religiousness", "affairs / 3", tolerance=0.1)])
     # the tolerance it names holds in every sampled row
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)  # real rows do not follow the rule
@@ -391,6 +391,17 @@ def test_a_formula_rounded_past_its_tolerance_is_refused_at_fit() -> None:
     out = syn.sample(400, seed=0)
     gap = (out["religiousness"] - (out["affairs"] + out["yearsmarried"])).abs()
     assert gap.max() <= 0.5 and (gap > 0.01).any()
+
+
+def test_a_formula_without_a_tolerance_is_its_expression_rounded_to_the_column() -> None:
+    # tax = price * 0.19 on a column of cents: the rule means the rounded product
+    rng = np.random.default_rng(1)
+    price = np.round(rng.uniform(1, 200, 400), 2)
+    df = pd.DataFrame({"price": price, "tax": np.round(price * 0.19, 2)})
+    syn = make_synthesizer("cart", seed=0).fit(df, constraints=[Formula("tax", "price * 0.19")])
+    out = syn.sample(400, seed=0)
+    assert (out["tax"] == np.round(out["price"] * 0.19, 2)).all()
+    assert (out["tax"] != out["price"] * 0.19).any()  # rounded, as the real column is
 
 
 def test_a_formula_is_held_to_its_tolerance_alone_and_old_models_as_before() -> None:

@@ -170,11 +170,13 @@ class Formula(Constraint):
     """A derived column: ``column = expression`` over other columns (``total = price * qty``).
 
     The model never sees ``column``; it is computed after sampling and rounded to the real
-    column's precision. A row obeys when ``column`` is within ``tolerance`` of the expression
-    (float noise aside). Where rounding to the column's precision can move the value further
-    (whole numbers from ``a + b`` where ``b`` has quarters), fit refuses the rule and says
-    which tolerance would hold. Expressions are pandas ``DataFrame.eval`` arithmetic; quote
-    odd names with backticks. Sampled rows whose computed value falls outside the real
+    column's precision. Without a ``tolerance`` a row obeys when ``column`` is the expression
+    rounded to that precision (``tax = price * 0.19`` in cents). With one, a row obeys when
+    ``column`` is within it of the expression (float noise aside), and where rounding to the
+    column's precision can move the value further (whole numbers from ``a + b`` where ``b``
+    has quarters, tolerance 0.01), fit refuses the rule and says which tolerance would hold.
+    Expressions are pandas ``DataFrame.eval`` arithmetic; quote odd names with backticks.
+    Sampled rows whose computed value falls outside the real
     column's range are redrawn, as every other column stays inside its own.
     """
 
@@ -213,9 +215,10 @@ class Formula(Constraint):
         real = as_numbers(data[self.column])
         real = real[np.isfinite(real)]
         self._target["range"] = [float(real.min()), float(real.max())] if real.size else None
-        self._refuse_rounding_past_tolerance(table)
-        # the tolerance alone bounds a row (models saved before: plus the column's rounding)
-        self._target["tolerance_only"] = True
+        if self.tolerance:  # no tolerance: the column is the expression at its precision
+            self._refuse_rounding_past_tolerance(table)
+        # a tolerance given bounds a row alone (models saved before: plus the column's rounding)
+        self._target["tolerance_only"] = bool(self.tolerance)
 
     def _refuse_rounding_past_tolerance(self, table: Table) -> None:
         """A SchemaError when rebuilding the column must round it further than the tolerance."""
