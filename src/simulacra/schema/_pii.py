@@ -71,7 +71,10 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
             r"personnummer|bsn|pesel|dni|nif|cpf|aadhaar|id_?number|steuer_?id|steuernummer|"
             r"hetu|henkil_?o?tunnus|f_?o?dselsnummer|rijksregister(?:_?nummer)?|"
             r"national_?(?:register_?)?number|"
-            r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale)" + _NUM + "$",
+            r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale|"
+            # German Steuer-ID, Portuguese NIF, Danish CPR, Swiss AHV, Canadian SIN
+            r"steuer_?id_?nr|(?:steuer_?)?identifikations_?nummer|idnr|contribuinte|"
+            r"cpr(?:_?nummer)?|ahv(?:_?nummer)?|social_?insurance)" + _NUM + "$",
         ),
         (
             PIIType.PHONE,
@@ -105,6 +108,8 @@ _WEAK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
         (PIIType.EMAIL, r"(?:^|_)mail$"),
         (PIIType.PHONE, r"(?:^|_)(?:mobile|cell|contact_?number)$"),
         (PIIType.CREDIT_CARD, r"(?:^|_)(?:card|cc|pan)$"),
+        # a Canadian SIN or Swiss AVS number; also a sine or an average: values decide
+        (PIIType.NATIONAL_ID, r"(?:^|_)(?:sin|avs)" + _NUM + "$"),
         # "Street" alone may be a street address or a road type (ames: Pave/Grvl): values decide.
         (PIIType.STREET_ADDRESS, r"(?:^|_)street$"),
     )
@@ -191,6 +196,11 @@ FODSELSNUMMER_WEIGHTS = ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3
 """A Norwegian fødselsnummer's two check digits: 11 minus these weighted sums modulo 11."""
 DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 """A Spanish DNI's (or NIE's, X Y Z read as 0 1 2) letter: its number modulo 23 indexes this."""
+NIF_PREFIXES = ("1", "2", "3", "5", "6", "8", "45", "70", "71", "72", "74", "75", "77", "79",
+                "90", "91", "98", "99")
+"""How a Portuguese NIF may start: 1-3 and 45 are people, the others companies and bodies."""
+AHV_PREFIX = "756"
+"""Every Swiss AHV/AVS number starts with Switzerland's ISO 3166 numeric code."""
 LOCALE_MARGIN = 0.2
 """Names take a locale when its lists hold this much more of them than en_US's lists."""
 _STREET_WORD_RE = re.compile(
@@ -342,10 +352,22 @@ def _is_email(values: pd.Series, strict: bool) -> np.ndarray:
 
 
 def _is_national_id(values: pd.Series, strict: bool) -> np.ndarray:
-    """US SSNs by their layout; DNIs, NIEs and henkilötunnus by their check character."""
+    """Ids whose layout or check rule is rare by chance in other columns.
+
+    US SSNs by their layout; DNIs, NIEs and henkilötunnus by their check character; German
+    Steuer-IDs (1 in 250 random numbers pass), Swiss AHV numbers and Brazilian CPFs (1 in
+    100) by their checks in the layouts they are written in; Canadian SINs (1 in 10 pass the
+    Luhn check) only grouped like ``123 456 782`` unless the column's name hints at one.
+    """
     dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
     hetu = _is_hetu(values.str.strip().str.upper())
     found: np.ndarray = _matches(values, _SSN_RE) | _flags(dni) | _flags(hetu)
+    for layout, valid in _CHECKED_LAYOUTS:
+        shaped = _matches(values, layout)
+        if shaped.any():
+            found[shaped] |= valid(values[shaped].str.replace(r"\D", "", regex=True))
+    if not strict:
+        found |= _is_sin(values)
     return found
 
 
@@ -544,20 +566,7 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         words = pd.Series(np.where(have.any(axis=1), first, None), index=values.index)
         return _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
     if pii is PIIType.NATIONAL_ID:
-        compact = values.str.replace(" ", "", regex=False).str.upper()
-        found = pd.Series(None, index=values.index, dtype=object)
-        for locale, pattern in _NATIONAL_ID_LOCALES:
-            found = found.where(found.notna() | ~compact.str.fullmatch(pattern), locale)
-        found = found.where(found.notna() | ~_is_dni(compact), "es_ES")
-        digits = compact.str.replace(r"[.\-]", "", regex=True)
-        found = found.where(found.notna() | ~_checks(digits, 9, BSN_WEIGHTS, 11), "nl_NL")
-        found = found.where(found.notna() | ~_is_hetu(compact), "fi_FI")
-        # the stricter checks first: a PESEL passes by chance in 1 of 10, these in 1 of 48+
-        found = found.where(found.notna() | ~_is_fodselsnummer(digits), "no_NO")
-        found = found.where(found.notna() | ~_is_belgian_number(digits), "nl_BE")
-        found = found.where(found.notna() | ~_checks(digits, 11, PESEL_WEIGHTS, 10), "pl_PL")
-        found = found.where(found.notna() | ~_is_personnummer(compact), "sv_SE")
-        return _dominant(found)
+        return _national_id_locale(values)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
         return _dominant(codes.map(_IBAN_LOCALES))
@@ -569,6 +578,37 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
             return None
         return _dominant(prefixed.map(_phone_locale), share=NAME_VALUE_SHARE)
     return None
+
+
+def _national_id_locale(values: pd.Series) -> str | None:
+    """The country whose layout or check rule most of the ids pass, if any.
+
+    Each country's share is taken alone and the largest wins: nine digits pass a BSN, a NIF
+    or a SIN check by chance in about 1 of 10, so a first-match order would take a tenth of
+    a SIN column away from Canada.
+    """
+    compact = values.str.replace(" ", "", regex=False).str.upper()
+    digits = compact.str.replace(r"[./\-]", "", regex=True)
+    passes = {locale: _flags(compact.str.fullmatch(pattern))
+              for locale, pattern in _NATIONAL_ID_LOCALES}
+    passes |= {
+        "es_ES": _flags(_is_dni(compact)),
+        "nl_NL": _flags(_checks(digits, 9, BSN_WEIGHTS, 11)),
+        "fi_FI": _flags(_is_hetu(compact)),
+        "no_NO": _flags(_is_fodselsnummer(digits)),
+        "nl_BE": _flags(_is_belgian_number(digits)),
+        "pl_PL": _flags(_checks(digits, 11, PESEL_WEIGHTS, 10)),
+        "sv_SE": _flags(_is_personnummer(compact)),
+        "de_DE": _is_steuer_id(digits),
+        "pt_PT": _is_nif(digits),
+        "da_DK": _is_cpr(digits),
+        "de_CH": _is_ahv(digits),
+        "pt_BR": _is_cpf(digits),
+        "en_CA": _is_sin(digits),
+    }
+    shares = {locale: float(ok.mean()) for locale, ok in passes.items()}
+    best = max(shares, key=lambda locale: shares[locale])
+    return best if shares[best] >= VALUE_SHARE else None
 
 
 def _is_dni(compact: pd.Series) -> pd.Series:
@@ -638,6 +678,112 @@ def _is_belgian_number(digits: pd.Series) -> pd.Series:
     key = pd.to_numeric(text.str[9:]).to_numpy(dtype=np.int64)
     ok = (key == 97 - body % 97) | (key == 97 - (2_000_000_000 + body) % 97)
     return pd.Series(shaped & ok & _dated(text, 4, 2), index=digits.index)
+
+
+def _digit_rows(digits: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are ``width`` ASCII digits, and all values as an ``(n, width)`` int matrix.
+
+    Values of another shape become rows of zeros (masked out by the first result).
+    """
+    shaped = _flags(digits.str.fullmatch(rf"[0-9]{{{width}}}"))
+    text = np.where(shaped, digits.to_numpy(dtype=object), "0" * width).astype(f"S{width}")
+    matrix = np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(-1, width)
+    return shaped, matrix.astype(np.int64) - 48
+
+
+def mod11_complement(digits: np.ndarray, weights: tuple[int, ...]) -> np.ndarray:
+    """Portuguese NIF, Brazilian CPF: 11 minus the weighted sum modulo 11; 0 for 0 or 1."""
+    rest = digits @ np.asarray(weights, dtype=np.int64) % 11
+    out: np.ndarray = np.where(rest < 2, 0, 11 - rest)
+    return out
+
+
+def mod11_10_check(digits: np.ndarray) -> np.ndarray:
+    """German Steuer-ID: the ISO 7064 MOD 11,10 check digit of an ``(n, k)`` digit matrix."""
+    product = np.full(len(digits), 10, dtype=np.int64)
+    for j in range(digits.shape[1]):
+        total = (digits[:, j] + product) % 10
+        product = 2 * np.where(total == 0, 10, total) % 11
+    out: np.ndarray = (11 - product) % 10
+    return out
+
+
+def ean13_check(digits: np.ndarray) -> np.ndarray:
+    """Swiss AHV number: the EAN-13 check digit of 12 digits (weights 1, 3, 1, 3, ...)."""
+    weights = np.tile([1, 3], digits.shape[1] // 2 + 1)[: digits.shape[1]]
+    out: np.ndarray = (10 - digits @ weights % 10) % 10
+    return out
+
+
+def _is_steuer_id(digits: pd.Series) -> np.ndarray:
+    """German Steuer-ID: 11 digits, no leading 0, the repetition rule, the MOD 11,10 check.
+
+    In the first ten digits exactly one digit repeats, two or three times, and three times
+    not all in a row (ELSTER's rule since 2016; twice only before).
+    """
+    shaped, d = _digit_rows(digits, 11)
+    counts = (d[:, :10, None] == np.arange(10)).sum(axis=1)
+    repeated = counts > 1
+    run_of_three = ((d[:, :8] == d[:, 1:9]) & (d[:, 1:9] == d[:, 2:10])).any(axis=1)
+    ok = (repeated.sum(axis=1) == 1) & (counts.max(axis=1) <= 3) & ~run_of_three
+    found: np.ndarray = shaped & (d[:, 0] != 0) & ok & (mod11_10_check(d[:, :10]) == d[:, 10])
+    return found
+
+
+def _is_nif(digits: pd.Series) -> np.ndarray:
+    """Portuguese NIF: nine digits, a known first digit (or two), the mod-11 check."""
+    shaped, d = _digit_rows(digits, 9)
+    known = _flags(digits.str.startswith(NIF_PREFIXES))
+    check = mod11_complement(d[:, :8], (9, 8, 7, 6, 5, 4, 3, 2))
+    found: np.ndarray = shaped & known & (check == d[:, 8])
+    return found
+
+
+def _is_cpr(digits: pd.Series) -> np.ndarray:
+    """Danish CPR-nummer (``DDMMYY-SSSS``): ten digits that start with a date.
+
+    Numbers given since 2007 need not pass the old mod-11 check, so only the date shows; by
+    value alone that is too weak, so a CPR is found by its name and then told apart here.
+    """
+    shaped, _ = _digit_rows(digits, 10)
+    found: np.ndarray = shaped & _dated(digits.where(pd.Series(shaped, index=digits.index),
+                                                     ""), 0, 2)
+    return found
+
+
+def _is_ahv(digits: pd.Series) -> np.ndarray:
+    """Swiss AHV/AVS number (``756.XXXX.XXXX.XC``): 13 digits from 756, an EAN-13 check."""
+    shaped, d = _digit_rows(digits, 13)
+    found: np.ndarray = (shaped & _flags(digits.str.startswith(AHV_PREFIX))
+                         & (ean13_check(d[:, :12]) == d[:, 12]))
+    return found
+
+
+def _is_cpf(digits: pd.Series) -> np.ndarray:
+    """Brazilian CPF (``###.###.###-##``): two mod-11 check digits; not one digit 11 times."""
+    shaped, d = _digit_rows(digits, 11)
+    first = mod11_complement(d[:, :9], (10, 9, 8, 7, 6, 5, 4, 3, 2))
+    second = mod11_complement(d[:, :10], (11, 10, 9, 8, 7, 6, 5, 4, 3, 2))
+    varied = (d != d[:, :1]).any(axis=1)
+    found: np.ndarray = shaped & varied & (first == d[:, 9]) & (second == d[:, 10])
+    return found
+
+
+def _is_sin(digits: pd.Series) -> np.ndarray:
+    """Canadian SIN: nine digits, not from 0 or 8 (not given to people), a Luhn check."""
+    shaped, d = _digit_rows(digits, 9)
+    valid = _luhn_ok(np.where(shaped, digits.to_numpy(dtype=object), "0").astype(str))
+    found: np.ndarray = shaped & ~np.isin(d[:, 0], (0, 8)) & valid
+    return found
+
+
+_CHECKED_LAYOUTS: tuple[tuple[re.Pattern[str], Callable[[pd.Series], np.ndarray]], ...] = (
+    (re.compile(r"\d{2}[ /]?\d{3}[ /]?\d{3}[ /]?\d{3}"), _is_steuer_id),
+    (re.compile(r"756[.\s]?\d{4}[.\s]?\d{4}[.\s]?\d{2}"), _is_ahv),
+    (re.compile(r"\d{3}\.?\d{3}\.?\d{3}[-.]?\d{2}"), _is_cpf),
+    (re.compile(r"\d{3}([ \-])\d{3}\1\d{3}"), _is_sin),
+)
+"""Layouts of national ids detected from values alone, with their check."""
 
 
 def _phone_locale(digits: object) -> str | None:
