@@ -9,7 +9,7 @@ from faker import Faker
 
 from simulacra.schema import Column, Kind, PIIType
 from simulacra.schema._infer import infer_column
-from simulacra.schema._pii import _is_steuer_id
+from simulacra.schema._national_id_rules import _is_steuer_id
 from tests import national_id_rules as rules
 
 

@@ -23,7 +23,7 @@ from itertools import combinations
 import numpy as np
 
 from simulacra.data._strings import digit_chars
-from simulacra.schema._pii import (
+from simulacra.schema._national_id_rules import (
     AHV_PREFIX,
     BSN_WEIGHTS,
     DNI_LETTERS,
