@@ -25,7 +25,12 @@ import pyarrow.compute as pc
 
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
 from simulacra.data._locale_data import LocaleData, Pool, Template, text_shape
-from simulacra.data._national_ids import IdLayout, layout_for, luhn_check_digits
+from simulacra.data._national_ids import (
+    COUNTRY_LAYOUTS,
+    IdLayout,
+    layout_for,
+    luhn_check_digits,
+)
 from simulacra.data._strings import (
     digit_chars,
     from_matrix,
@@ -435,7 +440,9 @@ class NationalId(_AllowedPool):
 
     def _layouts(self) -> list[tuple[str, IdLayout, float]]:
         """Real shapes that are not US SSNs, with their layouts and shares."""
-        us = self.locale.national_ids is None
+        # US SSNs where Faker's ids are (no own ids, and no country layout: a Portuguese NIF
+        # has nine digits too)
+        us = self.locale.national_ids is None and self.locale.locale not in COUNTRY_LAYOUTS
         shapes = [(s, w) for s, w in self.shapes
                   if len(re.sub(r"[^#A]", "", s)) >= 4 and not (us and s.count("#") == 9
                                                                  and "A" not in s)]

@@ -29,6 +29,12 @@ import numpy as np
 import pandas as pd
 
 from simulacra.schema._model import PIIType
+from simulacra.schema._national_id_rules import (
+    checked_national_ids,
+    flags,
+    luhn_ok,
+    national_id_locale,
+)
 
 __all__ = ["detect_pii", "luhn_share", "normalize_name", "pii_from_name"]
 
@@ -71,7 +77,10 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
             r"personnummer|bsn|pesel|dni|nif|cpf|aadhaar|id_?number|steuer_?id|steuernummer|"
             r"hetu|henkil_?o?tunnus|f_?o?dselsnummer|rijksregister(?:_?nummer)?|"
             r"national_?(?:register_?)?number|"
-            r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale)" + _NUM + "$",
+            r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale|"
+            # German Steuer-ID, Portuguese NIF, Danish CPR, Swiss AHV, Canadian SIN
+            r"steuer_?id_?nr|(?:steuer_?)?identifikations_?nummer|idnr|contribuinte|"
+            r"cpr(?:_?nummer)?|ahv(?:_?nummer)?|social_?insurance)" + _NUM + "$",
         ),
         (
             PIIType.PHONE,
@@ -105,6 +114,8 @@ _WEAK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
         (PIIType.EMAIL, r"(?:^|_)mail$"),
         (PIIType.PHONE, r"(?:^|_)(?:mobile|cell|contact_?number)$"),
         (PIIType.CREDIT_CARD, r"(?:^|_)(?:card|cc|pan)$"),
+        # a Canadian SIN or Swiss AVS number; also a sine or an average: values decide
+        (PIIType.NATIONAL_ID, r"(?:^|_)(?:sin|avs)" + _NUM + "$"),
         # "Street" alone may be a street address or a road type (ames: Pave/Grvl): values decide.
         (PIIType.STREET_ADDRESS, r"(?:^|_)street$"),
     )
@@ -174,23 +185,6 @@ _PHONE_LOCALES = {
     "30": "el_GR", "90": "tr_TR", "61": "en_AU", "64": "en_NZ", "91": "en_IN", "81": "ja_JP",
     "82": "ko_KR", "86": "zh_CN", "55": "pt_BR", "52": "es_MX", "54": "es_AR", "7": "ru_RU",
 }  # fmt: skip
-# national ids whose layout tells the country: UK National Insurance, Italian codice
-# fiscale, French NIR
-_NATIONAL_ID_LOCALES = (
-    ("en_GB", r"[A-Z]{2}\d{6}[A-Z]"),
-    ("it_IT", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"),
-    ("fr_FR", r"[12]\d{14}"),
-)
-BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-"""A Dutch BSN's digits times these sum to a multiple of 11 (the "elfproef")."""
-PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1)
-"""A Polish PESEL's digits times these sum to a multiple of 10."""
-HETU_CHECKS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-"""A Finnish henkilötunnus's check character: its nine digits modulo 31 index this."""
-FODSELSNUMMER_WEIGHTS = ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2))
-"""A Norwegian fødselsnummer's two check digits: 11 minus these weighted sums modulo 11."""
-DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
-"""A Spanish DNI's (or NIE's, X Y Z read as 0 1 2) letter: its number modulo 23 indexes this."""
 LOCALE_MARGIN = 0.2
 """Names take a locale when its lists hold this much more of them than en_US's lists."""
 _STREET_WORD_RE = re.compile(
@@ -328,13 +322,8 @@ def _share(values: pd.Series, weights: np.ndarray, pii: PIIType, *, strict: bool
     return float(np.average(validator(values, strict), weights=weights))
 
 
-def _flags(result: pd.Series) -> np.ndarray:
-    """Return a writable boolean array (missing is False) from a pandas string-method result."""
-    return np.array(result.to_numpy(dtype=bool, na_value=False), dtype=bool)
-
-
 def _matches(values: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
-    return _flags(values.str.fullmatch(pattern))
+    return flags(values.str.fullmatch(pattern))
 
 
 def _is_email(values: pd.Series, strict: bool) -> np.ndarray:
@@ -342,10 +331,8 @@ def _is_email(values: pd.Series, strict: bool) -> np.ndarray:
 
 
 def _is_national_id(values: pd.Series, strict: bool) -> np.ndarray:
-    """US SSNs by their layout; DNIs, NIEs and henkilötunnus by their check character."""
-    dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
-    hetu = _is_hetu(values.str.strip().str.upper())
-    found: np.ndarray = _matches(values, _SSN_RE) | _flags(dni) | _flags(hetu)
+    """US SSNs by their layout, and ids whose check rule few other values pass."""
+    found: np.ndarray = _matches(values, _SSN_RE) | checked_national_ids(values, strict)
     return found
 
 
@@ -353,7 +340,7 @@ def _is_street(values: pd.Series, strict: bool) -> np.ndarray:
     suffixes = values.str.extract(_EN_STREET_RE)["suffix"].str.lower()
     english = (_in_set(suffixes, _street_suffixes()) if suffixes.notna().any()
                else np.zeros(len(values), dtype=bool))
-    european = _flags(values.str.contains(_EU_STREET_RE))
+    european = flags(values.str.contains(_EU_STREET_RE))
     found: np.ndarray = english | european
     return found
 
@@ -420,24 +407,13 @@ def _is_card(values: pd.Series, strict: bool) -> np.ndarray:
     ok &= (lengths >= 12) & (lengths <= 19)  # Maestro cards have 12 digits
     if not ok.any():
         return ok
-    ok[ok] = _luhn_ok(digits[ok].to_numpy(dtype=str))
+    ok[ok] = luhn_ok(digits[ok].to_numpy(dtype=str))
     return ok
 
 
 def luhn_share(values: pd.Series) -> float:
     """The share of strings that are card numbers (12 to 19 digits passing the Luhn check)."""
     return float(_is_card(values, True).mean()) if len(values) else 0.0
-
-
-def _luhn_ok(numbers: np.ndarray) -> np.ndarray:
-    """Check digit strings of 12 to 19 digits with the Luhn algorithm, vectorized."""
-    padded = np.char.rjust(numbers.astype("U19"), 19, "0")
-    codes = np.frombuffer(padded.tobytes(), dtype=np.uint32).reshape(len(padded), 19)
-    d = (codes - ord("0")).astype(np.int64)[:, ::-1]
-    doubled = d[:, 1::2] * 2
-    doubled = np.where(doubled > 9, doubled - 9, doubled)
-    total = d[:, 0::2].sum(axis=1) + doubled.sum(axis=1)
-    return np.asarray(total % 10 == 0)
 
 
 def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
@@ -447,7 +423,7 @@ def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
     ok &= (n_digits >= 7) & (n_digits <= 15)
     if strict:
         groups = values.str.count(r"\d[\s.\-/]+\d").to_numpy(dtype=np.int64, na_value=0)
-        marked = _flags(values.str.match(r"^(?:\+|00|\()"))
+        marked = flags(values.str.match(r"^(?:\+|00|\()"))
         ok &= marked | (groups >= 2)
         ok &= ~_matches(values, _IPV4_RE)
     return ok
@@ -544,20 +520,7 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         words = pd.Series(np.where(have.any(axis=1), first, None), index=values.index)
         return _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
     if pii is PIIType.NATIONAL_ID:
-        compact = values.str.replace(" ", "", regex=False).str.upper()
-        found = pd.Series(None, index=values.index, dtype=object)
-        for locale, pattern in _NATIONAL_ID_LOCALES:
-            found = found.where(found.notna() | ~compact.str.fullmatch(pattern), locale)
-        found = found.where(found.notna() | ~_is_dni(compact), "es_ES")
-        digits = compact.str.replace(r"[.\-]", "", regex=True)
-        found = found.where(found.notna() | ~_checks(digits, 9, BSN_WEIGHTS, 11), "nl_NL")
-        found = found.where(found.notna() | ~_is_hetu(compact), "fi_FI")
-        # the stricter checks first: a PESEL passes by chance in 1 of 10, these in 1 of 48+
-        found = found.where(found.notna() | ~_is_fodselsnummer(digits), "no_NO")
-        found = found.where(found.notna() | ~_is_belgian_number(digits), "nl_BE")
-        found = found.where(found.notna() | ~_checks(digits, 11, PESEL_WEIGHTS, 10), "pl_PL")
-        found = found.where(found.notna() | ~_is_personnummer(compact), "sv_SE")
-        return _dominant(found)
+        return national_id_locale(values, VALUE_SHARE)
     if pii is PIIType.IBAN:
         codes = values.str.replace(" ", "", regex=False).str.upper().str[:2]
         return _dominant(codes.map(_IBAN_LOCALES))
@@ -569,75 +532,6 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
             return None
         return _dominant(prefixed.map(_phone_locale), share=NAME_VALUE_SHARE)
     return None
-
-
-def _is_dni(compact: pd.Series) -> pd.Series:
-    """Spanish DNIs (``12345678Z``) and NIEs (``X1234567L``) whose letter checks."""
-    parts = compact.str.extract(r"^([XYZ]?)(\d{7,8})([A-Z])$").fillna("").astype(object)
-    digits = parts[0].str.translate(str.maketrans("XYZ", "012")) + parts[1]
-    shaped = (parts[1] != "") & (digits.str.len() == 8)
-    number = pd.to_numeric(digits.where(shaped, "0")).to_numpy(dtype=np.int64)
-    letter = np.array(list(DNI_LETTERS), dtype=object)[number % 23]
-    return pd.Series(shaped.to_numpy(dtype=bool) & (letter == parts[2].to_numpy()),
-                     index=compact.index)
-
-
-def _checks(digits: pd.Series, width: int, weights: tuple[int, ...], modulus: int
-            ) -> pd.Series:
-    """Numbers of ``width`` digits whose weighted digit sum is 0 modulo ``modulus``."""
-    shaped = digits.str.fullmatch(rf"\d{{{width}}}").fillna(False).astype(bool)
-    text = digits.where(shaped, "0" * width).astype(object)
-    matrix = np.array([list(map(int, t)) for t in text], dtype=np.int64).reshape(-1, width)
-    ok = (matrix @ np.asarray(weights, dtype=np.int64)) % modulus == 0
-    return pd.Series(shaped.to_numpy() & ok, index=digits.index)
-
-
-def _is_personnummer(compact: pd.Series) -> pd.Series:
-    """Swedish personnummer (``YYMMDD-NNNC``): a date, then a Luhn check over the ten digits."""
-    shaped = compact.str.fullmatch(r"\d{6}[-+]\d{4}").fillna(False).astype(bool)
-    digits = compact.str.replace(r"[-+]", "", regex=True).where(shaped, "0" * 10)
-    ok = _luhn_ok(digits.to_numpy(dtype=str))
-    return pd.Series(shaped.to_numpy() & _dated(digits, 4, 2) & ok, index=compact.index)
-
-
-def _dated(digits: pd.Series, day: int, month: int) -> np.ndarray:
-    """Whether the two digits at ``day`` and ``month`` are a day and a month."""
-    d = pd.to_numeric(digits.str[day : day + 2], errors="coerce")
-    m = pd.to_numeric(digits.str[month : month + 2], errors="coerce")
-    return (d.between(1, 31) & m.between(1, 12)).to_numpy()
-
-
-def _is_hetu(compact: pd.Series) -> pd.Series:
-    """Finnish henkilötunnus (``DDMMYY-NNNC``): a date, a century sign, the mod-31 check."""
-    parts = compact.str.extract(r"^(\d{6})[-+A-FU-Y](\d{3})([0-9A-Y])$")
-    shaped = parts[0].notna().to_numpy()
-    number = pd.to_numeric((parts[0] + parts[1]).where(shaped, "0")).to_numpy(dtype=np.int64)
-    check = np.array(list(HETU_CHECKS), dtype=object)[number % 31]
-    ok = shaped & (check == parts[2].to_numpy(dtype=object)) & _dated(parts[0].fillna(""), 0, 2)
-    return pd.Series(ok, index=compact.index)
-
-
-def _is_fodselsnummer(digits: pd.Series) -> pd.Series:
-    """Norwegian fødselsnummer: ``DDMMYY``, an individual number, two mod-11 check digits."""
-    first, second = FODSELSNUMMER_WEIGHTS
-    ok = (_checks(digits, 11, (*first, 1, 0), 11) & _checks(digits, 11, (*second, 1), 11))
-    # D-numbers add 40 to the day
-    day = pd.to_numeric(digits.str[:2], errors="coerce") % 40
-    month = pd.to_numeric(digits.str[2:4], errors="coerce")
-    return ok & (day.between(1, 31) & month.between(1, 12)).to_numpy()
-
-
-def _is_belgian_number(digits: pd.Series) -> pd.Series:
-    """Belgian national number (``YYMMDD SSS CC``): the key is 97 minus the number mod 97.
-
-    The number is the first nine digits, with a leading 2 for births after 1999.
-    """
-    shaped = digits.str.fullmatch(r"\d{11}").fillna(False).astype(bool).to_numpy()
-    text = digits.where(shaped, "0" * 11)
-    body = pd.to_numeric(text.str[:9]).to_numpy(dtype=np.int64)
-    key = pd.to_numeric(text.str[9:]).to_numpy(dtype=np.int64)
-    ok = (key == 97 - body % 97) | (key == 97 - (2_000_000_000 + body) % 97)
-    return pd.Series(shaped & ok & _dated(text, 4, 2), index=digits.index)
 
 
 def _phone_locale(digits: object) -> str | None:

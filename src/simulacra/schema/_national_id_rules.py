@@ -1,0 +1,283 @@
+"""National ids' layouts and check rules, as vectorized tests of string columns.
+
+A country's rule both finds ids from their values (where few other numbers pass it by
+chance) and tells which country a column of ids is from. The data layer's generators
+(:mod:`simulacra.data._national_ids`) use the same weights and check digits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+# national ids whose layout tells the country: UK National Insurance, Italian codice
+# fiscale, French NIR
+_NATIONAL_ID_LOCALES = (
+    ("en_GB", r"[A-Z]{2}\d{6}[A-Z]"),
+    ("it_IT", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"),
+    ("fr_FR", r"[12]\d{14}"),
+)
+BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+"""A Dutch BSN's digits times these sum to a multiple of 11 (the "elfproef")."""
+PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1)
+"""A Polish PESEL's digits times these sum to a multiple of 10."""
+HETU_CHECKS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+"""A Finnish henkilötunnus's check character: its nine digits modulo 31 index this."""
+FODSELSNUMMER_WEIGHTS = ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2))
+"""A Norwegian fødselsnummer's two check digits: 11 minus these weighted sums modulo 11."""
+DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+"""A Spanish DNI's (or NIE's, X Y Z read as 0 1 2) letter: its number modulo 23 indexes this."""
+NIF_PREFIXES = ("1", "2", "3", "5", "6", "8", "45", "70", "71", "72", "74", "75", "77", "79",
+                "90", "91", "98", "99")
+"""How a Portuguese NIF may start: 1-3 and 45 are people, the others companies and bodies."""
+AHV_PREFIX = "756"
+"""Every Swiss AHV/AVS number starts with Switzerland's ISO 3166 numeric code."""
+
+
+def flags(result: pd.Series) -> np.ndarray:
+    """Return a writable boolean array (missing is False) from a pandas string-method result."""
+    return np.array(result.to_numpy(dtype=bool, na_value=False), dtype=bool)
+
+
+def _matches(values: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
+    return flags(values.str.fullmatch(pattern))
+
+
+def luhn_ok(numbers: np.ndarray) -> np.ndarray:
+    """Check digit strings of at most 19 digits with the Luhn algorithm, vectorized."""
+    padded = np.char.rjust(numbers.astype("U19"), 19, "0")
+    codes = np.frombuffer(padded.tobytes(), dtype=np.uint32).reshape(len(padded), 19)
+    d = (codes - ord("0")).astype(np.int64)[:, ::-1]
+    doubled = d[:, 1::2] * 2
+    doubled = np.where(doubled > 9, doubled - 9, doubled)
+    total = d[:, 0::2].sum(axis=1) + doubled.sum(axis=1)
+    return np.asarray(total % 10 == 0)
+
+
+def checked_national_ids(values: pd.Series, strict: bool) -> np.ndarray:
+    """Ids whose layout or check rule is rare by chance in other columns.
+
+    DNIs, NIEs and henkilötunnus by their check character; German
+    Steuer-IDs (1 in 250 random numbers pass), Swiss AHV numbers and Brazilian CPFs (1 in
+    100) by their checks in the layouts they are written in; Canadian SINs (1 in 10 pass the
+    Luhn check) only grouped like ``123 456 782`` unless the column's name hints at one.
+    """
+    dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
+    hetu = _is_hetu(values.str.strip().str.upper())
+    found: np.ndarray = flags(dni) | flags(hetu)
+    for layout, valid in _CHECKED_LAYOUTS:
+        shaped = _matches(values, layout)
+        if shaped.any():
+            found[shaped] |= valid(values[shaped].str.replace(r"\D", "", regex=True))
+    if not strict:
+        found |= _is_sin(values)
+    return found
+
+
+def national_id_locale(values: pd.Series, share: float) -> str | None:
+    """The country whose layout or check rule most of the ids pass, if any.
+
+    Each country's share is taken alone and the largest wins: nine digits pass a BSN, a NIF
+    or a SIN check by chance in about 1 of 10, so a first-match order would take a tenth of
+    a SIN column away from Canada.
+    """
+    compact = values.str.replace(" ", "", regex=False).str.upper()
+    digits = compact.str.replace(r"[./\-]", "", regex=True)
+    passes = {locale: flags(compact.str.fullmatch(pattern))
+              for locale, pattern in _NATIONAL_ID_LOCALES}
+    passes |= {
+        "es_ES": flags(_is_dni(compact)),
+        "nl_NL": flags(_checks(digits, 9, BSN_WEIGHTS, 11)),
+        "fi_FI": flags(_is_hetu(compact)),
+        "no_NO": flags(_is_fodselsnummer(digits)),
+        "nl_BE": flags(_is_belgian_number(digits)),
+        "pl_PL": flags(_checks(digits, 11, PESEL_WEIGHTS, 10)),
+        "sv_SE": flags(_is_personnummer(compact)),
+        "de_DE": _is_steuer_id(digits),
+        "pt_PT": _is_nif(digits),
+        "da_DK": _is_cpr(digits),
+        "de_CH": _is_ahv(digits),
+        "pt_BR": _is_cpf(digits),
+        "en_CA": _is_sin(digits),
+    }
+    shares = {locale: float(ok.mean()) for locale, ok in passes.items()}
+    best = max(shares, key=lambda locale: shares[locale])
+    return best if shares[best] >= share else None
+
+
+def _is_dni(compact: pd.Series) -> pd.Series:
+    """Spanish DNIs (``12345678Z``) and NIEs (``X1234567L``) whose letter checks."""
+    parts = compact.str.extract(r"^([XYZ]?)(\d{7,8})([A-Z])$").fillna("").astype(object)
+    digits = parts[0].str.translate(str.maketrans("XYZ", "012")) + parts[1]
+    shaped = (parts[1] != "") & (digits.str.len() == 8)
+    number = pd.to_numeric(digits.where(shaped, "0")).to_numpy(dtype=np.int64)
+    letter = np.array(list(DNI_LETTERS), dtype=object)[number % 23]
+    return pd.Series(shaped.to_numpy(dtype=bool) & (letter == parts[2].to_numpy()),
+                     index=compact.index)
+
+
+def _checks(digits: pd.Series, width: int, weights: tuple[int, ...], modulus: int
+            ) -> pd.Series:
+    """Numbers of ``width`` digits whose weighted digit sum is 0 modulo ``modulus``."""
+    shaped = digits.str.fullmatch(rf"\d{{{width}}}").fillna(False).astype(bool)
+    text = digits.where(shaped, "0" * width).astype(object)
+    matrix = np.array([list(map(int, t)) for t in text], dtype=np.int64).reshape(-1, width)
+    ok = (matrix @ np.asarray(weights, dtype=np.int64)) % modulus == 0
+    return pd.Series(shaped.to_numpy() & ok, index=digits.index)
+
+
+def _is_personnummer(compact: pd.Series) -> pd.Series:
+    """Swedish personnummer (``YYMMDD-NNNC``): a date, then a Luhn check over the ten digits."""
+    shaped = compact.str.fullmatch(r"\d{6}[-+]\d{4}").fillna(False).astype(bool)
+    digits = compact.str.replace(r"[-+]", "", regex=True).where(shaped, "0" * 10)
+    ok = luhn_ok(digits.to_numpy(dtype=str))
+    return pd.Series(shaped.to_numpy() & _dated(digits, 4, 2) & ok, index=compact.index)
+
+
+def _dated(digits: pd.Series, day: int, month: int) -> np.ndarray:
+    """Whether the two digits at ``day`` and ``month`` are a day and a month."""
+    d = pd.to_numeric(digits.str[day : day + 2], errors="coerce")
+    m = pd.to_numeric(digits.str[month : month + 2], errors="coerce")
+    return (d.between(1, 31) & m.between(1, 12)).to_numpy()
+
+
+def _is_hetu(compact: pd.Series) -> pd.Series:
+    """Finnish henkilötunnus (``DDMMYY-NNNC``): a date, a century sign, the mod-31 check."""
+    parts = compact.str.extract(r"^(\d{6})[-+A-FU-Y](\d{3})([0-9A-Y])$")
+    shaped = parts[0].notna().to_numpy()
+    number = pd.to_numeric((parts[0] + parts[1]).where(shaped, "0")).to_numpy(dtype=np.int64)
+    check = np.array(list(HETU_CHECKS), dtype=object)[number % 31]
+    ok = shaped & (check == parts[2].to_numpy(dtype=object)) & _dated(parts[0].fillna(""), 0, 2)
+    return pd.Series(ok, index=compact.index)
+
+
+def _is_fodselsnummer(digits: pd.Series) -> pd.Series:
+    """Norwegian fødselsnummer: ``DDMMYY``, an individual number, two mod-11 check digits."""
+    first, second = FODSELSNUMMER_WEIGHTS
+    ok = (_checks(digits, 11, (*first, 1, 0), 11) & _checks(digits, 11, (*second, 1), 11))
+    # D-numbers add 40 to the day
+    day = pd.to_numeric(digits.str[:2], errors="coerce") % 40
+    month = pd.to_numeric(digits.str[2:4], errors="coerce")
+    return ok & (day.between(1, 31) & month.between(1, 12)).to_numpy()
+
+
+def _is_belgian_number(digits: pd.Series) -> pd.Series:
+    """Belgian national number (``YYMMDD SSS CC``): the key is 97 minus the number mod 97.
+
+    The number is the first nine digits, with a leading 2 for births after 1999.
+    """
+    shaped = digits.str.fullmatch(r"\d{11}").fillna(False).astype(bool).to_numpy()
+    text = digits.where(shaped, "0" * 11)
+    body = pd.to_numeric(text.str[:9]).to_numpy(dtype=np.int64)
+    key = pd.to_numeric(text.str[9:]).to_numpy(dtype=np.int64)
+    ok = (key == 97 - body % 97) | (key == 97 - (2_000_000_000 + body) % 97)
+    return pd.Series(shaped & ok & _dated(text, 4, 2), index=digits.index)
+
+
+def _digit_rows(digits: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are ``width`` ASCII digits, and all values as an ``(n, width)`` int matrix.
+
+    Values of another shape become rows of zeros (masked out by the first result).
+    """
+    shaped = flags(digits.str.fullmatch(rf"[0-9]{{{width}}}"))
+    text = np.where(shaped, digits.to_numpy(dtype=object), "0" * width).astype(f"S{width}")
+    matrix = np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(-1, width)
+    return shaped, matrix.astype(np.int64) - 48
+
+
+def mod11_complement(digits: np.ndarray, weights: tuple[int, ...]) -> np.ndarray:
+    """Portuguese NIF, Brazilian CPF: 11 minus the weighted sum modulo 11; 0 for 0 or 1."""
+    rest = digits @ np.asarray(weights, dtype=np.int64) % 11
+    out: np.ndarray = np.where(rest < 2, 0, 11 - rest)
+    return out
+
+
+def mod11_10_check(digits: np.ndarray) -> np.ndarray:
+    """German Steuer-ID: the ISO 7064 MOD 11,10 check digit of an ``(n, k)`` digit matrix."""
+    product = np.full(len(digits), 10, dtype=np.int64)
+    for j in range(digits.shape[1]):
+        total = (digits[:, j] + product) % 10
+        product = 2 * np.where(total == 0, 10, total) % 11
+    out: np.ndarray = (11 - product) % 10
+    return out
+
+
+def ean13_check(digits: np.ndarray) -> np.ndarray:
+    """Swiss AHV number: the EAN-13 check digit of 12 digits (weights 1, 3, 1, 3, ...)."""
+    weights = np.tile([1, 3], digits.shape[1] // 2 + 1)[: digits.shape[1]]
+    out: np.ndarray = (10 - digits @ weights % 10) % 10
+    return out
+
+
+def _is_steuer_id(digits: pd.Series) -> np.ndarray:
+    """German Steuer-ID: 11 digits, no leading 0, the repetition rule, the MOD 11,10 check.
+
+    In the first ten digits exactly one digit repeats, two or three times, and three times
+    not all in a row (ELSTER's rule since 2016; twice only before).
+    """
+    shaped, d = _digit_rows(digits, 11)
+    counts = (d[:, :10, None] == np.arange(10)).sum(axis=1)
+    repeated = counts > 1
+    run_of_three = ((d[:, :8] == d[:, 1:9]) & (d[:, 1:9] == d[:, 2:10])).any(axis=1)
+    ok = (repeated.sum(axis=1) == 1) & (counts.max(axis=1) <= 3) & ~run_of_three
+    found: np.ndarray = shaped & (d[:, 0] != 0) & ok & (mod11_10_check(d[:, :10]) == d[:, 10])
+    return found
+
+
+def _is_nif(digits: pd.Series) -> np.ndarray:
+    """Portuguese NIF: nine digits, a known first digit (or two), the mod-11 check."""
+    shaped, d = _digit_rows(digits, 9)
+    known = flags(digits.str.startswith(NIF_PREFIXES))
+    check = mod11_complement(d[:, :8], (9, 8, 7, 6, 5, 4, 3, 2))
+    found: np.ndarray = shaped & known & (check == d[:, 8])
+    return found
+
+
+def _is_cpr(digits: pd.Series) -> np.ndarray:
+    """Danish CPR-nummer (``DDMMYY-SSSS``): ten digits that start with a date.
+
+    Numbers given since 2007 need not pass the old mod-11 check, so only the date shows; by
+    value alone that is too weak, so a CPR is found by its name and then told apart here.
+    """
+    shaped, _ = _digit_rows(digits, 10)
+    found: np.ndarray = shaped & _dated(digits.where(pd.Series(shaped, index=digits.index),
+                                                     ""), 0, 2)
+    return found
+
+
+def _is_ahv(digits: pd.Series) -> np.ndarray:
+    """Swiss AHV/AVS number (``756.XXXX.XXXX.XC``): 13 digits from 756, an EAN-13 check."""
+    shaped, d = _digit_rows(digits, 13)
+    found: np.ndarray = (shaped & flags(digits.str.startswith(AHV_PREFIX))
+                         & (ean13_check(d[:, :12]) == d[:, 12]))
+    return found
+
+
+def _is_cpf(digits: pd.Series) -> np.ndarray:
+    """Brazilian CPF (``###.###.###-##``): two mod-11 check digits; not one digit 11 times."""
+    shaped, d = _digit_rows(digits, 11)
+    first = mod11_complement(d[:, :9], (10, 9, 8, 7, 6, 5, 4, 3, 2))
+    second = mod11_complement(d[:, :10], (11, 10, 9, 8, 7, 6, 5, 4, 3, 2))
+    varied = (d != d[:, :1]).any(axis=1)
+    found: np.ndarray = shaped & varied & (first == d[:, 9]) & (second == d[:, 10])
+    return found
+
+
+def _is_sin(digits: pd.Series) -> np.ndarray:
+    """Canadian SIN: nine digits, not from 0 or 8 (not given to people), a Luhn check."""
+    shaped, d = _digit_rows(digits, 9)
+    valid = luhn_ok(np.where(shaped, digits.to_numpy(dtype=object), "0").astype(str))
+    found: np.ndarray = shaped & ~np.isin(d[:, 0], (0, 8)) & valid
+    return found
+
+
+_CHECKED_LAYOUTS: tuple[tuple[re.Pattern[str], Callable[[pd.Series], np.ndarray]], ...] = (
+    (re.compile(r"\d{2}[ /]?\d{3}[ /]?\d{3}[ /]?\d{3}"), _is_steuer_id),
+    (re.compile(r"756[.\s]?\d{4}[.\s]?\d{4}[.\s]?\d{2}"), _is_ahv),
+    (re.compile(r"\d{3}\.?\d{3}\.?\d{3}[-.]?\d{2}"), _is_cpf),
+    (re.compile(r"\d{3}([ \-])\d{3}\1\d{3}"), _is_sin),
+)
+"""Layouts of national ids detected from values alone, with their check."""
