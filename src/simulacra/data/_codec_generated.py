@@ -44,6 +44,7 @@ from simulacra.data._frame import EncodedColumn
 from simulacra.data._id_layouts import layout_ids, layout_state
 from simulacra.data._keyed import ValueGuard, derive_key
 from simulacra.data._locale_data import DEFAULT_LOCALE
+from simulacra.data._national_ids import digit_width
 from simulacra.schema._model import Column, Kind, PIIType
 
 # What the generators of these types learn of the real values' layout (never a real value).
@@ -203,7 +204,11 @@ class PIICodec(_Guarded):
         pii = PIIType(str(column.pii_type))
         text = as_text(series)
         state = cls._base_state(series, column, text, salt, pii)
-        shapes = _SHAPES[pii](text) if pii in _SHAPES else []
+        width = _number_id_width(column, pii)
+        if width is not None:  # valid ids once zero-padded, so no two read as one number
+            shapes = [("#" * width, 1.0)]
+        else:
+            shapes = _SHAPES[pii](text) if pii in _SHAPES else []
         state.update(
             pool=[] if column.unique else _pool_shares(text),
             unique=bool(column.unique),
@@ -241,6 +246,17 @@ class PIICodec(_Guarded):
         shares = np.asarray(self.state["pool"], dtype=np.float64)
         values = pool.take(pa.array(rng.choice(len(pool), size=n, p=shares / shares.sum())))
         return strings_to_dtype(values, missing, self.column.dtype, self.state["marker"])
+
+
+def _number_id_width(column: Column, pii: PIIType) -> int | None:
+    """The digits of the column's national ids, if they are stored as numbers of a country.
+
+    Its ids lost their leading zeros (``01234567890`` -> ``1234567890``); made at the
+    country's width and read back as numbers, they are valid once padded to it again.
+    """
+    if pii is not PIIType.NATIONAL_ID or not is_numeric_dtype(resolve_dtype(column.dtype)):
+        return None
+    return digit_width(column.locale)
 
 
 def _pool_shares(text: pa.Array) -> list[float]:

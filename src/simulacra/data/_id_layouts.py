@@ -19,10 +19,26 @@ takes the next length at which it can hold no id of a real layout or of another 
 (see :func:`_disjoint`), so ids of different forms never meet. A wider form numbers its own
 rows at the even places of its first lane; the odd ones take ids of the form below that
 were equal to a real id in every lane.
+
+Lanes leave three quarters of a layout to retries: ``AAA`` (17,576 ids) beside 1,458 real
+airport codes went on as ``AAAA`` from row 4,394. States saved since session 24 (``"remake":
+"skip-real"``) skip real ids instead, so a form's ids are nearly all used before it widens:
+
+* a form of at most :data:`SCAN_MAX` ids is scanned once (its ids in keyed order, checked
+  against the guard); place ``i`` takes the ``i``-th id of that order that is not real.
+* a larger form is *cycle walked*: place ``d`` takes the id of code ``P(d)`` under the form's
+  keyed permutation ``P``, and while that id is real, of ``P(P(d))`` and so on. Among the
+  places whose own id (code ``d``) is not real this is a bijection onto the ids that are not
+  real (each takes the next such id along its cycle of ``P``); a place whose own id is real
+  (as many as the real ids' share of the form) moves up to the next wider form, which keeps
+  its first places, as many as the form below holds, for them.
+
+Both depend on the state alone, so chunks agree; no id repeats or is real.
 """
 
 from __future__ import annotations
 
+import hashlib
 import string
 from collections import Counter
 from typing import Any
@@ -49,6 +65,8 @@ ROOM = 2  # a layout keeps its literals only if it holds this many times LANES x
 _ALPHABETS = {"#": string.digits, "A": string.ascii_uppercase, "a": string.ascii_lowercase}
 _PRINTABLE = set(string.printable) - set("\t\n\r\x0b\x0c")
 _MAX_CODES = 2**60  # ids numbered by a layout's trailing places: exact in int64 lanes
+SCAN_MAX = 2**20
+"""Forms of at most this many ids have their real ids counted once (a quarter second)."""
 
 
 def exact(values: pa.Array) -> pa.Array:
@@ -192,16 +210,19 @@ class LayoutIds:
         Names the column in error messages.
     """
 
-    def __init__(self, layouts: list[tuple[str, float]], key: int, where: str) -> None:
+    def __init__(self, layouts: list[tuple[str, float]], key: int, where: str,
+                 skip_real: ValueGuard | None = None) -> None:
         self.layouts = [str(s) for s, _ in layouts]
         self.key = key
         self.where = where
+        self.skip_real = skip_real  # the real ids' guard (None: lanes, as saved before)
         self.counts, self.which, self.rank = _block_plan(
             np.array([float(w) for _, w in layouts]), key)
         # forms[k][level]: layout k (level 0) and its wider forms, added as rows need them
         self.forms: list[list[str]] = [[s] for s in self.layouts]
         self._taken = [_tokens(s) for s in self.layouts]  # every form in use, as tokens
         self._parsed_forms: dict[str, tuple[np.ndarray, list[int], list[np.ndarray]]] = {}
+        self._real: dict[tuple[int, int], np.ndarray] = {}  # see _real_codes
 
     def capacity(self, k: int, level: int = 0) -> int:
         """How many distinct ids layout ``k`` numbers at ``level`` (0: as learned; below 2**60)."""
@@ -239,6 +260,8 @@ class LayoutIds:
         block, place = np.divmod(rows, BLOCK)
         which = self.which[place]
         index = block * self.counts[which] + self.rank[place]
+        if self.skip_real is not None:
+            return self._skipping(which, index, self.skip_real)
         groups = []
         for k in np.unique(which):
             pos = np.flatnonzero(which == k)
@@ -254,6 +277,90 @@ class LayoutIds:
                 pos, left, level = pos[~here], left[~here] - room, level + 1
         return scatter(groups, len(rows)) if groups else pa.array([], pa.string())
 
+    def _skipping(self, which: np.ndarray, index: np.ndarray, guard: ValueGuard) -> pa.Array:
+        """Ids for layout ``which`` and its rows ``index``, skipping real ids (module docstring).
+
+        A form above a walked one keeps its first places for the places moved up from it; its
+        own rows come after them.
+        """
+        groups = []
+        for k in np.unique(which):
+            pos = np.flatnonzero(which == k)
+            left = index[pos]
+            moved_pos, moved = np.empty(0, np.int64), np.empty(0, np.int64)
+            level, below = 0, 0
+            while pos.size or moved_pos.size:
+                walked = self.capacity(int(k), level) > SCAN_MAX
+                room = self._usable(int(k), level, guard) - below  # 0: every id real
+                if walked and room <= 0 and pos.size:
+                    raise self._full(int(k))  # only where a wider form barely grows
+                here = left < room
+                at = np.concatenate([moved_pos, pos[here]])
+                places = np.concatenate([moved, below + left[here]])
+                ids, own_real = self._ids_at(int(k), level, places, guard)
+                groups.append((at[~own_real], ids.filter(pa.array(~own_real))))
+                moved_pos, moved = at[own_real], places[own_real]
+                pos, left = pos[~here], left[~here] - room
+                level, below = level + 1, self.capacity(int(k), level) if walked else 0
+        return scatter(groups, len(index)) if groups else pa.array([], pa.string())
+
+    def _usable(self, k: int, level: int, guard: ValueGuard) -> int:
+        """How many places form ``level`` of layout ``k`` numbers (less its real ids, if small)."""
+        capacity = self.capacity(k, level)
+        return capacity if capacity > SCAN_MAX else capacity - self._real_codes(k, level,
+                                                                                guard).size
+
+    def _real_codes(self, k: int, level: int, guard: ValueGuard) -> np.ndarray:
+        """The places of a small form (``SCAN_MAX`` ids at most) whose id is real, sorted."""
+        if (k, level) not in self._real:
+            template, slots, alphabets = self._form(k, level)
+            capacity = _split(alphabets)[1]
+            key = self._key(k, level)
+            places = np.arange(capacity, dtype=np.int64)
+            ids = _render(template, slots, alphabets, permute_index(places, capacity, key),
+                          capacity, key)
+            self._real[(k, level)] = places[guard.contains(ids)]
+        return self._real[(k, level)]
+
+    def _ids_at(self, k: int, level: int, places: np.ndarray, guard: ValueGuard
+                ) -> tuple[pa.Array, np.ndarray]:
+        """The ids of ``places`` in form ``level`` of layout ``k``, and which places move up.
+
+        A small form's place ``i`` is its ``i``-th place whose id is not real; a large one's
+        walks its cycle past real ids, and a place whose own id is real moves up.
+        """
+        template, slots, alphabets = self._form(k, level)
+        capacity = _split(alphabets)[1]
+        key = self._key(k, level)
+        if capacity <= SCAN_MAX:
+            real = self._real_codes(k, level, guard)
+            skipped = np.searchsorted(real - np.arange(real.size), places, side="right")
+            codes = permute_index(places + skipped, capacity, key)
+            ids = _render(template, slots, alphabets, codes, capacity, key)
+            return ids, np.zeros(places.size, dtype=bool)
+        if places.size and int(places.max()) >= capacity:
+            raise self._full(k)
+        own_real = guard.contains(_render(template, slots, alphabets, places, capacity, key))
+        codes = permute_index(places, capacity, key)
+        ids = _render(template, slots, alphabets, codes, capacity, key)
+        bad = guard.contains(ids) & ~own_real
+        while bad.any():  # the next code along the cycle; it ends, at the latest, at the place
+            codes[bad] = permute_index(codes[bad], capacity, key)
+            redo = _render(template, slots, alphabets, codes[bad], capacity, key)
+            ids = pc.replace_with_mask(ids, pa.array(bad), redo)
+            bad[bad] = guard.contains(redo)
+        return ids, own_real
+
+    def _key(self, k: int, level: int) -> int:
+        return self.key + k if level == 0 else self.key + k + (level << 32)  # level 0: as before
+
+    def _full(self, k: int) -> SamplingError:
+        return SamplingError(
+            f"{self.where}: could not make ids in the layout {self.layouts[k]!r} or wider ones "
+            "that differ from every real id: the real ids fill most of them. Set 'id_format' "
+            "of this column in the schema to 'integer', 'uuid' or a template such as "
+            "'ID{:08d}'.")
+
     def _make(self, k: int, level: int, index: np.ndarray, attempt: int) -> pa.Array:
         """Ids of layout ``k``'s form ``level`` for first-lane places ``index``.
 
@@ -263,27 +370,33 @@ class LayoutIds:
         for _ in range(attempt // LANES):
             level, index = level + 1, 2 * index + 1
         template, places, alphabets = self._form(k, level)
-        first, capacity = _split(alphabets)
-        lane = capacity // LANES
+        lane = _split(alphabets)[1] // LANES
         if index.size and int(index.max()) >= lane:  # only if a wider form barely grows
-            raise SamplingError(
-                f"{self.where}: could not make ids in the layout {self.layouts[k]!r} or "
-                f"wider ones that differ from every real id after {attempt} tries: the real "
-                "ids fill most of them. Set 'id_format' of this column in the schema to "
-                "'integer', 'uuid' or a template such as 'ID{:08d}'.")
-        key = self.key + k if level == 0 else self.key + k + (level << 32)  # level 0: as before
+            raise self._full(k)
+        key = self._key(k, level)
         codes = permute_index(index + attempt % LANES * lane, lane * LANES, key)
-        out = np.tile(template, (index.size, 1))
-        rest = codes
-        for i, (place, alphabet) in enumerate(zip(places, alphabets, strict=True)):
-            if i < first:  # a leading place of a long layout: keyed by the code, not numbering
-                digit = permute_index(codes, lane * LANES, key + 1 + i) % alphabet.size
-                out[:, place] = alphabet[digit]
-        for place, alphabet in zip(reversed(places[first:]), reversed(alphabets[first:]),
-                                   strict=True):
-            rest, digit = np.divmod(rest, alphabet.size)
+        return _render(template, places, alphabets, codes, lane * LANES, key)
+
+
+def _render(template: np.ndarray, places: list[int], alphabets: list[np.ndarray],
+            codes: np.ndarray, size: int, key: int) -> pa.Array:
+    """The ids of ``codes`` (below ``size``): their trailing places number them in mixed radix.
+
+    A long layout's leading places (see :func:`_split`) are drawn from a keyed permutation of
+    the code, so they vary without numbering anything.
+    """
+    first = _split(alphabets)[0]
+    out = np.tile(template, (codes.size, 1))
+    rest = codes
+    for i, (place, alphabet) in enumerate(zip(places, alphabets, strict=True)):
+        if i < first:
+            digit = permute_index(codes, size, key + 1 + i) % alphabet.size
             out[:, place] = alphabet[digit]
-        return from_matrix(out)
+    for place, alphabet in zip(reversed(places[first:]), reversed(alphabets[first:]),
+                               strict=True):
+        rest, digit = np.divmod(rest, alphabet.size)
+        out[:, place] = alphabet[digit]
+    return from_matrix(out)
 
 
 def _split(alphabets: list[np.ndarray]) -> tuple[int, int]:
@@ -305,15 +418,19 @@ def layout_state(texts: list[str], key: int, salt: str) -> dict[str, Any] | None
     if not layouts:
         return None
     guard = ValueGuard.of(pa.array(texts, pa.string()), salt, exact).get_state()
-    return {"layouts": [[s, w] for s, w in layouts], "key": key, "guard": guard}
+    return {"layouts": [[s, w] for s, w in layouts], "key": key, "guard": guard,
+            "remake": "skip-real"}
 
 
 def layout_ids(state: dict[str, Any], rows: np.ndarray, rng: np.random.Generator,
                where: str) -> pa.Array:
     """Ids for ``rows`` from a :func:`layout_state`, none equal to a real id."""
+    guard = ValueGuard.from_state(state["guard"], exact, where)
+    skip = state.get("remake") == "skip-real"  # absent in states saved before: lanes
+    if skip:  # scans of small forms are kept for the next chunk
+        return _skipping_maker(state, guard, where).generate(rows, rng, 0)
     maker = LayoutIds([(str(s), float(w)) for s, w in state["layouts"]], int(state["key"]),
                       where)
-    guard = ValueGuard.from_state(state["guard"], exact, where)
     values = maker.generate(rows, rng, 0)
     bad = guard.contains(values)
     attempt = 0
@@ -323,3 +440,19 @@ def layout_ids(state: dict[str, Any], rows: np.ndarray, rng: np.random.Generator
         values = pc.replace_with_mask(values, pa.array(bad), redo)
         bad[bad] = guard.contains(redo)
     return values
+
+
+_MAKERS: dict[tuple[Any, ...], LayoutIds] = {}
+_MAX_MAKERS = 16
+
+
+def _skipping_maker(state: dict[str, Any], guard: ValueGuard, where: str) -> LayoutIds:
+    """The :class:`LayoutIds` of a ``"skip-real"`` state, one per state in this process."""
+    layouts = tuple((str(s), float(w)) for s, w in state["layouts"])
+    digest = hashlib.blake2b(guard.hashes.tobytes(), digest_size=16).hexdigest()
+    found = (layouts, int(state["key"]), guard.salt, digest, where)
+    if found not in _MAKERS:
+        if len(_MAKERS) >= _MAX_MAKERS:
+            _MAKERS.pop(next(iter(_MAKERS)))
+        _MAKERS[found] = LayoutIds(list(layouts), int(state["key"]), where, skip_real=guard)
+    return _MAKERS[found]

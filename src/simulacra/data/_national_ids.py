@@ -437,3 +437,14 @@ def layout_for(shape: str, locale: str | None) -> IdLayout:
         if known.compact_shape() == compact:
             return known
     return plain_layout(compact)
+
+
+def digit_width(locale: str | None) -> int | None:
+    """How many digits the country's ids have when they are digits alone (a CPF: 11), if so.
+
+    Such ids fit an integer column, which drops their leading zeros; they are padded back
+    to this width to be read and made.
+    """
+    widths = {len(layout.compact_shape()) for layout in COUNTRY_LAYOUTS.get(locale or "", ())
+              if set(layout.compact_shape()) == {"#"}}
+    return widths.pop() if len(widths) == 1 else None

@@ -51,6 +51,7 @@ from simulacra.schema._datetimes import (
 from simulacra.schema._discover import discover_constraints as _discover
 from simulacra.schema._durations import detect_duration_layout, parse_durations
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
+from simulacra.schema._national_id_rules import number_id_locale
 from simulacra.schema._pii import (
     VALUE_SHARE,
     are_place_names,
@@ -98,7 +99,7 @@ _MAX_PREFIX = 20
 # digits a whole number of each type has, written without its leading zeros: a name alone
 # (``ccn``) does not make five-digit facility numbers card numbers
 _NUMERIC_PII = {PIIType.PHONE: (6, 15), PIIType.CREDIT_CARD: (12, 19),
-                PIIType.NATIONAL_ID: (6, 12)}
+                PIIType.NATIONAL_ID: (6, 15)}  # 15: a French NIR
 _Fields = dict[str, Any]
 
 
@@ -304,7 +305,7 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
     if integer:
         pii = pii_from_name(name)
         if pii in _NUMERIC_PII and _digits_fit(finite, *_NUMERIC_PII[pii]):
-            return {"kind": Kind.PII, "pii_type": pii}
+            return _numeric_pii(pii, values, complete=complete)
         if _are_card_numbers(values, finite):
             return {"kind": Kind.PII, "pii_type": PIIType.CREDIT_CARD}
         # integers as they are: float64 merges neighbours above 2**53
@@ -321,6 +322,25 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         "minimum": float(finite.min()) if finite.size else None,
         "maximum": float(finite.max()) if finite.size else None,
     }
+
+
+def _numeric_pii(pii: PIIType, values: pd.Series, *, complete: bool) -> _Fields:
+    """Personal data stored as whole numbers; a national id's country from its values.
+
+    The digits are read from the integers themselves (float64 blurs 16 digits and more).
+    """
+    fields: _Fields = {"kind": Kind.PII, "pii_type": pii}
+    if pii is PIIType.NATIONAL_ID and len(values):
+        sample = _sample(values)
+        exact = sample.to_numpy() if is_integer_dtype(sample.dtype) else np.rint(
+            sample.to_numpy(dtype=np.float64)).astype(np.int64)
+        fields["locale"] = number_id_locale(
+            pd.Series(np.abs(exact).astype(str), dtype=object), VALUE_SHARE)
+    n_unique = int(values.nunique())
+    if (pii in _ONE_PER_PERSON and complete and n_unique == len(values)
+            and n_unique >= MIN_ROWS_ID_FROM_VALUES):  # one person's each: kept unique
+        fields["unique"] = True
+    return fields
 
 
 def _digits_fit(finite: np.ndarray, low: int, high: int) -> bool:

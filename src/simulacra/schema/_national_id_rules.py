@@ -35,6 +35,9 @@ NIF_PREFIXES = ("1", "2", "3", "5", "6", "8", "45", "70", "71", "72", "74", "75"
 """How a Portuguese NIF may start: 1-3 and 45 are people, the others companies and bodies."""
 AHV_PREFIX = "756"
 """Every Swiss AHV/AVS number starts with Switzerland's ISO 3166 numeric code."""
+DIGIT_WIDTHS = {"nl_NL": 9, "pt_PT": 9, "en_CA": 9, "da_DK": 10, "sv_SE": 10, "pl_PL": 11,
+                "no_NO": 11, "nl_BE": 11, "de_DE": 11, "pt_BR": 11, "de_CH": 13, "fr_FR": 15}
+"""How many digits a country's id has when written as digits alone (so storable as a number)."""
 
 
 def flags(result: pd.Series) -> np.ndarray:
@@ -84,6 +87,32 @@ def national_id_locale(values: pd.Series, share: float) -> str | None:
     or a SIN check by chance in about 1 of 10, so a first-match order would take a tenth of
     a SIN column away from Canada.
     """
+    shares = {locale: float(ok.mean()) for locale, ok in national_id_passes(values).items()}
+    best = max(shares, key=lambda locale: shares[locale])
+    return best if shares[best] >= share else None
+
+
+def number_id_locale(numbers: pd.Series, share: float) -> str | None:
+    """The country whose ids most of the whole numbers (as digit strings) are, zero-padded.
+
+    Ids stored as integers lost their leading zeros (CPF ``01234567890`` -> ``1234567890``),
+    so each country is tried at its width (:data:`DIGIT_WIDTHS`); a value with more digits
+    than that fails, so the values must mostly fit the width to reach ``share``.
+    """
+    shares: dict[str, float] = {}
+    for width in sorted(set(DIGIT_WIDTHS.values())):
+        padded = numbers.str.zfill(width)
+        passes = national_id_passes(padded)
+        # a personnummer is written with its separator, which a number cannot hold
+        passes["sv_SE"] = flags(_is_personnummer(padded.str[:6] + "-" + padded.str[6:]))
+        shares |= {locale: float(passes[locale].mean())
+                   for locale, w in DIGIT_WIDTHS.items() if w == width}
+    best = max(shares, key=lambda locale: shares[locale])
+    return best if shares[best] >= share else None
+
+
+def national_id_passes(values: pd.Series) -> dict[str, np.ndarray]:
+    """Per country whose ids are detected from values, which ``values`` pass its rule."""
     compact = values.str.replace(" ", "", regex=False).str.upper()
     digits = compact.str.replace(r"[./\-]", "", regex=True)
     passes = {locale: flags(compact.str.fullmatch(pattern))
@@ -103,9 +132,7 @@ def national_id_locale(values: pd.Series, share: float) -> str | None:
         "pt_BR": _is_cpf(digits),
         "en_CA": _is_sin(digits),
     }
-    shares = {locale: float(ok.mean()) for locale, ok in passes.items()}
-    best = max(shares, key=lambda locale: shares[locale])
-    return best if shares[best] >= share else None
+    return passes
 
 
 def _is_dni(compact: pd.Series) -> pd.Series:
