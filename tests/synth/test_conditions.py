@@ -92,6 +92,8 @@ def test_a_condition_too_rare_to_meet_is_a_sampling_error(credit: pd.DataFrame) 
     rare = next(p for p in range(int(credit["Price"].min()), 10**7) if p not in held)
     with pytest.raises(SamplingError, match="condition Price="):
         syn.sample(50, conditions={"Price": rare})
+    with pytest.raises(SamplingError, match=f"condition Price={rare}, "):
+        syn.sample(50, conditions={"Price": np.int64(rare), "Status": np.str_("good")})
 
 
 def test_impute_fills_missing_cells_and_keeps_given_ones(credit: pd.DataFrame) -> None:

@@ -52,7 +52,11 @@ class Condition(Constraint):
         return list(self.values)
 
     def describe(self) -> str:
-        return "condition " + ", ".join(f"{c}={v!r}" for c, v in self.values.items())
+        # numpy scalars (impute's values, read from a frame) as plain numbers: Price=105.9,
+        # not Price=np.float64(105.9)
+        return "condition " + ", ".join(
+            f"{c}={v.item() if isinstance(v, np.generic) else v!r}"
+            for c, v in self.values.items())
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "values": self.values}
