@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -172,7 +173,6 @@ def test_all_values_missing_does_not_crash() -> None:
 @pytest.mark.parametrize("name", ["copula", "cart", "bayesnet", "independent"])
 def test_a_table_with_nothing_to_learn(name: str) -> None:
     # constant columns and a regenerated id: no column is left for the model itself
-    import pandas as pd
 
     from simulacra import make_synthesizer
 
@@ -180,3 +180,44 @@ def test_a_table_with_nothing_to_learn(name: str) -> None:
     out = make_synthesizer(name, seed=0).fit(frame).sample(4)
     assert out["a"].tolist() == [1] * 4 and out["b"].tolist() == ["x"] * 4
     assert out["id"].is_unique
+
+
+def _shop_table(n: int = 1500, seed: int = 0) -> pd.DataFrame:
+    """A segment that shifts a number, a second number tied to it, one often missing."""
+
+    rng = np.random.default_rng(seed)
+    segment = rng.choice(["vip", "regular"], size=n, p=[0.3, 0.7])
+    spend = np.round(100 + np.where(segment == "vip", 80.0, 0.0) + 20 * rng.standard_normal(n), 1)
+    visits = np.round(spend / 10 + 2 * rng.standard_normal(n))
+    tip = np.where(rng.random(n) < 0.3, np.nan, np.round(spend * 0.1, 2))
+    return pd.DataFrame({"segment": segment, "spend": spend, "visits": visits, "tip": tip})
+
+
+def test_impute_fills_rows_that_give_numbers() -> None:
+    # rejection never draws an exact number: impute of rows giving one raised SamplingError
+    real = _shop_table()
+    syn = GaussianCopulaSynthesizer(seed=0).fit(real)
+    partial = real.head(12).copy()
+    partial["visits"] = np.nan
+    partial.loc[::3, "segment"] = None
+    out = syn.impute(partial, seed=1)
+    assert out["visits"].notna().all() and out["segment"].notna().all()
+    given = partial["segment"].notna()
+    assert (out.loc[given, "segment"] == partial.loc[given, "segment"]).all()
+    assert (out["spend"] == partial["spend"]).all()
+
+
+def test_native_conditions_follow_the_model() -> None:
+    real = _shop_table()
+    syn = GaussianCopulaSynthesizer(seed=0).fit(real)
+    free = syn.sample(20_000, seed=2)
+    vip = syn.sample(3000, seed=3, conditions={"segment": "vip"})
+    assert (vip["segment"] == "vip").all()
+    # the model's own conditional: what rejection from unconditioned rows gives
+    assert abs(vip["spend"].mean() - free.loc[free["segment"] == "vip", "spend"].mean()) < 4
+    high = syn.sample(2000, seed=4, conditions={"spend": 190.0})
+    assert (high["spend"] == 190.0).all()
+    assert (high["segment"] == "vip").mean() > 0.8  # 30% of all rows
+    assert abs(high["visits"].mean() - 19) < 2.5
+    missing = syn.sample(500, seed=5, conditions={"tip": None})
+    assert missing["tip"].isna().all()

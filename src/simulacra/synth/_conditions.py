@@ -2,9 +2,10 @@
 
 A condition (``{"fraud": 1, "country": "DE"}``) is checked like a constraint on every
 candidate row, so the result is exact whatever the model. Models that can fix a value while
-drawing (``_sample_fixed``: CART for the columns it draws first, the independent baseline for
-any column) do so, and rejection only has to cover the rest. A condition no real row has (an
-unseen category, a number outside the real range, a generated column) is refused at once.
+drawing (``_sample_fixed``: CART for the columns it draws first, the independent baseline and
+the Gaussian copula for any column) do so, and rejection only has to cover the rest. A
+condition no real row has (an unseen category, a number outside the real range, a generated
+column) is refused at once.
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ class Condition(Constraint):
         return list(self.values)
 
     def describe(self) -> str:
-        return "condition " + ", ".join(f"{c}={v!r}" for c, v in self.values.items())
+        # numpy scalars (impute's values, read from a frame) as plain numbers: Price=105.9,
+        # not Price=np.float64(105.9)
+        return "condition " + ", ".join(
+            f"{c}={v.item() if isinstance(v, np.generic) else v!r}"
+            for c, v in self.values.items())
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "values": self.values}

@@ -14,6 +14,7 @@ from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._marginals import (
+    MISSING_CODE,
     category_frequencies,
     columns_from_state,
     columns_state,
@@ -184,10 +185,60 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     # ---- sample -------------------------------------------------------------------------
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
+        # Columns as rows: every per-column step below reads and writes contiguous memory.
+        z = self.cholesky_ @ rng.standard_normal((self.latent_.size, n))
+        return self._decode(z, rng)
+
+    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
+                      rng: np.random.Generator) -> EncodedFrame | None:
+        """Draw the free latent columns from their normal given the fixed ones.
+
+        A fixed number's latent value is its normal score; a fixed category's is drawn in
+        its interval (exact for one fixed column). Without this, conditions on a number (and
+        so ``impute`` of rows giving numbers) could only be met by rejection, which never
+        draws an exact number. Not native where a fixed column is a missing block's member.
+        """
+        position = {int(j): k for k, j in enumerate(self.latent_.tolist())}
+        given = self._fixed_scores(fixed, position, n, rng)
+        if given is None:
+            return None
+        cols = np.array(sorted(given), dtype=np.int64)
+        free = np.setdiff1d(np.arange(self.latent_.size), cols)
+        r = self.correlation_
+        weights = r[np.ix_(free, cols)] @ np.linalg.pinv(r[np.ix_(cols, cols)])
+        spread = r[np.ix_(free, free)] - weights @ r[np.ix_(cols, free)]
+        z = np.empty((self.latent_.size, n))
+        z[cols] = np.vstack([given[int(k)] for k in cols])
+        z[free] = weights @ z[cols] + _root(spread) @ rng.standard_normal((free.size, n))
+        frame = self._decode(z, rng)
+        for j, value in fixed.items():
+            frame.values[:, j] = value  # the exact values, not their latent round trip
+        return frame
+
+    def _fixed_scores(self, fixed: dict[int, float], position: dict[int, int], n: int,
+                      rng: np.random.Generator) -> dict[int, np.ndarray] | None:
+        """Latent position -> the fixed column's latent values, or None if not native."""
+        pairs = missing_pairs(self.columns_)
+        out: dict[int, np.ndarray] = {}
+        for j, value in fixed.items():
+            if j not in position:
+                return None  # a missing block's member: drawn from its block's level
+            if self.columns_[j].discrete:
+                cuts = np.concatenate([[-np.inf], self.tables_[j], [np.inf]])
+                rank = int(np.flatnonzero(self.orders_[j] == int(value))[0])
+                lo, hi = special.ndtr(cuts[rank]), special.ndtr(cuts[rank + 1])
+                u = lo + rng.random(n) * (hi - lo)
+                out[position[j]] = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+            elif fixed.get(pairs.get(j, -1)) != MISSING_CODE:  # a missing number has no score
+                z = np.interp(value, self.tables_[j], _GRID)
+                out[position[j]] = np.full(n, z)
+        return out
+
+    def _decode(self, z: np.ndarray, rng: np.random.Generator) -> EncodedFrame:
+        """Encoded rows from latent normal values (latent columns x rows)."""
         d = len(self.columns_)
         latent = self.latent_
-        # Columns as rows: every per-column step below reads and writes contiguous memory.
-        z = self.cholesky_ @ rng.standard_normal((latent.size, n))
+        n = z.shape[1]
         out = np.empty((len(self.families_), n))  # encoded columns, then blocks' levels
         for k, j in enumerate(latent.tolist()):
             if j >= d or self.columns_[j].discrete:
@@ -447,6 +498,12 @@ def _nearest_correlation(corr: np.ndarray) -> np.ndarray:
     fixed = fixed / np.outer(scale, scale)
     np.fill_diagonal(fixed, 1.0)
     return np.asarray(fixed)
+
+
+def _root(cov: np.ndarray) -> np.ndarray:
+    """A square root of a covariance that may be singular (eigenvalues below 0 taken as 0)."""
+    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    return np.asarray(vecs * np.sqrt(np.maximum(vals, 0.0)))
 
 
 def _cholesky(corr: np.ndarray) -> np.ndarray:

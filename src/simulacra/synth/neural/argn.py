@@ -30,6 +30,11 @@ from simulacra.synth.neural._torch import (
 ORDERS = ("learned", "given", "any")
 _ORDER_ROWS = 20_000  # rows used to measure dependence for the learned order
 _ORDER_CODES = 16  # codes per attribute when measuring dependence
+# batch_size=None: an epoch takes at least this many steps, of 32 to 512 rows. With one
+# step per epoch (a table smaller than the batch) the first noisy validation epochs halve
+# the step size until it is gone and training keeps an almost untrained model.
+_MIN_STEPS = 16
+_AUTO_BATCH = (32, 512)
 
 
 class ARGNSynthesizer(BaseSynthesizer):
@@ -57,7 +62,8 @@ class ARGNSynthesizer(BaseSynthesizer):
     epochs
         Most passes over the training rows.
     batch_size
-        Rows per gradient step (all rows when there are fewer).
+        Rows per gradient step (all rows when there are fewer); None: a sixteenth of the
+        training rows, 32 to 512, so that even a small table gets several steps an epoch.
     n_bins
         Most bins per continuous column; None: a third of the square root of the row count,
         8 to 128 (finer bins need more rows to learn each bin's share given the others).
@@ -99,6 +105,7 @@ class ARGNSynthesizer(BaseSynthesizer):
     name: ClassVar[str] = "argn"
     _param_checks: ClassVar[dict[str, Check]] = {
         **TRAINING_CHECKS,
+        "batch_size": Interval(int, 1, None, allow_none=True),
         "n_bins": Interval(int, 2, 10_000, allow_none=True),
         "embedding_dim": Interval(int, 2, 4096),
         "hidden_size": Interval(int, 1, 65536),
@@ -107,7 +114,8 @@ class ARGNSynthesizer(BaseSynthesizer):
         "order": Options(ORDERS),
     }
 
-    def __init__(self, *, epochs: int = 100, batch_size: int = 512, n_bins: int | None = None,
+    def __init__(self, *, epochs: int = 100, batch_size: int | None = None,
+                 n_bins: int | None = None,
                  embedding_dim: int = 16, hidden_size: int = 128, hidden_layers: int = 1,
                  learning_rate: float = 2e-3, patience: int = 6, validation_share: float = 0.1,
                  rare_count: int = 5, order: str = "learned",
@@ -153,7 +161,7 @@ class ARGNSynthesizer(BaseSynthesizer):
             opt = torch.optim.Adam(net.parameters(), lr=self.learning_rate)
             plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
             train_c = c_all[train_idx]
-            batch = min(self.batch_size, len(train_idx))
+            batch = _batch_rows(self.batch_size, len(train_idx))
 
             def batch_mask() -> Any:
                 if self.order != "any":
@@ -300,6 +308,14 @@ class _RarePools:
 
         return cls(arrays("model", np.int64), arrays("original", np.int64),
                    arrays("pooled", np.int64), arrays("cumulative", np.float64))
+
+
+def _batch_rows(batch_size: int | None, n_train: int) -> int:
+    """Rows per gradient step: ``batch_size``, or by default enough steps per epoch."""
+    if batch_size is None:
+        low, high = _AUTO_BATCH
+        batch_size = int(np.clip(n_train // _MIN_STEPS, low, high))
+    return max(1, min(batch_size, n_train))
 
 
 def _learned_order(attributes: Attributes, codes: np.ndarray,
