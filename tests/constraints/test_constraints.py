@@ -481,7 +481,7 @@ def _follow_up(n: int = 150, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame({"onstudy": onstudy, "progression": progression.round(), "death": death})
 
 
-@pytest.mark.parametrize("name", ["independent", "copula", "bayesnet"])
+@pytest.mark.parametrize("name", ["independent", "copula", "bayesnet", "cart"])
 def test_rows_redrawn_for_a_rule_keep_the_missing_values_of_the_rows_they_replace(
         name: str) -> None:
     # a missing value passes every rule, so plain redraws favoured rows with gaps:

@@ -70,8 +70,6 @@ class BaseSynthesizer(ABC):
     _param_checks: ClassVar[Mapping[str, Check]] = {}
 
     seed: SeedLike
-    #: rows redrawn for breaking a rule keep the missing cells of the rows they replace
-    _redraws_keep_missing: ClassVar[bool] = True
     index_: IndexLayout | None  # the DataFrame's index, learned as columns (synth/_index.py)
 
     # ---- parameters (scikit-learn conventions) -------------------------------------------
@@ -238,8 +236,7 @@ class BaseSynthesizer(ABC):
         if rules:
             return iter_constrained_chunks(
                 draw, self.codec_, n, rng, rules=rules, columns=self.table_.column_names,
-                chunk_rows=chunk_rows, progress=or_null(progress),
-                keep_missing_patterns=self._redraws_keep_missing)
+                chunk_rows=chunk_rows, progress=or_null(progress))
         return iter_chunks(draw, self.codec_, n, rng,
                            chunk_rows=chunk_rows, progress=or_null(progress))
 

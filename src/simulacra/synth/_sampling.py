@@ -189,14 +189,14 @@ def iter_constrained_chunks(
     columns: list[str],
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Progress,
-    keep_missing_patterns: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Yield chunks adding up to exactly ``n`` rows that obey every rule.
 
     Candidate rows are drawn, mapped back through the rules' reparametrizations and checked;
     rows that break a rule are drawn again, in batches sized by the acceptance rate seen so
-    far. With ``keep_missing_patterns`` a redrawn row has the missing cells (among the
-    rules' columns) of the row it replaces (:class:`_PatternSlots`). When fewer than
+    far; a redrawn row has the missing cells (among the rules' columns) of the row it
+    replaces (:class:`_PatternSlots`; with no missing cells there, the rows plain redraws
+    keep, in their order). When fewer than
     :data:`MIN_ACCEPTANCE` of at least :data:`MIN_CANDIDATES` candidates are kept, a
     ``SamplingError`` names the rule that rejects most.
     """
@@ -208,7 +208,7 @@ def iter_constrained_chunks(
         want = min(chunk_rows, n - done)
         parts: list[pd.DataFrame] = []
         have = 0
-        slots = _PatternSlots(checked, want) if keep_missing_patterns and checked else None
+        slots = _PatternSlots(checked, want) if checked else None
         while have < want:
             rate = kept / drawn if drawn else 1.0
             size = int(min(chunk_rows, max(64, np.ceil((want - have) / max(rate, 0.01) * 1.1))))
@@ -223,7 +223,7 @@ def iter_constrained_chunks(
             parts.append(good)
             have += len(good)
             drawn += size
-            kept += len(good) if slots is None else int(ok.sum())  # the rules' own rate
+            kept += len(good)
             _give_up_if_hopeless(rules, drawn, kept, done + have, n)
         chunk = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         yield chunk.reset_index(drop=True)

@@ -143,9 +143,6 @@ class CARTSynthesizer(BaseSynthesizer):
     """
 
     name: ClassVar[str] = "cart"
-    # order rules are kept while drawing, so few rows are redrawn; the development samples
-    # (bench/RESULTS.md) were judged with plain redraws
-    _redraws_keep_missing: ClassVar[bool] = False
     _param_checks: ClassVar[dict[str, Check]] = {
         "min_samples_leaf": Interval(int, 1, None, allow_none=True),
         "leaf_scale": Interval(float, 0.0, None),
