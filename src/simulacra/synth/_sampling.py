@@ -17,6 +17,7 @@ from simulacra.constraints import ConstraintSet
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
+from simulacra.synth._conditions import Condition
 from simulacra.synth._marginals import MISSING_CODE
 
 DEFAULT_CHUNK_ROWS = 50_000
@@ -202,7 +203,10 @@ def iter_constrained_chunks(
     """
     progress.start("sample", total=n)
     rules.begin_sampling()
-    checked = sorted({c for rule in rules.rules for c in rule.columns() if c in columns})
+    # the columns where a missing value passes the rules (a condition holds only a value)
+    given = {c for rule in rules.rules if isinstance(rule, Condition) for c in rule.columns()}
+    checked = sorted({c for rule in rules.rules for c in rule.columns()
+                      if c in columns and c not in given})
     done = drawn = kept = 0
     while done < n:
         want = min(chunk_rows, n - done)
