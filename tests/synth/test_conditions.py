@@ -86,14 +86,56 @@ def test_columns_learned_as_one_combination_refuse_an_unseen_category() -> None:
 
 
 def test_a_condition_too_rare_to_meet_is_a_sampling_error(credit: pd.DataFrame) -> None:
-    # bayesnet meets conditions by rejection only (copula now holds a number natively)
+    # bayesnet meets conditions by rejection only: the dearest price with the smallest loan,
+    # a bad status and the rarest home is too rare even once the numbers' windows are wide
+    syn = make_synthesizer("bayesnet", seed=0).fit(credit)
+    rare = {"Price": np.int64(credit["Price"].max()), "Amount": int(credit["Amount"].min()),
+            "Status": np.str_("bad"), "Home": "other"}
+    with pytest.raises(SamplingError, match=r"condition Price=11140 \(met within ±\d+\), "
+                                            r"Amount=100 \(met within ±\d+\), Status='bad'"):
+        syn.sample(50, conditions=rare, seed=1)
+
+
+def test_a_number_a_model_cannot_hold_is_met_near_it_and_written_back(
+        credit: pd.DataFrame) -> None:
+    # bayesnet draws no row with a price no real row has; rows drawn near it take it
     syn = make_synthesizer("bayesnet", seed=0).fit(credit)
     held = set(credit["Price"].dropna().astype(int))
     rare = next(p for p in range(int(credit["Price"].min()), 10**7) if p not in held)
-    with pytest.raises(SamplingError, match="condition Price="):
-        syn.sample(50, conditions={"Price": rare})
-    with pytest.raises(SamplingError, match=f"condition Price={rare}, "):
-        syn.sample(50, conditions={"Price": np.int64(rare), "Status": np.str_("good")})
+    out = syn.sample(50, conditions={"Price": rare, "Status": "good"}, seed=1)
+    assert (out["Price"] == rare).all() and (out["Status"] == "good").all()
+    assert list(out.dtypes) == list(credit.dtypes)
+
+
+def test_the_other_columns_follow_a_number_met_near_it(credit: pd.DataFrame) -> None:
+    # Two given numbers: bayesnet met them exactly by rejection and always gave up. The
+    # loans drawn for cheap and for dear purchases must differ as the real ones do.
+    syn = make_synthesizer("bayesnet", seed=0).fit(credit)
+    cheap, dear = credit["Price"].quantile([0.1, 0.9]).astype(int)
+    income = int(credit["Income"].median())
+    amounts = {}
+    for price in (cheap, dear):
+        out = syn.sample(300, conditions={"Price": price, "Income": income}, seed=2)
+        assert (out["Price"] == price).all() and (out["Income"] == income).all()
+        near = credit[(credit["Price"] - price).abs() <= 0.1 * price]
+        amounts[price] = (out["Amount"].mean(), near["Amount"].mean())
+    (cheap_syn, cheap_real), (dear_syn, dear_real) = amounts[cheap], amounts[dear]
+    assert dear_syn - cheap_syn > 0.6 * (dear_real - cheap_real)
+    assert abs(cheap_syn - cheap_real) < 0.3 * cheap_real
+    assert abs(dear_syn - dear_real) < 0.3 * dear_real
+
+
+@pytest.mark.parametrize("name", ["bayesnet", "cart"])
+def test_impute_fills_rows_that_give_several_numbers(name: str, credit: pd.DataFrame
+                                                     ) -> None:
+    # bayesnet (by rejection) and cart (beyond its first column) gave up on such rows
+    syn = make_synthesizer(name, seed=0).fit(credit)
+    numbers = ["Price", "Amount", "Age", "Seniority"]
+    partial = credit.head(12).astype(object)
+    partial.loc[:, [c for c in credit.columns if c not in numbers]] = None
+    out = syn.impute(partial, seed=4)
+    assert out[numbers].astype(int).equals(credit.head(12)[numbers].astype(int))
+    assert out["Status"].notna().all() and out["Job"].notna().mean() > 0.9
 
 
 def test_impute_fills_missing_cells_and_keeps_given_ones(credit: pd.DataFrame) -> None:

@@ -48,7 +48,7 @@ from simulacra.errors import (
 )
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
-from simulacra.synth._conditions import Condition, fixed_encoded
+from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers
 from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
@@ -171,8 +171,9 @@ class BaseSynthesizer(ABC):
         """Return ``n`` synthetic rows as a DataFrame with the real table's columns, dtypes, index.
 
         ``conditions`` (``{"fraud": 1, "country": "DE"}``) makes every row hold those values:
-        natively where the model can fix a value while drawing, by rejection otherwise. A
-        value the real data never has is refused at once. A DataFrame of ``n`` partial rows
+        natively where the model can fix a value while drawing, by rejection otherwise (where
+        a candidate near a given number takes it exactly; see :meth:`impute`). A value the
+        real data never has is refused at once. A DataFrame of ``n`` partial rows
         fills in their missing cells instead (see :meth:`impute`).
 
         ``span_range``: a sample of at least as many rows as the training data, without
@@ -244,9 +245,11 @@ class BaseSynthesizer(ABC):
         """Fill in the missing cells of ``partial`` rows, keeping every given value.
 
         Rows are grouped by the values they give; each group is sampled conditioned on them
-        (natively where the model can, by rejection otherwise). Numbers are matched at the
-        column's precision, so conditioning on a rare exact number may end in a
-        ``SamplingError`` naming it.
+        (natively where the model can, by rejection otherwise). A model that cannot hold a
+        given number lets the candidates it draws nearest that number take it (a window of
+        its nearest values, widened until enough candidates fall in it; see
+        ``synth/_conditions.py``); categories stay exact. Rows that the model hardly ever
+        draws even so end in a ``SamplingError`` naming the condition.
         """
         self._check_fitted()
         if self.index_ is not None:  # the index's given values are kept like any cell
@@ -298,7 +301,12 @@ class BaseSynthesizer(ABC):
             frame = self._sample_fixed(n, fixed, rng=rng) if fixed else None
             return frame if frame is not None else self._sample_checked(n, rng)
 
-        return draw
+        def decode(frame: EncodedFrame, rng: np.random.Generator) -> pd.DataFrame:
+            return self.constraints_.reverse(self.codec_.decode(frame, rng=rng),
+                                             self.table_.column_names)
+
+        # a number the model cannot hold is taken by candidates drawn near it
+        return near_numbers(draw, condition, self.codec_, fixed, decode)
 
     def _sample_fixed(self, n: int, fixed: dict[int, float], *,
                       rng: np.random.Generator) -> EncodedFrame | None:

@@ -6,21 +6,41 @@ drawing (``_sample_fixed``: CART for the columns it draws first, the independent
 the Gaussian copula for any column) do so, and rejection only has to cover the rest. A
 condition no real row has (an unseen category, a number outside the real range, a generated
 column) is refused at once.
+
+A model that meets a number only by rejection almost never draws it exactly; there
+(:func:`near_numbers`) a candidate whose value falls near the given number takes it: the
+window holds the model's nearest values, as narrow as keeps enough candidates, widened step
+by step before the shared path gives up with a ``SamplingError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulacra.constraints import Constraint
+from simulacra.data._codec_base import codes_of
 from simulacra.data._codecs import TableCodec
-from simulacra.errors import InvalidParameterError
+from simulacra.data._frame import EncodedFrame
+from simulacra.errors import InvalidParameterError, SamplingError
 from simulacra.schema import Kind, Table
 from simulacra.schema._datetimes import parse_datetimes
+from simulacra.synth._sampling import SampleEncoded
+
+#: Candidate rows drawn (from a fixed stream) to see whether a model holds a given number,
+#: and if not, how near a value must come to take it.
+PILOT_ROWS = 4096
+#: The first pilot rows: a model that holds every given value in all of them is native.
+NATIVE_CHECK_ROWS = 64
+#: Share of candidates a condition should keep (on the pilot) before a window is widened.
+TARGET_ACCEPTANCE = 0.01
+#: Share of the model's values nearest a given number that its window holds, narrowest
+#: first (1/200 to a quarter): narrow keeps the other columns' dependence on the number.
+WINDOW_SHARES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
 
 
 class Condition(Constraint):
@@ -36,6 +56,8 @@ class Condition(Constraint):
                 "{'fraud': 1}, or a DataFrame of partial rows.")
         self.values = dict(values)
         self._table = table
+        #: column -> half-width within which a drawn number took the given one (near_numbers)
+        self.windows: dict[str, float] = {}
         for column, value in list(self.values.items()):
             _check_possible(table, column, value)
             seen = (categories or {}).get(column)
@@ -56,6 +78,7 @@ class Condition(Constraint):
         # not Price=np.float64(105.9)
         return "condition " + ", ".join(
             f"{c}={v.item() if isinstance(v, np.generic) else v!r}"
+            + (f" (met within ±{self.windows[c]:.4g})" if self.windows.get(c) else "")
             for c, v in self.values.items())
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,6 +134,102 @@ def fixed_encoded(codec: TableCodec, model_table: Table, values: Mapping[str, An
     encoded = codec.encode(row)
     return {j: float(encoded.values[0, j]) for j, col in enumerate(codec.encoded_columns)
             if col.source in learned}
+
+
+def near_numbers(draw: SampleEncoded, condition: Condition, codec: TableCodec,
+                 fixed: Mapping[int, float],
+                 decode: Callable[[EncodedFrame, np.random.Generator], pd.DataFrame]
+                 ) -> SampleEncoded:
+    """``draw``, where candidates near a given number the model cannot hold take it exactly.
+
+    A pilot of :data:`PILOT_ROWS` rows from a fixed stream (the model's own stream does not
+    move) tells whether the model holds the given numbers (then ``draw`` is returned as it
+    is) or meets the whole condition often enough exactly. Otherwise each such number gets
+    a window: the values of the :data:`WINDOW_SHARES` share of pilot rows nearest it, the
+    narrowest share with which at least :data:`TARGET_ACCEPTANCE` of the pilot meets the
+    condition. Categories, booleans and missing values stay exact. ``decode``: encoded
+    rows to the table's columns (``fixed``: see :func:`fixed_encoded`).
+    """
+    numbers = _number_columns(condition, codec, fixed)
+    if not numbers:
+        return draw
+    rng = np.random.default_rng(0)  # the pilot must not move the model's stream
+    first = draw(NATIVE_CHECK_ROWS, rng)
+    if condition.valid(decode(first, rng)).all():
+        return draw  # held natively
+    rest = draw(PILOT_ROWS - NATIVE_CHECK_ROWS, rng)
+    pilot = np.concatenate([first.values, rest.values])
+    table = decode(EncodedFrame(pilot, first.columns), rng)
+    exact = {c: _equals(table[c], v, condition._table.column(c))
+             for c, v in condition.values.items()}
+    if np.logical_and.reduce(list(exact.values())).mean() >= TARGET_ACCEPTANCE:
+        return draw  # exact values come often enough: keep them exact
+    others = np.logical_and.reduce(
+        [ok for c, ok in exact.items() if c not in numbers] or [np.ones(len(table), bool)])
+    widths, inside = _narrowest_windows(pilot, numbers, others)
+    if not inside.any():
+        shown = ", ".join(f"{c}=±{w:.4g}" for c, w in widths.items())
+        raise SamplingError(
+            f"Cannot meet the {condition.describe()}: none of {PILOT_ROWS:,} rows the model "
+            f"drew came near it, even within the widest windows ({shown}, each holding a "
+            f"quarter of the model's values). The model hardly ever draws such rows: give "
+            "fewer values, or use a model that holds numbers while drawing (copula, "
+            "independent, ddpm).")
+    condition.windows = widths
+    targets = [(j, missing, given, widths[c]) for c, (j, missing, given) in numbers.items()]
+
+    def draw_near(n: int, rng: np.random.Generator) -> EncodedFrame:
+        frame = draw(n, rng)
+        values = frame.values.copy()
+        for j, missing, given, width in targets:
+            values[_near(values, j, missing, given, width), j] = given
+        return EncodedFrame(values, frame.columns)
+
+    return draw_near
+
+
+def _number_columns(condition: Condition, codec: TableCodec,
+                    fixed: Mapping[int, float]) -> dict[str, tuple[int, int, float]]:
+    """Given numbers the model learns: column -> (value index, indicator or -1, encoded)."""
+    out: dict[str, tuple[int, int, float]] = {}
+    for column, value in condition.values.items():
+        if (condition._table.column(column).kind != Kind.NUMERICAL or value is None
+                or (isinstance(value, float) and np.isnan(value))):
+            continue
+        found = [j for j in fixed if codec.encoded_columns[j].source == column]
+        values = [j for j in found if not codec.encoded_columns[j].discrete]
+        if values:
+            missing = [j for j in found if codec.encoded_columns[j].discrete]
+            out[column] = (values[0], missing[0] if missing else -1, fixed[values[0]])
+    return out
+
+
+def _narrowest_windows(pilot: np.ndarray, numbers: Mapping[str, tuple[int, int, float]],
+                       others: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
+    """Half-widths per number column and the pilot rows they keep (the widest if none do)."""
+    widths: dict[str, float] = {}
+    inside = others
+    for share in WINDOW_SHARES:
+        widths, inside = {}, others.copy()
+        for column, (j, missing, given) in numbers.items():
+            gaps = np.abs(pilot[_present(pilot, missing), j] - given)
+            gaps = gaps[np.isfinite(gaps)]
+            k = max(1, math.ceil(share * gaps.size)) if gaps.size else 0
+            widths[column] = float(np.partition(gaps, k - 1)[k - 1]) if k else 0.0
+            inside &= _near(pilot, j, missing, given, widths[column])
+        if inside.mean() >= TARGET_ACCEPTANCE:
+            break
+    return widths, inside
+
+
+def _present(values: np.ndarray, missing: int) -> np.ndarray:
+    if missing < 0:
+        return np.ones(len(values), dtype=bool)
+    return np.asarray(codes_of(values[:, missing], 2) == 0)
+
+
+def _near(values: np.ndarray, j: int, missing: int, given: float, width: float) -> np.ndarray:
+    return _present(values, missing) & (np.abs(values[:, j] - given) <= width)
 
 
 def _check_possible(table: Table, column: str, value: Any) -> None:
