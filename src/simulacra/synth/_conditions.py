@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,9 @@ from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
 from simulacra.schema import Kind, Table
 from simulacra.schema._datetimes import parse_datetimes
-from simulacra.synth._sampling import SampleEncoded
+
+if TYPE_CHECKING:  # _sampling reads Condition: a type only here, to keep imports one way
+    from simulacra.synth._sampling import SampleEncoded
 
 #: Candidate rows drawn (from a fixed stream) to see whether a model holds a given number,
 #: and if not, how near a value must come to take it.
