@@ -85,6 +85,7 @@ from simulacra.synth._relational_runs import (
     OWN_PREFIX,
     draw_own_keys,
     group_codes,
+    implicit_groups,
     own_key_pools,
     own_key_specs,
 )
@@ -500,6 +501,8 @@ class RelationalSynthesizer:
         for c in [c for c in frame.columns if c.startswith(OWN_PREFIX)]:
             keys[c.removeprefix(OWN_PREFIX)] = frame.pop(c)
         for own in plan.own_keys:
+            if "group_sizes" in own and own["given"][0] not in keys:  # a key without a parent
+                keys[own["given"][0]] = self._group_keys(table, plan, own, n, rng)
             if all(g in keys for g in own["given"]) and not any(c in keys for c in own["columns"]):
                 parents = group_codes(pd.DataFrame({g: keys[g] for g in own["given"]}))
                 keys.update(draw_own_keys(own, parents, {c: table.column(c) for c in
@@ -516,6 +519,17 @@ class RelationalSynthesizer:
         if not keep.all():  # only where a unique key is made of references alone
             full, frame = full[keep].reset_index(drop=True), frame[keep].reset_index(drop=True)
         return frame.reset_index(drop=True), full
+
+    def _group_keys(self, table: Table, plan: TablePlan, own: Mapping[str, Any], n: int,
+                    rng: np.random.Generator) -> pd.Series:
+        """New keys of the column that groups a key with no foreign key in it (stations)."""
+        column = own["given"][0]
+        codes = implicit_groups(own["group_sizes"], n, rng)
+        first = plan.first_keys.get(column, 1)
+        numbers = np.arange(first, first + (int(codes.max()) + 1 if n else 0), dtype=np.int64)
+        values = key_values(table.column(column), numbers, rng, plan.key_layouts.get(column),
+                            f"{table.name}.{column}")
+        return values.iloc[codes].reset_index(drop=True)
 
     def _key_numbers(self, table: Table, column: str, keys: Mapping[str, pd.Series],
                      n: int) -> np.ndarray:
