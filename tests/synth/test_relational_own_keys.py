@@ -6,6 +6,7 @@ with ``read_database``, so the keys' SQL types and the inferred schema are the r
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from simulacra.data._sql import read_database, write_database
-from simulacra.synth.relational import RelationalSynthesizer
+from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table, infer_schema
+from simulacra.synth.relational import RelationalSynthesizer, TablePlan
 from tests.synth.test_relational import assert_integrity
 
 
@@ -169,3 +171,57 @@ def test_a_fine_column_within_coarse_ones_is_pooled_within_them(tmp_path: Path) 
     assert got["flight"].isin(flights["flight"]).all()
     per_day = got.groupby(["carrier", "year", "month", "day"]).size()
     assert per_day.median() > 5  # many flights a day, not one per carrier
+
+
+def test_a_panel_child_keeps_each_parent_level_across_its_years() -> None:
+    # plm::Grunfeld / AER::Guns: a firm's 20 years were drawn given the year alone, so each
+    # synthetic firm mixed every real firm's level (between-firm share of variance 0.05,
+    # real 0.9; correlation of a firm's consecutive years 0.01, real 0.97)
+    rng = np.random.default_rng(6)
+    firms = pd.DataFrame({"firm": np.arange(1, 41)})
+    level = rng.lognormal(5, 1, 40)
+    years = np.tile(np.arange(1990, 2010), 40)
+    panel = pd.DataFrame({"firm": np.repeat(firms["firm"], 20).to_numpy(), "year": years,
+                          "inv": np.repeat(level, 20) * (1 + 0.02 * (years - 1990))
+                          * rng.lognormal(0, 0.1, years.size),
+                          "noise": rng.normal(size=years.size)})
+    schema = read_database_schema(firms, panel)
+    model = RelationalSynthesizer(seed=0).fit({"firms": firms, "panel": panel}, schema)
+    assert model.plans_["panel"].levels == ["inv"]  # the noise has no level per firm
+    syn = model.sample(seed=0)["panel"]
+
+    def between(frame: pd.DataFrame) -> float:
+        return float(frame.groupby("firm")["inv"].transform("mean").var() / frame["inv"].var())
+
+    assert between(panel) > 0.9 and between(syn) > 0.6
+    by_year = syn.groupby("year")["inv"].mean()
+    assert by_year[2009] > by_year[1990]
+
+
+def test_models_saved_without_levels_sample_as_before() -> None:
+    rng = np.random.default_rng(7)
+    firms = pd.DataFrame({"firm": np.arange(1, 31)})
+    panel = pd.DataFrame({"firm": np.repeat(firms["firm"], 5).to_numpy(),
+                          "year": np.tile(np.arange(2000, 2005), 30),
+                          "inv": np.repeat(rng.lognormal(5, 1, 30), 5)
+                          * rng.lognormal(0, 0.1, 150)})
+    schema = read_database_schema(firms, panel)
+    model = RelationalSynthesizer(seed=0).fit({"firms": firms, "panel": panel}, schema)
+    plans = {t: dataclasses.asdict(p) for t, p in model.plans_.items()}
+    assert plans["panel"].pop("levels") == ["inv"]
+    old = {t: TablePlan(**p) for t, p in plans.items()}  # a file from before: no levels
+    model.plans_ = old
+    syn = model.sample(seed=1)
+    assert_integrity(syn, schema)
+    assert len(syn["panel"]) == 150
+
+
+def read_database_schema(firms: pd.DataFrame, panel: pd.DataFrame) -> Schema:
+    """firms -> panel keyed (firm, year), as read_database gives it."""
+    return Schema((
+        dataclasses.replace(infer_schema(firms, name="firms").table().replace_column(
+            Column("firm", Kind.ID, dtype="int64")), primary_key="firm"),
+        Table("panel", (Column("firm", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                        Column("year", Kind.ID, Role.ENTITY_KEY, dtype="int64"),
+                        *infer_schema(panel.drop(columns=["firm", "year"])).table().columns))),
+        (ForeignKey("panel", ("firm",), "firms", ("firm",)),))

@@ -47,7 +47,7 @@ from simulacra.errors import (
     NotFittedError,
     SchemaError,
 )
-from simulacra.schema import Column, ForeignKey, Schema, Table
+from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._registry import make_synthesizer, synthesizer_names
@@ -65,6 +65,7 @@ from simulacra.synth._relational_plan import (
     KeyReport,
     check_inputs,
     check_references,
+    child_levels,
     choose_context,
     constant_within_parents,
     context_spec,
@@ -78,6 +79,9 @@ from simulacra.synth._relational_plan import (
     inherit_spec,
     key_columns,
     key_sets,
+    level_column,
+    level_spec,
+    parent_means,
     parent_positions,
     parent_values,
 )
@@ -118,6 +122,8 @@ class TablePlan:
     key_layouts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # own parts of composite keys drawn from shared real values (absent before: numbered)
     own_keys: list[dict[str, Any]] = field(default_factory=list)
+    # number attributes whose mean per parent the parent learns (absent before: none)
+    levels: list[str] = field(default_factory=list)
 
 
 class RelationalSynthesizer:
@@ -242,11 +248,13 @@ class RelationalSynthesizer:
         self.models_: dict[str, BaseSynthesizer | None] = {}
         inherited = {child: _inherited(frames, schema, fk, positions[fks.index(fk)])
                      for child, fk in driving.items()}
+        levels = {child: _levels(frames, schema, fk, positions[fks.index(fk)], inherited[child])
+                  for child, fk in driving.items()}
         for name, seed in zip(order, table_seeds, strict=False):
             table = schema.table(name)
             d = fks.index(driving[name]) if name in driving else None
             plan, frame, model_table, own = self._table_frame(
-                table, schema, frames, learned, positions, d, inherited, plan_rng)
+                table, schema, frames, learned, positions, d, (inherited, levels), plan_rng)
             learned[name] = own
             self.plans_[name] = plan
             self.models_[name] = self._fit_table(frame, model_table, seed)
@@ -261,17 +269,21 @@ class RelationalSynthesizer:
 
     def _table_frame(self, table: Table, schema: Schema, frames: Mapping[str, pd.DataFrame],
                      learned: Mapping[str, pd.DataFrame], positions: list[np.ndarray],
-                     d: int | None, inherited: Mapping[str, dict[str, float]],
+                     d: int | None,
+                     handed: tuple[Mapping[str, dict[str, float]], Mapping[str, list[str]]],
                      rng: np.random.Generator
                      ) -> tuple[TablePlan, pd.DataFrame, Table, pd.DataFrame]:
         """The frame a table's model learns: [parent context] + attributes + child counts.
 
-        Attributes constant within each parent (``inherited``) are learned by the parent, as
-        one column per child attribute beside the child counts. Also returns the attributes,
+        Attributes constant within each parent (``handed[0]``) are learned by the parent, as
+        one column per child attribute beside the child counts, and so are the per-parent
+        means of number attributes whose level is mostly the parent's (``handed[1]``, the
+        child's model sees them as context). Also returns the attributes,
         counts and inherited columns of every real row (orphans too), aligned with the real
         table, which its children's context is taken from.
         """
         fks = schema.foreign_keys
+        inherited, levels = handed
         keys = key_columns(table, schema)
         attributes = [c for c in table.column_names if c not in keys]
         real = frames[table.name]
@@ -290,8 +302,13 @@ class RelationalSynthesizer:
                     values = parent_values(frames[fk.child_table][c], positions[i], len(real))
                     own[inherit_column(fk, c)] = values
                     specs.append(inherit_spec(child.column(c), inherit_column(fk, c), values))
+                for c in levels.get(fk.child_table, []):
+                    means = parent_means(frames[fk.child_table][c], positions[i], len(real))
+                    own[level_column(fk, c)] = means
+                    specs.append(level_spec(level_column(fk, c), means))
         plan = TablePlan(keys=keys, attributes=attributes, driving=d,
                          inherited=dict(inherited.get(table.name, {})),
+                         levels=list(levels.get(table.name, [])),
                          first_keys={c: first_unused_id(real[c], table.column(c).id_format)
                                      for c in keys},
                          counter_starts=counter_starts(table, schema, real),
@@ -374,6 +391,11 @@ class RelationalSynthesizer:
         plan.context = choose_context(parent, inherited, frame[modelled], pos[keep],
                                       len(inherited), rng, discrete_only=discrete) + chosen
         parent_specs += inherited
+        if not discrete:  # the child's levels, learned by the parent: always seen, first
+            levels = [level_spec(level_column(fk, c), parent[level_column(fk, c)])
+                      for c in plan.levels]
+            plan.context = [s.name for s in levels] + plan.context
+            parent_specs += levels
         context = take(parent, plan.context, pos[keep]).add_prefix(CONTEXT_PREFIX)
         by_name = {c.name: c for c in parent_specs}
         ctx_specs = [context_spec(by_name[c], context[CONTEXT_PREFIX + c]) for c in plan.context]
@@ -459,12 +481,15 @@ class RelationalSynthesizer:
         counts = np.rint(parent[count_column(fk)].to_numpy(dtype=np.float64, na_value=0.0))
         counts = np.clip(counts, 0, 1 if plan.at_most_one else None).astype(np.int64)
         rows = np.repeat(np.arange(len(parent)), counts)
-        if plan.inherited:
+        if plan.inherited or plan.levels:
             parent = parent.copy()
             for c, missing_share in plan.inherited.items():
                 if missing_share == 0.0:  # a parent with children drew "no child": fill it
                     parent[inherit_column(fk, c)] = _fill_missing(
                         parent[inherit_column(fk, c)], counts > 0, rng)
+            for c in plan.levels:
+                parent[level_column(fk, c)] = _fill_missing(parent[level_column(fk, c)],
+                                                            counts > 0, rng)
         context = take(parent, plan.context, rows).add_prefix(CONTEXT_PREFIX)
         own = self._own_key_context(name, plan, rows, rng)
         context = pd.concat([context, own], axis=1)
@@ -614,6 +639,16 @@ def _inherited(frames: Mapping[str, pd.DataFrame], schema: Schema, fk: ForeignKe
     frame = frames[fk.child_table]
     found = constant_within_parents(frame, candidates, positions)
     return {c: float(frame[c][positions >= 0].isna().mean()) for c in found}
+
+
+def _levels(frames: Mapping[str, pd.DataFrame], schema: Schema, fk: ForeignKey,
+            positions: np.ndarray, inherited: Mapping[str, float]) -> list[str]:
+    """A child's number attributes whose level is mostly its parent's (panels)."""
+    child = schema.table(fk.child_table)
+    keys = set(key_columns(child, schema))
+    candidates = [c.name for c in child.columns if c.kind is Kind.NUMERICAL
+                  and c.name not in keys and c.name not in inherited]
+    return child_levels(frames[fk.child_table], candidates, positions)
 
 
 def _fill_missing(values: pd.Series, needed: np.ndarray, rng: np.random.Generator
