@@ -123,13 +123,18 @@ def test_a_composite_key_without_a_foreign_key_groups_by_its_coarsest_column(
                             columns=["station", "day", "sensor_id", "value"])
     country_year = pd.DataFrame([(c, y, float(rng.normal())) for c in ["DE", "FR", "IT", "PL"]
                                  for y in range(2000, 2015)], columns=["country", "year", "gdp"])
+    # fewer days than stations: the day is no group (its new keys would be no dates)
+    visits = pd.DataFrame([(d.strftime("%Y-%m-%d"), f"V{s:03d}", int(rng.integers(1, 9)))
+                           for d in days[:8] for s in range(40)], columns=["day", "site", "n"])
     url = _sqlite(tmp_path / "r.db", [
         "CREATE TABLE sensors (sensor_id INTEGER PRIMARY KEY, kind TEXT)",
         "CREATE TABLE readings (station TEXT, day DATETIME, sensor_id INTEGER, value REAL, "
         "PRIMARY KEY (station, day), FOREIGN KEY (sensor_id) REFERENCES sensors (sensor_id))",
         "CREATE TABLE country_year (country TEXT, year INTEGER, gdp REAL, "
-        "PRIMARY KEY (country, year))"],
-        {"sensors": sensors, "readings": readings, "country_year": country_year})
+        "PRIMARY KEY (country, year))",
+        "CREATE TABLE visits (day DATE, site TEXT, n INTEGER, PRIMARY KEY (day, site))"],
+        {"sensors": sensors, "readings": readings, "country_year": country_year,
+         "visits": visits})
     frames, schema = read_database(url)
     syn = RelationalSynthesizer(seed=0).fit(frames, schema).sample(seed=0)
     assert_integrity(syn, schema)
@@ -141,6 +146,10 @@ def test_a_composite_key_without_a_foreign_key_groups_by_its_coarsest_column(
     assert (spans == per_station["size"]).all()  # each station a run of consecutive days
     years = syn["country_year"].groupby("country")["year"].agg(["min", "max", "size"])
     assert len(years) == 4 and (years["min"] == 2000).all() and (years["max"] == 2014).all()
+    sites = syn["visits"]
+    assert sites["day"].isin(set(frames["visits"]["day"])).all()  # real days, not layouts
+    assert not sites["site"].isin(set(visits["site"])).any()  # new site keys
+    assert sites.groupby("site").size().median() == 8
     write_database(f"sqlite:///{tmp_path / 'out.db'}", syn, schema)
 
 

@@ -67,7 +67,7 @@ def own_key_pools(table: Table, schema: Schema, real: pd.DataFrame) -> list[dict
         parent_part = [c for c in columns if c in given]
         implicit = not parent_part and len(columns) >= 2
         if implicit:  # (station, day) with no foreign key: stations are the parents
-            parent_part = [min(columns, key=lambda c: real[c].nunique(dropna=False))]
+            parent_part = _group_column(real, columns)
         own = [c for c in columns if c not in parent_part]
         if not parent_part or not own or any(set(own) & set(o["columns"]) for o in out):
             continue
@@ -123,6 +123,19 @@ def _nested(real: pd.DataFrame, given: Sequence[str], own: Sequence[str]
     first = learn_own_keys(real, given, outer, distinct=False)
     second = learn_own_keys(real, [*given, *outer], [inner])
     return [first, second] if first is not None and second is not None else []
+
+
+def _group_column(real: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The column of a key without a foreign key that groups its rows, as a list (or none).
+
+    The one with the fewest distinct values among those that can take new keys: codes and
+    names before numbers, never a date (new keys of a date column are no dates).
+    """
+    kinds = {c: (specs[0].kind if (specs := own_key_specs(real, [c])) else Kind.ID)
+             for c in columns}
+    ranked = sorted((c for c in columns if kinds[c] != Kind.DATETIME),
+                    key=lambda c: (kinds[c] == Kind.NUMERICAL, real[c].nunique(dropna=False)))
+    return ranked[:1]
 
 
 def _group_sizes(real: pd.DataFrame, column: str) -> list[int]:
