@@ -281,9 +281,13 @@ def _table_schema(name: str, frame: pd.DataFrame, key: list[str],
 
 def _key_column(series: pd.Series, role: Role, *, unique: bool) -> Column:
     numeric = pd.api.types.is_numeric_dtype(series.dtype)
+    present = series.dropna()
+    fractions = pd.api.types.is_float_dtype(series.dtype) and not np.array_equal(
+        present, np.round(present))  # a REAL key of fractions (hours 690.58): no integer id
     return Column(str(series.name), Kind.ID, role=role, dtype=str(series.dtype),
                   missing_share=float(series.isna().mean()) if len(series) else 0.0,
-                  unique=unique, id_format="integer" if numeric else None)
+                  unique=unique, integer=False if fractions else None,
+                  id_format="integer" if numeric and not fractions else None)
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -429,7 +433,9 @@ def _sql_type(column: Column) -> Any:
     if pd.api.types.is_integer_dtype(dtype):
         return sa.BigInteger()
     if pd.api.types.is_float_dtype(dtype):
-        if column.kind is Kind.ID or (column.integer and column.kind is not Kind.NUMERICAL):
+        # integer ids with NULLs are float64; a key of fractions (hours 690.58) stays REAL
+        if (column.kind is Kind.ID and column.integer is not False) or (
+                column.integer and column.kind is not Kind.NUMERICAL):
             return sa.BigInteger()
         return sa.Double()
     if pd.api.types.is_datetime64_any_dtype(dtype):

@@ -34,6 +34,9 @@ from simulacra.synth._visit_order import nmi
 CONTEXT_PREFIX = "parent."
 COUNT_PREFIX = "n_children."
 INHERIT_PREFIX = "inherited."
+LEVEL_PREFIX = "level."  # a child column's mean per parent, learned by the parent
+LEVEL_SHARE = 0.3  # share of variance between parents, above chance, to learn the level
+MAX_LEVELS = 8
 _SCORE_ROWS = 20_000
 _BINS = 12
 
@@ -308,6 +311,57 @@ def constant_within_parents(child: pd.DataFrame, columns: Sequence[str], positio
         if (codes[1:] == codes[:-1])[same_parent].all():
             out.append(name)
     return out
+
+
+def level_column(fk: ForeignKey, column: str) -> str:
+    """The name of the parent's column holding the mean of child column ``column``."""
+    return f"{LEVEL_PREFIX}{fk.child_table}({','.join(fk.child_columns)}).{column}"
+
+
+def child_levels(child: pd.DataFrame, columns: Sequence[str], positions: np.ndarray
+                 ) -> list[str]:
+    """The number ``columns`` whose level is mostly the parent's (a state's violent crime).
+
+    Panels: a state's rows of 23 years vary far less than the states do, and rows drawn
+    given the year alone mix every state's levels. A column qualifies when its share of
+    variance between parents (the correlation ratio) beats what that many parents would
+    show by chance by at least :data:`LEVEL_SHARE`; at most :data:`MAX_LEVELS`, highest
+    first. None unless parents have two or more children on average.
+    """
+    keep = positions >= 0
+    groups = positions[keep]
+    n_parents = np.unique(groups).size
+    if groups.size < 2 * n_parents or n_parents < 2:
+        return []
+    chance = (n_parents - 1) / (groups.size - 1)
+    shares = {}
+    for name in columns:
+        x = pd.to_numeric(child[name].iloc[np.flatnonzero(keep)], errors="coerce")
+        x = x.reset_index(drop=True)
+        ok = x.notna().to_numpy()
+        total = float(x[ok].var()) if ok.sum() > 2 else 0.0
+        if total <= 0:
+            continue
+        means = x[ok].groupby(groups[ok]).transform("mean")
+        share = float(((means - x[ok].mean()) ** 2).mean() / x[ok].var(ddof=0))
+        if share - chance >= LEVEL_SHARE:
+            shares[name] = share
+    best = sorted(shares, key=lambda c: -shares[c])[:MAX_LEVELS]
+    return [c for c in columns if c in best]
+
+
+def parent_means(child: pd.Series, positions: np.ndarray, n_parents: int) -> pd.Series:
+    """Per parent row the mean of its children's ``child`` (missing for a childless parent)."""
+    keep = positions >= 0
+    x = pd.to_numeric(child.reset_index(drop=True), errors="coerce")[keep]
+    means = x.groupby(positions[keep]).mean()
+    return means.reindex(np.arange(n_parents)).reset_index(drop=True).astype(np.float64)
+
+
+def level_spec(name: str, values: pd.Series) -> Column:
+    """The schema of a parent's column of child means."""
+    return Column(name, Kind.NUMERICAL, dtype="float64",
+                  missing_share=float(values.isna().mean()))
 
 
 def parent_values(child: pd.Series, positions: np.ndarray, n_parents: int) -> pd.Series:

@@ -29,12 +29,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulacra.data._datetime_format import format_datetimes
 from simulacra.schema import Column, Kind, Role, Schema, Table, infer_schema
+from simulacra.schema._datetimes import parse_datetimes, writing_format
 from simulacra.synth._relational_draw import with_dtype
 from simulacra.synth._relational_plan import key_sets
 
-__all__ = ["OWN_PREFIX", "draw_own_keys", "group_codes", "learn_own_keys", "own_key_pools",
-           "own_key_specs"]
+__all__ = ["OWN_PREFIX", "draw_own_keys", "group_codes", "implicit_groups", "learn_own_keys",
+           "own_key_pools", "own_key_specs"]
 
 OWN_PREFIX = "key."  # an own-part column as the child model's context
 MIN_PARENTS = 2  # a tuple must be shared by this many real parents to be reused
@@ -63,26 +65,107 @@ def own_key_pools(table: Table, schema: Schema, real: pd.DataFrame) -> list[dict
     out: list[dict[str, Any]] = []
     for columns in key_sets(table, schema):
         parent_part = [c for c in columns if c in given]
-        own = [c for c in columns if c not in given]
+        implicit = not parent_part and len(columns) >= 2
+        if implicit:  # (station, day) with no foreign key: stations are the parents
+            parent_part = _group_column(real, columns)
+        own = [c for c in columns if c not in parent_part]
         if not parent_part or not own or any(set(own) & set(o["columns"]) for o in out):
             continue
         specs = own_key_specs(real, own)
         if specs is None:  # personal data, text or unique ids: numbered
             continue
         found = learn_own_keys(real, parent_part, own)
-        if found is None and len(own) == 1:
-            found = learn_steps(real, parent_part, specs[0], own[0])
-        if found is not None:
-            out.append(found)
+        learned = [found] if found is not None else _fine_and_coarse(real, parent_part, own,
+                                                                     specs)
+        if implicit and learned:
+            for one in learned:
+                one["group_sizes"] = _group_sizes(real, parent_part[0])
+        out += learned
     return out
 
 
-def learn_own_keys(real: pd.DataFrame, given: Sequence[str], own: Sequence[str]
-                   ) -> dict[str, Any] | None:
+def _fine_and_coarse(real: pd.DataFrame, given: Sequence[str], own: Sequence[str],
+                     specs: Sequence[Column]) -> list[dict[str, Any]]:
+    """An own part too fine to pool: its fine number/date columns stepped, the rest pooled.
+
+    A column is fine when its values are mostly distinct within parents (time stamps,
+    flight numbers); each is made by :func:`learn_steps`, and as one of them increases
+    within each parent the key stays unique whatever the others hold. The other columns
+    (year, month, day of ``(carrier, flight, year, month, day)``) are drawn together, with
+    repeats, from the tuples that several parents share. Empty when no column can step: the
+    own part is then numbered.
+    """
+    parents = group_codes(real[list(given)])
+    fine = [c for c in own if real[c].notna().any() and pd.DataFrame(
+        {"p": parents, "v": real[c]}).dropna().drop_duplicates().shape[0]
+        >= 0.5 * real[c].notna().sum()]
+    by_name = {c: spec for c, spec in zip(own, specs, strict=True)}
+    stepped = [found for c in fine if (found := learn_steps(real, given, by_name[c], c))]
+    if not stepped:
+        return _nested(real, given, own)
+    coarse = [c for c in own if c not in {s["columns"][0] for s in stepped}]
+    pooled = learn_own_keys(real, given, coarse, distinct=False) if coarse else None
+    return [*stepped, *([pooled] if pooled is not None else [])]
+
+
+def _nested(real: pd.DataFrame, given: Sequence[str], own: Sequence[str]
+            ) -> list[dict[str, Any]]:
+    """The most varied own column pooled within the parent and the other own columns.
+
+    ``(carrier, flight, year, month, day)``: the dates drawn with repeats within each
+    carrier, then flight numbers distinct within each carrier and date. Empty when either
+    part has no pool (the own part is then numbered).
+    """
+    if len(own) < 2:
+        return []
+    inner = max(own, key=lambda c: real[c].nunique())
+    outer = [c for c in own if c != inner]
+    first = learn_own_keys(real, given, outer, distinct=False)
+    second = learn_own_keys(real, [*given, *outer], [inner])
+    return [first, second] if first is not None and second is not None else []
+
+
+def _group_column(real: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The column of a key without a foreign key that groups its rows, as a list (or none).
+
+    The one with the fewest distinct values among those that can take new keys: codes and
+    names before numbers, never a date (new keys of a date column are no dates).
+    """
+    kinds = {c: (specs[0].kind if (specs := own_key_specs(real, [c])) else Kind.ID)
+             for c in columns}
+    ranked = sorted((c for c in columns if kinds[c] != Kind.DATETIME),
+                    key=lambda c: (kinds[c] == Kind.NUMERICAL, real[c].nunique(dropna=False)))
+    return ranked[:1]
+
+
+def _group_sizes(real: pd.DataFrame, column: str) -> list[int]:
+    """Rows per value of ``column`` (at most :data:`MAX_STARTS` of them, sampled)."""
+    sizes = real[column].value_counts(dropna=False).to_numpy()
+    if sizes.size > MAX_STARTS:
+        sizes = np.random.default_rng(0).choice(sizes, MAX_STARTS, replace=False)
+    return [int(k) for k in sizes]
+
+
+def implicit_groups(sizes: Sequence[int], n: int, rng: np.random.Generator) -> np.ndarray:
+    """A group code for each of ``n`` rows, in groups as large as the real ones, shuffled.
+
+    The parents of a key without a foreign key (the stations of ``(station, day)``).
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    drawn = rng.choice(np.asarray(sizes, dtype=np.int64), size=n)  # more than enough
+    drawn = drawn[: int(np.searchsorted(np.cumsum(drawn), n)) + 1]
+    codes = np.repeat(np.arange(drawn.size), drawn)[:n]
+    return rng.permutation(codes)
+
+
+def learn_own_keys(real: pd.DataFrame, given: Sequence[str], own: Sequence[str], *,
+                   distinct: bool = True) -> dict[str, Any] | None:
     """The pool of the own part ``own`` of a key within parents ``given``, JSON-ready.
 
     None when too few of the real rows hold tuples that several parents share (the key is
-    then numbered, as before this existed).
+    then numbered, as before this existed). ``distinct=False``: tuples drawn with repeats
+    at their real frequency (the dates of flights, whose numbers keep the key unique).
     """
     rows = real[list(own)].notna().all(axis=1).to_numpy()
     if not rows.any():
@@ -103,7 +186,7 @@ def learn_own_keys(real: pd.DataFrame, given: Sequence[str], own: Sequence[str]
     parents, rank = parents[order], rank[order]
     same = parents[1:] == parents[:-1]
     steps = np.diff(rank)[same]
-    runs = bool(steps.size) and float(np.mean(steps == 1)) >= RUN_SHARE
+    runs = distinct and bool(steps.size) and float(np.mean(steps == 1)) >= RUN_SHARE
     starts = rank[np.r_[True, ~same]]
     if starts.size > MAX_STARTS:
         starts = np.sort(np.random.default_rng(0).choice(starts, MAX_STARTS, replace=False))
@@ -112,7 +195,9 @@ def learn_own_keys(real: pd.DataFrame, given: Sequence[str], own: Sequence[str]
             "datetime": [bool(pd.api.types.is_datetime64_any_dtype(pool[c].dtype)) for c in own],
             "runs": runs, "starts": [int(s) for s in starts],
             "weights": [float(w) for w in _calibrated(np.bincount(rank, minlength=len(pool)),
-                                                      np.bincount(parents), runs)]}
+                                                      np.bincount(parents), runs or not
+                                                      distinct)],
+            **({} if distinct else {"repeats": True})}
 
 
 def learn_steps(real: pd.DataFrame, given: Sequence[str], spec: Column, name: str
@@ -140,6 +225,7 @@ def learn_steps(real: pd.DataFrame, given: Sequence[str], spec: Column, name: st
     probs = np.linspace(0.0, 1.0, _QUANTILES)
     return {"given": list(given), "columns": [name], "steps": True, "unit": unit,
             "datetime": spec.kind == Kind.DATETIME, "format": spec.datetime_format,
+            "timezone": spec.timezone,
             "starts": np.quantile(values[np.r_[True, ~same]], probs).tolist(),
             "gaps": np.quantile(np.maximum(gaps, unit), probs).tolist()}
 
@@ -148,8 +234,8 @@ def _as_numbers(values: pd.Series, spec: Column) -> np.ndarray:
     """Numbers, or dates as seconds since 1970 (in UTC where they carry a zone)."""
     if spec.kind == Kind.NUMERICAL:
         return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    stamps = values if pd.api.types.is_datetime64_any_dtype(values.dtype) else pd.to_datetime(
-        values, format=spec.datetime_format, errors="coerce")
+    stamps = values if pd.api.types.is_datetime64_any_dtype(values.dtype) else parse_datetimes(
+        values, spec.datetime_format or "ISO8601")  # +01:00 offsets (%:z) read too: in UTC
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     seconds = (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds()
@@ -188,11 +274,24 @@ def _stepped(state: Mapping[str, Any], parents: np.ndarray, column: Column,
         return with_dtype(pd.Series(values), column)
     stamps = pd.Series(pd.to_datetime(values, unit="s"))
     if "datetime64" not in str(column.dtype):  # dates written as text: in their format
-        return with_dtype(stamps.dt.strftime(state["format"] or "%Y-%m-%d %H:%M:%S"), column)
+        return with_dtype(_as_text(stamps, state), column)
     zone = getattr(pd.api.types.pandas_dtype(column.dtype), "tz", None)
     if zone is not None:
         stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(zone)
     return with_dtype(stamps, column)
+
+
+def _as_text(stamps: pd.Series, state: Mapping[str, Any]) -> pd.Series:
+    """UTC stamps written in the real format, as wall times of the real zone (offsets too)."""
+    zone = state.get("timezone")  # absent in models saved before: naive text
+    utc = stamps.astype("datetime64[us]").to_numpy().view(np.int64)
+    wall = utc
+    if zone is not None:
+        local = stamps.dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
+        wall = local.astype("datetime64[us]").to_numpy().view(np.int64)
+    fmt = writing_format(state["format"] or "%Y-%m-%d %H:%M:%S")
+    text = format_datetimes(wall, "us", fmt, utc=utc, tz=zone)
+    return pd.Series(text.to_pylist(), dtype=object)
 
 
 def _calibrated(counts: np.ndarray, sizes: np.ndarray, runs: bool) -> np.ndarray:
@@ -253,6 +352,9 @@ def draw_own_keys(state: Mapping[str, Any], parents: np.ndarray, columns: Mappin
         start = rng.choice(np.asarray(state["starts"], dtype=np.int64), size=counts.size)
         start = np.clip(np.minimum(start, size - counts), 0, None)
         rank = (start[parents] + position) % size
+    elif state.get("repeats"):  # another own column keeps the key unique
+        weights = np.asarray(state["weights"], dtype=np.float64)
+        rank = rng.choice(size, size=parents.size, p=weights / weights.sum())
     else:
         rank = _distinct_draws(np.asarray(state["weights"], dtype=np.float64), parents, rng)
     out = {}

@@ -47,7 +47,7 @@ from simulacra.errors import (
     NotFittedError,
     SchemaError,
 )
-from simulacra.schema import Column, ForeignKey, Schema, Table
+from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._registry import make_synthesizer, synthesizer_names
@@ -65,6 +65,7 @@ from simulacra.synth._relational_plan import (
     KeyReport,
     check_inputs,
     check_references,
+    child_levels,
     choose_context,
     constant_within_parents,
     context_spec,
@@ -78,6 +79,9 @@ from simulacra.synth._relational_plan import (
     inherit_spec,
     key_columns,
     key_sets,
+    level_column,
+    level_spec,
+    parent_means,
     parent_positions,
     parent_values,
 )
@@ -85,6 +89,7 @@ from simulacra.synth._relational_runs import (
     OWN_PREFIX,
     draw_own_keys,
     group_codes,
+    implicit_groups,
     own_key_pools,
     own_key_specs,
 )
@@ -117,6 +122,8 @@ class TablePlan:
     key_layouts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # own parts of composite keys drawn from shared real values (absent before: numbered)
     own_keys: list[dict[str, Any]] = field(default_factory=list)
+    # number attributes whose mean per parent the parent learns (absent before: none)
+    levels: list[str] = field(default_factory=list)
 
 
 class RelationalSynthesizer:
@@ -241,11 +248,13 @@ class RelationalSynthesizer:
         self.models_: dict[str, BaseSynthesizer | None] = {}
         inherited = {child: _inherited(frames, schema, fk, positions[fks.index(fk)])
                      for child, fk in driving.items()}
+        levels = {child: _levels(frames, schema, fk, positions[fks.index(fk)], inherited[child])
+                  for child, fk in driving.items()}
         for name, seed in zip(order, table_seeds, strict=False):
             table = schema.table(name)
             d = fks.index(driving[name]) if name in driving else None
             plan, frame, model_table, own = self._table_frame(
-                table, schema, frames, learned, positions, d, inherited, plan_rng)
+                table, schema, frames, learned, positions, d, (inherited, levels), plan_rng)
             learned[name] = own
             self.plans_[name] = plan
             self.models_[name] = self._fit_table(frame, model_table, seed)
@@ -260,17 +269,21 @@ class RelationalSynthesizer:
 
     def _table_frame(self, table: Table, schema: Schema, frames: Mapping[str, pd.DataFrame],
                      learned: Mapping[str, pd.DataFrame], positions: list[np.ndarray],
-                     d: int | None, inherited: Mapping[str, dict[str, float]],
+                     d: int | None,
+                     handed: tuple[Mapping[str, dict[str, float]], Mapping[str, list[str]]],
                      rng: np.random.Generator
                      ) -> tuple[TablePlan, pd.DataFrame, Table, pd.DataFrame]:
         """The frame a table's model learns: [parent context] + attributes + child counts.
 
-        Attributes constant within each parent (``inherited``) are learned by the parent, as
-        one column per child attribute beside the child counts. Also returns the attributes,
+        Attributes constant within each parent (``handed[0]``) are learned by the parent, as
+        one column per child attribute beside the child counts, and so are the per-parent
+        means of number attributes whose level is mostly the parent's (``handed[1]``, the
+        child's model sees them as context). Also returns the attributes,
         counts and inherited columns of every real row (orphans too), aligned with the real
         table, which its children's context is taken from.
         """
         fks = schema.foreign_keys
+        inherited, levels = handed
         keys = key_columns(table, schema)
         attributes = [c for c in table.column_names if c not in keys]
         real = frames[table.name]
@@ -289,8 +302,13 @@ class RelationalSynthesizer:
                     values = parent_values(frames[fk.child_table][c], positions[i], len(real))
                     own[inherit_column(fk, c)] = values
                     specs.append(inherit_spec(child.column(c), inherit_column(fk, c), values))
+                for c in levels.get(fk.child_table, []):
+                    means = parent_means(frames[fk.child_table][c], positions[i], len(real))
+                    own[level_column(fk, c)] = means
+                    specs.append(level_spec(level_column(fk, c), means))
         plan = TablePlan(keys=keys, attributes=attributes, driving=d,
                          inherited=dict(inherited.get(table.name, {})),
+                         levels=list(levels.get(table.name, [])),
                          first_keys={c: first_unused_id(real[c], table.column(c).id_format)
                                      for c in keys},
                          counter_starts=counter_starts(table, schema, real),
@@ -373,6 +391,11 @@ class RelationalSynthesizer:
         plan.context = choose_context(parent, inherited, frame[modelled], pos[keep],
                                       len(inherited), rng, discrete_only=discrete) + chosen
         parent_specs += inherited
+        if not discrete:  # the child's levels, learned by the parent: always seen, first
+            levels = [level_spec(level_column(fk, c), parent[level_column(fk, c)])
+                      for c in plan.levels]
+            plan.context = [s.name for s in levels] + plan.context
+            parent_specs += levels
         context = take(parent, plan.context, pos[keep]).add_prefix(CONTEXT_PREFIX)
         by_name = {c.name: c for c in parent_specs}
         ctx_specs = [context_spec(by_name[c], context[CONTEXT_PREFIX + c]) for c in plan.context]
@@ -458,12 +481,15 @@ class RelationalSynthesizer:
         counts = np.rint(parent[count_column(fk)].to_numpy(dtype=np.float64, na_value=0.0))
         counts = np.clip(counts, 0, 1 if plan.at_most_one else None).astype(np.int64)
         rows = np.repeat(np.arange(len(parent)), counts)
-        if plan.inherited:
+        if plan.inherited or plan.levels:
             parent = parent.copy()
             for c, missing_share in plan.inherited.items():
                 if missing_share == 0.0:  # a parent with children drew "no child": fill it
                     parent[inherit_column(fk, c)] = _fill_missing(
                         parent[inherit_column(fk, c)], counts > 0, rng)
+            for c in plan.levels:
+                parent[level_column(fk, c)] = _fill_missing(parent[level_column(fk, c)],
+                                                            counts > 0, rng)
         context = take(parent, plan.context, rows).add_prefix(CONTEXT_PREFIX)
         own = self._own_key_context(name, plan, rows, rng)
         context = pd.concat([context, own], axis=1)
@@ -500,6 +526,8 @@ class RelationalSynthesizer:
         for c in [c for c in frame.columns if c.startswith(OWN_PREFIX)]:
             keys[c.removeprefix(OWN_PREFIX)] = frame.pop(c)
         for own in plan.own_keys:
+            if "group_sizes" in own and own["given"][0] not in keys:  # a key without a parent
+                keys[own["given"][0]] = self._group_keys(table, plan, own, n, rng)
             if all(g in keys for g in own["given"]) and not any(c in keys for c in own["columns"]):
                 parents = group_codes(pd.DataFrame({g: keys[g] for g in own["given"]}))
                 keys.update(draw_own_keys(own, parents, {c: table.column(c) for c in
@@ -516,6 +544,17 @@ class RelationalSynthesizer:
         if not keep.all():  # only where a unique key is made of references alone
             full, frame = full[keep].reset_index(drop=True), frame[keep].reset_index(drop=True)
         return frame.reset_index(drop=True), full
+
+    def _group_keys(self, table: Table, plan: TablePlan, own: Mapping[str, Any], n: int,
+                    rng: np.random.Generator) -> pd.Series:
+        """New keys of the column that groups a key with no foreign key in it (stations)."""
+        column = own["given"][0]
+        codes = implicit_groups(own["group_sizes"], n, rng)
+        first = plan.first_keys.get(column, 1)
+        numbers = np.arange(first, first + (int(codes.max()) + 1 if n else 0), dtype=np.int64)
+        values = key_values(table.column(column), numbers, rng, plan.key_layouts.get(column),
+                            f"{table.name}.{column}")
+        return values.iloc[codes].reset_index(drop=True)
 
     def _key_numbers(self, table: Table, column: str, keys: Mapping[str, pd.Series],
                      n: int) -> np.ndarray:
@@ -600,6 +639,16 @@ def _inherited(frames: Mapping[str, pd.DataFrame], schema: Schema, fk: ForeignKe
     frame = frames[fk.child_table]
     found = constant_within_parents(frame, candidates, positions)
     return {c: float(frame[c][positions >= 0].isna().mean()) for c in found}
+
+
+def _levels(frames: Mapping[str, pd.DataFrame], schema: Schema, fk: ForeignKey,
+            positions: np.ndarray, inherited: Mapping[str, float]) -> list[str]:
+    """A child's number attributes whose level is mostly its parent's (panels)."""
+    child = schema.table(fk.child_table)
+    keys = set(key_columns(child, schema))
+    candidates = [c.name for c in child.columns if c.kind is Kind.NUMERICAL
+                  and c.name not in keys and c.name not in inherited]
+    return child_levels(frames[fk.child_table], candidates, positions)
 
 
 def _fill_missing(values: pd.Series, needed: np.ndarray, rng: np.random.Generator
