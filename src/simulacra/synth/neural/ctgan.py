@@ -19,6 +19,7 @@ from simulacra.synth.neural._layout import MODE, Layout
 from simulacra.synth.neural._torch import (
     TRAINING_CHECKS,
     TrainingLog,
+    default_batch,
     resolve_device,
     split_rows,
     torch_generator,
@@ -82,7 +83,9 @@ class CTGANSynthesizer(BaseSynthesizer):
     epochs
         Passes over the training rows (``rows // batch_size`` steps each, at least one).
     batch_size
-        Rows per step, drawn with replacement; a multiple of ``pac``.
+        Rows per step, drawn with replacement; a multiple of ``pac``. None: a sixteenth of
+        the training rows, 32 to 500, rounded down to a multiple of ``pac``, so that even a
+        small table gets several steps an epoch (500 from 8,000 training rows on).
     embedding_dim
         Size of the generator's noise input.
     generator_size, generator_layers
@@ -141,6 +144,7 @@ class CTGANSynthesizer(BaseSynthesizer):
     name: ClassVar[str] = "ctgan"
     _param_checks: ClassVar[dict[str, Check]] = {
         **TRAINING_CHECKS,
+        "batch_size": Interval(int, 1, None, allow_none=True),
         "embedding_dim": Interval(int, 1, 4096),
         "generator_size": Interval(int, 1, 65536),
         "generator_layers": Interval(int, 0, 64),
@@ -153,7 +157,8 @@ class CTGANSynthesizer(BaseSynthesizer):
         "average_epochs": Interval(float, 0.0, None),
     }
 
-    def __init__(self, *, epochs: int = 300, batch_size: int = 500, embedding_dim: int = 128,
+    def __init__(self, *, epochs: int = 300, batch_size: int | None = None,
+                 embedding_dim: int = 128,
                  generator_size: int = 256, generator_layers: int = 2,
                  discriminator_size: int = 256, discriminator_layers: int = 2, pac: int = 10,
                  discriminator_steps: int = 1, learning_rate: float = 2e-4,
@@ -184,7 +189,7 @@ class CTGANSynthesizer(BaseSynthesizer):
 
     def _validate_params(self) -> None:
         super()._validate_params()
-        if self.batch_size % self.pac:
+        if self.batch_size is not None and self.batch_size % self.pac:
             raise InvalidParameterError(
                 f"The 'batch_size' parameter of {type(self).__name__} must be a multiple of "
                 f"pac={self.pac!r}. Got {self.batch_size!r} instead.")
@@ -206,7 +211,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         counts, offsets, by_category = _categories(
             EncodedFrame(frame.values[train_idx], frame.columns), layout)
         cond_width = len(counts)
-        batch = self.batch_size
+        batch = _batch_rows(self.batch_size, self.pac, n_rows)
         steps = max(n_rows // batch, 1)
         val_seed = int(rng.integers(0, 2**31 - 1))
         device = resolve_device(torch, self.device)
@@ -391,6 +396,14 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.weights_ = {k: np.asarray(v, dtype=np.float32) for k, v in state["weights"].items()}
         self.counts_ = np.asarray(state["counts"], dtype=np.float64)
         self.training_ = GANTrainingLog.from_dict(state["training"])
+
+
+def _batch_rows(batch_size: int | None, pac: int, n_train: int) -> int:
+    """Rows per step: ``batch_size``, or by default enough steps an epoch (a multiple of pac).
+
+    Rows are drawn with replacement, so an explicit batch larger than the table is kept.
+    """
+    return default_batch(n_train, pac) if batch_size is None else batch_size
 
 
 def _gap_layout(torch: Any, layout: Layout, device: Any
