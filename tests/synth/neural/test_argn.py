@@ -15,6 +15,7 @@ from simulacra.errors import InvalidParameterError
 from simulacra.schema import Role, infer_schema
 from simulacra.synth import load_synthesizer, make_synthesizer
 from simulacra.testing import CHECKS, contract_table
+from tests.synth.neural._tables import small_weather
 
 torch = pytest.importorskip("torch")
 
@@ -236,29 +237,17 @@ def test_trained_on_gpu_samples_on_cpu(tmp_path: Path, table: pd.DataFrame) -> N
 
 
 
-def _weather(seed: int, n: int = 153) -> pd.DataFrame:
-    """Fewer rows than one default batch (datasets::airquality's shape): ozone often missing."""
-    rng = np.random.default_rng(seed)
-    month = rng.integers(5, 10, n)
-    temp = np.round(60 + 4 * (month - 5) + rng.normal(0, 6, n))
-    wind = np.round(np.clip(rng.normal(10, 3.5, n), 1, None), 1)
-    ozone = np.round(np.clip(3 * (temp - 55) - 2 * wind + rng.normal(0, 15, n), 1, None))
-    ozone[rng.random(n) < 0.25] = np.nan
-    return pd.DataFrame({"ozone": ozone, "wind": wind, "temp": temp, "month": month,
-                         "day": rng.integers(1, 32, n)})
-
-
 def test_small_table_trains_with_the_default_batch() -> None:
     # One step an epoch (every row in one batch of 512) left the model nearly untrained:
     # airquality's Ozone, missing in 24% of rows, came back missing in 11% (1 in 9 codes)
     fits = {}
     for seed in (0, 1):
-        real = _weather(seed)
+        real = small_weather(seed, day=True)
         for batch in (None, 512):
             fits[seed, batch] = ARGNSynthesizer(seed=0, batch_size=batch, device="cpu",
                                                 threads=1).fit(real)
         assert min(fits[seed, None].training_.val_loss) < min(fits[seed, 512].training_.val_loss)
-    real, out = _weather(0), fits[0, None].sample(3000, seed=1)
+    real, out = small_weather(0, day=True), fits[0, None].sample(3000, seed=1)
     assert abs(out["ozone"].isna().mean() - real["ozone"].isna().mean()) < 0.06
 
 
