@@ -75,3 +75,14 @@ def test_a_layout_whose_every_id_is_real_goes_on_wider() -> None:
     assert len(set(ids)) == 2_000 and not set(ids) & set(real)
     assert {len(v) for v in ids} == {2, 3}  # 'A' goes on as 'AA' from its first row
     assert _chunked(state, 2_000, 333) == ids
+
+
+def test_a_shared_prefix_of_few_ids_is_kept() -> None:
+    # 20 stations S00..S19 came back as J26, K09: the literal S needed room for four lanes
+    real = [f"S{i:02d}" for i in range(20)]
+    state = layout_state(real, key=5, salt="0123456789abcdef")
+    assert state is not None and state["layouts"] == [["S##", 1.0]]
+    ids = layout_ids(state, np.arange(150), np.random.default_rng(0), "t").to_pylist()
+    assert len(set(ids)) == 150 and not set(ids) & set(real)
+    assert all(v.startswith("S") for v in ids)
+    assert sum(len(v) == 3 for v in ids) == 80 and sum(len(v) == 4 for v in ids) == 70

@@ -61,7 +61,7 @@ MAX_VALUES = 20_000  # real values looked at to learn layouts
 MAX_LAYOUTS = 20
 MIN_SHARE = 0.01  # rarer layouts are left out (their shares go to the others)
 MIN_LITERAL_VALUES = 20  # a place shared by this many values of a layout is a literal
-ROOM = 2  # a layout keeps its literals only if it holds this many times LANES x its values
+ROOM = 2  # a layout keeps its literals only if it holds this many times its values
 _ALPHABETS = {"#": string.digits, "A": string.ascii_uppercase, "a": string.ascii_lowercase}
 _PRINTABLE = set(string.printable) - set("\t\n\r\x0b\x0c")
 _MAX_CODES = 2**60  # ids numbered by a layout's trailing places: exact in int64 lanes
@@ -121,7 +121,9 @@ def _with_literals(shape: str, values: list[str]) -> str:
             capacity *= len(_ALPHABETS[ch])
         else:
             out.append(_escaped(values[0][i]))
-    if capacity < ROOM * LANES * len(values):  # too little room left: letters stay letters
+    # too little room left beside the real ids (skipped, see the module docstring): letters
+    # stay letters; S00..S19 keep their S, ST000..ST199 their ST
+    if capacity < ROOM * len(values):
         return plain
     return "".join(out)
 
