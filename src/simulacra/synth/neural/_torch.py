@@ -38,22 +38,21 @@ TRAINING_CHECKS: dict[str, Check] = {
     "threads": Interval(int, 1, 4096, allow_none=True),
 }
 
-# batch_size=None (ctgan, tvae): an epoch takes at least this many steps, of 32 rows up to
-# the models' former fixed batch of 500 (reached from 8,000 training rows on, so large tables
-# train as before). With the fixed 500 a smaller table got one step an epoch and the default
-# epochs left it undertrained (palmerpenguins: ctgan's numbers missing in 11-13% of sampled
-# rows for 0.6% real).
+# batch_size=None (argn, ctgan, tvae): an epoch takes at least this many steps, of 32 rows up
+# to the model's former fixed batch (ctgan and tvae 500, argn 512: reached from about 8,000
+# training rows on, so large tables train as before). With the fixed batch a smaller table got
+# one step an epoch and the default epochs left it undertrained (palmerpenguins: ctgan's
+# numbers missing in 11-13% of sampled rows for 0.6% real).
 _MIN_STEPS = 16
-_AUTO_BATCH = (32, 500)
+_SMALLEST_BATCH = 32
 
 
-def default_batch(n_train: int, multiple: int = 1) -> int:
-    """Rows per step for ``batch_size=None``: a sixteenth of the rows, 32 to 500.
+def default_batch(n_train: int, multiple: int = 1, largest: int = 500) -> int:
+    """Rows per step for ``batch_size=None``: a sixteenth of the rows, 32 to ``largest``.
 
     Rounded down to a multiple of ``multiple`` (CTGAN's ``pac``), never below it.
     """
-    low, high = _AUTO_BATCH
-    rows = int(np.clip(n_train // _MIN_STEPS, low, high))
+    rows = int(np.clip(n_train // _MIN_STEPS, _SMALLEST_BATCH, largest))
     return max(multiple, rows // multiple * multiple)
 
 

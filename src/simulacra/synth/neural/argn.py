@@ -18,6 +18,7 @@ from simulacra.synth._visit_order import dependence, greedy_order, tier
 from simulacra.synth.neural._torch import (
     TRAINING_CHECKS,
     TrainingLog,
+    default_batch,
     resolve_device,
     split_rows,
     state_to_numpy,
@@ -30,11 +31,10 @@ from simulacra.synth.neural._torch import (
 ORDERS = ("learned", "given", "any")
 _ORDER_ROWS = 20_000  # rows used to measure dependence for the learned order
 _ORDER_CODES = 16  # codes per attribute when measuring dependence
-# batch_size=None: an epoch takes at least this many steps, of 32 to 512 rows. With one
-# step per epoch (a table smaller than the batch) the first noisy validation epochs halve
+# batch_size=None: at least 16 steps an epoch, of 32 to 512 rows (_torch.default_batch). With
+# one step per epoch (a table smaller than the batch) the first noisy validation epochs halve
 # the step size until it is gone and training keeps an almost untrained model.
-_MIN_STEPS = 16
-_AUTO_BATCH = (32, 512)
+_LARGEST_AUTO_BATCH = 512
 
 
 class ARGNSynthesizer(BaseSynthesizer):
@@ -313,8 +313,7 @@ class _RarePools:
 def _batch_rows(batch_size: int | None, n_train: int) -> int:
     """Rows per gradient step: ``batch_size``, or by default enough steps per epoch."""
     if batch_size is None:
-        low, high = _AUTO_BATCH
-        batch_size = int(np.clip(n_train // _MIN_STEPS, low, high))
+        batch_size = default_batch(n_train, largest=_LARGEST_AUTO_BATCH)
     return max(1, min(batch_size, n_train))
 
 
