@@ -158,26 +158,48 @@ class _PatternSlots:
         first = min(len(frame), self.want - self.defined)
         self.defined += first
         self.drawn += len(frame)
-        keys = [row.tobytes() for row in np.packbits(
-            frame[self.columns].isna().to_numpy(), axis=1)]
-        for i in np.flatnonzero(~ok[:first]):
-            self.open[keys[i]] = self.open.get(keys[i], 0) + 1
-        taken = list(np.flatnonzero(ok[:first]))
-        late = self.drawn > MAX_PATTERN_WAIT * self.want
-        for i in np.flatnonzero(ok[first:]) + first:
-            if not self.open:
-                break
-            if late:
-                key = next(iter(self.open))
-            elif self.open.get(keys[i], 0):
-                key = keys[i]
-            else:
-                continue
-            taken.append(i)
-            self.open[key] -= 1
-            if not self.open[key]:
-                del self.open[key]
-        return np.sort(np.asarray(taken, dtype=np.int64))
+        names, codes = _patterns(frame[self.columns].isna().to_numpy())
+        broke = codes[:first][~ok[:first]]
+        for code in pd.unique(broke):  # slots opened in the order their pattern first broke
+            name = names[int(code)]
+            self.open[name] = self.open.get(name, 0) + int((broke == code).sum())
+        taken = [np.flatnonzero(ok[:first])]
+        later = np.flatnonzero(ok[first:]) + first
+        if self.open and later.size:
+            if self.drawn > MAX_PATTERN_WAIT * self.want:  # any obeying row, first come
+                fill = later[: sum(self.open.values())]
+                self._close_in_order(fill.size)
+            else:  # as many rows of each pattern as it has open slots, first come
+                later_codes = codes[later]
+                rank = pd.Series(later_codes).groupby(later_codes).cumcount().to_numpy()
+                room = np.array([self.open.get(name, 0) for name in names])
+                fill = later[rank < room[later_codes]]
+                for code, count in zip(*np.unique(codes[fill], return_counts=True), strict=True):
+                    self._close(names[int(code)], int(count))
+            taken.append(fill)
+        return np.sort(np.concatenate(taken)).astype(np.int64)
+
+    def _close(self, name: bytes, count: int) -> None:
+        self.open[name] -= count
+        if not self.open[name]:
+            del self.open[name]
+
+    def _close_in_order(self, count: int) -> None:
+        """Close ``count`` open slots, oldest pattern first."""
+        while count:
+            name = next(iter(self.open))
+            step = min(count, self.open[name])
+            self._close(name, step)
+            count -= step
+
+
+def _patterns(missing: np.ndarray) -> tuple[list[bytes], np.ndarray]:
+    """The distinct rows of a missing-cell matrix as bytes, and each row's index among them."""
+    if not missing.any():  # the usual case: one pattern, nothing missing
+        return [np.packbits(np.zeros(missing.shape[1], dtype=bool)).tobytes()], np.zeros(
+            len(missing), dtype=np.int64)
+    rows, codes = np.unique(np.packbits(missing, axis=1), axis=0, return_inverse=True)
+    return [row.tobytes() for row in rows], codes.reshape(-1).astype(np.int64)
 
 
 def iter_constrained_chunks(
