@@ -55,14 +55,17 @@ def group_codes(frame: pd.DataFrame) -> np.ndarray:
     return frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
 
 
-def own_key_pools(table: Table, schema: Schema, real: pd.DataFrame) -> list[dict[str, Any]]:
+def own_key_pools(table: Table, schema: Schema, real: pd.DataFrame
+                  ) -> tuple[list[dict[str, Any]], dict[str, Column]]:
     """The pools of every unique key of ``table`` made of foreign-key columns and own ones.
 
-    Own parts that read as personal data, free text or unique ids are numbered instead.
+    Own parts that read as personal data, free text or unique ids are numbered instead. Also
+    returns the model column of each pooled own column (:func:`own_key_specs`), by name.
     """
     given = {c for fk in schema.foreign_keys if fk.child_table == table.name
              for c in fk.child_columns}
     out: list[dict[str, Any]] = []
+    context: dict[str, Column] = {}
     for columns in key_sets(table, schema):
         parent_part = [c for c in columns if c in given]
         implicit = not parent_part and len(columns) >= 2
@@ -81,7 +84,8 @@ def own_key_pools(table: Table, schema: Schema, real: pd.DataFrame) -> list[dict
             for one in learned:
                 one["group_sizes"] = _group_sizes(real, parent_part[0])
         out += learned
-    return out
+        context.update(zip(own, specs, strict=True))
+    return out, context
 
 
 def _fine_and_coarse(real: pd.DataFrame, given: Sequence[str], own: Sequence[str],

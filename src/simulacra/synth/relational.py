@@ -91,7 +91,6 @@ from simulacra.synth._relational_runs import (
     group_codes,
     implicit_groups,
     own_key_pools,
-    own_key_specs,
 )
 from simulacra.synth._sampling import check_n
 
@@ -311,8 +310,8 @@ class RelationalSynthesizer:
                          levels=list(levels.get(table.name, [])),
                          first_keys={c: first_unused_id(real[c], table.column(c).id_format)
                                      for c in keys},
-                         counter_starts=counter_starts(table, schema, real),
-                         own_keys=own_key_pools(table, schema, real))
+                         counter_starts=counter_starts(table, schema, real))
+        plan.own_keys, own_context = own_key_pools(table, schema, real)
         referencing = {c for fk in fks if fk.child_table == table.name for c in fk.child_columns}
         for c in keys:
             found = None if c in referencing else key_layouts(table.column(c), real[c],
@@ -329,7 +328,7 @@ class RelationalSynthesizer:
             fk = fks[d]
             plan.at_most_one = any(set(s) <= set(fk.child_columns)
                                    for s in key_sets(table, schema))
-            frame, specs = self._with_own_keys(plan, fk, real, frame, specs)
+            frame, specs = self._with_own_keys(plan, fk, real, own_context, frame, specs)
             frame, specs = self._with_context(plan, fk, schema, frame, specs, learned,
                                               positions[d], rng)
         plan.columns = [c.name for c in specs]
@@ -338,18 +337,19 @@ class RelationalSynthesizer:
         return plan, frame.reset_index(drop=True), model_table, own
 
     def _with_own_keys(self, plan: TablePlan, fk: ForeignKey, real: pd.DataFrame,
-                       frame: pd.DataFrame, specs: list[Column]
-                       ) -> tuple[pd.DataFrame, list[Column]]:
+                       context: Mapping[str, Column], frame: pd.DataFrame,
+                       specs: list[Column]) -> tuple[pd.DataFrame, list[Column]]:
         """Own parts of composite keys within the driving parent, as the child model's context.
 
-        Only CART draws given any column; the other models condition by rejection.
+        ``context``: the model column of each pooled own column. Only CART draws given any
+        column; the other models condition by rejection.
         """
         if self.table_synthesizer not in ("cart", "auto"):
             return frame, specs
         for own in plan.own_keys:
-            found = own_key_specs(real, own["columns"])
-            if found is None or not set(own["given"]) <= set(fk.child_columns):
+            if not set(own["given"]) <= set(fk.child_columns):
                 continue
+            found = [context[c] for c in own["columns"]]
             own["context"] = True
             frame = frame.assign(**{OWN_PREFIX + c: real[c].set_axis(frame.index)
                                     for c in own["columns"]})
