@@ -105,7 +105,8 @@ def pii(
             f"was replaced and {output} was not written. Name the columns that identify "
             "people with --column NAME (repeatable).")
     write_table(result.data, output, text_formats=frame.attrs.get("text_formats"),
-                missing_markers=frame.attrs.get("missing_markers"))
+                missing_markers=frame.attrs.get("missing_markers"),
+                csv_dialect=frame.attrs.get("csv_dialect"))
     if as_json:
         summary = result.to_dict() | {"output": str(output),
                                       "seconds": round(time.perf_counter() - started, 3)}

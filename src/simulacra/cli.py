@@ -233,7 +233,8 @@ def sample(
     started = time.perf_counter()
     formats, markers = syn.table_.text_formats(), syn.table_.missing_texts()
     with (RichProgress(quiet=quiet) as progress,
-          TableWriter(Path(output), text_formats=formats, missing_markers=markers) as writer):
+          TableWriter(Path(output), text_formats=formats, missing_markers=markers,
+                      csv_dialect=syn.table_.csv_dialect) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
             # a model fitted on a frame with an index (library): its levels are written first
@@ -320,7 +321,8 @@ def rebalance_command(
                         schema=Schema.read(schema) if schema is not None else None,
                         k_neighbors=k_neighbors, seed=seed, progress=progress, marker=marker)
     write_table(out, output, text_formats=frame.attrs.get("text_formats"),
-                missing_markers=frame.attrs.get("missing_markers"))
+                missing_markers=frame.attrs.get("missing_markers"),
+                csv_dialect=frame.attrs.get("csv_dialect"))
     counts = out[target].astype(str).value_counts()
     _report({"output": str(output), "method": method, "rows": len(frame),
              "added": int(out[marker].sum()), "classes": counts.to_dict(),

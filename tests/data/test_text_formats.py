@@ -171,6 +171,87 @@ def test_a_synthesizers_table_carries_the_formats(tmp_path: Path) -> None:
     assert syn.table_.text_formats()["amount"] == "${:,.2f}"
 
 
+# ---- the file's dialect: separator and decimal mark (3,75 in a ; file) ----------------------
+
+EUROPEAN = "name;preis;menge;rabatt\nApfel;1,50;3;0,125\nBirne;12,25;1;\nKiwi;0,90;12;2,5\n"
+
+
+def test_a_semicolon_csv_keeps_its_dialect_and_trailing_zeros(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(EUROPEAN, encoding="utf-8")
+    frame = read_table(tmp_path / "t.csv")
+    assert frame.attrs["csv_dialect"] == {"separator": ";", "decimal": ","}
+    table = infer_schema(frame).tables[0]
+    assert table.csv_dialect == {"separator": ";", "decimal": ","}
+    assert table.text_formats() == {"preis": "{:.2f}"}  # 1,50: two places, like 1.50
+    write_table(frame, tmp_path / "back.csv", text_formats=table.text_formats(),
+                csv_dialect=table.csv_dialect)
+    assert (tmp_path / "back.csv").read_text(encoding="utf-8") == EUROPEAN
+    assert Schema.from_dict(infer_schema(frame).to_dict()).tables[0].csv_dialect == {
+        "separator": ";", "decimal": ","}
+
+
+def test_a_plain_csv_has_no_dialect_and_a_semicolon_one_without_decimals_keeps_its_separator(
+        tmp_path: Path) -> None:
+    (tmp_path / "plain.csv").write_text("a,b\n1.5,x\n2.5,y\n", encoding="utf-8")
+    assert "csv_dialect" not in read_table(tmp_path / "plain.csv").attrs
+    assert "csv_dialect" not in infer_schema(read_table(tmp_path / "plain.csv")).to_dict()[
+        "tables"][0]
+    (tmp_path / "semi.csv").write_text("a;b\n1.5;x\n2;y\n", encoding="utf-8")
+    assert read_table(tmp_path / "semi.csv").attrs["csv_dialect"] == {"separator": ";",
+                                                                     "decimal": "."}
+    (tmp_path / "t.tsv").write_text("a\tb\n1.5\tx\n2\ty\n", encoding="utf-8")
+    assert "csv_dialect" not in read_table(tmp_path / "t.tsv").attrs  # a .tsv is tabs anyway
+
+
+def test_decimal_commas_swap_the_marks_of_formatted_amounts_and_keep_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"amount": [1234.5, 2.0], "ratio": [0.25, np.nan],
+                          "note": ["1.5 kg, dry", "x"], "n": [1, 2]})
+    with TableWriter(tmp_path / "t.tsv", text_formats={"amount": "${:,.2f}"},
+                     csv_dialect={"separator": ";", "decimal": ","}) as writer:
+        writer.write(frame.iloc[:1])
+        writer.write(frame.iloc[1:])
+    assert (tmp_path / "t.tsv").read_text(encoding="utf-8") == (
+        "amount\tratio\tnote\tn\n$1.234,50\t0,25\t1.5 kg, dry\t1\n$2,00\t\tx\t2\n")
+
+
+@pytest.mark.parametrize(("dialect", "says"), [
+    ({"separator": ",", "decimal": ","}, "another separator"),
+    ({"separator": ":"}, "'separator' must be one of"),
+    ({"decimal": "·"}, "'decimal' must be"),
+    ({"sep": ";"}, "unknown key"),
+    (";", "must be an object"),
+])
+def test_a_csv_dialect_that_cannot_be_written_is_a_schema_error(dialect: object,
+                                                                says: str) -> None:
+    table = infer_schema(pd.DataFrame({"a": [1.5, 2.5]})).to_dict()
+    table["tables"][0]["csv_dialect"] = dialect
+    with pytest.raises(SchemaError, match=says):
+        Schema.from_dict(table)
+
+
+def test_cli_sample_rebalance_and_pii_write_the_dialect_they_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(0)
+    rows = ["kunde;email;betrag;klasse"] + [
+        f"K{i};k{i}@example.de;{rng.integers(100, 9_000) / 100:.2f}".replace(".", ",")
+        + f";{'a' if i % 5 else 'b'}" for i in range(200)]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model = str(tmp_path / "m.sim")
+    assert run(["fit", str(data), "-o", model, "--quiet"], capsys, monkeypatch)[0] == 0
+    outputs = {"s.csv": ["sample", model, "-n", "300"],
+               "r.csv": ["rebalance", str(data), "--target", "klasse"],
+               "p.csv": ["pii", str(data)]}
+    for name, args in outputs.items():
+        assert run([*args, "-o", str(tmp_path / name), "--quiet"], capsys, monkeypatch)[0] == 0
+        text = pd.read_csv(tmp_path / name, sep=";", dtype=str, keep_default_na=False)
+        assert text["betrag"].str.fullmatch(r"\d+,\d\d").all(), name
+    assert run(["sample", model, "-n", "5", "-o", str(tmp_path / "s.parquet"), "--quiet"],
+               capsys, monkeypatch)[0] == 0
+    assert pd.read_parquet(tmp_path / "s.parquet")["betrag"].dtype == np.float64
+
+
 # ---- durations (38:31:00) -------------------------------------------------------------------
 
 

@@ -51,11 +51,22 @@ be values."""
 
 
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
-    """Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring."""
-    if sep == ",":
+    """Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
+
+    A ``.csv`` whose separator is not the comma, or whose numbers have decimal commas, keeps
+    both in ``frame.attrs["csv_dialect"]`` (``{"separator": ";", "decimal": ","}``), for
+    :func:`~simulacra.infer_schema` and CSV output written the way it was read.
+    """
+    sniffed = sep == ","
+    if sniffed:
         sep = _sniff_separator(p, encoding)
     frame = _read_formatted_numbers(_read_csv(p, sep, encoding))
-    return _read_decimal_commas(frame) if sep == ";" else frame
+    decimal = "."
+    if sep == ";":
+        frame, decimal = _read_decimal_commas(frame)
+    if (sniffed and sep != ",") or decimal != ".":
+        frame.attrs["csv_dialect"] = {"separator": sep if sniffed else ",", "decimal": decimal}
+    return frame
 
 
 def _sniff_separator(p: Path, encoding: str) -> str:
@@ -120,8 +131,13 @@ def _read_formatted_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns whose every value is a number with a decimal comma, as numbers."""
+def _read_decimal_commas(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Text columns whose every value is a number with a decimal comma, as numbers.
+
+    Returns the frame and its decimal mark: ``","`` when a column had decimal commas. Such a
+    column's trailing zeros (``1,50``) are kept as its text format, like ``1.50``'s.
+    """
+    decimal = "."
     for name in frame.columns:
         column = frame[name]
         if column.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(column):
@@ -132,7 +148,12 @@ def _read_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if text.str.contains(",", regex=False).any():
             frame[name] = pd.to_numeric(column.str.replace(",", ".", regex=False))
-    return frame
+            decimal = ","
+            points = text.iloc[:_ZERO_ROWS].str.strip().str.replace(",", ".", regex=False)
+            fmt = decimals_format(points)
+            if fmt is not None:
+                frame.attrs.setdefault("text_formats", {})[str(name)] = fmt
+    return frame, decimal
 
 
 def _check_header(p: Path, sep: str, encoding: str) -> list[str]:

@@ -23,7 +23,8 @@ import pyarrow as pa
 
 from simulacra.data._csv_read import read_csv
 from simulacra.data._sinks import CsvSink, ParquetSink, as_csv_text, require_string_names
-from simulacra.errors import DataReadError, InvalidParameterError
+from simulacra.errors import DataReadError, InvalidParameterError, SchemaError
+from simulacra.schema._model import csv_dialect_of
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -138,7 +139,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 def write_table(data: pd.DataFrame, path: str | Path, *,
                 text_formats: Mapping[str, str] | None = None,
-                missing_markers: Mapping[str, str] | None = None) -> None:
+                missing_markers: Mapping[str, str] | None = None,
+                csv_dialect: Mapping[str, str] | None = None) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
     Parameters
@@ -155,6 +157,11 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         CSV and TSV only: column name -> the text of its missing cells (``"."``, ``"NA"``),
         as :func:`read_table` keeps them in ``frame.attrs["missing_markers"]``; other missing
         cells are empty. Parquet ignores it.
+    csv_dialect
+        CSV and TSV only: ``{"separator": ";", "decimal": ","}`` as a schema's table holds it
+        (``table.csv_dialect``, learned by :func:`read_table`): a ``.csv`` is separated by
+        ``separator`` (a ``.tsv`` always by tabs) and numbers are written with ``decimal``.
+        Parquet ignores it.
 
     Raises
     ------
@@ -165,14 +172,15 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
     fmt, sep = _format_of(p, InvalidParameterError)
     if fmt == "parquet":
         require_string_names(data, p)
-    with atomic_path(p) as tmp:
-        if fmt == "parquet":
+        with atomic_path(p) as tmp:
             data.to_parquet(tmp, engine="pyarrow", index=False)
-        else:
-            gz = p.name.lower().endswith(".gz")
-            as_csv_text(data, text_formats or {}, missing_markers).to_csv(
-                tmp, sep=sep, index=False, compression="gzip" if gz else None, lineterminator="\n"
-            )
+        return
+    sep, decimal = _dialect(sep, csv_dialect)
+    with atomic_path(p) as tmp:
+        gz = p.name.lower().endswith(".gz")
+        as_csv_text(data, text_formats or {}, missing_markers, decimal).to_csv(
+            tmp, sep=sep, decimal=decimal, index=False, compression="gzip" if gz else None,
+            lineterminator="\n")
 
 
 class TableWriter(AbstractContextManager["TableWriter"]):
@@ -196,6 +204,9 @@ class TableWriter(AbstractContextManager["TableWriter"]):
     missing_markers
         CSV and TSV only: column name -> the text of its missing cells, as for
         :func:`write_table` (a schema's ``table.missing_texts()``).
+    csv_dialect
+        CSV and TSV only: separator and decimal mark, as for :func:`write_table` (a schema's
+        ``table.csv_dialect``).
 
     Attributes
     ----------
@@ -213,11 +224,13 @@ class TableWriter(AbstractContextManager["TableWriter"]):
 
     def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None,
                  text_formats: Mapping[str, str] | None = None,
-                 missing_markers: Mapping[str, str] | None = None) -> None:
+                 missing_markers: Mapping[str, str] | None = None,
+                 csv_dialect: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
         self.text_formats = dict(text_formats or {})
         self.missing_markers = dict(missing_markers or {})
-        self._format, self._sep = _format_of(self.path, InvalidParameterError)
+        self._format, sep = _format_of(self.path, InvalidParameterError)
+        self._sep, self._decimal = _dialect(sep, csv_dialect)
         if arrow_schema is not None and self._format != "parquet":
             raise InvalidParameterError(
                 f"arrow_schema only applies to Parquet files, not {str(self.path)!r}."
@@ -237,7 +250,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                 )
             else:
                 gz = self.path.name.lower().endswith(".gz")
-                self._sink = CsvSink(tmp, self.path, sep=self._sep, gz=gz,
+                self._sink = CsvSink(tmp, self.path, sep=self._sep, decimal=self._decimal, gz=gz,
                                      text_formats=self.text_formats,
                                      missing_markers=self.missing_markers)
         except BaseException as exc:
@@ -290,6 +303,17 @@ def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:
     raise error(
         f"{str(path)!r} has an unsupported file ending. Supported: {', '.join(SUPPORTED_SUFFIXES)}."
     )
+
+
+def _dialect(sep: str, csv_dialect: Mapping[str, str] | None) -> tuple[str, str]:
+    """The separator and decimal mark to write a file with: a ``.tsv`` keeps its tabs."""
+    if not csv_dialect or not sep:  # no dialect, or Parquet
+        return sep, "."
+    try:
+        dialect = csv_dialect_of(csv_dialect, "csv_dialect")
+    except SchemaError as exc:
+        raise InvalidParameterError(str(exc)) from None
+    return (dialect["separator"] if sep == "," else sep), dialect["decimal"]
 
 
 def _check_readable(p: Path) -> None:

@@ -51,14 +51,40 @@ class _Columns:
 
 
 def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str],
-                missing_markers: Mapping[str, str] | None = None) -> pd.DataFrame:
+                missing_markers: Mapping[str, str] | None = None,
+                decimal: str = ".") -> pd.DataFrame:
     """The frame as CSV should show it: text formats applied, whole floats as integers.
 
     ``missing_markers`` (column name -> text such as ``.``) writes those columns' missing
-    cells as that text; other missing cells are empty.
+    cells as that text; other missing cells are empty. With a ``decimal`` comma, numbers
+    written in a format swap its marks (``1.234,50``); pandas' ``to_csv(decimal=",")``
+    writes the other floats.
     """
-    text = _whole_floats_as_integers(apply_text_formats(chunk, text_formats))
-    return _with_missing_markers(text, missing_markers or {})
+    text = apply_text_formats(chunk, text_formats)
+    if decimal != ".":
+        text = _decimal_commas(text, chunk, text_formats)
+    return _with_missing_markers(_whole_floats_as_integers(text), missing_markers or {})
+
+
+_SWAP_MARKS = str.maketrans(".,", ",.")
+
+
+def _decimal_commas(text: pd.DataFrame, chunk: pd.DataFrame,
+                    formats: Mapping[str, str]) -> pd.DataFrame:
+    """Number formats' text with the decimal and thousands marks swapped."""
+    out = text
+    for name, fmt in formats.items():
+        if ("{" not in fmt or name not in text.columns or not _numeric(chunk[name])
+                or _numeric(text[name])):
+            continue  # flags and durations, or a column the format did not apply to
+        if out is text:
+            out = text.copy(deep=False)
+        out[name] = text[name].str.translate(_SWAP_MARKS)
+    return out
+
+
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
 
 
 def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str]) -> pd.DataFrame:
@@ -102,10 +128,11 @@ class CsvSink:
     and the missing cells of those in ``missing_markers`` as their marker (``.``).
     """
 
-    def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool,
+    def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool, decimal: str = ".",
                  text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None) -> None:
         self._sep = sep
+        self._decimal = decimal
         self._formats = dict(text_formats or {})
         self._markers = dict(missing_markers or {})
         self._columns = _Columns(target)
@@ -116,8 +143,10 @@ class CsvSink:
 
     def write(self, chunk: pd.DataFrame) -> None:
         header = self._columns.names is None
-        chunk = as_csv_text(self._columns.align(chunk), self._formats, self._markers)
-        chunk.to_csv(self._handle, sep=self._sep, index=False, header=header, lineterminator="\n")
+        chunk = as_csv_text(self._columns.align(chunk), self._formats, self._markers,
+                            self._decimal)
+        chunk.to_csv(self._handle, sep=self._sep, decimal=self._decimal, index=False,
+                     header=header, lineterminator="\n")
 
     def close(self) -> None:
         self._handle.close()

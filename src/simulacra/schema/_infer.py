@@ -17,7 +17,8 @@ Conventions the codecs rely on:
   field such as ``"C-{:05d}"``, or None for unique strings of no recognised shape.
 * ``datetime_format`` and ``timezone``: see :mod:`simulacra.schema._datetimes`.
 * ``text_format`` comes from ``data.attrs["text_formats"]``, which
-  :func:`~simulacra.read_table` fills for a CSV's ``12.50``, ``$1,234.50`` or ``true``.
+  :func:`~simulacra.read_table` fills for a CSV's ``12.50``, ``$1,234.50`` or ``true``; the
+  table's ``csv_dialect`` from ``data.attrs["csv_dialect"]`` (a ``;`` file, decimal commas).
 """
 
 from __future__ import annotations
@@ -151,10 +152,10 @@ def infer_schema(
     )
     columns = _shared_locale(columns, data)
     key = next((c.name for c in columns if c.kind is Kind.ID), None)
-    table = Table(name=name, columns=columns, primary_key=key)
+    table = Table(name=name, columns=columns, primary_key=key,
+                  csv_dialect=data.attrs.get("csv_dialect"))
     if discover_constraints:
-        table = Table(name=name, columns=columns, primary_key=key,
-                      constraints=tuple(_discover(data, table)))
+        table = dataclasses.replace(table, constraints=tuple(_discover(data, table)))
     return Schema.single(table)
 
 

@@ -270,18 +270,50 @@ def constraint_columns(rule: Mapping[str, Any]) -> list[str]:
     return named + (list(listed) if isinstance(listed, list) else [])
 
 
+CSV_SEPARATORS = (",", ";", "\t", "|")
+DECIMAL_MARKS = (".", ",")
+
+
+def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
+    """A ``csv_dialect`` checked and completed: its separator and decimal mark.
+
+    ``where`` names it in errors (``"Table 'sales': 'csv_dialect'"``).
+    """
+    if not isinstance(dialect, Mapping):
+        raise SchemaError(f'{where} must be an object such as {{"separator": ";", '
+                          f'"decimal": ","}}. Got {dialect!r}.')
+    unknown = sorted(set(dialect) - {"separator", "decimal"})
+    if unknown:
+        raise SchemaError(f"{where} has unknown key(s) {unknown}; it takes 'separator' and "
+                          "'decimal'.")
+    separator, decimal = dialect.get("separator", ","), dialect.get("decimal", ".")
+    if separator not in CSV_SEPARATORS:
+        raise SchemaError(f"{where}: 'separator' must be one of {list(CSV_SEPARATORS)}. "
+                          f"Got {separator!r}.")
+    if decimal not in DECIMAL_MARKS:
+        raise SchemaError(f"{where}: 'decimal' must be '.' or ','. Got {decimal!r}.")
+    if separator == decimal:
+        raise SchemaError(f"{where}: a decimal comma needs another separator than the comma "
+                          "(spreadsheets that write 3,75 separate fields with ';').")
+    return {"separator": separator, "decimal": decimal}
+
+
 @dataclass(frozen=True)
 class Table:
     """A table: its columns in order, its primary key and its business rules.
 
     ``constraints`` holds each rule's JSON form (``{"kind": "inequality", "low": "start",
-    "high": "end"}``); :mod:`simulacra.constraints` gives them meaning.
+    "high": "end"}``); :mod:`simulacra.constraints` gives them meaning. ``csv_dialect`` is how
+    the CSV the table was read from separated fields and wrote decimals
+    (``{"separator": ";", "decimal": ","}``), for CSV output written the same way; None for
+    a comma-separated file with decimal points, a DataFrame or Parquet.
     """
 
     name: str
     columns: tuple[Column, ...]
     primary_key: str | None = None
     constraints: tuple[dict[str, Any], ...] = ()
+    csv_dialect: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(self.columns))
@@ -297,6 +329,9 @@ class Table:
             )
         for i, rule in enumerate(self.constraints):
             self._check_constraint(i, rule, names)
+        if self.csv_dialect is not None:
+            dialect = csv_dialect_of(self.csv_dialect, f"Table {self.name!r}: 'csv_dialect'")
+            object.__setattr__(self, "csv_dialect", dialect)
 
     def _check_constraint(self, i: int, rule: Mapping[str, Any], names: list[str]) -> None:
         where = f"Table {self.name!r}, constraint {i + 1} ({rule.get('kind', '?')})"
@@ -351,12 +386,15 @@ class Table:
         out["columns"] = [c.to_dict() for c in self.columns]
         if self.constraints:
             out["constraints"] = [dict(c) for c in self.constraints]
+        if self.csv_dialect is not None:
+            out["csv_dialect"] = dict(self.csv_dialect)
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Table:
         """Build from the JSON form."""
-        unknown = sorted(set(data) - {"name", "primary_key", "columns", "constraints"})
+        unknown = sorted(set(data) - {"name", "primary_key", "columns", "constraints",
+                                      "csv_dialect"})
         name = data.get("name", "?")
         if unknown:
             raise SchemaError(f"Table {name!r} has unknown key(s) {unknown}.")
@@ -368,7 +406,7 @@ class Table:
         if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
             raise SchemaError(f"{where}'constraints' must be a list of objects.")
         return cls(name=str(name), columns=cols, primary_key=data.get("primary_key"),
-                   constraints=tuple(rules))
+                   constraints=tuple(rules), csv_dialect=data.get("csv_dialect"))
 
 
 @dataclass(frozen=True)
