@@ -173,7 +173,10 @@ def test_a_synthesizers_table_carries_the_formats(tmp_path: Path) -> None:
 
 # ---- the file's dialect: separator and decimal mark (3,75 in a ; file) ----------------------
 
-EUROPEAN = "name;preis;menge;rabatt\nApfel;1,50;3;0,125\nBirne;12,25;1;\nKiwi;0,90;12;2,5\n"
+EUROPEAN = ("name;preis;menge;rabatt;umsatz;anteil\n"
+            "Apfel;1,50;3;0,125;1.234,50 €;12,5 %\n"
+            "Birne;12,25;1;;-12,00 €;0,0 %\n"
+            "Kiwi;0,90;12;2,5;2.000.000,00 €;100,0 %\n")
 
 
 def test_a_semicolon_csv_keeps_its_dialect_and_trailing_zeros(tmp_path: Path) -> None:
@@ -182,7 +185,10 @@ def test_a_semicolon_csv_keeps_its_dialect_and_trailing_zeros(tmp_path: Path) ->
     assert frame.attrs["csv_dialect"] == {"separator": ";", "decimal": ","}
     table = infer_schema(frame).tables[0]
     assert table.csv_dialect == {"separator": ";", "decimal": ","}
-    assert table.text_formats() == {"preis": "{:.2f}"}  # 1,50: two places, like 1.50
+    assert frame["umsatz"].tolist() == [1234.5, -12.0, 2_000_000.0]
+    assert frame["anteil"].tolist() == [12.5, 0.0, 100.0]
+    assert table.text_formats() == {"preis": "{:.2f}",  # 1,50: two places, like 1.50
+                                    "umsatz": "{:,.2f} €", "anteil": "{:.1f} %"}
     write_table(frame, tmp_path / "back.csv", text_formats=table.text_formats(),
                 csv_dialect=table.csv_dialect)
     assert (tmp_path / "back.csv").read_text(encoding="utf-8") == EUROPEAN
@@ -201,6 +207,16 @@ def test_a_plain_csv_has_no_dialect_and_a_semicolon_one_without_decimals_keeps_i
                                                                      "decimal": "."}
     (tmp_path / "t.tsv").write_text("a\tb\n1.5\tx\n2\ty\n", encoding="utf-8")
     assert "csv_dialect" not in read_table(tmp_path / "t.tsv").attrs  # a .tsv is tabs anyway
+
+
+def test_a_semicolon_csv_still_reads_us_amounts_and_a_comma_csv_a_trailing_currency(
+        tmp_path: Path) -> None:
+    (tmp_path / "semi.csv").write_text("a;b\n$1,234.50;x\n$2.00;y\n", encoding="utf-8")
+    assert read_table(tmp_path / "semi.csv")["a"].tolist() == [1234.5, 2.0]
+    (tmp_path / "comma.csv").write_text('a,b\n"1,234.50 €",x\n2.00 €,y\n', encoding="utf-8")
+    frame = read_table(tmp_path / "comma.csv")
+    assert frame["a"].tolist() == [1234.5, 2.0]
+    assert frame.attrs["text_formats"]["a"] == "{:,.2f} €"
 
 
 def test_decimal_commas_swap_the_marks_of_formatted_amounts_and_keep_text(tmp_path: Path) -> None:

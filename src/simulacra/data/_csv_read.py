@@ -3,7 +3,7 @@
 pandas infers the types; on top of that:
 
 * the separator of a ``.csv`` is sniffed (``;``, ``|`` and tab besides the comma), and a
-  ``;`` file's decimal commas (``3,75``) are numbers;
+  ``;`` file's decimal commas (``3,75``, ``1.234,50 €``) are numbers;
 * whole numbers written with leading zeros (``02134``) stay text;
 * pandas' missing markers (``NA``, ``None``, ...) are missing only where they cannot be
   values (in columns of numbers, dates or true/false);
@@ -40,7 +40,8 @@ _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
 _LEADING_ZERO = r"^[+-]?0\d"
 # -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
 _FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)?)\s*"
-                     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*%?$")
+                     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*[%$€£¥]?$")
+_SWAP_MARKS = str.maketrans(".,", ",.")  # 1.234,50 <-> 1,234.50
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 _MIN_HEAD_TEXTS = 20
 """A column showing fewer values in its first rows is read on for its text formats."""
@@ -60,10 +61,13 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     sniffed = sep == ","
     if sniffed:
         sep = _sniff_separator(p, encoding)
-    frame = _read_formatted_numbers(_read_csv(p, sep, encoding))
+    frame = _read_csv(p, sep, encoding)
     decimal = "."
-    if sep == ";":
-        frame, decimal = _read_decimal_commas(frame)
+    if sep == ";":  # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts
+        commas = _read_decimal_commas(frame)
+        if _read_formatted_numbers(frame, european=True) or commas:
+            decimal = ","
+    _read_formatted_numbers(frame)
     if (sniffed and sep != ",") or decimal != ".":
         frame.attrs["csv_dialect"] = {"separator": sep if sniffed else ",", "decimal": decimal}
     return frame
@@ -96,22 +100,25 @@ def _splits_evenly(lines: list[str], sep: str) -> bool:
     return len(widths) == 1 and widths.pop() > 1
 
 
-def _read_formatted_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> int:
     """Text columns of amounts (``$1,234.50``, ``-€12``, ``12.5%``) as their numbers.
 
     A column converts when every value is such a number and at least one shows a currency
     sign, a thousands comma or a percent sign (plain numbers were read as numbers already).
+    ``european``: the marks are swapped (``1.234,50 €``, ``12,5 %``); the text format learned
+    is written back so by CSV output with a decimal comma. Returns how many columns converted.
     """
+    converted = 0
     for i in range(frame.shape[1]):
         column = frame.iloc[:, i]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
             continue
         present = column.dropna()
-        head = present.iloc[:_ZERO_ROWS].astype(str).str.strip()
+        head = _marks(present.iloc[:_ZERO_ROWS].astype(str), european).str.strip()
         if head.empty or not head.str.fullmatch(_FORMATTED_NUMBER).all():
             continue  # most text columns stop here, after a look at their first rows
-        text = pc.utf8_trim_whitespace(pa.array(present.astype(str).to_numpy(dtype=object),
-                                                pa.string()))
+        text = pc.utf8_trim_whitespace(pa.array(
+            _marks(present.astype(str), european).to_numpy(dtype=object), pa.string()))
         if not pc.any(pc.match_substring_regex(text, r"[$€£¥%,]")).as_py():
             continue
         parts = pc.extract_regex(text, _FORMATTED_NUMBER)  # RE2, vectorized
@@ -128,16 +135,21 @@ def _read_formatted_numbers(frame: pd.DataFrame) -> pd.DataFrame:
         values[column.notna().to_numpy()] = np.where(minus.to_numpy(zero_copy_only=False), -1.0,
                                                      1.0) * number.to_numpy(zero_copy_only=False)
         frame.isetitem(i, values)
-    return frame
+        converted += 1
+    return converted
 
 
-def _read_decimal_commas(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _marks(text: pd.Series, european: bool) -> pd.Series:
+    return text.str.translate(_SWAP_MARKS) if european else text
+
+
+def _read_decimal_commas(frame: pd.DataFrame) -> int:
     """Text columns whose every value is a number with a decimal comma, as numbers.
 
-    Returns the frame and its decimal mark: ``","`` when a column had decimal commas. Such a
-    column's trailing zeros (``1,50``) are kept as its text format, like ``1.50``'s.
+    Returns how many columns converted. Such a column's trailing zeros (``1,50``) are kept
+    as its text format, like ``1.50``'s.
     """
-    decimal = "."
+    converted = 0
     for name in frame.columns:
         column = frame[name]
         if column.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(column):
@@ -148,12 +160,12 @@ def _read_decimal_commas(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             continue
         if text.str.contains(",", regex=False).any():
             frame[name] = pd.to_numeric(column.str.replace(",", ".", regex=False))
-            decimal = ","
+            converted += 1
             points = text.iloc[:_ZERO_ROWS].str.strip().str.replace(",", ".", regex=False)
             fmt = decimals_format(points)
             if fmt is not None:
                 frame.attrs.setdefault("text_formats", {})[str(name)] = fmt
-    return frame, decimal
+    return converted
 
 
 def _check_header(p: Path, sep: str, encoding: str) -> list[str]:

@@ -53,10 +53,12 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     ``.gz`` ending means gzip. A ``.csv`` file whose first lines split evenly on ``;``, ``|``
     or a tab but not on commas is read with that separator (spreadsheets in many locales
     write ``;``); in a ``;`` file, a column whose every value is a number written with a
-    decimal comma (``"3,75"``) is read as that number (see :mod:`._csv_read`). How numbers
-    with trailing zeros, amounts and true/false were written is kept in
-    ``frame.attrs["text_formats"]`` for :func:`~simulacra.infer_schema` (each column's
-    ``text_format``), so that CSV output can write them the same way. A column whose missing
+    decimal comma (``"3,75"``, ``"1.234,50 €"``) is read as that number (see
+    :mod:`._csv_read`). How numbers with trailing zeros, amounts and true/false were written
+    is kept in ``frame.attrs["text_formats"]`` for :func:`~simulacra.infer_schema` (each
+    column's ``text_format``), and such a file's separator and decimal mark in
+    ``frame.attrs["csv_dialect"]`` (the table's ``csv_dialect``), so that CSV output can
+    write them the same way. A column whose missing
     cells are all written with one such marker (SAS's ``.``) keeps it in
     ``frame.attrs["missing_markers"]``, for :func:`write_table`.
 
