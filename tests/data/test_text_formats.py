@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from simulacra.data._text_formats import (
     decimals_format,
     duration_text,
 )
-from simulacra.errors import SchemaError
+from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema._durations import duration_layout
 from simulacra.schema._model import Column, Kind
 from tests.cli._run import run
@@ -182,9 +183,10 @@ EUROPEAN = ("name;preis;menge;rabatt;umsatz;anteil\n"
 def test_a_semicolon_csv_keeps_its_dialect_and_trailing_zeros(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text(EUROPEAN, encoding="utf-8")
     frame = read_table(tmp_path / "t.csv")
-    assert frame.attrs["csv_dialect"] == {"separator": ";", "decimal": ","}
+    dialect = {"separator": ";", "decimal": ",", "encoding": "utf-8"}
+    assert frame.attrs["csv_dialect"] == dialect
     table = infer_schema(frame).tables[0]
-    assert table.csv_dialect == {"separator": ";", "decimal": ","}
+    assert table.csv_dialect == dialect
     assert frame["umsatz"].tolist() == [1234.5, -12.0, 2_000_000.0]
     assert frame["anteil"].tolist() == [12.5, 0.0, 100.0]
     assert table.text_formats() == {"preis": "{:.2f}",  # 1,50: two places, like 1.50
@@ -192,8 +194,31 @@ def test_a_semicolon_csv_keeps_its_dialect_and_trailing_zeros(tmp_path: Path) ->
     write_table(frame, tmp_path / "back.csv", text_formats=table.text_formats(),
                 csv_dialect=table.csv_dialect)
     assert (tmp_path / "back.csv").read_text(encoding="utf-8") == EUROPEAN
-    assert Schema.from_dict(infer_schema(frame).to_dict()).tables[0].csv_dialect == {
-        "separator": ";", "decimal": ","}
+    as_json = infer_schema(frame).to_dict()
+    assert as_json["tables"][0]["csv_dialect"] == {"separator": ";", "decimal": ","}
+    assert Schema.from_dict(as_json).tables[0].csv_dialect == dialect
+
+
+def test_a_byte_order_mark_or_another_encoding_is_written_back(tmp_path: Path) -> None:
+    text = "name,stadt\nJörg,Köln\nAnnä,Düsseldorf\n"
+    (tmp_path / "bom.csv").write_bytes(text.encode("utf-8-sig"))
+    (tmp_path / "ansi.csv").write_bytes(text.encode("cp1252"))
+    for name, encoding, read_as in [("bom.csv", "utf-8-sig", "utf-8"),
+                                    ("ansi.csv", "cp1252", "cp1252")]:
+        frame = read_table(tmp_path / name, encoding=read_as)
+        assert frame["stadt"].tolist() == ["Köln", "Düsseldorf"]
+        table = infer_schema(frame).tables[0]
+        assert table.csv_dialect == {"separator": ",", "decimal": ".", "encoding": encoding}
+        write_table(frame, tmp_path / f"out-{name}", csv_dialect=table.csv_dialect)
+        assert (tmp_path / f"out-{name}").read_bytes() == (tmp_path / name).read_bytes()
+    greek = pd.DataFrame({"name": ["Ωmega"]})
+    with pytest.raises(InvalidParameterError, match=r"cannot be written in cp1252.*'Ω'"):
+        write_table(greek, tmp_path / "g.csv", csv_dialect={"encoding": "cp1252"})
+    assert not list(tmp_path.glob("*g.csv*"))  # nothing half-written
+    with pytest.raises(InvalidParameterError, match=r"cannot be written in cp1252"), \
+            TableWriter(tmp_path / "s.csv", csv_dialect={"encoding": "cp1252"}) as writer:
+        writer.write(greek)
+    assert not list(tmp_path.glob("*s.csv*"))
 
 
 def test_a_plain_csv_has_no_dialect_and_a_semicolon_one_without_decimals_keeps_its_separator(
@@ -203,8 +228,8 @@ def test_a_plain_csv_has_no_dialect_and_a_semicolon_one_without_decimals_keeps_i
     assert "csv_dialect" not in infer_schema(read_table(tmp_path / "plain.csv")).to_dict()[
         "tables"][0]
     (tmp_path / "semi.csv").write_text("a;b\n1.5;x\n2;y\n", encoding="utf-8")
-    assert read_table(tmp_path / "semi.csv").attrs["csv_dialect"] == {"separator": ";",
-                                                                     "decimal": "."}
+    assert read_table(tmp_path / "semi.csv").attrs["csv_dialect"] == {
+        "separator": ";", "decimal": ".", "encoding": "utf-8"}
     (tmp_path / "t.tsv").write_text("a\tb\n1.5\tx\n2\ty\n", encoding="utf-8")
     assert "csv_dialect" not in read_table(tmp_path / "t.tsv").attrs  # a .tsv is tabs anyway
 
@@ -235,6 +260,7 @@ def test_decimal_commas_swap_the_marks_of_formatted_amounts_and_keep_text(tmp_pa
     ({"separator": ":"}, "'separator' must be one of"),
     ({"decimal": "·"}, "'decimal' must be"),
     ({"sep": ";"}, "unknown key"),
+    ({"encoding": "klingon"}, "'encoding' must be a Python codec name"),
     (";", "must be an object"),
 ])
 def test_a_csv_dialect_that_cannot_be_written_is_a_schema_error(dialect: object,
@@ -253,7 +279,7 @@ def test_cli_sample_rebalance_and_pii_write_the_dialect_they_read(
         f"K{i};k{i}@example.de;{rng.integers(100, 9_000) / 100:.2f}".replace(".", ",")
         + f";{'a' if i % 5 else 'b'}" for i in range(200)]
     data = tmp_path / "d.csv"
-    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")  # as spreadsheets save
     model = str(tmp_path / "m.sim")
     assert run(["fit", str(data), "-o", model, "--quiet"], capsys, monkeypatch)[0] == 0
     outputs = {"s.csv": ["sample", model, "-n", "300"],
@@ -263,6 +289,7 @@ def test_cli_sample_rebalance_and_pii_write_the_dialect_they_read(
         assert run([*args, "-o", str(tmp_path / name), "--quiet"], capsys, monkeypatch)[0] == 0
         text = pd.read_csv(tmp_path / name, sep=";", dtype=str, keep_default_na=False)
         assert text["betrag"].str.fullmatch(r"\d+,\d\d").all(), name
+        assert (tmp_path / name).read_bytes().startswith(codecs.BOM_UTF8), name
     assert run(["sample", model, "-n", "5", "-o", str(tmp_path / "s.parquet"), "--quiet"],
                capsys, monkeypatch)[0] == 0
     assert pd.read_parquet(tmp_path / "s.parquet")["betrag"].dtype == np.float64

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from simulacra.data._text_formats import amount_format, bool_format, decimals_format
 from simulacra.errors import DataReadError, FitWarning
+from simulacra.schema._model import csv_dialect_of
 
 __all__ = ["NA_MARKERS", "read_csv"]
 
@@ -54,9 +55,11 @@ be values."""
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     """Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
 
-    A ``.csv`` whose separator is not the comma, or whose numbers have decimal commas, keeps
-    both in ``frame.attrs["csv_dialect"]`` (``{"separator": ";", "decimal": ","}``), for
-    :func:`~simulacra.infer_schema` and CSV output written the way it was read.
+    A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, or whose
+    text is not plain UTF-8 (a byte order mark, as spreadsheets write, or another
+    ``encoding``) keeps them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";",
+    "decimal": ",", "encoding": "utf-8-sig"}``), for :func:`~simulacra.infer_schema` and CSV
+    output written the way it was read.
     """
     sniffed = sep == ","
     if sniffed:
@@ -68,9 +71,26 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         if _read_formatted_numbers(frame, european=True) or commas:
             decimal = ","
     _read_formatted_numbers(frame)
-    if (sniffed and sep != ",") or decimal != ".":
-        frame.attrs["csv_dialect"] = {"separator": sep if sniffed else ",", "decimal": decimal}
+    written = _written_encoding(p, encoding)
+    if (sniffed and sep != ",") or decimal != "." or written != "utf-8":
+        frame.attrs["csv_dialect"] = csv_dialect_of(
+            {"separator": sep if sniffed else ",", "decimal": decimal, "encoding": written},
+            str(p))
     return frame
+
+
+def _written_encoding(p: Path, encoding: str) -> str:
+    """``encoding``'s codec name, or ``utf-8-sig`` for UTF-8 text that starts with a BOM."""
+    name = codecs.lookup(encoding).name  # _read_csv refused an unknown one already
+    if name != "utf-8":
+        return name
+    try:
+        opener = gzip.open if p.name.lower().endswith(".gz") else open
+        with opener(p, "rb") as fh:
+            head = fh.read(len(codecs.BOM_UTF8))
+    except (OSError, EOFError, zlib.error):
+        return name
+    return "utf-8-sig" if head == codecs.BOM_UTF8 else name
 
 
 def _sniff_separator(p: Path, encoding: str) -> str:

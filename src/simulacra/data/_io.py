@@ -22,7 +22,13 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra.data._csv_read import read_csv
-from simulacra.data._sinks import CsvSink, ParquetSink, as_csv_text, require_string_names
+from simulacra.data._sinks import (
+    CsvSink,
+    ParquetSink,
+    as_csv_text,
+    require_string_names,
+    unencodable,
+)
 from simulacra.errors import DataReadError, InvalidParameterError, SchemaError
 from simulacra.schema._model import csv_dialect_of
 
@@ -160,10 +166,10 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         as :func:`read_table` keeps them in ``frame.attrs["missing_markers"]``; other missing
         cells are empty. Parquet ignores it.
     csv_dialect
-        CSV and TSV only: ``{"separator": ";", "decimal": ","}`` as a schema's table holds it
-        (``table.csv_dialect``, learned by :func:`read_table`): a ``.csv`` is separated by
-        ``separator`` (a ``.tsv`` always by tabs) and numbers are written with ``decimal``.
-        Parquet ignores it.
+        CSV and TSV only: ``{"separator": ";", "decimal": ",", "encoding": "utf-8-sig"}``
+        as a schema's table holds it (``table.csv_dialect``, learned by :func:`read_table`):
+        a ``.csv`` is separated by ``separator`` (a ``.tsv`` always by tabs), numbers are
+        written with ``decimal`` and the text in ``encoding``. Parquet ignores it.
 
     Raises
     ------
@@ -177,12 +183,12 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         with atomic_path(p) as tmp:
             data.to_parquet(tmp, engine="pyarrow", index=False)
         return
-    sep, decimal = _dialect(sep, csv_dialect)
-    with atomic_path(p) as tmp:
+    sep, decimal, encoding = _dialect(sep, csv_dialect)
+    with atomic_path(p) as tmp, unencodable(p, encoding):
         gz = p.name.lower().endswith(".gz")
         as_csv_text(data, text_formats or {}, missing_markers, decimal).to_csv(
-            tmp, sep=sep, decimal=decimal, index=False, compression="gzip" if gz else None,
-            lineterminator="\n")
+            tmp, sep=sep, decimal=decimal, encoding=encoding, index=False,
+            compression="gzip" if gz else None, lineterminator="\n")
 
 
 class TableWriter(AbstractContextManager["TableWriter"]):
@@ -207,8 +213,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         CSV and TSV only: column name -> the text of its missing cells, as for
         :func:`write_table` (a schema's ``table.missing_texts()``).
     csv_dialect
-        CSV and TSV only: separator and decimal mark, as for :func:`write_table` (a schema's
-        ``table.csv_dialect``).
+        CSV and TSV only: separator, decimal mark and encoding, as for :func:`write_table`
+        (a schema's ``table.csv_dialect``).
 
     Attributes
     ----------
@@ -232,7 +238,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         self.text_formats = dict(text_formats or {})
         self.missing_markers = dict(missing_markers or {})
         self._format, sep = _format_of(self.path, InvalidParameterError)
-        self._sep, self._decimal = _dialect(sep, csv_dialect)
+        self._sep, self._decimal, self._encoding = _dialect(sep, csv_dialect)
         if arrow_schema is not None and self._format != "parquet":
             raise InvalidParameterError(
                 f"arrow_schema only applies to Parquet files, not {str(self.path)!r}."
@@ -252,7 +258,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                 )
             else:
                 gz = self.path.name.lower().endswith(".gz")
-                self._sink = CsvSink(tmp, self.path, sep=self._sep, decimal=self._decimal, gz=gz,
+                self._sink = CsvSink(tmp, self.path, sep=self._sep, decimal=self._decimal,
+                                     encoding=self._encoding, gz=gz,
                                      text_formats=self.text_formats,
                                      missing_markers=self.missing_markers)
         except BaseException as exc:
@@ -307,15 +314,16 @@ def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:
     )
 
 
-def _dialect(sep: str, csv_dialect: Mapping[str, str] | None) -> tuple[str, str]:
-    """The separator and decimal mark to write a file with: a ``.tsv`` keeps its tabs."""
+def _dialect(sep: str, csv_dialect: Mapping[str, str] | None) -> tuple[str, str, str]:
+    """The separator, decimal mark and encoding to write with: a ``.tsv`` keeps its tabs."""
     if not csv_dialect or not sep:  # no dialect, or Parquet
-        return sep, "."
+        return sep, ".", "utf-8"
     try:
         dialect = csv_dialect_of(csv_dialect, "csv_dialect")
     except SchemaError as exc:
         raise InvalidParameterError(str(exc)) from None
-    return (dialect["separator"] if sep == "," else sep), dialect["decimal"]
+    return ((dialect["separator"] if sep == "," else sep), dialect["decimal"],
+            dialect["encoding"])
 
 
 def _check_readable(p: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from simulacra.errors import InvalidParameterError
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
-__all__ = ["CsvSink", "ParquetSink", "as_csv_text", "require_string_names"]
+__all__ = ["CsvSink", "ParquetSink", "as_csv_text", "require_string_names", "unencodable"]
 
 
 class _Columns:
@@ -48,6 +48,19 @@ class _Columns:
             f"Chunk {self.chunks} written to {str(self.path)!r} has columns {got}, but the "
             f"first chunk had {self.names}. Write chunks with the same columns."
         )
+
+
+@contextlib.contextmanager
+def unencodable(target: Path, encoding: str) -> Iterator[None]:
+    """Turn a value the output encoding cannot hold into an error that says what to do."""
+    try:
+        yield
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else "?"
+        raise InvalidParameterError(
+            f"{str(target)!r} cannot be written in {encoding}: it cannot hold {bad!r}. Write "
+            "UTF-8 instead (remove 'encoding' from the table's csv_dialect in the schema) or "
+            "Parquet.") from None
 
 
 def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str],
@@ -129,24 +142,27 @@ class CsvSink:
     """
 
     def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool, decimal: str = ".",
-                 text_formats: Mapping[str, str] | None = None,
+                 encoding: str = "utf-8", text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None) -> None:
         self._sep = sep
         self._decimal = decimal
+        self._encoding = encoding
+        self._target = target
         self._formats = dict(text_formats or {})
         self._markers = dict(missing_markers or {})
         self._columns = _Columns(target)
         if gz:
-            self._handle: IO[str] = gzip.open(tmp, "wt", encoding="utf-8", newline="")  # noqa: SIM115
+            self._handle: IO[str] = gzip.open(tmp, "wt", encoding=encoding, newline="")  # noqa: SIM115
         else:
-            self._handle = open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._handle = open(tmp, "w", encoding=encoding, newline="")  # noqa: SIM115
 
     def write(self, chunk: pd.DataFrame) -> None:
         header = self._columns.names is None
         chunk = as_csv_text(self._columns.align(chunk), self._formats, self._markers,
                             self._decimal)
-        chunk.to_csv(self._handle, sep=self._sep, decimal=self._decimal, index=False,
-                     header=header, lineterminator="\n")
+        with unencodable(self._target, self._encoding):
+            chunk.to_csv(self._handle, sep=self._sep, decimal=self._decimal, index=False,
+                         header=header, lineterminator="\n")
 
     def close(self) -> None:
         self._handle.close()

@@ -6,6 +6,7 @@ mutated in place, so a synthesizer never has to guard against a schema changing 
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import math
@@ -274,19 +275,28 @@ CSV_SEPARATORS = (",", ";", "\t", "|")
 DECIMAL_MARKS = (".", ",")
 
 
-def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
-    """A ``csv_dialect`` checked and completed: its separator and decimal mark.
+CSV_DIALECT_DEFAULTS = {"separator": ",", "decimal": ".", "encoding": "utf-8"}
 
-    ``where`` names it in errors (``"Table 'sales': 'csv_dialect'"``).
+
+def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
+    """A ``csv_dialect`` checked and completed: separator, decimal mark and encoding.
+
+    ``where`` names it in errors (``"Table 'sales': 'csv_dialect'"``). The encoding is
+    given by its codec's name (``"cp1252"``, ``"utf-8-sig"`` for UTF-8 with a BOM).
     """
     if not isinstance(dialect, Mapping):
         raise SchemaError(f'{where} must be an object such as {{"separator": ";", '
                           f'"decimal": ","}}. Got {dialect!r}.')
-    unknown = sorted(set(dialect) - {"separator", "decimal"})
+    unknown = sorted(set(dialect) - set(CSV_DIALECT_DEFAULTS))
     if unknown:
-        raise SchemaError(f"{where} has unknown key(s) {unknown}; it takes 'separator' and "
-                          "'decimal'.")
-    separator, decimal = dialect.get("separator", ","), dialect.get("decimal", ".")
+        raise SchemaError(f"{where} has unknown key(s) {unknown}; it takes "
+                          f"{', '.join(map(repr, CSV_DIALECT_DEFAULTS))}.")
+    separator, decimal, encoding = (dialect.get(k, d) for k, d in CSV_DIALECT_DEFAULTS.items())
+    try:
+        encoding = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise SchemaError(f"{where}: 'encoding' must be a Python codec name such as 'utf-8', "
+                          f"'utf-8-sig' or 'cp1252'. Got {encoding!r}.") from None
     if separator not in CSV_SEPARATORS:
         raise SchemaError(f"{where}: 'separator' must be one of {list(CSV_SEPARATORS)}. "
                           f"Got {separator!r}.")
@@ -295,7 +305,7 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
     if separator == decimal:
         raise SchemaError(f"{where}: a decimal comma needs another separator than the comma "
                           "(spreadsheets that write 3,75 separate fields with ';').")
-    return {"separator": separator, "decimal": decimal}
+    return {"separator": separator, "decimal": decimal, "encoding": encoding}
 
 
 @dataclass(frozen=True)
@@ -331,7 +341,8 @@ class Table:
             self._check_constraint(i, rule, names)
         if self.csv_dialect is not None:
             dialect = csv_dialect_of(self.csv_dialect, f"Table {self.name!r}: 'csv_dialect'")
-            object.__setattr__(self, "csv_dialect", dialect)
+            object.__setattr__(self, "csv_dialect",
+                               None if dialect == CSV_DIALECT_DEFAULTS else dialect)
 
     def _check_constraint(self, i: int, rule: Mapping[str, Any], names: list[str]) -> None:
         where = f"Table {self.name!r}, constraint {i + 1} ({rule.get('kind', '?')})"
@@ -387,7 +398,8 @@ class Table:
         if self.constraints:
             out["constraints"] = [dict(c) for c in self.constraints]
         if self.csv_dialect is not None:
-            out["csv_dialect"] = dict(self.csv_dialect)
+            out["csv_dialect"] = {k: v for k, v in self.csv_dialect.items()
+                                  if v != CSV_DIALECT_DEFAULTS[k]}
         return out
 
     @classmethod
