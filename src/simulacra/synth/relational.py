@@ -52,6 +52,7 @@ from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._registry import make_synthesizer, synthesizer_names
 from simulacra.synth._relational_draw import (
+    counts_adding_up_to,
     draw_given,
     key_layouts,
     key_values,
@@ -123,6 +124,8 @@ class TablePlan:
     own_keys: list[dict[str, Any]] = field(default_factory=list)
     # number attributes whose mean per parent the parent learns (absent before: none)
     levels: list[str] = field(default_factory=list)
+    # real rows per real parent row, that drawn counts are scaled to (absent before: 0, none)
+    children_per_parent: float = 0.0
 
 
 class RelationalSynthesizer:
@@ -328,6 +331,8 @@ class RelationalSynthesizer:
             fk = fks[d]
             plan.at_most_one = any(set(s) <= set(fk.child_columns)
                                    for s in key_sets(table, schema))
+            plan.children_per_parent = float(np.count_nonzero(positions[d] >= 0)
+                                             / max(len(frames[fk.parent_table]), 1))
             frame, specs = self._with_own_keys(plan, fk, real, own_context, frame, specs)
             frame, specs = self._with_context(plan, fk, schema, frame, specs, learned,
                                               positions[d], rng)
@@ -418,8 +423,9 @@ class RelationalSynthesizer:
         ----------
         n
             Rows of the first root table (a table with no parent); other root tables grow by
-            the same factor over their real size. Child tables get as many rows as their
-            parents' drawn counts add up to.
+            the same factor over their real size. A child table gets as many rows per parent
+            row as the real one has (so the real sizes for the real root sizes), shared out
+            in proportion to the parents' drawn counts.
         scale
             Instead of ``n``: every root table gets ``scale`` times its real rows (children
             follow). Neither ``n`` nor ``scale``: the real sizes.
@@ -465,6 +471,12 @@ class RelationalSynthesizer:
             raise InvalidParameterError(f"scale must be a number > 0. Got {scale!r}.")
         return float(scale)
 
+    def _most_children(self, fk: ForeignKey) -> float:
+        """The most children of ``fk`` a real parent has (the count column's maximum)."""
+        model = self.models_[fk.parent_table]
+        most = model.table_.column(count_column(fk)).maximum if model is not None else None
+        return float(most) if most is not None else np.inf
+
     def _draw(self, name: str, context: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         model = self.models_[name]
         if model is None:
@@ -480,6 +492,9 @@ class RelationalSynthesizer:
         parent = drawn[fk.parent_table]
         counts = np.rint(parent[count_column(fk)].to_numpy(dtype=np.float64, na_value=0.0))
         counts = np.clip(counts, 0, 1 if plan.at_most_one else None).astype(np.int64)
+        if plan.children_per_parent > 0 and not plan.at_most_one:
+            counts = counts_adding_up_to(counts, round(plan.children_per_parent * len(parent)),
+                                         self._most_children(fk))
         rows = np.repeat(np.arange(len(parent)), counts)
         if plan.inherited or plan.levels:
             parent = parent.copy()
