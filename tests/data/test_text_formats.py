@@ -244,6 +244,22 @@ def test_a_semicolon_csv_still_reads_us_amounts_and_a_comma_csv_a_trailing_curre
     assert frame.attrs["text_formats"]["a"] == "{:,.2f} €"
 
 
+def test_a_tab_file_reads_decimal_commas_when_a_column_shows_them(tmp_path: Path) -> None:
+    european = "a\tb\tc\n1,5\tx\t1,234\n2,25\ty\t2,000\n"  # 1,5: so 1,234 is 1.234
+    us = "a\tc\n1234\t1,234\n2000\t2,000\n"  # nothing says otherwise: 1,234 is 1234
+    for name, text, c, dialect in [
+            ("eu.tsv", european, [1.234, 2.0], {"separator": "\t", "decimal": ",",
+                                                "encoding": "utf-8"}),
+            ("us.tsv", us, [1234.0, 2000.0], None)]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        frame = read_table(tmp_path / name)
+        assert frame["c"].tolist() == c
+        assert frame.attrs.get("csv_dialect") == dialect
+        write_table(frame, tmp_path / f"out-{name}", csv_dialect=dialect,
+                    text_formats=frame.attrs["text_formats"])
+        assert (tmp_path / f"out-{name}").read_text(encoding="utf-8") == text
+
+
 def test_decimal_commas_swap_the_marks_of_formatted_amounts_and_keep_text(tmp_path: Path) -> None:
     frame = pd.DataFrame({"amount": [1234.5, 2.0], "ratio": [0.25, np.nan],
                           "note": ["1.5 kg, dry", "x"], "n": [1, 2]})

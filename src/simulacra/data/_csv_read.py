@@ -3,7 +3,8 @@
 pandas infers the types; on top of that:
 
 * the separator of a ``.csv`` is sniffed (``;``, ``|`` and tab besides the comma), and a
-  ``;`` file's decimal commas (``3,75``, ``1.234,50 €``) are numbers;
+  ``;`` file's decimal commas (``3,75``, ``1.234,50 €``) are numbers, as are a tab or ``|``
+  file's where a column shows them (``3,75``; else ``1,234`` is a US thousand and more);
 * whole numbers written with leading zeros (``02134``) stay text;
 * pandas' missing markers (``NA``, ``None``, ...) are missing only where they cannot be
   values (in columns of numbers, dates or true/false);
@@ -66,7 +67,8 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         sep = _sniff_separator(p, encoding)
     frame = _read_csv(p, sep, encoding)
     decimal = "."
-    if sep == ";":  # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts
+    if sep == ";" or (sep in ("\t", "|") and _shows_decimal_commas(frame)):
+        # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
         commas = _read_decimal_commas(frame)
         if _read_formatted_numbers(frame, european=True) or commas:
             decimal = ","
@@ -74,8 +76,7 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     written = _written_encoding(p, encoding)
     if (sniffed and sep != ",") or decimal != "." or written != "utf-8":
         frame.attrs["csv_dialect"] = csv_dialect_of(
-            {"separator": sep if sniffed else ",", "decimal": decimal, "encoding": written},
-            str(p))
+            {"separator": sep, "decimal": decimal, "encoding": written}, str(p))
     return frame
 
 
@@ -157,6 +158,23 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
         frame.isetitem(i, values)
         converted += 1
     return converted
+
+
+def _shows_decimal_commas(frame: pd.DataFrame) -> bool:
+    """Whether a column of numbers has a comma that cannot separate thousands (``3,75``).
+
+    ``1,234`` alone could be either; a tab or ``|`` file is read the US way unless one
+    column shows otherwise.
+    """
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(column):
+            continue
+        head = column.dropna().iloc[:_ZERO_ROWS].astype(str).str.strip()
+        if (not head.empty and head.str.fullmatch(_DECIMAL_COMMA).all()
+                and head.str.contains(r",(?:\d{1,2}|\d{4,})$").any()):
+            return True
+    return False
 
 
 def _marks(text: pd.Series, european: bool) -> pd.Series:
