@@ -28,7 +28,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulacra.data._text_formats import amount_format, bool_format, decimals_format
+from simulacra.data._text_formats import (
+    SWAP_MARKS,
+    amount_format,
+    bool_format,
+    decimals_format,
+)
 from simulacra.errors import DataReadError, FitWarning
 from simulacra.schema._model import csv_dialect_of
 
@@ -43,7 +48,6 @@ _LEADING_ZERO = r"^[+-]?0\d"
 # -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
 _FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)?)\s*"
                      r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*[%$€£¥]?$")
-_SWAP_MARKS = str.maketrans(".,", ",.")  # 1.234,50 <-> 1,234.50
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 _MIN_HEAD_TEXTS = 20
 """A column showing fewer values in its first rows is read on for its text formats."""
@@ -178,7 +182,7 @@ def _shows_decimal_commas(frame: pd.DataFrame) -> bool:
 
 
 def _marks(text: pd.Series, european: bool) -> pd.Series:
-    return text.str.translate(_SWAP_MARKS) if european else text
+    return text.str.translate(SWAP_MARKS) if european else text
 
 
 def _read_decimal_commas(frame: pd.DataFrame) -> int:

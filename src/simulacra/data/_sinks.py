@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from simulacra.data._text_formats import apply_text_formats
+from simulacra.data._text_formats import SWAP_MARKS, apply_text_formats
 from simulacra.errors import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -79,9 +79,6 @@ def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str],
     return _with_missing_markers(_whole_floats_as_integers(text), missing_markers or {})
 
 
-_SWAP_MARKS = str.maketrans(".,", ",.")
-
-
 def _decimal_commas(text: pd.DataFrame, chunk: pd.DataFrame,
                     formats: Mapping[str, str]) -> pd.DataFrame:
     """Number formats' text with the decimal and thousands marks swapped."""
@@ -92,7 +89,7 @@ def _decimal_commas(text: pd.DataFrame, chunk: pd.DataFrame,
             continue  # flags and durations, or a column the format did not apply to
         if out is text:
             out = text.copy(deep=False)
-        out[name] = text[name].str.translate(_SWAP_MARKS)
+        out[name] = text[name].str.translate(SWAP_MARKS)
     return out
 
 

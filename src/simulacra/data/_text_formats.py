@@ -19,10 +19,12 @@ from simulacra.data._strings import join, zero_pad
 from simulacra.schema._durations import DurationLayout, duration_layout
 from simulacra.schema._text_format import NumberFormat, bool_spellings, number_format
 
-__all__ = ["amount_format", "apply_text_formats", "bool_format", "decimals_format",
-           "duration_text"]
+__all__ = ["SWAP_MARKS", "amount_format", "apply_text_formats", "bool_format",
+           "decimals_format", "duration_text"]
 
 _FIXED = r"[+-]?\d*\.(\d+)"
+SWAP_MARKS = str.maketrans(".,", ",.")
+"""For :meth:`str.translate`: ``1.234,50`` (a decimal comma) <-> ``1,234.50``."""
 _AMOUNT = r"^(?P<prefix>[^\d]*)(?P<number>[\d,]*\d(?:\.\d+)?)(?P<suffix>.*)$"
 
 
