@@ -201,14 +201,11 @@ def test_n_and_scale(model: RelationalSynthesizer) -> None:
         model.sample(scale=0)
 
 
-def test_child_tables_get_the_real_rows_per_parent(
-        model: RelationalSynthesizer, real: tuple[dict[str, pd.DataFrame], Schema]) -> None:
-    tables, _ = real
-    for seed in (1, 2):
-        for scale in (1.0, 2.0):
-            sample = model.sample(scale=scale, seed=seed)
-            for name in ("orders", "tickets", "items"):
-                assert len(sample[name]) == round(scale * len(tables[name])), (name, scale)
+def test_many_parents_keep_their_drawn_counts(model: RelationalSynthesizer) -> None:
+    # 400 customers: the orders' total is known within a few percent, and scaling the
+    # counts to it would bend their shape
+    totals = {len(model.sample(seed=seed)["orders"]) for seed in range(4)}
+    assert len(totals) > 1
 
 
 def test_a_few_parents_give_the_real_number_of_children_shared_by_their_counts() -> None:
@@ -235,7 +232,7 @@ def test_a_few_parents_give_the_real_number_of_children_shared_by_their_counts()
         assert counts.max() <= size.max()  # the excess of a capped parent goes to others
         relation.append(np.corrcoef(sample["carriers"]["fleet"], counts)[0, 1])
     assert np.mean(relation) > 0.6  # big fleets fly more (real 0.999; 16 rows to learn it)
-    unscaled = dataclasses.replace(model.plans_["flights"], children_per_parent=0.0)
+    unscaled = dataclasses.replace(model.plans_["flights"], children_cv=0.0)
     model.plans_["flights"], scaled = unscaled, model.plans_["flights"]
     try:  # a model saved before: counts as drawn, which add up to anything
         totals = {len(model.sample(seed=seed)["flights"]) for seed in range(4)}
@@ -356,20 +353,12 @@ def test_old_model_files_without_inherited_columns_load(model: RelationalSynthes
     art = read_artifact(path)
     for plan in art.manifest["plans"].values():
         del plan["inherited"]
-        del plan["children_per_parent"]
+        del plan["children_per_parent"], plan["children_cv"]
     write_artifact(path, art.manifest, art.state)
     loaded = RelationalSynthesizer.load(path)
     assert all(p.inherited == {} for p in loaded.plans_.values())
-    assert all(p.children_per_parent == 0.0 for p in loaded.plans_.values())
-    kept = {name: plan.children_per_parent for name, plan in model.plans_.items()}
-    for plan in model.plans_.values():  # counts as drawn, as before
-        plan.children_per_parent = 0.0
-    try:
-        before = model.sample(seed=6)
-    finally:
-        for name, plan in model.plans_.items():
-            plan.children_per_parent = kept[name]
-    for name, frame in before.items():
+    assert all(p.children_cv == 0.0 for p in loaded.plans_.values())
+    for name, frame in model.sample(seed=6).items():
         pd.testing.assert_frame_equal(frame, loaded.sample(seed=6)[name])
 
 

@@ -98,6 +98,14 @@ from simulacra.synth._sampling import check_n
 __all__ = ["RelationalSynthesizer"]
 
 _NAME = "relational"
+UNCERTAIN_TOTAL = 0.1
+"""Relative standard error of a child table's drawn total above which counts are scaled.
+
+Scaling every count by the same factor keeps their proportions but not their shape (pbc's
+visits per patient: cardinality shape 0.970 -> 0.958 over four seeds for a total 5% off),
+so it is kept for parents so few that the total is a lottery: nycflights13's 16 carriers
+(standard error 25%) gave 19,405 to 23,748 flights for 30,000.
+"""
 
 
 @dataclass
@@ -124,8 +132,11 @@ class TablePlan:
     own_keys: list[dict[str, Any]] = field(default_factory=list)
     # number attributes whose mean per parent the parent learns (absent before: none)
     levels: list[str] = field(default_factory=list)
-    # real rows per real parent row, that drawn counts are scaled to (absent before: 0, none)
+    # real rows per real parent row, and the coefficient of variation of a parent's count:
+    # drawn counts are scaled to the real rows per parent where few parents make their total
+    # uncertain (absent before: 0, never)
     children_per_parent: float = 0.0
+    children_cv: float = 0.0
 
 
 class RelationalSynthesizer:
@@ -331,8 +342,10 @@ class RelationalSynthesizer:
             fk = fks[d]
             plan.at_most_one = any(set(s) <= set(fk.child_columns)
                                    for s in key_sets(table, schema))
-            plan.children_per_parent = float(np.count_nonzero(positions[d] >= 0)
-                                             / max(len(frames[fk.parent_table]), 1))
+            per_parent = count_children(positions[d], len(frames[fk.parent_table]))
+            plan.children_per_parent = float(per_parent.mean()) if per_parent.size else 0.0
+            plan.children_cv = (float(per_parent.std() / plan.children_per_parent)
+                                if plan.children_per_parent > 0 else 0.0)
             frame, specs = self._with_own_keys(plan, fk, real, own_context, frame, specs)
             frame, specs = self._with_context(plan, fk, schema, frame, specs, learned,
                                               positions[d], rng)
@@ -423,9 +436,10 @@ class RelationalSynthesizer:
         ----------
         n
             Rows of the first root table (a table with no parent); other root tables grow by
-            the same factor over their real size. A child table gets as many rows per parent
-            row as the real one has (so the real sizes for the real root sizes), shared out
-            in proportion to the parents' drawn counts.
+            the same factor over their real size. Child tables get as many rows as their
+            parents' drawn counts add up to; where the parents are too few for that total to
+            be within about 10% (:data:`UNCERTAIN_TOTAL`), as many rows per parent row as the
+            real one has, shared out in proportion to the drawn counts.
         scale
             Instead of ``n``: every root table gets ``scale`` times its real rows (children
             follow). Neither ``n`` nor ``scale``: the real sizes.
@@ -492,7 +506,8 @@ class RelationalSynthesizer:
         parent = drawn[fk.parent_table]
         counts = np.rint(parent[count_column(fk)].to_numpy(dtype=np.float64, na_value=0.0))
         counts = np.clip(counts, 0, 1 if plan.at_most_one else None).astype(np.int64)
-        if plan.children_per_parent > 0 and not plan.at_most_one:
+        if (not plan.at_most_one and len(parent)
+                and plan.children_cv / np.sqrt(len(parent)) > UNCERTAIN_TOTAL):
             counts = counts_adding_up_to(counts, round(plan.children_per_parent * len(parent)),
                                          self._most_children(fk))
         rows = np.repeat(np.arange(len(parent)), counts)
