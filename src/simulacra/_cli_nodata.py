@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from simulacra._cli_options import parse_rows
 from simulacra._cli_progress import RichProgress
 from simulacra.data._io import read_table, write_table
 from simulacra.errors import InvalidParameterError, PrivacyWarning
@@ -29,7 +30,8 @@ def mock(
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Folder to write (one file per table, or mock.sqlite).")] = None,
     rows: Annotated[int | None, typer.Option(
-        "-n", "--rows", help="Rows of every root table (default: the spec's).")] = None,
+        "-n", "--rows", parser=parse_rows, metavar="N",
+        help="Rows of every root table, e.g. 1000 or 1e6 (default: the spec's).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="parquet, csv or sqlite.")] = "parquet",
     seed: Annotated[int | None, typer.Option("--seed", help="Default: the spec's seed.")] = None,
     example: Annotated[bool, typer.Option(
@@ -64,7 +66,8 @@ def serve(
                     ] = 8000,
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
     rows: Annotated[int | None, typer.Option(
-        "-n", "--rows", help="Rows of every root table (default: the spec's).")] = None,
+        "-n", "--rows", parser=parse_rows, metavar="N",
+        help="Rows of every root table, e.g. 1000 or 1e6 (default: the spec's).")] = None,
     seed: Annotated[int | None, typer.Option(
         "--seed", help="Same seed, same rows for the same request (default 0).")] = None,
     max_limit: Annotated[int, typer.Option("--max-limit", help="Largest page size.")] = 1000,

@@ -26,6 +26,7 @@ from simulacra._cli_database import (
     write_database_report,
 )
 from simulacra._cli_nodata import mock, pii, serve
+from simulacra._cli_options import parse_rows
 from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
 from simulacra._version import __version__
@@ -205,8 +206,9 @@ def sample(
         "-o", "--output", help="CSV or Parquet to write; for a database model a URL "
                                "(sqlite:///synthetic.db) or a folder.")],
     n: Annotated[int | None, typer.Option(
-        "-n", "--rows", help="Rows to sample (a database: rows of its first root table).")
-    ] = None,
+        "-n", "--rows", parser=parse_rows, metavar="N",
+        help="Rows to sample, e.g. 1000000, 1e6 or 1M (a database: rows of its first root "
+             "table).")] = None,
     scale: Annotated[float | None, typer.Option(
         "--scale", help="A database model: multiply every table's size.")] = None,
     seed: Seed = None,

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulacra._cli_options import parse_rows
 from simulacra.testing import contract_table
 from tests.cli._run import run
 
@@ -134,6 +135,22 @@ def test_bad_n(tmp_path, model, n, capsys, monkeypatch) -> None:
     code, _, err = run(["sample", str(model), "-n", n, "-o", str(out)], capsys, monkeypatch)
     _assert_bad(code, err, n)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("n", "says"), [("1.5", "not a whole number"),
+                                         ("ten", "not a number of rows"),
+                                         ("1e3x", "not a number of rows")])
+def test_n_that_is_no_number_of_rows(tmp_path, model, n, says, capsys, monkeypatch) -> None:
+    out = tmp_path / "x.csv"
+    code, _, err = run(["sample", str(model), "-n", n, "-o", str(out)], capsys, monkeypatch)
+    assert code == 2 and says in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("n", "rows"), [("1e3", 1000), ("1_500", 1500), ("2,000", 2000),
+                                         ("2k", 2000), ("0.5K", 500), ("1M", 10**6)])
+def test_n_as_people_write_it(n, rows) -> None:
+    assert parse_rows(n) == rows
 
 
 def test_model_not_ours(tmp_path, data_csv, capsys, monkeypatch) -> None:
