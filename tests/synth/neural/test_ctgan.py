@@ -257,18 +257,25 @@ def test_the_kept_generator_is_the_running_average(table: pd.DataFrame) -> None:
 
 def test_small_table_trains_with_the_default_batch() -> None:
     # A batch of 500 gave a smaller table one step an epoch: after 100 epochs ozone, missing
-    # in 28% of the rows, came back missing in 44% (palmerpenguins: 11-13% for 0.6%)
+    # in 28% of the rows, came back missing in 44% (palmerpenguins: 11-13% for 0.6%). Since
+    # missing-value indicators are conditioned on at their real rate, the share holds with
+    # either batch (0.28 -> 0.28 and 0.30), so the contrast is in the values: the mean
+    # Kolmogorov-Smirnov distance of the columns, 0.35 against 0.53.
+    from scipy import stats
+
     real = small_weather(0)
     real_share = real["ozone"].isna().mean()
-    errors = {}
+    distances, shares = {}, {}
     for batch in (None, 500):
         syn = CTGANSynthesizer(seed=0, batch_size=batch, epochs=100, embedding_dim=16,
                                generator_size=64, discriminator_size=64,
                                validation_share=0.0, device="cpu", threads=1).fit(real)
-        share = syn.sample(3000, seed=1)["ozone"].isna().mean()
-        errors[batch] = abs(share - real_share)
-    assert errors[None] < 0.1
-    assert errors[None] < errors[500] - 0.05
+        sample = syn.sample(3000, seed=1)
+        shares[batch] = sample["ozone"].isna().mean()
+        distances[batch] = np.mean([stats.ks_2samp(real[c].dropna(), sample[c].dropna()
+                                                    ).statistic for c in real])
+    assert abs(shares[None] - real_share) < 0.05
+    assert distances[None] < distances[500] - 0.1
 
 
 def test_default_batch_is_a_sixteenth_of_the_rows_and_a_multiple_of_pac() -> None:
