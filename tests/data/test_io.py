@@ -67,6 +67,13 @@ def test_unsupported_suffix_lists_the_supported_ones(tmp_path: Path) -> None:
         read_table(path)
     for suffix in SUPPORTED_SUFFIXES:
         assert suffix in str(info.value)
+    assert "Save the sheet as CSV" in str(info.value) and "read_excel" in str(info.value)
+    (tmp_path / "rows.jsonl").write_text('{"a": 1}\n', encoding="utf-8")
+    with pytest.raises(DataReadError, match="read_json"):
+        read_table(tmp_path / "rows.jsonl")
+    (tmp_path / "notes.txt").write_text("a\n", encoding="utf-8")
+    with pytest.raises(DataReadError, match=r"\.pq\.$"):  # no hint for an unknown kind
+        read_table(tmp_path / "notes.txt")
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -309,9 +309,25 @@ def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:
         return "csv", "\t"
     if name.endswith((".csv", ".csv.gz")):
         return "csv", ","
+    hint = next((h for ends, h in _OTHER_FORMATS if name.endswith(ends)), "")
     raise error(
-        f"{str(path)!r} has an unsupported file ending. Supported: {', '.join(SUPPORTED_SUFFIXES)}."
+        f"{str(path)!r} has an unsupported file ending. Supported: "
+        f"{', '.join(SUPPORTED_SUFFIXES)}.{hint}"
     )
+
+
+_IN_PYTHON = " or read it with pandas and pass the DataFrame to simulacra's Python API"
+_OTHER_FORMATS = (
+    ((".xlsx", ".xlsm", ".xls", ".ods"),
+     " Save the sheet as CSV (Excel: File > Save As > CSV UTF-8),"
+     f"{_IN_PYTHON} (pandas.read_excel)."),
+    ((".json", ".jsonl", ".ndjson"), f" Convert it to CSV or Parquet,{_IN_PYTHON} "
+                                     "(pandas.read_json)."),
+    ((".feather", ".arrow", ".ipc"), f" Convert it to Parquet,{_IN_PYTHON} "
+                                     "(pandas.read_feather)."),
+    ((".dta", ".sav", ".sas7bdat", ".xpt"), f" Export it as CSV,{_IN_PYTHON} "
+                                            "(pandas.read_stata, read_spss, read_sas)."),
+)
 
 
 def _dialect(sep: str, csv_dialect: Mapping[str, str] | None) -> tuple[str, str, str]:
