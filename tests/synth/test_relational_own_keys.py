@@ -154,21 +154,26 @@ def test_a_composite_key_without_a_foreign_key_groups_by_its_coarsest_column(
 
 
 def test_readings_keyed_without_a_foreign_key_follow_their_day(tmp_path: Path) -> None:
-    # (country, year) -> gdp growing with the year, (site, day) -> visitors by weekday:
-    # the keys were drawn apart from the readings, so gdp by year and visitors by day were
-    # noise (correlation with the year about 0)
+    # (country, year) -> gdp growing with the year, (site, day) -> visitors by weekday, in
+    # a root table and in a table with a parent: the keys were drawn apart from the
+    # readings, so gdp by year and visitors by day were noise (correlation with the year
+    # about 0)
     rng = np.random.default_rng(6)
     gdp = pd.DataFrame([(c, y, round(100 + 10 * (y - 2000) + float(rng.normal(0, 5)), 1))
                         for c in ["DE", "FR", "IT", "PL", "ES", "NL"]
                         for y in range(2000, 2020)], columns=["country", "year", "gdp"])
     days = pd.date_range("2024-01-01", periods=28, freq="D")
-    visits = pd.DataFrame([(f"S{s:02d}", d.strftime("%Y-%m-%d"),
+    visits = pd.DataFrame([(f"S{s:02d}", d.strftime("%Y-%m-%d"), int(rng.integers(1, 6)),
                             int(rng.poisson(80 if d.day_of_week >= 5 else 20)))
-                           for s in range(30) for d in days], columns=["site", "day", "n"])
+                           for s in range(30) for d in days],
+                          columns=["site", "day", "guide_id", "n"])
+    guides = pd.DataFrame({"guide_id": np.arange(1, 6), "name": list("ABCDE")})
     url = _sqlite(tmp_path / "g.db", [
         "CREATE TABLE gdp (country TEXT, year INTEGER, gdp REAL, PRIMARY KEY (country, year))",
-        "CREATE TABLE visits (site TEXT, day DATE, n INTEGER, PRIMARY KEY (site, day))"],
-        {"gdp": gdp, "visits": visits})
+        "CREATE TABLE guides (guide_id INTEGER PRIMARY KEY, name TEXT)",
+        "CREATE TABLE visits (site TEXT, day DATE, guide_id INTEGER, n INTEGER, "
+        "PRIMARY KEY (site, day), FOREIGN KEY (guide_id) REFERENCES guides (guide_id))"],
+        {"gdp": gdp, "guides": guides, "visits": visits})
     frames, schema = read_database(url)
     model = RelationalSynthesizer(seed=0).fit(frames, schema)
     for seed in (0, 1):
@@ -176,8 +181,11 @@ def test_readings_keyed_without_a_foreign_key_follow_their_day(tmp_path: Path) -
         assert_integrity(syn, schema)
         got = syn["gdp"]
         assert np.corrcoef(got["year"], got["gdp"])[0, 1] > 0.9  # real 0.99
+        # visits hang off a guide, and are still keyed by (site, day) within their site
         weekend = pd.to_datetime(syn["visits"]["day"]).dt.day_of_week >= 5
         assert syn["visits"]["n"][weekend].mean() > 2.5 * syn["visits"]["n"][~weekend].mean()
+        per_site = syn["visits"].groupby("site")["day"].agg(["nunique", "size"])
+        assert (per_site["nunique"] == per_site["size"]).all()
 
 
 def test_a_fine_column_within_coarse_ones_is_pooled_within_them(tmp_path: Path) -> None:

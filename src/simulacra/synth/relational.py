@@ -361,16 +361,16 @@ class RelationalSynthesizer:
                        specs: list[Column]) -> tuple[pd.DataFrame, list[Column]]:
         """Own parts of composite keys within the driving parent, as the model's context.
 
-        Without a driving key (``fk`` None), the own parts of keys with no foreign key in
-        them (days within stations), so that readings follow their day. ``context``: the
+        Also the own parts of keys with no foreign key in them (days within stations), so
+        that readings follow their day. ``context``: the
         model column of each pooled own column. Only CART draws given any column; the other
         models condition by rejection.
         """
         if self.table_synthesizer not in ("cart", "auto"):
             return frame, specs
         for own in plan.own_keys:
-            if (fk is None) != ("group_sizes" in own) or (
-                    fk is not None and not set(own["given"]) <= set(fk.child_columns)):
+            if "group_sizes" not in own and (fk is None
+                                             or not set(own["given"]) <= set(fk.child_columns)):
                 continue
             found = [context[c] for c in own["columns"]]
             own["context"] = True
@@ -381,16 +381,37 @@ class RelationalSynthesizer:
 
     def _own_key_context(self, name: str, plan: TablePlan, rows: np.ndarray,
                          rng: np.random.Generator) -> pd.DataFrame:
-        """Own key parts of the children of parent rows ``rows``, drawn before the children."""
+        """Own key parts of the children of parent rows ``rows``, drawn before the children.
+
+        Keys with no foreign key in them are grouped anew (see :meth:`_implicit_keys`).
+        """
         table = self.schema_.table(name)
         out = pd.DataFrame(index=range(len(rows)))
         for own in plan.own_keys:
-            if own.get("context"):
+            if own.get("context") and "group_sizes" in own:
+                out = pd.concat([out, self._implicit_keys(table, plan, own, len(rows), rng)],
+                                axis=1)
+            elif own.get("context"):
                 drawn = draw_own_keys(own, rows, {c: table.column(c) for c in own["columns"]},
                                       rng)
                 for c, values in drawn.items():
                     out[OWN_PREFIX + c] = values
         return out
+
+    def _implicit_keys(self, table: Table, plan: TablePlan, own: Mapping[str, Any], n: int,
+                       rng: np.random.Generator) -> pd.DataFrame:
+        """A key with no foreign key in it for ``n`` rows: new groups, then their own parts.
+
+        The grouping column comes back under its name (``_with_keys`` takes it as it is),
+        the own columns as the model's context (with :data:`OWN_PREFIX`).
+        """
+        group = own["given"][0]
+        keys = pd.DataFrame({group: self._group_keys(table, plan, own, n, rng)})
+        drawn = draw_own_keys(own, group_codes(keys), {c: table.column(c)
+                                                       for c in own["columns"]}, rng)
+        for c, values in drawn.items():
+            keys[OWN_PREFIX + c] = values
+        return keys
 
     def _with_context(self, plan: TablePlan, fk: ForeignKey, schema: Schema,
                       frame: pd.DataFrame, specs: list[Column],
@@ -504,20 +525,8 @@ class RelationalSynthesizer:
         attributes, which the model draws given the days (see ``_with_own_keys``), and are
         handed to ``_with_keys`` as own-part columns.
         """
-        owns = [own for own in plan.own_keys if own.get("context") and "group_sizes" in own]
-        if not owns:
-            return self._draw(name, pd.DataFrame(index=range(n)), rng)
-        table = self.schema_.table(name)
-        keys = pd.DataFrame(index=range(n))
-        for own in owns:
-            group = own["given"][0]
-            keys[OWN_PREFIX + group] = self._group_keys(table, plan, own, n, rng)
-            parents = group_codes(keys[[OWN_PREFIX + group]])
-            drawn = draw_own_keys(own, parents, {c: table.column(c) for c in own["columns"]},
-                                  rng)
-            for c, values in drawn.items():
-                keys[OWN_PREFIX + c] = values
-        context = keys[[OWN_PREFIX + c for own in owns for c in own["columns"]]]
+        keys = self._own_key_context(name, plan, np.zeros(n, dtype=np.int64), rng)
+        context = keys[[c for c in keys.columns if c.startswith(OWN_PREFIX)]]
         frame = self._draw(name, context, rng).drop(columns=list(context.columns))
         return pd.concat([frame, keys], axis=1)
 
@@ -552,7 +561,8 @@ class RelationalSynthesizer:
                                                             counts > 0, rng)
         context = take(parent, plan.context, rows).add_prefix(CONTEXT_PREFIX)
         own = self._own_key_context(name, plan, rows, rng)
-        context = pd.concat([context, own], axis=1)
+        context = pd.concat([context, own[[c for c in own.columns if c.startswith(OWN_PREFIX)]]],
+                            axis=1)
         frame = self._draw(name, context, rng).drop(columns=list(context.columns))
         frame = pd.concat([frame, own], axis=1)  # the keys' own parts, taken by _with_keys
         table = self.schema_.table(name)
@@ -585,6 +595,9 @@ class RelationalSynthesizer:
                     keys[c] = refs[p].astype(object).where(~null, None)
         for c in [c for c in frame.columns if c.startswith(OWN_PREFIX)]:
             keys[c.removeprefix(OWN_PREFIX)] = frame.pop(c)
+        for own in plan.own_keys:  # the grouping column of a key with no foreign key
+            if own.get("context") and "group_sizes" in own and own["given"][0] in frame:
+                keys[own["given"][0]] = frame.pop(own["given"][0])
         for own in plan.own_keys:
             if "group_sizes" in own and own["given"][0] not in keys:  # a key without a parent
                 keys[own["given"][0]] = self._group_keys(table, plan, own, n, rng)
