@@ -26,6 +26,7 @@ import json
 import re
 import sqlite3
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,7 +244,10 @@ def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch) -> None:
             with contextlib.redirect_stdout(out):
                 exec(compile(code, block.page, "exec"), namespace)
         except Exception as exc:
-            pytest.fail(f"{block.where}: the example raised {type(exc).__name__}: {exc}")
+            frames = traceback.extract_tb(exc.__traceback__)
+            line = next((f.lineno for f in reversed(frames) if f.filename == block.page),
+                        block.line)
+            pytest.fail(f"{block.page}:{line}: the example raised {type(exc).__name__}: {exc}")
         shown = promised_output(block.code)
         if shown is not None:
             assert out.getvalue().rstrip("\n") == shown, f"{block.where} prints otherwise"
