@@ -157,3 +157,23 @@ def test_impute_fills_missing_cells_and_keeps_given_ones(credit: pd.DataFrame) -
         syn.sample(5, conditions=partial)
     with pytest.raises(InvalidParameterError, match="does not know"):
         syn.impute(partial.assign(extra=1))
+
+
+def test_impute_keeps_given_ids_without_conditioning_on_them() -> None:
+    # rows of the real table come with their id; an id is generated, not learned, so it
+    # was refused as a condition and impute failed on every such row
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"customer_id": np.arange(1000, 1300),
+                         "segment": rng.choice(["a", "b", "c"], 300),
+                         "spend": rng.gamma(2, 30, 300).round(2)})
+    syn = make_synthesizer("cart", seed=0).fit(real)
+    assert syn.table_.column("customer_id").kind.value == "id"
+    partial = real.head(6).copy()
+    partial.loc[:, "spend"] = np.nan
+    out = syn.impute(partial, seed=1)
+    assert out["customer_id"].tolist() == partial["customer_id"].tolist()
+    assert out["segment"].tolist() == partial["segment"].tolist()
+    assert out["spend"].notna().all()
+    only_ids = syn.impute(real.head(4)[["customer_id"]], seed=1)
+    assert only_ids["customer_id"].tolist() == [1000, 1001, 1002, 1003]
+    assert only_ids["segment"].notna().all()

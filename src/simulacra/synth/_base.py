@@ -263,10 +263,14 @@ class BaseSynthesizer(ABC):
         rng = self._sample_rng if seed is None else as_generator(seed)
         frame = partial.reset_index(drop=True)
         given = frame.notna()
+        # ids, PII and free text are generated, not learned: a given one is kept as given
+        # but conditions nothing (rows of the real table come with their id)
+        learned = [c for c in frame.columns if not self.table_.column(c).is_generated]
         parts = []
-        for _, rows in frame.groupby(row_keys(frame), sort=False).groups.items():
+        keys = row_keys(frame[learned]) if learned else np.zeros(len(frame))
+        for _, rows in frame.groupby(keys, sort=False).groups.items():
             first = frame.loc[rows[0]]
-            values = {c: first[c] for c in frame.columns if given.at[rows[0], c]}
+            values = {c: first[c] for c in learned if given.at[rows[0], c]}
             drawn = self._sample_frame(len(rows), seed=rng, conditions=values or None,
                                        filtered=False)
             parts.append(drawn.set_axis(rows))
