@@ -36,6 +36,7 @@ from simulacra.data._text_formats import (
 )
 from simulacra.errors import DataReadError, FitWarning
 from simulacra.schema._model import csv_dialect_of
+from simulacra.schema._text_format import GROUPING_MARKS
 
 __all__ = ["NA_MARKERS", "read_csv"]
 
@@ -45,16 +46,23 @@ _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
 _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
 _LEADING_ZERO = r"^[+-]?0\d"
+_THOUSANDS_DOTS = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"  # 3.750, 12.345.678, 800
+# spaces, with the no-break ones French Excel writes (RE2's \s is ASCII only)
+_SPACE = "[\\s\u00a0\u202f]"
+_GROUPED = f"[,{GROUPING_MARKS}]"  # 1,234.50; 1 234,50 (no-break); Swiss 1'234.50
 # -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
-_FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)?)\s*"
-                     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*[%$€£¥]?$")
+_FORMATTED_NUMBER = (rf"^(?:(?P<minus>-){_SPACE}*[$€£¥]?|[$€£¥]?{_SPACE}*(?P<after>-)?){_SPACE}*"
+                     rf"(?P<number>\d{{1,3}}(?:{_GROUPED}\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                     rf"{_SPACE}*[%$€£¥]?$")
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 _MIN_HEAD_TEXTS = 20
 """A column showing fewer values in its first rows is read on for its text formats."""
 NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", ".")
-"""pandas' markers of a missing value, and SAS's ``.``; read as missing only where they cannot
-be values."""
+              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", ".",
+              "-", "\u2013", "\u2014", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")
+"""pandas' markers of a missing value, SAS's ``.``, the dashes reports put in empty cells
+(``-``, en and em dash) and Excel's error values (``#DIV/0!``); read as missing only where
+they cannot be values."""
 
 
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
@@ -76,6 +84,7 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         commas = _read_decimal_commas(frame)
         if _read_formatted_numbers(frame, european=True) or commas:
             decimal = ","
+            _read_thousands_dots(frame, p, sep, encoding)
     _read_formatted_numbers(frame)
     written = _written_encoding(p, encoding)
     if (sniffed and sep != ",") or decimal != "." or written != "utf-8":
@@ -144,13 +153,14 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
             continue  # most text columns stop here, after a look at their first rows
         text = pc.utf8_trim_whitespace(pa.array(
             _marks(present.astype(str), european).to_numpy(dtype=object), pa.string()))
-        if not pc.any(pc.match_substring_regex(text, r"[$€£¥%,]")).as_py():
+        if not pc.any(pc.match_substring_regex(text, f"[$€£¥%,{GROUPING_MARKS}]")).as_py():
             continue
         parts = pc.extract_regex(text, _FORMATTED_NUMBER)  # RE2, vectorized
         if parts.null_count or pc.any(pc.match_substring_regex(
                 parts.field("number"), _LEADING_ZERO)).as_py():
             continue
-        number = pc.cast(pc.replace_substring(parts.field("number"), ",", ""), pa.float64())
+        number = pc.cast(pc.replace_substring_regex(parts.field("number"), _GROUPED, ""),
+                         pa.float64())
         minus = pc.or_(pc.not_equal(parts.field("minus"), ""),
                        pc.not_equal(parts.field("after"), ""))
         fmt = amount_format(text.slice(0, _ZERO_ROWS).to_pandas())
@@ -162,6 +172,40 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
         frame.isetitem(i, values)
         converted += 1
     return converted
+
+
+def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> None:
+    """In a file of decimal commas, whole numbers grouped by dots (``3.750``) as 3750.
+
+    pandas reads ``3.750`` as 3.75; where the file writes its decimals with commas, a column
+    whose every value is digits grouped by dots in threes (``3.750``, ``12.345``, ``800``)
+    holds thousands. Its text format (``{:,.0f}``) writes them back so.
+    """
+    candidates = [i for i in range(frame.shape[1])
+                  if pd.api.types.is_float_dtype(frame.iloc[:, i].dtype)
+                  and _at_most_three_places(frame.iloc[:, i])]
+    if not candidates:
+        return
+    texts = _texts_of(p, sep, encoding, candidates, None)
+    for i in candidates:
+        text = texts[i]
+        column = frame.iloc[:, i]
+        if (text.empty or len(text) != column.notna().sum()
+                or not text.str.fullmatch(_THOUSANDS_DOTS).all()
+                or not text.str.contains(".", regex=False).any()):
+            continue
+        values = np.full(len(column), np.nan)
+        values[text.index.to_numpy()] = pd.to_numeric(text.str.replace(".", "", regex=False))
+        present = ~np.isnan(values)
+        frame.isetitem(i, values.astype(np.int64) if present.all() else values)
+        frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = "{:,.0f}"
+
+
+def _at_most_three_places(column: pd.Series) -> bool:
+    values = column.to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return bool(values.size) and bool(np.all(np.abs(values * 1000 - np.rint(values * 1000))
+                                             < 1e-6 * np.maximum(1.0, np.abs(values))))
 
 
 def _shows_decimal_commas(frame: pd.DataFrame) -> bool:
