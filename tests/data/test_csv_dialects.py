@@ -95,3 +95,19 @@ def test_dashes_and_excel_errors_are_missing_among_numbers_and_words_elsewhere(
         False, True, False]
     assert frame["note"].tolist() == [marker, "ok", marker]
     assert back == text
+
+
+def test_a_separator_at_every_line_end_and_empty_rows_at_the_end_are_dropped(
+        tmp_path: Path) -> None:
+    # Excel writes a ';' at every line end when a column to the right was once used, and
+    # ';;' lines for rows cleared at the bottom
+    text = "Datum;Menge;Preis;\r\n01.01.2024;3;4,50;\r\n02.01.2024;;12,00;\r\n;;;\r\n;;;\r\n\r\n"
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8", newline="")
+    frame, back = _round_trip(tmp_path / "t.csv")
+    assert list(frame.columns) == ["Datum", "Menge", "Preis"]
+    assert len(frame) == 2
+    assert back == "Datum;Menge;Preis\n01.01.2024;3;4,50\n02.01.2024;;12,00\n"
+    # a named empty column, and empty rows in the middle, are the data's own
+    (tmp_path / "u.csv").write_text("a,b,c\n1,,x\n,,\n2,,y\n", encoding="utf-8")
+    kept = read_table(tmp_path / "u.csv")
+    assert list(kept.columns) == ["a", "b", "c"] and len(kept) == 3

@@ -272,6 +272,20 @@ def _check_header(p: Path, sep: str, encoding: str) -> list[str]:
     return [str(name) for name in header]
 
 
+def _without_trailing_blanks(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """The frame without what spreadsheets leave at its edges.
+
+    That is a last column without a name or a value (a separator at every line end) and rows
+    without a value at the end (``;;`` lines).
+    """
+    if (frame.shape[1] > 1 and len(header) == frame.shape[1] and not header[-1].strip()
+            and frame.iloc[:, -1].isna().all()):
+        frame = frame.iloc[:, :-1]
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
+    last = filled[-1] + 1 if filled.size else 0
+    return frame.iloc[:last] if last < len(frame) else frame
+
+
 def _warn_unnamed(frame: pd.DataFrame, header: list[str], p: Path) -> None:
     """Say which columns had no name in the header, and what pandas called them."""
     for i, written in enumerate(header[: frame.shape[1]]):
@@ -421,7 +435,9 @@ def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False,
                             keep_default_na=False, na_values=[""])
-        _warn_unnamed(frame, _check_header(p, sep, encoding), p)
+        header = _check_header(p, sep, encoding)
+        frame = _without_trailing_blanks(frame, header)
+        _warn_unnamed(frame, header, p)
         frame = _missing_markers(frame)
         head = _head_texts(frame, p, sep, encoding)
         return _learn_text_formats(_leading_zeros(frame, head, p, sep, encoding), head)
