@@ -111,3 +111,12 @@ def test_a_separator_at_every_line_end_and_empty_rows_at_the_end_are_dropped(
     (tmp_path / "u.csv").write_text("a,b,c\n1,,x\n,,\n2,,y\n", encoding="utf-8")
     kept = read_table(tmp_path / "u.csv")
     assert list(kept.columns) == ["a", "b", "c"] and len(kept) == 3
+
+
+@pytest.mark.parametrize("dates", [["01JAN2013", "15FEB2013", "28DEC2013"],  # SAS DATE9.
+                                   ["01jan2013", "15feb2013", "28dec2013"]])  # Stata %td
+def test_sas_and_stata_dates_are_dates(tmp_path: Path, dates: list[str]) -> None:
+    rows = "".join(f"{d},{i}\n" for i, d in enumerate(dates * 4))
+    (tmp_path / "s.csv").write_text(f"fldate,n\n{rows}", encoding="utf-8")
+    column = infer_schema(read_table(tmp_path / "s.csv")).tables[0].column("fldate")
+    assert column.kind.value == "datetime" and column.datetime_format == "%d%b%Y"
