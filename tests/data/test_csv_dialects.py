@@ -120,3 +120,17 @@ def test_sas_and_stata_dates_are_dates(tmp_path: Path, dates: list[str]) -> None
     (tmp_path / "s.csv").write_text(f"fldate,n\n{rows}", encoding="utf-8")
     column = infer_schema(read_table(tmp_path / "s.csv")).tables[0].column("fldate")
     assert column.kind.value == "datetime" and column.datetime_format == "%d%b%Y"
+
+
+def test_accounting_negatives_in_brackets_are_numbers_written_back_alike(tmp_path: Path) -> None:
+    text = 'net,usd,half\n"(4,227.79)",($12.00),(3.5\n"15,007.99","$1,000.00",2.5)\n'
+    (tmp_path / "a.csv").write_text(text, encoding="utf-8")
+    frame, back = _round_trip(tmp_path / "a.csv")
+    assert frame["net"].tolist() == [-4227.79, 15007.99]
+    assert frame["usd"].tolist() == [-12.0, 1000.0]
+    assert frame["half"].tolist() == ["(3.5", "2.5)"]  # brackets both or neither
+    assert frame.attrs["text_formats"]["usd"] == "${:,.2f};(${:,.2f})"
+    assert back == text
+    fmt = number_format("${:,.2f};(${:,.2f})")
+    assert fmt is not None and str(fmt) == "${:,.2f};(${:,.2f})"
+    assert number_format("{:.2f};({:.1f})") is None  # the same field, or it is not a format

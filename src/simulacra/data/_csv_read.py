@@ -51,9 +51,11 @@ _THOUSANDS_DOTS = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"  # 3.750, 12.345.678,
 _SPACE = "[\\s\u00a0\u202f]"
 _GROUPED = f"[,{GROUPING_MARKS}]"  # 1,234.50; 1 234,50 (no-break); Swiss 1'234.50
 # -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
-_FORMATTED_NUMBER = (rf"^(?:(?P<minus>-){_SPACE}*[$€£¥]?|[$€£¥]?{_SPACE}*(?P<after>-)?){_SPACE}*"
+# (1,234.50), ($1,234.50): accounting's negatives, brackets both or neither (checked after)
+_FORMATTED_NUMBER = (rf"^(?P<open>\(?)(?:(?P<minus>-){_SPACE}*[$€£¥]?|[$€£¥]?{_SPACE}*"
+                     rf"(?P<after>-)?){_SPACE}*"
                      rf"(?P<number>\d{{1,3}}(?:{_GROUPED}\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     rf"{_SPACE}*[%$€£¥]?$")
+                     rf"{_SPACE}*[%$€£¥]?(?P<close>\)?)$")
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 _MIN_HEAD_TEXTS = 20
 """A column showing fewer values in its first rows is read on for its text formats."""
@@ -153,16 +155,18 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
             continue  # most text columns stop here, after a look at their first rows
         text = pc.utf8_trim_whitespace(pa.array(
             _marks(present.astype(str), european).to_numpy(dtype=object), pa.string()))
-        if not pc.any(pc.match_substring_regex(text, f"[$€£¥%,{GROUPING_MARKS}]")).as_py():
+        if not pc.any(pc.match_substring_regex(text, f"[$€£¥%,(){GROUPING_MARKS}]")).as_py():
             continue
         parts = pc.extract_regex(text, _FORMATTED_NUMBER)  # RE2, vectorized
         if parts.null_count or pc.any(pc.match_substring_regex(
-                parts.field("number"), _LEADING_ZERO)).as_py():
+                parts.field("number"), _LEADING_ZERO)).as_py() or not pc.all(pc.equal(
+                pc.utf8_length(parts.field("open")), pc.utf8_length(parts.field("close")))).as_py():
             continue
         number = pc.cast(pc.replace_substring_regex(parts.field("number"), _GROUPED, ""),
                          pa.float64())
-        minus = pc.or_(pc.not_equal(parts.field("minus"), ""),
-                       pc.not_equal(parts.field("after"), ""))
+        minus = pc.or_(pc.or_(pc.not_equal(parts.field("minus"), ""),
+                              pc.not_equal(parts.field("after"), "")),
+                       pc.not_equal(parts.field("open"), ""))
         fmt = amount_format(text.slice(0, _ZERO_ROWS).to_pandas())
         if fmt is not None:
             frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = fmt

@@ -56,9 +56,12 @@ def amount_format(texts: pd.Series) -> str | None:
     The most common text around the digits (sign aside) is kept; thousands separators if any
     number has one (the commonest mark: ``,``, or a no-break space or ``'``, see
     :data:`~simulacra.schema._text_format.GROUPING_MARKS`); as many decimals as the numbers
-    show (the most, if they differ).
+    show (the most, if they differ). Accounting's negatives in brackets (``($12.00)``) add
+    a negative section: ``"${:,.2f};(${:,.2f})"``.
     """
-    unsigned = texts.str.replace("-", "", n=1, regex=False).str.strip()
+    bracketed = texts.str.startswith("(") & texts.str.endswith(")")  # accounting's negatives
+    unsigned = texts.where(~bracketed, texts.str[1:-1])
+    unsigned = unsigned.str.replace("-", "", n=1, regex=False).str.strip()
     parts = unsigned.str.extract(_AMOUNT)
     if texts.empty or parts["number"].isna().any():
         return None
@@ -69,6 +72,8 @@ def amount_format(texts: pd.Series) -> str | None:
     marks = Counter("".join(number.str.replace(r"[\d.]", "", regex=True)))
     grouping = marks.most_common(1)[0][0] if marks else ""
     fmt = f"{prefix}{{:{grouping}.{int(decimals.max())}f}}{suffix}"
+    if bracketed.any():
+        fmt += f";({fmt})"
     return fmt if number_format(fmt) is not None else None
 
 
@@ -168,5 +173,7 @@ def _number_text(value: float, fmt: NumberFormat) -> str:
     if body.startswith("-"):  # the minus goes before the prefix, and only on a non-zero text
         body = body[1:]
         if body.strip("0.," + GROUPING_MARKS):
+            if fmt.negative is not None:  # ($1,234.50)
+                return f"{fmt.negative[0]}{body}{fmt.negative[1]}"
             return f"-{fmt.prefix}{body}{fmt.suffix}"
     return f"{fmt.prefix}{body}{fmt.suffix}"

@@ -7,7 +7,8 @@ A ``text_format`` is part of a column's schema and is learned when a CSV is read
   minus sign goes before the literal prefix (``-$12.00``). Thousands separated by another
   mark than the comma put it where Python's ``,`` goes: ``"{:\u00a0.2f}\u00a0€"`` for
   French Excel's ``1 234,50 €`` (no-break spaces), ``"{:'.2f}"`` for Swiss ``1'234.50``
-  (marks in :data:`GROUPING_MARKS`);
+  (marks in :data:`GROUPING_MARKS`). Negative numbers written otherwise follow a ``;``, as in
+  Excel's number formats: ``"${:,.2f};(${:,.2f})"`` for accounting's ``($1,234.50)``;
 * true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``;
 * a duration in seconds: its layout, ``"[h]:mm:ss"`` for ``38:31:00`` or ``"[m]:ss"`` for
   ``22:07`` (see :mod:`simulacra.schema._durations`). A column of such strings is read with it
@@ -18,6 +19,7 @@ Typed outputs (DataFrames, Parquet, databases) hold the values themselves and ig
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -45,10 +47,15 @@ class NumberFormat:
     spec: str
     suffix: str
     grouping: str = ","
+    negative: tuple[str, str] | None = None
+    """The literal text around a negative number's digits, when not a minus and ``prefix``."""
 
     def __str__(self) -> str:
         spec = self.spec.replace(",", self.grouping, 1) if self.grouping != "," else self.spec
-        return f"{self.prefix}{{:{spec}}}{self.suffix}"
+        shown = f"{self.prefix}{{:{spec}}}{self.suffix}"
+        if self.negative is not None:
+            shown += f";{self.negative[0]}{{:{spec}}}{self.negative[1]}"
+        return shown
 
     def text(self, value: float) -> str:
         """``value`` in the format's number field, without the literal text around it."""
@@ -57,7 +64,22 @@ class NumberFormat:
 
 
 def number_format(text: str) -> NumberFormat | None:
-    """Parse ``"${:,.2f}"``; None if it is not one format field between literal text."""
+    """Parse ``"${:,.2f}"``; None if it is not one format field between literal text.
+
+    ``"${:,.2f};(${:,.2f})"``: a second such format after a ``;``, with the same field, is
+    how negative numbers are written (their digits, without a minus).
+    """
+    positive, semicolon, negative = text.partition(";")
+    if semicolon:
+        shown, minus = _one_field(positive), _one_field(negative)
+        if shown is None or minus is None or (shown.spec, shown.grouping) != (
+                minus.spec, minus.grouping):
+            return None
+        return dataclasses.replace(shown, negative=(minus.prefix, minus.suffix))
+    return _one_field(text)
+
+
+def _one_field(text: str) -> NumberFormat | None:
     fields = list(_FIELD.finditer(text))
     if len(fields) != 1:
         return None
@@ -90,7 +112,8 @@ def text_format_problem(text: str, kind: str) -> str | None:
     if kind == "numerical":
         if number_format(text) is None and duration_layout(text) is None:
             return (f"'text_format' {text!r} of a numerical column must be one Python format "
-                    "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%', "
+                    "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%' "
+                    "(and the same for negative numbers after a ';': '${:,.2f};(${:,.2f})'), "
                     "or the layout of a duration in seconds, such as '[h]:mm:ss' or '[m]:ss'.")
         return None
     if kind == "boolean":
