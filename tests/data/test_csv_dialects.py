@@ -134,3 +134,16 @@ def test_accounting_negatives_in_brackets_are_numbers_written_back_alike(tmp_pat
     fmt = number_format("${:,.2f};(${:,.2f})")
     assert fmt is not None and str(fmt) == "${:,.2f};(${:,.2f})"
     assert number_format("{:.2f};({:.1f})") is None  # the same field, or it is not a format
+
+
+def test_the_separator_is_found_when_quoted_fields_span_lines(tmp_path: Path) -> None:
+    # a ';' file whose first rows hold notes of two lines, as sampled output may have
+    text = 'id;note;betrag\n1;"Zeile 1\nZeile 2";192,44\n2;"Zeile 1\nZeile 2";4,50\n3;ok;1,00\n'
+    (tmp_path / "n.csv").write_text(text, encoding="utf-8")
+    frame, back = _round_trip(tmp_path / "n.csv")
+    assert frame["betrag"].tolist() == [192.44, 4.5, 1.0]
+    assert back == text
+    # the lines the separator is guessed from may end inside such a note
+    long = "id;note;betrag\n" + "".join(f'{i};"Zeile 1\nZeile 2";{i},50\n' for i in range(60))
+    (tmp_path / "long.csv").write_text(long, encoding="utf-8")
+    assert read_table(tmp_path / "long.csv")["betrag"].iloc[-1] == 59.5

@@ -117,22 +117,28 @@ def _sniff_separator(p: Path, encoding: str) -> str:
             head = fh.read(_SNIFF_CHARS)
     except (LookupError, OSError, EOFError, zlib.error):
         return ","  # the read proper reports what is wrong with the file
-    lines = head.splitlines()
-    if len(head) == _SNIFF_CHARS and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut off
+    lines = head.splitlines(keepends=True)  # a quoted field may span lines
+    cut = (len(head) == _SNIFF_CHARS and len(lines) > 1) or len(lines) > _SNIFF_LINES
     lines = lines[:_SNIFF_LINES]
-    if _splits_evenly(lines, ","):
+    if _splits_evenly(lines, ",", cut):
         return ","
-    even = [sep for sep in _OTHER_SEPARATORS if _splits_evenly(lines, sep)]
+    even = [sep for sep in _OTHER_SEPARATORS if _splits_evenly(lines, sep, cut)]
     return max(even, key=lambda sep: lines[0].count(sep)) if even else ","
 
 
-def _splits_evenly(lines: list[str], sep: str) -> bool:
-    """Whether every line parses into the same number (at least two) of fields."""
+def _splits_evenly(lines: list[str], sep: str, cut: bool) -> bool:
+    """Whether every record parses into the same number (at least two) of fields.
+
+    ``cut``: the lines stop inside the file, so their last record may be cut off (in the
+    middle of a line, or of a quoted field that spans lines) and is not counted.
+    """
     try:
-        widths = {len(row) for row in csv.reader(lines, delimiter=sep) if row}
+        rows = [row for row in csv.reader(lines, delimiter=sep) if row]
     except csv.Error:
         return False
+    if cut and len(rows) > 1:
+        rows = rows[:-1]
+    widths = {len(row) for row in rows}
     return len(widths) == 1 and widths.pop() > 1
 
 
