@@ -36,6 +36,7 @@ from simulacra.data._text_formats import (
 )
 from simulacra.errors import DataReadError, FitWarning
 from simulacra.schema._model import csv_dialect_of
+from simulacra.schema._text_format import GROUPING_MARKS
 
 __all__ = ["NA_MARKERS", "read_csv"]
 
@@ -45,16 +46,25 @@ _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
 _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
 _LEADING_ZERO = r"^[+-]?0\d"
+_THOUSANDS_DOTS = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"  # 3.750, 12.345.678, 800
+# spaces, with the no-break ones French Excel writes (RE2's \s is ASCII only)
+_SPACE = "[\\s\u00a0\u202f]"
+_GROUPED = f"[,{GROUPING_MARKS}]"  # 1,234.50; 1 234,50 (no-break); Swiss 1'234.50
 # -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
-_FORMATTED_NUMBER = (r"^(?:(?P<minus>-)\s*[$€£¥]?|[$€£¥]?\s*(?P<after>-)?)\s*"
-                     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*[%$€£¥]?$")
+# (1,234.50), ($1,234.50): accounting's negatives, brackets both or neither (checked after)
+_FORMATTED_NUMBER = (rf"^(?P<open>\(?)(?:(?P<minus>-){_SPACE}*[$€£¥]?|[$€£¥]?{_SPACE}*"
+                     rf"(?P<after>-)?){_SPACE}*"
+                     rf"(?P<number>\d{{1,3}}(?:{_GROUPED}\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                     rf"{_SPACE}*[%$€£¥]?(?P<close>\)?)$")
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 _MIN_HEAD_TEXTS = 20
 """A column showing fewer values in its first rows is read on for its text formats."""
 NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", ".")
-"""pandas' markers of a missing value, and SAS's ``.``; read as missing only where they cannot
-be values."""
+              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", ".",
+              "-", "\u2013", "\u2014", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")
+"""pandas' markers of a missing value, SAS's ``.``, the dashes reports put in empty cells
+(``-``, en and em dash) and Excel's error values (``#DIV/0!``); read as missing only where
+they cannot be values."""
 
 
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
@@ -76,6 +86,7 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         commas = _read_decimal_commas(frame)
         if _read_formatted_numbers(frame, european=True) or commas:
             decimal = ","
+            _read_thousands_dots(frame, p, sep, encoding)
     _read_formatted_numbers(frame)
     written = _written_encoding(p, encoding)
     if (sniffed and sep != ",") or decimal != "." or written != "utf-8":
@@ -106,22 +117,28 @@ def _sniff_separator(p: Path, encoding: str) -> str:
             head = fh.read(_SNIFF_CHARS)
     except (LookupError, OSError, EOFError, zlib.error):
         return ","  # the read proper reports what is wrong with the file
-    lines = head.splitlines()
-    if len(head) == _SNIFF_CHARS and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut off
+    lines = head.splitlines(keepends=True)  # a quoted field may span lines
+    cut = (len(head) == _SNIFF_CHARS and len(lines) > 1) or len(lines) > _SNIFF_LINES
     lines = lines[:_SNIFF_LINES]
-    if _splits_evenly(lines, ","):
+    if _splits_evenly(lines, ",", cut):
         return ","
-    even = [sep for sep in _OTHER_SEPARATORS if _splits_evenly(lines, sep)]
+    even = [sep for sep in _OTHER_SEPARATORS if _splits_evenly(lines, sep, cut)]
     return max(even, key=lambda sep: lines[0].count(sep)) if even else ","
 
 
-def _splits_evenly(lines: list[str], sep: str) -> bool:
-    """Whether every line parses into the same number (at least two) of fields."""
+def _splits_evenly(lines: list[str], sep: str, cut: bool) -> bool:
+    """Whether every record parses into the same number (at least two) of fields.
+
+    ``cut``: the lines stop inside the file, so their last record may be cut off (in the
+    middle of a line, or of a quoted field that spans lines) and is not counted.
+    """
     try:
-        widths = {len(row) for row in csv.reader(lines, delimiter=sep) if row}
+        rows = [row for row in csv.reader(lines, delimiter=sep) if row]
     except csv.Error:
         return False
+    if cut and len(rows) > 1:
+        rows = rows[:-1]
+    widths = {len(row) for row in rows}
     return len(widths) == 1 and widths.pop() > 1
 
 
@@ -144,15 +161,18 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
             continue  # most text columns stop here, after a look at their first rows
         text = pc.utf8_trim_whitespace(pa.array(
             _marks(present.astype(str), european).to_numpy(dtype=object), pa.string()))
-        if not pc.any(pc.match_substring_regex(text, r"[$€£¥%,]")).as_py():
+        if not pc.any(pc.match_substring_regex(text, f"[$€£¥%,(){GROUPING_MARKS}]")).as_py():
             continue
         parts = pc.extract_regex(text, _FORMATTED_NUMBER)  # RE2, vectorized
         if parts.null_count or pc.any(pc.match_substring_regex(
-                parts.field("number"), _LEADING_ZERO)).as_py():
+                parts.field("number"), _LEADING_ZERO)).as_py() or not pc.all(pc.equal(
+                pc.utf8_length(parts.field("open")), pc.utf8_length(parts.field("close")))).as_py():
             continue
-        number = pc.cast(pc.replace_substring(parts.field("number"), ",", ""), pa.float64())
-        minus = pc.or_(pc.not_equal(parts.field("minus"), ""),
-                       pc.not_equal(parts.field("after"), ""))
+        number = pc.cast(pc.replace_substring_regex(parts.field("number"), _GROUPED, ""),
+                         pa.float64())
+        minus = pc.or_(pc.or_(pc.not_equal(parts.field("minus"), ""),
+                              pc.not_equal(parts.field("after"), "")),
+                       pc.not_equal(parts.field("open"), ""))
         fmt = amount_format(text.slice(0, _ZERO_ROWS).to_pandas())
         if fmt is not None:
             frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = fmt
@@ -162,6 +182,40 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
         frame.isetitem(i, values)
         converted += 1
     return converted
+
+
+def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> None:
+    """In a file of decimal commas, whole numbers grouped by dots (``3.750``) as 3750.
+
+    pandas reads ``3.750`` as 3.75; where the file writes its decimals with commas, a column
+    whose every value is digits grouped by dots in threes (``3.750``, ``12.345``, ``800``)
+    holds thousands. Its text format (``{:,.0f}``) writes them back so.
+    """
+    candidates = [i for i in range(frame.shape[1])
+                  if pd.api.types.is_float_dtype(frame.iloc[:, i].dtype)
+                  and _at_most_three_places(frame.iloc[:, i])]
+    if not candidates:
+        return
+    texts = _texts_of(p, sep, encoding, candidates, None)
+    for i in candidates:
+        text = texts[i]
+        column = frame.iloc[:, i]
+        if (text.empty or len(text) != column.notna().sum()
+                or not text.str.fullmatch(_THOUSANDS_DOTS).all()
+                or not text.str.contains(".", regex=False).any()):
+            continue
+        values = np.full(len(column), np.nan)
+        values[text.index.to_numpy()] = pd.to_numeric(text.str.replace(".", "", regex=False))
+        present = ~np.isnan(values)
+        frame.isetitem(i, values.astype(np.int64) if present.all() else values)
+        frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = "{:,.0f}"
+
+
+def _at_most_three_places(column: pd.Series) -> bool:
+    values = column.to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return bool(values.size) and bool(np.all(np.abs(values * 1000 - np.rint(values * 1000))
+                                             < 1e-6 * np.maximum(1.0, np.abs(values))))
 
 
 def _shows_decimal_commas(frame: pd.DataFrame) -> bool:
@@ -226,6 +280,20 @@ def _check_header(p: Path, sep: str, encoding: str) -> list[str]:
             )
         seen.setdefault(name, i)
     return [str(name) for name in header]
+
+
+def _without_trailing_blanks(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """The frame without what spreadsheets leave at its edges.
+
+    That is a last column without a name or a value (a separator at every line end) and rows
+    without a value at the end (``;;`` lines).
+    """
+    if (frame.shape[1] > 1 and len(header) == frame.shape[1] and not header[-1].strip()
+            and frame.iloc[:, -1].isna().all()):
+        frame = frame.iloc[:, :-1]
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
+    last = filled[-1] + 1 if filled.size else 0
+    return frame.iloc[:last] if last < len(frame) else frame
 
 
 def _warn_unnamed(frame: pd.DataFrame, header: list[str], p: Path) -> None:
@@ -377,7 +445,9 @@ def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False,
                             keep_default_na=False, na_values=[""])
-        _warn_unnamed(frame, _check_header(p, sep, encoding), p)
+        header = _check_header(p, sep, encoding)
+        frame = _without_trailing_blanks(frame, header)
+        _warn_unnamed(frame, header, p)
         frame = _missing_markers(frame)
         head = _head_texts(frame, p, sep, encoding)
         return _learn_text_formats(_leading_zeros(frame, head, p, sep, encoding), head)

@@ -17,7 +17,12 @@ import pyarrow as pa
 
 from simulacra.data._strings import join, zero_pad
 from simulacra.schema._durations import DurationLayout, duration_layout
-from simulacra.schema._text_format import NumberFormat, bool_spellings, number_format
+from simulacra.schema._text_format import (
+    GROUPING_MARKS,
+    NumberFormat,
+    bool_spellings,
+    number_format,
+)
 
 __all__ = ["SWAP_MARKS", "amount_format", "apply_text_formats", "bool_format",
            "decimals_format", "duration_text"]
@@ -25,7 +30,8 @@ __all__ = ["SWAP_MARKS", "amount_format", "apply_text_formats", "bool_format",
 _FIXED = r"[+-]?\d*\.(\d+)"
 SWAP_MARKS = str.maketrans(".,", ",.")
 """For :meth:`str.translate`: ``1.234,50`` (a decimal comma) <-> ``1,234.50``."""
-_AMOUNT = r"^(?P<prefix>[^\d]*)(?P<number>[\d,]*\d(?:\.\d+)?)(?P<suffix>.*)$"
+_AMOUNT = (rf"^(?P<prefix>[^\d]*)(?P<number>[\d,{GROUPING_MARKS}]*\d(?:\.\d+)?)"
+           r"(?P<suffix>.*)$")
 
 
 def decimals_format(texts: pd.Series) -> str | None:
@@ -47,10 +53,15 @@ def decimals_format(texts: pd.Series) -> str | None:
 def amount_format(texts: pd.Series) -> str | None:
     """The format of amounts such as ``$1,234.50``, ``-€12`` or ``12.5 %``.
 
-    The most common text around the digits (sign aside) is kept; thousands commas if any
-    number has one; as many decimals as the numbers show (the most, if they differ).
+    The most common text around the digits (sign aside) is kept; thousands separators if any
+    number has one (the commonest mark: ``,``, or a no-break space or ``'``, see
+    :data:`~simulacra.schema._text_format.GROUPING_MARKS`); as many decimals as the numbers
+    show (the most, if they differ). Accounting's negatives in brackets (``($12.00)``) add
+    a negative section: ``"${:,.2f};(${:,.2f})"``.
     """
-    unsigned = texts.str.replace("-", "", n=1, regex=False).str.strip()
+    bracketed = texts.str.startswith("(") & texts.str.endswith(")")  # accounting's negatives
+    unsigned = texts.where(~bracketed, texts.str[1:-1])
+    unsigned = unsigned.str.replace("-", "", n=1, regex=False).str.strip()
     parts = unsigned.str.extract(_AMOUNT)
     if texts.empty or parts["number"].isna().any():
         return None
@@ -58,8 +69,11 @@ def amount_format(texts: pd.Series) -> str | None:
     suffix = Counter(parts["suffix"]).most_common(1)[0][0]
     number = parts["number"]
     decimals = number.str.extract(r"\.(\d+)$", expand=False).str.len().fillna(0)
-    comma = "," if number.str.contains(",", regex=False).any() else ""
-    fmt = f"{prefix}{{:{comma}.{int(decimals.max())}f}}{suffix}"
+    marks = Counter("".join(number.str.replace(r"[\d.]", "", regex=True)))
+    grouping = marks.most_common(1)[0][0] if marks else ""
+    fmt = f"{prefix}{{:{grouping}.{int(decimals.max())}f}}{suffix}"
+    if bracketed.any():
+        fmt += f";({fmt})"
     return fmt if number_format(fmt) is not None else None
 
 
@@ -155,9 +169,11 @@ def _formatted(values: pd.Series, fmt: str) -> pd.Series | None:
 
 
 def _number_text(value: float, fmt: NumberFormat) -> str:
-    body = format(value, fmt.spec)
+    body = fmt.text(value)
     if body.startswith("-"):  # the minus goes before the prefix, and only on a non-zero text
         body = body[1:]
-        if body.strip("0.,"):
+        if body.strip("0.," + GROUPING_MARKS):
+            if fmt.negative is not None:  # ($1,234.50)
+                return f"{fmt.negative[0]}{body}{fmt.negative[1]}"
             return f"-{fmt.prefix}{body}{fmt.suffix}"
     return f"{fmt.prefix}{body}{fmt.suffix}"

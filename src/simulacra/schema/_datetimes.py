@@ -78,7 +78,8 @@ def _build_formats() -> tuple[str, ...]:
             iso.append(f"%Y-%m-%d{sep}{time}Z")
             iso.append(f"%Y-%m-%d{sep}{time}%z")
     local = [f"{date} {time}" for date in _DATES[1:] for time in _TIMES]
-    named = ["%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%d-%b-%y"]
+    named = ["%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%d-%b-%y",
+             "%d%b%Y", "%d%b%Y:%H:%M:%S"]  # SAS DATE9. and DATETIME. (01JAN2013), Stata %td
     other = ["%Y-%m", "%Y%m%dT%H%M%S", "%H:%M:%S", "%H:%M"]
     return (*iso, *_DATES[1:], *local, *named, *other)
 

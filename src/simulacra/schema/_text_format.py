@@ -4,7 +4,11 @@ A ``text_format`` is part of a column's schema and is learned when a CSV is read
 
 * a number: one Python format field between optional literal text, ``"${:,.2f}"`` for
   ``$1,234.50``, ``"{:.1f}%"`` for ``12.5%``, ``"{:.2f}"`` for ``12.50``. A negative number's
-  minus sign goes before the literal prefix (``-$12.00``);
+  minus sign goes before the literal prefix (``-$12.00``). Thousands separated by another
+  mark than the comma put it where Python's ``,`` goes: ``"{:\u00a0.2f}\u00a0€"`` for
+  French Excel's ``1 234,50 €`` (no-break spaces), ``"{:'.2f}"`` for Swiss ``1'234.50``
+  (marks in :data:`GROUPING_MARKS`). Negative numbers written otherwise follow a ``;``, as in
+  Excel's number formats: ``"${:,.2f};(${:,.2f})"`` for accounting's ``($1,234.50)``;
 * true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``;
 * a duration in seconds: its layout, ``"[h]:mm:ss"`` for ``38:31:00`` or ``"[m]:ss"`` for
   ``22:07`` (see :mod:`simulacra.schema._durations`). A column of such strings is read with it
@@ -15,30 +19,67 @@ Typed outputs (DataFrames, Parquet, databases) hold the values themselves and ig
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from simulacra.schema._durations import duration_layout
 
-__all__ = ["NumberFormat", "bool_spellings", "number_format", "text_format_problem"]
+__all__ = ["GROUPING_MARKS", "NumberFormat", "bool_spellings", "number_format",
+           "text_format_problem"]
 
 _FIELD = re.compile(r"\{:([^{}]*)\}")
+GROUPING_MARKS = "\u00a0\u202f'"
+"""Thousands separators a format may name besides Python's ``,`` and ``_``: the no-break
+space and narrow no-break space French and other locales write, and the Swiss apostrophe."""
+_GROUPING = re.compile(rf"^([^.]*?)([{GROUPING_MARKS}])(?=\.|[a-zA-Z%]?$)")
 
 
 @dataclass(frozen=True)
 class NumberFormat:
-    """A number format split into its literal prefix, Python format spec and literal suffix."""
+    """A number format split into its literal prefix, Python format spec and literal suffix.
+
+    ``grouping`` is the thousands mark when it is not Python's own (``spec`` then has ``,``
+    in its place).
+    """
 
     prefix: str
     spec: str
     suffix: str
+    grouping: str = ","
+    negative: tuple[str, str] | None = None
+    """The literal text around a negative number's digits, when not a minus and ``prefix``."""
 
     def __str__(self) -> str:
-        return f"{self.prefix}{{:{self.spec}}}{self.suffix}"
+        spec = self.spec.replace(",", self.grouping, 1) if self.grouping != "," else self.spec
+        shown = f"{self.prefix}{{:{spec}}}{self.suffix}"
+        if self.negative is not None:
+            shown += f";{self.negative[0]}{{:{spec}}}{self.negative[1]}"
+        return shown
+
+    def text(self, value: float) -> str:
+        """``value`` in the format's number field, without the literal text around it."""
+        body = format(value, self.spec)
+        return body.replace(",", self.grouping) if self.grouping != "," else body
 
 
 def number_format(text: str) -> NumberFormat | None:
-    """Parse ``"${:,.2f}"``; None if it is not one format field between literal text."""
+    """Parse ``"${:,.2f}"``; None if it is not one format field between literal text.
+
+    ``"${:,.2f};(${:,.2f})"``: a second such format after a ``;``, with the same field, is
+    how negative numbers are written (their digits, without a minus).
+    """
+    positive, semicolon, negative = text.partition(";")
+    if semicolon:
+        shown, minus = _one_field(positive), _one_field(negative)
+        if shown is None or minus is None or (shown.spec, shown.grouping) != (
+                minus.spec, minus.grouping):
+            return None
+        return dataclasses.replace(shown, negative=(minus.prefix, minus.suffix))
+    return _one_field(text)
+
+
+def _one_field(text: str) -> NumberFormat | None:
     fields = list(_FIELD.finditer(text))
     if len(fields) != 1:
         return None
@@ -46,12 +87,16 @@ def number_format(text: str) -> NumberFormat | None:
     prefix, suffix = text[: found.start()], text[found.end():]
     if any(c in prefix + suffix for c in "{}"):
         return None
+    spec, grouping = found.group(1), ","
+    mark = _GROUPING.match(spec)
+    if mark is not None:  # "\u00a0.2f": that mark where Python's "," goes
+        spec, grouping = f"{mark.group(1)},{spec[mark.end():]}", mark.group(2)
     try:
-        format(-1234.5, found.group(1))
-        format(1234, found.group(1))
+        format(-1234.5, spec)
+        format(1234, spec)
     except (ValueError, TypeError):
         return None
-    return NumberFormat(prefix, found.group(1), suffix)
+    return NumberFormat(prefix, spec, suffix, grouping)
 
 
 def bool_spellings(text: str) -> tuple[str, str] | None:
@@ -67,7 +112,8 @@ def text_format_problem(text: str, kind: str) -> str | None:
     if kind == "numerical":
         if number_format(text) is None and duration_layout(text) is None:
             return (f"'text_format' {text!r} of a numerical column must be one Python format "
-                    "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%', "
+                    "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%' "
+                    "(and the same for negative numbers after a ';': '${:,.2f};(${:,.2f})'), "
                     "or the layout of a duration in seconds, such as '[h]:mm:ss' or '[m]:ss'.")
         return None
     if kind == "boolean":
