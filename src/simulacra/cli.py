@@ -233,10 +233,8 @@ def sample(
             "(--scale is for database models).")
     conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
-    formats, markers = syn.table_.text_formats(), syn.table_.missing_texts()
     with (RichProgress(quiet=quiet) as progress,
-          TableWriter(Path(output), text_formats=formats, missing_markers=markers,
-                      csv_dialect=syn.table_.csv_dialect) as writer):
+          TableWriter(Path(output), table=syn.table_) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
             # a model fitted on a frame with an index (library): its levels are written first

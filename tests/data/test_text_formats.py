@@ -194,6 +194,13 @@ def test_a_semicolon_csv_keeps_its_dialect_and_trailing_zeros(tmp_path: Path) ->
     write_table(frame, tmp_path / "back.csv", text_formats=table.text_formats(),
                 csv_dialect=table.csv_dialect)
     assert (tmp_path / "back.csv").read_text(encoding="utf-8") == EUROPEAN
+    write_table(frame, tmp_path / "like.csv", table=table)  # the same, in one argument
+    assert (tmp_path / "like.csv").read_text(encoding="utf-8") == EUROPEAN
+    write_table(frame, tmp_path / "us.csv", table=table, csv_dialect={})  # given ones win
+    assert (tmp_path / "us.csv").read_text(encoding="utf-8").splitlines()[1].startswith(
+        "Apfel,1.50,3,0.125,")
+    with pytest.raises(InvalidParameterError, match="schema Table"):
+        write_table(frame, tmp_path / "x.csv", table=infer_schema(frame))  # type: ignore[arg-type]
     as_json = infer_schema(frame).to_dict()
     assert as_json["tables"][0]["csv_dialect"] == {"separator": ";", "decimal": ","}
     assert Schema.from_dict(as_json).tables[0].csv_dialect == dialect

@@ -30,7 +30,7 @@ from simulacra.data._sinks import (
     unencodable,
 )
 from simulacra.errors import DataReadError, InvalidParameterError, SchemaError
-from simulacra.schema._model import csv_dialect_of
+from simulacra.schema._model import Table, csv_dialect_of
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -148,7 +148,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def write_table(data: pd.DataFrame, path: str | Path, *,
                 text_formats: Mapping[str, str] | None = None,
                 missing_markers: Mapping[str, str] | None = None,
-                csv_dialect: Mapping[str, str] | None = None) -> None:
+                csv_dialect: Mapping[str, str] | None = None,
+                table: Table | None = None) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
     Parameters
@@ -171,11 +172,18 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         a ``.csv`` is separated by ``separator`` (a ``.tsv`` always by tabs), numbers are
         written with ``decimal`` and the text in ``encoding``. Parquet ignores it.
 
+    table
+        A schema's table (``syn.table_``, ``schema.table()``) whose ``text_format``,
+        ``missing_text`` and ``csv_dialect`` fill in those of the three above not given: CSV
+        output written the way the real file was.
+
     Raises
     ------
     InvalidParameterError
         The ending is not supported, or (Parquet) a column name is not a string.
     """
+    text_formats, missing_markers, csv_dialect = _written_like(
+        table, text_formats, missing_markers, csv_dialect)
     p = Path(path)
     fmt, sep = _format_of(p, InvalidParameterError)
     if fmt == "parquet":
@@ -215,6 +223,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
     csv_dialect
         CSV and TSV only: separator, decimal mark and encoding, as for :func:`write_table`
         (a schema's ``table.csv_dialect``).
+    table
+        A schema's table that fills in the three above, as for :func:`write_table`.
 
     Attributes
     ----------
@@ -233,7 +243,10 @@ class TableWriter(AbstractContextManager["TableWriter"]):
     def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None,
                  text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None,
-                 csv_dialect: Mapping[str, str] | None = None) -> None:
+                 csv_dialect: Mapping[str, str] | None = None,
+                 table: Table | None = None) -> None:
+        text_formats, missing_markers, csv_dialect = _written_like(
+            table, text_formats, missing_markers, csv_dialect)
         self.path = Path(path)
         self.text_formats = dict(text_formats or {})
         self.missing_markers = dict(missing_markers or {})
@@ -328,6 +341,23 @@ _OTHER_FORMATS = (
     ((".dta", ".sav", ".sas7bdat", ".xpt"), f" Export it as CSV,{_IN_PYTHON} "
                                             "(pandas.read_stata, read_spss, read_sas)."),
 )
+
+
+def _written_like(table: Table | None, text_formats: Mapping[str, str] | None,
+                  missing_markers: Mapping[str, str] | None,
+                  csv_dialect: Mapping[str, str] | None
+                  ) -> tuple[Mapping[str, str] | None, Mapping[str, str] | None,
+                             Mapping[str, str] | None]:
+    """The three ways of writing CSV text, each given or else the table's."""
+    if table is None:
+        return text_formats, missing_markers, csv_dialect
+    if not isinstance(table, Table):
+        raise InvalidParameterError(
+            f"table must be a schema Table (syn.table_, schema.table()); got "
+            f"{type(table).__name__}.")
+    return (table.text_formats() if text_formats is None else text_formats,
+            table.missing_texts() if missing_markers is None else missing_markers,
+            table.csv_dialect if csv_dialect is None else csv_dialect)
 
 
 def _dialect(sep: str, csv_dialect: Mapping[str, str] | None) -> tuple[str, str, str]:
