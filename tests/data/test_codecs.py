@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from simulacra.data._codecs import TableCodec
-from simulacra.data._frame import EncodedFrame
+from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.errors import (
     ArtifactError,
     DataValidationError,
@@ -106,6 +106,30 @@ def test_encoded_columns_names_kinds_and_missing_indicators() -> None:
     np.testing.assert_array_equal(frame.column("age.missing"), [0, 1, 0, 0])
     assert frame.column("age")[1] == 30.0  # the median fills the gap
 
+
+
+def test_encoded_columns_say_which_code_is_missing() -> None:
+    # ctgan picks a missing value's category at its real rate, so it must know which it is
+    df = pd.DataFrame({"age": [30.0, None, 41.0], "city": ["a", "b", None],
+                       "flag": pd.array([True, None, False], dtype="boolean"),
+                       "kind": ["x", "y", "x"]})
+    table = _table(_col("age", Kind.NUMERICAL, df["age"]),
+                   _col("city", Kind.CATEGORICAL, df["city"]),
+                   _col("flag", Kind.BOOLEAN, df["flag"]),
+                   _col("kind", Kind.CATEGORICAL, df["kind"]))
+    codec = TableCodec.fit(df, table)
+    cols = codec.encoded_columns
+    assert [(c.name, c.missing_code) for c in cols] == [
+        ("age.missing", 1), ("age", -1), ("city", 2), ("flag", 2), ("kind", -1)]
+    frame = codec.encode(df)
+    assert frame.column("city")[2] == 2 and frame.column("flag")[1] == 2
+    # saved with the column; a column saved before it was kept loads without it, and is
+    # the same column (a model saved then samples against the codec's new columns)
+    assert EncodedColumn.from_dict(cols[2].to_dict()).missing_code == 2
+    old = {k: v for k, v in cols[2].to_dict().items() if k != "missing_code"}
+    assert EncodedColumn.from_dict(old).missing_code == -1
+    assert EncodedColumn.from_dict(old) == cols[2]
+    assert "missing_code" not in cols[4].to_dict()
 
 def test_categories_ordered_by_frequency_then_first_appearance() -> None:
     s = pd.Series(["b", "c", "a", "c", "a", "d", None, "c"])

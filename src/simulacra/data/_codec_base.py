@@ -61,7 +61,8 @@ class ColumnCodec(ABC):
     # ---- shared helpers ------------------------------------------------------------------
     def _missing_column(self) -> EncodedColumn:
         name = self.column.name
-        return EncodedColumn(f"{name}{MISSING_SUFFIX}", name, discrete=True, cardinality=2)
+        return EncodedColumn(f"{name}{MISSING_SUFFIX}", name, discrete=True, cardinality=2,
+                             missing_code=1)
 
     @property
     def where(self) -> str:

@@ -375,7 +375,8 @@ class CategoricalCodec(ColumnCodec):
         if card <= 1:
             return ()
         return (EncodedColumn(self.column.name, self.column.name, discrete=True,
-                              cardinality=card),)
+                              cardinality=card,
+                              missing_code=card - 1 if self.state["has_missing"] else -1),)
 
     # ---- encode --------------------------------------------------------------------------
     def encode(self, series: pd.Series) -> np.ndarray:

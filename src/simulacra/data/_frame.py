@@ -8,7 +8,7 @@ Generated columns (ids, PII, free text) are not part of it: they are made at dec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,11 @@ class EncodedColumn:
     role
         The source column's role (``"feature"``, ``"target"``, ...), so a model can give a
         declared target special care.
+    missing_code
+        For discrete columns: the code that stands for a missing value (``1`` of a
+        ``"<name>.missing"`` indicator, the last code of a categorical column with missing
+        values), or -1 when none does. It describes the codes rather than the column, so
+        columns compare equal without it (states saved before it was kept have none).
     """
 
     name: str
@@ -41,9 +46,10 @@ class EncodedColumn:
     cardinality: int = 0
     integer: bool = False
     role: str = "feature"
+    missing_code: int = field(default=-1, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "source": self.source,
             "discrete": self.discrete,
@@ -51,6 +57,9 @@ class EncodedColumn:
             "integer": self.integer,
             "role": self.role,
         }
+        if self.missing_code >= 0:  # states of tables without one stay as they were
+            out["missing_code"] = self.missing_code
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EncodedColumn:

@@ -321,20 +321,42 @@ def test_rare_missing_values_keep_their_share() -> None:
     assert (shares < 0.03).all(), shares.to_dict()
 
 
-def test_condition_weights_are_log_frequencies_but_indicators_real_ones() -> None:
+def test_rare_missing_category_keeps_its_share() -> None:
+    # A categorical column keeps its missing values as one more category, which training by
+    # sampling picked by the log of its frequency like any other: 2 missing rows of 300 were
+    # 10% of the rows conditioned on the column, and it came back missing in 6-7% of sampled
+    # rows (palmerpenguins' sex: 4-6% for 3.2%). Its missing code is now picked at its rate.
+    real = _penguin_like().drop(columns=["depth"])
+    real.loc[[3, 150], ["length", "mass"]] = [41.0, 4100.0]
+    real.loc[[10, 200], "place"] = None
+    syn = CTGANSynthesizer(seed=0, epochs=30, validation_share=0.0, device="cpu",
+                           threads=1).fit(real)
+    share = syn.sample(4000, seed=1)["place"].isna().mean()
+    assert share < 0.03, share
+
+
+def test_condition_weights_are_log_frequencies_but_missing_codes_real_rates() -> None:
     from simulacra.data._codecs import TableCodec
     from simulacra.schema import infer_schema
     from simulacra.synth.neural._layout import Layout
-    from simulacra.synth.neural.ctgan import _categories, _condition_weights
+    from simulacra.synth.neural.ctgan import _categories, _condition_weights, _padded_probs
 
     real = _penguin_like()
+    real.loc[[10, 200, 250], "kind"] = None
     frame = TableCodec.fit(real, infer_schema(real).tables[0]).encode(real)
     layout = Layout.fit(frame)
     counts, offsets, _ = _categories(frame, layout)
-    weights = _condition_weights(counts, offsets, layout)
+    probs = _padded_probs(_condition_weights(counts, offsets, layout), offsets)
     names = [frame.columns[j].name for j, _, _ in layout.discrete]
     for b, name in enumerate(names):
-        block = slice(offsets[b], offsets[b + 1])
-        expected = counts[block] if name.endswith(".missing") else np.log1p(counts[block])
-        np.testing.assert_allclose(weights[block], expected)
+        count = counts[offsets[b]:offsets[b + 1]]
+        p = probs[b, :count.size]
+        if name == "place":  # no missing values: log frequency, as in CTGAN
+            np.testing.assert_allclose(p, np.log1p(count) / np.log1p(count).sum())
+            continue
+        # the missing code last, at its real rate; the others share the rest by log frequency
+        np.testing.assert_allclose(p[-1], count[-1] / count.sum())
+        rest = np.log1p(count[:-1])
+        np.testing.assert_allclose(p[:-1], rest / rest.sum() * (1 - count[-1] / count.sum()))
     assert {"kind", "place", "length.missing"} <= set(names)
+    assert counts[offsets[names.index("kind")]:][3] == 3  # kind: a, b, c, then missing

@@ -14,7 +14,6 @@ from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._marginals import missing_pairs
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth.neural._layout import MODE, Layout
 from simulacra.synth.neural._torch import (
@@ -65,8 +64,8 @@ class CTGANSynthesizer(BaseSynthesizer):
     mode generated through a Gumbel softmax. Discrete columns (missing-value indicators
     included) are one-hot blocks generated through a Gumbel softmax.
     Training by sampling: each row of a batch picks a discrete column at random and one of its
-    categories with probability proportional to the log of its frequency (a missing-value
-    indicator's, to its frequency: see ``_condition_weights``); the generator gets
+    categories with probability proportional to the log of its frequency (a missing value's
+    category at its real rate: see ``_condition_weights``); the generator gets
     that one-hot as a condition vector and is penalized by the cross-entropy of its logits
     for that category, and the critic compares it with real rows holding that category.
     Each step trains the critic ``discriminator_steps`` times, then the generator, with Adam;
@@ -466,18 +465,26 @@ def _condition_weights(counts: np.ndarray, offsets: np.ndarray, layout: Layout) 
     """How often training by sampling picks each category of its block (unnormalized).
 
     A category's weight is the log of its frequency, as in CTGAN, so rare categories are
-    learned; a missing-value indicator's are the frequencies themselves. With log weights
-    a number missing in 2 of 344 rows (palmerpenguins) was picked in 16% of the rows that
-    condition on its indicator, so the critic saw those rows far beyond their share, and
-    the generator, which follows a condition only so far, carried it over to its samples
-    (missing in 5-8% of them). A condition on an indicator at its real rate shows the
-    critic real rows as they come.
+    learned; a missing value's category (a number's indicator, or the code a categorical
+    column keeps for missing: ``EncodedColumn.missing_code``) is picked at its real rate,
+    the others sharing the rest by the log of their frequency. With log weights a number
+    missing in 2 of 344 rows (palmerpenguins) was picked in 16% of the rows that condition
+    on its indicator, so the critic saw those rows far beyond their share, and the
+    generator, which follows a condition only so far, carried it over to its samples
+    (missing in 5-8% of them; ``sex``, missing in 3.2%, in 4-6%). A missing category at
+    its real rate shows the critic real rows as they come.
     """
     weights = np.log1p(counts.astype(np.float64))
-    indicators = set(missing_pairs(layout.columns).values())
-    for b, (j, _, _) in enumerate(layout.discrete):
-        if j in indicators:
-            weights[offsets[b]:offsets[b + 1]] = counts[offsets[b]:offsets[b + 1]]
+    for b, (j, _, k) in enumerate(layout.discrete):
+        code = layout.columns[j].missing_code
+        if not 0 <= code < k:
+            continue
+        block = slice(offsets[b], offsets[b + 1])
+        total, log_w = counts[block].sum(), weights[block]
+        share = counts[block][code] / total if total else 0.0
+        rest = log_w.sum() - log_w[code]
+        log_w *= (1.0 - share) / rest if rest > 0 else 0.0
+        log_w[code] = share
     return weights
 
 

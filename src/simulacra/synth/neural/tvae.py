@@ -34,7 +34,9 @@ class TVAESynthesizer(BaseSynthesizer):
     included) are one-hot blocks reconstructed by a softmax. Training minimizes the negative
     evidence lower bound with Adam, keeps the weights of the epoch with the best validation
     loss and stops early when it has not improved for ``patience`` epochs. Sampling draws
-    latent normals and decodes them in numpy, so a model trained on a GPU samples anywhere.
+    latents from a Gaussian fitted to where the encoder puts the training rows (the prior
+    ``N(0, I)`` for models saved before; see ``_latent_gaussian``) and decodes them in numpy,
+    so a model trained on a GPU samples anywhere.
 
     Parameters
     ----------
@@ -167,6 +169,8 @@ class TVAESynthesizer(BaseSynthesizer):
                 snapshot=lambda: {k: v.detach().clone() for k, v in net.state_dict().items()},
                 restore=net.load_state_dict)
             self.weights_ = state_to_numpy(net)
+            self.latent_: dict[str, np.ndarray] | None = _latent_gaussian(
+                torch, net, x_all[train_idx])
         self.layout_ = layout
 
     # ---- sample -------------------------------------------------------------------------
@@ -174,14 +178,45 @@ class TVAESynthesizer(BaseSynthesizer):
         from simulacra.synth.neural._decode import decode_rows
 
         z = rng.standard_normal((n, self.embedding_dim)).astype(np.float32)
+        if self.latent_ is not None:
+            z = self.latent_["mean"] + z @ self.latent_["scale"].T
         return self.layout_.decode(decode_rows(self.weights_, z), self.weights_["sigma"], rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
-        return {"layout": self.layout_.get_state(), "weights": dict(self.weights_),
-                "training": self.training_.to_dict()}
+        state = {"layout": self.layout_.get_state(), "weights": dict(self.weights_),
+                 "training": self.training_.to_dict()}
+        if self.latent_ is not None:
+            state["latent"] = dict(self.latent_)
+        return state
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.layout_ = Layout.from_state(state["layout"])
         self.weights_ = {k: np.asarray(v, dtype=np.float32) for k, v in state["weights"].items()}
         self.training_ = TrainingLog.from_dict(state["training"])
+        latent = state.get("latent")  # absent in models saved before: the prior
+        self.latent_ = None if latent is None else {
+            k: np.asarray(v, dtype=np.float32) for k, v in latent.items()}
+
+
+def _latent_gaussian(torch: Any, net: Any, x: Any) -> dict[str, np.ndarray]:
+    """The mean and a square root of the covariance of the training rows' latents.
+
+    The KL term pulls each row's posterior toward ``N(0, I)`` only so far: on small tables
+    the rows' latents, taken together, are neither centred nor uncorrelated, so latents
+    drawn from the prior land where no row was encoded, and there the decoder is unsure.
+    Its softmax then gives rare categories more than their share (airquality's ``Ozone``,
+    missing in 24% of rows, came back missing in 27-34%; palmerpenguins' numbers, 0.6%, in
+    up to 1.4%) and spreads the numbers. Sampling from the Gaussian of the rows' latents
+    (the mixture of their posteriors, moment matched) keeps to where the rows are.
+    """
+    net.eval()
+    with torch.no_grad():
+        mu, logvar = net.encoder(x).chunk(2, dim=1)
+    means = mu.double().cpu().numpy()
+    cov = np.diag(logvar.double().exp().cpu().numpy().mean(axis=0))
+    if len(means) > 1:
+        cov += np.atleast_2d(np.cov(means, rowvar=False))
+    w, v = np.linalg.eigh(cov)  # a square root that needs no positive definite covariance
+    return {"mean": means.mean(axis=0).astype(np.float32),
+            "scale": (v * np.sqrt(np.clip(w, 0.0, None))).astype(np.float32)}
