@@ -69,7 +69,8 @@ def serve(
         "-n", "--rows", parser=parse_rows, metavar="N",
         help="Rows of every root table, e.g. 1000 or 1e6 (default: the spec's).")] = None,
     seed: Annotated[int | None, typer.Option(
-        "--seed", help="Same seed, same rows for the same request (default 0).")] = None,
+        "--seed", help="Same seed, same rows for the same request (default: the spec's "
+                       "seed, else 0, as `simulacra mock`).")] = None,
     max_limit: Annotated[int, typer.Option("--max-limit", help="Largest page size.")] = 1000,
 ) -> None:
     """Serve every table of a spec as a paginated, filterable JSON REST API."""

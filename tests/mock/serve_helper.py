@@ -94,7 +94,8 @@ def serve(args: argparse.Namespace) -> None:
 
     from simulacra.mock.serve import bind, create_app
 
-    app = create_app(FakeSource(args.seed), seed=args.seed, max_limit=args.max_limit,
+    seed = 7 if args.seed is None else args.seed
+    app = create_app(FakeSource(seed), seed=seed, max_limit=args.max_limit,
                      cache_rows=args.cache_rows)
     sock = bind("127.0.0.1", 0)
     announce(f"http://127.0.0.1:{sock.getsockname()[1]}")
@@ -134,7 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve")
-    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--seed", type=int)  # None: the spec's (run_server), 7 (the fake source)
     s.add_argument("--spec")
     s.add_argument("--rows", type=int)
     s.add_argument("--max-limit", type=int, default=100)

@@ -415,6 +415,23 @@ def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def test_without_a_seed_the_spec_s_seed_serves_what_mock_writes(tmp_path: Path) -> None:
+    from simulacra.mock._engine import MockData
+    from simulacra.mock._spec import load_spec
+
+    spec = tmp_path / "seeded.yaml"
+    spec.write_text("seed: 7\n" + SPEC, encoding="utf-8")
+    written = MockData(load_spec(spec)).rows("customers", 0, 20)  # as `simulacra mock`
+    served = Server(tmp_path, "--spec", str(spec))
+    try:
+        _, tables = served.get("/tables")
+        assert tables["seed"] == 7
+        _, page = served.get("/tables/customers?limit=20")
+        assert [r["name"] for r in page["rows"]] == written["name"].tolist()
+    finally:
+        served.stop()
+
+
 def test_serves_a_spec_end_to_end(spec_path: Path, tmp_path: Path) -> None:
     from simulacra.mock._engine import MockData
     from simulacra.mock._spec import load_spec

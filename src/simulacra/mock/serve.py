@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_SEED", "TableSource", "create_app", "run_server"]
 
-#: The seed :func:`run_server` uses when none is given: the data is the same on every start.
+#: The seed :func:`run_server` uses when neither it nor the spec gives one: the data is the
+#: same on every start.
 DEFAULT_SEED = 0
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
@@ -97,8 +98,8 @@ def run_server(
     host, port
         Where to listen. ``port=0`` picks a free port (``on_start`` receives it).
     seed
-        The seed of the data; None means :data:`DEFAULT_SEED`, so every start serves the same
-        rows unless another seed is given.
+        The seed of the data; None means the spec's ``seed``, else :data:`DEFAULT_SEED`, so
+        every start serves the same rows, and those ``simulacra mock`` writes from the spec.
     rows
         Overrides the row counts of the root tables of the spec.
     max_limit
@@ -127,9 +128,8 @@ def run_server(
     from simulacra.mock._engine import MockData
     from simulacra.mock._spec import load_spec
 
-    seed = DEFAULT_SEED if seed is None else seed
-    data = MockData(load_spec(spec_path), seed=seed, rows=rows)
-    app = create_app(data, seed=seed, max_limit=max_limit)
+    data = MockData(load_spec(spec_path), seed=seed, rows=rows)  # None: the spec's, else 0
+    app = create_app(data, seed=data.seed, max_limit=max_limit)
     sock = bind(host, port)
     bound = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=bound, log_level=log_level))
