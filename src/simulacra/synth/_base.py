@@ -244,11 +244,14 @@ class BaseSynthesizer(ABC):
     def impute(self, partial: pd.DataFrame, *, seed: SeedLike = None) -> pd.DataFrame:
         """Fill in the missing cells of ``partial`` rows, keeping every given value.
 
-        Rows are grouped by the values they give; each group is sampled conditioned on them
-        (natively where the model can, by rejection otherwise). A model that cannot hold a
-        given number lets the candidates it draws nearest that number take it (a window of
-        its nearest values, widened until enough candidates fall in it; see
-        ``synth/_conditions.py``); categories stay exact. Rows that the model hardly ever
+        CART (so ``auto``) draws the missing cells of all rows at once in its visit order
+        with every given cell held, so a cell is drawn given the row's cells earlier in that
+        order, and a missing cell is filled with a value (see ``synth/_cart_impute.py``).
+        Other models group the rows by the values they give and sample each group
+        conditioned on them (natively where the model can, by rejection otherwise). A model
+        that cannot hold a given number lets the candidates it draws nearest that number
+        take it (a window of its nearest values, widened until enough candidates fall in it;
+        see ``synth/_conditions.py``); categories stay exact. Rows that the model hardly ever
         draws even so end in a ``SamplingError`` naming the condition.
         """
         self._check_fitted()
@@ -267,8 +270,14 @@ class BaseSynthesizer(ABC):
         # but conditions nothing (rows of the real table come with their id)
         learned = [c for c in frame.columns if not self.table_.column(c).is_generated]
         parts = []
-        keys = row_keys(frame[learned]) if learned else np.zeros(len(frame))
-        for _, rows in frame.groupby(keys, sort=False).groups.items():
+        rest = frame.index
+        native = self._impute(frame, given, rng) if len(frame) else None
+        if native is not None:  # rows every native draw left breaking a rule: by rejection
+            filled, unfilled = native
+            parts.append(filled.drop(index=frame.index[unfilled]))
+            rest = frame.index[unfilled]
+        keys = row_keys(frame.loc[rest, learned]) if learned else np.zeros(len(rest))
+        for _, rows in frame.loc[rest].groupby(keys, sort=False).groups.items():
             first = frame.loc[rows[0]]
             values = {c: first[c] for c in learned if given.at[rows[0], c]}
             drawn = self._sample_frame(len(rows), seed=rng, conditions=values or None,
@@ -280,6 +289,16 @@ class BaseSynthesizer(ABC):
             if mask.any():
                 out.loc[mask, column] = frame.loc[mask, column].astype(out[column].dtype)
         return self._with_index(out.reset_index(drop=True))
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        """Fill ``frame``'s rows natively, or None to condition each on its given cells.
+
+        A model overrides this when it can draw the missing cells of many rows at once with
+        their given cells held. Returns the filled rows (given cells are written back by
+        :meth:`impute`) and the positions of rows it could not fill, left to conditioning.
+        """
+        return None
 
     def _categories(self) -> dict[str, list[Any]]:
         out = {}

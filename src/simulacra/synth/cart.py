@@ -16,12 +16,14 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike, int_seed
 from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._cart_impute import held_log_likelihood, impute_rows
 from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
 from simulacra.synth._cart_missing import with_blocks
 from simulacra.synth._cart_strata import StrataSearch
@@ -309,6 +311,37 @@ class CARTSynthesizer(BaseSynthesizer):
                 self._keep_orders(step, out, drawn, rng)
                 drawn.update(written)
         return out
+
+    def held_draw(self, values: np.ndarray, held: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Rows drawn in the visit order with the cells marked in ``held`` kept as in ``values``.
+
+        A held cell is written right after its step, so every later tree sees it; the other
+        cells are drawn given the row's earlier cells. Also returns each row's log-likelihood
+        of its held cells under their trees (see ``synth/_cart_impute.py``).
+        """
+        n = values.shape[0]
+        out = np.zeros((n, len(self.columns_)), order="F")
+        log_like = np.zeros(n)
+        cache: dict[int, np.ndarray] = {}
+        drawn: set[int] = set()
+        blocks = self._blocks
+        for step in self.steps_:
+            own = step.target < held.shape[1] and step.target not in blocks  # not a block's
+            rows = np.flatnonzero(held[:, step.target]) if own else np.zeros(0, np.intp)
+            if rows.size:
+                log_like[rows] += held_log_likelihood(step, out, values[rows, step.target],
+                                                      rows, cache)
+            written = self.draw_step(step, out, rng)
+            self._keep_orders(step, out, drawn, rng)
+            for j in written:
+                out[held[:, j], j] = values[held[:, j], j]
+            drawn.update(written)
+        return out, log_like
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        return impute_rows(self, frame, given, rng)
 
     def draw_step(self, step: Step, out: np.ndarray, rng: np.random.Generator,
                   keep: Container[int] = ()) -> Sequence[int]:
