@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 CANDIDATES = 64  # draws per row, among which the held cells choose
 _ROUNDS = 10  # draws of the rows whose candidates all break a rule
 _PRIOR = 0.5  # added to every member count, so no held value is impossible
+_CHUNK_ROWS = 2_000  # given rows drawn together (times CANDIDATES candidate rows)
 
 
 def impute_rows(model: CARTSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
@@ -42,15 +43,19 @@ def impute_rows(model: CARTSynthesizer, frame: pd.DataFrame, given: pd.DataFrame
     """
     values, held = _held_cells(model, frame, given, rng)
     out = np.zeros_like(values)
-    todo = np.arange(len(frame))
-    for _ in range(_ROUNDS):
-        if not todo.size:
-            break
-        chosen, ok = _choose(model, values[todo], held[todo], rng)
-        out[todo] = chosen
-        todo = todo[~ok]
+    left = []
+    for first in range(0, len(frame), _CHUNK_ROWS):  # bounded memory: CANDIDATES rows each
+        todo = np.arange(first, min(first + _CHUNK_ROWS, len(frame)))
+        for _ in range(_ROUNDS):
+            if not todo.size:
+                break
+            chosen, ok = _choose(model, values[todo], held[todo], rng)
+            out[todo] = chosen
+            todo = todo[~ok]
+        left.append(todo)
     table = model.codec_.decode(EncodedFrame(out, model.columns_), rng=rng)
-    return model.constraints_.reverse(table, model.table_.column_names), todo
+    return (model.constraints_.reverse(table, model.table_.column_names),
+            np.concatenate(left) if left else np.zeros(0, np.int64))
 
 
 def _choose(model: CARTSynthesizer, values: np.ndarray, held: np.ndarray,
