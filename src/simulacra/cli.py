@@ -243,6 +243,32 @@ def sample(
              "sample_seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
 
 
+@app.command()
+def impute(
+    model: Annotated[Path, typer.Argument(help="A model file written by `simulacra fit`.")],
+    data: Annotated[Path, typer.Argument(help="Rows with blank cells (CSV or Parquet).")],
+    output: Annotated[str, typer.Option("-o", "--output", help="CSV or Parquet to write.")],
+    seed: Seed = None,
+    encoding: Encoding = "utf-8",
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Fill the blank cells of real rows from a saved model, keeping every given cell."""
+    syn = load_synthesizer(model)
+    if isinstance(syn, RelationalSynthesizer):
+        raise InvalidParameterError(f"{model} synthesizes a database; impute fills the rows "
+                                    "of a single table. Fit a model of that table.")
+    frame = read_table(data, encoding=encoding)
+    blank = int(frame.isna().to_numpy().sum())
+    started = time.perf_counter()
+    with _naming_source(data):
+        out = syn.impute(frame, seed=seed)
+    write_table(syn.index_.as_columns(out) if syn.index_ is not None else out, output,
+                table=syn.table_)
+    _report({"output": str(output), "rows": len(out), "blank_cells": blank,
+             "seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
+
+
 @app.command("evaluate")
 def evaluate_command(
     real: Annotated[str, typer.Option(

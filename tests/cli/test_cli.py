@@ -153,6 +153,28 @@ def test_n_as_people_write_it(n, rows) -> None:
     assert parse_rows(n) == rows
 
 
+def test_impute_fills_blank_cells_and_keeps_the_given_ones(tmp_path, data_csv, model, capsys,
+                                                           monkeypatch) -> None:
+    real = pd.read_csv(data_csv)
+    rng = np.random.default_rng(0)
+    blank = np.zeros(real.shape, dtype=bool)
+    blank[np.arange(len(real)), rng.integers(0, real.shape[1], len(real))] = True
+    gaps, out = tmp_path / "gaps.csv", tmp_path / "filled.csv"
+    real.mask(blank).to_csv(gaps, index=False)
+    code, stdout, err = run(["impute", str(model), str(gaps), "-o", str(out), "--json"],
+                            capsys, monkeypatch)
+    assert code == 0, err
+    assert json.loads(stdout)["rows"] == len(real)
+    filled, given = pd.read_csv(out), pd.read_csv(gaps)
+    assert list(filled.columns) == list(real.columns) and len(filled) == len(real)
+    for column in real.columns:
+        kept = given[column].notna()
+        assert filled.loc[kept, column].tolist() == given.loc[kept, column].tolist(), column
+    code, _, err = run(["impute", str(model), str(tmp_path / "nope.csv"), "-o", str(out)],
+                       capsys, monkeypatch)
+    _assert_bad(code, err, "nope.csv")
+
+
 def test_model_not_ours(tmp_path, data_csv, capsys, monkeypatch) -> None:
     code, _, err = run(["sample", str(data_csv), "-n", "5", "-o", str(tmp_path / "x.csv")],
                        capsys, monkeypatch)
