@@ -39,7 +39,7 @@ def counts_adding_up_to(counts: np.ndarray, total: int, most: float) -> np.ndarr
     A parent without children keeps none, and the rest keep their proportions, except that
     none gets more than ``most`` (the real maximum: the excess goes to the others in
     proportion). Drawn from a model of few parents (16 carriers), counts add up to anything
-    from 0.65 to 1.45 times the real children, where a sample of the real size should have
+    from 0.65 to 1.26 times the real children, where a sample of the real size should have
     the real number of rows. Where even ``most`` each cannot reach ``total``, every parent
     with children gets ``most``.
     """

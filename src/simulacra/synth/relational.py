@@ -362,9 +362,8 @@ class RelationalSynthesizer:
         """Own parts of composite keys within the driving parent, as the model's context.
 
         Also the own parts of keys with no foreign key in them (days within stations), so
-        that readings follow their day. ``context``: the
-        model column of each pooled own column. Only CART draws given any column; the other
-        models condition by rejection.
+        that readings follow their day. ``context``: the model column of each pooled own
+        column. Only CART draws given any column; the other models condition by rejection.
         """
         if self.table_synthesizer not in ("cart", "auto"):
             return frame, specs
