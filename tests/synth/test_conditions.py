@@ -180,6 +180,24 @@ def test_cart_imputes_real_rows_with_a_few_blank_cells(credit: pd.DataFrame,
     assert out.notna().to_numpy()[blank].mean() == 1.0  # blank cells get values
 
 
+@pytest.mark.parametrize("name", ["copula", "cart"])
+def test_impute_real_rows_with_missing_blocks_and_numbers_out_of_range(
+        name: str, credit: pd.DataFrame) -> None:
+    # copula refused any row giving a member of a missing block (credit_data's Income,
+    # Assets, Debt go missing together), and a given number beyond the model's range (a
+    # Seniority of 45 where training saw 43 at most) failed every model's impute
+    train, test = credit.iloc[:3000], credit.iloc[3000:3060].reset_index(drop=True)
+    syn = make_synthesizer(name, seed=0).fit(train)
+    partial = test.astype({"Income": "float64"})
+    partial["Income"] = np.nan
+    partial.loc[0, "Seniority"] = train["Seniority"].max() + 2
+    out = syn.impute(partial, seed=1)
+    assert out.loc[0, "Seniority"] == train["Seniority"].max() + 2  # kept as given
+    kept = partial["Assets"].notna()
+    assert (out.loc[kept, "Assets"] == partial.loc[kept, "Assets"]).all()
+    assert out["Income"].notna().mean() > 0.8
+
+
 def test_cart_imputes_a_column_from_the_cells_after_it_in_its_order(
         credit: pd.DataFrame) -> None:
     # Status is declared the target, so CART draws it first: held cells after it choose

@@ -48,7 +48,7 @@ from simulacra.errors import (
 )
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
-from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers
+from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
 from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
@@ -279,7 +279,9 @@ class BaseSynthesizer(ABC):
         keys = row_keys(frame.loc[rest, learned]) if learned else np.zeros(len(rest))
         for _, rows in frame.loc[rest].groupby(keys, sort=False).groups.items():
             first = frame.loc[rows[0]]
-            values = {c: first[c] for c in learned if given.at[rows[0], c]}
+            # a given number out of the model's range conditions on the nearest it holds
+            values = {c: within_reach(self.table_, c, first[c]) for c in learned
+                      if given.at[rows[0], c]}
             drawn = self._sample_frame(len(rows), seed=rng, conditions=values or None,
                                        filtered=False)
             parts.append(drawn.set_axis(rows))

@@ -234,6 +234,21 @@ def _near(values: np.ndarray, j: int, missing: int, given: float, width: float) 
     return _present(values, missing) & (np.abs(values[:, j] - given) <= width)
 
 
+def within_reach(table: Table, column: str, value: Any) -> Any:
+    """A given number as a condition can hold it: in the real range, at the precision.
+
+    ``impute`` keeps the given cell itself and conditions the rest on this.
+    """
+    spec = table.column(column) if column in table.column_names else None
+    if spec is None or spec.kind != Kind.NUMERICAL or value is None or (
+            isinstance(value, float) and np.isnan(value)):
+        return value
+    number = float(np.clip(float(value), -np.inf if spec.minimum is None else spec.minimum,
+                           np.inf if spec.maximum is None else spec.maximum))
+    digits = 0 if spec.integer else spec.decimals
+    return round(number, digits) if digits is not None else number
+
+
 def _check_possible(table: Table, column: str, value: Any) -> None:
     if column not in table.column_names:
         raise InvalidParameterError(

@@ -196,12 +196,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         A fixed number's latent value is its normal score; a fixed category's is drawn in
         its interval (exact for one fixed column). Without this, conditions on a number (and
         so ``impute`` of rows giving numbers) could only be met by rejection, which never
-        draws an exact number. Not native where a fixed column is a missing block's member.
+        draws an exact number. A fixed missing-value indicator that is a missing block's
+        member has no latent column of its own: it is written into the drawn rows, and its
+        block's level is drawn given the rest (real rows giving a number of credit_data's
+        Income/Assets/Debt block were all refused before, as no rejection met them).
         """
         position = {int(j): k for k, j in enumerate(self.latent_.tolist())}
         given = self._fixed_scores(fixed, position, n, rng)
-        if given is None:
-            return None
         cols = np.array(sorted(given), dtype=np.int64)
         free = np.setdiff1d(np.arange(self.latent_.size), cols)
         r = self.correlation_
@@ -216,13 +217,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         return frame
 
     def _fixed_scores(self, fixed: dict[int, float], position: dict[int, int], n: int,
-                      rng: np.random.Generator) -> dict[int, np.ndarray] | None:
-        """Latent position -> the fixed column's latent values, or None if not native."""
+                      rng: np.random.Generator) -> dict[int, np.ndarray]:
+        """Latent position -> the fixed column's latent values (none for a block member)."""
         pairs = missing_pairs(self.columns_)
         out: dict[int, np.ndarray] = {}
         for j, value in fixed.items():
             if j not in position:
-                return None  # a missing block's member: drawn from its block's level
+                continue  # a missing block's member: written into the drawn rows
             if self.columns_[j].discrete:
                 cuts = np.concatenate([[-np.inf], self.tables_[j], [np.inf]])
                 rank = int(np.flatnonzero(self.orders_[j] == int(value))[0])
