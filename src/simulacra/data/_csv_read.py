@@ -81,7 +81,7 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         sep = _sniff_separator(p, encoding)
     frame = _read_csv(p, sep, encoding)
     decimal = "."
-    if sep == ";" or (sep in ("\t", "|") and _shows_decimal_commas(frame)):
+    if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
         # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
         commas = _read_decimal_commas(frame)
         if _read_formatted_numbers(frame, european=True) or commas:
@@ -221,8 +221,9 @@ def _at_most_three_places(column: pd.Series) -> bool:
 def _shows_decimal_commas(frame: pd.DataFrame) -> bool:
     """Whether a column of numbers has a comma that cannot separate thousands (``3,75``).
 
-    ``1,234`` alone could be either; a tab or ``|`` file is read the US way unless one
-    column shows otherwise.
+    ``1,234`` alone could be either; a comma, tab or ``|`` file is read the US way unless one
+    column shows otherwise (in a comma file such numbers are quoted: ``"39,1"``, as
+    LibreOffice writes them in a German locale).
     """
     for name in frame.columns:
         column = frame[name]

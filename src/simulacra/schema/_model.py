@@ -302,9 +302,6 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
                           f"Got {separator!r}.")
     if decimal not in DECIMAL_MARKS:
         raise SchemaError(f"{where}: 'decimal' must be '.' or ','. Got {decimal!r}.")
-    if separator == decimal:
-        raise SchemaError(f"{where}: a decimal comma needs another separator than the comma "
-                          "(spreadsheets that write 3,75 separate fields with ';').")
     return {"separator": separator, "decimal": decimal, "encoding": encoding}
 
 
