@@ -109,6 +109,17 @@ def test_evaluate_a_synthetic_database_against_the_real_one(tmp_path, shop, caps
     assert '"integrity"' in report.read_text()
 
 
+def test_impute_refuses_a_database_model(tmp_path, shop, capsys, monkeypatch) -> None:
+    model = tmp_path / "shop.sim"
+    assert run(["fit", f"sqlite:///{shop}", "-o", str(model), "-q"], capsys, monkeypatch)[0] == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text("segment\nvip\n\n", encoding="utf-8")
+    code, _, err = run(["impute", str(model), str(rows), "-o", str(tmp_path / "out.csv")],
+                       capsys, monkeypatch)
+    assert code == 2 and "synthesizes a database" in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
+
+
 @pytest.fixture()
 def folder(tmp_path: Path, shop: Path) -> Path:
     """The shop database as a folder of CSV files (no keys declared)."""

@@ -198,6 +198,18 @@ def test_impute_real_rows_with_missing_blocks_and_numbers_out_of_range(
     assert out["Income"].notna().mean() > 0.8
 
 
+def test_cart_impute_names_a_given_value_it_cannot_hold(credit: pd.DataFrame) -> None:
+    syn = make_synthesizer("cart", seed=0).fit(credit)
+    partial = credit.head(3).astype({"Income": "float64", "Home": object, "Age": object})
+    partial["Income"] = np.nan
+    partial.loc[2, "Home"] = "castle"
+    with pytest.raises(InvalidParameterError, match=r"Row 2 .*Home='castle'.*never saw"):
+        syn.impute(partial)
+    partial.loc[2, "Home"], partial.loc[1, "Age"] = "rent", "old"
+    with pytest.raises(InvalidParameterError, match=r"'Age'.*cannot be read"):
+        syn.impute(partial)
+
+
 def test_cart_imputes_a_column_from_the_cells_after_it_in_its_order(
         credit: pd.DataFrame) -> None:
     # Status is declared the target, so CART draws it first: held cells after it choose

@@ -22,6 +22,7 @@ import re
 import warnings
 import zlib
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -95,14 +96,20 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     return frame
 
 
+def _open(p: Path, mode: str, **text: Any) -> IO[Any]:
+    """Open ``p`` as it is stored: gzipped when its name ends in ``.gz``."""
+    if p.name.lower().endswith(".gz"):
+        return gzip.open(p, mode, **text)  # type: ignore[return-value]
+    return open(p, mode, **text)
+
+
 def _written_encoding(p: Path, encoding: str) -> str:
     """``encoding``'s codec name, or ``utf-8-sig`` for UTF-8 text that starts with a BOM."""
     name = codecs.lookup(encoding).name  # _read_csv refused an unknown one already
     if name != "utf-8":
         return name
     try:
-        opener = gzip.open if p.name.lower().endswith(".gz") else open
-        with opener(p, "rb") as fh:
+        with _open(p, "rb") as fh:
             head = fh.read(len(codecs.BOM_UTF8))
     except (OSError, EOFError, zlib.error):
         return name
@@ -112,8 +119,7 @@ def _written_encoding(p: Path, encoding: str) -> str:
 def _sniff_separator(p: Path, encoding: str) -> str:
     """``","`` unless the file's first lines split evenly on another separator and not on it."""
     try:
-        opener = gzip.open if p.name.lower().endswith(".gz") else open
-        with opener(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
+        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
             head = fh.read(_SNIFF_CHARS)
     except (LookupError, OSError, EOFError, zlib.error):
         return ","  # the read proper reports what is wrong with the file
@@ -492,8 +498,7 @@ def _first_undecodable(p: Path, encoding: str) -> tuple[int, int, int] | None:
     """Find the first byte that does not decode: its offset, (approximate) line and value."""
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = newlines = 0
-    opener = gzip.open if p.name.lower().endswith(".gz") else open
-    with opener(p, "rb") as fh:
+    with _open(p, "rb") as fh:
         while True:
             block = fh.read(_BLOCK)
             held = decoder.getstate()[0]
