@@ -246,7 +246,7 @@ class BaseSynthesizer(ABC):
 
         CART (so ``auto``) draws the missing cells of all rows at once in its visit order
         with every given cell held, so a cell is drawn given the row's cells earlier in that
-        order, and a missing cell is filled with a value (see ``synth/_cart_impute.py``).
+        order, and a missing cell is filled with a value (see ``synth/_held_impute.py``).
         Other models group the rows by the values they give and sample each group
         conditioned on them (natively where the model can, by rejection otherwise). A model
         that cannot hold a given number lets the candidates it draws nearest that number

@@ -23,11 +23,12 @@ from simulacra._random import SeedLike, int_seed
 from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._cart_impute import held_log_likelihood, impute_rows
+from simulacra.synth._cart_impute import held_log_likelihood
 from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
 from simulacra.synth._cart_missing import with_blocks
 from simulacra.synth._cart_strata import StrataSearch
 from simulacra.synth._cart_tree import Settings, Step, sample_step
+from simulacra.synth._held_impute import impute_by_held_draws
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
 from simulacra.synth._orders import OrderPair, order_pairs
@@ -318,7 +319,7 @@ class CARTSynthesizer(BaseSynthesizer):
 
         A held cell is written right after its step, so every later tree sees it; the other
         cells are drawn given the row's earlier cells. Also returns each row's log-likelihood
-        of its held cells under their trees (see ``synth/_cart_impute.py``).
+        of its held cells under their trees (see ``synth/_held_impute.py``).
         """
         n = values.shape[0]
         out = np.zeros((n, len(self.columns_)), order="F")
@@ -341,7 +342,7 @@ class CARTSynthesizer(BaseSynthesizer):
 
     def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
-        return impute_rows(self, frame, given, rng)
+        return impute_by_held_draws(self, self.held_draw, frame, given, rng)
 
     def draw_step(self, step: Step, out: np.ndarray, rng: np.random.Generator,
                   keep: Container[int] = ()) -> Sequence[int]:

@@ -1,0 +1,127 @@
+"""Native imputation by held draws: the missing cells of many rows drawn at once, given cells held.
+
+Rejection (the shared ``conditions`` path) cannot fill real rows: each row gives nearly all
+its cells, and a model draws that exact combination almost never. A model that draws its
+columns one after another (CART in its visit order, a Bayesian network in its topological
+order, an autoregressive network column by column) can hold any cell instead: a held cell is
+written into the row right after its step, so every later step sees it. A missing cell is
+thus drawn given the row's cells earlier in the order; its value is wanted, so a held
+"present" stands in its missing-value indicator. The cells later in the order are taken into
+account by drawing :data:`CANDIDATES` rows per given row and keeping one with probability
+proportional to how likely its held cells are under the model's steps (a sequential
+importance resampling). Candidates that break a rule are never kept; rows with none left
+are drawn again, then left to rejection.
+
+A model takes part by giving ``held_draw(values, held, rng) -> (rows, log_likelihood)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulacra.data._codec_base import MISSING_SUFFIX
+from simulacra.data._frame import EncodedFrame
+from simulacra.errors import InvalidParameterError
+from simulacra.synth._marginals import MISSING_CODE
+
+if TYPE_CHECKING:
+    from simulacra.synth._base import BaseSynthesizer
+
+#: Draws of every row with its held cells: (encoded rows, log-likelihood of the held cells).
+HeldDraw = Callable[[np.ndarray, np.ndarray, np.random.Generator],
+                    tuple[np.ndarray, np.ndarray]]
+
+CANDIDATES = 64  # draws per row, among which the held cells choose
+_ROUNDS = 10  # draws of the rows whose candidates all break a rule
+_CHUNK_ROWS = 2_000  # given rows drawn together (times CANDIDATES candidate rows)
+
+
+def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.DataFrame,
+                         given: pd.DataFrame, rng: np.random.Generator
+                         ) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame``'s rows with their missing cells drawn; and the rows no draw could fill.
+
+    ``given``: which cells of ``frame`` hold a value to keep. The second result lists the
+    rows (positions) whose every draw broke a rule; their cells in the first are not valid.
+    """
+    columns = model.codec_.encoded_columns
+    values, held = held_cells(model, frame, given, rng)
+    out = np.zeros_like(values)
+    left = []
+    for first in range(0, len(frame), _CHUNK_ROWS):  # bounded memory: CANDIDATES rows each
+        todo = np.arange(first, min(first + _CHUNK_ROWS, len(frame)))
+        for _ in range(_ROUNDS):
+            if not todo.size:
+                break
+            drawn, log_like = held_draw(np.repeat(values[todo], CANDIDATES, axis=0),
+                                        np.repeat(held[todo], CANDIDATES, axis=0), rng)
+            ok = model._obeyed(EncodedFrame(drawn, columns))
+            pick, kept = pick_by_weight(np.where(ok, log_like, -np.inf).reshape(-1, CANDIDATES),
+                                        rng)
+            out[todo] = drawn[np.arange(todo.size) * CANDIDATES + pick]
+            todo = todo[~kept]
+        left.append(todo)
+    table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
+    return (model.constraints_.reverse(table, model.table_.column_names),
+            np.concatenate(left) if left else np.zeros(0, np.int64))
+
+
+def pick_by_weight(log_w: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``log_w``, a column drawn with probability proportional to ``exp(log_w)``.
+
+    Also says which rows had any finite weight (``-inf`` marks a candidate never to keep).
+    """
+    top = log_w.max(axis=1, keepdims=True)
+    w = np.exp(log_w - np.where(np.isfinite(top), top, 0.0))
+    total = w.sum(axis=1)
+    cum = np.cumsum(w, axis=1) / np.where(total > 0, total, 1.0)[:, None]
+    pick = np.minimum((cum < rng.random((len(log_w), 1))).sum(axis=1), log_w.shape[1] - 1)
+    return pick, total > 0
+
+
+def held_cells(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Encoded values to hold and where: the given cells, and "present" for missing ones.
+
+    A drawn row of the model's table, with the given cells written in, is encoded, so every
+    codec (categories, scaling, indicators) applies as in fitting.
+    """
+    n = len(frame)
+    example = model.codec_.decode(model._sample_checked(n, rng), rng=rng)
+    learned = [c for c in model.model_table_.column_names if c in frame.columns]
+    categories = model._categories()
+    for column in learned:
+        mask = given[column].to_numpy()
+        if not mask.any():
+            continue
+        values = frame.loc[mask, column]
+        known = categories.get(column)
+        if known is not None and not values.isin(known).all():
+            bad = values[~values.isin(known)]
+            raise InvalidParameterError(
+                f"Row {bad.index[0]} (counting from 0) gives {column}={bad.iloc[0]!r}, a value "
+                f"the model never saw. Known values: {', '.join(map(repr, known[:20]))}.")
+        filled = example[column].copy()
+        try:
+            filled.loc[mask] = values.astype(filled.dtype).to_numpy()
+        except (ValueError, TypeError):
+            raise InvalidParameterError(
+                f"Column {column!r}: the given values cannot be read as the model's "
+                f"{filled.dtype} (first: {values.iloc[0]!r}).") from None
+        example[column] = filled
+    encoded = model.codec_.encode(example).values.copy()
+    held = np.zeros(encoded.shape, dtype=bool)
+    for j, col in enumerate(model.codec_.encoded_columns):
+        if col.source not in learned:
+            continue
+        present = given[col.source].to_numpy()
+        if col.name == col.source + MISSING_SUFFIX:  # a cell to fill is wanted present
+            held[:, j] = True
+            encoded[~present, j] = 1 - MISSING_CODE
+        else:
+            held[:, j] = present
+    return encoded, held
