@@ -251,3 +251,22 @@ def test_impute_keeps_given_ids_without_conditioning_on_them() -> None:
     only_ids = syn.impute(real.head(4)[["customer_id"]], seed=1)
     assert only_ids["customer_id"].tolist() == [1000, 1001, 1002, 1003]
     assert only_ids["segment"].notna().all()
+
+
+def test_cart_impute_keeps_a_blank_in_order_with_a_given_cell_drawn_after_it() -> None:
+    # order="given" draws `low` before `high`; with `high` given near its minimum, few draws
+    # of `low` fall under it, and rows whose every candidate broke the rule were left to
+    # rejection (which fails on real rows that give many cells): the blank is now kept in
+    # order with its held partner as it is drawn, so the native draw fills every row
+    rng = np.random.default_rng(0)
+    low = rng.normal(100.0, 10.0, 1_000)
+    real = pd.DataFrame({"low": low, "high": low + rng.exponential(1.0, 1_000)})
+    syn = make_synthesizer("cart", seed=0, order="given").fit(
+        real, constraints=[Inequality("low", "high")])
+    small = float(np.quantile(real["high"], 0.002))
+    partial = pd.DataFrame({"low": np.full(300, np.nan), "high": np.full(300, small)})
+    filled, left = syn._impute(partial, partial.notna(), np.random.default_rng(1))
+    assert left.size == 0  # 6 rows before
+    assert (filled["low"] <= small).all()
+    out = syn.impute(partial, seed=1)
+    assert (out["high"] == small).all() and (out["low"] <= small).all()
