@@ -15,6 +15,7 @@ The tree::
 
     SimulacraWarning (UserWarning)
     ├── FitWarning              something in the data was handled in a way worth knowing
+    ├── ImputeWarning           rows given to ``impute`` were filled with a rule unchecked
     └── PrivacyWarning          something may expose real records
 
 Messages follow one template: what is wrong, where, what was got, how to fix it.
@@ -30,6 +31,7 @@ __all__ = [
     "DataReadError",
     "DataValidationError",
     "FitWarning",
+    "ImputeWarning",
     "InvalidParameterError",
     "Issue",
     "MissingDependencyError",
@@ -153,6 +155,10 @@ class SimulacraWarning(UserWarning):
 
 class FitWarning(SimulacraWarning):
     """Something in the training data was handled in a way the user should know about."""
+
+
+class ImputeWarning(SimulacraWarning):
+    """Rows given to ``impute`` break a rule by their given cells alone; it was not checked."""
 
 
 class PrivacyWarning(SimulacraWarning):

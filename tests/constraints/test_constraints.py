@@ -504,3 +504,15 @@ def test_a_missing_pattern_that_hardly_obeys_a_rule_does_not_stall_sampling() ->
         syn = make_synthesizer("independent", seed=0).fit(df, constraints=[Range("x", 2.5, 9.0)])
     out = syn.sample(3000, seed=0)
     assert len(out) == 3000 and Range("x", 2.5, 9.0).valid(out).all()
+
+
+def test_fit_takes_no_rules_as_none_and_one_rule_without_a_list() -> None:
+    real = _orders()
+    # constraints=None raised a TypeError ("'NoneType' object is not iterable")
+    plain = make_synthesizer("independent", seed=0).fit(real, constraints=None)
+    assert not plain.constraints_
+    one = make_synthesizer("independent", seed=0).fit(
+        real, constraints=Inequality("start", "end"))
+    assert [r.describe() for r in one.constraints_.rules] == ["end >= start"]
+    with pytest.raises(InvalidParameterError, match="must be a simulacra.constraints rule"):
+        make_synthesizer("independent", seed=0).fit(real, constraints=["a <= b"])

@@ -280,10 +280,12 @@ def declared_unique(table: Table, rules: Iterable[Constraint | Mapping[str, Any]
             and c.name not in covered]
 
 
-def check_rules(rules: Iterable[Any]) -> list[Constraint | Mapping[str, Any]]:
-    """Constraints given in Python: Constraint objects or JSON dicts."""
+def check_rules(rules: Iterable[Any] | Constraint | None) -> list[Constraint | Mapping[str, Any]]:
+    """Constraints given in Python: Constraint objects or JSON dicts (None or one rule too)."""
+    if rules is None:
+        return []
     out: list[Constraint | Mapping[str, Any]] = []
-    for rule in rules:
+    for rule in [rules] if isinstance(rules, Constraint | Mapping) else rules:
         if not isinstance(rule, (Constraint, Mapping)):
             raise InvalidParameterError(
                 f"A constraint must be a simulacra.constraints rule (Inequality, Range, ...) "

@@ -9,6 +9,7 @@ and decodes them. A model implements four methods: ``_fit``, ``_sample``, ``_get
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import warnings
@@ -42,6 +43,7 @@ from simulacra.data._frame import EncodedFrame
 from simulacra.errors import (
     ArtifactError,
     FitWarning,
+    ImputeWarning,
     InvalidParameterError,
     NotFittedError,
     SchemaError,
@@ -49,6 +51,7 @@ from simulacra.errors import (
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
+from simulacra.synth._given_rules import broken_rules_message, split_by_broken_rules
 from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
@@ -110,7 +113,7 @@ class BaseSynthesizer(ABC):
 
     # ---- fit ----------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, schema: SchemaLike = None, *,
-            constraints: Iterable[Constraint | Mapping[str, Any]] = (),
+            constraints: Iterable[Constraint | Mapping[str, Any]] | Constraint | None = (),
             progress: Progress | None = None) -> Self:
         """Learn from ``data`` (a DataFrame); ``schema`` defaults to the inferred one.
 
@@ -266,6 +269,29 @@ class BaseSynthesizer(ABC):
         rng = self._sample_rng if seed is None else as_generator(seed)
         frame = partial.reset_index(drop=True)
         given = frame.notna()
+        groups = dict(split_by_broken_rules(self.constraints_, frame, given))
+        if any(groups):
+            warnings.warn(broken_rules_message(self.constraints_, groups), ImputeWarning,
+                          stacklevel=2)
+        parts = []
+        for broken, rows in groups.items():
+            model = self._without_rules(broken) if broken else self
+            filled = model._fill(frame.loc[rows].reset_index(drop=True),
+                                 given.loc[rows].reset_index(drop=True), rng)
+            parts.append(filled.set_axis(rows))
+        out = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+        for column in frame.columns:  # the given cells, exactly as given
+            mask = given[column].to_numpy()
+            if mask.any():
+                out.loc[mask, column] = frame.loc[mask, column].astype(out[column].dtype)
+        return self._with_index(out.reset_index(drop=True))
+
+    def _fill(self, frame: pd.DataFrame, given: pd.DataFrame,
+              rng: np.random.Generator) -> pd.DataFrame:
+        """``frame``'s rows (index from 0) with their missing cells drawn.
+
+        Natively where the model can, else each group of rows conditioned on what it gives.
+        """
         # ids, PII and free text are generated, not learned: a given one is kept as given
         # but conditions nothing (rows of the real table come with their id)
         learned = [c for c in frame.columns if not self.table_.column(c).is_generated]
@@ -282,15 +308,25 @@ class BaseSynthesizer(ABC):
             # a given number out of the model's range conditions on the nearest it holds
             values = {c: within_reach(self.table_, c, first[c]) for c in learned
                       if given.at[rows[0], c]}
-            drawn = self._sample_frame(len(rows), seed=rng, conditions=values or None,
-                                       filtered=False)
-            parts.append(drawn.set_axis(rows))
-        out = pd.concat(parts).sort_index()
-        for column in frame.columns:  # the given cells, exactly as given
-            mask = given[column].to_numpy()
-            if mask.any():
-                out.loc[mask, column] = frame.loc[mask, column].astype(out[column].dtype)
-        return self._with_index(out.reset_index(drop=True))
+            def draw(n: int, values: dict[str, Any] = values) -> pd.DataFrame:
+                return self._sample_frame(n, seed=rng, conditions=values or None,
+                                          filtered=False)
+
+            blanks = [c for c in learned if not given.at[rows[0], c]]
+            parts.append(_with_blanks_filled(draw(len(rows)), blanks, draw).set_axis(rows))
+        return pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+
+    def _without_rules(self, positions: Iterable[int]) -> Self:
+        """A view of this model that does not check the rules at ``positions``.
+
+        The fitted state is shared; only the set of rules checked is new. For rows whose
+        given cells already break those rules (see ``synth/_given_rules.py``).
+        """
+        model = copy.copy(self)
+        skip = set(positions)
+        model.constraints_ = ConstraintSet([r for i, r in enumerate(self.constraints_.rules)
+                                            if i not in skip])
+        return model
 
     def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -486,3 +522,22 @@ def _resolve_table(data: pd.DataFrame, schema: SchemaLike,
     if isinstance(schema, Table):
         return schema
     raise SchemaError(f"schema must be a Schema, a Table or None. Got {type(schema).__name__}.")
+
+
+_FILL_ROUNDS = 10  # redraws of rows that left a blank cell missing
+
+
+def _with_blanks_filled(drawn: pd.DataFrame, blanks: list[str],
+                        draw: Callable[[int], pd.DataFrame]) -> pd.DataFrame:
+    """``drawn`` with rows whose ``blanks`` came out missing drawn again (a few rounds).
+
+    Rows conditioned on their given cells may draw a blank cell as missing, as often as
+    the model's rows like them are; a cell to impute is wanted with a value.
+    """
+    for _ in range(_FILL_ROUNDS if blanks else 0):
+        missing = drawn[blanks].isna().any(axis=1).to_numpy()
+        if not missing.any():
+            break
+        again = draw(int(missing.sum()))
+        drawn.loc[missing] = again.set_axis(drawn.index[missing]).astype(drawn.dtypes)
+    return drawn

@@ -1,0 +1,68 @@
+"""Rows given to ``impute`` whose own cells already break a rule the model keeps.
+
+No value of the blank cells can make such a row obey the rule (both sides of ``Price >=
+Amount`` are given, and ``Amount`` is the larger), so every candidate drawn for it was
+rejected and the whole call ended in a ``SamplingError`` naming neither the row nor the rule.
+Discovered rules are learned from the training rows and need not hold in new real rows; the
+row's given cells are kept as given, and the rule is left unchecked for that row only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from simulacra.constraints import ConstraintSet, Unique
+
+_SHOWN = 3  # rows named per rule in the warning
+
+
+def split_by_broken_rules(rules: ConstraintSet, frame: pd.DataFrame, given: pd.DataFrame
+                          ) -> Iterator[tuple[tuple[int, ...], pd.Index]]:
+    """The rows of ``frame`` grouped by which rules (positions in ``rules``) they break.
+
+    A rule counts only where all its columns are given in the row; rules that rewrite
+    columns or keep rows unique are never counted.
+    """
+    broken = np.zeros((len(frame), len(rules)), dtype=bool)
+    for i, rule in enumerate(rules.rules):
+        if rule.reshapes or isinstance(rule, Unique):
+            continue
+        columns = rule.columns()
+        if not all(c in frame.columns for c in columns):
+            continue
+        whole = given[columns].all(axis=1).to_numpy()
+        if not whole.any():
+            continue
+        try:
+            ok = np.asarray(rule.valid(frame.loc[whole, columns]), dtype=bool)
+        except (TypeError, ValueError):  # cells the rule cannot read are refused later
+            continue
+        broken[np.flatnonzero(whole)[~ok], i] = True
+    keys = [tuple(np.flatnonzero(row).tolist()) for row in broken]
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for position, key in enumerate(keys):
+        groups.setdefault(key, []).append(position)
+    for key, positions in groups.items():
+        yield key, frame.index[positions]
+
+
+def broken_rules_message(rules: ConstraintSet, groups: dict[tuple[int, ...], pd.Index]) -> str:
+    """One warning naming each rule the given cells break, and the first rows (from 0)."""
+    rows_of: dict[int, list[int]] = {}
+    for key, labels in groups.items():
+        for i in key:
+            rows_of.setdefault(i, []).extend(int(r) for r in labels)
+    parts = []
+    for i, rows in sorted(rows_of.items()):
+        first = sorted(rows)[:_SHOWN]
+        shown = ", ".join(map(str, first)) + (", ..." if len(rows) > _SHOWN else "")
+        plural = "s" if len(rows) > 1 else ""
+        parts.append(f"{rules.rules[i].describe()} ({len(rows)} row{plural}: {shown})")
+    return ("The given cells of some rows already break a rule the model keeps, so no value "
+            "of their blank cells can make them obey it: " + "; ".join(parts) + ". Their "
+            "blank cells were filled without checking that rule for those rows (the given "
+            "cells are kept as given). Correct those rows, or leave the rule out when "
+            "fitting if it does not hold in your data (row numbers count from 0).")
