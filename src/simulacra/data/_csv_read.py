@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._csv_layout import csv_layout
 from simulacra.data._text_formats import (
     SWAP_MARKS,
     amount_format,
@@ -69,17 +70,19 @@ they cannot be values."""
 
 
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
-    """Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
+    r"""Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
 
-    A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, or whose
+    A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, whose
     text is not plain UTF-8 (a byte order mark, as spreadsheets write, or another
-    ``encoding``) keeps them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";",
-    "decimal": ",", "encoding": "utf-8-sig"}``), for :func:`~simulacra.infer_schema` and CSV
-    output written the way it was read.
+    ``encoding``), whose lines end in ``\r\n`` or whose text columns are all in quotes keeps
+    them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";", "decimal": ",", "encoding":
+    "utf-8-sig", "line_end": "\r\n", "quoted": ["name"]}``), for
+    :func:`~simulacra.infer_schema` and CSV output written the way it was read.
     """
+    head, cut = _head(p, encoding)
     sniffed = sep == ","
     if sniffed:
-        sep = _sniff_separator(p, encoding)
+        sep = _sniff_separator(head, cut)
     frame = _read_csv(p, sep, encoding)
     decimal = "."
     if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
@@ -90,10 +93,24 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
             _read_thousands_dots(frame, p, sep, encoding)
     _read_formatted_numbers(frame)
     written = _written_encoding(p, encoding)
-    if (sniffed and sep != ",") or decimal != "." or written != "utf-8":
+    layout = csv_layout(head, sep, cut, NA_MARKERS)
+    quoted = [str(frame.columns[j]) for j in layout.quoted if j < frame.shape[1]]
+    if ((sniffed and sep != ",") or decimal != "." or written != "utf-8"
+            or layout.line_end != "\n" or quoted):
         frame.attrs["csv_dialect"] = csv_dialect_of(
-            {"separator": sep, "decimal": decimal, "encoding": written}, str(p))
+            {"separator": sep, "decimal": decimal, "encoding": written,
+             "line_end": layout.line_end, "quoted": quoted}, str(p))
     return frame
+
+
+def _head(p: Path, encoding: str) -> tuple[str, bool]:
+    """The first characters of ``p`` as written (line ends kept), and whether it goes on."""
+    try:
+        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            head = fh.read(_SNIFF_CHARS)
+            return head, bool(fh.read(1))
+    except (LookupError, OSError, EOFError, zlib.error):
+        return "", False  # the read proper reports what is wrong with the file
 
 
 def _open(p: Path, mode: str, **text: Any) -> IO[Any]:
@@ -116,15 +133,13 @@ def _written_encoding(p: Path, encoding: str) -> str:
     return "utf-8-sig" if head == codecs.BOM_UTF8 else name
 
 
-def _sniff_separator(p: Path, encoding: str) -> str:
-    """``","`` unless the file's first lines split evenly on another separator and not on it."""
-    try:
-        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
-            head = fh.read(_SNIFF_CHARS)
-    except (LookupError, OSError, EOFError, zlib.error):
-        return ","  # the read proper reports what is wrong with the file
+def _sniff_separator(head: str, more: bool) -> str:
+    """``","`` unless the file's first lines split evenly on another separator and not on it.
+
+    ``head``: the file's first characters; ``more``: the file goes on after them.
+    """
     lines = head.splitlines(keepends=True)  # a quoted field may span lines
-    cut = (len(head) == _SNIFF_CHARS and len(lines) > 1) or len(lines) > _SNIFF_LINES
+    cut = (more and len(lines) > 1) or len(lines) > _SNIFF_LINES
     lines = lines[:_SNIFF_LINES]
     if _splits_evenly(lines, ",", cut):
         return ","
