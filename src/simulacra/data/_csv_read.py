@@ -46,7 +46,7 @@ _BLOCK = 1 << 20  # bytes decoded at a time when looking for the first undecodab
 _SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
 _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
-_DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
+_DECIMAL_COMMA = r"[+-]?\d+(,\d+)?(?:[eE][+-]?\d+)?"  # 3,75; 3,44E-02 (Excel)
 _LEADING_ZERO = r"^[+-]?0\d"
 _THOUSANDS_DOTS = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"  # 3.750, 12.345.678, 800
 # spaces, with the no-break ones French Excel writes (RE2's \s is ASCII only)
