@@ -106,7 +106,7 @@ def test_a_separator_at_every_line_end_and_empty_rows_at_the_end_are_dropped(
     frame, back = _round_trip(tmp_path / "t.csv")
     assert list(frame.columns) == ["Datum", "Menge", "Preis"]
     assert len(frame) == 2
-    assert back == "Datum;Menge;Preis\n01.01.2024;3;4,50\n02.01.2024;;12,00\n"
+    assert back == "Datum;Menge;Preis\r\n01.01.2024;3;4,50\r\n02.01.2024;;12,00\r\n"
     # a named empty column, and empty rows in the middle, are the data's own
     (tmp_path / "u.csv").write_text("a,b,c\n1,,x\n,,\n2,,y\n", encoding="utf-8")
     kept = read_table(tmp_path / "u.csv")

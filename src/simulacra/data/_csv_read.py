@@ -8,7 +8,8 @@ pandas infers the types; on top of that:
 * whole numbers written with leading zeros (``02134``) stay text;
 * pandas' missing markers (``NA``, ``None``, ...) are missing only where they cannot be
   values (in columns of numbers, dates or true/false);
-* amounts (``$1,234.50``, ``12%``) are numbers;
+* amounts (``$1,234.50``, ``12%``, ``CHF 1'234.50``, ``12,00 EUR``, ``1 234,50``) are
+  numbers, their currency and grouping kept in the column's text format;
 * a header naming two columns alike, bytes that are not in the encoding and malformed lines
   are a :class:`~simulacra.errors.DataReadError` naming the file, the line and the fix.
 """
@@ -29,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._csv_layout import csv_layout
 from simulacra.data._text_formats import (
     SWAP_MARKS,
     amount_format,
@@ -45,18 +47,26 @@ _BLOCK = 1 << 20  # bytes decoded at a time when looking for the first undecodab
 _SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
 _SNIFF_LINES = 50
 _OTHER_SEPARATORS = (";", "\t", "|")
-_DECIMAL_COMMA = r"[+-]?\d+(,\d+)?"
+_DECIMAL_COMMA = r"[+-]?\d+(,\d+)?(?:[eE][+-]?\d+)?"  # 3,75; 3,44E-02 (Excel)
 _LEADING_ZERO = r"^[+-]?0\d"
 _THOUSANDS_DOTS = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"  # 3.750, 12.345.678, 800
 # spaces, with the no-break ones French Excel writes (RE2's \s is ASCII only)
 _SPACE = "[\\s\u00a0\u202f]"
-_GROUPED = f"[,{GROUPING_MARKS}]"  # 1,234.50; 1 234,50 (no-break); Swiss 1'234.50
+_GROUPED = f"[,{GROUPING_MARKS}]"  # 1,234.50; 1 234,50 (plain or no-break); Swiss 1'234.50
+_SYMBOLS = "$€£¥₹₽₺₩₪₫₴฿₱"
+# a sign or code before or after the number: $12, 12 €, CHF 1'234.50, 12,00 EUR, 1.234,50 kr
+_CURRENCY = (rf"(?:[{_SYMBOLS}]|R\$|US\$|A\$|C\$|HK\$|NZ\$|S\$|USD|EUR|GBP|CHF|JPY|CNY|SEK|"
+             r"NOK|DKK|ISK|PLN|CZK|HUF|RON|BGN|HRK|RSD|RUB|UAH|TRY|ILS|INR|AUD|CAD|NZD|HKD|"
+             r"SGD|ZAR|BRL|MXN|ARS|CLP|COP|PEN|KRW|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|Fr|SFr|"
+             "kr|Kr|Kč|zł|Ft|lei|"
+             "\u043b\u0432|\u0440\u0443\u0431|\u0433\u0440\u043d)")  # Bulgarian, Russian, Ukrainian
 # -$1,234.50, $-1,234.50, €12, 12.5 %: a sign before or after the currency, none twice
 # (1,234.50), ($1,234.50): accounting's negatives, brackets both or neither (checked after)
-_FORMATTED_NUMBER = (rf"^(?P<open>\(?)(?:(?P<minus>-){_SPACE}*[$€£¥]?|[$€£¥]?{_SPACE}*"
-                     rf"(?P<after>-)?){_SPACE}*"
+_FORMATTED_NUMBER = (rf"^(?P<open>\(?)(?:(?P<minus>-){_SPACE}*{_CURRENCY}?|{_CURRENCY}?"
+                     rf"{_SPACE}*(?P<after>-)?){_SPACE}*"
                      rf"(?P<number>\d{{1,3}}(?:{_GROUPED}\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     rf"{_SPACE}*[%$€£¥]?(?P<close>\)?)$")
+                     rf"{_SPACE}*(?:%|{_CURRENCY})?(?P<close>\)?)$")
+_MARKED = rf"[{_SYMBOLS}%,(){GROUPING_MARKS}\pL]"  # what plain numbers, read already, lack
 _ZERO_ROWS = 1000  # rows looked at for leading zeros in whole-number columns
 _MIN_HEAD_TEXTS = 20
 """A column showing fewer values in its first rows is read on for its text formats."""
@@ -69,17 +79,19 @@ they cannot be values."""
 
 
 def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
-    """Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
+    r"""Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
 
-    A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, or whose
+    A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, whose
     text is not plain UTF-8 (a byte order mark, as spreadsheets write, or another
-    ``encoding``) keeps them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";",
-    "decimal": ",", "encoding": "utf-8-sig"}``), for :func:`~simulacra.infer_schema` and CSV
-    output written the way it was read.
+    ``encoding``), whose lines end in ``\r\n`` or whose text columns are all in quotes keeps
+    them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";", "decimal": ",", "encoding":
+    "utf-8-sig", "line_end": "\r\n", "quoted": ["name"]}``), for
+    :func:`~simulacra.infer_schema` and CSV output written the way it was read.
     """
+    head, cut = _head(p, encoding)
     sniffed = sep == ","
     if sniffed:
-        sep = _sniff_separator(p, encoding)
+        sep = _sniff_separator(head, cut)
     frame = _read_csv(p, sep, encoding)
     decimal = "."
     if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
@@ -90,10 +102,24 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
             _read_thousands_dots(frame, p, sep, encoding)
     _read_formatted_numbers(frame)
     written = _written_encoding(p, encoding)
-    if (sniffed and sep != ",") or decimal != "." or written != "utf-8":
+    layout = csv_layout(head, sep, cut, NA_MARKERS)
+    quoted = [str(frame.columns[j]) for j in layout.quoted if j < frame.shape[1]]
+    if ((sniffed and sep != ",") or decimal != "." or written != "utf-8"
+            or layout.line_end != "\n" or quoted):
         frame.attrs["csv_dialect"] = csv_dialect_of(
-            {"separator": sep, "decimal": decimal, "encoding": written}, str(p))
+            {"separator": sep, "decimal": decimal, "encoding": written,
+             "line_end": layout.line_end, "quoted": quoted}, str(p))
     return frame
+
+
+def _head(p: Path, encoding: str) -> tuple[str, bool]:
+    """The first characters of ``p`` as written (line ends kept), and whether it goes on."""
+    try:
+        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            head = fh.read(_SNIFF_CHARS)
+            return head, bool(fh.read(1))
+    except (LookupError, OSError, EOFError, zlib.error):
+        return "", False  # the read proper reports what is wrong with the file
 
 
 def _open(p: Path, mode: str, **text: Any) -> IO[Any]:
@@ -116,15 +142,13 @@ def _written_encoding(p: Path, encoding: str) -> str:
     return "utf-8-sig" if head == codecs.BOM_UTF8 else name
 
 
-def _sniff_separator(p: Path, encoding: str) -> str:
-    """``","`` unless the file's first lines split evenly on another separator and not on it."""
-    try:
-        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
-            head = fh.read(_SNIFF_CHARS)
-    except (LookupError, OSError, EOFError, zlib.error):
-        return ","  # the read proper reports what is wrong with the file
+def _sniff_separator(head: str, more: bool) -> str:
+    """``","`` unless the file's first lines split evenly on another separator and not on it.
+
+    ``head``: the file's first characters; ``more``: the file goes on after them.
+    """
     lines = head.splitlines(keepends=True)  # a quoted field may span lines
-    cut = (len(head) == _SNIFF_CHARS and len(lines) > 1) or len(lines) > _SNIFF_LINES
+    cut = (more and len(lines) > 1) or len(lines) > _SNIFF_LINES
     lines = lines[:_SNIFF_LINES]
     if _splits_evenly(lines, ",", cut):
         return ","
@@ -167,12 +191,14 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
             continue  # most text columns stop here, after a look at their first rows
         text = pc.utf8_trim_whitespace(pa.array(
             _marks(present.astype(str), european).to_numpy(dtype=object), pa.string()))
-        if not pc.any(pc.match_substring_regex(text, f"[$€£¥%,(){GROUPING_MARKS}]")).as_py():
+        if not pc.any(pc.match_substring_regex(text, _MARKED)).as_py():
             continue
         parts = pc.extract_regex(text, _FORMATTED_NUMBER)  # RE2, vectorized
         if parts.null_count or pc.any(pc.match_substring_regex(
                 parts.field("number"), _LEADING_ZERO)).as_py() or not pc.all(pc.equal(
                 pc.utf8_length(parts.field("open")), pc.utf8_length(parts.field("close")))).as_py():
+            continue
+        if not _one_currency(text) or _spaced_identifiers(text, parts.field("number")):
             continue
         number = pc.cast(pc.replace_substring_regex(parts.field("number"), _GROUPED, ""),
                          pa.float64())
@@ -188,6 +214,31 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
         frame.isetitem(i, values)
         converted += 1
     return converted
+
+
+def _one_currency(text: pa.Array) -> bool:
+    """Whether the amounts name one currency code, or none.
+
+    ``USD 12`` beside ``EUR 7`` is not one column of numbers (``$`` beside ``€`` is read as
+    before, the commonest kept).
+    """
+    codes = pc.replace_substring_regex(text, r"[^\pL]", "")
+    return len(pc.unique(codes)) == 1
+
+
+def _spaced_identifiers(text: pa.Array, number: pa.Array) -> bool:
+    """Whether numbers grouped by plain spaces look like identifiers (``612 345 678``).
+
+    A space is a thousands separator in Czech, Polish or Swedish exports, but phone numbers,
+    company numbers and the like are written so too; they are all as long, and show no
+    decimals, currency or percent.
+    """
+    if not pc.any(pc.match_substring(number, " ")).as_py():
+        return False
+    if pc.any(pc.match_substring_regex(text, rf"[.{_SYMBOLS}%\pL]")).as_py():
+        return False
+    digits = pc.utf8_length(pc.replace_substring_regex(number, r"\D", ""))
+    return len(pc.unique(digits)) == 1
 
 
 def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> None:

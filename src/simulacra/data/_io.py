@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import pandas as pd
 import pyarrow as pa
@@ -24,10 +24,9 @@ import pyarrow as pa
 from simulacra.data._csv_read import read_csv
 from simulacra.data._sinks import (
     CsvSink,
+    CsvStyle,
     ParquetSink,
-    as_csv_text,
     require_string_names,
-    unencodable,
 )
 from simulacra.errors import DataReadError, InvalidParameterError, SchemaError
 from simulacra.schema._model import Table, csv_dialect_of
@@ -148,7 +147,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def write_table(data: pd.DataFrame, path: str | Path, *,
                 text_formats: Mapping[str, str] | None = None,
                 missing_markers: Mapping[str, str] | None = None,
-                csv_dialect: Mapping[str, str] | None = None,
+                csv_dialect: Mapping[str, Any] | None = None,
                 table: Table | None = None) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
@@ -191,12 +190,14 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         with atomic_path(p) as tmp:
             data.to_parquet(tmp, engine="pyarrow", index=False)
         return
-    sep, decimal, encoding = _dialect(sep, csv_dialect)
-    with atomic_path(p) as tmp, unencodable(p, encoding):
-        gz = p.name.lower().endswith(".gz")
-        as_csv_text(data, text_formats or {}, missing_markers, decimal).to_csv(
-            tmp, sep=sep, decimal=decimal, encoding=encoding, index=False,
-            compression="gzip" if gz else None, lineterminator="\n")
+    style = _style(sep, csv_dialect)
+    with atomic_path(p) as tmp:
+        sink = CsvSink(tmp, p, style=style, gz=p.name.lower().endswith(".gz"),
+                       text_formats=text_formats, missing_markers=missing_markers)
+        try:
+            sink.write(data)
+        finally:
+            sink.close()
 
 
 class TableWriter(AbstractContextManager["TableWriter"]):
@@ -243,7 +244,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
     def __init__(self, path: str | Path, *, arrow_schema: pa.Schema | None = None,
                  text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None,
-                 csv_dialect: Mapping[str, str] | None = None,
+                 csv_dialect: Mapping[str, Any] | None = None,
                  table: Table | None = None) -> None:
         text_formats, missing_markers, csv_dialect = _written_like(
             table, text_formats, missing_markers, csv_dialect)
@@ -251,7 +252,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         self.text_formats = dict(text_formats or {})
         self.missing_markers = dict(missing_markers or {})
         self._format, sep = _format_of(self.path, InvalidParameterError)
-        self._sep, self._decimal, self._encoding = _dialect(sep, csv_dialect)
+        self._style = _style(sep, csv_dialect)
         if arrow_schema is not None and self._format != "parquet":
             raise InvalidParameterError(
                 f"arrow_schema only applies to Parquet files, not {str(self.path)!r}."
@@ -271,8 +272,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                 )
             else:
                 gz = self.path.name.lower().endswith(".gz")
-                self._sink = CsvSink(tmp, self.path, sep=self._sep, decimal=self._decimal,
-                                     encoding=self._encoding, gz=gz,
+                self._sink = CsvSink(tmp, self.path, style=self._style, gz=gz,
                                      text_formats=self.text_formats,
                                      missing_markers=self.missing_markers)
         except BaseException as exc:
@@ -345,9 +345,9 @@ _OTHER_FORMATS = (
 
 def _written_like(table: Table | None, text_formats: Mapping[str, str] | None,
                   missing_markers: Mapping[str, str] | None,
-                  csv_dialect: Mapping[str, str] | None
+                  csv_dialect: Mapping[str, Any] | None
                   ) -> tuple[Mapping[str, str] | None, Mapping[str, str] | None,
-                             Mapping[str, str] | None]:
+                             Mapping[str, Any] | None]:
     """The three ways of writing CSV text, each given or else the table's."""
     if table is None:
         return text_formats, missing_markers, csv_dialect
@@ -360,16 +360,18 @@ def _written_like(table: Table | None, text_formats: Mapping[str, str] | None,
             table.csv_dialect if csv_dialect is None else csv_dialect)
 
 
-def _dialect(sep: str, csv_dialect: Mapping[str, str] | None) -> tuple[str, str, str]:
-    """The separator, decimal mark and encoding to write with: a ``.tsv`` keeps its tabs."""
+def _style(sep: str, csv_dialect: Mapping[str, Any] | None) -> CsvStyle:
+    """How to write CSV text with ``csv_dialect``: a ``.tsv`` keeps its tabs."""
     if not csv_dialect or not sep:  # no dialect, or Parquet
-        return sep, ".", "utf-8"
+        return CsvStyle(sep=sep)
     try:
         dialect = csv_dialect_of(csv_dialect, "csv_dialect")
     except SchemaError as exc:
         raise InvalidParameterError(str(exc)) from None
-    return ((dialect["separator"] if sep == "," else sep), dialect["decimal"],
-            dialect["encoding"])
+    return CsvStyle(sep=dialect["separator"] if sep == "," else sep,
+                    decimal=dialect["decimal"], encoding=dialect["encoding"],
+                    line_end=dialect.get("line_end", "\n"),
+                    quoted=frozenset(dialect.get("quoted", ())))
 
 
 def _check_readable(p: Path) -> None:

@@ -8,8 +8,11 @@ back while a column is still entirely null (so has no type yet).
 from __future__ import annotations
 
 import contextlib
+import csv
 import gzip
+import io
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -23,7 +26,23 @@ from simulacra.errors import InvalidParameterError
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
-__all__ = ["CsvSink", "ParquetSink", "as_csv_text", "require_string_names", "unencodable"]
+__all__ = ["CsvSink", "CsvStyle", "ParquetSink", "as_csv_text", "require_string_names",
+           "unencodable"]
+
+
+@dataclass(frozen=True)
+class CsvStyle:
+    """How CSV text is laid out.
+
+    A table's ``csv_dialect`` (see :data:`~simulacra.schema._model.CSV_DIALECT_DEFAULTS`),
+    with the separator a ``.tsv`` ending fixes.
+    """
+
+    sep: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8"
+    line_end: str = "\n"
+    quoted: frozenset[str] = frozenset()
 
 
 class _Columns:
@@ -76,7 +95,8 @@ def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str],
     text = apply_text_formats(chunk, text_formats)
     if decimal != ".":
         text = _decimal_commas(text, chunk, text_formats)
-    return _with_missing_markers(_whole_floats_as_integers(text), missing_markers or {})
+    return _with_missing_markers(_whole_floats_as_integers(text), missing_markers or {},
+                                 decimal)
 
 
 def _decimal_commas(text: pd.DataFrame, chunk: pd.DataFrame,
@@ -97,7 +117,13 @@ def _numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
 
 
-def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str]) -> pd.DataFrame:
+def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str],
+                          decimal: str) -> pd.DataFrame:
+    """Missing cells of the columns in ``markers`` as their marker.
+
+    The column becomes text, which pandas writes without ``decimal``: its floats are written
+    here with it (``1,5`` beside R's ``NA``).
+    """
     out = chunk
     for name, marker in markers.items():
         if name not in chunk.columns:
@@ -107,6 +133,8 @@ def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str]) -> pd
         if missing.any():
             if out is chunk:
                 out = chunk.copy(deep=False)
+            if decimal != "." and pd.api.types.is_float_dtype(column.dtype):
+                column = column.astype(str).str.replace(".", decimal, regex=False)
             out[name] = column.astype(object).where(~missing, marker)
     return out
 
@@ -135,31 +163,35 @@ class CsvSink:
     """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages.
 
     Columns named in ``text_formats`` are written in their format (``$1,234.50``, ``true``),
-    and the missing cells of those in ``missing_markers`` as their marker (``.``).
+    and the missing cells of those in ``missing_markers`` as their marker (``.``); the
+    ``style``'s quoted columns have every present value in quotes.
     """
 
-    def __init__(self, tmp: Path, target: Path, *, sep: str, gz: bool, decimal: str = ".",
-                 encoding: str = "utf-8", text_formats: Mapping[str, str] | None = None,
+    def __init__(self, tmp: Path, target: Path, *, style: CsvStyle, gz: bool,
+                 text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None) -> None:
-        self._sep = sep
-        self._decimal = decimal
-        self._encoding = encoding
+        self._style = style
         self._target = target
         self._formats = dict(text_formats or {})
         self._markers = dict(missing_markers or {})
         self._columns = _Columns(target)
         if gz:
-            self._handle: IO[str] = gzip.open(tmp, "wt", encoding=encoding, newline="")  # noqa: SIM115
+            self._handle: IO[str] = gzip.open(tmp, "wt", encoding=style.encoding,  # noqa: SIM115
+                                              newline="")
         else:
-            self._handle = open(tmp, "w", encoding=encoding, newline="")  # noqa: SIM115
+            self._handle = open(tmp, "w", encoding=style.encoding, newline="")  # noqa: SIM115
 
     def write(self, chunk: pd.DataFrame) -> None:
         header = self._columns.names is None
-        chunk = as_csv_text(self._columns.align(chunk), self._formats, self._markers,
-                            self._decimal)
-        with unencodable(self._target, self._encoding):
-            chunk.to_csv(self._handle, sep=self._sep, decimal=self._decimal, index=False,
-                         header=header, lineterminator="\n")
+        chunk = self._columns.align(chunk)
+        style = self._style
+        text = as_csv_text(chunk, self._formats, self._markers, style.decimal)
+        with unencodable(self._target, style.encoding):
+            if style.quoted.isdisjoint(map(str, chunk.columns)):
+                text.to_csv(self._handle, sep=style.sep, decimal=style.decimal, index=False,
+                            header=header, lineterminator=style.line_end)
+            else:
+                self._handle.write(_quoted_csv(text, chunk.isna().to_numpy(), style, header))
 
     def close(self) -> None:
         self._handle.close()
@@ -167,6 +199,37 @@ class CsvSink:
     def abort(self) -> None:
         with contextlib.suppress(Exception):  # the original exception matters, not this one
             self._handle.close()
+
+
+def _quoted_csv(text: pd.DataFrame, missing: np.ndarray, style: CsvStyle, header: bool) -> str:
+    """``text`` as CSV with the style's columns quoted throughout, and the header.
+
+    pandas writes the fields (its numbers, its minimal quotes); they are read back and
+    quoted again where the style says. Missing cells (empty, or a marker such as R's ``NA``)
+    stay bare, as R writes them: a quoted ``"NA"`` would read back as text.
+    """
+    rendered = text.to_csv(None, sep=style.sep, decimal=style.decimal, index=False,
+                           header=header, lineterminator="\n")
+    records = list(csv.reader(io.StringIO(rendered, newline=""), delimiter=style.sep))
+    quoted = [str(name) in style.quoted for name in text.columns]
+    lines = []
+    if header:
+        lines.append(style.sep.join(_quote(name) for name in records.pop(0)))
+    for row, fields in enumerate(records):
+        lines.append(style.sep.join(
+            _quote(field) if quoted[j] and not missing[row, j] else _minimal(field, style.sep)
+            for j, field in enumerate(fields)))
+    return "".join(line + style.line_end for line in lines)
+
+
+def _quote(field: str) -> str:
+    return '"' + field.replace('"', '""') + '"'
+
+
+def _minimal(field: str, sep: str) -> str:
+    if sep in field or any(c in field for c in '"\r\n'):
+        return _quote(field)
+    return field
 
 
 class ParquetSink:

@@ -28,6 +28,9 @@ __all__ = ["SWAP_MARKS", "amount_format", "apply_text_formats", "bool_format",
            "decimals_format", "duration_text"]
 
 _FIXED = r"[+-]?\d*\.(\d+)"
+_SCIENTIFIC = r"^[+-]?\d(?:\.(?P<places>\d+))?(?P<e>[eE])[+-]?\d+$"
+_PLAIN = r"^[+-]?(?P<whole>\d+)(?:\.(?P<places>\d+))?$"
+_GENERAL_PLACES = 4
 SWAP_MARKS = str.maketrans(".,", ",.")
 """For :meth:`str.translate`: ``1.234,50`` (a decimal comma) <-> ``1,234.50``."""
 _AMOUNT = (rf"^(?P<prefix>[^\d]*)(?P<number>[\d,{GROUPING_MARKS}]*\d(?:\.\d+)?)"
@@ -35,19 +38,54 @@ _AMOUNT = (rf"^(?P<prefix>[^\d]*)(?P<number>[\d,{GROUPING_MARKS}]*\d(?:\.\d+)?)"
 
 
 def decimals_format(texts: pd.Series) -> str | None:
-    """``"{:.2f}"`` when every number shows the same decimals and some end in a zero.
+    """The format of plain numbers written otherwise than Python's shortest text.
 
-    Without a trailing zero (``12.25``) the default text of the number is already what was
-    read, so no format is needed.
+    ``"{:.2f}"`` when every number shows the same decimals and some end in a zero (without
+    a trailing zero, ``12.25``, the default text is already what was read);
+    ``"{:.3e}"`` when every number is in scientific notation (``3.437e-02``); ``"{:.15g}"``
+    when whole numbers are written without decimals beside ones with (``55``, ``55.5``, as
+    spreadsheets write them), where the default text would say ``55.0``.
     """
+    if texts.empty:
+        return None
     places = texts.str.fullmatch(_FIXED)
-    if texts.empty or not places.all():
+    if places.all():
+        digits = texts.str.extract(_FIXED, expand=False)
+        width = digits.str.len()
+        if width.nunique() == 1 and digits.str.endswith("0").any():
+            return f"{{:.{int(width.iloc[0])}f}}"
+    return _scientific_format(texts) or _whole_or_decimal_format(texts)
+
+
+def _scientific_format(texts: pd.Series) -> str | None:
+    """``"{:.3e}"`` for ``3.437e-02`` (``E`` if the numbers say so), the most decimals shown."""
+    parts = texts.str.extract(_SCIENTIFIC)
+    if parts["e"].isna().any():
         return None
-    digits = texts.str.extract(_FIXED, expand=False)
-    width = digits.str.len()
-    if width.nunique() != 1 or not digits.str.endswith("0").any():
+    letter = Counter(parts["e"]).most_common(1)[0][0]
+    return f"{{:.{int(parts['places'].fillna('').str.len().max())}{letter}}}"
+
+
+def _whole_or_decimal_format(texts: pd.Series) -> str | None:
+    parts = texts.str.extract(_PLAIN)
+    if parts["whole"].isna().any() or not _bare_wholes(parts["places"]):
         return None
-    return f"{{:.{int(width.iloc[0])}f}}"
+    return "{:.15g}"
+
+
+def _bare_wholes(places: pd.Series) -> bool:
+    """Whether whole numbers are written bare (``55``) beside numbers with decimals.
+
+    ``places``: each number's decimals as written, missing where it shows none. False where
+    a whole number is written with decimals (``55.0``), or numbers show more than
+    :data:`_GENERAL_PLACES` (``g``, which writes ``55``, writes ones below 0.0001 as
+    ``1e-05``).
+    """
+    bare = places.isna()
+    if bare.all() or not bare.any():
+        return False
+    shown = places.dropna()
+    return not shown.str.fullmatch("0+").any() and shown.str.len().max() <= _GENERAL_PLACES
 
 
 def amount_format(texts: pd.Series) -> str | None:
@@ -56,8 +94,9 @@ def amount_format(texts: pd.Series) -> str | None:
     The most common text around the digits (sign aside) is kept; thousands separators if any
     number has one (the commonest mark: ``,``, or a no-break space or ``'``, see
     :data:`~simulacra.schema._text_format.GROUPING_MARKS`); as many decimals as the numbers
-    show (the most, if they differ). Accounting's negatives in brackets (``($12.00)``) add
-    a negative section: ``"${:,.2f};(${:,.2f})"``.
+    show (the most, if they differ), or ``.15g`` where whole numbers are written bare beside
+    others with decimals (``1,234`` beside ``1,234.5``: ``"${:,.15g}"``). Accounting's
+    negatives in brackets (``($12.00)``) add a negative section: ``"${:,.2f};(${:,.2f})"``.
     """
     bracketed = texts.str.startswith("(") & texts.str.endswith(")")  # accounting's negatives
     unsigned = texts.where(~bracketed, texts.str[1:-1])
@@ -68,10 +107,12 @@ def amount_format(texts: pd.Series) -> str | None:
     prefix = Counter(parts["prefix"]).most_common(1)[0][0]
     suffix = Counter(parts["suffix"]).most_common(1)[0][0]
     number = parts["number"]
-    decimals = number.str.extract(r"\.(\d+)$", expand=False).str.len().fillna(0)
+    places = number.str.extract(r"\.(\d+)$", expand=False)
     marks = Counter("".join(number.str.replace(r"[\d.]", "", regex=True)))
     grouping = marks.most_common(1)[0][0] if marks else ""
-    fmt = f"{prefix}{{:{grouping}.{int(decimals.max())}f}}{suffix}"
+    precision = (".15g" if _bare_wholes(places)  # 1,234 beside 1,234.5
+                 else f".{int(places.str.len().fillna(0).max())}f")
+    fmt = f"{prefix}{{:{grouping}{precision}}}{suffix}"
     if bracketed.any():
         fmt += f";({fmt})"
     return fmt if number_format(fmt) is not None else None

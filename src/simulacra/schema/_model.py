@@ -275,14 +275,22 @@ CSV_SEPARATORS = (",", ";", "\t", "|")
 DECIMAL_MARKS = (".", ",")
 
 
-CSV_DIALECT_DEFAULTS = {"separator": ",", "decimal": ".", "encoding": "utf-8"}
+CSV_DIALECT_DEFAULTS: dict[str, Any] = {"separator": ",", "decimal": ".", "encoding": "utf-8",
+                                         "line_end": "\n", "quoted": []}
+r"""Each ``csv_dialect`` key's default. ``line_end``: ``"\n"`` or ``"\r\n"``. ``quoted``: the
+columns whose every value is written in quotes, with the header (R's ``write.csv2``,
+LibreOffice's "quote all text cells"); other fields are quoted only where they must be."""
+_CSV_DIALECT_ALWAYS = ("separator", "decimal", "encoding")
+LINE_ENDS = ("\n", "\r\n")
 
 
-def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
+def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
     """A ``csv_dialect`` checked and completed: separator, decimal mark and encoding.
 
     ``where`` names it in errors (``"Table 'sales': 'csv_dialect'"``). The encoding is
-    given by its codec's name (``"cp1252"``, ``"utf-8-sig"`` for UTF-8 with a BOM).
+    given by its codec's name (``"cp1252"``, ``"utf-8-sig"`` for UTF-8 with a BOM). The
+    other keys of :data:`CSV_DIALECT_DEFAULTS` are kept only where they are not the default,
+    so that a dialect read before they existed compares and saves as it did.
     """
     if not isinstance(dialect, Mapping):
         raise SchemaError(f'{where} must be an object such as {{"separator": ";", '
@@ -291,7 +299,8 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
     if unknown:
         raise SchemaError(f"{where} has unknown key(s) {unknown}; it takes "
                           f"{', '.join(map(repr, CSV_DIALECT_DEFAULTS))}.")
-    separator, decimal, encoding = (dialect.get(k, d) for k, d in CSV_DIALECT_DEFAULTS.items())
+    separator, decimal, encoding, line_end, quoted = (
+        dialect.get(k, d) for k, d in CSV_DIALECT_DEFAULTS.items())
     try:
         encoding = codecs.lookup(encoding).name
     except (LookupError, TypeError):
@@ -302,7 +311,19 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, str]:
                           f"Got {separator!r}.")
     if decimal not in DECIMAL_MARKS:
         raise SchemaError(f"{where}: 'decimal' must be '.' or ','. Got {decimal!r}.")
-    return {"separator": separator, "decimal": decimal, "encoding": encoding}
+    if line_end not in LINE_ENDS:
+        raise SchemaError(f"{where}: 'line_end' must be {LINE_ENDS[0]!r} or {LINE_ENDS[1]!r}. "
+                          f"Got {line_end!r}.")
+    if (not isinstance(quoted, list | tuple) or not all(isinstance(q, str) for q in quoted)
+            or len(set(quoted)) != len(quoted)):
+        raise SchemaError(f"{where}: 'quoted' must be a list of column names, each once, such "
+                          f'as ["name", "city"]. Got {quoted!r}.')
+    out: dict[str, Any] = {"separator": separator, "decimal": decimal, "encoding": encoding}
+    if line_end != CSV_DIALECT_DEFAULTS["line_end"]:
+        out["line_end"] = line_end
+    if quoted:
+        out["quoted"] = list(quoted)
+    return out
 
 
 @dataclass(frozen=True)
@@ -312,15 +333,16 @@ class Table:
     ``constraints`` holds each rule's JSON form (``{"kind": "inequality", "low": "start",
     "high": "end"}``); :mod:`simulacra.constraints` gives them meaning. ``csv_dialect`` is how
     the CSV the table was read from separated fields and wrote decimals
-    (``{"separator": ";", "decimal": ","}``), for CSV output written the same way; None for
-    a comma-separated file with decimal points, a DataFrame or Parquet.
+    (``{"separator": ";", "decimal": ","}``), line ends and quotes (see
+    :data:`CSV_DIALECT_DEFAULTS`), for CSV output written the same way; None for a plain
+    comma-separated UTF-8 file with decimal points, a DataFrame or Parquet.
     """
 
     name: str
     columns: tuple[Column, ...]
     primary_key: str | None = None
     constraints: tuple[dict[str, Any], ...] = ()
-    csv_dialect: dict[str, str] | None = None
+    csv_dialect: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(self.columns))
@@ -338,8 +360,12 @@ class Table:
             self._check_constraint(i, rule, names)
         if self.csv_dialect is not None:
             dialect = csv_dialect_of(self.csv_dialect, f"Table {self.name!r}: 'csv_dialect'")
-            object.__setattr__(self, "csv_dialect",
-                               None if dialect == CSV_DIALECT_DEFAULTS else dialect)
+            if "quoted" in dialect:  # a column dropped (a reshaping rule's) is not written
+                dialect["quoted"] = [c for c in dialect["quoted"] if c in names]
+                if not dialect["quoted"]:
+                    del dialect["quoted"]
+            default = {k: CSV_DIALECT_DEFAULTS[k] for k in _CSV_DIALECT_ALWAYS}
+            object.__setattr__(self, "csv_dialect", None if dialect == default else dialect)
 
     def _check_constraint(self, i: int, rule: Mapping[str, Any], names: list[str]) -> None:
         where = f"Table {self.name!r}, constraint {i + 1} ({rule.get('kind', '?')})"
@@ -396,7 +422,7 @@ class Table:
             out["constraints"] = [dict(c) for c in self.constraints]
         if self.csv_dialect is not None:
             out["csv_dialect"] = {k: v for k, v in self.csv_dialect.items()
-                                  if v != CSV_DIALECT_DEFAULTS[k]}
+                                  if v != CSV_DIALECT_DEFAULTS[k]}  # defaults left out
         return out
 
     @classmethod

@@ -6,7 +6,8 @@ A ``text_format`` is part of a column's schema and is learned when a CSV is read
   ``$1,234.50``, ``"{:.1f}%"`` for ``12.5%``, ``"{:.2f}"`` for ``12.50``. A negative number's
   minus sign goes before the literal prefix (``-$12.00``). Thousands separated by another
   mark than the comma put it where Python's ``,`` goes: ``"{:\u00a0.2f}\u00a0€"`` for
-  French Excel's ``1 234,50 €`` (no-break spaces), ``"{:'.2f}"`` for Swiss ``1'234.50``
+  French Excel's ``1 234,50 €`` (no-break spaces), ``"{: .0f}"`` for ``12 500`` (plain
+  spaces), ``"{:'.2f}"`` for Swiss ``1'234.50``
   (marks in :data:`GROUPING_MARKS`). Negative numbers written otherwise follow a ``;``, as in
   Excel's number formats: ``"${:,.2f};(${:,.2f})"`` for accounting's ``($1,234.50)``;
 * true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``;
@@ -29,9 +30,11 @@ __all__ = ["GROUPING_MARKS", "NumberFormat", "bool_spellings", "number_format",
            "text_format_problem"]
 
 _FIELD = re.compile(r"\{:([^{}]*)\}")
-GROUPING_MARKS = "\u00a0\u202f'"
+GROUPING_MARKS = "\u00a0\u202f' "
 """Thousands separators a format may name besides Python's ``,`` and ``_``: the no-break
-space and narrow no-break space French and other locales write, and the Swiss apostrophe."""
+space and narrow no-break space French and other locales write, the Swiss apostrophe and a
+plain space (Czech, Polish, Swedish exports: ``1 234,50``; so ``"{: .2f}"`` groups by spaces
+rather than padding positive numbers with one)."""
 _GROUPING = re.compile(rf"^([^.]*?)([{GROUPING_MARKS}])(?=\.|[a-zA-Z%]?$)")
 
 
