@@ -60,6 +60,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     table's present states only. The pattern's table is scaled back to its marginal after
     smoothing, so that the prior does not thin out patterns that live in rare parent values.
 
+    ``impute`` draws the blank cells of all rows at once in the network's order with the
+    given cells held, each row's draws weighed by how likely its given cells are
+    (``held_draw``, ``synth/_bayesnet_impute.py``).
+
     Parameters
     ----------
     n_bins
