@@ -218,3 +218,16 @@ def test_a_blank_category_is_filled_though_the_category_goes_missing() -> None:
     assert (out["group"] == np.where(partial["x"] > 0, "high", "low")).mean() > 0.9
     # a column left out of the rows is drawn as the model draws it, missing values too
     assert syn.impute(partial[["x"]], seed=1)["group"].isna().mean() > 0.15
+
+
+def test_a_given_number_beyond_the_range_conditions_on_the_last_bin(
+        credit: pd.DataFrame, fitted: BayesianNetworkSynthesizer) -> None:
+    # a Seniority above any the model saw is kept as given and takes the top bin, so the
+    # cells drawn after it follow the longest-serving real rows (older than most)
+    partial = credit.iloc[3000:3300].reset_index(drop=True).astype({"Age": "float64"})
+    partial["Age"] = np.nan
+    top = credit.iloc[:3000]["Seniority"].max()
+    partial["Seniority"] = top + 5
+    out = fitted.impute(partial, seed=1)
+    assert (out["Seniority"] == top + 5).all()
+    assert out["Age"].notna().all() and out["Age"].median() > credit["Age"].quantile(0.75)
