@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._bayesnet_impute import (
+    HELD,
+    PRESENT,
+    block_members,
+    draw_level,
+    held_codes,
+    held_log_likelihood,
+    level_weights,
+    missing_codes,
+    uniforms_without,
+    with_held_members,
+)
 from simulacra.synth._discrete import Attributes
+from simulacra.synth._held_impute import impute_by_held_draws
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
 from simulacra.synth._params import Check, Interval, Options
@@ -44,6 +59,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     pattern sets each member's missing state, and a present member draws its bin from its
     table's present states only. The pattern's table is scaled back to its marginal after
     smoothing, so that the prior does not thin out patterns that live in rare parent values.
+
+    ``impute`` draws the blank cells of all rows at once in the network's order with the
+    given cells held, each row's draws weighed by how likely its given cells are
+    (``held_draw``, ``synth/_bayesnet_impute.py``).
 
     Parameters
     ----------
@@ -158,6 +177,67 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             if a in blocks:
                 patterns[a] = blocks[a].indicators(codes[a], rng) == MISSING_CODE
         return self.attributes_.decode(codes, rng)
+
+    # ---- impute -------------------------------------------------------------------------
+    def held_draw(self, values: np.ndarray, held: np.ndarray, rng: np.random.Generator,
+                  wanted: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+        """Rows sampled in the network's order with the cells marked in ``held`` kept.
+
+        ``values``/``held``: encoded rows and the cells to keep; ``wanted``: category
+        columns (encoded) whose cells not held are drawn present, never missing. Held cells
+        fix their attributes' codes, so every later attribute is drawn given them; each
+        row's log-likelihood is the sum of log P(held code | parents) (likelihood weighting;
+        see ``synth/_held_impute.py`` and ``synth/_bayesnet_impute.py``).
+        """
+        n = int(values.shape[0])
+        cards = self._cards
+        codes, state = held_codes(self.attributes_, len(self.missing_blocks_), values, held,
+                                  wanted)
+        missing_code = missing_codes(self.attributes_)
+        log_like = np.zeros(n)
+        blocks = {b.column: b for b in self.missing_blocks_}
+        members = self._members
+        of_block = block_members(self.missing_blocks_, members)
+        patterns: dict[int, np.ndarray] = {}  # block attribute -> rows x members, missing
+        for a in self.order_:
+            cum, pidx = self.cpts_[a], _parent_index(codes, self.parents_[a], cards)
+            fixed = state[a] == HELD
+            if a in blocks:  # a level that agrees with the members' held states
+                mine = of_block[a]
+                codes[a], like = draw_level(cum, pidx, level_weights(blocks[a], codes[mine],
+                                                                     state[mine]),
+                                            rng.random(n))
+                log_like += like
+                drawn = blocks[a].indicators(codes[a], rng) == MISSING_CODE
+                patterns[a] = with_held_members(drawn, codes[mine], state[mine])
+                continue
+            u = rng.random(n)
+            if a in members:  # its block, drawn before it, says where it is missing
+                block, k = members[a]
+                drawn = _draw_present(cum, pidx, u, patterns[block][:, k])
+            else:
+                drawn = _draw_from_cpt(cum, pidx, u)
+                fill = state[a] == PRESENT  # a blank cell to fill: a value, not missing
+                if fill.any():
+                    drawn[fill] = _draw_from_cpt(cum, pidx[fill], uniforms_without(
+                        cum, pidx[fill], u[fill], int(missing_code[a])))
+            log_like += held_log_likelihood(cum, pidx, codes[a], state[a],
+                                            int(missing_code[a]), a in members)
+            codes[a] = np.where(fixed, codes[a], drawn)
+        out = self.attributes_.decode(codes, rng).values
+        out[held] = values[held]  # a held number exactly, not its bin's draw
+        return out, log_like
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        # A blank category cell is filled like a blank number (held_cells holds a number's
+        # indicator at "present"): a category's missing code is no value to fill it with.
+        learned = set(self.model_table_.column_names) & set(frame.columns)
+        wanted = frozenset(j for j, col in enumerate(self.codec_.encoded_columns)
+                           if col.discrete and col.missing_code >= 0 and col.source in learned
+                           and col.name == col.source)
+        return impute_by_held_draws(self, partial(self.held_draw, wanted=wanted), frame,
+                                    given, rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
