@@ -514,5 +514,5 @@ def test_fit_takes_no_rules_as_none_and_one_rule_without_a_list() -> None:
     one = make_synthesizer("independent", seed=0).fit(
         real, constraints=Inequality("start", "end"))
     assert [r.describe() for r in one.constraints_.rules] == ["end >= start"]
-    with pytest.raises(InvalidParameterError, match="must be a simulacra.constraints rule"):
+    with pytest.raises(InvalidParameterError, match=r"must be a simulacra\.constraints rule"):
         make_synthesizer("independent", seed=0).fit(real, constraints=["a <= b"])

@@ -50,6 +50,7 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
     """
     columns = model.codec_.encoded_columns
     values, held = held_cells(model, frame, given, rng)
+    blanks = blank_categories(model, given)
     out = np.zeros_like(values)
     left = []
     for first in range(0, len(frame), _CHUNK_ROWS):  # bounded memory: CANDIDATES rows each
@@ -60,6 +61,8 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
             drawn, log_like = held_draw(np.repeat(values[todo], CANDIDATES, axis=0),
                                         np.repeat(held[todo], CANDIDATES, axis=0), rng)
             ok = model._obeyed(EncodedFrame(drawn, columns))
+            for j, code, blank in blanks:  # a category to fill must not come back missing
+                ok &= ~(np.repeat(blank[todo], CANDIDATES) & (drawn[:, j] == code))
             pick, kept = pick_by_weight(np.where(ok, log_like, -np.inf).reshape(-1, CANDIDATES),
                                         rng)
             out[todo] = drawn[np.arange(todo.size) * CANDIDATES + pick]
@@ -81,6 +84,22 @@ def pick_by_weight(log_w: np.ndarray, rng: np.random.Generator) -> tuple[np.ndar
     cum = np.cumsum(w, axis=1) / np.where(total > 0, total, 1.0)[:, None]
     pick = np.minimum((cum < rng.random((len(log_w), 1))).sum(axis=1), log_w.shape[1] - 1)
     return pick, total > 0
+
+
+def blank_categories(model: BaseSynthesizer, given: pd.DataFrame
+                     ) -> list[tuple[int, int, np.ndarray]]:
+    """Category columns with a code for missing values: (position, that code, blank rows).
+
+    A number's blank is held "present" through its indicator; a category's missing value
+    is one of its own codes, so a candidate drawing it for a blank cell is not kept.
+    """
+    out = []
+    for j, col in enumerate(model.codec_.encoded_columns):
+        if col.discrete and col.missing_code >= 0 and col.source in given.columns:
+            blank = ~given[col.source].to_numpy()
+            if blank.any():
+                out.append((j, col.missing_code, blank))
+    return out
 
 
 def held_cells(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
