@@ -247,15 +247,18 @@ class BaseSynthesizer(ABC):
     def impute(self, partial: pd.DataFrame, *, seed: SeedLike = None) -> pd.DataFrame:
         """Fill in the missing cells of ``partial`` rows, keeping every given value.
 
-        CART (so ``auto``) draws the missing cells of all rows at once in its visit order
-        with every given cell held, so a cell is drawn given the row's cells earlier in that
-        order, and a missing cell is filled with a value (see ``synth/_held_impute.py``).
-        Other models group the rows by the values they give and sample each group
-        conditioned on them (natively where the model can, by rejection otherwise). A model
-        that cannot hold a given number lets the candidates it draws nearest that number
-        take it (a window of its nearest values, widened until enough candidates fall in it;
-        see ``synth/_conditions.py``); categories stay exact. Rows that the model hardly ever
-        draws even so end in a ``SamplingError`` naming the condition.
+        Models that draw column by column (CART, so ``auto``, and the Bayesian network) draw
+        the missing cells of all rows at once in their order with every given cell held, so
+        a cell is drawn given the row's cells earlier in that order, and the later ones
+        choose among 64 such draws (see ``synth/_held_impute.py``). Other models group the
+        rows by the values they give and sample each group conditioned on them (natively
+        where the model can, by rejection otherwise). A model that cannot hold a given
+        number lets the candidates it draws nearest that number take it (a window of its
+        nearest values, widened until enough candidates fall in it; see
+        ``synth/_conditions.py``); categories stay exact. Every blank cell gets a value.
+        Rows whose given cells alone break a rule are filled with that rule unchecked for
+        them, with an ``ImputeWarning``. Rows that the model hardly ever draws even so end in
+        a ``SamplingError`` naming the condition.
         """
         self._check_fitted()
         if self.index_ is not None:  # the index's given values are kept like any cell
