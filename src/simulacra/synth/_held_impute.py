@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 HeldDraw = Callable[[np.ndarray, np.ndarray, np.random.Generator],
                     tuple[np.ndarray, np.ndarray]]
 
+#: A model's draw of ``n`` encoded rows with some columns held, one value per row.
+SampleFixed = Callable[..., EncodedFrame]
+
 CANDIDATES = 64  # draws per row, among which the held cells choose
 _ROUNDS = 10  # draws of the rows whose candidates all break a rule
 _CHUNK_ROWS = 2_000  # given rows drawn together (times CANDIDATES candidate rows)
@@ -67,6 +70,42 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
                                         rng)
             out[todo] = drawn[np.arange(todo.size) * CANDIDATES + pick]
             todo = todo[~kept]
+        left.append(todo)
+    table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
+    return (model.constraints_.reverse(table, model.table_.column_names),
+            np.concatenate(left) if left else np.zeros(0, np.int64))
+
+
+def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame: pd.DataFrame,
+                       given: pd.DataFrame, rng: np.random.Generator
+                       ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Like :func:`impute_by_held_draws`, for a model that holds any cells while drawing.
+
+    Rows that hold the same cells (and the same missing-value indicators) are drawn together
+    by ``sample_fixed`` (the model's, taking one value per row); a row that breaks a rule, or
+    leaves a blank category missing, is drawn again. No choice among candidates is needed:
+    every held cell is drawn given all the others (the Gaussian copula's conditional normal).
+    """
+    columns = model.codec_.encoded_columns
+    values, held = held_cells(model, frame, given, rng)
+    blanks = blank_categories(model, given)
+    indicators = [j for j, c in enumerate(columns) if c.name == c.source + MISSING_SUFFIX]
+    pattern = np.column_stack([held, np.where(held[:, indicators], values[:, indicators], -1)])
+    _, group = np.unique(pattern, axis=0, return_inverse=True)
+    out = np.zeros_like(values)
+    left = []
+    for g in range(int(group.max()) + 1 if len(frame) else 0):
+        todo = np.flatnonzero(group.ravel() == g)
+        cells = np.flatnonzero(held[todo[0]])
+        for _ in range(_ROUNDS):
+            if not todo.size:
+                break
+            drawn = sample_fixed(todo.size, {int(j): values[todo, j] for j in cells}, rng=rng)
+            ok = model._obeyed(drawn)
+            for j, code, blank in blanks:
+                ok &= ~(blank[todo] & (drawn.values[:, j] == code))
+            out[todo[ok]] = drawn.values[ok]
+            todo = todo[~ok]
         left.append(todo)
     table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
     return (model.constraints_.reverse(table, model.table_.column_names),

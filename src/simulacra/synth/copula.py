@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, special, stats
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._held_impute import impute_by_patterns
 from simulacra.synth._marginals import (
     MISSING_CODE,
     category_frequencies,
@@ -190,8 +192,12 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         z = self.cholesky_ @ rng.standard_normal((self.latent_.size, n))
         return self._decode(z, rng)
 
-    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
-                      rng: np.random.Generator) -> EncodedFrame | None:
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        return impute_by_patterns(self, self._sample_fixed, frame, given, rng)
+
+    def _sample_fixed(self, n: int, fixed: Mapping[int, float | np.ndarray], *,
+                      rng: np.random.Generator) -> EncodedFrame:
         """Draw the free latent columns from their normal given the fixed ones.
 
         A fixed number's latent value is its normal score; a fixed category's is drawn in
@@ -201,6 +207,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         member has no latent column of its own: it is written into the drawn rows, and its
         block's level is drawn given the rest (real rows giving a number of credit_data's
         Income/Assets/Debt block were all refused before, as no rejection met them).
+        A fixed value may be one per row (an array of ``n``) as well as one for all rows.
         """
         position = {int(j): k for k, j in enumerate(self.latent_.tolist())}
         given = self._fixed_scores(fixed, position, n, rng)
@@ -213,26 +220,47 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         z[cols] = np.vstack([given[int(k)] for k in cols])
         z[free] = weights @ z[cols] + _root(spread) @ rng.standard_normal((free.size, n))
         frame = self._decode(z, rng)
+        drawn_missing = {j: frame.values[:, j] == MISSING_CODE for j in fixed}
         for j, value in fixed.items():
             frame.values[:, j] = value  # the exact values, not their latent round trip
+        # a number held present whose block drew it missing got the codec's placeholder:
+        # it takes the value of its own latent normal instead
+        for j, indicator in missing_pairs(self.columns_).items():
+            if indicator in fixed and indicator not in position and j in position:
+                rows = drawn_missing[indicator] & (frame.values[:, indicator] != MISSING_CODE)
+                value = _grid_interp(self.tables_[j], z[position[j], rows])
+                frame.values[rows, j] = np.round(value) if self.columns_[j].integer else value
         return frame
 
-    def _fixed_scores(self, fixed: dict[int, float], position: dict[int, int], n: int,
-                      rng: np.random.Generator) -> dict[int, np.ndarray]:
-        """Latent position -> the fixed column's latent values (none for a block member)."""
+    def _fixed_scores(self, fixed: Mapping[int, float | np.ndarray], position: dict[int, int],
+                      n: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
+        """Latent position -> the fixed column's latent values (none for a block member).
+
+        A missing number has no score: where its indicator is fixed missing, its latent
+        normal is drawn given the rest like a free one's (and not used).
+        """
         pairs = missing_pairs(self.columns_)
         out: dict[int, np.ndarray] = {}
         for j, value in fixed.items():
             if j not in position:
                 continue  # a missing block's member: written into the drawn rows
+            values = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
             if self.columns_[j].discrete:
                 cuts = np.concatenate([[-np.inf], self.tables_[j], [np.inf]])
-                rank = int(np.flatnonzero(self.orders_[j] == int(value))[0])
+                rank_of = np.argsort(self.orders_[j])  # code -> its place in the latent order
+                rank = rank_of[values.astype(np.int64)]
                 lo, hi = special.ndtr(cuts[rank]), special.ndtr(cuts[rank + 1])
                 u = lo + rng.random(n) * (hi - lo)
                 out[position[j]] = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-            elif fixed.get(pairs.get(j, -1)) != MISSING_CODE:  # a missing number has no score
-                out[position[j]] = _number_scores(self.tables_[j], value, n, rng)
+                continue
+            indicator = fixed.get(pairs.get(j, -1))
+            missing = (np.zeros(n, dtype=bool) if indicator is None
+                       else np.broadcast_to(np.asarray(indicator) == MISSING_CODE, (n,)))
+            if missing.all():
+                continue
+            scores = _number_scores(self.tables_[j], values, rng)
+            # rows where the number is missing: a draw from its marginal, as good as free
+            out[position[j]] = np.where(missing, rng.standard_normal(n), scores)
         return out
 
     def _decode(self, z: np.ndarray, rng: np.random.Generator) -> EncodedFrame:
@@ -518,19 +546,20 @@ def _conditioning_correlation(corr: np.ndarray) -> np.ndarray:
     return np.asarray(fixed / np.outer(scale, scale))
 
 
-def _number_scores(table: np.ndarray, value: float, n: int,
+def _number_scores(table: np.ndarray, values: np.ndarray,
                    rng: np.random.Generator) -> np.ndarray:
-    """Latent values of a given number: its normal score, drawn across a point mass's band.
+    """Latent values of given numbers: their normal scores, drawn across a point mass's band.
 
     A value many training rows share (a debt of 0 in 82% of rows) spans a band of scores;
     one end of it would stand for all of them (0.94 for that debt), pulling every other
     column as if the row were the most extreme of them.
     """
-    low, high = np.searchsorted(table, value, "left"), np.searchsorted(table, value, "right")
-    if high - low < 2:
-        return np.full(n, np.interp(value, table, _GRID))
-    lo, hi = special.ndtr(_GRID[low]), special.ndtr(_GRID[high - 1])
-    return np.asarray(special.ndtri(np.clip(lo + rng.random(n) * (hi - lo), 1e-12, 1 - 1e-12)))
+    low, high = np.searchsorted(table, values, "left"), np.searchsorted(table, values, "right")
+    band = high - low >= 2
+    lo = special.ndtr(_GRID[np.minimum(low, _GRID.size - 1)])
+    hi = special.ndtr(_GRID[np.clip(high - 1, 0, _GRID.size - 1)])
+    u = np.clip(lo + rng.random(values.size) * (hi - lo), 1e-12, 1 - 1e-12)
+    return np.asarray(np.where(band, special.ndtri(u), np.interp(values, table, _GRID)))
 
 
 def _root(cov: np.ndarray) -> np.ndarray:
