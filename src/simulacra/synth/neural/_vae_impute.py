@@ -34,7 +34,7 @@ from simulacra.synth.neural._layout import Layout
 if TYPE_CHECKING:
     from simulacra.synth._base import BaseSynthesizer
 
-BURN_IN = 60  # chain steps before the blank cells are read
+BURN_IN = 300  # chain steps before the blank cells are read (it mixes slowly: 11-16% accepted)
 _MORE = 5  # further steps for a row whose cells broke a rule, before it is read again
 _ROUNDS = 10  # readings of a row whose cells broke a rule, before it is left to rejection
 _FORCED = 1e4  # logit gap that holds a one-hot block at its given code
