@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._discrete import Attributes
+from simulacra.synth._held_impute import impute_by_held_draws
 from simulacra.synth._marginals import draw_codes
 from simulacra.synth._params import Check, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
@@ -226,6 +228,35 @@ class ARGNSynthesizer(BaseSynthesizer):
         fixed = {a: np.full(n, code, dtype=np.int64) for a, code in given.items()}
         codes = draw_autoregressive(self.weights_, order, fixed, n, rng)
         return self.attributes_.decode(self.pools_.from_model(codes, rng), rng)
+
+    # ---- impute -------------------------------------------------------------------------
+    def held_draw(self, values: np.ndarray, held: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Rows drawn with the cells marked in ``held`` kept as in ``values`` (encoded rows).
+
+        Also returns each row's log-likelihood of its held cells: the sum of their heads' log
+        probabilities (see ``synth/_held_impute.py`` and ``neural/_argn_impute.py``).
+        """
+        from simulacra.synth.neural._argn_impute import draw_held, held_codes
+
+        cells = held_codes(self.attributes_, values, held)
+        for a in range(self.attributes_.size):  # pooled rare categories share one code
+            cells.codes[a] = self.pools_.model[a][cells.codes[a]]
+        order = [int(a) for a in self.order_]
+        if self.order == "any":  # every order was trained: a row's held attributes first
+            steps = [(a, np.flatnonzero(cells.held[a])) for a in order] + \
+                    [(a, np.flatnonzero(~cells.held[a])) for a in order]
+        else:
+            every = np.arange(values.shape[0])
+            steps = [(a, every) for a in order]
+        codes, log_like = draw_held(self.weights_, steps, cells, rng)
+        rows = self.attributes_.decode(self.pools_.from_model(codes, rng), rng).values
+        rows[held] = values[held]  # the exact numbers, not just their bin
+        return rows, log_like
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        return impute_by_held_draws(self, self.held_draw, frame, given, rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:

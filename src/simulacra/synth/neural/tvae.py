@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
@@ -181,6 +182,13 @@ class TVAESynthesizer(BaseSynthesizer):
         if self.latent_ is not None:
             z = self.latent_["mean"] + z @ self.latent_["scale"].T
         return self.layout_.decode(decode_rows(self.weights_, z), self.weights_["sigma"], rng)
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        """Blank cells drawn by a Metropolis-within-Gibbs chain (``neural/_vae_impute.py``)."""
+        from simulacra.synth.neural._vae_impute import impute_by_latent_chain
+
+        return impute_by_latent_chain(self, self.weights_, self.layout_, frame, given, rng)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
