@@ -30,8 +30,8 @@ def split_by_broken_rules(rules: ConstraintSet, frame: pd.DataFrame, given: pd.D
     for i, rule in enumerate(rules.rules):
         if rule.reshapes or isinstance(rule, Unique):
             continue
-        columns = rule.columns()
-        if not all(c in frame.columns for c in columns):
+        columns = rule.columns()  # none for a predicate: it may read any column
+        if not columns or not all(c in frame.columns for c in columns):
             continue
         whole = given[columns].all(axis=1).to_numpy()
         if not whole.any():
