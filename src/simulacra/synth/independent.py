@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._held_impute import impute_by_patterns
 from simulacra.synth._marginals import (
+    MISSING_CODE,
     category_frequencies,
     columns_from_state,
     columns_state,
@@ -90,14 +94,26 @@ class IndependentSynthesizer(BaseSynthesizer):
                 out[j] = interp_quantiles(self.marginals_[j], u[j])
         return finished_frame(out, self.columns_, self.fills_)
 
-    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
-                      rng: np.random.Generator) -> EncodedFrame | None:
+    def _sample_fixed(self, n: int, fixed: Mapping[int, float | np.ndarray], *,
+                      rng: np.random.Generator) -> EncodedFrame:
         # Columns are independent here: holding some fixed leaves the others' law unchanged.
+        # A value may be one per row (an array of ``n``) as well as one for all rows.
         frame = self._sample(n, rng=rng)
         values = frame.values.copy()
         for j, value in fixed.items():
             values[:, j] = value
+        # a number held present that was drawn missing holds the codec's placeholder
+        for j, indicator in missing_pairs(self.columns_).items():
+            if indicator in fixed and j not in fixed:
+                rows = (frame.values[:, indicator] == MISSING_CODE) & (
+                    values[:, indicator] != MISSING_CODE)
+                drawn = interp_quantiles(self.marginals_[j], rng.random(int(rows.sum())))
+                values[rows, j] = np.round(drawn) if self.columns_[j].integer else drawn
         return EncodedFrame(values, frame.columns)
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        return impute_by_patterns(self, self._sample_fixed, frame, given, rng)
 
     def _get_state(self) -> dict[str, Any]:
         return {
