@@ -63,9 +63,7 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
                 break
             drawn, log_like = held_draw(np.repeat(values[todo], CANDIDATES, axis=0),
                                         np.repeat(held[todo], CANDIDATES, axis=0), rng)
-            ok = model._obeyed(EncodedFrame(drawn, columns))
-            for j, code, blank in blanks:  # a category to fill must not come back missing
-                ok &= ~(np.repeat(blank[todo], CANDIDATES) & (drawn[:, j] == code))
+            ok = acceptable(model, drawn, blanks, np.repeat(todo, CANDIDATES))
             pick, kept = pick_by_weight(np.where(ok, log_like, -np.inf).reshape(-1, CANDIDATES),
                                         rng)
             out[todo] = drawn[np.arange(todo.size) * CANDIDATES + pick]
@@ -101,15 +99,25 @@ def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame:
             if not todo.size:
                 break
             drawn = sample_fixed(todo.size, {int(j): values[todo, j] for j in cells}, rng=rng)
-            ok = model._obeyed(drawn)
-            for j, code, blank in blanks:
-                ok &= ~(blank[todo] & (drawn.values[:, j] == code))
+            ok = acceptable(model, drawn.values, blanks, todo)
             out[todo[ok]] = drawn.values[ok]
             todo = todo[~ok]
         left.append(todo)
     table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
     return (model.constraints_.reverse(table, model.table_.column_names),
             np.concatenate(left) if left else np.zeros(0, np.int64))
+
+
+def acceptable(model: BaseSynthesizer, drawn: np.ndarray,
+                blanks: list[tuple[int, int, np.ndarray]], rows: np.ndarray) -> np.ndarray:
+    """Which drawn rows obey every rule and leave no blank category missing.
+
+    ``rows``: for each drawn row, the position of the given row it was drawn for.
+    """
+    ok = model._obeyed(EncodedFrame(drawn, model.codec_.encoded_columns))
+    for j, code, blank in blanks:  # a category to fill must not come back missing
+        ok &= ~(blank[rows] & (drawn[:, j] == code))
+    return ok
 
 
 def pick_by_weight(log_w: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

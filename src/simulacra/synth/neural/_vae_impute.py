@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import special
 
 from simulacra.data._frame import EncodedFrame
-from simulacra.synth._held_impute import blank_categories, held_cells
+from simulacra.synth._held_impute import acceptable, blank_categories, held_cells
 from simulacra.synth.neural._decode import mlp_numpy
 from simulacra.synth.neural._layout import Layout
 
@@ -67,10 +67,7 @@ def impute_by_latent_chain(model: BaseSynthesizer, weights: dict[str, np.ndarray
             drawn = chain.encoded_rows(todo)
             drawn[held[chunk[todo]]] = values[chunk[todo]][held[chunk[todo]]]
             out[chunk[todo]] = drawn
-            ok = model._obeyed(EncodedFrame(drawn, columns))
-            for j, code, blank in blanks:  # a category to fill must not come back missing
-                ok &= ~(blank[chunk[todo]] & (drawn[:, j] == code))
-            todo = todo[~ok]
+            todo = todo[~acceptable(model, drawn, blanks, chunk[todo])]
             if not todo.size:
                 break
         left.append(chunk[todo])
