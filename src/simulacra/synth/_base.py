@@ -51,7 +51,12 @@ from simulacra.errors import (
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
-from simulacra.synth._given_rules import broken_rules_message, split_by_broken_rules
+from simulacra.synth._given_rules import (
+    broken_rules_message,
+    split_by_broken_rules,
+    unseen_categories,
+    unseen_message,
+)
 from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
@@ -261,6 +266,7 @@ class BaseSynthesizer(ABC):
         a ``SamplingError`` naming the condition.
         """
         self._check_fitted()
+        labels = partial.index  # the rows come back under their own labels
         if self.index_ is not None:  # the index's given values are kept like any cell
             partial = self.index_.as_columns(partial)
         columns = self.table_.column_names
@@ -272,22 +278,40 @@ class BaseSynthesizer(ABC):
         rng = self._sample_rng if seed is None else as_generator(seed)
         frame = partial.reset_index(drop=True)
         given = frame.notna()
-        groups = dict(split_by_broken_rules(self.constraints_, frame, given))
+        # a category the model never saw is kept as given but conditions nothing
+        unseen = unseen_categories(self._categories(), frame, given)
+        if unseen.to_numpy().any():
+            warnings.warn(unseen_message(frame, unseen), ImputeWarning, stacklevel=2)
+        held = given & ~unseen
+        # rows giving every cell have nothing to draw (and need not be drawable)
+        complete = (held.all(axis=1) & (len(frame.columns) == len(columns))).to_numpy()
+        groups = dict(split_by_broken_rules(self.constraints_, frame[~complete],
+                                            held[~complete]))
         if any(groups):
             warnings.warn(broken_rules_message(self.constraints_, groups), ImputeWarning,
                           stacklevel=2)
         parts = []
+        if complete.any() or not groups:  # rows to write given cells into (the dtypes)
+            example = self._sample_frame(1, seed=0, conditions=None, filtered=False)
+            parts.append(example.iloc[[0] * int(complete.sum())].set_axis(
+                frame.index[complete]))
         for broken, rows in groups.items():
             model = self._without_rules(broken) if broken else self
             filled = model._fill(frame.loc[rows].reset_index(drop=True),
-                                 given.loc[rows].reset_index(drop=True), rng)
+                                 held.loc[rows].reset_index(drop=True), rng)
             parts.append(filled.set_axis(rows))
-        out = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+        out = pd.concat(parts).sort_index()
         for column in frame.columns:  # the given cells, exactly as given
             mask = given[column].to_numpy()
             if mask.any():
-                out.loc[mask, column] = frame.loc[mask, column].astype(out[column].dtype)
-        return self._with_index(out.reset_index(drop=True))
+                values = frame.loc[mask, column]
+                if isinstance(out[column].dtype, pd.CategoricalDtype):
+                    new = set(values) - set(out[column].cat.categories)
+                    out[column] = out[column].cat.add_categories(sorted(new, key=str))
+                out.loc[mask, column] = values.astype(out[column].dtype)
+        if self.index_ is not None:
+            return self._with_index(out.reset_index(drop=True))
+        return out.set_axis(labels)
 
     def _fill(self, frame: pd.DataFrame, given: pd.DataFrame,
               rng: np.random.Generator) -> pd.DataFrame:

@@ -1,4 +1,6 @@
-"""Rows given to ``impute`` whose own cells already break a rule the model keeps.
+"""Rows given to ``impute`` that the model cannot hold as they are.
+
+Their own cells already break a rule the model keeps, or give a category it never saw.
 
 No value of the blank cells can make such a row obey the rule (both sides of ``Price >=
 Amount`` are given, and ``Amount`` is the larger), so every candidate drawn for it was
@@ -10,6 +12,7 @@ row's given cells are kept as given, and the rule is left unchecked for that row
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,3 +69,32 @@ def broken_rules_message(rules: ConstraintSet, groups: dict[tuple[int, ...], pd.
             "blank cells were filled without checking that rule for those rows (the given "
             "cells are kept as given). Correct those rows, or leave the rule out when "
             "fitting if it does not hold in your data (row numbers count from 0).")
+
+
+def unseen_categories(known: dict[str, list[Any]], frame: pd.DataFrame,
+                      given: pd.DataFrame) -> pd.DataFrame:
+    """Which given cells hold a category the model never saw (``known``: its categories).
+
+    New real rows bring new values (a player position, a city); the row is still filled,
+    its unseen cell kept as given and conditioning nothing, instead of failing every row.
+    """
+    out = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    for column, values in known.items():
+        if column in frame.columns:
+            out[column] = given[column] & ~frame[column].isin(values)
+    return out
+
+
+def unseen_message(frame: pd.DataFrame, unseen: pd.DataFrame) -> str:
+    """One warning naming each column's unseen values and their first rows (from 0)."""
+    parts = []
+    for column in unseen.columns[unseen.any(axis=0).to_numpy()]:
+        rows = np.flatnonzero(unseen[column].to_numpy())
+        values = list(dict.fromkeys(frame[column].iloc[rows].tolist()))
+        shown = ", ".join(map(str, rows[:_SHOWN])) + (", ..." if rows.size > _SHOWN else "")
+        parts.append(f"{column} = {', '.join(map(repr, values[:_SHOWN]))}"
+                     f"{', ...' if len(values) > _SHOWN else ''} (rows {shown})")
+    return ("Some rows give a category the model never saw, so nothing can be drawn given "
+            "it: " + "; ".join(parts) + ". Those cells are kept as given, and the rows' "
+            "blank cells are drawn given their other cells. Refit on data that includes "
+            "these values to learn them (row numbers count from 0).")

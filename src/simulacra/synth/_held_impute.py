@@ -58,12 +58,13 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
     left = []
     for first in range(0, len(frame), _CHUNK_ROWS):  # bounded memory: CANDIDATES rows each
         todo = np.arange(first, min(first + _CHUNK_ROWS, len(frame)))
-        for _ in range(_ROUNDS):
+        for attempt in range(_ROUNDS):
             if not todo.size:
                 break
             drawn, log_like = held_draw(np.repeat(values[todo], CANDIDATES, axis=0),
                                         np.repeat(held[todo], CANDIDATES, axis=0), rng)
-            ok = acceptable(model, drawn, blanks, np.repeat(todo, CANDIDATES))
+            ok = acceptable(model, drawn, _wanted(blanks, attempt),
+                            np.repeat(todo, CANDIDATES))
             pick, kept = pick_by_weight(np.where(ok, log_like, -np.inf).reshape(-1, CANDIDATES),
                                         rng)
             out[todo] = drawn[np.arange(todo.size) * CANDIDATES + pick]
@@ -95,11 +96,11 @@ def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame:
     for g in range(int(group.max()) + 1 if len(frame) else 0):
         todo = np.flatnonzero(group.ravel() == g)
         cells = np.flatnonzero(held[todo[0]])
-        for _ in range(_ROUNDS):
+        for attempt in range(_ROUNDS):
             if not todo.size:
                 break
             drawn = sample_fixed(todo.size, {int(j): values[todo, j] for j in cells}, rng=rng)
-            ok = acceptable(model, drawn.values, blanks, todo)
+            ok = acceptable(model, drawn.values, _wanted(blanks, attempt), todo)
             out[todo[ok]] = drawn.values[ok]
             todo = todo[~ok]
         left.append(todo)
@@ -118,6 +119,16 @@ def acceptable(model: BaseSynthesizer, drawn: np.ndarray,
     for j, code, blank in blanks:  # a category to fill must not come back missing
         ok &= ~(blank[rows] & (drawn[:, j] == code))
     return ok
+
+
+def _wanted(blanks: list[tuple[int, int, np.ndarray]], attempt: int
+            ) -> list[tuple[int, int, np.ndarray]]:
+    """The blank categories a draw must fill; none in the last round.
+
+    A cell missing by design (the income of a child) is never drawn with a value for such
+    a row; left to rejection, the row failed the whole call.
+    """
+    return blanks if attempt < _ROUNDS - 1 else []
 
 
 def pick_by_weight(log_w: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
