@@ -260,9 +260,10 @@ class BaseSynthesizer(ABC):
         where the model can, by rejection otherwise). A model that cannot hold a given
         number lets the candidates it draws nearest that number take it (a window of its
         nearest values, widened until enough candidates fall in it; see
-        ``synth/_conditions.py``); categories stay exact. Every blank cell gets a value.
-        Rows whose given cells alone break a rule are filled with that rule unchecked for
-        them, with an ``ImputeWarning``. Rows that the model hardly ever draws even so end in
+        ``synth/_conditions.py``); categories stay exact. Every blank cell gets a value
+        where the model gives one for such a row. Rows whose given cells alone break a rule
+        are filled with that rule unchecked for them, and a given category the model never
+        saw is kept but conditions nothing, each with an ``ImputeWarning``. Rows that the model hardly ever draws even so end in
         a ``SamplingError`` naming the condition.
         """
         self._check_fitted()
