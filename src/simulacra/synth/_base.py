@@ -263,8 +263,8 @@ class BaseSynthesizer(ABC):
         ``synth/_conditions.py``); categories stay exact. Every blank cell gets a value
         where the model gives one for such a row. Rows whose given cells alone break a rule
         are filled with that rule unchecked for them, and a given category the model never
-        saw is kept but conditions nothing, each with an ``ImputeWarning``. Rows that the model hardly ever draws even so end in
-        a ``SamplingError`` naming the condition.
+        saw is kept but conditions nothing, each with an ``ImputeWarning``. Rows that the
+        model hardly ever draws even so end in a ``SamplingError`` naming the condition.
         """
         self._check_fitted()
         labels = partial.index  # the rows come back under their own labels
