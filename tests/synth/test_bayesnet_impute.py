@@ -11,7 +11,7 @@ import pytest
 
 from simulacra import load_dataset, load_synthesizer, make_synthesizer
 from simulacra.constraints import Inequality
-from simulacra.synth._bayesnet_impute import bin_of
+from simulacra.synth._discrete import bin_of
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth.bayesnet import BayesianNetworkSynthesizer
 from tests.synth.co_missing import ITEMS, survey_table

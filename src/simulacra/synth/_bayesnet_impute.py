@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from simulacra.synth._discrete import Attributes
+from simulacra.synth._discrete import Attributes, value_codes
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._missing_blocks import MissingBlock
 
@@ -63,35 +63,21 @@ def held_codes(attributes: Attributes, n_blocks: int, values: np.ndarray, held: 
     for a in range(attributes.size):
         j, ind, table = (int(attributes.value_columns[a]), int(attributes.indicators[a]),
                          attributes.bins[a])
-        if table.size == 0:  # a discrete column: its code
-            k = int(attributes.cards[a])
-            code = np.clip(np.rint(np.nan_to_num(values[:, j])), 0, k - 1).astype(np.int64)
+        code = value_codes(attributes, a, values[:, j])
+        if table.size == 0:  # a discrete column
             keep = held[:, j]
             if j in wanted and lost[a] >= 0:
                 state[a, ~keep] = PRESENT
         elif ind < 0:
-            code, keep = bin_of(table, values[:, j]), held[:, j]
+            keep = held[:, j]
         else:  # code 0 is the missing state, bins count from 1
             missing = held[:, ind] & (values[:, ind] == MISSING_CODE)
-            code = np.where(missing, 0, bin_of(table, values[:, j]) + 1)
+            code = np.where(missing, 0, code)
             keep = missing | held[:, j]
             state[a, held[:, ind] & ~keep] = PRESENT
         codes[a, keep] = code[keep]
         state[a, keep] = HELD
     return codes, state
-
-
-def bin_of(table: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The bin (row of ``table``, its quantiles ascending) whose values span each of ``x``.
-
-    Bins hold disjoint ranges of training values in order, so a training value finds its
-    own bin; a value between two bins' ranges, or beyond all, takes the nearest.
-    """
-    low, high = table[:, 0], table[:, -1]
-    above = np.clip(np.searchsorted(low, x, side="right") - 1, 0, low.size - 1)  # low <= x
-    nxt = np.minimum(above + 1, low.size - 1)
-    nearer_next = (x > high[above]) & (low[nxt] - x < x - high[above])
-    return np.asarray(np.where(nearer_next, nxt, above), dtype=np.int64)
 
 
 def code_probability(cum: np.ndarray, pidx: np.ndarray, code: np.ndarray) -> np.ndarray:

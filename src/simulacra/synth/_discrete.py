@@ -133,6 +133,32 @@ class Attributes:
                    np.asarray(state["fills"], dtype=np.float64))
 
 
+def value_codes(attributes: Attributes, a: int, x: np.ndarray) -> np.ndarray:
+    """Attribute ``a``'s codes for encoded values ``x`` of its value column (held cells).
+
+    A category is its code; a number the bin whose training values span it, counted from 1
+    where code 0 is the column's missing state.
+    """
+    table = attributes.bins[a]
+    if table.size == 0:
+        k = int(attributes.cards[a])
+        return np.asarray(np.clip(np.rint(np.nan_to_num(x)), 0, k - 1), dtype=np.int64)
+    return bin_of(table, x) + (1 if attributes.indicators[a] >= 0 else 0)
+
+
+def bin_of(table: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The bin (row of ``table``, its quantiles ascending) whose values span each of ``x``.
+
+    Bins hold disjoint ranges of training values in order, so a training value finds its
+    own bin; a value between two bins' ranges, or beyond all, takes the nearest.
+    """
+    low, high = table[:, 0], table[:, -1]
+    above = np.clip(np.searchsorted(low, x, side="right") - 1, 0, low.size - 1)  # low <= x
+    nxt = np.minimum(above + 1, low.size - 1)
+    nearer_next = (x > high[above]) & (low[nxt] - x < x - high[above])
+    return np.asarray(np.where(nearer_next, nxt, above), dtype=np.int64)
+
+
 def _bin_column(x: np.ndarray, present: np.ndarray, n_bins: int,
                 has_missing_state: bool) -> tuple[np.ndarray, np.ndarray]:
     """Bin codes of ``x`` (0 = missing when ``has_missing_state``) and per-bin quantiles."""

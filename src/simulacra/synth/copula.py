@@ -213,7 +213,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         given = self._fixed_scores(fixed, position, n, rng)
         cols = np.array(sorted(given), dtype=np.int64)
         free = np.setdiff1d(np.arange(self.latent_.size), cols)
-        r = _conditioning_correlation(self.correlation_)
+        # Disattenuated correlations of many discrete columns leave directions of almost no
+        # variance: a draw given most columns then had almost no spread and a mean far in
+        # the tails (credit_data's Income given the other 15: sd 0.008, imputed at the real
+        # maximum or minimum). Conditioning floors the eigenvalues; plain sampling does not.
+        r = _nearest_correlation(self.correlation_, CONDITION_FLOOR)
         weights = r[np.ix_(free, cols)] @ np.linalg.pinv(r[np.ix_(cols, cols)])
         spread = r[np.ix_(free, free)] - weights @ r[np.ix_(cols, free)]
         z = np.empty((self.latent_.size, n))
@@ -517,33 +521,16 @@ def _disattenuate(corr: np.ndarray, fidelity: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
-def _nearest_correlation(corr: np.ndarray) -> np.ndarray:
-    """Clip eigenvalues to a small floor and rescale to a unit diagonal (positive definite)."""
+def _nearest_correlation(corr: np.ndarray, floor: float = _EIG_FLOOR) -> np.ndarray:
+    """Clip eigenvalues to ``floor`` and rescale to a unit diagonal (positive definite)."""
     vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
-    if vals.size == 0 or vals.min() >= _EIG_FLOOR:  # no column left to learn: nothing to fix
+    if vals.size == 0 or vals.min() >= floor:  # no column left to learn: nothing to fix
         return corr
-    fixed = (vecs * np.maximum(vals, _EIG_FLOOR)) @ vecs.T
+    fixed = (vecs * np.maximum(vals, floor)) @ vecs.T
     scale = np.sqrt(np.diag(fixed))
     fixed = fixed / np.outer(scale, scale)
     np.fill_diagonal(fixed, 1.0)
     return np.asarray(fixed)
-
-
-def _conditioning_correlation(corr: np.ndarray) -> np.ndarray:
-    """The correlation with its eigenvalues floored at ``CONDITION_FLOOR``, for conditioning.
-
-    Disattenuated correlations of many discrete columns leave directions of almost no
-    variance; a draw given most columns then has almost no spread and a mean far out in
-    the tails (credit_data's Income given the other 15 columns: sd 0.008, means of 6.6 and
-    -16, imputed as the real maximum or minimum). Sampling without conditions is unchanged.
-    """
-    floor = CONDITION_FLOOR
-    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
-    if vals.size == 0 or vals.min() >= floor:
-        return corr
-    fixed = (vecs * np.maximum(vals, floor)) @ vecs.T
-    scale = np.sqrt(np.diag(fixed))
-    return np.asarray(fixed / np.outer(scale, scale))
 
 
 def _number_scores(table: np.ndarray, values: np.ndarray,

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulacra.synth._discrete import Attributes
+from simulacra.synth._discrete import Attributes, value_codes
 from simulacra.synth._marginals import MISSING_CODE
+from simulacra.synth.neural._decode import head_from_context
+from simulacra.synth.neural._layout import draw_softmax
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,8 @@ def held_codes(attributes: Attributes, values: np.ndarray, held: np.ndarray) -> 
     held_attr = np.zeros((d, n), dtype=bool)
     present = np.zeros((d, n), dtype=bool)
     for a in range(d):
-        j, ind, table = int(attributes.value_columns[a]), int(attributes.indicators[a]), \
-            attributes.bins[a]
-        shift = 1 if ind >= 0 else 0  # code 0 is "missing" where the column has an indicator
-        if table.size == 0:
-            codes[a] = np.clip(values[:, j].astype(np.int64), 0, int(attributes.cards[a]) - 1)
-        else:  # as Attributes.fixed_codes: the bin whose training values span the number
-            low = table[:, 0]
-            codes[a] = np.clip(np.searchsorted(low, values[:, j], side="right") - 1, 0,
-                               low.size - 1) + shift
+        j, ind = int(attributes.value_columns[a]), int(attributes.indicators[a])
+        codes[a] = value_codes(attributes, a, values[:, j])
         held_attr[a] = held[:, j]
         if ind >= 0:
             missing = held[:, ind] & (values[:, ind] == MISSING_CODE)
@@ -92,7 +87,7 @@ def draw_held(state: dict[str, np.ndarray], steps: Sequence[tuple[int, np.ndarra
                 log_like[rows[free][wanted]] += np.log1p(-np.minimum(np.exp(lp[wanted, 0]),
                                                                      1.0 - 1e-12))
                 lp[wanted, 0] = -np.inf
-            code[free] = _draw(lp, rng)
+            code[free] = draw_softmax(lp, rng)
         out[a, rows] = code
         x[rows, offsets[a]:offsets[a + 1]] = embeddings[a][code]
         placed[rows, a] = 1.0
@@ -104,21 +99,9 @@ def row_logits(state: dict[str, np.ndarray], a: int, x: np.ndarray,
     """The logits of attribute ``a`` for rows ``x`` (zero where not placed), per-row ``placed``."""
     h = x @ state["context"][a] + placed @ state["presence"][a]
     h += state["context_bias"][a]
-    np.maximum(h, 0.0, out=h)
-    for i in range(sum(1 for k in state if k.startswith("layers."))):
-        h = h @ state[f"layers.{i}"][a] + state[f"layer_biases.{i}"][a]
-        np.maximum(h, 0.0, out=h)
-    return np.asarray(h @ state[f"heads.{a}"] + state[f"head_biases.{a}"], dtype=np.float64)
+    return np.asarray(head_from_context(state, a, h), dtype=np.float64)
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     logits = logits - logits.max(axis=1, keepdims=True)
     return np.asarray(logits - np.log(np.exp(logits).sum(axis=1, keepdims=True)))
-
-
-def _draw(log_p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One code per row from (possibly unnormalized) log-probabilities."""
-    top = log_p.max(axis=1, keepdims=True)
-    cum = np.cumsum(np.exp(log_p - top), axis=1)
-    u = rng.random(log_p.shape[0]) * cum[:, -1]
-    return np.asarray(np.minimum((cum < u[:, None]).sum(axis=1), log_p.shape[1] - 1))

@@ -62,6 +62,11 @@ def head_logits(state: dict[str, np.ndarray], a: int, x: np.ndarray, placed: np.
     cols = np.repeat(placed, sizes).astype(bool)
     h = x[:, cols] @ state["context"][a][cols]
     h += state["context_bias"][a] + placed @ state["presence"][a]
+    return head_from_context(state, a, h)
+
+
+def head_from_context(state: dict[str, np.ndarray], a: int, h: np.ndarray) -> np.ndarray:
+    """Attribute ``a``'s logits from its masked layer's output ``h`` (before its ReLU)."""
     np.maximum(h, 0.0, out=h)
     for i in range(sum(1 for k in state if k.startswith("layers."))):
         h = h @ state[f"layers.{i}"][a] + state[f"layer_biases.{i}"][a]

@@ -186,12 +186,12 @@ class Layout:
             noise = rng.standard_normal((n, cont.size))
             z = mu[:, :cont.size] + sigma[:cont.size] * noise
             if self.transform == MODE:
-                modes = [_draw(mu[:, start:start + k], rng) for _, start, k in self.modes]
+                modes = [draw_softmax(mu[:, start:start + k], rng) for _, start, k in self.modes]
                 self.write_modes(z, np.stack(modes, axis=1), out)
             else:
                 self.write_scores(z, out)
         for j, start, k in self.discrete:
-            out[j] = _draw(mu[:, start:start + k], rng)
+            out[j] = draw_softmax(mu[:, start:start + k], rng)
         return finished_frame(out, self.columns, self.fills)
 
     def write_scores(self, z: np.ndarray, out: np.ndarray) -> None:
@@ -253,8 +253,11 @@ class Layout:
                    mode_stds=arrays("mode_stds"))
 
 
-def _draw(logits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per row from the softmax of ``logits`` (rows x k): codes ``0..k-1``."""
+def draw_softmax(logits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row from the softmax of ``logits`` (rows x k): codes ``0..k-1``.
+
+    ``-inf`` logits are never drawn (a code ruled out).
+    """
     logits = logits.astype(np.float64)
     logits -= logits.max(axis=1, keepdims=True)
     cum = np.cumsum(np.exp(logits), axis=1)

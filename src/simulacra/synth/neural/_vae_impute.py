@@ -29,7 +29,7 @@ from scipy import special
 from simulacra.data._frame import EncodedFrame
 from simulacra.synth._held_impute import acceptable, blank_categories, held_cells
 from simulacra.synth.neural._decode import mlp_numpy
-from simulacra.synth.neural._layout import Layout
+from simulacra.synth.neural._layout import Layout, draw_softmax
 
 if TYPE_CHECKING:
     from simulacra.synth._base import BaseSynthesizer
@@ -174,7 +174,7 @@ class LatentChain:
             blank = rows[~r.held_codes[rows, b]]
             if blank.size:
                 logits = self.out[blank, start:start + width]
-                r.codes[blank, b] = _draw(logits, self.rng)
+                r.codes[blank, b] = draw_softmax(logits, self.rng)
 
     def _network_rows(self, rows: np.ndarray) -> np.ndarray:
         r = self.rows
@@ -226,10 +226,3 @@ class LatentChain:
         for b, (_, start, _width) in enumerate(self.layout.discrete):
             mu[np.arange(rows.size), start + r.codes[rows, b]] = 0.0
         return self.layout.decode(mu, np.zeros(self.layout.width), self.rng).values
-
-
-def _draw(logits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    top = logits.max(axis=1, keepdims=True)
-    cum = np.cumsum(np.exp(logits - top), axis=1)
-    u = rng.random(logits.shape[0]) * cum[:, -1]
-    return np.asarray(np.minimum((cum < u[:, None]).sum(axis=1), logits.shape[1] - 1))
