@@ -65,6 +65,10 @@ class FixedCombinations(Constraint):
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._combos = data[self.names].drop_duplicates().reset_index(drop=True)
 
+    def combinations(self) -> pd.DataFrame:
+        """Every combination of the columns a valid row can hold (one per model value)."""
+        return self._combos.copy()
+
     def seen_values(self, column: str) -> list[Any]:
         """The values ``column`` takes in the real combinations (what a row can hold)."""
         return list(self._combos[column].dropna().unique()) if column in self._combos else []
@@ -133,6 +137,12 @@ class OneHot(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._dtypes = {c: str(data[c].dtype) for c in self.names}
+
+    def combinations(self) -> pd.DataFrame:
+        """Every combination of the columns a valid row can hold: one hot column each."""
+        hot = np.eye(len(self.names))
+        return pd.DataFrame({name: astype(pd.Series(hot[:, i]), self._dtypes[name])
+                             for i, name in enumerate(self.names)})
 
     def _matrix(self, data: pd.DataFrame) -> np.ndarray:
         return np.column_stack([as_numbers(data[c].astype("float64")) for c in self.names])
@@ -256,6 +266,21 @@ class Formula(Constraint):
                               f"computed ({type(exc).__name__}: {exc}).") from None
         return np.asarray(pd.to_numeric(pd.Series(result)).to_numpy(dtype=np.float64,
                                                                      na_value=np.nan))
+
+    def solve(self, data: pd.DataFrame, column: str) -> np.ndarray:
+        """The values of input ``column`` that make each row's column its expression.
+
+        Where the expression is linear in ``column`` (a sum, a product with given factors,
+        a copy); NaN in rows where it is not, or where another input is missing.
+        """
+        at = as_numbers(data[column])
+        at = np.where(np.isfinite(at), at, 0.0)
+        steps = [self._computed(data.assign(**{column: at + k})) for k in (0.0, 1.0, 2.0)]
+        slope, curve = steps[1] - steps[0], steps[2] - 2 * steps[1] + steps[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            linear = np.abs(curve) <= 1e-9 * (1 + np.abs(steps[1])) + 1e-12
+            out = at + (as_numbers(data[self.column]) - steps[0]) / slope
+        return np.where(linear & (slope != 0) & np.isfinite(out), out, np.nan)
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
         expected = self._computed(data)

@@ -53,6 +53,8 @@ from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
 from simulacra.synth._given_rules import (
     broken_rules_message,
+    left_broken,
+    left_broken_message,
     split_by_broken_rules,
     unseen_categories,
     unseen_message,
@@ -60,6 +62,7 @@ from simulacra.synth._given_rules import (
 from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
+from simulacra.synth._rule_holds import solve_formulas
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
     check_n,
@@ -310,6 +313,11 @@ class BaseSynthesizer(ABC):
                     new = set(values) - set(out[column].cat.categories)
                     out[column] = out[column].cat.add_categories(sorted(new, key=str))
                 out.loc[mask, column] = values.astype(out[column].dtype)
+        out = solve_formulas(self, out, given)  # a given total: a blank item solved for it
+        left = left_broken(self.constraints_, out, ~complete, groups)
+        if left:
+            warnings.warn(left_broken_message(self.constraints_, left), ImputeWarning,
+                          stacklevel=2)
         if self.index_ is not None:
             return self._with_index(out.reset_index(drop=True))
         return out.set_axis(labels)
@@ -352,8 +360,9 @@ class BaseSynthesizer(ABC):
         """
         model = copy.copy(self)
         skip = set(positions)
+        # a rule that rewrote the model's table is still needed to map its rows back
         model.constraints_ = ConstraintSet([r for i, r in enumerate(self.constraints_.rules)
-                                            if i not in skip])
+                                            if i not in skip or r.reshapes])
         return model
 
     def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,

@@ -26,12 +26,12 @@ def split_by_broken_rules(rules: ConstraintSet, frame: pd.DataFrame, given: pd.D
                           ) -> Iterator[tuple[tuple[int, ...], pd.Index]]:
     """The rows of ``frame`` grouped by which rules (positions in ``rules``) they break.
 
-    A rule counts only where all its columns are given in the row; rules that rewrite
-    columns or keep rows unique are never counted.
+    A rule counts only where all its columns are given in the row; rules that keep rows
+    unique are never counted.
     """
     broken = np.zeros((len(frame), len(rules)), dtype=bool)
     for i, rule in enumerate(rules.rules):
-        if rule.reshapes or isinstance(rule, Unique):
+        if isinstance(rule, Unique):
             continue
         columns = rule.columns()  # none for a predicate: it may read any column
         if not columns or not all(c in frame.columns for c in columns):
@@ -69,6 +69,38 @@ def broken_rules_message(rules: ConstraintSet, groups: dict[tuple[int, ...], pd.
             "blank cells were filled without checking that rule for those rows (the given "
             "cells are kept as given). Correct those rows, or leave the rule out when "
             "fitting if it does not hold in your data (row numbers count from 0).")
+
+
+def left_broken(rules: ConstraintSet, out: pd.DataFrame, checked: np.ndarray,
+                groups: dict[tuple[int, ...], pd.Index]) -> dict[int, list[int]]:
+    """Per rule (position), the ``checked`` rows of the filled ``out`` that break it.
+
+    Rows whose given cells already broke a rule (``groups``, warned before) are not counted
+    for that rule; nor are Unique rules, which real rows need not obey among themselves.
+    """
+    exempt = {i: set(labels) for key, labels in groups.items() for i in key}
+    out_rows: dict[int, list[int]] = {}
+    for i, rule in enumerate(rules.rules):
+        if isinstance(rule, Unique):
+            continue
+        bad = checked & ~np.asarray(rule.valid(out), dtype=bool)
+        rows = [int(r) for r in out.index[bad] if r not in exempt.get(i, ())]
+        if rows:
+            out_rows[i] = rows
+    return out_rows
+
+
+def left_broken_message(rules: ConstraintSet, broken: dict[int, list[int]]) -> str:
+    """One warning naming each rule some filled rows break, and their first rows (from 0)."""
+    parts = []
+    for i, rows in sorted(broken.items()):
+        shown = ", ".join(map(str, rows[:_SHOWN])) + (", ..." if len(rows) > _SHOWN else "")
+        parts.append(f"{rules.rules[i].describe()} ({len(rows)} row"
+                     f"{'s' if len(rows) > 1 else ''}: {shown})")
+    return ("Some rows could not be filled so that they obey every rule the model keeps: "
+            + "; ".join(parts) + ". Their given cells are kept as given and their blank "
+            "cells hold the model's draws, so these rows break the rule. Check the given "
+            "cells of those rows (row numbers count from 0).")
 
 
 def unseen_categories(known: dict[str, list[Any]], frame: pd.DataFrame,

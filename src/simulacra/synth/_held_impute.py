@@ -27,6 +27,13 @@ from simulacra.data._codec_base import MISSING_SUFFIX
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError
 from simulacra.synth._marginals import MISSING_CODE
+from simulacra.synth._rule_holds import (
+    Choice,
+    draw_choices,
+    rule_cells,
+    solve_formulas,
+    with_solved_inputs,
+)
 
 if TYPE_CHECKING:
     from simulacra.synth._base import BaseSynthesizer
@@ -51,28 +58,29 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
     ``given``: which cells of ``frame`` hold a value to keep. The second result lists the
     rows (positions) whose every draw broke a rule; their cells in the first are not valid.
     """
-    columns = model.codec_.encoded_columns
-    values, held = held_cells(model, frame, given, rng)
-    blanks = blank_categories(model, given)
-    out = np.zeros_like(values)
+    frame, given = with_solved_inputs(model, frame, given)
+    values, held, choices = held_cells(model, frame, given, rng)
+    check = DrawCheck(model, frame, given)
+    parts = []
     left = []
     for first in range(0, len(frame), _CHUNK_ROWS):  # bounded memory: CANDIDATES rows each
         todo = np.arange(first, min(first + _CHUNK_ROWS, len(frame)))
         for attempt in range(_ROUNDS):
             if not todo.size:
                 break
-            drawn, log_like = held_draw(np.repeat(values[todo], CANDIDATES, axis=0),
-                                        np.repeat(held[todo], CANDIDATES, axis=0), rng)
-            ok = acceptable(model, drawn, _wanted(blanks, attempt),
-                            np.repeat(todo, CANDIDATES))
-            pick, kept = pick_by_weight(np.where(ok, log_like, -np.inf).reshape(-1, CANDIDATES),
-                                        rng)
-            out[todo] = drawn[np.arange(todo.size) * CANDIDATES + pick]
+            rows = np.repeat(todo, CANDIDATES)
+            tried, holding = values[rows], held[rows]
+            # each candidate its own draw among the values a row's given cells leave; the
+            # weight divides by how often that draw is proposed
+            log_q = draw_choices(model, choices, tried, holding, rows, rng)
+            drawn, log_like = held_draw(tried, holding, rng)
+            table, ok = check(drawn, rows, attempt, rng)
+            pick, kept = pick_by_weight(
+                np.where(ok, log_like - log_q, -np.inf).reshape(-1, CANDIDATES), rng)
+            parts.append(table.iloc[np.arange(todo.size) * CANDIDATES + pick].set_axis(todo))
             todo = todo[~kept]
         left.append(todo)
-    table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
-    return (model.constraints_.reverse(table, model.table_.column_names),
-            np.concatenate(left) if left else np.zeros(0, np.int64))
+    return latest(parts, model), np.concatenate(left) if left else np.zeros(0, np.int64)
 
 
 def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame: pd.DataFrame,
@@ -86,12 +94,14 @@ def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame:
     every held cell is drawn given all the others (the Gaussian copula's conditional normal).
     """
     columns = model.codec_.encoded_columns
-    values, held = held_cells(model, frame, given, rng)
-    blanks = blank_categories(model, given)
+    frame, given = with_solved_inputs(model, frame, given)
+    values, held, choices = held_cells(model, frame, given, rng)
+    draw_choices(model, choices, values, held, np.arange(len(frame)), rng)
+    check = DrawCheck(model, frame, given)
     indicators = [j for j, c in enumerate(columns) if c.name == c.source + MISSING_SUFFIX]
     pattern = np.column_stack([held, np.where(held[:, indicators], values[:, indicators], -1)])
     _, group = np.unique(pattern, axis=0, return_inverse=True)
-    out = np.zeros_like(values)
+    parts = []
     left = []
     for g in range(int(group.max()) + 1 if len(frame) else 0):
         todo = np.flatnonzero(group.ravel() == g)
@@ -99,26 +109,81 @@ def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame:
         for attempt in range(_ROUNDS):
             if not todo.size:
                 break
+            if attempt:  # a row drawn again draws again among the values its cells leave
+                again = values[todo]
+                draw_choices(model, choices, again, held[todo], todo, rng)
+                values[todo] = again
             drawn = sample_fixed(todo.size, {int(j): values[todo, j] for j in cells}, rng=rng)
-            ok = acceptable(model, drawn.values, _wanted(blanks, attempt), todo)
-            out[todo[ok]] = drawn.values[ok]
+            table, ok = check(drawn.values, todo, attempt, rng)
+            parts.append(table.set_axis(todo))
             todo = todo[~ok]
         left.append(todo)
-    table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
-    return (model.constraints_.reverse(table, model.table_.column_names),
-            np.concatenate(left) if left else np.zeros(0, np.int64))
+    return latest(parts, model), np.concatenate(left) if left else np.zeros(0, np.int64)
 
 
-def acceptable(model: BaseSynthesizer, drawn: np.ndarray,
-                blanks: list[tuple[int, int, np.ndarray]], rows: np.ndarray) -> np.ndarray:
-    """Which drawn rows obey every rule and leave no blank category missing.
+class DrawCheck:
+    """Decodes drawn rows, writes their given cells in, and says which are acceptable.
 
-    ``rows``: for each drawn row, the position of the given row it was drawn for.
+    Acceptable: every rule holds with the given cells as given (a held number can decode a
+    little off its given value, so a rule checked on the decoded draw alone could pass and
+    then break once the given value is written back), and no blank category is left at its
+    missing code. In the last round a draw that obeys on its own is enough (a given total no
+    item in range can reach: impute warns of the row rather than failing every row). The
+    decoded rows are what impute returns, so what was checked is kept.
     """
-    ok = model._obeyed(EncodedFrame(drawn, model.codec_.encoded_columns))
-    for j, code, blank in blanks:  # a category to fill must not come back missing
-        ok &= ~(blank[rows] & (drawn[:, j] == code))
-    return ok
+
+    def __init__(self, model: BaseSynthesizer, frame: pd.DataFrame,
+                 given: pd.DataFrame) -> None:
+        self.model = model
+        self.given = given
+        self.known = frame.where(given)
+        self.blanks = blank_categories(model, given)
+
+    def __call__(self, drawn: np.ndarray, rows: np.ndarray, attempt: int,
+                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+        """The rows decoded (given cells in) and which are acceptable.
+
+        ``rows``: for each drawn row, the position of the given row it was drawn for.
+        """
+        model, rules = self.model, self.model.constraints_
+        decoded = model.codec_.decode(EncodedFrame(drawn, model.codec_.encoded_columns),
+                                      rng=rng)
+        alone = rules.reverse(decoded, model.table_.column_names)
+        table = _with_given(alone.copy(), self.known, rows)
+        # a given total whose items were all drawn: the last one solved for it
+        table = solve_formulas(model, table, self.given.iloc[rows].set_axis(table.index))
+        ok = np.asarray(rules.obeyed(table), dtype=bool)
+        if attempt == _ROUNDS - 1:  # given cells no draw can obey (a total out of reach):
+            ok |= np.asarray(rules.obeyed(alone), dtype=bool)  # named by impute's warning
+        for j, code, blank in _wanted(self.blanks, attempt):  # a blank category is filled
+            ok &= ~(blank[rows] & (drawn[:, j] == code))
+        return table, ok
+
+
+def _with_given(table: pd.DataFrame, known: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``table`` (one row per entry of ``rows``) with the known cells of those rows written in."""
+    for column in known.columns:
+        if column not in table.columns:
+            continue
+        cells = known[column].iloc[rows]
+        mask = cells.notna().to_numpy()
+        if not mask.any():
+            continue
+        series = table[column].copy()
+        try:
+            series.iloc[np.flatnonzero(mask)] = cells[mask].astype(series.dtype).to_numpy()
+        except (ValueError, TypeError):  # written (or refused) by impute itself
+            continue
+        table[column] = series
+    return table
+
+
+def latest(parts: list[pd.DataFrame], model: BaseSynthesizer) -> pd.DataFrame:
+    """One row per position: the last drawn for it (rows drawn again replace their first)."""
+    if not parts:
+        return pd.DataFrame(columns=model.table_.column_names)
+    out = pd.concat(parts)
+    return out[~out.index.duplicated(keep="last")].sort_index()
 
 
 def _wanted(blanks: list[tuple[int, int, np.ndarray]], attempt: int
@@ -161,16 +226,25 @@ def blank_categories(model: BaseSynthesizer, given: pd.DataFrame
 
 
 def held_cells(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[Choice]]:
     """Encoded values to hold and where: the given cells, and "present" for missing ones.
 
     A drawn row of the model's table, with the given cells written in, is encoded, so every
-    codec (categories, scaling, indicators) applies as in fitting.
+    codec (categories, scaling, indicators) applies as in fitting. A column a rule made of
+    given columns is held too where they fix it; where they narrow it to several values,
+    the third result says which (see ``synth/_rule_holds.py``).
     """
     n = len(frame)
     example = model.codec_.decode(model._sample_checked(n, rng), rng=rng)
-    learned = [c for c in model.model_table_.column_names if c in frame.columns]
-    for column in learned:  # categories the model never saw are not given (impute's check)
+    fixed, choices = rule_cells(model, frame, given, rng)
+    for key, series in fixed.items():
+        model_column = example[key].copy()
+        at = np.flatnonzero(series.notna().to_numpy())
+        model_column.iloc[at] = series.iloc[at].astype(model_column.dtype).to_numpy()
+        example[key] = model_column
+    given = given.assign(**{key: series.notna() for key, series in fixed.items()})
+    learned = [c for c in model.model_table_.column_names if c in given.columns]
+    for column in (c for c in learned if c not in fixed):
         mask = given[column].to_numpy()
         if not mask.any():
             continue
@@ -189,9 +263,10 @@ def held_cells(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
         if col.source not in learned:
             continue
         present = given[col.source].to_numpy()
-        if col.name == col.source + MISSING_SUFFIX:  # a cell to fill is wanted present
+        if col.name == col.source + MISSING_SUFFIX and col.source not in fixed:
+            # a cell to fill is wanted present
             held[:, j] = True
             encoded[~present, j] = 1 - MISSING_CODE
         else:
             held[:, j] = present
-    return encoded, held
+    return encoded, held, choices

@@ -132,7 +132,7 @@ def test_argn_held_likelihood_is_the_networks(fitted: dict[str, Any],
     # the network's negative log-likelihood of its codes (what training minimized)
     syn = fitted["argn"]
     frame = real.dropna().head(50)
-    values, held = held_cells(syn, frame, frame.notna(), np.random.default_rng(0))
+    values, held, _ = held_cells(syn, frame, frame.notna(), np.random.default_rng(0))
     rows, log_like = syn.held_draw(values, held, np.random.default_rng(1))
     np.testing.assert_array_equal(rows[held], values[held])
     from simulacra.synth.neural._argn_impute import held_codes

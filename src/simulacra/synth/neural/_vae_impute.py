@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from simulacra.data._frame import EncodedFrame
-from simulacra.synth._held_impute import acceptable, blank_categories, held_cells
+from simulacra.synth._held_impute import DrawCheck, held_cells, latest
+from simulacra.synth._rule_holds import draw_choices, with_solved_inputs
 from simulacra.synth.neural._decode import mlp_numpy
 from simulacra.synth.neural._layout import Layout, draw_softmax
 
@@ -50,10 +50,11 @@ def impute_by_latent_chain(model: BaseSynthesizer, weights: dict[str, np.ndarray
     runs its chain further and is read again; the second result lists the rows (positions)
     that broke one every time (their cells in the first are not valid).
     """
-    columns = model.codec_.encoded_columns
-    values, held = held_cells(model, frame, given, rng)
-    blanks = blank_categories(model, given)
-    out = np.zeros_like(values)
+    frame, given = with_solved_inputs(model, frame, given)
+    values, held, choices = held_cells(model, frame, given, rng)
+    draw_choices(model, choices, values, held, np.arange(len(frame)), rng)  # one per row
+    check = DrawCheck(model, frame, given)
+    parts = []
     left = []
     for first in range(0, len(frame), _CHUNK_ROWS):
         chunk = np.arange(first, min(first + _CHUNK_ROWS, len(frame)))
@@ -66,14 +67,13 @@ def impute_by_latent_chain(model: BaseSynthesizer, weights: dict[str, np.ndarray
                 chain.run(_MORE, todo)
             drawn = chain.encoded_rows(todo)
             drawn[held[chunk[todo]]] = values[chunk[todo]][held[chunk[todo]]]
-            out[chunk[todo]] = drawn
-            todo = todo[~acceptable(model, drawn, blanks, chunk[todo])]
+            table, ok = check(drawn, chunk[todo], attempt, rng)
+            parts.append(table.set_axis(chunk[todo]))
+            todo = todo[~ok]
             if not todo.size:
                 break
         left.append(chunk[todo])
-    table = model.codec_.decode(EncodedFrame(out, columns), rng=rng)
-    return (model.constraints_.reverse(table, model.table_.column_names),
-            np.concatenate(left) if left else np.zeros(0, np.int64))
+    return latest(parts, model), np.concatenate(left) if left else np.zeros(0, np.int64)
 
 
 @dataclass

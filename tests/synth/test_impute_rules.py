@@ -1,0 +1,155 @@
+"""impute with rules that rewrite the model's table: fixed combinations, one-hot groups, formulas.
+
+The model sees one column in place of a rule's columns, so before these holds a given country
+conditioned nothing, and the given cells written back over a free draw broke the rule.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import make_synthesizer
+from simulacra.constraints import FixedCombinations, Formula, OneHot
+from simulacra.errors import ImputeWarning
+
+MODELS = ["cart", "copula", "bayesnet", "independent"]
+CONTINENT = {f"c{i}": ("north", "south", "east", "west")[i % 4] for i in range(12)}
+
+
+@pytest.fixture(scope="module")
+def places() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    country = rng.choice(list(CONTINENT), 2400)
+    level = {c: 10.0 * i for i, c in enumerate(CONTINENT)}  # each country its own income
+    return pd.DataFrame({
+        "country": country,
+        "continent": [CONTINENT[c] for c in country],
+        "income": np.round([level[c] + rng.normal(0, 1) for c in country], 2),
+        "age": rng.integers(18, 80, 2400),
+    })
+
+
+@pytest.fixture(scope="module")
+def fitted(places: pd.DataFrame) -> dict[str, object]:
+    rule = [FixedCombinations(["country", "continent"])]
+    return {name: make_synthesizer(name, seed=0).fit(places, constraints=rule)
+            for name in MODELS}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_a_given_part_of_a_fixed_combination_fixes_or_narrows_the_rest(
+        name: str, fitted: dict[str, object], places: pd.DataFrame) -> None:
+    syn = fitted[name]
+    rows = places.head(120).assign(income=np.nan)  # nothing else tells the country
+    rows.loc[:59, "continent"] = None  # the country fixes it
+    rows.loc[60:, "country"] = None  # the continent leaves three countries
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no row left breaking the rule
+        out = syn.impute(rows, seed=1)  # type: ignore[attr-defined]
+    truth = places.head(120)
+    assert (out["continent"] == truth["continent"]).all()  # given or fixed by the country
+    assert (out["country"].map(CONTINENT) == out["continent"]).all()
+    assert (out.loc[:59, "country"] == truth.loc[:59, "country"]).all()
+    # the continent's countries, drawn in their shares: no single one takes every row
+    assert out.loc[60:, "country"].nunique() >= 3
+
+
+@pytest.mark.parametrize("name", ["cart", "copula", "bayesnet"])
+def test_a_given_combination_conditions_the_blank_cells(
+        name: str, fitted: dict[str, object], places: pd.DataFrame) -> None:
+    # a given country held nothing: income was drawn as if the country were unknown
+    # (correlation with the truth about 0 instead of about 1)
+    rows = places.head(200).assign(income=np.nan)
+    out = fitted[name].impute(rows, seed=2)  # type: ignore[attr-defined]
+    assert np.corrcoef(out["income"], places.head(200)["income"])[0, 1] > 0.9
+
+
+def test_a_given_part_conditions_the_blank_cells_too(fitted: dict[str, object],
+                                                     places: pd.DataFrame) -> None:
+    rows = places.head(200).assign(income=np.nan, continent=None)
+    out = fitted["cart"].impute(rows, seed=3)  # type: ignore[attr-defined]
+    assert np.corrcoef(out["income"], places.head(200)["income"])[0, 1] > 0.9
+
+
+def test_a_given_combination_never_seen_is_kept_and_named(fitted: dict[str, object],
+                                                          places: pd.DataFrame) -> None:
+    rows = places.head(30).assign(income=np.nan)
+    rows.loc[4, "continent"] = "south" if rows.loc[4, "continent"] != "south" else "north"
+    with pytest.warns(ImputeWarning, match=r"fixed combinations of country, continent "
+                                           r"\(1 row: 4\)"):
+        out = fitted["cart"].impute(rows, seed=0)  # type: ignore[attr-defined]
+    assert out.loc[4, "continent"] == rows.loc[4, "continent"]
+    assert out["income"].notna().all()
+
+
+@pytest.mark.parametrize("name", ["cart", "copula"])
+def test_a_one_hot_group_partly_given(name: str) -> None:
+    rng = np.random.default_rng(1)
+    hot = rng.choice(3, 1500, p=[0.6, 0.3, 0.1])
+    real = pd.DataFrame({f"is_{k}": (hot == i).astype(int) for i, k in enumerate("abc")})
+    real["size"] = np.round(hot * 5.0 + rng.normal(0, 0.5, 1500), 2)
+    syn = make_synthesizer(name, seed=0).fit(real, constraints=[
+        OneHot(["is_a", "is_b", "is_c"])])
+    rows = real.head(90).astype(float)
+    rows.loc[:29, ["is_b", "is_c"]] = np.nan  # is_a given: 1 fixes the rest, 0 leaves b or c
+    rows.loc[30:59, ["is_a", "is_c"]] = np.nan
+    rows.loc[60:, "is_a"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = syn.impute(rows, seed=0)
+    flags = out[["is_a", "is_b", "is_c"]].to_numpy()
+    assert (flags.sum(axis=1) == 1).all()
+    given = rows.notna().to_numpy()[:, :3]
+    assert (flags[given] == rows.to_numpy()[:, :3][given]).all()
+    # a row giving size knows its group: CART's draws follow it (copula's choice between the
+    # groups a row leaves follows their shares alone: docs/known-issues.md)
+    right = 0.9 if name == "cart" else 0.8
+    assert (out.loc[:29, ["is_a", "is_b", "is_c"]].to_numpy().argmax(axis=1)
+            == real.head(30)[["is_a", "is_b", "is_c"]].to_numpy().argmax(axis=1)).mean() > right
+
+
+@pytest.fixture(scope="module")
+def bills() -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    food = rng.integers(0, 40, 2000)
+    drinks = rng.integers(0, 20, 2000)
+    tip = rng.integers(0, 6, 2000)
+    return pd.DataFrame({"food": food, "drinks": drinks, "tip": tip,
+                         "total": food + drinks + tip, "copy": food})
+
+
+@pytest.mark.parametrize("name", ["cart", "copula", "bayesnet"])
+def test_a_given_total_solves_its_blank_items(name: str, bills: pd.DataFrame) -> None:
+    syn = make_synthesizer(name, seed=0).fit(bills, constraints=[
+        Formula("total", "food + drinks + tip"), Formula("copy", "food")])
+    rows = bills.head(60).astype(float)
+    rows.loc[:19, "drinks"] = np.nan  # one blank item: solved before drawing
+    rows.loc[20:39, ["drinks", "tip"]] = np.nan  # two: one drawn, the other solved
+    rows.loc[40:, "food"] = np.nan  # a copy formula gives it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = syn.impute(rows, seed=0)
+    assert (out["total"] == rows["total"]).all()
+    assert (out["food"] + out["drinks"] + out["tip"] == out["total"]).all()
+    assert (out["copy"] == out["food"]).all()
+    assert (out.loc[:19, "drinks"] == bills.head(20)["drinks"]).all()
+    assert (out.loc[40:, "food"] == bills.loc[40:59, "food"]).all()
+    assert out[["drinks", "tip"]].ge(0).all().all()
+
+
+def test_a_total_no_item_in_range_can_reach_is_named(bills: pd.DataFrame) -> None:
+    syn = make_synthesizer("cart", seed=0).fit(bills, constraints=[
+        Formula("total", "food + drinks + tip")])
+    rows = bills.head(10).astype(float)
+    rows["drinks"] = np.nan
+    rows.loc[3, "total"] = 1000.0  # drinks would be far beyond any real one
+    with pytest.warns(ImputeWarning, match=r"could not be filled .* total = food \+ drinks "
+                                           r"\+ tip \(1 row: 3\)"):
+        out = syn.impute(rows, seed=0)
+    assert out.loc[3, "total"] == 1000.0
+    fine = out.drop(index=3)
+    assert (fine["food"] + fine["drinks"] + fine["tip"] == fine["total"]).all()
