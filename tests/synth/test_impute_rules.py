@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from simulacra import make_synthesizer
-from simulacra.constraints import FixedCombinations, Formula, OneHot
+from simulacra.constraints import FixedCombinations, Formula, Inequality, OneHot
 from simulacra.errors import ImputeWarning
 
 MODELS = ["cart", "copula", "bayesnet", "independent"]
@@ -153,3 +153,20 @@ def test_a_total_no_item_in_range_can_reach_is_named(bills: pd.DataFrame) -> Non
     assert out.loc[3, "total"] == 1000.0
     fine = out.drop(index=3)
     assert (fine["food"] + fine["drinks"] + fine["tip"] == fine["total"]).all()
+
+
+def test_a_row_no_draw_can_make_obey_is_named() -> None:
+    # b > a with a given past every real b: no draw obeys, and the row came back breaking
+    # the rule without a word
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0, 20, 1500).round(2)
+    real = pd.DataFrame({"a": a, "b": (a + rng.uniform(0.1, 5, 1500)).round(2),
+                         "c": rng.normal(0, 1, 1500).round(3)})
+    syn = make_synthesizer("cart", seed=0).fit(real, constraints=[Inequality("a", "b",
+                                                                             strict=True)])
+    rows = real.head(20).assign(b=np.nan)
+    rows.loc[7, "a"] = 40.0
+    with pytest.warns(ImputeWarning, match=r"could not be filled .* b > a \(1 row: 7\)"):
+        out = syn.impute(rows, seed=0)
+    assert out["b"].notna().all() and out.loc[7, "a"] == 40.0
+    assert (out.drop(index=7)["b"] > out.drop(index=7)["a"]).all()

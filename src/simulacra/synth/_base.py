@@ -46,6 +46,7 @@ from simulacra.errors import (
     ImputeWarning,
     InvalidParameterError,
     NotFittedError,
+    SamplingError,
     SchemaError,
 )
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
@@ -264,10 +265,15 @@ class BaseSynthesizer(ABC):
         number lets the candidates it draws nearest that number take it (a window of its
         nearest values, widened until enough candidates fall in it; see
         ``synth/_conditions.py``); categories stay exact. Every blank cell gets a value
-        where the model gives one for such a row. Rows whose given cells alone break a rule
-        are filled with that rule unchecked for them, and a given category the model never
-        saw is kept but conditions nothing, each with an ``ImputeWarning``. Rows that the
-        model hardly ever draws even so end in a ``SamplingError`` naming the condition.
+        where the model gives one for such a row. Given cells of columns a rule rewrites
+        for the model (a fixed combination, a one-hot group) hold its column, and a blank
+        input of a formula whose column is given is solved for it (see
+        ``synth/_rule_holds.py``). Rows whose given cells alone break a rule are filled with
+        that rule unchecked for them, and a given category the model never saw is kept but
+        conditions nothing, each with an ``ImputeWarning``; so are rows that no draw could
+        make obey a rule (a given total no item in range reaches), where the model draws
+        natively. With a model that only conditions, rows it hardly ever draws end in a
+        ``SamplingError`` naming the condition.
         """
         self._check_fitted()
         labels = partial.index  # the rows come back under their own labels
@@ -349,7 +355,15 @@ class BaseSynthesizer(ABC):
                                           filtered=False)
 
             blanks = [c for c in learned if not given.at[rows[0], c]]
-            parts.append(_with_blanks_filled(draw(len(rows)), blanks, draw).set_axis(rows))
+            try:
+                drawn = _with_blanks_filled(draw(len(rows)), blanks, draw)
+            except SamplingError:
+                if native is None:
+                    raise
+                # given cells no draw obeys a rule with: the native draw, named by impute's
+                # warning, rather than failing every row
+                drawn = native[0].loc[rows]
+            parts.append(drawn.set_axis(rows))
         return pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
 
     def _without_rules(self, positions: Iterable[int]) -> Self:
