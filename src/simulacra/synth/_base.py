@@ -52,6 +52,7 @@ from simulacra.errors import (
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
+from simulacra.synth._donor_impute import impute_by_donors
 from simulacra.synth._given_rules import (
     broken_rules_message,
     left_broken,
@@ -386,8 +387,10 @@ class BaseSynthesizer(ABC):
         A model overrides this when it can draw the missing cells of many rows at once with
         their given cells held. Returns the filled rows (given cells are written back by
         :meth:`impute`) and the positions of rows it could not fill, left to conditioning.
+        By default the blanks come from the model's own rows nearest each row's given cells
+        (``synth/_donor_impute.py``): a model that holds no cell (a GAN) fills real rows so.
         """
-        return None
+        return impute_by_donors(self, frame, given, rng)
 
     def _categories(self) -> dict[str, list[Any]]:
         out = {}

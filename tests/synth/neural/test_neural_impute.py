@@ -198,3 +198,30 @@ def test_a_blank_category_that_is_often_missing_is_filled(key: str) -> None:
     out = syn.impute(partial, seed=0)
     assert out["kind"].notna().all()
     assert (out["kind"][:50] == "high").mean() > 0.7 and (out["kind"][50:] == "low").mean() > 0.7
+
+
+@pytest.fixture(scope="module")
+def ctgan() -> Any:
+    return make_synthesizer("ctgan", seed=0, epochs=150, device="cpu", threads=1).fit(
+        shop(1200, 0), constraints=[Inequality("x", "y")])
+
+
+def test_ctgan_fills_real_rows_from_its_nearest_rows(ctgan: Any, real: pd.DataFrame,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # a GAN holds no cell: each row conditioned on all its given cells by rejection failed
+    # (SamplingError); its blanks now come from the model's rows nearest its given cells
+    ignoring = ctgan.sample(len(real), seed=3)
+    left = rejected(ctgan, monkeypatch)
+    for column in ["x", "y"]:
+        out = ctgan.impute(real.assign(**{column: np.nan}), seed=1)
+        assert np.corrcoef(out[column], real[column])[0, 1] > 0.85, column
+        assert abs(np.corrcoef(ignoring[column], real[column])[0, 1]) < 0.2
+        assert (out["y"] >= out["x"]).all()
+    partial = with_blanks(real, 2, seed=2)
+    out = ctgan.impute(partial, seed=1)
+    assert out.notna().to_numpy()[partial.isna().to_numpy()].all()
+    for column in partial.columns:
+        kept = partial[column].notna()
+        assert (out.loc[kept, column] == partial.loc[kept, column]).all(), column
+    assert (out["y"] >= out["x"]).all() and not left
+    pd.testing.assert_frame_equal(out, ctgan.impute(partial, seed=1))  # same seed, same rows

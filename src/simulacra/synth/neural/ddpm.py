@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from simulacra._progress import Progress
@@ -283,6 +284,10 @@ class DDPMSynthesizer(BaseSynthesizer):
     def _sample_fixed(self, n: int, fixed: dict[int, float], *,
                       rng: np.random.Generator) -> EncodedFrame | None:
         return self._draw(n, fixed, rng)
+
+    def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
+        return None  # the reverse chain holds given cells: each row inpainted on its own
 
     def _draw(self, n: int, fixed: dict[int, float], rng: np.random.Generator) -> EncodedFrame:
         """``n`` encoded rows from the reverse chain; ``fixed`` columns hold their values."""
