@@ -1,4 +1,5 @@
-"""Native imputation of argn (held draws) and tvae (a latent Metropolis-within-Gibbs chain).
+"""Native imputation of argn (held draws), tvae (a latent Metropolis-within-Gibbs chain) and
+ddpm (every row inpainted in one reverse chain).
 
 Before, both filled a row by sampling conditioned on all its given cells (rejection), which
 never draws a real row giving nearly every cell: a SamplingError.
@@ -27,8 +28,11 @@ ARGN: dict[str, Any] = {"epochs": 40, "batch_size": 128, "n_bins": 16, "hidden_s
                         "learning_rate": 5e-3, "patience": 40, "device": "cpu", "threads": 1}
 TVAE: dict[str, Any] = {"epochs": 150, "embedding_dim": 8, "hidden_size": 64,
                         "patience": 150, "device": "cpu", "threads": 1}
+DDPM: dict[str, Any] = {"epochs": 60, "batch_size": 128, "num_timesteps": 100,
+                        "embedding_dim": 16, "hidden_size": 64, "patience": 60,
+                        "device": "cpu", "threads": 1}
 MODELS = {"argn": ("argn", ARGN), "argn-any": ("argn", {**ARGN, "order": "any"}),
-          "tvae": ("tvae", TVAE)}
+          "tvae": ("tvae", TVAE), "ddpm": ("ddpm", DDPM)}
 
 
 def shop(n: int, seed: int) -> pd.DataFrame:

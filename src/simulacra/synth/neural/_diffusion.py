@@ -16,7 +16,7 @@ timesteps ("respacing", Nichol & Dhariwal, 2021): both kernels compose over skip
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -261,13 +261,14 @@ class Diffusion:
 
     @torch.no_grad()
     def sample(self, net: Denoiser, n: int, labels: torch.Tensor | None, gen: torch.Generator,
-               known_cont: dict[int, float] | None = None,
-               known_codes: dict[int, int] | None = None, resamples: int = 1
+               known_cont: Mapping[int, float | np.ndarray] | None = None,
+               known_codes: Mapping[int, float | np.ndarray] | None = None, resamples: int = 1
                ) -> tuple[torch.Tensor, torch.Tensor]:
         """Run the reverse chain for ``n`` rows: normal scores and block codes.
 
         ``known_cont`` (network column -> normal score) and ``known_codes`` (block -> code)
-        are inpainted (RePaint, Lugmayr et al., 2022): after every step those entries are
+        (one value for all rows, or one per row) are inpainted (RePaint, Lugmayr et al.,
+        2022): after every step those entries are
         replaced by a draw of the forward process at the step reached, so the free ones are
         denoised around them, and they hold their values exactly at the end. With
         ``resamples`` > 1 each step is undone by a forward step and redone that many times
@@ -281,13 +282,14 @@ class Diffusion:
             uniform = self._mask(torch.zeros((n, self.n_blocks, self.kmax), device=device))
             codes = self._gumbel(uniform, gen)
         cont_idx = torch.as_tensor(list(known_cont), dtype=torch.int64, device=device)
-        cont_val = torch.as_tensor(list(known_cont.values()), dtype=dtype, device=device)
+        cont_val = torch.as_tensor(_per_row(known_cont.values(), n, np.float32), device=device)
         blk_idx = torch.as_tensor(list(known_codes), dtype=torch.int64, device=device)
         blk_log = None
         if known_codes:
-            given = torch.zeros(self.n_blocks, dtype=torch.int64, device=device)
-            given[blk_idx] = torch.as_tensor(list(known_codes.values()), device=device)
-            blk_log = self.log_onehot(given.expand(n, -1))
+            given = torch.zeros((n, self.n_blocks), dtype=torch.int64, device=device)
+            given[:, blk_idx] = torch.as_tensor(_per_row(known_codes.values(), n, np.int64),
+                                                device=device)
+            blk_log = self.log_onehot(given)
 
         def inpaint(z: torch.Tensor, codes: torch.Tensor, step: int, prev: bool
                     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -312,3 +314,10 @@ class Diffusion:
                 z, codes = self._reverse(net, z, codes, step, labels, gen)
                 z, codes = inpaint(z, codes, step, prev=True)
         return z, codes
+
+
+def _per_row(values: Iterable[float | np.ndarray], n: int, dtype: type) -> np.ndarray:
+    """(n, len(values)): each known value, one for all rows or one per row, per row."""
+    columns: list[np.ndarray] = [np.broadcast_to(np.asarray(v, dtype=dtype), (n,))
+                                 for v in values]
+    return np.stack(columns, axis=1) if columns else np.zeros((n, 0), dtype=dtype)

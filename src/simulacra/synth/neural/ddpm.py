@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,6 +14,7 @@ from simulacra._progress import Progress
 from simulacra._random import SeedLike
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._held_impute import impute_by_patterns
 from simulacra.synth._marginals import (
     MISSING_CODE,
     finished_frame,
@@ -35,6 +36,10 @@ from simulacra.synth.neural._torch import (
 )
 
 _SCHEDULES = ("cosine", "linear")
+#: Fixed encoded columns: one value for all rows, or one per row (imputation).
+Fixed = Mapping[int, float | np.ndarray]
+#: The same in the network's terms: normal scores by column, codes by block.
+Known = dict[int, float | np.ndarray]
 _SAMPLE_BATCH = 16_384  # rows per reverse chain: bounds memory, not results
 # Blocks are padded to the widest (rows x blocks x widest): cap the cells of one batch, so a
 # column with thousands of categories does not take gigabytes.
@@ -281,16 +286,21 @@ class DDPMSynthesizer(BaseSynthesizer):
     def _sample(self, n: int, *, rng: np.random.Generator) -> EncodedFrame:
         return self._draw(n, {}, rng)
 
-    def _sample_fixed(self, n: int, fixed: dict[int, float], *,
-                      rng: np.random.Generator) -> EncodedFrame | None:
+    def _sample_fixed(self, n: int, fixed: Fixed, *,
+                      rng: np.random.Generator) -> EncodedFrame:
         return self._draw(n, fixed, rng)
 
     def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
-        return None  # the reverse chain holds given cells: each row inpainted on its own
+        # the reverse chain holds any cells, one value per row: rows that give the same
+        # cells are inpainted together
+        return impute_by_patterns(self, self._sample_fixed, frame, given, rng)
 
-    def _draw(self, n: int, fixed: dict[int, float], rng: np.random.Generator) -> EncodedFrame:
-        """``n`` encoded rows from the reverse chain; ``fixed`` columns hold their values."""
+    def _draw(self, n: int, fixed: Fixed, rng: np.random.Generator) -> EncodedFrame:
+        """``n`` encoded rows from the reverse chain; ``fixed`` columns hold their values.
+
+        A fixed column holds one value for every row, or one per row (imputation).
+        """
         torch = torch_module()
         from simulacra.synth.neural._diffusion import (
             Denoiser,
@@ -307,10 +317,10 @@ class DDPMSynthesizer(BaseSynthesizer):
         if label >= 0:
             freq = self.label_freq_
             if label in fixed:
-                freq = np.eye(len(freq))[int(fixed[label])]
+                freq = np.eye(len(freq))[np.asarray(fixed[label]).astype(np.int64)]
             elif known_cont or known_codes:
                 freq = self._label_posterior(known_cont, known_codes, sizes)
-            labels = _draw_labels(freq, n, rng)
+            labels = _draw_labels(np.broadcast_to(freq, (n, len(self.label_freq_))), rng)
         z = np.zeros((n, n_cont), dtype=np.float32)
         codes = np.zeros((n, len(sizes)), dtype=np.int64)
         if len(cols):
@@ -328,31 +338,34 @@ class DDPMSynthesizer(BaseSynthesizer):
                     m = min(step, n - lo)
                     y = (torch.from_numpy(labels[lo:lo + m]).to(device)
                          if labels is not None else None)
-                    zt, ct = diff.sample(net, m, y, gen, known_cont, known_codes,
-                                         self.inpaint_resamples)
+                    zt, ct = diff.sample(net, m, y, gen, _rows(known_cont, lo, m),
+                                         _rows(known_codes, lo, m), self.inpaint_resamples)
                     z[lo:lo + m] = zt.to("cpu").numpy()
                     codes[lo:lo + m] = ct.to("cpu").numpy()
         return _decode(layout, z, codes, block_cols, label, labels, fixed)
 
-    def _label_posterior(self, known_cont: dict[int, float], known_codes: dict[int, int],
+    def _label_posterior(self, known_cont: Known, known_codes: Known,
                          sizes: list[int]) -> np.ndarray:
-        """The label's probabilities given the fixed values, by naive Bayes.
+        """The label's probabilities given the fixed values, by naive Bayes: (rows, labels).
 
         For one fixed discrete column these are its training frequencies by label (smoothed
         by half a row); continuous values count through a normal density of their scores by
-        label; several fixed columns are taken as independent given the label.
+        label; several fixed columns are taken as independent given the label. One row when
+        every value is one for all rows.
         """
-        logp = np.log(np.maximum(self.label_freq_, 1e-300))
+        logp = np.log(np.maximum(self.label_freq_, 1e-300))[None, :]
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
         for b, code in known_codes.items():
             block = self.label_counts_[:, offsets[b]:offsets[b + 1]]
-            logp += np.log((block[:, code] + 0.5) / (block.sum(axis=1) + 0.5 * sizes[b]))
+            share = (block + 0.5) / (block.sum(axis=1, keepdims=True) + 0.5 * sizes[b])
+            logp = logp + np.log(share[:, np.atleast_1d(code).astype(np.intp)]).T
         n_cont = self.label_moments_.shape[1] // 2
         for i, value in known_cont.items():
             mu, sd = self.label_moments_[:, i], self.label_moments_[:, n_cont + i]
-            logp += -0.5 * ((value - mu) / sd) ** 2 - np.log(sd)
-        p = np.exp(logp - logp.max())
-        return np.asarray(p / p.sum())
+            score = np.atleast_1d(value)[:, None]
+            logp = logp - 0.5 * ((score - mu) / sd) ** 2 - np.log(sd)
+        p = np.exp(logp - logp.max(axis=1, keepdims=True))
+        return np.asarray(p / p.sum(axis=1, keepdims=True))
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
@@ -432,25 +445,34 @@ def _label_statistics(y: np.ndarray, k: int, codes: np.ndarray, sizes: list[int]
     return counts, moments
 
 
-def _draw_labels(freq: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    cum = np.cumsum(freq)
-    drawn = np.searchsorted(cum, rng.random(n) * cum[-1], side="right")
-    return np.asarray(np.minimum(drawn, len(freq) - 1), dtype=np.int64)
+def _draw_labels(freq: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One label per row of ``freq`` (rows, labels), drawn by its row's probabilities."""
+    cum = np.cumsum(freq, axis=1)
+    drawn = (cum < rng.random((len(freq), 1)) * cum[:, -1:]).sum(axis=1)
+    return np.asarray(np.minimum(drawn, freq.shape[1] - 1), dtype=np.int64)
 
 
-def _known(layout: Layout, fixed: dict[int, float], block_cols: list[int]
-           ) -> tuple[dict[int, float], dict[int, int]]:
+def _known(layout: Layout, fixed: Fixed, block_cols: list[int]) -> tuple[Known, Known]:
     """The fixed values in the network's terms: normal scores by column, codes by block."""
     pairs = missing_pairs(layout.columns)
     cont = {int(j): i for i, j in enumerate(layout.continuous)}
-    known_cont: dict[int, float] = {}
+    known_cont: Known = {}
     for j, value in fixed.items():
         if j not in cont:
             continue
-        missing = j in pairs and fixed.get(pairs[j]) == MISSING_CODE
-        known_cont[cont[j]] = 0.0 if missing else _score(layout, j, value)
-    known_codes = {b: int(fixed[j]) for b, j in enumerate(block_cols) if j in fixed}
+        scores = np.vectorize(lambda v, j=j: _score(layout, j, v), otypes=[float])(value)
+        missing = np.asarray(fixed[pairs[j]]) == MISSING_CODE if (
+            j in pairs and pairs[j] in fixed) else False
+        known_cont[cont[j]] = np.where(missing, 0.0, scores)
+    known_codes: Known = {b: np.asarray(fixed[j]).astype(np.int64)
+                          for b, j in enumerate(block_cols) if j in fixed}
     return known_cont, known_codes
+
+
+def _rows(known: Known, lo: int, m: int) -> Known:
+    """The known values of rows ``lo`` to ``lo + m`` (a value for all rows stays whole)."""
+    return {k: v[lo:lo + m] if isinstance(v, np.ndarray) and v.ndim else v
+            for k, v in known.items()}
 
 
 def _score(layout: Layout, j: int, value: float) -> float:
@@ -481,7 +503,7 @@ def _sampling_device(torch: Any, device: str) -> Any:
 
 
 def _decode(layout: Layout, z: np.ndarray, codes: np.ndarray, block_cols: list[int],
-            label: int, labels: np.ndarray | None, fixed: dict[int, float]) -> EncodedFrame:
+            label: int, labels: np.ndarray | None, fixed: Fixed) -> EncodedFrame:
     """Encoded rows from normal scores, block codes and labels; fixed values written in."""
     n = z.shape[0]
     out = np.empty((len(layout.columns), n))
