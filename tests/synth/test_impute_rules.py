@@ -170,3 +170,17 @@ def test_a_row_no_draw_can_make_obey_is_named() -> None:
         out = syn.impute(rows, seed=0)
     assert out["b"].notna().all() and out.loc[7, "a"] == 40.0
     assert (out.drop(index=7)["b"] > out.drop(index=7)["a"]).all()
+
+
+def test_an_unseen_category_of_a_combination_is_named_once(fitted: dict[str, object],
+                                                            places: pd.DataFrame) -> None:
+    # a new country has no seen combination: the row was named twice, the second time as a
+    # row no draw could make obey the rule
+    rows = places.head(20).assign(income=np.nan)
+    rows.loc[2, "country"] = "c99"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fitted["cart"].impute(rows, seed=0)  # type: ignore[attr-defined]
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and "never saw" in messages[0] and "c99" in messages[0]
+    assert out.loc[2, "country"] == "c99" and out["income"].notna().all()

@@ -321,7 +321,7 @@ class BaseSynthesizer(ABC):
                     out[column] = out[column].cat.add_categories(sorted(new, key=str))
                 out.loc[mask, column] = values.astype(out[column].dtype)
         out = solve_formulas(self, out, given)  # a given total: a blank item solved for it
-        left = left_broken(self.constraints_, out, ~complete, groups)
+        left = left_broken(self.constraints_, out, ~complete, groups, unseen)
         if left:
             warnings.warn(left_broken_message(self.constraints_, left), ImputeWarning,
                           stacklevel=2)

@@ -72,18 +72,22 @@ def broken_rules_message(rules: ConstraintSet, groups: dict[tuple[int, ...], pd.
 
 
 def left_broken(rules: ConstraintSet, out: pd.DataFrame, checked: np.ndarray,
-                groups: dict[tuple[int, ...], pd.Index]) -> dict[int, list[int]]:
+                groups: dict[tuple[int, ...], pd.Index], unseen: pd.DataFrame
+                ) -> dict[int, list[int]]:
     """Per rule (position), the ``checked`` rows of the filled ``out`` that break it.
 
-    Rows whose given cells already broke a rule (``groups``, warned before) are not counted
-    for that rule; nor are Unique rules, which real rows need not obey among themselves.
+    Rows whose given cells already broke a rule (``groups``) or give one of its columns a
+    category the model never saw (``unseen``: a new model name has no fixed combination),
+    both warned of before, are not counted for that rule; nor are Unique rules, which real
+    rows need not obey among themselves.
     """
     exempt = {i: set(labels) for key, labels in groups.items() for i in key}
     out_rows: dict[int, list[int]] = {}
     for i, rule in enumerate(rules.rules):
         if isinstance(rule, Unique):
             continue
-        bad = checked & ~np.asarray(rule.valid(out), dtype=bool)
+        new = unseen.reindex(columns=rule.columns(), fill_value=False).any(axis=1)
+        bad = checked & ~new.to_numpy() & ~np.asarray(rule.valid(out), dtype=bool)
         rows = [int(r) for r in out.index[bad] if r not in exempt.get(i, ())]
         if rows:
             out_rows[i] = rows
