@@ -14,7 +14,7 @@ import pytest
 
 from simulacra import make_synthesizer
 from simulacra.constraints import FixedCombinations, Formula, Inequality, OneHot
-from simulacra.errors import ImputeWarning
+from simulacra.errors import ImputeWarning, InvalidParameterError
 
 MODELS = ["cart", "copula", "bayesnet", "independent"]
 CONTINENT = {f"c{i}": ("north", "south", "east", "west")[i % 4] for i in range(12)}
@@ -146,11 +146,11 @@ def test_a_total_no_item_in_range_can_reach_is_named(bills: pd.DataFrame) -> Non
         Formula("total", "food + drinks + tip")])
     rows = bills.head(10).astype(float)
     rows["drinks"] = np.nan
-    rows.loc[3, "total"] = 1000.0  # drinks would be far beyond any real one
+    rows.loc[3, "total"] = 120.0  # drinks would be beyond any real one
     with pytest.warns(ImputeWarning, match=r"could not be filled .* total = food \+ drinks "
                                            r"\+ tip \(1 row: 3\)"):
         out = syn.impute(rows, seed=0)
-    assert out.loc[3, "total"] == 1000.0
+    assert out.loc[3, "total"] == 120.0
     fine = out.drop(index=3)
     assert (fine["food"] + fine["drinks"] + fine["tip"] == fine["total"]).all()
 
@@ -165,10 +165,10 @@ def test_a_row_no_draw_can_make_obey_is_named() -> None:
     syn = make_synthesizer("cart", seed=0).fit(real, constraints=[Inequality("a", "b",
                                                                              strict=True)])
     rows = real.head(20).assign(b=np.nan)
-    rows.loc[7, "a"] = 40.0
+    rows.loc[7, "a"] = 30.0
     with pytest.warns(ImputeWarning, match=r"could not be filled .* b > a \(1 row: 7\)"):
         out = syn.impute(rows, seed=0)
-    assert out["b"].notna().all() and out.loc[7, "a"] == 40.0
+    assert out["b"].notna().all() and out.loc[7, "a"] == 30.0
     assert (out.drop(index=7)["b"] > out.drop(index=7)["a"]).all()
 
 
@@ -184,3 +184,26 @@ def test_an_unseen_category_of_a_combination_is_named_once(fitted: dict[str, obj
     messages = [str(w.message) for w in caught]
     assert len(messages) == 1 and "never saw" in messages[0] and "c99" in messages[0]
     assert out.loc[2, "country"] == "c99" and out["income"].notna().all()
+
+
+def test_a_given_number_far_outside_the_learned_range_is_named(
+        fitted: dict[str, object], places: pd.DataFrame) -> None:
+    # an income of 1e9 or inf (a typo, a wrong unit) conditioned the row as the range's end
+    # without a word; a number just past the range is ordinary in new rows and passes
+    rows = places.head(10).assign(age=np.nan)
+    rows.loc[2, "income"] = 1e9
+    rows.loc[5, "income"] = np.inf
+    rows.loc[7, "income"] = places["income"].max() + 5.0
+    with pytest.warns(ImputeWarning, match=r"far outside .* income = 1e\+09, inf \(rows 2, 5; "
+                                           r"learned -\d"):
+        out = fitted["cart"].impute(rows, seed=0)  # type: ignore[attr-defined]
+    assert out.loc[2, "income"] == 1e9 and out["age"].notna().all()
+
+
+def test_a_given_value_the_model_cannot_read_is_named(bills: pd.DataFrame) -> None:
+    syn = make_synthesizer("cart", seed=0).fit(bills)
+    rows = bills.head(10).astype(float).assign(tip=np.nan)
+    rows.loc[5, "drinks"] = np.inf  # whole numbers: the first cells read fine
+    with pytest.warns(ImputeWarning, match="far outside"), pytest.raises(
+            InvalidParameterError, match=r"'drinks'.*int64 \(such as inf\)"):
+        syn.impute(rows, seed=0)

@@ -55,6 +55,8 @@ from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, 
 from simulacra.synth._donor_impute import impute_by_donors
 from simulacra.synth._given_rules import (
     broken_rules_message,
+    far_message,
+    far_numbers,
     left_broken,
     left_broken_message,
     split_by_broken_rules,
@@ -293,6 +295,9 @@ class BaseSynthesizer(ABC):
         unseen = unseen_categories(self._categories(), frame, given)
         if unseen.to_numpy().any():
             warnings.warn(unseen_message(frame, unseen), ImputeWarning, stacklevel=2)
+        far = far_numbers(self.table_, frame, given)
+        if far.to_numpy().any():
+            warnings.warn(far_message(self.table_, frame, far), ImputeWarning, stacklevel=2)
         held = given & ~unseen
         # rows giving every cell have nothing to draw (and need not be drawable)
         complete = (held.all(axis=1) & (len(frame.columns) == len(columns))).to_numpy()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simulacra.constraints import ConstraintSet, Unique
+from simulacra.schema import Table
 
 _SHOWN = 3  # rows named per rule in the warning
 
@@ -134,3 +135,40 @@ def unseen_message(frame: pd.DataFrame, unseen: pd.DataFrame) -> str:
             "it: " + "; ".join(parts) + ". Those cells are kept as given, and the rows' "
             "blank cells are drawn given their other cells. Refit on data that includes "
             "these values to learn them (row numbers count from 0).")
+
+
+def far_numbers(table: Table, frame: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
+    """Which given numbers lie far outside what the model learned (or are infinite).
+
+    Far: beyond the real minimum or maximum by more than their distance. A new row a little
+    past the range is ordinary; ``1e9`` or ``inf`` for an income is most likely a typo, and
+    the model can only draw the row's blanks as if it were at the range's end.
+    """
+    out = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    for column in frame.columns:
+        spec = table.column(column)
+        if spec.kind.value != "numerical" or spec.minimum is None or spec.maximum is None:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64,
+                                                                       na_value=np.nan)
+        reach = spec.maximum - spec.minimum
+        with np.errstate(invalid="ignore"):
+            far = (values < spec.minimum - reach) | (values > spec.maximum + reach)
+        out[column] = given[column].to_numpy() & (far | np.isinf(values))
+    return out
+
+
+def far_message(table: Table, frame: pd.DataFrame, far: pd.DataFrame) -> str:
+    """One warning naming each column's far numbers, the range learned and the first rows."""
+    parts = []
+    for column in far.columns[far.any(axis=0).to_numpy()]:
+        rows = np.flatnonzero(far[column].to_numpy())
+        spec = table.column(column)
+        values = ", ".join(f"{v:g}" for v in frame[column].iloc[rows[:_SHOWN]].astype(float))
+        shown = ", ".join(map(str, rows[:_SHOWN])) + (", ..." if rows.size > _SHOWN else "")
+        parts.append(f"{column} = {values} (rows {shown}; learned {spec.minimum:g} to "
+                     f"{spec.maximum:g})")
+    return ("Some given numbers lie far outside the values the model learned: "
+            + "; ".join(parts) + ". They are kept as given, and the rows' blank cells are "
+            "drawn as if they were at the nearest end of that range. Check those cells for "
+            "typos or a wrong unit (row numbers count from 0).")

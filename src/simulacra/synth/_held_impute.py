@@ -255,7 +255,8 @@ def held_cells(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
         except (ValueError, TypeError):
             raise InvalidParameterError(
                 f"Column {column!r}: the given values cannot be read as the model's "
-                f"{filled.dtype} (first: {values.iloc[0]!r}).") from None
+                f"{filled.dtype} (such as {_first_unreadable(values, filled.dtype)!r}). "
+                f"Give such cells as {filled.dtype} values, or leave them blank.") from None
         example[column] = filled
     encoded = model.codec_.encode(example).values.copy()
     held = np.zeros(encoded.shape, dtype=bool)
@@ -270,3 +271,13 @@ def held_cells(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.DataFrame,
         else:
             held[:, j] = present
     return encoded, held, choices
+
+
+def _first_unreadable(values: pd.Series, dtype: object) -> object:
+    """The first given value that cannot be cast to ``dtype``."""
+    for value in values:
+        try:
+            pd.Series([value]).astype(dtype)  # type: ignore[call-overload]
+        except (ValueError, TypeError, OverflowError):
+            return value
+    return values.iloc[0]
