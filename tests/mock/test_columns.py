@@ -196,6 +196,10 @@ def test_formula_over_missing_values_and_type_errors() -> None:
     assert (df["b"].dropna() == df["a"].dropna() * 2).all()
     with pytest.raises(SpecError, match=r"columns\.b: the expression cannot be computed"):
         _gen({"a": {"faker": "city"}, "b": {"formula": "a - 2"}}, n=10)
+    # a division by zero was written as inf in every row without a word
+    with pytest.raises(SpecError, match=r"columns\.b: .*infinite value in \d+ of 10 rows.*"
+                                        r"Fix: keep a divisor away from 0"):
+        _gen({"a": {"poisson": {"lam": 3}}, "b": {"formula": "a / (a - a)"}}, n=10)
 
 
 def test_choice_weights_must_match_values() -> None:

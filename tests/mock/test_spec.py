@@ -63,6 +63,15 @@ def test_unknown_distribution_names_line_field_and_choices(tmp_path: Path) -> No
     assert "unknown generator 'gauss'" in msg and "normal, lognormal, uniform, poisson" in msg
 
 
+def test_min_above_max_names_line_and_field(tmp_path: Path) -> None:
+    # the check read the wrong keys and never fired: the schema's own message came at
+    # generation, without file or line, saying to take a bound "from the data"
+    text = GOOD.replace("std: 12}}", "std: 12}, min: 90, max: 18}")
+    msg = _error(tmp_path, text)
+    assert f"line {_line_of(text, 'min: 90')} (tables.customers.columns.age.min)" in msg
+    assert "min 90.0 is above max 18.0" in msg and "from the data" not in msg
+
+
 def test_unknown_key_has_did_you_mean(tmp_path: Path) -> None:
     text = GOOD.replace("std: 12}}", "std: 12}, nul_share: 0.1}")
     msg = _error(tmp_path, text)

@@ -196,10 +196,13 @@ class ColumnGenerator:
         except (TypeError, ValueError, ArithmeticError) as exc:
             if self.expression is None and not self.conditions:
                 raise
+            fix = ("keep a divisor away from 0 (add 1 to a count), or give such rows "
+                   "another value with cases" if isinstance(exc, ArithmeticError) else
+                   "check that it combines columns of matching types (numbers with numbers, "
+                   "text compared with text)")
             raise SpecError(
                 f"{self.spec.where}: the expression cannot be computed on the generated "
-                f"columns ({type(exc).__name__}: {exc}). Fix: check that it combines columns "
-                "of matching types (numbers with numbers, text compared with text).") from None
+                f"columns ({type(exc).__name__}: {exc}). Fix: {fix}.") from None
         series = _as_series(values, len(rows))
         if self.spec.null_share > 0:
             missing = np.random.default_rng(child(seq, 1)).random(len(rows)) < self.spec.null_share
@@ -215,8 +218,14 @@ class ColumnGenerator:
         if gen == "formula":
             assert self.expression is not None
             out = self.expression.evaluate(frame, n)
-            return out if self.dtype.startswith(("bool", "boolean")) else self._number(
-                _as_float(out, n), None)
+            if self.dtype.startswith(("bool", "boolean")):
+                return out
+            numbers = _as_float(out, n)
+            if np.isinf(numbers).any():  # a division by zero: written as inf, row after row
+                raise ArithmeticError(f"the formula {spec.params!r} gives an infinite value "
+                                      f"in {int(np.isinf(numbers).sum()):,} of {n:,} rows "
+                                      "(a division by zero?)")
+            return self._number(numbers, None)
         if gen in ("choice", "empirical"):
             return self._pick(rows, rng)
         if gen == "constant":

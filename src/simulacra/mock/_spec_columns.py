@@ -122,7 +122,7 @@ def _modifiers(data: Mapping[str, Any], gen: str, path: PathKey,
                 out[field] = float(data[key])
             else:
                 issues.add((*path, key), f"{key} must be a number; got {data[key]!r}.")
-    if "min" in out and "max" in out and out["minimum"] > out["maximum"]:
+    if "minimum" in out and "maximum" in out and out["minimum"] > out["maximum"]:
         issues.add((*path, "min"), f"min {out['minimum']} is above max {out['maximum']}.")
     if "decimals" in data:
         d = data["decimals"]
