@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from simulacra.errors import DataReadError, SpecError
-from simulacra.mock import MockSpec, example_spec, load_spec
+from simulacra.mock import MockData, MockSpec, example_spec, load_spec, write_mock
 
 GOOD = """\
 version: 1
@@ -53,6 +53,16 @@ def test_good_spec_loads_with_defaults(tmp_path: Path) -> None:
 def test_mapping_source_is_accepted() -> None:
     spec = load_spec({"tables": {"t": {"columns": {"x": {"uniform": {"low": 0, "high": 1}}}}}})
     assert spec.table_names == ["t"] and spec.table("t").rows == 100
+
+
+def test_mock_data_and_write_mock_take_what_load_spec_reads(tmp_path: Path) -> None:
+    # a mapping gave AttributeError: 'dict' object has no attribute 'table_names'
+    source = {"seed": 1, "tables": {"t": {"rows": 5, "columns": {
+        "x": {"uniform": {"low": 0, "high": 1}}}}}}
+    assert len(MockData(source).rows("t", 0, 5)) == 5
+    assert write_mock(source, tmp_path / "out", format="csv") == {"t": 5}
+    (tmp_path / "s.yaml").write_text(GOOD)
+    assert len(MockData(tmp_path / "s.yaml").rows("customers", 0, 10)) == 10
 
 
 def test_unknown_distribution_names_line_field_and_choices(tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,7 @@ from simulacra.constraints import Constraint, from_dict
 from simulacra.errors import InvalidParameterError, SamplingError
 from simulacra.mock._checks import column_order, static_table, table_order, unique_capacity
 from simulacra.mock._columns import ColumnGenerator
-from simulacra.mock._spec import MockSpec, TableSpec
+from simulacra.mock._spec import MockSpec, TableSpec, load_spec
 from simulacra.schema._model import Column, Table
 
 __all__ = ["BLOCK_ROWS", "MAX_ATTEMPTS", "MockData"]
@@ -60,7 +62,7 @@ class MockData:
     Parameters
     ----------
     spec
-        A spec from :func:`~simulacra.mock.load_spec`.
+        A spec from :func:`~simulacra.mock.load_spec`, or what it reads (a file, a mapping).
     seed
         The seed (default: the spec's ``seed``, else 0). Same seed, same rows.
     rows
@@ -72,7 +74,10 @@ class MockData:
         Table names, parents before children.
     """
 
-    def __init__(self, spec: MockSpec, *, seed: int | None = None, rows: int | None = None) -> None:
+    def __init__(self, spec: MockSpec | Mapping[str, Any] | str | Path, *,
+                 seed: int | None = None, rows: int | None = None) -> None:
+        if not isinstance(spec, MockSpec):  # a spec's text, file or mapping, as load_spec
+            spec = load_spec(spec)
         for name, value in (("seed", seed), ("rows", rows)):
             if value is not None and (not isinstance(value, (int, np.integer))
                                       or isinstance(value, bool) or value < 0):

@@ -13,7 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from simulacra._progress import Progress, or_null
 from simulacra.data._io import TableWriter, atomic_path
 from simulacra.errors import InvalidParameterError
 from simulacra.mock._engine import MockData
-from simulacra.mock._spec import MockSpec
+from simulacra.mock._spec import MockSpec, load_spec
 from simulacra.schema._model import Table
 
 __all__ = ["FORMATS", "SQLITE_NAME", "sql_type", "write_mock"]
@@ -33,7 +33,8 @@ FORMATS = ("parquet", "csv", "sqlite")
 SQLITE_NAME = "mock.sqlite"
 
 
-def write_mock(spec: MockSpec, out: str | Path, *, rows: int | None = None,
+def write_mock(spec: MockSpec | Mapping[str, Any] | str | Path, out: str | Path, *,
+               rows: int | None = None,
                format: str = "parquet", seed: int | None = None,
                progress: Progress | None = None) -> dict[str, int]:
     """Generate every table of ``spec`` and write it under the folder ``out``.
@@ -41,7 +42,7 @@ def write_mock(spec: MockSpec, out: str | Path, *, rows: int | None = None,
     Parameters
     ----------
     spec
-        From :func:`~simulacra.mock.load_spec`.
+        From :func:`~simulacra.mock.load_spec`, or what it reads (a file, a mapping).
     out
         The output folder (created if missing). Parquet and CSV give ``TABLE.parquet`` /
         ``TABLE.csv`` per table; SQLite gives ``mock.sqlite`` with PRIMARY KEY and FOREIGN
@@ -67,6 +68,8 @@ def write_mock(spec: MockSpec, out: str | Path, *, rows: int | None = None,
     SamplingError
         A table's constraints reject too many rows (the message names the rule).
     """
+    if not isinstance(spec, MockSpec):  # a spec's file or mapping, as load_spec reads
+        spec = load_spec(spec)
     if format not in FORMATS:
         raise InvalidParameterError(
             f"Unknown mock output format {format!r}. Use one of: {', '.join(FORMATS)}.")
