@@ -11,7 +11,7 @@ row's given cells are kept as given, and the rule is left unchecked for that row
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -59,17 +59,11 @@ def broken_rules_message(rules: ConstraintSet, groups: dict[tuple[int, ...], pd.
     for key, labels in groups.items():
         for i in key:
             rows_of.setdefault(i, []).extend(int(r) for r in labels)
-    parts = []
-    for i, rows in sorted(rows_of.items()):
-        first = sorted(rows)[:_SHOWN]
-        shown = ", ".join(map(str, first)) + (", ..." if len(rows) > _SHOWN else "")
-        plural = "s" if len(rows) > 1 else ""
-        parts.append(f"{rules.rules[i].describe()} ({len(rows)} row{plural}: {shown})")
     return ("The given cells of some rows already break a rule the model keeps, so no value "
-            "of their blank cells can make them obey it: " + "; ".join(parts) + ". Their "
-            "blank cells were filled without checking that rule for those rows (the given "
-            "cells are kept as given). Correct those rows, or leave the rule out when "
-            "fitting if it does not hold in your data (row numbers count from 0).")
+            "of their blank cells can make them obey it: " + _per_rule(rules, rows_of)
+            + ". Their blank cells were filled without checking that rule for those rows "
+            "(the given cells are kept as given). Correct those rows, or leave the rule out "
+            "when fitting if it does not hold in your data (row numbers count from 0).")
 
 
 def left_broken(rules: ConstraintSet, out: pd.DataFrame, checked: np.ndarray,
@@ -97,13 +91,8 @@ def left_broken(rules: ConstraintSet, out: pd.DataFrame, checked: np.ndarray,
 
 def left_broken_message(rules: ConstraintSet, broken: dict[int, list[int]]) -> str:
     """One warning naming each rule some filled rows break, and their first rows (from 0)."""
-    parts = []
-    for i, rows in sorted(broken.items()):
-        shown = ", ".join(map(str, rows[:_SHOWN])) + (", ..." if len(rows) > _SHOWN else "")
-        parts.append(f"{rules.rules[i].describe()} ({len(rows)} row"
-                     f"{'s' if len(rows) > 1 else ''}: {shown})")
     return ("Some rows could not be filled so that they obey every rule the model keeps: "
-            + "; ".join(parts) + ". Their given cells are kept as given and their blank "
+            + _per_rule(rules, broken) + ". Their given cells are kept as given and their blank "
             "cells hold the model's draws, so these rows break the rule. Check the given "
             "cells of those rows (row numbers count from 0).")
 
@@ -128,9 +117,8 @@ def unseen_message(frame: pd.DataFrame, unseen: pd.DataFrame) -> str:
     for column in unseen.columns[unseen.any(axis=0).to_numpy()]:
         rows = np.flatnonzero(unseen[column].to_numpy())
         values = list(dict.fromkeys(frame[column].iloc[rows].tolist()))
-        shown = ", ".join(map(str, rows[:_SHOWN])) + (", ..." if rows.size > _SHOWN else "")
         parts.append(f"{column} = {', '.join(map(repr, values[:_SHOWN]))}"
-                     f"{', ...' if len(values) > _SHOWN else ''} (rows {shown})")
+                     f"{', ...' if len(values) > _SHOWN else ''} (rows {_first(rows)})")
     return ("Some rows give a category the model never saw, so nothing can be drawn given "
             "it: " + "; ".join(parts) + ". Those cells are kept as given, and the rows' "
             "blank cells are drawn given their other cells. Refit on data that includes "
@@ -165,10 +153,21 @@ def far_message(table: Table, frame: pd.DataFrame, far: pd.DataFrame) -> str:
         rows = np.flatnonzero(far[column].to_numpy())
         spec = table.column(column)
         values = ", ".join(f"{v:g}" for v in frame[column].iloc[rows[:_SHOWN]].astype(float))
-        shown = ", ".join(map(str, rows[:_SHOWN])) + (", ..." if rows.size > _SHOWN else "")
-        parts.append(f"{column} = {values} (rows {shown}; learned {spec.minimum:g} to "
+        parts.append(f"{column} = {values} (rows {_first(rows)}; learned {spec.minimum:g} to "
                      f"{spec.maximum:g})")
     return ("Some given numbers lie far outside the values the model learned: "
             + "; ".join(parts) + ". They are kept as given, and the rows' blank cells are "
             "drawn as if they were at the nearest end of that range. Check those cells for "
             "typos or a wrong unit (row numbers count from 0).")
+
+
+def _per_rule(rules: ConstraintSet, rows_of: dict[int, list[int]]) -> str:
+    """Each rule (by position) with its count of rows and the first of them."""
+    return "; ".join(f"{rules.rules[i].describe()} ({len(rows)} "
+                     f"row{'s' if len(rows) > 1 else ''}: {_first(sorted(rows))})"
+                     for i, rows in sorted(rows_of.items()))
+
+
+def _first(rows: Sequence[int] | np.ndarray) -> str:
+    """The first rows of a list, for a message: ``3, 7, 9, ...``."""
+    return ", ".join(map(str, rows[:_SHOWN])) + (", ..." if len(rows) > _SHOWN else "")

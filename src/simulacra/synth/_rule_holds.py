@@ -119,8 +119,8 @@ def _narrowed(model: BaseSynthesizer, rule: Constraint, frame: pd.DataFrame,
     positions = np.asarray([j for j, c in enumerate(model.codec_.encoded_columns)
                             if c.source == key], dtype=np.int64)
     drawn = model.codec_.decode(model._sample_checked(_MARGINAL_ROWS, rng), rng=rng)[key]
-    counts_seen = index.get_indexer(drawn)
-    share = np.bincount(counts_seen[counts_seen >= 0], minlength=len(values)) + _PRIOR
+    seen = index.get_indexer(drawn)
+    share = np.bincount(seen[seen >= 0], minlength=len(values)) + _PRIOR
     return Choice(positions, values, where, allowed[pattern_of[choosing]],
                   share / share.sum())
 
