@@ -259,24 +259,24 @@ class BaseSynthesizer(ABC):
     def impute(self, partial: pd.DataFrame, *, seed: SeedLike = None) -> pd.DataFrame:
         """Fill in the missing cells of ``partial`` rows, keeping every given value.
 
-        Models that draw column by column (CART, so ``auto``, and the Bayesian network) draw
-        the missing cells of all rows at once in their order with every given cell held, so
-        a cell is drawn given the row's cells earlier in that order, and the later ones
-        choose among 64 such draws (see ``synth/_held_impute.py``). Other models group the
-        rows by the values they give and sample each group conditioned on them (natively
-        where the model can, by rejection otherwise). A model that cannot hold a given
-        number lets the candidates it draws nearest that number take it (a window of its
-        nearest values, widened until enough candidates fall in it; see
-        ``synth/_conditions.py``); categories stay exact. Every blank cell gets a value
-        where the model gives one for such a row. Given cells of columns a rule rewrites
-        for the model (a fixed combination, a one-hot group) hold its column, and a blank
-        input of a formula whose column is given is solved for it (see
-        ``synth/_rule_holds.py``). Rows whose given cells alone break a rule are filled with
-        that rule unchecked for them, and a given category the model never saw is kept but
-        conditions nothing, each with an ``ImputeWarning``; so are rows that no draw could
-        make obey a rule (a given total no item in range reaches), where the model draws
-        natively. With a model that only conditions, rows it hardly ever draws end in a
-        ``SamplingError`` naming the condition.
+        Models that draw column by column (CART, so ``auto``, the Bayesian network, argn)
+        draw the missing cells of all rows at once in their order with every given cell
+        held, so a cell is drawn given the row's cells earlier in that order, and the later
+        ones choose among 64 such draws (see ``synth/_held_impute.py``). Models that hold
+        any cell (the copula, the independent baseline, ddpm's inpainting) draw all rows
+        that give the same cells at once, each with its own values; tvae runs a chain over
+        its latent; a model that holds no cell (ctgan) takes each row's blanks from its own
+        rows nearest the row's given cells (``synth/_donor_impute.py``). Rows none of these
+        can fill are conditioned on their given cells one group at a time, where a number
+        the model cannot hold is taken by the candidates drawn nearest it (see
+        ``synth/_conditions.py``). Every blank cell gets a value where the model gives one
+        for such a row. Given cells of columns a rule rewrites for the model (a fixed
+        combination, a one-hot group) hold its column, and a blank input of a formula whose
+        column is given is solved for it (see ``synth/_rule_holds.py``). An
+        ``ImputeWarning`` names rows whose given cells alone break a rule (filled with that
+        rule unchecked for them), given categories the model never saw (kept, conditioning
+        nothing), given numbers far outside the learned range, and rows that no draw could
+        make obey a rule (a given total no item in range reaches).
         """
         self._check_fitted()
         labels = partial.index  # the rows come back under their own labels
