@@ -61,3 +61,18 @@ def test_the_general_path_writes_unpadded_fields_too() -> None:
     wall, _ = _ticks(stamps.tz_localize(None))
     got = format_datetimes(wall, unit, "%-d/%-m %-H:%M %Z", utc=utc, tz="Europe/Berlin")
     assert got.to_pylist() == ["1/3 8:00 CET", "2/3 8:00 CET", "3/3 8:00 CET"]
+
+
+@pytest.mark.parametrize(("fmt", "first"), [("%d%^b%Y", "31DEC1999"), ("%d%~b%Y", "31dec1999"),
+                                            ("%~A %-d %^B", "friday 31 DECEMBER")])
+def test_names_in_capitals_or_small_letters_are_written_by_us(fmt: str, first: str) -> None:
+    stamps = pd.Series(pd.date_range("1999-12-31", periods=40, freq="D"))
+    wall, unit = _ticks(stamps)
+    got = format_datetimes(wall, unit, fmt).to_pylist()
+    assert got[0] == first
+    assert got[1:3] == [strftime_unpadded(s, fmt) for s in stamps.iloc[1:3]]
+    zone = pd.date_range("2021-03-01 08:00", periods=2, freq="D", tz="Europe/Berlin")
+    utc, unit = _ticks(zone.tz_convert("UTC").tz_localize(None))
+    wall, _ = _ticks(zone.tz_localize(None))  # %Z: each value through strftime_unpadded
+    assert format_datetimes(wall, unit, "%d%^b %Z", utc=utc, tz="Europe/Berlin").to_pylist() == [
+        "01MAR CET", "02MAR CET"]

@@ -217,14 +217,15 @@ def test_a_csv_written_with_its_missing_markers_reads_back_as_the_same_text(
             "3,false,2021-01-03,,NA\n")
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
     back = read_table(tmp_path / "t.csv")
-    # "both" has empty cells beside ".", "mixed" two markers: neither has one marker to keep
-    markers = {"size": ".", "flag": "NA", "when": "null"}
+    # "both" has as many empty cells as "." (empty wins a tie), "mixed" two markers: the
+    # first seen of the commonest is kept
+    markers = {"size": ".", "flag": "NA", "when": "null", "mixed": "."}
     assert back.attrs["missing_markers"] == markers
     assert back["size"].dtype == np.float64
     write_table(back, tmp_path / "out.csv", text_formats=back.attrs["text_formats"],
                 missing_markers=back.attrs["missing_markers"])
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == (
-        "size,flag,when,both,mixed\n1,true,2021-01-01,1,1\n.,NA,null,,\n3,false,2021-01-03,,\n")
+        "size,flag,when,both,mixed\n1,true,2021-01-01,1,1\n.,NA,null,,.\n3,false,2021-01-03,,.\n")
     write_table(back, tmp_path / "plain.csv")
     assert (tmp_path / "plain.csv").read_text(encoding="utf-8").splitlines()[2] == ",,,,"
 

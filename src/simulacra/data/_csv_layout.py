@@ -8,10 +8,10 @@ output can write ``\r\n`` line ends where Excel did and quote every text field w
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CsvLayout", "csv_layout"]
+__all__ = ["CsvLayout", "bare_markers", "csv_layout"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,20 @@ def _quoted_columns(records: Sequence[list[_Field]], missing: Collection[str]) -
         elif len(said) > 1:
             return ()  # quotes only where needed (a value with the separator)
     return tuple(quoted)
+
+
+def bare_markers(text: str, sep: str, columns: Mapping[int, Collection[str]]
+                 ) -> dict[int, list[int]] | None:
+    """The rows where a column at ``columns`` holds one of its markers bare (``NA``, no quotes).
+
+    ``text``: the whole file; ``columns``: column position -> the marker texts to look for.
+    Rows count the records after the header, blank lines left out (as pandas reads them).
+    None where the records cannot be split.
+    """
+    records, _ = _records(text, sep, cut=False)
+    if not records:
+        return None
+    rows = [r for r in records[1:] if len(r) > 1 or r[0].quoted or r[0].text]
+    return {j: [i for i, record in enumerate(rows)
+                if j < len(record) and not record[j].quoted and record[j].text in markers]
+            for j, markers in columns.items()}

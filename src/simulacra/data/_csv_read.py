@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulacra.data._csv_layout import csv_layout
+from simulacra.data._csv_layout import bare_markers, csv_layout
 from simulacra.data._text_formats import (
     SWAP_MARKS,
     amount_format,
@@ -92,7 +92,7 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     sniffed = sep == ","
     if sniffed:
         sep = _sniff_separator(head, cut)
-    frame = _read_csv(p, sep, encoding)
+    frame, header = _read_csv(p, sep, encoding)
     decimal = "."
     if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
         # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
@@ -103,13 +103,48 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     _read_formatted_numbers(frame)
     written = _written_encoding(p, encoding)
     layout = csv_layout(head, sep, cut, NA_MARKERS)
+    _read_bare_markers(frame, p, sep, encoding, layout.quoted)
     quoted = [str(frame.columns[j]) for j in layout.quoted if j < frame.shape[1]]
+    unnamed = [str(frame.columns[j]) for j, name in enumerate(header[:frame.shape[1]])
+               if not name.strip()]
+    trailing = len(header) > frame.shape[1] and not header[-1].strip()
     if ((sniffed and sep != ",") or decimal != "." or written != "utf-8"
-            or layout.line_end != "\n" or quoted):
+            or layout.line_end != "\n" or quoted or unnamed or trailing):
         frame.attrs["csv_dialect"] = csv_dialect_of(
             {"separator": sep, "decimal": decimal, "encoding": written,
-             "line_end": layout.line_end, "quoted": quoted}, str(p))
+             "line_end": layout.line_end, "quoted": quoted, "unnamed": unnamed,
+             "trailing_separator": trailing}, str(p))
     return frame
+
+
+def _read_bare_markers(frame: pd.DataFrame, p: Path, sep: str, encoding: str,
+                       quoted: tuple[int, ...]) -> None:
+    """In a column whose values are all quoted, a bare ``NA`` (or other marker) as missing.
+
+    R's ``write.csv2`` quotes text and writes a missing value ``NA`` bare, so a bare marker
+    there is missing while ``"NA"`` (North America) is a value. Text columns keep markers as
+    values otherwise (see :func:`_missing_markers`), so only these are looked at, in the whole
+    file; rows that do not line up with the frame's leave the column as it is.
+    """
+    columns = {j: set(frame.iloc[:, j].dropna().unique()) & set(NA_MARKERS) for j in quoted
+               if j < frame.shape[1] and _text(frame.iloc[:, j])}
+    columns = {j: found for j, found in columns.items() if found}
+    if not columns:
+        return
+    with _open(p, "rt", encoding=encoding, newline="") as fh:
+        rows = bare_markers(fh.read(), sep, columns)
+    for j, at in (rows or {}).items():
+        column = frame.iloc[:, j]
+        if not at or at[-1] >= len(column) or not column.iloc[at].isin(columns[j]).all():
+            continue
+        marked = np.zeros(len(column), dtype=bool)
+        marked[at] = True
+        frame.isetitem(j, column.where(~marked).array)
+        _remember_marker(frame, j, column, marked)
+
+
+def _text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
 
 
 def _head(p: Path, encoding: str) -> tuple[str, bool]:
@@ -482,17 +517,22 @@ def _missing_markers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _remember_marker(frame: pd.DataFrame, i: int, column: pd.Series, marked: np.ndarray) -> None:
-    """Keep the marker of a column that writes every missing cell with the same one (``.``).
+    """Keep the marker a column writes its missing cells with (SAS's ``.``), for CSV output.
 
     Kept in ``frame.attrs["missing_markers"]`` (column name -> marker), so that CSV output can
-    write the rows back as they were read; a column that also has empty cells keeps none.
+    write missing cells as they were read. Where a column writes them several ways (Excel's
+    ``#N/A`` and ``#DIV/0!``, or a marker and empty cells), new missing cells cannot be told
+    apart: the commonest way is kept (the first seen of a tie), none where empty cells are.
     """
-    used = column[marked].unique()
-    if len(used) == 1 and not (column.isna().to_numpy() & ~marked).any():
-        frame.attrs.setdefault("missing_markers", {})[str(frame.columns[i])] = str(used[0])
+    empty = int((column.isna().to_numpy() & ~marked).sum())
+    counts = column[marked].astype(str).value_counts(sort=False)  # in the order first seen
+    if not counts.empty and int(counts.max()) > empty:
+        frame.attrs.setdefault("missing_markers", {})[str(frame.columns[i])] = str(
+            counts.idxmax())
 
 
-def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
+def _read_csv(p: Path, sep: str, encoding: str) -> tuple[pd.DataFrame, list[str]]:
+    """The frame read with the fixes of the module docstring, and the header as written."""
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -508,7 +548,7 @@ def _read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         _warn_unnamed(frame, header, p)
         frame = _missing_markers(frame)
         head = _head_texts(frame, p, sep, encoding)
-        return _learn_text_formats(_leading_zeros(frame, head, p, sep, encoding), head)
+        return _learn_text_formats(_leading_zeros(frame, head, p, sep, encoding), head), header
     except UnicodeDecodeError as exc:
         raise _decode_error(p, encoding, exc) from None
     except pd.errors.EmptyDataError:

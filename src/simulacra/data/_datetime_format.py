@@ -9,6 +9,8 @@ listed here fall back to pandas.
 
 Unpadded fields (``%-d``, ``%-m``, ``%-H`` ...) are produced here, not by the platform's
 ``strftime`` (where only glibc knows them): the padded field with its leading zero dropped.
+So are names in capitals (``%^b``: ``JAN``, as SAS writes them; glibc's notation) and in
+small letters (``%~b``: ``jan``, as Stata writes them; simulacra's own).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pyarrow as pa
 
 from simulacra.data._strings import join, zero_pad
 
-_DIRECTIVE = re.compile(r"%([-:]?)([a-zA-Z%])")  # %-d: no padding; %:z: +02:00
+_DIRECTIVE = re.compile(r"%([-:^~]?)([a-zA-Z%])")  # %-d: no padding; %:z: +02:00; %^b: JAN
 _DATE = frozenset("aAbBCdDeFgGhjmuUVwWxyY")
 _TIME = frozenset("HIklMpPrRSTX")
 _ARITHMETIC_TIME = frozenset("HIMSp")
@@ -49,7 +51,7 @@ def _runs(fmt: str) -> list[tuple[str, str]] | None:
             cls = "time"
         elif code == "f" and not m.group(1):
             cls = "frac"
-        elif code == "z" and m.group(1) != "-":
+        elif code == "z" and m.group(1) in ("", ":"):
             cls = "offset"
         else:
             return None
@@ -89,20 +91,31 @@ def _spread(keys: np.ndarray, render: functools.partial[str]) -> pa.Array:
     return table.take(pa.array(index))
 
 
-_PERCENT_OR_UNPADDED = re.compile(r"%(%|-[a-zA-Z])")
+_PERCENT_OR_FLAGGED = re.compile(r"%(%|[-^~][a-zA-Z])")
+_OWN_FLAGS = re.compile(r"%[-^~]")
 
 
 def strftime_unpadded(moment: dt.datetime, fmt: str) -> str:
-    """``moment.strftime(fmt)``, with ``%-d`` (and so on) as the field without a leading zero."""
-    if "%-" not in fmt:
+    """``moment.strftime(fmt)``, with the flags of the module docstring done here.
+
+    ``%-d`` (and so on) is the field without a leading zero, ``%^b`` in capitals, ``%~b`` in
+    small letters.
+    """
+    if not _OWN_FLAGS.search(fmt):
         return moment.strftime(fmt)
 
     def field(m: re.Match[str]) -> str:
         if m.group(1) == "%":
             return "%%"
-        return moment.strftime(f"%{m.group(1)[1]}").lstrip("0") or "0"
+        flag, code = m.group(1)[0], m.group(1)[1]
+        text = moment.strftime(f"%{code}")
+        if flag == "^":
+            return text.upper().replace("%", "%%")
+        if flag == "~":
+            return text.lower().replace("%", "%%")
+        return text.lstrip("0") or "0"
 
-    return moment.strftime(_PERCENT_OR_UNPADDED.sub(field, fmt))
+    return moment.strftime(_PERCENT_OR_FLAGGED.sub(field, fmt))
 
 
 def _date_text(day: int, fmt: str) -> str:
@@ -199,7 +212,7 @@ def _pandas_format(wall: np.ndarray, unit: str, fmt: str, utc: np.ndarray | None
         stamps = stamps.tz_convert(tz)
     else:
         stamps = pd.DatetimeIndex(wall.astype(f"datetime64[{unit}]"))
-    if "%-" in fmt:  # glibc alone knows %-d: each value through our own (slow, but rare)
+    if _OWN_FLAGS.search(fmt):  # %-d, %^b, %~b: each value through our own (slow, but rare)
         text = [None if pd.isna(s) else strftime_unpadded(s, fmt) for s in stamps]
         return pa.array(text, pa.string())
     return pa.array(np.asarray(stamps.strftime(fmt), dtype=object), pa.string())

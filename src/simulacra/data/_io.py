@@ -371,7 +371,9 @@ def _style(sep: str, csv_dialect: Mapping[str, Any] | None) -> CsvStyle:
     return CsvStyle(sep=dialect["separator"] if sep == "," else sep,
                     decimal=dialect["decimal"], encoding=dialect["encoding"],
                     line_end=dialect.get("line_end", "\n"),
-                    quoted=frozenset(dialect.get("quoted", ())))
+                    quoted=frozenset(dialect.get("quoted", ())),
+                    unnamed=frozenset(dialect.get("unnamed", ())),
+                    trailing_separator=dialect.get("trailing_separator", False))
 
 
 def _check_readable(p: Path) -> None:

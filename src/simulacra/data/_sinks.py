@@ -43,6 +43,17 @@ class CsvStyle:
     encoding: str = "utf-8"
     line_end: str = "\n"
     quoted: frozenset[str] = frozenset()
+    unnamed: frozenset[str] = frozenset()
+    trailing_separator: bool = False
+
+    @property
+    def record_end(self) -> str:
+        """What ends every line: the line end, after a separator where the file had one."""
+        return self.sep + self.line_end if self.trailing_separator else self.line_end
+
+    def header(self, columns: pd.Index) -> list[str]:
+        """The header's cells: each column's name, empty for the ``unnamed`` ones."""
+        return ["" if str(name) in self.unnamed else str(name) for name in columns]
 
 
 class _Columns:
@@ -189,7 +200,8 @@ class CsvSink:
         with unencodable(self._target, style.encoding):
             if style.quoted.isdisjoint(map(str, chunk.columns)):
                 text.to_csv(self._handle, sep=style.sep, decimal=style.decimal, index=False,
-                            header=header, lineterminator=style.line_end)
+                            header=style.header(text.columns) if header else False,
+                            lineterminator=style.record_end)
             else:
                 self._handle.write(_quoted_csv(text, chunk.isna().to_numpy(), style, header))
 
@@ -209,7 +221,8 @@ def _quoted_csv(text: pd.DataFrame, missing: np.ndarray, style: CsvStyle, header
     stay bare, as R writes them: a quoted ``"NA"`` would read back as text.
     """
     rendered = text.to_csv(None, sep=style.sep, decimal=style.decimal, index=False,
-                           header=header, lineterminator="\n")
+                           header=style.header(text.columns) if header else False,
+                           lineterminator="\n")
     records = list(csv.reader(io.StringIO(rendered, newline=""), delimiter=style.sep))
     quoted = [str(name) in style.quoted for name in text.columns]
     lines = []
@@ -219,7 +232,7 @@ def _quoted_csv(text: pd.DataFrame, missing: np.ndarray, style: CsvStyle, header
         lines.append(style.sep.join(
             _quote(field) if quoted[j] and not missing[row, j] else _minimal(field, style.sep)
             for j, field in enumerate(fields)))
-    return "".join(line + style.line_end for line in lines)
+    return "".join(line + style.record_end for line in lines)
 
 
 def _quote(field: str) -> str:

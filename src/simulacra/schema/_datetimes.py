@@ -18,6 +18,9 @@ Conventions shared with the codecs:
   (strptime accepts one digit or two) and written without padding by our own formatter, on
   every platform. Where a column mixes both, the majority of the values that show it (those
   below 10) decides; a tie keeps the padding.
+* Month and day names written in capitals by most values (SAS's ``01JAN2013``) are spelled
+  ``%^b`` (glibc's notation), in small letters (Stata's ``01jan2013``) ``%~b`` (simulacra's
+  own); read like ``%b`` (strptime ignores case) and written so by our own formatter.
 * ``%f`` writes six digits, so ``"10:00:00.5"`` is read correctly but written back
   ``"10:00:00.500000"``.
 * Whole numbers that are all dates written ``YYYYMMDD`` (``19750103``) or ``YYYYMM``
@@ -88,7 +91,8 @@ DATETIME_FORMATS: tuple[str, ...] = _build_formats()
 """Candidate formats in order of preference (``%d/%m/%Y`` before ``%m/%d/%Y``)."""
 
 _MAX_LENGTH = 40
-_DIRECTIVE = re.compile(r"%([-:]?)([a-zA-Z%])")
+_DIRECTIVE = re.compile(r"%([-:^~]?)([a-zA-Z%])")
+_NAMES = frozenset("bBaA")  # month and day names, whose case a column may change
 _PADDABLE = frozenset("dmHIMS")  # numbers of one or two digits, padded by strftime
 # what each directive matches in a value, for finding how its fields were written
 _FIELD_TEXT = {"Y": r"\d{4}", "y": r"\d{2}", "d": r"\d{1,2}", "m": r"\d{1,2}",
@@ -142,8 +146,12 @@ def integer_date_format(name: str, values: np.ndarray) -> str | None:
 
 
 def parsing_format(fmt: str) -> str:
-    """``fmt`` as strptime reads it: ``%-m`` (unpadded) is ``%m``, which reads ``1`` and ``01``."""
-    return _DIRECTIVE.sub(lambda m: f"%{m.group(2)}" if m.group(1) == "-" else m.group(0), fmt)
+    """``fmt`` as strptime reads it: ``%-m`` (unpadded) is ``%m``, which reads ``1`` and ``01``.
+
+    ``%^b`` and ``%~b`` (names in capitals, in small letters) are ``%b``, which reads any case.
+    """
+    return _DIRECTIVE.sub(lambda m: f"%{m.group(2)}" if m.group(1) in ("-", "^", "~")
+                          else m.group(0), fmt)
 
 
 def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
@@ -205,7 +213,7 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
         mixed = _mixed_formats(sample)
         if mixed is None or not _parses_all(values.drop_duplicates(), mixed):
             return None
-        return _with_padding_seen(mixed, sample)
+        return _with_case_seen(_with_padding_seen(mixed, sample), sample)
     passing.sort(key=lambda f: not _round_trips(sample, f))
     if len(values) > len(sample):
         distinct = values.drop_duplicates()
@@ -215,7 +223,28 @@ def detect_datetime_format(values: pd.Series, sample: pd.Series) -> str | None:
     found = passing[0]
     if "%z" in found and sample.str.contains(r"[+-]\d\d:\d\d$").all():
         found = found.replace("%z", "%:z")  # offsets written +02:00 stay so
-    return _with_padding_seen(found, sample)
+    return _with_case_seen(_with_padding_seen(found, sample), sample)
+
+
+def _with_case_seen(fmt: str, sample: pd.Series) -> str:
+    """``fmt`` with ``%^b`` or ``%~b`` for names most values write in capitals or small letters.
+
+    Formats with names have no other letters, so a value's letters are its names'.
+    """
+    if not any(m.group(2) in _NAMES and not m.group(1) for m in _DIRECTIVE.finditer(fmt)):
+        return fmt
+    letters = sample.astype(str).str.replace(r"[\W\d_]+", "", regex=True)
+    letters = letters[letters.str.len() > 1]  # one letter has no case to tell
+    if letters.empty:
+        return fmt
+    if letters.str.isupper().mean() > 0.5:
+        flag = "^"
+    elif letters.str.islower().mean() > 0.5:
+        flag = "~"
+    else:
+        return fmt
+    return _DIRECTIVE.sub(lambda m: f"%{flag}{m.group(2)}"
+                          if m.group(2) in _NAMES and not m.group(1) else m.group(0), fmt)
 
 
 def _with_padding_seen(fmt: str, sample: pd.Series) -> str:

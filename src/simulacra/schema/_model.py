@@ -276,10 +276,14 @@ DECIMAL_MARKS = (".", ",")
 
 
 CSV_DIALECT_DEFAULTS: dict[str, Any] = {"separator": ",", "decimal": ".", "encoding": "utf-8",
-                                         "line_end": "\n", "quoted": []}
+                                         "line_end": "\n", "quoted": [], "unnamed": [],
+                                         "trailing_separator": False}
 r"""Each ``csv_dialect`` key's default. ``line_end``: ``"\n"`` or ``"\r\n"``. ``quoted``: the
 columns whose every value is written in quotes, with the header (R's ``write.csv2``,
-LibreOffice's "quote all text cells"); other fields are quoted only where they must be."""
+LibreOffice's "quote all text cells"); other fields are quoted only where they must be.
+``unnamed``: the columns whose header cell is written empty (R's and pandas' row names,
+read as ``Unnamed: 0``). ``trailing_separator``: every line ends in a separator
+(``Datum;Menge;``, as some spreadsheets write)."""
 _CSV_DIALECT_ALWAYS = ("separator", "decimal", "encoding")
 LINE_ENDS = ("\n", "\r\n")
 
@@ -299,7 +303,7 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
     if unknown:
         raise SchemaError(f"{where} has unknown key(s) {unknown}; it takes "
                           f"{', '.join(map(repr, CSV_DIALECT_DEFAULTS))}.")
-    separator, decimal, encoding, line_end, quoted = (
+    separator, decimal, encoding, line_end, quoted, unnamed, trailing = (
         dialect.get(k, d) for k, d in CSV_DIALECT_DEFAULTS.items())
     try:
         encoding = codecs.lookup(encoding).name
@@ -314,15 +318,23 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
     if line_end not in LINE_ENDS:
         raise SchemaError(f"{where}: 'line_end' must be {LINE_ENDS[0]!r} or {LINE_ENDS[1]!r}. "
                           f"Got {line_end!r}.")
-    if (not isinstance(quoted, list | tuple) or not all(isinstance(q, str) for q in quoted)
-            or len(set(quoted)) != len(quoted)):
-        raise SchemaError(f"{where}: 'quoted' must be a list of column names, each once, such "
-                          f'as ["name", "city"]. Got {quoted!r}.')
+    for key, names, example in (("quoted", quoted, '["name", "city"]'),
+                                ("unnamed", unnamed, '["Unnamed: 0"]')):
+        if (not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names)
+                or len(set(names)) != len(names)):
+            raise SchemaError(f"{where}: {key!r} must be a list of column names, each once, "
+                              f"such as {example}. Got {names!r}.")
+    if not isinstance(trailing, bool):
+        raise SchemaError(f"{where}: 'trailing_separator' must be true or false. "
+                          f"Got {trailing!r}.")
     out: dict[str, Any] = {"separator": separator, "decimal": decimal, "encoding": encoding}
     if line_end != CSV_DIALECT_DEFAULTS["line_end"]:
         out["line_end"] = line_end
-    if quoted:
-        out["quoted"] = list(quoted)
+    for key, names in (("quoted", quoted), ("unnamed", unnamed)):
+        if names:
+            out[key] = list(names)
+    if trailing:
+        out["trailing_separator"] = True
     return out
 
 
@@ -360,10 +372,11 @@ class Table:
             self._check_constraint(i, rule, names)
         if self.csv_dialect is not None:
             dialect = csv_dialect_of(self.csv_dialect, f"Table {self.name!r}: 'csv_dialect'")
-            if "quoted" in dialect:  # a column dropped (a reshaping rule's) is not written
-                dialect["quoted"] = [c for c in dialect["quoted"] if c in names]
-                if not dialect["quoted"]:
-                    del dialect["quoted"]
+            for key in ("quoted", "unnamed"):  # a column dropped (a reshaping rule's) is
+                if key in dialect:                 # not written
+                    dialect[key] = [c for c in dialect[key] if c in names]
+                    if not dialect[key]:
+                        del dialect[key]
             default = {k: CSV_DIALECT_DEFAULTS[k] for k in _CSV_DIALECT_ALWAYS}
             object.__setattr__(self, "csv_dialect", None if dialect == default else dialect)
 
