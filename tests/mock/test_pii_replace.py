@@ -372,3 +372,14 @@ def test_codes_and_ip_addresses_are_replaced_and_masked() -> None:
     assert not set(faked.data["host"]) & set(frame["host"])
     masked = replace_pii(frame, method="mask").data
     assert masked["host"].str.fullmatch(r"\*+\.\*+\.\*+\.\*+").all()
+
+
+def test_keep_leaves_detected_columns_as_they_are(contacts: pd.DataFrame) -> None:
+    result = replace_pii(contacts, method="mask", keep=["phone", "iban"])
+    assert "phone" not in result.columns and "iban" not in result.columns
+    assert "email" in result.columns
+    pd.testing.assert_frame_equal(result.data[["phone", "iban"]], contacts[["phone", "iban"]])
+    with pytest.raises(InvalidParameterError, match=r"'iban'.*both to replace.*keep"):
+        replace_pii(contacts, method="mask", columns=["iban"], keep=["iban"])
+    with pytest.raises(InvalidParameterError, match=r"no column 'fone'.*phone"):
+        replace_pii(contacts, method="mask", keep=["fone"])

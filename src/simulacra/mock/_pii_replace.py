@@ -218,7 +218,8 @@ def _check_key(key: object, what: str = "The key") -> bytes:
 # ---- the public call ------------------------------------------------------------------------
 def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[str] | None = None,
                 key: bytes | None = None, schema: Table | Schema | None = None,
-                locale: str | None = None, seed: int | None = None) -> PIIReplacement:
+                locale: str | None = None, seed: int | None = None,
+                keep: Sequence[str] | None = None) -> PIIReplacement:
     """Replace the personal data in ``data`` by fake values, keyed pseudonyms or masks.
 
     Parameters
@@ -239,6 +240,8 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
         Faker locale of all fake values (default: each column's inferred locale, else en_US).
     seed
         Makes ``fake`` reproducible; fake ids depend only on the seed (or key).
+    keep
+        Detected columns to leave as they are (e.g. titles detected as a ``code``).
 
     Returns
     -------
@@ -248,7 +251,8 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     Raises
     ------
     InvalidParameterError
-        Unknown method, a named column not in ``data``, a missing or short ``key`` for
+        Unknown method, a named or kept column not in ``data``, a column both named and
+        kept, a missing or short ``key`` for
         ``hash``, a bad seed, or a column ``fake`` cannot imitate (dates, floats, booleans).
     SchemaError
         ``schema`` names PII columns that ``data`` lacks.
@@ -269,7 +273,7 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     checked = None if key is None else _check_key(key)
     seq = seed_sequence(seed)
     table = _table(data, schema)
-    plans = _plan(data, table, columns)
+    plans = _plan(data, table, columns, keep)
     secret = ":".join(
         part for part in (hashlib.sha256(checked).hexdigest() if checked else "",
                           "" if checked and seed is None else str(seq.entropy)) if part
@@ -335,8 +339,9 @@ def _table(data: pd.DataFrame, schema: object) -> Table:
     )
 
 
-def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _Plan:
-    """The columns to replace, in table order: detected PII plus the named columns."""
+def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
+          keep: Sequence[str] | None = None) -> _Plan:
+    """The columns to replace, in table order: detected PII plus the named, less the kept."""
     missing = [c.name for c in table.columns if c.kind is Kind.PII and c.name not in data]
     if missing:
         raise SchemaError(
@@ -347,11 +352,18 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
     found: _Plan = {c.name: (_fake_type(c.pii_type), "detected", c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
-    unknown = [n for n in named if n not in data.columns]
+    kept = [keep] if isinstance(keep, str) else list(keep or ())
+    unknown = [n for n in named + kept if n not in data.columns]
     if unknown:
         raise InvalidParameterError(
             f"replace_pii: no column {', '.join(map(repr, unknown))} in the data. Columns: "
             f"{_listing(data)}."
+        )
+    both = [n for n in named if n in kept]
+    if both:
+        raise InvalidParameterError(
+            f"replace_pii: column(s) {', '.join(map(repr, both))} are both to replace "
+            "(columns) and to keep (keep). Name each in one of them only."
         )
     known = {c.name: c for c in table.columns}
     for name in named:
@@ -360,7 +372,7 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
             found[name] = (_fake_type(col.pii_type), "named", col.locale)
         else:
             found[name] = (pii_from_name(name), "named", None)
-    return {name: found[name] for name in data.columns if name in found}
+    return {name: found[name] for name in data.columns if name in found and name not in kept}
 
 
 def _fake_type(pii_type: PIIType | None) -> PIIType | None:

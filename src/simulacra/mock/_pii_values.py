@@ -242,10 +242,13 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
         todo = np.asarray(bad, dtype=np.int64)
         if todo.size == 0:
             return strings.astype(object)
+    stuck = ", ".join(repr(uniques[i]) for i in todo[:8].tolist())
+    more = f" and {len(todo) - 8:,} more" if len(todo) > 8 else ""
     raise SamplingError(
         f"{where}: could not make {len(todo):,} fake value(s) that differ from every real one "
-        "and from each other: the values are too short to have enough distinct forms. Use "
-        "method='hash' for this column, or leave it out."
+        f"and from each other, for the real values {stuck}{more}: they are too short to have "
+        "enough distinct forms. If the column holds no personal data, leave it as it is with "
+        "keep=[...] (CLI: --keep COLUMN); otherwise use method='hash' or 'mask'."
     )
 
 
