@@ -280,13 +280,18 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     )
     out = data.copy()
     done: dict[str, ReplacedColumn] = {}
-    for name, (pii_type, source, col_locale) in plans.items():
-        loc = (locale or col_locale) if chosen == "fake" and pii_type is not None else None
-        out[name], note = _replace_column(data[name], chosen, pii_type, loc, checked, secret,
-                                          value_locales=locale is None)
-        kept = data[name][replaceable(data[name])]
-        done[name] = ReplacedColumn(name, pii_type, source, chosen, len(kept),
-                                    int(kept.nunique()), loc, note)
+    locales = {name: _fake_locale(chosen, pii_type, locale or col_locale)
+               for name, (pii_type, _, col_locale) in plans.items()}
+    for names in _together(data, plans, locales, chosen):
+        pii_type = plans[names[0]][0]
+        new, note = _replace_column(_stacked(data, names), chosen, pii_type, locales[names[0]],
+                                    checked, secret, value_locales=locale is None)
+        for i, name in enumerate(names):
+            out[name] = _unstacked(new, i, data[name])
+            kept = data[name][replaceable(data[name])]
+            done[name] = ReplacedColumn(name, _fake_type(pii_type), plans[name][1], chosen,
+                                        len(kept), int(kept.nunique()), locales[name], note)
+    done = {name: done[name] for name in plans}
     ids = tuple(c.name for c in table.columns
                 if c.kind is Kind.ID and c.name not in done and c.name in data.columns)
     if not done:
@@ -310,6 +315,46 @@ def _replace_column(series: pd.Series, method: Method, pii_type: PIIType | None,
         return mask_column(series, pii_type)
     rng = np.random.default_rng(derive_key("pii-fake-rng", secret, name))
     return fake_column(series, pii_type, locale, secret, rng, name, value_locales=value_locales)
+
+
+def _fake_locale(method: Method, pii_type: PIIType | None, locale: str | None) -> str | None:
+    typed = pii_type not in (None, PIIType.CODE)
+    return locale if method == "fake" and typed else None
+
+
+def _together(data: pd.DataFrame, plans: _Plan, locales: dict[str, str | None],
+              method: Method) -> list[list[str]]:
+    """Columns replaced as one: with ``fake``, those of one PII type, locale and dtype.
+
+    A person in two columns (``buyer_email``, ``seller_email``) then stays one person. Other
+    methods map values the same way in every column by themselves; codes and ids are faked
+    column by column (ids by a keyed permutation that is the same in every column anyway).
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, (pii_type, _, _) in plans.items():
+        typed = pii_type not in (None, PIIType.CODE)
+        key = ((str(pii_type), str(locales[name]), str(data[name].dtype))
+               if method == "fake" and typed else ("", name))
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
+
+
+def _stacked(data: pd.DataFrame, names: list[str]) -> pd.Series:
+    """The columns one under the other, named as the first (one column: itself)."""
+    if len(names) == 1:
+        return data[names[0]]
+    dtype = data[names[0]].dtype
+    stacked = pd.concat([data[n] for n in names], ignore_index=True).rename("+".join(names))
+    # categories differ from column to column: the stack takes them all
+    return stacked.astype("category" if isinstance(dtype, pd.CategoricalDtype) else dtype)
+
+
+def _unstacked(new: pd.Series, i: int, original: pd.Series) -> pd.Series:
+    """The ``i``-th column's part of a stacked replacement, on the original's index."""
+    n = len(original)
+    part = new.iloc[i * n:(i + 1) * n]
+    return pd.Series(part.to_numpy(), index=original.index, name=original.name,
+                     dtype=part.dtype)
 
 
 def _check_method(method: object) -> Method:
@@ -349,7 +394,9 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
             f"but the data has no such column. Data columns: {_listing(data)}. Pass the "
             "schema of this table, or leave schema out to infer it."
         )
-    found: _Plan = {c.name: (_fake_type(c.pii_type), "detected", c.locale)
+    # a detected code keeps its type: fakes never equal a real value (named columns are ids,
+    # permuted with the key so that joins survive)
+    found: _Plan = {c.name: (c.pii_type, "detected", c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
     kept = [keep] if isinstance(keep, str) else list(keep or ())
@@ -376,7 +423,7 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
 
 
 def _fake_type(pii_type: PIIType | None) -> PIIType | None:
-    """Codes have no type of their own to fake: they get the random characters of any string."""
+    """Codes are reported, and named ones faked, as identifiers of no PII type."""
     return None if pii_type is PIIType.CODE else pii_type
 
 

@@ -212,7 +212,7 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
 
     Punctuation and spaces stay; when every letter of the column is a hex digit (UUIDs,
     hashes), letters are drawn from ``a-f``. The results are distinct and none equals a real
-    value.
+    value, also ignoring case, spacing and punctuation.
     """
     if not uniques:
         return np.empty(0, dtype=object)
@@ -226,7 +226,8 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
     upper = (codes >= 65) & (codes <= 90)
     hexish = bool(np.all(~letter | ((folded >= 97) & (folded <= 102))))
     alphabet = _HEX if hexish else _LOWER
-    real = set(uniques)
+    canonical = canonical_form(PIIType.CODE)  # `ZZ 123456 T` is the real `ZZ123456T`
+    real = set(canonical(pa.array(uniques, pa.string())).to_pylist())
     out = codes.copy()
     todo = np.arange(len(uniques))
     for _ in range(_MAX_TRIES):
@@ -237,8 +238,9 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
         fresh = np.where(digit[todo], draw_digit, np.where(letter[todo], draw_letter, codes[todo]))
         out[todo] = fresh
         strings = out.view(mat.dtype).ravel()
+        forms = canonical(pa.array(strings.tolist(), pa.string())).to_pylist()
         seen: dict[str, int] = {}
-        bad = [i for i, s in enumerate(strings.tolist()) if s in real or seen.setdefault(s, i) != i]
+        bad = [i for i, s in enumerate(forms) if s in real or seen.setdefault(s, i) != i]
         todo = np.asarray(bad, dtype=np.int64)
         if todo.size == 0:
             return strings.astype(object)
