@@ -431,3 +431,17 @@ def test_fake_keeps_one_person_one_fake_across_columns() -> None:
     assert not set(out["seller_name"]) & set(orders["buyer_name"])
     assert list(result.columns) == list(orders.columns)
     assert result.columns["seller_name"].pii_type is PIIType.PERSON_NAME
+
+
+def test_fake_phones_keep_country_codes_and_trunk_zero() -> None:
+    rng = np.random.default_rng(2)
+    us = [f"+1 {a} {b} {c:04d}" for a, b, c in zip(rng.integers(201, 990, 300),
+                                                  rng.integers(201, 990, 300),
+                                                  rng.integers(0, 10_000, 300), strict=True)]
+    french = [f"0{d} " + " ".join(f"{x:02d}" for x in rng.integers(0, 100, 4))
+              for d in rng.integers(1, 8, 300)]
+    frame = pd.DataFrame({"phone": us, "telephone": french})
+    out = replace_pii(frame, method="fake", seed=0).data
+    assert out["phone"].str.fullmatch(r"\+1 \d{3} \d{3} \d{4}").all()
+    assert out["telephone"].str.fullmatch(r"0\d( \d\d){4}").all()
+    assert not set(out["phone"]) & set(us) and not set(out["telephone"]) & set(french)

@@ -38,6 +38,7 @@ from simulacra.data._fake import (
     generate_guarded,
     make_pii_generator,
     parse_id_template,
+    phone_shapes,
     value_shapes,
 )
 from simulacra.data._fake_codes import code_skeletons, ip_profile
@@ -52,7 +53,7 @@ from simulacra.schema._model import Column, Kind, PIIType
 # What the generators of these types learn of the real values' layout (never a real value).
 _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
     **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID), value_shapes),
-    PIIType.PHONE: functools.partial(value_shapes, leading_zero=True),
+    PIIType.PHONE: phone_shapes,
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,
 }

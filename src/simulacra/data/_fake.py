@@ -59,6 +59,7 @@ __all__ = [
     "luhn_check_digits",
     "make_pii_generator",
     "parse_id_template",
+    "phone_shapes",
     "uuid4_strings",
     "value_shapes",
 ]
@@ -230,6 +231,34 @@ def value_shapes(values: pa.Array, *, top: int = 20, min_share: float = 0.01,
         for i in order
         if shares[i] >= min_share and _SHAPE_CHARS.match(str(shapes[i]))
     ]
+
+
+# E.164 country calling codes are a prefix code: these are the one- and two-digit ones, every
+# other code has three digits
+_CALLING_CODE = r"^\s*\+\s*(?:1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|[2-9]\d\d)"
+
+
+def phone_shapes(values: pa.Array, *, top: int = 20,
+                 min_share: float = 0.01) -> list[tuple[str, float]]:
+    """The layouts of phone numbers as :func:`value_shapes`, their country codes kept.
+
+    ``+33 (0)4 74 57 13 50`` has the shape ``+33 (0)# ## ## ## ##``: the country code (shared
+    by everyone of the country, so it tells nothing of the person) and a trunk ``0`` after it
+    stay, so that fakes keep the real countries in their shares.
+    """
+    vals = values.drop_null().cast(pa.string())
+    if len(vals) == 0:
+        return []
+    prefix = pc.extract_regex(vals, f"(?P<cc>{_CALLING_CODE})").field("cc")
+    prefix = pc.fill_null(prefix, "")
+    found: dict[str, float] = {}
+    for code in pc.unique(prefix).to_pylist():
+        rest = pc.utf8_slice_codeunits(vals.filter(pc.equal(prefix, code)), len(code))
+        share = len(rest) / len(vals)
+        for shape, part in value_shapes(rest, top=top, min_share=0.0, leading_zero=True):
+            found[code + shape] = found.get(code + shape, 0.0) + part * share
+    ordered = sorted(found.items(), key=lambda item: -item[1])[:top]
+    return [(shape, share) for shape, share in ordered if share >= min_share]
 
 
 def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: bool = False,

@@ -33,6 +33,7 @@ from simulacra.data._fake import (
     canonical_form,
     generate_guarded,
     make_pii_generator,
+    phone_shapes,
     uuid4_strings,
     value_shapes,
 )
@@ -109,7 +110,8 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
                 rng: np.random.Generator, guard: ValueGuard, where: str) -> tuple[pa.Array, str]:
     """Distinct fakes drawn as the locale draws them; the unique mode if redraws fail."""
     rows = np.arange(len(values), dtype=np.int64)
-    shapes = value_shapes(values)
+    # phones keep their country codes and trunk 0 (``+33 (0)#``, ``0# ## ##``)
+    shapes = phone_shapes(values) if pii_type is PIIType.PHONE else value_shapes(values)
 
     def make(unique: bool, at: np.ndarray) -> pa.Array:
         gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
