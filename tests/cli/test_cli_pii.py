@@ -172,3 +172,12 @@ def test_keep_leaves_a_detected_column_as_it_is(tmp_path, capsys, monkeypatch) -
     code, _, err = run(["pii", str(data), "-o", str(out), "--keep", "titel"], capsys,
                        monkeypatch)
     assert code == 2 and "'titel'" in err
+
+
+def test_a_csv_written_as_parquet_keeps_its_number_types(tmp_path, people, capsys,
+                                                          monkeypatch) -> None:
+    out = tmp_path / "clean.parquet"
+    code, _, err = run(["pii", str(people), "-o", str(out), "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    clean = pd.read_parquet(out)
+    assert clean["age"].dtype == "int64" and clean["age"].tolist() == [34, 51, 27, 34, 45, 62]

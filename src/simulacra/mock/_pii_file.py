@@ -30,7 +30,8 @@ def replace_pii_file(data: Path, output: Path, *, method: str = "fake",
                      encoding: str = "utf-8") -> PIIReplacement:
     """Replace the personal data of the file ``data`` and write the result to ``output``.
 
-    Columns not replaced are copied as written in a CSV input (Parquet keeps its types).
+    Columns not replaced are copied as written when a CSV becomes a CSV (Parquet keeps
+    types).
     ``keep`` names detected columns to leave as they are. Raises
     :class:`~simulacra.errors.InvalidParameterError` when ``output`` is ``data`` itself (the
     only copy of the real table would be overwritten) and when nothing is replaced.
@@ -51,7 +52,8 @@ def replace_pii_file(data: Path, output: Path, *, method: str = "fake",
     formats = dict(frame.attrs.get("text_formats") or {})
     markers = dict(frame.attrs.get("missing_markers") or {})
     untouched = [str(c) for c in frame.columns if c not in result.columns]
-    if untouched and not str(data).lower().endswith(_PARQUET_ENDINGS):
+    csv_to_csv = not any(str(p).lower().endswith(_PARQUET_ENDINGS) for p in (data, output))
+    if untouched and csv_to_csv:  # Parquet keeps types, and a Parquet output wants them
         written = written.copy()
         texts = _cells_as_written(data, frame, encoding)
         for name in untouched:
