@@ -15,10 +15,10 @@ import typer
 
 from simulacra._cli_options import parse_rows
 from simulacra._cli_progress import RichProgress
-from simulacra.data._io import read_table, write_table
 from simulacra.errors import InvalidParameterError, PrivacyWarning
 from simulacra.mock import example_spec, load_spec, write_mock
-from simulacra.mock._pii_replace import METHODS, read_key, replace_pii
+from simulacra.mock._pii_file import replace_pii_file
+from simulacra.mock._pii_replace import METHODS, read_key
 from simulacra.mock.serve import run_server
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
@@ -89,6 +89,9 @@ def pii(
                            "fake ids reproducible.")] = None,
     column: Annotated[list[str] | None, typer.Option(
         "--column", "-c", help="Also replace this column, e.g. an id (repeatable).")] = None,
+    keep: Annotated[list[str] | None, typer.Option(
+        "--keep", "-k", help="Leave this detected column as it is, e.g. titles detected as "
+                             "codes (repeatable).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for fake values.")] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of CSV input.")
                         ] = "utf-8",
@@ -97,20 +100,12 @@ def pii(
 ) -> None:
     """Replace the personal data of a table by fake values, keyed pseudonyms or masks."""
     key = read_key(key_file) if key_file is not None else None
-    frame = read_table(data, encoding=encoding)
     started = time.perf_counter()
     with warnings.catch_warnings():
-        # "nothing found" is the CLI's error below, not a warning
+        # "nothing found" is an error of replace_pii_file, not a warning
         warnings.simplefilter("ignore", PrivacyWarning)
-        result = replace_pii(frame, method=method, columns=column, key=key, seed=seed)
-    if not result.columns:
-        raise InvalidParameterError(
-            f"{data}: no column of personal data was detected and none was named, so nothing "
-            f"was replaced and {output} was not written. Name the columns that identify "
-            "people with --column NAME (repeatable).")
-    write_table(result.data, output, text_formats=frame.attrs.get("text_formats"),
-                missing_markers=frame.attrs.get("missing_markers"),
-                csv_dialect=frame.attrs.get("csv_dialect"))
+        result = replace_pii_file(data, output, method=method, columns=column, keep=keep,
+                                  key=key, seed=seed, encoding=encoding)
     if as_json:
         summary = result.to_dict() | {"output": str(output),
                                       "seconds": round(time.perf_counter() - started, 3)}

@@ -120,3 +120,64 @@ def test_missing_input_file(tmp_path, capsys, monkeypatch) -> None:
     code, _, err = run(["pii", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.csv")],
                        capsys, monkeypatch)
     assert code == 2 and "nope.csv" in err
+
+
+def test_number_columns_come_back_byte_for_byte(tmp_path, capsys, monkeypatch) -> None:
+    # the text format of a number column is learned from its first rows; later rows with
+    # more decimals (and floats pandas would print shorter) must not be rewritten
+    data, out = tmp_path / "d.csv", tmp_path / "clean.csv"
+    lines = ["email,price,qty,ratio"]
+    for i in range(1500):
+        price = f"{10 + i % 50}.{i % 10}" if i < 1200 else f"{10 + i % 50}.{i % 100:02d}"
+        qty = "3" if i < 1200 else "2.5"
+        ratio = "6.699999999999999" if i % 7 == 0 else ("" if i % 11 == 0 else "0.5")
+        lines.append(f"user{i}@example.com,{price},{qty},{ratio}")
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for method in ("fake", "mask"):
+        code, _, err = run(["pii", str(data), "-o", str(out), "-m", method, "-q"], capsys,
+                           monkeypatch)
+        assert code == 0, err
+        written = out.read_text(encoding="utf-8").splitlines()
+        assert [w.split(",", 1)[1] for w in written] == [x.split(",", 1)[1] for x in lines]
+        assert not {w.split(",")[0] for w in written[1:]} & {x.split(",")[0] for x in lines}
+
+
+def test_the_input_file_is_never_the_output(tmp_path, people, capsys, monkeypatch) -> None:
+    before = people.read_bytes()
+    for target in (people, tmp_path / "." / "people.csv"):
+        code, _, err = run(["pii", str(people), "-o", str(target), "-m", "mask", "-q"], capsys,
+                           monkeypatch)
+        assert code == 2 and "the output is the input file" in err and "people_clean.csv" in err
+        assert people.read_bytes() == before
+
+
+def test_keep_leaves_a_detected_column_as_it_is(tmp_path, capsys, monkeypatch) -> None:
+    # short catalogue numbers detected as a code cannot all get distinct fakes: the error
+    # names the file, the column and the values, and --keep is the way out
+    data, out = tmp_path / "art.csv", tmp_path / "clean.csv"
+    titles = ([f"{chr(65 + i % 26)}{i:03d}{chr(90 - i % 26)}" for i in range(60)]
+              + [f"#{i}" for i in range(10)])
+    frame = pd.DataFrame({"title": titles, "email": [f"p{i}@mail.com" for i in range(70)]})
+    frame.to_csv(data, index=False)
+    code, _, err = run(["pii", str(data), "-o", str(out), "-q"], capsys, monkeypatch)
+    assert code == 2 and not out.exists()
+    assert "art.csv" in err and "'title'" in err and "'#1'" in err and "--keep" in err
+    code, stdout, err = run(["pii", str(data), "-o", str(out), "--keep", "title", "--json"],
+                            capsys, monkeypatch)
+    assert code == 0, err
+    assert [c["name"] for c in json.loads(stdout)["columns"]] == ["email"]
+    clean = pd.read_csv(out)
+    assert clean["title"].tolist() == titles
+    assert not set(clean["email"]) & set(frame["email"])
+    code, _, err = run(["pii", str(data), "-o", str(out), "--keep", "titel"], capsys,
+                       monkeypatch)
+    assert code == 2 and "'titel'" in err
+
+
+def test_a_csv_written_as_parquet_keeps_its_number_types(tmp_path, people, capsys,
+                                                          monkeypatch) -> None:
+    out = tmp_path / "clean.parquet"
+    code, _, err = run(["pii", str(people), "-o", str(out), "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    clean = pd.read_parquet(out)
+    assert clean["age"].dtype == "int64" and clean["age"].tolist() == [34, 51, 27, 34, 45, 62]

@@ -22,6 +22,7 @@ from simulacra.data._fake import (
     format_ids,
     generate_guarded,
     make_pii_generator,
+    phone_shapes,
     uuid4_strings,
     value_shapes,
 )
@@ -184,6 +185,30 @@ def test_national_phone_numbers_keep_their_leading_zero() -> None:
                                     unique=unique).generate(_rows(0, 600), rng, 0).to_pylist()
         assert all(re.fullmatch(r"\(?0\d+\)?[ \d-]+", p) for p in phones)
         assert not set(phones) & set(real.to_pylist())
+
+
+def test_phones_keep_their_country_codes_and_trunk_zero() -> None:
+    # fr_FR's formats all hold tokens, so real French numbers match none and are made in
+    # their own layout: the country code must not become random digits (`+77 (8)5 ...`)
+    fake = Faker("fr_FR")
+    fake.seed_instance(4)
+    real = [fake.phone_number() for _ in range(2000)] + ["+1 288 394 9594", "+3158-5593867"]
+    shapes = dict(phone_shapes(pa.array(real), min_share=0.0))
+    assert {s.split(" ")[0] for s in shapes if s.startswith("+")} == {"+33", "+1", "+31##-#######"}
+    assert "+33 (0)# ## ## ## ##" in shapes and "0# ## ## ## ##" in shapes
+    assert sum(shapes.values()) == pytest.approx(1.0)
+    table = Table("t", (Column("tel", Kind.PII, dtype="str", pii_type=PIIType.PHONE,
+                               locale="fr_FR"),))
+    codec = TableCodec.fit(pd.DataFrame({"tel": pd.Series(real[:2000], dtype="str")}), table)
+    made = pd.Series(codec.decode(EncodedFrame(np.empty((20_000, 0)), ()),
+                                  rng=np.random.default_rng(1))["tel"])
+    international = made[made.str.startswith("+")]
+    assert international.str.startswith("+33 ").all()
+    assert len(international) / len(made) == pytest.approx(
+        np.mean([p.startswith("+") for p in real[:2000]]), abs=0.02)
+    assert made[~made.str.startswith("+")].str.startswith("0").all()
+    assert international.str.contains("(0)", regex=False).any()
+    assert not set(made) & set(real)
 
 
 def test_real_layouts_are_followed() -> None:

@@ -96,3 +96,35 @@ def test_ip_addresses_are_valid_and_keep_private_and_v6_shares() -> None:
 def test_code_generator_without_learned_layouts_still_makes_codes() -> None:
     out = make_pii_generator(PIIType.CODE).generate(np.arange(50), np.random.default_rng(0), 0)
     assert all(re.fullmatch(r"[A-Z]{2}\d{4}", v) for v in out.to_pylist())
+
+
+def _ni_numbers(n: int) -> list[str]:
+    """UK NI numbers in Faker en_GB's two layouts, ``ZZ123456T`` and ``ZZ 123456 T``."""
+    digits = np.random.default_rng(0).choice(10**6, n, replace=False)
+    return [f"ZZ{d:06d}T" if i % 2 else f"ZZ {d:06d} T" for i, d in enumerate(digits)]
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\W_]", "", value).lower()
+
+
+def test_no_real_code_comes_back_in_another_spacing() -> None:
+    # a dense id space (3,000 of 10**6) written in two layouts: a real id re-spaced is a leak
+    real = _ni_numbers(3000)
+    generated, state = _decode(real, PIIType.CODE, 40_000)
+    assert state["guard_form"] == 2
+    assert generated.str.fullmatch(r"ZZ ?\d{6} ?T").all()
+    assert not set(generated.map(_compact)) & {_compact(v) for v in real}
+
+
+def test_models_saved_before_the_canonical_guard_keep_their_form() -> None:
+    # their hashes were made of case-folded values with their spacing: compared so, they
+    # still keep the exact real values out, and they still sample
+    real = _ni_numbers(400)
+    table = Table("t", (Column("v", Kind.PII, dtype="str", pii_type=PIIType.CODE),))
+    codec = TableCodec.fit(pd.DataFrame({"v": pd.Series(real, dtype="str")}), table)
+    state = {k: v for k, v in codec.codec("v").state.items() if k != "guard_form"}
+    old = type(codec.codec("v"))(codec.codec("v").column, state)
+    assert old.guard.canonical(pa.array(["ZZ 1 T"])).to_pylist() == ["zz 1 t"]
+    made = old.decode(np.empty((5000, 0)), rng=np.random.default_rng(2), start=0)
+    assert not set(pd.Series(made)) & set(real)

@@ -86,3 +86,20 @@ def test_a_shared_prefix_of_few_ids_is_kept() -> None:
     assert len(set(ids)) == 150 and not set(ids) & set(real)
     assert all(v.startswith("S") for v in ids)
     assert sum(len(v) == 3 for v in ids) == 80 and sum(len(v) == 4 for v in ids) == 70
+
+
+def test_no_real_id_comes_back_in_another_spacing() -> None:
+    # 800 of the 1,000 numbers, half written `K123`, half `K 123`: an id of one layout must
+    # not be a real id of the other
+    numbers = np.random.default_rng(5).choice(1000, 800, replace=False)
+    real = [f"K{d:03d}" if i % 2 else f"K {d:03d}" for i, d in enumerate(numbers)]
+    state = layout_state(real, key=5, salt="0123456789abcdef")
+    assert state is not None and state["guard_form"] == 2
+    ids = layout_ids(state, np.arange(2_000), np.random.default_rng(0), "t").to_pylist()
+    assert len(set(ids)) == 2_000
+    compact = {v.replace(" ", "").lower() for v in real}
+    assert not {v.replace(" ", "").lower() for v in ids} & compact
+    # states saved before compare ids as written, as when they were made
+    old = {k: v for k, v in state.items() if k != "guard_form"}
+    again = layout_ids(old, np.arange(2_000), np.random.default_rng(0), "t").to_pylist()
+    assert not set(again) & set(real)

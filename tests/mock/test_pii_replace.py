@@ -372,3 +372,76 @@ def test_codes_and_ip_addresses_are_replaced_and_masked() -> None:
     assert not set(faked.data["host"]) & set(frame["host"])
     masked = replace_pii(frame, method="mask").data
     assert masked["host"].str.fullmatch(r"\*+\.\*+\.\*+\.\*+").all()
+
+
+def test_keep_leaves_detected_columns_as_they_are(contacts: pd.DataFrame) -> None:
+    result = replace_pii(contacts, method="mask", keep=["phone", "iban"])
+    assert "phone" not in result.columns and "iban" not in result.columns
+    assert "email" in result.columns
+    pd.testing.assert_frame_equal(result.data[["phone", "iban"]], contacts[["phone", "iban"]])
+    with pytest.raises(InvalidParameterError, match=r"'iban'.*both to replace.*keep"):
+        replace_pii(contacts, method="mask", columns=["iban"], keep=["iban"])
+    with pytest.raises(InvalidParameterError, match=r"no column 'fone'.*phone"):
+        replace_pii(contacts, method="mask", keep=["fone"])
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\W_]", "", value).lower()
+
+
+def test_fake_codes_and_names_never_give_a_real_value_in_any_spelling() -> None:
+    rng = np.random.default_rng(0)
+    # 3,000 of the 100,000 five-digit postcodes: a permutation would hit ~90 real ones
+    plz = [f"{x:05d}" for x in rng.choice(100_000, 3000, replace=False)]
+    frame = pd.DataFrame({"plz": plz, "umsatz": rng.gamma(2, 50, 3000).round(2)})
+    assert infer_schema(frame).tables[0].columns[0].pii_type is PIIType.CODE
+    out = replace_pii(frame, method="fake", seed=0).data
+    assert out["plz"].str.fullmatch(r"\d{5}").all()
+    assert not set(out["plz"]) & set(plz)
+    # de_DE first names written with and without a space: a fake may not be a real one
+    # but for its spacing (`Hans Peter` for `Hanspeter`)
+    from faker import Faker
+
+    fake = Faker("de_DE")
+    fake.seed_instance(1)
+    names = [fake.first_name() for _ in range(3000)]
+    assert {"Hanspeter", "Hans Georg"} <= set(names)
+    faked = replace_pii(pd.DataFrame({"vorname": names}), method="fake", seed=0).data["vorname"]
+    assert not set(faked.map(_compact)) & set(map(_compact, names))
+
+
+def test_fake_keeps_one_person_one_fake_across_columns() -> None:
+    orders = pd.DataFrame({
+        "buyer_email": ["bob@y.org", "ann@x.com", "cy@z.net", None],
+        "seller_email": ["ann@x.com", "bob@y.org", "cy@z.net", "dee@w.com"],
+        "buyer_name": pd.Series(["Ann Lee", "Bo Chan", "Cy Diaz", "Di Eng"], dtype="category"),
+        "seller_name": pd.Series(["Bo Chan", "Ed Fox", "Cy Diaz", "Ann Lee"], dtype="category"),
+    })
+    result = replace_pii(orders, method="fake", seed=3, columns=["buyer_name", "seller_name"])
+    out = result.data
+    assert out.loc[0, "buyer_email"] == out.loc[1, "seller_email"]
+    assert out.loc[1, "buyer_email"] == out.loc[0, "seller_email"]
+    assert out.loc[2, "buyer_email"] == out.loc[2, "seller_email"]
+    assert pd.isna(out.loc[3, "buyer_email"])
+    assert out["seller_email"].nunique() == 4
+    assert not set(out["buyer_email"].dropna()) & set(orders["seller_email"])
+    assert out.loc[0, "seller_name"] == out.loc[1, "buyer_name"]
+    assert out.loc[3, "seller_name"] == out.loc[0, "buyer_name"]
+    assert isinstance(out["seller_name"].dtype, pd.CategoricalDtype)
+    assert not set(out["seller_name"]) & set(orders["buyer_name"])
+    assert list(result.columns) == list(orders.columns)
+    assert result.columns["seller_name"].pii_type is PIIType.PERSON_NAME
+
+
+def test_fake_phones_keep_country_codes_and_trunk_zero() -> None:
+    rng = np.random.default_rng(2)
+    us = [f"+1 {a} {b} {c:04d}" for a, b, c in zip(rng.integers(201, 990, 300),
+                                                  rng.integers(201, 990, 300),
+                                                  rng.integers(0, 10_000, 300), strict=True)]
+    french = [f"0{d} " + " ".join(f"{x:02d}" for x in rng.integers(0, 100, 4))
+              for d in rng.integers(1, 8, 300)]
+    frame = pd.DataFrame({"phone": us, "telephone": french})
+    out = replace_pii(frame, method="fake", seed=0).data
+    assert out["phone"].str.fullmatch(r"\+1 \d{3} \d{3} \d{4}").all()
+    assert out["telephone"].str.fullmatch(r"0\d( \d\d){4}").all()
+    assert not set(out["phone"]) & set(us) and not set(out["telephone"]) & set(french)

@@ -4,7 +4,8 @@ They add nothing to the encoded matrix: values are made at decode time by
 :mod:`simulacra.data._fake`, driven by the sampling ``rng``; ``start`` (the row offset of the
 chunk) keeps ids and unique values unique across chunks. What is learned at fit is only what
 makes the fakes look like the column: its missing share, the layout of its numbers, the
-length of its texts, and salted hashes of its real values so that none of them comes back.
+length of its texts, and salted hashes of its real values so that none of them comes back,
+in any spelling (case, spacing and punctuation ignored: ``GUARD_FORM``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from simulacra.data._dtypes import (
     strings_to_dtype,
 )
 from simulacra.data._fake import (
+    GUARD_FORM,
     ID_INTEGER,
     ID_UUID,
     TextGenerator,
@@ -36,6 +38,7 @@ from simulacra.data._fake import (
     generate_guarded,
     make_pii_generator,
     parse_id_template,
+    phone_shapes,
     value_shapes,
 )
 from simulacra.data._fake_codes import code_skeletons, ip_profile
@@ -50,7 +53,7 @@ from simulacra.schema._model import Column, Kind, PIIType
 # What the generators of these types learn of the real values' layout (never a real value).
 _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
     **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID), value_shapes),
-    PIIType.PHONE: functools.partial(value_shapes, leading_zero=True),
+    PIIType.PHONE: phone_shapes,
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,
 }
@@ -147,13 +150,14 @@ def first_unused_id(series: pd.Series, fmt: str | None) -> int:
     return highest + 1 if highest < _MAX_FIRST_ID else 1
 
 
-def _guard_form(column: Column, pii_type: PIIType | None) -> Callable[[pa.Array], pa.Array]:
+def _guard_form(column: Column, pii_type: PIIType | None,
+                form: int) -> Callable[[pa.Array], pa.Array]:
     """What a generated value is compared by; in a number column, without leading zeros.
 
     A value made digit by digit may start with 0 (``07001``), and a number column reads it as
     ``7001``: compared as written, it would pass the guard and then equal a real value.
     """
-    canonical = canonical_form(pii_type)
+    canonical = canonical_form(pii_type, form=form)
     if not is_numeric_dtype(resolve_dtype(column.dtype)):
         return canonical
     return lambda values: canonical(pc.replace_substring_regex(
@@ -165,8 +169,10 @@ class _Guarded(_Generated):
 
     def __init__(self, column: Column, state: dict[str, Any]) -> None:
         super().__init__(column, state)
+        # models saved before GUARD_FORM hashed their real values in form 1
+        form = int(state.get("guard_form", 1))
         self.guard = ValueGuard.from_state(state["guard"],
-                                           _guard_form(self.column, self._pii_type()),
+                                           _guard_form(self.column, self._pii_type(), form),
                                            self.where)
 
     def _pii_type(self) -> PIIType | None:
@@ -175,8 +181,9 @@ class _Guarded(_Generated):
     @staticmethod
     def _base_state(series: pd.Series, column: Column, text: pa.Array, salt: str,
                     pii_type: PIIType | None) -> dict[str, Any]:
-        guard = ValueGuard.of(text, salt, _guard_form(column, pii_type))
+        guard = ValueGuard.of(text, salt, _guard_form(column, pii_type, GUARD_FORM))
         return {
+            "guard_form": GUARD_FORM,
             "locale": column.locale or DEFAULT_LOCALE,
             "missing_share": _missing_share(series),
             "marker": missing_marker(series),

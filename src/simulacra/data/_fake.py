@@ -7,7 +7,7 @@ column's dtype.
 
 Real values never come back: :func:`generate_guarded` regenerates every value whose salted
 hash is among the hashes of the real column (:class:`~simulacra.data._keyed.ValueGuard`),
-comparing canonical forms (case and spacing of names and e-mails, punctuation of numbers).
+comparing canonical forms (case, spacing and punctuation ignored; see :func:`canonical_form`).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from simulacra.schema._model import PIIType
 
 __all__ = [
     "ID_INTEGER",
+    "GUARD_FORM",
     "ID_UUID",
     "LANES",
     "PIIGenerator",
@@ -58,6 +59,7 @@ __all__ = [
     "luhn_check_digits",
     "make_pii_generator",
     "parse_id_template",
+    "phone_shapes",
     "uuid4_strings",
     "value_shapes",
 ]
@@ -174,13 +176,31 @@ _GENERATORS = {**PII_CLASSES, **CODE_CLASSES}
 _NUMBER_LIKE = {PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID}
 
 
-def canonical_form(pii_type: PIIType | None) -> Callable[[pa.Array], pa.Array]:
+def _letters_digits(values: pa.Array) -> pa.Array:
+    """Lower case, only letters (with their accents) and digits of any script."""
+    lowered = pc.utf8_lower(values.cast(pa.string()))
+    return pc.replace_substring_regex(lowered, pattern=r"[^\pL\pM\pN]+", replacement="")
+
+
+GUARD_FORM = 2
+"""Version of :func:`canonical_form` that new guards hash; models saved before it (no
+``guard_form`` in their state) keep form 1 (names and codes compared with their spacing),
+since their stored hashes were made with it."""
+
+
+def canonical_form(pii_type: PIIType | None, *,
+                   form: int = GUARD_FORM) -> Callable[[pa.Array], pa.Array]:
     """What is compared to tell a generated value from a real one.
 
-    Numbers (phone, card, IBAN, national id) compare by their letters and digits only;
-    names, addresses, e-mails and text compare case-folded with spaces collapsed.
+    Numbers (phone, card, IBAN, national id) compare by their letters and digits only.
+    Names, addresses, e-mails and codes compare lower-cased by their letters and digits, so
+    ``Hans Peter`` is ``Hanspeter`` and ``ZZ 747068 T`` is ``ZZ747068T`` (form 2); in form 1
+    they compared case-folded with spaces collapsed. Free text (``pii_type`` None) keeps
+    form 1.
     """
-    return _alnum if pii_type in _NUMBER_LIKE else _folded
+    if pii_type in _NUMBER_LIKE:
+        return _alnum
+    return _letters_digits if form >= 2 and pii_type is not None else _folded
 
 
 def value_shapes(values: pa.Array, *, top: int = 20, min_share: float = 0.01,
@@ -211,6 +231,34 @@ def value_shapes(values: pa.Array, *, top: int = 20, min_share: float = 0.01,
         for i in order
         if shares[i] >= min_share and _SHAPE_CHARS.match(str(shapes[i]))
     ]
+
+
+# E.164 country calling codes are a prefix code: these are the one- and two-digit ones, every
+# other code has three digits
+_CALLING_CODE = r"^\s*\+\s*(?:1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|[2-9]\d\d)"
+
+
+def phone_shapes(values: pa.Array, *, top: int = 20,
+                 min_share: float = 0.01) -> list[tuple[str, float]]:
+    """The layouts of phone numbers as :func:`value_shapes`, their country codes kept.
+
+    ``+33 (0)4 74 57 13 50`` has the shape ``+33 (0)# ## ## ## ##``: the country code (shared
+    by everyone of the country, so it tells nothing of the person) and a trunk ``0`` after it
+    stay, so that fakes keep the real countries in their shares.
+    """
+    vals = values.drop_null().cast(pa.string())
+    if len(vals) == 0:
+        return []
+    prefix = pc.extract_regex(vals, f"(?P<cc>{_CALLING_CODE})").field("cc")
+    prefix = pc.fill_null(prefix, "")
+    found: dict[str, float] = {}
+    for code in pc.unique(prefix).to_pylist():
+        rest = pc.utf8_slice_codeunits(vals.filter(pc.equal(prefix, code)), len(code))
+        share = len(rest) / len(vals)
+        for shape, part in value_shapes(rest, top=top, min_share=0.0, leading_zero=True):
+            found[code + shape] = found.get(code + shape, 0.0) + part * share
+    ordered = sorted(found.items(), key=lambda item: -item[1])[:top]
+    return [(shape, share) for shape, share in ordered if share >= min_share]
 
 
 def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: bool = False,

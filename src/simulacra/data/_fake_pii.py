@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
-from simulacra.data._locale_data import LocaleData, Pool, Template, text_shape
+from simulacra.data._locale_data import LocaleData, Pool, Template, numerify, text_shape
 from simulacra.data._national_ids import (
     COUNTRY_LAYOUTS,
     IdLayout,
@@ -260,7 +260,7 @@ class Phone(PIIGenerator):
         n = len(rows)
         templates, weights = self._templates
         if not self.unique:
-            return self.locale.fill_any(templates, weights, n, rng)
+            return numerify(self.locale.fill_any(templates, weights, n, rng), rng)
         fixed = [t for t in templates if t.layout is not None]
         if not fixed:
             fixed = [Template.parse(t.shape) for t in templates[:1]]

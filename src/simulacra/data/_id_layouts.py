@@ -51,7 +51,8 @@ from simulacra.data._keyed import ValueGuard, permute_index
 from simulacra.data._strings import from_matrix, scatter
 from simulacra.errors import SamplingError
 
-__all__ = ["BLOCK", "LANES", "LayoutIds", "exact", "id_layouts", "layout_ids", "layout_state"]
+__all__ = ["BLOCK", "LANES", "LayoutIds", "compact", "exact", "id_layouts", "layout_ids",
+           "layout_state"]
 
 BLOCK = 1000
 """Rows per block of layout assignment: shares are kept to 1/BLOCK."""
@@ -70,8 +71,18 @@ SCAN_MAX = 2**20
 
 
 def exact(values: pa.Array) -> pa.Array:
-    """Ids compare as written (case and spacing count)."""
+    """Ids compare as written (case and spacing count): states saved before ``guard_form``."""
     return values.cast(pa.string())
+
+
+def compact(values: pa.Array) -> pa.Array:
+    """Ids compare by their letters (any case) and digits: ``ZZ 747068 T`` is ``zz747068t``."""
+    lowered = pc.utf8_lower(values.cast(pa.string()))
+    return pc.replace_substring_regex(lowered, pattern=r"[^\pL\pM\pN]+", replacement="")
+
+
+def _guard_form(state: dict[str, Any]) -> Any:
+    return compact if state.get("guard_form") == 2 else exact
 
 
 def _slot(ch: str) -> str:
@@ -419,15 +430,16 @@ def layout_state(texts: list[str], key: int, salt: str) -> dict[str, Any] | None
     layouts = id_layouts(texts)
     if not layouts:
         return None
-    guard = ValueGuard.of(pa.array(texts, pa.string()), salt, exact).get_state()
+    guard = ValueGuard.of(pa.array(texts, pa.string()), salt, compact).get_state()
     return {"layouts": [[s, w] for s, w in layouts], "key": key, "guard": guard,
-            "remake": "skip-real"}
+            "remake": "skip-real", "guard_form": 2}
 
 
 def layout_ids(state: dict[str, Any], rows: np.ndarray, rng: np.random.Generator,
                where: str) -> pa.Array:
     """Ids for ``rows`` from a :func:`layout_state`, none equal to a real id."""
-    guard = ValueGuard.from_state(state["guard"], exact, where)
+    # a real id in another spelling is real too; states saved before compared exactly
+    guard = ValueGuard.from_state(state["guard"], _guard_form(state), where)
     skip = state.get("remake") == "skip-real"  # absent in states saved before: lanes
     if skip:  # scans of small forms are kept for the next chunk
         return _skipping_maker(state, guard, where).generate(rows, rng, 0)

@@ -22,9 +22,11 @@ import numpy as np
 import pyarrow as pa
 
 from simulacra.data._strings import (
+    buffers,
     digit_strings,
     from_matrix,
     join,
+    keep_bytes,
     put_runs,
     random_chars,
     scatter,
@@ -34,6 +36,7 @@ from simulacra.errors import SchemaError
 DEFAULT_LOCALE = "en_US"
 _TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"#+|[%$!@?]")
+_SET_MARK = "\x1f"  # joins a token and a character of its sets in a "set" part
 _FALLBACK_DRAWS = 1000
 _MAX_DEPTH = 6
 _DIGIT_POOLS = {
@@ -109,7 +112,7 @@ class Layout:
 class Template:
     """A format split into literals, numerify placeholders and ``{{token}}`` references."""
 
-    parts: tuple[tuple[str, str], ...]  # ("lit" | "num" | "tok", text)
+    parts: tuple[tuple[str, str], ...]  # ("lit" | "num" | "tok" | "set", text)
 
     @classmethod
     def parse(cls, text: str) -> Template:
@@ -253,6 +256,7 @@ class LocaleData:
         self._pools: dict[str, Pool] = {}
         self._lock = threading.Lock()  # seeding and drawing from the shared Faker is one step
         self._templates: dict[str, tuple[list[Template], np.ndarray | None] | None] = {}
+        self._numbered_tables: dict[str, tuple[list[Template], np.ndarray | None] | None] = {}
 
     # ---- provider tables ----------------------------------------------------------------
     def attr(self, name: str, provider: str | None = None) -> Any:
@@ -300,18 +304,51 @@ class LocaleData:
         return [str(v) for v in values], counts / counts.sum()
 
     def templates(self, token: str) -> tuple[list[Template], np.ndarray | None] | None:
-        """Faker's ``{token}_formats`` as templates, or None when it has no formats."""
+        """Faker's ``{token}_formats`` as templates, or None when it has no formats.
+
+        A token with character sets (en_GB's ``postcode_formats`` such as ``"ANN NEE"``,
+        each letter standing for one of ``_postcode_sets``) gets templates of set draws, as
+        Faker fills them.
+        """
         if token not in self._templates:
+            sets = self.attr(f"_{token}_sets")
             found = _weighted(self.attr(f"{token}_formats"))
-            self._templates[token] = (
-                None if found is None else ([Template.parse(t) for t in found[0]], found[1])
-            )
+            if isinstance(sets, Mapping):
+                pattern = self.attr(f"{token}_pattern")
+                if found is None and isinstance(pattern, str):
+                    found = ([pattern], None)
+                self._templates[token] = None if found is None else (
+                    [Template(tuple(("set", f"{token}{_SET_MARK}{ch}") for ch in t))
+                     for t in found[0]], found[1])
+            else:
+                self._templates[token] = (
+                    None if found is None else ([Template.parse(t) for t in found[0]], found[1])
+                )
         return self._templates[token]
+
+    def _numbered(self, token: str) -> tuple[list[Template], np.ndarray | None] | None:
+        """A table of numerify patterns as templates, as Faker bothifies them; else None.
+
+        Such tables are ko_KR's road numbers (``"###"``) and it_IT's area codes (``"010#"``).
+        """
+        if token not in self._numbered_tables:
+            pool = self.pool(token)
+            values = [str(v) for v in pool.values.to_pylist()]
+            self._numbered_tables[token] = (
+                ([Template.parse(v) for v in values], pool.weights)
+                if any("#" in v for v in values) else None)
+        return self._numbered_tables[token]
+
+    def _set_pool(self, key: str) -> Pool:
+        if key not in self._pools:
+            token, ch = key.split(_SET_MARK)
+            self._pools[key] = _pool([str(c) for c in self.attr(f"_{token}_sets")[ch]])
+        return self._pools[key]
 
     # ---- filling templates for many rows at once ----------------------------------------
     def expand(self, token: str, n: int, rng: np.random.Generator, depth: int = 0) -> pa.Array:
         """``n`` values of ``token``: its templates filled, or draws from its pool."""
-        found = self.templates(token)
+        found = self.templates(token) or self._numbered(token)
         if found is None:
             return self.pool(token).draw(n, rng)
         return self.fill_any(found[0], found[1], n, rng, depth)
@@ -344,6 +381,8 @@ class LocaleData:
                 pieces.append(text)
             elif kind == "tok":
                 pieces.append(self.expand(text, n, rng, depth + 1))
+            elif kind == "set":
+                pieces.append(self._set_pool(text).draw(n, rng))
             elif text[0] == "#":
                 pieces.append(digit_strings(n, len(text), rng))
             else:
@@ -431,3 +470,25 @@ class LocaleData:
 def locale_data(locale: str | None) -> LocaleData:
     """The (cached) material of ``locale`` (``None``: en_US)."""
     return LocaleData(locale or DEFAULT_LOCALE)
+
+
+_HASH, _PERCENT, _BANG, _AT = (ord(c) for c in "#%!@")
+
+
+def numerify(values: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """Fill what Faker's ``numerify`` fills, for strings made from a format with tokens.
+
+    Faker makes a phone number as ``numerify(parse(format))``: the ``#`` (a digit), ``%`` (1-9),
+    ``!`` (a digit or nothing) and ``@`` (1-9 or nothing) of ``"+33 (0){{area_code}} ## ##"``
+    and of the area codes it drew (``"010#"``) are filled after the tokens.
+    """
+    offsets, data = buffers(values)
+    digit, nonzero = (data == _HASH) | (data == _BANG), (data == _PERCENT) | (data == _AT)
+    if not (digit.any() or nonzero.any()):
+        return values
+    maybe = (data == _BANG) | (data == _AT)
+    data = data.copy()
+    data[digit] = rng.integers(48, 58, int(digit.sum()), dtype=np.uint8)
+    data[nonzero] = rng.integers(49, 58, int(nonzero.sum()), dtype=np.uint8)
+    drop = maybe & (rng.random(len(data)) < 0.5)  # Faker: a digit or nothing, evenly
+    return keep_bytes(offsets, data, ~drop)

@@ -166,7 +166,12 @@ def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None,
     where = f"replace_pii: column {name!r}"
     integer = _integer_like(series, uniques)
     note = ""
-    if pii_type is not None:
+    if pii_type is PIIType.CODE and all(isinstance(v, str) for v in uniques):
+        # a detected code: random characters of the same classes, never a real value in any
+        # spelling (no keyed permutation, which may give another row's real value)
+        _refuse_dates(uniques, where)
+        new = fake_strings(uniques, rng, where)
+    elif pii_type not in (None, PIIType.CODE):
         fakes, note = fake_pii_values(
             pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
             value_locales=value_locales,

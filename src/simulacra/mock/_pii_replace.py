@@ -218,7 +218,8 @@ def _check_key(key: object, what: str = "The key") -> bytes:
 # ---- the public call ------------------------------------------------------------------------
 def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[str] | None = None,
                 key: bytes | None = None, schema: Table | Schema | None = None,
-                locale: str | None = None, seed: int | None = None) -> PIIReplacement:
+                locale: str | None = None, seed: int | None = None,
+                keep: Sequence[str] | None = None) -> PIIReplacement:
     """Replace the personal data in ``data`` by fake values, keyed pseudonyms or masks.
 
     Parameters
@@ -239,6 +240,8 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
         Faker locale of all fake values (default: each column's inferred locale, else en_US).
     seed
         Makes ``fake`` reproducible; fake ids depend only on the seed (or key).
+    keep
+        Detected columns to leave as they are (e.g. titles detected as a ``code``).
 
     Returns
     -------
@@ -248,7 +251,8 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     Raises
     ------
     InvalidParameterError
-        Unknown method, a named column not in ``data``, a missing or short ``key`` for
+        Unknown method, a named or kept column not in ``data``, a column both named and
+        kept, a missing or short ``key`` for
         ``hash``, a bad seed, or a column ``fake`` cannot imitate (dates, floats, booleans).
     SchemaError
         ``schema`` names PII columns that ``data`` lacks.
@@ -269,20 +273,25 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     checked = None if key is None else _check_key(key)
     seq = seed_sequence(seed)
     table = _table(data, schema)
-    plans = _plan(data, table, columns)
+    plans = _plan(data, table, columns, keep)
     secret = ":".join(
         part for part in (hashlib.sha256(checked).hexdigest() if checked else "",
                           "" if checked and seed is None else str(seq.entropy)) if part
     )
     out = data.copy()
     done: dict[str, ReplacedColumn] = {}
-    for name, (pii_type, source, col_locale) in plans.items():
-        loc = (locale or col_locale) if chosen == "fake" and pii_type is not None else None
-        out[name], note = _replace_column(data[name], chosen, pii_type, loc, checked, secret,
-                                          value_locales=locale is None)
-        kept = data[name][replaceable(data[name])]
-        done[name] = ReplacedColumn(name, pii_type, source, chosen, len(kept),
-                                    int(kept.nunique()), loc, note)
+    locales = {name: _fake_locale(chosen, pii_type, locale or col_locale)
+               for name, (pii_type, _, col_locale) in plans.items()}
+    for names in _together(data, plans, locales, chosen):
+        pii_type = plans[names[0]][0]
+        new, note = _replace_column(_stacked(data, names), chosen, pii_type, locales[names[0]],
+                                    checked, secret, value_locales=locale is None)
+        for i, name in enumerate(names):
+            out[name] = _unstacked(new, i, data[name])
+            kept = data[name][replaceable(data[name])]
+            done[name] = ReplacedColumn(name, _fake_type(pii_type), plans[name][1], chosen,
+                                        len(kept), int(kept.nunique()), locales[name], note)
+    done = {name: done[name] for name in plans}
     ids = tuple(c.name for c in table.columns
                 if c.kind is Kind.ID and c.name not in done and c.name in data.columns)
     if not done:
@@ -306,6 +315,46 @@ def _replace_column(series: pd.Series, method: Method, pii_type: PIIType | None,
         return mask_column(series, pii_type)
     rng = np.random.default_rng(derive_key("pii-fake-rng", secret, name))
     return fake_column(series, pii_type, locale, secret, rng, name, value_locales=value_locales)
+
+
+def _fake_locale(method: Method, pii_type: PIIType | None, locale: str | None) -> str | None:
+    typed = pii_type not in (None, PIIType.CODE)
+    return locale if method == "fake" and typed else None
+
+
+def _together(data: pd.DataFrame, plans: _Plan, locales: dict[str, str | None],
+              method: Method) -> list[list[str]]:
+    """Columns replaced as one: with ``fake``, those of one PII type, locale and dtype.
+
+    A person in two columns (``buyer_email``, ``seller_email``) then stays one person. Other
+    methods map values the same way in every column by themselves; codes and ids are faked
+    column by column (ids by a keyed permutation that is the same in every column anyway).
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, (pii_type, _, _) in plans.items():
+        typed = pii_type not in (None, PIIType.CODE)
+        key = ((str(pii_type), str(locales[name]), str(data[name].dtype))
+               if method == "fake" and typed else ("", name))
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
+
+
+def _stacked(data: pd.DataFrame, names: list[str]) -> pd.Series:
+    """The columns one under the other, named as the first (one column: itself)."""
+    if len(names) == 1:
+        return data[names[0]]
+    dtype = data[names[0]].dtype
+    stacked = pd.concat([data[n] for n in names], ignore_index=True).rename("+".join(names))
+    # categories differ from column to column: the stack takes them all
+    return stacked.astype("category" if isinstance(dtype, pd.CategoricalDtype) else dtype)
+
+
+def _unstacked(new: pd.Series, i: int, original: pd.Series) -> pd.Series:
+    """The ``i``-th column's part of a stacked replacement, on the original's index."""
+    n = len(original)
+    part = new.iloc[i * n:(i + 1) * n]
+    return pd.Series(part.to_numpy(), index=original.index, name=original.name,
+                     dtype=part.dtype)
 
 
 def _check_method(method: object) -> Method:
@@ -335,8 +384,9 @@ def _table(data: pd.DataFrame, schema: object) -> Table:
     )
 
 
-def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _Plan:
-    """The columns to replace, in table order: detected PII plus the named columns."""
+def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
+          keep: Sequence[str] | None = None) -> _Plan:
+    """The columns to replace, in table order: detected PII plus the named, less the kept."""
     missing = [c.name for c in table.columns if c.kind is Kind.PII and c.name not in data]
     if missing:
         raise SchemaError(
@@ -344,14 +394,23 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
             f"but the data has no such column. Data columns: {_listing(data)}. Pass the "
             "schema of this table, or leave schema out to infer it."
         )
-    found: _Plan = {c.name: (_fake_type(c.pii_type), "detected", c.locale)
+    # a detected code keeps its type: fakes never equal a real value (named columns are ids,
+    # permuted with the key so that joins survive)
+    found: _Plan = {c.name: (c.pii_type, "detected", c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
-    unknown = [n for n in named if n not in data.columns]
+    kept = [keep] if isinstance(keep, str) else list(keep or ())
+    unknown = [n for n in named + kept if n not in data.columns]
     if unknown:
         raise InvalidParameterError(
             f"replace_pii: no column {', '.join(map(repr, unknown))} in the data. Columns: "
             f"{_listing(data)}."
+        )
+    both = [n for n in named if n in kept]
+    if both:
+        raise InvalidParameterError(
+            f"replace_pii: column(s) {', '.join(map(repr, both))} are both to replace "
+            "(columns) and to keep (keep). Name each in one of them only."
         )
     known = {c.name: c for c in table.columns}
     for name in named:
@@ -360,11 +419,11 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None) -> _P
             found[name] = (_fake_type(col.pii_type), "named", col.locale)
         else:
             found[name] = (pii_from_name(name), "named", None)
-    return {name: found[name] for name in data.columns if name in found}
+    return {name: found[name] for name in data.columns if name in found and name not in kept}
 
 
 def _fake_type(pii_type: PIIType | None) -> PIIType | None:
-    """Codes have no type of their own to fake: they get the random characters of any string."""
+    """Codes are reported, and named ones faked, as identifiers of no PII type."""
     return None if pii_type is PIIType.CODE else pii_type
 
 

@@ -33,6 +33,7 @@ from simulacra.data._fake import (
     canonical_form,
     generate_guarded,
     make_pii_generator,
+    phone_shapes,
     uuid4_strings,
     value_shapes,
 )
@@ -109,7 +110,8 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
                 rng: np.random.Generator, guard: ValueGuard, where: str) -> tuple[pa.Array, str]:
     """Distinct fakes drawn as the locale draws them; the unique mode if redraws fail."""
     rows = np.arange(len(values), dtype=np.int64)
-    shapes = value_shapes(values)
+    # phones keep their country codes and trunk 0 (``+33 (0)#``, ``0# ## ##``)
+    shapes = phone_shapes(values) if pii_type is PIIType.PHONE else value_shapes(values)
 
     def make(unique: bool, at: np.ndarray) -> pa.Array:
         gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
@@ -212,7 +214,7 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
 
     Punctuation and spaces stay; when every letter of the column is a hex digit (UUIDs,
     hashes), letters are drawn from ``a-f``. The results are distinct and none equals a real
-    value.
+    value, also ignoring case, spacing and punctuation.
     """
     if not uniques:
         return np.empty(0, dtype=object)
@@ -226,7 +228,8 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
     upper = (codes >= 65) & (codes <= 90)
     hexish = bool(np.all(~letter | ((folded >= 97) & (folded <= 102))))
     alphabet = _HEX if hexish else _LOWER
-    real = set(uniques)
+    canonical = canonical_form(PIIType.CODE)  # `ZZ 123456 T` is the real `ZZ123456T`
+    real = set(canonical(pa.array(uniques, pa.string())).to_pylist())
     out = codes.copy()
     todo = np.arange(len(uniques))
     for _ in range(_MAX_TRIES):
@@ -237,15 +240,19 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
         fresh = np.where(digit[todo], draw_digit, np.where(letter[todo], draw_letter, codes[todo]))
         out[todo] = fresh
         strings = out.view(mat.dtype).ravel()
+        forms = canonical(pa.array(strings.tolist(), pa.string())).to_pylist()
         seen: dict[str, int] = {}
-        bad = [i for i, s in enumerate(strings.tolist()) if s in real or seen.setdefault(s, i) != i]
+        bad = [i for i, s in enumerate(forms) if s in real or seen.setdefault(s, i) != i]
         todo = np.asarray(bad, dtype=np.int64)
         if todo.size == 0:
             return strings.astype(object)
+    stuck = ", ".join(repr(uniques[i]) for i in todo[:8].tolist())
+    more = f" and {len(todo) - 8:,} more" if len(todo) > 8 else ""
     raise SamplingError(
         f"{where}: could not make {len(todo):,} fake value(s) that differ from every real one "
-        "and from each other: the values are too short to have enough distinct forms. Use "
-        "method='hash' for this column, or leave it out."
+        f"and from each other, for the real values {stuck}{more}: they are too short to have "
+        "enough distinct forms. If the column holds no personal data, leave it as it is with "
+        "keep=[...] (CLI: --keep COLUMN); otherwise use method='hash' or 'mask'."
     )
 
 
