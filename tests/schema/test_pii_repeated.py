@@ -81,8 +81,9 @@ def _last_first_people() -> list[tuple[str, str]]:
         lambda last, first: f"{last} {first}",
         lambda last, first: f"{first} {last}".lower(),
         lambda last, first: f"{first} {last}".upper(),
+        lambda last, first: f"{last}, Mrs {first} Walton (Bessie)",  # passenger lists
     ],
-    ids=["Last, First", "LAST, First", "Last First", "lower", "UPPER"],
+    ids=["Last, First", "LAST, First", "Last First", "lower", "UPPER", "Last, Title First"],
 )
 def test_name_layouts_are_person_names(layout) -> None:  # type: ignore[no-untyped-def]
     names = [layout(last, first) for last, first in _last_first_people()]

@@ -164,7 +164,7 @@ _APOS = "'\u2019"
 # capitals, and Latin Extended-A, whose capitals and small letters alternate (Ś, Ł, Ž)
 _UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
 _NAME_WORD = rf"[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])+"
-_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|"
+_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Master|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|"
           r"Mme|Mlle|Sr|Sra|Sig|Sig\.ra|[Pp]an|[Pp]ani)\.?")
 _PARTICLE = r"(?:von|van|de|der|den|du|da|di|del|della|la|le|zu|ten|ter|y)"
 _SUFFIX = (r"(?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM|MBA|B\.A|B\.Sc|B\.Eng|M\.A|M\.Sc|M\.Eng|"
@@ -174,9 +174,13 @@ _FULL_NAME_RE = re.compile(
     rf"(?:\s+{_PARTICLE})*\s+(?P<last>{_NAME_WORD})(?:\s+{_PARTICLE})*(?:,?\s+{_SUFFIX})*$"
 )
 # "Last, First" (library catalogues, rosters: "Auerbach, Frank", "Turner, Joseph Mallord")
+# "Allen, Miss Elisabeth Walton (Bessie)", "Andrews, Mr Thomas, jr" (passenger lists) and
+# "Allard, K" (an initial) too
 _LAST_FIRST_RE = re.compile(
-    rf"^(?P<last>{_NAME_WORD}(?:[\s\-]{_NAME_WORD})*),\s*(?P<first>{_NAME_WORD})"
-    rf"(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)*$"
+    rf"^(?P<last>{_NAME_WORD}(?:[\s\-]{_NAME_WORD})*),\s*(?:{_TITLE}\s+)*"
+    rf"(?P<first>{_NAME_WORD}|[{_UPPER}]\.?)"
+    rf"(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)*(?:\s+\([^)]*\))?"
+    rf"(?:,?\s+(?i:{_SUFFIX}))?$"
 )
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _KANA = "\u3040-\u30ff"
@@ -636,7 +640,8 @@ def _name_parts(values: pd.Series) -> pd.DataFrame:
     parts = folded.str.extract(_FULL_NAME_RE)[["first", "last"]]
     reversed_ = folded.str.extract(_LAST_FIRST_RE)
     # "Durham, NC": a place and its state's code, not a family name and a first name
-    have = reversed_["first"].notna() & ~reversed_["first"].str.isupper().fillna(False)
+    codes = reversed_["first"].str.isupper().fillna(False) & (reversed_["first"].str.len() > 1)
+    have = reversed_["first"].notna() & ~codes
     parts.loc[have, ["first", "last"]] = reversed_.loc[have, ["first", "last"]]
     return parts
 
