@@ -186,6 +186,7 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _KANA = "\u3040-\u30ff"
 # Chinese names: a surname and a given name of one or two characters, unspaced; Japanese
 # names: a family name, a space, a given name
+_CJK_CHAR_RE = re.compile(f"[{_HAN}{_KANA}]")
 _CHINESE_NAME_RE = re.compile(rf"^[{_HAN}]{{2,4}}$")
 _JAPANESE_NAME_RE = re.compile(rf"^(?P<last>[{_HAN}{_KANA}]{{1,4}})[ \u3000]"
                                rf"(?P<first>[{_HAN}{_KANA}]{{1,4}})$")
@@ -326,8 +327,16 @@ def personal_levels(levels: pd.Series) -> tuple[PIIType, float] | None:
     if len(distinct) < MIN_LEVELS:
         return None
     ones = np.ones(len(distinct))
+    # the traits of _pii_from_values spare most label columns every validator
+    text = distinct.tolist()
+    digits = _trait_share(text, ones, _DIGIT_RE.search)
+    needs = {PIIType.EMAIL: _trait_share(text, ones, _AT_RE.search),
+             PIIType.STREET_ADDRESS: _trait_share(text, ones, _SPACE_RE.search)}
+    needs.update(dict.fromkeys(_DIGIT_TYPES, digits))
     for pii in (PIIType.EMAIL, PIIType.IBAN, PIIType.CREDIT_CARD, PIIType.NATIONAL_ID,
                 PIIType.PHONE, PIIType.STREET_ADDRESS):
+        if needs[pii] < LEVELS_SHARE:
+            continue
         share = _share(distinct, ones, pii, strict=True)
         if share >= LEVELS_SHARE:
             return pii, share
@@ -424,10 +433,12 @@ def _is_street(values: pd.Series, strict: bool) -> np.ndarray:
     ``Studio 43i, Phillips Freeway, North Lydiaton, HP8E 9TZ`` is read whole, as its first
     part and as its first two parts.
     """
-    parts = values.str.split(",")
     found = _is_street_line(values)
-    for line in (parts.str[0], parts.str[:2].str.join(" ")):
-        found |= _is_street_line(line.str.strip().fillna(""))
+    rest = ~found & flags(values.str.contains(",", regex=False))
+    if rest.any():
+        parts = values[rest].str.split(",")
+        for line in (parts.str[0], parts.str[:2].str.join(" ")):
+            found[rest] |= _is_street_line(line.str.strip().fillna(""))
     return found
 
 
@@ -442,8 +453,12 @@ def _is_street_line(values: pd.Series) -> np.ndarray:
     # "C.") only with a house number ("Al Green" is a singer)
     opened = _in_set(first_word.fillna(""), _street_prefixes()[0])
     prefixed = opened & (numbered | flags(first_word.str.len() > 2))
-    suffixed = flags(values.str.contains(_street_prefixes()[1]))
-    other = flags(values.str.contains(_CJK_STREET_RE) | values.str.contains(_MILITARY_RE))
+    # the patterns below need a house number or a CJK character: only such values are searched
+    suffixed = np.zeros(len(values), dtype=bool)
+    suffixed[numbered] = flags(values[numbered].str.contains(_street_prefixes()[1]))
+    other = np.zeros(len(values), dtype=bool)
+    if _CJK_CHAR_RE.search("\n".join(values.tolist())) is not None or numbered.any():
+        other = flags(values.str.contains(_CJK_STREET_RE) | values.str.contains(_MILITARY_RE))
     found: np.ndarray = english | european | prefixed | suffixed | other
     return found
 
@@ -648,6 +663,8 @@ def _name_parts(values: pd.Series) -> pd.DataFrame:
 
 def _cjk_name_share(values: pd.Series, weights: np.ndarray) -> float:
     """The weighted share of Chinese names (known surname first) and Japanese names."""
+    if _CJK_CHAR_RE.search("\n".join(values.tolist())) is None:  # one scan for most columns
+        return 0.0
     chinese = _matches(values, _CHINESE_NAME_RE)
     japanese = values.str.extract(_JAPANESE_NAME_RE)
     spaced = japanese["last"].notna().to_numpy()
