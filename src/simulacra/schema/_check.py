@@ -27,6 +27,7 @@ from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema._datetimes import commonest_datetime_format, parse_datetimes
 from simulacra.schema._durations import duration_layout, parse_durations
 from simulacra.schema._model import Column, Kind, Table
+from simulacra.schema._pii import detect_pii
 
 __all__ = [
     "MAX_EXAMPLES",
@@ -350,8 +351,22 @@ def _mostly_issue(series: pd.Series, present: np.ndarray, fitting: np.ndarray, l
         rows=rows,
         n_rows=n,
         fix=f"Clean those values ({instead} or leave them empty), or declare the column "
-        "categorical in the schema.",
+        f"{_kind_to_declare(series)} in the schema.",
     )
+
+
+def _looks_personal(series: pd.Series) -> bool:
+    """Whether a column's name or values look like personal data (ids, phones, names).
+
+    Such a column is inferred ``pii`` and regenerated; ``categorical`` would learn and replay
+    its real values, so it is never the fix to propose for it.
+    """
+    values = series.dropna().astype(str)
+    return detect_pii(str(series.name), values.iloc[:: max(1, len(values) // _SAMPLE)]) is not None
+
+
+def _kind_to_declare(series: pd.Series) -> str:
+    return "'pii' (kind pii, with its pii_type)" if _looks_personal(series) else "categorical"
 
 
 def _mixed_numeric_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
@@ -360,6 +375,9 @@ def _mixed_numeric_issue(series: pd.Series, present: np.ndarray) -> Issue | None
         return None
     step = max(1, len(values) // _SAMPLE)
     if pd.to_numeric(values.iloc[::step], errors="coerce").notna().mean() < MOSTLY_NUMERIC:
+        return None
+    if detect_pii(str(series.name), values.iloc[::step]) is not None:
+        # ids with a letter (Corsican NIRs' 2A, Chinese ids' X): inferred pii, not numbers
         return None
     return _mostly_issue(series, present, _numeric_mask(series), MOSTLY_NUMERIC, "numbers",
                          "replace them by numbers")
@@ -408,7 +426,9 @@ def _declared_kind_issues(series: pd.Series, column: Column, present: np.ndarray
         fix = "write them as durations such as '38:31:00' or '22:07'"
     elif column.kind is Kind.NUMERICAL:
         bad = present & ~_numeric_mask(series)
-        what, fix = "numerical", "declare the column categorical in the schema"
+        what = "numerical"
+        fix = (f"declare the column {_kind_to_declare(series[bad])} in the schema"
+               if bad.any() else "")
     elif column.kind is Kind.DATETIME:
         bad = present & ~_datetime_mask(series, column.datetime_format)
         fmt = column.datetime_format

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +43,7 @@ from pandas.api.types import (
     is_timedelta64_dtype,
 )
 
-from simulacra.errors import DataValidationError, InvalidParameterError
+from simulacra.errors import DataValidationError, InvalidParameterError, PrivacyWarning
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import (
     datetime_timezone,
@@ -59,7 +60,9 @@ from simulacra.schema._pii import (
     detect_pii,
     luhn_share,
     normalize_name,
+    personal_levels,
     pii_from_name,
+    pii_hint_from_name,
 )
 from simulacra.schema._text_format import number_format, text_format_problem
 
@@ -305,6 +308,8 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
     integer = bool(is_integer_dtype(values.dtype) or np.all(finite == np.round(finite)))
     if integer:
         pii = pii_from_name(name)
+        if pii is None and pii_hint_from_name(name) is PIIType.PHONE and _are_cn_mobiles(finite):
+            pii = PIIType.PHONE  # a column named "mobile" of 13912345678s
         if pii in _NUMERIC_PII and _digits_fit(finite, *_NUMERIC_PII[pii]):
             return _numeric_pii(pii, values, complete=complete)
         if _are_card_numbers(values, finite):
@@ -342,6 +347,11 @@ def _numeric_pii(pii: PIIType, values: pd.Series, *, complete: bool) -> _Fields:
             and n_unique >= MIN_ROWS_ID_FROM_VALUES):  # one person's each: kept unique
         fields["unique"] = True
     return fields
+
+
+def _are_cn_mobiles(finite: np.ndarray) -> bool:
+    """Whether most whole numbers are Chinese mobile numbers (11 digits from 13 to 19)."""
+    return bool(finite.size) and bool(((finite >= 13e9) & (finite < 2e10)).mean() >= VALUE_SHARE)
 
 
 def _digits_fit(finite: np.ndarray, low: int, high: int) -> bool:
@@ -452,7 +462,24 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
         # Mostly unique strings of no known type (plates, SKUs, user names, URLs): a category
         # model could only replay them, and a value seen once may single a person out.
         return {"kind": Kind.PII, "pii_type": PIIType.CODE}
+    _warn_if_personal(name, sample, n_unique)
     return {"kind": Kind.CATEGORICAL, "cardinality": n_unique}
+
+
+def _warn_if_personal(name: str, sample: pd.Series, n_unique: int) -> None:
+    """Warn that a categorical column whose levels look like personal data replays them."""
+    found = personal_levels(sample)
+    if found is None:
+        return
+    pii, share = found
+    warnings.warn(
+        f"Column {name!r} is inferred categorical, so a synthesizer learns its {n_unique:,} "
+        f"values and samples them as they are, yet {share:.0%} of them look like "
+        f"{pii.value.replace('_', ' ')}s. If it holds personal data, declare it "
+        f"kind 'pii' with pii_type '{pii.value}' in the schema, or drop it.",
+        PrivacyWarning,
+        stacklevel=4,
+    )
 
 
 def _durations(values: pd.Series, layout: str) -> _Fields:

@@ -18,7 +18,7 @@ import pandas as pd
 _NATIONAL_ID_LOCALES = (
     ("en_GB", r"[A-Z]{2}\d{6}[A-Z]"),
     ("it_IT", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"),
-    ("fr_FR", r"[12]\d{14}"),
+    ("fr_FR", r"[12]\d{4}(?:\d{2}|2[AB])\d{8}"),  # 2A, 2B: born in Corsica
 )
 BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 """A Dutch BSN's digits times these sum to a multiple of 11 (the "elfproef")."""
@@ -67,10 +67,13 @@ def checked_national_ids(values: pd.Series, strict: bool) -> np.ndarray:
     Steuer-IDs (1 in 250 random numbers pass), Swiss AHV numbers and Brazilian CPFs (1 in
     100) by their checks in the layouts they are written in; Canadian SINs (1 in 10 pass the
     Luhn check) only grouped like ``123 456 782`` unless the column's name hints at one.
+    UK National Insurance numbers and Italian codici fiscali by their layouts; French NIRs,
+    Chinese resident ids, PESELs, BSNs, fødselsnummer, Belgian numbers and personnummer by
+    their check digits (and dates where they hold one): few other values pass them.
     """
     dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
     hetu = _is_hetu(values.str.strip().str.upper())
-    found: np.ndarray = flags(dni) | flags(hetu)
+    found: np.ndarray = flags(dni) | flags(hetu) | _is_checked_elsewhere(values)
     for layout, valid in _CHECKED_LAYOUTS:
         shaped = _matches(values, layout)
         if shaped.any():
@@ -78,6 +81,59 @@ def checked_national_ids(values: pd.Series, strict: bool) -> np.ndarray:
     if not strict:
         found |= _is_sin(values)
     return found
+
+
+def _is_checked_elsewhere(values: pd.Series) -> np.ndarray:
+    """The ids of :func:`national_id_passes` whose rule few values of other columns pass."""
+    compact = values.str.replace(" ", "", regex=False).str.upper()
+    digits = compact.str.replace(r"[./\-]", "", regex=True)
+    layouts = dict(_NATIONAL_ID_LOCALES)
+    found: np.ndarray = (
+        flags(compact.str.fullmatch(layouts["en_GB"]))
+        | flags(compact.str.fullmatch(layouts["it_IT"]))
+        | is_nir(compact) | is_resident_id(compact)
+        | flags(_checks(digits, 11, PESEL_WEIGHTS, 10)) & _pesel_dated(digits)
+        | flags(_checks(digits, 9, BSN_WEIGHTS, 11))
+        | flags(_is_fodselsnummer(digits)) | flags(_is_belgian_number(digits))
+        | flags(_is_personnummer(compact))
+    )
+    return found
+
+
+def is_nir(compact: pd.Series) -> np.ndarray:
+    """French NIRs (15 characters; ``2A``/``2B`` for Corsica) whose key is 97 minus mod 97."""
+    shaped = flags(compact.str.fullmatch(dict(_NATIONAL_ID_LOCALES)["fr_FR"]))
+    body = compact.where(pd.Series(shaped, index=compact.index), "1" + "0" * 14)
+    # Corsican departments count as 19 (2A) and 18 (2B) for the key
+    number = body.str[:13].str.replace("2A", "19", regex=False).str.replace("2B", "18",
+                                                                            regex=False)
+    key = 97 - pd.to_numeric(number).to_numpy(dtype=np.int64) % 97
+    found: np.ndarray = shaped & (key == pd.to_numeric(body.str[13:]).to_numpy(dtype=np.int64))
+    return found
+
+
+RESIDENT_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+"""A Chinese resident id's first 17 digits times these, modulo 11, index its check character."""
+RESIDENT_ID_CHECKS = "10X98765432"
+
+
+def is_resident_id(compact: pd.Series) -> np.ndarray:
+    """Chinese resident ids: 17 digits (a birth date at 7-14) and an ISO 7064 check (0-9, X)."""
+    shaped = flags(compact.str.fullmatch(r"\d{17}[\dX]"))
+    body = compact.where(pd.Series(shaped, index=compact.index), "0" * 18)
+    _, d = _digit_rows(body.str[:17], 17)
+    check = np.array(list(RESIDENT_ID_CHECKS), dtype=object)[
+        d @ np.asarray(RESIDENT_ID_WEIGHTS, dtype=np.int64) % 11]
+    found: np.ndarray = (shaped & (check == body.str[17].to_numpy(dtype=object))
+                         & _dated(body, 12, 10))
+    return found
+
+
+def _pesel_dated(digits: pd.Series) -> np.ndarray:
+    """Whether a PESEL's digits start with a date (its month plus 20 per century after 1900)."""
+    month = pd.to_numeric(digits.str[2:4], errors="coerce") % 20
+    day = pd.to_numeric(digits.str[4:6], errors="coerce")
+    return (month.between(1, 12) & day.between(1, 31)).to_numpy()
 
 
 def national_id_locale(values: pd.Series, share: float) -> str | None:
@@ -131,6 +187,7 @@ def national_id_passes(values: pd.Series) -> dict[str, np.ndarray]:
         "de_CH": _is_ahv(digits),
         "pt_BR": _is_cpf(digits),
         "en_CA": _is_sin(digits),
+        "zh_CN": is_resident_id(compact),
     }
     return passes
 

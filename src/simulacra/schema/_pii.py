@@ -36,7 +36,8 @@ from simulacra.schema._national_id_rules import (
     national_id_locale,
 )
 
-__all__ = ["detect_pii", "luhn_share", "normalize_name", "pii_from_name"]
+__all__ = ["detect_pii", "luhn_share", "normalize_name", "personal_levels", "pii_from_name",
+           "pii_hint_from_name"]
 
 VALUE_SHARE = 0.9
 """Share of sampled values that must pass a validator for detection from values alone."""
@@ -46,6 +47,10 @@ NAME_VALUE_SHARE = 0.8
 """Same, for person names (name lists never cover every real name)."""
 WEAK_NAME_SHARE = 0.5
 """Share of values that must pass when the column name only hints at the type."""
+PHONE_MARKED_SHARE = 0.4
+"""Phone numbers from values alone: all must be phone-shaped and this share marked as phones
+(a ``+`` or ``00`` country code, an area code in brackets, two groups of digits); national
+numbers are often written bare beside them (``0571371302`` beside ``+39 0571 371302``)."""
 MIN_DISTINCT_SINGLE_NAMES = 5
 """Single-word names need this many distinct values, and at least the square root of the
 rows, before values alone count: people's first or last names are many, while a few
@@ -80,7 +85,10 @@ _STRONG_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
             r"sozialversicherungs_?nummer|ausweis(?:_?nummer)?|codice_fiscale|"
             # German Steuer-ID, Portuguese NIF, Danish CPR, Swiss AHV, Canadian SIN
             r"steuer_?id_?nr|(?:steuer_?)?identifikations_?nummer|idnr|contribuinte|"
-            r"cpr(?:_?nummer)?|ahv(?:_?nummer)?|social_?insurance)" + _NUM + "$",
+            r"cpr(?:_?nummer)?|ahv(?:_?nummer)?|social_?insurance|"
+            # French NIR ("numéro de sécu", INSEE number), UK NI number
+            r"nir|insee|num_?ro_?(?:de_?)?s_?cu(?:rit_?_?sociale)?|"
+            r"ni(?=_?(?:number|num|nbr|no|nr)$))" + _NUM + "$",
         ),
         (
             PIIType.PHONE,
@@ -120,6 +128,17 @@ _WEAK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
         (PIIType.STREET_ADDRESS, r"(?:^|_)street$"),
     )
 )
+# Chinese and Japanese column names (normalize_name keeps ASCII only, so they match as written)
+_CJK_NAMES: tuple[tuple[PIIType, re.Pattern[str]], ...] = tuple(
+    (pii, re.compile(pattern))
+    for pii, pattern in (
+        (PIIType.NATIONAL_ID, "身份证|身分証|身分證|マイナンバー|個人番号"),
+        (PIIType.PHONE, "手机|手機|电话|電話|携帯"),
+        (PIIType.EMAIL, "邮箱|電子郵件|电子邮件|メール"),
+        (PIIType.PERSON_NAME, "^(?:姓名|氏名|名前|お名前|客户名|顾客姓名)$"),
+        (PIIType.STREET_ADDRESS, "地址|住址|住所"),
+    )
+)
 _NOT_PERSONAL_TOKENS = frozenset({
     "ip", "ipv4", "ipv6", "mac", "web", "url", "host", "server", "wallet", "memory", "btc",
     "eth", "contract", "file", "table", "column", "city", "town", "state", "country",
@@ -132,16 +151,21 @@ _SSN_RE = re.compile(r"^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$")
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _CARD_RE = re.compile(r"^\d{4}(?:[ \-]?\d{1,4}){2,4}$|^\d{13,19}$")
 _PHONE_RE = re.compile(r"^(?:\+|00)?[\d\s().\-/]{6,24}$")
+# a Chinese mobile number: 11 digits from 13-19, written bare as often as not
+_CN_MOBILE_RE = re.compile(r"^(?:(?:\+|00)86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}$")
 _PHONE_EXTENSION_RE = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
 _DATE_LIKE_RE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
                            r"(?:[ T][\d:.]+)?$")
 _IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
-_DIGIT_RE, _AT_RE, _SPACE_RE = re.compile(r"\d"), re.compile("@"), re.compile(r"\s")
+_DIGIT_RE, _AT_RE = re.compile(r"\d"), re.compile("@")
+# full names and street addresses hold a space, but Chinese and Japanese ones need not
+_SPACE_RE = re.compile(r"\s|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _APOS = "'\u2019"
-_UPPER = "A-ZÀ-ÖØ-Þ"
+# capitals, and Latin Extended-A, whose capitals and small letters alternate (Ś, Ł, Ž)
+_UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
 _NAME_WORD = rf"[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])+"
-_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|"
-          r"Mme|Mlle|Sr|Sra|Sig|Sig\.ra)\.?")
+_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Master|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|"
+          r"Mme|Mlle|Sr|Sra|Sig|Sig\.ra|[Pp]an|[Pp]ani)\.?")
 _PARTICLE = r"(?:von|van|de|der|den|du|da|di|del|della|la|le|zu|ten|ter|y)"
 _SUFFIX = (r"(?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM|MBA|B\.A|B\.Sc|B\.Eng|M\.A|M\.Sc|M\.Eng|"
            r"LL\.M|Dipl\.-Ing)\.?")
@@ -149,6 +173,23 @@ _FULL_NAME_RE = re.compile(
     rf"^(?:{_TITLE}\s+)*(?P<first>{_NAME_WORD})(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)?"
     rf"(?:\s+{_PARTICLE})*\s+(?P<last>{_NAME_WORD})(?:\s+{_PARTICLE})*(?:,?\s+{_SUFFIX})*$"
 )
+# "Last, First" (library catalogues, rosters: "Auerbach, Frank", "Turner, Joseph Mallord")
+# "Allen, Miss Elisabeth Walton (Bessie)", "Andrews, Mr Thomas, jr" (passenger lists) and
+# "Allard, K" (an initial) too
+_LAST_FIRST_RE = re.compile(
+    rf"^(?P<last>{_NAME_WORD}(?:[\s\-]{_NAME_WORD})*),\s*(?:{_TITLE}\s+)*"
+    rf"(?P<first>{_NAME_WORD}|[{_UPPER}]\.?)"
+    rf"(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)*(?:\s+\([^)]*\))?"
+    rf"(?:,?\s+(?i:{_SUFFIX}))?$"
+)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_KANA = "\u3040-\u30ff"
+# Chinese names: a surname and a given name of one or two characters, unspaced; Japanese
+# names: a family name, a space, a given name
+_CJK_CHAR_RE = re.compile(f"[{_HAN}{_KANA}]")
+_CHINESE_NAME_RE = re.compile(rf"^[{_HAN}]{{2,4}}$")
+_JAPANESE_NAME_RE = re.compile(rf"^(?P<last>[{_HAN}{_KANA}]{{1,4}})[ \u3000]"
+                               rf"(?P<first>[{_HAN}{_KANA}]{{1,4}})$")
 _UNIT = r"(?:flat|studio|apartment|apt\.?|unit|suite|ste\.?|floor|fl\.?|#)"
 _EN_STREET_RE = re.compile(
     rf"^(?:{_UNIT}\s*[\w\-]+\s+|\d+[a-z]?(?:[/\-]\d+)?,?\s+)"
@@ -200,7 +241,8 @@ _STREET_WORD_LOCALES = {
     **dict.fromkeys(("via", "viale", "piazza", "corso", "largo", "vicolo", "strada"), "it_IT"),
     **dict.fromkeys(("straat", "laan", "gracht", "plein", "kade", "singel"), "nl_NL"),
 }
-_NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
+_NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE",
+                 "pt_BR")
 # A single name as the lists of those locales write them: letters, with apostrophes, hyphens,
 # dots, commas and spaces inside ("O'Neil", "Bourgondië, van", "'s Gravensande").
 _NAME_SHAPE_RE = re.compile(rf"^[{_APOS}]?[^\W\d_](?:[^\W\d_]|[{_APOS}\-., ])*$")
@@ -215,7 +257,16 @@ def normalize_name(name: str) -> str:
 
 def pii_from_name(name: str) -> PIIType | None:
     """Return the PII type that the column name alone is strong evidence of, if any."""
-    return _match_name(normalize_name(name), _STRONG_NAMES)
+    return _match_name(normalize_name(name), _STRONG_NAMES) or _cjk_name_type(name)
+
+
+def pii_hint_from_name(name: str) -> PIIType | None:
+    """The PII type the column name hints at (``mobile``, ``card``), strongly or not."""
+    return pii_from_name(name) or _match_name(normalize_name(name), _WEAK_NAMES)
+
+
+def _cjk_name_type(name: str) -> PIIType | None:
+    return next((pii for pii, pattern in _CJK_NAMES if pattern.search(name)), None)
 
 
 def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | None:
@@ -242,7 +293,7 @@ def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | Non
     distinct = pd.Series(counts.index.astype(str).to_numpy(dtype=object), dtype=object)
     weights = counts.to_numpy(dtype=np.float64)
     norm = normalize_name(name)
-    found = _match_name(norm, _STRONG_NAMES)
+    found = pii_from_name(name)
     if found is not None and _values_deny(found, distinct, weights):
         found = None
     if found is None:
@@ -256,6 +307,41 @@ def detect_pii(name: str, sample: pd.Series) -> tuple[PIIType, str | None] | Non
     if found is None:
         return None
     return found, _locale(found, values)
+
+
+LEVELS_SHARE = 0.5
+"""Share of a categorical column's distinct levels that, looking personal, earn a warning."""
+MIN_LEVELS = 10
+"""Fewer levels than this are labels, whatever they look like."""
+
+
+def personal_levels(levels: pd.Series) -> tuple[PIIType, float] | None:
+    """The PII type at least half of a categorical column's distinct ``levels`` look like.
+
+    A safety net behind :func:`detect_pii`, which needs most values to pass: a column that
+    stays categorical replays its real values, so a warning is due when many of them look
+    like personal data. Returns the type and the share of levels that pass.
+    """
+    distinct = pd.Series(levels.astype(str).str.strip().unique(), dtype=object)
+    distinct = distinct[distinct != ""]
+    if len(distinct) < MIN_LEVELS:
+        return None
+    ones = np.ones(len(distinct))
+    # the traits of _pii_from_values spare most label columns every validator
+    text = distinct.tolist()
+    digits = _trait_share(text, ones, _DIGIT_RE.search)
+    needs = {PIIType.EMAIL: _trait_share(text, ones, _AT_RE.search),
+             PIIType.STREET_ADDRESS: _trait_share(text, ones, _SPACE_RE.search)}
+    needs.update(dict.fromkeys(_DIGIT_TYPES, digits))
+    for pii in (PIIType.EMAIL, PIIType.IBAN, PIIType.CREDIT_CARD, PIIType.NATIONAL_ID,
+                PIIType.PHONE, PIIType.STREET_ADDRESS):
+        if needs[pii] < LEVELS_SHARE:
+            continue
+        share = _share(distinct, ones, pii, strict=True)
+        if share >= LEVELS_SHARE:
+            return pii, share
+    share = _name_share(distinct, ones, PIIType.PERSON_NAME, LEVELS_SHARE)
+    return (PIIType.PERSON_NAME, share) if share >= LEVELS_SHARE else None
 
 
 def _values_deny(pii: PIIType, distinct: pd.Series, weights: np.ndarray) -> bool:
@@ -301,7 +387,12 @@ def _pii_from_values(values: pd.Series, weights: np.ndarray) -> PIIType | None:
         PIIType.PHONE,
         PIIType.STREET_ADDRESS,
     ):
-        if needs[pii] >= VALUE_SHARE and _share(values, weights, pii, strict=True) >= VALUE_SHARE:
+        if needs[pii] < VALUE_SHARE:
+            continue
+        share = _share(values, weights, pii, strict=True)
+        if pii is PIIType.PHONE and share >= PHONE_MARKED_SHARE:
+            share = _share(values, weights, pii, strict=False)
+        if share >= VALUE_SHARE:
             return pii
     return _names_from_values(values, weights, needs[PIIType.STREET_ADDRESS])
 
@@ -337,12 +428,72 @@ def _is_national_id(values: pd.Series, strict: bool) -> np.ndarray:
 
 
 def _is_street(values: pd.Series, strict: bool) -> np.ndarray:
+    """Street addresses, also followed by a town or postcode after commas.
+
+    ``Studio 43i, Phillips Freeway, North Lydiaton, HP8E 9TZ`` is read whole, as its first
+    part and as its first two parts.
+    """
+    found = _is_street_line(values)
+    rest = ~found & flags(values.str.contains(",", regex=False))
+    if rest.any():
+        parts = values[rest].str.split(",")
+        for line in (parts.str[0], parts.str[:2].str.join(" ")):
+            found[rest] |= _is_street_line(line.str.strip().fillna(""))
+    return found
+
+
+def _is_street_line(values: pd.Series) -> np.ndarray:
     suffixes = values.str.extract(_EN_STREET_RE)["suffix"].str.lower()
     english = (_in_set(suffixes, _street_suffixes()) if suffixes.notna().any()
                else np.zeros(len(values), dtype=bool))
     european = flags(values.str.contains(_EU_STREET_RE))
-    found: np.ndarray = english | european
+    numbered = flags(values.str.contains(r"\d"))
+    first_word = values.str.extract(r"^([^\W\d_]+)\.?\s", expand=False).str.lower()
+    # "rue de Perez", "Praça André Sampaio": a street word opens it; an abbreviation ("Al.",
+    # "C.") only with a house number ("Al Green" is a singer)
+    opened = _in_set(first_word.fillna(""), _street_prefixes()[0])
+    prefixed = opened & (numbered | flags(first_word.str.len() > 2))
+    # the patterns below need a house number or a CJK character: only such values are searched
+    suffixed = np.zeros(len(values), dtype=bool)
+    suffixed[numbered] = flags(values[numbered].str.contains(_street_prefixes()[1]))
+    other = np.zeros(len(values), dtype=bool)
+    if _CJK_CHAR_RE.search("\n".join(values.tolist())) is not None or numbered.any():
+        other = flags(values.str.contains(_CJK_STREET_RE) | values.str.contains(_MILITARY_RE))
+    found: np.ndarray = english | european | prefixed | suffixed | other
     return found
+
+
+# Chinese streets (叶路W座, 南长关岭街A座 741014) and Japanese addresses (県, 市, 丁目 and numbers)
+_CJK_STREET_RE = re.compile(r"(?:路|街|巷|大道)\s*(?:[A-Za-z\d]+座|\d+号)"
+                            r"|^.{1,4}?[都道府県].+?[市区町村郡].*\d")
+
+
+# US military mail: "PSC 1241, Box 5868, APO AP 25384", "USS Lee, FPO AE 25080"
+_MILITARY_RE = re.compile(r"\b[AFD]PO\s+A[AEP]\s+\d{5}$")
+
+
+@cache
+def _street_prefixes() -> tuple[frozenset[str], re.Pattern[str]]:
+    """Words that start a street ("Rua", "aleja", "Via") and that end one ("...gatan 9").
+
+    From Faker's address lists of a few locales, once; an ending counts only followed by a
+    house number ("Kvarngatan 9", "Tirzaweg 33").
+    """
+    import importlib
+
+    starts = {"ul", "al", "pl", "os", "osiedle", "c", "av", "r", "rua", "travessa"}
+    ends = {"gatan", "vägen", "stigen", "gränd", "torget", "gade", "stræde", "vej", "veien",
+            "gata", "gaten"}
+    for locale in ("es_ES", "pt_BR", "pt_PT", "pl_PL", "fr_FR", "it_IT", "nl_NL"):
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        if locale in ("it_IT", "nl_NL"):  # Italy's "suffixes" open the street: "Via Roma 3"
+            words = getattr(provider, "street_suffixes", ())
+            (starts if locale == "it_IT" else ends).update(w.strip().lower() for w in words)
+        else:
+            starts.update(w.strip().lower().rstrip(".") for w in
+                          getattr(provider, "street_prefixes", ()))
+    ending = "|".join(sorted(map(re.escape, ends), key=len, reverse=True))
+    return frozenset(starts), re.compile(rf"[^\W\d_](?:{ending})\s+\d+[a-z]?\b", re.IGNORECASE)
 
 
 @cache
@@ -423,7 +574,7 @@ def _is_phone(values: pd.Series, strict: bool) -> np.ndarray:
     ok &= (n_digits >= 7) & (n_digits <= 15)
     if strict:
         groups = values.str.count(r"\d[\s.\-/]+\d").to_numpy(dtype=np.int64, na_value=0)
-        marked = flags(values.str.match(r"^(?:\+|00|\()"))
+        marked = flags(values.str.match(r"^(?:\+|00|\()")) | _matches(values, _CN_MOBILE_RE)
         ok &= marked | (groups >= 2)
         ok &= ~_matches(values, _IPV4_RE)
     return ok
@@ -466,25 +617,66 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
 def _name_share(values: pd.Series, weights: np.ndarray, pii: PIIType, needed: float) -> float:
     """Return the share of values that are names of the kind ``pii``.
 
-    Full names: the weighted share with a known first or last name; single names: the share
-    of distinct values that are known names. A share below ``needed`` may come back as 0.
+    Full names: the weighted share with a known first or last name (in either order, in
+    ``Last, First``, in any case), or Chinese or Japanese names; single names: the share of
+    distinct values that are known names. A share below ``needed`` may come back as 0.
     """
     # Faker's name lists (and Faker itself, ~80 ms) load only for values that could be names:
     # every listed name has a capital letter, and a full name must match the pattern, so
     # fewer matching values than ``needed`` ("Never Married", "High School") settle it.
     if pii is PIIType.PERSON_NAME:
-        parts = values.str.extract(_FULL_NAME_RE)
+        cjk = _cjk_name_share(values, weights)
+        if cjk >= needed:
+            return cjk
+        parts = _name_parts(values)
         shaped = parts["first"].notna().to_numpy()
         if not shaped.any() or np.average(shaped, weights=weights) < needed:
             return 0.0
         first, last = _name_lists()
-        hits = _in_set(parts["first"], first) | _in_set(parts["last"], last)
+        hits = (_in_set(parts["first"], first) | _in_set(parts["last"], last)
+                # "Smith Paige": a family name first needs both parts known
+                | _in_set(parts["first"], last) & _in_set(parts["last"], first))
         return float(np.average(hits, weights=weights))
     if not any(v != v.lower() for v in values.tolist()):
         return 0.0
     first, last = _name_lists()
     names = first if pii is PIIType.FIRST_NAME else last
     return float(_in_set(values, names).mean())
+
+
+def _name_parts(values: pd.Series) -> pd.DataFrame:
+    """Each value's first and last name (``first``, ``last``; missing where it is no name).
+
+    Values written all in lower or upper case are read title-cased ("PAIGE SMITH", "smith,
+    paige"); ``Last, First`` is read in its order.
+    """
+    one_case = flags(values.str.lower() == values) | flags(values.str.upper() == values)
+    folded = values.where(~pd.Series(one_case, index=values.index), values.str.title())
+    parts = folded.str.extract(_FULL_NAME_RE)[["first", "last"]]
+    reversed_ = folded.str.extract(_LAST_FIRST_RE)
+    # "Durham, NC": a place and its state's code, not a family name and a first name
+    codes = reversed_["first"].str.isupper().fillna(False) & (reversed_["first"].str.len() > 1)
+    have = reversed_["first"].notna() & ~codes
+    parts.loc[have, ["first", "last"]] = reversed_.loc[have, ["first", "last"]]
+    return parts
+
+
+def _cjk_name_share(values: pd.Series, weights: np.ndarray) -> float:
+    """The weighted share of Chinese names (known surname first) and Japanese names."""
+    if _CJK_CHAR_RE.search("\n".join(values.tolist())) is None:  # one scan for most columns
+        return 0.0
+    chinese = _matches(values, _CHINESE_NAME_RE)
+    japanese = values.str.extract(_JAPANESE_NAME_RE)
+    spaced = japanese["last"].notna().to_numpy()
+    if not (chinese | spaced).any():
+        return 0.0
+    zh_last = _locale_names("zh_CN")[1]
+    # Chinese surnames are one character, a few two (欧阳, 司马)
+    known = chinese & (_in_set(values.str[:1], zh_last) | _in_set(values.str[:2], zh_last))
+    ja_first, ja_last = _locale_names("ja_JP")
+    known |= spaced & (_in_set(japanese["last"], ja_last | zh_last)
+                       | _in_set(japanese["first"], ja_first))
+    return float(np.average(known, weights=weights))
 
 
 def _in_set(values: pd.Series, names: frozenset[str]) -> np.ndarray:
@@ -494,6 +686,8 @@ def _in_set(values: pd.Series, names: frozenset[str]) -> np.ndarray:
 
 def _names_from_values(values: pd.Series, weights: np.ndarray, spaced: float) -> PIIType | None:
     """Full names (``spaced``: the weighted share of values with a space), or single ones."""
+    if _cjk_name_share(values, weights) >= NAME_VALUE_SHARE:  # unspaced Chinese names
+        return PIIType.PERSON_NAME
     if spaced >= NAME_VALUE_SHARE and _name_share(
             values, weights, PIIType.PERSON_NAME, NAME_VALUE_SHARE) >= NAME_VALUE_SHARE:
         return PIIType.PERSON_NAME
@@ -526,6 +720,8 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         return _dominant(codes.map(_IBAN_LOCALES))
     if pii is PIIType.PHONE:
         compact = values.str.replace(r"[\s().\-/]", "", regex=True)
+        if _matches(values, _CN_MOBILE_RE).mean() >= VALUE_SHARE:
+            return "zh_CN"
         prefixed = compact.str.extract(r"^(?:\+|00)(\d{1,3})", expand=False).dropna()
         # numbers written without a country code are national ones of the same country
         if len(prefixed) < WEAK_NAME_SHARE / 2 * len(values):
@@ -545,10 +741,16 @@ def _phone_locale(digits: object) -> str | None:
 
 
 def _name_locale(pii: PIIType, values: pd.Series) -> str | None:
-    """The locale whose name lists hold clearly more of the names than en_US's, if any."""
+    """The locale whose name lists hold clearly more of the names than en_US's, if any.
+
+    Chinese and Japanese names tell their locale by their script and layout.
+    """
     if pii is PIIType.PERSON_NAME:
-        parts = values.str.extract(_FULL_NAME_RE)
-        names, column = parts["first"].dropna(), 0
+        ones = np.ones(len(values))
+        if len(values) and _cjk_name_share(values, ones) >= NAME_VALUE_SHARE:
+            japanese = values.str.fullmatch(_JAPANESE_NAME_RE) | values.str.contains(f"[{_KANA}]")
+            return "ja_JP" if flags(japanese).mean() >= WEAK_NAME_SHARE else "zh_CN"
+        names, column = _name_parts(values)["first"].dropna(), 0
     else:
         names, column = values, 0 if pii is PIIType.FIRST_NAME else 1
     if names.empty:
