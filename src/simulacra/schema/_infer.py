@@ -56,7 +56,6 @@ from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._national_id_rules import number_id_locale
 from simulacra.schema._pii import (
     VALUE_SHARE,
-    are_place_names,
     detect_pii,
     luhn_share,
     normalize_name,
@@ -64,6 +63,7 @@ from simulacra.schema._pii import (
     pii_from_name,
     pii_hint_from_name,
 )
+from simulacra.schema._pii_streets import are_place_names
 from simulacra.schema._text_format import number_format, text_format_problem
 
 __all__ = ["infer_column", "infer_schema"]

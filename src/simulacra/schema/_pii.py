@@ -14,7 +14,8 @@ Two kinds of evidence are combined:
 Names, street addresses and phone numbers also give their locale where the values show it
 (Faker's name lists of the locale, street words, country codes).
 
-Everything here works on a sample of at most a few thousand strings; callers draw it.
+Street addresses are checked in ``schema/_pii_streets.py``. Everything here works on a
+sample of at most a few thousand strings; callers draw it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from simulacra.schema._national_id_rules import (
     luhn_ok,
     national_id_locale,
 )
+from simulacra.schema._pii_streets import is_street
+from simulacra.schema._pii_text import APOS, CJK_CHAR_RE, HAN, KANA, in_set
 
 __all__ = ["detect_pii", "luhn_share", "normalize_name", "personal_levels", "pii_from_name",
            "pii_hint_from_name"]
@@ -160,17 +163,16 @@ _IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _DIGIT_RE, _AT_RE = re.compile(r"\d"), re.compile("@")
 # full names and street addresses hold a space, but Chinese and Japanese ones need not
 _SPACE_RE = re.compile(r"\s|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-_APOS = "'\u2019"
 # capitals, and Latin Extended-A, whose capitals and small letters alternate (Ś, Ł, Ž)
 _UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
-_NAME_WORD = rf"[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])+"
+_NAME_WORD = rf"[{_UPPER}](?:[^\W\d_]|[{APOS}\-])+"
 _TITLE = (r"(?:Mr|Mrs|Ms|Miss|Master|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|"
           r"Mme|Mlle|Sr|Sra|Sig|Sig\.ra|[Pp]an|[Pp]ani)\.?")
 _PARTICLE = r"(?:von|van|de|der|den|du|da|di|del|della|la|le|zu|ten|ter|y)"
 _SUFFIX = (r"(?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM|MBA|B\.A|B\.Sc|B\.Eng|M\.A|M\.Sc|M\.Eng|"
            r"LL\.M|Dipl\.-Ing)\.?")
 _FULL_NAME_RE = re.compile(
-    rf"^(?:{_TITLE}\s+)*(?P<first>{_NAME_WORD})(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)?"
+    rf"^(?:{_TITLE}\s+)*(?P<first>{_NAME_WORD})(?:\s+[{_UPPER}](?:[^\W\d_]|[{APOS}\-])*\.?)?"
     rf"(?:\s+{_PARTICLE})*\s+(?P<last>{_NAME_WORD})(?:\s+{_PARTICLE})*(?:,?\s+{_SUFFIX})*$"
 )
 # "Last, First" (library catalogues, rosters: "Auerbach, Frank", "Turner, Joseph Mallord")
@@ -179,38 +181,14 @@ _FULL_NAME_RE = re.compile(
 _LAST_FIRST_RE = re.compile(
     rf"^(?P<last>{_NAME_WORD}(?:[\s\-]{_NAME_WORD})*),\s*(?:{_TITLE}\s+)*"
     rf"(?P<first>{_NAME_WORD}|[{_UPPER}]\.?)"
-    rf"(?:\s+[{_UPPER}](?:[^\W\d_]|[{_APOS}\-])*\.?)*(?:\s+\([^)]*\))?"
+    rf"(?:\s+[{_UPPER}](?:[^\W\d_]|[{APOS}\-])*\.?)*(?:\s+\([^)]*\))?"
     rf"(?:,?\s+(?i:{_SUFFIX}))?$"
 )
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_KANA = "\u3040-\u30ff"
 # Chinese names: a surname and a given name of one or two characters, unspaced; Japanese
 # names: a family name, a space, a given name
-_CJK_CHAR_RE = re.compile(f"[{_HAN}{_KANA}]")
-_CHINESE_NAME_RE = re.compile(rf"^[{_HAN}]{{2,4}}$")
-_JAPANESE_NAME_RE = re.compile(rf"^(?P<last>[{_HAN}{_KANA}]{{1,4}})[ \u3000]"
-                               rf"(?P<first>[{_HAN}{_KANA}]{{1,4}})$")
-_UNIT = r"(?:flat|studio|apartment|apt\.?|unit|suite|ste\.?|floor|fl\.?|#)"
-_EN_STREET_RE = re.compile(
-    rf"^(?:{_UNIT}\s*[\w\-]+\s+|\d+[a-z]?(?:[/\-]\d+)?,?\s+)"
-    rf"(?:[\w{_APOS}.\-]+\s+){{1,4}}(?P<suffix>[a-z]+)\.?"
-    rf"(?:,?\s+{_UNIT}\s*[\w\-]+)?$",
-    re.IGNORECASE,
-)
-_EU_STREET_RE = re.compile(
-    r"^[\w.\-]*?(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|laan|"
-    r"straat|gracht|plein|kade|steeg|singel|dreef|boulevard|markt|pad|hof)\s+\d+[a-z]?(?:[/\-]\d+)?\b"
-    r"|^\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|chemin|place|allée|impasse|quai|cours|"
-    r"route|av\.|bd)\b"
-    r"|^(?:calle|avenida|paseo|plaza|camino|cañada|ronda|travesía|via|viale|piazza|corso|largo|"
-    r"vicolo|stretto|incrocio|contrada|borgo|rotonda|rua|travessa|strada|alameda|pasaje|vial|"
-    r"canale|glorieta|callejón)\s.*\d",
-    re.IGNORECASE,
-)
-_STREET_ABBREVIATIONS = frozenset({
-    "st", "ave", "av", "rd", "ln", "dr", "blvd", "ct", "pl", "ter", "cir", "pkwy", "hwy", "sq",
-    "trl", "cres", "cl", "gdns", "mews", "row", "close", "gardens", "hill", "walk", "green", "way",
-})  # fmt: skip
+_CHINESE_NAME_RE = re.compile(rf"^[{HAN}]{{2,4}}$")
+_JAPANESE_NAME_RE = re.compile(rf"^(?P<last>[{HAN}{KANA}]{{1,4}})[ \u3000]"
+                               rf"(?P<first>[{HAN}{KANA}]{{1,4}})$")
 
 _IBAN_LOCALES = {
     "DE": "de_DE", "AT": "de_AT", "CH": "de_CH", "LI": "de_LI", "LU": "de_LU", "GB": "en_GB",
@@ -245,7 +223,7 @@ _NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", 
                  "pt_BR")
 # A single name as the lists of those locales write them: letters, with apostrophes, hyphens,
 # dots, commas and spaces inside ("O'Neil", "Bourgondië, van", "'s Gravensande").
-_NAME_SHAPE_RE = re.compile(rf"^[{_APOS}]?[^\W\d_](?:[^\W\d_]|[{_APOS}\-., ])*$")
+_NAME_SHAPE_RE = re.compile(rf"^[{APOS}]?[^\W\d_](?:[^\W\d_]|[{APOS}\-., ])*$")
 
 
 def normalize_name(name: str) -> str:
@@ -427,116 +405,6 @@ def _is_national_id(values: pd.Series, strict: bool) -> np.ndarray:
     return found
 
 
-def _is_street(values: pd.Series, strict: bool) -> np.ndarray:
-    """Street addresses, also followed by a town or postcode after commas.
-
-    ``Studio 43i, Phillips Freeway, North Lydiaton, HP8E 9TZ`` is read whole, as its first
-    part and as its first two parts.
-    """
-    found = _is_street_line(values)
-    rest = ~found & flags(values.str.contains(",", regex=False))
-    if rest.any():
-        parts = values[rest].str.split(",")
-        for line in (parts.str[0], parts.str[:2].str.join(" ")):
-            found[rest] |= _is_street_line(line.str.strip().fillna(""))
-    return found
-
-
-def _is_street_line(values: pd.Series) -> np.ndarray:
-    suffixes = values.str.extract(_EN_STREET_RE)["suffix"].str.lower()
-    english = (_in_set(suffixes, _street_suffixes()) if suffixes.notna().any()
-               else np.zeros(len(values), dtype=bool))
-    european = flags(values.str.contains(_EU_STREET_RE))
-    numbered = flags(values.str.contains(r"\d"))
-    first_word = values.str.extract(r"^([^\W\d_]+)\.?\s", expand=False).str.lower()
-    # "rue de Perez", "Praça André Sampaio": a street word opens it; an abbreviation ("Al.",
-    # "C.") only with a house number ("Al Green" is a singer)
-    opened = _in_set(first_word.fillna(""), _street_prefixes()[0])
-    prefixed = opened & (numbered | flags(first_word.str.len() > 2))
-    # the patterns below need a house number or a CJK character: only such values are searched
-    suffixed = np.zeros(len(values), dtype=bool)
-    suffixed[numbered] = flags(values[numbered].str.contains(_street_prefixes()[1]))
-    other = np.zeros(len(values), dtype=bool)
-    if _CJK_CHAR_RE.search("\n".join(values.tolist())) is not None or numbered.any():
-        other = flags(values.str.contains(_CJK_STREET_RE) | values.str.contains(_MILITARY_RE))
-    found: np.ndarray = english | european | prefixed | suffixed | other
-    return found
-
-
-# Chinese streets (叶路W座, 南长关岭街A座 741014) and Japanese addresses (県, 市, 丁目 and numbers)
-_CJK_STREET_RE = re.compile(r"(?:路|街|巷|大道)\s*(?:[A-Za-z\d]+座|\d+号)"
-                            r"|^.{1,4}?[都道府県].+?[市区町村郡].*\d")
-
-
-# US military mail: "PSC 1241, Box 5868, APO AP 25384", "USS Lee, FPO AE 25080"
-_MILITARY_RE = re.compile(r"\b[AFD]PO\s+A[AEP]\s+\d{5}$")
-
-
-@cache
-def _street_prefixes() -> tuple[frozenset[str], re.Pattern[str]]:
-    """Words that start a street ("Rua", "aleja", "Via") and that end one ("...gatan 9").
-
-    From Faker's address lists of a few locales, once; an ending counts only followed by a
-    house number ("Kvarngatan 9", "Tirzaweg 33").
-    """
-    import importlib
-
-    starts = {"ul", "al", "pl", "os", "osiedle", "c", "av", "r", "rua", "travessa"}
-    ends = {"gatan", "vägen", "stigen", "gränd", "torget", "gade", "stræde", "vej", "veien",
-            "gata", "gaten"}
-    for locale in ("es_ES", "pt_BR", "pt_PT", "pl_PL", "fr_FR", "it_IT", "nl_NL"):
-        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        if locale in ("it_IT", "nl_NL"):  # Italy's "suffixes" open the street: "Via Roma 3"
-            words = getattr(provider, "street_suffixes", ())
-            (starts if locale == "it_IT" else ends).update(w.strip().lower() for w in words)
-        else:
-            starts.update(w.strip().lower().rstrip(".") for w in
-                          getattr(provider, "street_prefixes", ()))
-    ending = "|".join(sorted(map(re.escape, ends), key=len, reverse=True))
-    return frozenset(starts), re.compile(rf"[^\W\d_](?:{ending})\s+\d+[a-z]?\b", re.IGNORECASE)
-
-
-@cache
-def _street_suffixes() -> frozenset[str]:
-    """Load English street suffixes ("Avenue", "Glen", ...) from Faker, once."""
-    import importlib
-
-    found = set(_STREET_ABBREVIATIONS)
-    for locale in ("en_US", "en_GB"):
-        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        found.update(s.lower() for s in getattr(provider, "street_suffixes", ()))
-    return frozenset(found)
-
-
-PLACE_SHARE = 0.8
-"""Share of a column's values that must be country or US state names for it to be places."""
-
-
-def are_place_names(sample: pd.Series) -> bool:
-    """Whether most values name countries or US states: public places, not personal data.
-
-    A table with a row per country or state has such names mostly unique; they are labels
-    to keep, not codes to regenerate (dslabs::murders ``state``, Lipset59 ``country``).
-    """
-    folded = sample.astype(str).str.strip().str.casefold()
-    return bool(len(folded)) and bool(folded.isin(_place_names()).mean() >= PLACE_SHARE)
-
-
-@cache
-def _place_names() -> frozenset[str]:
-    """Country names (Faker's English list) and US state names and abbreviations, once."""
-    import importlib
-
-    english = importlib.import_module("faker.providers.address.en").Provider
-    us = importlib.import_module("faker.providers.address.en_US").Provider
-    names = [*getattr(english, "countries", ()), *getattr(us, "states", ()),
-             *getattr(us, "states_abbr", ()), "United States", "USA", "UK", "Russia",
-             "South Korea", "North Korea", "Iran", "Syria", "Vietnam", "Laos", "Bolivia",
-             "Venezuela", "Tanzania", "Czech Republic", "Czechia", "Ivory Coast",
-             "District of Columbia"]
-    return frozenset(n.casefold() for n in names)
-
-
 def _is_iban(values: pd.Series, strict: bool) -> np.ndarray:
     compact = values.str.replace(" ", "", regex=False).str.upper()
     ok = _matches(compact, _IBAN_RE)
@@ -601,7 +469,7 @@ _VALIDATORS: dict[PIIType, Callable[[pd.Series, bool], np.ndarray]] = {
     PIIType.CREDIT_CARD: _is_card,
     PIIType.NATIONAL_ID: _is_national_id,
     PIIType.PHONE: _is_phone,
-    PIIType.STREET_ADDRESS: _is_street,
+    PIIType.STREET_ADDRESS: is_street,
     PIIType.IP_ADDRESS: _is_ip,
 }
 
@@ -633,15 +501,15 @@ def _name_share(values: pd.Series, weights: np.ndarray, pii: PIIType, needed: fl
         if not shaped.any() or np.average(shaped, weights=weights) < needed:
             return 0.0
         first, last = _name_lists()
-        hits = (_in_set(parts["first"], first) | _in_set(parts["last"], last)
+        hits = (in_set(parts["first"], first) | in_set(parts["last"], last)
                 # "Smith Paige": a family name first needs both parts known
-                | _in_set(parts["first"], last) & _in_set(parts["last"], first))
+                | in_set(parts["first"], last) & in_set(parts["last"], first))
         return float(np.average(hits, weights=weights))
     if not any(v != v.lower() for v in values.tolist()):
         return 0.0
     first, last = _name_lists()
     names = first if pii is PIIType.FIRST_NAME else last
-    return float(_in_set(values, names).mean())
+    return float(in_set(values, names).mean())
 
 
 def _name_parts(values: pd.Series) -> pd.DataFrame:
@@ -663,7 +531,7 @@ def _name_parts(values: pd.Series) -> pd.DataFrame:
 
 def _cjk_name_share(values: pd.Series, weights: np.ndarray) -> float:
     """The weighted share of Chinese names (known surname first) and Japanese names."""
-    if _CJK_CHAR_RE.search("\n".join(values.tolist())) is None:  # one scan for most columns
+    if CJK_CHAR_RE.search("\n".join(values.tolist())) is None:  # one scan for most columns
         return 0.0
     chinese = _matches(values, _CHINESE_NAME_RE)
     japanese = values.str.extract(_JAPANESE_NAME_RE)
@@ -672,16 +540,11 @@ def _cjk_name_share(values: pd.Series, weights: np.ndarray) -> float:
         return 0.0
     zh_last = _locale_names("zh_CN")[1]
     # Chinese surnames are one character, a few two (欧阳, 司马)
-    known = chinese & (_in_set(values.str[:1], zh_last) | _in_set(values.str[:2], zh_last))
+    known = chinese & (in_set(values.str[:1], zh_last) | in_set(values.str[:2], zh_last))
     ja_first, ja_last = _locale_names("ja_JP")
-    known |= spaced & (_in_set(japanese["last"], ja_last | zh_last)
-                       | _in_set(japanese["first"], ja_first))
+    known |= spaced & (in_set(japanese["last"], ja_last | zh_last)
+                       | in_set(japanese["first"], ja_first))
     return float(np.average(known, weights=weights))
-
-
-def _in_set(values: pd.Series, names: frozenset[str]) -> np.ndarray:
-    """Mark the values found in ``names`` (a Python set lookup: fast for a small sample)."""
-    return np.fromiter((v in names for v in values.tolist()), dtype=bool, count=len(values))
 
 
 def _names_from_values(values: pd.Series, weights: np.ndarray, spaced: float) -> PIIType | None:
@@ -748,14 +611,14 @@ def _name_locale(pii: PIIType, values: pd.Series) -> str | None:
     if pii is PIIType.PERSON_NAME:
         ones = np.ones(len(values))
         if len(values) and _cjk_name_share(values, ones) >= NAME_VALUE_SHARE:
-            japanese = values.str.fullmatch(_JAPANESE_NAME_RE) | values.str.contains(f"[{_KANA}]")
+            japanese = values.str.fullmatch(_JAPANESE_NAME_RE) | values.str.contains(f"[{KANA}]")
             return "ja_JP" if flags(japanese).mean() >= WEAK_NAME_SHARE else "zh_CN"
         names, column = _name_parts(values)["first"].dropna(), 0
     else:
         names, column = values, 0 if pii is PIIType.FIRST_NAME else 1
     if names.empty:
         return None
-    shares = {loc: _in_set(names, _locale_names(loc)[column]).mean() for loc in _NAME_LOCALES}
+    shares = {loc: in_set(names, _locale_names(loc)[column]).mean() for loc in _NAME_LOCALES}
     best = max(shares, key=lambda loc: shares[loc])
     return best if shares[best] >= shares["en_US"] + LOCALE_MARGIN else None
 
