@@ -42,6 +42,7 @@ from simulacra.data._fake import (
     value_shapes,
 )
 from simulacra.data._fake_codes import code_skeletons, ip_profile
+from simulacra.data._fake_layouts import email_layouts, name_layouts
 from simulacra.data._fake_pii import PIIGenerator
 from simulacra.data._frame import EncodedColumn
 from simulacra.data._id_layouts import layout_ids, layout_state
@@ -56,6 +57,7 @@ _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
     PIIType.PHONE: phone_shapes,
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,
+    PIIType.EMAIL: email_layouts,  # case and top-level domain
 }
 _LENGTH_QUANTILES = 21
 _MAX_FIRST_ID = 2**62  # ids above this start again from 1 rather than overflow
@@ -214,6 +216,8 @@ class PIICodec(_Guarded):
         width = _number_id_width(column, pii)
         if width is not None:  # valid ids once zero-padded, so no two read as one number
             shapes = [("#" * width, 1.0)]
+        elif pii is PIIType.PERSON_NAME:  # order and case: `Last, First`, capitals
+            shapes = name_layouts(text, column.locale)
         else:
             shapes = _SHAPES[pii](text) if pii in _SHAPES else []
         state.update(

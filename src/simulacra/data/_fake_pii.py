@@ -17,12 +17,24 @@ from __future__ import annotations
 import functools
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._fake_layouts import (
+    AS_LOCALE,
+    CAPITALIZED,
+    LAST_COMMA,
+    LAST_FIRST,
+    LAST_UPPER,
+    LOWER,
+    UPPER,
+    domains_under,
+    locale_of_tld,
+    recase,
+)
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
 from simulacra.data._locale_data import LocaleData, Pool, Template, numerify, text_shape
 from simulacra.data._national_ids import (
@@ -178,7 +190,12 @@ class LastName(NamePart):
 
 
 class PersonName(_AllowedPool):
-    """A full name in the locale's order (``first last``, or ``last first`` in ja_JP)."""
+    """A full name in the locale's order (``first last``, or ``last first`` in ja_JP).
+
+    ``shapes`` are the real names' layouts (:func:`._fake_layouts.name_layouts`): that share
+    of names is then written ``Last, First``, in capitals, ... Unique names all take the
+    commonest layout, so that no two rows can spell one name.
+    """
 
     def _candidates(self) -> pa.Array:
         first = pc.unique(self.locale.pool("first_name").values)
@@ -188,18 +205,58 @@ class PersonName(_AllowedPool):
         if total > _MAX_ENUMERATED:
             codes = permute_index(codes, total, self.key)
         f_idx, l_idx = np.divmod(codes, len(last))
-        return self._compose(first.take(pa.array(f_idx)), last.take(pa.array(l_idx)))
+        first, last = first.take(pa.array(f_idx)), last.take(pa.array(l_idx))
+        if not self.shapes:
+            return self._compose(first, last)
+        order, case = max(self.shapes, key=lambda sw: sw[1])[0].split("/")
+        return self._laid_out(first, last, order, case)
 
     def _compose(self, first: pa.Array, last: pa.Array) -> pa.Array:
         last_first, sep = self.locale.name_order
         pieces = [last, sep, first] if last_first else [first, sep, last]
         return join(pieces, len(first))
 
+    def _laid_out(self, first: pa.Array, last: pa.Array, order: str, case: str) -> pa.Array:
+        if case == LAST_UPPER:
+            last = pc.utf8_upper(last)
+        else:
+            first, last = recase(first, case), recase(last, case)
+        if order == LAST_COMMA:
+            return join([last, ", ", first], len(first))
+        if order == LAST_FIRST:
+            return join([last, " ", first], len(first))
+        return self._compose(first, last)
+
+    def _in_layout(self, layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
+        n = len(pos)
+        order, case = layout.split("/")
+        if order == AS_LOCALE and case != LAST_UPPER:  # the locale's own formats, recased
+            templates, weights = self.locale.person_templates
+            return recase(self.locale.fill_any(templates, weights, n, rng), case)
+        first = self.locale.pool("first_name").draw(n, rng)
+        last = self.locale.pool("last_name").draw(n, rng)
+        return self._laid_out(first, last, order, case)
+
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         if self.unique:
             return self._unique(rows)
-        templates, weights = self.locale.person_templates
-        return self.locale.fill_any(templates, weights, len(rows), rng)
+        n = len(rows)
+        if not self.shapes:  # no layouts learned (older models): the locale's formats
+            templates, weights = self.locale.person_templates
+            return self.locale.fill_any(templates, weights, n, rng)
+        return _by_shape(self.shapes, n, rng, self._in_layout)
+
+
+def _by_shape(shapes: Shapes, n: int, rng: np.random.Generator,
+              make: Callable[[str, np.ndarray, np.random.Generator], pa.Array]) -> pa.Array:
+    """``n`` values in shapes drawn by their shares; ``make(shape, positions, rng)``."""
+    weights = np.array([w for _, w in shapes], dtype=np.float64)
+    which = rng.choice(len(shapes), size=n, p=weights / weights.sum())
+    groups = []
+    for k in np.unique(which):
+        pos = np.flatnonzero(which == k)
+        groups.append((pos, make(shapes[int(k)][0], pos, rng)))
+    return scatter(groups, n)
 
 
 def _email_numbers() -> Pool:
@@ -213,14 +270,35 @@ _EMAIL_NUMBERS = functools.cache(_email_numbers)
 
 
 class Email(PIIGenerator):
-    """``first.last{number}@{free mail domain}``, lower-case ASCII."""
+    """``first.last{number}@{free mail domain}``, lower-case ASCII.
+
+    ``shapes`` are the real addresses' case and top-level domain shares
+    (:func:`._fake_layouts.email_layouts`): an ``upper/de`` share is German names at German
+    free-mail domains in capitals.
+    """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        n = len(rows)
         loc = self.locale
+        if not self.shapes:  # no layouts learned (older models): the locale's domains
+            return self._made(rows, rng, loc, loc.affixed(loc.email_domains, "email-domain",
+                                                          prefix="@"))
+
+        def make(layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
+            case, tld = layout.split("/")
+            people = locale_of_tld(tld, loc)
+            at = Pool(domains_under(people, tld)).affixed(prefix="@")
+            return self._made(rows[pos], rng, people, at, case)
+
+        return _by_shape(self.shapes, len(rows), rng, make)
+
+    def _made(self, rows: np.ndarray, rng: np.random.Generator, loc: LocaleData,
+              domains: Pool, case: str = LOWER) -> pa.Array:
+        n = len(rows)
         first = loc.affixed(loc.ascii_pool("first_name"), "email-first", suffix=".").draw(n, rng)
         last = loc.ascii_pool("last_name").draw(n, rng)
-        domain = loc.affixed(loc.email_domains, "email-domain", prefix="@").draw(n, rng)
+        if case == CAPITALIZED:  # Hans.Mueller@web.de
+            first, last = pc.utf8_capitalize(first), pc.utf8_capitalize(last)
+        at = domains.draw(n, rng)
         if self.unique:
             small = rows < _EMAIL_SPACE
             code = rows.copy()
@@ -228,7 +306,8 @@ class Email(PIIGenerator):
             number = pc.cast(pa.array(code + 1), pa.string())
         else:
             number = _EMAIL_NUMBERS().draw(n, rng)
-        return join([first, last, number, domain], n)
+        made = join([first, last, number, at], n)
+        return pc.utf8_upper(made) if case == UPPER else made
 
 
 class Phone(PIIGenerator):

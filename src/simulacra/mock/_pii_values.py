@@ -37,7 +37,18 @@ from simulacra.data._fake import (
     uuid4_strings,
     value_shapes,
 )
+from simulacra.data._fake_layouts import (
+    AS_LOCALE,
+    LAST_COMMA,
+    LAST_FIRST,
+    LAST_UPPER,
+    LOWER,
+    TITLE,
+    email_layout_of,
+    name_layout_of,
+)
 from simulacra.data._keyed import ValueGuard, derive_key, new_salt, permute_index
+from simulacra.data._locale_data import locale_data
 from simulacra.data._strings import scatter
 from simulacra.errors import SamplingError
 from simulacra.schema._model import PIIType
@@ -84,7 +95,31 @@ def fake_pii_values(uniques: pa.Array, pii_type: PIIType, *, locale: str | None,
         parts.append((rows, made))
         notes.append(note)
     fakes = scatter(parts, len(uniques)) if parts else pa.array([], pa.string())
-    return _same_case(uniques, fakes), next((n for n in notes if n), "")
+    if len(groups) > 1:  # each group's fakes are distinct; across groups they may meet
+        fakes = _distinct_across(fakes, groups, uniques, pii_type, key, rng, guard, where)
+    fakes = _same_case(uniques, fakes)
+    if pii_type is PIIType.PERSON_NAME:
+        fakes = _surname_case(uniques, fakes, locale)
+    return fakes, next((n for n in notes if n), "")
+
+
+def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]],
+                     uniques: pa.Array, pii_type: PIIType, key: int, rng: np.random.Generator,
+                     guard: ValueGuard, where: str) -> pa.Array:
+    """Redraw fakes that equal one of another group (``Thomas James`` and ``James, Thomas``)."""
+    for _ in range(_REDRAWS):
+        again = pd.Series(guard.canonical(fakes).to_pylist()).duplicated().to_numpy()
+        if not again.any():
+            break
+        redo: list[tuple[np.ndarray, pa.Array]] = []
+        for group_locale, rows in groups:
+            bad = rows[again[rows]]
+            if bad.size:
+                made, _ = _fake_group(uniques.take(pa.array(bad)), pii_type, group_locale, key,
+                                      rng, guard, where)
+                redo.append((np.flatnonzero(np.isin(np.flatnonzero(again), bad)), made))
+        fakes = pc.replace_with_mask(fakes, pa.array(again), scatter(redo, int(again.sum())))
+    return fakes
 
 
 def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
@@ -96,6 +131,10 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         by = country.map(IBAN_LOCALES).fillna(locale or "")
     elif pii_type in _LAID_OUT:
         by = text.str.replace(r"\d", "#", regex=True).str.replace(r"[^\W\d_]", "A", regex=True)
+    elif pii_type is PIIType.PERSON_NAME:  # `Last, First` as its real (case: _same_case)
+        by = _layout_part(name_layout_of(uniques, locale), 0)
+    elif pii_type is PIIType.EMAIL:  # top-level domain as its real (case: _same_case)
+        by = _layout_part(email_layout_of(uniques), 1)
     else:
         return [(locale, np.arange(len(text), dtype=np.int64))]
     codes, labels = pd.factorize(by)
@@ -110,8 +149,7 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
                 rng: np.random.Generator, guard: ValueGuard, where: str) -> tuple[pa.Array, str]:
     """Distinct fakes drawn as the locale draws them; the unique mode if redraws fail."""
     rows = np.arange(len(values), dtype=np.int64)
-    # phones keep their country codes and trunk 0 (``+33 (0)#``, ``0# ## ##``)
-    shapes = phone_shapes(values) if pii_type is PIIType.PHONE else value_shapes(values)
+    shapes = _shapes(values, pii_type, locale)
 
     def make(unique: bool, at: np.ndarray) -> pa.Array:
         gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
@@ -131,6 +169,43 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
             raise
     return fakes, (f"the locale has fewer {pii_type.value.replace('_', ' ')}s than the "
                    f"column has distinct values, so some fake names repeat")
+
+
+def _shapes(values: pa.Array, pii_type: PIIType, locale: str | None) -> list[tuple[str, float]]:
+    """What the generator follows of the real values' layout."""
+    if pii_type is PIIType.PHONE:  # country codes and trunk 0 kept (``+33 (0)#``, ``0# ##``)
+        return phone_shapes(values)
+    if pii_type is PIIType.PERSON_NAME:  # a group of one order, made in title case
+        order = str(_layout_part(name_layout_of(values[:1], locale), 0)[0])
+        return [] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]
+    if pii_type is PIIType.EMAIL:  # a group of one top-level domain, made in lower case
+        return [(f"{LOWER}/{_layout_part(email_layout_of(values[:1]), 1)[0]}", 1.0)]
+    return value_shapes(values)
+
+
+def _layout_part(layouts: pa.Array, part: int) -> pd.Series:
+    """The order (0) or case (1) of name layouts; the case (0) or domain (1) of e-mails'."""
+    return pd.Series(layouts.to_pylist(), dtype=object).str.split("/").str[part]
+
+
+def _surname_case(real: pa.Array, fakes: pa.Array, locale: str | None) -> pa.Array:
+    """The surname in capitals where the real name has it so (``DUPONT, Jean``)."""
+    cases = _layout_part(name_layout_of(real, locale), 1)
+    orders = _layout_part(name_layout_of(real, locale), 0)
+    at = np.flatnonzero((cases == LAST_UPPER).to_numpy())
+    if not at.size:
+        return fakes
+    out = fakes.to_pylist()
+    for i in at.tolist():
+        words = str(out[i]).split(" ")
+        if orders[i] == LAST_COMMA:
+            last, _, first = str(out[i]).partition(",")
+            out[i] = f"{last.upper()},{first}"
+        elif orders[i] == LAST_FIRST or locale_data(locale).name_order[0]:
+            out[i] = " ".join([words[0].upper(), *words[1:]])
+        else:
+            out[i] = " ".join([*words[:-1], words[-1].upper()])
+    return pa.array(out, pa.string())
 
 
 def _same_case(real: pa.Array, fakes: pa.Array) -> pa.Array:

@@ -1,0 +1,165 @@
+"""How real names and e-mail addresses are written, learned as shares of layouts.
+
+A layout never carries a real name or address: a name's is its order and case
+(``"last, first/upper"`` for ``AUERBACH, FRANK``), an e-mail's its case and top-level domain
+(``"upper/de"`` for ``HANS.MUELLER@WEB.DE``). The generators of :mod:`._fake_pii` take them
+as their ``shapes`` and write that share of fakes in each layout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulacra.data._locale_data import LocaleData, locale_data
+from simulacra.errors import SchemaError
+
+__all__ = [
+    "AS_LOCALE",
+    "CAPITALIZED",
+    "LAST_COMMA",
+    "LAST_FIRST",
+    "LAST_UPPER",
+    "LOWER",
+    "TITLE",
+    "UPPER",
+    "domains_under",
+    "email_layout_of",
+    "email_layouts",
+    "locale_of_tld",
+    "name_layout_of",
+    "name_layouts",
+    "recase",
+]
+
+AS_LOCALE, LAST_COMMA, LAST_FIRST = "as locale", "last, first", "last first"
+TITLE, UPPER, LOWER, LAST_UPPER = "title", "upper", "lower", "last upper"
+CAPITALIZED = "capitalized"
+_DEFAULT_NAME = f"{AS_LOCALE}/{TITLE}"
+_MIN_SHARE = 0.01
+_TOP = 20
+
+# Locales whose people mostly have addresses under these country domains: the fakes of a
+# `.de` address are German names at German free-mail domains.
+_TLD_LOCALES = {
+    "de": "de_DE", "at": "de_AT", "ch": "de_CH", "fr": "fr_FR", "it": "it_IT", "es": "es_ES",
+    "nl": "nl_NL", "be": "nl_BE", "pl": "pl_PL", "se": "sv_SE", "dk": "da_DK", "no": "no_NO",
+    "fi": "fi_FI", "pt": "pt_PT", "br": "pt_BR", "uk": "en_GB", "ie": "en_IE", "ca": "en_CA",
+    "au": "en_AU", "nz": "en_NZ", "cz": "cs_CZ", "mx": "es_MX",
+}
+
+
+def _shares(keys: pa.Array, default: str | None = None) -> list[tuple[str, float]]:
+    """``(key, share)`` commonest first, rare ones dropped; none if all are ``default``."""
+    if len(keys) == 0:
+        return []
+    counts = pc.value_counts(keys)
+    found = counts.field("values").to_pylist()
+    shares = np.asarray(counts.field("counts"), dtype=np.float64) / len(keys)
+    order = np.argsort(-shares, kind="stable")[:_TOP]
+    kept = [(str(found[i]), float(shares[i])) for i in order if shares[i] >= _MIN_SHARE]
+    if default is not None and [k for k, _ in kept] == [default]:
+        return []  # written as the locale writes names: nothing to follow
+    return kept
+
+
+# ---- names ----------------------------------------------------------------------------------
+def _case_of(values: pa.Array) -> pa.Array:
+    """Each name's case: upper, lower, surname in capitals (``DUPONT, Jean``), or title."""
+    has_lower = pc.match_substring_regex(values, r"\p{Ll}")
+    has_upper = pc.match_substring_regex(values, r"\p{Lu}")
+    # the surname in capitals, the rest not: "DUPONT, Jean", "DUPONT Jean", "Jean DUPONT"
+    last_upper = pc.or_(
+        pc.match_substring_regex(values, r"^[^\p{Ll},]*\p{Lu}{2}[^\p{Ll},]*(,|\s+\p{Lu}\p{Ll})"),
+        pc.match_substring_regex(values, r"\p{Ll}\S*\s+\p{Lu}{2}[^\p{Ll}\s]*$"),
+    )
+    case = pc.if_else(pc.and_not(has_upper, has_lower), pa.scalar(UPPER), pa.scalar(TITLE))
+    case = pc.if_else(pc.and_not(has_lower, has_upper), pa.scalar(LOWER), case)
+    return pc.if_else(pc.and_(last_upper, pc.and_(has_lower, has_upper)),
+                      pa.scalar(LAST_UPPER), case)
+
+
+def name_layout_of(values: pa.Array, locale: str | None) -> pa.Array:
+    """The layout (``"order/case"``) of each name of ``values``.
+
+    Orders: ``last, first`` (a comma), ``last first`` (no comma, the surname first: in
+    capitals, or the last word is one of the locale's first names and the first word is not),
+    else ``as locale``.
+    """
+    text = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    case = _case_of(text)
+    first_names = pc.utf8_lower(pc.unique(locale_data(locale).pool("first_name").values))
+    head = pc.utf8_lower(pc.extract_regex(text, r"^(?P<w>\S+)").field("w"))
+    tail = pc.utf8_lower(pc.extract_regex(text, r"\s(?P<w>\S+)$").field("w"))
+    swapped = pc.and_(pc.fill_null(pc.is_in(tail, value_set=first_names), False),
+                      pc.invert(pc.fill_null(pc.is_in(head, value_set=first_names), False)))
+    surname_first = pc.match_substring_regex(  # "DUPONT Jean"
+        text, r"^[^\p{Ll}\s]*\p{Lu}{2}[^\p{Ll}\s]*\s+\p{Lu}\p{Ll}")
+    swapped = pc.or_(swapped, pc.fill_null(surname_first, False))
+    order = pc.if_else(swapped, pa.scalar(LAST_FIRST), pa.scalar(AS_LOCALE))
+    order = pc.if_else(pc.match_substring(text, ","), pa.scalar(LAST_COMMA), order)
+    return pc.binary_join_element_wise(order, case, "/")
+
+
+def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]]:
+    """Shares of the layouts of real names; none when all are written as the locale's."""
+    vals = values.drop_null().cast(pa.string())
+    return _shares(name_layout_of(vals, locale), default=_DEFAULT_NAME) if len(vals) else []
+
+
+def recase(values: pa.Array, case: str) -> pa.Array:
+    """``values`` in capitals or lower case; as they are for other cases."""
+    if case == UPPER:
+        return pc.utf8_upper(values)
+    if case == LOWER:
+        return pc.utf8_lower(values)
+    return values
+
+
+# ---- e-mail addresses -----------------------------------------------------------------------
+def email_layout_of(values: pa.Array) -> pa.Array:
+    """The layout (``"case/tld"``) of each address of ``values``: ``upper/de``, ``lower/com``.
+
+    Case: upper (no lower-case letter), capitalized (the address starts with a capital),
+    else lower. The top-level domain is the last label, when it is 2 to 6 ASCII letters.
+    """
+    text = values.cast(pa.string())
+    has_lower = pc.match_substring_regex(text, r"\p{Ll}")
+    case = pc.if_else(pc.match_substring_regex(text, r"^\p{Lu}"),
+                      pa.scalar(CAPITALIZED), pa.scalar(LOWER))
+    case = pc.if_else(has_lower, case, pa.scalar(UPPER))
+    tld = pc.utf8_lower(pc.extract_regex(text, r"@.*\.(?P<t>[A-Za-z]{2,6})$").field("t"))
+    return pc.binary_join_element_wise(case, pc.fill_null(tld, ""), "/")
+
+
+def email_layouts(values: pa.Array) -> list[tuple[str, float]]:
+    """Shares of the layouts (:func:`email_layout_of`) of real addresses."""
+    vals = values.drop_null()
+    return _shares(email_layout_of(vals)) if len(vals) else []
+
+
+def locale_of_tld(tld: str, default: LocaleData) -> LocaleData:
+    """The locale of the people behind a country domain; ``default`` for any other."""
+    name = _TLD_LOCALES.get(tld)
+    if name is None or name == default.locale:
+        return default
+    try:
+        return locale_data(name)
+    except SchemaError:  # a Faker without this locale: the column's own names
+        return default
+
+
+def domains_under(locale: LocaleData, tld: str) -> pa.Array:
+    """The locale's free-mail domains under ``tld``; else theirs with ``tld`` put in place.
+
+    ``gmx.de`` for ``de`` in de_DE; ``gmail.net`` for ``net`` in en_US.
+    """
+    domains = locale.email_domains.values
+    if not tld:
+        return domains
+    under = domains.filter(pc.ends_with(domains, "." + tld))
+    if len(under):
+        return under
+    labels = pc.unique(pc.extract_regex(domains, r"^(?P<d>[^.]+)").field("d"))
+    return pc.binary_join_element_wise(labels, pa.scalar(tld), ".")

@@ -1,0 +1,147 @@
+"""Regenerated names and e-mail addresses keep the real order, case and top-level domains."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from faker import Faker
+
+from simulacra.data._codecs import TableCodec
+from simulacra.data._fake_layouts import email_layouts, name_layout_of, name_layouts
+from simulacra.mock._pii_replace import replace_pii
+from simulacra.schema._model import Column, Kind, PIIType, Table
+
+_N = 3000
+
+
+def _people(n: int = _N, locale: str = "en_GB") -> tuple[list[str], list[str]]:
+    fake = Faker(locale)
+    fake.seed_instance(3)
+    return [fake.first_name() for _ in range(n)], [fake.last_name() for _ in range(n)]
+
+
+def _mixed_names() -> list[str]:
+    """40% ``Last, First``, 20% ``LAST, First``, 20% capitals, 20% ``First Last``."""
+    first, last = _people()
+    out = []
+    for i, (f, la) in enumerate(zip(first, last, strict=True)):
+        kind = i % 5
+        out.append([f"{la}, {f}", f"{la}, {f}", f"{la.upper()}, {f}", f"{f} {la}".upper(),
+                    f"{f} {la}"][kind])
+    return out
+
+
+def _sample(real: list[str], pii: PIIType, n: int = 20_000,
+            drop: str | None = None) -> pd.Series:
+    table = Table("t", (Column("v", Kind.PII, dtype="str", pii_type=pii),))
+    codec = TableCodec.fit(pd.DataFrame({"v": pd.Series(real, dtype="str")}), table).codec("v")
+    state = dict(codec.state)
+    if drop is not None:  # as a model saved before this key was learned
+        state[drop] = []
+    made = type(codec)(codec.column, state).decode(np.empty((n, 0)), rng=np.random.default_rng(1),
+                                                   start=0)
+    return pd.Series(made, dtype="str")
+
+
+def _shares(values: pd.Series) -> dict[str, float]:
+    layout = name_layout_of(pa.array(values.tolist(), pa.string()), "en_GB").to_pylist()
+    return pd.Series(layout).value_counts(normalize=True).to_dict()
+
+
+def test_name_layouts_are_learned_without_a_real_name() -> None:
+    real = ["Auerbach, Frank", "AUERBACH, Frank", "FRANK AUERBACH", "frank auerbach",
+            "DUPONT Jean", "Jean DUPONT", "Frank Auerbach", "Mary-Jane Smith"]
+    layouts = dict(name_layouts(pa.array(real), "en_US"))
+    assert layouts == pytest.approx({
+        "last, first/title": 1 / 8, "last, first/last upper": 1 / 8, "as locale/upper": 1 / 8,
+        "as locale/lower": 1 / 8, "last first/last upper": 1 / 8,
+        "as locale/last upper": 1 / 8, "as locale/title": 2 / 8,
+    })
+    assert name_layouts(pa.array(["Frank Auerbach", "Mary Smith"]), "en_US") == []  # the default
+
+
+def test_sampled_names_keep_order_and_case_shares() -> None:
+    real = _mixed_names()
+    made = _sample(real, PIIType.PERSON_NAME)
+    got, want = _shares(made), _shares(pd.Series(real))
+    for layout, share in want.items():
+        assert got[layout] == pytest.approx(share, abs=0.03), layout
+    # `First Thomas` reads as `last first` to the classifier, in the fakes as in real names
+    assert sum(share for layout, share in got.items() if layout not in want) < 0.03
+    comma = made.str.fullmatch(r"[A-Z][A-Za-z' -]+, [A-Z][a-z]+.*").mean()
+    assert comma == pytest.approx(0.6, abs=0.02)  # `Last, First` and `LAST, First`
+    assert not set(made) & set(real)
+
+
+def test_names_of_models_saved_before_layouts_sample_as_before() -> None:
+    real = _mixed_names()
+    old = _sample(real, PIIType.PERSON_NAME, 2000, drop="shapes")
+    assert not old.str.contains(",").any()  # First Last, as these models always wrote
+    table = Table("t", (Column("v", Kind.PII, dtype="str", pii_type=PIIType.PERSON_NAME),))
+    codec = TableCodec.fit(pd.DataFrame({"v": real}), table).codec("v")
+    state = {**codec.state, "shapes": []}
+    before = type(codec)(codec.column, state).generator  # the generator of an older model
+    rng = np.random.default_rng(1)
+    templates, weights = before.locale.person_templates
+    expected = before.locale.fill_any(templates, weights, 50, np.random.default_rng(1))
+    assert before.generate(np.arange(50), rng, 0).to_pylist() == expected.to_pylist()
+
+
+def test_unique_names_take_the_commonest_layout() -> None:
+    real = _mixed_names()
+    table = Table("t", (Column("v", Kind.PII, dtype="str", pii_type=PIIType.PERSON_NAME,
+                               unique=True),))
+    codec = TableCodec.fit(pd.DataFrame({"v": real}), table).codec("v")
+    made = pd.Series(codec.decode(np.empty((5000, 0)), rng=np.random.default_rng(0), start=0))
+    assert made.is_unique
+    assert made.str.fullmatch(r"[^,]+, [^,]+").all()  # `Last, First`, 40% of the real names
+
+
+def _emails(locale: str) -> list[str]:
+    fake = Faker(locale)
+    fake.seed_instance(4)
+    mails = [fake.free_email() for _ in range(2000)]
+    return [m.upper() if i % 10 < 3 else m for i, m in enumerate(mails)]
+
+
+def _tlds(values: pd.Series) -> dict[str, float]:
+    shares = values.str.lower().str.extract(r"\.([a-z]+)$")[0].value_counts(normalize=True)
+    return shares.to_dict()
+
+
+def test_sampled_emails_keep_case_and_country_domains() -> None:
+    real = _emails("de_DE")
+    layouts = dict(email_layouts(pa.array(real)))
+    assert sum(v for k, v in layouts.items() if k.startswith("upper/")) == pytest.approx(0.3)
+    made = _sample(real, PIIType.EMAIL)
+    assert made.str.fullmatch(r"[^a-z]+").mean() == pytest.approx(0.3, abs=0.02)
+    assert _tlds(made)["de"] == pytest.approx(_tlds(pd.Series(real))["de"], abs=0.02)
+    german = made[made.str.lower().str.endswith(".de")].str.lower()
+    assert german.str.fullmatch(r"[a-z.]+\d*@(aol|gmx|hotmail|web|yahoo)\.de").all()
+    _, last_names = _people(5000, "de_DE")
+    surnames = german.str.extract(r"\.([a-z]+)\d*@")[0]
+    assert surnames.isin({n.lower() for n in last_names}).mean() > 0.5  # German people
+    assert not set(made.str.lower()) & {m.lower() for m in real}
+
+
+def test_emails_of_models_saved_before_layouts_sample_as_before() -> None:
+    old = _sample(_emails("de_DE"), PIIType.EMAIL, 2000, drop="shapes")
+    assert not old.str.contains("[A-Z]").any()
+    assert set(old.str.extract(r"@(.*)$")[0]) <= {"gmail.com", "yahoo.com", "hotmail.com"}
+
+
+def test_pii_fake_writes_each_name_and_email_as_its_real_one() -> None:
+    names = _mixed_names()[:500]
+    mails = _emails("de_DE")[:500]
+    out = replace_pii(pd.DataFrame({"customer_name": names, "email": mails}), method="fake",
+                      seed=0).data
+    real_layout = name_layout_of(pa.array(names), "en_GB").to_pylist()
+    fake_layout = name_layout_of(pa.array(out["customer_name"].tolist()), "en_GB").to_pylist()
+    assert np.mean(np.array(real_layout) == np.array(fake_layout)) > 0.97
+    real_tld = pd.Series(mails).str.lower().str.extract(r"\.([a-z]+)$")[0]
+    fake_tld = out["email"].str.lower().str.extract(r"\.([a-z]+)$")[0]
+    assert (real_tld == fake_tld).all()
+    assert (pd.Series(mails).str.isupper() == out["email"].str.isupper()).all()
+    assert out["customer_name"].nunique() == len(set(names))
