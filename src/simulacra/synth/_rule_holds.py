@@ -187,7 +187,14 @@ def solve_formulas(model: BaseSynthesizer, out: pd.DataFrame, given: pd.DataFram
     """
     for rule in _formulas(model, given):
         inputs = [c for c in rule.columns()[1:] if c in given.columns]
-        broken = given[rule.column].to_numpy() & ~np.asarray(rule.valid(out), dtype=bool)
+        # only rows giving the column and leaving an input blank: every candidate of every
+        # round passes here, and most rows give neither
+        open_rows = given[rule.column].to_numpy() & ~given[inputs].all(axis=1).to_numpy()
+        if not open_rows.any():
+            continue
+        broken = open_rows.copy()
+        at = np.flatnonzero(open_rows)
+        broken[at] = ~np.asarray(rule.valid(out.iloc[at]), dtype=bool)
         for name in reversed(inputs):
             rows = np.flatnonzero(broken & ~given[name].to_numpy())
             if not rows.size:
