@@ -13,7 +13,7 @@ from faker import Faker
 
 from simulacra import infer_schema, make_synthesizer
 from simulacra.data._fake import make_pii_generator
-from simulacra.data._national_ids import COUNTRY_LAYOUTS
+from simulacra.data._national_ids import country_layouts
 from simulacra.schema import PIIType
 from tests import national_id_rules as rules
 
@@ -64,7 +64,7 @@ def test_steuer_ids_use_every_first_digit_and_have_one_digit_twice() -> None:
 def test_the_steuer_id_layout_numbers_every_id_with_one_digit_twice() -> None:
     # first digit 1-9; another digit twice (9 digits x 36 places) or the first again
     # (9 places x 9 left out); then the other digits' order (8! ways)
-    layout = COUNTRY_LAYOUTS["de_DE"][0]
+    layout = country_layouts()["de_DE"][0]
     assert layout.capacity() == 9 * (9 * 36 + 9 * 9) * 40_320
     codes = np.random.default_rng(3).choice(layout.capacity(), 300_000, replace=False)
     ids = layout.make(len(codes), np.random.default_rng(4), codes)

@@ -77,9 +77,11 @@ def python_type(series: pd.Series) -> str | None:
     """
     if series.dtype != object:
         return None
-    present = series[series.notna()]
-    if present.empty:
+    # every value must be of the type, the first too (a scan of each text column cost more)
+    first = next((v for v in series.to_numpy() if not pd.isna(v)), None)
+    if type(first) not in _PYTHON_TYPES.values():
         return None
+    present = series[series.notna()]
     found = pd.api.types.infer_dtype(present, skipna=False)
     if found not in _PYTHON_TYPES:
         return None

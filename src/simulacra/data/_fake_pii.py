@@ -38,8 +38,8 @@ from simulacra.data._fake_layouts import (
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
 from simulacra.data._locale_data import LocaleData, Pool, Template, numerify, text_shape
 from simulacra.data._national_ids import (
-    COUNTRY_LAYOUTS,
     IdLayout,
+    country_layouts,
     layout_for,
     luhn_check_digits,
 )
@@ -521,7 +521,7 @@ class NationalId(_AllowedPool):
         """Real shapes that are not US SSNs, with their layouts and shares."""
         # US SSNs where Faker's ids are (no own ids, and no country layout: a Portuguese NIF
         # has nine digits too)
-        us = self.locale.national_ids is None and self.locale.locale not in COUNTRY_LAYOUTS
+        us = self.locale.national_ids is None and self.locale.locale not in country_layouts()
         shapes = [(s, w) for s, w in self.shapes
                   if len(re.sub(r"[^#A]", "", s)) >= 4 and not (us and s.count("#") == 9
                                                                  and "A" not in s)]

@@ -299,8 +299,8 @@ def _unsupported_type_issue(series: pd.Series, present: np.ndarray) -> Issue | N
         found = str(_unnamed_arrow_type(dtype))
     elif pd.api.types.is_complex_dtype(dtype):
         found = "complex"
-    elif is_object_dtype(dtype) and infer_dtype(series[present], skipna=True) in (
-            "bytes", "period", "interval", "complex"):
+    elif is_object_dtype(dtype) and not _opens_with_text(series, present) and infer_dtype(
+            series[present], skipna=True) in ("bytes", "period", "interval", "complex"):
         found = infer_dtype(series[present], skipna=True)
     else:
         return None
@@ -309,6 +309,14 @@ def _unsupported_type_issue(series: pd.Series, present: np.ndarray) -> Issue | N
         f"and restore.",
         fix=_UNSUPPORTED_FIXES[found],
     )
+
+
+def _opens_with_text(series: pd.Series, present: np.ndarray) -> bool:
+    """Whether the first present value is text: the column cannot hold one other type only.
+
+    (A scan of every text column for those types cost most of a wide table's checks.)
+    """
+    return bool(present.any()) and isinstance(series.iat[int(present.argmax())], str)
 
 
 def _nested_issue(series: pd.Series, present: np.ndarray) -> Issue | None:

@@ -60,6 +60,12 @@ def luhn_ok(numbers: np.ndarray) -> np.ndarray:
     return np.asarray(total % 10 == 0)
 
 
+MIN_ID_DIGITS = 6
+"""The fewest digits any id checked here holds (a UK National Insurance number's six)."""
+_ID_CHARACTERS = re.compile(r"[\w\s./+\-]+")
+"""What the ids checked here are written with: letters, digits, separators, hetu's ``+``."""
+
+
 def checked_national_ids(values: pd.Series, strict: bool) -> np.ndarray:
     """Ids whose layout or check rule is rare by chance in other columns.
 
@@ -71,6 +77,18 @@ def checked_national_ids(values: pd.Series, strict: bool) -> np.ndarray:
     Chinese resident ids, PESELs, BSNs, fødselsnummer, Belgian numbers and personnummer by
     their check digits (and dates where they hold one): few other values pass them.
     """
+    # a dozen string passes per value: values too short in digits to be any id, or holding
+    # a character no id is written with, skip them (DAAG::nassCDS's 8,808 case ids
+    # ``45:96:2`` took 0.17 s of its schema inference)
+    maybe = (flags(values.str.count(r"\d") >= MIN_ID_DIGITS)
+             & flags(values.str.fullmatch(_ID_CHARACTERS)))
+    found = np.zeros(len(values), dtype=bool)
+    if maybe.any():
+        found[maybe] = _checked_national_ids(values[maybe], strict)
+    return found
+
+
+def _checked_national_ids(values: pd.Series, strict: bool) -> np.ndarray:
     dni = _is_dni(values.str.replace(r"[\s.\-]", "", regex=True).str.upper())
     hetu = _is_hetu(values.str.strip().str.upper())
     found: np.ndarray = flags(dni) | flags(hetu) | _is_checked_elsewhere(values)

@@ -189,7 +189,8 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 def _within_float32(values: np.ndarray) -> np.ndarray:
     """Values as trees compare them (float32): beyond its range they are its largest."""
-    return np.asarray(np.clip(values, -_FLOAT32_MAX, _FLOAT32_MAX))
+    # two ufuncs: np.clip's wrapper cost 20 us a call, 11 ms of ames' fit
+    return np.asarray(np.minimum(np.maximum(values, -_FLOAT32_MAX), _FLOAT32_MAX))
 
 
 def _class_profiles(x: np.ndarray, codes: np.ndarray, card: int) -> np.ndarray:

@@ -107,9 +107,6 @@ def find_blocks(values: np.ndarray, indicators: Sequence[int]) -> list[np.ndarra
 
     See the module docstring for the criterion.
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
     counts = np.array([np.count_nonzero(values[:, j] == MISSING_CODE) for j in indicators])
     cand = np.asarray(indicators, dtype=np.int64)[counts >= MIN_PATTERN_ROWS]
     if cand.size < 2:
@@ -118,6 +115,10 @@ def find_blocks(values: np.ndarray, indicators: Sequence[int]) -> list[np.ndarra
     linked = np.flatnonzero(np.count_nonzero(jac >= JACCARD, axis=1) > 1)  # beyond itself
     if linked.size < 2:
         return []
+    # imported only here: scipy's clustering took 30 ms of every fit without such columns
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
     dist = 1.0 - jac[np.ix_(linked, linked)]
     np.fill_diagonal(dist, 0.0)
     # complete linkage: a cluster's largest distance is its merge height
