@@ -141,6 +141,39 @@ def test_a_given_total_solves_its_blank_items(name: str, bills: pd.DataFrame) ->
     assert out[["drinks", "tip"]].ge(0).all().all()
 
 
+@pytest.mark.parametrize("name", ["cart", "copula"])
+def test_an_input_the_expression_is_not_linear_in_is_solved(name: str) -> None:
+    # bmi = weight / (height / 100) ** 2: a given bmi and weight leave one height, which
+    # was drawn freely (and the row broke its rule) while only linear inputs were solved
+    rng = np.random.default_rng(4)
+    height = rng.integers(150, 200, 2000)
+    weight = np.round(rng.normal(0.24, 0.03, 2000) * height ** 2 / 100, 1)
+    people = pd.DataFrame({"height": height, "weight": weight,
+                           "bmi": np.round(weight / (height / 100) ** 2, 1),
+                           "age": rng.integers(18, 90, 2000)})
+    rule = Formula("bmi", "weight / (height / 100) ** 2", tolerance=0.05)
+    syn = make_synthesizer(name, seed=0).fit(people, constraints=[rule])
+    rows = people.head(40).astype(float)
+    rows["height"] = np.nan
+    rows.loc[20:, "age"] = np.nan  # another blank drawn beside it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = syn.impute(rows, seed=0)
+    assert (out["height"] == people.head(40)["height"]).all()
+    gap = (out["bmi"] - out["weight"] / (out["height"] / 100) ** 2).abs()
+    assert (gap <= 0.05 + 1e-9).all()
+
+
+def test_solving_a_formula_finds_the_crossing_within_bounds() -> None:
+    frame = pd.DataFrame({"y": [4.0, 9.0, 50.0, 4.0], "x": [np.nan] * 4, "k": [1, 1, 1, np.nan]})
+    rule = Formula("y", "x ** 2 * k")
+    rule._inputs = ["x", "k"]
+    solved = rule.solve(frame, "x", bounds=(0.0, 5.0))
+    assert np.allclose(solved[:2], [2.0, 3.0])
+    assert np.isnan(solved[2]) and np.isnan(solved[3])  # beyond the bounds; an input missing
+    assert np.isnan(rule.solve(frame, "x")).all()  # without bounds: linear inputs only
+
+
 def test_a_total_no_item_in_range_can_reach_is_named(bills: pd.DataFrame) -> None:
     syn = make_synthesizer("cart", seed=0).fit(bills, constraints=[
         Formula("total", "food + drinks + tip")])

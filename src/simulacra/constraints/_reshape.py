@@ -32,6 +32,7 @@ from simulacra.schema._expression_precision import (
 )
 
 _RELATIVE_NOISE = 1e-9  # of a value's size: float noise a formula forgives, as discovery does
+_BISECTIONS = 60  # halvings of an input's range when solving for it: float64's precision
 
 
 class FixedCombinations(Constraint):
@@ -267,20 +268,50 @@ class Formula(Constraint):
         return np.asarray(pd.to_numeric(pd.Series(result)).to_numpy(dtype=np.float64,
                                                                      na_value=np.nan))
 
-    def solve(self, data: pd.DataFrame, column: str) -> np.ndarray:
+    def solve(self, data: pd.DataFrame, column: str,
+              bounds: tuple[float, float] | None = None) -> np.ndarray:
         """The values of input ``column`` that make each row's column its expression.
 
-        Where the expression is linear in ``column`` (a sum, a product with given factors,
-        a copy); NaN in rows where it is not, or where another input is missing.
+        Exactly where the expression is linear in ``column`` (a sum, a product with given
+        factors, a copy); elsewhere, given ``bounds`` (the input's range), a value inside
+        them found by bisection where the expression crosses the row's column between them
+        (``bmi = weight / (height / 100) ** 2`` for ``height``). NaN in rows where none is
+        found, or where another input is missing.
         """
         at = as_numbers(data[column])
         at = np.where(np.isfinite(at), at, 0.0)
         steps = [self._computed(data.assign(**{column: at + k})) for k in (0.0, 1.0, 2.0)]
         slope, curve = steps[1] - steps[0], steps[2] - 2 * steps[1] + steps[0]
+        wanted = as_numbers(data[self.column])
         with np.errstate(invalid="ignore", divide="ignore"):
             linear = np.abs(curve) <= 1e-9 * (1 + np.abs(steps[1])) + 1e-12
-            out = at + (as_numbers(data[self.column]) - steps[0]) / slope
-        return np.where(linear & (slope != 0) & np.isfinite(out), out, np.nan)
+            out = at + (wanted - steps[0]) / slope
+        out = np.where(linear & (slope != 0) & np.isfinite(out), out, np.nan)
+        rest = np.flatnonzero(~linear & np.isfinite(wanted) & np.isfinite(steps[0]))
+        if bounds is not None and rest.size and bounds[0] < bounds[1]:
+            out[rest] = self._bisected(data.iloc[rest], column, wanted[rest], bounds)
+        return out
+
+    def _bisected(self, rows: pd.DataFrame, column: str, wanted: np.ndarray,
+                  bounds: tuple[float, float]) -> np.ndarray:
+        """Per row, where the expression meets ``wanted`` between ``bounds`` (NaN: nowhere)."""
+        def gap(x: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(self._computed(rows.assign(**{column: x})) - wanted)
+
+        low = np.full(len(rows), float(bounds[0]))
+        high = np.full(len(rows), float(bounds[1]))
+        at_low, at_high = gap(low), gap(high)
+        crossing = np.isfinite(at_low) & np.isfinite(at_high) & (
+            np.sign(at_low) != np.sign(at_high))
+        for _ in range(_BISECTIONS):
+            mid = 0.5 * (low + high)
+            at_mid = gap(mid)
+            same = np.sign(at_mid) == np.sign(at_low)  # the crossing lies above mid
+            low, at_low = np.where(same, mid, low), np.where(same, at_mid, at_low)
+            high = np.where(same, high, mid)
+        exact_low = at_low == 0.0
+        return np.where(crossing, np.where(exact_low, low, 0.5 * (low + high)), np.nan)
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
         expected = self._computed(data)

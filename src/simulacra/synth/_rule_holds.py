@@ -222,10 +222,12 @@ def _solved(model: BaseSynthesizer, rule: Formula, rows: pd.DataFrame, name: str
             ) -> np.ndarray:
     """Input ``name`` solved from each row's column, rounded to its precision.
 
-    NaN where the expression is not linear in it, or the value leaves its real range.
+    NaN where no value within its real range makes the row obey (see ``Formula.solve``).
     """
-    solved = rule.solve(rows, name)
     column = model.table_.column(name)
+    bounds = (None if column.minimum is None or column.maximum is None
+              else (float(column.minimum), float(column.maximum)))
+    solved = rule.solve(rows, name, bounds)
     decimals = column_decimals(column)
     if decimals is not None:
         solved = np.round(solved, decimals)
