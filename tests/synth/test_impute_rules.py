@@ -75,6 +75,17 @@ def test_a_given_part_conditions_the_blank_cells_too(fitted: dict[str, object],
     assert np.corrcoef(out["income"], places.head(200)["income"])[0, 1] > 0.9
 
 
+@pytest.mark.parametrize("name", ["cart", "copula", "bayesnet"])
+def test_the_rest_of_a_row_chooses_among_the_values_a_part_leaves(
+        name: str, fitted: dict[str, object], places: pd.DataFrame) -> None:
+    # a given continent leaves three countries; the given income says which (copula drew
+    # them by their shares of the continent's rows: a third right)
+    rows = places.head(150).assign(country=None)
+    out = fitted[name].impute(rows, seed=4)  # type: ignore[attr-defined]
+    assert (out["country"].map(CONTINENT) == out["continent"]).all()
+    assert (out["country"] == places.head(150)["country"]).mean() > 0.8
+
+
 def test_a_given_combination_never_seen_is_kept_and_named(fitted: dict[str, object],
                                                           places: pd.DataFrame) -> None:
     rows = places.head(30).assign(income=np.nan)
@@ -105,11 +116,9 @@ def test_a_one_hot_group_partly_given(name: str) -> None:
     assert (flags.sum(axis=1) == 1).all()
     given = rows.notna().to_numpy()[:, :3]
     assert (flags[given] == rows.to_numpy()[:, :3][given]).all()
-    # a row giving size knows its group: CART's draws follow it (copula's choice between the
-    # groups a row leaves follows their shares alone: docs/known-issues.md)
-    right = 0.9 if name == "cart" else 0.8
+    # a row giving size knows its group: the draws follow it
     assert (out.loc[:29, ["is_a", "is_b", "is_c"]].to_numpy().argmax(axis=1)
-            == real.head(30)[["is_a", "is_b", "is_c"]].to_numpy().argmax(axis=1)).mean() > right
+            == real.head(30)[["is_a", "is_b", "is_c"]].to_numpy().argmax(axis=1)).mean() > 0.9
 
 
 @pytest.fixture(scope="module")

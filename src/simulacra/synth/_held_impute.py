@@ -29,6 +29,7 @@ from simulacra.errors import InvalidParameterError
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._rule_holds import (
     Choice,
+    ChoiceShares,
     draw_choices,
     rule_cells,
     solve_formulas,
@@ -84,7 +85,8 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
 
 
 def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame: pd.DataFrame,
-                       given: pd.DataFrame, rng: np.random.Generator
+                       given: pd.DataFrame, rng: np.random.Generator,
+                       choice_shares: ChoiceShares | None = None
                        ) -> tuple[pd.DataFrame, np.ndarray]:
     """Like :func:`impute_by_held_draws`, for a model that holds any cells while drawing.
 
@@ -92,11 +94,13 @@ def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame:
     by ``sample_fixed`` (the model's, taking one value per row); a row that breaks a rule, or
     leaves a blank category missing, is drawn again. No choice among candidates is needed:
     every held cell is drawn given all the others (the Gaussian copula's conditional normal).
+    ``choice_shares``: the model's probabilities of the values a row's given cells leave a
+    rule's column, given its other held cells (else the values' shares of the model's rows).
     """
     columns = model.codec_.encoded_columns
     frame, given = with_solved_inputs(model, frame, given)
     values, held, choices = held_cells(model, frame, given, rng)
-    draw_choices(model, choices, values, held, np.arange(len(frame)), rng)
+    draw_choices(model, choices, values, held, np.arange(len(frame)), rng, choice_shares)
     check = DrawCheck(model, frame, given)
     indicators = [j for j, c in enumerate(columns) if c.name == c.source + MISSING_SUFFIX]
     pattern = np.column_stack([held, np.where(held[:, indicators], values[:, indicators], -1)])
@@ -111,7 +115,7 @@ def impute_by_patterns(model: BaseSynthesizer, sample_fixed: SampleFixed, frame:
                 break
             if attempt:  # a row drawn again draws again among the values its cells leave
                 again = values[todo]
-                draw_choices(model, choices, again, held[todo], todo, rng)
+                draw_choices(model, choices, again, held[todo], todo, rng, choice_shares)
                 values[todo] = again
             drawn = sample_fixed(todo.size, {int(j): values[todo, j] for j in cells}, rng=rng)
             table, ok = check(drawn.values, todo, attempt, rng)

@@ -13,6 +13,7 @@ weighted by the model's share of each so that a held draw's likelihood can corre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,20 +126,31 @@ def _narrowed(model: BaseSynthesizer, rule: Constraint, frame: pd.DataFrame,
                   share / share.sum())
 
 
+#: A model's probability of each of a choice's values given each row's held cells:
+#: (choice, encoded rows, held, rng) -> (rows, values).
+ChoiceShares = Callable[[Choice, np.ndarray, np.ndarray, np.random.Generator], np.ndarray]
+
+
 def draw_choices(model: BaseSynthesizer, choices: list[Choice], values: np.ndarray,
-                 held: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+                 held: np.ndarray, rows: np.ndarray, rng: np.random.Generator,
+                 shares: ChoiceShares | None = None) -> np.ndarray:
     """Hold, in each encoded row, a value drawn among those its given row leaves.
 
     ``values`` and ``held`` (encoded rows) are written in place; ``rows``: the given row
-    each encoded row stands for. Returns each row's log-probability of its draws, so that
-    a likelihood of held cells can be turned into an importance weight.
+    each encoded row stands for. Each value weighs its share of the model's rows, or, given
+    ``shares``, the model's probability of it given the row's held cells (a model drawing
+    every blank given every held cell has no later choice among candidates to weigh them).
+    Returns each row's log-probability of its draws, so that a likelihood of held cells can
+    be turned into an importance weight.
     """
     log_q = np.zeros(len(rows))
     for choice in choices:
         mine = np.flatnonzero(choice.where[rows] >= 0)
         if not mine.size:
             continue
-        weights = choice.allowed[choice.where[rows[mine]]] * choice.share
+        share = (choice.share if shares is None
+                 else shares(choice, values[mine], held[mine], rng) + 1e-12)
+        weights = choice.allowed[choice.where[rows[mine]]] * share
         weights /= weights.sum(axis=1, keepdims=True)
         cum = np.cumsum(weights, axis=1)
         pick = np.minimum((cum < rng.random((mine.size, 1))).sum(axis=1), cum.shape[1] - 1)

@@ -27,6 +27,7 @@ from simulacra.synth._marginals import (
 )
 from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
 from simulacra.synth._params import Check, Options
+from simulacra.synth._rule_holds import Choice
 
 FAMILIES = ("norm", "truncnorm", "beta", "gamma", "lognorm", "uniform")
 DISTRIBUTIONS = ("auto", "empirical", *FAMILIES)
@@ -194,7 +195,42 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
-        return impute_by_patterns(self, self._sample_fixed, frame, given, rng)
+        return impute_by_patterns(self, self._sample_fixed, frame, given, rng,
+                                  self._choice_shares)
+
+    def _choice_shares(self, choice: Choice, values: np.ndarray, held: np.ndarray,
+                       rng: np.random.Generator) -> np.ndarray:
+        """Each value's probability given the rows' held cells (rows x values).
+
+        Its interval's mass under the conditional normal of the rule's column: a given
+        continent and income pick the country whose income it is, not one by its share of
+        the continent's rows.
+        """
+        position = {int(j): k for k, j in enumerate(self.latent_.tolist())}
+        (j,) = choice.positions.tolist() if choice.positions.size == 1 else (-1,)
+        if j not in position or not self.columns_[j].discrete:
+            return np.broadcast_to(choice.share, (len(values), choice.share.size))
+        codec = self.codec_.codec(str(choice.values.name))
+        rank = np.argsort(self.orders_[j])[np.asarray(codec.encode(choice.values)[:, 0],
+                                                      dtype=np.int64)]
+        cuts = np.concatenate([[-np.inf], self.tables_[j], [np.inf]])
+        r = _nearest_correlation(self.correlation_, CONDITION_FLOOR)
+        out = np.empty((len(values), choice.share.size))
+        patterns, group = np.unique(held, axis=0, return_inverse=True)
+        for g, pattern in enumerate(patterns):
+            rows = np.flatnonzero(group.ravel() == g)
+            fixed = {int(c): values[rows, c] for c in np.flatnonzero(pattern) if c != j}
+            scores = self._fixed_scores(fixed, position, rows.size, rng)
+            cols = np.array(sorted(scores), dtype=np.int64)
+            mean, sd = np.zeros(rows.size), 1.0
+            if cols.size:
+                weights = r[position[j], cols] @ np.linalg.pinv(r[np.ix_(cols, cols)])
+                mean = weights @ np.vstack([scores[int(k)] for k in cols])
+                sd = float(np.sqrt(max(1.0 - weights @ r[cols, position[j]], 1e-6)))
+            low = (cuts[rank][None, :] - mean[:, None]) / sd
+            high = (cuts[rank + 1][None, :] - mean[:, None]) / sd
+            out[rows] = special.ndtr(high) - special.ndtr(low)
+        return out
 
     def _sample_fixed(self, n: int, fixed: Mapping[int, float | np.ndarray], *,
                       rng: np.random.Generator) -> EncodedFrame:
