@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from simulacra.schema._discover_sums import (
     _RIDGE,
@@ -70,6 +69,8 @@ def find_signed_sums(block: _Block, threshold: float, *, derived: set[int],
     # table of a few dozen columns spends here (ames: 3 ms)
     if block.values.shape[1] < _LIMITED_COLUMNS:
         return _signed_sums(block, threshold, derived, pairs_searched)
+    from threadpoolctl import threadpool_limits  # 2 ms of every import, needed this rarely
+
     with threadpool_limits(limits=1):
         return _signed_sums(block, threshold, derived, pairs_searched)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulacra.schema._national_id_rules import flags
-from simulacra.schema._pii_text import APOS, CJK_CHAR_RE, in_set
+from simulacra.schema._pii_text import APOS, cjk_char_re, in_set
 
 _UNIT = r"(?:flat|studio|apartment|apt\.?|unit|suite|ste\.?|floor|fl\.?|#)"
 _EN_STREET_RE = re.compile(
@@ -75,7 +75,7 @@ def _is_street_line(values: pd.Series) -> np.ndarray:
     if numbered.any():
         suffixed[numbered] = flags(values[numbered].str.contains(_street_prefixes()[1]))
     other = np.zeros(len(values), dtype=bool)
-    if CJK_CHAR_RE.search("\n".join(values.tolist())) is not None or numbered.any():
+    if cjk_char_re().search("\n".join(values.tolist())) is not None or numbered.any():
         other = flags(values.str.contains(_CJK_STREET_RE) | values.str.contains(_MILITARY_RE))
     found: np.ndarray = english | european | prefixed | suffixed | other
     return found
