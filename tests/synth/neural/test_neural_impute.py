@@ -229,3 +229,23 @@ def test_ctgan_fills_real_rows_from_its_nearest_rows(ctgan: Any, real: pd.DataFr
         assert (out.loc[kept, column] == partial.loc[kept, column]).all(), column
     assert (out["y"] >= out["x"]).all() and not left
     pd.testing.assert_frame_equal(out, ctgan.impute(partial, seed=1))  # same seed, same rows
+
+
+def test_tvae_chain_chooses_among_the_values_a_rules_given_part_leaves() -> None:
+    # a given continent leaves three countries: drawn in the model's shares they were right
+    # a third of the time; drawn by the chain among them, the given income says which
+    from simulacra.constraints import FixedCombinations
+
+    continent = {f"c{i}": ("north", "south", "east", "west")[i % 4] for i in range(12)}
+    rng = np.random.default_rng(0)
+    country = rng.choice(list(continent), 2400)
+    level = {c: 10.0 * i for i, c in enumerate(continent)}
+    places = pd.DataFrame({"country": country,
+                           "continent": [continent[c] for c in country],
+                           "income": np.round([level[c] + rng.normal(0, 1) for c in country],
+                                              2)})
+    syn = make_synthesizer("tvae", seed=0, **TVAE).fit(
+        places, constraints=[FixedCombinations(["country", "continent"])])
+    out = syn.impute(places.head(150).assign(country=None), seed=0)
+    assert (out["country"].map(continent) == out["continent"]).all()
+    assert (out["country"] == places.head(150)["country"]).mean() > 0.7

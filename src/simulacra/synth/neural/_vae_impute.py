@@ -19,7 +19,7 @@ it, and is written back exactly at the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import special
 
 from simulacra.synth._held_impute import DrawCheck, held_cells, latest
-from simulacra.synth._rule_holds import draw_choices, with_solved_inputs
+from simulacra.synth._rule_holds import Choice, draw_choices, with_solved_inputs
 from simulacra.synth.neural._decode import mlp_numpy
 from simulacra.synth.neural._layout import Layout, draw_softmax
 
@@ -52,14 +52,17 @@ def impute_by_latent_chain(model: BaseSynthesizer, weights: dict[str, np.ndarray
     """
     frame, given = with_solved_inputs(model, frame, given)
     values, held, choices = held_cells(model, frame, given, rng)
-    draw_choices(model, choices, values, held, np.arange(len(frame)), rng)  # one per row
+    # a rule's column left several values is a blank the chain draws among them; one whose
+    # network block is not a plain category is held at a value drawn in the model's shares
+    masks, rest = choice_masks(model, layout, choices, len(frame))
+    draw_choices(model, rest, values, held, np.arange(len(frame)), rng)
     check = DrawCheck(model, frame, given)
     parts = []
     left = []
     for first in range(0, len(frame), _CHUNK_ROWS):
         chunk = np.arange(first, min(first + _CHUNK_ROWS, len(frame)))
-        chain = LatentChain(weights, layout, HeldRows.of(layout, values[chunk], held[chunk]),
-                            rng)
+        chain = LatentChain(weights, layout, HeldRows.of(
+            layout, values[chunk], held[chunk], {b: m[chunk] for b, m in masks.items()}), rng)
         chain.run(BURN_IN)
         todo = np.arange(chunk.size)
         for attempt in range(_ROUNDS):
@@ -76,20 +79,50 @@ def impute_by_latent_chain(model: BaseSynthesizer, weights: dict[str, np.ndarray
     return latest(parts, model), np.concatenate(left) if left else np.zeros(0, np.int64)
 
 
+def choice_masks(model: BaseSynthesizer, layout: Layout, choices: list[Choice], n: int
+                 ) -> tuple[dict[int, np.ndarray], list[Choice]]:
+    """Per discrete block, the codes each row may draw (rows x width); and choices left over.
+
+    A row's given part of a fixed combination or one-hot group leaves the rule's column a
+    few values: drawn by the chain among those, its other cells weigh them.
+    """
+    block_of = {j: b for b, (j, _, _) in enumerate(layout.discrete)}
+    masks: dict[int, np.ndarray] = {}
+    rest = []
+    for choice in choices:
+        b = block_of.get(int(choice.positions[0]), -1) if choice.positions.size == 1 else -1
+        if b < 0:
+            rest.append(choice)
+            continue
+        width = layout.discrete[b][2]
+        codec = model.codec_.codec(str(choice.values.name))
+        codes = np.asarray(codec.encode(choice.values)[:, 0], dtype=np.int64)
+        mask = masks.setdefault(b, np.ones((n, width), dtype=bool))
+        rows = np.flatnonzero(choice.where >= 0)
+        mask[rows] = False
+        allowed = choice.allowed[choice.where[rows]]  # (rows, values)
+        for v in range(codes.size):
+            mask[rows[allowed[:, v]], codes[v]] = True
+    return masks, rest
+
+
 @dataclass
 class HeldRows:
     """Rows in the network's space with their given cells (``held_*``: which ones).
 
-    ``scores``: continuous columns; ``codes``: one code per discrete block.
+    ``scores``: continuous columns; ``codes``: one code per discrete block; ``allowed``:
+    per block, the codes a blank cell may take (rows x width; absent: any).
     """
 
     scores: np.ndarray
     codes: np.ndarray
     held_scores: np.ndarray
     held_codes: np.ndarray
+    allowed: dict[int, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, layout: Layout, values: np.ndarray, held: np.ndarray) -> HeldRows:
+    def of(cls, layout: Layout, values: np.ndarray, held: np.ndarray,
+           allowed: dict[int, np.ndarray] | None = None) -> HeldRows:
         """The network's view of encoded rows ``values`` holding the cells marked in ``held``."""
         cont = layout.continuous
         scores = np.stack([given_scores(layout, int(j), values[:, j]) for j in cont], axis=1) \
@@ -99,11 +132,12 @@ class HeldRows:
                           for j, _, k in blocks], axis=1) if blocks else \
             np.zeros((values.shape[0], 0), dtype=np.int64)
         return cls(scores, codes, held[:, cont],
-                   held[:, [j for j, _, _ in blocks]] if blocks else codes.astype(bool))
+                   held[:, [j for j, _, _ in blocks]] if blocks else codes.astype(bool),
+                   dict(allowed or {}))
 
     def take(self, rows: np.ndarray) -> HeldRows:
         return HeldRows(self.scores[rows], self.codes[rows], self.held_scores[rows],
-                        self.held_codes[rows])
+                        self.held_codes[rows], {b: m[rows] for b, m in self.allowed.items()})
 
 
 def given_scores(layout: Layout, j: int, x: np.ndarray) -> np.ndarray:
@@ -174,6 +208,8 @@ class LatentChain:
             blank = rows[~r.held_codes[rows, b]]
             if blank.size:
                 logits = self.out[blank, start:start + width]
+                if b in r.allowed:
+                    logits = np.where(r.allowed[b][blank], logits, -np.inf)
                 r.codes[blank, b] = draw_softmax(logits, self.rng)
 
     def _network_rows(self, rows: np.ndarray) -> np.ndarray:
