@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulacra import infer_schema, make_synthesizer
+from simulacra import Schema, infer_schema, make_synthesizer
 from simulacra.data._io import read_table, write_table
 from simulacra.schema._text_format import number_format
 
@@ -61,3 +61,41 @@ def test_amounts_with_cents_beside_whole_ones_are_written_back(tmp_path: Path) -
     assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d\d)?", v) for v in written), written
     assert any("," in v for v in written)
     assert again["Betrag"].dtype.kind == "f"
+
+
+# ---- a column's own decimal mark -------------------------------------------------------------
+
+def _swiss_beside_euros(path: Path) -> str:
+    swiss = [f"{1000 + 37.15 * i:,.2f}".replace(",", "'") for i in range(40)]
+    rows = [f"CHF {swiss[i]};{i % 90 + 1},{i % 10}5 EUR;{0.25 + i / 64:.4f};{'ab'[i % 2]}\n"
+            for i in range(40)]
+    text = "Betrag;Gebuehr;Kurs;Ort\n" + "".join(rows)
+    path.write_text(text)
+    return text
+
+
+def test_amounts_and_numbers_with_points_in_a_file_of_decimal_commas_keep_them(
+        tmp_path: Path) -> None:
+    text = _swiss_beside_euros(tmp_path / "ch.csv")
+    assert "CHF 1'891.60;25,45 EUR;0.6250;a" in text
+    frame = read_table(tmp_path / "ch.csv")
+    assert frame.attrs["csv_dialect"]["decimal"] == ","
+    assert frame.attrs["csv_dialect"]["decimal_marks"] == {"Kurs": ".", "Betrag": "."}
+    assert frame.loc[24, ["Betrag", "Gebuehr", "Kurs"]].tolist() == [1891.6, 25.45, 0.625]
+    assert _back(tmp_path / "ch.csv") == text
+    raw, again = _sampled(tmp_path / "ch.csv")
+    assert all(re.fullmatch(r"CHF \d{1,3}('\d{3})*\.\d\d", v) for v in _column(raw, 0))
+    assert all(re.fullmatch(r"\d+,\d\d EUR", v) for v in _column(raw, 1))
+    assert all(re.fullmatch(r"\d\.\d{4}", v) for v in _column(raw, 2))
+    assert [again[c].dtype.kind for c in ("Betrag", "Gebuehr", "Kurs")] == ["f", "f", "f"]
+
+
+def test_a_schema_saved_before_decimal_marks_writes_every_column_with_the_files_mark(
+        tmp_path: Path) -> None:
+    _swiss_beside_euros(tmp_path / "ch.csv")
+    frame = read_table(tmp_path / "ch.csv")
+    old = infer_schema(frame).to_dict()
+    del old["tables"][0]["csv_dialect"]["decimal_marks"]
+    write_table(frame.head(2), tmp_path / "old.csv", table=Schema.from_dict(old).tables[0])
+    assert (tmp_path / "old.csv").read_text().splitlines()[1] == (
+        "CHF 1'000,00;1,05 EUR;0,2500;a")

@@ -94,13 +94,20 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         sep = _sniff_separator(head, cut)
     frame, header = _read_csv(p, sep, encoding)
     decimal = "."
+    points: list[str] = []  # columns of a decimal-comma file written with decimal points
     if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
         # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
+        read_by_pandas = [str(name) for name, dtype in frame.dtypes.items()
+                          if pd.api.types.is_float_dtype(dtype)]
         commas = _read_decimal_commas(frame)
         if _read_formatted_numbers(frame, european=True) or commas:
             decimal = ","
-            _read_thousands_dots(frame, p, sep, encoding)
-    _read_formatted_numbers(frame)
+            thousands = _read_thousands_dots(frame, p, sep, encoding)
+            points = [name for name in read_by_pandas
+                      if name not in thousands and _shows_points(frame, name)]
+    amounts = _read_formatted_numbers(frame)
+    if decimal == ",":
+        points += amounts  # Swiss CHF 1'234.50 beside 12,00 EUR
     written = _written_encoding(p, encoding)
     layout = csv_layout(head, sep, cut, NA_MARKERS)
     _read_bare_markers(frame, p, sep, encoding, layout.quoted)
@@ -113,8 +120,20 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         frame.attrs["csv_dialect"] = csv_dialect_of(
             {"separator": sep, "decimal": decimal, "encoding": written,
              "line_end": layout.line_end, "quoted": quoted, "unnamed": unnamed,
-             "trailing_separator": trailing}, str(p))
+             "trailing_separator": trailing, "decimal_marks": dict.fromkeys(points, ".")},
+            str(p))
     return frame
+
+
+def _shows_points(frame: pd.DataFrame, name: str) -> bool:
+    """Whether a column pandas read as floats shows decimals (it read them after a point).
+
+    Its whole numbers are written without a mark, unless its text format shows decimals.
+    """
+    values = frame[name].to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return (name in frame.attrs.get("text_formats", {})
+            or bool(np.any(values != np.rint(values))))
 
 
 def _read_bare_markers(frame: pd.DataFrame, p: Path, sep: str, encoding: str,
@@ -207,15 +226,15 @@ def _splits_evenly(lines: list[str], sep: str, cut: bool) -> bool:
     return len(widths) == 1 and widths.pop() > 1
 
 
-def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> int:
+def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> list[str]:
     """Text columns of amounts (``$1,234.50``, ``-€12``, ``12.5%``) as their numbers.
 
     A column converts when every value is such a number and at least one shows a currency
     sign, a thousands comma or a percent sign (plain numbers were read as numbers already).
     ``european``: the marks are swapped (``1.234,50 €``, ``12,5 %``); the text format learned
-    is written back so by CSV output with a decimal comma. Returns how many columns converted.
+    is written back so by CSV output with a decimal comma. Returns the columns converted.
     """
-    converted = 0
+    converted = []
     for i in range(frame.shape[1]):
         column = frame.iloc[:, i]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
@@ -247,7 +266,7 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
         values[column.notna().to_numpy()] = np.where(minus.to_numpy(zero_copy_only=False), -1.0,
                                                      1.0) * number.to_numpy(zero_copy_only=False)
         frame.isetitem(i, values)
-        converted += 1
+        converted.append(str(frame.columns[i]))
     return converted
 
 
@@ -276,18 +295,20 @@ def _spaced_identifiers(text: pa.Array, number: pa.Array) -> bool:
     return len(pc.unique(digits)) == 1
 
 
-def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> None:
+def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> list[str]:
     """In a file of decimal commas, whole numbers grouped by dots (``3.750``) as 3750.
 
     pandas reads ``3.750`` as 3.75; where the file writes its decimals with commas, a column
     whose every value is digits grouped by dots in threes (``3.750``, ``12.345``, ``800``)
-    holds thousands. Its text format (``{:,.0f}``) writes them back so.
+    holds thousands. Its text format (``{:,.0f}``) writes them back so. Returns the columns
+    read so.
     """
     candidates = [i for i in range(frame.shape[1])
                   if pd.api.types.is_float_dtype(frame.iloc[:, i].dtype)
                   and _at_most_three_places(frame.iloc[:, i])]
+    converted: list[str] = []
     if not candidates:
-        return
+        return converted
     texts = _texts_of(p, sep, encoding, candidates, None)
     for i in candidates:
         text = texts[i]
@@ -301,6 +322,8 @@ def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) 
         present = ~np.isnan(values)
         frame.isetitem(i, values.astype(np.int64) if present.all() else values)
         frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = "{:,.0f}"
+        converted.append(str(frame.columns[i]))
+    return converted
 
 
 def _at_most_three_places(column: pd.Series) -> bool:
