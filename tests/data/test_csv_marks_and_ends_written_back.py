@@ -3,10 +3,13 @@ decimal mark, missing markers in quotes, and the empty lines at a file's end."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from simulacra import Schema, infer_schema, make_synthesizer
 from simulacra.data._io import read_table, write_table
@@ -99,3 +102,44 @@ def test_a_schema_saved_before_decimal_marks_writes_every_column_with_the_files_
     write_table(frame.head(2), tmp_path / "old.csv", table=Schema.from_dict(old).tables[0])
     assert (tmp_path / "old.csv").read_text().splitlines()[1] == (
         "CHF 1'000,00;1,05 EUR;0,2500;a")
+
+
+# ---- missing markers in quotes ---------------------------------------------------------------
+
+def _quote_nonnumeric(path: Path, na_rep: str) -> str:
+    """What pandas writes with ``QUOTE_NONNUMERIC`` and decimal commas: every text quoted."""
+    rng = np.random.default_rng(5)
+    ozone = rng.integers(1, 160, 60).astype(float)
+    ozone[[3, 8, 21, 40]] = np.nan
+    frame = pd.DataFrame({"Ozone": ozone, "Temp": rng.integers(55, 95, 60),
+                          "Station": rng.choice(["Nord", "Süd"], 60)})
+    frame.loc[[5, 30], "Station"] = None
+    frame.to_csv(path, sep=";", decimal=",", quoting=csv.QUOTE_NONNUMERIC, na_rep=na_rep,
+                 index=False)
+    return path.read_text()
+
+
+@pytest.mark.parametrize("na_rep", ["NA", ""])
+def test_missing_markers_in_quotes_are_written_back_in_quotes(tmp_path: Path,
+                                                               na_rep: str) -> None:
+    text = _quote_nonnumeric(tmp_path / "q.csv", na_rep)
+    assert text.splitlines()[4].startswith(f'"{na_rep}";')  # Ozone's 4th value, in quotes
+    frame = read_table(tmp_path / "q.csv")
+    assert frame["Ozone"].isna().sum() == 4
+    assert frame.attrs["csv_dialect"]["quoted_missing"] == (
+        ["Ozone"] if na_rep else ["Ozone", "Station"])  # "NA" in a text column is a value
+    assert _back(tmp_path / "q.csv") == text
+    raw, again = _sampled(tmp_path / "q.csv", n=200)
+    ozone = _column(raw, 0)
+    assert f'"{na_rep}"' in ozone and all(v.startswith('"') for v in ozone)
+    assert again["Ozone"].isna().any() and again["Ozone"].dtype.kind == "f"
+
+
+def test_r_writes_its_missing_cells_bare_and_they_stay_bare(tmp_path: Path) -> None:
+    text = '"x";"city"\n' + "".join(
+        f'"{i},5";{"NA" if i % 5 == 0 else chr(34) + "Graz" + chr(34)}\n' for i in range(30))
+    (tmp_path / "r.csv").write_text(text)
+    frame = read_table(tmp_path / "r.csv")
+    assert frame["city"].isna().sum() == 6
+    assert "quoted_missing" not in frame.attrs["csv_dialect"]
+    assert _back(tmp_path / "r.csv") == text

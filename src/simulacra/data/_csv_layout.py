@@ -19,11 +19,14 @@ class CsvLayout:
     r"""Line ends and quoted columns.
 
     ``line_end``: ``"\n"`` or ``"\r\n"``; ``quoted``: positions of the columns whose every
-    value is in quotes (with the header), empty when quotes are only where needed.
+    value is in quotes (with the header), empty when quotes are only where needed;
+    ``quoted_missing``: those of them whose empty cells and missing markers seen are quoted
+    too (``"NA"``, ``""``: pandas' ``QUOTE_NONNUMERIC``), where R writes them bare.
     """
 
     line_end: str
     quoted: tuple[int, ...]
+    quoted_missing: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ def csv_layout(head: str, sep: str, cut: bool, missing: Collection[str]) -> CsvL
     """
     records, ends = _records(head, sep, cut)
     line_end = "\r\n" if ends and all(end == "\r\n" for end in ends) else "\n"
-    return CsvLayout(line_end, _quoted_columns(records, missing))
+    quoted = _quoted_columns(records, missing)
+    return CsvLayout(line_end, quoted, _quoted_missing(records, quoted, missing))
 
 
 def _field_pattern(sep: str) -> re.Pattern[str]:
@@ -94,6 +98,19 @@ def _quoted_columns(records: Sequence[list[_Field]], missing: Collection[str]) -
         elif len(said) > 1:
             return ()  # quotes only where needed (a value with the separator)
     return tuple(quoted)
+
+
+def _quoted_missing(records: Sequence[list[_Field]], quoted: tuple[int, ...],
+                    missing: Collection[str]) -> tuple[int, ...]:
+    """The ``quoted`` columns whose empty or marker cells are all quoted, one at least."""
+    records = [r for r in records[1:] if any(f.quoted or f.text for f in r)]  # not blank lines
+    found = []
+    for j in quoted:
+        said = {r[j].quoted for r in records
+                if j < len(r) and (not r[j].text.strip() or r[j].text in missing)}
+        if said == {True}:
+            found.append(j)
+    return tuple(found)
 
 
 def bare_markers(text: str, sep: str, columns: Mapping[int, Collection[str]]

@@ -110,8 +110,10 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         points += amounts  # Swiss CHF 1'234.50 beside 12,00 EUR
     written = _written_encoding(p, encoding)
     layout = csv_layout(head, sep, cut, NA_MARKERS)
-    _read_bare_markers(frame, p, sep, encoding, layout.quoted)
+    bare = _read_bare_markers(frame, p, sep, encoding, layout.quoted)
     quoted = [str(frame.columns[j]) for j in layout.quoted if j < frame.shape[1]]
+    quoted_missing = [str(frame.columns[j]) for j in layout.quoted_missing
+                      if j < frame.shape[1] and j not in bare and frame.iloc[:, j].isna().any()]
     unnamed = [str(frame.columns[j]) for j, name in enumerate(header[:frame.shape[1]])
                if not name.strip()]
     trailing = len(header) > frame.shape[1] and not header[-1].strip()
@@ -120,7 +122,8 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
         frame.attrs["csv_dialect"] = csv_dialect_of(
             {"separator": sep, "decimal": decimal, "encoding": written,
              "line_end": layout.line_end, "quoted": quoted, "unnamed": unnamed,
-             "trailing_separator": trailing, "decimal_marks": dict.fromkeys(points, ".")},
+             "trailing_separator": trailing, "decimal_marks": dict.fromkeys(points, "."),
+             "quoted_missing": quoted_missing},
             str(p))
     return frame
 
@@ -137,19 +140,21 @@ def _shows_points(frame: pd.DataFrame, name: str) -> bool:
 
 
 def _read_bare_markers(frame: pd.DataFrame, p: Path, sep: str, encoding: str,
-                       quoted: tuple[int, ...]) -> None:
+                       quoted: tuple[int, ...]) -> set[int]:
     """In a column whose values are all quoted, a bare ``NA`` (or other marker) as missing.
 
     R's ``write.csv2`` quotes text and writes a missing value ``NA`` bare, so a bare marker
     there is missing while ``"NA"`` (North America) is a value. Text columns keep markers as
     values otherwise (see :func:`_missing_markers`), so only these are looked at, in the whole
-    file; rows that do not line up with the frame's leave the column as it is.
+    file; rows that do not line up with the frame's leave the column as it is. Returns the
+    positions of the columns read so.
     """
     columns = {j: set(frame.iloc[:, j].dropna().unique()) & set(NA_MARKERS) for j in quoted
                if j < frame.shape[1] and _text(frame.iloc[:, j])}
     columns = {j: found for j, found in columns.items() if found}
+    read: set[int] = set()
     if not columns:
-        return
+        return read
     with _open(p, "rt", encoding=encoding, newline="") as fh:
         rows = bare_markers(fh.read(), sep, columns)
     for j, at in (rows or {}).items():
@@ -160,6 +165,8 @@ def _read_bare_markers(frame: pd.DataFrame, p: Path, sep: str, encoding: str,
         marked[at] = True
         frame.isetitem(j, column.where(~marked).array)
         _remember_marker(frame, j, column, marked)
+        read.add(j)
+    return read
 
 
 def _text(column: pd.Series) -> bool:
