@@ -4,6 +4,7 @@ decimal mark, missing markers in quotes, and the empty lines at a file's end."""
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import Schema, infer_schema, make_synthesizer
+from simulacra import Column, Kind, Schema, Table, infer_schema, make_synthesizer
+from simulacra.data._csv_layout import end_lines
 from simulacra.data._io import read_table, write_table
+from simulacra.errors import SchemaError
 from simulacra.schema._text_format import number_format
 
 
@@ -143,3 +146,56 @@ def test_r_writes_its_missing_cells_bare_and_they_stay_bare(tmp_path: Path) -> N
     assert frame["city"].isna().sum() == 6
     assert "quoted_missing" not in frame.attrs["csv_dialect"]
     assert _back(tmp_path / "r.csv") == text
+
+
+# ---- empty lines at the end ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("tail", "ending"), [
+    ("P1;2,5;0,1\r\n;;\r\n;;\r\n\r\n", ";;\r\n;;\r\n\r\n"),
+    ("P1;2,5;\r\n\r\n", "\r\n"),  # the last row's empty cell is its own
+    ("P1;2,5;0,1\n", ""),
+    ("P1;2,5;0,1", ""),  # no line end after the last row
+    (";;\r\n\r\n", ""),  # blank lines only: no row to count from
+])
+def test_end_lines_are_what_follows_the_last_row(tail: str, ending: str) -> None:
+    assert end_lines(tail, ";") == ending
+
+
+def test_blank_and_separator_lines_at_the_end_are_written_back(tmp_path: Path) -> None:
+    rows = "".join(f"P{i};{i * 7 % 900},{i % 90 + 10};0,{i % 9 + 1}\r\n" for i in range(40))
+    text = "Name;Wert;Anteil\r\n" + rows + ";;\r\n;;\r\n\r\n\r\n"
+    (tmp_path / "e.csv").write_bytes(text.encode("utf-8"))
+    frame = read_table(tmp_path / "e.csv")
+    assert len(frame) == 40
+    assert frame.attrs["csv_dialect"]["end_lines"] == ";;\r\n;;\r\n\r\n\r\n"
+    assert _back(tmp_path / "e.csv") == text
+    raw, again = _sampled(tmp_path / "e.csv", n=25)
+    assert raw.endswith("\r\n;;\r\n;;\r\n\r\n\r\n") and len(again) == 25
+    # written as a .tsv, the separator lines hold tabs
+    table = infer_schema(frame).tables[0]
+    write_table(frame.head(2), tmp_path / "e.tsv", table=table)
+    assert (tmp_path / "e.tsv").read_bytes().decode().endswith(
+        "P1\t7,11\t0,2\r\n\t\t\r\n\t\t\r\n\r\n\r\n")
+
+
+def test_a_gzipped_file_keeps_its_end_lines_and_a_schema_refuses_values_there(
+        tmp_path: Path) -> None:
+    text = "a;b\n" + "".join(f"{i};{i},5\n" for i in range(30)) + "\n\n"
+    with gzip.open(tmp_path / "g.csv.gz", "wt") as fh:
+        fh.write(text)
+    assert read_table(tmp_path / "g.csv.gz").attrs["csv_dialect"]["end_lines"] == "\n\n"
+    with pytest.raises(SchemaError, match=r"Table 't'.*'end_lines' is what follows"):
+        Table(name="t", columns=(Column(name="a", kind=Kind.NUMERICAL),),
+              csv_dialect={"separator": ";", "end_lines": "1;2\n"})
+
+
+def test_the_new_dialect_keys_survive_the_schema_json_and_a_dropped_column(
+        tmp_path: Path) -> None:
+    dialect = {"separator": ";", "decimal": ",", "encoding": "utf-8", "quoted": ["a", "b"],
+               "decimal_marks": {"a": ".", "c": "."}, "quoted_missing": ["a", "b"],
+               "end_lines": ";;\n"}
+    columns = tuple(Column(name=n, kind=Kind.NUMERICAL) for n in "ab")
+    table = Table(name="t", columns=columns, csv_dialect=dialect)
+    assert table.csv_dialect == {**dialect, "decimal_marks": {"a": "."}}  # c is not a column
+    schema = Schema(tables=(table,))
+    assert Schema.from_json(schema.to_json()).tables[0].csv_dialect == table.csv_dialect

@@ -2,7 +2,8 @@ r"""How a CSV file lays out its records: line ends, and which columns it writes 
 
 Read from the file's first lines (its raw text, which pandas does not report), so that CSV
 output can write ``\r\n`` line ends where Excel did and quote every text field where R's
-``write.csv2`` or LibreOffice's "quote all text cells" did.
+``write.csv2`` or LibreOffice's "quote all text cells" did; and from its last, the empty
+lines (``;;``) spreadsheets leave after the rows.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CsvLayout", "bare_markers", "csv_layout"]
+__all__ = ["CsvLayout", "bare_markers", "csv_layout", "end_lines"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,18 @@ def bare_markers(text: str, sep: str, columns: Mapping[int, Collection[str]]
     return {j: [i for i, record in enumerate(rows)
                 if j < len(record) and not record[j].quoted and record[j].text in markers]
             for j, markers in columns.items()}
+
+
+def end_lines(tail: str, sep: str) -> str:
+    r"""What follows the last row of a file ending in ``tail``: empty lines or separators.
+
+    ``";;\r\n\r\n"`` after a spreadsheet's rows (pandas skips such lines, or reads rows
+    without values that the reader drops); empty where the last row ends the file. The last
+    row's own line end, and separators before it (an empty last cell), are its own.
+    """
+    rest = tail.rstrip(sep + "\r\n")
+    if not rest:
+        return ""  # nothing but blank lines: no row to count from
+    after = tail[len(rest):]
+    row_end = re.match(rf"{re.escape(sep)}*(?:\r\n|\n|\r)", after)
+    return after[row_end.end():] if row_end is not None else ""

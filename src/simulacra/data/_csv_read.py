@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulacra.data._csv_layout import bare_markers, csv_layout
+from simulacra.data._csv_layout import bare_markers, csv_layout, end_lines
 from simulacra.data._text_formats import (
     SWAP_MARKS,
     amount_format,
@@ -46,6 +46,7 @@ __all__ = ["NA_MARKERS", "read_csv"]
 _BLOCK = 1 << 20  # bytes decoded at a time when looking for the first undecodable one
 _SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
 _SNIFF_LINES = 50
+_TAIL_BYTES = 1 << 16  # how much of a file's end its empty last lines are looked for in
 _OTHER_SEPARATORS = (";", "\t", "|")
 _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?(?:[eE][+-]?\d+)?"  # 3,75; 3,44E-02 (Excel)
 _LEADING_ZERO = r"^[+-]?0\d"
@@ -117,13 +118,14 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     unnamed = [str(frame.columns[j]) for j, name in enumerate(header[:frame.shape[1]])
                if not name.strip()]
     trailing = len(header) > frame.shape[1] and not header[-1].strip()
+    ending = end_lines(_tail(p, encoding), sep)
     if ((sniffed and sep != ",") or decimal != "." or written != "utf-8"
-            or layout.line_end != "\n" or quoted or unnamed or trailing):
+            or layout.line_end != "\n" or quoted or unnamed or trailing or ending):
         frame.attrs["csv_dialect"] = csv_dialect_of(
             {"separator": sep, "decimal": decimal, "encoding": written,
              "line_end": layout.line_end, "quoted": quoted, "unnamed": unnamed,
              "trailing_separator": trailing, "decimal_marks": dict.fromkeys(points, "."),
-             "quoted_missing": quoted_missing},
+             "quoted_missing": quoted_missing, "end_lines": ending},
             str(p))
     return frame
 
@@ -181,6 +183,23 @@ def _head(p: Path, encoding: str) -> tuple[str, bool]:
             return head, bool(fh.read(1))
     except (LookupError, OSError, EOFError, zlib.error):
         return "", False  # the read proper reports what is wrong with the file
+
+
+def _tail(p: Path, encoding: str) -> str:
+    """The last characters of ``p`` (about :data:`_TAIL_BYTES`), line ends as written."""
+    try:
+        with _open(p, "rb") as fh:
+            if p.name.lower().endswith(".gz"):  # no seeking back: read through
+                data = b""
+                while block := fh.read(_BLOCK):
+                    data = (data + block)[-_TAIL_BYTES:]
+            else:
+                size = fh.seek(0, 2)
+                fh.seek(max(0, size - _TAIL_BYTES) // 4 * 4)  # whole UTF-16/32 code units
+                data = fh.read()
+    except (OSError, EOFError, zlib.error):
+        return ""
+    return data.decode(codecs.lookup(encoding).name, errors="replace")
 
 
 def _open(p: Path, mode: str, **text: Any) -> IO[Any]:

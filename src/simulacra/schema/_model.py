@@ -360,8 +360,8 @@ def _check_decimal_marks(marks: Any, where: str) -> None:
 
 
 def _check_end_lines(end_lines: Any, separator: str, where: str) -> None:
-    """``end_lines`` holds line ends, separators and spaces only: no values."""
-    if not isinstance(end_lines, str) or end_lines.strip(f"\r\n\t {separator}"):
+    """``end_lines`` holds line ends and separators only: no values."""
+    if not isinstance(end_lines, str) or end_lines.strip(f"\r\n{separator}"):
         raise SchemaError(f"{where}: 'end_lines' is what follows the last row: empty lines or "
                           f"lines of separators, such as {';;' + chr(13) + chr(10)!r}. "
                           f"Got {end_lines!r}; remove it to end the file after the last row.")
