@@ -84,31 +84,20 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
 
     A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, whose
     text is not plain UTF-8 (a byte order mark, as spreadsheets write, or another
-    ``encoding``), whose lines end in ``\r\n`` or whose text columns are all in quotes keeps
-    them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";", "decimal": ",", "encoding":
-    "utf-8-sig", "line_end": "\r\n", "quoted": ["name"]}``), for
-    :func:`~simulacra.infer_schema` and CSV output written the way it was read.
+    ``encoding``), whose lines end in ``\r\n``, whose text columns are all in quotes or
+    that ends in empty lines keeps them in ``frame.attrs["csv_dialect"]`` (``{"separator":
+    ";", "decimal": ",", "encoding": "utf-8-sig", "line_end": "\r\n", "quoted": ["name"],
+    "end_lines": ";;\r\n"}``; also the columns of a decimal-comma file written with points,
+    ``"decimal_marks": {"CHF": "."}``, and the quoted columns whose missing cells are quoted,
+    ``"quoted_missing"``), for :func:`~simulacra.infer_schema` and CSV output written the way
+    it was read.
     """
     head, cut = _head(p, encoding)
     sniffed = sep == ","
     if sniffed:
         sep = _sniff_separator(head, cut)
     frame, header = _read_csv(p, sep, encoding)
-    decimal = "."
-    points: list[str] = []  # columns of a decimal-comma file written with decimal points
-    if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
-        # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
-        read_by_pandas = [str(name) for name, dtype in frame.dtypes.items()
-                          if pd.api.types.is_float_dtype(dtype)]
-        commas = _read_decimal_commas(frame)
-        if _read_formatted_numbers(frame, european=True) or commas:
-            decimal = ","
-            thousands = _read_thousands_dots(frame, p, sep, encoding)
-            points = [name for name in read_by_pandas
-                      if name not in thousands and _shows_points(frame, name)]
-    amounts = _read_formatted_numbers(frame)
-    if decimal == ",":
-        points += amounts  # Swiss CHF 1'234.50 beside 12,00 EUR
+    decimal, points = _read_numbers(frame, p, sep, encoding)
     written = _written_encoding(p, encoding)
     layout = csv_layout(head, sep, cut, NA_MARKERS)
     bare = _read_bare_markers(frame, p, sep, encoding, layout.quoted)
@@ -128,6 +117,29 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
              "quoted_missing": quoted_missing, "end_lines": ending},
             str(p))
     return frame
+
+
+def _read_numbers(frame: pd.DataFrame, p: Path, sep: str, encoding: str
+                  ) -> tuple[str, list[str]]:
+    """Text columns of numbers with decimal commas, thousands marks and currencies, as numbers.
+
+    Returns the file's decimal mark, and in a file of decimal commas the columns written with
+    decimal points (``0.6250`` or Swiss ``CHF 1'234.50`` beside ``12,00 EUR``).
+    """
+    decimal = "."
+    points: list[str] = []
+    if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
+        # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
+        read_by_pandas = [str(name) for name, dtype in frame.dtypes.items()
+                          if pd.api.types.is_float_dtype(dtype)]
+        commas = _read_decimal_commas(frame)
+        if _read_formatted_numbers(frame, european=True) or commas:
+            decimal = ","
+            thousands = _read_thousands_dots(frame, p, sep, encoding)
+            points = [name for name in read_by_pandas
+                      if name not in thousands and _shows_points(frame, name)]
+    amounts = _read_formatted_numbers(frame)
+    return decimal, points + amounts if decimal == "," else points
 
 
 def _shows_points(frame: pd.DataFrame, name: str) -> bool:
