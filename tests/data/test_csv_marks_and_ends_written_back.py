@@ -199,3 +199,12 @@ def test_the_new_dialect_keys_survive_the_schema_json_and_a_dropped_column(
     assert table.csv_dialect == {**dialect, "decimal_marks": {"a": "."}}  # c is not a column
     schema = Schema(tables=(table,))
     assert Schema.from_json(schema.to_json()).tables[0].csv_dialect == table.csv_dialect
+
+
+def test_more_separator_lines_than_the_end_looked_at_are_all_written_back(
+        tmp_path: Path) -> None:
+    text = "a;b;c\n" + "".join(f"{i};{i},5;x\n" for i in range(30)) + ";;\n" * 30_000
+    (tmp_path / "long.csv").write_text(text)
+    frame = read_table(tmp_path / "long.csv")
+    assert len(frame) == 30 and frame.attrs["csv_dialect"]["end_lines"] == ";;\n" * 30_000
+    assert _back(tmp_path / "long.csv") == text

@@ -107,7 +107,7 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     unnamed = [str(frame.columns[j]) for j, name in enumerate(header[:frame.shape[1]])
                if not name.strip()]
     trailing = len(header) > frame.shape[1] and not header[-1].strip()
-    ending = end_lines(_tail(p, encoding), sep)
+    ending = _end_lines(p, sep, encoding)
     if ((sniffed and sep != ",") or decimal != "." or written != "utf-8"
             or layout.line_end != "\n" or quoted or unnamed or trailing or ending):
         frame.attrs["csv_dialect"] = csv_dialect_of(
@@ -197,21 +197,34 @@ def _head(p: Path, encoding: str) -> tuple[str, bool]:
         return "", False  # the read proper reports what is wrong with the file
 
 
-def _tail(p: Path, encoding: str) -> str:
-    """The last characters of ``p`` (about :data:`_TAIL_BYTES`), line ends as written."""
+def _end_lines(p: Path, sep: str, encoding: str) -> str:
+    """The empty lines after the last row of ``p``, as written (see :func:`end_lines`)."""
+    tail, whole = _tail(p, encoding)
+    if not whole and not tail.rstrip(sep + "\r\n"):  # thousands of ';;' lines: read them all
+        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            tail = fh.read()
+    return end_lines(tail, sep)
+
+
+def _tail(p: Path, encoding: str) -> tuple[str, bool]:
+    """The last characters of ``p`` (about :data:`_TAIL_BYTES`), line ends as written.
+
+    And whether they are the whole file.
+    """
     try:
         with _open(p, "rb") as fh:
             if p.name.lower().endswith(".gz"):  # no seeking back: read through
-                data = b""
+                data, start = b"", 0
                 while block := fh.read(_BLOCK):
+                    start += max(0, len(data) + len(block) - _TAIL_BYTES)
                     data = (data + block)[-_TAIL_BYTES:]
             else:
                 size = fh.seek(0, 2)
-                fh.seek(max(0, size - _TAIL_BYTES) // 4 * 4)  # whole UTF-16/32 code units
+                start = fh.seek(max(0, size - _TAIL_BYTES) // 4 * 4)  # whole UTF-16/32 units
                 data = fh.read()
     except (OSError, EOFError, zlib.error):
-        return ""
-    return data.decode(codecs.lookup(encoding).name, errors="replace")
+        return "", True
+    return data.decode(codecs.lookup(encoding).name, errors="replace"), start == 0
 
 
 def _open(p: Path, mode: str, **text: Any) -> IO[Any]:

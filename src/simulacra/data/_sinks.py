@@ -50,10 +50,6 @@ class CsvStyle:
     quoted_missing: frozenset[str] = frozenset()
     end_lines: str = ""
 
-    def decimal_of(self, name: object) -> str:
-        """The decimal mark column ``name`` is written with."""
-        return dict(self.decimal_marks).get(str(name), self.decimal)
-
     @property
     def record_end(self) -> str:
         """What ends every line: the line end, after a separator where the file had one."""
@@ -203,7 +199,8 @@ class CsvSink:
 
     Columns named in ``text_formats`` are written in their format (``$1,234.50``, ``true``),
     and the missing cells of those in ``missing_markers`` as their marker (``.``); the
-    ``style``'s quoted columns have every present value in quotes.
+    ``style``'s quoted columns have every present value in quotes, and its ``end_lines``
+    follow the last row.
     """
 
     def __init__(self, tmp: Path, target: Path, *, style: CsvStyle, gz: bool,
