@@ -97,7 +97,7 @@ def test_dashes_and_excel_errors_are_missing_among_numbers_and_words_elsewhere(
     assert back == text
 
 
-def test_a_separator_at_every_line_end_is_kept_and_empty_rows_at_the_end_are_dropped(
+def test_a_separator_at_every_line_end_is_kept_and_empty_rows_at_the_end_are_not_read(
         tmp_path: Path) -> None:
     # Excel writes a ';' at every line end when a column to the right was once used (no
     # column of the data, but written back so), and ';;' lines for rows cleared at the bottom
@@ -106,7 +106,7 @@ def test_a_separator_at_every_line_end_is_kept_and_empty_rows_at_the_end_are_dro
     frame, back = _round_trip(tmp_path / "t.csv")
     assert list(frame.columns) == ["Datum", "Menge", "Preis"]
     assert len(frame) == 2
-    assert back == "Datum;Menge;Preis;\r\n01.01.2024;3;4,50;\r\n02.01.2024;;12,00;\r\n"
+    assert back == text  # the ';;;' lines are the dialect's end_lines, written back
     # a named empty column, and empty rows in the middle, are the data's own
     (tmp_path / "u.csv").write_text("a,b,c\n1,,x\n,,\n2,,y\n", encoding="utf-8")
     kept = read_table(tmp_path / "u.csv")

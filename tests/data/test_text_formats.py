@@ -86,6 +86,7 @@ def test_schema_json_keeps_the_format_and_a_users_edit_wins(tmp_path: Path) -> N
 @pytest.mark.parametrize(("kind", "fmt", "says"), [
     (Kind.NUMERICAL, "{:.2q}", "one Python format field"),
     (Kind.NUMERICAL, "{:.2f} and {:.2f}", "one Python format field"),
+    (Kind.NUMERICAL, "{:.15g~}", "a '~' after a fixed precision"),  # g has no decimals to drop
     (Kind.BOOLEAN, "yes", "split by '/'"),
     (Kind.BOOLEAN, "Y/Y", "split by '/'"),
     (Kind.CATEGORICAL, "{:.2f}", "numerical and boolean columns"),
@@ -121,6 +122,8 @@ def test_parquet_ignores_text_formats(tmp_path: Path) -> None:
     (["3.437e-02", "1.200e+05", "-2.5e-03"], "{:.3e}"),  # scientific: the most decimals
     (["3.44E-02", "1E+05"], "{:.2E}"),
     (["55", "55.5", "0.25"], "{:.15g}"),  # whole numbers bare beside decimals
+    (["55", "55.50", "0.25"], "{:.2f~}"),  # ... and two decimals where there are decimals
+    (["55", "55.5", "0.20"], "{:.15g}"),  # decimals as long as they need: g writes 0.2
     (["55", "55.0", "0.25"], None),  # a whole number written with decimals
     (["55", "0.00001"], None),  # g would write 1e-05
 ])
@@ -134,6 +137,7 @@ def test_decimals_format(texts: list[str], fmt: str | None) -> None:
     (["12.5 %", "7.25 %"], "{:.2f} %"),
     (["$5.0", "$1,000.5"], "${:,.1f}"),
     (["$5", "$1,000.5"], "${:,.15g}"),  # whole amounts bare: written so
+    (["$5", "$1,000.50", "$1.25"], "${:,.2f~}"),  # ... beside ones with cents, zeros and all
 ])
 def test_amount_format(texts: list[str], fmt: str) -> None:
     assert amount_format(pd.Series(texts)) == fmt

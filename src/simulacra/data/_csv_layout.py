@@ -2,7 +2,8 @@ r"""How a CSV file lays out its records: line ends, and which columns it writes 
 
 Read from the file's first lines (its raw text, which pandas does not report), so that CSV
 output can write ``\r\n`` line ends where Excel did and quote every text field where R's
-``write.csv2`` or LibreOffice's "quote all text cells" did.
+``write.csv2`` or LibreOffice's "quote all text cells" did; and from its last, the empty
+lines (``;;``) spreadsheets leave after the rows.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CsvLayout", "bare_markers", "csv_layout"]
+__all__ = ["CsvLayout", "bare_markers", "csv_layout", "end_lines"]
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,14 @@ class CsvLayout:
     r"""Line ends and quoted columns.
 
     ``line_end``: ``"\n"`` or ``"\r\n"``; ``quoted``: positions of the columns whose every
-    value is in quotes (with the header), empty when quotes are only where needed.
+    value is in quotes (with the header), empty when quotes are only where needed;
+    ``quoted_missing``: those of them whose empty cells and missing markers seen are quoted
+    too (``"NA"``, ``""``: pandas' ``QUOTE_NONNUMERIC``), where R writes them bare.
     """
 
     line_end: str
     quoted: tuple[int, ...]
+    quoted_missing: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ def csv_layout(head: str, sep: str, cut: bool, missing: Collection[str]) -> CsvL
     """
     records, ends = _records(head, sep, cut)
     line_end = "\r\n" if ends and all(end == "\r\n" for end in ends) else "\n"
-    return CsvLayout(line_end, _quoted_columns(records, missing))
+    quoted = _quoted_columns(records, missing)
+    return CsvLayout(line_end, quoted, _quoted_missing(records, quoted, missing))
 
 
 def _field_pattern(sep: str) -> re.Pattern[str]:
@@ -96,6 +101,19 @@ def _quoted_columns(records: Sequence[list[_Field]], missing: Collection[str]) -
     return tuple(quoted)
 
 
+def _quoted_missing(records: Sequence[list[_Field]], quoted: tuple[int, ...],
+                    missing: Collection[str]) -> tuple[int, ...]:
+    """The ``quoted`` columns whose empty or marker cells are all quoted, one at least."""
+    records = [r for r in records[1:] if any(f.quoted or f.text for f in r)]  # not blank lines
+    found = []
+    for j in quoted:
+        said = {r[j].quoted for r in records
+                if j < len(r) and (not r[j].text.strip() or r[j].text in missing)}
+        if said == {True}:
+            found.append(j)
+    return tuple(found)
+
+
 def bare_markers(text: str, sep: str, columns: Mapping[int, Collection[str]]
                  ) -> dict[int, list[int]] | None:
     """The rows where a column at ``columns`` holds one of its markers bare (``NA``, no quotes).
@@ -111,3 +129,18 @@ def bare_markers(text: str, sep: str, columns: Mapping[int, Collection[str]]
     return {j: [i for i, record in enumerate(rows)
                 if j < len(record) and not record[j].quoted and record[j].text in markers]
             for j, markers in columns.items()}
+
+
+def end_lines(tail: str, sep: str) -> str:
+    r"""What follows the last row of a file ending in ``tail``: empty lines or separators.
+
+    ``";;\r\n\r\n"`` after a spreadsheet's rows (pandas skips such lines, or reads rows
+    without values that the reader drops); empty where the last row ends the file. The last
+    row's own line end, and separators before it (an empty last cell), are its own.
+    """
+    rest = tail.rstrip(sep + "\r\n")
+    if not rest:
+        return ""  # nothing but blank lines: no row to count from
+    after = tail[len(rest):]
+    row_end = re.match(rf"{re.escape(sep)}*(?:\r\n|\n|\r)", after)
+    return after[row_end.end():] if row_end is not None else ""

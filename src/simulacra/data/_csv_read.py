@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulacra.data._csv_layout import bare_markers, csv_layout
+from simulacra.data._csv_layout import bare_markers, csv_layout, end_lines
 from simulacra.data._text_formats import (
     SWAP_MARKS,
     amount_format,
@@ -46,6 +46,7 @@ __all__ = ["NA_MARKERS", "read_csv"]
 _BLOCK = 1 << 20  # bytes decoded at a time when looking for the first undecodable one
 _SNIFF_CHARS = 1 << 16  # how much of a CSV the separator is guessed from
 _SNIFF_LINES = 50
+_TAIL_BYTES = 1 << 16  # how much of a file's end its empty last lines are looked for in
 _OTHER_SEPARATORS = (";", "\t", "|")
 _DECIMAL_COMMA = r"[+-]?\d+(,\d+)?(?:[eE][+-]?\d+)?"  # 3,75; 3,44E-02 (Excel)
 _LEADING_ZERO = r"^[+-]?0\d"
@@ -83,54 +84,91 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
 
     A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, whose
     text is not plain UTF-8 (a byte order mark, as spreadsheets write, or another
-    ``encoding``), whose lines end in ``\r\n`` or whose text columns are all in quotes keeps
-    them in ``frame.attrs["csv_dialect"]`` (``{"separator": ";", "decimal": ",", "encoding":
-    "utf-8-sig", "line_end": "\r\n", "quoted": ["name"]}``), for
-    :func:`~simulacra.infer_schema` and CSV output written the way it was read.
+    ``encoding``), whose lines end in ``\r\n``, whose text columns are all in quotes or
+    that ends in empty lines keeps them in ``frame.attrs["csv_dialect"]`` (``{"separator":
+    ";", "decimal": ",", "encoding": "utf-8-sig", "line_end": "\r\n", "quoted": ["name"],
+    "end_lines": ";;\r\n"}``; also the columns of a decimal-comma file written with points,
+    ``"decimal_marks": {"CHF": "."}``, and the quoted columns whose missing cells are quoted,
+    ``"quoted_missing"``), for :func:`~simulacra.infer_schema` and CSV output written the way
+    it was read.
     """
     head, cut = _head(p, encoding)
     sniffed = sep == ","
     if sniffed:
         sep = _sniff_separator(head, cut)
     frame, header = _read_csv(p, sep, encoding)
-    decimal = "."
-    if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
-        # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
-        commas = _read_decimal_commas(frame)
-        if _read_formatted_numbers(frame, european=True) or commas:
-            decimal = ","
-            _read_thousands_dots(frame, p, sep, encoding)
-    _read_formatted_numbers(frame)
+    decimal, points = _read_numbers(frame, p, sep, encoding)
     written = _written_encoding(p, encoding)
     layout = csv_layout(head, sep, cut, NA_MARKERS)
-    _read_bare_markers(frame, p, sep, encoding, layout.quoted)
+    bare = _read_bare_markers(frame, p, sep, encoding, layout.quoted)
     quoted = [str(frame.columns[j]) for j in layout.quoted if j < frame.shape[1]]
+    quoted_missing = [str(frame.columns[j]) for j in layout.quoted_missing
+                      if j < frame.shape[1] and j not in bare and frame.iloc[:, j].isna().any()]
     unnamed = [str(frame.columns[j]) for j, name in enumerate(header[:frame.shape[1]])
                if not name.strip()]
     trailing = len(header) > frame.shape[1] and not header[-1].strip()
+    ending = _end_lines(p, sep, encoding)
     if ((sniffed and sep != ",") or decimal != "." or written != "utf-8"
-            or layout.line_end != "\n" or quoted or unnamed or trailing):
+            or layout.line_end != "\n" or quoted or unnamed or trailing or ending):
         frame.attrs["csv_dialect"] = csv_dialect_of(
             {"separator": sep, "decimal": decimal, "encoding": written,
              "line_end": layout.line_end, "quoted": quoted, "unnamed": unnamed,
-             "trailing_separator": trailing}, str(p))
+             "trailing_separator": trailing, "decimal_marks": dict.fromkeys(points, "."),
+             "quoted_missing": quoted_missing, "end_lines": ending},
+            str(p))
     return frame
 
 
+def _read_numbers(frame: pd.DataFrame, p: Path, sep: str, encoding: str
+                  ) -> tuple[str, list[str]]:
+    """Text columns of numbers with decimal commas, thousands marks and currencies, as numbers.
+
+    Returns the file's decimal mark, and in a file of decimal commas the columns written with
+    decimal points (``0.6250`` or Swiss ``CHF 1'234.50`` beside ``12,00 EUR``).
+    """
+    decimal = "."
+    points: list[str] = []
+    if sep == ";" or (sep in (",", "\t", "|") and _shows_decimal_commas(frame)):
+        # a spreadsheet's locale: 3,75 and 1.234,50 € before US amounts (1,234.50)
+        read_by_pandas = [str(name) for name, dtype in frame.dtypes.items()
+                          if pd.api.types.is_float_dtype(dtype)]
+        commas = _read_decimal_commas(frame)
+        if _read_formatted_numbers(frame, european=True) or commas:
+            decimal = ","
+            thousands = _read_thousands_dots(frame, p, sep, encoding)
+            points = [name for name in read_by_pandas
+                      if name not in thousands and _shows_points(frame, name)]
+    amounts = _read_formatted_numbers(frame)
+    return decimal, points + amounts if decimal == "," else points
+
+
+def _shows_points(frame: pd.DataFrame, name: str) -> bool:
+    """Whether a column pandas read as floats shows decimals (it read them after a point).
+
+    Its whole numbers are written without a mark, unless its text format shows decimals.
+    """
+    values = frame[name].to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return (name in frame.attrs.get("text_formats", {})
+            or bool(np.any(values != np.rint(values))))
+
+
 def _read_bare_markers(frame: pd.DataFrame, p: Path, sep: str, encoding: str,
-                       quoted: tuple[int, ...]) -> None:
+                       quoted: tuple[int, ...]) -> set[int]:
     """In a column whose values are all quoted, a bare ``NA`` (or other marker) as missing.
 
     R's ``write.csv2`` quotes text and writes a missing value ``NA`` bare, so a bare marker
     there is missing while ``"NA"`` (North America) is a value. Text columns keep markers as
     values otherwise (see :func:`_missing_markers`), so only these are looked at, in the whole
-    file; rows that do not line up with the frame's leave the column as it is.
+    file; rows that do not line up with the frame's leave the column as it is. Returns the
+    positions of the columns read so.
     """
     columns = {j: set(frame.iloc[:, j].dropna().unique()) & set(NA_MARKERS) for j in quoted
                if j < frame.shape[1] and _text(frame.iloc[:, j])}
     columns = {j: found for j, found in columns.items() if found}
+    read: set[int] = set()
     if not columns:
-        return
+        return read
     with _open(p, "rt", encoding=encoding, newline="") as fh:
         rows = bare_markers(fh.read(), sep, columns)
     for j, at in (rows or {}).items():
@@ -141,6 +179,8 @@ def _read_bare_markers(frame: pd.DataFrame, p: Path, sep: str, encoding: str,
         marked[at] = True
         frame.isetitem(j, column.where(~marked).array)
         _remember_marker(frame, j, column, marked)
+        read.add(j)
+    return read
 
 
 def _text(column: pd.Series) -> bool:
@@ -155,6 +195,36 @@ def _head(p: Path, encoding: str) -> tuple[str, bool]:
             return head, bool(fh.read(1))
     except (LookupError, OSError, EOFError, zlib.error):
         return "", False  # the read proper reports what is wrong with the file
+
+
+def _end_lines(p: Path, sep: str, encoding: str) -> str:
+    """The empty lines after the last row of ``p``, as written (see :func:`end_lines`)."""
+    tail, whole = _tail(p, encoding)
+    if not whole and not tail.rstrip(sep + "\r\n"):  # thousands of ';;' lines: read them all
+        with _open(p, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            tail = fh.read()
+    return end_lines(tail, sep)
+
+
+def _tail(p: Path, encoding: str) -> tuple[str, bool]:
+    """The last characters of ``p`` (about :data:`_TAIL_BYTES`), line ends as written.
+
+    And whether they are the whole file.
+    """
+    try:
+        with _open(p, "rb") as fh:
+            if p.name.lower().endswith(".gz"):  # no seeking back: read through
+                data, start = b"", 0
+                while block := fh.read(_BLOCK):
+                    start += max(0, len(data) + len(block) - _TAIL_BYTES)
+                    data = (data + block)[-_TAIL_BYTES:]
+            else:
+                size = fh.seek(0, 2)
+                start = fh.seek(max(0, size - _TAIL_BYTES) // 4 * 4)  # whole UTF-16/32 units
+                data = fh.read()
+    except (OSError, EOFError, zlib.error):
+        return "", True
+    return data.decode(codecs.lookup(encoding).name, errors="replace"), start == 0
 
 
 def _open(p: Path, mode: str, **text: Any) -> IO[Any]:
@@ -207,15 +277,15 @@ def _splits_evenly(lines: list[str], sep: str, cut: bool) -> bool:
     return len(widths) == 1 and widths.pop() > 1
 
 
-def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> int:
+def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> list[str]:
     """Text columns of amounts (``$1,234.50``, ``-€12``, ``12.5%``) as their numbers.
 
     A column converts when every value is such a number and at least one shows a currency
     sign, a thousands comma or a percent sign (plain numbers were read as numbers already).
     ``european``: the marks are swapped (``1.234,50 €``, ``12,5 %``); the text format learned
-    is written back so by CSV output with a decimal comma. Returns how many columns converted.
+    is written back so by CSV output with a decimal comma. Returns the columns converted.
     """
-    converted = 0
+    converted = []
     for i in range(frame.shape[1]):
         column = frame.iloc[:, i]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
@@ -247,7 +317,7 @@ def _read_formatted_numbers(frame: pd.DataFrame, *, european: bool = False) -> i
         values[column.notna().to_numpy()] = np.where(minus.to_numpy(zero_copy_only=False), -1.0,
                                                      1.0) * number.to_numpy(zero_copy_only=False)
         frame.isetitem(i, values)
-        converted += 1
+        converted.append(str(frame.columns[i]))
     return converted
 
 
@@ -276,18 +346,20 @@ def _spaced_identifiers(text: pa.Array, number: pa.Array) -> bool:
     return len(pc.unique(digits)) == 1
 
 
-def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> None:
+def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) -> list[str]:
     """In a file of decimal commas, whole numbers grouped by dots (``3.750``) as 3750.
 
     pandas reads ``3.750`` as 3.75; where the file writes its decimals with commas, a column
     whose every value is digits grouped by dots in threes (``3.750``, ``12.345``, ``800``)
-    holds thousands. Its text format (``{:,.0f}``) writes them back so.
+    holds thousands. Its text format (``{:,.0f}``) writes them back so. Returns the columns
+    read so.
     """
     candidates = [i for i in range(frame.shape[1])
                   if pd.api.types.is_float_dtype(frame.iloc[:, i].dtype)
                   and _at_most_three_places(frame.iloc[:, i])]
+    converted: list[str] = []
     if not candidates:
-        return
+        return converted
     texts = _texts_of(p, sep, encoding, candidates, None)
     for i in candidates:
         text = texts[i]
@@ -301,6 +373,8 @@ def _read_thousands_dots(frame: pd.DataFrame, p: Path, sep: str, encoding: str) 
         present = ~np.isnan(values)
         frame.isetitem(i, values.astype(np.int64) if present.all() else values)
         frame.attrs.setdefault("text_formats", {})[str(frame.columns[i])] = "{:,.0f}"
+        converted.append(str(frame.columns[i]))
+    return converted
 
 
 def _at_most_three_places(column: pd.Series) -> bool:

@@ -368,12 +368,16 @@ def _style(sep: str, csv_dialect: Mapping[str, Any] | None) -> CsvStyle:
         dialect = csv_dialect_of(csv_dialect, "csv_dialect")
     except SchemaError as exc:
         raise InvalidParameterError(str(exc)) from None
-    return CsvStyle(sep=dialect["separator"] if sep == "," else sep,
-                    decimal=dialect["decimal"], encoding=dialect["encoding"],
+    written = dialect["separator"] if sep == "," else sep
+    return CsvStyle(sep=written, decimal=dialect["decimal"], encoding=dialect["encoding"],
                     line_end=dialect.get("line_end", "\n"),
                     quoted=frozenset(dialect.get("quoted", ())),
                     unnamed=frozenset(dialect.get("unnamed", ())),
-                    trailing_separator=dialect.get("trailing_separator", False))
+                    trailing_separator=dialect.get("trailing_separator", False),
+                    decimal_marks=tuple(dialect.get("decimal_marks", {}).items()),
+                    quoted_missing=frozenset(dialect.get("quoted_missing", ())),
+                    # ";;" lines of a file written as .tsv: tabs
+                    end_lines=dialect.get("end_lines", "").replace(dialect["separator"], written))
 
 
 def _check_readable(p: Path) -> None:

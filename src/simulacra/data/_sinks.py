@@ -45,6 +45,10 @@ class CsvStyle:
     quoted: frozenset[str] = frozenset()
     unnamed: frozenset[str] = frozenset()
     trailing_separator: bool = False
+    decimal_marks: tuple[tuple[str, str], ...] = ()
+    """(column, mark) where a column's decimal mark is not ``decimal``."""
+    quoted_missing: frozenset[str] = frozenset()
+    end_lines: str = ""
 
     @property
     def record_end(self) -> str:
@@ -95,32 +99,51 @@ def unencodable(target: Path, encoding: str) -> Iterator[None]:
 
 def as_csv_text(chunk: pd.DataFrame, text_formats: Mapping[str, str],
                 missing_markers: Mapping[str, str] | None = None,
-                decimal: str = ".") -> pd.DataFrame:
+                decimal: str = ".", decimal_marks: Mapping[str, str] | None = None
+                ) -> pd.DataFrame:
     """The frame as CSV should show it: text formats applied, whole floats as integers.
 
     ``missing_markers`` (column name -> text such as ``.``) writes those columns' missing
     cells as that text; other missing cells are empty. With a ``decimal`` comma, numbers
     written in a format swap its marks (``1.234,50``); pandas' ``to_csv(decimal=",")``
-    writes the other floats.
+    writes the other floats. ``decimal_marks`` (column name -> mark) names the columns
+    written with another mark than ``decimal`` (Swiss ``CHF 1'234.50`` beside ``12,00 EUR``):
+    their floats are written here, as text.
     """
-    text = apply_text_formats(chunk, text_formats)
-    if decimal != ".":
-        text = _decimal_commas(text, chunk, text_formats)
-    return _with_missing_markers(_whole_floats_as_integers(text), missing_markers or {},
-                                 decimal)
+    marks = {str(name): (decimal_marks or {}).get(str(name), decimal) for name in chunk.columns}
+    text = _decimal_commas(apply_text_formats(chunk, text_formats), chunk, text_formats, marks)
+    text = _whole_floats_as_integers(text)
+    text = _floats_with_their_mark(text, {n: m for n, m in marks.items() if m != decimal})
+    return _with_missing_markers(text, missing_markers or {}, marks)
 
 
-def _decimal_commas(text: pd.DataFrame, chunk: pd.DataFrame,
-                    formats: Mapping[str, str]) -> pd.DataFrame:
-    """Number formats' text with the decimal and thousands marks swapped."""
+def _decimal_commas(text: pd.DataFrame, chunk: pd.DataFrame, formats: Mapping[str, str],
+                    marks: Mapping[str, str]) -> pd.DataFrame:
+    """Number formats' text with the decimal and thousands marks swapped, in comma columns."""
     out = text
     for name, fmt in formats.items():
-        if ("{" not in fmt or name not in text.columns or not _numeric(chunk[name])
-                or _numeric(text[name])):
+        if ("{" not in fmt or name not in text.columns or marks.get(name) != ","
+                or not _numeric(chunk[name]) or _numeric(text[name])):
             continue  # flags and durations, or a column the format did not apply to
         if out is text:
             out = text.copy(deep=False)
         out[name] = text[name].str.translate(SWAP_MARKS)
+    return out
+
+
+def _floats_with_their_mark(chunk: pd.DataFrame, marks: Mapping[str, str]) -> pd.DataFrame:
+    """The float columns in ``marks`` as text with that decimal mark (missing cells kept).
+
+    pandas' ``to_csv`` writes every float with one mark; these columns differ from it.
+    """
+    out = chunk
+    for name, mark in marks.items():
+        if name not in chunk.columns or not pd.api.types.is_float_dtype(chunk[name].dtype):
+            continue
+        if out is chunk:
+            out = chunk.copy(deep=False)
+        column = chunk[name]
+        out[name] = column.astype(str).str.replace(".", mark, regex=False).where(column.notna())
     return out
 
 
@@ -129,11 +152,11 @@ def _numeric(column: pd.Series) -> bool:
 
 
 def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str],
-                          decimal: str) -> pd.DataFrame:
+                          decimals: Mapping[str, str]) -> pd.DataFrame:
     """Missing cells of the columns in ``markers`` as their marker.
 
-    The column becomes text, which pandas writes without ``decimal``: its floats are written
-    here with it (``1,5`` beside R's ``NA``).
+    The column becomes text, which pandas writes without its decimal mark (``decimals``,
+    column name -> mark): its floats are written here with it (``1,5`` beside R's ``NA``).
     """
     out = chunk
     for name, marker in markers.items():
@@ -144,6 +167,7 @@ def _with_missing_markers(chunk: pd.DataFrame, markers: Mapping[str, str],
         if missing.any():
             if out is chunk:
                 out = chunk.copy(deep=False)
+            decimal = decimals.get(str(name), ".")
             if decimal != "." and pd.api.types.is_float_dtype(column.dtype):
                 column = column.astype(str).str.replace(".", decimal, regex=False)
             out[name] = column.astype(object).where(~missing, marker)
@@ -175,7 +199,8 @@ class CsvSink:
 
     Columns named in ``text_formats`` are written in their format (``$1,234.50``, ``true``),
     and the missing cells of those in ``missing_markers`` as their marker (``.``); the
-    ``style``'s quoted columns have every present value in quotes.
+    ``style``'s quoted columns have every present value in quotes, and its ``end_lines``
+    follow the last row.
     """
 
     def __init__(self, tmp: Path, target: Path, *, style: CsvStyle, gz: bool,
@@ -196,7 +221,8 @@ class CsvSink:
         header = self._columns.names is None
         chunk = self._columns.align(chunk)
         style = self._style
-        text = as_csv_text(chunk, self._formats, self._markers, style.decimal)
+        text = as_csv_text(chunk, self._formats, self._markers, style.decimal,
+                           dict(style.decimal_marks))
         with unencodable(self._target, style.encoding):
             if style.quoted.isdisjoint(map(str, chunk.columns)):
                 text.to_csv(self._handle, sep=style.sep, decimal=style.decimal, index=False,
@@ -206,6 +232,8 @@ class CsvSink:
                 self._handle.write(_quoted_csv(text, chunk.isna().to_numpy(), style, header))
 
     def close(self) -> None:
+        if self._columns.names is not None:  # the empty lines after the rows, as read
+            self._handle.write(self._style.end_lines)
         self._handle.close()
 
     def abort(self) -> None:
@@ -218,19 +246,23 @@ def _quoted_csv(text: pd.DataFrame, missing: np.ndarray, style: CsvStyle, header
 
     pandas writes the fields (its numbers, its minimal quotes); they are read back and
     quoted again where the style says. Missing cells (empty, or a marker such as R's ``NA``)
-    stay bare, as R writes them: a quoted ``"NA"`` would read back as text.
+    stay bare, as R writes them (a quoted ``"NA"`` in a text column reads back as text),
+    except in the style's ``quoted_missing`` columns (pandas' ``QUOTE_NONNUMERIC``).
     """
     rendered = text.to_csv(None, sep=style.sep, decimal=style.decimal, index=False,
                            header=style.header(text.columns) if header else False,
                            lineterminator="\n")
     records = list(csv.reader(io.StringIO(rendered, newline=""), delimiter=style.sep))
     quoted = [str(name) in style.quoted for name in text.columns]
+    quoted_missing = [q and str(name) in style.quoted_missing
+                      for q, name in zip(quoted, text.columns, strict=True)]
     lines = []
     if header:
         lines.append(style.sep.join(_quote(name) for name in records.pop(0)))
     for row, fields in enumerate(records):
         lines.append(style.sep.join(
-            _quote(field) if quoted[j] and not missing[row, j] else _minimal(field, style.sep)
+            _quote(field) if (quoted_missing[j] if missing[row, j] else quoted[j])
+            else _minimal(field, style.sep)
             for j, field in enumerate(fields)))
     return "".join(line + style.record_end for line in lines)
 

@@ -44,7 +44,8 @@ def decimals_format(texts: pd.Series) -> str | None:
     a trailing zero, ``12.25``, the default text is already what was read);
     ``"{:.3e}"`` when every number is in scientific notation (``3.437e-02``); ``"{:.15g}"``
     when whole numbers are written without decimals beside ones with (``55``, ``55.5``, as
-    spreadsheets write them), where the default text would say ``55.0``.
+    spreadsheets write them), where the default text would say ``55.0``, or ``"{:.2f~}"``
+    where those with decimals all show two and some end in a zero (``55`` beside ``55.50``).
     """
     if texts.empty:
         return None
@@ -68,24 +69,32 @@ def _scientific_format(texts: pd.Series) -> str | None:
 
 def _whole_or_decimal_format(texts: pd.Series) -> str | None:
     parts = texts.str.extract(_PLAIN)
-    if parts["whole"].isna().any() or not _bare_wholes(parts["places"]):
+    precision = _bare_wholes_precision(parts["places"])
+    if parts["whole"].isna().any() or precision is None:
         return None
-    return "{:.15g}"
+    return f"{{:{precision}}}"
 
 
-def _bare_wholes(places: pd.Series) -> bool:
-    """Whether whole numbers are written bare (``55``) beside numbers with decimals.
+def _bare_wholes_precision(places: pd.Series) -> str | None:
+    """The precision of numbers written whole ones bare (``55``) beside ones with decimals.
 
-    ``places``: each number's decimals as written, missing where it shows none. False where
-    a whole number is written with decimals (``55.0``), or numbers show more than
-    :data:`_GENERAL_PLACES` (``g``, which writes ``55``, writes ones below 0.0001 as
-    ``1e-05``).
+    ``places``: each number's decimals as written, missing where it shows none. ``.2f~``
+    where every decimal shows as many places and some end in a zero (``50.177`` beside
+    ``94.992,60``: the zero must be written); else ``.15g`` (``55`` beside ``55.5``), unless
+    numbers show more than :data:`_GENERAL_PLACES` (``g``, which writes ``55``, writes ones
+    below 0.0001 as ``1e-05``). None where a whole number is written with decimals (``55.0``)
+    or no number, or every one, shows decimals.
     """
     bare = places.isna()
     if bare.all() or not bare.any():
-        return False
+        return None
     shown = places.dropna()
-    return not shown.str.fullmatch("0+").any() and shown.str.len().max() <= _GENERAL_PLACES
+    if shown.str.fullmatch("0+").any():
+        return None
+    width = shown.str.len()
+    if width.nunique() == 1 and shown.str.endswith("0").any():
+        return f".{int(width.iloc[0])}f~"
+    return ".15g" if width.max() <= _GENERAL_PLACES else None
 
 
 def amount_format(texts: pd.Series) -> str | None:
@@ -95,7 +104,8 @@ def amount_format(texts: pd.Series) -> str | None:
     number has one (the commonest mark: ``,``, or a no-break space or ``'``, see
     :data:`~simulacra.schema._text_format.GROUPING_MARKS`); as many decimals as the numbers
     show (the most, if they differ), or ``.15g`` where whole numbers are written bare beside
-    others with decimals (``1,234`` beside ``1,234.5``: ``"${:,.15g}"``). Accounting's
+    others with decimals (``1,234`` beside ``1,234.5``: ``"${:,.15g}"``), ``.2f~`` where those
+    others all show two and some end in a zero (``1,234`` beside ``1,234.50``). Accounting's
     negatives in brackets (``($12.00)``) add a negative section: ``"${:,.2f};(${:,.2f})"``.
     """
     bracketed = texts.str.startswith("(") & texts.str.endswith(")")  # accounting's negatives
@@ -110,8 +120,8 @@ def amount_format(texts: pd.Series) -> str | None:
     places = number.str.extract(r"\.(\d+)$", expand=False)
     marks = Counter("".join(number.str.replace(r"[\d.]", "", regex=True)))
     grouping = marks.most_common(1)[0][0] if marks else ""
-    precision = (".15g" if _bare_wholes(places)  # 1,234 beside 1,234.5
-                 else f".{int(places.str.len().fillna(0).max())}f")
+    precision = (_bare_wholes_precision(places)  # 1,234 beside 1,234.5
+                 or f".{int(places.str.len().fillna(0).max())}f")
     fmt = f"{prefix}{{:{grouping}{precision}}}{suffix}"
     if bracketed.any():
         fmt += f";({fmt})"

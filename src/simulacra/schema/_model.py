@@ -277,13 +277,18 @@ DECIMAL_MARKS = (".", ",")
 
 CSV_DIALECT_DEFAULTS: dict[str, Any] = {"separator": ",", "decimal": ".", "encoding": "utf-8",
                                          "line_end": "\n", "quoted": [], "unnamed": [],
-                                         "trailing_separator": False}
+                                         "trailing_separator": False, "decimal_marks": {},
+                                         "quoted_missing": [], "end_lines": ""}
 r"""Each ``csv_dialect`` key's default. ``line_end``: ``"\n"`` or ``"\r\n"``. ``quoted``: the
 columns whose every value is written in quotes, with the header (R's ``write.csv2``,
 LibreOffice's "quote all text cells"); other fields are quoted only where they must be.
 ``unnamed``: the columns whose header cell is written empty (R's and pandas' row names,
 read as ``Unnamed: 0``). ``trailing_separator``: every line ends in a separator
-(``Datum;Menge;``, as some spreadsheets write)."""
+(``Datum;Menge;``, as some spreadsheets write). ``decimal_marks``: column -> its decimal mark
+where it is not the file's (Swiss ``CHF 1'234.50`` in a file of decimal commas).
+``quoted_missing``: quoted columns whose missing cells are quoted too (``"NA"``, pandas'
+``QUOTE_NONNUMERIC``). ``end_lines``: what follows the last row, as written: empty lines or
+lines of separators (``";;\r\n\r\n"``)."""
 _CSV_DIALECT_ALWAYS = ("separator", "decimal", "encoding")
 LINE_ENDS = ("\n", "\r\n")
 
@@ -303,8 +308,8 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
     if unknown:
         raise SchemaError(f"{where} has unknown key(s) {unknown}; it takes "
                           f"{', '.join(map(repr, CSV_DIALECT_DEFAULTS))}.")
-    separator, decimal, encoding, line_end, quoted, unnamed, trailing = (
-        dialect.get(k, d) for k, d in CSV_DIALECT_DEFAULTS.items())
+    separator, decimal, encoding, line_end, quoted, unnamed, trailing, marks, quoted_missing, \
+        end_lines = (dialect.get(k, d) for k, d in CSV_DIALECT_DEFAULTS.items())
     try:
         encoding = codecs.lookup(encoding).name
     except (LookupError, TypeError):
@@ -319,7 +324,8 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
         raise SchemaError(f"{where}: 'line_end' must be {LINE_ENDS[0]!r} or {LINE_ENDS[1]!r}. "
                           f"Got {line_end!r}.")
     for key, names, example in (("quoted", quoted, '["name", "city"]'),
-                                ("unnamed", unnamed, '["Unnamed: 0"]')):
+                                ("unnamed", unnamed, '["Unnamed: 0"]'),
+                                ("quoted_missing", quoted_missing, '["Ozone"]')):
         if (not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names)
                 or len(set(names)) != len(names)):
             raise SchemaError(f"{where}: {key!r} must be a list of column names, each once, "
@@ -327,6 +333,8 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
     if not isinstance(trailing, bool):
         raise SchemaError(f"{where}: 'trailing_separator' must be true or false. "
                           f"Got {trailing!r}.")
+    _check_decimal_marks(marks, where)
+    _check_end_lines(end_lines, separator, where)
     out: dict[str, Any] = {"separator": separator, "decimal": decimal, "encoding": encoding}
     if line_end != CSV_DIALECT_DEFAULTS["line_end"]:
         out["line_end"] = line_end
@@ -335,7 +343,28 @@ def csv_dialect_of(dialect: Any, where: str) -> dict[str, Any]:
             out[key] = list(names)
     if trailing:
         out["trailing_separator"] = True
+    if marks:
+        out["decimal_marks"] = dict(marks)
+    if quoted_missing:
+        out["quoted_missing"] = list(quoted_missing)
+    if end_lines:
+        out["end_lines"] = end_lines
     return out
+
+
+def _check_decimal_marks(marks: Any, where: str) -> None:
+    if not isinstance(marks, Mapping) or not all(
+            isinstance(name, str) and mark in DECIMAL_MARKS for name, mark in marks.items()):
+        raise SchemaError(f"{where}: 'decimal_marks' must map column names to '.' or ',', "
+                          f"such as {{\"Betrag\": \".\"}}. Got {marks!r}.")
+
+
+def _check_end_lines(end_lines: Any, separator: str, where: str) -> None:
+    """``end_lines`` holds line ends and separators only: no values."""
+    if not isinstance(end_lines, str) or end_lines.strip(f"\r\n{separator}"):
+        raise SchemaError(f"{where}: 'end_lines' is what follows the last row: empty lines or "
+                          f"lines of separators, such as {';;' + chr(13) + chr(10)!r}. "
+                          f"Got {end_lines!r}; remove it to end the file after the last row.")
 
 
 @dataclass(frozen=True)
@@ -372,10 +401,12 @@ class Table:
             self._check_constraint(i, rule, names)
         if self.csv_dialect is not None:
             dialect = csv_dialect_of(self.csv_dialect, f"Table {self.name!r}: 'csv_dialect'")
-            for key in ("quoted", "unnamed"):  # a column dropped (a reshaping rule's) is
-                if key in dialect:                 # not written
-                    dialect[key] = [c for c in dialect[key] if c in names]
-                    if not dialect[key]:
+            for key in ("quoted", "unnamed", "quoted_missing", "decimal_marks"):
+                if key in dialect:  # a column dropped (a reshaping rule's) is not written
+                    kept = [c for c in dialect[key] if c in names]
+                    dialect[key] = ({c: dialect[key][c] for c in kept}
+                                    if isinstance(dialect[key], dict) else kept)
+                    if not kept:
                         del dialect[key]
             default = {k: CSV_DIALECT_DEFAULTS[k] for k in _CSV_DIALECT_ALWAYS}
             object.__setattr__(self, "csv_dialect", None if dialect == default else dialect)

@@ -9,7 +9,10 @@ A ``text_format`` is part of a column's schema and is learned when a CSV is read
   French Excel's ``1 234,50 €`` (no-break spaces), ``"{: .0f}"`` for ``12 500`` (plain
   spaces), ``"{:'.2f}"`` for Swiss ``1'234.50``
   (marks in :data:`GROUPING_MARKS`). Negative numbers written otherwise follow a ``;``, as in
-  Excel's number formats: ``"${:,.2f};(${:,.2f})"`` for accounting's ``($1,234.50)``;
+  Excel's number formats: ``"${:,.2f};(${:,.2f})"`` for accounting's ``($1,234.50)``. A
+  ``~`` after a fixed precision writes whole numbers without decimals: ``"{:,.2f~}"`` for
+  ``1,234.50`` beside ``50,177`` (a spreadsheet's amounts, cents shown only where there are
+  some);
 * true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``;
 * a duration in seconds: its layout, ``"[h]:mm:ss"`` for ``38:31:00`` or ``"[m]:ss"`` for
   ``22:07`` (see :mod:`simulacra.schema._durations`). A column of such strings is read with it
@@ -21,6 +24,7 @@ Typed outputs (DataFrames, Parquet, databases) hold the values themselves and ig
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 
@@ -35,6 +39,8 @@ GROUPING_MARKS = "\u00a0\u202f' "
 space and narrow no-break space French and other locales write, the Swiss apostrophe and a
 plain space (Czech, Polish, Swedish exports: ``1 234,50``; so ``"{: .2f}"`` groups by spaces
 rather than padding positive numbers with one)."""
+_PRECISION = re.compile(r"\.\d+(?=[fF]$)")
+"""A fixed precision (``.2`` of ``,.2f``), which ``~`` drops for whole numbers."""
 _GROUPING = re.compile(rf"^([^.]*?)([{GROUPING_MARKS}])(?=\.|[a-zA-Z%]?$)")
 
 
@@ -52,9 +58,12 @@ class NumberFormat:
     grouping: str = ","
     negative: tuple[str, str] | None = None
     """The literal text around a negative number's digits, when not a minus and ``prefix``."""
+    bare_wholes: bool = False
+    """Whole numbers are written without decimals (``~`` after the spec: ``{:,.2f~}``)."""
 
     def __str__(self) -> str:
         spec = self.spec.replace(",", self.grouping, 1) if self.grouping != "," else self.spec
+        spec += "~" if self.bare_wholes else ""
         shown = f"{self.prefix}{{:{spec}}}{self.suffix}"
         if self.negative is not None:
             shown += f";{self.negative[0]}{{:{spec}}}{self.negative[1]}"
@@ -62,7 +71,13 @@ class NumberFormat:
 
     def text(self, value: float) -> str:
         """``value`` in the format's number field, without the literal text around it."""
-        body = format(value, self.spec)
+        spec = self.spec
+        if self.bare_wholes:
+            places = _PRECISION.search(spec)
+            assert places is not None  # number_format checked it
+            if math.isfinite(value) and float(format(value, f"{places.group()}f")).is_integer():
+                spec = _PRECISION.sub(".0", spec)  # 50,177 beside 94,992.60
+        body = format(value, spec)
         return body.replace(",", self.grouping) if self.grouping != "," else body
 
 
@@ -75,8 +90,8 @@ def number_format(text: str) -> NumberFormat | None:
     positive, semicolon, negative = text.partition(";")
     if semicolon:
         shown, minus = _one_field(positive), _one_field(negative)
-        if shown is None or minus is None or (shown.spec, shown.grouping) != (
-                minus.spec, minus.grouping):
+        if shown is None or minus is None or (shown.spec, shown.grouping, shown.bare_wholes) != (
+                minus.spec, minus.grouping, minus.bare_wholes):
             return None
         return dataclasses.replace(shown, negative=(minus.prefix, minus.suffix))
     return _one_field(text)
@@ -91,6 +106,11 @@ def _one_field(text: str) -> NumberFormat | None:
     if any(c in prefix + suffix for c in "{}"):
         return None
     spec, grouping = found.group(1), ","
+    bare_wholes = spec.endswith("~")
+    if bare_wholes:
+        spec = spec[:-1]
+        if _PRECISION.search(spec) is None:
+            return None  # "~" drops a fixed precision's decimals: "{:.2f~}", not "{:g~}"
     mark = _GROUPING.match(spec)
     if mark is not None:  # "\u00a0.2f": that mark where Python's "," goes
         spec, grouping = f"{mark.group(1)},{spec[mark.end():]}", mark.group(2)
@@ -99,7 +119,7 @@ def _one_field(text: str) -> NumberFormat | None:
         format(1234, spec)
     except (ValueError, TypeError):
         return None
-    return NumberFormat(prefix, spec, suffix, grouping)
+    return NumberFormat(prefix, spec, suffix, grouping, bare_wholes=bare_wholes)
 
 
 def bool_spellings(text: str) -> tuple[str, str] | None:
@@ -116,8 +136,10 @@ def text_format_problem(text: str, kind: str) -> str | None:
         if number_format(text) is None and duration_layout(text) is None:
             return (f"'text_format' {text!r} of a numerical column must be one Python format "
                     "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%' "
-                    "(and the same for negative numbers after a ';': '${:,.2f};(${:,.2f})'), "
-                    "or the layout of a duration in seconds, such as '[h]:mm:ss' or '[m]:ss'.")
+                    "(and the same for negative numbers after a ';': '${:,.2f};(${:,.2f})'; "
+                    "a '~' after a fixed precision, '{:,.2f~}', writes whole numbers without "
+                    "decimals), or the layout of a duration in seconds, such as '[h]:mm:ss' or "
+                    "'[m]:ss'.")
         return None
     if kind == "boolean":
         if bool_spellings(text) is None:
