@@ -47,6 +47,9 @@ def mock(
         raise InvalidParameterError(
             "simulacra mock needs a spec and an output folder, e.g. `simulacra mock spec.yaml "
             "-n 1000 -o out/`. `simulacra mock --example > spec.yaml` writes a starter spec.")
+    if rows is not None and rows < 1:
+        raise InvalidParameterError(f"-n is the rows of every root table and must be at least "
+                                    f"1; got {rows}. Leave it out for the spec's own counts.")
     loaded = load_spec(spec)
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress:

@@ -5,8 +5,11 @@ Exit codes: 0 ok, 2 bad input (one paragraph on stderr, no traceback), 1 interna
 
 from __future__ import annotations
 
+import errno
 import json
+import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -31,6 +34,7 @@ from simulacra._cli_progress import RichProgress
 from simulacra._summary import summarize
 from simulacra._version import __version__
 from simulacra.data._io import (
+    WRITING,
     TableWriter,
     atomic_path,
     read_table,
@@ -97,6 +101,18 @@ def _roles(target: str | None, sensitive: list[str] | None) -> dict[str, Role]:
     return roles
 
 
+def _check_role_columns(frame: Any, data: str, target: str | None,
+                        sensitive: list[str] | None) -> None:
+    """Refuse --target / --sensitive naming a column the data does not have, by the option."""
+    for option, names in (("--target", [target] if target else []),
+                          ("--sensitive", sensitive or [])):
+        unknown = [n for n in names if n not in frame.columns]
+        if unknown:
+            raise InvalidParameterError(
+                f"{option} names {', '.join(map(repr, unknown))}, which {data} does not have. "
+                f"Its columns: {', '.join(map(str, frame.columns))}.")
+
+
 def _report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
@@ -140,8 +156,10 @@ def schema_infer(
     discover: Annotated[bool, typer.Option(
         "--discover-constraints/--no-discover-constraints",
         help="Propose the business rules the data obeys, for you to keep or drop.")] = True,
+    quiet: Quiet = False,
 ) -> None:
     """Infer an editable JSON schema from a data file, a folder of them or a database."""
+    del quiet  # shows no progress; taken as every command takes it, for scripts
     if is_database_source(data):
         text = read_source(data, None)[1].to_json()
     else:
@@ -182,6 +200,7 @@ def fit(
         params["seed"] = seed
     syn = make_synthesizer(synthesizer, **params)
     frame = read_table(data, encoding=encoding)
+    _check_role_columns(frame, data, target, sensitive)
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress, _naming_source(Path(data)):
         if schema is not None:
@@ -231,6 +250,9 @@ def sample(
         raise InvalidParameterError(
             f"{model} holds a single-table model: give the number of rows with -n "
             "(--scale is for database models).")
+    if chunk_rows < 1:
+        raise InvalidParameterError(f"--chunk-rows is the rows per streamed chunk and must be at "
+                                    f"least 1; got {chunk_rows}. Leave it out for 50,000.")
     conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
     with (RichProgress(quiet=quiet) as progress,
@@ -290,6 +312,7 @@ def evaluate_command(
     quiet: Quiet = False,
 ) -> None:
     """Measure fidelity, utility, privacy and fairness of a synthetic table (or database)."""
+    _check_report_paths(html, json_path)  # before minutes of metrics, not after
     if is_database_source(real):
         db_report = evaluate_databases(real, synthetic, holdout=holdout, schema=schema,
                                        seed=seed, quiet=quiet)
@@ -304,6 +327,17 @@ def evaluate_command(
     _write_report(report, html, json_path)
     if not quiet:
         typer.echo(report.summary())
+
+
+def _check_report_paths(html: Path | None, json_path: Path | None) -> None:
+    """Refuse a report path whose ending names another format (an HTML page in ``r.csv``)."""
+    for option, path, endings in (("--html", html, (".html", ".htm")),
+                                  ("--json", json_path, (".json",))):
+        if path is not None and path.suffix.lower() not in endings:
+            raise InvalidParameterError(
+                f"{option} writes {'an HTML page' if option == '--html' else 'JSON'}, but "
+                f"{str(path)!r} ends in {path.suffix or 'no ending'!r}: name a file ending in "
+                f"{' or '.join(endings)}.")
 
 
 def _write_report(report: Report, html: Path | None, json_path: Path | None) -> None:
@@ -403,6 +437,7 @@ def main() -> None:
     """Entry point: run the app, mapping errors to exit codes."""
     shown = warnings.showwarning
     warnings.showwarning = _warnings_as_paragraphs(shown)
+    terminated, before = _interrupt_on_sigterm()
     try:
         code = app(standalone_mode=False)
     except SimulacraError as exc:
@@ -411,11 +446,15 @@ def main() -> None:
     except typer.Abort:
         code = 130
     except OSError as exc:  # mostly the output path: a folder, under a file, a full disk
-        path = exc.filename2 or exc.filename
+        path = exc.filename2 or exc.filename or getattr(exc, WRITING, None)
         where = f" {target_of_temporary(path)!r}" if path else ""
-        typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}. An output path must "
-                   "name a file in a folder you can write to (not an existing folder, nor a "
-                   "path under a file); nothing was written.", err=True)
+        if _disk_full(exc):
+            typer.echo(f"Error: the disk is full: could not write{where}. Nothing was written; "
+                       "free some space, or write to another disk (-o).", err=True)
+        else:
+            typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}. An output path must "
+                       "name a file in a folder you can write to (not an existing folder, nor "
+                       "a path under a file); nothing was written.", err=True)
         sys.exit(2)
     except Exception as exc:
         # Usage errors come from the click that typer bundles: show its message and exit code.
@@ -426,10 +465,40 @@ def main() -> None:
         sys.exit(code)
     finally:
         warnings.showwarning = shown
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
+    if code == 130 and terminated:  # SIGTERM (timeout, kill, a CI cancel): 128 + 15
+        typer.echo("Terminated; nothing half-written was left behind.", err=True)
+        sys.exit(143)
     if code == 130:  # typer turns Ctrl-C into exit code 130
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _disk_full(exc: OSError) -> bool:
+    # pyarrow's writers give no errno, only the text
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)
+
+
+def _interrupt_on_sigterm() -> tuple[list[bool], Any]:
+    """Make SIGTERM interrupt the command as Ctrl-C does.
+
+    Returns a list that says whether it came, and the handler to put back (None: none set).
+
+    Python's default for SIGTERM ends the process at once, so an output file being written
+    was left under its temporary name (4.5 GB after `timeout` on a large `-n`); as an
+    interrupt it unwinds through the writers, which remove their temporary files.
+    """
+    came: list[bool] = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        came.append(True)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return came, None
+    return came, signal.signal(signal.SIGTERM, interrupt)
 
 
 def _warnings_as_paragraphs(shown: Any) -> Any:

@@ -1,3 +1,4 @@
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -40,13 +41,60 @@ def test_load_gives_identical_rows(saved: Path) -> None:
     pd.testing.assert_frame_equal(a.sample(30, seed=4), b.sample(30, seed=4))
 
 
-def _rewrite_manifest(src: Path, dst: Path, **changes) -> None:
+def _rewrite_manifest(src: Path, dst: Path, *, keep_digest: bool = False, **changes) -> None:
+    """``src`` with its manifest changed; without its digest, as files from before it."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for name in zin.namelist():
             data = zin.read(name)
             if name == "manifest.json":
-                data = json.dumps({**json.loads(data), **changes}).encode()
+                manifest = {**json.loads(data), **changes}
+                if not keep_digest:
+                    manifest.pop("digest")
+                data = json.dumps(manifest).encode()
             zout.writestr(name, data)
+
+
+def _rewrite_arrays(src: Path, dst: Path, change) -> None:  # type: ignore[no-untyped-def]
+    """``src`` with ``change`` applied to its arrays (name -> array), as a hand edit would."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "state/arrays.npz":
+                with np.load(io.BytesIO(data)) as npz:
+                    arrays = change({k: npz[k] for k in npz.files})
+                buf = io.BytesIO()
+                np.savez_compressed(buf, **arrays)
+                data = buf.getvalue()
+            zout.writestr(name, data)
+
+
+def test_a_file_edited_after_it_was_saved_is_refused(saved: Path, tmp_path: Path) -> None:
+    # a marginal cut in half sampled a constant, an array of the wrong shape crashed deep in
+    # the model, a manifest naming another synthesizer failed at sampling (QA sweep 11)
+    halved = tmp_path / "halved.sim"
+    _rewrite_arrays(saved, halved, lambda a: {k: v[: max(1, len(v) // 2)] if v.ndim else v
+                                              for k, v in a.items()})
+    nan = tmp_path / "nan.sim"
+    _rewrite_arrays(saved, nan, lambda a: {k: np.full(v.shape, np.nan)
+                                           if v.dtype.kind == "f" else v for k, v in a.items()})
+    renamed = tmp_path / "renamed.sim"
+    _rewrite_manifest(saved, renamed, keep_digest=True, synthesizer="copula")
+    for edited in (halved, nan, renamed):
+        with pytest.raises(ArtifactError, match="was changed after it was saved"):
+            load_synthesizer(edited)
+
+
+def test_files_from_before_digests_still_load(saved: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old.sim"
+    _rewrite_manifest(saved, old)
+    pd.testing.assert_frame_equal(load_synthesizer(old).sample(20, seed=1),
+                                  load_synthesizer(saved).sample(20, seed=1))
+
+
+def test_saving_onto_a_folder_names_it(saved: Path, tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="is a folder"):
+        load_synthesizer(saved).save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_other_format_version_is_refused(saved: Path, tmp_path: Path) -> None:
@@ -75,6 +123,11 @@ def test_not_ours_is_refused(tmp_path: Path) -> None:
     csv.write_text("a,b\n1,2\n")
     with pytest.raises(ArtifactError, match="not a simulacra model"):
         load_synthesizer(csv)
+    hello = tmp_path / "hello.zip"  # a zip of someone else's: not "corrupt or incomplete"
+    with zipfile.ZipFile(hello, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(ArtifactError, match=r"not a simulacra model file \(it holds no manifest"):
+        load_synthesizer(hello)
     foreign = tmp_path / "foreign.zip"
     with zipfile.ZipFile(foreign, "w") as zf:
         zf.writestr("manifest.json", "{}")
@@ -90,7 +143,7 @@ def _without_missing_blocks(src: Path, dst: Path) -> None:
         for name in zin.namelist():
             data = json.loads(zin.read(name)) if name.endswith(".json") else zin.read(name)
             if name == "manifest.json":
-                del data["params"]["missing_blocks"]
+                del data["params"]["missing_blocks"], data["digest"]
             elif name == "state/state.json":
                 del data["model"]["missing_blocks"]
             zout.writestr(name, json.dumps(data) if name.endswith(".json") else data)

@@ -113,6 +113,10 @@ def table_name_from(path: str | Path) -> str:
     return re.sub(r"\W+", "_", name, flags=re.ASCII).strip("_") or "table"
 
 
+WRITING = "simulacra_writing"
+"""Attribute of an ``OSError`` that names no file: the path being written when it came."""
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``path`` to write to; move it onto ``path`` on success.
@@ -139,8 +143,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         _move_into_place(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         _remove(tmp)
+        if isinstance(exc, OSError) and not exc.filename:  # a full disk names no file
+            setattr(exc, WRITING, str(target))  # OSError has no such field
         raise
 
 

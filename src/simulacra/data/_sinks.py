@@ -211,9 +211,13 @@ class CsvSink:
         self._formats = dict(text_formats or {})
         self._markers = dict(missing_markers or {})
         self._columns = _Columns(target)
-        if gz:
-            self._handle: IO[str] = gzip.open(tmp, "wt", encoding=style.encoding,  # noqa: SIM115
-                                              newline="")
+        self._raw: IO[bytes] | None = None
+        if gz:  # the header names the target's file, not the temporary one being written
+            self._raw = open(tmp, "wb")  # noqa: SIM115
+            packed = gzip.GzipFile(filename=target.name.removesuffix(".gz"), mode="wb",
+                                   fileobj=self._raw)
+            self._handle: IO[str] = io.TextIOWrapper(packed, encoding=style.encoding,
+                                                     newline="")
         else:
             self._handle = open(tmp, "w", encoding=style.encoding, newline="")  # noqa: SIM115
 
@@ -235,10 +239,15 @@ class CsvSink:
         if self._columns.names is not None:  # the empty lines after the rows, as read
             self._handle.write(self._style.end_lines)
         self._handle.close()
+        if self._raw is not None:  # a GzipFile leaves the file it was given open
+            self._raw.close()
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):  # the original exception matters, not this one
             self._handle.close()
+        if self._raw is not None:
+            with contextlib.suppress(Exception):
+                self._raw.close()
 
 
 def _quoted_csv(text: pd.DataFrame, missing: np.ndarray, style: CsvStyle, header: bool) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -175,6 +176,17 @@ _NUMBER_FIELDS = ("missing_share", "minimum", "maximum")
 _COUNT_FIELDS = ("decimals", "cardinality")
 
 
+@functools.lru_cache(maxsize=256)
+def _pandas_knows(dtype: str) -> bool:
+    if dtype.startswith("datetime64[") and "," in dtype:  # aware: the zone is kept as printed
+        return True                                         # (pytz.FixedOffset(60)), not read
+    try:
+        pd.api.types.pandas_dtype(dtype)
+    except TypeError:
+        return False
+    return True
+
+
 def _check_field_types(column: Column) -> None:
     """Refuse a field of the wrong type (``"minimum": "0"``) before anything compares it.
 
@@ -201,6 +213,11 @@ def _check_field_types(column: Column) -> None:
                                   or value < 0):
             raise refuse(key, "a whole number, 0 or more")
     _check_datetime_fields(column)
+    if not _pandas_knows(column.dtype):  # else accepted at fit and refused only at sample
+        raise SchemaError(
+            f"Column {column.name!r}: 'dtype' {column.dtype!r} is not a dtype pandas knows. "
+            "Use the name pandas prints for the column (str(df[col].dtype)), such as "
+            "'int64', 'float64', 'object' or 'category', or leave the inferred one.")
 
 
 def _check_datetime_fields(column: Column) -> None:
@@ -585,6 +602,10 @@ class Schema:
         unknown = sorted(set(data) - {_SPEC_KEY, "tables", "foreign_keys"})
         if unknown:
             raise SchemaError(f"The schema has unknown top-level key(s) {unknown}.")
+        for key in ("tables", "foreign_keys"):
+            if not isinstance(data.get(key, []), list):
+                raise SchemaError(f"The schema's {key!r} must be a list of objects, one per "
+                                  f"{key[:-1].replace('_', ' ')}. Got {data[key]!r}.")
         tables = tuple(Table.from_dict(t) for t in data.get("tables", []))
         fks = tuple(ForeignKey.from_dict(f) for f in data.get("foreign_keys", []))
         return cls(tables, fks)
