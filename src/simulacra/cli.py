@@ -317,7 +317,7 @@ def evaluate_command(
         db_report = evaluate_databases(real, synthetic, holdout=holdout, schema=schema,
                                        seed=seed, quiet=quiet)
         write_database_report(db_report, html, json_path)
-        if not quiet:
+        if not quiet or (html is None and json_path is None):
             typer.echo(db_report.summary())
         return
     with RichProgress(quiet=quiet) as progress:
@@ -325,7 +325,7 @@ def evaluate_command(
                           sensitive=sensitive, quasi_identifiers=quasi_identifier, seed=seed,
                           progress=progress)
     _write_report(report, html, json_path)
-    if not quiet:
+    if not quiet or (html is None and json_path is None):  # -q: no bars, but the result
         typer.echo(report.summary())
 
 
@@ -391,7 +391,7 @@ def rebalance_command(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path(
         "demo-output"),
     synthesizer: Annotated[str, typer.Option("--synthesizer", "-s")] = "auto",
     seed: Seed = 7,

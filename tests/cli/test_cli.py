@@ -611,3 +611,17 @@ def test_options_are_named_in_their_errors(tmp_path, data_csv, model, capsys,
     assert not (tmp_path / "mock").exists() and not (tmp_path / "x.csv").exists()
     code, out, err = run(["schema", "infer", str(data_csv), "-q"], capsys, monkeypatch)
     assert code == 0 and json.loads(out)["tables"], err
+
+
+def test_quiet_evaluate_still_gives_its_result(tmp_path, data_csv, capsys, monkeypatch) -> None:
+    # -q dropped the scorecard too: with no --html or --json the run's only result was lost;
+    # and two copies of one table were rated poor fidelity as "a classifier tells them apart"
+    code, out, err = run(["evaluate", "--real", str(data_csv), "--synthetic", str(data_csv),
+                          "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    assert "fidelity" in out and "synthetic rows repeat real ones" in out
+    code, out, _ = run(["evaluate", "--real", str(data_csv), "--synthetic", str(data_csv),
+                        "--json", str(tmp_path / "r.json"), "-q"], capsys, monkeypatch)
+    assert code == 0 and out == "" and (tmp_path / "r.json").exists()
+    code, _, err = run(["demo", "-o", str(tmp_path / "d"), "-q"], capsys, monkeypatch)
+    assert code == 0 and (tmp_path / "d" / "report.html").exists(), err

@@ -283,10 +283,21 @@ def _family_verdict(report: Report, family: Family) -> FamilyVerdict:
     if not measured:
         return FamilyVerdict(family, UNKNOWN, _not_measured(report, checks), checks)
     verdict = max((c.verdict for c in measured), key=_RANK.__getitem__)
-    return FamilyVerdict(family, verdict, _headline(family, verdict, checks), checks)
+    return FamilyVerdict(family, verdict, _headline(report, family, verdict, checks), checks)
 
 
-def _headline(family: Family, verdict: str, checks: tuple[Check, ...]) -> str:
+def _problem(report: Report, check: Check, verdict: str) -> str:
+    """What a check rated fair or poor says; a detector inverted says what inverts it."""
+    detection = report.get("detection") if check.metric == "detection" else None
+    if detection is not None and detection.value is not None and detection.value < 0.5:
+        # two copies of one table score AUC 0.12: each held-out row's twin is in the
+        # training folds under the other label (QA sweep 11)
+        return ("synthetic rows repeat real ones, so a classifier tells them apart inverted "
+                "(AUC below 0.5; see exact copies)")
+    return _PROBLEMS.get(check.metric, f"rated {verdict}")
+
+
+def _headline(report: Report, family: Family, verdict: str, checks: tuple[Check, ...]) -> str:
     """A short sentence naming the checks that set the verdict (the worst measured ones)."""
     if verdict == GOOD:
         unmeasured = [c.label for c in checks if c.verdict == UNKNOWN]
@@ -299,7 +310,7 @@ def _headline(family: Family, verdict: str, checks: tuple[Check, ...]) -> str:
     if len(worst) > _MAX_PROBLEMS:
         text = f"{names[0].upper()}{names[1:]} all rate {verdict}."
     else:
-        problems = "; ".join(_PROBLEMS.get(c.metric, f"rated {verdict}") for c in worst)
+        problems = "; ".join(_problem(report, c, verdict) for c in worst)
         text = f"{names[0].upper()}{names[1:]}: {problems}."
     return text + _ADVICE.get((family, verdict), "")
 
