@@ -41,13 +41,14 @@ from simulacra.data._fake import (
     phone_shapes,
     value_shapes,
 )
+from simulacra.data._fake_addresses import address_layouts
 from simulacra.data._fake_codes import code_skeletons, ip_profile
 from simulacra.data._fake_layouts import email_layouts, name_layouts
 from simulacra.data._fake_pii import PIIGenerator
 from simulacra.data._frame import EncodedColumn
 from simulacra.data._id_layouts import layout_ids, layout_state
 from simulacra.data._keyed import ValueGuard, derive_key
-from simulacra.data._locale_data import DEFAULT_LOCALE
+from simulacra.data._locale_data import DEFAULT_LOCALE, locale_data
 from simulacra.data._national_ids import digit_width
 from simulacra.schema._model import Column, Kind, PIIType
 
@@ -218,6 +219,8 @@ class PIICodec(_Guarded):
             shapes = [("#" * width, 1.0)]
         elif pii is PIIType.PERSON_NAME:  # order and case: `Last, First`, capitals
             shapes = name_layouts(text, column.locale)
+        elif pii is PIIType.STREET_ADDRESS:  # the town and postcode after the street
+            shapes = address_layouts(text, locale_data(column.locale))
         else:
             shapes = _SHAPES[pii](text) if pii in _SHAPES else []
         state.update(

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._fake_addresses import split_layout
 from simulacra.data._fake_layouts import (
     AS_LOCALE,
     CAPITALIZED,
@@ -353,12 +354,50 @@ class Phone(PIIGenerator):
 
 
 class StreetAddress(PIIGenerator):
-    """The locale's street address formats; unique ones pair a street with a house number."""
+    """The locale's street address formats; unique ones pair a street with a house number.
+
+    ``shapes`` are the real addresses' layouts (:func:`._fake_addresses.address_layouts`):
+    that share of streets takes as many lines as the real ones and is followed by the
+    locale's towns, states and postcodes in the real order and separators.
+    """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
+        if not self.shapes:  # no layouts learned (older models): the street alone
+            return self._streets(rows, rng, attempt, None)
+
+        def make(layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
+            lines, tail, postcode = split_layout(layout)
+            street = self._streets(rows[pos], rng, attempt, lines)
+            if not tail:
+                return street
+            template = Template.parse(tail)
+            fixed = {i: self._postcodes(postcode, len(pos), rng)
+                     for i, part in enumerate(template.parts) if part == ("tok", "postcode")}
+            return join([street, self.locale.fill(template, len(pos), rng, fixed=fixed)],
+                        len(pos))
+
+        return _by_shape(self.shapes, len(rows), rng, make)
+
+    def _streets(self, rows: np.ndarray, rng: np.random.Generator, attempt: int,
+                 lines: int | None) -> pa.Array:
         n = len(rows)
         if not self.unique:
-            return self.locale.expand("street_address", n, rng)
+            found = self.locale.templates("street_address")
+            if lines is None or found is None:
+                return self.locale.expand("street_address", n, rng)
+            templates, weights = found
+            breaks = np.array([sum(t.count("\n") for k, t in tpl.parts if k == "lit")
+                               for tpl in templates])
+            keep = np.flatnonzero(breaks == lines)
+            if keep.size:
+                w = None if weights is None else weights[keep] / weights[keep].sum()
+                return self.locale.fill_any([templates[i] for i in keep], w, n, rng)
+            # the locale writes no street over that many lines: flats, suites above it
+            street = self.locale.expand("street_address", n, rng)
+            if lines < 1 or self.locale.templates("secondary_address") is None:
+                return street
+            above = [self.locale.expand("secondary_address", n, rng) for _ in range(lines)]
+            return join([p for line in above for p in (line, "\n")] + [street], n)
         streets = self._street_pool
         digits = self._number_digits()
         capacity = len(streets) * (10**digits - 1)
@@ -371,6 +410,16 @@ class StreetAddress(PIIGenerator):
             toks["street_name"]: streets.take(pa.array(street)),
         }
         return self.locale.fill(template, n, rng, fixed=fixed)
+
+    def _postcodes(self, shape: str, n: int, rng: np.random.Generator) -> pa.Array:
+        """The locale's postcodes, those of the real ``shape`` where it has any."""
+        found = self.locale.templates("postcode")
+        if found is not None:
+            keep = np.flatnonzero([tpl.shape == shape for tpl in found[0]])
+            if keep.size:
+                w = None if found[1] is None else found[1][keep] / found[1][keep].sum()
+                return self.locale.fill_any([found[0][i] for i in keep], w, n, rng)
+        return self.locale.expand("postcode", n, rng)
 
     @functools.cached_property
     def _street_pool(self) -> pa.Array:

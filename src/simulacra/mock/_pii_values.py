@@ -37,6 +37,7 @@ from simulacra.data._fake import (
     uuid4_strings,
     value_shapes,
 )
+from simulacra.data._fake_addresses import address_layout_of, address_layouts
 from simulacra.data._fake_layouts import (
     AS_LOCALE,
     LAST_COMMA,
@@ -135,6 +136,8 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         by = _layout_part(name_layout_of(uniques, locale), 0)
     elif pii_type is PIIType.EMAIL:  # top-level domain as its real (case: _same_case)
         by = _layout_part(email_layout_of(uniques), 1)
+    elif pii_type is PIIType.STREET_ADDRESS:  # town and postcode lines as its real
+        by = pd.Series(address_layout_of(uniques).to_pylist(), dtype=object)
     else:
         return [(locale, np.arange(len(text), dtype=np.int64))]
     codes, labels = pd.factorize(by)
@@ -180,6 +183,8 @@ def _shapes(values: pa.Array, pii_type: PIIType, locale: str | None) -> list[tup
         return [] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]
     if pii_type is PIIType.EMAIL:  # a group of one top-level domain, made in lower case
         return [(f"{LOWER}/{_layout_part(email_layout_of(values[:1]), 1)[0]}", 1.0)]
+    if pii_type is PIIType.STREET_ADDRESS:  # a group of one layout
+        return address_layouts(values[:1], locale_data(locale))
     return value_shapes(values)
 
 

@@ -1,0 +1,128 @@
+r"""How real street addresses are laid out: the street, then a town and postcode tail.
+
+An address such as ``"141 Hodges Mountains, Kramerville, NM 04216"`` or Faker en_GB's
+``"Flat 3\nMcCarthy Tunnel\nSouth Charlesmouth\nL0F 4SU"`` is split at its line breaks and
+commas; the segments at its end that read as a postcode, a town or a state code are its
+*tail*. Its layout keeps how many line breaks the street takes, the tail as a Faker template
+of tokens and the real separators, and the shape of its postcode, never a real word:
+``"0|, {{city}}, {{state_abbr}} {{postcode}}|#####"``, ``"1|\n{{city}}\n{{postcode}}|AN NAA"``.
+:class:`._fake_pii.StreetAddress` fills the tail from the locale's own towns, states and
+postcodes (of that shape where the locale has such postcodes).
+
+A tail needs a postcode: a street alone may end in a part that reads as a town (``"626, rue
+Colas"``, ``"Flat 3\nMcCarthy Tunnel"``), and without a postcode it is left as street.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pyarrow as pa
+
+from simulacra.data._locale_data import LocaleData, text_shape
+
+__all__ = ["STREET_ONLY", "address_layout_of", "address_layouts", "split_layout"]
+
+STREET_ONLY = "0|"
+_MIN_SHARE = 0.01
+_TOP = 20
+_MAX_TAIL = 3  # segments: town, state, postcode at most
+_SEPARATOR = re.compile(r"(\s*\n\s*|\s*,\s*)")
+_POSTCODE = r"(?=[A-Z0-9 \-]*\d)(?:[A-Z]{1,2}-)?[A-Z0-9]{2,5}(?:[ \-][A-Z0-9]{2,4})?"
+_ZIP = r"\d{5}(?:-\d{4})?"
+_ONLY_POSTCODE = re.compile(rf"^{_POSTCODE}$")
+_STATE_ZIP = re.compile(rf"^[A-Z]{{2}} {_ZIP}$")
+_TOWN_STATE_ZIP = re.compile(rf"^(?P<town>.+) [A-Z]{{2}} {_ZIP}$")
+_POSTCODE_TOWN = re.compile(rf"^{_POSTCODE} (?P<town>.+)$")
+_TOWN_CHARS = frozenset(" '\u2019.()-")  # with the typographic apostrophe
+
+
+def _is_town(text: str) -> bool:
+    """Words of letters starting with a capital: ``Groß-Gerau``, ``Halle (Saale)``."""
+    return (text[:1].isalpha() and text[0].isupper() and (text[-1].isalpha() or text[-1] in ".)")
+            and all(c.isalpha() or c in _TOWN_CHARS for c in text))
+
+
+def _segment_template(segment: str) -> tuple[str, str] | None:
+    """The template of one segment of an address's tail and its postcode, if it is one."""
+    text = " ".join(segment.split())
+    if not 2 <= len(text) <= 60:
+        return None
+    if len(text) >= 4 and _ONLY_POSTCODE.match(text):
+        return "{{postcode}}", text
+    if _STATE_ZIP.match(text):
+        return "{{state_abbr}} {{postcode}}", text[3:]
+    found = _TOWN_STATE_ZIP.match(text)
+    if found and _is_town(found["town"]):
+        return "{{city}} {{state_abbr}} {{postcode}}", text[len(found["town"]) + 4 :]
+    found = _POSTCODE_TOWN.match(text)
+    if found and _is_town(found["town"]):
+        return "{{postcode}} {{city}}", text[: found.start("town") - 1]
+    return ("{{city}}", "") if _is_town(text) else None
+
+
+def _layout_of(value: str) -> str:
+    """The layout of one address (``STREET_ONLY`` when no tail is found)."""
+    parts = _SEPARATOR.split(value.strip())
+    segments, seps = parts[0::2], parts[1::2]
+    tail: list[str] = []
+    code, town = "", False
+    k = len(segments)
+    while k > 1 and len(tail) < 2 * _MAX_TAIL:
+        found = _segment_template(segments[k - 1])
+        if found is None or (town and "city" in found[0]) or (code and found[1]):
+            break  # a tail has one town and one postcode
+        town = town or "city" in found[0]
+        code = code or found[1]
+        tail = [_separator(seps[k - 2]), found[0], *tail]
+        k -= 1
+    street = "".join(parts[: 2 * k - 1])
+    if not code or not any(c.isalpha() for c in street):
+        return STREET_ONLY
+    return f"{street.count(chr(10))}|{''.join(tail)}|{text_shape(code)}"
+
+
+def _separator(sep: str) -> str:
+    """A separator as the layout keeps it: a line break, or a comma and a space (or not)."""
+    if "\n" in sep:
+        return "\n"
+    return ", " if sep.endswith((" ", "\t")) else ","
+
+
+def address_layout_of(values: pa.Array) -> pa.Array:
+    """The layout (``"lines|tail"``) of each address of ``values``."""
+    text = values.cast(pa.string()).to_pylist()
+    return pa.array([STREET_ONLY if v is None else _layout_of(str(v)) for v in text],
+                    pa.string())
+
+
+def address_layouts(values: pa.Array, locale: LocaleData) -> list[tuple[str, float]]:
+    """Shares of the layouts of real addresses; none when all are streets of one line.
+
+    Tails with a state code are kept only where the locale has states to fill them.
+    """
+    vals = values.drop_null()
+    if len(vals) == 0:
+        return []
+    layouts = pd.Series(address_layout_of(vals).to_pylist(), dtype=object)
+    if not has_states(locale):
+        layouts = layouts.where(~layouts.str.contains("state_abbr", regex=False), STREET_ONLY)
+    shares = layouts.value_counts(normalize=True)
+    kept = [(str(k), float(s)) for k, s in shares.iloc[:_TOP].items() if s >= _MIN_SHARE]
+    return [] if [k for k, _ in kept] == [STREET_ONLY] else kept
+
+
+def has_states(locale: LocaleData) -> bool:
+    """Whether Faker's locale has state codes (``states_abbr``)."""
+    found = locale.attr("states_abbr")
+    return isinstance(found, (list, tuple)) and bool(found)
+
+
+def split_layout(layout: str) -> tuple[int, str, str]:
+    """``(line breaks of the street, tail template, shape of the postcode)`` of a layout."""
+    lines, _, rest = layout.partition("|")
+    tail, _, postcode = rest.partition("|")
+    return int(lines or 0), tail, postcode
+
+
