@@ -36,6 +36,7 @@ from simulacra.data._fake import (
     canonical_form,
     fake_ids,
     generate_guarded,
+    iban_shapes,
     make_pii_generator,
     parse_id_template,
     phone_shapes,
@@ -54,7 +55,8 @@ from simulacra.schema._model import Column, Kind, PIIType
 
 # What the generators of these types learn of the real values' layout (never a real value).
 _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
-    **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID), value_shapes),
+    **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.NATIONAL_ID), value_shapes),
+    PIIType.IBAN: iban_shapes,  # countries kept
     PIIType.PHONE: phone_shapes,
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,

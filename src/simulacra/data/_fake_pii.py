@@ -37,7 +37,14 @@ from simulacra.data._fake_layouts import (
     recase,
 )
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
-from simulacra.data._locale_data import LocaleData, Pool, Template, numerify, text_shape
+from simulacra.data._locale_data import (
+    LocaleData,
+    Pool,
+    Template,
+    locale_data,
+    numerify,
+    text_shape,
+)
 from simulacra.data._national_ids import (
     COUNTRY_LAYOUTS,
     IdLayout,
@@ -53,8 +60,9 @@ from simulacra.data._strings import (
     scatter,
     shaped,
 )
-from simulacra.errors import SamplingError
+from simulacra.errors import SamplingError, SchemaError
 from simulacra.schema._model import PIIType
+from simulacra.schema._pii import _PHONE_LOCALES as PHONE_LOCALES
 
 LANES = 4
 """Lanes of a unique permutation: a row may be regenerated ``LANES - 1`` times."""
@@ -312,35 +320,54 @@ class Email(PIIGenerator):
 
 
 class Phone(PIIGenerator):
-    """The locale's phone formats, restricted to those shaped like the real numbers."""
+    """Phone numbers in the real layouts and shares, of the real countries.
+
+    Each real shape (:func:`._fake.phone_shapes`: ``"+48 ### ### ###"``, ``"(###) ###-####
+    x###"``) is made from the formats of its country's locale (by its calling code, else the
+    column's locale) that have that shape; a shape no such format has is filled digit by
+    digit, North American numbers with area codes and exchanges starting 2-9.
+    """
 
     @functools.cached_property
-    def _templates(self) -> tuple[list[Template], np.ndarray | None]:
+    def _plans(self) -> list[tuple[LocaleData, list[Template], np.ndarray | None, float]]:
+        """(locale, its formats, their weights, share) for each real shape."""
         names, weights = self.locale.formats("formats", "phone_number")
-        own = [Template.parse(f) for f in names]
-        real = dict(self.shapes)  # a national number's leading 0 is kept in its shape
-        if not real:
-            return own, weights
-        masked: dict[str, float] = {}
-        for shape, share in real.items():
-            masked[text_shape(shape)] = masked.get(text_shape(shape), 0.0) + share
-        matched = [t for t in own if t.shape in masked]
+        if not self.shapes:
+            return [(self.locale, [Template.parse(f) for f in names], weights, 1.0)]
+        plans = []
+        for shape, share in self.shapes:
+            plan = self._plan(shape)
+            if plan is not None:
+                plans.append((*plan, share))
+        return plans or [(self.locale, [Template.parse(f) for f in names], weights, 1.0)]
+
+    def _plan(self, shape: str) -> tuple[LocaleData, list[Template], np.ndarray | None] | None:
+        code = _calling_code(shape)
+        loc = _locale_of_code(code, self.locale)
+        names, weights = loc.formats("formats", "phone_number")
+        own = [(Template.parse(f), w) for f, w in zip(
+            names, np.ones(len(names)) if weights is None else weights, strict=True)]
+        matched = [(t, w) for t, w in own if t.shape == text_shape(shape)
+                   and "".join(x for k, x in t.parts[:1] if k == "lit").startswith(code)]
         if matched:
-            per_shape = {s: sum(t.shape == s for t in matched) for s in masked}
-            w = np.array([masked[t.shape] / per_shape[t.shape] for t in matched])
-            return matched, w / w.sum()
-        plain = [(s, w) for s, w in real.items()
-                 if "A" not in s and len(re.findall("[#0]", s)) >= 4]
-        if not plain:
-            return own, weights
-        w = np.array([w for _, w in plain])
-        return [Template.parse(s) for s, _ in plain], w / w.sum()
+            w = np.array([w for _, w in matched], dtype=np.float64)
+            return loc, [t for t, _ in matched], w / w.sum()
+        if re.sub(_EXTENSION, "", shape).count("A") or len(re.findall("[#0]", shape)) < 4:
+            return None
+        north_american = code == "+1" or (not code and loc.locale in _NANP_LOCALES)
+        return loc, [Template.parse(_nanp(shape) if north_american else shape)], None
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         n = len(rows)
-        templates, weights = self._templates
+        plans = self._plans
         if not self.unique:
-            return numerify(self.locale.fill_any(templates, weights, n, rng), rng)
+            def make(i: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
+                loc, templates, weights, _ = plans[int(i)]
+                return numerify(loc.fill_any(templates, weights, len(pos), rng), rng)
+
+            return _by_shape([(str(i), p[3]) for i, p in enumerate(plans)], n, rng, make)
+        # unique numbers all take the commonest layout, numbered by row
+        templates = max(plans, key=lambda plan: plan[3])[1]
         fixed = [t for t in templates if t.layout is not None]
         if not fixed:
             fixed = [Template.parse(t.shape) for t in templates[:1]]
@@ -351,6 +378,40 @@ class Phone(PIIGenerator):
         codes = Lanes(10 ** len(digits), self.key, self.where).codes(rows, attempt)
         put_runs(mat, digits, digit_chars(codes, len(digits)))
         return from_matrix(mat)
+
+
+_NANP_LOCALES = ("en_US", "en_CA")
+_EXTENSION = r"\s*(?:x|ext\.?)\s*#+$"
+
+
+def _calling_code(shape: str) -> str:
+    """``"+48"`` of ``"+48 ### ### ###"``; empty for a national number's shape."""
+    found = re.match(r"^\+\d{1,3}", shape)
+    return found.group(0) if found else ""
+
+
+def _locale_of_code(code: str, default: LocaleData) -> LocaleData:
+    """The locale of a calling code's country (``+48``: pl_PL); ``default`` for others."""
+    name = PHONE_LOCALES.get(code[1:])
+    if name is None or name == default.locale:
+        return default
+    try:
+        return locale_data(name)
+    except SchemaError:  # a Faker without this locale
+        return default
+
+
+def _nanp(shape: str) -> str:
+    """A North American shape with its area code and exchange starting 2-9 (``$``)."""
+    main = re.sub(_EXTENSION, "", shape)
+    start = len(_calling_code(main))
+    slots = [i for i, ch in enumerate(main) if ch == "#" and i >= start]
+    if len(slots) != 10:
+        return shape
+    out = list(shape)
+    for i in (slots[0], slots[3]):
+        out[i] = "$"
+    return "".join(out)
 
 
 class StreetAddress(PIIGenerator):
@@ -517,32 +578,51 @@ def iban_remainders(country: str, bban: np.ndarray) -> np.ndarray:
 
 
 class Iban(PIIGenerator):
-    """IBANs of the locale's country (BBAN from Faker's format) with valid check digits."""
+    """IBANs with valid check digits: of the real countries in their layouts and shares.
+
+    ``shapes`` of :func:`._fake.iban_shapes` keep the country (``"PL## #### ..."``): each
+    country's share is made in its real length and grouping, letters where its real ones have
+    letters. Without them (mock data, older models), the locale's country and Faker's BBAN.
+    """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        n = len(rows)
+        countries = [(s, w) for s, w in self.shapes if _IBAN_COUNTRY.match(s)]
+        if countries:
+            return _by_shape(countries, len(rows), rng,
+                             lambda shape, pos, rng: self._in_shape(shape, rows[pos], rng,
+                                                                    attempt))
         country, fmt = self.locale.bank
-        layout = np.frombuffer(fmt.encode("ascii"), dtype=np.uint8)
-        letters = layout == ord("?")
-        bban = random_chars(n, np.where(letters, 65, 48).astype(np.uint8),
-                            np.where(letters, 91, 58).astype(np.uint8), rng)
-        if self.unique:
+        spaced = " " in max(self.shapes, key=lambda sw: sw[1])[0] if self.shapes else False
+        width = 4 + len(fmt)
+        shape = country + " ".join("#" * min(4, width - i) for i in range(0, width, 4))[2:]
+        return self._in_shape(shape if spaced else country + "#" * (width - 2), rows, rng,
+                              attempt, bban=fmt)
+
+    def _in_shape(self, shape: str, rows: np.ndarray, rng: np.random.Generator, attempt: int,
+                  bban: str | None = None) -> pa.Array:
+        """IBANs of ``shape``'s country, its ``A`` letters and ``#`` digits in place."""
+        n = len(rows)
+        country, body = shape[:2], shape[2:].replace(" ", "")[2:]
+        letters = np.frombuffer((bban or body).encode("ascii"), dtype=np.uint8) == ord(
+            "?" if bban else "A")
+        chars = random_chars(n, np.where(letters, 65, 48).astype(np.uint8),
+                             np.where(letters, 91, 58).astype(np.uint8), rng)
+        if self.unique:  # one key per country and length: two spacings never meet
             slots = np.flatnonzero(~letters)[-_MAX_UNIQUE_DIGITS:]
-            codes = Lanes(10 ** len(slots), self.key, self.where).codes(rows, attempt)
-            put_runs(bban, slots, digit_chars(codes, len(slots)))
-        check = 98 - iban_remainders(country, bban)
+            key = self.key if bban else derive_key("iban", str(self.key), country,
+                                                   str(len(letters)))
+            codes = Lanes(10 ** len(slots), key, self.where).codes(rows, attempt)
+            put_runs(chars, slots, digit_chars(codes, len(slots)))
+        check = 98 - iban_remainders(country, chars)
         head = np.frombuffer(country.encode("ascii"), dtype=np.uint8)
         mat = np.concatenate(
-            [np.broadcast_to(head, (n, 2)), digit_chars(check, 2), bban], axis=1
+            [np.broadcast_to(head, (n, 2)), digit_chars(check, 2), chars], axis=1
         ).astype(np.uint8)
-        if self._grouped():
-            width = mat.shape[1]
-            shape = " ".join("#" * min(4, width - i) for i in range(0, width, 4))
-            mat = shaped(mat, shape)
-        return from_matrix(mat)
+        return from_matrix(shaped(mat, "##" + re.sub("[A#]", "#", shape[2:])))
 
-    def _grouped(self) -> bool:
-        return bool(self.shapes) and " " in max(self.shapes, key=lambda sw: sw[1])[0]
+
+_IBAN_COUNTRY = re.compile(r"^(?!AA)[A-Z]{2}##")
+"""A shape with its real country (old models' shapes begin ``AA##``)."""
 
 
 class NationalId(_AllowedPool):
