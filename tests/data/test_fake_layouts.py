@@ -9,7 +9,12 @@ import pytest
 from faker import Faker
 
 from simulacra.data._codecs import TableCodec
-from simulacra.data._fake_layouts import email_layouts, name_layout_of, name_layouts
+from simulacra.data._fake_layouts import (
+    email_layouts,
+    name_layout_of,
+    name_layouts,
+    name_locale_of,
+)
 from simulacra.mock._pii_replace import replace_pii
 from simulacra.schema._model import Column, Kind, PIIType, Table
 
@@ -34,8 +39,8 @@ def _mixed_names() -> list[str]:
 
 
 def _sample(real: list[str], pii: PIIType, n: int = 20_000,
-            drop: str | None = None) -> pd.Series:
-    table = Table("t", (Column("v", Kind.PII, dtype="str", pii_type=pii),))
+            drop: str | None = None, locale: str | None = None) -> pd.Series:
+    table = Table("t", (Column("v", Kind.PII, dtype="str", pii_type=pii, locale=locale),))
     codec = TableCodec.fit(pd.DataFrame({"v": pd.Series(real, dtype="str")}), table).codec("v")
     state = dict(codec.state)
     if drop is not None:  # as a model saved before this key was learned
@@ -56,8 +61,9 @@ def test_name_layouts_are_learned_without_a_real_name() -> None:
     layouts = dict(name_layouts(pa.array(real), "en_US"))
     assert layouts == pytest.approx({
         "last, first/title": 1 / 8, "last, first/last upper": 1 / 8, "as locale/upper": 1 / 8,
-        "as locale/lower": 1 / 8, "last first/last upper": 1 / 8,
-        "as locale/last upper": 1 / 8, "as locale/title": 2 / 8,
+        "as locale/lower": 1 / 8, "as locale/title": 2 / 8,
+        # Jean Dupont is French by fr_FR's lists, not en_US's: made from fr_FR's
+        "last first/last upper/fr_FR": 1 / 8, "as locale/last upper/fr_FR": 1 / 8,
     })
     assert name_layouts(pa.array(["Frank Auerbach", "Mary Smith"]), "en_US") == []  # the default
 
@@ -145,3 +151,41 @@ def test_pii_fake_writes_each_name_and_email_as_its_real_one() -> None:
     assert (real_tld == fake_tld).all()
     assert (pd.Series(mails).str.isupper() == out["email"].str.isupper()).all()
     assert out["customer_name"].nunique() == len(set(names))
+
+
+def _european_names(n: int = 3000) -> tuple[list[str], np.ndarray]:
+    locales = ["de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "nl_NL"]
+    fakers = {loc: Faker(loc) for loc in locales}
+    for i, f in enumerate(fakers.values()):
+        f.seed_instance(i)
+    which = np.random.default_rng(0).choice(locales, n)
+    return [fakers[loc].name() for loc in which], which
+
+
+def test_names_of_several_locales_keep_their_locales() -> None:
+    real, which = _european_names()
+    judged = pd.Series(name_locale_of(pa.array(real), "de_DE").to_pylist())
+    # most names are told by their lists; the rest count as the column's locale
+    assert (judged.to_numpy() == which).mean() > 0.8
+    made = _sample(real, PIIType.PERSON_NAME, locale="de_DE")
+    made_locales = pd.Series(name_locale_of(pa.array(made.tolist()), "de_DE").to_pylist())
+    shares = made_locales.value_counts(normalize=True)
+    assert shares["pl_PL"] > 0.12  # before: none, every name German
+    assert (shares - judged.value_counts(normalize=True)).abs().max() < 0.12
+    assert not made.isin(set(real)).any()
+
+
+def test_pii_fake_keeps_each_names_locale() -> None:
+    real, _ = _european_names(600)
+    out = replace_pii(pd.DataFrame({"customer_name": real}), method="fake", seed=0).data
+    judged = np.array(name_locale_of(pa.array(real), "de_DE").to_pylist())
+    got = np.array(name_locale_of(pa.array(out["customer_name"].tolist()), "de_DE").to_pylist())
+    polish = judged == "pl_PL"
+    assert polish.sum() > 50
+    assert (got[polish] == "pl_PL").mean() > 0.8
+
+
+def test_polish_surnames_come_from_polish_lists() -> None:
+    made = _sample(["Emil Tokarek", "Malwina Kowalak"] * 20, PIIType.PERSON_NAME, n=200,
+                   locale="pl_PL")
+    assert not made.str.endswith(" Doe").any()  # pl_PL's inherited `last_names = ["Doe"]`

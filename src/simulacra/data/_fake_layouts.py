@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from simulacra.data._locale_data import LocaleData, locale_data
 from simulacra.errors import SchemaError
+from simulacra.schema._pii import _NAME_LOCALES as NAME_LOCALES
 
 __all__ = [
     "AS_LOCALE",
@@ -30,6 +31,7 @@ __all__ = [
     "locale_of_tld",
     "name_layout_of",
     "name_layouts",
+    "name_locale_of",
     "recase",
 ]
 
@@ -103,9 +105,45 @@ def name_layout_of(values: pa.Array, locale: str | None) -> pa.Array:
 
 
 def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]]:
-    """Shares of the layouts of real names; none when all are written as the locale's."""
+    """Shares of the layouts of real names; none when all are written as the locale's.
+
+    A name whose words are clearly of another locale's lists than ``locale``'s (a Polish
+    customer in a German list) has that locale as a third part: ``"as locale/title/pl_PL"``.
+    """
     vals = values.drop_null().cast(pa.string())
-    return _shares(name_layout_of(vals, locale), default=_DEFAULT_NAME) if len(vals) else []
+    if not len(vals):
+        return []
+    layouts = name_layout_of(vals, locale)
+    own = locale_data(locale).locale
+    other = name_locale_of(vals, own)
+    layouts = pc.if_else(pc.equal(other, own), layouts,
+                         pc.binary_join_element_wise(layouts, other, "/"))
+    return _shares(layouts, default=_DEFAULT_NAME)
+
+
+def name_locale_of(values: pa.Array, locale: str) -> pa.Array:
+    """The locale of each name: the one whose lists hold most of its words, else ``locale``.
+
+    A word counts once as a first name and once as a last name (``Emil Tokarek`` scores 2 in
+    pl_PL); a name goes to another locale only when that locale alone scores highest and
+    beats ``locale``.
+    """
+    words = pc.split_pattern_regex(pc.utf8_lower(values.cast(pa.string())), r"[\s,]+")
+    flat = pc.list_flatten(words)
+    parent = np.asarray(pc.list_parent_indices(words))
+    candidates = list(dict.fromkeys([locale, *NAME_LOCALES]))
+    scores = np.zeros((len(candidates), len(values)), dtype=np.int64)
+    for k, name in enumerate(candidates):
+        for part in ("first_name", "last_name"):
+            known = pc.utf8_lower(locale_data(name).pool(part).values)
+            hit = np.asarray(pc.fill_null(pc.is_in(flat, value_set=known), False), dtype=bool)
+            seen = np.zeros(len(values), dtype=bool)
+            seen[parent[hit]] = True
+            scores[k] += seen
+    best = scores.max(axis=0)
+    alone = (scores == best).sum(axis=0) == 1
+    pick = np.where(alone & (best > scores[0]), scores.argmax(axis=0), 0)
+    return pa.array(np.array(candidates, dtype=object)[pick], pa.string())
 
 
 def recase(values: pa.Array, case: str) -> pa.Array:

@@ -217,15 +217,17 @@ class PersonName(_AllowedPool):
         first, last = first.take(pa.array(f_idx)), last.take(pa.array(l_idx))
         if not self.shapes:
             return self._compose(first, last)
-        order, case = max(self.shapes, key=lambda sw: sw[1])[0].split("/")
+        order, case = max(self.shapes, key=lambda sw: sw[1])[0].split("/")[:2]
         return self._laid_out(first, last, order, case)
 
-    def _compose(self, first: pa.Array, last: pa.Array) -> pa.Array:
-        last_first, sep = self.locale.name_order
+    def _compose(self, first: pa.Array, last: pa.Array,
+                 loc: LocaleData | None = None) -> pa.Array:
+        last_first, sep = (loc or self.locale).name_order
         pieces = [last, sep, first] if last_first else [first, sep, last]
         return join(pieces, len(first))
 
-    def _laid_out(self, first: pa.Array, last: pa.Array, order: str, case: str) -> pa.Array:
+    def _laid_out(self, first: pa.Array, last: pa.Array, order: str, case: str,
+                  loc: LocaleData | None = None) -> pa.Array:
         if case == LAST_UPPER:
             last = pc.utf8_upper(last)
         else:
@@ -234,17 +236,18 @@ class PersonName(_AllowedPool):
             return join([last, ", ", first], len(first))
         if order == LAST_FIRST:
             return join([last, " ", first], len(first))
-        return self._compose(first, last)
+        return self._compose(first, last, loc)
 
     def _in_layout(self, layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
         n = len(pos)
-        order, case = layout.split("/")
+        order, case, *other = layout.split("/")
+        loc = _other_locale(other[0], self.locale) if other else self.locale
         if order == AS_LOCALE and case != LAST_UPPER:  # the locale's own formats, recased
-            templates, weights = self.locale.person_templates
-            return recase(self.locale.fill_any(templates, weights, n, rng), case)
-        first = self.locale.pool("first_name").draw(n, rng)
-        last = self.locale.pool("last_name").draw(n, rng)
-        return self._laid_out(first, last, order, case)
+            templates, weights = loc.person_templates
+            return recase(loc.fill_any(templates, weights, n, rng), case)
+        first = loc.pool("first_name").draw(n, rng)
+        last = loc.pool("last_name").draw(n, rng)
+        return self._laid_out(first, last, order, case, loc)
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         if self.unique:
@@ -254,6 +257,14 @@ class PersonName(_AllowedPool):
             templates, weights = self.locale.person_templates
             return self.locale.fill_any(templates, weights, n, rng)
         return _by_shape(self.shapes, n, rng, self._in_layout)
+
+
+def _other_locale(name: str, default: LocaleData) -> LocaleData:
+    """The locale ``name`` of a layout; ``default`` where this Faker lacks it."""
+    try:
+        return locale_data(name)
+    except SchemaError:
+        return default
 
 
 def _by_shape(shapes: Shapes, n: int, rng: np.random.Generator,
@@ -393,12 +404,7 @@ def _calling_code(shape: str) -> str:
 def _locale_of_code(code: str, default: LocaleData) -> LocaleData:
     """The locale of a calling code's country (``+48``: pl_PL); ``default`` for others."""
     name = PHONE_LOCALES.get(code[1:])
-    if name is None or name == default.locale:
-        return default
-    try:
-        return locale_data(name)
-    except SchemaError:  # a Faker without this locale
-        return default
+    return default if name is None else _other_locale(name, default)
 
 
 def _nanp(shape: str) -> str:

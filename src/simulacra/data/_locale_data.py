@@ -38,6 +38,8 @@ _TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"#+|[%$!@?]")
 _SET_MARK = "\x1f"  # joins a token and a character of its sets in a "set" part
 _FALLBACK_DRAWS = 1000
+_CHECK_DRAWS = 30
+_NAME_TOKEN = re.compile(r"^(first|last)_name(_male|_female)?$")
 _MAX_DEPTH = 6
 _DIGIT_POOLS = {
     "%": [str(d) for d in range(1, 10)],
@@ -288,10 +290,34 @@ class LocaleData:
                 found = _weighted(self.attr(name))
                 if found is not None:
                     break
+            if found is not None and _NAME_TOKEN.match(token):
+                found = self._checked(token, found)
             if found is None:
                 found = self._drawn(token)
             self._pools[token] = _pool(*found)
         return self._pools[token]
+
+    def _checked(self, token: str, found: tuple[list[str], np.ndarray | None]
+                 ) -> tuple[list[str], np.ndarray | None] | None:
+        """``found`` if Faker's own ``token`` draws from it; else the lists it draws from.
+
+        pl_PL inherits the table ``last_names = ["Doe"]`` and draws its surnames from
+        ``unisex_last_names``: such lists (names ending in ``_last_names``) are joined.
+        """
+        method = getattr(self._faker, token, None)
+        if method is None or not callable(method):
+            return found
+        with self._lock:
+            self._faker.seed_instance(0)
+            draws = {str(method()) for _ in range(_CHECK_DRAWS)}
+        if len(draws & set(found[0])) * 2 >= len(draws):
+            return found
+        plural = _plurals(token)[0]
+        lists = [self.attr(a) for p in self._providers for a in dir(p)
+                 if a.endswith("_" + plural) and not a.startswith("_")]
+        names = list(dict.fromkeys(v for lst in lists if isinstance(lst, (list, tuple))
+                                   for v in lst if isinstance(v, str)))
+        return (names, None) if len(draws & set(names)) * 2 >= len(draws) else None
 
     def _drawn(self, token: str) -> tuple[list[str], np.ndarray]:
         method = getattr(self._faker, token, None)

@@ -49,6 +49,7 @@ from simulacra.data._fake_layouts import (
     TITLE,
     email_layout_of,
     name_layout_of,
+    name_locale_of,
 )
 from simulacra.data._keyed import ValueGuard, derive_key, new_salt, permute_index
 from simulacra.data._locale_data import locale_data
@@ -140,6 +141,9 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         by = code + "|" + rest.str.replace(r"[^\W\d_]", "A", regex=True)
     elif pii_type is PIIType.PERSON_NAME:  # `Last, First` as its real (case: _same_case)
         by = _layout_part(name_layout_of(uniques, locale), 0)
+        if value_locales:  # a Polish name in a German list stays Polish
+            own = locale_data(locale).locale
+            by = by + "|" + pd.Series(name_locale_of(uniques, own).to_pylist(), dtype=object)
     elif pii_type is PIIType.EMAIL:  # top-level domain as its real (case: _same_case)
         by = _layout_part(email_layout_of(uniques), 1)
     elif pii_type is PIIType.STREET_ADDRESS:  # town and postcode lines as its real
@@ -147,11 +151,15 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
     else:
         return [(locale, np.arange(len(text), dtype=np.int64))]
     codes, labels = pd.factorize(by)
-    return [
-        (str(labels[i]) or None if pii_type is PIIType.IBAN else locale,
-         np.flatnonzero(codes == i))
-        for i in range(len(labels))
-    ]
+    def group_locale(label: str) -> str | None:
+        if pii_type is PIIType.IBAN:
+            return label or None
+        if pii_type is PIIType.PERSON_NAME and "|" in label:
+            return label.split("|")[1]
+        return locale
+
+    return [(group_locale(str(labels[i])), np.flatnonzero(codes == i))
+            for i in range(len(labels))]
 
 
 def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: int,
