@@ -15,6 +15,7 @@ from simulacra.data._fake_layouts import (
     name_layouts,
     name_locale_of,
 )
+from simulacra.data._locale_data import to_ascii_word
 from simulacra.mock._pii_replace import replace_pii
 from simulacra.schema._model import Column, Kind, PIIType, Table
 
@@ -125,10 +126,11 @@ def test_sampled_emails_keep_case_and_country_domains() -> None:
     assert made.str.fullmatch(r"[^a-z]+").mean() == pytest.approx(0.3, abs=0.02)
     assert _tlds(made)["de"] == pytest.approx(_tlds(pd.Series(real))["de"], abs=0.02)
     german = made[made.str.lower().str.endswith(".de")].str.lower()
-    assert german.str.fullmatch(r"[a-z.]+\d*@(aol|gmx|hotmail|web|yahoo)\.de").all()
+    assert german.str.fullmatch(r"[a-z._-]+\d*@(aol|gmx|hotmail|web|yahoo)\.de").all()
     _, last_names = _people(5000, "de_DE")
-    surnames = german.str.extract(r"\.([a-z]+)\d*@")[0]
-    assert surnames.isin({n.lower() for n in last_names}).mean() > 0.5  # German people
+    surnames = "|".join(sorted({to_ascii_word(n) for n in last_names}))
+    local = german.str.split("@").str[0]
+    assert local.str.contains(surnames, regex=True).mean() > 0.5  # German people
     assert not set(made.str.lower()) & {m.lower() for m in real}
 
 
@@ -189,3 +191,41 @@ def test_polish_surnames_come_from_polish_lists() -> None:
     made = _sample(["Emil Tokarek", "Malwina Kowalak"] * 20, PIIType.PERSON_NAME, n=200,
                    locale="pl_PL")
     assert not made.str.endswith(" Doe").any()  # pl_PL's inherited `last_names = ["Doe"]`
+
+
+def _local_layouts(values: pd.Series) -> pd.Series:
+    made = email_layouts(pa.array(values.tolist()))
+    return pd.Series({k: v for k, v in made if k.startswith("local:")})
+
+
+def test_sampled_emails_keep_their_local_part_layouts() -> None:
+    fake = Faker("en_US")
+    fake.seed_instance(5)
+    first, last = _people(3000, "en_US")
+    # jnaser, kevingriffith, griffithkevin, kevin84, j.smith, smith_j, kevin.griffith1987
+    makers = [lambda f, la: f[0] + la, lambda f, la: f + la, lambda f, la: la + f,
+              lambda f, la: f + str(len(la) + 10), lambda f, la: f"{f[0]}.{la}",
+              lambda f, la: f"{la}_{f[0]}", lambda f, la: f"{f}.{la}{1950 + len(f)}"]
+    real = [to_ascii_word(makers[i % 7](f, la)) if i % 7 < 4 else
+            makers[i % 7](to_ascii_word(f), to_ascii_word(la)) + "@" + fake.free_email_domain()
+            for i, (f, la) in enumerate(zip(first, last, strict=True))]
+    real = [r if "@" in r else r + "@" + fake.free_email_domain() for r in real]
+    learned = _local_layouts(pd.Series(real))
+    assert set(learned.index) >= {"local:il", "local:fl", "local:lf", "local:f##",
+                                  "local:i.l", "local:l_i", "local:f.l####"}
+    made = _sample(real, PIIType.EMAIL, 10_000)
+    shares = _local_layouts(made)
+    assert (shares.reindex(learned.index).fillna(0) - learned).abs().max() < 0.04
+    local = made.str.split("@").str[0]
+    assert local.str.contains(".", regex=False).mean() < 0.5  # before: every one first.last
+    assert not made.isin(set(real)).any()
+
+
+def test_pii_fake_keeps_each_emails_local_part_layout() -> None:
+    real = ["jnaser@gmail.com", "kevin.griffith@yahoo.com", "smith_j@hotmail.com",
+            "mary.jones1987@gmail.com"]
+    out = replace_pii(pd.DataFrame({"email": real}), method="fake", seed=0).data["email"]
+    assert out.str.fullmatch(r"[a-z]{3,}@[a-z.]+").iloc[0]
+    assert out.str.fullmatch(r"[a-z]+\.[a-z]+@[a-z.]+").iloc[1]
+    assert out.str.fullmatch(r"[a-z]+_[a-z]@[a-z.]+").iloc[2]
+    assert out.str.fullmatch(r"[a-z]+\.[a-z]+\d{4}@[a-z.]+").iloc[3]

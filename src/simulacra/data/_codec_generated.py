@@ -60,7 +60,6 @@ _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
     PIIType.PHONE: phone_shapes,
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,
-    PIIType.EMAIL: email_layouts,  # case and top-level domain
 }
 _LENGTH_QUANTILES = 21
 _MAX_FIRST_ID = 2**62  # ids above this start again from 1 rather than overflow
@@ -221,6 +220,8 @@ class PIICodec(_Guarded):
             shapes = [("#" * width, 1.0)]
         elif pii is PIIType.PERSON_NAME:  # order and case: `Last, First`, capitals
             shapes = name_layouts(text, column.locale)
+        elif pii is PIIType.EMAIL:  # case, top-level domain and local part: `jnaser`
+            shapes = email_layouts(text, column.locale)
         elif pii is PIIType.STREET_ADDRESS:  # the town and postcode after the street
             shapes = address_layouts(text, locale_data(column.locale))
         else:

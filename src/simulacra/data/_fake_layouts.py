@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._fake_emails import local_layout_of
 from simulacra.data._locale_data import LocaleData, locale_data
 from simulacra.errors import SchemaError
 from simulacra.schema._pii import _NAME_LOCALES as NAME_LOCALES
@@ -22,12 +23,14 @@ __all__ = [
     "LAST_COMMA",
     "LAST_FIRST",
     "LAST_UPPER",
+    "LOCAL_PART",
     "LOWER",
     "TITLE",
     "UPPER",
     "domains_under",
     "email_layout_of",
     "email_layouts",
+    "email_locales",
     "locale_of_tld",
     "name_layout_of",
     "name_layouts",
@@ -38,6 +41,7 @@ __all__ = [
 AS_LOCALE, LAST_COMMA, LAST_FIRST = "as locale", "last, first", "last first"
 TITLE, UPPER, LOWER, LAST_UPPER = "title", "upper", "lower", "last upper"
 CAPITALIZED = "capitalized"
+LOCAL_PART = "local:"
 _DEFAULT_NAME = f"{AS_LOCALE}/{TITLE}"
 _MIN_SHARE = 0.01
 _TOP = 20
@@ -171,10 +175,26 @@ def email_layout_of(values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(case, pc.fill_null(tld, ""), "/")
 
 
-def email_layouts(values: pa.Array) -> list[tuple[str, float]]:
-    """Shares of the layouts (:func:`email_layout_of`) of real addresses."""
+def email_layouts(values: pa.Array, locale: str | None = None) -> list[tuple[str, float]]:
+    """Shares of the layouts of real addresses, then of their local parts.
+
+    The first entries are :func:`email_layout_of`'s (``upper/de``); then, each prefixed
+    ``LOCAL_PART``, the shares of :func:`._fake_emails.local_layout_of`'s (``local:il##``
+    for ``jnaser84``), apart so that rare combinations drop from neither. Models saved
+    before local parts have none and make ``first.last{number}``.
+    """
     vals = values.drop_null()
-    return _shares(email_layout_of(vals)) if len(vals) else []
+    if not len(vals):
+        return []
+    layouts = email_layout_of(vals)
+    local = _shares(local_layout_of(vals, email_locales(layouts, locale)))
+    return _shares(layouts) + [(LOCAL_PART + k, v) for k, v in local]
+
+
+def email_locales(layouts: pa.Array, locale: str | None) -> list[str | None]:
+    """``locale`` and those of the country domains of e-mail ``layouts``: whose names to know."""
+    tlds = pc.unique(pc.extract_regex(layouts, r"/(?P<t>[a-z]*)$").field("t")).to_pylist()
+    return [locale, *(_TLD_LOCALES[t] for t in tlds if t in _TLD_LOCALES)]
 
 
 def locale_of_tld(tld: str, default: LocaleData) -> LocaleData:

@@ -24,12 +24,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._fake_addresses import split_layout
+from simulacra.data._fake_emails import make_local_parts
 from simulacra.data._fake_layouts import (
     AS_LOCALE,
     CAPITALIZED,
     LAST_COMMA,
     LAST_FIRST,
     LAST_UPPER,
+    LOCAL_PART,
     LOWER,
     UPPER,
     domains_under,
@@ -292,14 +294,16 @@ _EMAIL_NUMBERS = functools.cache(_email_numbers)
 class Email(PIIGenerator):
     """``first.last{number}@{free mail domain}``, lower-case ASCII.
 
-    ``shapes`` are the real addresses' case and top-level domain shares
-    (:func:`._fake_layouts.email_layouts`): an ``upper/de`` share is German names at German
-    free-mail domains in capitals.
+    ``shapes`` are the real addresses' case and top-level domain shares, then their local
+    parts' (:func:`._fake_layouts.email_layouts`): an ``upper/de`` share is German names at
+    German free-mail domains in capitals, a ``local:il##`` share of local parts is like
+    ``jnaser84``. Unique addresses stay ``first.last{number}``, numbered by row.
     """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         loc = self.locale
-        if not self.shapes:  # no layouts learned (older models): the locale's domains
+        layouts = [(s, w) for s, w in self.shapes if not s.startswith(LOCAL_PART)]
+        if not layouts:  # no layouts learned (older models): the locale's domains
             return self._made(rows, rng, loc, loc.affixed(loc.email_domains, "email-domain",
                                                           prefix="@"))
 
@@ -309,11 +313,17 @@ class Email(PIIGenerator):
             at = Pool(domains_under(people, tld)).affixed(prefix="@")
             return self._made(rows[pos], rng, people, at, case)
 
-        return _by_shape(self.shapes, len(rows), rng, make)
+        return _by_shape(layouts, len(rows), rng, make)
 
     def _made(self, rows: np.ndarray, rng: np.random.Generator, loc: LocaleData,
               domains: Pool, case: str = LOWER) -> pa.Array:
         n = len(rows)
+        locals_ = [(s[len(LOCAL_PART):], w) for s, w in self.shapes if s.startswith(LOCAL_PART)]
+        if locals_ and not self.unique:  # the real local parts' layouts
+            local = _by_shape(locals_, n, rng, lambda layout, pos, rng: make_local_parts(
+                layout, len(pos), rng, loc, capitalized=case == CAPITALIZED))
+            made = join([local, domains.draw(n, rng)], n)
+            return pc.utf8_upper(made) if case == UPPER else made
         first = loc.affixed(loc.ascii_pool("first_name"), "email-first", suffix=".").draw(n, rng)
         last = loc.ascii_pool("last_name").draw(n, rng)
         if case == CAPITALIZED:  # Hans.Mueller@web.de

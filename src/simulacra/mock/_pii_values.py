@@ -40,14 +40,17 @@ from simulacra.data._fake import (
     value_shapes,
 )
 from simulacra.data._fake_addresses import address_layout_of, address_layouts
+from simulacra.data._fake_emails import local_layout_of
 from simulacra.data._fake_layouts import (
     AS_LOCALE,
     LAST_COMMA,
     LAST_FIRST,
     LAST_UPPER,
+    LOCAL_PART,
     LOWER,
     TITLE,
     email_layout_of,
+    email_locales,
     name_layout_of,
     name_locale_of,
 )
@@ -144,8 +147,10 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         if value_locales:  # a Polish name in a German list stays Polish
             own = locale_data(locale).locale
             by = by + "|" + pd.Series(name_locale_of(uniques, own).to_pylist(), dtype=object)
-    elif pii_type is PIIType.EMAIL:  # top-level domain as its real (case: _same_case)
-        by = _layout_part(email_layout_of(uniques), 1)
+    elif pii_type is PIIType.EMAIL:  # top-level domain and local part as its real
+        layouts = email_layout_of(uniques)
+        local = local_layout_of(uniques, email_locales(layouts, locale))
+        by = _layout_part(layouts, 1) + "|" + pd.Series(local.to_pylist(), dtype=object)
     elif pii_type is PIIType.STREET_ADDRESS:  # town and postcode lines as its real
         by = pd.Series(address_layout_of(uniques).to_pylist(), dtype=object)
     else:
@@ -198,7 +203,10 @@ def _shapes(values: pa.Array, pii_type: PIIType, locale: str | None,
         order = str(_layout_part(name_layout_of(values[:1], locale), 0)[0])
         return [] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]
     if pii_type is PIIType.EMAIL:  # a group of one top-level domain, made in lower case
-        return [(f"{LOWER}/{_layout_part(email_layout_of(values[:1]), 1)[0]}", 1.0)]
+        layouts = email_layout_of(values[:1])
+        local = local_layout_of(values[:1], email_locales(layouts, locale))[0].as_py()
+        return [(f"{LOWER}/{_layout_part(email_layout_of(values[:1]), 1)[0]}", 1.0),
+                (LOCAL_PART + str(local), 1.0)]
     if pii_type is PIIType.IBAN and value_locales:  # countries kept
         return iban_shapes(values)
     if pii_type is PIIType.STREET_ADDRESS:  # a group of one layout
