@@ -229,3 +229,35 @@ def test_pii_fake_keeps_each_emails_local_part_layout() -> None:
     assert out.str.fullmatch(r"[a-z]+\.[a-z]+@[a-z.]+").iloc[1]
     assert out.str.fullmatch(r"[a-z]+_[a-z]@[a-z.]+").iloc[2]
     assert out.str.fullmatch(r"[a-z]+\.[a-z]+\d{4}@[a-z.]+").iloc[3]
+
+
+_TITLE_RE = r"^(?:Mr|Mrs|Ms|Miss|Dr)\. |(?: MD| PhD| DDS| Jr\.)$"
+
+
+def _titled_names() -> list[str]:
+    """10% ``Dr. First Last``, 5% ``First Last Jr.``, the rest plain."""
+    first, last = _people(3000, "en_US")
+    titles = ["Dr. {} {}"] * 2 + ["{} {} Jr."] + ["{} {}"] * 17
+    return [titles[i % 20].format(f, la) for i, (f, la) in enumerate(zip(first, last,
+                                                                        strict=True))]
+
+
+def test_sampled_names_keep_their_titles_in_their_share() -> None:
+    real = _titled_names()
+    learned = dict(name_layouts(pa.array(real), "en_US"))
+    assert learned == pytest.approx({"as locale/title": 1.0, "titled:p": 0.1, "titled:s": 0.05})
+    made = _sample(real, PIIType.PERSON_NAME, locale="en_US")
+    assert made.str.contains(r"^(?:Mr|Mrs|Ms|Miss|Dr)\. ", regex=True).mean() == pytest.approx(
+        0.1, abs=0.015)
+    assert made.str.contains(r" (?:MD|PhD|DDS|DVM|Jr\.|Sr\.|II|III|IV)$", regex=True).mean() \
+        == pytest.approx(0.05, abs=0.015)
+    old = _sample(real, PIIType.PERSON_NAME, 2000, drop="shapes", locale="en_US")
+    assert not old.str.contains(_TITLE_RE, regex=True).any()  # saved before: none
+
+
+def test_pii_fake_keeps_each_names_title() -> None:
+    real = _titled_names()[:40]
+    out = replace_pii(pd.DataFrame({"customer_name": real}), method="fake", seed=0,
+                      locale="en_US").data["customer_name"]
+    before = pd.Series(real).str.contains(r"^Dr\. ", regex=True)
+    assert (out.str.contains(r"^(?:Mr|Mrs|Ms|Miss|Dr)\. ", regex=True) == before).all()

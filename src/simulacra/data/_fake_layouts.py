@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._fake_emails import local_layout_of
+from simulacra.data._fake_titles import title_kind_of, title_shares, untitled
 from simulacra.data._locale_data import LocaleData, locale_data
 from simulacra.errors import SchemaError
 from simulacra.schema._pii import _NAME_LOCALES as NAME_LOCALES
@@ -113,16 +114,20 @@ def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]
 
     A name whose words are clearly of another locale's lists than ``locale``'s (a Polish
     customer in a German list) has that locale as a third part: ``"as locale/title/pl_PL"``.
+    The shares of titles (``Dr.``, ``B.A.``) follow, as :func:`._fake_titles.title_shares`.
     """
     vals = values.drop_null().cast(pa.string())
     if not len(vals):
         return []
-    layouts = name_layout_of(vals, locale)
     own = locale_data(locale).locale
-    other = name_locale_of(vals, own)
+    kinds = title_kind_of(vals, [own, *NAME_LOCALES])
+    bare = untitled(vals, kinds)
+    layouts = name_layout_of(bare, locale)
+    other = name_locale_of(bare, own)
     layouts = pc.if_else(pc.equal(other, own), layouts,
                          pc.binary_join_element_wise(layouts, other, "/"))
-    return _shares(layouts, default=_DEFAULT_NAME)
+    titles = title_shares(kinds)
+    return _shares(layouts, default=None if titles else _DEFAULT_NAME) + titles
 
 
 def name_locale_of(values: pa.Array, locale: str) -> pa.Array:

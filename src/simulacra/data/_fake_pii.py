@@ -33,11 +33,13 @@ from simulacra.data._fake_layouts import (
     LAST_UPPER,
     LOCAL_PART,
     LOWER,
+    TITLE,
     UPPER,
     domains_under,
     locale_of_tld,
     recase,
 )
+from simulacra.data._fake_titles import TITLED, titled_templates
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
 from simulacra.data._locale_data import (
     LocaleData,
@@ -204,8 +206,10 @@ class PersonName(_AllowedPool):
     """A full name in the locale's order (``first last``, or ``last first`` in ja_JP).
 
     ``shapes`` are the real names' layouts (:func:`._fake_layouts.name_layouts`): that share
-    of names is then written ``Last, First``, in capitals, ... Unique names all take the
-    commonest layout, so that no two rows can spell one name.
+    of names is then written ``Last, First``, in capitals, in another locale, ... and the
+    shares of titles (``titled:p``): that share of names is written with a title, by the
+    locale's own formats. Unique names all take the commonest layout and no title, so that
+    no two rows can spell one name.
     """
 
     def _candidates(self) -> pa.Array:
@@ -219,8 +223,41 @@ class PersonName(_AllowedPool):
         first, last = first.take(pa.array(f_idx)), last.take(pa.array(l_idx))
         if not self.shapes:
             return self._compose(first, last)
-        order, case = max(self.shapes, key=lambda sw: sw[1])[0].split("/")[:2]
+        order, case = max(self._layouts, key=lambda sw: sw[1])[0].split("/")[:2]
         return self._laid_out(first, last, order, case)
+
+    @functools.cached_property
+    def _layouts(self) -> list[tuple[str, float]]:
+        """The shapes that are layouts (not title shares); the locale's if only titles."""
+        found = [(s, w) for s, w in self.shapes if not s.startswith(TITLED)]
+        return found or [(f"{AS_LOCALE}/{TITLE}", 1.0)]
+
+    @functools.cached_property
+    def _title_rates(self) -> list[tuple[str, float]]:
+        """(title kind, share of the names in the locale's own layouts that have it)."""
+        total = sum(w for _, w in self._layouts)
+        own = sum(w for s, w in self._layouts
+                  if s.startswith(AS_LOCALE + "/") and s.split("/")[1] != LAST_UPPER)
+        if not own:
+            return []
+        rates = [(s[len(TITLED):], w * total / own) for s, w in self.shapes
+                 if s.startswith(TITLED)]
+        scale = max(1.0, sum(r for _, r in rates))
+        return [(kind, rate / scale) for kind, rate in rates]
+
+    def _titled(self, made: pa.Array, loc: LocaleData, case: str,
+                rng: np.random.Generator) -> pa.Array:
+        """``made`` with the learned share of names written with a title, as ``loc`` does."""
+        draw = rng.random(len(made))
+        start = 0.0
+        for kind, rate in self._title_rates:
+            at = (draw >= start) & (draw < start + rate)
+            start += rate
+            found = titled_templates(loc, kind)
+            if found is not None and at.any():
+                titled = recase(loc.fill_any(*found, int(at.sum()), rng), case)
+                made = pc.replace_with_mask(made, pa.array(at), titled)
+        return made
 
     def _compose(self, first: pa.Array, last: pa.Array,
                  loc: LocaleData | None = None) -> pa.Array:
@@ -246,7 +283,8 @@ class PersonName(_AllowedPool):
         loc = _other_locale(other[0], self.locale) if other else self.locale
         if order == AS_LOCALE and case != LAST_UPPER:  # the locale's own formats, recased
             templates, weights = loc.person_templates
-            return recase(loc.fill_any(templates, weights, n, rng), case)
+            made = recase(loc.fill_any(templates, weights, n, rng), case)
+            return self._titled(made, loc, case, rng) if self._title_rates else made
         first = loc.pool("first_name").draw(n, rng)
         last = loc.pool("last_name").draw(n, rng)
         return self._laid_out(first, last, order, case, loc)
@@ -258,7 +296,7 @@ class PersonName(_AllowedPool):
         if not self.shapes:  # no layouts learned (older models): the locale's formats
             templates, weights = self.locale.person_templates
             return self.locale.fill_any(templates, weights, n, rng)
-        return _by_shape(self.shapes, n, rng, self._in_layout)
+        return _by_shape(self._layouts, n, rng, self._in_layout)
 
 
 def _other_locale(name: str, default: LocaleData) -> LocaleData:

@@ -272,6 +272,11 @@ class LocaleData:
                 return getattr(p, name)
         return None
 
+    def tables(self, prefix: str) -> dict[str, Any]:
+        """Every provider attribute whose name starts with ``prefix`` (``"prefixes"``)."""
+        return {a: getattr(p, a) for p in self._providers for a in dir(p)
+                if a.startswith(prefix)}
+
     def formats(self, name: str, provider: str) -> tuple[list[str], np.ndarray | None]:
         """A provider's list of formats (``"formats"`` of phone_number, say) and weights."""
         found = _weighted(self.attr(name, provider))

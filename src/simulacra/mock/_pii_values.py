@@ -54,6 +54,7 @@ from simulacra.data._fake_layouts import (
     name_layout_of,
     name_locale_of,
 )
+from simulacra.data._fake_titles import TITLED, title_kind_of, untitled
 from simulacra.data._keyed import ValueGuard, derive_key, new_salt, permute_index
 from simulacra.data._locale_data import locale_data
 from simulacra.data._strings import scatter
@@ -143,10 +144,13 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         rest = text.str.replace(r"\d", "#", regex=True)
         by = code + "|" + rest.str.replace(r"[^\W\d_]", "A", regex=True)
     elif pii_type is PIIType.PERSON_NAME:  # `Last, First` as its real (case: _same_case)
-        by = _layout_part(name_layout_of(uniques, locale), 0)
+        own = locale_data(locale).locale
+        kinds = title_kind_of(uniques, [own])
+        bare = untitled(uniques, kinds)
+        by = _layout_part(name_layout_of(bare, locale), 0)
+        by = by + "+" + pd.Series(kinds.to_pylist(), dtype=object)  # `Dr.` as its real
         if value_locales:  # a Polish name in a German list stays Polish
-            own = locale_data(locale).locale
-            by = by + "|" + pd.Series(name_locale_of(uniques, own).to_pylist(), dtype=object)
+            by = by + "|" + pd.Series(name_locale_of(bare, own).to_pylist(), dtype=object)
     elif pii_type is PIIType.EMAIL:  # top-level domain and local part as its real
         layouts = email_layout_of(uniques)
         local = local_layout_of(uniques, email_locales(layouts, locale))
@@ -199,9 +203,11 @@ def _shapes(values: pa.Array, pii_type: PIIType, locale: str | None,
     """What the generator follows of the real values' layout."""
     if pii_type is PIIType.PHONE:  # country codes and trunk 0 kept (``+33 (0)#``, ``0# ##``)
         return phone_shapes(values)
-    if pii_type is PIIType.PERSON_NAME:  # a group of one order, made in title case
-        order = str(_layout_part(name_layout_of(values[:1], locale), 0)[0])
-        return [] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]
+    if pii_type is PIIType.PERSON_NAME:  # a group of one order and title, in title case
+        kind = title_kind_of(values[:1], [locale_data(locale).locale])
+        order = str(_layout_part(name_layout_of(untitled(values[:1], kind), locale), 0)[0])
+        titled = [(TITLED + str(kind[0]), 1.0)] if kind[0].as_py() else []
+        return ([] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]) + titled
     if pii_type is PIIType.EMAIL:  # a group of one top-level domain, made in lower case
         layouts = email_layout_of(values[:1])
         local = local_layout_of(values[:1], email_locales(layouts, locale))[0].as_py()
