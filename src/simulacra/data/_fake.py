@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._fake_codes import CODE_CLASSES
+from simulacra.data._fake_contacts import CONTACT_CLASSES
 from simulacra.data._fake_pii import (
     LANES,
     PII_CLASSES,
@@ -174,7 +175,7 @@ def _alnum(values: pa.Array) -> pa.Array:
     return keep_bytes(offsets, upper, keep)
 
 
-_GENERATORS = {**PII_CLASSES, **CODE_CLASSES}
+_GENERATORS = {**PII_CLASSES, **CONTACT_CLASSES, **CODE_CLASSES}
 _NUMBER_LIKE = {PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID}
 
 

@@ -6,7 +6,7 @@ commas; the segments at its end that read as a postcode, a town or a state code 
 *tail*. Its layout keeps how many line breaks the street takes, the tail as a Faker template
 of tokens and the real separators, and the shape of its postcode, never a real word:
 ``"0|, {{city}}, {{state_abbr}} {{postcode}}|#####"``, ``"1|\n{{city}}\n{{postcode}}|AN NAA"``.
-:class:`._fake_pii.StreetAddress` fills the tail from the locale's own towns, states and
+:class:`._fake_contacts.StreetAddress` fills the tail from the locale's own towns, states and
 postcodes (of that shape where the locale has such postcodes).
 
 A tail needs a postcode: a street alone may end in a part that reads as a town (``"626, rue

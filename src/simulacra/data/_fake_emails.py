@@ -3,7 +3,7 @@
 A local part's layout names its pieces, never their letters: ``f`` a first name, ``l`` a last
 name, ``i`` an initial, ``w`` any other word, the separators ``.``, ``_`` and ``-`` as they
 are, and ``#`` per trailing digit (at most four). ``jnaser`` is ``il``, ``kevin.griffith84``
-``f.l##``, ``smith_j`` ``l_i``. :class:`._fake_pii.Email` fills each piece from the locale's
+``f.l##``, ``smith_j`` ``l_i``. :class:`._fake_contacts.Email` fills each piece from the locale's
 names (ASCII) and words.
 """
 
