@@ -20,6 +20,7 @@ import re
 import pandas as pd
 import pyarrow as pa
 
+from simulacra.data._fake_layouts import share_sample
 from simulacra.data._locale_data import LocaleData, text_shape
 
 __all__ = ["STREET_ONLY", "address_layout_of", "address_layouts", "split_layout"]
@@ -102,7 +103,7 @@ def address_layouts(values: pa.Array, locale: LocaleData) -> list[tuple[str, flo
 
     Tails with a state code are kept only where the locale has states to fill them.
     """
-    vals = values.drop_null()
+    vals = share_sample(values.drop_null())
     if len(vals) == 0:
         return []
     layouts = pd.Series(address_layout_of(vals).to_pylist(), dtype=object)

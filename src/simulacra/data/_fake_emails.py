@@ -61,22 +61,27 @@ def _token_kind(token: pd.Series, first: pa.Array, last: pa.Array) -> pd.Series:
 
 def _joined_kind(word: pd.Series, first: pa.Array, last: pa.Array) -> pd.Series:
     """One unseparated word: a name, or two pieces run together (``kevingriffith``: ``fl``)."""
-    kind = _token_kind(word, first, last)
-    open_ = (kind == "w").to_numpy().copy()
-    longest = int(word.str.len().max() or 0) if len(word) else 0
-    for k in range(1, min(longest, _MAX_WORD)):
-        if not open_.any():
+    kind = _token_kind(word, first, last).to_numpy(dtype=object, copy=True)
+    open_ = np.flatnonzero(kind == "w")
+    for k in range(1, _MAX_WORD):
+        todo = word.iloc[open_]
+        open_ = open_[(todo.str.len() > k).to_numpy()]
+        if not open_.size:
             break
-        head, tail = word.str[:k], word.str[k:]
+        todo = word.iloc[open_]
+        head, tail = todo.str[:k], todo.str[k:]
         head_first, head_last = _is_in(head, first), _is_in(head, last)
         tail_first, tail_last = _is_in(tail, first), _is_in(tail, last)
         found = [(head_first & tail_last, "fl"), (head_last & tail_first, "lf"),
-                 ((k == 1) & tail_last, "il"), (head_first & (tail.str.len() == 1), "fi")]
+                 ((k == 1) & tail_last, "il"), (head_first & (tail.str.len() == 1).to_numpy(),
+                                                "fi")]
+        done = np.zeros(len(open_), dtype=bool)
         for hit, name in found:
-            take = open_ & hit & (tail.str.len() > 0).to_numpy()
-            kind[take] = name
-            open_ &= ~take
-    return kind
+            take = hit & ~done
+            kind[open_[take]] = name
+            done |= take
+        open_ = open_[~done]
+    return pd.Series(kind, index=word.index, dtype=object)
 
 
 def local_layout_of(values: pa.Array, locales: Sequence[str | None]) -> pa.Array:

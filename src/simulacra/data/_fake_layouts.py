@@ -37,6 +37,7 @@ __all__ = [
     "name_layouts",
     "name_locale_of",
     "recase",
+    "share_sample",
 ]
 
 AS_LOCALE, LAST_COMMA, LAST_FIRST = "as locale", "last, first", "last first"
@@ -45,6 +46,7 @@ CAPITALIZED = "capitalized"
 LOCAL_PART = "local:"
 _DEFAULT_NAME = f"{AS_LOCALE}/{TITLE}"
 _MIN_SHARE = 0.01
+SHARE_SAMPLE = 20_000
 _TOP = 20
 
 # Locales whose people mostly have addresses under these country domains: the fakes of a
@@ -55,6 +57,18 @@ _TLD_LOCALES = {
     "fi": "fi_FI", "pt": "pt_PT", "br": "pt_BR", "uk": "en_GB", "ie": "en_IE", "ca": "en_CA",
     "au": "en_AU", "nz": "en_NZ", "cz": "cs_CZ", "mx": "es_MX",
 }
+
+
+def share_sample(values: pa.Array, limit: int = SHARE_SAMPLE) -> pa.Array:
+    """At most ``limit`` of ``values``, drawn at random (fixed seed): enough for shares of 1%.
+
+    Layouts of names, e-mails and addresses are read value by value; a sample keeps fitting
+    a column of millions of values fast.
+    """
+    if len(values) <= limit:
+        return values
+    picked = np.sort(np.random.default_rng(0).choice(len(values), limit, replace=False))
+    return values.take(pa.array(picked))
 
 
 def _shares(keys: pa.Array, default: str | None = None) -> list[tuple[str, float]]:
@@ -116,7 +130,7 @@ def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]
     customer in a German list) has that locale as a third part: ``"as locale/title/pl_PL"``.
     The shares of titles (``Dr.``, ``B.A.``) follow, as :func:`._fake_titles.title_shares`.
     """
-    vals = values.drop_null().cast(pa.string())
+    vals = share_sample(values.drop_null().cast(pa.string()))
     if not len(vals):
         return []
     own = locale_data(locale).locale
@@ -188,7 +202,7 @@ def email_layouts(values: pa.Array, locale: str | None = None) -> list[tuple[str
     for ``jnaser84``), apart so that rare combinations drop from neither. Models saved
     before local parts have none and make ``first.last{number}``.
     """
-    vals = values.drop_null()
+    vals = share_sample(values.drop_null())
     if not len(vals):
         return []
     layouts = email_layout_of(vals)
