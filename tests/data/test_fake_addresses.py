@@ -11,7 +11,8 @@ import pytest
 from faker import Faker
 
 from simulacra.data._codecs import TableCodec
-from simulacra.data._fake_addresses import STREET_ONLY, address_layout_of
+from simulacra.data._fake_addresses import STREET_ONLY, address_layout_of, address_layouts
+from simulacra.data._locale_data import locale_data
 from simulacra.mock._pii_replace import replace_pii
 from simulacra.schema._model import Column, Kind, PIIType, Table
 from simulacra.schema._pii import detect_pii
@@ -111,3 +112,28 @@ def test_pii_fake_writes_each_address_in_its_real_layout() -> None:
     assert (got.str.contains(r", [A-Z]{2} \d{5}$", regex=True) == has_tail).all()
     assert not got.isin(set(real)).any()
     assert re.search(r"\d", got.iloc[0])
+
+
+def test_streets_of_several_countries_keep_their_locales() -> None:
+    german, french = Faker("de_DE"), Faker("fr_FR")
+    german.seed_instance(2)
+    french.seed_instance(3)
+    real = [german.street_address() if i % 3 else f"{french.building_number()}, rue "
+            f"{french.last_name()}" for i in range(1500)]
+    layouts = dict(address_layouts(pa.array(real), locale_data("de_DE")))
+    assert layouts == pytest.approx({STREET_ONLY: 2 / 3, "0|||fr_FR": 1 / 3}, abs=0.01)
+    made = _sample(real, "de_DE")
+    french_made = made.str.contains(r"^\d+, (?:rue|avenue|boulevard|chemin|impasse|place|"
+                                    r"allée|quai)", regex=True)
+    assert french_made.mean() == pytest.approx(1 / 3 * 5 / 6, abs=0.04)  # fr_FR: 5 in 6 numbered
+    assert not made.isin(set(real)).any()
+    out = replace_pii(pd.DataFrame({"adresse": real[:60]}), method="fake", seed=0,
+                      locale="de_DE").data["adresse"]
+    assert out.str.contains(",").sum() >= 10  # French streets faked as French ones (before: 0)
+
+
+def test_dutch_towns_come_from_the_cities_table() -> None:
+    fake = Faker("nl_NL")  # its city_formats is "{{city}}": the towns are the table `cities`
+    fake.seed_instance(4)
+    made = _sample([fake.address() for _ in range(500)], "nl_NL", n=500)
+    assert made.str.fullmatch(r"[^\n]+\n\d{4} ?[A-Z]{2}\n[^\n\d]+").all()

@@ -21,12 +21,16 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra.data._fake_layouts import share_sample
-from simulacra.data._locale_data import LocaleData, text_shape
+from simulacra.data._locale_data import LocaleData, locale_data, text_shape
+from simulacra.schema._pii import _GB_POSTCODE_END as GB_POSTCODE_END
+from simulacra.schema._pii import _STREET_WORD_LOCALES as STREET_WORD_LOCALES
+from simulacra.schema._pii import _STREET_WORD_RE as STREET_WORD_RE
 
 __all__ = ["STREET_ONLY", "address_layout_of", "address_layouts", "split_layout"]
 
 STREET_ONLY = "0|"
 _MIN_SHARE = 0.01
+_MIN_LOCALE_SHARE = 0.05
 _TOP = 20
 _MAX_TAIL = 3  # segments: town, state, postcode at most
 _SEPARATOR = re.compile(r"(\s*\n\s*|\s*,\s*)")
@@ -91,24 +95,50 @@ def _separator(sep: str) -> str:
     return ", " if sep.endswith((" ", "\t")) else ","
 
 
-def address_layout_of(values: pa.Array) -> pa.Array:
-    """The layout (``"lines|tail"``) of each address of ``values``."""
+def address_layout_of(values: pa.Array, locale: str | None = None) -> pa.Array:
+    """The layout (``"lines|tail|postcode"``) of each address of ``values``.
+
+    With ``locale`` (the column's), an address whose street words or postcode show another
+    locale has it as a fourth part: ``"0|||fr_FR"`` for ``"3, rue Colas"`` in a German list.
+    """
     text = values.cast(pa.string()).to_pylist()
-    return pa.array([STREET_ONLY if v is None else _layout_of(str(v)) for v in text],
-                    pa.string())
+    own = None if locale is None else locale_data(locale).locale
+    others = [None if v is None or own is None else _street_locale(str(v)) for v in text]
+    # a locale few addresses show is a chance word ("Spring" ends like a German "Ring")
+    counts = pd.Series(others, dtype=object).value_counts()
+    shown = set(counts.index[counts >= _MIN_LOCALE_SHARE * len(text)])
+    out = []
+    for v, other in zip(text, others, strict=True):
+        layout = STREET_ONLY if v is None else _layout_of(str(v))
+        if other in shown and other != own:
+            layout = layout + "|" * (3 - layout.count("|")) + str(other)
+        out.append(layout)
+    return pa.array(out, pa.string())
+
+
+def _street_locale(value: str) -> str | None:
+    """The locale a street word (``rue``, ``straße``) or a British postcode shows, if any."""
+    found = STREET_WORD_RE.search(value.lower())
+    if found is not None:
+        word = next(g for g in found.groups() if g)
+        return STREET_WORD_LOCALES.get(word)
+    return "en_GB" if GB_POSTCODE_END.search(value) else None
 
 
 def address_layouts(values: pa.Array, locale: LocaleData) -> list[tuple[str, float]]:
     """Shares of the layouts of real addresses; none when all are streets of one line.
 
-    Tails with a state code are kept only where the locale has states to fill them.
+    Tails with a state code are kept only where the address's locale has states to fill
+    them.
     """
     vals = share_sample(values.drop_null())
     if len(vals) == 0:
         return []
-    layouts = pd.Series(address_layout_of(vals).to_pylist(), dtype=object)
-    if not has_states(locale):
-        layouts = layouts.where(~layouts.str.contains("state_abbr", regex=False), STREET_ONLY)
+    layouts = pd.Series(address_layout_of(vals, locale.locale).to_pylist(), dtype=object)
+    for layout in layouts.unique():
+        other = split_layout(str(layout))[3]
+        if "state_abbr" in layout and not has_states(locale_data(other) if other else locale):
+            layouts[layouts == layout] = STREET_ONLY + ("||" + other if other else "")
     shares = layouts.value_counts(normalize=True)
     kept = [(str(k), float(s)) for k, s in shares.iloc[:_TOP].items() if s >= _MIN_SHARE]
     return [] if [k for k, _ in kept] == [STREET_ONLY] else kept
@@ -120,10 +150,10 @@ def has_states(locale: LocaleData) -> bool:
     return isinstance(found, (list, tuple)) and bool(found)
 
 
-def split_layout(layout: str) -> tuple[int, str, str]:
-    """``(line breaks of the street, tail template, shape of the postcode)`` of a layout."""
-    lines, _, rest = layout.partition("|")
-    tail, _, postcode = rest.partition("|")
-    return int(lines or 0), tail, postcode
+def split_layout(layout: str) -> tuple[int, str, str, str]:
+    """``(line breaks of the street, tail template, postcode shape, locale)`` of a layout.
 
-
+    The locale is empty where the address is the column's.
+    """
+    lines, tail, postcode, locale = [*layout.split("|"), "", "", ""][:4]
+    return int(lines or 0), tail, postcode, locale

@@ -191,7 +191,8 @@ class StreetAddress(PIIGenerator):
 
     ``shapes`` are the real addresses' layouts (:func:`._fake_addresses.address_layouts`):
     that share of streets takes as many lines as the real ones and is followed by the
-    locale's towns, states and postcodes in the real order and separators.
+    locale's towns, states and postcodes in the real order and separators; a layout with a
+    locale of its own (a French street in a German list) is made in that locale.
     """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
@@ -199,37 +200,39 @@ class StreetAddress(PIIGenerator):
             return self._streets(rows, rng, attempt, None)
 
         def make(layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
-            lines, tail, postcode = split_layout(layout)
-            street = self._streets(rows[pos], rng, attempt, lines)
+            lines, tail, postcode, other = split_layout(layout)
+            loc = other_locale(other, self.locale) if other else self.locale
+            street = self._streets(rows[pos], rng, attempt, lines, loc)
             if not tail:
                 return street
             template = Template.parse(tail)
-            fixed = {i: self._postcodes(postcode, len(pos), rng)
+            fixed = {i: self._postcodes(postcode, len(pos), rng, loc)
                      for i, part in enumerate(template.parts) if part == ("tok", "postcode")}
-            return join([street, self.locale.fill(template, len(pos), rng, fixed=fixed)],
-                        len(pos))
+            return join([street, loc.fill(template, len(pos), rng, fixed=fixed)], len(pos))
 
         return by_shape(self.shapes, len(rows), rng, make)
 
     def _streets(self, rows: np.ndarray, rng: np.random.Generator, attempt: int,
-                 lines: int | None) -> pa.Array:
+                 lines: int | None, loc: LocaleData | None = None) -> pa.Array:
+        """Streets of ``loc`` (unique ones of the column's locale) over ``lines`` lines."""
         n = len(rows)
         if not self.unique:
-            found = self.locale.templates("street_address")
+            loc = loc or self.locale
+            found = loc.templates("street_address")
             if lines is None or found is None:
-                return self.locale.expand("street_address", n, rng)
+                return loc.expand("street_address", n, rng)
             templates, weights = found
             breaks = np.array([sum(t.count("\n") for k, t in tpl.parts if k == "lit")
                                for tpl in templates])
             keep = np.flatnonzero(breaks == lines)
             if keep.size:
                 w = None if weights is None else weights[keep] / weights[keep].sum()
-                return self.locale.fill_any([templates[i] for i in keep], w, n, rng)
+                return loc.fill_any([templates[i] for i in keep], w, n, rng)
             # the locale writes no street over that many lines: flats, suites above it
-            street = self.locale.expand("street_address", n, rng)
-            if lines < 1 or self.locale.templates("secondary_address") is None:
+            street = loc.expand("street_address", n, rng)
+            if lines < 1 or loc.templates("secondary_address") is None:
                 return street
-            above = [self.locale.expand("secondary_address", n, rng) for _ in range(lines)]
+            above = [loc.expand("secondary_address", n, rng) for _ in range(lines)]
             return join([p for line in above for p in (line, "\n")] + [street], n)
         streets = self._street_pool
         digits = self._number_digits()
@@ -244,15 +247,16 @@ class StreetAddress(PIIGenerator):
         }
         return self.locale.fill(template, n, rng, fixed=fixed)
 
-    def _postcodes(self, shape: str, n: int, rng: np.random.Generator) -> pa.Array:
+    @staticmethod
+    def _postcodes(shape: str, n: int, rng: np.random.Generator, loc: LocaleData) -> pa.Array:
         """The locale's postcodes, those of the real ``shape`` where it has any."""
-        found = self.locale.templates("postcode")
+        found = loc.templates("postcode")
         if found is not None:
             keep = np.flatnonzero([tpl.shape == shape for tpl in found[0]])
             if keep.size:
                 w = None if found[1] is None else found[1][keep] / found[1][keep].sum()
-                return self.locale.fill_any([found[0][i] for i in keep], w, n, rng)
-        return self.locale.expand("postcode", n, rng)
+                return loc.fill_any([found[0][i] for i in keep], w, n, rng)
+        return loc.expand("postcode", n, rng)
 
     @functools.cached_property
     def _street_pool(self) -> pa.Array:

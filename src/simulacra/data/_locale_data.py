@@ -214,6 +214,19 @@ def _weighted(raw: Any) -> tuple[list[str], np.ndarray | None] | None:
     return None
 
 
+def _not_itself(token: str, found: tuple[list[str], np.ndarray | None]
+                ) -> tuple[list[Template], np.ndarray | None] | None:
+    """``token``'s formats as templates, but for a format that is the token itself.
+
+    nl_NL's ``city_formats`` is ``("{{city}}",)``: its towns are the table ``cities``.
+    """
+    keep = [i for i, t in enumerate(found[0]) if Template.parse(t).tokens != [token]]
+    if not keep:
+        return None
+    weights = None if found[1] is None else found[1][keep] / found[1][keep].sum()
+    return [Template.parse(found[0][i]) for i in keep], weights
+
+
 def _pool(values: Sequence[str], weights: np.ndarray | None = None) -> Pool:
     return Pool(pa.array(list(values), pa.string()), weights)
 
@@ -352,9 +365,7 @@ class LocaleData:
                     [Template(tuple(("set", f"{token}{_SET_MARK}{ch}") for ch in t))
                      for t in found[0]], found[1])
             else:
-                self._templates[token] = (
-                    None if found is None else ([Template.parse(t) for t in found[0]], found[1])
-                )
+                self._templates[token] = None if found is None else _not_itself(token, found)
         return self._templates[token]
 
     def _numbered(self, token: str) -> tuple[list[Template], np.ndarray | None] | None:

@@ -156,7 +156,8 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         local = local_layout_of(uniques, email_locales(layouts, locale))
         by = _layout_part(layouts, 1) + "|" + pd.Series(local.to_pylist(), dtype=object)
     elif pii_type is PIIType.STREET_ADDRESS:  # town and postcode lines as its real
-        by = pd.Series(address_layout_of(uniques).to_pylist(), dtype=object)
+        own = locale_data(locale).locale  # a French street in a German list stays French
+        by = pd.Series(address_layout_of(uniques, own).to_pylist(), dtype=object)
     else:
         return [(locale, np.arange(len(text), dtype=np.int64))]
     codes, labels = pd.factorize(by)
