@@ -15,6 +15,7 @@ Colas"``, ``"Flat 3\nMcCarthy Tunnel"``), and without a postcode it is left as s
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -22,6 +23,7 @@ import pyarrow as pa
 
 from simulacra.data._fake_layouts import share_sample
 from simulacra.data._locale_data import LocaleData, locale_data, text_shape
+from simulacra.errors import SchemaError
 from simulacra.schema._pii import _GB_POSTCODE_END as GB_POSTCODE_END
 from simulacra.schema._pii import _STREET_WORD_LOCALES as STREET_WORD_LOCALES
 from simulacra.schema._pii import _STREET_WORD_RE as STREET_WORD_RE
@@ -34,7 +36,7 @@ _MIN_LOCALE_SHARE = 0.05
 _TOP = 20
 _MAX_TAIL = 3  # segments: town, state, postcode at most
 _SEPARATOR = re.compile(r"(\s*\n\s*|\s*,\s*)")
-_POSTCODE = r"(?=[A-Z0-9 \-]*\d)(?:[A-Z]{1,2}-)?[A-Z0-9]{2,5}(?:[ \-][A-Z0-9]{2,4})?"
+_POSTCODE = r"(?=[A-Z0-9 \-]*\d)(?:[A-Z]{1,2}-)?[A-Z0-9]{2,7}(?:[ \-][A-Z0-9]{2,4})?"
 _ZIP = r"\d{5}(?:-\d{4})?"
 _ONLY_POSTCODE = re.compile(rf"^{_POSTCODE}$")
 _STATE_ZIP = re.compile(rf"^[A-Z]{{2}} {_ZIP}$")
@@ -103,7 +105,9 @@ def address_layout_of(values: pa.Array, locale: str | None = None) -> pa.Array:
     """
     text = values.cast(pa.string()).to_pylist()
     own = None if locale is None else locale_data(locale).locale
-    others = [None if v is None or own is None else _street_locale(str(v)) for v in text]
+    words = set() if own is None else _street_words(own)
+    others = [None if v is None or own is None else _street_locale(str(v), words)
+              for v in text]
     # a locale few addresses show is a chance word ("Spring" ends like a German "Ring")
     counts = pd.Series(others, dtype=object).value_counts()
     shown = set(counts.index[counts >= _MIN_LOCALE_SHARE * len(text)])
@@ -116,13 +120,29 @@ def address_layout_of(values: pa.Array, locale: str | None = None) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _street_locale(value: str) -> str | None:
-    """The locale a street word (``rue``, ``straße``) or a British postcode shows, if any."""
+def _street_locale(value: str, own_words: set[str]) -> str | None:
+    """The locale a street word (``rue``, ``straße``) or a British postcode shows, if any.
+
+    A word the column's locale writes itself (nl_NL's ``ring``, en_US's ``via``) shows none.
+    """
     found = STREET_WORD_RE.search(value.lower())
     if found is not None:
         word = next(g for g in found.groups() if g)
-        return STREET_WORD_LOCALES.get(word)
+        return None if word in own_words else STREET_WORD_LOCALES.get(word)
     return "en_GB" if GB_POSTCODE_END.search(value) else None
+
+
+@functools.lru_cache(maxsize=32)
+def _street_words(locale: str) -> set[str]:
+    """The street suffixes and prefixes of ``locale``, lower case."""
+    loc = locale_data(locale)
+    words: set[str] = set()
+    for token in ("street_suffix", "street_prefix"):
+        try:
+            words.update(str(w).lower() for w in loc.pool(token).values.to_pylist())
+        except SchemaError:  # the locale has no such table
+            continue
+    return words
 
 
 def address_layouts(values: pa.Array, locale: LocaleData) -> list[tuple[str, float]]:
