@@ -140,5 +140,5 @@ def make_local_parts(layout: str, n: int, rng: np.random.Generator, loc: LocaleD
 @functools.lru_cache(maxsize=32)
 def _words(loc: LocaleData) -> Pool:
     """The locale's lorem words in ASCII letters, for local parts that are no name."""
-    words = sorted({w.lower() for w in loc.words if w.isascii() and w.isalpha()})
+    words = sorted({w.lower() for w in loc.words if w.isascii() and w.isalpha() and len(w) > 2})
     return Pool(pa.array(words, pa.string())) if words else loc.ascii_pool("last_name")
