@@ -36,28 +36,30 @@ from simulacra.data._fake import (
     canonical_form,
     fake_ids,
     generate_guarded,
+    iban_shapes,
     make_pii_generator,
     parse_id_template,
     phone_shapes,
     value_shapes,
 )
+from simulacra.data._fake_addresses import address_layouts
 from simulacra.data._fake_codes import code_skeletons, ip_profile
 from simulacra.data._fake_layouts import email_layouts, name_layouts
 from simulacra.data._fake_pii import PIIGenerator
 from simulacra.data._frame import EncodedColumn
 from simulacra.data._id_layouts import layout_ids, layout_state
 from simulacra.data._keyed import ValueGuard, derive_key
-from simulacra.data._locale_data import DEFAULT_LOCALE
+from simulacra.data._locale_data import DEFAULT_LOCALE, locale_data
 from simulacra.data._national_ids import digit_width
 from simulacra.schema._model import Column, Kind, PIIType
 
 # What the generators of these types learn of the real values' layout (never a real value).
 _SHAPES: dict[PIIType, Callable[[pa.Array], list[tuple[str, float]]]] = {
-    **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID), value_shapes),
+    **dict.fromkeys((PIIType.CREDIT_CARD, PIIType.NATIONAL_ID), value_shapes),
+    PIIType.IBAN: iban_shapes,  # countries kept
     PIIType.PHONE: phone_shapes,
     PIIType.CODE: code_skeletons,
     PIIType.IP_ADDRESS: ip_profile,
-    PIIType.EMAIL: email_layouts,  # case and top-level domain
 }
 _LENGTH_QUANTILES = 21
 _MAX_FIRST_ID = 2**62  # ids above this start again from 1 rather than overflow
@@ -218,6 +220,10 @@ class PIICodec(_Guarded):
             shapes = [("#" * width, 1.0)]
         elif pii is PIIType.PERSON_NAME:  # order and case: `Last, First`, capitals
             shapes = name_layouts(text, column.locale)
+        elif pii is PIIType.EMAIL:  # case, top-level domain and local part: `jnaser`
+            shapes = email_layouts(text, column.locale)
+        elif pii is PIIType.STREET_ADDRESS:  # the town and postcode after the street
+            shapes = address_layouts(text, locale_data(column.locale))
         else:
             shapes = _SHAPES[pii](text) if pii in _SHAPES else []
         state.update(

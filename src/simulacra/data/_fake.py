@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._fake_codes import CODE_CLASSES
+from simulacra.data._fake_contacts import CONTACT_CLASSES
 from simulacra.data._fake_pii import (
     LANES,
     PII_CLASSES,
@@ -44,6 +45,7 @@ from simulacra.errors import SamplingError, SchemaError
 from simulacra.schema._model import PIIType
 
 __all__ = [
+    "CALLING_CODE",
     "ID_INTEGER",
     "GUARD_FORM",
     "ID_UUID",
@@ -56,6 +58,7 @@ __all__ = [
     "format_ids",
     "generate_guarded",
     "iban_remainders",
+    "iban_shapes",
     "luhn_check_digits",
     "make_pii_generator",
     "parse_id_template",
@@ -172,7 +175,7 @@ def _alnum(values: pa.Array) -> pa.Array:
     return keep_bytes(offsets, upper, keep)
 
 
-_GENERATORS = {**PII_CLASSES, **CODE_CLASSES}
+_GENERATORS = {**PII_CLASSES, **CONTACT_CLASSES, **CODE_CLASSES}
 _NUMBER_LIKE = {PIIType.PHONE, PIIType.CREDIT_CARD, PIIType.IBAN, PIIType.NATIONAL_ID}
 
 
@@ -235,28 +238,70 @@ def value_shapes(values: pa.Array, *, top: int = 20, min_share: float = 0.01,
 
 # E.164 country calling codes are a prefix code: these are the one- and two-digit ones, every
 # other code has three digits
-_CALLING_CODE = r"^\s*\+\s*(?:1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|[2-9]\d\d)"
+CALLING_CODE = r"^\s*\+\s*(?:1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|[2-9]\d\d)"
 
 
 def phone_shapes(values: pa.Array, *, top: int = 20,
                  min_share: float = 0.01) -> list[tuple[str, float]]:
-    """The layouts of phone numbers as :func:`value_shapes`, their country codes kept.
+    """The layouts of phone numbers as :func:`value_shapes`, country codes and extensions kept.
 
     ``+33 (0)4 74 57 13 50`` has the shape ``+33 (0)# ## ## ## ##``: the country code (shared
     by everyone of the country, so it tells nothing of the person) and a trunk ``0`` after it
-    stay, so that fakes keep the real countries in their shares.
+    stay, so that fakes keep the real countries in their shares. An extension keeps its
+    marker: ``(595) 984-7280 x123`` is ``(###) ###-#### x###``.
     """
-    vals = values.drop_null().cast(pa.string())
+    vals = pc.utf8_trim_whitespace(values.drop_null().cast(pa.string()))
     if len(vals) == 0:
         return []
-    prefix = pc.extract_regex(vals, f"(?P<cc>{_CALLING_CODE})").field("cc")
-    prefix = pc.fill_null(prefix, "")
+    parts = pc.extract_regex(vals, _EXTENDED)
+    main = parts.field("main")
+    ext = pc.fill_null(pc.replace_substring_regex(
+        pc.utf8_lower(parts.field("ext")), r"[0-9]", "#"), "")
+    prefix = pc.fill_null(pc.extract_regex(main, f"(?P<cc>{CALLING_CODE})").field("cc"), "")
+    key = pc.binary_join_element_wise(prefix, ext, "\x1f")
     found: dict[str, float] = {}
-    for code in pc.unique(prefix).to_pylist():
-        rest = pc.utf8_slice_codeunits(vals.filter(pc.equal(prefix, code)), len(code))
+    for both in pc.unique(key).to_pylist():
+        code, tail = both.split("\x1f")
+        rest = pc.utf8_slice_codeunits(main.filter(pc.equal(key, both)), len(code))
         share = len(rest) / len(vals)
-        for shape, part in value_shapes(rest, top=top, min_share=0.0, leading_zero=True):
-            found[code + shape] = found.get(code + shape, 0.0) + part * share
+        if share < min_share:
+            continue
+        # a country's rare layouts give their share to its common ones: each country keeps
+        # its share when a mixed column has more layouts than are kept
+        kept = value_shapes(rest, top=_SHAPES_PER_CODE, min_share=min_share, leading_zero=True)
+        total = sum(part for _, part in kept) or 1.0
+        for shape, part in kept:
+            found[code + shape + tail] = found.get(code + shape + tail, 0.0) + part / total * share
+    ordered = sorted(found.items(), key=lambda item: -item[1])[: top * 3]
+    return [(shape, share) for shape, share in ordered]
+
+
+_SHAPES_PER_CODE = 8
+
+
+# a number and its extension: "(595) 984-7280 x123", "0171 234567 ext. 12"
+_EXTENDED = r"^(?P<main>.*?)(?P<ext>\s*(?:[xX]|[eE][xX][tT]\.?)\s*\d{1,6})?$"
+
+
+def iban_shapes(values: pa.Array, *, top: int = 20,
+                min_share: float = 0.01) -> list[tuple[str, float]]:
+    """The layouts of IBANs as :func:`value_shapes`, their countries kept (``"PL## ####"``).
+
+    A country is shared by all its account holders and says nothing of one of them; keeping
+    it lets fakes come from the real countries, in their shares.
+    """
+    vals = pc.utf8_trim_whitespace(values.drop_null().cast(pa.string()))
+    if len(vals) == 0:
+        return []
+    country = pc.fill_null(pc.extract_regex(vals, r"^(?P<c>[A-Z]{2})\d").field("c"), "")
+    found: dict[str, float] = {}
+    for code in pc.unique(country).to_pylist():
+        rest = vals.filter(pc.equal(country, code))
+        share = len(rest) / len(vals)
+        for shape, part in value_shapes(pc.utf8_slice_codeunits(rest, len(code)), top=top,
+                                        min_share=0.0):
+            key = (code or "") + shape
+            found[key] = found.get(key, 0.0) + part * share
     ordered = sorted(found.items(), key=lambda item: -item[1])[:top]
     return [(shape, share) for shape, share in ordered if share >= min_share]
 

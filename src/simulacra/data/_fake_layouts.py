@@ -12,8 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulacra.data._fake_emails import local_layout_of
+from simulacra.data._fake_titles import title_kind_of, title_shares, untitled
 from simulacra.data._locale_data import LocaleData, locale_data
 from simulacra.errors import SchemaError
+from simulacra.schema._pii import _NAME_LOCALES as NAME_LOCALES
 
 __all__ = [
     "AS_LOCALE",
@@ -21,23 +24,29 @@ __all__ = [
     "LAST_COMMA",
     "LAST_FIRST",
     "LAST_UPPER",
+    "LOCAL_PART",
     "LOWER",
     "TITLE",
     "UPPER",
     "domains_under",
     "email_layout_of",
     "email_layouts",
+    "email_locales",
     "locale_of_tld",
     "name_layout_of",
     "name_layouts",
+    "name_locale_of",
     "recase",
+    "share_sample",
 ]
 
 AS_LOCALE, LAST_COMMA, LAST_FIRST = "as locale", "last, first", "last first"
 TITLE, UPPER, LOWER, LAST_UPPER = "title", "upper", "lower", "last upper"
 CAPITALIZED = "capitalized"
+LOCAL_PART = "local:"
 _DEFAULT_NAME = f"{AS_LOCALE}/{TITLE}"
 _MIN_SHARE = 0.01
+SHARE_SAMPLE = 20_000
 _TOP = 20
 
 # Locales whose people mostly have addresses under these country domains: the fakes of a
@@ -48,6 +57,18 @@ _TLD_LOCALES = {
     "fi": "fi_FI", "pt": "pt_PT", "br": "pt_BR", "uk": "en_GB", "ie": "en_IE", "ca": "en_CA",
     "au": "en_AU", "nz": "en_NZ", "cz": "cs_CZ", "mx": "es_MX",
 }
+
+
+def share_sample(values: pa.Array, limit: int = SHARE_SAMPLE) -> pa.Array:
+    """At most ``limit`` of ``values``, drawn at random (fixed seed): enough for shares of 1%.
+
+    Layouts of names, e-mails and addresses are read value by value; a sample keeps fitting
+    a column of millions of values fast.
+    """
+    if len(values) <= limit:
+        return values
+    picked = np.sort(np.random.default_rng(0).choice(len(values), limit, replace=False))
+    return values.take(pa.array(picked))
 
 
 def _shares(keys: pa.Array, default: str | None = None) -> list[tuple[str, float]]:
@@ -103,9 +124,49 @@ def name_layout_of(values: pa.Array, locale: str | None) -> pa.Array:
 
 
 def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]]:
-    """Shares of the layouts of real names; none when all are written as the locale's."""
-    vals = values.drop_null().cast(pa.string())
-    return _shares(name_layout_of(vals, locale), default=_DEFAULT_NAME) if len(vals) else []
+    """Shares of the layouts of real names; none when all are written as the locale's.
+
+    A name whose words are clearly of another locale's lists than ``locale``'s (a Polish
+    customer in a German list) has that locale as a third part: ``"as locale/title/pl_PL"``.
+    The shares of titles (``Dr.``, ``B.A.``) follow, as :func:`._fake_titles.title_shares`.
+    """
+    vals = share_sample(values.drop_null().cast(pa.string()))
+    if not len(vals):
+        return []
+    own = locale_data(locale).locale
+    kinds = title_kind_of(vals, [own, *NAME_LOCALES])
+    bare = untitled(vals, kinds)
+    layouts = name_layout_of(bare, locale)
+    other = name_locale_of(bare, own)
+    layouts = pc.if_else(pc.equal(other, own), layouts,
+                         pc.binary_join_element_wise(layouts, other, "/"))
+    titles = title_shares(kinds)
+    return _shares(layouts, default=None if titles else _DEFAULT_NAME) + titles
+
+
+def name_locale_of(values: pa.Array, locale: str) -> pa.Array:
+    """The locale of each name: the one whose lists hold most of its words, else ``locale``.
+
+    A word counts once as a first name and once as a last name (``Emil Tokarek`` scores 2 in
+    pl_PL); a name goes to another locale only when that locale alone scores highest and
+    beats ``locale``.
+    """
+    words = pc.split_pattern_regex(pc.utf8_lower(values.cast(pa.string())), r"[\s,]+")
+    flat = pc.list_flatten(words)
+    parent = np.asarray(pc.list_parent_indices(words))
+    candidates = list(dict.fromkeys([locale, *NAME_LOCALES]))
+    scores = np.zeros((len(candidates), len(values)), dtype=np.int64)
+    for k, name in enumerate(candidates):
+        for part in ("first_name", "last_name"):
+            known = pc.utf8_lower(locale_data(name).pool(part).values)
+            hit = np.asarray(pc.fill_null(pc.is_in(flat, value_set=known), False), dtype=bool)
+            seen = np.zeros(len(values), dtype=bool)
+            seen[parent[hit]] = True
+            scores[k] += seen
+    best = scores.max(axis=0)
+    alone = (scores == best).sum(axis=0) == 1
+    pick = np.where(alone & (best > scores[0]), scores.argmax(axis=0), 0)
+    return pa.array(np.array(candidates, dtype=object)[pick], pa.string())
 
 
 def recase(values: pa.Array, case: str) -> pa.Array:
@@ -133,10 +194,26 @@ def email_layout_of(values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(case, pc.fill_null(tld, ""), "/")
 
 
-def email_layouts(values: pa.Array) -> list[tuple[str, float]]:
-    """Shares of the layouts (:func:`email_layout_of`) of real addresses."""
-    vals = values.drop_null()
-    return _shares(email_layout_of(vals)) if len(vals) else []
+def email_layouts(values: pa.Array, locale: str | None = None) -> list[tuple[str, float]]:
+    """Shares of the layouts of real addresses, then of their local parts.
+
+    The first entries are :func:`email_layout_of`'s (``upper/de``); then, each prefixed
+    ``LOCAL_PART``, the shares of :func:`._fake_emails.local_layout_of`'s (``local:il##``
+    for ``jnaser84``), apart so that rare combinations drop from neither. Models saved
+    before local parts have none and make ``first.last{number}``.
+    """
+    vals = share_sample(values.drop_null())
+    if not len(vals):
+        return []
+    layouts = email_layout_of(vals)
+    local = _shares(local_layout_of(vals, email_locales(layouts, locale)))
+    return _shares(layouts) + [(LOCAL_PART + k, v) for k, v in local]
+
+
+def email_locales(layouts: pa.Array, locale: str | None) -> list[str | None]:
+    """``locale`` and those of the country domains of e-mail ``layouts``: whose names to know."""
+    tlds = pc.unique(pc.extract_regex(layouts, r"/(?P<t>[a-z]*)$").field("t")).to_pylist()
+    return [locale, *(_TLD_LOCALES[t] for t in tlds if t in _TLD_LOCALES)]
 
 
 def locale_of_tld(tld: str, default: LocaleData) -> LocaleData:

@@ -1,5 +1,7 @@
 """Generators of personal data, one class per :class:`~simulacra.schema.PIIType`.
 
+(Contact data, e-mails, phones and street addresses, in :mod:`._fake_contacts`.)
+
 Each generator makes values for a batch of row numbers at once from a locale's material
 (:mod:`simulacra.data._locale_data`) and a numpy Generator. ``attempt`` counts how often the
 rows were already tried because a value equalled a real one (see
@@ -25,18 +27,19 @@ import pyarrow.compute as pc
 
 from simulacra.data._fake_layouts import (
     AS_LOCALE,
-    CAPITALIZED,
     LAST_COMMA,
     LAST_FIRST,
     LAST_UPPER,
-    LOWER,
-    UPPER,
-    domains_under,
-    locale_of_tld,
+    TITLE,
     recase,
 )
+from simulacra.data._fake_titles import TITLED, titled_templates
 from simulacra.data._keyed import ValueGuard, derive_key, permute_index
-from simulacra.data._locale_data import LocaleData, Pool, Template, numerify, text_shape
+from simulacra.data._locale_data import (
+    LocaleData,
+    Pool,
+    locale_data,
+)
 from simulacra.data._national_ids import (
     IdLayout,
     country_layouts,
@@ -52,14 +55,13 @@ from simulacra.data._strings import (
     scatter,
     shaped,
 )
-from simulacra.errors import SamplingError
+from simulacra.errors import SamplingError, SchemaError
 from simulacra.schema._model import PIIType
 
 LANES = 4
 """Lanes of a unique permutation: a row may be regenerated ``LANES - 1`` times."""
-_EMAIL_SPACE = 10**7
 _MAX_ENUMERATED = 4_000_000
-_MAX_UNIQUE_DIGITS = 17
+MAX_UNIQUE_DIGITS = 17
 _SSN_AREAS = np.setdiff1d(np.arange(1, 900), [666])
 _CARD_PREFIXES: dict[int, tuple[list[str], list[float]]] = {
     16: (["4", "51", "52", "53", "54", "55", *map(str, range(2221, 2721))],
@@ -193,8 +195,10 @@ class PersonName(_AllowedPool):
     """A full name in the locale's order (``first last``, or ``last first`` in ja_JP).
 
     ``shapes`` are the real names' layouts (:func:`._fake_layouts.name_layouts`): that share
-    of names is then written ``Last, First``, in capitals, ... Unique names all take the
-    commonest layout, so that no two rows can spell one name.
+    of names is then written ``Last, First``, in capitals, in another locale, ... and the
+    shares of titles (``titled:p``): that share of names is written with a title, by the
+    locale's own formats. Unique names all take the commonest layout and no title, so that
+    no two rows can spell one name.
     """
 
     def _candidates(self) -> pa.Array:
@@ -208,15 +212,50 @@ class PersonName(_AllowedPool):
         first, last = first.take(pa.array(f_idx)), last.take(pa.array(l_idx))
         if not self.shapes:
             return self._compose(first, last)
-        order, case = max(self.shapes, key=lambda sw: sw[1])[0].split("/")
+        order, case = max(self._layouts, key=lambda sw: sw[1])[0].split("/")[:2]
         return self._laid_out(first, last, order, case)
 
-    def _compose(self, first: pa.Array, last: pa.Array) -> pa.Array:
-        last_first, sep = self.locale.name_order
+    @functools.cached_property
+    def _layouts(self) -> list[tuple[str, float]]:
+        """The shapes that are layouts (not title shares); the locale's if only titles."""
+        found = [(s, w) for s, w in self.shapes if not s.startswith(TITLED)]
+        return found or [(f"{AS_LOCALE}/{TITLE}", 1.0)]
+
+    @functools.cached_property
+    def _title_rates(self) -> list[tuple[str, float]]:
+        """(title kind, share of the names in the locale's own layouts that have it)."""
+        total = sum(w for _, w in self._layouts)
+        own = sum(w for s, w in self._layouts
+                  if s.startswith(AS_LOCALE + "/") and s.split("/")[1] != LAST_UPPER)
+        if not own:
+            return []
+        rates = [(s[len(TITLED):], w * total / own) for s, w in self.shapes
+                 if s.startswith(TITLED)]
+        scale = max(1.0, sum(r for _, r in rates))
+        return [(kind, rate / scale) for kind, rate in rates]
+
+    def _titled(self, made: pa.Array, loc: LocaleData, case: str,
+                rng: np.random.Generator) -> pa.Array:
+        """``made`` with the learned share of names written with a title, as ``loc`` does."""
+        draw = rng.random(len(made))
+        start = 0.0
+        for kind, rate in self._title_rates:
+            at = (draw >= start) & (draw < start + rate)
+            start += rate
+            found = titled_templates(loc, kind)
+            if found is not None and at.any():
+                titled = recase(loc.fill_any(*found, int(at.sum()), rng), case)
+                made = pc.replace_with_mask(made, pa.array(at), titled)
+        return made
+
+    def _compose(self, first: pa.Array, last: pa.Array,
+                 loc: LocaleData | None = None) -> pa.Array:
+        last_first, sep = (loc or self.locale).name_order
         pieces = [last, sep, first] if last_first else [first, sep, last]
         return join(pieces, len(first))
 
-    def _laid_out(self, first: pa.Array, last: pa.Array, order: str, case: str) -> pa.Array:
+    def _laid_out(self, first: pa.Array, last: pa.Array, order: str, case: str,
+                  loc: LocaleData | None = None) -> pa.Array:
         if case == LAST_UPPER:
             last = pc.utf8_upper(last)
         else:
@@ -225,17 +264,19 @@ class PersonName(_AllowedPool):
             return join([last, ", ", first], len(first))
         if order == LAST_FIRST:
             return join([last, " ", first], len(first))
-        return self._compose(first, last)
+        return self._compose(first, last, loc)
 
     def _in_layout(self, layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
         n = len(pos)
-        order, case = layout.split("/")
+        order, case, *other = layout.split("/")
+        loc = other_locale(other[0], self.locale) if other else self.locale
         if order == AS_LOCALE and case != LAST_UPPER:  # the locale's own formats, recased
-            templates, weights = self.locale.person_templates
-            return recase(self.locale.fill_any(templates, weights, n, rng), case)
-        first = self.locale.pool("first_name").draw(n, rng)
-        last = self.locale.pool("last_name").draw(n, rng)
-        return self._laid_out(first, last, order, case)
+            templates, weights = loc.person_templates
+            made = recase(loc.fill_any(templates, weights, n, rng), case)
+            return self._titled(made, loc, case, rng) if self._title_rates else made
+        first = loc.pool("first_name").draw(n, rng)
+        last = loc.pool("last_name").draw(n, rng)
+        return self._laid_out(first, last, order, case, loc)
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
         if self.unique:
@@ -244,10 +285,18 @@ class PersonName(_AllowedPool):
         if not self.shapes:  # no layouts learned (older models): the locale's formats
             templates, weights = self.locale.person_templates
             return self.locale.fill_any(templates, weights, n, rng)
-        return _by_shape(self.shapes, n, rng, self._in_layout)
+        return by_shape(self._layouts, n, rng, self._in_layout)
 
 
-def _by_shape(shapes: Shapes, n: int, rng: np.random.Generator,
+def other_locale(name: str, default: LocaleData) -> LocaleData:
+    """The locale ``name`` of a layout; ``default`` where this Faker lacks it."""
+    try:
+        return locale_data(name)
+    except SchemaError:
+        return default
+
+
+def by_shape(shapes: Shapes, n: int, rng: np.random.Generator,
               make: Callable[[str, np.ndarray, np.random.Generator], pa.Array]) -> pa.Array:
     """``n`` values in shapes drawn by their shares; ``make(shape, positions, rng)``."""
     weights = np.array([w for _, w in shapes], dtype=np.float64)
@@ -257,142 +306,6 @@ def _by_shape(shapes: Shapes, n: int, rng: np.random.Generator,
         pos = np.flatnonzero(which == k)
         groups.append((pos, make(shapes[int(k)][0], pos, rng)))
     return scatter(groups, n)
-
-
-def _email_numbers() -> Pool:
-    """What follows ``first.last``: nothing (40%), two digits (36%) or a year (24%)."""
-    values = ["", *map(str, range(1, 100)), *map(str, range(1950, 2010))]
-    weights = np.array([0.4] + [0.36 / 99] * 99 + [0.24 / 60] * 60)
-    return Pool(pa.array(values, pa.string()), weights / weights.sum())
-
-
-_EMAIL_NUMBERS = functools.cache(_email_numbers)
-
-
-class Email(PIIGenerator):
-    """``first.last{number}@{free mail domain}``, lower-case ASCII.
-
-    ``shapes`` are the real addresses' case and top-level domain shares
-    (:func:`._fake_layouts.email_layouts`): an ``upper/de`` share is German names at German
-    free-mail domains in capitals.
-    """
-
-    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        loc = self.locale
-        if not self.shapes:  # no layouts learned (older models): the locale's domains
-            return self._made(rows, rng, loc, loc.affixed(loc.email_domains, "email-domain",
-                                                          prefix="@"))
-
-        def make(layout: str, pos: np.ndarray, rng: np.random.Generator) -> pa.Array:
-            case, tld = layout.split("/")
-            people = locale_of_tld(tld, loc)
-            at = Pool(domains_under(people, tld)).affixed(prefix="@")
-            return self._made(rows[pos], rng, people, at, case)
-
-        return _by_shape(self.shapes, len(rows), rng, make)
-
-    def _made(self, rows: np.ndarray, rng: np.random.Generator, loc: LocaleData,
-              domains: Pool, case: str = LOWER) -> pa.Array:
-        n = len(rows)
-        first = loc.affixed(loc.ascii_pool("first_name"), "email-first", suffix=".").draw(n, rng)
-        last = loc.ascii_pool("last_name").draw(n, rng)
-        if case == CAPITALIZED:  # Hans.Mueller@web.de
-            first, last = pc.utf8_capitalize(first), pc.utf8_capitalize(last)
-        at = domains.draw(n, rng)
-        if self.unique:
-            small = rows < _EMAIL_SPACE
-            code = rows.copy()
-            code[small] = permute_index(rows[small], _EMAIL_SPACE, self.key)
-            number = pc.cast(pa.array(code + 1), pa.string())
-        else:
-            number = _EMAIL_NUMBERS().draw(n, rng)
-        made = join([first, last, number, at], n)
-        return pc.utf8_upper(made) if case == UPPER else made
-
-
-class Phone(PIIGenerator):
-    """The locale's phone formats, restricted to those shaped like the real numbers."""
-
-    @functools.cached_property
-    def _templates(self) -> tuple[list[Template], np.ndarray | None]:
-        names, weights = self.locale.formats("formats", "phone_number")
-        own = [Template.parse(f) for f in names]
-        real = dict(self.shapes)  # a national number's leading 0 is kept in its shape
-        if not real:
-            return own, weights
-        masked: dict[str, float] = {}
-        for shape, share in real.items():
-            masked[text_shape(shape)] = masked.get(text_shape(shape), 0.0) + share
-        matched = [t for t in own if t.shape in masked]
-        if matched:
-            per_shape = {s: sum(t.shape == s for t in matched) for s in masked}
-            w = np.array([masked[t.shape] / per_shape[t.shape] for t in matched])
-            return matched, w / w.sum()
-        plain = [(s, w) for s, w in real.items()
-                 if "A" not in s and len(re.findall("[#0]", s)) >= 4]
-        if not plain:
-            return own, weights
-        w = np.array([w for _, w in plain])
-        return [Template.parse(s) for s, _ in plain], w / w.sum()
-
-    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        n = len(rows)
-        templates, weights = self._templates
-        if not self.unique:
-            return numerify(self.locale.fill_any(templates, weights, n, rng), rng)
-        fixed = [t for t in templates if t.layout is not None]
-        if not fixed:
-            fixed = [Template.parse(t.shape) for t in templates[:1]]
-        layout = fixed[0].layout
-        assert layout is not None
-        mat = layout.fill(n, rng)
-        digits = layout.slots[(layout.low == 48) & (layout.high == 58)][-_MAX_UNIQUE_DIGITS:]
-        codes = Lanes(10 ** len(digits), self.key, self.where).codes(rows, attempt)
-        put_runs(mat, digits, digit_chars(codes, len(digits)))
-        return from_matrix(mat)
-
-
-class StreetAddress(PIIGenerator):
-    """The locale's street address formats; unique ones pair a street with a house number."""
-
-    def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        n = len(rows)
-        if not self.unique:
-            return self.locale.expand("street_address", n, rng)
-        streets = self._street_pool
-        digits = self._number_digits()
-        capacity = len(streets) * (10**digits - 1)
-        codes = Lanes(capacity, self.key, self.where).codes(rows, attempt)
-        number, street = np.divmod(codes, len(streets))
-        template = self._template()
-        toks = {text: i for i, (kind, text) in enumerate(template.parts) if kind == "tok"}
-        fixed = {
-            toks["building_number"]: pc.cast(pa.array(number + 1), pa.string()),
-            toks["street_name"]: streets.take(pa.array(street)),
-        }
-        return self.locale.fill(template, n, rng, fixed=fixed)
-
-    @functools.cached_property
-    def _street_pool(self) -> pa.Array:
-        """Up to 4096 distinct street names, the same for every run."""
-        rng = np.random.default_rng(derive_key(self.locale.locale, "streets"))
-        return pc.unique(self.locale.expand("street_name", 4096, rng)).sort()
-
-    def _number_digits(self) -> int:
-        found = self.locale.templates("building_number")
-        if found is None:
-            return 3
-        widths = [sum(len(t) for k, t in tpl.parts if k == "num") for tpl in found[0]]
-        return int(np.clip(max(widths), 2, 5))
-
-    def _template(self) -> Template:
-        found = self.locale.templates("street_address")
-        for tpl in found[0] if found else []:
-            if set(tpl.tokens) == {"building_number", "street_name"}:
-                return tpl
-        return Template.parse("{{building_number}} {{street_name}}")
-
-
 
 
 class CreditCard(PIIGenerator):
@@ -431,7 +344,7 @@ class CreditCard(PIIGenerator):
         head = np.arange(4)[None, :] < sizes[choice][:, None]
         payload[:, :4] = np.where(head, table[choice], payload[:, :4])
         if self.unique:
-            width = min(length - 5, _MAX_UNIQUE_DIGITS)
+            width = min(length - 5, MAX_UNIQUE_DIGITS)
             key = self.key + length
             codes = Lanes(10**width, key, self.where).codes(rows, attempt)
             payload[:, length - 1 - width :] = digit_chars(codes, width) - 48
@@ -468,32 +381,51 @@ def iban_remainders(country: str, bban: np.ndarray) -> np.ndarray:
 
 
 class Iban(PIIGenerator):
-    """IBANs of the locale's country (BBAN from Faker's format) with valid check digits."""
+    """IBANs with valid check digits: of the real countries in their layouts and shares.
+
+    ``shapes`` of :func:`._fake.iban_shapes` keep the country (``"PL## #### ..."``): each
+    country's share is made in its real length and grouping, letters where its real ones have
+    letters. Without them (mock data, older models), the locale's country and Faker's BBAN.
+    """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
-        n = len(rows)
+        countries = [(s, w) for s, w in self.shapes if _IBAN_COUNTRY.match(s)]
+        if countries:
+            return by_shape(countries, len(rows), rng,
+                             lambda shape, pos, rng: self._in_shape(shape, rows[pos], rng,
+                                                                    attempt))
         country, fmt = self.locale.bank
-        layout = np.frombuffer(fmt.encode("ascii"), dtype=np.uint8)
-        letters = layout == ord("?")
-        bban = random_chars(n, np.where(letters, 65, 48).astype(np.uint8),
-                            np.where(letters, 91, 58).astype(np.uint8), rng)
-        if self.unique:
-            slots = np.flatnonzero(~letters)[-_MAX_UNIQUE_DIGITS:]
-            codes = Lanes(10 ** len(slots), self.key, self.where).codes(rows, attempt)
-            put_runs(bban, slots, digit_chars(codes, len(slots)))
-        check = 98 - iban_remainders(country, bban)
+        spaced = " " in max(self.shapes, key=lambda sw: sw[1])[0] if self.shapes else False
+        width = 4 + len(fmt)
+        shape = country + " ".join("#" * min(4, width - i) for i in range(0, width, 4))[2:]
+        return self._in_shape(shape if spaced else country + "#" * (width - 2), rows, rng,
+                              attempt, bban=fmt)
+
+    def _in_shape(self, shape: str, rows: np.ndarray, rng: np.random.Generator, attempt: int,
+                  bban: str | None = None) -> pa.Array:
+        """IBANs of ``shape``'s country, its ``A`` letters and ``#`` digits in place."""
+        n = len(rows)
+        country, body = shape[:2], shape[2:].replace(" ", "")[2:]
+        letters = np.frombuffer((bban or body).encode("ascii"), dtype=np.uint8) == ord(
+            "?" if bban else "A")
+        chars = random_chars(n, np.where(letters, 65, 48).astype(np.uint8),
+                             np.where(letters, 91, 58).astype(np.uint8), rng)
+        if self.unique:  # one key per country and length: two spacings never meet
+            slots = np.flatnonzero(~letters)[-MAX_UNIQUE_DIGITS:]
+            key = self.key if bban else derive_key("iban", str(self.key), country,
+                                                   str(len(letters)))
+            codes = Lanes(10 ** len(slots), key, self.where).codes(rows, attempt)
+            put_runs(chars, slots, digit_chars(codes, len(slots)))
+        check = 98 - iban_remainders(country, chars)
         head = np.frombuffer(country.encode("ascii"), dtype=np.uint8)
         mat = np.concatenate(
-            [np.broadcast_to(head, (n, 2)), digit_chars(check, 2), bban], axis=1
+            [np.broadcast_to(head, (n, 2)), digit_chars(check, 2), chars], axis=1
         ).astype(np.uint8)
-        if self._grouped():
-            width = mat.shape[1]
-            shape = " ".join("#" * min(4, width - i) for i in range(0, width, 4))
-            mat = shaped(mat, shape)
-        return from_matrix(mat)
+        return from_matrix(shaped(mat, "##" + re.sub("[A#]", "#", shape[2:])))
 
-    def _grouped(self) -> bool:
-        return bool(self.shapes) and " " in max(self.shapes, key=lambda sw: sw[1])[0]
+
+_IBAN_COUNTRY = re.compile(r"^(?!AA)[A-Z]{2}##")
+"""A shape with its real country (old models' shapes begin ``AA##``)."""
 
 
 class NationalId(_AllowedPool):
@@ -569,12 +501,9 @@ class NationalId(_AllowedPool):
 
 
 PII_CLASSES: dict[PIIType, type[PIIGenerator]] = {
-    PIIType.EMAIL: Email,
-    PIIType.PHONE: Phone,
     PIIType.PERSON_NAME: PersonName,
     PIIType.FIRST_NAME: FirstName,
     PIIType.LAST_NAME: LastName,
-    PIIType.STREET_ADDRESS: StreetAddress,
     PIIType.CREDIT_CARD: CreditCard,
     PIIType.IBAN: Iban,
     PIIType.NATIONAL_ID: NationalId,

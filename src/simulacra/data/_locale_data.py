@@ -38,6 +38,8 @@ _TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"#+|[%$!@?]")
 _SET_MARK = "\x1f"  # joins a token and a character of its sets in a "set" part
 _FALLBACK_DRAWS = 1000
+_CHECK_DRAWS = 30
+_NAME_TOKEN = re.compile(r"^(first|last)_name(_male|_female)?$")
 _MAX_DEPTH = 6
 _DIGIT_POOLS = {
     "%": [str(d) for d in range(1, 10)],
@@ -212,6 +214,19 @@ def _weighted(raw: Any) -> tuple[list[str], np.ndarray | None] | None:
     return None
 
 
+def _not_itself(token: str, found: tuple[list[str], np.ndarray | None]
+                ) -> tuple[list[Template], np.ndarray | None] | None:
+    """``token``'s formats as templates, but for a format that is the token itself.
+
+    nl_NL's ``city_formats`` is ``("{{city}}",)``: its towns are the table ``cities``.
+    """
+    keep = [i for i, t in enumerate(found[0]) if Template.parse(t).tokens != [token]]
+    if not keep:
+        return None
+    weights = None if found[1] is None else found[1][keep] / found[1][keep].sum()
+    return [Template.parse(found[0][i]) for i in keep], weights
+
+
 def _pool(values: Sequence[str], weights: np.ndarray | None = None) -> Pool:
     return Pool(pa.array(list(values), pa.string()), weights)
 
@@ -270,6 +285,11 @@ class LocaleData:
                 return getattr(p, name)
         return None
 
+    def tables(self, prefix: str) -> dict[str, Any]:
+        """Every provider attribute whose name starts with ``prefix`` (``"prefixes"``)."""
+        return {a: getattr(p, a) for p in self._providers for a in dir(p)
+                if a.startswith(prefix)}
+
     def formats(self, name: str, provider: str) -> tuple[list[str], np.ndarray | None]:
         """A provider's list of formats (``"formats"`` of phone_number, say) and weights."""
         found = _weighted(self.attr(name, provider))
@@ -288,10 +308,34 @@ class LocaleData:
                 found = _weighted(self.attr(name))
                 if found is not None:
                     break
+            if found is not None and _NAME_TOKEN.match(token):
+                found = self._checked(token, found)
             if found is None:
                 found = self._drawn(token)
             self._pools[token] = _pool(*found)
         return self._pools[token]
+
+    def _checked(self, token: str, found: tuple[list[str], np.ndarray | None]
+                 ) -> tuple[list[str], np.ndarray | None] | None:
+        """``found`` if Faker's own ``token`` draws from it; else the lists it draws from.
+
+        pl_PL inherits the table ``last_names = ["Doe"]`` and draws its surnames from
+        ``unisex_last_names``: such lists (names ending in ``_last_names``) are joined.
+        """
+        method = getattr(self._faker, token, None)
+        if method is None or not callable(method):
+            return found
+        with self._lock:
+            self._faker.seed_instance(0)
+            draws = {str(method()) for _ in range(_CHECK_DRAWS)}
+        if len(draws & set(found[0])) * 2 >= len(draws):
+            return found
+        plural = _plurals(token)[0]
+        lists = [self.attr(a) for p in self._providers for a in dir(p)
+                 if a.endswith("_" + plural) and not a.startswith("_")]
+        names = list(dict.fromkeys(v for lst in lists if isinstance(lst, (list, tuple))
+                                   for v in lst if isinstance(v, str)))
+        return (names, None) if len(draws & set(names)) * 2 >= len(draws) else None
 
     def _drawn(self, token: str) -> tuple[list[str], np.ndarray]:
         method = getattr(self._faker, token, None)
@@ -321,9 +365,7 @@ class LocaleData:
                     [Template(tuple(("set", f"{token}{_SET_MARK}{ch}") for ch in t))
                      for t in found[0]], found[1])
             else:
-                self._templates[token] = (
-                    None if found is None else ([Template.parse(t) for t in found[0]], found[1])
-                )
+                self._templates[token] = None if found is None else _not_itself(token, found)
         return self._templates[token]
 
     def _numbered(self, token: str) -> tuple[list[Template], np.ndarray | None] | None:

@@ -30,23 +30,31 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._fake import (
+    CALLING_CODE,
     canonical_form,
     generate_guarded,
+    iban_shapes,
     make_pii_generator,
     phone_shapes,
     uuid4_strings,
     value_shapes,
 )
+from simulacra.data._fake_addresses import address_layout_of, address_layouts
+from simulacra.data._fake_emails import local_layout_of
 from simulacra.data._fake_layouts import (
     AS_LOCALE,
     LAST_COMMA,
     LAST_FIRST,
     LAST_UPPER,
+    LOCAL_PART,
     LOWER,
     TITLE,
     email_layout_of,
+    email_locales,
     name_layout_of,
+    name_locale_of,
 )
+from simulacra.data._fake_titles import TITLED, title_kind_of, untitled
 from simulacra.data._keyed import ValueGuard, derive_key, new_salt, permute_index
 from simulacra.data._locale_data import locale_data
 from simulacra.data._strings import scatter
@@ -91,12 +99,14 @@ def fake_pii_values(uniques: pa.Array, pii_type: PIIType, *, locale: str | None,
     notes: list[str] = []
     for group_locale, rows in groups:
         values = uniques.take(pa.array(rows))
-        made, note = _fake_group(values, pii_type, group_locale, key, rng, guard, where)
+        made, note = _fake_group(values, pii_type, group_locale, key, rng, guard, where,
+                                 value_locales=value_locales)
         parts.append((rows, made))
         notes.append(note)
     fakes = scatter(parts, len(uniques)) if parts else pa.array([], pa.string())
     if len(groups) > 1:  # each group's fakes are distinct; across groups they may meet
-        fakes = _distinct_across(fakes, groups, uniques, pii_type, key, rng, guard, where)
+        fakes = _distinct_across(fakes, groups, uniques, pii_type, key, rng, guard, where,
+                                 value_locales)
     fakes = _same_case(uniques, fakes)
     if pii_type is PIIType.PERSON_NAME:
         fakes = _surname_case(uniques, fakes, locale)
@@ -105,7 +115,7 @@ def fake_pii_values(uniques: pa.Array, pii_type: PIIType, *, locale: str | None,
 
 def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]],
                      uniques: pa.Array, pii_type: PIIType, key: int, rng: np.random.Generator,
-                     guard: ValueGuard, where: str) -> pa.Array:
+                     guard: ValueGuard, where: str, value_locales: bool) -> pa.Array:
     """Redraw fakes that equal one of another group (``Thomas James`` and ``James, Thomas``)."""
     for _ in range(_REDRAWS):
         again = pd.Series(guard.canonical(fakes).to_pylist()).duplicated().to_numpy()
@@ -116,7 +126,7 @@ def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]
             bad = rows[again[rows]]
             if bad.size:
                 made, _ = _fake_group(uniques.take(pa.array(bad)), pii_type, group_locale, key,
-                                      rng, guard, where)
+                                      rng, guard, where, value_locales=value_locales)
                 redo.append((np.flatnonzero(np.isin(np.flatnonzero(again), bad)), made))
         fakes = pc.replace_with_mask(fakes, pa.array(again), scatter(redo, int(again.sum())))
     return fakes
@@ -129,27 +139,45 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
     if pii_type is PIIType.IBAN and value_locales:
         country = text.str.replace(" ", "", regex=False).str.upper().str[:2]
         by = country.map(IBAN_LOCALES).fillna(locale or "")
-    elif pii_type in _LAID_OUT:
-        by = text.str.replace(r"\d", "#", regex=True).str.replace(r"[^\W\d_]", "A", regex=True)
+    elif pii_type in _LAID_OUT:  # a phone's country code as its real
+        code = text.str.extract(f"({CALLING_CODE})", expand=False).fillna("")
+        rest = text.str.replace(r"\d", "#", regex=True)
+        by = code + "|" + rest.str.replace(r"[^\W\d_]", "A", regex=True)
     elif pii_type is PIIType.PERSON_NAME:  # `Last, First` as its real (case: _same_case)
-        by = _layout_part(name_layout_of(uniques, locale), 0)
-    elif pii_type is PIIType.EMAIL:  # top-level domain as its real (case: _same_case)
-        by = _layout_part(email_layout_of(uniques), 1)
+        own = locale_data(locale).locale
+        kinds = title_kind_of(uniques, [own])
+        bare = untitled(uniques, kinds)
+        by = _layout_part(name_layout_of(bare, locale), 0)
+        by = by + "+" + pd.Series(kinds.to_pylist(), dtype=object)  # `Dr.` as its real
+        if value_locales:  # a Polish name in a German list stays Polish
+            by = by + "|" + pd.Series(name_locale_of(bare, own).to_pylist(), dtype=object)
+    elif pii_type is PIIType.EMAIL:  # top-level domain and local part as its real
+        layouts = email_layout_of(uniques)
+        local = local_layout_of(uniques, email_locales(layouts, locale))
+        by = _layout_part(layouts, 1) + "|" + pd.Series(local.to_pylist(), dtype=object)
+    elif pii_type is PIIType.STREET_ADDRESS:  # town and postcode lines as its real
+        own = locale_data(locale).locale  # a French street in a German list stays French
+        by = pd.Series(address_layout_of(uniques, own).to_pylist(), dtype=object)
     else:
         return [(locale, np.arange(len(text), dtype=np.int64))]
     codes, labels = pd.factorize(by)
-    return [
-        (str(labels[i]) or None if pii_type is PIIType.IBAN else locale,
-         np.flatnonzero(codes == i))
-        for i in range(len(labels))
-    ]
+    def group_locale(label: str) -> str | None:
+        if pii_type is PIIType.IBAN:
+            return label or None
+        if pii_type is PIIType.PERSON_NAME and "|" in label:
+            return label.split("|")[1]
+        return locale
+
+    return [(group_locale(str(labels[i])), np.flatnonzero(codes == i))
+            for i in range(len(labels))]
 
 
 def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: int,
-                rng: np.random.Generator, guard: ValueGuard, where: str) -> tuple[pa.Array, str]:
+                rng: np.random.Generator, guard: ValueGuard, where: str, *,
+                value_locales: bool = True) -> tuple[pa.Array, str]:
     """Distinct fakes drawn as the locale draws them; the unique mode if redraws fail."""
     rows = np.arange(len(values), dtype=np.int64)
-    shapes = _shapes(values, pii_type, locale)
+    shapes = _shapes(values, pii_type, locale, value_locales)
 
     def make(unique: bool, at: np.ndarray) -> pa.Array:
         gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
@@ -171,15 +199,25 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
                    f"column has distinct values, so some fake names repeat")
 
 
-def _shapes(values: pa.Array, pii_type: PIIType, locale: str | None) -> list[tuple[str, float]]:
+def _shapes(values: pa.Array, pii_type: PIIType, locale: str | None,
+            value_locales: bool = True) -> list[tuple[str, float]]:
     """What the generator follows of the real values' layout."""
     if pii_type is PIIType.PHONE:  # country codes and trunk 0 kept (``+33 (0)#``, ``0# ##``)
         return phone_shapes(values)
-    if pii_type is PIIType.PERSON_NAME:  # a group of one order, made in title case
-        order = str(_layout_part(name_layout_of(values[:1], locale), 0)[0])
-        return [] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]
+    if pii_type is PIIType.PERSON_NAME:  # a group of one order and title, in title case
+        kind = title_kind_of(values[:1], [locale_data(locale).locale])
+        order = str(_layout_part(name_layout_of(untitled(values[:1], kind), locale), 0)[0])
+        titled = [(TITLED + str(kind[0]), 1.0)] if kind[0].as_py() else []
+        return ([] if order == AS_LOCALE else [(f"{order}/{TITLE}", 1.0)]) + titled
     if pii_type is PIIType.EMAIL:  # a group of one top-level domain, made in lower case
-        return [(f"{LOWER}/{_layout_part(email_layout_of(values[:1]), 1)[0]}", 1.0)]
+        layouts = email_layout_of(values[:1])
+        local = local_layout_of(values[:1], email_locales(layouts, locale))[0].as_py()
+        return [(f"{LOWER}/{_layout_part(email_layout_of(values[:1]), 1)[0]}", 1.0),
+                (LOCAL_PART + str(local), 1.0)]
+    if pii_type is PIIType.IBAN and value_locales:  # countries kept
+        return iban_shapes(values)
+    if pii_type is PIIType.STREET_ADDRESS:  # a group of one layout
+        return address_layouts(values[:1], locale_data(locale))
     return value_shapes(values)
 
 

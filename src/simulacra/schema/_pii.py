@@ -221,6 +221,7 @@ _STREET_WORD_RE = re.compile(
     r"(straße|strasse|gasse|weg|platz|allee|ring|damm|ufer|chaussee)\b|^\d*[\s,]*(rue|avenue|"
     r"boulevard|chemin|allée|impasse|quai)\b|^(calle|avenida|paseo|plaza|camino|ronda)\b|"
     r"^(via|viale|piazza|corso|largo|vicolo|strada)\b|(straat|laan|gracht|plein|kade|singel)\b")
+_GB_POSTCODE_END = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\s*$")
 _STREET_WORD_LOCALES = {
     **dict.fromkeys(("straße", "strasse", "gasse", "weg", "platz", "allee", "ring", "damm",
                      "ufer", "chaussee"), "de_DE"),
@@ -605,7 +606,11 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
         have = pd.notna(extracted)  # the first street word each address shows, if any
         first = extracted[np.arange(len(extracted)), have.argmax(axis=1)]
         words = pd.Series(np.where(have.any(axis=1), first, None), index=values.index)
-        return _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
+        found = _dominant(words.map(_STREET_WORD_LOCALES), share=WEAK_NAME_SHARE)
+        # English street words are the default's; a British postcode at the end tells en_GB
+        if found is None and values.str.contains(_GB_POSTCODE_END).mean() >= WEAK_NAME_SHARE:
+            return "en_GB"
+        return found
     if pii is PIIType.NATIONAL_ID:
         return national_id_locale(values, VALUE_SHARE)
     if pii is PIIType.IBAN:
