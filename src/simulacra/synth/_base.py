@@ -72,6 +72,7 @@ from simulacra.synth._sampling import (
     check_n,
     iter_chunks,
     iter_constrained_chunks,
+    rechunked,
     spanning,
 )
 
@@ -220,10 +221,15 @@ class BaseSynthesizer(ABC):
                     progress: Progress | None = None) -> Iterator[pd.DataFrame]:
         """Yield ``n`` synthetic rows in chunks of at most ``chunk_rows`` (bounded memory).
 
-        ``conditions`` and ``span_range``: see :meth:`sample`.
+        ``conditions`` and ``span_range``: see :meth:`sample`. The rows are drawn in blocks of
+        a fixed size and handed out in chunks of ``chunk_rows``, so one seed gives the same
+        rows whatever the chunks (and the same as :meth:`sample`).
         """
-        chunks = self._iter_sample(n, seed, chunk_rows, conditions, span_range, progress,
+        check_n(chunk_rows, "chunk_rows")
+        chunks = self._iter_sample(n, seed, DEFAULT_CHUNK_ROWS, conditions, span_range, progress,
                                    filtered=True)
+        if chunk_rows != DEFAULT_CHUNK_ROWS:
+            chunks = rechunked(chunks, chunk_rows)
         return chunks if self.index_ is None else map(self.index_.restore, chunks)
 
     def _with_index(self, frame: pd.DataFrame) -> pd.DataFrame:

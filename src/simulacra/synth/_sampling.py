@@ -105,6 +105,26 @@ def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
             taken.add((host, j))
 
 
+def rechunked(chunks: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of ``chunks`` again, in chunks of ``rows`` (the last may be shorter).
+
+    A seed's rows depended on the chunk size they were drawn in (the same seed gave other
+    rows with ``--chunk-rows 7000``): they are drawn in fixed blocks and re-cut here.
+    """
+    held: list[pd.DataFrame] = []
+    count = 0
+    for chunk in chunks:
+        held.append(chunk)
+        count += len(chunk)
+        while count >= rows:
+            frame = pd.concat(held) if len(held) > 1 else held[0]
+            yield frame.iloc[:rows]
+            held = [frame.iloc[rows:]] if len(frame) > rows else []
+            count = len(frame) - rows
+    if count:
+        yield pd.concat(held) if len(held) > 1 else held[0]
+
+
 def iter_chunks(
     sample_encoded: SampleEncoded,
     codec: TableCodec,
