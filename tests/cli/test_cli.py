@@ -213,14 +213,14 @@ def test_interrupted_sample_leaves_nothing(tmp_path, model, capsys, monkeypatch)
 
     def failing(*args, **kwargs):
         for i, chunk in enumerate(real_iter(*args, **kwargs)):
-            if i == 2:
+            if i == 1:  # the second block of 50,000 rows: written chunks are on disk
                 raise KeyboardInterrupt
             yield chunk
 
     monkeypatch.setattr("simulacra.synth._base.iter_chunks", failing)
     out = tmp_path / "big.parquet"
-    code, _, _ = run(["sample", str(model), "-n", "5000", "-o", str(out), "--chunk-rows", "1000",
-                      "-q"], capsys, monkeypatch)
+    code, _, _ = run(["sample", str(model), "-n", "120000", "-o", str(out), "--chunk-rows",
+                      "10000", "-q"], capsys, monkeypatch)
     assert code == 130
     assert list(tmp_path.glob("big*")) == [] and not any(
         p.name.startswith(".big") for p in tmp_path.iterdir())
