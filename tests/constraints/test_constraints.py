@@ -253,7 +253,10 @@ def test_an_impossible_rule_is_a_sampling_error_naming_it() -> None:
         syn.sample(100)
 
 
-def test_unique_holds_across_streamed_chunks() -> None:
+def test_unique_holds_across_streamed_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulacra.synth import BaseSynthesizer
+
+    monkeypatch.setattr(BaseSynthesizer, "block_rows", 7)  # drawn in blocks, not only cut
     df = _orders()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)

@@ -84,6 +84,8 @@ class BaseSynthesizer(ABC):
 
     name: ClassVar[str]
     _param_checks: ClassVar[Mapping[str, Check]] = {}
+    #: Rows drawn at a time: the rows of a seed depend on it, never on the chunks handed out.
+    block_rows: ClassVar[int] = DEFAULT_CHUNK_ROWS
 
     seed: SeedLike
     index_: IndexLayout | None  # the DataFrame's index, learned as columns (synth/_index.py)
@@ -212,7 +214,7 @@ class BaseSynthesizer(ABC):
     def _sample_frame(self, n: int, *, seed: SeedLike, conditions: Mapping[str, Any] | None,
                       filtered: bool, span_range: bool = True,
                       progress: Progress | None = None) -> pd.DataFrame:
-        chunks = list(self._iter_sample(n, seed, DEFAULT_CHUNK_ROWS, conditions, span_range,
+        chunks = list(self._iter_sample(n, seed, self.block_rows, conditions, span_range,
                                         progress, filtered=filtered))
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
@@ -226,9 +228,9 @@ class BaseSynthesizer(ABC):
         rows whatever the chunks (and the same as :meth:`sample`).
         """
         check_n(chunk_rows, "chunk_rows")
-        chunks = self._iter_sample(n, seed, DEFAULT_CHUNK_ROWS, conditions, span_range, progress,
+        chunks = self._iter_sample(n, seed, self.block_rows, conditions, span_range, progress,
                                    filtered=True)
-        if chunk_rows != DEFAULT_CHUNK_ROWS:
+        if chunk_rows != self.block_rows:
             chunks = rechunked(chunks, chunk_rows)
         return chunks if self.index_ is None else map(self.index_.restore, chunks)
 

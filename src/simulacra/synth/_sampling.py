@@ -117,12 +117,13 @@ def rechunked(chunks: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFram
         held.append(chunk)
         count += len(chunk)
         while count >= rows:
-            frame = pd.concat(held) if len(held) > 1 else held[0]
-            yield frame.iloc[:rows]
+            frame = pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
+            yield frame.iloc[:rows].reset_index(drop=True)  # each chunk numbered from 0
             held = [frame.iloc[rows:]] if len(frame) > rows else []
             count = len(frame) - rows
     if count:
-        yield pd.concat(held) if len(held) > 1 else held[0]
+        yield pd.concat(held, ignore_index=True) if len(held) > 1 else held[0].reset_index(
+            drop=True)
 
 
 def iter_chunks(
