@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import Schema, infer_schema, make_synthesizer
+from simulacra import Schema, infer_schema
 from simulacra.data._io import TableWriter, read_table, write_table
 from simulacra.errors import SchemaError
+from tests.data._csv_samples import sampled
 
 
 def _back(path: Path) -> str:
@@ -24,12 +25,7 @@ def _back(path: Path) -> str:
 
 
 def _sampled(path: Path, n: int = 60) -> tuple[str, pd.DataFrame]:
-    """A sample of a model fitted on ``path``, as written in its dialect, and read back."""
-    frame = read_table(path)
-    syn = make_synthesizer("independent", seed=0).fit(frame, infer_schema(frame))
-    out = path.with_name(f"syn-{path.name}")
-    write_table(syn.sample(n, seed=1), out, table=syn.table_)
-    return out.read_bytes().decode("utf-8"), read_table(out)
+    return sampled(path, n)
 
 
 # ---- a separator at every line end -----------------------------------------------------------

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import Column, Kind, Schema, Table, infer_schema, make_synthesizer
+from simulacra import Column, Kind, Schema, Table, infer_schema
 from simulacra.data._csv_layout import end_lines
 from simulacra.data._io import read_table, write_table
 from simulacra.errors import SchemaError
 from simulacra.schema._text_format import number_format
+from tests.data._csv_samples import sampled
 
 
 def _back(path: Path, encoding: str = "utf-8") -> str:
@@ -28,12 +29,7 @@ def _back(path: Path, encoding: str = "utf-8") -> str:
 
 
 def _sampled(path: Path, n: int = 80) -> tuple[str, pd.DataFrame]:
-    """A sample of a model fitted on ``path``, as written in its dialect, and read back."""
-    frame = read_table(path)
-    syn = make_synthesizer("independent", seed=0).fit(frame, infer_schema(frame))
-    out = path.with_name(f"syn-{path.name}")
-    write_table(syn.sample(n, seed=1), out, table=syn.table_)
-    return out.read_bytes().decode("utf-8"), read_table(out)
+    return sampled(path, n)
 
 
 def _column(text: str, j: int, sep: str = ";") -> list[str]:
