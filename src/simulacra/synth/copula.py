@@ -214,7 +214,6 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         rank = np.argsort(self.orders_[j])[np.asarray(codec.encode(choice.values)[:, 0],
                                                       dtype=np.int64)]
         cuts = np.concatenate([[-np.inf], self.tables_[j], [np.inf]])
-        r = _nearest_correlation(self.correlation_, CONDITION_FLOOR)
         out = np.empty((len(values), choice.share.size))
         patterns, group = np.unique(held, axis=0, return_inverse=True)
         for g, pattern in enumerate(patterns):
@@ -224,9 +223,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             cols = np.array(sorted(scores), dtype=np.int64)
             mean, sd = np.zeros(rows.size), 1.0
             if cols.size:
-                weights = r[position[j], cols] @ np.linalg.pinv(r[np.ix_(cols, cols)])
-                mean = weights @ np.vstack([scores[int(k)] for k in cols])
-                sd = float(np.sqrt(max(1.0 - weights @ r[cols, position[j]], 1e-6)))
+                weights, spread = self._conditional(np.array([position[j]]), cols)
+                mean = weights[0] @ np.vstack([scores[int(k)] for k in cols])
+                sd = float(np.sqrt(max(spread[0, 0], 1e-6)))
             low = (cuts[rank][None, :] - mean[:, None]) / sd
             high = (cuts[rank + 1][None, :] - mean[:, None]) / sd
             out[rows] = special.ndtr(high) - special.ndtr(low)
@@ -249,13 +248,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         given = self._fixed_scores(fixed, position, n, rng)
         cols = np.array(sorted(given), dtype=np.int64)
         free = np.setdiff1d(np.arange(self.latent_.size), cols)
-        # Disattenuated correlations of many discrete columns leave directions of almost no
-        # variance: a draw given most columns then had almost no spread and a mean far in
-        # the tails (credit_data's Income given the other 15: sd 0.008, imputed at the real
-        # maximum or minimum). Conditioning floors the eigenvalues; plain sampling does not.
-        r = _nearest_correlation(self.correlation_, CONDITION_FLOOR)
-        weights = r[np.ix_(free, cols)] @ np.linalg.pinv(r[np.ix_(cols, cols)])
-        spread = r[np.ix_(free, free)] - weights @ r[np.ix_(cols, free)]
+        weights, spread = self._conditional(free, cols)
         z = np.empty((self.latent_.size, n))
         z[cols] = np.vstack([given[int(k)] for k in cols])
         z[free] = weights @ z[cols] + _root(spread) @ rng.standard_normal((free.size, n))
@@ -271,6 +264,18 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 value = _grid_interp(self.tables_[j], z[position[j], rows])
                 frame.values[rows, j] = np.round(value) if self.columns_[j].integer else value
         return frame
+
+    def _conditional(self, free: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Regression weights of the ``free`` latent columns on ``cols``, and what is left.
+
+        Disattenuated correlations of many discrete columns leave directions of almost no
+        variance: a draw given most columns then had almost no spread and a mean far in the
+        tails (credit_data's Income given the other 15: sd 0.008, imputed at the real maximum
+        or minimum). Conditioning floors the eigenvalues; plain sampling does not.
+        """
+        r = _nearest_correlation(self.correlation_, CONDITION_FLOOR)
+        weights = r[np.ix_(free, cols)] @ np.linalg.pinv(r[np.ix_(cols, cols)])
+        return weights, r[np.ix_(free, free)] - weights @ r[np.ix_(cols, free)]
 
     def _fixed_scores(self, fixed: Mapping[int, float | np.ndarray], position: dict[int, int],
                       n: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
