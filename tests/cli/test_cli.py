@@ -602,6 +602,9 @@ def test_options_are_named_in_their_errors(tmp_path, data_csv, model, capsys,
     code, _, err = run(["evaluate", "--real", str(data_csv), "--synthetic", str(data_csv),
                         "--html", str(tmp_path / "r.csv"), "-q"], capsys, monkeypatch)
     _assert_bad(code, err, "--html writes an HTML page", "'.csv'")
+    code, _, err = run(["evaluate", "--real", str(data_csv), "--synthetic", str(data_csv),
+                        "--json", str(tmp_path / "r.html"), "-q"], capsys, monkeypatch)
+    _assert_bad(code, err, "--json writes JSON", "'.html'")
     spec = tmp_path / "spec.yaml"
     code, out, _ = run(["mock", "--example"], capsys, monkeypatch)
     spec.write_text(out)
