@@ -88,3 +88,46 @@ def test_streets_and_names_are_still_found_from_their_values() -> None:
     table = infer_schema(df).table()
     assert table.column("a").pii_type is PIIType.STREET_ADDRESS
     assert table.column("b").pii_type is PIIType.PERSON_NAME
+
+
+def test_a_first_value_that_is_no_duration_or_date_settles_the_column(monkeypatch) -> None:
+    import simulacra.schema._datetimes as datetimes
+    import simulacra.schema._durations as durations
+
+    labels = pd.Series(["Gd", "TA", "Ex"] * 50, dtype=object)
+    # the full scans would have found the same; the first value alone refuses the column
+    assert durations._fields(labels).null_count and not datetimes._could_be_datetime(labels)
+    monkeypatch.setattr(durations, "_fields", _never_called)
+    monkeypatch.setattr(pd.Series, "str", property(_never_called))
+    assert durations.detect_duration_layout("grade", labels, labels) is None
+    assert not datetimes._could_be_datetime(labels)
+    # a first value that may be one leaves the column to the full check
+    monkeypatch.undo()
+    times = pd.Series(["38:31:00", "1:02:03", " 0:59:59 "], dtype=object)
+    assert durations.detect_duration_layout("time", times, times) == "[h]:mm:ss"
+    late = pd.Series(["2024-01-05", "2024-02-29"], dtype=object)
+    assert datetimes._could_be_datetime(late)
+
+
+def test_few_levels_are_not_screened_for_personal_data(monkeypatch) -> None:
+    import simulacra.schema._infer as infer
+
+    monkeypatch.setattr(infer, "personal_levels", _never_called)
+    regions = ["north", "south", "east"] * 40  # three levels: labels, whatever they look like
+    table = infer_schema(pd.DataFrame({"region": regions, "n": range(120)})).table()
+    assert table.column("region").kind.value == "categorical"
+
+
+def test_personal_levels_strips_the_distinct_values_as_before() -> None:
+    from simulacra.schema._pii import personal_levels
+
+    first = [f"{n} Smith" for n in ("James", "Mary", "Robert", "Patricia", "John", "Jennifer",
+                                    "Michael", "Linda", "David", "Elizabeth", "William")]
+    padded = pd.Series([f" {n}" for n in first] + [f"{n} " for n in first] + [" "] * 5)
+    found = personal_levels(padded)
+    assert found is not None and found[0] is PIIType.PERSON_NAME
+    assert found == personal_levels(pd.Series(first * 2))
+
+
+def _never_called(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the full check ran")

@@ -92,6 +92,7 @@ DATETIME_FORMATS: tuple[str, ...] = _build_formats()
 """Candidate formats in order of preference (``%d/%m/%Y`` before ``%m/%d/%Y``)."""
 
 _MAX_LENGTH = 40
+_ANY_DIGIT = re.compile(r"\d")  # Python's digits include RE2's
 _DIRECTIVE = re.compile(r"%([-:^~]?)([a-zA-Z%])")
 _NAMES = frozenset("bBaA")  # month and day names, whose case a column may change
 _PADDABLE = frozenset("dmHIMS")  # numbers of one or two digits, padded by strftime
@@ -393,6 +394,9 @@ def _zone_of_offsets(values: pd.Series, fmt: str) -> str | None:
 
 
 def _could_be_datetime(sample: pd.Series) -> bool:
+    first = str(sample.iloc[0])  # most columns are settled by their first value
+    if not 4 <= len(first) <= _MAX_LENGTH or not _ANY_DIGIT.search(first):
+        return False
     lengths = sample.str.len()
     if lengths.max() > _MAX_LENGTH or lengths.min() < 4:
         return False

@@ -34,6 +34,7 @@ __all__ = ["DurationLayout", "detect_duration_layout", "duration_layout", "durat
 # the fields of one value; RE2 (pyarrow) and Python's re read it alike
 _VALUE = (r"^(?P<lead>\d+):(?P<mid>[0-5]\d)(?::(?P<last>[0-5]\d))?"
           r"(?:\.(?P<frac>\d{1,9}))?$")
+_VALUE_PY = re.compile(_VALUE)
 _LAYOUT = re.compile(r"^\[(?P<lead>h+|m+)\]:(?P<mm>mm:)?ss(?:\.(?P<frac>0{1,9}))?$")
 _DURATION_NAME = re.compile(
     r"(?:^|_)(?:duration|elapsed|runtime|run_time|lap_time|laptime|race_time|chip_time|"
@@ -127,7 +128,10 @@ def detect_duration_layout(name: str, values: pd.Series, sample: pd.Series) -> s
     sample
         A few thousand of them, looked at first so that other columns are passed over cheaply.
     """
-    if values.empty or _fields(sample).null_count:
+    # Python's \d and whitespace cover RE2's: a first value it refuses refuses the column
+    if values.empty or not _VALUE_PY.match(str(sample.iloc[0]).strip()):
+        return None
+    if _fields(sample).null_count:
         return None
     fields = _fields(values)
     if fields.null_count:

@@ -55,6 +55,7 @@ from simulacra.schema._durations import detect_duration_layout, parse_durations
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._national_id_rules import number_id_locale
 from simulacra.schema._pii import (
+    MIN_LEVELS,
     VALUE_SHARE,
     detect_pii,
     luhn_share,
@@ -468,6 +469,8 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
 
 def _warn_if_personal(name: str, sample: pd.Series, n_unique: int) -> None:
     """Warn that a categorical column whose levels look like personal data replays them."""
+    if n_unique < MIN_LEVELS:  # the sample's stripped levels can only be fewer
+        return
     found = personal_levels(sample)
     if found is None:
         return
