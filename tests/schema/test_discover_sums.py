@@ -241,3 +241,19 @@ def test_ames_floor_and_basement_areas_add_up() -> None:
     found = {c: r["expression"] for c, r in formulas(ames).items()}
     assert found == {"area": "`X1st.Flr.SF` + `X2nd.Flr.SF` + `Low.Qual.Fin.SF`",
                      "Total.Bsmt.SF": "`BsmtFin.SF.1` + `BsmtFin.SF.2` + `Bsmt.Unf.SF`"}
+
+
+def test_a_total_among_more_candidates_than_are_fitted_at_once_is_found() -> None:
+    from simulacra.schema._discover_sums import MAX_ITEMS
+
+    r = rng(3)
+    n = 400
+    small = {f"x{k:02d}": np.round(r.uniform(0, 0.1, n), 3) for k in range(MAX_ITEMS + 6)}
+    items = {f"part_{k}": np.round(r.uniform(1, 2, n), 3) for k in range(3)}
+    df = pd.DataFrame(small | items)
+    df["total"] = np.round(df["part_0"] + df["part_1"] + df["part_2"], 3)
+    # every column may be an item of the total: only those most correlated with it are fitted
+    found = formulas(df)
+    assert set(found) == {"total"}
+    assert sorted(found["total"]["expression"].replace(" ", "").split("+")) == [
+        "part_0", "part_1", "part_2"]

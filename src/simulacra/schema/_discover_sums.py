@@ -73,7 +73,7 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
     x = block.values[probe]
     screen = x[:: max(1, len(x) // SCREEN_ROWS)]
     candidates = _candidate_items(screen, block, threshold)
-    ranks = _correlations(x)
+    ranks: np.ndarray | None = None  # wanted by wide totals only
     known = {t: set(items) for t, items in known.items()}
     found: list[Terms] = []
     size = np.nansum(np.abs(x), axis=0) / np.maximum((~np.isnan(x)).sum(axis=0), 1)
@@ -82,6 +82,7 @@ def find_sums(block: _Block, threshold: float, *, skip: set[int],
         if t in skip or pool.size < 2:
             continue
         if pool.size > MAX_ITEMS:
+            ranks = _correlations(x) if ranks is None else ranks
             pool = np.sort(pool[np.argsort(-ranks[t, pool], kind="stable")[:MAX_ITEMS]])
         if not _may_add_up(screen, block, t, pool, threshold):
             continue
