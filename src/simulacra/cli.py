@@ -256,7 +256,7 @@ def sample(
     conditions = parse_where(where, syn.table_) if where else None
     started = time.perf_counter()
     with (RichProgress(quiet=quiet) as progress,
-          TableWriter(Path(output), table=syn.table_) as writer):
+          TableWriter(Path(output), table=syn.table_, expected_rows=n) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
                                      conditions=conditions, progress=progress):
             # a model fitted on a frame with an index (library): its levels are written first

@@ -138,6 +138,7 @@ def test_bad_n(tmp_path, model, n, capsys, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(("n", "says"), [("1.5", "not a whole number"),
+                                         ("1e999999999", "more rows than any disk"),
                                          ("ten", "not a number of rows"),
                                          ("1e3x", "not a number of rows")])
 def test_n_that_is_no_number_of_rows(tmp_path, model, n, says, capsys, monkeypatch) -> None:
@@ -148,9 +149,53 @@ def test_n_that_is_no_number_of_rows(tmp_path, model, n, says, capsys, monkeypat
 
 
 @pytest.mark.parametrize(("n", "rows"), [("1e3", 1000), ("1_500", 1500), ("2,000", 2000),
-                                         ("2k", 2000), ("0.5K", 500), ("1M", 10**6)])
+                                         ("2k", 2000), ("0.5K", 500), ("1M", 10**6),
+                                         ("1e30", 10**30)])
 def test_n_as_people_write_it(n, rows) -> None:
     assert parse_rows(n) == rows
+
+
+@pytest.mark.parametrize("name", ["x.csv", "x.parquet", "x.csv.gz"])
+def test_more_rows_than_the_disk_holds_are_refused_before_it_fills(tmp_path, model, name,
+                                                                  capsys, monkeypatch) -> None:
+    from simulacra.data import _io
+
+    write = _io.TableWriter.write
+
+    def write_a_few(self: _io.TableWriter, chunk: pd.DataFrame) -> None:
+        assert self.rows_written < 10**6, "no room check: this would fill the disk"
+        write(self, chunk)
+
+    monkeypatch.setattr(_io.TableWriter, "write", write_a_few)
+    out = tmp_path / "out" / name
+    code, _, err = run(["sample", str(model), "-n", "1e30", "-o", str(out)], capsys,
+                       monkeypatch)
+    assert code == 2 and "Traceback" not in err
+    assert "1,000,000,000,000,000,000,000,000,000,000 rows" in err and "free" in err
+    assert ("Parquet" in err) == (not name.endswith(".parquet"))
+    assert list(out.parent.iterdir()) == []  # nothing half-written
+
+
+def test_rows_that_fit_are_written_whatever_the_estimate(tmp_path, model, capsys,
+                                                         monkeypatch) -> None:
+    from simulacra.data import _io
+
+    out = tmp_path / "out" / "x.csv"
+    # a disk with room for a few rows more than asked: written in full
+    real_usage = _io.shutil.disk_usage
+    monkeypatch.setattr(_io.shutil, "disk_usage",
+                        lambda p: real_usage(p)._replace(free=200_000 * 300))
+    code, _, err = run(["sample", str(model), "-n", "200000", "-o", str(out)], capsys,
+                       monkeypatch)
+    assert code == 0, err
+    with out.open() as written:
+        assert sum(1 for _ in written) == 200_001
+    # two bytes a row free: refused after the first rows, and nothing left behind
+    monkeypatch.setattr(_io.shutil, "disk_usage", lambda p: real_usage(p)._replace(free=400_000))
+    code, _, err = run(["sample", str(model), "-n", "200000", "-o", str(out)], capsys,
+                       monkeypatch)
+    assert code == 2 and "would take about" in err and "400.0 KB free" in err
+    assert [p.name for p in out.parent.iterdir()] == ["x.csv"]
 
 
 def test_impute_fills_blank_cells_and_keeps_the_given_ones(tmp_path, data_csv, model, capsys,

@@ -232,6 +232,11 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         (a schema's ``table.csv_dialect``).
     table
         A schema's table that fills in the three above, as for :func:`write_table`.
+    expected_rows
+        The rows that will be written in all, when known: once the first rows are on disk,
+        their size per row tells whether that many fit on the disk; if they clearly cannot,
+        :meth:`write` raises :class:`~simulacra.errors.InvalidParameterError` (and nothing is
+        left at ``path``) instead of filling the disk.
 
     Attributes
     ----------
@@ -251,7 +256,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                  text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None,
                  csv_dialect: Mapping[str, Any] | None = None,
-                 table: Table | None = None) -> None:
+                 table: Table | None = None, expected_rows: int | None = None) -> None:
         text_formats, missing_markers, csv_dialect = _written_like(
             table, text_formats, missing_markers, csv_dialect)
         self.path = Path(path)
@@ -264,7 +269,10 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                 f"arrow_schema only applies to Parquet files, not {str(self.path)!r}."
             )
         self.arrow_schema = arrow_schema
+        self.expected_rows = expected_rows
         self.rows_written = 0
+        self._room_checked = expected_rows is None
+        self._tmp: Path | None = None
         self._atomic: AbstractContextManager[Path] | None = None
         self._sink: CsvSink | ParquetSink | None = None
 
@@ -285,6 +293,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
         self._atomic = atomic
+        self._tmp = tmp
         self.rows_written = 0
         return self
 
@@ -296,6 +305,30 @@ class TableWriter(AbstractContextManager["TableWriter"]):
             raise InvalidParameterError(f"Expected a DataFrame chunk, got {type(chunk).__name__}.")
         self._sink.write(chunk)
         self.rows_written += len(chunk)
+        if not self._room_checked:
+            self._check_room()
+
+    def _check_room(self) -> None:
+        """Refuse to go on when the rows still to come clearly cannot fit on the disk."""
+        assert self._tmp is not None and self.expected_rows is not None
+        try:
+            size = self._tmp.stat().st_size
+        except FileNotFoundError:  # Parquet holds rows back while a column's type is unknown
+            return
+        if size == 0:
+            return
+        self._room_checked = True
+        per_row = size / self.rows_written
+        needed = per_row * max(self.expected_rows - self.rows_written, 0)
+        free = shutil.disk_usage(self._tmp.parent).free
+        if needed > ROOM_MARGIN * free:
+            raise InvalidParameterError(
+                f"Writing {self.expected_rows:,} rows to {str(self.path)!r} would take about "
+                f"{_bytes_text(needed + size)} ({per_row:,.0f} bytes per row, as the first "
+                f"{self.rows_written:,} rows took), and its disk has {_bytes_text(free)} free. "
+                "Nothing was written; ask for fewer rows, or write to a disk with room"
+                + ("." if self._format == "parquet" else " or to a Parquet file, which takes "
+                   "less room."))
 
     def __exit__(
         self,
@@ -317,6 +350,20 @@ class TableWriter(AbstractContextManager["TableWriter"]):
             return
         sink.abort()
         atomic.__exit__(exc_type, exc, tb)
+
+
+ROOM_MARGIN = 1.2
+"""Rows are refused when they would need this many times the disk's free space: an estimate
+from the first rows, so only a clear shortfall stops the writing (a full disk still stops it
+cleanly)."""
+
+
+def _bytes_text(size: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000:
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1000
+    return f"{size / 1000:,.1f} TB" if size < 1e9 else f"{size / 1000:.1e} TB"
 
 
 def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:

@@ -106,7 +106,8 @@ def _write_file(data: MockData, table: str, path: Path, progress: Progress) -> i
     progress.start(f"mock {table}", total=data.n_rows(table))
     try:
         # a price with `decimals: 2` reads 19.90 in a CSV, not 19.9
-        with TableWriter(path, table=data.table_schema(table)) as writer:
+        with TableWriter(path, table=data.table_schema(table),
+                         expected_rows=data.n_rows(table)) as writer:
             for chunk in data.iter_chunks(table):
                 writer.write(chunk)
                 progress.advance(len(chunk))
