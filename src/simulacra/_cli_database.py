@@ -82,7 +82,7 @@ def sample_database(syn: RelationalSynthesizer, output: str, *, n: int | None,
                 "folder, and this is a file. Name a folder or a URL.")
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
-            write_table(frame, folder / f"{name}.parquet")
+            write_table(frame, folder / f"{name}.parquet", table=syn.schema_.table(name))
     return {"output": output, "tables": {name: len(f) for name, f in tables.items()},
             "sample_seconds": round(time.perf_counter() - started, 3)}
 

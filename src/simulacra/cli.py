@@ -382,7 +382,8 @@ def rebalance_command(
                         k_neighbors=k_neighbors, seed=seed, progress=progress, marker=marker)
     write_table(out, output, text_formats=frame.attrs.get("text_formats"),
                 missing_markers=frame.attrs.get("missing_markers"),
-                csv_dialect=frame.attrs.get("csv_dialect"))
+                csv_dialect=frame.attrs.get("csv_dialect"),
+                parquet_types=frame.attrs.get("parquet_types"))
     counts = out[target].astype(str).value_counts()
     _report({"output": str(output), "method": method, "rows": len(frame),
              "added": int(out[marker].sum()), "classes": counts.to_dict(),

@@ -29,6 +29,7 @@ from simulacra.data._sinks import (
     require_string_names,
 )
 from simulacra.errors import DataReadError, InvalidParameterError, SchemaError
+from simulacra.schema._arrow_types import arrow_type_text
 from simulacra.schema._model import Table, csv_dialect_of
 
 __all__ = [
@@ -154,7 +155,8 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
                 text_formats: Mapping[str, str] | None = None,
                 missing_markers: Mapping[str, str] | None = None,
                 csv_dialect: Mapping[str, Any] | None = None,
-                table: Table | None = None) -> None:
+                table: Table | None = None,
+                parquet_types: Mapping[str, str] | None = None) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
     Parameters
@@ -180,7 +182,12 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
     table
         A schema's table (``syn.table_``, ``schema.table()``) whose ``text_format``,
         ``missing_text`` and ``csv_dialect`` fill in those of the three above not given: CSV
-        output written the way the real file was.
+        output written the way the real file was; and ``parquet_type`` for the one below.
+    parquet_types
+        Parquet only: column name -> the type to store it as (``"decimal128(10, 2)"``,
+        ``"int8"``), as :func:`read_table` keeps a Parquet file's in
+        ``frame.attrs["parquet_types"]`` and a schema's table holds them
+        (``table.parquet_types()``); a column whose values do not convert keeps their type.
 
     Raises
     ------
@@ -193,8 +200,19 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
     fmt, sep = _format_of(p, InvalidParameterError)
     if fmt == "parquet":
         require_string_names(data, p)
+        types = parquet_types if parquet_types is not None else (
+            table.parquet_types() if table is not None else {})
         with atomic_path(p) as tmp:
-            data.to_parquet(tmp, engine="pyarrow", index=False)
+            if not types:
+                data.to_parquet(tmp, engine="pyarrow", index=False)
+                return
+            parquet = ParquetSink(tmp, p, schema=None, max_pending_rows=len(data), types=types)
+            try:
+                parquet.write(data)
+            except BaseException:
+                parquet.abort()
+                raise
+            parquet.close()
         return
     style = _style(sep, csv_dialect)
     with atomic_path(p) as tmp:
@@ -231,7 +249,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         CSV and TSV only: separator, decimal mark and encoding, as for :func:`write_table`
         (a schema's ``table.csv_dialect``).
     table
-        A schema's table that fills in the three above, as for :func:`write_table`.
+        A schema's table that fills in the three above, and Parquet's column types, as for
+        :func:`write_table`.
     expected_rows
         The rows that will be written in all, when known: once the first rows are on disk,
         their size per row tells whether that many fit on the disk; if they clearly cannot,
@@ -269,6 +288,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                 f"arrow_schema only applies to Parquet files, not {str(self.path)!r}."
             )
         self.arrow_schema = arrow_schema
+        self.parquet_types = table.parquet_types() if table is not None else {}
         self.expected_rows = expected_rows
         self.rows_written = 0
         self._room_checked = expected_rows is None
@@ -282,8 +302,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         try:
             if self._format == "parquet":
                 self._sink = ParquetSink(
-                    tmp, self.path, schema=self.arrow_schema, max_pending_rows=self.max_pending_rows
-                )
+                    tmp, self.path, schema=self.arrow_schema,
+                    max_pending_rows=self.max_pending_rows, types=self.parquet_types)
             else:
                 gz = self.path.name.lower().endswith(".gz")
                 self._sink = CsvSink(tmp, self.path, style=self._style, gz=gz,
@@ -448,13 +468,39 @@ def _check_readable(p: Path) -> None:
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq  # on first use: most runs read no Parquet (~10 ms)
+
     try:
-        return pd.read_parquet(p, engine="pyarrow")
+        frame = pd.read_parquet(p, engine="pyarrow")
+        stored = pq.read_schema(p)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataReadError(
             f"{str(p)!r} is not a valid Parquet file ({exc}). Re-export it, or check that it "
             "is not a CSV or a partially written file with a .parquet ending."
         ) from None
+    types = _stored_types(frame, stored)
+    if types:
+        frame.attrs["parquet_types"] = types
+    return frame
+
+
+def _stored_types(frame: pd.DataFrame, stored: pa.Schema) -> dict[str, str]:
+    """Column -> the file's type, where the values read would be written as another."""
+    out = {}
+    for name in frame.columns:
+        index = stored.get_field_index(str(name)) if isinstance(name, str) else -1
+        if index < 0:
+            continue
+        text = arrow_type_text(stored.field(index).type)
+        if text is None:
+            continue
+        try:
+            as_read = pa.Schema.from_pandas(frame[[name]], preserve_index=False).field(0).type
+        except (pa.ArrowException, ValueError, TypeError):  # mixed values: the check says so
+            continue
+        if as_read != stored.field(index).type:
+            out[name] = text
+    return out
 
 
 def _move_into_place(tmp: Path, target: Path) -> None:

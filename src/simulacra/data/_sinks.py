@@ -290,8 +290,10 @@ class ParquetSink:
     """Writes chunks with one Parquet schema, holding back chunks while a type is unknown."""
 
     def __init__(
-        self, tmp: Path, target: Path, *, schema: pa.Schema | None, max_pending_rows: int
+        self, tmp: Path, target: Path, *, schema: pa.Schema | None, max_pending_rows: int,
+        types: Mapping[str, str] | None = None,
     ) -> None:
+        self._types = dict(types or {})  # column -> the Parquet type it is stored as
         self._tmp = tmp
         self._target = target
         self._schema = schema
@@ -309,7 +311,7 @@ class ParquetSink:
             self._writer.write_table(self._to_arrow(chunk))
             return
         if not self._explicit:
-            found = _arrow_schema_of(chunk, self._columns.chunks)
+            found = _stored_as(_arrow_schema_of(chunk, self._columns.chunks), chunk, self._types)
             self._schema = found if self._schema is None else _fill_null_types(self._schema, found)
         self._pending.append(chunk)
         self._pending_rows += len(chunk)
@@ -359,6 +361,28 @@ def _arrow_schema_of(chunk: pd.DataFrame, number: int) -> pa.Schema:
         ) from None
     # pandas' own metadata travels along, so that Int64 and boolean columns read back with
     # their dtypes; category columns stay dictionaries (each chunk may have its own categories)
+    return schema
+
+
+def _stored_as(schema: pa.Schema, chunk: pd.DataFrame, types: Mapping[str, str]) -> pa.Schema:
+    """``schema`` with the columns of ``types`` given that type where the chunk converts.
+
+    A schema edited to another kind may no longer fit a column's type: its values' type stays.
+    """
+    if not types:
+        return schema
+    from simulacra.schema._arrow_types import arrow_type
+
+    for name, text in types.items():
+        index = schema.get_field_index(name)
+        if index < 0:
+            continue
+        try:
+            wanted = arrow_type(text)
+            pa.array(chunk[name], type=wanted, from_pandas=True)
+        except (pa.ArrowException, ValueError, TypeError):
+            continue
+        schema = schema.set(index, schema.field(index).with_type(wanted))
     return schema
 
 

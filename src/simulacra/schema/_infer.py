@@ -16,6 +16,8 @@ Conventions the codecs rely on:
 * ``id_format`` is ``"integer"``, ``"uuid"``, a :meth:`str.format` template with one integer
   field such as ``"C-{:05d}"``, or None for unique strings of no recognised shape.
 * ``datetime_format`` and ``timezone``: see :mod:`simulacra.schema._datetimes`.
+* ``parquet_type`` comes from ``data.attrs["parquet_types"]``, which :func:`read_table` sets
+  for a Parquet file's columns whose type the values alone would not be written as;
 * ``text_format`` comes from ``data.attrs["text_formats"]``, which
   :func:`~simulacra.read_table` fills for a CSV's ``12.50``, ``$1,234.50`` or ``true``; the
   table's ``csv_dialect`` from ``data.attrs["csv_dialect"]`` (a ``;`` file, decimal commas).
@@ -148,10 +150,10 @@ def infer_schema(
         raise DataValidationError.of(name_issues)
     resolved = _resolve_roles(data, roles)
     columns = tuple(
-        _with_missing_text(
+        _with_parquet_type(_with_missing_text(
             _with_text_format(infer_column(data.iloc[:, i], role=resolved.get(col, Role.FEATURE)),
                               data.attrs.get("text_formats")),
-            data.attrs.get("missing_markers"))
+            data.attrs.get("missing_markers")), data.attrs.get("parquet_types"))
         for i, col in enumerate(data.columns)
     )
     columns = _shared_locale(columns, data)
@@ -210,6 +212,16 @@ def _mostly_international(phones: pd.Series) -> bool:
     """Whether most phone numbers start with a country code (``+`` or ``00``)."""
     text = phones.dropna().astype(str).str.lstrip(" (")
     return bool(text.str.match(r"\+|00").mean() >= 0.5) if len(text) else False
+
+
+def _with_parquet_type(column: Column, types: Mapping[str, str] | None) -> Column:
+    """The column with the type its Parquet file stored it as, if any.
+
+    :func:`~simulacra.read_table` keeps those the values alone would not be written as
+    (``decimal128(10, 2)``).
+    """
+    stored = (types or {}).get(column.name)
+    return column if stored is None else dataclasses.replace(column, parquet_type=stored)
 
 
 def _with_missing_text(column: Column, markers: Mapping[str, str] | None) -> Column:

@@ -100,6 +100,8 @@ class Column:
     # how CSV output writes the values (see simulacra.schema._text_format) and missing cells
     text_format: str | None = None
     missing_text: str | None = None
+    # how Parquet output stores them, where not as the values say (simulacra.schema._arrow_types)
+    parquet_type: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -131,6 +133,8 @@ class Column:
                 f"Column {self.name!r}: 'missing_text' is how CSV output writes a missing "
                 f"cell, a word such as '.' or 'NA'. Got {self.missing_text!r}; remove it to "
                 "write missing cells empty.")
+        if self.parquet_type is not None:
+            _check_parquet_type(self)
         low, high = self.minimum, self.maximum
         if low is not None and high is not None and low > high:
             raise SchemaError(
@@ -170,10 +174,22 @@ class Column:
 
 
 _TEXT_FIELDS = ("name", "dtype", "datetime_format", "timezone", "locale", "id_format",
-                "text_format")
+                "text_format", "parquet_type")
 _FLAG_FIELDS = ("unique", "integer")
 _NUMBER_FIELDS = ("missing_share", "minimum", "maximum")
 _COUNT_FIELDS = ("decimals", "cardinality")
+
+
+def _check_parquet_type(column: Column) -> None:
+    from simulacra.schema._arrow_types import arrow_type  # pyarrow's types: only when set
+
+    try:
+        arrow_type(column.parquet_type or "")
+    except ValueError as exc:
+        raise SchemaError(
+            f"Column {column.name!r}: 'parquet_type' is the type Parquet output stores the "
+            f"column as, in pyarrow's words ('int8', 'decimal128(10, 2)', 'timestamp[ms, "
+            f"tz=UTC]'); {exc}. Remove it to store the type the values have.") from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -464,6 +480,10 @@ class Table:
     def text_formats(self) -> dict[str, str]:
         """Each column's ``text_format``, for :func:`~simulacra.write_table` (CSV output)."""
         return {c.name: c.text_format for c in self.columns if c.text_format is not None}
+
+    def parquet_types(self) -> dict[str, str]:
+        """Each column's ``parquet_type``, for :func:`~simulacra.write_table` (Parquet output)."""
+        return {c.name: c.parquet_type for c in self.columns if c.parquet_type is not None}
 
     def missing_texts(self) -> dict[str, str]:
         """Each column's ``missing_text``, for :func:`~simulacra.write_table` (CSV output)."""
