@@ -29,7 +29,7 @@ def test_import_loads_only_what_fitting_needs() -> None:
 
     heavy = ["faker", "pyarrow.parquet", "sklearn", "scipy.stats", "torch", "matplotlib",
              "simulacra.evaluation", "simulacra.report", "simulacra.mock",
-             "simulacra.rebalancing"]
+             "simulacra.rebalancing", "simulacra.data._csv_read"]
     code = f"import sys, simulacra; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

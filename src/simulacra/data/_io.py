@@ -21,7 +21,6 @@ from typing import Any, Literal, Self
 import pandas as pd
 import pyarrow as pa
 
-from simulacra.data._csv_read import read_csv
 from simulacra.data._sinks import (
     CsvSink,
     CsvStyle,
@@ -91,6 +90,8 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     fmt, sep = _format_of(p, DataReadError)
     if fmt == "parquet":
         return _read_parquet(p)
+    from simulacra.data._csv_read import read_csv  # on first use: the library reads frames
+
     return read_csv(p, sep, encoding)
 
 
