@@ -226,10 +226,14 @@ _EXACT_FLOAT = 2**53  # float64 holds every integer up to this, and not all abov
 
 
 def _warn_if_beyond_float_precision(series: pd.Series, column: Column, integer: bool) -> None:
-    """Numbers are modelled as float64: say so where that rounds the column's integers."""
-    if not integer or not pd.api.types.is_integer_dtype(series.dtype):
+    """Numbers are modelled as float64: say so where that rounds the column's values."""
+    if python_type(series) == "decimal":
+        _warn_if_beyond_float_digits(series, column)
         return
     exact = series.dropna().to_numpy()
+    if not integer or not (pd.api.types.is_integer_dtype(series.dtype)
+                           or pd.api.types.infer_dtype(exact, skipna=False) == "integer"):
+        return  # (an object column of Python ints too)
     beyond = int((np.abs(exact.astype(np.float64)) >= _EXACT_FLOAT).sum()) if exact.size else 0
     if beyond:
         warnings.warn(FitWarning(
@@ -241,6 +245,22 @@ def _warn_if_beyond_float_precision(series: pd.Series, column: Column, integer: 
         ), stacklevel=5)
 
 
+_FLOAT_DIGITS = 15  # significant digits every float64 holds exactly as decimal text
+
+
+def _warn_if_beyond_float_digits(series: pd.Series, column: Column) -> None:
+    """Say so where a column's ``Decimal`` values have more digits than float64 holds."""
+    long = [v for v in series.dropna() if len(v.as_tuple().digits) > _FLOAT_DIGITS]
+    if long:
+        warnings.warn(FitWarning(
+            f"Column {column.name!r}: {len(long)} Decimal value(s) have more than "
+            f"{_FLOAT_DIGITS} significant digits (such as {long[0]}); numbers are modelled "
+            "as float64, which holds about 15, so sampled values come back with their first "
+            "15-17 digits and the rest rounded. If they must stay exact, declare the column "
+            "'categorical' (real values kept) or 'id' (new values)."
+        ), stacklevel=5)
+
+
 def _stat(values: np.ndarray, func: Any) -> float:
     return float(func(values)) if values.size else 0.0
 
@@ -249,17 +269,20 @@ def _as_integers(values: np.ndarray, dtype: str) -> np.ndarray:
     """Whole numbers: int64 unless the column holds floats (then whole floats)."""
     rounded: np.ndarray = np.rint(values)
     dt = resolve_dtype(dtype)
-    if isinstance(dt, np.dtype) and dt.kind == "f":
+    # Int64 and int64[pyarrow] hold numpy's integers (a masked or Arrow array of them)
+    numpy = dt if isinstance(dt, np.dtype) else getattr(dt, "numpy_dtype", None)
+    if isinstance(numpy, np.dtype) and numpy.kind == "f":
         return rounded
-    if isinstance(dt, np.dtype) and dt.kind in "iu":
+    if isinstance(numpy, np.dtype) and numpy.kind in "iu":
         # float64 cannot hold every int64: the largest below 2**63 keeps the cast from wrapping
-        info = np.iinfo(dt)
+        info = np.iinfo(numpy)
         clipped: np.ndarray = np.clip(rounded, float(info.min),
                                       np.nextafter(float(info.max) + 1.0, 0.0))
         return clipped
     if np.abs(rounded).max(initial=0.0) < 2.0**63:
         return rounded.astype(np.int64)
-    return rounded
+    # Python's integers beyond int64 (an object column): each one an int, not a float
+    return np.array([int(v) for v in rounded], dtype=object)
 
 
 # ---- categorical ---------------------------------------------------------------------------

@@ -184,8 +184,20 @@ def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:
     missing = 0.0 if n == 0 else (n - len(values)) / n
     fields = _kind_fields(str(series.name), series, values)
     return Column(
-        name=str(series.name), role=role, dtype=str(series.dtype), missing_share=missing, **fields
+        name=str(series.name), role=role, dtype=dtype_text(series.dtype),
+        missing_share=missing, **fields
     )
+
+
+def dtype_text(dtype: Any) -> str:
+    """The name ``Column.dtype`` keeps: pandas' own, but ``string[python]`` where it says less.
+
+    pandas names text held in Python objects ``"string"``, which reads back pyarrow-backed.
+    """
+    text = str(dtype)
+    if isinstance(dtype, pd.StringDtype) and text == "string" and dtype.storage == "python":
+        return "string[python]"
+    return text
 
 
 def _shared_locale(columns: tuple[Column, ...], data: pd.DataFrame) -> tuple[Column, ...]:
@@ -337,7 +349,7 @@ def _numeric(name: str, values: pd.Series, *, complete: bool) -> _Fields:
     return {
         "kind": Kind.NUMERICAL,
         "integer": integer,
-        "decimals": 0 if integer else decimal_places(finite),
+        "decimals": 0 if integer else decimal_places(finite, eps=_float_eps(values.dtype)),
         "minimum": float(finite.min()) if finite.size else None,
         "maximum": float(finite.max()) if finite.size else None,
     }
@@ -410,28 +422,43 @@ def _is_integer_id(name: str, values: np.ndarray) -> bool:
     return low >= 10 ** (MIN_CODE_DIGITS - 1) and len(str(low)) == len(str(high))
 
 
-def decimal_places(values: np.ndarray, cap: int = MAX_DECIMALS) -> int | None:
+_FLOAT64_SLACK = 16 * float(np.finfo(np.float64).eps)
+
+
+def decimal_places(values: np.ndarray, cap: int = MAX_DECIMALS, *,
+                   eps: float = _FLOAT64_SLACK) -> int | None:
     """Return the most decimal places any value needs, or None when some need more than ``cap``.
 
     A value needs ``d`` places when ``value * 10**d`` is an integer up to float rounding, so
-    ``0.1`` needs 1 and ``2.675`` needs 3 although neither is exact in binary. An evenly spaced
-    sample is looked at first: full-precision columns are rejected without a pass over all.
+    ``0.1`` needs 1 and ``2.675`` needs 3 although neither is exact in binary. ``eps`` is that
+    rounding, relative (a float32 column's 23.17 is 23.1700000763). An evenly spaced sample is
+    looked at first: full-precision columns are rejected without a pass over all.
     """
     finite = np.abs(values[np.isfinite(values)])
     if finite.size > SAMPLE_SIZE:
         step = finite.size // SAMPLE_SIZE
-        first = _places_from(finite[::step], 0, cap)
-        return None if first is None else _places_from(finite, first, cap)
-    return _places_from(finite, 0, cap)
+        first = _places_from(finite[::step], 0, cap, eps)
+        return None if first is None else _places_from(finite, first, cap, eps)
+    return _places_from(finite, 0, cap, eps)
 
 
-def _places_from(values: np.ndarray, start: int, cap: int) -> int | None:
+def _float_eps(dtype: Any) -> float:
+    """The relative rounding of a column's floats (float32, ``Float32``, float16: theirs).
+
+    float64's comes with slack for the arithmetic that scales the values.
+    """
+    numpy = dtype if isinstance(dtype, np.dtype) else getattr(dtype, "numpy_dtype", None)
+    if isinstance(numpy, np.dtype) and numpy.kind == "f" and numpy.itemsize < 8:
+        return max(_FLOAT64_SLACK, 2 * float(np.finfo(numpy).eps))
+    return _FLOAT64_SLACK
+
+
+def _places_from(values: np.ndarray, start: int, cap: int, eps: float) -> int | None:
     """Return the most decimal places the values need, counting needs below ``start`` as it."""
     pending = values
-    eps = np.finfo(np.float64).eps
     for d in range(start, cap + 1):
         scaled = pending * 10.0**d
-        exact = np.abs(scaled - np.round(scaled)) <= 16 * eps * np.maximum(scaled, 1.0)
+        exact = np.abs(scaled - np.round(scaled)) <= eps * np.maximum(scaled, 1.0)
         pending = pending[~exact]
         if pending.size == 0:
             return d
