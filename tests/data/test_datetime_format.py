@@ -76,3 +76,26 @@ def test_names_in_capitals_or_small_letters_are_written_by_us(fmt: str, first: s
     wall, _ = _ticks(zone.tz_localize(None))  # %Z: each value through strftime_unpadded
     assert format_datetimes(wall, unit, "%d%^b %Z", utc=utc, tz="Europe/Berlin").to_pylist() == [
         "01MAR CET", "02MAR CET"]
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d", "%d/%m/%Y %H:%M", "%Y%m%d", "%-d %b %Y"])
+def test_years_before_1000_keep_four_digits(fmt) -> None:
+    days = np.array([dt.date(626, 4, 15), dt.date(1, 1, 1), dt.date(1999, 12, 31)],
+                    dtype="datetime64[s]").astype(np.int64)
+    written = format_datetimes(days, "s", fmt).to_pylist()
+    expected = [moment.strftime(fmt.replace("%-d", "%d").replace("%Y", f"{moment.year:04d}"))
+                for moment in (dt.datetime(626, 4, 15), dt.datetime(1, 1, 1),
+                               dt.datetime(1999, 12, 31))]
+    if "%-d" in fmt:
+        expected = [e.lstrip("0") for e in expected]
+    assert written == expected
+    # the general path (a directive formatted value by value) pads them as well
+    assert format_datetimes(days, "s", fmt + " %Z").to_pylist() == [e + " " for e in expected]
+
+
+def test_sampled_dates_before_1000_read_as_they_were_written() -> None:
+    from simulacra import make_synthesizer
+
+    df = pd.DataFrame({"v": ["0626-04-15", "0906-06-10", "0673-07-13", "0850-01-02"] * 50})
+    out = make_synthesizer("cart", seed=1).fit(df).sample(100, seed=2)
+    assert out["v"].str.fullmatch(r"0[6-9]\d\d-\d\d-\d\d").all()

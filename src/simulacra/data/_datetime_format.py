@@ -10,7 +10,8 @@ listed here fall back to pandas.
 Unpadded fields (``%-d``, ``%-m``, ``%-H`` ...) are produced here, not by the platform's
 ``strftime`` (where only glibc knows them): the padded field with its leading zero dropped.
 So are names in capitals (``%^b``: ``JAN``, as SAS writes them; glibc's notation) and in
-small letters (``%~b``: ``jan``, as Stata writes them; simulacra's own).
+small letters (``%~b``: ``jan``, as Stata writes them; simulacra's own), and ``%Y`` of years
+before 1000 in four digits (``0626``, as ``strptime`` reads them; glibc writes ``626``).
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def _spread(keys: np.ndarray, render: functools.partial[str]) -> pa.Array:
 
 _PERCENT_OR_FLAGGED = re.compile(r"%(%|[-^~][a-zA-Z])")
 _OWN_FLAGS = re.compile(r"%[-^~]")
+_YEAR = re.compile(r"%(%|Y)")
 
 
 def strftime_unpadded(moment: dt.datetime, fmt: str) -> str:
@@ -101,6 +103,8 @@ def strftime_unpadded(moment: dt.datetime, fmt: str) -> str:
     ``%-d`` (and so on) is the field without a leading zero, ``%^b`` in capitals, ``%~b`` in
     small letters.
     """
+    if moment.year < 1000 and "%Y" in fmt:  # glibc writes year 626 as "626": read as "0626"
+        fmt = _YEAR.sub(lambda m: "%%" if m.group(1) == "%" else f"{moment.year:04d}", fmt)
     if not _OWN_FLAGS.search(fmt):
         return moment.strftime(fmt)
 
@@ -212,7 +216,8 @@ def _pandas_format(wall: np.ndarray, unit: str, fmt: str, utc: np.ndarray | None
         stamps = stamps.tz_convert(tz)
     else:
         stamps = pd.DatetimeIndex(wall.astype(f"datetime64[{unit}]"))
-    if _OWN_FLAGS.search(fmt):  # %-d, %^b, %~b: each value through our own (slow, but rare)
+    early = "%Y" in fmt and bool(len(stamps)) and stamps.min().year < 1000  # padded here
+    if _OWN_FLAGS.search(fmt) or early:  # %-d, %^b, %~b: each value through our own (rare)
         text = [None if pd.isna(s) else strftime_unpadded(s, fmt) for s in stamps]
         return pa.array(text, pa.string())
     return pa.array(np.asarray(stamps.strftime(fmt), dtype=object), pa.string())
