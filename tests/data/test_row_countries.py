@@ -111,13 +111,27 @@ def test_each_column_keeps_its_country_shares(
         assert (shares.iloc[:, 0] - shares.iloc[:, 1]).abs().max() < 0.03, column
     names = pd.concat([real_read.name.value_counts(normalize=True),
                        made_read.name.value_counts(normalize=True)], axis=1).fillna(0)
-    assert (names.iloc[:, 0] - names.iloc[:, 1]).abs().max() < 0.04
+    assert (names.iloc[:, 0] - names.iloc[:, 1]).abs().max() < 0.03
 
 
 def test_no_real_value_comes_back(coherent: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     real, made = coherent
     for column in _TYPES:
         assert not made[column].isin(set(real[column])).any(), column
+
+
+def test_first_and_last_names_take_the_rows_country() -> None:
+    real = _people(2000)
+    local = real.email.str.split("@").str[0].str.split(".")
+    real["first"], real["last"] = local.str[0].str.capitalize(), local.str[1].str.capitalize()
+    types = {"first": PIIType.FIRST_NAME, "last": PIIType.LAST_NAME, "phone": PIIType.PHONE}
+    table = Table("t", tuple(Column(c, Kind.PII, dtype="str", pii_type=p, locale="de_DE")
+                             for c, p in types.items()))
+    made = _decode(TableCodec.fit(real[list(types)], table), 4000)
+    phone = pd.Series(value_countries(PIIType.PHONE, _text(made.phone), "de_DE"))
+    for column in ("first", "last"):
+        fit = fits_country(types[column], _text(made[column]), phone.to_numpy(dtype=object))
+        assert fit.mean() > 0.9, column  # before (the column's locale for all): about 0.4
 
 
 def test_columns_that_disagree_in_the_real_rows_stay_apart() -> None:

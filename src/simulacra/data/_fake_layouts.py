@@ -176,19 +176,24 @@ def name_locale_of(values: pa.Array, locale: str) -> pa.Array:
     return name_locales_placed(values, locale)[0]
 
 
-def name_locales_placed(values: pa.Array, locale: str) -> tuple[pa.Array, np.ndarray]:
+def name_locales_placed(values: pa.Array, locale: str, *,
+                        strict: bool = False) -> tuple[pa.Array, np.ndarray]:
     """:func:`name_locale_of` and whether the lists placed each name.
 
-    A name is placed in ``locale`` when its lists score it highest (ties with others
-    included), in another locale when that one alone scores highest; a name no list holds,
-    or that several other locales share, is unplaced (and given ``locale``).
+    A name is placed in the one locale whose lists alone score it highest, or in
+    ``locale`` when its lists tie for the highest score (``Frank Smith`` is as English in
+    en_GB's lists as in en_US's); with ``strict``, a tie leaves it unplaced. A name no list
+    holds, or that several other locales' lists hold equally, is unplaced (and given
+    ``locale``).
     """
     candidates, scores = name_scores(values, [locale, *NAME_LOCALES])
     best = scores.max(axis=0)
     alone = (scores == best).sum(axis=0) == 1
     elsewhere = alone & (best > scores[0])
     pick = np.where(elsewhere, scores.argmax(axis=0), 0)
-    placed = elsewhere | ((scores[0] == best) & (best > 0))
+    placed = alone & (best > 0)
+    if not strict:
+        placed |= (scores[0] == best) & (best > 0)
     return pa.array(np.array(candidates, dtype=object)[pick], pa.string()), placed
 
 

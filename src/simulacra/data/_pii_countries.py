@@ -52,6 +52,7 @@ __all__ = [
     "READABLE",
     "country_of",
     "fits_country",
+    "held_by_lists",
     "locale_of_country",
     "shape_country",
     "shapes_in",
@@ -120,7 +121,7 @@ def value_countries(pii: PIIType, values: pa.Array, locale: str) -> np.ndarray:
     present = np.flatnonzero(np.asarray(pc.is_valid(text), dtype=bool))
     vals = text.take(pa.array(present))
     if pii in _NAMES:
-        found, placed = name_locales_placed(vals, locale)
+        found, placed = name_locales_placed(vals, locale, strict=True)  # ties: unread
         countries = np.array([country_of(x) for x in found.to_pylist()], dtype=object)
         countries[~placed] = None
     elif pii is PIIType.STREET_ADDRESS:
@@ -169,6 +170,14 @@ def fits_country(pii: PIIType, values: pa.Array, countries: np.ndarray) -> np.nd
                 word = street_word(text[i] or "")
                 out[i] = word is not None and word in street_words(locale)
     return out
+
+
+def held_by_lists(pii: PIIType, values: pa.Array) -> np.ndarray:
+    """Whether any locale's lists hold a word of each name, or each address has a street word."""
+    if pii in _NAMES:
+        return np.asarray(name_scores(values, NAME_LOCALES)[1].max(axis=0) > 0)
+    text = values.cast(pa.string()).to_pylist()
+    return np.array([street_word(v or "") is not None for v in text], dtype=bool)
 
 
 def shape_country(pii: PIIType, shape: str, locale: str) -> str | None:

@@ -34,7 +34,12 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra.data._fake_layouts import SHARE_SAMPLE
-from simulacra.data._pii_countries import ALWAYS_COUNTRY, fits_country, value_countries
+from simulacra.data._pii_countries import (
+    ALWAYS_COUNTRY,
+    fits_country,
+    held_by_lists,
+    value_countries,
+)
 from simulacra.schema._model import PIIType
 
 __all__ = ["MIN_ROWS", "draw_row_countries", "learn_row_countries"]
@@ -99,15 +104,20 @@ def _as_others(column: np.ndarray, others: np.ndarray, agreeing: np.ndarray, pii
                values: pa.Array) -> np.ndarray:
     """A name's or address's country, the others' where it is unread or could be theirs.
 
-    It could be theirs where they agree (``agreeing``) and their country's lists hold it:
-    a Dutch customer whose name the German lists also hold is Dutch. Where the others do
-    not agree, a name read as of another country keeps it (the columns may be unrelated).
+    An unread one is theirs where their country's lists hold it (``Anna`` in a Polish row)
+    or no lists do; one read as of another country where the others agree (``agreeing``)
+    and their country's lists hold it too: a Dutch customer whose name the German lists
+    also hold is Dutch. Where the others do not agree, a name keeps its reading (the
+    columns may be unrelated); one of several other countries stays unread.
     """
+    unread = _unread(column) & (others != "")
     differs = ~_unread(column) & (column != others) & (others != "") & agreeing
-    at = np.flatnonzero(differs)
-    differs[at] = fits_country(pii, values.take(pa.array(at)), others[at])
-    unread = (_unread(column) & (others != "")) | differs
-    column[unread] = others[unread]
+    at = np.flatnonzero(unread | differs)
+    some = values.take(pa.array(at))
+    fits = fits_country(pii, some, others[at])
+    fits |= unread[at] & ~held_by_lists(pii, some)  # a name no list holds: the row's, too
+    take = at[fits]
+    column[take] = others[take]
     return column
 
 
