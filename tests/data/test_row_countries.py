@@ -189,14 +189,18 @@ def test_tables_with_one_personal_column_learn_nothing_new() -> None:
 def test_missing_and_unique_cells_keep_their_rules() -> None:
     real = _people(1000)
     real.loc[::5, "phone"] = None
+    real.loc[1::4, "name"] = None
     table = Table("customers", tuple(
         Column(c, Kind.PII, dtype="str", pii_type=p, locale="de_DE", unique=c == "email")
         for c, p in _TYPES.items()))
     made = _decode(TableCodec.fit(real, table), 4000)
     assert abs(made.phone.isna().mean() - 0.2) < 0.03
+    assert abs(made.name.isna().mean() - 0.25) < 0.03
     assert made.email.is_unique
     read = _read(made)
     assert (read.iban == read.email).mean() > 0.99
+    named = made.name.notna()
+    assert _fits(made[named], "name", read.iban[named]).mean() > 0.97
 
 
 def _material(locale: str) -> set[str]:

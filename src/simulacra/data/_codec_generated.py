@@ -283,14 +283,16 @@ class PIICodec(_Guarded):
         n = block.shape[0]
         missing = draw_missing(n, self.state["missing_share"], rng)
         rows = np.arange(start, start + n, dtype=np.int64)
-        email = PIIType(str(self.column.pii_type)) is PIIType.EMAIL
-        keys = pd.Series([f"{c}|{p if email and not c else ''}"
-                          for c, p in zip(countries.tolist(), people.tolist(), strict=True)])
-        codes, found = pd.factorize(keys, sort=True)
+        groups_of = np.asarray(countries, dtype=object)
+        if PIIType(str(self.column.pii_type)) is PIIType.EMAIL:  # "@PL": no country, Polish
+            groups_of = np.where(groups_of == "", "@" + np.asarray(people, dtype=object),
+                                 groups_of)
+        codes, found = pd.factorize(groups_of, sort=True)
         groups = []
         for k, key in enumerate(found.tolist()):
             pos = np.flatnonzero(codes == k)
-            generator = self._generator_in(*str(key).split("|"))
+            country, people_of = ("", key[1:]) if key.startswith("@") else (key, "")
+            generator = self._generator_in(country, people_of)
             groups.append((pos, generate_guarded(generator, rows[pos], rng, self.guard,
                                                  where=self.where)))
         values = scatter(groups, n)

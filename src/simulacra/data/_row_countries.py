@@ -5,8 +5,9 @@ German address; made column by column from each column's own country shares, a s
 row would mix them. When a table has two or more personal columns whose countries can be
 read (:mod:`._pii_countries`), fit learns:
 
-* the *row country* of each real row: the country most of its columns show (ties go to the
-  earlier column), or ``""`` when none shows one, and the shares of these countries;
+* the *row country* of each real row: the country most of its columns show (a name's or an
+  address's vote counts a little less, so that it loses a tie; then the earlier column
+  wins), or ``""`` when none shows one, and the shares of these countries;
 * for each column, the shares of its own countries among the rows where the *other*
   columns show each country (the row country without the column's own vote, so that a
   column counts as following the others only as far as it does: independent columns stay
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulacra.data._fake_layouts import SHARE_SAMPLE
 from simulacra.data._pii_countries import (
@@ -76,8 +78,8 @@ def learn_row_countries(data: pd.DataFrame, linked: Sequence[Linked]) -> dict[st
         others = _row_country(rest, np.delete(votes, j))
         column = readings[:, j].copy()
         if pii in ALWAYS_COUNTRY:
-            column = _as_others(column, others, _agreeing(rest, others), pii,
-                                _text(data[name].iloc[rows]))
+            values = _text(data[name].iloc[rows])
+            column = _as_others(column, others, _agreeing(rest, others), pii, values)
         table = _given(column, others, countries)
         if table is not None:
             columns.append(name)
@@ -110,7 +112,8 @@ def _as_others(column: np.ndarray, others: np.ndarray, agreeing: np.ndarray, pii
     also hold is Dutch. Where the others do not agree, a name keeps its reading (the
     columns may be unrelated); one of several other countries stays unread.
     """
-    unread = _unread(column) & (others != "")
+    present = np.asarray(pc.is_valid(values), dtype=bool)  # missing cells stay out
+    unread = _unread(column) & present & (others != "")
     differs = ~_unread(column) & (column != others) & (others != "") & agreeing
     at = np.flatnonzero(unread | differs)
     some = values.take(pa.array(at))
