@@ -186,6 +186,19 @@ def test_tables_with_one_personal_column_learn_nothing_new() -> None:
     assert "countries" not in TableCodec.fit(real, table).get_state()
 
 
+def test_tables_of_one_country_are_made_as_before() -> None:
+    german = Faker("de_DE")
+    german.seed_instance(0)
+    real = pd.DataFrame({"name": [german.name() for _ in range(500)],
+                         "phone": [german.phone_number() for _ in range(500)],  # +49 and 0...
+                         "iban": [german.iban() for _ in range(500)]})
+    types = {"name": PIIType.PERSON_NAME, "phone": PIIType.PHONE, "iban": PIIType.IBAN}
+    table = Table("t", tuple(Column(c, Kind.PII, dtype="str", pii_type=p, locale="de_DE")
+                             for c, p in types.items()))
+    assert real.phone.str.startswith("+49").any() and not real.phone.str.startswith("+").all()
+    assert "countries" not in TableCodec.fit(real, table).get_state()
+
+
 def test_missing_and_unique_cells_keep_their_rules() -> None:
     real = _people(1000)
     real.loc[::5, "phone"] = None

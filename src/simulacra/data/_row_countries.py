@@ -58,7 +58,8 @@ Linked = tuple[str, PIIType, str]
 def learn_row_countries(data: pd.DataFrame, linked: Sequence[Linked]) -> dict[str, Any] | None:
     """The shares that hold the countries of ``linked`` columns together (see the module).
 
-    None when fewer than two columns show countries, or when all show just one.
+    None when fewer than two columns show countries, or when they show just one country
+    (a German table with some phones written nationally, some with ``+49``): made as before.
     """
     if len(linked) < 2:
         return None
@@ -79,12 +80,19 @@ def learn_row_countries(data: pd.DataFrame, linked: Sequence[Linked]) -> dict[st
         column = readings[:, j].copy()
         if pii in ALWAYS_COUNTRY:
             values = _text(data[name].iloc[rows])
-            column = _as_others(column, others, _agreeing(rest, others), pii, values)
+            exact = [i for i, (_, kind, _) in enumerate(linked) if i != j
+                     and kind not in ALWAYS_COUNTRY]
+            backed = np.zeros(len(rows), dtype=bool)
+            for i in exact:
+                backed |= (readings[:, i] == others) & (others != "")
+            column = _as_others(column, others, _agreeing(rest, others), backed, pii, values)
         table = _given(column, others, countries)
         if table is not None:
             columns.append(name)
             given.append(table)
-    if len(columns) < 2 or (len(countries) < 2 and all(len(g["countries"]) < 2 for g in given)):
+    shown = {str(c) for c in countries.tolist() if c} | {c for g in given for c in g["countries"]
+                                                          if c}
+    if len(columns) < 2 or len(shown) < 2:  # one country: nothing to hold together
         return None
     return {"columns": columns, "countries": countries.tolist(),
             "shares": (counts / counts.sum()).tolist(), "given": given}
@@ -102,15 +110,17 @@ def _agreeing(rest: np.ndarray, others: np.ndarray) -> np.ndarray:
     return out
 
 
-def _as_others(column: np.ndarray, others: np.ndarray, agreeing: np.ndarray, pii: PIIType,
-               values: pa.Array) -> np.ndarray:
+def _as_others(column: np.ndarray, others: np.ndarray, agreeing: np.ndarray,
+               backed: np.ndarray, pii: PIIType, values: pa.Array) -> np.ndarray:
     """A name's or address's country, the others' where it is unread or could be theirs.
 
-    An unread one is theirs where their country's lists hold it (``Anna`` in a Polish row)
-    or no lists do; one read as of another country where the others agree (``agreeing``)
-    and their country's lists hold it too: a Dutch customer whose name the German lists
-    also hold is Dutch. Where the others do not agree, a name keeps its reading (the
-    columns may be unrelated); one of several other countries stays unread.
+    An unread one is theirs where their country's lists hold it (``Anna`` in a Polish row),
+    or where no lists do and a phone, an IBAN or an e-mail domain shows their country
+    (``backed``: a Polish street has no street word, but a ``+48`` phone beside it); one
+    read as of another country where the others agree (``agreeing``) and their country's
+    lists hold it too: a Dutch customer whose name the German lists also hold is Dutch.
+    Where the others do not agree, a name keeps its reading (the columns may be
+    unrelated); one of several other countries stays unread.
     """
     present = np.asarray(pc.is_valid(values), dtype=bool)  # missing cells stay out
     unread = _unread(column) & present & (others != "")
@@ -118,7 +128,7 @@ def _as_others(column: np.ndarray, others: np.ndarray, agreeing: np.ndarray, pii
     at = np.flatnonzero(unread | differs)
     some = values.take(pa.array(at))
     fits = fits_country(pii, some, others[at])
-    fits |= unread[at] & ~held_by_lists(pii, some)  # a name no list holds: the row's, too
+    fits |= unread[at] & backed[at] & ~held_by_lists(pii, some)
     take = at[fits]
     column[take] = others[take]
     return column
