@@ -7,9 +7,10 @@ one per column and row. This module reads them: from a real value
 so that a generator can be held to the layouts of one country (:func:`shapes_in`).
 
 A country is an ISO 3166 code (``"DE"``), taken from a Faker locale's (``de_DE``). ``""`` is a
-value that shows it has no country (a national phone number, an address at ``gmail.com``);
-``None`` one whose country cannot be read (a name no locale's lists hold). Names and
-addresses always have a country, read or not; a phone or an e-mail may have none.
+value that shows it has no country (a national phone number, an e-mail at ``gmail.com``);
+``None`` one whose country cannot be read (a name no locale's lists hold, or several hold
+equally). Names and addresses always have a country, read or not; a phone or an e-mail may
+have none.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ __all__ = [
 Shapes = Sequence[tuple[str, float]]
 _NAMES = (PIIType.PERSON_NAME, PIIType.FIRST_NAME, PIIType.LAST_NAME)
 ALWAYS_COUNTRY = frozenset((*_NAMES, PIIType.STREET_ADDRESS))
-"""Types whose every value has a country, read or not: an unread one is the row's."""
+"""Types whose every value has a country, read or not: an unread one may be the row's."""
 READABLE = ALWAYS_COUNTRY | {PIIType.PHONE, PIIType.IBAN, PIIType.EMAIL}
 """Types whose values' countries can be read."""
 PHONE_LOCALES = {"1": "en_US", **_PHONE_LOCALES}
