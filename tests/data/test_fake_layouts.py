@@ -261,3 +261,17 @@ def test_pii_fake_keeps_each_names_title() -> None:
                       locale="en_US").data["customer_name"]
     before = pd.Series(real).str.contains(r"^Dr\. ", regex=True)
     assert (out.str.contains(r"^(?:Mr|Mrs|Ms|Miss|Dr)\. ", regex=True) == before).all()
+
+
+def test_unplaced_names_do_not_count_as_the_columns_locale() -> None:
+    polish = Faker("pl_PL")
+    polish.seed_instance(0)
+    names = [polish.name() for _ in range(300)]
+    # names of no locale's lists: they tell nothing of the column's locale
+    unknown = [f"{a} {b}" for a, b in zip(
+        ["Zorvik", "Quenta", "Brasko", "Ylvena", "Tirmak"] * 60,
+        ["Vexhold", "Marquez-Lo", "Plinth", "Oskarov", "Drevno"] * 60, strict=True)]
+    layouts = dict(name_layouts(pa.array(names + unknown), "de_DE"))
+    german = sum(share for layout, share in layouts.items() if layout.count("/") == 1)
+    assert german < 0.1  # before: the 300 unplaced names, half of them, as German
+    assert layouts.get("as locale/title/pl_PL", 0.0) > 0.85

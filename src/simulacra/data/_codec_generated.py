@@ -51,6 +51,13 @@ from simulacra.data._id_layouts import layout_ids, layout_state
 from simulacra.data._keyed import ValueGuard, derive_key
 from simulacra.data._locale_data import DEFAULT_LOCALE, locale_data
 from simulacra.data._national_ids import digit_width
+from simulacra.data._pii_countries import (
+    ALWAYS_COUNTRY,
+    READABLE,
+    locale_of_country,
+    shapes_in,
+)
+from simulacra.data._strings import scatter
 from simulacra.schema._model import Column, Kind, PIIType
 
 # What the generators of these types learn of the real values' layout (never a real value).
@@ -253,6 +260,63 @@ class PIICodec(_Guarded):
         rows = np.arange(len(shares), dtype=np.int64)
         made = np.random.default_rng(int(self.state["key"]))
         return generate_guarded(self.generator, rows, made, self.guard, where=self.where)
+
+    @property
+    def follows_rows(self) -> bool:
+        """Whether its values can be made in a row's country (:mod:`._row_countries`).
+
+        Not a repeating column (its values come from a pool), nor unique names and
+        addresses, which are drawn from the column's own locale.
+        """
+        pii = PIIType(str(self.column.pii_type))
+        return (pii in READABLE and not self.state.get("pool")
+                and not self.state.get("all_missing")
+                and not (self.state.get("unique") and pii in ALWAYS_COUNTRY))
+
+    def decode_in(self, block: np.ndarray, *, rng: np.random.Generator, start: int,
+                  countries: np.ndarray, people: np.ndarray) -> ArrayLike:
+        """As :meth:`decode`, each row's value of its country in ``countries``.
+
+        ``people`` are the rows' countries: an e-mail at a domain of no country is of their
+        names.
+        """
+        n = block.shape[0]
+        missing = draw_missing(n, self.state["missing_share"], rng)
+        rows = np.arange(start, start + n, dtype=np.int64)
+        groups_of = np.asarray(countries, dtype=object)
+        if PIIType(str(self.column.pii_type)) is PIIType.EMAIL:  # "@PL": no country, Polish
+            groups_of = np.where(groups_of == "", "@" + np.asarray(people, dtype=object),
+                                 groups_of)
+        codes, found = pd.factorize(groups_of, sort=True)
+        groups = []
+        for k, key in enumerate(found.tolist()):
+            pos = np.flatnonzero(codes == k)
+            country, people_of = ("", key[1:]) if key.startswith("@") else (key, "")
+            generator = self._generator_in(country, people_of)
+            groups.append((pos, generate_guarded(generator, rows[pos], rng, self.guard,
+                                                 where=self.where)))
+        values = scatter(groups, n)
+        return strings_to_dtype(values, missing, self.column.dtype, self.state["marker"])
+
+    def _generator_in(self, country: str, people: str) -> PIIGenerator:
+        """The column's generator held to ``country`` (names of ``people``'s, if given)."""
+        key = (country, people)
+        if key not in self._held:
+            s = self.state
+            pii = PIIType(str(self.column.pii_type))
+            shapes, locale = shapes_in(pii, [(str(a), float(b)) for a, b in s["shapes"]],
+                                       s["locale"], country,
+                                       locale_of_country(country, (s["locale"],)))
+            if people:
+                locale = locale_of_country(people, (s["locale"],)) or locale
+            self._held[key] = make_pii_generator(
+                pii, locale=locale, unique=bool(s["unique"]), key=int(s["key"]),
+                guard=self.guard, shapes=shapes, where=self.where)
+        return self._held[key]
+
+    @functools.cached_property
+    def _held(self) -> dict[tuple[str, str], PIIGenerator]:
+        return {}
 
     def decode(self, block: np.ndarray, *, rng: np.random.Generator, start: int) -> ArrayLike:
         pool = self.pool

@@ -32,8 +32,9 @@ from simulacra.data._codec_generated import IdCodec, PIICodec, TextCodec
 from simulacra.data._codec_kinds import BooleanCodec, CategoricalCodec, NumericalCodec
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.data._keyed import new_salt
+from simulacra.data._row_countries import draw_row_countries, learn_row_countries
 from simulacra.errors import ArtifactError, InvalidParameterError, SchemaError
-from simulacra.schema._model import Column, Kind, Table
+from simulacra.schema._model import Column, Kind, PIIType, Table
 
 __all__ = ["MISSING_SUFFIX", "TableCodec"]
 
@@ -64,12 +65,17 @@ class TableCodec:
         One column codec per column, in table order.
     salt
         The random salt of the hashes that keep real PII values out of the output.
+    countries
+        How the countries of personal columns go together in a row
+        (:func:`~simulacra.data._row_countries.learn_row_countries`), or None.
     """
 
-    def __init__(self, table: Table, codecs: dict[str, ColumnCodec], salt: str) -> None:
+    def __init__(self, table: Table, codecs: dict[str, ColumnCodec], salt: str,
+                 countries: dict[str, Any] | None = None) -> None:
         self.table = table
         self._codecs = codecs
         self._salt = salt
+        self._countries = countries
         self._encoded = tuple(
             dataclasses.replace(e, role=table.column(e.source).role.value)
             for c in codecs.values() for e in c.encoded
@@ -93,7 +99,9 @@ class TableCodec:
             col.name: _CODECS[col.kind].fit(data[col.name], col, salt=salt)
             for col in table.columns
         }
-        return cls(table, codecs, salt)
+        linked = [(name, PIIType(str(c.column.pii_type)), str(c.state["locale"]))
+                  for name, c in codecs.items() if isinstance(c, PIICodec) and c.follows_rows]
+        return cls(table, codecs, salt, learn_row_countries(data, linked))
 
     @property
     def encoded_columns(self) -> tuple[EncodedColumn, ...]:
@@ -156,8 +164,15 @@ class TableCodec:
         index = pd.RangeIndex(frame.n_rows)
         out: dict[str, pd.Series] = {}
         pos = 0
+        people, held = (draw_row_countries(self._countries, frame.n_rows, rng)
+                        if self._countries else (np.empty(0, dtype=object), {}))
         for (name, codec), width in zip(self._codecs.items(), self._widths, strict=True):
-            values = codec.decode(frame.values[:, pos : pos + width], rng=rng, start=start)
+            block = frame.values[:, pos : pos + width]
+            if name in held and isinstance(codec, PIICodec):  # in the row's country
+                values = codec.decode_in(block, rng=rng, start=start, countries=held[name],
+                                         people=people)
+            else:
+                values = codec.decode(block, rng=rng, start=start)
             # an explicit dtype: pandas would otherwise turn object arrays of str into "str"
             out[name] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
             pos += width
@@ -165,7 +180,7 @@ class TableCodec:
 
     def get_state(self) -> dict[str, Any]:
         """Everything learned, as JSON values and numpy arrays (no objects, no pickles)."""
-        return {
+        state = {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
             "salt": self._salt,
@@ -174,6 +189,9 @@ class TableCodec:
                 for name, codec in self._codecs.items()
             ],
         }
+        if self._countries:  # absent from models saved before, and without personal data
+            state["countries"] = self._countries
+        return state
 
     @classmethod
     def from_state(cls, table: Table, state: dict[str, Any]) -> TableCodec:
@@ -192,7 +210,7 @@ class TableCodec:
                 f"{names}. Load it with the schema it was saved with."
             )
         codecs = {col.name: _restore(col, saved[col.name]) for col in table.columns}
-        return cls(table, codecs, str(state["salt"]))
+        return cls(table, codecs, str(state["salt"]), state.get("countries"))
 
 
 def _restore(column: Column, entry: dict[str, Any]) -> ColumnCodec:

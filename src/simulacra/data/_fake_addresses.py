@@ -28,7 +28,15 @@ from simulacra.schema._pii import _GB_POSTCODE_END as GB_POSTCODE_END
 from simulacra.schema._pii import _STREET_WORD_LOCALES as STREET_WORD_LOCALES
 from simulacra.schema._pii import _STREET_WORD_RE as STREET_WORD_RE
 
-__all__ = ["STREET_ONLY", "address_layout_of", "address_layouts", "split_layout"]
+__all__ = [
+    "STREET_ONLY",
+    "address_layout_of",
+    "address_layouts",
+    "address_locales",
+    "split_layout",
+    "street_word",
+    "street_words",
+]
 
 STREET_ONLY = "0|"
 _MIN_SHARE = 0.01
@@ -105,7 +113,7 @@ def address_layout_of(values: pa.Array, locale: str | None = None) -> pa.Array:
     """
     text = values.cast(pa.string()).to_pylist()
     own = None if locale is None else locale_data(locale).locale
-    words = set() if own is None else _street_words(own)
+    words = set() if own is None else street_words(own)
     others = [None if v is None or own is None else _street_locale(str(v), words)
               for v in text]
     # a locale few addresses show is a chance word ("Spring" ends like a German "Ring")
@@ -120,20 +128,40 @@ def address_layout_of(values: pa.Array, locale: str | None = None) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _street_locale(value: str, own_words: set[str]) -> str | None:
+def address_locales(values: pa.Array, locale: str) -> list[str | None]:
+    """The locale each address shows by its street words or postcode; None where none shows.
+
+    A word ``locale`` writes itself counts as ``locale``'s; a locale few addresses show is
+    left out as chance (as in :func:`address_layout_of`).
+    """
+    text = values.cast(pa.string()).to_pylist()
+    words = street_words(locale)
+    found = [None if v is None else _street_locale(str(v), words, own=locale) for v in text]
+    counts = pd.Series(found, dtype=object).value_counts()
+    shown = set(counts.index[counts >= _MIN_LOCALE_SHARE * len(text)]) | {locale}
+    return [f if f in shown else None for f in found]
+
+
+def _street_locale(value: str, own_words: set[str], own: str | None = None) -> str | None:
     """The locale a street word (``rue``, ``straße``) or a British postcode shows, if any.
 
-    A word the column's locale writes itself (nl_NL's ``ring``, en_US's ``via``) shows none.
+    A word the column's locale writes itself (nl_NL's ``ring``, en_US's ``via``) shows
+    ``own``.
     """
-    found = STREET_WORD_RE.search(value.lower())
-    if found is not None:
-        word = next(g for g in found.groups() if g)
-        return None if word in own_words else STREET_WORD_LOCALES.get(word)
+    word = street_word(value)
+    if word is not None:
+        return own if word in own_words else STREET_WORD_LOCALES.get(word)
     return "en_GB" if GB_POSTCODE_END.search(value) else None
 
 
+def street_word(value: str) -> str | None:
+    """The word of an address that tells its locale (``rue``, ``straße``), lower case."""
+    found = STREET_WORD_RE.search(value.lower())
+    return None if found is None else next(g for g in found.groups() if g)
+
+
 @functools.lru_cache(maxsize=32)
-def _street_words(locale: str) -> set[str]:
+def street_words(locale: str) -> set[str]:
     """The street suffixes and prefixes of ``locale``, lower case."""
     loc = locale_data(locale)
     words: set[str] = set()

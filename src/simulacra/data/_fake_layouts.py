@@ -8,6 +8,8 @@ as their ``shapes`` and write that share of fakes in each layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +38,8 @@ __all__ = [
     "name_layout_of",
     "name_layouts",
     "name_locale_of",
+    "name_locales_placed",
+    "name_scores",
     "recase",
     "share_sample",
 ]
@@ -128,7 +132,10 @@ def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]
 
     A name whose words are clearly of another locale's lists than ``locale``'s (a Polish
     customer in a German list) has that locale as a third part: ``"as locale/title/pl_PL"``.
-    The shares of titles (``Dr.``, ``B.A.``) follow, as :func:`._fake_titles.title_shares`.
+    Names that no list places (in none, or in several equally) tell nothing of their locale:
+    they take the locales of the placed names in their shares rather than all counting as
+    ``locale``'s. The shares of titles (``Dr.``, ``B.A.``) follow, as
+    :func:`._fake_titles.title_shares`.
     """
     vals = share_sample(values.drop_null().cast(pa.string()))
     if not len(vals):
@@ -137,11 +144,26 @@ def name_layouts(values: pa.Array, locale: str | None) -> list[tuple[str, float]
     kinds = title_kind_of(vals, [own, *NAME_LOCALES])
     bare = untitled(vals, kinds)
     layouts = name_layout_of(bare, locale)
-    other = name_locale_of(bare, own)
+    other = _spread_unplaced(*name_locales_placed(bare, own))
     layouts = pc.if_else(pc.equal(other, own), layouts,
                          pc.binary_join_element_wise(layouts, other, "/"))
     titles = title_shares(kinds)
     return _shares(layouts, default=None if titles else _DEFAULT_NAME) + titles
+
+
+def _spread_unplaced(locales: pa.Array, placed: np.ndarray) -> pa.Array:
+    """``locales`` with each unplaced name given a placed name's locale, drawn at random.
+
+    The draw has a fixed seed (as :func:`share_sample`), so a column's layouts do not change
+    from fit to fit; with no name placed, all keep the column's locale.
+    """
+    if placed.all() or not placed.any():
+        return locales
+    rng = np.random.default_rng(0)
+    donors = rng.choice(np.flatnonzero(placed), size=int((~placed).sum()))
+    picked = np.arange(len(locales))
+    picked[~placed] = donors
+    return locales.take(pa.array(picked))
 
 
 def name_locale_of(values: pa.Array, locale: str) -> pa.Array:
@@ -151,10 +173,40 @@ def name_locale_of(values: pa.Array, locale: str) -> pa.Array:
     pl_PL); a name goes to another locale only when that locale alone scores highest and
     beats ``locale``.
     """
+    return name_locales_placed(values, locale)[0]
+
+
+def name_locales_placed(values: pa.Array, locale: str, *,
+                        strict: bool = False) -> tuple[pa.Array, np.ndarray]:
+    """:func:`name_locale_of` and whether the lists placed each name.
+
+    A name is placed in the one locale whose lists alone score it highest, or in
+    ``locale`` when its lists tie for the highest score (``Frank Smith`` is as English in
+    en_GB's lists as in en_US's); with ``strict``, a tie leaves it unplaced. A name no list
+    holds, or that several other locales' lists hold equally, is unplaced (and given
+    ``locale``).
+    """
+    candidates, scores = name_scores(values, [locale, *NAME_LOCALES])
+    best = scores.max(axis=0)
+    alone = (scores == best).sum(axis=0) == 1
+    elsewhere = alone & (best > scores[0])
+    pick = np.where(elsewhere, scores.argmax(axis=0), 0)
+    placed = alone & (best > 0)
+    if not strict:
+        placed |= (scores[0] == best) & (best > 0)
+    return pa.array(np.array(candidates, dtype=object)[pick], pa.string()), placed
+
+
+def name_scores(values: pa.Array, locales: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """``locales`` (without repeats) and how many of each name's parts their lists hold.
+
+    A word counts once as a first name and once as a last name: ``Emil Tokarek`` scores 2 in
+    pl_PL. The scores have one row per locale, one column per name.
+    """
     words = pc.split_pattern_regex(pc.utf8_lower(values.cast(pa.string())), r"[\s,]+")
     flat = pc.list_flatten(words)
     parent = np.asarray(pc.list_parent_indices(words))
-    candidates = list(dict.fromkeys([locale, *NAME_LOCALES]))
+    candidates = list(dict.fromkeys(locales))
     scores = np.zeros((len(candidates), len(values)), dtype=np.int64)
     for k, name in enumerate(candidates):
         for part in ("first_name", "last_name"):
@@ -163,10 +215,7 @@ def name_locale_of(values: pa.Array, locale: str) -> pa.Array:
             seen = np.zeros(len(values), dtype=bool)
             seen[parent[hit]] = True
             scores[k] += seen
-    best = scores.max(axis=0)
-    alone = (scores == best).sum(axis=0) == 1
-    pick = np.where(alone & (best > scores[0]), scores.argmax(axis=0), 0)
-    return pa.array(np.array(candidates, dtype=object)[pick], pa.string())
+    return candidates, scores
 
 
 def recase(values: pa.Array, case: str) -> pa.Array:
