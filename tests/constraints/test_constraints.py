@@ -519,3 +519,14 @@ def test_fit_takes_no_rules_as_none_and_one_rule_without_a_list() -> None:
     assert [r.describe() for r in one.constraints_.rules] == ["end >= start"]
     with pytest.raises(InvalidParameterError, match=r"must be a simulacra\.constraints rule"):
         make_synthesizer("independent", seed=0).fit(real, constraints=["a <= b"])
+
+
+def test_a_column_named_empty_can_take_part_in_discovered_rules() -> None:
+    # a DataFrame may name a column ""; `auto` discovers a rule on it and must accept it
+    x = np.random.default_rng(0).normal(size=300)
+    df = pd.DataFrame({"x": x, "": x + 1})
+    syn = make_synthesizer("auto", seed=1).fit(df)
+    assert any("" in (r.get("low"), r.get("high"), r.get("column"))
+               for r in syn.table_.constraints)
+    out = syn.sample(200, seed=2)
+    assert list(out.columns) == ["x", ""]

@@ -30,7 +30,8 @@ class Field:
 
 
 def _column(value: Any) -> bool:
-    return isinstance(value, str) and value != ""
+    # "" too: a DataFrame may name a column so; whether the table has it is checked after
+    return isinstance(value, str)
 
 
 def _number(value: Any) -> bool:
