@@ -65,3 +65,14 @@ def test_text_columns_keep_their_storage(dtype) -> None:
     out = make_synthesizer("cart", seed=1).fit(df).sample(50, seed=2)
     assert out["v"].dtype == df["v"].dtype
     assert getattr(out["v"].dtype, "storage", None) == getattr(df["v"].dtype, "storage", None)
+
+
+@pytest.mark.parametrize("name", ["auto", "cart", "copula", "independent", "bayesnet"])
+def test_floats_near_float64s_largest_fit_without_numpy_warnings(name) -> None:
+    # pytest turns warnings into errors: an overflow warning out of fit fails this
+    r = np.random.default_rng(0)
+    df = pd.DataFrame({"v": r.uniform(-1, 1, 300) * 1.7e308, "w": r.uniform(-1, 1, 300) * 1.7e308,
+                       "c": r.choice(["a", "b"], 300)})
+    out = make_synthesizer(name, seed=1).fit(df).sample(100, seed=2)
+    assert np.isfinite(out["v"]).all()
+    assert df["v"].min() <= out["v"].min() and out["v"].max() <= df["v"].max()

@@ -115,15 +115,19 @@ def discover_constraints(
         raise DataValidationError.of(issues)
     if not 0.0 < threshold <= 1.0:
         raise InvalidParameterError(f"threshold must be in (0, 1]. Got {threshold!r}.")
-    numbers, dates, codes = _prepare(data, table)
-    rules, copies = _inequalities(numbers, threshold)
-    rules += _inequalities(dates, threshold, copies=False)[0]
-    keep = [i for i, n in enumerate(numbers.names) if n not in copies and "`" not in n]
-    keep = keep[:MAX_SUM_COLUMNS]  # the first MAX_ARITHMETIC_COLUMNS for the other formulas
-    arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
-                        numbers.half[keep])
-    formulas = [tolerance_after_rounding(r, table) for r in _formulas(arithmetic, threshold)]
-    return rules + formulas + _dependencies(codes, threshold)
+    # numbers near float64's largest overflow to inf in sums and spreads: no rule holds there,
+    # and each candidate is checked on the rows
+    with np.errstate(over="ignore", invalid="ignore"):
+        numbers, dates, codes = _prepare(data, table)
+        rules, copies = _inequalities(numbers, threshold)
+        rules += _inequalities(dates, threshold, copies=False)[0]
+        keep = [i for i, n in enumerate(numbers.names) if n not in copies and "`" not in n]
+        keep = keep[:MAX_SUM_COLUMNS]  # the first MAX_ARITHMETIC_COLUMNS for the other formulas
+        arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
+                            numbers.half[keep])
+        formulas = [tolerance_after_rounding(r, table)
+                    for r in _formulas(arithmetic, threshold)]
+        return rules + formulas + _dependencies(codes, threshold)
 
 
 # ---- preparing the columns -------------------------------------------------------------

@@ -48,6 +48,12 @@ class Link:
 def find_link(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, before: Sequence[int],
              missing_of: Mapping[int, int], rng: np.random.Generator) -> Link | None:
     """The strongest link of column ``j`` (on the rows of ``values``) to a column in ``before``."""
+    with np.errstate(over="ignore", invalid="ignore"):  # near float64's largest: no offset
+        return _find_link(values, cols, j, before, missing_of, rng)
+
+
+def _find_link(values: np.ndarray, cols: Sequence[EncodedColumn], j: int, before: Sequence[int],
+               missing_of: Mapping[int, int], rng: np.random.Generator) -> Link | None:
     if cols[j].discrete or values.shape[0] < MIN_ROWS:
         return None
     search = values

@@ -438,7 +438,7 @@ def _empirical_table(x: np.ndarray) -> np.ndarray:
 def _fit_marginal(x: np.ndarray, choice: str,
                   rng: np.random.Generator) -> tuple[str, np.ndarray]:
     """Choose a family; return it and its inverse CDF on ``_GRID``, clipped to the range."""
-    if choice == "empirical" or x.size < 10 or np.ptp(x) == 0:
+    if choice == "empirical" or x.size < 10 or x.min() == x.max():  # (ptp overflows at 1e308)
         return "empirical", _empirical_table(x)
     sub = np.sort(rng.choice(x, _FIT_ROWS, replace=False) if x.size > _FIT_ROWS else x)
     lo, hi = float(x.min()), float(x.max())
