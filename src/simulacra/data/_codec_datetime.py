@@ -12,6 +12,7 @@ written back with it (:mod:`simulacra.data._datetime_format`), so they keep thei
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -144,11 +145,15 @@ def _python_ints(text: pa.Array, missing: np.ndarray | None, marker: str) -> np.
 def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) -> Exception:
     rows = tuple(int(i) for i in np.flatnonzero(rows_mask)[:3])
     example = f" such as {series.iloc[rows[0]]!r}" if rows else ""
+    fix = ("Set the column's 'datetime_format' to the strftime format of its values, or set "
+           "its kind to 'categorical'.")
+    if rows and isinstance(series.iloc[rows[0]], dt.datetime):  # objects: no format to set
+        fix = ("Its values are datetimes of several time zones (or mixed with other objects): "
+               "convert them to one zone, df[col] = pd.to_datetime(df[col], utc=True) (then "
+               ".dt.tz_convert(zone) if you like), or set its kind to 'categorical'.")
     return DataValidationError.of([Issue(
         f"the column is a datetime but {what}{example}.",
-        column=column.name, rows=rows, n_rows=int(rows_mask.sum()),
-        fix="Set the column's 'datetime_format' to the strftime format of its values, or "
-            "set its kind to 'categorical'.",
+        column=column.name, rows=rows, n_rows=int(rows_mask.sum()), fix=fix,
     )])
 
 

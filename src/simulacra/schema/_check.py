@@ -108,7 +108,8 @@ def check_table_shape(data: pd.DataFrame, table: str | None = None) -> list[Issu
         return [
             Issue(
                 "The table has no columns.",
-                fix="Check that the file has a header row and the expected delimiter.",
+                fix="A file needs a header row and the expected delimiter; a DataFrame needs "
+                    "at least one column.",
                 table=table,
             )
         ]
@@ -258,7 +259,8 @@ def _mixed_type_issue(series: pd.Series, present: np.ndarray) -> Issue | None:
         rows=rows,
         n_rows=n,
         fix="Clean the values so that the column holds one type, or declare the column "
-        "categorical in the schema.",
+        "categorical in the schema (infer_schema does: fit(df, schema=infer_schema(df)); "
+        "its values are then categories, each kept with its type).",
     )
 
 
