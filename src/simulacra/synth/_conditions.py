@@ -190,12 +190,15 @@ def near_numbers(draw: SampleEncoded, condition: Condition, codec: TableCodec,
     return draw_near
 
 
+_HELD_NEAR = (Kind.NUMERICAL, Kind.DATETIME)  # kinds learned as numbers (a datetime's ticks)
+
+
 def _number_columns(condition: Condition, codec: TableCodec,
                     fixed: Mapping[int, float]) -> dict[str, tuple[int, int, float]]:
     """Given numbers the model learns: column -> (value index, indicator or -1, encoded)."""
     out: dict[str, tuple[int, int, float]] = {}
     for column, value in condition.values.items():
-        if (condition._table.column(column).kind != Kind.NUMERICAL or value is None
+        if (condition._table.column(column).kind not in _HELD_NEAR or value is None
                 or (isinstance(value, float) and np.isnan(value))):
             continue
         found = [j for j in fixed if codec.encoded_columns[j].source == column]
