@@ -99,3 +99,18 @@ def test_sampled_dates_before_1000_read_as_they_were_written() -> None:
     df = pd.DataFrame({"v": ["0626-04-15", "0906-06-10", "0673-07-13", "0850-01-02"] * 50})
     out = make_synthesizer("cart", seed=1).fit(df).sample(100, seed=2)
     assert out["v"].str.fullmatch(r"0[6-9]\d\d-\d\d-\d\d").all()
+
+
+def test_offsets_of_no_zone_are_named_when_they_will_be_written_in_utc() -> None:
+    from simulacra import make_synthesizer
+    from simulacra.errors import FitWarning
+
+    text = [f"2021-0{1 + k % 9}-1{k % 9} 10:00:00{o}"
+            for k, o in zip(range(300), ["+00:00", "+05:30", "-08:00"] * 100, strict=True)]
+    with pytest.warns(FitWarning, match=r"UTC offsets \(\+05:30, -08:00\).*written \+00:00"):
+        syn = make_synthesizer("cart", seed=1).fit(pd.DataFrame({"d": text}))
+    assert syn.sample(20, seed=2)["d"].str.endswith("+00:00").all()
+    # offsets of one zone (summer time) are its own: written back so, nothing to say
+    berlin = pd.Series(pd.date_range("2021-01-01", periods=300, freq="D", tz="Europe/Berlin"))
+    make_synthesizer("cart", seed=1).fit(
+        pd.DataFrame({"d": berlin.dt.strftime("%Y-%m-%d %H:%M:%S%z")}))

@@ -11,7 +11,7 @@ import pytest
 from faker import Faker
 
 from simulacra.data._codecs import TableCodec
-from simulacra.errors import DataValidationError, InvalidParameterError
+from simulacra.errors import DataValidationError, FitWarning, InvalidParameterError
 from simulacra.schema import Column, Kind, PIIType, Role, Schema, Table, infer_schema
 from simulacra.schema._datetimes import parse_datetimes
 from simulacra.schema._infer import decimal_places, infer_column
@@ -231,7 +231,8 @@ def test_a_column_of_mixed_date_formats_reads_each_and_writes_the_commonest() ->
     assert (c.kind, c.datetime_format) == (Kind.DATETIME, "%Y-%m-%d | %Y/%m/%d")
     assert (parse_datetimes(text, c.datetime_format) == stamps).all()
     table = Table("t", (c,))
-    codec = TableCodec.fit(text.rename("d").to_frame(), table)
+    with pytest.warns(FitWarning, match="written in 2 formats .* the first, '%Y-%m-%d'"):
+        codec = TableCodec.fit(text.rename("d").to_frame(), table)
     out = codec.decode(codec.encode(text.rename("d").to_frame()), rng=rng())
     assert out["d"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     # and dates are never taken for phone numbers

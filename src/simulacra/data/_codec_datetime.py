@@ -13,6 +13,8 @@ written back with it (:mod:`simulacra.data._datetime_format`), so they keep thei
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -32,8 +34,13 @@ from simulacra.data._dtypes import (
     strings_to_dtype,
 )
 from simulacra.data._frame import EncodedColumn
-from simulacra.errors import DataValidationError, Issue, SchemaError
-from simulacra.schema._datetimes import INTEGER_DATE_FORMATS, parse_datetimes, writing_format
+from simulacra.errors import DataValidationError, FitWarning, Issue, SchemaError
+from simulacra.schema._datetimes import (
+    FORMAT_SEPARATOR,
+    INTEGER_DATE_FORMATS,
+    parse_datetimes,
+    writing_format,
+)
 from simulacra.schema._model import Column, Kind, localizes
 
 
@@ -142,6 +149,36 @@ def _python_ints(text: pa.Array, missing: np.ndarray | None, marker: str) -> np.
     return out
 
 
+_OFFSET = re.compile(r"([+-]\d\d):?(\d\d)$")
+
+
+def _warn_of_one_layout(series: pd.Series, column: Column) -> None:
+    """Say so where new values cannot be written as varied as the real text was.
+
+    A column of several formats is written in the first; offsets that match no time zone are
+    learned as instants in UTC and written ``+00:00``.
+    """
+    fmt = column.datetime_format
+    if not fmt or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return
+    formats = fmt.split(FORMAT_SEPARATOR)
+    if len(formats) > 1:
+        warnings.warn(FitWarning(
+            f"Column {column.name!r} is written in {len(formats)} formats ({fmt}); new values "
+            f"are written in the first, {formats[0]!r}. Edit its 'datetime_format' to choose "
+            "another first."), stacklevel=5)
+    if column.timezone == "UTC" and ("%z" in fmt or "%:z" in fmt):
+        found = series.dropna().astype(str).str.strip().str.extract(_OFFSET.pattern)
+        offsets = sorted(set((found[0] + ":" + found[1]).dropna()) - {"+00:00", "-00:00"})
+        if offsets:
+            shown = ", ".join(offsets[:4]) + (" ..." if len(offsets) > 4 else "")
+            warnings.warn(FitWarning(
+                f"Column {column.name!r}: its values carry UTC offsets ({shown}) that match no "
+                "one time zone; they are learned as instants in UTC and new values are written "
+                "+00:00. Set the column's 'timezone' to the zone they were written in (such "
+                "as 'Asia/Kolkata') to write its offsets."), stacklevel=5)
+
+
 def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) -> Exception:
     rows = tuple(int(i) for i in np.flatnonzero(rows_mask)[:3])
     example = f" such as {series.iloc[rows[0]]!r}" if rows else ""
@@ -203,6 +240,7 @@ class DatetimeCodec(ColumnCodec):
     @classmethod
     def fit(cls, series: pd.Series, column: Column, *, salt: str) -> Self:
         t = to_ticks(series, column)
+        _warn_of_one_layout(series, column)
         present = ~t.missing
         day = 86_400 * TICKS_PER_SECOND[t.unit]
         state: dict[str, Any] = {
