@@ -162,7 +162,8 @@ def _warn_of_one_layout(series: pd.Series, column: Column) -> None:
     if not fmt or pd.api.types.is_datetime64_any_dtype(series.dtype):
         return
     formats = fmt.split(FORMAT_SEPARATOR)
-    if len(formats) > 1:
+    if len(formats) > 1 and _some_but_not_all(series, formats[0]):
+        # (a first format no value is written in is the user's choice of output: no news)
         warnings.warn(FitWarning(
             f"Column {column.name!r} is written in {len(formats)} formats ({fmt}); new values "
             f"are written in the first, {formats[0]!r}. Edit its 'datetime_format' to choose "
@@ -177,6 +178,16 @@ def _warn_of_one_layout(series: pd.Series, column: Column) -> None:
                 "one time zone; they are learned as instants in UTC and new values are written "
                 "+00:00. Set the column's 'timezone' to the zone they were written in (such "
                 "as 'Asia/Kolkata') to write its offsets."), stacklevel=5)
+
+
+def _some_but_not_all(series: pd.Series, fmt: str) -> bool:
+    """Whether ``fmt`` reads some of the column's values, and not every one."""
+    present = series.dropna()
+    try:
+        read = parse_datetimes(present, fmt).notna().to_numpy()
+    except (ValueError, OverflowError):
+        return False
+    return bool(read.any() and not read.all())
 
 
 def _bad(column: Column, series: pd.Series, rows_mask: np.ndarray, what: str) -> Exception:
