@@ -18,7 +18,7 @@ from simulacra.data._text_formats import (
     duration_text,
 )
 from simulacra.errors import InvalidParameterError, SchemaError
-from simulacra.schema._durations import duration_layout
+from simulacra.schema._durations import duration_layout, parse_durations
 from simulacra.schema._model import Column, Kind
 from tests.cli._run import run
 
@@ -359,6 +359,45 @@ def test_durations_are_written_in_their_layout(layout: str, seconds: list[float]
     found = duration_layout(layout)
     assert found is not None
     assert duration_text(np.array(seconds, dtype=float), found).to_pylist() == text
+
+
+@pytest.mark.parametrize(("layout", "seconds", "text"), [
+    ("[d] days hh:mm:ss", [245876, 5, -1, -172800, 0, -90061.4],
+     ["2 days 20:17:56", "0 days 00:00:05", "-1 days +23:59:59", "-2 days +00:00:00",
+      "0 days 00:00:00", "-2 days +22:58:59"]),
+    ("[d] days hh:mm:ss.000000", [1.5, 86400, -0.25],
+     ["0 days 00:00:01.500000", "1 days 00:00:00.000000", "-1 days +23:59:59.750000"]),
+    ("[d] days hh:mm:ss.000000~", [1.5, 86400], ["0 days 00:00:01.500000", "1 days 00:00:00"]),
+    ("[d] days", [86400, 1036800, -86400, 129000], ["1 days", "12 days", "-1 days", "1 days"]),
+    ("PnDTnHnMnS", [3600, 245876, 0, -1], ["P0DT1H0M0S", "P2DT20H17M56S", "P0DT0H0M0S",
+                                          "P-1DT23H59M59S"]),
+    ("PnDTnHnMn.###S", [1.5, 0.125, 2], ["P0DT0H0M1.5S", "P0DT0H0M0.125S", "P0DT0H0M2S"]),
+    ("PnDTnHnMnS~", [72420, 245876, 172800, 0, 60, -60],
+     ["PT20H7M", "P2DT20H17M56S", "P2D", "PT0S", "PT1M", "-PT1M"]),
+    ("PTnHnMn.##S~", [1.5, 246600, 3600.25], ["PT1.5S", "PT68H30M", "PT1H0.25S"]),
+    ("PTnHnMnS", [246600, 59.6], ["PT68H30M0S", "PT0H1M0S"]),  # rounded, then carried
+    ("PTn.00S", [1.5, 90], ["PT1.50S", "PT90.00S"]),
+])
+def test_pandas_and_iso_durations_are_written_in_their_layout(layout: str, seconds: list[float],
+                                                              text: list[str]) -> None:
+    found = duration_layout(layout)
+    assert found is not None
+    assert duration_text(np.array(seconds, dtype=float), found).to_pylist() == text
+
+
+@pytest.mark.parametrize("layout", [
+    "[h]:mm:ss.00", "[d] days hh:mm:ss.000000~", "PnDTnHnMn.###S", "PnDTnHnMn.000S~",
+    "PTnHnMn.###S~", "PTnMn.00S"])
+def test_durations_written_read_back_as_the_same_seconds(layout: str) -> None:
+    found = duration_layout(layout)
+    assert found is not None
+    rng = np.random.default_rng(3)
+    seconds = np.round(np.concatenate([rng.normal(0, 3e5, 500), rng.uniform(-2, 2, 100),
+                                       [0.0, 86400.0, -86400.0, 3600.0]]), 2)
+    if layout.startswith("[h]"):  # the clock layouts read no minus
+        seconds = np.abs(seconds)
+    text = pd.Series(duration_text(seconds, found).to_pylist())
+    np.testing.assert_allclose(parse_durations(text, found), seconds, atol=1e-6)
 
 
 def test_csv_output_writes_seconds_and_timedeltas_in_a_duration_layout(tmp_path: Path) -> None:

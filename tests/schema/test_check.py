@@ -212,6 +212,28 @@ def test_declared_durations_with_values_that_are_not() -> None:
     assert "'[h]:mm:ss'" in issue.message and "38:31:00" in issue.fix
 
 
+def test_declared_pandas_and_iso_durations_with_values_that_are_not() -> None:
+    for layout, good, bad, example in [
+            ("[d] days hh:mm:ss", "-1 days +23:59:59", "2 days 25:00:00", "'2 days 20:37:56'"),
+            ("PnDTnHnMnS~", "PT20H7M", "P1M", "'P2DT20H37M56S'")]:
+        column = Column("t", Kind.NUMERICAL, text_format=layout)
+        check_data(pd.DataFrame({"t": [good, None]}), table_of(column))
+        issue = only_issue(pd.DataFrame({"t": [good, bad]}), table_of(column))
+        assert issue.rows == (1,) and repr(layout) in issue.message
+        assert example in issue.fix  # an example of the layout's own family
+
+
+def test_a_game_clock_with_tenths_in_its_last_minute_is_no_mix_of_times_of_day() -> None:
+    # openintro::kobe_basket: time left in the quarter, 7:04, then 00:34.9 under a minute
+    clock = [f"{m}:{s:02d}" for m, s in zip(range(1, 12), range(5, 60, 5), strict=True)] * 10
+    frame = pd.DataFrame({"time": [*clock, "00:34.9", "00:00.5"]})
+    check_data(frame)
+    column = infer_schema(frame).table().column("time")
+    assert (column.kind, column.text_format) == (Kind.NUMERICAL, "[mm]:ss.0")
+    # times of day with a few other values are still reported
+    assert "'%H:%M'" in only_issue(pd.DataFrame({"t": [*clock, "soon"]})).message
+
+
 def test_declared_boolean_with_other_values() -> None:
     data = pd.DataFrame({"b": pd.Series([True, "TRUE", 0, "maybe", None, 2], dtype=object)})
     issue = only_issue(data, table_of(Column("b", Kind.BOOLEAN)))

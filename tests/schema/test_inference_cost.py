@@ -92,19 +92,30 @@ def test_streets_and_names_are_still_found_from_their_values() -> None:
 
 def test_a_first_value_that_is_no_duration_or_date_settles_the_column(monkeypatch) -> None:
     import simulacra.schema._datetimes as datetimes
+    import simulacra.schema._duration_clock as clock
+    import simulacra.schema._duration_days as days
+    import simulacra.schema._duration_iso as iso
     import simulacra.schema._durations as durations
 
     labels = pd.Series(["Gd", "TA", "Ex"] * 50, dtype=object)
     # the full scans would have found the same; the first value alone refuses the column
-    assert durations._fields(labels).null_count and not datetimes._could_be_datetime(labels)
-    monkeypatch.setattr(durations, "_fields", _never_called)
+    families = (clock, days, iso)
+    assert all(np.isnan(parse(labels)).all()
+               for parse in (clock.parse_clock, days.parse_days, iso.parse_iso))
+    assert not datetimes._could_be_datetime(labels)
+    for family in families:
+        monkeypatch.setattr(family, "extract_fields", _never_called)
     monkeypatch.setattr(pd.Series, "str", property(_never_called))
     assert durations.detect_duration_layout("grade", labels, labels) is None
     assert not datetimes._could_be_datetime(labels)
     # a first value that may be one leaves the column to the full check
     monkeypatch.undo()
-    times = pd.Series(["38:31:00", "1:02:03", " 0:59:59 "], dtype=object)
-    assert durations.detect_duration_layout("time", times, times) == "[h]:mm:ss"
+    for values, layout in [(["38:31:00", "1:02:03", " 0:59:59 "], "[h]:mm:ss"),
+                           (["2 days 20:37:56", "0 days 00:00:01"], "[d] days hh:mm:ss"),
+                           (["PT20H7M", "P2DT1S"], "PnDTnHnMnS~")]:
+        found = durations.detect_duration_layout("time", pd.Series(values, dtype=object),
+                                                 pd.Series(values, dtype=object))
+        assert str(found) == layout
     late = pd.Series(["2024-01-05", "2024-02-29"], dtype=object)
     assert datetimes._could_be_datetime(late)
 

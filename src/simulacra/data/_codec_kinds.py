@@ -40,8 +40,8 @@ from simulacra.data._dtypes import (
     restore,
     strings_to_dtype,
 )
+from simulacra.data._duration_text import duration_text
 from simulacra.data._frame import EncodedColumn
-from simulacra.data._text_formats import duration_text
 from simulacra.errors import DataValidationError, FitWarning, Issue
 from simulacra.schema._durations import duration_layout, duration_text_seconds
 from simulacra.schema._model import Column, Kind
@@ -57,10 +57,12 @@ def to_floats(series: pd.Series, where: str, text_format: str | None = None) -> 
     dtype = series.dtype
     seconds = duration_text_seconds(series, text_format)
     if seconds is not None:
+        layout = duration_layout(text_format)
+        assert layout is not None  # duration_text_seconds read the values with it
         _refuse_unread(series, np.isnan(seconds),
-                       f"the column holds durations written {text_format!r} (hours:minutes:"
-                       "seconds or minutes:seconds) but some values are not",
-                       "Write them as durations such as '38:31:00' or '22:07', or set the kind "
+                       f"the column holds durations written {text_format!r} but some values "
+                       "are not",
+                       f"Write them as durations such as {layout.examples}, or set the kind "
                        f"of {where} to 'categorical' and remove its 'text_format'.")
         return seconds
     if pd.api.types.is_timedelta64_dtype(dtype):

@@ -13,10 +13,9 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from simulacra.data._strings import join, zero_pad
-from simulacra.schema._durations import DurationLayout, duration_layout
+from simulacra.data._duration_text import duration_text
+from simulacra.schema._durations import duration_layout
 from simulacra.schema._text_format import (
     GROUPING_MARKS,
     NumberFormat,
@@ -161,30 +160,6 @@ def apply_text_formats(chunk: pd.DataFrame, formats: Mapping[str, str]) -> pd.Da
             out = chunk.copy(deep=False)
         out[name] = text
     return out
-
-
-def duration_text(seconds: np.ndarray, layout: DurationLayout) -> pa.Array:
-    """Durations in seconds written in ``layout`` (``38:31:00``), composed without a loop.
-
-    Seconds are rounded to the layout's decimals first, so that ``59.996`` becomes ``1:00.00``
-    rather than ``0:60.00``; a negative duration gets a leading minus.
-    """
-    scale = 10**layout.decimals
-    ticks = np.rint(np.nan_to_num(np.asarray(seconds, dtype=np.float64)) * scale).astype(np.int64)
-    whole, frac = np.divmod(np.abs(ticks), scale)
-    if layout.hours:
-        lead, rest = np.divmod(whole, 3600)
-        minute, second = np.divmod(rest, 60)
-        pieces: list[pa.Array | str] = [zero_pad(lead, layout.width), ":", zero_pad(minute, 2),
-                                        ":", zero_pad(second, 2)]
-    else:
-        lead, second = np.divmod(whole, 60)
-        pieces = [zero_pad(lead, layout.width), ":", zero_pad(second, 2)]
-    if layout.decimals:
-        pieces += [".", zero_pad(frac, layout.decimals)]
-    if (ticks < 0).any():
-        pieces.insert(0, pa.array(np.where(ticks < 0, "-", "")))
-    return join(pieces, len(ticks))
 
 
 def _formatted(values: pd.Series, fmt: str) -> pd.Series | None:

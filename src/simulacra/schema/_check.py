@@ -25,7 +25,7 @@ from pandas.api.types import (
 
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema._datetimes import commonest_datetime_format, parse_datetimes
-from simulacra.schema._durations import duration_layout, parse_durations
+from simulacra.schema._durations import detect_duration_layout, duration_layout
 from simulacra.schema._model import Column, Kind, Table
 from simulacra.schema._pii import detect_pii
 
@@ -401,6 +401,8 @@ def _mixed_datetime_issue(series: pd.Series, present: np.ndarray) -> Issue | Non
     found = commonest_datetime_format(values.iloc[:: max(1, len(values) // _SAMPLE)])
     if found is None or not MOSTLY_DATES <= found[1] < 1.0:
         return None
+    if detect_duration_layout("", values, values) is not None:
+        return None  # a game clock, 7:04 beside 00:34.9: durations, read as such
     dates = np.zeros(len(series), dtype=bool)
     dates[present] = parse_datetimes(values, found[0]).notna().to_numpy()
     return _mostly_issue(series, present, dates, MOSTLY_DATES, f"dates written {found[0]!r}",
@@ -431,9 +433,9 @@ def _to_float(value: object) -> float:
 def _declared_kind_issues(series: pd.Series, column: Column, present: np.ndarray) -> list[Issue]:
     layout = duration_layout(column.text_format)
     if column.kind is Kind.NUMERICAL and layout is not None and not _numeric_mask(series).any():
-        bad = present & np.isnan(parse_durations(series))  # 38:31:00
+        bad = present & np.isnan(layout.parse(series))  # 38:31:00
         what = f"numerical (durations written {str(layout)!r})"
-        fix = "write them as durations such as '38:31:00' or '22:07'"
+        fix = f"write them as durations such as {layout.examples}"
     elif column.kind is Kind.NUMERICAL:
         bad = present & ~_numeric_mask(series)
         what = "numerical"

@@ -53,7 +53,7 @@ from simulacra.schema._datetimes import (
     integer_date_format,
 )
 from simulacra.schema._discover import discover_constraints as _discover
-from simulacra.schema._durations import detect_duration_layout, parse_durations
+from simulacra.schema._durations import DurationLayout, detect_duration_layout
 from simulacra.schema._model import Column, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._national_id_rules import number_id_locale
 from simulacra.schema._pii import (
@@ -524,12 +524,12 @@ def _warn_if_personal(name: str, sample: pd.Series, n_unique: int) -> None:
     )
 
 
-def _durations(values: pd.Series, layout: str) -> _Fields:
-    seconds = parse_durations(values)
+def _durations(values: pd.Series, layout: DurationLayout) -> _Fields:
+    seconds = layout.parse(values)
     decimals = decimal_places(seconds)
     return {"kind": Kind.NUMERICAL, "integer": decimals == 0, "decimals": decimals,
             "minimum": float(seconds.min()), "maximum": float(seconds.max()),
-            "text_format": layout}
+            "text_format": str(layout)}
 
 
 def _string_id(name: str, values: pd.Series, sample: pd.Series) -> tuple[bool, str | None]:

@@ -14,9 +14,10 @@ A ``text_format`` is part of a column's schema and is learned when a CSV is read
   ``1,234.50`` beside ``50,177`` (a spreadsheet's amounts, cents shown only where there are
   some);
 * true/false: the two spellings, true first, split by ``/``: ``"true/false"``, ``"Y/N"``;
-* a duration in seconds: its layout, ``"[h]:mm:ss"`` for ``38:31:00`` or ``"[m]:ss"`` for
-  ``22:07`` (see :mod:`simulacra.schema._durations`). A column of such strings is read with it
-  too, and sampled back as such strings.
+* a duration in seconds: its layout, ``"[h]:mm:ss"`` for ``38:31:00``, ``"[m]:ss.00"`` for
+  ``1:56.30``, ``"[d] days hh:mm:ss"`` for pandas' ``2 days 20:37:56``, ``"PTnHnMnS~"`` for
+  ISO's ``PT20H7M`` (see :mod:`simulacra.schema._durations`). A column of such strings is read
+  with it too, and sampled back as such strings.
 
 Typed outputs (DataFrames, Parquet, databases) hold the values themselves and ignore it.
 """
@@ -138,8 +139,11 @@ def text_format_problem(text: str, kind: str) -> str | None:
                     "field between literal text, such as '{:.2f}', '${:,.2f}' or '{:.1f}%' "
                     "(and the same for negative numbers after a ';': '${:,.2f};(${:,.2f})'; "
                     "a '~' after a fixed precision, '{:,.2f~}', writes whole numbers without "
-                    "decimals), or the layout of a duration in seconds, such as '[h]:mm:ss' or "
-                    "'[m]:ss'.")
+                    "decimals), or the layout of a duration in seconds: a stopwatch's "
+                    "('[h]:mm:ss', '[hh]:mm:ss', '[m]:ss', '.00' after 'ss' for decimals), "
+                    "pandas' ('[d] days hh:mm:ss', '[d] days') or ISO 8601's ('PnDTnHnMnS', "
+                    "'PTnHnMnS', 'PTnMnS', 'PTnS'; '~' at the end leaves out zero fields; "
+                    "'n.000S' or 'n.###S' for decimals).")
         return None
     if kind == "boolean":
         if bool_spellings(text) is None:
