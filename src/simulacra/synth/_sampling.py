@@ -141,7 +141,7 @@ def iter_chunks(
     while done < n:
         size = min(chunk_rows, n - done)
         frame = sample_encoded(size, rng)
-        yield codec.decode(frame, rng=rng, start=done)
+        yield _own_chunk(codec.decode(frame, rng=rng, start=done))
         done += size
         progress.advance(size)
     progress.finish()
@@ -272,7 +272,7 @@ def iter_constrained_chunks(
             drawn += size
             kept += len(good)
             _give_up_if_hopeless(rules, drawn, kept, done + have, n)
-        yield pd.concat(parts, ignore_index=True) if len(parts) > 1 else _numbered(parts[0])
+        yield _own_chunk(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
         done += want
         progress.advance(want)
     progress.finish()
@@ -289,13 +289,14 @@ def _first_of(frame: pd.DataFrame, rows: np.ndarray, count: int) -> pd.DataFrame
     return frame.iloc[rows]
 
 
-def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
-    """A new frame of ``frame``'s values (not copied), its rows numbered from 0.
+def _own_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` copied into a frame of its own, its rows numbered from 0.
 
-    New, so that a chunk handed out is not a view tied to the batch it was cut from (pandas
-    2 would warn on the caller's writes), and renumbered without the copy reset_index makes.
+    Decoding and the rules build a chunk column by column: handed out like that, a caller's
+    new column made pandas warn that the frame is highly fragmented (the copy keeps one
+    block per dtype), and a view would tie the chunk to the batch it was cut from.
     """
-    out = frame.copy(deep=False)
+    out = frame.copy()
     out.index = pd.RangeIndex(len(out))
     return out
 
