@@ -461,8 +461,8 @@ def predictors(step: Step, out: np.ndarray) -> np.ndarray:
     for k, j in enumerate(step.used):
         if step.lut_start[k] >= 0:
             x[:, k] = step.lut[step.lut_start[k] + out[:, j].astype(np.intp)]
-        else:  # clipped straight into x: no float64 copy of the column is kept
-            np.minimum(np.maximum(out[:, j], -_FLOAT32_MAX), _FLOAT32_MAX, out=x[:, k])
+        else:
+            x[:, k] = _within_float32(out[:, j])
     return x
 
 

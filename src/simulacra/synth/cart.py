@@ -548,7 +548,7 @@ def _unique_row_hashes(values: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
 
 
 def _flag_bits(sorted_set: np.ndarray) -> int:
-    """Bits of a hash that pick its flag: about 32 flags per hash in the set (at most 16 MB)."""
+    """Bits of a hash that pick its flag: 32 to 64 flags per hash of the set, 2**16 to 2**24."""
     return min(24, max(16, int(sorted_set.size).bit_length() + 5))
 
 
