@@ -16,7 +16,7 @@ The JSON form (``to_dict``) is what a schema's ``constraints`` list holds.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, ClassVar, cast
 
 import numpy as np
@@ -34,6 +34,9 @@ class Constraint(ABC):
     #: Whether ``transform``/``reverse`` rewrite columns (else: rejection only). A rule may
     #: turn it off for itself at fit (text dates, a column another rule rewrites).
     reshapes: bool = False
+    #: Whether every row ``reverse`` rebuilds obeys the rule by construction, so sampled rows
+    #: need no check while the rule reshapes (a fixed combination is picked whole).
+    reverse_obeys: ClassVar[bool] = False
 
     @abstractmethod
     def columns(self) -> list[str]:
@@ -118,6 +121,20 @@ def as_numbers(series: pd.Series, datetime_format: str | None = None) -> np.ndar
         return stamps_to_seconds(series)
     return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
                                                                       na_value=np.nan))
+
+
+def with_columns(data: pd.DataFrame, dropped: Iterable[str],
+                 added: pd.DataFrame | Mapping[str, pd.Series]) -> pd.DataFrame:
+    """``data`` without ``dropped`` and with ``added``'s columns, every column's values shared.
+
+    ``added`` (indexed like ``data``) replaces a column of the same name in place and appends
+    the others. One frame is built from the columns: a concat copies every column of a
+    sampled chunk, and inserting columns one by one fragments the frame (pandas warns).
+    """
+    gone = set(dropped)
+    columns: dict[Hashable, pd.Series] = {c: data[c] for c in data.columns if c not in gone}
+    columns.update(added.items())
+    return pd.DataFrame(columns, index=data.index, copy=False)
 
 
 def row_keys(frame: pd.DataFrame) -> np.ndarray:

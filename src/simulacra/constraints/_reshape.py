@@ -21,6 +21,7 @@ from simulacra.constraints._base import (
     present,
     require_kinds,
     row_keys,
+    with_columns,
 )
 from simulacra.constraints._rules import _restore, _target_info
 from simulacra.errors import InvalidParameterError, SchemaError
@@ -40,6 +41,7 @@ class FixedCombinations(Constraint):
 
     kind = "fixed_combinations"
     reshapes = True
+    reverse_obeys = True
 
     def __init__(self, columns: list[str]) -> None:
         if len(columns) < 2:
@@ -88,9 +90,9 @@ class FixedCombinations(Constraint):
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
         codes = pd.to_numeric(data[self._key]).to_numpy().astype(np.int64)
-        picked = self._combos.iloc[codes].reset_index(drop=True).set_axis(data.index)
-        # all at once: one insert per column fragments a wide frame (pandas warns)
-        return pd.concat([data.drop(columns=[self._key]), picked[self.names]], axis=1)
+        picked = self._combos.iloc[codes]
+        picked.index = data.index  # a new frame of its own: relabelled in place, not copied
+        return with_columns(data, [self._key], picked[self.names])
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
         return [Column(name=self._key, kind=Kind.CATEGORICAL, dtype="int64",
@@ -161,7 +163,7 @@ class OneHot(Constraint):
         hot = data[self._key].astype(str).to_numpy()
         flags = pd.DataFrame({name: astype(pd.Series(hot == name, index=data.index),
                                            self._dtypes[name]) for name in self.names})
-        return pd.concat([data.drop(columns=[self._key]), flags], axis=1)
+        return with_columns(data, [self._key], flags)
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
         return [Column(name=self._key, kind=Kind.CATEGORICAL, dtype="str",
@@ -332,9 +334,8 @@ class Formula(Constraint):
         return data.drop(columns=[self.column])
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
-        out = data.copy()
-        out[self.column] = _restore(self._computed(data), self._target).set_axis(out.index)
-        return out
+        restored = _restore(self._computed(data), self._target).set_axis(data.index)
+        return with_columns(data, [], {self.column: restored})
 
     def removed_columns(self) -> list[str]:
         return [self.column]

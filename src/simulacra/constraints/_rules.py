@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulacra.constraints._base import Constraint, as_numbers, astype, require_kinds
+from simulacra.constraints._base import (
+    Constraint,
+    as_numbers,
+    astype,
+    require_kinds,
+    with_columns,
+)
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
 from simulacra.schema._infer import infer_column
@@ -92,9 +98,8 @@ class Inequality(Constraint):
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
         high = as_numbers(data[self.low]) + pd.to_numeric(data[self._gap]).to_numpy(float)
-        out = data.drop(columns=[self._gap])
-        out[self.high] = _restore(high, self._target).set_axis(out.index)
-        return out
+        return with_columns(data, [self._gap],
+                            {self.high: _restore(high, self._target).set_axis(data.index)})
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
         return [numeric_column(transformed[self._gap])]
@@ -191,9 +196,8 @@ class Range(Constraint):
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
         low, high = self._bound(data, self.low, np.nan), self._bound(data, self.high, np.nan)
         share = np.clip(pd.to_numeric(data[self._share]).to_numpy(float), 0.0, 1.0)
-        out = data.drop(columns=[self._share])
-        out[self.column] = _restore(low + share * (high - low), self._target).set_axis(out.index)
-        return out
+        restored = _restore(low + share * (high - low), self._target).set_axis(data.index)
+        return with_columns(data, [self._share], {self.column: restored})
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
         return [numeric_column(transformed[self._share])]

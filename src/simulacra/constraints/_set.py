@@ -125,7 +125,8 @@ class ConstraintSet:
         with _unfragmented():
             for rule in self._reshaping():
                 data = rule.reverse(data)
-            return data[list(columns)]
+            # the columns in order, sharing their values (a selection would copy them all)
+            return pd.DataFrame({c: data[c] for c in columns}, index=data.index, copy=False)
 
     def _reshaping(self) -> list[Constraint]:
         """The reshaping rules, each after those that rebuild the columns it reads."""
@@ -151,9 +152,17 @@ class ConstraintSet:
         return mask
 
     def keep(self, data: pd.DataFrame) -> np.ndarray:
-        """Which sampled rows obey every rule; counts each rule's acceptance."""
+        """Which sampled rows obey every rule; counts each rule's acceptance.
+
+        ``data``: rows as :meth:`reverse` gives them, so a reshaping rule whose reverse only
+        builds rows that obey it is not checked (checking a fixed combination's rows took 13%
+        of sampling DAAG::nassCDS).
+        """
         mask = np.ones(len(data), dtype=bool)
         for i, rule in enumerate(self.rules):
+            if rule.reshapes and rule.reverse_obeys:
+                self._passed[i] += len(data)
+                continue
             ok = rule.valid(data)
             self._passed[i] += int(ok.sum())
             mask &= ok

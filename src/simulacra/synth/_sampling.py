@@ -141,7 +141,7 @@ def iter_chunks(
     while done < n:
         size = min(chunk_rows, n - done)
         frame = sample_encoded(size, rng)
-        yield codec.decode(frame, rng=rng, start=done)
+        yield _own_chunk(codec.decode(frame, rng=rng, start=done))
         done += size
         progress.advance(size)
     progress.finish()
@@ -179,6 +179,8 @@ class _PatternSlots:
         first = min(len(frame), self.want - self.defined)
         self.defined += first
         self.drawn += len(frame)
+        if not self.open and ok[:first].all():  # no slot opens or waits: the first rows
+            return np.arange(first, dtype=np.int64)
         names, codes = _patterns(frame[self.columns].isna().to_numpy())
         broke = codes[:first][~ok[:first]]
         for code in pd.unique(broke):  # slots opened in the order their pattern first broke
@@ -262,21 +264,41 @@ def iter_constrained_chunks(
             frame = codec.decode(sample_encoded(size, rng), rng=rng, start=drawn)
             frame = rules.reverse(frame, columns)
             ok = rules.keep(frame)
-            if slots is None:
-                good = frame[ok].iloc[: want - have]
-            else:
-                good = frame.iloc[slots.select(frame, ok)].iloc[: want - have]
+            rows = np.flatnonzero(ok) if slots is None else slots.select(frame, ok)
+            good = _first_of(frame, rows, want - have)
             rules.accepted(good)
             parts.append(good)
             have += len(good)
             drawn += size
             kept += len(good)
             _give_up_if_hopeless(rules, drawn, kept, done + have, n)
-        chunk = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        yield chunk.reset_index(drop=True)
+        yield _own_chunk(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
         done += want
         progress.advance(want)
     progress.finish()
+
+
+def _first_of(frame: pd.DataFrame, rows: np.ndarray, count: int) -> pd.DataFrame:
+    """The rows ``rows[:count]`` of ``frame`` (sorted, distinct); a view when they lead it.
+
+    Usually every candidate up to the rows wanted is kept: taking them copied each chunk.
+    """
+    rows = rows[:count]
+    if rows.size and rows[-1] == rows.size - 1:  # sorted and distinct: 0, 1, ..., size - 1
+        return frame.iloc[: rows.size]
+    return frame.iloc[rows]
+
+
+def _own_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` copied into a frame of its own, its rows numbered from 0.
+
+    Decoding and the rules build a chunk column by column: handed out like that, a caller's
+    new column made pandas warn that the frame is highly fragmented (the copy keeps one
+    block per dtype), and a view would tie the chunk to the batch it was cut from.
+    """
+    out = frame.copy()
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 def _give_up_if_hopeless(rules: ConstraintSet, drawn: int, kept: int, have: int,

@@ -292,6 +292,14 @@ class CARTSynthesizer(BaseSynthesizer):
             self._order_pairs = (rules, order_pairs(rules, self.codec_))
         return self._order_pairs[1]
 
+    @property
+    def copy_flags_(self) -> np.ndarray:
+        """:func:`_hash_flags` of ``copy_hashes_``, built once (not part of the state)."""
+        cached = getattr(self, "_copy_flags", None)
+        if cached is None or cached[0] is not self.copy_hashes_:  # refitted or loaded
+            self._copy_flags = (self.copy_hashes_, _hash_flags(self.copy_hashes_))
+        return self._copy_flags[1]
+
     def _sample_with(self, n: int, fixed: dict[int, float],
                      rng: np.random.Generator) -> EncodedFrame:
         out = self._draw(n, rng, fixed)
@@ -519,8 +527,13 @@ def redraw_copies(model: CARTSynthesizer, out: np.ndarray,
     rows that still repeat a real one after ``tries`` are kept.
     """
     pattern = np.array([s.missing for s in model.steps_ if s.missing >= 0], dtype=np.intp)
-    for _ in range(tries):
-        bad = np.flatnonzero(_is_member(_row_hashes(out, model.steps_), model.copy_hashes_))
+    # after the first round only the rows redrawn or kept in the last may repeat one, the
+    # others being unchanged (hashing every row each round: 30% of gss_wages' sampling)
+    bad = np.arange(out.shape[0])
+    for attempt in range(tries):
+        rows = out if attempt == 0 else out[bad]
+        bad = bad[_is_member(_row_hashes(rows, model.steps_), model.copy_hashes_,
+                             model.copy_flags_)]
         if bad.size == 0:
             return
         new = draw(bad)
@@ -534,6 +547,29 @@ def _unique_row_hashes(values: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
     return np.asarray(hashes[counts == 1], dtype=np.uint64)
 
 
-def _is_member(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    pos = np.minimum(np.searchsorted(sorted_set, hashes), sorted_set.size - 1)
-    return np.asarray(sorted_set[pos] == hashes)
+def _flag_bits(sorted_set: np.ndarray) -> int:
+    """Bits of a hash that pick its flag: 32 to 64 flags per hash of the set, 2**16 to 2**24."""
+    return min(24, max(16, int(sorted_set.size).bit_length() + 5))
+
+
+def _hash_flags(sorted_set: np.ndarray) -> np.ndarray:
+    """A flag per value of a hash's top bits: whether a hash of ``sorted_set`` has them."""
+    bits = _flag_bits(sorted_set)
+    flags = np.zeros(1 << bits, dtype=bool)
+    flags[sorted_set >> np.uint64(64 - bits)] = True
+    return flags
+
+
+def _is_member(hashes: np.ndarray, sorted_set: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """Which ``hashes`` are in ``sorted_set`` (``flags``: its :func:`_hash_flags`).
+
+    The flags rule out nearly every row at once; a binary search for each missed the cache
+    at every step (4 ms of a 50,000-row chunk on DAAG::nassCDS, against 0.1 ms).
+    """
+    maybe = np.flatnonzero(flags[hashes >> np.uint64(64 - _flag_bits(sorted_set))])
+    found = np.zeros(hashes.size, dtype=bool)
+    if maybe.size:
+        candidates = hashes[maybe]
+        pos = np.minimum(np.searchsorted(sorted_set, candidates), sorted_set.size - 1)
+        found[maybe] = sorted_set[pos] == candidates
+    return found
