@@ -139,6 +139,17 @@ class OneHot(Constraint):
         return f"one of {', '.join(self.names)}"
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
+        for name in self.names:  # other values would be rewritten to 0/1 by the model
+            given = data[name].notna().to_numpy()
+            other = given & ~np.isin(as_numbers(data[name]), (0.0, 1.0))
+            if other.any():
+                rows = np.flatnonzero(other)[:3]
+                shown = ", ".join(f"row {i}: {data[name].iloc[i]!r}" for i in rows)
+                raise SchemaError(
+                    f"Constraint {self.describe()!r}: column {name!r} holds values other than "
+                    f"0 and 1 ({int(other.sum())} of {len(data)} rows; {shown}), but a one-hot "
+                    "group's columns flag which one of them holds (1 or True, the others 0 "
+                    "or False). Drop the constraint or name only 0/1 columns.")
         self._dtypes = {c: str(data[c].dtype) for c in self.names}
 
     def combinations(self) -> pd.DataFrame:
@@ -196,8 +207,11 @@ class Formula(Constraint):
     kind = "formula"
     reshapes = True
 
-    def __init__(self, column: str, expression: str, tolerance: float = 0.0) -> None:
-        self.column, self.expression, self.tolerance = column, expression, float(tolerance)
+    def __init__(self, column: str, expression: str, tolerance: float | None = None) -> None:
+        self.column, self.expression = column, expression
+        # None: no tolerance given; 0 is a given one, held as strictly as any other
+        self.given_tolerance = tolerance is not None
+        self.tolerance = float(tolerance or 0.0)
         self._inputs: list[str] = []
         self._target: dict[str, Any] = {}
 
@@ -210,7 +224,7 @@ class Formula(Constraint):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "column": self.column,
                                "expression": self.expression}
-        if self.tolerance:
+        if self.given_tolerance:
             out["tolerance"] = self.tolerance
         return out
 
@@ -228,7 +242,7 @@ class Formula(Constraint):
         real = as_numbers(data[self.column])
         real = real[np.isfinite(real)]
         self._target["range"] = [float(real.min()), float(real.max())] if real.size else None
-        if self.tolerance:  # no tolerance: the column is the expression at its precision
+        if self.given_tolerance:  # none: the column is the expression at its precision
             self._refuse_rounding_past_tolerance(table)
         # a tolerance given bounds a row alone (models saved before: plus the column's rounding)
         self._target["tolerance_only"] = bool(self.tolerance)

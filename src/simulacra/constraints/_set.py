@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulacra.constraints._base import Constraint
+from simulacra.constraints._base import Constraint, present
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
 from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
 from simulacra.errors import InvalidParameterError, SchemaError
@@ -86,6 +86,8 @@ class ConstraintSet:
             rule.check(table)
             rule.fit(data, table)  # every rule learns from the real columns, as given
         violations = [v for v in (self._violation(r, data) for r in self.rules) if v]
+        for number, rule in enumerate(self.rules, start=1):
+            _refuse_if_never_obeyed(rule, data, table, number)
         # A rule reshapes unless another reshaping rule rewrites one of its columns too, or
         # the rules would need each other's columns in a circle; the rest are enforced by
         # rejection. Columns that several rules read (the densities of several years divided
@@ -219,6 +221,27 @@ class ConstraintSet:
             return None
         return Violation(rule.describe(), int(bad.sum()), len(data),
                          tuple(int(i) for i in np.flatnonzero(bad)[:5]))
+
+
+def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
+                            number: int) -> None:
+    """A SchemaError for a rule that no real row with values in its columns obeys.
+
+    Such a rule is an editing mistake (swapped bounds, a sign, ``x < x``): the model learns
+    rows that break it and sampling could not keep one. A rule most rows break is kept
+    (fit warns). Unique always holds on a row's first occurrence, so it never gets here.
+    """
+    claimed = present(data, rule.columns())
+    if isinstance(rule, Unique) or not claimed.any() or rule.valid(data)[claimed].any():
+        return
+    own = len(table.constraints)
+    where = (f"constraint {number} of table {table.name!r}" if number <= own else
+             f"constraint {number - own} given to fit for table {table.name!r}")
+    raise SchemaError(
+        f"The {where} ({rule.kind}: {rule.describe()!r}) holds in none of the "
+        f"{int(claimed.sum())} real rows with values in its columns, so no sampled row could "
+        "obey it either. Check the rule (swapped 'low' and 'high', a sign, a column name) "
+        "or drop it.")
 
 
 def _unsavable(rule: Constraint) -> bool:
