@@ -23,7 +23,15 @@ import pandas as pd
 
 from simulacra.constraints._base import Constraint, present
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
-from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
+from simulacra.constraints._rules import (
+    Inequality,
+    Negative,
+    Positive,
+    Predicate,
+    Range,
+    SchemaBounds,
+    Unique,
+)
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Table
 from simulacra.schema._rule_fields import INFORMATIONAL_FIELDS, rule_problem
@@ -198,13 +206,15 @@ class ConstraintSet:
 
     def get_state(self) -> list[dict[str, Any]]:
         """Rules and fitted states, as JSON values."""
-        return [{"rule": r.to_dict(), "reshapes": r.reshapes, "state": r.get_state()}
+        return [{"rule": r.to_dict(), "reshapes": r.reshapes, "state": r.get_state(),
+                 **({"schema_bounds": True} if isinstance(r, SchemaBounds) else {})}
                 for r in self.rules]
 
     @classmethod
     def from_state(cls, state: list[dict[str, Any]], table: Table) -> ConstraintSet:
         """Rebuild a fitted set from :meth:`get_state`."""
-        out = cls([s["rule"] for s in state])
+        out = cls([_schema_bounds(s["rule"]) if s.get("schema_bounds") else s["rule"]
+                   for s in state])
         for rule, saved in zip(out.rules, state, strict=True):
             rule.check(table)
             rule.set_state(saved["state"])
@@ -242,6 +252,10 @@ def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
         f"{int(claimed.sum())} real rows with values in its columns, so no sampled row could "
         "obey it either. Check the rule (swapped 'low' and 'high', a sign, a column name) "
         "or drop it.")
+
+
+def _schema_bounds(rule: Mapping[str, Any]) -> SchemaBounds:
+    return SchemaBounds(rule["column"], rule.get("low"), rule.get("high"))
 
 
 def _unsavable(rule: Constraint) -> bool:
