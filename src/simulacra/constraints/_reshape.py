@@ -138,18 +138,23 @@ class OneHot(Constraint):
     def _key(self) -> str:
         return f"one of {', '.join(self.names)}"
 
-    def fit(self, data: pd.DataFrame, table: Table) -> None:
-        for name in self.names:  # other values would be rewritten to 0/1 by the model
-            given = data[name].notna().to_numpy()
-            other = given & ~np.isin(as_numbers(data[name]), (0.0, 1.0))
+    def not_flags(self, data: pd.DataFrame) -> str:
+        """What in ``data`` is no 0/1 flag ("" when every present value is one).
+
+        The model would rewrite other values to 0 or 1, so fit refuses them.
+        """
+        for name in self.names:
+            other = data[name].notna().to_numpy() & ~np.isin(as_numbers(data[name]), (0, 1))
             if other.any():
                 rows = np.flatnonzero(other)[:3]
-                shown = ", ".join(f"row {i}: {data[name].iloc[i]!r}" for i in rows)
-                raise SchemaError(
-                    f"Constraint {self.describe()!r}: column {name!r} holds values other than "
-                    f"0 and 1 ({int(other.sum())} of {len(data)} rows; {shown}), but a one-hot "
-                    "group's columns flag which one of them holds (1 or True, the others 0 "
-                    "or False). Drop the constraint or name only 0/1 columns.")
+                shown = ", ".join(f"row {i}: {v!r}"
+                                  for i, v in zip(rows, data[name].iloc[rows].tolist(),
+                                                  strict=True))
+                return (f"column {name!r} holds values other than 0 and 1 "
+                        f"({int(other.sum())} of {len(data)} rows; {shown})")
+        return ""
+
+    def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._dtypes = {c: str(data[c].dtype) for c in self.names}
 
     def combinations(self) -> pd.DataFrame:

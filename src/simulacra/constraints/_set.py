@@ -237,16 +237,25 @@ def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
                             number: int) -> None:
     """A SchemaError for a rule that no real row with values in its columns obeys.
 
+    Or for a one-hot group over values that are no 0/1 flags.
+
     Such a rule is an editing mistake (swapped bounds, a sign, ``x < x``): the model learns
     rows that break it and sampling could not keep one. A rule most rows break is kept
     (fit warns). Unique always holds on a row's first occurrence, so it never gets here.
     """
-    claimed = present(data, rule.columns())
-    if isinstance(rule, Unique) or not claimed.any() or rule.valid(data)[claimed].any():
-        return
     own = len(table.constraints)
     where = (f"constraint {number} of table {table.name!r}" if number <= own else
              f"constraint {number - own} given to fit for table {table.name!r}")
+    not_flags = rule.not_flags(data) if isinstance(rule, OneHot) else ""
+    if not_flags:
+        raise SchemaError(
+            f"The {where} ({rule.kind}: {rule.describe()!r}): {not_flags}, but a one-hot "
+            "group's columns flag which one of them holds (1 or True, the others 0 or "
+            "False), and the model would rewrite them so. Name only 0/1 columns, or drop "
+            "the rule.")
+    claimed = present(data, rule.columns())
+    if isinstance(rule, Unique) or not claimed.any() or rule.valid(data)[claimed].any():
+        return
     raise SchemaError(
         f"The {where} ({rule.kind}: {rule.describe()!r}) holds in none of the "
         f"{int(claimed.sum())} real rows with values in its columns, so no sampled row could "
