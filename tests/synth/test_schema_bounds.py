@@ -35,7 +35,7 @@ def test_tightened_bounds_keep_the_real_shape_within_them(name: str) -> None:
     # clipping piled the rows outside onto the bounds: 68% of the ages were 40, 18% 30
     data = _people()
     table = _bounded(data, "age", 30.0, 40.0)
-    with pytest.warns(FitWarning, match=r"30.0 <= age <= 40.0, 'age''s bounds in the schema"):
+    with pytest.warns(FitWarning, match=r"30.0 <= age <= 40.0, the schema's bounds of 'age'"):
         syn = make_synthesizer(name, seed=0).fit(data, Schema.single(table))
     out = syn.sample(1_000, seed=1)
     assert out["age"].between(30, 40).all()

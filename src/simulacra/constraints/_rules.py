@@ -254,7 +254,7 @@ class SchemaBounds(Range):
         super().__init__(column, low=low, high=high)
 
     def describe(self) -> str:
-        return f"{super().describe()}, {self.column!r}'s bounds in the schema"
+        return f"{super().describe()}, the schema's bounds of {self.column!r}"
 
 
 class Unique(Constraint):
