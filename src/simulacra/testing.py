@@ -28,7 +28,13 @@ from simulacra.constraints import (
     Predicate,
     Range,
 )
-from simulacra.errors import FitWarning, InvalidParameterError, NotFittedError, SamplingError
+from simulacra.errors import (
+    FitWarning,
+    InvalidParameterError,
+    NotFittedError,
+    SamplingError,
+    SchemaError,
+)
 from simulacra.schema import Kind, Table
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._registry import SYNTHESIZERS, make_synthesizer
@@ -233,9 +239,18 @@ def check_constraints_hold(syn: BaseSynthesizer, data: pd.DataFrame) -> None:
         loaded = type(fitted).load(Path(tmp) / "model.sim")
     assert loaded.sample(50, seed=5).equals(fitted.sample(50, seed=5)), (
         "a model with constraints samples differently after save/load")
+    try:
+        _fresh(syn).fit(data, constraints=[Range("age", low=200)])
+    except SchemaError as exc:
+        assert "200 <= age" in str(exc), "refusing a rule no real row obeys does not name it"
+    else:
+        raise AssertionError("a constraint no real row obeys was accepted at fit")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FitWarning)  # every real row breaks this rule
-        impossible = _fresh(syn).fit(data, constraints=[Range("age", low=200)])
+        warnings.simplefilter("ignore", FitWarning)  # most real rows break this rule
+        impossible = _fresh(syn).fit(data, constraints=[Range("age", low=data["age"].max())])
+    for rule in impossible.constraints_.rules:  # after any rule the synthesizer found
+        if isinstance(rule, Range) and rule.column == "age":
+            rule.low = 200  # now one no row can obey (fit refuses such a rule)
     try:
         impossible.sample(100)
     except SamplingError as exc:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import make_synthesizer
+from simulacra import load_dataset, make_synthesizer
 from simulacra.constraints import (
     ConstraintSet,
     FixedCombinations,
@@ -248,7 +248,8 @@ def test_an_impossible_rule_is_a_sampling_error_naming_it() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         syn = make_synthesizer("independent", seed=0).fit(df, constraints=[
-            Range("qty", low=50)])
+            Range("qty", low=5)])
+    syn.constraints_.rules[0].low = 50  # fit refuses a rule no real row obeys
     with pytest.raises(SamplingError, match=r"'50 <= qty' accepted 0\.000%"):
         syn.sample(100)
 
@@ -396,6 +397,17 @@ def test_a_formula_rounded_past_its_tolerance_is_refused_at_fit() -> None:
     assert gap.max() <= 0.5 and (gap > 0.01).any()
 
 
+def test_a_tolerance_of_zero_is_a_given_tolerance() -> None:
+    # QA D10: "tolerance": 0 was taken for no tolerance, accepted and sampled 0.5 off
+    df = _quarters()
+    rule = {"kind": "formula", "column": "religiousness",
+            "expression": "affairs + yearsmarried", "tolerance": 0}
+    with pytest.raises(SchemaError, match=r"\(tolerance 0\) cannot hold.* \"tolerance\": 0\.5"):
+        make_synthesizer("cart", seed=0).fit(df, constraints=[rule])
+    assert from_dict(rule).to_dict()["tolerance"] == 0.0  # kept when written back
+    assert "tolerance" not in Formula("religiousness", "affairs").to_dict()
+
+
 def test_a_formula_without_a_tolerance_is_its_expression_rounded_to_the_column() -> None:
     # tax = price * 0.19 on a column of cents: the rule means the rounded product
     rng = np.random.default_rng(1)
@@ -496,6 +508,20 @@ def test_rows_redrawn_for_a_rule_keep_the_missing_values_of_the_rows_they_replac
     assert abs(out["progression"].isna().mean() - df["progression"].isna().mean()) < 0.03
 
 
+@pytest.mark.parametrize("name", ["independent", "copula", "bayesnet"])
+def test_a_rule_most_rows_break_keeps_the_missing_share(name: str) -> None:
+    # QA D4: credit_data with 'Income <= Expenses' (90% of real rows break it): rows missing
+    # Income pass, took the slots after ten candidates per row and came back 4x as often
+    df = load_dataset("credit_data").head(1199)
+    rule = Inequality("Income", "Expenses")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # real rows break the rule
+        syn = make_synthesizer(name, seed=1).fit(df, constraints=[rule])
+    out = syn.sample(1000, seed=1)
+    assert rule.valid(out).all()
+    assert out["Income"].isna().mean() < 0.09  # real 0.058; 0.19-0.22 before
+
+
 def test_a_missing_pattern_that_hardly_obeys_a_rule_does_not_stall_sampling() -> None:
     # present values that almost never obey: their slots take other obeying rows in time
     rng = np.random.default_rng(2)
@@ -530,3 +556,52 @@ def test_a_column_named_empty_can_take_part_in_discovered_rules() -> None:
                for r in syn.table_.constraints)
     out = syn.sample(200, seed=2)
     assert list(out.columns) == ["x", ""]
+
+
+@pytest.mark.parametrize(("rule", "said"), [
+    (Inequality("qty", "qty", strict=True), r"constraint 1 given to fit .* \(inequality: "
+                                             r"'qty > qty'\) holds in none of the 600 real rows"),
+    (Inequality("high", "low"), r"'low >= high'"),  # low and high swapped
+    (Negative("price"), r"\(negative: 'price < 0.0'\)"),
+])
+def test_a_rule_no_real_row_obeys_is_refused_at_fit(rule: object, said: str) -> None:
+    # QA D9: accepted with a warning, then every sample failed (or was impossible)
+    with pytest.raises(SchemaError, match=said + r".*swapped 'low' and 'high'.* or drop it"):
+        make_synthesizer("independent", seed=0).fit(_orders(), constraints=[rule])
+
+
+def test_a_rule_no_real_row_obeys_is_named_by_its_place_in_the_schema() -> None:
+    df = _orders()
+    schema = infer_schema(df, name="orders", discover_constraints=False).to_dict()
+    schema["tables"][0]["constraints"] = [
+        {"kind": "inequality", "low": "start", "high": "end"},
+        {"kind": "positive", "column": "qty"},
+        {"kind": "range", "column": "qty", "low": 20}]
+    with pytest.raises(SchemaError, match=r"constraint 3 of table 'orders' \(range: "):
+        make_synthesizer("independent", seed=0).fit(df, Schema.from_dict(schema))
+
+
+def test_a_rule_most_real_rows_break_is_kept_with_a_warning() -> None:
+    df = _orders()
+    with pytest.warns(FitWarning, match="real rows break"):
+        syn = make_synthesizer("independent", seed=0).fit(df, constraints=[
+            Range("qty", low=7)])
+    assert (syn.sample(200, seed=0)["qty"] >= 7).all()
+
+
+def test_a_rule_over_missing_values_only_makes_no_claim_and_is_kept() -> None:
+    df = _orders()
+    even = df["qty"] % 2 == 0  # never both present: the rule makes no claim on any row
+    df = df.assign(x=df["price"].where(even), y=(-df["price"]).where(~even))
+    syn = make_synthesizer("independent", seed=0).fit(df, constraints=[Inequality("x", "y")])
+    assert not syn.constraint_violations_
+
+
+def test_one_hot_on_columns_holding_other_values_than_0_and_1_is_refused() -> None:
+    # QA D9: one_hot on Amount and Price rewrote every value to 0 or 1
+    with pytest.raises(SchemaError, match=(
+            r"constraint 1 given to fit for table '.*' \(one_hot: 'one-hot\(qty, is_a\)'\): "
+            r"column 'qty' holds values other than 0 and 1 \(\d+ of 600 rows; row 0: \d+,"
+            r".* Name only 0/1 columns")):
+        make_synthesizer("independent", seed=0).fit(_orders(), constraints=[
+            OneHot(["qty", "is_a"])])

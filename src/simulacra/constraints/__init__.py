@@ -8,7 +8,15 @@ checked, and rows that break a rule are drawn again.
 
 from simulacra.constraints._base import Constraint
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
-from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
+from simulacra.constraints._rules import (
+    Inequality,
+    Negative,
+    Positive,
+    Predicate,
+    Range,
+    SchemaBounds,
+    Unique,
+)
 from simulacra.constraints._set import (
     KINDS,
     ConstraintSet,
@@ -30,6 +38,7 @@ __all__ = [
     "Positive",
     "Predicate",
     "Range",
+    "SchemaBounds",
     "Unique",
     "Violation",
     "check_rules",

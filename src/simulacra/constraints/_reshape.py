@@ -138,6 +138,22 @@ class OneHot(Constraint):
     def _key(self) -> str:
         return f"one of {', '.join(self.names)}"
 
+    def not_flags(self, data: pd.DataFrame) -> str:
+        """What in ``data`` is no 0/1 flag ("" when every present value is one).
+
+        The model would rewrite other values to 0 or 1, so fit refuses them.
+        """
+        for name in self.names:
+            other = data[name].notna().to_numpy() & ~np.isin(as_numbers(data[name]), (0, 1))
+            if other.any():
+                rows = np.flatnonzero(other)[:3]
+                shown = ", ".join(f"row {i}: {v!r}"
+                                  for i, v in zip(rows, data[name].iloc[rows].tolist(),
+                                                  strict=True))
+                return (f"column {name!r} holds values other than 0 and 1 "
+                        f"({int(other.sum())} of {len(data)} rows; {shown})")
+        return ""
+
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._dtypes = {c: str(data[c].dtype) for c in self.names}
 
@@ -196,8 +212,11 @@ class Formula(Constraint):
     kind = "formula"
     reshapes = True
 
-    def __init__(self, column: str, expression: str, tolerance: float = 0.0) -> None:
-        self.column, self.expression, self.tolerance = column, expression, float(tolerance)
+    def __init__(self, column: str, expression: str, tolerance: float | None = None) -> None:
+        self.column, self.expression = column, expression
+        # None: no tolerance given; 0 is a given one, held as strictly as any other
+        self.given_tolerance = tolerance is not None
+        self.tolerance = float(tolerance or 0.0)
         self._inputs: list[str] = []
         self._target: dict[str, Any] = {}
 
@@ -210,7 +229,7 @@ class Formula(Constraint):
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "column": self.column,
                                "expression": self.expression}
-        if self.tolerance:
+        if self.given_tolerance:
             out["tolerance"] = self.tolerance
         return out
 
@@ -228,7 +247,7 @@ class Formula(Constraint):
         real = as_numbers(data[self.column])
         real = real[np.isfinite(real)]
         self._target["range"] = [float(real.min()), float(real.max())] if real.size else None
-        if self.tolerance:  # no tolerance: the column is the expression at its precision
+        if self.given_tolerance:  # none: the column is the expression at its precision
             self._refuse_rounding_past_tolerance(table)
         # a tolerance given bounds a row alone (models saved before: plus the column's rounding)
         self._target["tolerance_only"] = bool(self.tolerance)

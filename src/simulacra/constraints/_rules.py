@@ -238,6 +238,25 @@ class Negative(Range):
         return {"kind": self.kind, "column": self.column, "strict": self.strict}
 
 
+class SchemaBounds(Range):
+    """A numerical column's schema bounds held by rejection, where they cut real values.
+
+    A user who tightens a column's ``minimum``/``maximum`` asks for the rows within them.
+    The model learns the column as the data hold it, and rows outside are drawn again, so
+    the sample follows the real distribution within the bounds (clipping piled the rows
+    outside onto the bounds). Not a rule of the schema's ``constraints``: the column's
+    own bounds say it, so it is never written there.
+    """
+
+    declared = True
+
+    def __init__(self, column: str, low: float | None, high: float | None) -> None:
+        super().__init__(column, low=low, high=high)
+
+    def describe(self) -> str:
+        return f"{super().describe()}, the schema's bounds of {self.column!r}"
+
+
 class Unique(Constraint):
     """No two rows share the values of ``columns`` (across every chunk of one sampling)."""
 

@@ -21,9 +21,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulacra.constraints._base import Constraint
+from simulacra.constraints._base import Constraint, present
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
-from simulacra.constraints._rules import Inequality, Negative, Positive, Predicate, Range, Unique
+from simulacra.constraints._rules import (
+    Inequality,
+    Negative,
+    Positive,
+    Predicate,
+    Range,
+    SchemaBounds,
+    Unique,
+)
 from simulacra.errors import InvalidParameterError, SchemaError
 from simulacra.schema import Table
 from simulacra.schema._rule_fields import INFORMATIONAL_FIELDS, rule_problem
@@ -86,6 +94,8 @@ class ConstraintSet:
             rule.check(table)
             rule.fit(data, table)  # every rule learns from the real columns, as given
         violations = [v for v in (self._violation(r, data) for r in self.rules) if v]
+        for number, rule in enumerate(self.rules, start=1):
+            _refuse_if_never_obeyed(rule, data, table, number)
         # A rule reshapes unless another reshaping rule rewrites one of its columns too, or
         # the rules would need each other's columns in a circle; the rest are enforced by
         # rejection. Columns that several rules read (the densities of several years divided
@@ -196,13 +206,15 @@ class ConstraintSet:
 
     def get_state(self) -> list[dict[str, Any]]:
         """Rules and fitted states, as JSON values."""
-        return [{"rule": r.to_dict(), "reshapes": r.reshapes, "state": r.get_state()}
+        return [{"rule": r.to_dict(), "reshapes": r.reshapes, "state": r.get_state(),
+                 **({"schema_bounds": True} if isinstance(r, SchemaBounds) else {})}
                 for r in self.rules]
 
     @classmethod
     def from_state(cls, state: list[dict[str, Any]], table: Table) -> ConstraintSet:
         """Rebuild a fitted set from :meth:`get_state`."""
-        out = cls([s["rule"] for s in state])
+        out = cls([_schema_bounds(s["rule"]) if s.get("schema_bounds") else s["rule"]
+                   for s in state])
         for rule, saved in zip(out.rules, state, strict=True):
             rule.check(table)
             rule.set_state(saved["state"])
@@ -219,6 +231,40 @@ class ConstraintSet:
             return None
         return Violation(rule.describe(), int(bad.sum()), len(data),
                          tuple(int(i) for i in np.flatnonzero(bad)[:5]))
+
+
+def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
+                            number: int) -> None:
+    """A SchemaError for a rule that no real row with values in its columns obeys.
+
+    Or for a one-hot group over values that are no 0/1 flags.
+
+    Such a rule is an editing mistake (swapped bounds, a sign, ``x < x``): the model learns
+    rows that break it and sampling could not keep one. A rule most rows break is kept
+    (fit warns). Unique always holds on a row's first occurrence, so it never gets here.
+    """
+    own = len(table.constraints)
+    where = (f"constraint {number} of table {table.name!r}" if number <= own else
+             f"constraint {number - own} given to fit for table {table.name!r}")
+    not_flags = rule.not_flags(data) if isinstance(rule, OneHot) else ""
+    if not_flags:
+        raise SchemaError(
+            f"The {where} ({rule.kind}: {rule.describe()!r}): {not_flags}, but a one-hot "
+            "group's columns flag which one of them holds (1 or True, the others 0 or "
+            "False), and the model would rewrite them so. Name only 0/1 columns, or drop "
+            "the rule.")
+    claimed = present(data, rule.columns())
+    if isinstance(rule, Unique) or not claimed.any() or rule.valid(data)[claimed].any():
+        return
+    raise SchemaError(
+        f"The {where} ({rule.kind}: {rule.describe()!r}) holds in none of the "
+        f"{int(claimed.sum())} real rows with values in its columns, so no sampled row could "
+        "obey it either. Check the rule (swapped 'low' and 'high', a sign, a column name) "
+        "or drop it.")
+
+
+def _schema_bounds(rule: Mapping[str, Any]) -> SchemaBounds:
+    return SchemaBounds(rule["column"], rule.get("low"), rule.get("high"))
 
 
 def _unsavable(rule: Constraint) -> bool:

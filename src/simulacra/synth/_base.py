@@ -75,6 +75,7 @@ from simulacra.synth._sampling import (
     rechunked,
     spanning,
 )
+from simulacra.synth._schema_bounds import held_bounds
 
 SchemaLike = Schema | Table | None
 
@@ -153,12 +154,13 @@ class BaseSynthesizer(ABC):
         fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
         prog = or_null(progress)
         given = [*table.constraints, *check_rules(constraints)]
-        rules = ConstraintSet([*given, *declared_unique(table, given)])
-        self.constraint_violations_ = rules.fit(data, table) if rules else []
+        learned, bounds = held_bounds(data, table)  # bounds cutting real values: rejection
+        rules = ConstraintSet([*given, *declared_unique(table, given), *bounds])
+        self.constraint_violations_ = rules.fit(data, learned) if rules else []
         for violation in self.constraint_violations_:
             warnings.warn(f"{violation}; the synthetic data will obey it.", FitWarning,
                           stacklevel=2)
-        model_table = rules.model_table(table, data) if rules else table
+        model_table = rules.model_table(learned, data) if rules else learned
         model_data = rules.transform(data)
         codec = TableCodec.fit(model_data, model_table)
         frame = codec.encode(model_data)

@@ -156,6 +156,9 @@ MIN_ACCEPTANCE = 0.001
 #: Candidates per row asked for after which a missing-value pattern that no kept row has
 #: filled takes any kept row (a pattern that hardly ever obeys the rules).
 MAX_PATTERN_WAIT = 10
+#: The longest wait, in candidates per row asked for, of a pattern that obeys the rules
+#: rarely but often enough to fill its slots (a rule most real rows break).
+LONGEST_PATTERN_WAIT = 100
 
 
 class _PatternSlots:
@@ -166,13 +169,19 @@ class _PatternSlots:
     Here the first ``want`` candidates of a chunk are its *slots*; a candidate that breaks a
     rule leaves its slot open for a later candidate that obeys them and has the same missing
     cells among the rules' columns. Slots still open after :data:`MAX_PATTERN_WAIT` times
-    ``want`` candidates take any obeying row.
+    ``want`` candidates take any obeying row, unless their pattern obeys often enough to
+    fill them in twice the candidates it should take (up to :data:`LONGEST_PATTERN_WAIT`
+    times ``want``): with a rule that 90% of rows with both sides present break, the rows
+    missing a side (which always pass) took the slots after ten times ``want`` and came
+    back four times as often as the model draws them (credit_data Income under `copula`:
+    5.8% missing in real rows, 21.6% in sampled ones).
     """
 
     def __init__(self, columns: list[str], want: int) -> None:
         self.columns, self.want = columns, want
         self.defined = self.drawn = 0
         self.open: dict[bytes, int] = {}
+        self.seen: dict[bytes, list[int]] = {}  # candidates and obeying ones, per pattern
 
     def select(self, frame: pd.DataFrame, ok: np.ndarray) -> np.ndarray:
         """Positions of the candidates in ``frame`` (``ok``: obeying) that fill slots."""
@@ -182,6 +191,7 @@ class _PatternSlots:
         if not self.open and ok[:first].all():  # no slot opens or waits: the first rows
             return np.arange(first, dtype=np.int64)
         names, codes = _patterns(frame[self.columns].isna().to_numpy())
+        self._count(names, codes, ok)
         broke = codes[:first][~ok[:first]]
         for code in pd.unique(broke):  # slots opened in the order their pattern first broke
             name = names[int(code)]
@@ -189,7 +199,8 @@ class _PatternSlots:
         taken = [np.flatnonzero(ok[:first])]
         later = np.flatnonzero(ok[first:]) + first
         if self.open and later.size:
-            if self.drawn > MAX_PATTERN_WAIT * self.want:  # any obeying row, first come
+            waiting = {name for name in self.open if self.drawn <= self._wait(name)}
+            if not waiting:  # any obeying row, first come
                 fill = later[: sum(self.open.values())]
                 self._close_in_order(fill.size)
             else:  # as many rows of each pattern as it has open slots, first come
@@ -199,18 +210,42 @@ class _PatternSlots:
                 fill = later[rank < room[later_codes]]
                 for code, count in zip(*np.unique(codes[fill], return_counts=True), strict=True):
                     self._close(names[int(code)], int(count))
+                expired = [name for name in self.open if name not in waiting]
+                if expired:  # their slots take any other obeying row, oldest pattern first
+                    rest = np.setdiff1d(later, fill)[: sum(self.open[n] for n in expired)]
+                    self._close_in_order(rest.size, expired)
+                    fill = np.concatenate([fill, rest])
             taken.append(fill)
         return np.sort(np.concatenate(taken)).astype(np.int64)
+
+    def _count(self, names: list[bytes], codes: np.ndarray, ok: np.ndarray) -> None:
+        """Add the candidates of each pattern, and those obeying the rules, to the counts."""
+        seen = np.bincount(codes, minlength=len(names))
+        obeyed = np.bincount(codes, weights=ok, minlength=len(names))
+        for i, name in enumerate(names):
+            counts = self.seen.setdefault(name, [0, 0])
+            counts[0] += int(seen[i])
+            counts[1] += int(obeyed[i])
+
+    def _wait(self, name: bytes) -> float:
+        """Candidates drawn before the open slots of pattern ``name`` take any obeying row.
+
+        Ten times the rows asked for; longer for a pattern whose candidates obey seldom but
+        often enough: twice the candidates its open slots should take at its rate so far.
+        """
+        seen, obeyed = self.seen.get(name, (0, 0))
+        rate = (obeyed + 1) / (seen + 2)
+        return self.want * min(LONGEST_PATTERN_WAIT, max(MAX_PATTERN_WAIT, 2.0 / rate))
 
     def _close(self, name: bytes, count: int) -> None:
         self.open[name] -= count
         if not self.open[name]:
             del self.open[name]
 
-    def _close_in_order(self, count: int) -> None:
-        """Close ``count`` open slots, oldest pattern first."""
+    def _close_in_order(self, count: int, among: list[bytes] | None = None) -> None:
+        """Close ``count`` open slots (of the patterns ``among``, or any), oldest first."""
         while count:
-            name = next(iter(self.open))
+            name = next(n for n in self.open if among is None or n in among)
             step = min(count, self.open[name])
             self._close(name, step)
             count -= step
