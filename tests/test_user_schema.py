@@ -25,6 +25,7 @@ def test_edited_kinds_and_bounds_are_used() -> None:
             col["maximum"] = 40_000.0
         if col["name"] == "segment":  # declared personal data: regenerated, never learned
             col.update(kind="pii", pii_type="first_name")
+            del col["cardinality"]  # a categorical field: left behind, it would be refused
     schema = Schema.from_json(json.dumps(spec))
     with pytest.warns(FitWarning, match=r"'income': \d+ real value\(s\) lie outside"):
         syn = make_synthesizer("cart", seed=0).fit(data, schema)
@@ -194,3 +195,52 @@ def test_a_zone_on_naive_or_utc_dates_is_checked_when_read() -> None:
     # an aware column's zone is kept as printed, and need not be a name pandas reads back
     Column("at", Kind.DATETIME, dtype="datetime64[ns, pytz.FixedOffset(60)]",
            timezone="pytz.FixedOffset(60)")
+
+
+def test_text_on_a_numeric_dtype_is_refused_at_fit_not_sampled_constant() -> None:
+    # QA sweep 13, D1: kind text on int64/bool columns sampled 0 or True in every row
+    data = pd.DataFrame({"id": range(1, 201), "age": [20 + i % 50 for i in range(200)]})
+    table = infer_schema(data).table()
+    age = Column("age", Kind.TEXT, dtype="int64")
+    with pytest.raises(SchemaError, match=r"Column 'age': kind 'text' generates sentences, "
+                                          r"but 'dtype' 'int64' holds numbers"):
+        make_synthesizer("independent").fit(data, Schema.single(table.replace_column(age)))
+    as_text = dataclasses.replace(age, dtype="str")
+    out = make_synthesizer("independent", seed=0).fit(
+        data.astype({"age": str}), Schema.single(table.replace_column(as_text))).sample(50)
+    assert out["age"].nunique() > 1
+
+
+def test_a_field_of_another_kind_warns_at_fit() -> None:
+    # a table built in Python keeps a numerical column's bounds after replace(kind=...)
+    data = contract_table(150)
+    table = infer_schema(data).table()
+    age = dataclasses.replace(table.column("age"), kind=Kind.CATEGORICAL)
+    with pytest.warns(FitWarning, match=r"column 'age': 'integer', 'decimals', 'minimum', "
+                                        r"'maximum' do nothing on a categorical column"):
+        make_synthesizer("independent").fit(data, Schema.single(table.replace_column(age)))
+
+
+@pytest.mark.parametrize(("name", "edit", "says"), [
+    ("income", {"missing_share": 0.0}, r"'missing_share' is 0 in the schema, but 0\.\d+ of "
+     r"the data's values are missing\. It is information, not a setting"),
+    ("age", {"missing_share": 0.5}, r"'missing_share' is 0.5 in the schema, but 0 of"),
+    ("segment", {"cardinality": 2}, r"'cardinality' is 2 in the schema, but the data hold 4 "
+     r"distinct values"),
+    ("active", {"cardinality": 3}, r"'cardinality' is 3 in the schema, but the data hold 2"),
+])
+def test_an_edited_information_field_is_told_at_fit(name, edit, says) -> None:
+    # QA sweep 13, D7: these edits were silently ignored
+    data = contract_table(300)
+    table = infer_schema(data).table()
+    table = table.replace_column(dataclasses.replace(table.column(name), **edit))
+    with pytest.warns(FitWarning, match=rf"Table 'table', column '{name}': {says}"):
+        make_synthesizer("independent").fit(data, Schema.single(table))
+
+
+def test_a_schema_inferred_from_all_rows_fits_a_part_without_warnings() -> None:
+    data = contract_table(1000)
+    schema = infer_schema(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_synthesizer("independent").fit(data.sample(300, random_state=1), schema)

@@ -26,6 +26,8 @@ from pandas.api.types import (
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema._datetimes import commonest_datetime_format, parse_datetimes
 from simulacra.schema._durations import detect_duration_layout, duration_layout
+from simulacra.schema._info_fields import warn_information_edits
+from simulacra.schema._kind_fields import check_columns_apply, warn_stray_fields
 from simulacra.schema._model import Column, Kind, Table
 from simulacra.schema._pii import detect_pii
 
@@ -64,17 +66,32 @@ def check_data(
     source
         The file the data came from, named in the error message.
 
+    Warns
+    -----
+    FitWarning
+        For each ``missing_share`` or ``cardinality`` of ``table`` that the data contradict
+        (see :mod:`simulacra.schema._info_fields`), and each column carrying a field of
+        another kind.
+
     Raises
     ------
+    SchemaError
+        When a column's kind generates values its dtype cannot hold
+        (see :mod:`simulacra.schema._kind_fields`).
     DataValidationError
         With every problem found in ``issues``: an empty table, a single row, entirely null
         columns, columns of mixed types, duplicate or non-string column names and, with
         ``table``, columns missing from either side, values that contradict their declared
         kind, and duplicates in unique or primary-key columns.
     """
+    if table is not None:  # an edited schema's field that would do nothing or garbage
+        check_columns_apply(table, strays=False)
     issues = collect_issues(data, table)
     if issues:
         raise DataValidationError.of(issues, source=source)
+    if table is not None:
+        warn_stray_fields(table)
+        warn_information_edits(data, table)
 
 
 def collect_issues(data: pd.DataFrame, table: Table | None = None) -> list[Issue]:
