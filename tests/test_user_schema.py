@@ -244,3 +244,19 @@ def test_a_schema_inferred_from_all_rows_fits_a_part_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         make_synthesizer("independent").fit(data.sample(300, random_state=1), schema)
+
+
+def test_a_model_fitted_with_a_field_of_another_kind_saves_and_loads(tmp_path) -> None:
+    # the stray field stays in the model's schema: loading must not refuse it
+    from simulacra.synth import load_synthesizer
+
+    data = contract_table(150)
+    table = infer_schema(data).table()
+    age = dataclasses.replace(table.column("age"), locale="de_DE")
+    with pytest.warns(FitWarning, match="'locale' does nothing on a numerical column"):
+        syn = make_synthesizer("independent", seed=0).fit(
+            data, Schema.single(table.replace_column(age)))
+    syn.save(tmp_path / "m.sim")
+    loaded = load_synthesizer(tmp_path / "m.sim")
+    assert loaded.table_.column("age").locale == "de_DE"
+    pd.testing.assert_frame_equal(loaded.sample(20, seed=1), syn.sample(20, seed=1))
