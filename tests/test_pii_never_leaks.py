@@ -99,8 +99,7 @@ def test_short_numbers_in_an_integer_column_never_come_back_real() -> None:
     df = pd.DataFrame({"phone": real.astype(np.int64), "x": rng.normal(size=3000)})
     table = infer_schema(df).table()
     table = dataclasses.replace(table, columns=tuple(
-        dataclasses.replace(c, kind=Kind.PII, pii_type=PIIType.PHONE, integer=None,
-                            decimals=None, minimum=None, maximum=None) if c.name == "phone"
+        dataclasses.replace(c, kind=Kind.PII, pii_type=PIIType.PHONE) if c.name == "phone"
         else c for c in table.columns))
     out = make_synthesizer("cart", seed=0).fit(df, Schema.single(table)).sample(5000, seed=1)
     # a value made as '0123' is read as 123 by the integer column: it must not be a real one

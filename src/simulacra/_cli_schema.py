@@ -20,6 +20,7 @@ from simulacra.data._fake import parse_id_template
 from simulacra.data._locale_data import locale_data
 from simulacra.errors import FitWarning, SchemaError, SimulacraError
 from simulacra.schema import Kind, Role, Schema, Table
+from simulacra.schema._info_fields import warn_information_edits
 
 __all__ = ["fit_naming_the_schema", "read_fit_schema"]
 
@@ -56,7 +57,12 @@ def read_fit_schema(path: Path, roles: dict[str, Role]) -> Schema:
 
 def fit_naming_the_schema(syn: Any, frame: pd.DataFrame, schema: Schema, path: Path,
                           **fit_args: Any) -> None:
-    """``syn.fit``; a rule's error at fit names the file, the table and the rule's number."""
+    """``syn.fit``; a rule's error at fit names the file, the table and the rule's number.
+
+    Edited information fields (``missing_share``, ``cardinality``) that the data contradict
+    are told first, in a :class:`FitWarning` each.
+    """
+    warn_information_edits(frame, schema.table())
     try:
         syn.fit(frame, schema, **fit_args)
     except SimulacraError as exc:

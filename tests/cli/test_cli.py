@@ -763,3 +763,15 @@ def test_schema_file_quirks_of_editors_and_paths(tmp_path, data_csv, capsys,
     code, _, err = _fit_with(tmp_path, data_csv, tmp_path, capsys, monkeypatch)
     _assert_bad(code, err, "is a folder. Give the schema JSON file")
     assert "output path" not in err
+
+
+@pytest.mark.filterwarnings("always::simulacra.errors.FitWarning")
+def test_an_edited_missing_share_is_told_at_fit(tmp_path, data_csv, capsys,
+                                               monkeypatch) -> None:
+    def edit(spec):
+        next(c for c in spec["tables"][0]["columns"] if c["name"] == "income").update(
+            missing_share=0.0)
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, edit)
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
+    assert code == 0, err
+    assert "Warning: Table 'people', column 'income': 'missing_share' is 0 in the schema" in err

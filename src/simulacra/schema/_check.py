@@ -26,8 +26,7 @@ from pandas.api.types import (
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema._datetimes import commonest_datetime_format, parse_datetimes
 from simulacra.schema._durations import detect_duration_layout, duration_layout
-from simulacra.schema._info_fields import warn_information_edits
-from simulacra.schema._kind_fields import check_columns_apply, warn_stray_fields
+from simulacra.schema._kind_fields import check_columns_apply
 from simulacra.schema._model import Column, Kind, Table
 from simulacra.schema._pii import detect_pii
 
@@ -66,13 +65,6 @@ def check_data(
     source
         The file the data came from, named in the error message.
 
-    Warns
-    -----
-    FitWarning
-        For each ``missing_share`` or ``cardinality`` of ``table`` that the data contradict
-        (see :mod:`simulacra.schema._info_fields`), and each column carrying a field of
-        another kind.
-
     Raises
     ------
     SchemaError
@@ -89,9 +81,7 @@ def check_data(
     issues = collect_issues(data, table)
     if issues:
         raise DataValidationError.of(issues, source=source)
-    if table is not None:
-        warn_stray_fields(table)
-        warn_information_edits(data, table)
+
 
 
 def collect_issues(data: pd.DataFrame, table: Table | None = None) -> list[Issue]:

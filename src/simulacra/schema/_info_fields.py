@@ -1,10 +1,12 @@
-"""Warn at fit when an information field of the schema disagrees with the data.
+"""Warn when an information field of a user's schema file disagrees with the data it fits.
 
 ``missing_share`` and ``cardinality`` are written by ``schema infer`` for the reader: the
 synthesizers learn both from the data, so an edit to them changes nothing. Honouring them
 would mean inventing missing cells or levels the data do not have (or dropping real ones),
 which is a change to the data, not to how it is modelled; so the edit is not honoured, and
-the user is told so and what to do instead.
+the user is told so and what to do instead. ``simulacra fit --schema`` calls it; it is not
+part of every fit, since simulacra fits parts of a table under the whole table's schema
+itself (rebalancing fits one class or group at a time).
 
 A schema inferred from the whole data and fitted on a part of it (a training split) differs
 by chance: the missing shares are compared with a tolerance of a few standard errors, and a
@@ -26,7 +28,7 @@ __all__ = ["warn_information_edits"]
 
 _SHARE_TOLERANCE = 0.05
 """Least absolute difference of missing shares that is told (a smaller one is left alone)."""
-_STANDARD_ERRORS = 4.0
+_STANDARD_ERRORS = 3.0
 
 
 def warn_information_edits(data: pd.DataFrame, table: Table) -> None:
@@ -44,7 +46,7 @@ def warn_information_edits(data: pd.DataFrame, table: Table) -> None:
                 f"setting: the synthesizer learns the share from the data, so the sample will "
                 f"have about {missing:.3g} missing. To change it, fill or drop missing values "
                 f"in the data before fitting; set it to {missing:.3g} to silence this.",
-                FitWarning, stacklevel=4)
+                FitWarning, stacklevel=2)
         if column.cardinality is None or column.kind not in (Kind.CATEGORICAL, Kind.BOOLEAN):
             continue
         try:
@@ -59,7 +61,7 @@ def warn_information_edits(data: pd.DataFrame, table: Table) -> None:
                 f"hold {found} distinct values. It is information, not a setting: the sample "
                 f"draws the data's {found} values. To keep fewer, merge or drop levels in the "
                 f"data before fitting; set it to {found} to silence this.",
-                FitWarning, stacklevel=4)
+                FitWarning, stacklevel=2)
 
 
 def _differs(declared: float, found: float, n: int) -> bool:

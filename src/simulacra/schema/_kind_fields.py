@@ -4,9 +4,10 @@ A field that does not apply to the column's kind (``locale`` on a number, bounds
 after a numerical column became categorical) would be kept and do nothing, and a kind whose
 values cannot be held by the column's dtype (``text`` sentences in an ``int64`` column) gives
 a constant column. Both come from editing a schema, so they are refused where a user's schema
-is read (:meth:`Schema.from_json`); at fit (:func:`~simulacra.schema.check_data`) the dtype is
-refused and a stray field warned about (a table built in Python keeps them after
-``dataclasses.replace(column, kind=...)``). A saved model's schema is read as it was written
+is read (:meth:`Schema.from_json`). At fit (:func:`~simulacra.schema.check_data`) only the dtype
+is refused: a table built in Python keeps the old kind's fields after
+``dataclasses.replace(column, kind=...)``, as simulacra's own rebalancing does, and they are
+documented to do nothing there. A saved model's schema is read as it was written
 (:meth:`Schema.from_dict`): models saved before these checks still load.
 
 This module reads columns by their fields only: :mod:`simulacra.schema._model` imports it.
@@ -14,19 +15,17 @@ This module reads columns by their fields only: :mod:`simulacra.schema._model` i
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from simulacra.errors import FitWarning, SchemaError
+from simulacra.errors import SchemaError
 
 if TYPE_CHECKING:
     from simulacra.schema._model import Column, Table
 
-__all__ = ["FIELD_KINDS", "check_columns_apply", "dtype_problems", "stray_fields",
-           "warn_stray_fields"]
+__all__ = ["FIELD_KINDS", "check_columns_apply", "dtype_problems", "stray_fields"]
 
 #: The kinds each kind-specific field applies to (the other fields apply to every kind).
 FIELD_KINDS: dict[str, tuple[str, ...]] = {
@@ -93,7 +92,7 @@ def dtype_problems(column: Column) -> list[str]:
 def check_columns_apply(table: Table, *, strays: bool = True) -> None:
     """Raise :class:`SchemaError` naming every column of ``table`` with a problem above.
 
-    ``strays=False`` leaves fields of another kind to :func:`warn_stray_fields`.
+    ``strays=False`` checks the dtypes only (at fit: see the module's docstring).
     """
     found = []
     for column in table.columns:
@@ -102,19 +101,6 @@ def check_columns_apply(table: Table, *, strays: bool = True) -> None:
             found.append(f"Column {column.name!r}: {' '.join(p for p in said if p)}")
     if found:
         raise SchemaError(f"Table {table.name!r}: " + " ".join(found))
-
-
-def warn_stray_fields(table: Table) -> None:
-    """A :class:`FitWarning` per column that carries fields of another kind.
-
-    At fit a table built in Python may carry them from ``dataclasses.replace(column,
-    kind=...)``: told, not refused (a schema file's are refused when it is read).
-    """
-    for column in table.columns:
-        said = stray_fields(column)
-        if said:
-            warnings.warn(f"Table {table.name!r}, column {column.name!r}: {said}", FitWarning,
-                          stacklevel=4)
 
 
 def _dtype_holds(dtype: str) -> str:
