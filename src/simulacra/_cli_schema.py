@@ -19,8 +19,7 @@ from simulacra.constraints import from_dict
 from simulacra.data._fake import parse_id_template
 from simulacra.data._locale_data import locale_data
 from simulacra.errors import FitWarning, SchemaError, SimulacraError
-from simulacra.schema import Kind, Role, Schema, Table
-from simulacra.schema._info_fields import warn_information_edits
+from simulacra.schema import Kind, Role, Schema, Table, warn_information_edits
 
 __all__ = ["fit_naming_the_schema", "read_fit_schema"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from simulacra import infer_schema
 from simulacra.errors import FitWarning
-from simulacra.schema._info_fields import warn_information_edits
+from simulacra.schema import warn_information_edits
 from simulacra.testing import contract_table
 
 
