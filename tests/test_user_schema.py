@@ -25,6 +25,7 @@ def test_edited_kinds_and_bounds_are_used() -> None:
             col["maximum"] = 40_000.0
         if col["name"] == "segment":  # declared personal data: regenerated, never learned
             col.update(kind="pii", pii_type="first_name")
+            del col["cardinality"]  # a categorical field: left behind, it would be refused
     schema = Schema.from_json(json.dumps(spec))
     with pytest.warns(FitWarning,
                       match=r"break .*income <= 40000.0, the schema's bounds of 'income'"):
@@ -198,3 +199,32 @@ def test_a_zone_on_naive_or_utc_dates_is_checked_when_read() -> None:
     # an aware column's zone is kept as printed, and need not be a name pandas reads back
     Column("at", Kind.DATETIME, dtype="datetime64[ns, pytz.FixedOffset(60)]",
            timezone="pytz.FixedOffset(60)")
+
+
+def test_text_on_a_numeric_dtype_is_refused_at_fit_not_sampled_constant() -> None:
+    # QA sweep 13, D1: kind text on int64/bool columns sampled 0 or True in every row
+    data = pd.DataFrame({"id": range(1, 201), "age": [20 + i % 50 for i in range(200)]})
+    table = infer_schema(data).table()
+    age = Column("age", Kind.TEXT, dtype="int64")
+    with pytest.raises(SchemaError, match=r"Column 'age': kind 'text' generates sentences, "
+                                          r"but 'dtype' 'int64' holds numbers"):
+        make_synthesizer("independent").fit(data, Schema.single(table.replace_column(age)))
+    as_text = dataclasses.replace(age, dtype="str")
+    out = make_synthesizer("independent", seed=0).fit(
+        data.astype({"age": str}), Schema.single(table.replace_column(as_text))).sample(50)
+    assert out["age"].nunique() > 1
+
+
+def test_a_model_fitted_with_a_field_of_another_kind_saves_and_loads(tmp_path) -> None:
+    # the stray field stays in the model's schema: loading must not refuse it
+    from simulacra.synth import load_synthesizer
+
+    data = contract_table(150)
+    table = infer_schema(data).table()
+    age = dataclasses.replace(table.column("age"), locale="de_DE")
+    syn = make_synthesizer("independent", seed=0).fit(  # a table built in Python: as before
+        data, Schema.single(table.replace_column(age)))
+    syn.save(tmp_path / "m.sim")
+    loaded = load_synthesizer(tmp_path / "m.sim")
+    assert loaded.table_.column("age").locale == "de_DE"
+    pd.testing.assert_frame_equal(loaded.sample(20, seed=1), syn.sample(20, seed=1))

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simulacra._api import infer_schema, with_roles
+from simulacra._api import infer_schema
 from simulacra._cli_database import (
     evaluate_databases,
     fit_database,
@@ -31,6 +31,7 @@ from simulacra._cli_database import (
 from simulacra._cli_nodata import mock, pii, serve
 from simulacra._cli_options import parse_rows
 from simulacra._cli_progress import RichProgress
+from simulacra._cli_schema import fit_naming_the_schema, read_fit_schema
 from simulacra._summary import summarize
 from simulacra._version import __version__
 from simulacra.data._io import (
@@ -204,14 +205,15 @@ def fit(
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress, _naming_source(Path(data)):
         if schema is not None:
-            table_schema = with_roles(Schema.read(schema), _roles(target, sensitive))
+            table_schema = read_fit_schema(schema, _roles(target, sensitive))
+            fit_naming_the_schema(syn, frame, table_schema, schema, progress=progress)
         else:  # a mixed-type column is an error unless a schema declares it categorical
             check_data(frame)
             table_schema = infer_schema(frame, name=table_name_from(Path(data)),
                                         roles=_roles(target, sensitive))
             table_schema = Schema.single(with_discovered_rules(
                 table_schema.table(), frame, getattr(syn, "discover_constraints", None)))
-        syn.fit(frame, table_schema, progress=progress)
+            syn.fit(frame, table_schema, progress=progress)
     syn.save(output)
     _report({"model": str(output), "synthesizer": type(syn).__name__, "rows": len(frame),
              "columns": frame.shape[1], "fit_seconds": round(time.perf_counter() - started, 3)},

@@ -674,3 +674,104 @@ def test_quiet_evaluate_still_gives_its_result(tmp_path, data_csv, capsys, monke
     assert code == 0 and out == "" and (tmp_path / "r.json").exists()
     code, _, err = run(["demo", "-o", str(tmp_path / "d"), "-q"], capsys, monkeypatch)
     assert code == 0 and (tmp_path / "d" / "report.html").exists(), err
+
+
+def _edited_schema(tmp_path: Path, data_csv: Path, capsys, monkeypatch, edit) -> Path:
+    path = tmp_path / "s.json"
+    code, _, err = run(["schema", "infer", str(data_csv), "-o", str(path),
+                        "--no-discover-constraints"], capsys, monkeypatch)
+    assert code == 0, err
+    spec = json.loads(path.read_text())
+    edit(spec)
+    path.write_text(json.dumps(spec))
+    return path
+
+
+def _fit_with(tmp_path: Path, data_csv: Path, schema: Path, capsys, monkeypatch,
+              *more: str) -> tuple[int, str, str]:
+    return run(["fit", str(data_csv), "--schema", str(schema), "-o", str(tmp_path / "m.sim"),
+                "-q", *more], capsys, monkeypatch)
+
+
+@pytest.mark.parametrize(("rule", "says"), [
+    ({"kind": "inequality", "low": "segment", "high": "age"},
+     "table 'people', constraint 2 (inequality, low: segment, high: age): Constraint"),
+    ({"kind": "formula", "column": "income", "expression": "age +* 2"},
+     "table 'people', constraint 2 (formula, column: income, expression: age +* 2): "
+     "Constraint"),
+])
+def test_a_rule_refused_at_fit_names_the_file_table_and_number(tmp_path, data_csv, rule,
+                                                                says, capsys,
+                                                                monkeypatch) -> None:
+    # QA sweep 13, D8: the message named neither the file, the table nor the rule's number
+    def add(spec):
+        spec["tables"][0]["constraints"] = [
+            {"kind": "inequality", "low": "age", "high": "income"}, rule]
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, add)
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
+    _assert_bad(code, err, f"{schema}: {says}", "Edit or remove that entry of 'constraints'")
+
+
+@pytest.mark.parametrize(("name", "edit", "says"), [
+    ("email", {"locale": "xx_YY"}, "Locale 'xx_YY' is not known to Faker"),
+    ("customer_id", {"id_format": "C-{}{}", "dtype": "str"}, "id_format 'C-{}{}' is not "
+     "supported"),
+])
+def test_a_locale_or_id_template_refused_names_the_column(tmp_path, data_csv, name, edit,
+                                                          says, capsys, monkeypatch) -> None:
+    def change(spec):
+        next(c for c in spec["tables"][0]["columns"] if c["name"] == name).update(edit)
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, change)
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
+    _assert_bad(code, err, f"{schema}: table 'people', column {name!r}: {says}")
+
+
+def test_a_schema_of_two_tables_gives_advice_fit_can_follow(tmp_path, data_csv, capsys,
+                                                            monkeypatch) -> None:
+    def twice(spec):
+        spec["tables"].append({**spec["tables"][0], "name": "other"})
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, twice)
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
+    _assert_bad(code, err, "the schema has 2 tables (people, other), but `fit` learns one "
+                "table", "Give the schema of this table alone")
+
+
+@pytest.mark.filterwarnings("always::simulacra.errors.FitWarning")
+def test_target_option_wins_over_the_schemas_target(tmp_path, data_csv, capsys,
+                                                    monkeypatch) -> None:
+    from simulacra.schema import Role
+    from simulacra.synth import load_synthesizer
+
+    def mark(spec):
+        next(c for c in spec["tables"][0]["columns"] if c["name"] == "segment").update(
+            role="target")
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, mark)
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch,
+                             "--target", "age")
+    assert code == 0, err
+    assert "marks 'segment' as the target, and --target names 'age': --target wins" in err
+    table = load_synthesizer(tmp_path / "m.sim").table_
+    assert table.columns_with_role(Role.TARGET) == ["age"]
+
+
+def test_schema_file_quirks_of_editors_and_paths(tmp_path, data_csv, capsys,
+                                                 monkeypatch) -> None:
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, lambda spec: None)
+    schema.write_text(schema.read_text(), encoding="utf-8-sig")  # Notepad's BOM: read
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
+    assert code == 0, err
+    code, _, err = _fit_with(tmp_path, data_csv, tmp_path, capsys, monkeypatch)
+    _assert_bad(code, err, "is a folder. Give the schema JSON file")
+    assert "output path" not in err
+
+
+@pytest.mark.filterwarnings("always::simulacra.errors.FitWarning")
+def test_an_edited_missing_share_is_told_at_fit(tmp_path, data_csv, capsys,
+                                               monkeypatch) -> None:
+    def edit(spec):
+        next(c for c in spec["tables"][0]["columns"] if c["name"] == "income").update(
+            missing_share=0.0)
+    schema = _edited_schema(tmp_path, data_csv, capsys, monkeypatch, edit)
+    code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
+    assert code == 0, err
+    assert "Warning: Table 'people', column 'income': 'missing_share' is 0 in the schema" in err

@@ -3,6 +3,7 @@
 from simulacra.schema._check import check_data
 from simulacra.schema._discover import discover_constraints
 from simulacra.schema._infer import infer_schema
+from simulacra.schema._info_fields import warn_information_edits
 from simulacra.schema._model import (
     SPEC_VERSION,
     Column,
@@ -30,4 +31,5 @@ __all__ = [
     "infer_relations",
     "infer_schema",
     "propose_relations",
+    "warn_information_edits",
 ]

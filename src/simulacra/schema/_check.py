@@ -26,6 +26,7 @@ from pandas.api.types import (
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema._datetimes import commonest_datetime_format, parse_datetimes
 from simulacra.schema._durations import detect_duration_layout, duration_layout
+from simulacra.schema._kind_fields import check_columns_apply
 from simulacra.schema._model import Column, Kind, Table
 from simulacra.schema._pii import detect_pii
 
@@ -66,15 +67,21 @@ def check_data(
 
     Raises
     ------
+    SchemaError
+        When a column's kind generates values its dtype cannot hold
+        (see :mod:`simulacra.schema._kind_fields`).
     DataValidationError
         With every problem found in ``issues``: an empty table, a single row, entirely null
         columns, columns of mixed types, duplicate or non-string column names and, with
         ``table``, columns missing from either side, values that contradict their declared
         kind, and duplicates in unique or primary-key columns.
     """
+    if table is not None:  # an edited schema's field that would do nothing or garbage
+        check_columns_apply(table, strays=False)
     issues = collect_issues(data, table)
     if issues:
         raise DataValidationError.of(issues, source=source)
+
 
 
 def collect_issues(data: pd.DataFrame, table: Table | None = None) -> list[Issue]:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from simulacra.errors import SchemaError
 from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema._kind_fields import check_columns_apply
 from simulacra.schema._rule_fields import RULE_FIELDS, rule_problem
 from simulacra.schema._text_format import text_format_problem
 
@@ -157,8 +158,15 @@ class Column:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Column:
-        """Build from the JSON form; unknown keys are an error, not silently ignored."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "", position: int = 1) -> Column:
+        """Build from the JSON form; unknown keys are an error, not silently ignored.
+
+        ``where`` starts error messages (``"Table 'sales': "``); ``position`` (from 1) names
+        an entry that is not an object.
+        """
+        if not isinstance(data, Mapping):
+            raise SchemaError(f'{where}column entry {position} must be an object such as '
+                              f'{{"name": "age", "kind": "numerical"}}. Got {data!r}.')
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         name = data.get("name", "?")
@@ -507,21 +515,30 @@ class Table:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Table:
-        """Build from the JSON form."""
+    def from_dict(cls, data: Mapping[str, Any], position: int = 1) -> Table:
+        """Build from the JSON form; ``position`` (from 1) names a table without a name."""
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"The schema's table {position} must be an object with 'name' "
+                              f"and 'columns'. Got {data!r}.")
         unknown = sorted(set(data) - {"name", "primary_key", "columns", "constraints",
                                       "csv_dialect"})
-        name = data.get("name", "?")
+        name = data.get("name")
+        if not isinstance(name, str):
+            raise SchemaError(f"The schema's table {position} needs a 'name' that is text. "
+                              f"Got {name!r}.")
         if unknown:
             raise SchemaError(f"Table {name!r} has unknown key(s) {unknown}.")
         if not isinstance(data.get("columns"), list):
             raise SchemaError(f"Table {name!r} needs a 'columns' list.")
         where = f"Table {name!r}: "
-        cols = tuple(Column.from_dict(c, where) for c in data["columns"])
+        cols = tuple(Column.from_dict(c, where, i + 1) for i, c in enumerate(data["columns"]))
         rules = data.get("constraints", [])
         if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
             raise SchemaError(f"{where}'constraints' must be a list of objects.")
-        return cls(name=str(name), columns=cols, primary_key=data.get("primary_key"),
+        key = data.get("primary_key")
+        if key is not None and not isinstance(key, str):
+            raise SchemaError(f"{where}'primary_key' must be a column name. Got {key!r}.")
+        return cls(name=name, columns=cols, primary_key=key,
                    constraints=tuple(rules), csv_dialect=data.get("csv_dialect"))
 
 
@@ -544,17 +561,32 @@ class ForeignKey:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ForeignKey:
-        """Build from the JSON form."""
-        try:
-            return cls(
-                str(data["child_table"]),
-                tuple(data["child_columns"]),
-                str(data["parent_table"]),
-                tuple(data["parent_columns"]),
-            )
-        except KeyError as exc:
-            raise SchemaError(f"A foreign key lacks the key {exc}.") from None
+    def from_dict(cls, data: Mapping[str, Any], position: int = 1) -> ForeignKey:
+        """Build from the JSON form; ``position`` (from 1) names it in errors."""
+        where = f"The schema's foreign key {position}"
+        keys = ("child_table", "child_columns", "parent_table", "parent_columns")
+        example = ('{"child_table": "orders", "child_columns": ["customer_id"], '
+                   '"parent_table": "customers", "parent_columns": ["id"]}')
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"{where} must be an object such as {example}. Got {data!r}.")
+        unknown = sorted(set(data) - set(keys))
+        missing = [k for k in keys if k not in data]
+        if unknown or missing:
+            said = ([f"lacks the key(s) {missing}"] if missing else []) + (
+                [f"has unknown key(s) {unknown}"] if unknown else [])
+            raise SchemaError(f"{where} {' and '.join(said)}; it takes {', '.join(keys)}, "
+                              f"such as {example}.")
+        for key in ("child_table", "parent_table"):
+            if not isinstance(data[key], str):
+                raise SchemaError(f"{where}: {key!r} must be a table name. Got {data[key]!r}.")
+        for key in ("child_columns", "parent_columns"):
+            names = data[key]
+            if (not isinstance(names, list) or not names
+                    or not all(isinstance(n, str) for n in names)):
+                raise SchemaError(f"{where}: {key!r} must be a list of column names, such as "
+                                  f'["customer_id"]. Got {names!r}.')
+        return cls(data["child_table"], tuple(data["child_columns"]), data["parent_table"],
+                   tuple(data["parent_columns"]))
 
 
 @dataclass(frozen=True)
@@ -614,6 +646,10 @@ class Schema:
                 "Create one with `simulacra schema infer DATA -o schema.json`."
             )
         version = data[_SPEC_KEY]
+        if type(version) is not int:  # true and 1.0 compare equal to 1
+            raise SchemaError(f"{_SPEC_KEY!r} must be the whole number {SPEC_VERSION}, the "
+                              f"spec version. Got {version!r}. Write {SPEC_VERSION}, or "
+                              "re-create the file with `simulacra schema infer`.")
         if version != SPEC_VERSION:
             raise SchemaError(
                 f"Schema spec version {version!r} is not supported by this simulacra, which "
@@ -626,8 +662,9 @@ class Schema:
             if not isinstance(data.get(key, []), list):
                 raise SchemaError(f"The schema's {key!r} must be a list of objects, one per "
                                   f"{key[:-1].replace('_', ' ')}. Got {data[key]!r}.")
-        tables = tuple(Table.from_dict(t) for t in data.get("tables", []))
-        fks = tuple(ForeignKey.from_dict(f) for f in data.get("foreign_keys", []))
+        tables = tuple(Table.from_dict(t, i + 1) for i, t in enumerate(data.get("tables", [])))
+        fks = tuple(ForeignKey.from_dict(f, i + 1)
+                    for i, f in enumerate(data.get("foreign_keys", [])))
         return cls(tables, fks)
 
     def to_json(self) -> str:
@@ -636,27 +673,60 @@ class Schema:
 
     @classmethod
     def from_json(cls, text: str, source: str = "schema") -> Schema:
-        """Parse JSON text; ``source`` names the file in error messages."""
+        """Parse JSON text; ``source`` names the file in error messages.
+
+        This is how a user's schema file is read, so it is held to more than a saved model's
+        schema (:meth:`from_dict`): a key given twice in one object, and fields that cannot
+        do anything for their column (see :mod:`simulacra.schema._kind_fields`), are refused.
+        """
         try:
-            data = json.loads(text)
+            data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise SchemaError(
                 f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from None
+        except _DuplicateKeyError as exc:
+            raise SchemaError(f"{source}: {exc}") from None
         try:
-            return cls.from_dict(data)
+            schema = cls.from_dict(data)
+            for table in schema.tables:
+                check_columns_apply(table)
         except SchemaError as exc:
             raise SchemaError(f"{source}: {exc}") from None
+        return schema
 
     @classmethod
     def read(cls, path: str | Path) -> Schema:
-        """Read a schema JSON file."""
+        """Read a schema JSON file (UTF-8, with or without a byte order mark)."""
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8")
+            text = p.read_text(encoding="utf-8-sig")  # Notepad and PowerShell write a BOM
         except FileNotFoundError:
             raise SchemaError(f"Schema file {str(p)!r} does not exist.") from None
+        except IsADirectoryError:
+            raise SchemaError(f"Schema file {str(p)!r} is a folder. Give the schema JSON "
+                              "file (from `simulacra schema infer DATA -o schema.json`).") from None
         except UnicodeDecodeError:
             raise SchemaError(f"Schema file {str(p)!r} is not UTF-8 text.") from None
+        except OSError as exc:
+            raise SchemaError(f"Schema file {str(p)!r} cannot be read: "
+                              f"{exc.strerror or exc}.") from None
         return cls.from_json(text, source=str(p))
 
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's keys, refusing one given twice (``json`` would keep the last)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            named = dict(pairs).get("name")
+            where = f"the object named {named!r}" if isinstance(named, str) else "one object"
+            raise _DuplicateKeyError(
+                f"the key {key!r} is given twice in {where} ({seen[key]!r}, then "
+                f"{value!r}). Keep one.")
+        seen[key] = value
+    return seen

@@ -81,6 +81,16 @@ RULE_FIELDS: dict[str, tuple[Field, ...]] = {
 #: Fields discovery writes for the reader (why a rule was proposed); they change nothing.
 INFORMATIONAL_FIELDS = frozenset({"discovered", "share", "reason", "determinant", "dependent"})
 
+#: What each informational field holds: checked like the others, so that a hand-edited
+#: ``"share": "high"`` is refused rather than carried along.
+_INFORMATION_CHECKS: dict[str, tuple[Any, str]] = {
+    "discovered": (lambda v: isinstance(v, bool), "true or false"),
+    "share": (lambda v: _number(v) and 0 <= v <= 1, "a number from 0 to 1"),
+    "reason": (lambda v: isinstance(v, str), "text"),
+    "determinant": (_columns(1), "a list of column names"),
+    "dependent": (_column, "a column name"),
+}
+
 
 def rule_problem(rule: Mapping[str, Any]) -> str:
     """What is wrong with the fields of a rule's JSON form ("" when nothing is).
@@ -103,9 +113,32 @@ def rule_problem(rule: Mapping[str, Any]) -> str:
             said.append(f"{field.name!r} must be {wanted}, not {given[field.name]!r}")
     if kind == "range" and given.get("low") is None and given.get("high") is None:
         said.append("a range needs a 'low' or a 'high' bound")
+    said += _information_problems(rule)
     if not said:
         return ""
     required = [f.name for f in fields if f.required]
     optional = [f.name for f in fields if f.shown and not f.required]
     return (f"{'; '.join(said)}. The {kind!r} constraint takes {', '.join(required)}"
             + (f" (and optionally {', '.join(optional)})" if optional else "") + ".")
+
+
+def _information_problems(rule: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the informational fields a discovered rule carries."""
+    said = []
+    for name in sorted(INFORMATIONAL_FIELDS & set(rule)):
+        check, wanted = _INFORMATION_CHECKS[name]
+        if not check(rule[name]):
+            said.append(f"{name!r} must be {wanted}, not {rule[name]!r} (it is information "
+                        "from discovery: remove it, or correct it)")
+    if said or ("determinant" not in rule and "dependent" not in rule):
+        return said
+    listed = rule.get("columns") if rule.get("kind") == "fixed_combinations" else None
+    named = [*rule.get("determinant", []), *([rule["dependent"]] if "dependent" in rule
+                                             else [])]
+    outside = [n for n in named if not isinstance(listed, list) or n not in listed]
+    if outside:
+        said.append(f"'determinant' and 'dependent' must be among the rule's 'columns' "
+                    f"{listed!r}; {outside!r} are not (they are information from discovery: "
+                    "remove them, or correct them)")
+    return said
+
