@@ -9,6 +9,7 @@ which entry of which file to change.
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -66,13 +67,28 @@ def fit_naming_the_schema(syn: Any, frame: pd.DataFrame, schema: Schema, path: P
         syn.fit(frame, schema, **fit_args)
     except SimulacraError as exc:
         table = schema.table()
-        found = _failing_rule(table, frame, str(exc))
+        message = str(exc)
+        named = _NUMBERED.match(message)  # fit named the schema's rule: say it as written
+        if named and int(named.group(1)) <= len(table.constraints):
+            found: tuple[int, dict[str, Any]] | None = (
+                int(named.group(1)), dict(table.constraints[int(named.group(1)) - 1]))
+            message = message[named.end():]
+        elif _NUMBERED_OTHER.match(message):  # fit named it otherwise: the file is left
+            raise type(exc)(f"{path}: {message} Edit or remove that entry of "
+                            "'constraints'.") from None
+        else:
+            found = _failing_rule(table, frame, message)
         if found is None:
             raise
         number, rule = found
         raise type(exc)(f"{path}: table {table.name!r}, constraint {number} "
-                        f"({rule.get('kind')}, {_fields(rule)}): {exc} Edit or remove "
+                        f"({rule.get('kind')}, {_fields(rule)}): {message} Edit or remove "
                         "that entry of 'constraints'.") from None
+
+
+# how constraints.ConstraintSet.fit names a rule of the schema that it refuses
+_NUMBERED = re.compile(r"Constraint (\d+) of table '.*?' \(\w+\): ")
+_NUMBERED_OTHER = re.compile(r"The constraint \d+ of table ")
 
 
 def _failing_rule(table: Table, frame: pd.DataFrame,

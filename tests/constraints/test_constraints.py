@@ -605,3 +605,21 @@ def test_one_hot_on_columns_holding_other_values_than_0_and_1_is_refused() -> No
             r".* Name only 0/1 columns")):
         make_synthesizer("independent", seed=0).fit(_orders(), constraints=[
             OneHot(["qty", "is_a"])])
+
+
+def test_a_rule_refused_at_fit_is_named_by_its_place_in_the_python_api() -> None:
+    from simulacra.errors import SchemaError
+
+    df = load_dataset("credit_data").head(300)
+    data = infer_schema(df, name="credit").to_dict()
+    data["tables"][0]["constraints"] = [
+        {"kind": "inequality", "low": "Amount", "high": "Price"},
+        {"kind": "inequality", "low": "Home", "high": "Job"},  # categorical: no order
+    ]
+    with pytest.raises(SchemaError, match=r"^Constraint 2 of table 'credit' \(inequality\): "
+                                          r"Constraint 'Job >= Home': column 'Home' is"):
+        make_synthesizer("cart", seed=0).fit(df, Schema.from_dict(data))
+    with pytest.raises(SchemaError, match=r"^Constraint 1 given to fit for table 'credit'"):
+        make_synthesizer("cart", seed=0).fit(
+            df, infer_schema(df, name="credit"),
+            constraints=[{"kind": "inequality", "low": "Home", "high": "Job"}])

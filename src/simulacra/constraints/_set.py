@@ -90,9 +90,13 @@ class ConstraintSet:
 
     def fit(self, data: pd.DataFrame, table: Table) -> list[Violation]:
         """Check, count real violations, fit the rules; returns the violations."""
-        for rule in self.rules:
-            rule.check(table)
-            rule.fit(data, table)  # every rule learns from the real columns, as given
+        for number, rule in enumerate(self.rules, start=1):
+            try:
+                rule.check(table)
+                rule.fit(data, table)  # every rule learns from the real columns, as given
+            except (SchemaError, InvalidParameterError) as exc:  # which rule: its number
+                raise type(exc)(f"{_where(number, table).capitalize()} ({rule.kind}): "
+                                f"{exc}") from None
         violations = [v for v in (self._violation(r, data) for r in self.rules) if v]
         for number, rule in enumerate(self.rules, start=1):
             _refuse_if_never_obeyed(rule, data, table, number)
@@ -233,6 +237,13 @@ class ConstraintSet:
                          tuple(int(i) for i in np.flatnonzero(bad)[:5]))
 
 
+def _where(number: int, table: Table) -> str:
+    """Which rule: its number in the table's ``constraints``, or among those given to fit."""
+    own = len(table.constraints)
+    return (f"constraint {number} of table {table.name!r}" if number <= own else
+            f"constraint {number - own} given to fit for table {table.name!r}")
+
+
 def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
                             number: int) -> None:
     """A SchemaError for a rule that no real row with values in its columns obeys.
@@ -243,9 +254,7 @@ def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
     rows that break it and sampling could not keep one. A rule most rows break is kept
     (fit warns). Unique always holds on a row's first occurrence, so it never gets here.
     """
-    own = len(table.constraints)
-    where = (f"constraint {number} of table {table.name!r}" if number <= own else
-             f"constraint {number - own} given to fit for table {table.name!r}")
+    where = _where(number, table)
     not_flags = rule.not_flags(data) if isinstance(rule, OneHot) else ""
     if not_flags:
         raise SchemaError(
