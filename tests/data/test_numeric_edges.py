@@ -76,3 +76,16 @@ def test_floats_near_float64s_largest_fit_without_numpy_warnings(name) -> None:
     out = make_synthesizer(name, seed=1).fit(df).sample(100, seed=2)
     assert np.isfinite(out["v"]).all()
     assert df["v"].min() <= out["v"].min() and out["v"].max() <= df["v"].max()
+
+
+def test_decimals_of_their_own_places_are_written_without_trailing_zeros() -> None:
+    # QA sweep 12: 2, 1.5 and 0.25 came back 2.000, 1.500 and 0.250
+    own = pd.DataFrame({"v": [Decimal("2"), Decimal("1.5"), Decimal("0.25"), Decimal("3.125"),
+                              Decimal("0")] * 40})
+    out = make_synthesizer("cart", seed=1).fit(own).sample(200, seed=2)
+    shown = {str(x) for x in out["v"]}
+    assert shown <= {"2", "1.5", "0.25", "3.125", "0"} and len(shown) > 2
+    # a column that writes trailing zeros keeps its places
+    cents = pd.DataFrame({"v": [Decimal("12.50"), Decimal("3.10"), Decimal("7.25")] * 50})
+    out = make_synthesizer("cart", seed=1).fit(cents).sample(100, seed=2)
+    assert all(x.as_tuple().exponent == -2 for x in out["v"])

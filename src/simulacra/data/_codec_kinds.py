@@ -31,6 +31,7 @@ from simulacra.data._dtypes import (
     ArrayLike,
     as_python,
     decimal_places,
+    decimals_trimmed,
     is_string_dtype,
     json_scalar,
     marker_value,
@@ -149,6 +150,8 @@ class NumericalCodec(ColumnCodec):
         if python_type(series) == "decimal":  # SQL NUMERIC: Decimal("12.50") comes back so
             state["python"] = "decimal"        # (older models: floats)
             state["decimal_places"] = decimal_places(series)
+            if decimals_trimmed(series):  # 2, 1.5, 0.25: written so (older models: 2.00)
+                state["decimal_trimmed"] = True
         return cls(column, state)
 
     def seen_range(self) -> tuple[float, float] | None:
@@ -199,7 +202,8 @@ class NumericalCodec(ColumnCodec):
                                     s["marker"])
         if s["integer"]:
             values = _as_integers(values, self.column.dtype)
-        values = as_python(values, s.get("python"), int(s.get("decimal_places", 0)))
+        values = as_python(values, s.get("python"), int(s.get("decimal_places", 0)),
+                           trimmed=bool(s.get("decimal_trimmed", False)))
         return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,
                        s["marker"])
 

@@ -95,18 +95,52 @@ def decimal_places(series: pd.Series) -> int:
     return max([0, *(-e for e in exponents if isinstance(e, int))])
 
 
-def as_python(values: np.ndarray, python: str | None, places: int = 0) -> np.ndarray:
+def decimals_trimmed(series: pd.Series) -> bool:
+    """Whether a column's ``Decimal`` values show places of their own (``2``, ``1.5``, ``0.25``).
+
+    Such a column writes no trailing zero: new values are written so too, rather than all at
+    the most places any value shows (``2.00``, ``1.50``). False when one value at least shows
+    a trailing zero (``12.50``) or all show the same places.
+    """
+    places, trailing = set(), False
+    for value in series[series.notna()]:
+        _, digits, exponent = value.as_tuple()
+        if not isinstance(exponent, int):
+            continue
+        places.add(max(0, -exponent))
+        trailing = trailing or (exponent < 0 and digits[-1] == 0)
+    return len(places) > 1 and not trailing
+
+
+def as_python(values: np.ndarray, python: str | None, places: int = 0, *,
+              trimmed: bool = False) -> np.ndarray:
     """Decoded values as Python objects of the type a column held (see :func:`python_type`).
 
     ``values`` are timestamps for ``"date"``, numbers for ``"decimal"`` (written with
-    ``places`` decimal places) and category text for every type; others pass unchanged.
+    ``places`` decimal places, without trailing zeros where ``trimmed``: see
+    :func:`decimals_trimmed`) and category text for every type; others pass unchanged.
     """
     if python is None or python not in _PYTHON_TYPES:
         return values
     out = np.empty(len(values), dtype=object)
     for i, value in enumerate(values):
         out[i] = _python_value(value, python, places)
+        if trimmed and isinstance(out[i], Decimal):
+            out[i] = _without_trailing_zeros(out[i])
     return out
+
+
+def _without_trailing_zeros(value: Decimal) -> Decimal:
+    """``2.50`` as ``2.5``, ``2.00`` as ``2`` (whole numbers keep their digits: ``20``)."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return value
+    if not any(digits):
+        return Decimal((sign, (0,), 0))
+    drop = 0
+    while drop < -exponent and drop < len(digits) - 1 and digits[-1 - drop] == 0:
+        drop += 1
+    return Decimal((sign, digits[:len(digits) - drop], exponent + drop)) if drop else value
 
 
 def _python_value(value: Any, python: str, places: int) -> Any:
