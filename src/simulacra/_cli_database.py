@@ -8,6 +8,7 @@ relational synthesizer.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from simulacra._cli_progress import RichProgress
 from simulacra.data._folder import read_folder
 from simulacra.data._io import write_table
 from simulacra.data._sql import read_database, write_database
-from simulacra.errors import DataReadError, InvalidParameterError
+from simulacra.errors import DataReadError, InvalidParameterError, SimulacraError
 from simulacra.evaluation import DatabaseReport, evaluate_database
 from simulacra.report import write_database_html
-from simulacra.schema import Schema
+from simulacra.schema import Schema, warn_information_edits
 from simulacra.synth.relational import RelationalSynthesizer
 
 
@@ -51,15 +52,28 @@ def read_source(source: str, schema: Path | None) -> tuple[dict[str, pd.DataFram
     return {t.name: frames[t.name] for t in declared.tables}, declared
 
 
+# how fit names a rule of the schema it refuses (constraints.ConstraintSet.fit)
+_NAMED_RULE = re.compile(r"(?:The c|C)onstraint \d+ of table ")
+
+
 def fit_database(source: str, output: Path, *, synthesizer: str, params: dict[str, Any],
                  schema: Path | None, seed: int | None, quiet: bool) -> dict[str, Any]:
     """Learn every table of ``source`` and save one relational model file."""
     frames, found = read_source(source, schema)
+    if schema is not None:  # edited information fields the data contradict are told
+        for table in found.tables:
+            warn_information_edits(frames[table.name], table)
     syn = RelationalSynthesizer(table_synthesizer="cart" if synthesizer == "auto"
                                 else synthesizer, table_params=params or None, seed=seed)
     started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress:
-        syn.fit(frames, found, progress=progress)
+        try:
+            syn.fit(frames, found, progress=progress)
+        except SimulacraError as exc:
+            if schema is None or not _NAMED_RULE.match(str(exc)):
+                raise
+            raise type(exc)(f"{schema}: {exc} Edit or remove that entry of the table's "
+                            "'constraints'.") from None
     syn.save(output)
     return {"model": str(output), "synthesizer": "relational", "tables": {
         name: len(frame) for name, frame in frames.items()},

@@ -163,3 +163,30 @@ def test_schema_infer_proposes_keys_for_a_folder_and_the_edit_wins(tmp_path, fol
     from simulacra import load_synthesizer
 
     assert load_synthesizer(model).schema_.foreign_keys == ()
+
+
+@pytest.mark.filterwarnings("always::simulacra.errors.FitWarning")
+def test_a_folders_schema_edits_are_told_and_its_rules_named_by_file(tmp_path, folder, capsys,
+                                                                     monkeypatch) -> None:
+    schema = tmp_path / "schema.json"
+    assert run(["schema", "infer", str(folder), "-o", str(schema)], capsys,
+               monkeypatch)[0] == 0
+    spec = json.loads(schema.read_text())
+    orders = next(t for t in spec["tables"] if t["name"] == "orders")
+    amount = next(c for c in orders["columns"] if c["name"] == "amount")
+    amount["missing_share"] = 0.5  # information the data contradict: told, not silent
+    schema.write_text(json.dumps(spec))
+    model = tmp_path / "m.sim"
+    code, _, err = run(["fit", str(folder), "--schema", str(schema), "-o", str(model), "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    assert "Warning: Table 'orders', column 'amount': 'missing_share' is 0.5 in the schema" in err
+    # a rule fit refuses names the schema file, the table and the rule's place
+    orders["constraints"] = [{"kind": "inequality", "low": "amount", "high": "amount",
+                              "strict": True}]
+    amount.pop("missing_share")
+    schema.write_text(json.dumps(spec))
+    code, _, err = run(["fit", str(folder), "--schema", str(schema), "-o", str(model), "-q"],
+                       capsys, monkeypatch)
+    assert code == 2 and "Traceback" not in err
+    assert f"{schema}: The constraint 1 of table 'orders'" in err, err
