@@ -8,7 +8,6 @@ relational synthesizer.
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from simulacra._cli_progress import RichProgress
+from simulacra.constraints import NAMED_RULE
 from simulacra.data._folder import read_folder
 from simulacra.data._io import write_table
 from simulacra.data._sql import read_database, write_database
@@ -52,10 +52,6 @@ def read_source(source: str, schema: Path | None) -> tuple[dict[str, pd.DataFram
     return {t.name: frames[t.name] for t in declared.tables}, declared
 
 
-# how fit names a rule of the schema it refuses (constraints.ConstraintSet.fit)
-_NAMED_RULE = re.compile(r"(?:The c|C)onstraint \d+ of table ")
-
-
 def fit_database(source: str, output: Path, *, synthesizer: str, params: dict[str, Any],
                  schema: Path | None, seed: int | None, quiet: bool) -> dict[str, Any]:
     """Learn every table of ``source`` and save one relational model file."""
@@ -70,7 +66,7 @@ def fit_database(source: str, output: Path, *, synthesizer: str, params: dict[st
         try:
             syn.fit(frames, found, progress=progress)
         except SimulacraError as exc:
-            if schema is None or not _NAMED_RULE.match(str(exc)):
+            if schema is None or getattr(exc, NAMED_RULE, None) is None:
                 raise
             raise type(exc)(f"{schema}: {exc} Edit or remove that entry of the table's "
                             "'constraints'.") from None

@@ -1,22 +1,21 @@
 """``fit --schema``: read the user's schema for one table and name its part in fit's errors.
 
 Problems that only fit finds (a rule on a column of the wrong kind, an expression that cannot
-be computed, an unknown locale or id template) are raised by layers that know neither the
-schema file nor the rule's place in it; here they are given both, so that the message says
-which entry of which file to change.
+be computed, an unknown locale or id template) are raised by layers that do not know the
+schema file (fit names a rule by its place: ``constraints.NAMED_RULE``); here the file and
+the rule as the user wrote it are added, so that the message says which entry to change.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from simulacra.constraints import from_dict
+from simulacra.constraints import NAMED_RULE
 from simulacra.data._fake import parse_id_template
 from simulacra.data._locale_data import locale_data
 from simulacra.errors import FitWarning, SchemaError, SimulacraError
@@ -66,50 +65,17 @@ def fit_naming_the_schema(syn: Any, frame: pd.DataFrame, schema: Schema, path: P
     try:
         syn.fit(frame, schema, **fit_args)
     except SimulacraError as exc:
-        table = schema.table()
-        message = str(exc)
-        named = _NUMBERED.match(message)  # fit named the schema's rule: say it as written
-        if named and int(named.group(1)) <= len(table.constraints):
-            found: tuple[int, dict[str, Any]] | None = (
-                int(named.group(1)), dict(table.constraints[int(named.group(1)) - 1]))
-            message = message[named.end():]
-        elif _NUMBERED_OTHER.match(message):  # fit named it otherwise: the file is left
-            raise type(exc)(f"{path}: {message} Edit or remove that entry of "
-                            "'constraints'.") from None
-        else:
-            found = _failing_rule(table, frame, message)
-        if found is None:
+        number, own = getattr(exc, NAMED_RULE, (None, None))
+        if number is None:
             raise
-        number, rule = found
+        table = schema.table()
+        if own is None or number > len(table.constraints):  # its message names it already
+            raise type(exc)(f"{path}: {exc} Edit or remove that entry of 'constraints'."
+                            ) from None
+        rule = table.constraints[number - 1]  # named as the user wrote it
         raise type(exc)(f"{path}: table {table.name!r}, constraint {number} "
-                        f"({rule.get('kind')}, {_fields(rule)}): {message} Edit or remove "
+                        f"({rule.get('kind')}, {_fields(rule)}): {own} Edit or remove "
                         "that entry of 'constraints'.") from None
-
-
-# how constraints.ConstraintSet.fit names a rule of the schema that it refuses
-_NUMBERED = re.compile(r"Constraint (\d+) of table '.*?' \(\w+\): ")
-_NUMBERED_OTHER = re.compile(r"The constraint \d+ of table ")
-
-
-def _failing_rule(table: Table, frame: pd.DataFrame,
-                  message: str) -> tuple[int, dict[str, Any]] | None:
-    """The schema's rule (numbered from 1) that raised ``message`` at fit.
-
-    The rule that raises it again when checked and fitted alone; else the one the message
-    quotes (``Constraint 'Price = Amount +* Expenses': ...``, raised where rows are counted).
-    """
-    quoted = None
-    for number, rule in enumerate(table.constraints, start=1):
-        try:
-            built = from_dict(rule)
-            if quoted is None and message.startswith(f"Constraint {built.describe()!r}"):
-                quoted = number, rule
-            built.check(table)
-            built.fit(frame, table)
-        except SimulacraError as exc:
-            if str(exc) == message:
-                return number, rule
-    return quoted
 
 
 def _fields(rule: dict[str, Any]) -> str:

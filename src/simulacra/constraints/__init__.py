@@ -19,6 +19,7 @@ from simulacra.constraints._rules import (
 )
 from simulacra.constraints._set import (
     KINDS,
+    NAMED_RULE,
     ConstraintSet,
     Violation,
     check_rules,
@@ -28,6 +29,7 @@ from simulacra.constraints._set import (
 
 __all__ = [
     "KINDS",
+    "NAMED_RULE",
     "Constraint",
     "ConstraintSet",
     "FixedCombinations",

@@ -91,13 +91,15 @@ class ConstraintSet:
     def fit(self, data: pd.DataFrame, table: Table) -> list[Violation]:
         """Check, count real violations, fit the rules; returns the violations."""
         for number, rule in enumerate(self.rules, start=1):
-            try:
+            with _naming(rule, number, table):
                 rule.check(table)
                 rule.fit(data, table)  # every rule learns from the real columns, as given
-            except (SchemaError, InvalidParameterError) as exc:  # which rule: its number
-                raise type(exc)(f"{_where(number, table).capitalize()} ({rule.kind}): "
-                                f"{exc}") from None
-        violations = [v for v in (self._violation(r, data) for r in self.rules) if v]
+        violations: list[Violation] = []
+        for number, rule in enumerate(self.rules, start=1):
+            with _naming(rule, number, table):  # an expression that cannot be computed
+                violation = self._violation(rule, data)
+            if violation:
+                violations.append(violation)
         for number, rule in enumerate(self.rules, start=1):
             _refuse_if_never_obeyed(rule, data, table, number)
         # A rule reshapes unless another reshaping rule rewrites one of its columns too, or
@@ -237,6 +239,27 @@ class ConstraintSet:
                          tuple(int(i) for i in np.flatnonzero(bad)[:5]))
 
 
+NAMED_RULE = "simulacra_rule"
+"""Attribute of an error :meth:`ConstraintSet.fit` raises about one rule: its number (from 1,
+the table's ``constraints`` first, then those given to fit) and the rule's own message (None
+where the message says all)."""
+
+
+def _named(exc: Exception, number: int, own: str | None) -> Exception:
+    setattr(exc, NAMED_RULE, (number, own))  # an attribute the errors do not declare
+    return exc
+
+
+@contextmanager
+def _naming(rule: Constraint, number: int, table: Table) -> Iterator[None]:
+    """Name the rule, by its place, in the errors it raises while fit checks it."""
+    try:
+        yield
+    except (SchemaError, InvalidParameterError) as exc:
+        raise _named(type(exc)(f"{_where(number, table).capitalize()} ({rule.kind}): {exc}"),
+                     number, str(exc)) from None
+
+
 def _where(number: int, table: Table) -> str:
     """Which rule: its number in the table's ``constraints``, or among those given to fit."""
     own = len(table.constraints)
@@ -257,19 +280,19 @@ def _refuse_if_never_obeyed(rule: Constraint, data: pd.DataFrame, table: Table,
     where = _where(number, table)
     not_flags = rule.not_flags(data) if isinstance(rule, OneHot) else ""
     if not_flags:
-        raise SchemaError(
+        raise _named(SchemaError(
             f"The {where} ({rule.kind}: {rule.describe()!r}): {not_flags}, but a one-hot "
             "group's columns flag which one of them holds (1 or True, the others 0 or "
             "False), and the model would rewrite them so. Name only 0/1 columns, or drop "
-            "the rule.")
+            "the rule."), number, None)
     claimed = present(data, rule.columns())
     if isinstance(rule, Unique) or not claimed.any() or rule.valid(data)[claimed].any():
         return
-    raise SchemaError(
+    raise _named(SchemaError(
         f"The {where} ({rule.kind}: {rule.describe()!r}) holds in none of the "
         f"{int(claimed.sum())} real rows with values in its columns, so no sampled row could "
         "obey it either. Check the rule (swapped 'low' and 'high', a sign, a column name) "
-        "or drop it.")
+        "or drop it."), number, None)
 
 
 def _schema_bounds(rule: Mapping[str, Any]) -> SchemaBounds:

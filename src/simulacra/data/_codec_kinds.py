@@ -236,10 +236,12 @@ def _warn_if_beyond_float_precision(series: pd.Series, column: Column, integer: 
     if python_type(series) == "decimal":
         _warn_if_beyond_float_digits(series, column)
         return
+    if not integer:
+        return
     exact = series.dropna().to_numpy()
-    if not integer or not (pd.api.types.is_integer_dtype(series.dtype)
-                           or pd.api.types.infer_dtype(exact, skipna=False) == "integer"):
-        return  # (an object column of Python ints too)
+    if not (pd.api.types.is_integer_dtype(series.dtype)
+            or pd.api.types.infer_dtype(exact, skipna=False) == "integer"):
+        return  # (an object column of Python ints is checked too)
     beyond = int((np.abs(exact.astype(np.float64)) >= _EXACT_FLOAT).sum()) if exact.size else 0
     if beyond:
         warnings.warn(FitWarning(

@@ -485,21 +485,22 @@ def _read_parquet(p: Path) -> pd.DataFrame:
     return frame
 
 
+_TYPE_ROWS = 1_000
+"""Rows whose values tell the type they would be written as (recording a file's type that a
+few rows tell wrongly only writes the file's own type)."""
+
+
 def _stored_types(frame: pd.DataFrame, stored: pa.Schema) -> dict[str, str]:
     """Column -> the file's type, where the values read would be written as another."""
+    try:  # the frame came from Arrow: its columns convert back (else nothing is kept)
+        as_read = pa.Schema.from_pandas(frame.head(_TYPE_ROWS), preserve_index=False)
+    except (pa.ArrowException, ValueError, TypeError):
+        return {}
     out = {}
     for name in frame.columns:
         index = stored.get_field_index(str(name)) if isinstance(name, str) else -1
-        if index < 0:
-            continue
-        text = arrow_type_text(stored.field(index).type)
-        if text is None:
-            continue
-        try:
-            as_read = pa.Schema.from_pandas(frame[[name]], preserve_index=False).field(0).type
-        except (pa.ArrowException, ValueError, TypeError):  # mixed values: the check says so
-            continue
-        if as_read != stored.field(index).type:
+        text = arrow_type_text(stored.field(index).type) if index >= 0 else None
+        if text is not None and as_read.field(str(name)).type != stored.field(index).type:
             out[name] = text
     return out
 
