@@ -89,3 +89,19 @@ def test_decimals_of_their_own_places_are_written_without_trailing_zeros() -> No
     cents = pd.DataFrame({"v": [Decimal("12.50"), Decimal("3.10"), Decimal("7.25")] * 50})
     out = make_synthesizer("cart", seed=1).fit(cents).sample(100, seed=2)
     assert all(x.as_tuple().exponent == -2 for x in out["v"])
+
+
+def test_whole_decimals_written_bare_stay_bare_beside_cents() -> None:
+    # QA sweep 12 leftover: prices 2, 1.50, 3.25 came back 2.00 for the whole ones
+    r = np.random.default_rng(0)
+    whole = [Decimal(int(v)) for v in r.integers(1, 20, 60)]
+    cents = [Decimal(f"{v:.2f}") for v in r.integers(101, 1999, 140) / 100 if v % 1]
+    prices = pd.DataFrame({"price": whole + cents})
+    out = make_synthesizer("copula", seed=1).fit(prices).sample(400, seed=2)["price"]
+    bare = [x for x in out if x == x.to_integral_value()]
+    assert bare and all(x.as_tuple().exponent == 0 for x in bare)
+    assert all(x.as_tuple().exponent == -2 for x in out if x != x.to_integral_value())
+    # one whole value written with places (5.00) keeps every value at the column's places
+    held = pd.DataFrame({"price": [*whole, Decimal("5.00"), *cents]})
+    out = make_synthesizer("copula", seed=1).fit(held).sample(400, seed=2)["price"]
+    assert all(x.as_tuple().exponent == -2 for x in out)

@@ -40,6 +40,7 @@ from simulacra.data._dtypes import (
     resolve_dtype,
     restore,
     strings_to_dtype,
+    whole_decimals_bare,
 )
 from simulacra.data._duration_text import duration_text
 from simulacra.data._frame import EncodedColumn
@@ -152,6 +153,8 @@ class NumericalCodec(ColumnCodec):
             state["decimal_places"] = decimal_places(series)
             if decimals_trimmed(series):  # 2, 1.5, 0.25: written so (older models: 2.00)
                 state["decimal_trimmed"] = True
+            elif whole_decimals_bare(series):  # 2, 1.50: whole ones bare (older: 2.00)
+                state["decimal_whole_bare"] = True
         return cls(column, state)
 
     def seen_range(self) -> tuple[float, float] | None:
@@ -203,7 +206,8 @@ class NumericalCodec(ColumnCodec):
         if s["integer"]:
             values = _as_integers(values, self.column.dtype)
         values = as_python(values, s.get("python"), int(s.get("decimal_places", 0)),
-                           trimmed=bool(s.get("decimal_trimmed", False)))
+                           trimmed=bool(s.get("decimal_trimmed", False)),
+                           bare_whole=bool(s.get("decimal_whole_bare", False)))
         return restore(values, missing_of(block, s["has_missing"]), self.column.dtype,
                        s["marker"])
 

@@ -112,22 +112,46 @@ def decimals_trimmed(series: pd.Series) -> bool:
     return len(places) > 1 and not trailing
 
 
+def whole_decimals_bare(series: pd.Series) -> bool:
+    """Whether a column writes its whole ``Decimal`` values bare and the rest at its places.
+
+    Prices written ``2``, ``1.50``, ``3.25``: a new whole value is written ``4``, not ``4.00``.
+    False when a whole value shows places (``2.00``) or none is whole.
+    """
+    bare = False
+    for value in series[series.notna()]:
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int) or value != value.to_integral_value():
+            continue
+        if exponent < 0:
+            return False
+        bare = True
+    return bare
+
+
 def as_python(values: np.ndarray, python: str | None, places: int = 0, *,
-              trimmed: bool = False) -> np.ndarray:
+              trimmed: bool = False, bare_whole: bool = False) -> np.ndarray:
     """Decoded values as Python objects of the type a column held (see :func:`python_type`).
 
     ``values`` are timestamps for ``"date"``, numbers for ``"decimal"`` (written with
     ``places`` decimal places, without trailing zeros where ``trimmed``: see
-    :func:`decimals_trimmed`) and category text for every type; others pass unchanged.
+    :func:`decimals_trimmed`; whole ones without places where ``bare_whole``: see
+    :func:`whole_decimals_bare`) and category text for every type; others pass unchanged.
     """
     if python is None or python not in _PYTHON_TYPES:
         return values
     out = np.empty(len(values), dtype=object)
     for i, value in enumerate(values):
         out[i] = _python_value(value, python, places)
-        if trimmed and isinstance(out[i], Decimal):
-            out[i] = _without_trailing_zeros(out[i])
+        if isinstance(out[i], Decimal) and out[i].is_finite():
+            if trimmed:
+                out[i] = _without_trailing_zeros(out[i])
+            elif bare_whole and out[i] == out[i].to_integral_value():
+                out[i] = out[i].quantize(_ONE)
     return out
+
+
+_ONE = Decimal(1)
 
 
 def _without_trailing_zeros(value: Decimal) -> Decimal:

@@ -157,13 +157,14 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
                 missing_markers: Mapping[str, str] | None = None,
                 csv_dialect: Mapping[str, Any] | None = None,
                 table: Table | None = None,
-                parquet_types: Mapping[str, str] | None = None) -> None:
+                parquet_types: Mapping[str, str] | None = None,
+                keep_index: bool = False) -> None:
     """Write a DataFrame to CSV, TSV or Parquet (chosen by the file ending), atomically.
 
     Parameters
     ----------
     data
-        The table; its index is not written.
+        The table; its index is not written, except to Parquet with ``keep_index``.
     path
         A file ending in one of :data:`SUPPORTED_SUFFIXES`.
     text_formats
@@ -189,6 +190,9 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
         ``"int8"``), as :func:`read_table` keeps a Parquet file's in
         ``frame.attrs["parquet_types"]`` and a schema's table holds them
         (``table.parquet_types()``); a column whose values do not convert keeps their type.
+    keep_index
+        Parquet only: ``data``'s index is written as the file's pandas index, so that
+        ``pandas.read_parquet`` gives it back as the index (a model learned from such a file).
 
     Raises
     ------
@@ -205,9 +209,10 @@ def write_table(data: pd.DataFrame, path: str | Path, *,
             table.parquet_types() if table is not None else {})
         with atomic_path(p) as tmp:
             if not types:
-                data.to_parquet(tmp, engine="pyarrow", index=False)
+                data.to_parquet(tmp, engine="pyarrow", index=keep_index)
                 return
-            parquet = ParquetSink(tmp, p, schema=None, max_pending_rows=len(data), types=types)
+            parquet = ParquetSink(tmp, p, schema=None, max_pending_rows=len(data), types=types,
+                                  keep_index=keep_index)
             try:
                 parquet.write(data)
             except BaseException:
@@ -257,9 +262,14 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         their size per row tells whether that many fit on the disk; if they clearly cannot,
         :meth:`write` raises :class:`~simulacra.errors.InvalidParameterError` (and nothing is
         left at ``path``) instead of filling the disk.
+    keep_index
+        Parquet only: each chunk's index is written as the file's pandas index (see
+        :func:`write_table`); ignored for CSV, which writes no index.
 
     Attributes
     ----------
+    keeps_index : bool
+        Whether chunks' indexes are written (``keep_index`` and a Parquet file).
     rows_written : int
         Rows written so far.
 
@@ -276,7 +286,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
                  text_formats: Mapping[str, str] | None = None,
                  missing_markers: Mapping[str, str] | None = None,
                  csv_dialect: Mapping[str, Any] | None = None,
-                 table: Table | None = None, expected_rows: int | None = None) -> None:
+                 table: Table | None = None, expected_rows: int | None = None,
+                 keep_index: bool = False) -> None:
         text_formats, missing_markers, csv_dialect = _written_like(
             table, text_formats, missing_markers, csv_dialect)
         self.path = Path(path)
@@ -291,6 +302,7 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         self.arrow_schema = arrow_schema
         self.parquet_types = table.parquet_types() if table is not None else {}
         self.expected_rows = expected_rows
+        self.keeps_index = keep_index and self._format == "parquet"
         self.rows_written = 0
         self._room_checked = expected_rows is None
         self._tmp: Path | None = None
@@ -304,7 +316,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
             if self._format == "parquet":
                 self._sink = ParquetSink(
                     tmp, self.path, schema=self.arrow_schema,
-                    max_pending_rows=self.max_pending_rows, types=self.parquet_types)
+                    max_pending_rows=self.max_pending_rows, types=self.parquet_types,
+                    keep_index=self.keeps_index)
             else:
                 gz = self.path.name.lower().endswith(".gz")
                 self._sink = CsvSink(tmp, self.path, style=self._style, gz=gz,
@@ -387,10 +400,15 @@ def _bytes_text(size: float) -> str:
     return f"{size / 1000:,.1f} TB" if size < 1e9 else f"{size / 1000:.1e} TB"
 
 
+def is_parquet_path(path: str | Path) -> bool:
+    """Whether ``path`` names a Parquet file by its ending."""
+    return Path(path).name.lower().endswith((".parquet", ".pq"))
+
+
 def _format_of(path: Path, error: type[Exception]) -> tuple[_Format, str]:
     """Return the file format and CSV separator for the file's ending, or raise ``error``."""
     name = path.name.lower()
-    if name.endswith((".parquet", ".pq")):
+    if is_parquet_path(path):
         return "parquet", ""
     if name.endswith((".tsv", ".tsv.gz")):
         return "csv", "\t"

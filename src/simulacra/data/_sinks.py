@@ -291,9 +291,10 @@ class ParquetSink:
 
     def __init__(
         self, tmp: Path, target: Path, *, schema: pa.Schema | None, max_pending_rows: int,
-        types: Mapping[str, str] | None = None,
+        types: Mapping[str, str] | None = None, keep_index: bool = False,
     ) -> None:
         self._types = dict(types or {})  # column -> the Parquet type it is stored as
+        self._keep_index = keep_index  # the chunks' index as the file's pandas index
         self._tmp = tmp
         self._target = target
         self._schema = schema
@@ -311,7 +312,8 @@ class ParquetSink:
             self._writer.write_table(self._to_arrow(chunk))
             return
         if not self._explicit:
-            found = _stored_as(_arrow_schema_of(chunk, self._columns.chunks), chunk, self._types)
+            found = _stored_as(_arrow_schema_of(chunk, self._columns.chunks, self._keep_index),
+                               chunk, self._types)
             self._schema = found if self._schema is None else _fill_null_types(self._schema, found)
         self._pending.append(chunk)
         self._pending_rows += len(chunk)
@@ -342,7 +344,8 @@ class ParquetSink:
 
     def _to_arrow(self, chunk: pd.DataFrame) -> pa.Table:
         try:
-            return pa.Table.from_pandas(chunk, schema=self._schema, preserve_index=False)
+            return pa.Table.from_pandas(chunk, schema=self._schema,
+                                        preserve_index=self._keep_index)
         except (pa.ArrowException, ValueError, TypeError) as exc:
             raise InvalidParameterError(
                 f"A chunk does not fit the Parquet column types {_describe(self._schema)} "
@@ -351,9 +354,9 @@ class ParquetSink:
             ) from None
 
 
-def _arrow_schema_of(chunk: pd.DataFrame, number: int) -> pa.Schema:
+def _arrow_schema_of(chunk: pd.DataFrame, number: int, keep_index: bool) -> pa.Schema:
     try:
-        schema = pa.Schema.from_pandas(chunk, preserve_index=False)
+        schema = pa.Schema.from_pandas(chunk, preserve_index=keep_index)
     except (pa.ArrowException, ValueError, TypeError) as exc:
         raise InvalidParameterError(
             f"Chunk {number} cannot be written to Parquet: {exc}. Clean the column's values "

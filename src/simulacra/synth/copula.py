@@ -250,7 +250,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         free = np.setdiff1d(np.arange(self.latent_.size), cols)
         weights, spread = self._conditional(free, cols)
         z = np.empty((self.latent_.size, n))
-        z[cols] = np.vstack([given[int(k)] for k in cols])
+        if cols.size:  # none where every given cell is a missing block's member
+            z[cols] = np.vstack([given[int(k)] for k in cols])
         z[free] = weights @ z[cols] + _root(spread) @ rng.standard_normal((free.size, n))
         frame = self._decode(z, rng)
         drawn_missing = {j: frame.values[:, j] == MISSING_CODE for j in fixed}
