@@ -15,3 +15,19 @@ def test_threads_follow_omp_num_threads_when_set(monkeypatch: pytest.MonkeyPatch
         assert machine_threads() >= 1
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert machine_threads() == len(os.sched_getaffinity(0))
+
+
+def test_one_blas_thread_limits_blas_inside_and_restores_it() -> None:
+    from threadpoolctl import threadpool_info
+
+    from simulacra._threads import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with one_blas_thread():
+        assert set(blas_threads()) <= {1}
+    assert blas_threads() == before
+    with one_blas_thread(when=False):
+        assert blas_threads() == before

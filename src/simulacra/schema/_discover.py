@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulacra._threads import one_blas_thread
 from simulacra.errors import DataValidationError, InvalidParameterError
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import parse_datetimes
@@ -39,6 +40,7 @@ __all__ = ["DEFAULT_THRESHOLD", "discover_constraints"]
 
 DEFAULT_THRESHOLD = 0.99
 SAMPLE_ROWS = 5000  # rows searched for inequalities and dependencies
+ONE_THREAD_COLUMNS = 24  # number columns from which BLAS runs on one thread here
 _BATCHED_CELLS = 1 << 22  # largest set of one column's pair tables counted at once
 PROBE_ROWS = 256  # rows searched for arithmetic relations
 MIN_ROWS = 20  # rows with the rule's columns present needed to propose it
@@ -119,15 +121,22 @@ def discover_constraints(
     # and each candidate is checked on the rows
     with np.errstate(over="ignore", invalid="ignore"):
         numbers, dates, codes = _prepare(data, table)
-        rules, copies = _inequalities(numbers, threshold)
-        rules += _inequalities(dates, threshold, copies=False)[0]
-        keep = [i for i, n in enumerate(numbers.names) if n not in copies and "`" not in n]
-        keep = keep[:MAX_SUM_COLUMNS]  # the first MAX_ARITHMETIC_COLUMNS for the other formulas
-        arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
-                            numbers.half[keep])
-        formulas = [tolerance_after_rounding(r, table)
-                    for r in _formulas(arithmetic, threshold)]
-        return rules + formulas + _dependencies(codes, threshold)
+        # hundreds of small solves, which BLAS threads slow down (HELPfull: 0.85 s with them,
+        # 0.29 s without); below ONE_THREAD_COLUMNS the search costs less than the switch
+        with one_blas_thread(numbers.values.shape[1] >= ONE_THREAD_COLUMNS):
+            return _discovered(numbers, dates, codes, table, threshold)
+
+
+def _discovered(numbers: _Block, dates: _Block, codes: _Block, table: Table,
+                threshold: float) -> list[Rule]:
+    rules, copies = _inequalities(numbers, threshold)
+    rules += _inequalities(dates, threshold, copies=False)[0]
+    keep = [i for i, n in enumerate(numbers.names) if n not in copies and "`" not in n]
+    keep = keep[:MAX_SUM_COLUMNS]  # the first MAX_ARITHMETIC_COLUMNS for the other formulas
+    arithmetic = _Block([numbers.names[i] for i in keep], numbers.values[:, keep],
+                        numbers.half[keep])
+    formulas = [tolerance_after_rounding(r, table) for r in _formulas(arithmetic, threshold)]
+    return rules + formulas + _dependencies(codes, threshold)
 
 
 # ---- preparing the columns -------------------------------------------------------------

@@ -53,7 +53,6 @@ __all__ = ["find_signed_sums"]
 
 _EXPLAINED = 0.95  # share of a total's variance its items must explain to be fitted
 _SCREEN_SLACK = 0.35  # how far a coefficient fitted from the covariances may be from -1, 0, 1
-_LIMITED_COLUMNS = 100  # number columns from which BLAS runs on one thread here
 
 
 def find_signed_sums(block: _Block, threshold: float, *, derived: set[int],
@@ -64,15 +63,7 @@ def find_signed_sums(block: _Block, threshold: float, *, derived: set[int],
     sum of two items with no constant is proposed only where one of its columns lies beyond
     the first ``pairs_searched`` (the search of three columns finds the others).
     """
-    # hundreds of small solves: BLAS threads cost three times the time they save (HELPfull:
-    # 0.85 s with them, 0.29 s without); but setting the limit takes 20 ms, more than a
-    # table of a few dozen columns spends here (ames: 3 ms)
-    if block.values.shape[1] < _LIMITED_COLUMNS:
-        return _signed_sums(block, threshold, derived, pairs_searched)
-    from threadpoolctl import threadpool_limits  # 2 ms of every import, needed this rarely
-
-    with threadpool_limits(limits=1):
-        return _signed_sums(block, threshold, derived, pairs_searched)
+    return _signed_sums(block, threshold, derived, pairs_searched)
 
 
 def _signed_sums(block: _Block, threshold: float, derived: set[int], pairs_searched: int
