@@ -67,6 +67,8 @@ def fit_naming_the_schema(syn: Any, frame: pd.DataFrame, schema: Schema, path: P
     except SimulacraError as exc:
         number, own = getattr(exc, NAMED_RULE, (None, None))
         if number is None:
+            if type(exc) is SchemaError and not str(exc).startswith(str(path)):
+                raise SchemaError(f"{path}: {exc}") from None  # the schema does not fit the data
             raise
         table = schema.table()
         if own is None or number > len(table.constraints):  # its message names it already

@@ -90,7 +90,8 @@ def _root(version: Annotated[bool, typer.Option(
 ) -> None:
     """Learn a real table and sample a faithful, private synthetic one."""
 
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q",
+                                      help="No progress bars and no summary line.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
 Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible results.")]
 Encoding = Annotated[str, typer.Option("--encoding", help="Text encoding of CSV input.")]
@@ -410,7 +411,8 @@ def rebalance_command(
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path(
         "demo-output"),
-    synthesizer: Annotated[str, typer.Option("--synthesizer", "-s")] = "auto",
+    synthesizer: Annotated[str, typer.Option(
+        "--synthesizer", "-s", help=f"One of: {', '.join(synthesizer_names())}.")] = "auto",
     seed: Seed = 7,
     quiet: Quiet = False,
 ) -> None:

@@ -116,6 +116,19 @@ def test_unknown_column_in_schema(tmp_path, data_csv, capsys, monkeypatch) -> No
     _assert_bad(code, err, "'ghost'")
 
 
+def test_schema_bounds_outside_every_real_value_name_the_schema_file(
+        tmp_path, data_csv, capsys, monkeypatch) -> None:
+    schema = tmp_path / "schema.json"
+    run(["schema", "infer", str(data_csv), "-o", str(schema)], capsys, monkeypatch)
+    spec = json.loads(schema.read_text())
+    age = next(c for c in spec["tables"][0]["columns"] if c["name"] == "age")
+    age["minimum"], age["maximum"] = 500, 600
+    schema.write_text(json.dumps(spec))
+    code, _, err = run(["fit", str(data_csv), "--schema", str(schema), "-o",
+                        str(tmp_path / "m.sim")], capsys, monkeypatch)
+    _assert_bad(code, err, f"{schema}: ", "'age'", "no real value lies within")
+
+
 def test_non_utf8_csv(tmp_path, capsys, monkeypatch) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes("name,city\nJos\xe9,M\xfcnchen\nAna,K\xf6ln\n".encode("latin-1"))
@@ -229,7 +242,7 @@ def test_model_not_ours(tmp_path, data_csv, capsys, monkeypatch) -> None:
 def test_unknown_synthesizer_and_bad_param(tmp_path, data_csv, capsys, monkeypatch) -> None:
     code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"), "-s", "gan"],
                        capsys, monkeypatch)
-    _assert_bad(code, err, "'gan'", "cart")
+    _assert_bad(code, err, "'gan'", "Choose one of: auto, argn")
     code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"), "-s", "cart",
                         "--param", "min_samples_leaf=-1"], capsys, monkeypatch)
     _assert_bad(code, err, "min_samples_leaf")

@@ -211,6 +211,17 @@ def test_a_lone_dot_is_missing_in_a_column_of_numbers(tmp_path: Path) -> None:
     assert back["note"].tolist() == ["a", ".", "b"]  # among words, a value
 
 
+def test_cells_of_spaces_are_missing_where_they_cannot_be_values(tmp_path: Path) -> None:
+    # QA sweep 14: one " " cell made a number column text (352 levels) and impute blamed
+    # a valid value
+    (tmp_path / "t.csv").write_text(
+        "n,price,note\n1, ,a\n   ,\"1953,45\", \n3,\"7,5\",b\n", encoding="utf-8")
+    back = read_table(tmp_path / "t.csv")
+    np.testing.assert_array_equal(back["n"], [1.0, np.nan, 3.0])
+    assert back["price"].isna().tolist() == [True, False, False]
+    assert back["note"].tolist() == ["a", " ", "b"]  # among words, a value
+
+
 def test_a_csv_written_with_its_missing_markers_reads_back_as_the_same_text(
         tmp_path: Path) -> None:
     text = ("size,flag,when,both,mixed\n1,true,2021-01-01,1,1\n.,NA,null,.,.\n"

@@ -6,8 +6,8 @@ pandas infers the types; on top of that:
   ``;`` file's decimal commas (``3,75``, ``1.234,50 €``) are numbers, as are a tab or ``|``
   file's where a column shows them (``3,75``; else ``1,234`` is a US thousand and more);
 * whole numbers written with leading zeros (``02134``) stay text;
-* pandas' missing markers (``NA``, ``None``, ...) are missing only where they cannot be
-  values (in columns of numbers, dates or true/false);
+* pandas' missing markers (``NA``, ``None``, ...) and cells of spaces are missing only
+  where they cannot be values (in columns of numbers, dates or true/false);
 * amounts (``$1,234.50``, ``12%``, ``CHF 1'234.50``, ``12,00 EUR``, ``1 234,50``) are
   numbers, their currency and grouping kept in the column's text format;
 * a header naming two columns alike, bytes that are not in the encoding and malformed lines
@@ -563,7 +563,7 @@ def _whole_numbers(column: pd.Series) -> bool:
 
 
 def _missing_markers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Read ``NA``, ``null``, ``None`` ... as missing where the column is not made of words.
+    """Read ``NA``, ``null``, ``None``, `` `` ... as missing where the column is not of words.
 
     In a column of numbers, dates or true/false they can only mean a missing value; in a
     column of words (``"NA"`` for North America, ``"None"`` as an answer) they are values.
@@ -572,10 +572,13 @@ def _missing_markers(frame: pd.DataFrame) -> pd.DataFrame:
         column = frame.iloc[:, i]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
             continue
-        marked = column.isin(NA_MARKERS).to_numpy()
+        present = column.notna().to_numpy()
+        # a cell of spaces is as empty as an empty one (a spreadsheet shows no difference)
+        spaces = _spaces(column)
+        marked = (column.isin(NA_MARKERS).to_numpy() | spaces) & present
         if not marked.any():
             continue
-        rest = column[~marked & column.notna().to_numpy()].astype(str)
+        rest = column[~marked & present].astype(str)
         numbers = pd.to_numeric(rest, errors="coerce")
         if rest.empty or (numbers.notna().all() and not rest.str.match(_LEADING_ZERO).any()):
             frame.isetitem(i, pd.to_numeric(column.where(~marked)).to_numpy())
@@ -588,6 +591,14 @@ def _missing_markers(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         _remember_marker(frame, i, column, marked)
     return frame
+
+
+def _spaces(column: pd.Series) -> np.ndarray:
+    """Which cells are spaces only (none in a column that holds no text, such as flags)."""
+    try:
+        return column.str.isspace().to_numpy(dtype=bool, na_value=False)
+    except AttributeError:  # .str of an object column without strings
+        return np.zeros(len(column), dtype=bool)
 
 
 def _remember_marker(frame: pd.DataFrame, i: int, column: pd.Series, marked: np.ndarray) -> None:

@@ -39,6 +39,9 @@ def make_synthesizer(name: str = "auto", **params: Any) -> BaseSynthesizer:
     on credit_data (0.978 to 0.984) and detection AUC stayed or fell on credit_data,
     attrition, ames and nassCDS. ``discover_constraints=None`` turns that off.
     """
+    if name != "auto" and name not in SYNTHESIZERS:
+        raise InvalidParameterError(
+            f"Unknown synthesizer {name!r}. Choose one of: {', '.join(synthesizer_names())}.")
     cls = SYNTHESIZERS.get("cart" if name == "auto" else name)
     signature = inspect.signature(cls).parameters.values()
     accepted = [p.name for p in signature if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
