@@ -454,6 +454,25 @@ def test_sample_where_takes_a_category_as_written(tmp_path, capsys, monkeypatch)
         assert (pd.read_csv(out, dtype=str)["level"] == level).all()
 
 
+def test_sample_where_names_columns_with_spaces_and_equals_signs(tmp_path, capsys,
+                                                                   monkeypatch) -> None:
+    # QA sweep 15: ' lead' could not be named (stripped), 'a=b' was split at its own '='
+    data = tmp_path / "odd.csv"
+    pd.DataFrame({" lead": [1, 2] * 40, "a=b": ["x", "y"] * 40,
+                  "v": np.arange(80.0)}).to_csv(data, index=False)
+    model, out = tmp_path / "m.sim", tmp_path / "x.csv"
+    assert run(["fit", str(data), "-o", str(model), "-q", "-s", "cart"], capsys,
+               monkeypatch)[0] == 0
+    code, _, err = run(["sample", str(model), "-n", "6", "-o", str(out), "-q", "--where",
+                        " lead=2", "--where", "a=b=y"], capsys, monkeypatch)
+    assert code == 0, err
+    rows = pd.read_csv(out)
+    assert (rows[" lead"] == 2).all() and (rows["a=b"] == "y").all()
+    code, _, err = run(["sample", str(model), "-n", "6", "-o", str(out), "--where", "lid=2"],
+                       capsys, monkeypatch)
+    _assert_bad(code, err, "' lead'")  # names quoted, so their spaces show
+
+
 def test_sample_writes_missing_cells_with_the_marker_read(tmp_path, capsys,
                                                           monkeypatch) -> None:
     data, model, out = tmp_path / "sas.csv", tmp_path / "m.sim", tmp_path / "s.csv"

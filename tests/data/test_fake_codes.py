@@ -128,3 +128,22 @@ def test_models_saved_before_the_canonical_guard_keep_their_form() -> None:
     assert old.guard.canonical(pa.array(["ZZ 1 T"])).to_pylist() == ["zz 1 t"]
     made = old.decode(np.empty((5000, 0)), rng=np.random.default_rng(2), start=0)
     assert not set(pd.Series(made)) & set(real)
+
+
+def test_mostly_distinct_codes_that_repeat_keep_how_often_they_repeat() -> None:
+    # QA sweep 15: product names, 3,520 distinct in 6,000 rows, came back 6,000 distinct
+    rng = np.random.default_rng(0)
+    names = [f"item{i:04d} grade{i % 7}" for i in range(5000)]
+    real = list(rng.choice(names, 6000))
+    counts = pd.Series(real).value_counts()
+    generated, state = _decode(real, PIIType.CODE, 6000)
+    made = generated.value_counts()
+    assert state["pool_fresh"] == pytest.approx((counts == 1).sum() / 6000)
+    assert len(made) == pytest.approx(len(counts), rel=0.1)  # 3,520 distinct, not 6,000
+    repeated = counts[counts > 1].sum() / 6000  # rows holding a repeated value: 0.69
+    assert made[made > 1].sum() / 6000 == pytest.approx(repeated, abs=0.08)
+    assert not set(generated) & set(real)
+    # plates that hardly repeat are made fresh, as before
+    plates, state = _decode([f"AB{i:05d}" for i in range(3000)] + ["AB00001"] * 3, PIIType.CODE,
+                            3000)
+    assert "pool_fresh" not in state and not state["pool"]

@@ -75,6 +75,9 @@ POOL_MAX_VALUES = 10_000
 MIN_POOL_ROWS = 20
 """Personal data whose distinct values are at most this share of its rows (and this many)
 is regenerated as a pool of as many fakes, drawn with the real values' frequencies."""
+REPEATED_MIN_SHARE = 0.1
+"""Codes with more distinct values keep a pool of their repeated ones where this share of
+rows holds one (:func:`_repeated_pool`)."""
 
 
 def as_text(series: pd.Series) -> pa.Array:
@@ -233,13 +236,18 @@ class PIICodec(_Guarded):
             shapes = address_layouts(text, locale_data(column.locale))
         else:
             shapes = _SHAPES[pii](text) if pii in _SHAPES else []
+        pool, fresh = ([], 0.0) if column.unique else _pool_shares(text)
+        if not pool and not column.unique and pii is PIIType.CODE:
+            pool, fresh = _repeated_pool(text)  # mostly distinct codes, many of which repeat
         state.update(
-            pool=[] if column.unique else _pool_shares(text),
+            pool=pool,
             unique=bool(column.unique),
             key=derive_key("pii", column.name, pii.value),
             shapes=[[shape, share] for shape, share in shapes],
             all_missing=len(text) == 0,
         )
+        if fresh:  # absent from older models and from pools of repeats only
+            state["pool_fresh"] = fresh
         return cls(column, state)
 
     @functools.cached_property
@@ -326,6 +334,13 @@ class PIICodec(_Guarded):
         missing = draw_missing(n, self.state["missing_share"], rng)
         shares = np.asarray(self.state["pool"], dtype=np.float64)
         values = pool.take(pa.array(rng.choice(len(pool), size=n, p=shares / shares.sum())))
+        fresh = float(self.state.get("pool_fresh", 0.0))
+        if fresh:  # the rows of values seen once get a new value each
+            new = rng.random(n) < fresh
+            made = generate_guarded(self.generator, np.arange(start, start + n)[new], rng,
+                                    self.guard, where=self.where)
+            values = scatter([(np.flatnonzero(~new), values.filter(pa.array(~new))),
+                              (np.flatnonzero(new), made)], n)
         return strings_to_dtype(values, missing, self.column.dtype, self.state["marker"])
 
 
@@ -340,19 +355,39 @@ def _number_id_width(column: Column, pii: PIIType) -> int | None:
     return digit_width(column.locale)
 
 
-def _pool_shares(text: pa.Array) -> list[float]:
+def _pool_shares(text: pa.Array) -> tuple[list[float], float]:
     """The shares of a repeating column's values, commonest first; none if they mostly differ.
 
     The fakes then repeat as the real values do: a few sales agents over many rows stay a few
-    fake names rather than a new name per row.
+    fake names rather than a new name per row. (The second item, no fresh values, is that of
+    :func:`_repeated_pool`.)
     """
     if len(text) < MIN_POOL_ROWS:
-        return []
+        return [], 0.0
     counts = np.sort(np.asarray(pc.value_counts(text).field("counts"), dtype=np.float64))[::-1]
     if counts.size > POOL_MAX_DISTINCT_SHARE * len(text) or counts.size > POOL_MAX_VALUES:
-        return []
+        return [], 0.0
     shares: list[float] = (counts / counts.sum()).tolist()
-    return shares
+    return shares, 0.0
+
+
+def _repeated_pool(text: pa.Array) -> tuple[list[float], float]:
+    """A pool of the values seen more than once, and the share of rows of values seen once.
+
+    Codes that are mostly distinct but of which many repeat (product names, 3,520 in 6,000
+    rows, 41% of rows holding a repeated one) keep both: a repeated value's rows draw one
+    fake of a pool by its share, the others a new code each. None where repeats are rare.
+    """
+    if len(text) < MIN_POOL_ROWS:
+        return [], 0.0
+    counts = np.sort(np.asarray(pc.value_counts(text.drop_null()).field("counts"),
+                                dtype=np.float64))[::-1]
+    rows = counts.sum()
+    repeated = counts[counts > 1]
+    if rows == 0 or repeated.sum() < REPEATED_MIN_SHARE * rows or (
+            repeated.size > POOL_MAX_VALUES):
+        return [], 0.0
+    return (repeated / rows).tolist(), float((counts == 1).sum() / rows)
 
 
 class TextCodec(_Guarded):

@@ -45,7 +45,12 @@ from pandas.api.types import (
     is_timedelta64_dtype,
 )
 
-from simulacra.errors import DataValidationError, InvalidParameterError, PrivacyWarning
+from simulacra.errors import (
+    DataValidationError,
+    FitWarning,
+    InvalidParameterError,
+    PrivacyWarning,
+)
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._datetimes import (
     datetime_timezone,
@@ -86,6 +91,8 @@ TEXT_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_DISTINCT = 20
 """Strings this often distinct (and this many) are regenerated as codes, not replayed."""
+CODE_WARN_REPEATED = 0.1
+"""A code whose rows hold a repeated value this often is told of (it may be a category)."""
 TEXT_MIN_MEAN_LENGTH = 30.0
 TEXT_MIN_MEAN_WORDS = 5.0
 
@@ -501,9 +508,24 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
             and not are_place_names(sample)):
         # Mostly unique strings of no known type (plates, SKUs, user names, URLs): a category
         # model could only replay them, and a value seen once may single a person out.
+        _warn_if_repeating_code(name, values, n_unique)
         return {"kind": Kind.PII, "pii_type": PIIType.CODE}
     _warn_if_personal(name, sample, n_unique)
     return {"kind": Kind.CATEGORICAL, "cardinality": n_unique}
+
+
+def _warn_if_repeating_code(name: str, values: pd.Series, n_unique: int) -> None:
+    """Say that a code many rows repeat (product names) is regenerated, not learned."""
+    repeated = 1.0 - (values.value_counts() == 1).sum() / len(values)
+    if repeated < CODE_WARN_REPEATED:
+        return
+    warnings.warn(
+        f"Column {name!r} has {n_unique:,} distinct values in {len(values):,} rows, so it is "
+        "inferred a code (pii_type 'code'): new values are made in the real values' layouts, "
+        f"the {repeated:.0%} of rows holding a repeated value repeating as often, but no real "
+        "value is kept and the column is not related to the others. Declare it "
+        "'categorical' to learn its values and relations (a value seen once may then be "
+        "replayed).", FitWarning, stacklevel=4)
 
 
 def _warn_if_personal(name: str, sample: pd.Series, n_unique: int) -> None:

@@ -16,7 +16,7 @@ by step before the shared path gives up with a ``SamplingError``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -97,15 +97,14 @@ def parse_where(items: list[str], table: Table) -> dict[str, Any]:
     """``["fraud=1", "country=DE"]`` (the CLI's --where) as typed condition values."""
     out: dict[str, Any] = {}
     for item in items:
-        column, sep, raw = item.partition("=")
-        column = column.strip()
+        column, sep, raw = _split_where(item, table.column_names)
         if not sep or not column:
             raise InvalidParameterError(
                 f"--where expects COLUMN=VALUE, e.g. --where fraud=1. Got {item!r}.")
         if column not in table.column_names:
             raise InvalidParameterError(
                 f"--where names the column {column!r}, which the model does not have. "
-                f"Columns: {', '.join(table.column_names)}.")
+                f"Columns: {', '.join(map(repr, table.column_names))}.")
         if column in out:
             raise InvalidParameterError(
                 f"--where gives the column {column!r} twice ({out[column]!r} and "
@@ -114,6 +113,20 @@ def parse_where(items: list[str], table: Table) -> dict[str, Any]:
         # a category is taken as written (" TRUE"), surrounding spaces forgiven when matched
         out[column] = _typed(raw if _is_text(table, column) else raw.strip(), table, column)
     return out
+
+
+def _split_where(item: str, names: Sequence[str]) -> tuple[str, str, str]:
+    """``COLUMN=VALUE`` split after the longest column name it starts with.
+
+    Names may hold ``=`` or surrounding spaces; without such a name, the split is at the
+    first ``=``, the name stripped.
+    """
+    named = [n for n in names if item.startswith(f"{n}=")]
+    if named:
+        column = max(named, key=len)
+        return column, "=", item[len(column) + 1:]
+    column, sep, raw = item.partition("=")
+    return column.strip(), sep, raw
 
 
 def _is_text(table: Table, column: str) -> bool:
