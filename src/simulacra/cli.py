@@ -239,7 +239,9 @@ def sample(
     scale: Annotated[float | None, typer.Option(
         "--scale", help="A database model: multiply every table's size.")] = None,
     seed: Seed = None,
-    chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.")] = 50_000,
+    chunk_rows: Annotated[int | None, typer.Option(
+        help="Rows per streamed chunk of a single-table model (50,000 if left out); a "
+             "database model is drawn in memory.")] = None,
     where: Annotated[list[str] | None, typer.Option(
         "--where", help="Only rows with COLUMN=VALUE, e.g. --where fraud=1 (repeatable).")
     ] = None,
@@ -252,12 +254,20 @@ def sample(
         if where:
             raise InvalidParameterError("--where applies to a single-table model; this one "
                                         f"({model}) synthesizes a database.")
+        if chunk_rows is not None:
+            raise InvalidParameterError(
+                f"--chunk-rows applies to a single-table model, whose rows are streamed in "
+                f"chunks; this one ({model}) synthesizes a database, which is drawn in memory, "
+                "all tables at once. Leave --chunk-rows out; a smaller -n or --scale needs "
+                "less memory.")
         _report(sample_database(syn, output, n=n, scale=scale, seed=seed), as_json, quiet)
         return
     if n is None or scale is not None:
         raise InvalidParameterError(
             f"{model} holds a single-table model: give the number of rows with -n "
             "(--scale is for database models).")
+    if chunk_rows is None:
+        chunk_rows = 50_000
     if chunk_rows < 1:
         raise InvalidParameterError(f"--chunk-rows is the rows per streamed chunk and must be at "
                                     f"least 1; got {chunk_rows}. Leave it out for 50,000.")

@@ -190,3 +190,144 @@ def test_a_folders_schema_edits_are_told_and_its_rules_named_by_file(tmp_path, f
                        capsys, monkeypatch)
     assert code == 2 and "Traceback" not in err
     assert f"{schema}: The constraint 1 of table 'orders'" in err, err
+
+
+# ---- room: a database sample is drawn in memory ------------------------------------------
+@pytest.fixture()
+def shop_model(tmp_path: Path, shop: Path, capsys, monkeypatch) -> Path:
+    model = tmp_path / "shop.sim"
+    code, _, err = run(["fit", f"sqlite:///{shop}", "-o", str(model), "--seed", "3", "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    return model
+
+
+def _assert_refused(code: int, err: str, *parts: str) -> None:
+    assert code == 2, err
+    assert err.startswith("Error: ") and "Traceback" not in err and err.count("\n") == 1, err
+    for part in parts:
+        assert part in err, (part, err)
+
+
+@pytest.mark.parametrize("output", ["syn", "sqlite:///DIR/syn.db"])
+def test_a_database_too_big_for_the_memory_is_refused_before_drawing(
+        tmp_path, shop_model, capsys, monkeypatch, output) -> None:
+    from simulacra import _cli_database
+
+    output = output.replace("DIR", str(tmp_path))
+    if not output.startswith("sqlite"):
+        output = str(tmp_path / output)
+    drawn: list[object] = []
+    real_sample = _cli_database.RelationalSynthesizer.sample
+
+    def sample(self, n=None, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(n)
+        return real_sample(self, n, **kwargs)
+
+    monkeypatch.setattr(_cli_database.RelationalSynthesizer, "sample", sample)
+    monkeypatch.setattr(_cli_database, "available_memory", lambda: 20_000_000)  # 20 MB
+    code, _, err = run(["sample", str(shop_model), "-n", "300k", "-o", output], capsys,
+                       monkeypatch)
+    _assert_refused(code, err, "-n 300,000 makes about", "customers 300,000", "in memory",
+                    "bytes per row of orders", "drawn in memory, all tables at once",
+                    "20.0 MB available", "Nothing was written", "-n ", "or fewer should fit")
+    assert drawn == [None]  # the pilot only (by scale), never the 300,000 rows
+    assert not (tmp_path / "syn").exists() and not (tmp_path / "syn.db").exists()
+    # what it suggests fits
+    suggested = err.split("ask for fewer rows: -n ")[1].split(" or fewer")[0]
+    code, _, err = run(["sample", str(shop_model), "-n", suggested, "-o", output, "-q"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    code, _, err = run(["sample", str(shop_model), "--scale", "3000", "-o",
+                        str(tmp_path / "other")], capsys, monkeypatch)
+    _assert_refused(code, err, "--scale 3000 makes about", "--scale ", "or less should fit")
+
+
+@pytest.mark.parametrize("output", ["syn", "sqlite:///DIR/syn.db"])
+def test_a_database_too_big_for_the_disk_is_refused_before_drawing(
+        tmp_path, shop_model, capsys, monkeypatch, output) -> None:
+    from simulacra import _cli_database
+
+    output = output.replace("DIR", str(tmp_path))
+    if not output.startswith("sqlite"):
+        output = str(tmp_path / output)
+    monkeypatch.setattr(_cli_database, "available_memory", lambda: 10**13)
+    real_usage = _cli_database.shutil.disk_usage
+    monkeypatch.setattr(_cli_database.shutil, "disk_usage",
+                        lambda p: real_usage(p)._replace(free=2_000_000))
+    code, _, err = run(["sample", str(shop_model), "--scale", "3000", "-o", output], capsys,
+                       monkeypatch)
+    _assert_refused(code, err, "Writing this database to", "--scale 3000 makes about",
+                    "on disk", "2.0 MB free", "Nothing was written", "or less should fit",
+                    "a disk with room")
+    assert not (tmp_path / "syn").exists() and not (tmp_path / "syn.db").exists()
+
+
+def test_memory_running_out_while_sampling_is_a_clear_error(tmp_path, shop_model, capsys,
+                                                            monkeypatch) -> None:
+    from simulacra import _cli_database
+
+    def sample(self, n=None, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError("Unable to allocate 7.28 TiB")
+
+    monkeypatch.setattr(_cli_database.RelationalSynthesizer, "sample", sample)
+    code, _, err = run(["sample", str(shop_model), "-n", "1000", "-o", str(tmp_path / "syn")],
+                       capsys, monkeypatch)
+    _assert_refused(code, err, "Sampling the database ran out of memory (-n 1,000: about",
+                    "drawn in memory", "Nothing was written", "a smaller -n or --scale")
+    monkeypatch.undo()
+
+    def write_table(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError("Unable to allocate 2.1 GiB")
+
+    monkeypatch.setattr(_cli_database, "write_table", write_table)
+    code, _, err = run(["sample", str(shop_model), "-n", "1000", "-o", str(tmp_path / "syn")],
+                       capsys, monkeypatch)
+    _assert_refused(code, err, "Writing the database ran out of memory (-n 1,000: about",
+                    "Nothing half-written was left behind", "a smaller -n or --scale")
+
+
+def test_the_size_check_leaves_the_sample_as_it_was(tmp_path, shop_model, capsys,
+                                                    monkeypatch) -> None:
+    from simulacra import _cli_database
+
+    written = []
+    for checked in (10**9, 0):  # no pilot, then a pilot before every sample
+        monkeypatch.setattr(_cli_database, "CHECKED_CELLS", checked)
+        out = tmp_path / f"syn{checked}"
+        assert run(["sample", str(shop_model), "-n", "60", "-o", str(out), "-q"], capsys,
+                   monkeypatch)[0] == 0
+        written.append({t: pd.read_parquet(out / f"{t}.parquet") for t in ("customers",
+                                                                            "orders")})
+    for name, frame in written[0].items():
+        pd.testing.assert_frame_equal(frame, written[1][name])
+
+
+def test_the_library_refuses_more_rows_than_a_machine_holds(tmp_path, shop_model, capsys,
+                                                            monkeypatch) -> None:
+    code, _, err = run(["sample", str(shop_model), "-n", "1e30", "-o", "sqlite:///"
+                        f"{tmp_path / 'huge.db'}"], capsys, monkeypatch)
+    _assert_refused(code, err, "1.0e+30", "Nothing was written", "or fewer should fit")
+    assert not (tmp_path / "huge.db").exists()
+
+
+@pytest.mark.parametrize(("name", "ending"), [("synth.csv", ".csv"), ("t.parquet", ".parquet"),
+                                              ("t.csv.gz", ".csv.gz"), ("out.db", ".db"),
+                                              ("out.sqlite", ".sqlite")])
+def test_a_folder_output_named_like_a_file_is_refused(tmp_path, shop_model, capsys,
+                                                      monkeypatch, name, ending) -> None:
+    code, _, err = run(["sample", str(shop_model), "--scale", "0.5", "-o",
+                        str(tmp_path / name)], capsys, monkeypatch)
+    stem = name[:-len(ending)]
+    _assert_refused(code, err, f"is named like a {ending} file", "writes several tables",
+                    f"-o {tmp_path / stem}/", f"sqlite:///{tmp_path / stem}.db")
+    assert not (tmp_path / name).exists()
+
+
+def test_chunk_rows_is_refused_for_a_database_model(tmp_path, shop_model, capsys,
+                                                    monkeypatch) -> None:
+    code, _, err = run(["sample", str(shop_model), "-n", "10", "--chunk-rows", "5", "-o",
+                        str(tmp_path / "syn")], capsys, monkeypatch)
+    _assert_refused(code, err, "--chunk-rows applies to a single-table model",
+                    "drawn in memory", "Leave --chunk-rows out")
+    assert not (tmp_path / "syn").exists()

@@ -201,6 +201,47 @@ def test_n_and_scale(model: RelationalSynthesizer) -> None:
         model.sample(scale=0)
 
 
+def test_expected_rows_size_a_sample_before_it_is_drawn(model: RelationalSynthesizer,
+                                                         tmp_path: Path) -> None:
+    expected = model.expected_rows(scale=2.0)
+    assert list(expected) == ["customers", "orders", "tickets", "products", "items"]
+    assert expected["customers"] == 800 and expected["products"] == 60
+    real = model.n_rows_
+    assert expected["orders"] == pytest.approx(2 * real["orders"])  # no orphans in shop()
+    assert expected["items"] == pytest.approx(2 * real["items"])
+    drawn = {name: len(frame) for name, frame in model.sample(scale=2.0, seed=4).items()}
+    assert all(abs(drawn[t] / expected[t] - 1) < 0.2 for t in expected)
+    assert model.expected_rows(50)["customers"] == 50
+    assert model.expected_rows(10**30)["items"] == pytest.approx(
+        10**30 / real["customers"] * real["items"])
+    assert model.expected_rows(10**400)["customers"] == float("inf")
+    # models saved before children_per_parent: the real rows per parent row
+    from simulacra.synth._artifact import read_artifact, write_artifact
+
+    path = tmp_path / "old.zip"
+    model.save(path)
+    art = read_artifact(path)
+    for plan in art.manifest["plans"].values():
+        del plan["children_per_parent"], plan["children_cv"]
+    write_artifact(path, art.manifest, art.state)
+    old = RelationalSynthesizer.load(path).expected_rows(scale=2.0)
+    assert old["orders"] == pytest.approx(2 * real["orders"])
+
+
+@pytest.mark.parametrize("size", [{"n": 10**30}, {"n": 10**400}, {"n": 2**61},
+                                  {"scale": 1e30}, {"scale": float("inf")}])
+def test_more_rows_than_a_machine_can_hold_are_refused_before_drawing(
+        real: tuple[dict[str, pd.DataFrame], Schema], size: dict[str, float]) -> None:
+    tables, schema = real
+    syn = RelationalSynthesizer(seed=5).fit(tables, schema)
+    with pytest.raises(InvalidParameterError, match=r"more than any machine can hold.*fewer"):
+        syn.sample(**size)  # type: ignore[arg-type]
+    # nothing was drawn: the model's own stream goes on as a fresh model's does
+    fresh = RelationalSynthesizer(seed=5).fit(tables, schema).sample(20)
+    for name, frame in syn.sample(20).items():
+        pd.testing.assert_frame_equal(frame, fresh[name])
+
+
 def test_many_parents_keep_their_drawn_counts(model: RelationalSynthesizer) -> None:
     # 400 customers: the orders' total is known within a few percent, and scaling the
     # counts to it would bend their shape

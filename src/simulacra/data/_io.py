@@ -358,8 +358,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         if needed > ROOM_MARGIN * free:
             raise InvalidParameterError(
                 f"Writing {self.expected_rows:,} rows to {str(self.path)!r} would take about "
-                f"{_bytes_text(needed + size)} ({per_row:,.0f} bytes per row, as the first "
-                f"{self.rows_written:,} rows took), and its disk has {_bytes_text(free)} free. "
+                f"{bytes_text(needed + size)} ({per_row:,.0f} bytes per row, as the first "
+                f"{self.rows_written:,} rows took), and its disk has {bytes_text(free)} free. "
                 "Nothing was written; ask for fewer rows, or write to a disk with room"
                 + ("." if self._format == "parquet" else " or to a Parquet file, which takes "
                    "less room."))
@@ -392,7 +392,8 @@ from the first rows, so only a clear shortfall stops the writing (a full disk st
 cleanly)."""
 
 
-def _bytes_text(size: float) -> str:
+def bytes_text(size: float) -> str:
+    """``size`` bytes for a message: ``512 bytes``, ``1.5 GB``, ``6.5e+16 TB``."""
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1000:
             return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"

