@@ -91,8 +91,9 @@ TEXT_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_DISTINCT = 20
 """Strings this often distinct (and this many) are regenerated as codes, not replayed."""
-CODE_WARN_REPEATED = 0.1
-"""A code whose rows hold a repeated value this often is told of (it may be a category)."""
+CODE_WARN_REPEATED = 0.5
+"""A code most of whose rows hold a repeated value is told of: it may be a category (product
+names), where a case or customer number (repeated in fewer rows) is not."""
 TEXT_MIN_MEAN_LENGTH = 30.0
 TEXT_MIN_MEAN_WORDS = 5.0
 
