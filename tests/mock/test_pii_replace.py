@@ -383,6 +383,17 @@ def test_keep_leaves_detected_columns_as_they_are(contacts: pd.DataFrame) -> Non
         replace_pii(contacts, method="mask", columns=["iban"], keep=["iban"])
     with pytest.raises(InvalidParameterError, match=r"no column 'fone'.*phone"):
         replace_pii(contacts, method="mask", keep=["fone"])
+    assert result.kept == ("phone", "iban") and "Kept as they are: phone, iban" in (
+        result.summary())
+
+
+def test_keeping_every_detected_column_says_so(contacts: pd.DataFrame) -> None:
+    found = [c for c in replace_pii(contacts, method="mask").columns]
+    with pytest.warns(PrivacyWarning, match=r"every column of personal data found \(customer_"
+                                            r"name, .*\) is kept by keep"):
+        result = replace_pii(contacts, method="mask", keep=found)
+    assert result.columns == {} and result.kept == tuple(found)
+    assert "no column of personal data was found" not in result.summary()
 
 
 def _compact(value: str) -> str:
