@@ -1,6 +1,7 @@
 """`simulacra pii`: personal data replaced in a file; every bad input is exit 2, no file."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -105,6 +106,32 @@ def test_bad_inputs_exit_2_with_one_paragraph_and_no_file(tmp_path, people, caps
     assert err.startswith("Error: ") and "Traceback" not in err and err.count("\n") == 1
     assert words in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("extra", "told"), [
+    (["--column", "nosuch"], r"people\.csv: no column 'nosuch' \(named by --column\)"),
+    (["--keep", "nosuch"], r"people\.csv: no column 'nosuch' \(named by --keep\)"),
+    (["--column", "age", "--keep", "age"], r"people\.csv: .*'age'.*\(--column\).*\(--keep\)"),
+    (["--column", "paid_at"], r"people\.csv: column 'paid_at' holds dates.*--method hash"),
+    (["--column", "weight"], r"people\.csv: column 'weight' holds float64.*--method hash or "
+                             r"--method mask"),
+    (["--method", "hash"], r"--method hash needs a secret key.*--key-file"),
+    (["--method", "scramble"], r"--method scramble: choose one of fake, hash, mask"),
+    # every detected column kept: not "none was detected"
+    (["--keep", "email"], r"people\.csv: every column of personal data found \(email\) is "
+                          r"kept by --keep"),
+])
+def test_errors_name_the_file_and_the_options_of_the_command(tmp_path, people, capsys,
+                                                             monkeypatch, extra, told) -> None:
+    frame = pd.read_csv(people).assign(weight=[61.5, 70.2, 80.0, 61.5, 55.1, 90.3],
+                                       paid_at=[f"2024-01-0{i}" for i in range(1, 7)])
+    frame.to_csv(people, index=False)
+    out = tmp_path / "clean.csv"
+    code, _, err = run(["pii", str(people), "-o", str(out), *extra], capsys, monkeypatch)
+    assert code == 2 and not out.exists()
+    assert re.search(told, err), err
+    assert "replace_pii" not in err and "method='" not in err and "keep=[" not in err
+    assert "no column of personal data was" not in err
 
 
 def test_a_table_without_personal_data_is_an_error_not_a_silent_copy(tmp_path, capsys,

@@ -247,3 +247,16 @@ def test_a_synthesizer_keeps_rows_coherent_after_save_and_load(tmp_path) -> None
     pd.testing.assert_frame_equal(made, model.sample(2000, seed=3))
     read = _read(made)
     assert (read.phone == read.iban).mean() > 0.99
+
+
+def test_a_model_keeps_phones_and_addresses_of_their_own_country_beside_other_names() -> None:
+    from tests.mock.test_pii_replace import _NANP, _US_TAIL, german_names_us_contacts
+
+    real = german_names_us_contacts()
+    model = make_synthesizer("independent", seed=0).fit(real)
+    locales = {c.name: c.locale for c in model.schema_.table().columns}
+    assert locales == {"name": "de_DE", "phone": None, "address": None}
+    made = model.sample(300, seed=1)
+    assert made["address"].str.contains(_US_TAIL).mean() > 0.95
+    assert not made["address"].str.contains("stra(?:ß|ss)e|[äöüß]", case=False).any()
+    assert made["phone"].dropna().str.fullmatch(_NANP).all()

@@ -383,6 +383,17 @@ def test_keep_leaves_detected_columns_as_they_are(contacts: pd.DataFrame) -> Non
         replace_pii(contacts, method="mask", columns=["iban"], keep=["iban"])
     with pytest.raises(InvalidParameterError, match=r"no column 'fone'.*phone"):
         replace_pii(contacts, method="mask", keep=["fone"])
+    assert result.kept == ("phone", "iban") and "Kept as they are: phone, iban" in (
+        result.summary())
+
+
+def test_keeping_every_detected_column_says_so(contacts: pd.DataFrame) -> None:
+    found = [c for c in replace_pii(contacts, method="mask").columns]
+    with pytest.warns(PrivacyWarning, match=r"every column of personal data found \(customer_"
+                                            r"name, .*\) is kept by keep"):
+        result = replace_pii(contacts, method="mask", keep=found)
+    assert result.columns == {} and result.kept == tuple(found)
+    assert "no column of personal data was found" not in result.summary()
 
 
 def _compact(value: str) -> str:
@@ -445,3 +456,35 @@ def test_fake_phones_keep_country_codes_and_trunk_zero() -> None:
     assert out["phone"].str.fullmatch(r"\+1 \d{3} \d{3} \d{4}").all()
     assert out["telephone"].str.fullmatch(r"0\d( \d\d){4}").all()
     assert not set(out["phone"]) & set(us) and not set(out["telephone"]) & set(french)
+
+
+# a US street address's last line, and a North American number (extension aside)
+_US_TAIL = r"(?:,? [A-Z]{2}|[AFD]PO A[AEP]) \d{5}(?:-\d{4})?$"
+_NANP = r"(?:(?:\+|00)?1-)?(?:\([2-9]\d\d\)|[2-9]\d\d[.\-]?)[2-9]\d\d[.\-]?\d{4}(?:x\d+)?"
+
+
+def german_names_us_contacts(n: int = 300) -> pd.DataFrame:
+    """``simulacra mock --example``'s customers: German names, Faker's en_US addresses."""
+    from faker import Faker
+
+    german, us = Faker("de_DE"), Faker("en_US")
+    german.seed_instance(3)
+    us.seed_instance(3)
+    return pd.DataFrame({"name": [german.name() for _ in range(n)],
+                         "phone": [us.phone_number() for _ in range(n)],
+                         "address": [us.address() for _ in range(n)]})
+
+
+def test_phones_and_addresses_keep_their_own_country_beside_other_names() -> None:
+    people = german_names_us_contacts()
+    done = replace_pii(people, seed=1)
+    assert {c: done.columns[c].locale for c in people} == {
+        "name": "de_DE", "phone": None, "address": None}
+    fakes = done.data
+    # two lines, the second a US town, state and ZIP code, as the real ones
+    assert fakes["address"].str.contains(_US_TAIL).mean() > 0.95
+    assert (fakes["address"].str.count("\n") == people["address"].str.count("\n")).all()
+    assert not fakes["address"].str.contains("stra(?:ß|ss)e|[äöüß]", case=False).any()
+    assert fakes["phone"].str.fullmatch(_NANP).all()
+    ten = people["phone"].str.fullmatch(r"\d{10}")
+    assert fakes["phone"][ten].str.fullmatch(r"[2-9]\d\d[2-9]\d{6}").all()

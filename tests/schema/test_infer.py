@@ -759,14 +759,14 @@ def test_names_with_titles_and_degrees_are_names_and_keep_their_locale() -> None
 
 
 def test_phones_and_addresses_that_show_no_locale_take_the_tables() -> None:
-    f = fake("de_DE", 6)
+    f = fake("pl_PL", 6)
     people = pd.DataFrame({
         "kunde": [f.name() for _ in range(80)],
         "telefon": [f"0{v:03d} {w:07d}" for v, w in rng().integers(30, 999, (80, 2)) * [1, 9973]],
-        "adresse": [f"{i} {f.last_name()} Rd" for i in range(80)],
+        "adresse": [f"ul. {f.last_name()} {i}" for i in range(80)],
     })
     found = {c.name: c.locale for c in infer_schema(people).table().columns}
-    assert found == {"kunde": "de_DE", "telefon": "de_DE", "adresse": "de_DE"}
+    assert found == {"kunde": "pl_PL", "telefon": "pl_PL", "adresse": "pl_PL"}
     # on their own, nothing in these phones or addresses shows a locale
     assert col(people["telefon"], name="telefon").locale is None
     assert col(people["adresse"], name="adresse").locale is None
@@ -777,6 +777,39 @@ def test_phones_and_addresses_that_show_no_locale_take_the_tables() -> None:
     italian = fake("it_IT", 7)
     mixed = people.assign(cliente=[italian.name() for _ in range(80)])
     assert infer_schema(mixed).table().column("telefon").locale is None
+
+
+def test_phones_and_addresses_that_show_their_own_country_keep_it() -> None:
+    # `simulacra mock --example`: German names, Faker's en_US addresses and phones
+    german, us = fake("de_DE", 8), fake("en_US", 8)
+    people = pd.DataFrame({
+        "name": [german.name() for _ in range(200)],
+        "phone": [us.phone_number() for _ in range(200)],
+        "address": [us.address() for _ in range(200)],
+    })
+    found = {c.name: c.locale for c in infer_schema(people).table().columns}
+    assert found == {"name": "de_DE", "phone": None, "address": None}  # en_US
+    # without their `+1` and `001` numbers, North American layouts still tell
+    bare = people.assign(phone=[f"({a}){b}-{c:04d}" if i % 2 else f"{a}{b}{c:04d}"
+                                for i, (a, b, c) in enumerate(
+                                    rng().integers(200, 999, (200, 3)) * [1, 1, 10])])
+    assert infer_schema(bare).table().column("phone").locale is None
+    # a state and ZIP code line is American, also beside British names
+    british = fake("en_GB", 8)
+    uk = people.assign(name=[british.name() for _ in range(200)])
+    assert infer_schema(uk).table().column("address").locale is None
+    # English street words without it are any English-speaking country's: the table's if
+    # it is one, never a German table's
+    streets = [f"{i} {british.last_name()} Rd" for i in range(200)]
+    assert infer_schema(uk.assign(address=streets)).table().column("address").locale == "en_GB"
+    assert infer_schema(people.assign(address=streets)).table().column("address").locale is None
+    # ten digits are also an Italian mobile's: bare ones take an Italian table's locale
+    italian = fake("it_IT", 8)
+    mobiles = pd.DataFrame({
+        "cliente": [italian.name() for _ in range(200)],
+        "telefono": [f"3{v:09d}" for v in rng().integers(2 * 10**8, 10**9 - 1, 200)],
+    })
+    assert infer_schema(mobiles).table().column("telefono").locale == "it_IT"
 
 
 def test_ip_addresses_are_personal_whatever_the_name() -> None:

@@ -33,6 +33,7 @@ from simulacra.mock._pii_values import (
     mask_values,
     split_digit_ids,
 )
+from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._datetimes import detect_datetime_format
 from simulacra.schema._model import PIIType
 
@@ -102,13 +103,14 @@ def _texts(uniques: list[Any], integer: bool) -> list[str]:
 
 
 # ---- hash -----------------------------------------------------------------------------------
-def hash_column(series: pd.Series, key: bytes, name: str) -> tuple[pd.Series, str]:
+def hash_column(series: pd.Series, key: bytes, name: str,
+                words: Words = LIBRARY) -> tuple[pd.Series, str]:
     codes, uniques = _factorize(series)
     integer = _integer_like(series, uniques)
     digests = _hmac_digests(key, _texts(uniques, integer))
     if integer:
-        words = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
-        new = words.astype(np.int64).astype(object)
+        top = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
+        new = top.astype(np.int64).astype(object)
         dtype: Any = _integer_dtype(series.dtype)
     else:
         new = np.array([base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower()
@@ -116,7 +118,7 @@ def hash_column(series: pd.Series, key: bytes, name: str) -> tuple[pd.Series, st
         dtype = _text_dtype(series.dtype)
     if len(set(new.tolist())) != len(new):
         raise SamplingError(
-            f"replace_pii: column {name!r}: two different values got the same pseudonym, "
+            f"{words.column(name)}: two different values got the same pseudonym, "
             "which would merge two people. This is astronomically rare; use another key."
         )
     return _rebuild(series, codes, new, dtype), ""
@@ -141,14 +143,14 @@ def _hmac_digests(key: bytes, texts: list[str]) -> np.ndarray:
     return np.frombuffer(bytes(out), dtype=np.uint8).reshape(len(texts), 32)
 
 
-def _refuse_dates(uniques: Any, where: str) -> None:
+def _refuse_dates(uniques: Any, where: str, words: Words) -> None:
     """Dates written as text would come back as random digits in their layout (invalid)."""
     texts = pd.Series(list(uniques), dtype=object)
     fmt = detect_datetime_format(texts, texts.iloc[: 2000])
     if fmt is not None:
         raise InvalidParameterError(
-            f"{where} holds dates (written {fmt!r}); method 'fake' imitates text and integer "
-            "columns only, and would make invalid dates. Use method='hash' or 'mask' for it, "
+            f"{where} holds dates (written {fmt!r}); fake values imitate text and integer "
+            f"columns only, and would make invalid dates. Use {words.other_methods} for it, "
             "or drop the column.")
 
 
@@ -160,17 +162,17 @@ def mask_column(series: pd.Series, pii_type: PIIType | None) -> tuple[pd.Series,
 
 
 def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None, secret: str,
-                rng: np.random.Generator, name: str, *,
-                value_locales: bool = True) -> tuple[pd.Series, str]:
+                rng: np.random.Generator, name: str, *, value_locales: bool = True,
+                words: Words = LIBRARY) -> tuple[pd.Series, str]:
     codes, uniques = _factorize(series)
-    where = f"replace_pii: column {name!r}"
+    where = words.column(name)
     integer = _integer_like(series, uniques)
     note = ""
     if pii_type is PIIType.CODE and all(isinstance(v, str) for v in uniques):
         # a detected code: random characters of the same classes, never a real value in any
         # spelling (no keyed permutation, which may give another row's real value)
-        _refuse_dates(uniques, where)
-        new = fake_strings(uniques, rng, where)
+        _refuse_dates(uniques, where, words)
+        new = fake_strings(uniques, rng, where, words)
     elif pii_type not in (None, PIIType.CODE):
         fakes, note = fake_pii_values(
             pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
@@ -186,13 +188,13 @@ def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None,
                        if is_float_dtype(series.dtype) else np.asarray(uniques, dtype=np.int64),
                        secret).astype(object)
     elif all(isinstance(v, str) for v in uniques):
-        _refuse_dates(uniques, where)
+        _refuse_dates(uniques, where, words)
         parts = split_digit_ids(pd.Series(uniques, dtype=object))
-        new = (fake_strings(uniques, rng, where) if parts is None
+        new = (fake_strings(uniques, rng, where, words) if parts is None
                else fake_digit_strings(parts[0], parts[1], secret))
     else:
         raise InvalidParameterError(
-            f"{where} holds {series.dtype} values; method 'fake' imitates text and integer "
-            "columns only. Use method='hash' or 'mask' for it, or drop the column."
+            f"{where} holds {series.dtype} values; fake values imitate text and integer "
+            f"columns only. Use {words.other_methods} for it, or drop the column."
         )
     return _rebuild(series, codes, new, series.dtype), note

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from simulacra.data._io import read_table, write_table
-from simulacra.errors import InvalidParameterError, SamplingError
-from simulacra.mock._pii_replace import PIIReplacement, replace_pii
+from simulacra.errors import InvalidParameterError
+from simulacra.mock._pii_replace import PIIReplacement, nothing_replaced, replace_pii_as
+from simulacra.mock._pii_words import cli_words
 
 __all__ = ["replace_pii_file"]
 
@@ -32,22 +33,20 @@ def replace_pii_file(data: Path, output: Path, *, method: str = "fake",
 
     Columns not replaced are copied as written when a CSV becomes a CSV (Parquet keeps
     types).
-    ``keep`` names detected columns to leave as they are. Raises
+    ``keep`` names detected columns to leave as they are. Messages name the file and the
+    options of ``simulacra pii`` (``--column``, ``--keep``, ``--method``). Raises
     :class:`~simulacra.errors.InvalidParameterError` when ``output`` is ``data`` itself (the
     only copy of the real table would be overwritten) and when nothing is replaced.
     """
     refuse_overwriting_input(data, output)
     frame = read_table(data, encoding=encoding)
-    try:
-        result = replace_pii(frame, method=method, columns=columns, key=key, seed=seed,
-                             keep=keep)
-    except SamplingError as exc:
-        raise SamplingError(f"{data}: {exc}") from None
+    words = cli_words(data)
+    result = replace_pii_as(words, frame, method=method, columns=columns, key=key, seed=seed,
+                            keep=keep)
     if not result.columns:
         raise InvalidParameterError(
-            f"{data}: no column of personal data was detected and none was named, so nothing "
-            f"was replaced and {output} was not written. Name the columns that identify "
-            "people with --column NAME (repeatable).")
+            f"{nothing_replaced(result, words)} {output} was not written. Name the columns "
+            "that identify people with --column NAME (repeatable).")
     written = result.data
     formats = dict(frame.attrs.get("text_formats") or {})
     markers = dict(frame.attrs.get("missing_markers") or {})

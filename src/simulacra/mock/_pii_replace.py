@@ -48,13 +48,14 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.mock._pii_columns import fake_column, hash_column, mask_column, replaceable
+from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._infer import infer_schema
 from simulacra.schema._model import Kind, PIIType, Schema, Table
 from simulacra.schema._pii import pii_from_name
 
 __all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "read_key",
-           "replace_pii"]
+           "replace_pii", "replace_pii_as"]
 
 METHODS = ("fake", "hash", "mask")
 MIN_KEY_BYTES = 16
@@ -126,19 +127,22 @@ class PIIReplacement:
         The method used.
     unreplaced_ids
         Id columns that were not replaced: they may still identify people.
+    kept
+        Columns of personal data found but left as they are (``keep``).
     """
 
     data: pd.DataFrame
     columns: Mapping[str, ReplacedColumn]
     method: Method
     unreplaced_ids: tuple[str, ...] = field(default_factory=tuple)
+    kept: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
         """A few lines for people: what was replaced, and what may still identify someone."""
         n = len(self.columns)
         if n == 0:
-            lines = ["No PII column was found and none was named: nothing was replaced. "
-                     "Name the columns that identify people (columns=[...] or --column)."]
+            lines = [_nothing_replaced(self.kept, LIBRARY) + " Name the columns that identify "
+                     "people (columns=[...] or --column)."]
         else:
             lines = [f"Replaced {n} column{'s' if n != 1 else ''} by method {self.method!r} "
                      f"in {len(self.data):,} rows:"]
@@ -148,6 +152,8 @@ class PIIReplacement:
                 extra = f"; {col.note}" if col.note else ""
                 lines.append(f"  {col.name:<{width}}  {what} ({col.source}), "
                              f"{col.n_distinct:,} distinct values{extra}")
+        if self.kept and n:
+            lines.append(f"Kept as they are: {', '.join(self.kept)}.")
         if self.unreplaced_ids:
             lines.append(f"Not replaced: id column(s) {', '.join(self.unreplaced_ids)}; name "
                          "them too if they identify people.")
@@ -162,6 +168,7 @@ class PIIReplacement:
             "rows": len(self.data),
             "columns": [c.to_dict() for c in self.columns.values()],
             "unreplaced_ids": list(self.unreplaced_ids),
+            "kept": list(self.kept),
         }
 
 
@@ -259,21 +266,42 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     SamplingError
         Fake values or pseudonyms cannot be kept distinct (practically never).
     """
+    result = replace_pii_as(LIBRARY, data, method=method, columns=columns, key=key,
+                            schema=schema, locale=locale, seed=seed, keep=keep)
+    if not result.columns:
+        warnings.warn(
+            f"{_nothing_replaced(result.kept, LIBRARY)} Name the columns that identify people "
+            "with columns=[...].",
+            PrivacyWarning,
+            stacklevel=2,
+        )
+    return result
+
+
+def replace_pii_as(words: Words, data: pd.DataFrame, *, method: str = "fake",
+                   columns: Sequence[str] | None = None, key: bytes | None = None,
+                   schema: Table | Schema | None = None, locale: str | None = None,
+                   seed: int | None = None, keep: Sequence[str] | None = None
+                   ) -> PIIReplacement:
+    """:func:`replace_pii`, its messages in ``words`` (the CLI's), without its warning."""
     require_frame(data)
-    chosen = _check_method(method)
+    chosen = _check_method(method, words)
     issues = check_names(data)
     if issues:
         raise DataValidationError.of(issues)
     if chosen == "hash" and key is None:
+        python = ("method='hash' needs a secret key" if words is LIBRARY
+                  else "--method hash needs a secret key")
+        also = " (CLI: --key-file secret)" if words is LIBRARY else ""
         raise InvalidParameterError(
-            "method='hash' needs a secret key: pseudonyms are HMAC-SHA256 of the values "
-            "under it. Pass key=simulacra.read_key('secret') (CLI: --key-file secret). "
-            f"{_KEY_FIX} Keep the file to pseudonymize other tables the same way."
+            f"{python}: pseudonyms are HMAC-SHA256 of the values under it. Pass "
+            f"{words.hash_key}{also}. {_KEY_FIX} Keep the file to pseudonymize other tables "
+            "the same way."
         )
     checked = None if key is None else _check_key(key)
     seq = seed_sequence(seed)
     table = _table(data, schema)
-    plans = _plan(data, table, columns, keep)
+    plans = _plan(data, table, columns, keep, words)
     secret = ":".join(
         part for part in (hashlib.sha256(checked).hexdigest() if checked else "",
                           "" if checked and seed is None else str(seq.entropy)) if part
@@ -285,7 +313,7 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     for names in _together(data, plans, locales, chosen):
         pii_type = plans[names[0]][0]
         new, note = _replace_column(_stacked(data, names), chosen, pii_type, locales[names[0]],
-                                    checked, secret, value_locales=locale is None)
+                                    checked, secret, value_locales=locale is None, words=words)
         for i, name in enumerate(names):
             out[name] = _unstacked(new, i, data[name])
             kept = data[name][replaceable(data[name])]
@@ -294,27 +322,36 @@ def replace_pii(data: pd.DataFrame, *, method: str = "fake", columns: Sequence[s
     done = {name: done[name] for name in plans}
     ids = tuple(c.name for c in table.columns
                 if c.kind is Kind.ID and c.name not in done and c.name in data.columns)
-    if not done:
-        warnings.warn(
-            "replace_pii: no PII column was found and none was named, so nothing was "
-            "replaced. Name the columns that identify people with columns=[...].",
-            PrivacyWarning,
-            stacklevel=2,
-        )
-    return PIIReplacement(out, done, chosen, ids)
+    left = tuple(c.name for c in table.columns if c.kind is Kind.PII and c.name not in done)
+    return PIIReplacement(out, done, chosen, ids, left)
+
+
+def nothing_replaced(result: PIIReplacement, words: Words) -> str:
+    """Why ``result`` replaced nothing: none found and none named, or all found were kept."""
+    return _nothing_replaced(result.kept, words)
+
+
+def _nothing_replaced(kept: Sequence[str], words: Words) -> str:
+    if kept:
+        return (f"{words.source}: every column of personal data found ({', '.join(kept)}) is "
+                f"kept by {words.keep} and none was named with {words.columns}, so nothing "
+                "was replaced.")
+    return (f"{words.source}: no column of personal data was found and none was named, so "
+            "nothing was replaced.")
 
 
 def _replace_column(series: pd.Series, method: Method, pii_type: PIIType | None,
                     locale: str | None, key: bytes | None, secret: str, *,
-                    value_locales: bool) -> tuple[pd.Series, str]:
+                    value_locales: bool, words: Words) -> tuple[pd.Series, str]:
     name = str(series.name)
     if method == "hash":
         assert key is not None
-        return hash_column(series, key, name)
+        return hash_column(series, key, name, words)
     if method == "mask":
         return mask_column(series, pii_type)
     rng = np.random.default_rng(derive_key("pii-fake-rng", secret, name))
-    return fake_column(series, pii_type, locale, secret, rng, name, value_locales=value_locales)
+    return fake_column(series, pii_type, locale, secret, rng, name, value_locales=value_locales,
+                       words=words)
 
 
 def _fake_locale(method: Method, pii_type: PIIType | None, locale: str | None) -> str | None:
@@ -357,13 +394,18 @@ def _unstacked(new: pd.Series, i: int, original: pd.Series) -> pd.Series:
                      dtype=part.dtype)
 
 
-def _check_method(method: object) -> Method:
+def _check_method(method: object, words: Words = LIBRARY) -> Method:
     if method == "fake" or method == "hash" or method == "mask":
         return method
+    if words is LIBRARY:
+        raise InvalidParameterError(
+            f"replace_pii: method must be one of {', '.join(map(repr, METHODS))}. Got "
+            f"{method!r}. 'fake' for realistic values, 'hash' for keyed pseudonyms that keep "
+            "joins, 'mask' to hide content."
+        )
     raise InvalidParameterError(
-        f"replace_pii: method must be one of {', '.join(map(repr, METHODS))}. Got {method!r}. "
-        "'fake' for realistic values, 'hash' for keyed pseudonyms that keep joins, 'mask' "
-        "to hide content."
+        f"--method {method}: choose one of {', '.join(METHODS)}: fake for realistic values, "
+        "hash for keyed pseudonyms that keep joins, mask to hide content."
     )
 
 
@@ -385,7 +427,7 @@ def _table(data: pd.DataFrame, schema: object) -> Table:
 
 
 def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
-          keep: Sequence[str] | None = None) -> _Plan:
+          keep: Sequence[str] | None = None, words: Words = LIBRARY) -> _Plan:
     """The columns to replace, in table order: detected PII plus the named, less the kept."""
     missing = [c.name for c in table.columns if c.kind is Kind.PII and c.name not in data]
     if missing:
@@ -400,17 +442,18 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
     kept = [keep] if isinstance(keep, str) else list(keep or ())
-    unknown = [n for n in named + kept if n not in data.columns]
-    if unknown:
-        raise InvalidParameterError(
-            f"replace_pii: no column {', '.join(map(repr, unknown))} in the data. Columns: "
-            f"{_listing(data)}."
-        )
+    for option, names in ((words.columns, named), (words.keep, kept)):
+        unknown = [n for n in names if n not in data.columns]
+        if unknown:
+            raise InvalidParameterError(
+                f"{words.source}: no column {', '.join(map(repr, unknown))} (named by "
+                f"{option}) in the data. Columns: {_listing(data)}."
+            )
     both = [n for n in named if n in kept]
     if both:
         raise InvalidParameterError(
-            f"replace_pii: column(s) {', '.join(map(repr, both))} are both to replace "
-            "(columns) and to keep (keep). Name each in one of them only."
+            f"{words.source}: column(s) {', '.join(map(repr, both))} are both to replace "
+            f"({words.columns}) and to keep ({words.keep}). Name each in one of them only."
         )
     known = {c.name: c for c in table.columns}
     for name in named:

@@ -59,6 +59,7 @@ from simulacra.data._keyed import ValueGuard, derive_key, new_salt, permute_inde
 from simulacra.data._locale_data import locale_data
 from simulacra.data._strings import scatter
 from simulacra.errors import SamplingError
+from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._model import PIIType
 from simulacra.schema._pii import _IBAN_LOCALES as IBAN_LOCALES
 
@@ -322,7 +323,8 @@ _LOWER = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8).astype(np.
 _HEX = np.frombuffer(b"abcdef", dtype=np.uint8).astype(np.uint32)
 
 
-def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np.ndarray:
+def fake_strings(uniques: list[str], rng: np.random.Generator, where: str,
+                 words: Words = LIBRARY) -> np.ndarray:
     """Random strings shaped like ``uniques``: each digit a digit, each letter a letter.
 
     Punctuation and spaces stay; when every letter of the column is a hex digit (UUIDs,
@@ -365,7 +367,7 @@ def fake_strings(uniques: list[str], rng: np.random.Generator, where: str) -> np
         f"{where}: could not make {len(todo):,} fake value(s) that differ from every real one "
         f"and from each other, for the real values {stuck}{more}: they are too short to have "
         "enough distinct forms. If the column holds no personal data, leave it as it is with "
-        "keep=[...] (CLI: --keep COLUMN); otherwise use method='hash' or 'mask'."
+        f"{words.keep_column}; otherwise use {words.other_methods}."
     )
 
 

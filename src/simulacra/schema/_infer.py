@@ -65,6 +65,7 @@ from simulacra.schema._pii import (
     MIN_LEVELS,
     VALUE_SHARE,
     detect_pii,
+    fits_locale,
     luhn_share,
     normalize_name,
     personal_levels,
@@ -213,8 +214,10 @@ def _shared_locale(columns: tuple[Column, ...], data: pd.DataFrame) -> tuple[Col
 
     The table's locale is the one its other personal data shows, when they agree: numbers
     written without a country code are national numbers, and streets without a telling word
-    are streets, of the same country as the customers' names. Phone numbers that mostly carry
-    a country code keep what it says (``+1``: en_US).
+    are streets, of the same country as the customers' names. A column whose values show a
+    country of their own keeps it (:func:`~simulacra.schema._pii.fits_locale`): US addresses
+    (a state and ZIP code) and North American or ``+1`` phone numbers beside German names
+    stay American, and English street words take an English-speaking table's locale only.
     """
     shown = {c.locale for c in columns if c.kind is Kind.PII and c.locale is not None}
     if len(shown) != 1:
@@ -223,15 +226,9 @@ def _shared_locale(columns: tuple[Column, ...], data: pd.DataFrame) -> tuple[Col
     return tuple(
         dataclasses.replace(c, locale=locale)
         if c.pii_type in _LOCALE_FROM_TABLE and c.locale is None
-        and not (c.pii_type is PIIType.PHONE and _mostly_international(data[c.name])) else c
+        and fits_locale(c.pii_type, _sample(data[c.name].dropna()), locale) else c
         for c in columns
     )
-
-
-def _mostly_international(phones: pd.Series) -> bool:
-    """Whether most phone numbers start with a country code (``+`` or ``00``)."""
-    text = phones.dropna().astype(str).str.lstrip(" (")
-    return bool(text.str.match(r"\+|00").mean() >= 0.5) if len(text) else False
 
 
 def _with_parquet_type(column: Column, types: Mapping[str, str] | None) -> Column:

@@ -36,11 +36,11 @@ from simulacra.schema._national_id_rules import (
     luhn_ok,
     national_id_locale,
 )
-from simulacra.schema._pii_streets import is_street
+from simulacra.schema._pii_streets import english_streets, is_street, us_addresses
 from simulacra.schema._pii_text import APOS, HAN, KANA, cjk_char_re, in_set
 
-__all__ = ["detect_pii", "luhn_share", "normalize_name", "personal_levels", "pii_from_name",
-           "pii_hint_from_name"]
+__all__ = ["detect_pii", "fits_locale", "luhn_share", "normalize_name", "personal_levels",
+           "pii_from_name", "pii_hint_from_name"]
 
 VALUE_SHARE = 0.9
 """Share of sampled values that must pass a validator for detection from values alone."""
@@ -627,6 +627,73 @@ def _locale(pii: PIIType, values: pd.Series) -> str | None:
             return None
         return _dominant(prefixed.map(_phone_locale), share=NAME_VALUE_SHARE)
     return None
+
+
+# a North American number: an area code and an exchange starting 2-9, after a ``+1``, ``001``
+# or ``1`` or none (``8222805626``, ``(820)497-1925``, ``+1-951-870-3792``)
+_NANP_RE = re.compile(r"^(?:(?:\+|00)?1[\s.\-]?)?(?:\(\s*[2-9]\d\d\s*\)\s*|[2-9]\d\d[\s.\-]?)"
+                      r"[2-9]\d\d[\s.\-]?\d{4}$")
+# ... written as only North America writes it: a country code 1, the area code in brackets,
+# groups of 3, 3 and 4 digits parted by hyphens or dots (``970-344-9377``; Italy writes
+# ``333 123 4567`` with spaces, and bare ten digits may be an Italian mobile)
+_NANP_MARKED_RE = re.compile(r"^(?:(?:\+|00)?1[\s.\-]|\+1|\()|^\d{3}([.\-])\d{3}\1\d{4}$")
+_NANP_COUNTRIES = frozenset({"US", "CA"})
+
+
+def fits_locale(pii: PIIType, values: pd.Series, locale: str) -> bool:
+    """Whether nothing in a column's phones or addresses shows a country other than ``locale``'s.
+
+    ``values`` are the column's non-missing strings (a sample will do). What a column shows:
+
+    * phones: country codes on at least a quarter of the numbers, all of one country
+      (``+1``, ``001``: North America), or on most of them (of several countries); North
+      American numbers (ten digits, area code and exchange starting 2-9), most of them
+      and a quarter written as only North America writes them (``(820)497-1925``,
+      ``398-312-0779``);
+    * addresses: a US state and ZIP code ending half of them (``Amyside, OR 70537-5614``,
+      or military mail), or an English street word ending half of the streets
+      (``Trafficway``, ``Rd``): an English-speaking country, whichever ``locale`` is if it
+      is one, as en_GB, en_AU and en_CA write the same words as en_US.
+
+    Street words of other languages, British postcodes and name lists show a locale that
+    :func:`detect_pii` gives the column itself.
+    """
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return True
+    country = locale.rsplit("_", 1)[-1].upper()
+    if pii is PIIType.PHONE:
+        text = text.str.replace(_PHONE_EXTENSION_RE, "", regex=True)
+        compact = text.str.replace(r"[\s().\-/]", "", regex=True)
+        prefixed = compact.str.extract(r"^(?:\+|00)(\d{1,3})", expand=False).dropna()
+        if len(prefixed) >= WEAK_NAME_SHARE * len(text):  # international numbers keep theirs
+            return False
+        if len(prefixed) >= WEAK_NAME_SHARE / 2 * len(text):
+            code = _dominant(prefixed.map(_calling_country), share=NAME_VALUE_SHARE)
+            if code is not None and code != country and not (
+                    code == "US" and country in _NANP_COUNTRIES):
+                return False
+        if country in _NANP_COUNTRIES:
+            return True
+        nanp = _matches(text, _NANP_RE)
+        marked = nanp & flags(text.str.match(_NANP_MARKED_RE))
+        return not (nanp.mean() >= NAME_VALUE_SHARE and marked.mean() >= WEAK_NAME_SHARE / 2)
+    if pii is PIIType.STREET_ADDRESS:
+        us = us_addresses(text)
+        if us.mean() >= WEAK_NAME_SHARE:
+            return country == "US"
+        if (us | english_streets(text)).mean() >= WEAK_NAME_SHARE:
+            return locale.startswith("en_")
+    return True
+
+
+def _calling_country(digits: object) -> str | None:
+    """The country (``"US"``) of a number's country code digits (``"1"``, ``"49"``)."""
+    if isinstance(digits, str) and digits.startswith("1"):
+        return "US"
+    found = _phone_locale(digits)
+    return None if found is None else found.rsplit("_", 1)[-1].upper()
 
 
 def _phone_locale(digits: object) -> str | None:

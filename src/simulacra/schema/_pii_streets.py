@@ -126,6 +126,45 @@ def _street_suffixes() -> frozenset[str]:
     return frozenset(found)
 
 
+# a US address's last line: a state code and a ZIP code ("Rebeccaland, ID 41308-7504"), or
+# military mail's ("APO AE 89060")
+_US_TAIL_RE = re.compile(r"(?:^|[\s,])(?P<state>[A-Z]{2})\s+\d{5}(?:-\d{4})?\s*$")
+_FIRST_PART_RE = re.compile(r"\s*[\n,]")
+
+
+def us_addresses(values: pd.Series) -> np.ndarray:
+    """Addresses that end in a US state code and ZIP code (or are US military mail)."""
+    states = values.str.extract(_US_TAIL_RE)["state"]
+    found: np.ndarray = (in_set(states, _us_states()) if states.notna().any()
+                         else np.zeros(len(values), dtype=bool))
+    found |= flags(values.str.contains(_MILITARY_RE))
+    return found
+
+
+def english_streets(values: pd.Series) -> np.ndarray:
+    """Addresses whose street ends in an English street word ("693 Kevin Trafficway").
+
+    The street is the first line or comma-separated part, a flat or suite after it allowed
+    ("0596 Price Cliffs Apt. 771"). Faker's en_US and en_GB lists write the same words (so
+    do en_AU's, en_CA's and the other English locales' mostly): such a street tells an
+    English-speaking country, not which one.
+    """
+    first = values.str.split(_FIRST_PART_RE, n=1, regex=True).str[0].fillna("").str.strip()
+    suffixes = first.str.extract(_EN_STREET_RE)["suffix"].str.lower()
+    if not suffixes.notna().any():
+        return np.zeros(len(values), dtype=bool)
+    return in_set(suffixes, _street_suffixes())
+
+
+@cache
+def _us_states() -> frozenset[str]:
+    """US state codes, with military mail's ``AA``, ``AE`` and ``AP``, once."""
+    import importlib
+
+    us = importlib.import_module("faker.providers.address.en_US").Provider
+    return frozenset((*getattr(us, "states_abbr", ()), "AA", "AE", "AP"))
+
+
 PLACE_SHARE = 0.8
 """Share of a column's values that must be country or US state names for it to be places."""
 
