@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from simulacra.data._codecs import TableCodec
+from simulacra.data._datetime_format import TICKS_PER_SECOND
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.errors import (
     ArtifactError,
@@ -424,6 +425,30 @@ def test_datetime_grid_is_detected_and_decode_rounds_to_it() -> None:
         step = (stamps[-1] - stamps[0]) / span
         assert out[name][0] == stamps[0] + step * round(span / 2 + 0.3), name
         assert out[name][1] == stamps[-1], name  # clipped to the latest value seen
+
+
+@pytest.mark.parametrize(("texts", "days"), [
+    # two gaps of 282 and 376 days share 94 by chance: too few dates to call it a grid
+    (["2020-10-04", "2021-07-13", "2022-07-24"], 1),
+    (["2020-10-04", "2021-07-13", "2022-07-24", "2020-10-04"], 1),
+    (["2021-01-04", "2021-01-18", "2021-03-01"], 7),  # a round step: weeks
+    ([str(d.date()) for d in pd.date_range("2020-10-04", periods=10, freq="94D")], 94),
+])
+def test_a_date_grid_needs_enough_dates_or_a_round_step(texts: list[str], days: int) -> None:
+    s = pd.Series(pd.to_datetime(texts), name="d")
+    codec = TableCodec.fit(s.to_frame(), _table(_col("d", Kind.DATETIME, s)))
+    state = codec.codec("d").state
+    assert state["step"] == days * 86_400 * TICKS_PER_SECOND[state["unit"]]
+    units = np.linspace(0, codec.encode(s.to_frame()).values[:, 0].max(), 50)[:, None]
+    out = codec.decode(EncodedFrame(units, codec.encoded_columns), rng=np.random.default_rng(0))
+    assert ((out["d"] - s.min()).dt.days % days == 0).all()
+
+
+def test_few_month_starts_keep_only_round_month_steps() -> None:
+    s = pd.Series(pd.to_datetime(["2019-01-01", "2019-06-01", "2020-03-01"]), name="d")
+    codec = TableCodec.fit(s.to_frame(), _table(_col("d", Kind.DATETIME, s)))
+    assert codec.codec("d").state["calendar"] == "start"
+    assert codec.codec("d").state["step"] == 1  # gaps of 5 and 9 months: monthly, not 1
 
 
 @pytest.mark.parametrize(("dates", "kept"), [

@@ -103,7 +103,7 @@ def test_auto_picks_fitting_families(model: GaussianCopulaSynthesizer) -> None:
     fam = dict(zip([c.name for c in model.columns_], model.families_, strict=True))
     assert fam["x"] in {"norm", "truncnorm"}
     assert fam["skew"] in {"gamma", "lognorm", "beta"}
-    assert fam["count"] == "empirical"  # a discrete-valued column fits no continuous family
+    assert fam["count"] == "levels"  # a discrete-valued column: its values, as a step function
     assert fam["cat"] == ""
 
 

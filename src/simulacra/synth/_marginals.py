@@ -3,6 +3,11 @@
 A continuous marginal is stored as a *quantile table*: values at evenly spaced probabilities
 ``0, 1/(m-1), ..., 1``. Sampling interpolates linearly between them, which is the empirical
 quantile function with linear interpolation between order statistics when ``m = n``.
+
+A column whose values sit on a few levels (design points, doses, counts: see
+:func:`level_table`) is stored as its levels and their cumulative shares instead, and sampled
+as a step function: linear interpolation across the jump between two levels would invent
+values between them (ages 118 and 484 of datasets::Orange gave 301; cylinders 4 and 6, 5).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from simulacra.data._frame import EncodedColumn, EncodedFrame
 
 # The code of a ``"<name>.missing"`` indicator column that marks a missing value.
 MISSING_CODE = 1
+# A continuous column is on levels when it has at most MAX_LEVELS distinct values, held by
+# LEVEL_ROWS rows each on average (cart keeps values held by as many rows whole: min_tie).
+MAX_LEVELS = 64
+LEVEL_ROWS = 5
 
 
 def missing_pairs(columns: Sequence[EncodedColumn]) -> dict[int, int]:
@@ -54,6 +63,40 @@ def quantile_table(x: np.ndarray, size: int) -> np.ndarray:
     if m == x.size:
         return np.sort(x)
     return np.asarray(np.quantile(x, np.linspace(0.0, 1.0, m)), dtype=np.float64)
+
+
+def level_table(x: np.ndarray) -> np.ndarray:
+    """The levels of ``x`` and their cumulative shares (2 x k), or an empty (2 x 0) array.
+
+    ``x`` is on levels when it has at most ``MAX_LEVELS`` distinct values and ``LEVEL_ROWS``
+    rows per value on average: its values repeat so much that they are the distribution's
+    support, not a sample of a continuous one (a value held by one row, like mtcars' eight
+    carburettors, is then a level too). Mostly distinct values (an ordinary continuous
+    column) give an empty table: they are interpolated as before.
+    """
+    if x.size == 0:
+        return np.zeros((2, 0))
+    levels, counts = np.unique(x, return_counts=True)
+    if levels.size > MAX_LEVELS or x.size < LEVEL_ROWS * levels.size:
+        return np.zeros((2, 0))
+    return np.vstack([levels.astype(np.float64), np.cumsum(counts) / x.size])
+
+
+def draw_levels(table: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Levels of a :func:`level_table` at uniforms ``u`` (its exact quantile function)."""
+    at = np.searchsorted(table[1], u, side="right")
+    return np.asarray(table[0][np.minimum(at, table.shape[1] - 1)])
+
+
+def marginal_table(x: np.ndarray, size: int) -> np.ndarray:
+    """:func:`level_table` of ``x`` when it is on levels, else its :func:`quantile_table`."""
+    levels = level_table(x)
+    return levels if levels.size else quantile_table(x, size)
+
+
+def draw_marginal(table: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Evaluate a :func:`marginal_table` at uniforms ``u`` (levels, or interpolated)."""
+    return draw_levels(table, u) if table.ndim == 2 else interp_quantiles(table, u)
 
 
 def interp_quantiles(table: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -20,8 +20,10 @@ from simulacra.synth._marginals import (
     category_frequencies,
     columns_from_state,
     columns_state,
+    draw_levels,
     fill_value,
     finished_frame,
+    level_table,
     missing_pairs,
     present_mask,
 )
@@ -62,7 +64,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         subsample and keeps the closest in Kolmogorov-Smirnov distance, or the empirical
         quantile function when none fits well; ``"empirical"`` always uses the latter; a
         family name forces that family (empirical where it cannot be fitted). Parametric
-        samples are clipped to the observed range.
+        samples are clipped to the observed range. Under ``"auto"`` and ``"empirical"``, a
+        column whose values sit on a few levels (at most 64 distinct values, held by 5 rows
+        each on average: doses, counts, design points) gets the ``"levels"`` marginal: its
+        exact step quantile function, which draws only those levels.
     missing_blocks
         Number columns missing together in the same rows (a questionnaire section left out,
         a panel's unreported years) have their missing indicators drawn as one pattern per
@@ -105,6 +110,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         n, d = frame.values.shape  # the encoded columns, then the blocks' levels
         self.families_ = ["" for _ in range(d)]
         self.tables_ = [np.zeros(0) for _ in range(d)]  # continuous: x on _GRID; discrete: z cuts
+        self.levels_ = [np.zeros((2, 0)) for _ in range(d)]  # "levels": values, cumulative shares
         self.orders_ = [np.zeros(0, dtype=np.int64) for _ in range(d)]  # discrete: latent order
         self.fills_ = np.zeros(d)
         scores = np.zeros((n, d))
@@ -156,9 +162,16 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             x, rows = values[:, j], present_mask(values, pairs, j)
             present[:, j] = rows
             self.fills_[j] = fill_value(x, rows)
-            self.families_[j], self.tables_[j] = _fit_marginal(
-                x[rows], self.default_distribution, rng
-            )
+            levels = (level_table(x[rows]) if self.default_distribution in ("auto", "empirical")
+                      else np.zeros((2, 0)))
+            if levels.size:
+                _skip_fit_draw(x[rows], self.default_distribution, rng)
+                self.families_[j], self.levels_[j] = "levels", levels
+                self.tables_[j] = draw_levels(levels, special.ndtr(_GRID))
+            else:
+                self.families_[j], self.tables_[j] = _fit_marginal(
+                    x[rows], self.default_distribution, rng
+                )
             scores[rows, j] = _rank_scores(x[rows], rng)
             progress.advance()
         return present
@@ -262,7 +275,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         for j, indicator in missing_pairs(self.columns_).items():
             if indicator in fixed and indicator not in position and j in position:
                 rows = drawn_missing[indicator] & (frame.values[:, indicator] != MISSING_CODE)
-                value = _grid_interp(self.tables_[j], z[position[j], rows])
+                value = self._inverse(j, z[position[j], rows])
                 frame.values[rows, j] = np.round(value) if self.columns_[j].integer else value
         return frame
 
@@ -304,7 +317,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                        else np.broadcast_to(np.asarray(indicator) == MISSING_CODE, (n,)))
             if missing.all():
                 continue
-            scores = _number_scores(self.tables_[j], values, rng)
+            scores = (_level_scores(self.levels_[j], values, rng) if self._on_levels(j)
+                      else _number_scores(self.tables_[j], values, rng))
             # rows where the number is missing: a draw from its marginal, as good as free
             out[position[j]] = np.where(missing, rng.standard_normal(n), scores)
         return out
@@ -320,10 +334,19 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 pos = np.searchsorted(self.tables_[j], z[k], side="right")
                 out[j] = self.orders_[j][pos]
             else:
-                out[j] = _grid_interp(self.tables_[j], z[k])
+                out[j] = self._inverse(j, z[k])
         for block in self.missing_blocks_:
             out[block.members] = block.indicators(out[block.column], rng).T
         return finished_frame(out[:d], self.columns_, self.fills_[:d])
+
+    def _on_levels(self, j: int) -> bool:
+        return j < len(self.levels_) and bool(self.levels_[j].size)
+
+    def _inverse(self, j: int, z: np.ndarray) -> np.ndarray:
+        """Continuous column ``j``'s values at latent normals ``z`` (its inverse marginal)."""
+        if self._on_levels(j):
+            return draw_levels(self.levels_[j], special.ndtr(z))
+        return _grid_interp(self.tables_[j], z)
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
@@ -331,6 +354,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             "columns": columns_state(self.columns_),
             "families": list(self.families_),
             "tables": list(self.tables_),
+            "levels": list(self.levels_),
             "orders": list(self.orders_),
             "fills": self.fills_,
             "correlation": self.correlation_,
@@ -343,6 +367,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.families_ = [str(f) for f in state["families"]]
         self.tables_ = [np.asarray(t, dtype=np.float64) for t in state["tables"]]
         self.orders_ = [np.asarray(o, dtype=np.int64) for o in state["orders"]]
+        # a model saved before "levels" marginals existed has none, and samples as it did
+        self.levels_ = [np.asarray(t, dtype=np.float64).reshape(2, -1)
+                        for t in state.get("levels", [np.zeros((2, 0))] * len(self.tables_))]
         self.fills_ = np.asarray(state["fills"], dtype=np.float64)
         self.correlation_ = np.asarray(state["correlation"], dtype=np.float64)
         self.cholesky_ = np.asarray(state["cholesky"], dtype=np.float64)
@@ -434,6 +461,28 @@ def _empirical_table(x: np.ndarray) -> np.ndarray:
     if x.size == 0:
         return np.zeros(_GRID.size)
     return np.asarray(np.quantile(x, special.ndtr(_GRID)), dtype=np.float64)
+
+
+def _skip_fit_draw(x: np.ndarray, choice: str, rng: np.random.Generator) -> None:
+    """Draw what :func:`_fit_marginal` would (its subsample) for a column on levels.
+
+    The later columns' family fits then see the same random stream as before levels existed.
+    """
+    if choice == "auto" and x.size > _FIT_ROWS and x.min() != x.max():
+        rng.choice(x, _FIT_ROWS, replace=False)
+
+
+def _level_scores(levels: np.ndarray, values: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Latent values of given numbers of a column on levels: uniform in their level's band.
+
+    A value between levels (not one the column had) takes the band of the next level up.
+    """
+    at = np.minimum(np.searchsorted(levels[0], values, "left"), levels.shape[1] - 1)
+    hi = levels[1][at]
+    lo = np.where(at > 0, levels[1][np.maximum(at - 1, 0)], 0.0)
+    u = np.clip(lo + rng.random(values.size) * (hi - lo), 1e-12, 1 - 1e-12)
+    return np.asarray(special.ndtri(u))
 
 
 def _fit_marginal(x: np.ndarray, choice: str,

@@ -19,12 +19,12 @@ from simulacra.synth._marginals import (
     columns_from_state,
     columns_state,
     draw_codes,
+    draw_marginal,
     fill_value,
     finished_frame,
-    interp_quantiles,
+    marginal_table,
     missing_pairs,
     present_mask,
-    quantile_table,
 )
 from simulacra.synth._params import Check, Interval
 
@@ -35,7 +35,9 @@ class IndependentSynthesizer(BaseSynthesizer):
     A baseline: marginals are faithful, every dependence between columns is lost. Discrete
     columns keep their category frequencies; continuous columns are drawn from the empirical
     quantile function (linear interpolation between stored quantiles), so values stay within
-    the observed range. A missing-value indicator is independent of its value column too.
+    the observed range; a column whose values sit on a few levels (at most 64 distinct values,
+    held by 5 rows each on average) draws only those levels, with their frequencies. A
+    missing-value indicator is independent of its value column too.
 
     Parameters
     ----------
@@ -75,7 +77,7 @@ class IndependentSynthesizer(BaseSynthesizer):
                 present = present_mask(values, pairs, j)
                 # The value marginal is learned where the value exists, not from placeholders.
                 kept = x[present] if present.any() else x
-                marginals.append(quantile_table(kept, self.n_quantiles))
+                marginals.append(marginal_table(kept, self.n_quantiles))
                 fills[j] = fill_value(x, present)
             progress.advance()
         progress.finish()
@@ -91,7 +93,7 @@ class IndependentSynthesizer(BaseSynthesizer):
             if col.discrete:
                 out[j] = draw_codes(self.marginals_[j], u[j])
             else:
-                out[j] = interp_quantiles(self.marginals_[j], u[j])
+                out[j] = draw_marginal(self.marginals_[j], u[j])
         return finished_frame(out, self.columns_, self.fills_)
 
     def _sample_fixed(self, n: int, fixed: Mapping[int, float | np.ndarray], *,
@@ -107,7 +109,7 @@ class IndependentSynthesizer(BaseSynthesizer):
             if indicator in fixed and j not in fixed:
                 rows = (frame.values[:, indicator] == MISSING_CODE) & (
                     values[:, indicator] != MISSING_CODE)
-                drawn = interp_quantiles(self.marginals_[j], rng.random(int(rows.sum())))
+                drawn = draw_marginal(self.marginals_[j], rng.random(int(rows.sum())))
                 values[rows, j] = np.round(drawn) if self.columns_[j].integer else drawn
         return EncodedFrame(values, frame.columns)
 
