@@ -144,6 +144,6 @@ def test_mostly_distinct_codes_that_repeat_keep_how_often_they_repeat() -> None:
     assert made[made > 1].sum() / 6000 == pytest.approx(repeated, abs=0.08)
     assert not set(generated) & set(real)
     # plates that hardly repeat are made fresh, as before
-    plates, state = _decode([f"AB{i:05d}" for i in range(3000)] + ["AB00001"] * 3, PIIType.CODE,
+    _, state = _decode([f"AB{i:05d}" for i in range(3000)] + ["AB00001"] * 3, PIIType.CODE,
                             3000)
     assert "pool_fresh" not in state and not state["pool"]
