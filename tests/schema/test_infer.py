@@ -839,11 +839,14 @@ def test_countries_and_states_one_per_row_stay_categories() -> None:
 def test_mostly_unique_strings_are_codes_not_categories() -> None:
     plates = [f"AB{i:02d} X{chr(65 + i % 26)}Z" for i in range(60)]
     assert col(plates, name="license").pii_type is PIIType.CODE
-    # half repeated still counts, and is told of; fewer distinct values or shares stay
-    # categories
-    with pytest.warns(FitWarning, match=r"'license' has 30 distinct values in 60 rows.*"
+    # half repeated still counts; fewer distinct values or shares stay categories
+    assert col(plates[:30] * 2, name="license").pii_type is PIIType.CODE
+    # repeated codes in words may be categories (product names): told of
+    words = [f"{a} {b}" for a in ("red", "green", "blue", "pale", "dark", "bright")
+             for b in ("apple", "pear", "plum", "fig", "lime")]
+    with pytest.warns(FitWarning, match=r"'product' has 30 distinct values in 60 rows.*"
                                         r"100% of rows holding a repeated value"):
-        assert col(plates[:30] * 2, name="license").pii_type is PIIType.CODE
+        assert col(words * 2, name="product").pii_type is PIIType.CODE
     assert col(plates[:19] * 3, name="license").kind is Kind.CATEGORICAL
     assert col(plates[:29] * 3, name="license").kind is Kind.CATEGORICAL
 

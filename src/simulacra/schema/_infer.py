@@ -93,8 +93,8 @@ CODE_MIN_UNIQUE_SHARE = 0.5
 CODE_MIN_DISTINCT = 20
 """Strings this often distinct (and this many) are regenerated as codes, not replayed."""
 CODE_WARN_REPEATED = 0.5
-"""A code most of whose rows hold a repeated value is told of: it may be a category (product
-names), where a case or customer number (repeated in fewer rows) is not."""
+"""A code in words most of whose rows hold a repeated value is told of: it may be a category
+(product names)."""
 TEXT_MIN_MEAN_LENGTH = 30.0
 TEXT_MIN_MEAN_WORDS = 5.0
 
@@ -513,9 +513,13 @@ def _strings(name: str, values: pd.Series, *, complete: bool) -> _Fields:
 
 
 def _warn_if_repeating_code(name: str, values: pd.Series, n_unique: int) -> None:
-    """Say that a code many rows repeat (product names) is regenerated, not learned."""
+    """Say that a code many rows repeat and written in words (product names) is regenerated.
+
+    Codes with digits (``C-0012``: a customer's number, often a key of another table) repeat
+    as references do, and are left unsaid.
+    """
     repeated = 1.0 - (values.value_counts() == 1).sum() / len(values)
-    if repeated < CODE_WARN_REPEATED:
+    if repeated < CODE_WARN_REPEATED or _sample(values).str.contains(r"\d").mean() >= 0.5:
         return
     warnings.warn(
         f"Column {name!r} has {n_unique:,} distinct values in {len(values):,} rows, so it is "
