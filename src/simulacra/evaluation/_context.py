@@ -227,9 +227,22 @@ def prepare(real: pd.DataFrame, synthetic: pd.DataFrame, table: Table, *,
     named = {role: (labels or {}).get(role, f"the {role} data") for role in frames}
     for role, frame in frames.items():
         _check_frame(named[role], frame, list(types))
-    categories = _categories(frames, types)
-    encoded = {role: _encode(named[role], frame, table, types, categories)
+    notes: list[str] = []
+    for role, frame in frames.items():
+        if role != "real":
+            _note_extra_columns(named[role], frame, {*table.column_names, *real.columns},
+                                notes)
+    aliases = _boolean_aliases(frames["real"], table, types)
+    categories, n_real = _categories(frames, types, aliases)
+    examples = {column: _example(frames["real"][column]) for column, kind in types.items()
+                if kind == NUMERICAL}
+    encoded = {role: _encode(named[role], frame, table, types, categories, aliases,
+                             examples if role != "real" else {}, notes)
                for role, frame in frames.items()}
+    for role in frames:
+        if role != "real":
+            _note_disjoint_categories(named[role], encoded[role], categories, n_real, aliases,
+                                      notes)
     sensitive = tuple(sensitive)
     qi = tuple(quasi_identifiers) if quasi_identifiers is not None else ()
     for name, columns in (("target", (target,) if target else ()), ("sensitive", sensitive),
@@ -243,7 +256,7 @@ def prepare(real: pd.DataFrame, synthetic: pd.DataFrame, table: Table, *,
             "--sensitive) or another target.")
     return EvalContext(table=table, types=types, categories=categories, encoded=encoded,
                        target=target, sensitive=sensitive, quasi_identifiers=qi, seed=seed,
-                       limits=limits or Limits(), excluded=excluded,
+                       limits=limits or Limits(), excluded=excluded, notes=notes,
                        groups=_groups(frames, group_by, named))
 
 
@@ -282,20 +295,71 @@ def _column_types(table: Table) -> tuple[dict[str, str], dict[str, str]]:
     return types, excluded
 
 
+def check_unique_columns(label: str, frame: pd.DataFrame) -> None:
+    """Refuse a frame with a column name given more than once (which one would count?)."""
+    if not isinstance(frame, pd.DataFrame):
+        return
+    repeated = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+    if repeated:
+        raise DataValidationError.of([Issue(
+            f"{label} has more than one column named "
+            f"{', '.join(repr(str(c)) for c in repeated)}, so its values are ambiguous.",
+            fix="Rename or drop the repeated columns so that each name appears once.")])
+
+
 def _check_frame(label: str, frame: pd.DataFrame, columns: list[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise InvalidParameterError(
             f"{label[0].upper()}{label[1:]} must be a pandas DataFrame or a file path, got "
             f"{type(frame).__name__}.")
+    check_unique_columns(label, frame)
     if len(frame) == 0:
         raise DataValidationError.of([Issue(f"{label} has no rows.",
                                             fix="Pass a table with at least one row.")])
     lacking = [c for c in columns if c not in frame.columns]
     if lacking:
+        loose = {_loose(c): c for c in frame.columns if isinstance(c, str)}
+        near = [(c, loose[_loose(c)]) for c in lacking if _loose(c) in loose]
+        hint = ""
+        if near:
+            pairs = ", ".join(f"{have!r} for {want!r}" for want, have in near[:5])
+            pairs += f" and {len(near) - 5} more" if len(near) > 5 else ""
+            hint = (f" It has {pairs}: headers that differ only in upper/lower case or "
+                    "spaces, rename them to the real data's spelling.")
+        shown = ", ".join(map(repr, lacking[:10]))
+        more = f" and {len(lacking) - 10} more" if len(lacking) > 10 else ""
+        count = f" (all {len(lacking)})" if len(lacking) == len(columns) > 1 else ""
         raise DataValidationError.of([Issue(
-            f"{label} lacks the column{'s' if len(lacking) > 1 else ''} "
-            f"{', '.join(map(repr, lacking))} of the real data.",
+            f"{label} lacks the column{'s' if len(lacking) > 1 else ''} {shown}{more}"
+            f"{count} of the real data.{hint}",
             fix=f"Give {label} the same columns as the real data.")])
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _loose(name: Any) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def _note_extra_columns(label: str, frame: pd.DataFrame, known: set[Any],
+                        notes: list[str]) -> None:
+    """Note the columns of ``frame`` that the real data lacks: they are not compared."""
+    extra = [str(c) for c in frame.columns if c not in known]
+    if not extra:
+        return
+    shown = ", ".join(map(repr, extra[:10]))
+    more = f" and {len(extra) - 10} more" if len(extra) > 10 else ""
+    text = (f"Column{'s' if len(extra) > 1 else ''} of {label} that the real data lacks, "
+            f"not compared: {shown}{more}.")
+    renamed = [c for c in extra if "." in c and c.rsplit(".", 1)[0] in known
+               and c.rsplit(".", 1)[1].isdigit()]
+    if renamed:
+        c = renamed[0]
+        text += (f" {c!r} looks like a repeated {c.rsplit('.', 1)[0]!r} header, which pandas "
+                 "renames on reading a file: check the file's header line.")
+    notes.append(text)
 
 
 def _check_columns(what: str, columns: Iterable[str], types: dict[str, str],
@@ -311,14 +375,18 @@ def _check_columns(what: str, columns: Iterable[str], types: dict[str, str],
             f"{', '.join(types)}.")
 
 
-def _labels(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _labels(series: pd.Series, aliases: dict[str, str] | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
     """Per-row codes into a list of string labels (one per distinct value), -1 missing.
 
     1, 1.0 and "1" all read as "1", and True as "True", so a column read back from CSV
-    compares equal to the frame it was written from.
+    compares equal to the frame it was written from. ``aliases`` renames labels (a boolean
+    column's other spellings of the real data's true and false values).
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     labels = np.array([_label(u) for u in np.asarray(uniques, dtype=object)], dtype=object)
+    if aliases:
+        labels = np.array([aliases.get(x, x) for x in labels], dtype=object)
     return codes, labels
 
 
@@ -330,9 +398,52 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def _categories(frames: dict[str, pd.DataFrame], types: dict[str, str]
-                ) -> dict[str, list[str]]:
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+
+
+def _truth(label: str) -> bool | None:
+    """The truth value a boolean spelling stands for ("yes", "1", "True"), else None."""
+    key = label.strip().casefold()
+    return True if key in _TRUE else False if key in _FALSE else None
+
+
+def _boolean_aliases(real: pd.DataFrame, table: Table, types: dict[str, str]
+                     ) -> dict[str, dict[str, str]]:
+    """Per boolean column, each other spelling of true and false -> the real data's label.
+
+    A boolean column is compared by truth value: True, 1, "1", "true" and "yes" are one
+    value when the real data spells true one way (the same for false).
+    """
+    out: dict[str, dict[str, str]] = {}
+    for column in types:
+        if table.column(column).kind != Kind.BOOLEAN:
+            continue
+        present = {str(x) for x in _labels(real[column])[1]}
+        spelled: dict[bool, set[str]] = {True: set(), False: set()}
+        for label in present:
+            truth = _truth(label)
+            if truth is not None:
+                spelled[truth].add(label)
+        mapping = {}
+        for truth, labels in spelled.items():
+            if len(labels) == 1:
+                (real_label,) = labels
+                keys = _TRUE if truth else _FALSE
+                mapping.update({k: real_label for k in
+                                {*keys, *(k.upper() for k in keys), *(k.title() for k in keys)}
+                                if k not in present})
+        if mapping:
+            out[column] = mapping
+    return out
+
+
+def _categories(frames: dict[str, pd.DataFrame], types: dict[str, str],
+                aliases: dict[str, dict[str, str]]) -> tuple[dict[str, list[str]],
+                                                             dict[str, int]]:
+    """Each categorical column's categories (real ones first) and how many are real."""
     out: dict[str, list[str]] = {}
+    n_real: dict[str, int] = {}
     for column, kind in types.items():
         if kind != CATEGORICAL:
             continue
@@ -340,26 +451,102 @@ def _categories(frames: dict[str, pd.DataFrame], types: dict[str, str]
         counts = pd.Series(np.bincount(codes[codes >= 0], minlength=len(labels)), index=labels)
         counts = counts.groupby(level=0, sort=False).sum()
         order = counts.sort_values(ascending=False, kind="stable").index.tolist()
+        n_real[column] = len(order)
         seen = set(order)
         for role, frame in frames.items():
             if role == "real":
                 continue
-            unseen = sorted({str(x) for x in _labels(frame[column])[1]} - seen)
+            found = _labels(frame[column], aliases.get(column))[1]
+            unseen = sorted({str(x) for x in found} - seen)
             order.extend(unseen)
             seen.update(unseen)
         out[column] = order
+    return out, n_real
+
+
+#: A column whose values are at least this share categories the real data lacks is noted.
+DISJOINT_SHARE = 0.9
+
+
+def _note_disjoint_categories(label: str, encoded: _Encoded, categories: dict[str, list[str]],
+                              n_real: dict[str, int], aliases: dict[str, dict[str, str]],
+                              notes: list[str]) -> None:
+    """Note each categorical column whose values are (nearly) all unknown to the real data."""
+    for column, codes in encoded.codes.items():
+        present = codes[codes >= 0]
+        if present.size == 0 or n_real[column] == 0:
+            continue
+        foreign = present >= n_real[column]
+        if foreign.mean() < DISJOINT_SHARE:
+            continue
+        real = categories[column][:n_real[column]]
+        unseen = [categories[column][c] for c in np.unique(present[foreign])]
+        shown = ", ".join(map(repr, unseen[:5])) + (" ..." if len(unseen) > 5 else "")
+        real_shown = ", ".join(map(repr, real[:5])) + (" ..." if len(real) > 5 else "")
+        text = (f"{_capital(label)}: column {column!r} shares (almost) no values with the "
+                f"real data ({foreign.mean():.0%} of its values are new, such as {shown}; the "
+                f"real data has {real_shown}), so they all count as mismatches.")
+        mapping = _suggested_mapping(unseen, real)
+        if mapping:
+            text += (" The same values seem spelled differently: map "
+                     + ", ".join(f"{a!r} to {b!r}" for a, b in mapping[:5])
+                     + " before evaluating.")
+        else:
+            text += " Check that both tables write the values the same way."
+        notes.append(text)
+
+
+def _suggested_mapping(unseen: list[str], real: list[str]) -> list[tuple[str, str]]:
+    """Pairs (new value, real value) equal up to case and spaces, or as booleans."""
+    loose: dict[str, list[str]] = {}
+    for value in real:
+        loose.setdefault(_loose(value), []).append(value)
+    truths: dict[bool, list[str]] = {True: [], False: []}
+    for value in real:
+        truth = _truth(value)
+        if truth is not None:
+            truths[truth].append(value)
+    out = []
+    for value in unseen:
+        same = loose.get(_loose(value), [])
+        truth = _truth(value)
+        if len(same) == 1:
+            out.append((value, same[0]))
+        elif truth is not None and len(truths[truth]) == 1:
+            out.append((value, truths[truth][0]))
     return out
 
 
+def _example(series: pd.Series) -> str:
+    """A present value of ``series`` as text (for messages), or ""."""
+    present = series.dropna()
+    return _shown(present.iloc[0]) if len(present) else ""
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: Python's repr, never numpy's."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return repr(str(value))
+    return repr(value)
+
+
 def _encode(label: str, frame: pd.DataFrame, table: Table, types: dict[str, str],
-            categories: dict[str, list[str]]) -> _Encoded:
+            categories: dict[str, list[str]], aliases: dict[str, dict[str, str]],
+            examples: dict[str, str], notes: list[str]) -> _Encoded:
+    """Codes and floats of one role; ``examples`` are real values shown when one is wrong.
+
+    Infinite numbers are missing values, with a note naming the column and rows: no metric
+    can place them (not a histogram, a distance or a model).
+    """
     numeric: dict[str, np.ndarray] = {}
     codes: dict[str, np.ndarray] = {}
     issues: list[Issue] = []
     for column, kind in types.items():
         series = frame[column].reset_index(drop=True)
         if kind == CATEGORICAL:
-            row_codes, labels = _labels(series)
+            row_codes, labels = _labels(series, aliases.get(column))
             index = pd.Index(categories[column]).get_indexer(pd.Index(labels))
             if index.size == 0:  # nothing present in this column
                 codes[column] = np.full(len(series), -1, dtype=np.int64)
@@ -368,19 +555,47 @@ def _encode(label: str, frame: pd.DataFrame, table: Table, types: dict[str, str]
                                      -1).astype(np.int64)
             continue
         spec = table.column(column)
-        values, bad = _as_float(series, spec.kind == Kind.DATETIME,
-                                spec.datetime_format or spec.text_format)
+        is_datetime = spec.kind == Kind.DATETIME
+        fmt = spec.datetime_format or spec.text_format
+        values, bad = _as_float(series, is_datetime, fmt)
         if bad.any():
             rows = tuple(int(i) for i in np.flatnonzero(bad)[:3])
-            what = "datetimes" if table.column(column).kind == Kind.DATETIME else "numbers"
             issues.append(Issue(
-                f"{label} has values that are not {what}, such as "
-                f"{series.iloc[rows[0]]!r}.", column=column, rows=rows, n_rows=int(bad.sum()),
-                fix="Give the column the same kind of values as in the real data."))
+                f"{label} has values that are not {'datetimes' if is_datetime else 'numbers'}"
+                f"{f' in the format {fmt}' if is_datetime and fmt else ''}, such as "
+                f"{_shown(series.iloc[rows[0]])}"
+                f"{_real_example(is_datetime, examples.get(column, ''))}.",
+                column=column, rows=rows,
+                n_rows=int(bad.sum()), fix=_kind_fix(is_datetime, fmt)))
+        infinite = np.isinf(values)
+        if infinite.any():
+            where = np.flatnonzero(infinite)
+            shown = ", ".join(str(int(i)) for i in where[:5]) + (" ..." if where.size > 5 else "")
+            signs = sorted({"inf" if v > 0 else "-inf" for v in values[infinite]})
+            plural = "s" if where.size != 1 else ""
+            notes.append(
+                f"{_capital(label)}: column {column!r} holds {' and '.join(signs)} in "
+                f"{where.size:,} row{plural} (row{plural} {shown}, counted from 0), evaluated "
+                "as missing values.")
+            values = np.where(infinite, np.nan, values)
         numeric[column] = values
     if issues:
-        raise DataValidationError.of(issues, source=label)
+        raise DataValidationError.of(issues)
     return _Encoded(numeric, codes, len(frame))
+
+
+def _real_example(is_datetime: bool, example: str) -> str:
+    if not example:
+        return ""
+    return f" (the real data has {'dates' if is_datetime else 'numbers'} such as {example})"
+
+
+def _kind_fix(is_datetime: bool, fmt: str | None) -> str:
+    if is_datetime:
+        written = f"in the format {fmt}" if fmt else "as the real data writes them"
+        return (f"Write the column's dates {written}, or in ISO 8601 "
+                "(1967-08-05T00:00:00Z); leave unknown dates empty.")
+    return "Give the column numbers, as in the real data; leave unknown values empty."
 
 
 def _as_float(series: pd.Series, is_datetime: bool, fmt: str | None
@@ -406,4 +621,12 @@ def _as_float(series: pd.Series, is_datetime: bool, fmt: str | None
     else:
         stamps = pd.to_datetime(series, errors="coerce", utc=True, format="mixed")
     seconds = stamps_to_seconds(stamps)
-    return seconds, np.isnan(seconds) & ~missing
+    failed = np.isnan(seconds) & ~missing
+    if failed.any():  # ISO 8601 text is unambiguous in any data: 1967-08-05T00:00:00.000Z
+        text = series[failed]
+        text = text[text.map(lambda v: isinstance(v, str))]
+        if len(text):
+            iso = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+            seconds[iso.index.to_numpy()] = stamps_to_seconds(iso)
+            failed = np.isnan(seconds) & ~missing
+    return seconds, failed

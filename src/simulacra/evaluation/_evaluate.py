@@ -18,7 +18,7 @@ from simulacra._version import __version__
 from simulacra.data._io import read_table, table_name_from
 from simulacra.errors import InvalidParameterError
 from simulacra.evaluation._builtin import DEFAULT_METRICS
-from simulacra.evaluation._context import EvalContext, Limits, prepare
+from simulacra.evaluation._context import EvalContext, Limits, check_unique_columns, prepare
 from simulacra.evaluation._metric import METRICS, Metric, MetricResult
 from simulacra.evaluation._report import Report
 from simulacra.schema import Kind, Role, Schema, Table, infer_schema
@@ -49,7 +49,8 @@ def evaluate(
     real
         The data the generator was trained on (DataFrame, CSV or Parquet path).
     synthetic
-        The generated data, with the real data's columns (extra columns are ignored).
+        The generated data, with the real data's columns (extra columns are not compared;
+        the report's notes list them).
     holdout
         Real rows the generator never saw. Utility, fairness and most privacy metrics need
         it; without it they are reported as skipped.
@@ -93,6 +94,8 @@ def evaluate(
     frames = {role: _frame(data, role) for role, data in given.items() if data is not None}
     labels = {role: f"the {role} data ({data})" for role, data in given.items()
               if isinstance(data, (str, Path))}
+    for role, frame in frames.items():
+        check_unique_columns(labels.get(role, f"the {role} data"), frame)
     table = _table(schema, frames["real"],
                    table_name_from(real) if isinstance(real, (str, Path)) else None)
     if group_by is not None and group_by in table.column_names:
@@ -192,13 +195,26 @@ def _info(ctx: EvalContext, frames: dict[str, pd.DataFrame], seconds: float) -> 
         "excluded_columns": dict(ctx.excluded),
         "target": ctx.target,
         "sensitive": list(ctx.sensitive),
-        "quasi_identifiers": list(ctx.quasi_identifiers),
+        "quasi_identifiers": _quasi_identifiers(ctx),
+        "quasi_identifiers_given": bool(ctx.quasi_identifiers),
         "limits": {"model_rows": ctx.limits.model_rows,
                    "distance_rows": ctx.limits.distance_rows,
                    "triples": ctx.limits.triples},
         "notes": list(ctx.notes),
         "seconds": round(seconds, 3),
     }
+
+
+def _quasi_identifiers(ctx: EvalContext) -> list[str]:
+    """The columns the attacks assume known.
+
+    As given, else every evaluated column that is neither sensitive nor the target (the
+    attacks' default, ``_anonymeter.auxiliary_columns``).
+    """
+    if ctx.quasi_identifiers:
+        return list(ctx.quasi_identifiers)
+    hidden = set(ctx.sensitive) | ({ctx.target} if ctx.target else set())
+    return [c for c in ctx.columns if c not in hidden]
 
 
 def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0

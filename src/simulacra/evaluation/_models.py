@@ -197,6 +197,12 @@ def _build_problem(ctx: EvalContext) -> Problem:
     notes: list[str] = []
     splits = {role: _split(ctx, role, target, notes) for role in ("real", "synthetic", "holdout")}
     _, names, is_cat = ctx.features("real", np.arange(0), exclude=[target])
+    empty = _empty_features(names, splits, notes)
+    if empty.any():
+        keep = ~empty
+        names = [n for n, k in zip(names, keep, strict=True) if k]
+        is_cat = is_cat[keep]
+        splits = {role: Split(s.x[:, keep], s.y, s.rows) for role, s in splits.items()}
     tree_cat = np.array([bool(c) and len(ctx.categories[n]) <= MAX_TREE_CATEGORIES
                          for n, c in zip(names, is_cat, strict=True)], dtype=bool)
     classes = (np.unique(np.concatenate([s.y for s in splits.values()])).astype(np.int64)
@@ -230,6 +236,27 @@ def _split(ctx: EvalContext, role: str, target: str, notes: list[str]) -> Split:
     x, _, _ = ctx.features(role, rows, exclude=[target])
     x = np.where(np.isfinite(x), x, np.nan)
     return Split(x, y[keep], rows)
+
+
+def _empty_features(names: list[str], splits: dict[str, Split], notes: list[str]
+                    ) -> np.ndarray:
+    """Which features have no value in the real or the synthetic training rows.
+
+    Gradient boosting cannot bin a column without values, and TRTR and TSTR models must see
+    the same features, so such a column is left out of every model, with a note (fidelity's
+    missing_values and column_shapes still show that it is empty).
+    """
+    empty = np.zeros(len(names), dtype=bool)
+    for role in ("real", "synthetic"):
+        x = splits[role].x
+        if len(x) == 0:
+            continue
+        blank = np.isnan(x).all(axis=0)
+        for j in np.flatnonzero(blank & ~empty):
+            notes.append(f"{names[j]!r} has no values in the {role} rows the models train on, "
+                         "so every utility and fairness model leaves it out.")
+        empty |= blank
+    return empty
 
 
 # -- training ---------------------------------------------------------------------------------

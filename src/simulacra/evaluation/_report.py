@@ -96,8 +96,9 @@ class Report:
 
     def summary(self) -> str:
         """A short plain-text summary: the scorecard and the headline numbers."""
-        lines = [f"Evaluation of {self.info.get('rows', {}).get('synthetic', '?')} synthetic "
-                 f"rows against {self.info.get('rows', {}).get('real', '?')} real rows"]
+        rows = self.info.get("rows", {})
+        lines = [f"Evaluation of {_rows(rows.get('synthetic'), 'synthetic')} against "
+                 f"{_rows(rows.get('real'), 'real')}"]
         for verdict in self.scorecard():
             lines.append(f"  {verdict.family.value:<9} {verdict.verdict:<13}"
                          f"{verdict.headline}")
@@ -340,3 +341,10 @@ def _why(result: MetricResult) -> str:
 
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _rows(n: object, role: str) -> str:
+    """Row count with its noun: 1 synthetic row, 3,563 real rows, ? real rows (unknown)."""
+    if isinstance(n, int):
+        return f"{n:,} {role} row{'s' if n != 1 else ''}"
+    return f"? {role} rows"

@@ -226,8 +226,10 @@ def notes(report: Report) -> Html:
                   kv_table((k.replace("_", " "), v) for k, v in limits.items())]
     qi = _strings(info.get("quasi_identifiers"))
     if qi:
-        parts.append(el("p", "Quasi-identifiers assumed known to an attacker: ",
-                        ", ".join(qi), "."))
+        default = info.get("quasi_identifiers_given") is False
+        parts.append(el("p", "Quasi-identifiers assumed known to an attacker",
+                        " (by default, every compared column but the target and the sensitive"
+                        " ones)" if default else "", ": ", ", ".join(qi), "."))
     return el("section", *parts, id="notes")
 
 
