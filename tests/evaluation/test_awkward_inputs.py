@@ -81,6 +81,15 @@ def test_a_boolean_column_is_compared_by_truth_value() -> None:
         assert "member" not in _notes(again)
 
 
+def test_false_written_two_ways_is_one_value_when_the_real_data_has_no_false() -> None:
+    real = pd.DataFrame({"member": [True] * 40, "x": np.arange(40.0)})
+    mixed = real.assign(member=[True] * 20 + [False] * 10 + ["no"] * 10)
+    report = evaluate(real, mixed, metrics=["column_shapes"])
+    plot = report["column_shapes"].details["plots"]["member"]
+    assert plot["labels"] == ["True", "False"]
+    assert list(plot["synthetic"]) == pytest.approx([0.5, 0.5])
+
+
 def test_categories_spelled_otherwise_are_noted_with_the_mapping() -> None:
     real, syn = _frame(), _frame(seed=1)
     syn["city"] = syn["city"].str.upper()

@@ -420,15 +420,15 @@ def _boolean_aliases(real: pd.DataFrame, table: Table, types: dict[str, str]
         if table.column(column).kind != Kind.BOOLEAN:
             continue
         present = {str(x) for x in _labels(real[column])[1]}
-        spelled: dict[bool, set[str]] = {True: set(), False: set()}
-        for label in present:
-            truth = _truth(label)
-            if truth is not None:
-                spelled[truth].add(label)
+        truths = {label: _truth(label) for label in present}
+        if any(truth is None for truth in truths.values()):
+            continue  # a schema's boolean column of other values ("M" and "F")
+        spelled = {flag: {label for label, truth in truths.items() if truth is flag}
+                   for flag in (True, False)}
         mapping = {}
         for truth, labels in spelled.items():
-            if len(labels) == 1:
-                (real_label,) = labels
+            if len(labels) <= 1:  # the real spelling, else (absent from real) "True"/"False"
+                real_label = next(iter(labels), str(truth))
                 keys = _TRUE if truth else _FALSE
                 mapping.update({k: real_label for k in
                                 {*keys, *(k.upper() for k in keys), *(k.title() for k in keys)}
