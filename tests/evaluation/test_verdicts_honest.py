@@ -48,10 +48,23 @@ def test_real_names_replayed_make_privacy_poor_and_are_named(people) -> None:
     report = evaluate(train, leak, holdout=holdout, metrics=["exact_copies", "pii_overlap"])
     result = report["pii_overlap"]
     assert result.value == pytest.approx(1.0)
-    assert result.details["columns_above_baseline"] == ["name", "email"]
+    assert result.details["columns_flagged"] == ["name", "email"]
     verdict = _verdict(report, "privacy")
     assert verdict.verdict == POOR
     assert "'name' and 'email'" in verdict.headline
+
+
+def test_a_row_counter_overlapping_real_ids_is_not_a_leak(people) -> None:
+    train, holdout, synthetic = people
+    counter = synthetic.assign(id=np.arange(len(synthetic)))  # 0, 1, 2, ... as many generators
+    result = evaluate(train, counter, holdout=holdout, metrics=["pii_overlap"])["pii_overlap"]
+    assert result.value == 0.0
+    assert any("row counter" in n for n in result.notes)
+    # real ids in another order, some left out: copied, not counted
+    copied = synthetic.assign(id=train["id"].to_numpy()).sample(frac=1.0, random_state=0)
+    copied = copied.head(500)
+    result = evaluate(train, copied, holdout=holdout, metrics=["pii_overlap"])["pii_overlap"]
+    assert result.details["columns_flagged"] == ["id"]
 
 
 def test_fresh_pii_values_pass(people) -> None:

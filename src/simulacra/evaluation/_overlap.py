@@ -27,6 +27,8 @@ _KEY = "pii_overlap:raw"
 #: The skip reason of a table without such columns: the check does not apply, so the
 #: scorecard leaves it out rather than listing it as "not measured".
 NO_COLUMNS = "no id, PII or free-text column to check"
+#: Excess beyond noise from which a column is named (and the verdict stops being good).
+NOTICEABLE = 0.005
 
 
 def keep_identifier_columns(ctx: EvalContext, frames: dict[str, pd.DataFrame]) -> None:
@@ -91,17 +93,25 @@ class PIIOverlap(Metric):
         rows = [_column_row(column, raw["real"][column], raw["synthetic"][column],
                             None if holdout is None else holdout.get(column))
                 for column in columns]
-        measured = [r for r in rows if r["excess"] is not None]
+        counters = [c for c in columns if ctx.table.column(c).kind == Kind.ID
+                    and _counter(raw["synthetic"][c])]
+        counters = [c for c, r in zip(columns, rows, strict=True)
+                    if c in counters and r["synthetic_count"]]
+        if counters:
+            notes.append(f"Synthetic {_names(counters)} {'is' if len(counters) == 1 else 'are'} "
+                         "a run of consecutive whole numbers, a row counter rather than copied "
+                         "ids: shown, not judged.")
+        measured = [r for r in rows if r["excess"] is not None and r["column"] not in counters]
         if not measured:
             return self.unmeasured("every synthetic id, PII and text value is missing",
                                    details={"columns": rows}, notes=notes)
         worst = max(measured, key=lambda r: (r["excess_beyond_noise"], r["excess"]))
-        flagged = [r["column"] for r in measured if r["excess_beyond_noise"] > 0]
+        flagged = [r["column"] for r in measured if r["excess_beyond_noise"] > NOTICEABLE]
         details: dict[str, Any] = {
             "columns": rows,
             "worst_column": worst["column"],
             "excess_beyond_noise": worst["excess_beyond_noise"],
-            "columns_above_baseline": flagged,
+            "columns_flagged": flagged,
         }
         return self.result(max(r["excess"] for r in measured), details=details, notes=notes)
 
@@ -136,6 +146,18 @@ def _column_row(column: str, real: pd.Series, synthetic: pd.Series,
     excess = p_syn - baseline
     return {**row, "excess": excess, "allowance": allowance,
             "excess_beyond_noise": max(0.0, excess - allowance)}
+
+
+def _counter(values: pd.Series) -> bool:
+    """Whether the values are distinct whole numbers with no gap (1, 2, 3, ...)."""
+    numbers = pd.to_numeric(values.dropna(), errors="coerce")
+    if numbers.empty or numbers.isna().any():
+        return False
+    array = numbers.to_numpy(dtype=np.float64)
+    if not np.all(np.mod(array, 1) == 0):
+        return False
+    distinct = np.unique(array)
+    return bool(distinct.size == array.size and distinct[-1] - distinct[0] + 1 == distinct.size)
 
 
 def _normalized(values: pd.Series) -> pd.Series:

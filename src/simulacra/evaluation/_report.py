@@ -15,7 +15,7 @@ from simulacra.evaluation._metric import (
     clean_number,
     jsonable,
 )
-from simulacra.evaluation._overlap import NO_COLUMNS
+from simulacra.evaluation._overlap import NO_COLUMNS, NOTICEABLE
 
 REPORT_FORMAT = 1
 GOOD, FAIR, POOR, UNKNOWN = "good", "fair", "poor", "not measured"
@@ -233,7 +233,7 @@ CHECKS: tuple[Threshold, ...] = (
               0.001, 0.01, False,
               "good <= 0.1 points, fair <= 1 point above the holdout's own copy rate"),
     Threshold("pii_overlap", Family.PRIVACY, "id / PII values repeated beyond baseline",
-              _overlap_excess, 0.005, 0.02, False,
+              _overlap_excess, NOTICEABLE, 0.02, False,
               "good <= 0.5 points, fair <= 2 points above the holdout's share of values found "
               "in the training data, beyond two standard errors"),
     Threshold("dcr", Family.PRIVACY, "DCR share excess", _dcr_excess, 1.0, 2.5, False,
@@ -321,7 +321,7 @@ def _problem(report: Report, check: Check, verdict: str) -> str:
                 "0.5; were the real data and the holdout swapped, or the generator fitted on "
                 "the holdout?)")
     if check.metric == "pii_overlap" and result is not None:
-        columns = result.details.get("columns_above_baseline") or []
+        columns = result.details.get("columns_flagged") or []
         if columns:
             return (f"synthetic values of {_and([repr(c) for c in columns])} repeat real ones "
                     "more often than unseen rows do")
