@@ -142,7 +142,8 @@ def test_exact_copies_match_missing_to_missing_and_numbers_to_nine_digits() -> N
         "x": [1.0 + 1e-12, np.nan, -0.0, 2.5001, 7.0],
         "c": ["a", "b", None, "a", "a"],
     })
-    result = ExactCopies().measure(_ctx(real, synthetic, holdout=real.iloc[:2]))
+    holdout = pd.concat([real.iloc[:2]] * 10)  # 20 rows, the fewest that give a baseline
+    result = ExactCopies().measure(_ctx(real, synthetic, holdout=holdout))
     assert result.details["count"] == 3
     assert result.value == pytest.approx(0.6)
     assert result.details["holdout_rate"] == 1.0
@@ -172,7 +173,7 @@ def test_dcr_compares_with_a_training_subsample_as_large_as_the_holdout() -> Non
 
 
 def test_dcr_ties_count_half() -> None:
-    real = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "c": list("abab")})
+    real = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0] * 5, "c": list("abab") * 5})  # 20 rows
     synthetic = pd.DataFrame({"a": [0.5, 1.7, 3.0], "c": list("bba")})
     result = DistanceToClosestRecord().measure(_ctx(real, synthetic, holdout=real))
     assert result.value == 0.5

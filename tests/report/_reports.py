@@ -109,6 +109,10 @@ def privacy() -> list[MetricResult]:
     return [
         _result("exact_copies", Family.PRIVACY, Goal.MINIMIZE, 0.0012,
                 {"holdout_rate": 0.001, "count": 6}, ideal=0.0),
+        _result("pii_overlap", Family.PRIVACY, Goal.MINIMIZE, 0.0, {
+            "columns": [{"column": NASTY + "_id", "synthetic_share": 0.0, "holdout_share": 0.0,
+                         "excess": 0.0, "excess_beyond_noise": 0.0}],
+            "excess_beyond_noise": 0.0, "columns_flagged": []}, ideal=0.0),
         _result("dcr", Family.PRIVACY, Goal.TARGET, DCR_SHARE, {
             "allowance": 0.02, "standard_error": 0.007, "p_value": 0.03,
             "histogram": {"edges": list(np.linspace(0, 2.0, 21)),

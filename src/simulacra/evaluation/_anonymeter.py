@@ -29,6 +29,7 @@ from simulacra.evaluation._neighbours import (
     encoder,
     nearest,
     sample,
+    small_holdout,
     wilson,
 )
 
@@ -153,6 +154,8 @@ class SinglingOut(_AnonymeterMetric):
         "descriptions; the headline is the riskier.")
 
     def measure(self, ctx: EvalContext) -> MetricResult:
+        if small_holdout(ctx):  # the control is the holdout
+            return self.skip(small_holdout(ctx))
         modes, notes = singling_out_modes(ctx)
         if not modes:
             return self.skip(f"fewer than {MIN_PREDICATES} predicates single out one "
@@ -181,6 +184,8 @@ class Linkability(_AnonymeterMetric):
         "interval; 0 means the synthetic data links no one.")
 
     def measure(self, ctx: EvalContext) -> MetricResult:
+        if small_holdout(ctx):  # the control is the holdout
+            return self.skip(small_holdout(ctx))
         columns = auxiliary_columns(ctx)
         if len(columns) < 2:
             return self.skip("needs at least two known (quasi-identifier) columns to split")
@@ -225,6 +230,8 @@ class AttributeInference(_AnonymeterMetric):
         "exposed sensitive column.")
 
     def measure(self, ctx: EvalContext) -> MetricResult:
+        if small_holdout(ctx):  # the control is the holdout
+            return self.skip(small_holdout(ctx))
         secrets = list(ctx.sensitive) or ([ctx.target] if ctx.target else [])
         if not secrets:
             return self.skip("needs a sensitive column (or a target) to infer")

@@ -19,6 +19,7 @@ _BUILTIN = {
     "importance_agreement": "simulacra.evaluation.utility:ImportanceAgreement",
     # privacy
     "exact_copies": "simulacra.evaluation.privacy:ExactCopies",
+    "pii_overlap": "simulacra.evaluation._overlap:PIIOverlap",
     "dcr": "simulacra.evaluation.privacy:DistanceToClosestRecord",
     "membership_inference": "simulacra.evaluation._membership:MembershipInference",
     "singling_out": "simulacra.evaluation._anonymeter:SinglingOut",

@@ -20,6 +20,11 @@ from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
 
 FOLDS = 5
+#: Fewest rows of each side. The classifier's leaves hold at least 20 rows (scikit-learn's
+#: default), so with 20 rows a side (32 training rows a fold) it cannot split at all and
+#: reads exactly 0.5 however fake the rows are; from 30 a side (48 training rows) it can
+#: split once, enough to catch a blatant artefact (QA: a constant column scored 0.98).
+MIN_ROWS = 30
 #: Categorical columns with more categories than this are given to the trees as numbers.
 MAX_NATIVE_CATEGORIES = 250
 _TOP_FEATURES = 10
@@ -41,8 +46,10 @@ class Detection(Metric):
 
     def measure(self, ctx: EvalContext) -> MetricResult:
         n = min(ctx.n("real"), ctx.n("synthetic"), ctx.limits.model_rows)
-        if n < 2 * FOLDS:
-            return self.skip(f"needs at least {2 * FOLDS} rows on each side")
+        if n < MIN_ROWS:
+            return self.skip(f"needs at least {MIN_ROWS} rows on each side, got {n}: with "
+                             "fewer, the classifier cannot split (its leaves hold at least "
+                             "20 rows) and would read 0.5 however fake the rows are")
         x, y, names, native = _dataset(ctx, n)
         aucs: list[float] = []
         importances: np.ndarray | None = None

@@ -20,6 +20,7 @@ from simulacra.errors import InvalidParameterError
 from simulacra.evaluation._builtin import DEFAULT_METRICS
 from simulacra.evaluation._context import EvalContext, Limits, check_unique_columns, prepare
 from simulacra.evaluation._metric import METRICS, Metric, MetricResult
+from simulacra.evaluation._overlap import keep_identifier_columns
 from simulacra.evaluation._report import Report
 from simulacra.schema import Kind, Role, Schema, Table, infer_schema
 
@@ -109,6 +110,7 @@ def evaluate(
                   target=target, sensitive=chosen_sensitive,
                   quasi_identifiers=quasi_identifiers, seed=_int(seed), limits=limits,
                   labels=labels, group_by=group_by)
+    keep_identifier_columns(ctx, frames)  # the id, PII and text values pii_overlap compares
     names = list(metrics) if metrics is not None else list(DEFAULT_METRICS)
     chosen = [METRICS.get(name)() for name in names]
     if n_jobs < 1:

@@ -29,14 +29,15 @@ from simulacra.evaluation._neighbours import (
     nearest,
     reference_size,
     sample,
+    small_holdout,
 )
 
 #: Most members (and as many non-members) attacked.
 MAX_MEMBERS = 5_000
 #: Most principal components the densities are estimated in.
 DENSITY_DIMS = 8
-#: Fewest holdout rows for a population density worth the name.
-MIN_HOLDOUT = 20
+#: Standard errors of chance an AUC must lie below 0.5 to read as "inverted".
+INVERTED_SE = 4.0
 
 
 class MembershipInference(Metric):
@@ -63,8 +64,8 @@ class MembershipInference(Metric):
 
     def measure(self, ctx: EvalContext) -> MetricResult:
         size = reference_size(ctx)
-        if size < MIN_HOLDOUT:
-            return self.skip(f"needs at least {MIN_HOLDOUT} holdout rows, got {size}")
+        if small_holdout(ctx, size):
+            return self.skip(small_holdout(ctx, size))
         synthetic = sample(ctx, "synthetic", ctx.limits.distance_rows).points
         holdout = sample(ctx, "holdout", size).points
         n = min(size, MAX_MEMBERS)
@@ -96,6 +97,16 @@ class MembershipInference(Metric):
             "density_dims": dims,
         }
         notes = [f"Headline: the {strongest} attack, the stronger of the two."]
+        # Far below 0.5, holdout records look more like the synthetic rows than training
+        # records do: the synthetic data came from the holdout, not from the training data.
+        details["inverted"] = bool(value < 0.5 - INVERTED_SE * details["standard_error"])
+        if details["inverted"]:
+            notes.append(
+                f"The attack's AUC, {value:.3f}, is far below 0.5: holdout records sit closer "
+                "to the synthetic rows than training records do, so the synthetic rows match "
+                "the holdout, not the training data. Were the real data and the holdout "
+                "swapped (--real / --holdout), or was the generator fitted on the holdout? "
+                "Either way this is no measure of a training-membership leak.")
         return self.result(value, details=details, notes=notes)
 
 

@@ -30,6 +30,11 @@ _CLIP = 10.0
 _ONE_HOT = 1.0 / math.sqrt(2.0)
 #: Entries of one block of the query-by-reference distance matrix (32 MiB of float64).
 _BLOCK = 1 << 22
+#: Fewest holdout rows a holdout-based metric is measured on. The holdout is the baseline of
+#: every privacy check and the test set of the utility and fairness models; below this, one
+#: or two rows decide the number (a 1-row holdout gave a singling-out risk of 0.2, "do not
+#: share", and a TSTR ratio of 1.0), so the metric is skipped with this reason.
+MIN_HOLDOUT = 20
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,18 @@ def sample(ctx: EvalContext, role: str, size: int) -> Sample:
 
     out: Sample = ctx.cached(("privacy", "sample", role, size), build)
     return out
+
+
+def small_holdout(ctx: EvalContext, rows: int | None = None) -> str:
+    """Why the holdout is too small to measure on (empty when it is not).
+
+    ``rows`` is the number of holdout rows the metric can use (default: all of them).
+    """
+    n = ctx.n("holdout") if rows is None else rows
+    if n >= MIN_HOLDOUT:
+        return ""
+    return (f"needs at least {MIN_HOLDOUT} holdout rows, got {n}: with fewer, a row or two "
+            "would decide the number")
 
 
 def reference_size(ctx: EvalContext) -> int:

@@ -15,6 +15,7 @@ from simulacra.evaluation._metric import (
     clean_number,
     jsonable,
 )
+from simulacra.evaluation._overlap import NO_COLUMNS, NOTICEABLE
 
 REPORT_FORMAT = 1
 GOOD, FAIR, POOR, UNKNOWN = "good", "fair", "poor", "not measured"
@@ -184,6 +185,13 @@ def _copy_excess(result: MetricResult) -> float | None:
     return None if result.value is None else result.value - baseline
 
 
+def _overlap_excess(result: MetricResult) -> float | None:
+    # Beyond the noise allowance: real names repeat by chance at some rate.
+    if result.value is None:
+        return None
+    return clean_number(result.details.get("excess_beyond_noise"))
+
+
 def _folded_auc(result: MetricResult) -> float | None:
     # An AUC far below 0.5 is as telling as one far above: the classifier learnt to tell the
     # two apart, inverted (typically because synthetic rows repeat real ones).
@@ -225,6 +233,10 @@ CHECKS: tuple[Threshold, ...] = (
     Threshold("exact_copies", Family.PRIVACY, "exact copies beyond baseline", _copy_excess,
               0.001, 0.01, False,
               "good <= 0.1 points, fair <= 1 point above the holdout's own copy rate"),
+    Threshold("pii_overlap", Family.PRIVACY, "id / PII values repeated beyond baseline",
+              _overlap_excess, NOTICEABLE, 0.02, False,
+              "good <= 0.5 points, fair <= 2 points above the holdout's share of values found "
+              "in the training data, beyond two standard errors"),
     Threshold("dcr", Family.PRIVACY, "DCR share excess", _dcr_excess, 1.0, 2.5, False,
               "good: share within 0.5 + max(0.02, 2 standard errors); fair within 2.5x that"),
     Threshold("membership_inference", Family.PRIVACY, "membership advantage", _advantage,
@@ -262,6 +274,8 @@ _PROBLEMS = {
     "tstr": "models trained on it score below models trained on real data",
     "importance_agreement": "models trained on it rely on other features",
     "exact_copies": "synthetic rows repeat training rows more often than unseen rows do",
+    "pii_overlap": "synthetic ids, personal data or text repeat real values more often than "
+                   "unseen rows do",
     "dcr": "synthetic rows sit closer to training rows than to unseen ones",
     "membership_inference": "an attacker can tell training rows from unseen ones",
     "singling_out": "the synthetic rows help single out training records",
@@ -279,12 +293,18 @@ _MAX_PROBLEMS = 2
 
 
 def _family_verdict(report: Report, family: Family) -> FamilyVerdict:
-    checks = tuple(t.judge(report.get(t.metric)) for t in CHECKS if t.family == family)
+    checks = tuple(t.judge(report.get(t.metric)) for t in CHECKS
+                   if t.family == family and not _not_applicable(report.get(t.metric)))
     measured = [c for c in checks if c.verdict != UNKNOWN]
     if not measured:
         return FamilyVerdict(family, UNKNOWN, _not_measured(report, checks), checks)
     verdict = max((c.verdict for c in measured), key=_RANK.__getitem__)
     return FamilyVerdict(family, verdict, _headline(report, family, verdict, checks), checks)
+
+
+def _not_applicable(result: MetricResult | None) -> bool:
+    """A check with nothing to look at (no id or PII column): left off the scorecard."""
+    return result is not None and result.skipped == NO_COLUMNS
 
 
 def _problem(report: Report, check: Check, verdict: str) -> str:
@@ -295,6 +315,17 @@ def _problem(report: Report, check: Check, verdict: str) -> str:
         # training folds under the other label (QA sweep 11)
         return ("synthetic rows repeat real ones, so a classifier tells them apart inverted "
                 "(AUC below 0.5; see exact copies)")
+    result = report.get(check.metric)
+    if check.metric == "membership_inference" and result is not None and \
+            result.details.get("inverted"):
+        return ("synthetic rows match the holdout, not the training data (attack AUC below "
+                "0.5; were the real data and the holdout swapped, or the generator fitted on "
+                "the holdout?)")
+    if check.metric == "pii_overlap" and result is not None:
+        columns = result.details.get("columns_flagged") or []
+        if columns:
+            return (f"synthetic values of {_and([repr(c) for c in columns])} repeat real ones "
+                    "more often than unseen rows do")
     return _PROBLEMS.get(check.metric, f"rated {verdict}")
 
 

@@ -29,6 +29,7 @@ from simulacra.evaluation._models import (
     fitted,
     problem,
 )
+from simulacra.evaluation.utility import real_model_useless, short_holdout
 from simulacra.schema import Kind
 
 #: Groups with fewer holdout rows than this are left out of the model gaps (too noisy).
@@ -99,12 +100,19 @@ class FairnessGap(Metric):
         task = problem(ctx)
         if task.skipped:
             return self.skip(task.skipped)
+        if short_holdout(ctx, task):
+            return self.skip(short_holdout(ctx, task))
         notes = list(task.notes)
         trtr, tstr = (fitted(ctx, source, GRADIENT_BOOSTING) for source in ("real", "synthetic"))
         untrained = [m.note for m in (trtr, tstr) if not m.trained]
         if untrained:
             return self.unmeasured(untrained[0], notes=[*notes, *untrained, "Without both "
                                                         "models there is no gap to compare."])
+        useless = real_model_useless(ctx, task, trtr)
+        if useless:
+            return self.unmeasured(useless, notes=[
+                *notes, f"{useless[0].upper()}{useless[1:]}. Its gaps between groups are "
+                "those of a guess, so there is nothing to amplify."])
         outcome = _outcome(ctx, task)
         notes.append(f"Positive outcome: {outcome.label}.")
         columns = [_column_gap(ctx, task, outcome, (trtr, tstr), column, notes)

@@ -16,7 +16,14 @@ import pandas as pd
 
 from simulacra.evaluation._context import CATEGORICAL, EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
-from simulacra.evaluation._neighbours import nearest, normal_sf, reference_size, sample
+from simulacra.evaluation._neighbours import (
+    MIN_HOLDOUT,
+    nearest,
+    normal_sf,
+    reference_size,
+    sample,
+    small_holdout,
+)
 
 #: Significant digits numbers are compared to when looking for exact copies.
 COPY_DIGITS = 9
@@ -61,7 +68,11 @@ class ExactCopies(Metric):
             "holdout_count": None,
         }
         notes: list[str] = []
-        if ctx.has("holdout"):
+        if ctx.has("holdout") and ctx.n("holdout") < MIN_HOLDOUT:
+            notes.append(f"Only {ctx.n('holdout')} holdout rows (fewer than {MIN_HOLDOUT}): "
+                         "no baseline for chance copies; compare with the training data's own "
+                         "duplicate rate.")
+        elif ctx.has("holdout"):
             holdout = np.isin(_row_hashes(ctx, "holdout"), train)
             details.update(holdout_rate=float(holdout.mean()), holdout_count=int(holdout.sum()))
         else:
@@ -126,6 +137,8 @@ class DistanceToClosestRecord(Metric):
 
     def measure(self, ctx: EvalContext) -> MetricResult:
         """The DCR share, its test, the distance summaries and the histogram."""
+        if small_holdout(ctx, reference_size(ctx)):
+            return self.skip(small_holdout(ctx, reference_size(ctx)))
         size = reference_size(ctx)
         synthetic = sample(ctx, "synthetic", ctx.limits.distance_rows)
         d_train = nearest(synthetic.points, sample(ctx, "real", size).points, k=2)[0]

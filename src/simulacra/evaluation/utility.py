@@ -33,6 +33,7 @@ from simulacra.evaluation._models import (
     problem,
     single_threaded,
 )
+from simulacra.evaluation._neighbours import small_holdout
 
 #: The ratio is clipped to this range: below 0 the synthetic-trained model is worse than a
 #: constant guess; far above 1 says more about a weak real baseline than about the data.
@@ -43,6 +44,15 @@ IMPORTANCE_REPEATS = 3
 #: Importances below this share of a model's largest one are noise: they count as 0, so
 #: features neither model uses tie at the bottom instead of adding random rank swaps.
 NEGLIGIBLE = 0.02
+#: Fewest holdout rows of a class for a score on it: a classification target is measured
+#: only when at least two classes have this many holdout rows. With one or two rows of the
+#: minority class, macro F1 and the fairness gaps turn on a single prediction.
+MIN_CLASS_ROWS = 10
+#: Standard errors of chance the real-trained model's ROC AUC must exceed 0.5 by, and
+#: the margin of macro F1 over always guessing the majority class: below either, the
+#: real-trained model has learnt nothing and a ratio to its score means nothing.
+CHANCE_SE = 2.0
+F1_MARGIN = 0.01
 _PRIMARY = {CLASSIFICATION: "macro F1", "regression": "R2"}
 
 
@@ -74,6 +84,8 @@ class TSTR(Metric):
         task = problem(ctx)
         if task.skipped:
             return self.skip(task.skipped)
+        if short_holdout(ctx, task):
+            return self.skip(short_holdout(ctx, task))
         notes = list(task.notes)
         rows, why = zip(*(_model_row(task, fitted(ctx, "real", model),
                                      fitted(ctx, "synthetic", model), notes)
@@ -82,6 +94,13 @@ class TSTR(Metric):
                    "holdout_rows": len(task.test.y), "models": list(rows)}
         if rows[0]["ratio"] is None:  # the first model's ratio is the headline
             return self.unmeasured(why[0], details=details, notes=notes)
+        useless = real_model_useless(ctx, task, fitted(ctx, "real", GRADIENT_BOOSTING))
+        if useless:
+            details["baseline"] = _baseline(task)
+            return self.unmeasured(useless, details=details,
+                                   notes=[*notes, _sentence(useless) + " The TSTR / TRTR "
+                                          "ratio would compare two guesses, so it is not "
+                                          "given."])
         return self.result(rows[0]["ratio"], details=details, notes=notes)
 
 
@@ -115,6 +134,8 @@ class ImportanceAgreement(Metric):
         if task.skipped:
             return self.skip(task.skipped)
         notes = list(task.notes)
+        if short_holdout(ctx, task):
+            return self.skip(short_holdout(ctx, task))
         if len(task.names) < 2:
             return self.unmeasured("rank agreement needs at least two features besides the "
                                    "target", notes=[*notes, "Rank agreement needs at least two "
@@ -122,6 +143,11 @@ class ImportanceAgreement(Metric):
         trtr, tstr = (fitted(ctx, source, GRADIENT_BOOSTING) for source in ("real", "synthetic"))
         if not trtr.trained:
             return self.unmeasured(trtr.note, notes=[*notes, trtr.note])
+        useless = real_model_useless(ctx, task, trtr)
+        if useless:
+            return self.unmeasured(useless, notes=[
+                *notes, _sentence(useless) + " Its feature ranking is noise, so there is "
+                "nothing for the synthetic-trained model to agree with."])
         if not tstr.trained:
             return self.result(0.0, notes=[*notes, tstr.note, "With no synthetic-trained "
                                            "model, no feature ranking agrees: scored 0."])
@@ -136,6 +162,91 @@ class ImportanceAgreement(Metric):
                                    "there is no ranking to agree with", details=details,
                                    notes=notes)
         return self.result(value, details=details, notes=notes)
+
+
+# -- whether the real-trained model is worth comparing with --------------------------------
+
+def short_holdout(ctx: EvalContext, task: Problem) -> str:
+    """Why the holdout has too few rows to test models on (empty when it has enough).
+
+    Every model metric (TSTR, importance agreement, the fairness gaps) asks this first.
+    """
+    why = small_holdout(ctx, len(task.test.y))
+    if why or task.task != CLASSIFICATION:
+        return why
+    codes, counts = np.unique(task.test.y, return_counts=True)
+    if int((counts >= MIN_CLASS_ROWS).sum()) >= 2:
+        return ""
+    rare = [f"{task.class_name(ctx, c)!r} ({n})" for c, n in zip(codes, counts, strict=True)
+            if n < MIN_CLASS_ROWS]
+    shown = ", ".join(rare[:5]) + (f" and {len(rare) - 5} more" if len(rare) > 5 else "")
+    return (f"needs at least {MIN_CLASS_ROWS} holdout rows of at least two {task.target!r} "
+            f"classes, but {shown} {'has' if len(rare) == 1 else 'have'} fewer: a score on "
+            "so few rows of a class turns on one or two predictions")
+
+
+def real_model_useless(ctx: EvalContext, task: Problem, trtr: Fitted) -> str:
+    """Why the real-trained model is no better than a constant guess (empty when it is).
+
+    A category target: macro F1 no more than :data:`F1_MARGIN` above always guessing the
+    training data's majority class, or ROC AUC within :data:`CHANCE_SE` standard errors of
+    0.5. A number target: R² at most 0 (the mean's). Such a model learnt nothing, so
+    neither a ratio to its score nor its feature ranking means anything.
+    """
+    if not trtr.trained:
+        return ""
+    scores = _scores(task, trtr)
+    if task.task != CLASSIFICATION:
+        r2 = scores["R2"]
+        if r2 is None or r2 > 0:
+            return ""
+        # worded as TSTR's reason, so the scorecard gives it once
+        return (f"the real-trained {trtr.model} model scores {r2:.3f}, no better than a "
+                f"constant guess{_outlier_hint(r2)}")
+    base = _baseline(task)
+    f1, auc = scores["macro F1"], scores["ROC AUC"]
+    guess, noise = base["macro F1"], base["ROC AUC noise"]
+    if f1 is not None and guess is not None and f1 <= guess + F1_MARGIN:
+        return (f"the real-trained {trtr.model} model's macro F1, {f1:.3g}, is no better than "
+                f"always guessing the majority class ({guess:.3g})")
+    if auc is not None and noise is not None and auc <= 0.5 + CHANCE_SE * noise:
+        return (f"the real-trained {trtr.model} model's ROC AUC, {auc:.3f}, is within "
+                f"{CHANCE_SE:g} standard errors ({noise:.3f}) of chance (0.5)")
+    return ""
+
+
+def _baseline(task: Problem) -> dict[str, float | None]:
+    """Scores of a constant guess on the holdout, and the standard error of a chance AUC."""
+    y = task.test.y
+    if task.task != CLASSIFICATION:
+        return {"R2": 0.0}
+    train = task.train["real"].y
+    values, counts = np.unique(train if len(train) else y, return_counts=True)
+    majority = values[np.argmax(counts)]
+    labels = np.unique(y)
+    f1 = float(f1_score(y, np.full_like(y, majority), labels=labels, average="macro",
+                        zero_division=0))
+    # Hanley-McNeil standard error of an AUC at 0.5; one-vs-rest ones averaged as the AUC is
+    variances = []
+    for c in labels:
+        pos = int((y == c).sum())
+        neg = len(y) - pos
+        variances.append((pos + neg + 1) / (12.0 * pos * neg) if pos and neg else 0.0)
+        if len(labels) == 2:
+            break
+    noise = (float(np.sqrt(np.sum(variances))) / len(variances)) if len(labels) > 1 else None
+    return {"macro F1": f1, "ROC AUC": 0.5, "ROC AUC noise": noise}
+
+
+def _outlier_hint(r2: float) -> str:
+    if r2 > -1:
+        return ""
+    return ("; an R² far below 0 usually means a few target values lie far from the rest "
+            "(try the target on a log scale, or leave the extreme rows out)")
+
+
+def _sentence(text: str) -> str:
+    return f"{text[0].upper()}{text[1:]}."
 
 
 # -- TSTR scores ------------------------------------------------------------------------------
@@ -195,9 +306,10 @@ def _ratio(trtr: float | None, tstr: float | None, model: str, notes: list[str]
         return None, why
     if trtr <= 0:
         why = (f"the real-trained {model} model scores {trtr:.3f}, no better than a constant "
-               "guess")
+               f"guess{_outlier_hint(trtr)}")
         notes.append(f"The real-trained {model} model scores {trtr:.3f} (no better than a "
-                     "constant guess), so the TSTR / TRTR ratio has no meaning and is not given.")
+                     "constant guess), so the TSTR / TRTR ratio has no meaning and is not "
+                     f"given{_outlier_hint(trtr)}.")
         return None, why
     low, high = RATIO_RANGE
     ratio = tstr / trtr
