@@ -45,6 +45,7 @@ TITLES = {
     "importance_agreement": "Feature importance agreement",
     "exact_copies": "Exact copies",
     "dcr": "Distance to closest record (DCR)",
+    "pii_overlap": "PII overlap",
     "membership_inference": "Membership inference",
     "singling_out": "Singling out",
     "linkability": "Linkability",
