@@ -16,13 +16,15 @@ from simulacra.report import render_html
 
 def _frame(n: int = 200, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
+    age = rng.integers(18, 80, n).astype(float)
     return pd.DataFrame({
         "income": rng.normal(50, 10, n),
-        "age": rng.integers(18, 80, n).astype(float),
+        "age": age,
         "city": rng.choice(["north", "south", "east"], n),
         "member": rng.choice([True, False], n),
         "joined": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D"),
-        "outcome": rng.choice(["good", "bad"], n),
+        # learnable, so that TSTR is measured (a target at chance is not)
+        "outcome": np.where(age + rng.normal(0, 8, n) > 48, "good", "bad"),
     })
 
 
