@@ -67,6 +67,7 @@ from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
 from simulacra.synth._rule_holds import solve_formulas
+from simulacra.synth._rule_reach import RuleCheck
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
     check_n,
@@ -257,8 +258,9 @@ class BaseSynthesizer(ABC):
         if filtered and self.privacy_filter_ is not None:
             draw = self.privacy_filter_.wrap(draw)
         if conditions is None and span_range and n >= getattr(self, "n_rows_seen_", n + 1):
-            draw = spanning(draw, self.codec_.spans(), kept=min(n, chunk_rows),
-                            valid=self._obeyed if rules else None)
+            check = RuleCheck(self.codec_, rules, self.table_.column_names) if rules else None
+            draw = spanning(draw, self.codec_.spans(), kept=min(n, chunk_rows), valid=check,
+                            valid_after=check.after_change if check is not None else None)
         if rules:
             return iter_constrained_chunks(
                 draw, self.codec_, n, rng, rules=rules, columns=self.table_.column_names,
@@ -452,13 +454,6 @@ class BaseSynthesizer(ABC):
         if frame.n_rows != n or frame.columns != self.codec_.encoded_columns:
             raise RuntimeError(f"{type(self).__name__}._sample returned a malformed frame.")
         return frame
-
-    def _obeyed(self, frame: EncodedFrame) -> np.ndarray:
-        """Which encoded rows obey every rule once decoded (no acceptance is counted)."""
-        # a fixed stream: fake values that no rule reads must not move the model's stream
-        table = self.codec_.decode(frame, rng=np.random.default_rng(0))
-        rules = self.constraints_
-        return rules.obeyed(rules.reverse(table, self.table_.column_names))
 
     # ---- persistence --------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

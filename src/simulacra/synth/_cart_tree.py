@@ -466,6 +466,22 @@ def predictors(step: Step, out: np.ndarray) -> np.ndarray:
     return x
 
 
+def step_inputs(step: Step, out: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``out[rows]`` for :func:`sample_step`: only the columns it reads are copied.
+
+    The others are zero. Redrawing the rows that break an order rule copied every column of
+    them (a third of a 300-column sample's time).
+    """
+    columns = [*step.used.tolist(), step.missing]
+    link = step.link_
+    if link is not None:
+        columns += [link.column, link.missing]
+    read = np.unique(np.asarray([c for c in columns if c >= 0], dtype=np.intp))
+    part = np.zeros((rows.size, out.shape[1]), order="F")
+    part[:, read] = out[np.ix_(rows, read)]
+    return part
+
+
 def sample_step(step: Step, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Draw column ``step.target`` for every row of ``out`` (earlier columns filled)."""
     n = out.shape[0]

@@ -39,8 +39,14 @@ def check_n(n: object, what: str = "n") -> int:
     return int(n)
 
 
+Valid = Callable[[EncodedFrame], np.ndarray]
+#: Which rows obey every rule, for rows that all did before the given encoded column changed.
+ValidAfter = Callable[[EncodedFrame, int], np.ndarray]
+
+
 def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]], *, kept: int,
-             valid: Callable[[EncodedFrame], np.ndarray] | None = None) -> SampleEncoded:
+             valid: Valid | None = None, valid_after: ValidAfter | None = None
+             ) -> SampleEncoded:
     """``draw`` whose first batch spans every number column's training range.
 
     In that batch the rows holding a column's lowest and highest present value take the
@@ -53,6 +59,8 @@ def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]], *,
     that obey them (``valid``: which rows do): the extremes go to those rows. An extreme that
     makes its row break a rule (a floor area above the row's living area) moves to a row
     holding another extreme where it breaks none (the largest living area), or is dropped.
+    ``valid_after`` (``synth/_rule_reach.py``) checks such a move by the rules the moved
+    column reaches alone (by default ``valid`` checks all).
     """
     pending = [bool(spans)]
 
@@ -75,16 +83,22 @@ def spanning(draw: SampleEncoded, spans: list[tuple[int, int, float, float]], *,
                     values[lowest, j], values[highest, j] = low, high
                     placed += [(int(lowest), j, low), (int(highest), j, high)]
         if valid is not None and placed:
-            _move_breaking_extremes(frame, values, placed, valid)
+            _move_breaking_extremes(frame, values, placed, valid,
+                                    valid_after or (lambda trial, _: valid(trial)))
         return EncodedFrame(values, frame.columns)
 
     return draw_spanning
 
 
 def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
-                            placed: list[tuple[int, int, float]],
-                            valid: Callable[[EncodedFrame], np.ndarray]) -> None:
-    """Undo the extremes on rows that now break a rule; put each on another extreme's row."""
+                            placed: list[tuple[int, int, float]], valid: Valid,
+                            valid_after: ValidAfter) -> None:
+    """Undo the extremes on rows that now break a rule; put each on another extreme's row.
+
+    The rows that keep their extremes (the hosts) obey every rule, and an extreme moves to
+    one only where the row still obeys them all, so each try changes one column of rows
+    that obeyed every rule: ``valid_after`` checks it.
+    """
     rows = sorted({row for row, _, _ in placed})
     broken = dict(zip(rows, ~valid(EncodedFrame(values[rows], frame.columns)), strict=True))
     moved = [(row, j, v) for row, j, v in placed if broken[row]]
@@ -98,7 +112,7 @@ def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
             continue
         trial = values[others].copy()
         trial[:, j] = extreme
-        fits = np.flatnonzero(valid(EncodedFrame(trial, frame.columns)))
+        fits = np.flatnonzero(valid_after(EncodedFrame(trial, frame.columns), j))
         if fits.size:
             host = others[int(fits[np.argmin(np.abs(values[others, j][fits] - extreme))])]
             values[host, j] = extreme

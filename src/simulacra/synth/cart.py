@@ -27,11 +27,11 @@ from simulacra.synth._cart_impute import held_log_likelihood
 from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
 from simulacra.synth._cart_missing import with_blocks
 from simulacra.synth._cart_strata import StrataSearch
-from simulacra.synth._cart_tree import Settings, Step, sample_step
+from simulacra.synth._cart_tree import Settings, Step, sample_step, step_inputs
 from simulacra.synth._held_impute import impute_by_held_draws
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
-from simulacra.synth._orders import OrderPair, order_pairs
+from simulacra.synth._orders import OrderCheck, OrderPair, order_pairs, pairs_by_column
 from simulacra.synth._params import Check, Either, Interval, Options
 from simulacra.synth._visit_order import dependence, greedy_order, tier
 
@@ -293,6 +293,28 @@ class CARTSynthesizer(BaseSynthesizer):
         return self._order_pairs[1]
 
     @property
+    def _pairs_by_column(self) -> dict[int, list[OrderPair]]:
+        """:attr:`order_pairs_` by the encoded columns they hold (built once per fit)."""
+        return self._pairs_cache[1]
+
+    @property
+    def _order_checks(self) -> dict[tuple[int, frozenset[int]], OrderCheck | None]:
+        """:meth:`_order_check`'s checks of plain draws, by column and columns drawn before."""
+        return self._pairs_cache[2]
+
+    @property
+    def _pairs_cache(self) -> tuple[list[OrderPair], dict[int, list[OrderPair]],
+                                    dict[tuple[int, frozenset[int]], OrderCheck | None]]:
+        pairs = self.order_pairs_
+        cached: tuple[list[OrderPair], dict[int, list[OrderPair]],
+                      dict[tuple[int, frozenset[int]], OrderCheck | None]] | None
+        cached = getattr(self, "_pairs_index", None)
+        if cached is None or cached[0] is not pairs:  # refitted: recompute
+            cached = (pairs, pairs_by_column(pairs), {})
+            self._pairs_index = cached
+        return cached
+
+    @property
     def copy_flags_(self) -> np.ndarray:
         """:func:`_hash_flags` of ``copy_hashes_``, built once (not part of the state)."""
         cached = getattr(self, "_copy_flags", None)
@@ -379,41 +401,57 @@ class CARTSynthesizer(BaseSynthesizer):
                      rng: np.random.Generator, held: np.ndarray | None = None) -> None:
         # Rows whose new value breaks an order rule with an earlier column draw it again.
         # ``held`` (imputing): cells given in a row count as drawn there, wherever they come
-        pairs, rows_of = [], []
-        for p in self.order_pairs_:
-            if step.target not in (p.low, p.high):
-                continue
-            other = p.high if step.target == p.low else p.low
+        check = self._order_check(step.target, drawn, held)
+        if check is None:
+            return
+        # only a row drawn again can break a rule anew: the first pass checks every row,
+        # later ones the rows just drawn again
+        rows = check.broken(out)
+        for _ in range(_ORDER_REDRAWS):
+            if rows.size == 0:
+                return
+            out[rows, step.target] = sample_step(step, step_inputs(step, out, rows), rng)
+            rows = rows[check.broken(out, rows)]
+        if rows.size == 0 or held is not None:
+            # an imputed row, one of many candidates, is better left out than moved onto
+            # its bound
+            return
+        # A value still breaking a rule takes the bound it breaks (a total as large as its
+        # largest item, a remodel in the year of building). Rejecting the whole row instead
+        # would change how often every earlier value occurs, missing ones included: on a
+        # survey with a few hundred such rules, missing shares moved by up to 0.11. No
+        # value equals a strict bound: those rows are left to rejection.
+        check.clamp(out, rows)
+
+    def _order_check(self, target: int, drawn: set[int],
+                     held: np.ndarray | None) -> OrderCheck | None:
+        """The order pairs that column ``target`` must keep with the values already drawn.
+
+        Without ``held`` the same for every draw: kept, by the columns drawn before.
+        """
+        key = (target, frozenset(drawn))
+        checks = self._order_checks
+        if held is None and key in checks:
+            return checks[key]
+        pairs: list[OrderPair] = []
+        rows_of: list[np.ndarray | None] = []  # None: every row
+        for p in self._pairs_by_column.get(target, ()):
+            other = p.high if target == p.low else p.low
+            known: np.ndarray | None
             if other in drawn:
-                known = np.ones(out.shape[0], dtype=bool)
+                known = None
             elif held is not None and held[:, other].any():
                 known = held[:, other].copy()
             else:
                 continue
             if held is not None:  # a held value of the step's own column is written anyway
-                known &= ~held[:, step.target]
+                known = ~held[:, target] if known is None else known & ~held[:, target]
             pairs.append(p)
             rows_of.append(known)
-        for _ in range(_ORDER_REDRAWS if pairs else 0):
-            bad = np.zeros(out.shape[0], dtype=bool)
-            for p, known in zip(pairs, rows_of, strict=True):
-                bad |= _broken(p, out) & known
-            rows = np.flatnonzero(bad)
-            if rows.size == 0:
-                return
-            out[rows, step.target] = sample_step(step, out[rows], rng)
-        # A value still breaking a rule takes the bound it breaks (a total as large as its
-        # largest item, a remodel in the year of building). Rejecting the whole row instead
-        # would change how often every earlier value occurs, missing ones included: on a
-        # survey with a few hundred such rules, missing shares moved by up to 0.11.
-        for p, known in zip(pairs, rows_of, strict=True):
-            if p.strict or held is not None:
-                # no value equals a strict bound; and an imputed row, one of many
-                # candidates, is better left out than moved onto its bound
-                continue
-            rows = np.flatnonzero(_broken(p, out) & known)
-            bound = p.low if step.target == p.high else p.high
-            out[rows, step.target] = out[rows, bound]
+        check = OrderCheck(target, pairs, rows_of) if pairs else None
+        if held is None:
+            checks[key] = check
+        return check
 
     # ---- state --------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
@@ -487,16 +525,6 @@ def _auto_order(dep: np.ndarray, cols: Sequence[EncodedColumn], units: list[list
     """Order units greedily by their mutual information ``dep`` (``synth/_visit_order.py``)."""
     tiers = np.array([tier(cols[u[-1]], len(u), n) for u in units])
     return greedy_order(dep, tiers)
-
-
-def _broken(pair: OrderPair, out: np.ndarray) -> np.ndarray:
-    """Rows of ``out`` where both of the pair's values are present and out of order."""
-    low, high = out[:, pair.low], out[:, pair.high]
-    broken = low >= high if pair.strict else low > high
-    for m in (pair.low_missing, pair.high_missing):
-        if m >= 0:
-            broken &= out[:, m] != MISSING_CODE
-    return np.asarray(broken)
 
 
 # ---- copies of training rows --------------------------------------------------------------
