@@ -132,19 +132,19 @@ class ConstraintSet:
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
         """Rewrite real rows for the model (a rule before those that rewrite what it reads)."""
         with _unfragmented():
-            for rule in reversed(self._reshaping()):
+            for rule in reversed(self.reshaping()):
                 data = rule.transform(data)
             return data.copy() if self.rules else data
 
     def reverse(self, data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         """Map sampled rows back to the real table, its ``columns`` in order."""
         with _unfragmented():
-            for rule in self._reshaping():
+            for rule in self.reshaping():
                 data = rule.reverse(data)
             # the columns in order, sharing their values (a selection would copy them all)
             return pd.DataFrame({c: data[c] for c in columns}, index=data.index, copy=False)
 
-    def _reshaping(self) -> list[Constraint]:
+    def reshaping(self) -> list[Constraint]:
         """The reshaping rules, each after those that rebuild the columns it reads."""
         order = _in_order([r for r in self.rules if r.reshapes])
         assert order is not None, "fit leaves no circle among reshaping rules"

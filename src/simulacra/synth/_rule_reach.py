@@ -18,6 +18,7 @@ from simulacra.constraints import (
     Constraint,
     ConstraintSet,
     FixedCombinations,
+    Formula,
     Inequality,
     OneHot,
     Range,
@@ -30,7 +31,7 @@ from simulacra.data._frame import EncodedFrame
 
 #: Rules whose verdict on a row depends on that row's values alone (Unique: on the rows
 #: checked together, which a check of its own columns sees as the whole check does).
-_ROW_RULES = (Inequality, Range, FixedCombinations, OneHot, Unique)
+_ROW_RULES = (Inequality, Range, FixedCombinations, OneHot, Unique, Formula)
 #: Codecs that decode a row from its own encoded cells, drawing nothing at random.
 _PLAIN_CODECS = (NumericalCodec, CategoricalCodec, DatetimeCodec)
 
@@ -48,7 +49,7 @@ class RuleCheck:
         self._cells: dict[str, list[int]] = {}  # a column's encoded cells
         for k, encoded in enumerate(codec.encoded_columns):
             self._cells.setdefault(encoded.source, []).append(k)
-        self._reach: dict[int, tuple[list[Constraint], list[str] | None]] = {}
+        self._reach: dict[int, _Reach] = {}
 
     def __call__(self, frame: EncodedFrame) -> np.ndarray:
         """Which rows obey every rule (nothing is counted or remembered)."""
@@ -62,11 +63,16 @@ class RuleCheck:
         """
         if not self._row_wise:
             return self(frame)
-        rules, plain = self._reached(column)
+        rules, plain, formulas = self._reached(column)
         ok = np.ones(frame.n_rows, dtype=bool)
         if not rules:
             return ok
-        table = self._table(frame) if plain is None else self._decoded(frame, plain)
+        if plain is None:
+            table = self._table(frame)
+        else:
+            table = self._decoded(frame, plain)
+            for formula in formulas:  # the derived columns those rules read, rebuilt
+                table = formula.reverse(table)
         for rule in rules:
             ok &= rule.valid(table)
         return ok
@@ -76,11 +82,13 @@ class RuleCheck:
         table = self.codec.decode(frame, rng=np.random.default_rng(0))
         return self.rules.reverse(table, self.columns)
 
-    def _reached(self, column: int) -> tuple[list[Constraint], list[str] | None]:
-        """The rules ``column`` can change the verdict of, and the model columns they read.
+    def _reached(self, column: int) -> _Reach:
+        """The rules ``column`` can change the verdict of, and what checking them takes.
 
-        None in place of the columns: some are rebuilt by a reshaping rule or decoded with
-        randomness, so the whole frame is decoded and mapped back.
+        That is the model columns they read, and the formulas (in order) that rebuild the
+        derived columns among those. None in place of the columns: some are rebuilt by
+        another reshaping rule or decoded with randomness, so the whole frame is decoded and
+        mapped back.
         """
         if column not in self._reach:
             source = self.codec.encoded_columns[column].source
@@ -99,11 +107,17 @@ class RuleCheck:
             rules = [r for r in self.rules.rules
                      if isinstance(r, Unique) or touched & set(r.columns())]
             read = list(dict.fromkeys(c for r in rules for c in r.columns()))
+            formulas = _rebuilding(read, self.rules.reshaping())
+            if formulas is not None:  # the formulas' inputs are read too
+                read = list(dict.fromkeys([*read, *(c for f in formulas for c in f.columns())]))
+                derived = {c for f in formulas for c in f.removed_columns()}
+                read = [c for c in read if c not in derived]
             model = set(self.codec.table.column_names)
             removed = {c for r in reshaping for c in r.removed_columns()}
-            plain = all(c in model and c not in removed
-                        and isinstance(self.codec.codec(c), _PLAIN_CODECS) for c in read)
-            self._reach[column] = (rules, read if plain else None)
+            plain = formulas is not None and all(
+                c in model and c not in removed
+                and isinstance(self.codec.codec(c), _PLAIN_CODECS) for c in read)
+            self._reach[column] = (rules, read if plain else None, formulas or [])
         return self._reach[column]
 
     def _decoded(self, frame: EncodedFrame, names: list[str]) -> pd.DataFrame:
@@ -115,3 +129,26 @@ class RuleCheck:
                                                    rng=np.random.default_rng(0), start=0)
             out[name] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
         return pd.DataFrame(out, index=index, columns=list(out), copy=False)
+
+
+_Reach = tuple[list[Constraint], list[str] | None, list[Formula]]
+
+
+def _rebuilding(read: Sequence[str], reshaping: Sequence[Constraint]) -> list[Formula] | None:
+    """The reshaping rules that rebuild columns of ``read`` (or their inputs), in order.
+
+    None when one of them is no formula: only a formula's rebuilt column is known to come
+    from its own inputs alone (deterministically, row by row).
+    """
+    wanted, needed = set(read), set()
+    grown = True
+    while grown:
+        grown = False
+        for k, rule in enumerate(reshaping):
+            if k not in needed and wanted & set(rule.removed_columns()):
+                if not isinstance(rule, Formula):
+                    return None
+                needed.add(k)
+                wanted |= set(rule.columns())
+                grown = True
+    return [r for k, r in enumerate(reshaping) if k in needed and isinstance(r, Formula)]
