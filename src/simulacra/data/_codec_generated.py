@@ -77,7 +77,7 @@ MIN_POOL_ROWS = 20
 is regenerated as a pool of as many fakes, drawn with the real values' frequencies."""
 REPEATED_MIN_SHARE = 0.1
 """Codes with more distinct values keep a pool of their repeated ones where this share of
-rows holds one (:func:`_repeated_pool`)."""
+rows holds one (:func:`_pool`)."""
 
 
 def as_text(series: pd.Series) -> pa.Array:
@@ -236,9 +236,8 @@ class PIICodec(_Guarded):
             shapes = address_layouts(text, locale_data(column.locale))
         else:
             shapes = _SHAPES[pii](text) if pii in _SHAPES else []
-        pool, fresh = ([], 0.0) if column.unique else _pool_shares(text)
-        if not pool and not column.unique and pii is PIIType.CODE:
-            pool, fresh = _repeated_pool(text)  # mostly distinct codes, many of which repeat
+        pool, fresh = ([], 0.0) if column.unique else _pool(
+            text, repeats_of_codes=pii is PIIType.CODE)
         state.update(
             pool=pool,
             unique=bool(column.unique),
@@ -355,37 +354,25 @@ def _number_id_width(column: Column, pii: PIIType) -> int | None:
     return digit_width(column.locale)
 
 
-def _pool_shares(text: pa.Array) -> tuple[list[float], float]:
-    """The shares of a repeating column's values, commonest first; none if they mostly differ.
+def _pool(text: pa.Array, *, repeats_of_codes: bool) -> tuple[list[float], float]:
+    """The pool of fakes standing for a repeating column's values, and the share of fresh rows.
 
-    The fakes then repeat as the real values do: a few sales agents over many rows stay a few
-    fake names rather than a new name per row. (The second item, no fresh values, is that of
-    :func:`_repeated_pool`.)
+    A column of few distinct values (at most half its rows: six sales agents over thousands
+    of rows) gets a pool of as many fakes with the real values' shares, commonest first, and
+    no fresh rows. Codes that are mostly distinct but of which many repeat
+    (``repeats_of_codes``; product names, 3,520 in 6,000 rows) get a pool of their repeated
+    values only, by their shares of all rows, and the share of rows of values seen once,
+    which get a new code each. Neither: no pool.
     """
     if len(text) < MIN_POOL_ROWS:
         return [], 0.0
     counts = np.sort(np.asarray(pc.value_counts(text).field("counts"), dtype=np.float64))[::-1]
-    if counts.size > POOL_MAX_DISTINCT_SHARE * len(text) or counts.size > POOL_MAX_VALUES:
-        return [], 0.0
-    shares: list[float] = (counts / counts.sum()).tolist()
-    return shares, 0.0
-
-
-def _repeated_pool(text: pa.Array) -> tuple[list[float], float]:
-    """A pool of the values seen more than once, and the share of rows of values seen once.
-
-    Codes that are mostly distinct but of which many repeat (product names, 3,520 in 6,000
-    rows, 41% of rows holding a repeated one) keep both: a repeated value's rows draw one
-    fake of a pool by its share, the others a new code each. None where repeats are rare.
-    """
-    if len(text) < MIN_POOL_ROWS:
-        return [], 0.0
-    counts = np.sort(np.asarray(pc.value_counts(text.drop_null()).field("counts"),
-                                dtype=np.float64))[::-1]
     rows = counts.sum()
+    if counts.size <= POOL_MAX_DISTINCT_SHARE * len(text) and counts.size <= POOL_MAX_VALUES:
+        return (counts / rows).tolist(), 0.0
     repeated = counts[counts > 1]
-    if rows == 0 or repeated.sum() < REPEATED_MIN_SHARE * rows or (
-            repeated.size > POOL_MAX_VALUES):
+    if (not repeats_of_codes or repeated.sum() < REPEATED_MIN_SHARE * rows
+            or repeated.size > POOL_MAX_VALUES):
         return [], 0.0
     return (repeated / rows).tolist(), float((counts == 1).sum() / rows)
 
