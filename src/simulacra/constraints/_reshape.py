@@ -285,10 +285,13 @@ class Formula(Constraint):
 
     def _computed(self, data: pd.DataFrame) -> np.ndarray:
         try:
-            numbers = data[self._inputs].astype("float64")
             plain = _arithmetic(self.expression)
-            result: Any = (numbers.eval(self.expression) if plain is None else
-                           _evaluated(plain[0], plain[1], numbers))
+            result: Any
+            if plain is None or not plain[2] <= set(self._inputs):
+                result = data[self._inputs].astype("float64").eval(self.expression)
+            else:
+                result = _evaluated(plain[0], plain[1], {
+                    c: data[c].astype("float64").to_numpy() for c in self._inputs})
         except Exception as exc:  # pandas raises many types for a bad expression
             raise SchemaError(f"Constraint {self.describe()!r}: the expression cannot be "
                               f"computed ({type(exc).__name__}: {exc}).") from None
@@ -380,10 +383,11 @@ _OPERATORS: dict[type, Callable[..., Any]] = {
 
 
 @functools.lru_cache(maxsize=1024)
-def _arithmetic(expression: str) -> tuple[ast.expr, dict[str, str]] | None:
+def _arithmetic(expression: str) -> tuple[ast.expr, dict[str, str], frozenset[str]] | None:
     """``expression`` parsed, when it is plain arithmetic: names, numbers, + - * / **.
 
-    With the names standing for backtick-quoted ones (``{stand-in: name}``). None for
+    With the names standing for backtick-quoted ones (``{stand-in: name}``) and the
+    columns it names. None for
     anything else (a function, a comparison), which ``DataFrame.eval`` computes. Parsing
     is cached: ``DataFrame.eval`` parses on every call, which took most of the time of
     rebuilding mosaicData::HELPfull's 18 sums for each batch of candidate rows.
@@ -398,19 +402,23 @@ def _arithmetic(expression: str) -> tuple[ast.expr, dict[str, str]] | None:
         tree = ast.parse(re.sub(r"`([^`]+)`", stand_in, expression).strip(), mode="eval")
     except SyntaxError:
         return None
+    names: set[str] = set()
     for node in ast.walk(tree.body):
-        if isinstance(node, ast.BinOp | ast.UnaryOp):
+        if isinstance(node, ast.Name):
+            names.add(quoted.get(node.id, node.id))
+        elif isinstance(node, ast.BinOp | ast.UnaryOp):
             if type(node.op) not in _OPERATORS:
                 return None
         elif isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):  # no bool, str or complex
                 return None
-        elif not isinstance(node, (ast.Name, ast.Load, *_OPERATORS)):
+        elif not isinstance(node, (ast.Load, *_OPERATORS)):
             return None
-    return tree.body, quoted
+    return tree.body, quoted, frozenset(names)
 
 
-def _evaluated(node: ast.expr, quoted: Mapping[str, str], numbers: pd.DataFrame) -> Any:
+def _evaluated(node: ast.expr, quoted: Mapping[str, str],
+               numbers: Mapping[str, np.ndarray]) -> Any:
     """An :func:`_arithmetic` tree's value over ``numbers`` (float64 columns), row by row.
 
     The operators act on the columns' arrays as ``DataFrame.eval`` has pandas act on them
@@ -419,7 +427,7 @@ def _evaluated(node: ast.expr, quoted: Mapping[str, str], numbers: pd.DataFrame)
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
-        return numbers[quoted.get(node.id, node.id)].to_numpy()
+        return numbers[quoted.get(node.id, node.id)]
     with np.errstate(all="ignore"):
         if isinstance(node, ast.UnaryOp):
             return _OPERATORS[type(node.op)](_evaluated(node.operand, quoted, numbers))
