@@ -153,8 +153,10 @@ class ConstraintSet:
                 for c in set(given) - set(out.columns):
                     del values[c]
                 values.update(out.items())
-        # the columns in order, sharing their values (a selection would copy them all)
-        return pd.DataFrame({c: values[c] for c in columns}, index=data.index, copy=False)
+        # The columns in order, copied into one block per dtype: decoding and the rules
+        # leave a block per column, and every later step (rows kept, missing patterns,
+        # the chunk's own copy) then works block by block (789 on HELPfull).
+        return pd.DataFrame({c: values[c] for c in columns}, index=data.index, copy=True)
 
     def reshaping(self) -> list[Constraint]:
         """The reshaping rules, each after those that rebuild the columns it reads."""
