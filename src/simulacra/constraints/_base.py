@@ -65,7 +65,11 @@ class Constraint(ABC):
         return data
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
-        """Map sampled rows back to the real table's columns."""
+        """Map sampled rows back to the real table's columns.
+
+        A reverse reads only the rule's ``columns()`` and the model columns transforms
+        added: :meth:`ConstraintSet.reverse` gives it those alone.
+        """
         return data
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
