@@ -445,16 +445,18 @@ def test_a_formula_computes_plain_arithmetic_as_pandas_eval_does_to_the_bit() ->
     from simulacra.constraints._reshape import _arithmetic
 
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"a": rng.normal(size=500) * 10, "b": rng.integers(-3, 4, 500) * 1.0,
+    df = pd.DataFrame({"a": rng.normal(size=500) * 10, "b": rng.integers(-3, 4, 500),
                        "c d": rng.exponential(size=500), "e": rng.normal(size=500)})
     df.loc[rng.random(500) < 0.1, "a"] = np.nan
+    df["f"] = pd.array(np.where(rng.random(500) < 0.1, None, rng.integers(0, 9, 500)),
+                       dtype="Int64")  # converted by pandas' astype, missing values too
     table = infer_schema(df.assign(z=0.0)).table()
     for expression in ["a + b", "8 - a - b - e", "a / b", "a ** b", "`c d` ** 0.5 * 2",
                        "-a + +b", "(a - b) / (e * 3.5) + 1", "a / 0", "-2 ** 0.5 + a", "a",
-                       "1 + a + b + e + `c d` - a", "a % b", "abs(a) + b"]:
+                       "1 + a + b + e + `c d` - a", "f * 2 - a", "a % b", "abs(a) + b"]:
         rule = Formula("z", expression)
         rule.check(table)
-        expected = df.eval(expression).to_numpy(dtype=np.float64)
+        expected = df.astype("float64").eval(expression).to_numpy(dtype=np.float64)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             got = rule._computed(df)

@@ -290,8 +290,8 @@ class Formula(Constraint):
             if plain is None or not plain[2] <= set(self._inputs):
                 result = data[self._inputs].astype("float64").eval(self.expression)
             else:
-                result = _evaluated(plain[0], plain[1], {
-                    c: data[c].astype("float64").to_numpy() for c in self._inputs})
+                result = _evaluated(plain[0], plain[1],
+                                    {c: _floats(data[c]) for c in self._inputs})
         except Exception as exc:  # pandas raises many types for a bad expression
             raise SchemaError(f"Constraint {self.describe()!r}: the expression cannot be "
                               f"computed ({type(exc).__name__}: {exc}).") from None
@@ -434,6 +434,16 @@ def _evaluated(node: ast.expr, quoted: Mapping[str, str],
         assert isinstance(node, ast.BinOp)
         return _OPERATORS[type(node.op)](_evaluated(node.left, quoted, numbers),
                                          _evaluated(node.right, quoted, numbers))
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    """``series.astype("float64")``'s values; numpy's own conversion for numpy numbers.
+
+    pandas' astype costs more than the arithmetic on a batch of candidate rows.
+    """
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
+        return np.asarray(series.to_numpy(dtype=np.float64))
+    return np.asarray(series.astype("float64").to_numpy())
 
 
 def _names_in(expression: str, columns: list[str]) -> list[str]:
