@@ -439,6 +439,31 @@ def test_a_formula_is_held_to_its_tolerance_alone_and_old_models_as_before() -> 
     assert old.valid(rows).tolist() == [True, True, True]
 
 
+def test_a_formula_computes_plain_arithmetic_as_pandas_eval_does_to_the_bit() -> None:
+    # sums and products are computed without DataFrame.eval (which parses on every call);
+    # the values must not move by one bit, nor warn, and anything else goes to eval
+    from simulacra.constraints._reshape import _arithmetic
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=500) * 10, "b": rng.integers(-3, 4, 500),
+                       "c d": rng.exponential(size=500), "e": rng.normal(size=500)})
+    df.loc[rng.random(500) < 0.1, "a"] = np.nan
+    df["f"] = pd.array(np.where(rng.random(500) < 0.1, None, rng.integers(0, 9, 500)),
+                       dtype="Int64")  # converted by pandas' astype, missing values too
+    table = infer_schema(df.assign(z=0.0)).table()
+    for expression in ["a + b", "8 - a - b - e", "a / b", "a ** b", "`c d` ** 0.5 * 2",
+                       "-a + +b", "(a - b) / (e * 3.5) + 1", "a / 0", "-2 ** 0.5 + a", "a",
+                       "1 + a + b + e + `c d` - a", "f * 2 - a", "a % b", "abs(a) + b"]:
+        rule = Formula("z", expression)
+        rule.check(table)
+        expected = df.astype("float64").eval(expression).to_numpy(dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = rule._computed(df)
+        assert got.view(np.int64).tolist() == expected.view(np.int64).tolist(), expression
+        assert (_arithmetic(expression) is None) == (expression in ("a % b", "abs(a) + b"))
+
+
 def test_constraint_fields_are_listed_as_the_constructors_take_them() -> None:
     import inspect
 

@@ -65,7 +65,11 @@ class Constraint(ABC):
         return data
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
-        """Map sampled rows back to the real table's columns."""
+        """Map sampled rows back to the real table's columns.
+
+        A reverse reads only the rule's ``columns()`` and the model columns transforms
+        added: :meth:`ConstraintSet.reverse` gives it those alone.
+        """
         return data
 
     def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
@@ -95,7 +99,10 @@ def astype(series: pd.Series, dtype: str) -> pd.Series:
 
 def present(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Rows where every one of ``columns`` has a value."""
-    return np.asarray(data[columns].notna().all(axis=1).to_numpy(), dtype=bool)
+    out = np.ones(len(data), dtype=bool)
+    for name in columns:  # column by column: a selection builds a frame (a rule per batch)
+        out &= data[name].notna().to_numpy()
+    return out
 
 
 def require_kinds(table: Table, rule: Constraint, columns: list[str],
@@ -119,6 +126,10 @@ def as_numbers(series: pd.Series, datetime_format: str | None = None) -> np.ndar
         series = parse_datetimes(series, datetime_format)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return stamps_to_seconds(series)
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
+        # numbers already: to_numeric would hand them back as they are (hundreds of order
+        # rules check every batch of candidates)
+        return np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
     return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
                                                                       na_value=np.nan))
 

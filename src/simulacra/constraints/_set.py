@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -138,11 +138,25 @@ class ConstraintSet:
 
     def reverse(self, data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         """Map sampled rows back to the real table, its ``columns`` in order."""
+        # A reverse reads and writes only its rule's columns and the model columns that
+        # transforms added (none of them real), so each rule is given a frame of those
+        # alone: a reverse rebuilds the frame it is given, and rebuilding all 789 columns
+        # of mosaicData::HELPfull once per reshaping rule took most of its sampling time.
+        real = set(columns)
+        values: dict[Hashable, pd.Series] = {c: data[c] for c in data.columns}
         with _unfragmented():
             for rule in self.reshaping():
-                data = rule.reverse(data)
-            # the columns in order, sharing their values (a selection would copy them all)
-            return pd.DataFrame({c: data[c] for c in columns}, index=data.index, copy=False)
+                own = set(rule.columns())
+                given = [c for c in values if c in own or c not in real]
+                out = rule.reverse(pd.DataFrame({c: values[c] for c in given},
+                                                index=data.index, copy=False))
+                for c in set(given) - set(out.columns):
+                    del values[c]
+                values.update(out.items())
+        # The columns in order, copied into one block per dtype: decoding and the rules
+        # leave a block per column, and every later step (rows kept, missing patterns,
+        # the chunk's own copy) then works block by block (789 on HELPfull).
+        return pd.DataFrame({c: values[c] for c in columns}, index=data.index, copy=True)
 
     def reshaping(self) -> list[Constraint]:
         """The reshaping rules, each after those that rebuild the columns it reads."""
