@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
+from simulacra.evaluation._permutation import permutation_importance
 
 FOLDS = 5
 #: Fewest rows of each side. The classifier's leaves hold at least 20 rows (scikit-learn's
@@ -126,11 +126,9 @@ def _importances(model: HistGradientBoostingClassifier, x: np.ndarray, y: np.nda
                  ctx: EvalContext) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        found = permutation_importance(
-            model, x, y, scoring="roc_auc", n_repeats=3,
-            random_state=int(ctx.rng("detection:importance").integers(2**31)))
-    out: np.ndarray = found.importances_mean
-    return out
+        return permutation_importance(
+            model.decision_function, lambda truth, score: float(roc_auc_score(truth, score)),
+            x, y, n_repeats=3, seed=int(ctx.rng("detection:importance").integers(2**31)))
 
 
 def _top(names: list[str], importances: np.ndarray) -> list[dict[str, Any]]:

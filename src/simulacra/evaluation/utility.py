@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import f1_score, r2_score, roc_auc_score
 
 from simulacra.evaluation._context import EvalContext
@@ -34,6 +33,7 @@ from simulacra.evaluation._models import (
     single_threaded,
 )
 from simulacra.evaluation._neighbours import small_holdout
+from simulacra.evaluation._permutation import permutation_importance
 
 #: The ratio is clipped to this range: below 0 the synthetic-trained model is worse than a
 #: constant guess; far above 1 says more about a weak real baseline than about the data.
@@ -342,23 +342,23 @@ def _importance_rows(ctx: EvalContext, task: Problem, notes: list[str]
 
 def _importances(task: Problem, model: Fitted, x: np.ndarray, y: np.ndarray, seed: int
                  ) -> np.ndarray:
+    predict, score = _scorer(task, model.estimator)
     with single_threaded():
-        found = permutation_importance(model.estimator, x, y, scoring=_scorer(task),
-                                       n_repeats=IMPORTANCE_REPEATS, random_state=seed)
-    out: np.ndarray = np.asarray(found.importances_mean, dtype=np.float64)
-    return out
+        return permutation_importance(predict, score, x, y, n_repeats=IMPORTANCE_REPEATS,
+                                      seed=seed)
 
 
-def _scorer(task: Problem) -> Callable[[Any, np.ndarray, np.ndarray], float]:
+def _scorer(task: Problem, estimator: Any) -> tuple[Callable[[np.ndarray], np.ndarray],
+                                                    Callable[[np.ndarray, np.ndarray], float]]:
+    """What the importance predicts, and its score: log-likelihood of the truth, or R²."""
     if task.task != CLASSIFICATION:
-        return lambda estimator, x, y: float(r2_score(y, estimator.predict(x)))
+        return estimator.predict, lambda y, predicted: float(r2_score(y, predicted))
 
-    def negative_log_loss(estimator: Any, x: np.ndarray, y: np.ndarray) -> float:
-        proba = aligned_proba(task, estimator, x)
+    def negative_log_loss(y: np.ndarray, proba: np.ndarray) -> float:
         true = proba[np.arange(len(y)), np.searchsorted(task.classes, y)]
         return float(np.mean(np.log(np.clip(true, 1e-15, 1.0))))
 
-    return negative_log_loss
+    return (lambda x: aligned_proba(task, estimator, x)), negative_log_loss
 
 
 def _denoised(importances: np.ndarray) -> np.ndarray:
