@@ -6,9 +6,11 @@ drawn from ``seed``, each repeat shuffling the previous one again) and each copy
 on its own. Only the calls differ: scikit-learn predicts every shuffled copy separately, and
 each prediction pays the model's per-call costs (input checks, and a gradient-boosting
 model's encoder of category columns, column by column). Stacking the copies of several
-features into one prediction pays them once per batch: on tables with many columns that
-was most of the time (a model predicts each row on its own, so the rows' predictions, and
-the scores, are the same).
+features into one prediction pays them once per batch (a model predicts each row on its
+own, so the rows' predictions, and the scores, are the same). On ames (73 columns, 586
+holdout rows) detection and importance agreement took about a third less CPU time; where
+the trees' own prediction dominates (10,000 rows of 150 columns) it gains nothing, and
+batches much larger than :data:`BATCH_VALUES` were slower (the copies leave the CPU cache).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-#: Values (rows x columns) of the shuffled copies predicted in one call.
-BATCH_VALUES = 4_000_000
+#: Values (rows x columns) of the shuffled copies predicted in one call (4 MB).
+BATCH_VALUES = 500_000
 
 
 def permutation_importance(predict: Callable[[np.ndarray], np.ndarray],
