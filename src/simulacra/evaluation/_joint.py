@@ -24,6 +24,7 @@ from simulacra.evaluation._tables import (
     counts_of,
     hellinger,
     joint_counts,
+    too_few_rows,
 )
 
 #: The full joint table is compared only when real rows fill it this densely on average.
@@ -47,6 +48,8 @@ class Hellinger(Metric):
         "synthetic rows, so the two can be read side by side.")
 
     def measure(self, ctx: EvalContext) -> MetricResult:
+        if too_few_rows(ctx):
+            return self.skip(too_few_rows(ctx))
         columns = ctx.columns
         pairs: list[tuple[str, ...]] = list(itertools.combinations(columns, 2))
         triples, notes = _triples(ctx)
@@ -59,7 +62,9 @@ class Hellinger(Metric):
             "n_pairs": len(pairs), "n_triples": len(triples),
             "worst": _worst(pairs + triples, two + three),
         }
-        if ctx.has("holdout"):
+        if ctx.has("holdout") and too_few_rows(ctx, "holdout"):
+            notes.append(f"No holdout baseline: {too_few_rows(ctx, 'holdout')}.")
+        elif ctx.has("holdout"):
             # Distances shrink as samples grow: compare synthetic rows to the holdout at the
             # holdout's size, so the two numbers differ only in where the rows came from.
             rows = ctx.rows("synthetic", ctx.n("holdout"), "hellinger baseline")

@@ -54,6 +54,11 @@ BOOSTING_ITERATIONS = 150
 #: fewer than 30) so that a target with many classes stays within this many trees.
 MAX_TREES = 1_000
 MIN_ITERATIONS = 30
+#: A classification target with more classes than this is modelled as its most frequent
+#: ``MAX_CLASSES - 1`` real classes and one class for all the others: both models' cost
+#: grows with the classes (a boosting tree per class per iteration, a linear model's
+#: coefficients per class), and 500 classes took a minute on 10,000 rows.
+MAX_CLASSES = 50
 _PURPOSE = "Utility and fairness models"
 
 
@@ -102,6 +107,9 @@ class Problem:
         Caveats on the rows used.
     skipped
         Why no model can be trained or tested, else empty.
+    grouped
+        How many rare classes share the one class past the target's categories (see
+        :data:`MAX_CLASSES`); 0 when every class is its own.
     """
 
     task: str
@@ -114,10 +122,14 @@ class Problem:
     test: Split
     notes: tuple[str, ...] = ()
     skipped: str = ""
+    grouped: int = 0
 
     def class_name(self, ctx: EvalContext, code: int) -> str:
         """The category label of a class code."""
-        return ctx.categories[self.target][int(code)]
+        labels = ctx.categories[self.target]
+        if int(code) >= len(labels):
+            return f"(the other {self.grouped} classes)"
+        return labels[int(code)]
 
 
 @dataclass(frozen=True)
@@ -205,6 +217,9 @@ def _build_problem(ctx: EvalContext) -> Problem:
         splits = {role: Split(s.x[:, keep], s.y, s.rows) for role, s in splits.items()}
     tree_cat = np.array([bool(c) and len(ctx.categories[n]) <= MAX_TREE_CATEGORIES
                          for n, c in zip(names, is_cat, strict=True)], dtype=bool)
+    grouped = 0
+    if task == CLASSIFICATION:
+        splits, grouped = _group_rare_classes(ctx, target, splits, notes)
     classes = (np.unique(np.concatenate([s.y for s in splits.values()])).astype(np.int64)
                if task == CLASSIFICATION else np.array([], dtype=np.int64))
     iterations = boosting_iterations(len(classes))
@@ -218,7 +233,7 @@ def _build_problem(ctx: EvalContext) -> Problem:
         skipped = f"the holdout data has no rows with a {target!r} value to test on"
     return Problem(task, target, names, is_cat, tree_cat, classes,
                    {"real": splits["real"], "synthetic": splits["synthetic"]},
-                   splits["holdout"], tuple(notes), skipped)
+                   splits["holdout"], tuple(notes), skipped, grouped)
 
 
 def _split(ctx: EvalContext, role: str, target: str, notes: list[str]) -> Split:
@@ -238,23 +253,55 @@ def _split(ctx: EvalContext, role: str, target: str, notes: list[str]) -> Split:
     return Split(x, y[keep], rows)
 
 
+def _group_rare_classes(ctx: EvalContext, target: str, splits: dict[str, Split],
+                        notes: list[str]) -> tuple[dict[str, Split], int]:
+    """Splits with all but the ``MAX_CLASSES - 1`` most frequent real classes as one class.
+
+    The kept classes are the most frequent in the real rows (ties: the most frequent in all
+    rows, then the first category); the others take the code one past the target's
+    categories. Returns the splits unchanged and 0 when there are at most
+    :data:`MAX_CLASSES` classes.
+    """
+    n_labels = len(ctx.categories[target])
+    present = np.unique(np.concatenate([s.y for s in splits.values()]))
+    if len(present) <= MAX_CLASSES:
+        return splits, 0
+    real = np.bincount(splits["real"].y, minlength=n_labels)
+    every = np.sum([np.bincount(s.y, minlength=n_labels) for s in splits.values()], axis=0)
+    order = np.lexsort((np.arange(n_labels), -every, -real))
+    kept = np.zeros(n_labels, dtype=bool)
+    kept[order[:MAX_CLASSES - 1]] = True
+    grouped = len(present) - (MAX_CLASSES - 1)
+    out = {role: Split(s.x, np.where(kept[s.y], s.y, n_labels), s.rows)
+           for role, s in splits.items()}
+    share = float(np.mean(~kept[splits["real"].y])) if len(splits["real"].y) else 0.0
+    notes.append(f"{target!r} has {len(present):,} classes: the models learn its "
+                 f"{MAX_CLASSES - 1} most frequent real classes and one class for the other "
+                 f"{grouped:,} ({share:.0%} of the real rows), because their cost grows "
+                 "with the number of classes.")
+    return out, grouped
+
+
 def _empty_features(names: list[str], splits: dict[str, Split], notes: list[str]
                     ) -> np.ndarray:
-    """Which features have no value in the real or the synthetic training rows.
+    """Which features have no value in the real or synthetic training rows or the holdout.
 
     Gradient boosting cannot bin a column without values, and TRTR and TSTR models must see
     the same features, so such a column is left out of every model, with a note (fidelity's
-    missing_values and column_shapes still show that it is empty).
+    missing_values and column_shapes still show that it is empty). A column the holdout
+    lacks is left out too: models trained with it would be tested without it.
     """
     empty = np.zeros(len(names), dtype=bool)
-    for role in ("real", "synthetic"):
+    for role in ("real", "synthetic", "holdout"):
         x = splits[role].x
         if len(x) == 0:
             continue
         blank = np.isnan(x).all(axis=0)
+        where = ("holdout rows the models are tested on" if role == "holdout"
+                 else f"{role} rows the models train on")
         for j in np.flatnonzero(blank & ~empty):
-            notes.append(f"{names[j]!r} has no values in the {role} rows the models train on, "
-                         "so every utility and fairness model leaves it out.")
+            notes.append(f"{names[j]!r} has no values in the {where}, so every utility and "
+                         "fairness model leaves it out.")
         empty |= blank
     return empty
 

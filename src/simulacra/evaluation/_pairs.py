@@ -14,7 +14,7 @@ import numpy as np
 
 from simulacra.evaluation._context import NUMERICAL, EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
-from simulacra.evaluation._tables import Counts, joint_counts, total_variation
+from simulacra.evaluation._tables import Counts, joint_counts, too_few_rows, total_variation
 
 
 class PairTrends(Metric):
@@ -70,6 +70,8 @@ class MutualInformation(Metric):
         "not).")
 
     def measure(self, ctx: EvalContext) -> MetricResult:
+        if too_few_rows(ctx):
+            return self.skip(too_few_rows(ctx))
         pairs: list[dict[str, Any]] = []
         for a, b in itertools.combinations(ctx.columns, 2):
             real = normalized_mi(joint_counts(ctx, "real", (a, b)), ctx.n_bins(b))

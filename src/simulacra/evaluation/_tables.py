@@ -18,6 +18,20 @@ from simulacra.evaluation._context import EvalContext
 
 _DENSE_CELLS = 4_000_000
 _PACKABLE = 2**62
+#: Fewest rows of a side for a metric of joint tables (mutual information, Hellinger): with
+#: a handful of rows a pair's table is nearly empty, its mutual information near 0 and its
+#: distance near 1 whatever the generator learnt (one row read 0.97 and 0.86).
+MIN_JOINT_ROWS = 30
+
+
+def too_few_rows(ctx: EvalContext, role: str = "synthetic") -> str:
+    """Why the real or ``role`` rows are too few for joint tables (empty when not)."""
+    n = min(ctx.n("real"), ctx.n(role))
+    if n >= MIN_JOINT_ROWS:
+        return ""
+    return (f"needs at least {MIN_JOINT_ROWS} rows on each side, got {n}: with fewer, the "
+            "joint table of a pair of columns holds a handful of rows and says nothing "
+            "about how the columns relate")
 
 
 @dataclass(frozen=True)
