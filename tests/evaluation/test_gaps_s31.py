@@ -59,6 +59,23 @@ def test_many_classes_tstr_and_fairness_measure_with_a_note() -> None:
     assert not report["fairness_gap"].skipped
 
 
+def test_many_even_classes_are_not_rated_on_the_pooled_class() -> None:
+    # 200 classes of about equal size: the 49 kept hold ~27% of the rows, so the models would
+    # learn mostly "other" and a faithful sample would read as poor
+    frames = []
+    for seed in (1, 2, 3):
+        r = np.random.default_rng(seed)
+        cls = r.integers(0, 200, 1_500)
+        frames.append(pd.DataFrame({"a": cls + r.normal(0, 0.3, 1_500), "b": r.normal(size=1_500),
+                                    "cls": [f"k{c:03d}" for c in cls]}))
+    train, holdout, synthetic = frames
+    table = infer_schema(train).table()
+    task = problem(prepare(train, synthetic, table, holdout=holdout, target="cls", seed=0))
+    assert "too many classes of similar size" in task.skipped
+    report = evaluate(train, synthetic, holdout=holdout, target="cls", metrics=["tstr"])
+    assert report["tstr"].value is None
+
+
 def test_few_classes_are_not_grouped(credit_split) -> None:
     train, holdout = credit_split
     table = infer_schema(train).table()

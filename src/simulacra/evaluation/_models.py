@@ -59,6 +59,8 @@ MIN_ITERATIONS = 30
 #: grows with the classes (a boosting tree per class per iteration, a linear model's
 #: coefficients per class), and 500 classes took a minute on 10,000 rows.
 MAX_CLASSES = 50
+#: The models are not rated when the pooled class holds more than this share of the real rows.
+MAX_GROUPED_SHARE = 0.5
 _PURPOSE = "Utility and fairness models"
 
 
@@ -217,9 +219,9 @@ def _build_problem(ctx: EvalContext) -> Problem:
         splits = {role: Split(s.x[:, keep], s.y, s.rows) for role, s in splits.items()}
     tree_cat = np.array([bool(c) and len(ctx.categories[n]) <= MAX_TREE_CATEGORIES
                          for n, c in zip(names, is_cat, strict=True)], dtype=bool)
-    grouped = 0
+    grouped, grouped_share = 0, 0.0
     if task == CLASSIFICATION:
-        splits, grouped = _group_rare_classes(ctx, target, splits, notes)
+        splits, grouped, grouped_share = _group_rare_classes(ctx, target, splits, notes)
     classes = (np.unique(np.concatenate([s.y for s in splits.values()])).astype(np.int64)
                if task == CLASSIFICATION else np.array([], dtype=np.int64))
     iterations = boosting_iterations(len(classes))
@@ -231,6 +233,12 @@ def _build_problem(ctx: EvalContext) -> Problem:
         skipped = "needs at least one feature column besides the target"
     elif len(splits["holdout"].y) == 0:
         skipped = f"the holdout data has no rows with a {target!r} value to test on"
+    elif grouped_share > MAX_GROUPED_SHARE:
+        # many classes of about equal size: the models would learn mostly the pooled class,
+        # and a good sample would read as poor
+        skipped = (f"{target!r} has {len(classes) - 1 + grouped:,} classes of which the "
+                   f"{MAX_CLASSES - 1} most frequent hold only {1 - grouped_share:.0%} of the "
+                   "real rows: too many classes of similar size to model within the cost bound")
     return Problem(task, target, names, is_cat, tree_cat, classes,
                    {"real": splits["real"], "synthetic": splits["synthetic"]},
                    splits["holdout"], tuple(notes), skipped, grouped)
@@ -254,18 +262,19 @@ def _split(ctx: EvalContext, role: str, target: str, notes: list[str]) -> Split:
 
 
 def _group_rare_classes(ctx: EvalContext, target: str, splits: dict[str, Split],
-                        notes: list[str]) -> tuple[dict[str, Split], int]:
+                        notes: list[str]) -> tuple[dict[str, Split], int, float]:
     """Splits with all but the ``MAX_CLASSES - 1`` most frequent real classes as one class.
 
     The kept classes are the most frequent in the real rows (ties: the most frequent in all
     rows, then the first category); the others take the code one past the target's
-    categories. Returns the splits unchanged and 0 when there are at most
-    :data:`MAX_CLASSES` classes.
+    categories. Returns the splits, how many classes were pooled and the pooled share of the
+    real rows: the splits unchanged, 0 and 0.0 when there are at most :data:`MAX_CLASSES`
+    classes.
     """
     n_labels = len(ctx.categories[target])
     present = np.unique(np.concatenate([s.y for s in splits.values()]))
     if len(present) <= MAX_CLASSES:
-        return splits, 0
+        return splits, 0, 0.0
     real = np.bincount(splits["real"].y, minlength=n_labels)
     every = np.sum([np.bincount(s.y, minlength=n_labels) for s in splits.values()], axis=0)
     order = np.lexsort((np.arange(n_labels), -every, -real))
@@ -279,7 +288,7 @@ def _group_rare_classes(ctx: EvalContext, target: str, splits: dict[str, Split],
                  f"{MAX_CLASSES - 1} most frequent real classes and one class for the other "
                  f"{grouped:,} ({share:.0%} of the real rows), because their cost grows "
                  "with the number of classes.")
-    return out, grouped
+    return out, grouped, share
 
 
 def _empty_features(names: list[str], splits: dict[str, Split], notes: list[str]
