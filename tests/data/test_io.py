@@ -15,6 +15,7 @@ from simulacra.data._io import (
     SUPPORTED_SUFFIXES,
     TableWriter,
     atomic_path,
+    bytes_text,
     read_table,
     table_name_from,
     write_table,
@@ -527,3 +528,12 @@ def test_amounts_with_currency_thousands_or_percent_are_numbers(tmp_path: Path) 
     np.testing.assert_array_equal(back["pct"], [12.0, 7.5, 100.0, np.nan])
     assert back["mixed"].tolist() == ["$5", "x", "$6", "$7"]  # not every value is an amount
     assert back["zip"].tolist()[:3] == ["01234", "1,234", "02345"]  # leading zeros: text
+
+
+def test_bytes_text_names_each_scale() -> None:
+    # past a TB the size was divided by 1000 once more: 11 TB read "about 0.0 TB"
+    cases = {512: "512 bytes", 1500: "1.5 KB", 2.5e6: "2.5 MB", 54.2e9: "54.2 GB",
+             2e12: "2.0 TB", 11e12: "11.0 TB", 6.5e16: "65,000.0 TB",
+             6.5e28: "6.5e+16 TB"}
+    for size, text in cases.items():
+        assert bytes_text(size) == text

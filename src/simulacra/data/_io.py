@@ -398,7 +398,7 @@ def bytes_text(size: float) -> str:
         if size < 1000:
             return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
         size /= 1000
-    return f"{size / 1000:,.1f} TB" if size < 1e9 else f"{size / 1000:.1e} TB"
+    return f"{size:,.1f} TB" if size < 1e9 else f"{size:.1e} TB"  # size is in TB here
 
 
 def is_parquet_path(path: str | Path) -> bool:
