@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import gc
 import json
+import os
 import signal
 import sys
 import threading
@@ -501,11 +502,25 @@ def main() -> None:
             signal.signal(signal.SIGTERM, before)
     if code == 130 and terminated:  # SIGTERM (timeout, kill, a CI cancel): 128 + 15
         typer.echo("Terminated; nothing half-written was left behind.", err=True)
-        sys.exit(143)
+        _exit_now(143)
     if code == 130:  # typer turns Ctrl-C into exit code 130
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
+        _exit_now(130)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """Exit with ``code`` after an interrupt, without waiting for worker threads.
+
+    Temporary files are gone by now (the writers unwound). Threads still fitting a tree
+    (``synth/_cart_jobs.py``) would be joined at a normal exit: minutes on a large table.
+    """
+    if threading.active_count() > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _disk_full(exc: OSError) -> bool:
