@@ -9,6 +9,7 @@ import errno
 import gc
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -121,11 +122,31 @@ def _check_role_columns(frame: Any, data: str, target: str | None,
                 f"Its columns: {', '.join(map(str, frame.columns))}.")
 
 
-def _report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
+def _report(summary: dict[str, Any], as_json: bool, quiet: bool,
+            drawn_seed: bool = False) -> None:
+    """The summary: JSON on stdout, else one line on stderr.
+
+    ``drawn_seed``: the summary's ``seed`` was drawn (none given); the line says how to
+    repeat the run.
+    """
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
     elif not quiet:
-        typer.echo("  ".join(f"{k}: {v}" for k, v in summary.items()), err=True)
+        shown = dict(summary)
+        if drawn_seed:
+            shown["seed"] = f"{summary['seed']}; pass --seed {summary['seed']} to repeat"
+        typer.echo("  ".join(f"{k}: {v}" for k, v in shown.items()), err=True)
+
+
+def _seed_to_use(seed: int | None) -> tuple[int, bool]:
+    """The seed a sampling command draws with, and whether it was drawn here.
+
+    Without --seed a fresh one from the OS: the model's own stream (the API's ``sample()``
+    without a seed) starts where it was saved on every run, so two runs gave the same rows.
+    """
+    if seed is not None:
+        return seed, False
+    return secrets.randbits(63), True
 
 
 @contextmanager
@@ -261,7 +282,9 @@ def sample(
                 f"chunks; this one ({model}) synthesizes a database, which is drawn in memory, "
                 "all tables at once. Leave --chunk-rows out; a smaller -n or --scale needs "
                 "less memory.")
-        _report(sample_database(syn, output, n=n, scale=scale, seed=seed), as_json, quiet)
+        seed, drawn = _seed_to_use(seed)
+        _report({**sample_database(syn, output, n=n, scale=scale, seed=seed), "seed": seed},
+                as_json, quiet, drawn)
         return
     if n is None or scale is not None:
         raise InvalidParameterError(
@@ -273,6 +296,7 @@ def sample(
         raise InvalidParameterError(f"--chunk-rows is the rows per streamed chunk and must be at "
                                     f"least 1; got {chunk_rows}. Leave it out for 50,000.")
     conditions = parse_where(where, syn.table_) if where else None
+    seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
     with (RichProgress(quiet=quiet) as progress,
           TableWriter(Path(output), table=syn.table_, expected_rows=n,
@@ -284,7 +308,8 @@ def sample(
             index = None if writer.keeps_index else syn.index_
             writer.write(chunk if index is None else index.as_columns(chunk))
     _report({"output": str(output), "rows": writer.rows_written,
-             "sample_seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
+             "sample_seconds": round(time.perf_counter() - started, 3), "seed": seed},
+            as_json, quiet, drawn)
 
 
 @app.command()
@@ -304,12 +329,14 @@ def impute(
                                     "of a single table. Fit a model of that table.")
     frame = read_table(data, encoding=encoding)
     blank = int(frame.isna().to_numpy().sum())
+    seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
     with _naming_source(data):
         out = syn.impute(frame, seed=seed)
     _write_indexed(syn, out, output)
     _report({"output": str(output), "rows": len(out), "blank_cells": blank,
-             "seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
+             "seconds": round(time.perf_counter() - started, 3), "seed": seed},
+            as_json, quiet, drawn)
 
 
 def _write_indexed(syn: Any, out: pd.DataFrame, output: str) -> None:
