@@ -511,6 +511,12 @@ def main() -> None:
         if _disk_full(exc):
             typer.echo(f"Error: the disk is full: could not write{where}. Nothing was written; "
                        "free some space, or write to another disk (-o).", err=True)
+        elif _too_large(exc):
+            typer.echo(f"Error: could not write{where}: the file would exceed the largest "
+                       "file allowed (the shell's `ulimit -f`, or the file system's own limit, "
+                       "4 GB on FAT32). Nothing was written; ask for fewer rows, write Parquet "
+                       "(smaller than CSV), or raise the limit or write to another file "
+                       "system (-o).", err=True)
         else:
             typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}. An output path must "
                        "name a file in a folder you can write to (not an existing folder, nor "
@@ -548,6 +554,11 @@ def _exit_now(code: int) -> None:
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _too_large(exc: OSError) -> bool:
+    # EFBIG: over `ulimit -f` (Python ignores SIGXFSZ) or the file system's largest file
+    return exc.errno == errno.EFBIG or "File too large" in str(exc)
 
 
 def _disk_full(exc: OSError) -> bool:

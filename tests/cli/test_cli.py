@@ -697,6 +697,30 @@ def test_a_full_disk_is_named_as_such(tmp_path, model, suffix, capsys, monkeypat
     assert not any(p.name.startswith((".o.", "o.")) for p in tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_file_over_the_size_limit_is_named_as_such(tmp_path, model, suffix, capsys,
+                                                     monkeypatch) -> None:
+    # EFBIG (ulimit -f) got the advice about paths: "must name a file in a folder you can..."
+    import errno
+
+    from simulacra.data import _sinks
+
+    def too_large(self, chunk):  # as the OS (CSV) and pyarrow (Parquet, no errno) report it
+        if suffix == "csv":
+            raise OSError(errno.EFBIG, "File too large")
+        raise OSError("Error writing bytes to file. Detail: [errno 27] File too large")
+
+    monkeypatch.setattr(_sinks.CsvSink if suffix == "csv" else _sinks.ParquetSink, "write",
+                        too_large)
+    out = tmp_path / f"o.{suffix}"
+    code, _, err = run(["sample", str(model), "-n", "50", "-o", str(out), "-q"], capsys,
+                       monkeypatch)
+    _assert_bad(code, err, "would exceed the largest file allowed", "ulimit -f",
+                repr(str(out)), "Nothing was written")
+    assert "folder you can write to" not in err
+    assert not any(p.name.startswith((".o.", "o.")) for p in tmp_path.iterdir())
+
+
 def test_gzipped_output_names_its_own_file(tmp_path, model, capsys, monkeypatch) -> None:
     import gzip
 
