@@ -231,7 +231,9 @@ class CARTSynthesizer(BaseSynthesizer):
             scale=self.bandwidth if self.smoothing == "density" else 0.0,
             coarse=self.coarse, min_tie=self.min_tie, point_mass=self.point_mass,
             root=targets[0] if self.target_split and len(targets) == 1 else -1)
-        progress.start("fit trees", total=len(cols))
+        # one tree per job (see _jobs): a missing block's indicators share one
+        progress.start("fit trees", total=sum(1 if u in block_units else len(unit)
+                                              for u, unit in enumerate(units)))
         workers = self.n_jobs or min(machine_threads(), _DEFAULT_JOBS)
         link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
         search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
