@@ -313,13 +313,20 @@ class CARTSynthesizer(BaseSynthesizer):
             self._rare_conditions = cached
         known = cached[1]
         if key not in known:
-            if any(not self.columns_[j].discrete for j in fixed):
+            held = self._held_cells(fixed)  # a missing value: its indicator alone
+            if any(not self.columns_[j].discrete for j in held):
                 known[key] = True
             else:
                 pilot = self._draw(_HELD_PILOT_ROWS, np.random.default_rng(0))
-                met = np.logical_and.reduce([pilot[:, j] == v for j, v in fixed.items()])
+                met = np.logical_and.reduce([pilot[:, j] == fixed[j] for j in held])
                 known[key] = bool(met.mean() < _HELD_BELOW)
         return known[key]
+
+    def _held_cells(self, fixed: dict[int, float]) -> list[int]:
+        """The columns of ``fixed`` to hold: not a value whose indicator is held missing."""
+        missing = {s.target: s.missing for s in self.steps_ if s.missing >= 0}
+        return [j for j in fixed
+                if not (j in missing and fixed.get(missing[j]) == MISSING_CODE)]
 
     def _sample_held(self, n: int, fixed: dict[int, float],
                      rng: np.random.Generator) -> EncodedFrame:
@@ -345,11 +352,9 @@ class CARTSynthesizer(BaseSynthesizer):
         width = len(self.columns_)
         values = np.zeros((n * CANDIDATES, width))
         held = np.zeros(values.shape, dtype=bool)
-        missing = {s.target: s.missing for s in self.steps_ if s.missing >= 0}
         for j, value in fixed.items():
             values[:, j] = value
-            # a value whose indicator is held missing is not a value: left to its step
-            held[:, j] = not (j in missing and fixed.get(missing[j]) == MISSING_CODE)
+        held[:, self._held_cells(fixed)] = True  # a missing value: left to its step
         blocks = self._blocks
         holds = [i for i, s in enumerate(self.steps_)
                  if (s.target < width and held[0, s.target])
