@@ -8,6 +8,8 @@ from __future__ import annotations
 import errno
 import gc
 import json
+import os
+import secrets
 import signal
 import sys
 import threading
@@ -120,11 +122,31 @@ def _check_role_columns(frame: Any, data: str, target: str | None,
                 f"Its columns: {', '.join(map(str, frame.columns))}.")
 
 
-def _report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
+def _report(summary: dict[str, Any], as_json: bool, quiet: bool,
+            drawn_seed: bool = False) -> None:
+    """The summary: JSON on stdout, else one line on stderr.
+
+    ``drawn_seed``: the summary's ``seed`` was drawn (none given); the line says how to
+    repeat the run.
+    """
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
     elif not quiet:
-        typer.echo("  ".join(f"{k}: {v}" for k, v in summary.items()), err=True)
+        shown = dict(summary)
+        if drawn_seed:
+            shown["seed"] = f"{summary['seed']}; pass --seed {summary['seed']} to repeat"
+        typer.echo("  ".join(f"{k}: {v}" for k, v in shown.items()), err=True)
+
+
+def _seed_to_use(seed: int | None) -> tuple[int, bool]:
+    """The seed a sampling command draws with, and whether it was drawn here.
+
+    Without --seed a fresh one from the OS: the model's own stream (the API's ``sample()``
+    without a seed) starts where it was saved on every run, so two runs gave the same rows.
+    """
+    if seed is not None:
+        return seed, False
+    return secrets.randbits(63), True
 
 
 @contextmanager
@@ -260,7 +282,9 @@ def sample(
                 f"chunks; this one ({model}) synthesizes a database, which is drawn in memory, "
                 "all tables at once. Leave --chunk-rows out; a smaller -n or --scale needs "
                 "less memory.")
-        _report(sample_database(syn, output, n=n, scale=scale, seed=seed), as_json, quiet)
+        seed, drawn = _seed_to_use(seed)
+        _report({**sample_database(syn, output, n=n, scale=scale, seed=seed), "seed": seed},
+                as_json, quiet, drawn)
         return
     if n is None or scale is not None:
         raise InvalidParameterError(
@@ -272,6 +296,7 @@ def sample(
         raise InvalidParameterError(f"--chunk-rows is the rows per streamed chunk and must be at "
                                     f"least 1; got {chunk_rows}. Leave it out for 50,000.")
     conditions = parse_where(where, syn.table_) if where else None
+    seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
     with (RichProgress(quiet=quiet) as progress,
           TableWriter(Path(output), table=syn.table_, expected_rows=n,
@@ -283,7 +308,8 @@ def sample(
             index = None if writer.keeps_index else syn.index_
             writer.write(chunk if index is None else index.as_columns(chunk))
     _report({"output": str(output), "rows": writer.rows_written,
-             "sample_seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
+             "sample_seconds": round(time.perf_counter() - started, 3), "seed": seed},
+            as_json, quiet, drawn)
 
 
 @app.command()
@@ -303,12 +329,14 @@ def impute(
                                     "of a single table. Fit a model of that table.")
     frame = read_table(data, encoding=encoding)
     blank = int(frame.isna().to_numpy().sum())
+    seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
     with _naming_source(data):
         out = syn.impute(frame, seed=seed)
     _write_indexed(syn, out, output)
     _report({"output": str(output), "rows": len(out), "blank_cells": blank,
-             "seconds": round(time.perf_counter() - started, 3)}, as_json, quiet)
+             "seconds": round(time.perf_counter() - started, 3), "seed": seed},
+            as_json, quiet, drawn)
 
 
 def _write_indexed(syn: Any, out: pd.DataFrame, output: str) -> None:
@@ -483,6 +511,12 @@ def main() -> None:
         if _disk_full(exc):
             typer.echo(f"Error: the disk is full: could not write{where}. Nothing was written; "
                        "free some space, or write to another disk (-o).", err=True)
+        elif _too_large(exc):
+            typer.echo(f"Error: could not write{where}: the file would exceed the largest "
+                       "file allowed (the shell's `ulimit -f`, or the file system's own limit, "
+                       "4 GB on FAT32). Nothing was written; ask for fewer rows, write Parquet "
+                       "(smaller than CSV), or raise the limit or write to another file "
+                       "system (-o).", err=True)
         else:
             typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}. An output path must "
                        "name a file in a folder you can write to (not an existing folder, nor "
@@ -501,11 +535,30 @@ def main() -> None:
             signal.signal(signal.SIGTERM, before)
     if code == 130 and terminated:  # SIGTERM (timeout, kill, a CI cancel): 128 + 15
         typer.echo("Terminated; nothing half-written was left behind.", err=True)
-        sys.exit(143)
+        _exit_now(143)
     if code == 130:  # typer turns Ctrl-C into exit code 130
         typer.echo("Interrupted; nothing half-written was left behind.", err=True)
+        _exit_now(130)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """Exit with ``code`` after an interrupt, without waiting for worker threads.
+
+    Temporary files are gone by now (the writers unwound). Threads still fitting a tree
+    (``synth/_cart_jobs.py``) would be joined at a normal exit: minutes on a large table.
+    """
+    if threading.active_count() > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _too_large(exc: OSError) -> bool:
+    # EFBIG: over `ulimit -f` (Python ignores SIGXFSZ) or the file system's largest file
+    return exc.errno == errno.EFBIG or "File too large" in str(exc)
 
 
 def _disk_full(exc: OSError) -> bool:

@@ -56,6 +56,49 @@ def test_same_seed_same_file(tmp_path, model, capsys, monkeypatch) -> None:
     assert outs[0] == outs[1]
 
 
+def test_no_seed_draws_a_fresh_one_and_reports_it(tmp_path, model, capsys,
+                                                   monkeypatch) -> None:
+    # without --seed every run replayed the model's saved stream: two batches, same rows
+    outs, seeds = [], []
+    for name in ("a.csv", "b.csv"):
+        path = tmp_path / name
+        code, stdout, err = run(["sample", str(model), "-n", "50", "-o", str(path), "--json",
+                                 "-q"], capsys, monkeypatch)
+        assert code == 0, err
+        outs.append(path.read_text())
+        seeds.append(json.loads(stdout)["seed"])
+    assert outs[0] != outs[1] and seeds[0] != seeds[1]
+    again = tmp_path / "again.csv"
+    code, _, err = run(["sample", str(model), "-n", "50", "-o", str(again), "--seed",
+                        str(seeds[1])], capsys, monkeypatch)
+    assert code == 0, err
+    assert again.read_text() == outs[1]
+    assert f"seed: {seeds[1]}" in err and "to repeat" not in err  # given: no hint
+    code, _, err = run(["sample", str(model), "-n", "50", "-o", str(again)], capsys,
+                       monkeypatch)
+    assert code == 0 and "; pass --seed " in err and " to repeat" in err
+
+
+def test_impute_without_seed_reports_the_seed_that_repeats_it(tmp_path, model, data_csv,
+                                                              capsys, monkeypatch) -> None:
+    gaps = pd.read_csv(data_csv).head(20).astype(object)
+    gaps.iloc[:, 1:4] = None
+    source = tmp_path / "gaps.csv"
+    gaps.to_csv(source, index=False)
+    outs, seeds = [], []
+    for name in ("a.csv", "b.csv"):
+        code, stdout, err = run(["impute", str(model), str(source), "-o",
+                                 str(tmp_path / name), "--json"], capsys, monkeypatch)
+        assert code == 0, err
+        outs.append((tmp_path / name).read_text())
+        seeds.append(json.loads(stdout)["seed"])
+    assert outs[0] != outs[1]
+    code, _, err = run(["impute", str(model), str(source), "-o", str(tmp_path / "c.csv"),
+                        "--seed", str(seeds[0]), "-q"], capsys, monkeypatch)
+    assert code == 0, err
+    assert (tmp_path / "c.csv").read_text() == outs[0]
+
+
 def test_progress_bars_shown_and_quiet(tmp_path, model, capsys, monkeypatch) -> None:
     _, _, err = run(["sample", str(model), "-n", "100", "-o", str(tmp_path / "x.csv")],
                     capsys, monkeypatch)
@@ -651,6 +694,30 @@ def test_a_full_disk_is_named_as_such(tmp_path, model, suffix, capsys, monkeypat
     code, _, err = run(["sample", str(model), "-n", "50", "-o", str(out), "-q"], capsys,
                        monkeypatch)
     _assert_bad(code, err, "the disk is full", repr(str(out)), "another disk")
+    assert not any(p.name.startswith((".o.", "o.")) for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_file_over_the_size_limit_is_named_as_such(tmp_path, model, suffix, capsys,
+                                                     monkeypatch) -> None:
+    # EFBIG (ulimit -f) got the advice about paths: "must name a file in a folder you can..."
+    import errno
+
+    from simulacra.data import _sinks
+
+    def too_large(self, chunk):  # as the OS (CSV) and pyarrow (Parquet, no errno) report it
+        if suffix == "csv":
+            raise OSError(errno.EFBIG, "File too large")
+        raise OSError("Error writing bytes to file. Detail: [errno 27] File too large")
+
+    monkeypatch.setattr(_sinks.CsvSink if suffix == "csv" else _sinks.ParquetSink, "write",
+                        too_large)
+    out = tmp_path / f"o.{suffix}"
+    code, _, err = run(["sample", str(model), "-n", "50", "-o", str(out), "-q"], capsys,
+                       monkeypatch)
+    _assert_bad(code, err, "would exceed the largest file allowed", "ulimit -f",
+                repr(str(out)), "Nothing was written")
+    assert "folder you can write to" not in err
     assert not any(p.name.startswith((".o.", "o.")) for p in tmp_path.iterdir())
 
 

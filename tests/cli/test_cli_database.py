@@ -64,6 +64,16 @@ def test_sample_a_database_model_into_a_folder(tmp_path, shop, capsys, monkeypat
     customers = pd.read_parquet(out / "customers.parquet")
     orders = pd.read_parquet(out / "orders.parquet")
     assert len(customers) == 50 and orders["customer_id"].isin(customers["customer_id"]).all()
+    # without --seed: a fresh seed, reported, that repeats the run
+    runs = []
+    for name in ("a", "b", "c"):
+        seed = ["--seed", str(runs[1][0])] if name == "c" else []
+        code, stdout, err = run(["sample", str(model), "-n", "50", "-o", str(tmp_path / name),
+                                 "--json", "-q", *seed], capsys, monkeypatch)
+        assert code == 0, err
+        runs.append((json.loads(stdout)["seed"],
+                     pd.read_parquet(tmp_path / name / "orders.parquet")))
+    assert not runs[0][1].equals(runs[1][1]) and runs[1][1].equals(runs[2][1])
 
 
 @pytest.mark.parametrize("args", [
@@ -295,8 +305,8 @@ def test_the_size_check_leaves_the_sample_as_it_was(tmp_path, shop_model, capsys
     for checked in (10**9, 0):  # no pilot, then a pilot before every sample
         monkeypatch.setattr(_cli_database, "CHECKED_CELLS", checked)
         out = tmp_path / f"syn{checked}"
-        assert run(["sample", str(shop_model), "-n", "60", "-o", str(out), "-q"], capsys,
-                   monkeypatch)[0] == 0
+        assert run(["sample", str(shop_model), "-n", "60", "-o", str(out), "-q", "--seed",
+                    "4"], capsys, monkeypatch)[0] == 0
         written.append({t: pd.read_parquet(out / f"{t}.parquet") for t in ("customers",
                                                                             "orders")})
     for name, frame in written[0].items():

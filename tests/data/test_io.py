@@ -15,6 +15,7 @@ from simulacra.data._io import (
     SUPPORTED_SUFFIXES,
     TableWriter,
     atomic_path,
+    bytes_text,
     read_table,
     table_name_from,
     write_table,
@@ -527,3 +528,35 @@ def test_amounts_with_currency_thousands_or_percent_are_numbers(tmp_path: Path) 
     np.testing.assert_array_equal(back["pct"], [12.0, 7.5, 100.0, np.nan])
     assert back["mixed"].tolist() == ["$5", "x", "$6", "$7"]  # not every value is an amount
     assert back["zip"].tolist()[:3] == ["01234", "1,234", "02345"]  # leading zeros: text
+
+
+def test_bytes_text_names_each_scale() -> None:
+    # past a TB the size was divided by 1000 once more: 11 TB read "about 0.0 TB"
+    cases = {512: "512 bytes", 1500: "1.5 KB", 2.5e6: "2.5 MB", 54.2e9: "54.2 GB",
+             2e12: "2.0 TB", 11e12: "11.0 TB", 6.5e16: "65,000.0 TB",
+             6.5e28: "6.5e+16 TB"}
+    for size, text in cases.items():
+        assert bytes_text(size) == text
+
+
+def test_small_parquet_chunks_make_row_groups_of_a_sensible_size(tmp_path: Path) -> None:
+    # one row group per chunk: --chunk-rows 1 wrote 20,000 rows as a 53 MB file in 169 s
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame({"x": np.arange(1200, dtype="int64"),
+                          "c": pd.Categorical(np.where(np.arange(1200) % 3, "a", "b")),
+                          "f": np.where(np.arange(1200) % 5, 1.5, np.nan)})
+    small, whole = tmp_path / "small.parquet", tmp_path / "whole.parquet"
+    with TableWriter(small) as writer:
+        for start in range(0, 1200, 7):
+            chunk = frame.iloc[start:start + 7].reset_index(drop=True)
+            writer.write(chunk)
+            chunk.loc[:, "x"] = -1  # the caller's frame may change once written
+    write_table(frame, whole)
+    assert pq.ParquetFile(small).metadata.num_row_groups == 1
+    pd.testing.assert_frame_equal(pd.read_parquet(small), pd.read_parquet(whole))
+    with TableWriter(small) as writer:  # chunks of the row group size are written as they come
+        for start in range(0, 1200, 400):
+            writer.row_group_rows = 400
+            writer.write(frame.iloc[start:start + 400])
+    assert pq.ParquetFile(small).metadata.num_row_groups == 3

@@ -1,7 +1,13 @@
-"""Saved models: a zip holding ``manifest.json`` and ``state/`` (JSON + one ``.npz``).
+"""Saved models: a zip holding ``manifest.json`` and ``state/`` (JSON and numpy arrays).
 
 Nothing is pickled: a state is a tree of JSON values and numpy arrays, so a file can be
 inspected, and loading one never runs code from it.
+
+Format version 2 stores each array as ``state/arrays/<key>.npy.zst``: its ``.npy`` bytes
+compressed with zstd (pyarrow's codec), after 8 bytes giving their length. Version 1 (still
+read) held one ``state/arrays.npz`` compressed with zlib. A 1M-row CART model (847 MB of
+arrays): 30.7 MB, saved in 10.7 s, loaded in 1.1 s (idle machine; 7 s on a busy one);
+with zstd 27.5 MB, 2.3 s and 0.5 s.
 """
 
 from __future__ import annotations
@@ -16,12 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from simulacra.data._io import atomic_path
 from simulacra.errors import ArtifactError
 
 FORMAT = "simulacra-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_READABLE = (1, 2)  # format versions this simulacra reads
+_ARRAYS = "state/arrays/"  # version 2: one member per array
+_ZSTD_LEVEL = 9  # level 3: 5% larger than zlib, saved in 1.3 s; read as fast
 _ARRAY = "__array__"
 _DIGEST = "digest"  # manifest key: SHA-256 of the rest of the file (absent before session 28)
 
@@ -73,23 +83,55 @@ def write_artifact(path: str | Path, manifest: Mapping[str, Any], state: Mapping
                             f"file, such as {str(Path(path) / 'model.sim')!r}.")
     arrays: dict[str, np.ndarray] = {}
     tree = json.dumps(_split(state, arrays, ""), allow_nan=True).encode()
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
+    members = _packed_arrays(arrays)
     head = {"format": FORMAT, "format_version": FORMAT_VERSION,
             **{k: v for k, v in manifest.items() if k != _DIGEST}}
     head = json.loads(json.dumps(head, allow_nan=True))  # as it will be read: keys as text
-    head[_DIGEST] = _digest(head, tree, buf.getvalue())
+    head[_DIGEST] = _digest(head, tree, *_named(members))
     with atomic_path(Path(path)) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", json.dumps(head, indent=2, allow_nan=True))
         zf.writestr("state/state.json", tree)
-        zf.writestr("state/arrays.npz", buf.getvalue())
+        for name, data in members.items():  # compressed already
+            zf.writestr(name, data, compress_type=zipfile.ZIP_STORED)
 
 
-def _digest(head: Mapping[str, Any], tree: bytes, arrays: bytes) -> str:
-    """SHA-256 of a model file's manifest (but the digest), state and arrays."""
+def _packed_arrays(arrays: Mapping[str, np.ndarray]) -> dict[str, bytes]:
+    """Member name -> 8 bytes of length, then the array's ``.npy`` bytes compressed by zstd."""
+    codec = pa.Codec("zstd", _ZSTD_LEVEL)
+    out = {}
+    for key, array in arrays.items():
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, np.asarray(array), allow_pickle=False)
+        raw = buf.getbuffer()
+        out[f"{_ARRAYS}{key}.npy.zst"] = (len(raw).to_bytes(8, "little")
+                                          + codec.compress(raw, asbytes=True))
+    return out
+
+
+def _named(members: Mapping[str, bytes]) -> list[bytes]:
+    """The parts a version-2 digest covers: each member's name, then its bytes."""
+    return [part for name, data in members.items() for part in (name.encode(), data)]
+
+
+def _unpacked_arrays(members: Mapping[str, bytes]) -> dict[str, np.ndarray]:
+    codec = pa.Codec("zstd")
+    out = {}
+    for name, data in members.items():
+        size = int.from_bytes(data[:8], "little")
+        raw = codec.decompress(memoryview(data)[8:], decompressed_size=size, asbytes=True)
+        key = name[len(_ARRAYS):].removesuffix(".npy.zst")
+        out[key] = np.lib.format.read_array(io.BytesIO(raw), allow_pickle=False)
+    return out
+
+
+def _digest(head: Mapping[str, Any], tree: bytes, *arrays: bytes) -> str:
+    """SHA-256 of a model file's manifest (but the digest), state and arrays.
+
+    ``arrays``: version 1's ``arrays.npz``; version 2's members, each name then bytes.
+    """
     found = hashlib.sha256()
     for part in (json.dumps({k: v for k, v in head.items() if k != _DIGEST}, sort_keys=True,
-                            allow_nan=True).encode(), tree, arrays):
+                            allow_nan=True).encode(), tree, *arrays):
         found.update(len(part).to_bytes(8, "little"))
         found.update(part)
     return "sha256:" + found.hexdigest()
@@ -131,10 +173,17 @@ def read_artifact(path: str | Path) -> Artifact:
         with zipfile.ZipFile(p) as zf:
             manifest = json.loads(_manifest_bytes(zf, p))
             _check_manifest(manifest, p)
-            tree, packed = zf.read("state/state.json"), zf.read("state/arrays.npz")
-            _check_digest(manifest, tree, packed, p)
-            with np.load(io.BytesIO(packed), allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
+            tree = zf.read("state/state.json")
+            if manifest["format_version"] == 1:
+                packed = zf.read("state/arrays.npz")
+                _check_digest(manifest, tree, p, packed)
+                with np.load(io.BytesIO(packed), allow_pickle=False) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+            else:
+                members = {name: zf.read(name) for name in zf.namelist()
+                           if name.startswith(_ARRAYS)}
+                _check_digest(manifest, tree, p, *_named(members))
+                arrays = _unpacked_arrays(members)
             state = _join(json.loads(tree), arrays)
     except ArtifactError:
         raise
@@ -154,10 +203,10 @@ def _manifest_bytes(zf: zipfile.ZipFile, path: Path) -> bytes:
     return zf.read("manifest.json")
 
 
-def _check_digest(manifest: Mapping[str, Any], tree: bytes, arrays: bytes, path: Path) -> None:
+def _check_digest(manifest: Mapping[str, Any], tree: bytes, path: Path, *arrays: bytes) -> None:
     """Refuse a file whose contents changed after it was written (files from before: no check)."""
     written = manifest.get(_DIGEST)
-    if written is not None and written != _digest(manifest, tree, arrays):
+    if written is not None and written != _digest(manifest, tree, *arrays):
         raise ArtifactError(
             f"Model file {str(path)!r} was changed after it was saved: its manifest, state or "
             "arrays no longer match the digest written with them, so it cannot be trusted to "
@@ -169,7 +218,7 @@ def _check_manifest(manifest: Any, path: Path) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArtifactError(f"{str(path)!r} is a zip file but not a simulacra model file.")
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in _READABLE:
         raise ArtifactError(
             f"Model file {str(path)!r} has format version {version!r}; this simulacra "
             f"(format version {FORMAT_VERSION}) cannot read it. Fit the model again with this "

@@ -2,8 +2,9 @@
 
 A condition (``{"fraud": 1, "country": "DE"}``) is checked like a constraint on every
 candidate row, so the result is exact whatever the model. Models that can fix a value while
-drawing (``_sample_fixed``: CART for the columns it draws first, the independent baseline and
-the Gaussian copula for any column) do so, and rejection only has to cover the rest. A
+drawing (``_sample_fixed``: CART for the columns it draws first, and for any column when plain
+draws rarely meet the condition, the independent baseline and the Gaussian copula for any
+column) do so, and rejection only has to cover the rest. A
 condition no real row has (an unseen category, a number outside the real range, a generated
 column) is refused at once.
 

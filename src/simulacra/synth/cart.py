@@ -23,12 +23,12 @@ from simulacra._random import SeedLike, int_seed
 from simulacra._threads import machine_threads
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._cart_impute import held_log_likelihood
+from simulacra.synth._cart_impute import _member_keys, held_log_likelihood
 from simulacra.synth._cart_jobs import ColumnFitter, ColumnJob, fit_steps
 from simulacra.synth._cart_missing import with_blocks
 from simulacra.synth._cart_strata import StrataSearch
-from simulacra.synth._cart_tree import Settings, Step, sample_step, step_inputs
-from simulacra.synth._held_impute import impute_by_held_draws
+from simulacra.synth._cart_tree import Settings, Step, predictors, sample_step, step_inputs
+from simulacra.synth._held_impute import CANDIDATES, impute_by_held_draws, pick_by_weight
 from simulacra.synth._marginals import MISSING_CODE
 from simulacra.synth._missing_blocks import MissingBlock, fit_blocks
 from simulacra.synth._orders import OrderCheck, OrderPair, order_pairs, pairs_by_column
@@ -38,6 +38,17 @@ from simulacra.synth._visit_order import dependence, greedy_order, tier
 _ORDER_BINS = 16  # bins per column when measuring dependence for the visit order
 _ORDER_ROWS = 20_000  # rows used to measure dependence (a subsample beyond that)
 _MAX_REDRAWS = 20
+#: Rows a conditioned draw holds its values in at a time (times CANDIDATES candidates).
+_HELD_ROWS = 2_000
+#: Pilot rows (from a fixed stream) telling how often plain draws meet a condition.
+_HELD_PILOT_ROWS = 4_096
+#: Below this share of plain draws meeting a condition, rows are drawn with it held (each
+#: kept row costs about CANDIDATES candidates' early steps; by rejection, 1 / share rows).
+_HELD_BELOW = 1.0 / CANDIDATES
+#: Added to a held category's count in a candidate's leaf (of its size): a leaf holding
+#: the category outweighs one without it a thousandfold, where impute's prior of 0.5 gave
+#: threefold and a rare category's candidates were kept almost as if unconditioned.
+_SHARE_PRIOR = 1e-3
 _ORDER_REDRAWS = 10  # redraws of a value that breaks an order rule; the rest is rejected
 _WIDE = 16  # columns beyond which leaves shrink (see _leaf_rule)
 _MAX_PREDICTORS = 16  # earlier columns a tree learns from, by default (see max_predictors)
@@ -220,7 +231,9 @@ class CARTSynthesizer(BaseSynthesizer):
             scale=self.bandwidth if self.smoothing == "density" else 0.0,
             coarse=self.coarse, min_tie=self.min_tie, point_mass=self.point_mass,
             root=targets[0] if self.target_split and len(targets) == 1 else -1)
-        progress.start("fit trees", total=len(cols))
+        # one tree per job (see _jobs): a missing block's indicators share one
+        progress.start("fit trees", total=sum(1 if u in block_units else len(unit)
+                                              for u, unit in enumerate(units)))
         workers = self.n_jobs or min(machine_threads(), _DEFAULT_JOBS)
         link_rng = np.random.default_rng(int_seed(rng)) if self.links else None
         search = StrataSearch(values, np.random.default_rng(int_seed(rng))) if self.strata else None
@@ -272,14 +285,89 @@ class CARTSynthesizer(BaseSynthesizer):
 
     def _sample_fixed(self, n: int, fixed: dict[int, float], *,
                       rng: np.random.Generator) -> EncodedFrame | None:
-        # Exact only for columns CART draws first: every later tree then sees the held value.
-        # A conditioned column drawn later is left to the rejection of the shared path.
+        # Exact for columns CART draws first: every later tree then sees the held value.
+        # A condition on a column drawn later that plain draws meet rarely (a rare
+        # category, a number) is held while drawing, the earlier columns chosen by how
+        # likely they make it (as impute does); a common one is left to the rejection of
+        # the shared path, which is exact and then cheaper.
         prefix: dict[int, float] = {}
         for step in self.steps_:
             if step.target not in fixed:
                 break
             prefix[step.target] = fixed[step.target]
+        if len(prefix) < len(fixed) and self._rarely_met(fixed):
+            return self._sample_held(n, fixed, rng)
         return self._sample_with(n, prefix, rng) if prefix else None
+
+    def _rarely_met(self, fixed: dict[int, float]) -> bool:
+        """Whether fewer than :data:`_HELD_BELOW` of plain draws meet ``fixed`` (a pilot).
+
+        The pilot draws from a fixed stream (the model's own does not move), once per
+        condition. A continuous value is taken as never met: plain draws hardly hit it.
+        """
+        key = tuple(sorted(fixed.items()))
+        cached: tuple[list[Step], dict[tuple[tuple[int, float], ...], bool]] | None
+        cached = getattr(self, "_rare_conditions", None)
+        if cached is None or cached[0] is not self.steps_:  # refitted or loaded: anew
+            cached = (self.steps_, {})
+            self._rare_conditions = cached
+        known = cached[1]
+        if key not in known:
+            held = self._held_cells(fixed)  # a missing value: its indicator alone
+            if any(not self.columns_[j].discrete for j in held):
+                known[key] = True
+            else:
+                pilot = self._draw(_HELD_PILOT_ROWS, np.random.default_rng(0))
+                met = np.logical_and.reduce([pilot[:, j] == fixed[j] for j in held])
+                known[key] = bool(met.mean() < _HELD_BELOW)
+        return known[key]
+
+    def _held_cells(self, fixed: dict[int, float]) -> list[int]:
+        """The columns of ``fixed`` to hold: not a value whose indicator is held missing."""
+        missing = {s.target: s.missing for s in self.steps_ if s.missing >= 0}
+        return [j for j in fixed
+                if not (j in missing and fixed.get(missing[j]) == MISSING_CODE)]
+
+    def _sample_held(self, n: int, fixed: dict[int, float],
+                     rng: np.random.Generator) -> EncodedFrame:
+        """``n`` rows holding ``fixed``, drawn as impute draws rows (``_held_impute.py``).
+
+        Each row is one of :data:`CANDIDATES` candidates drawn with the values held, kept
+        with probability proportional to how likely its earlier cells make the held values
+        (a sequential importance resampling); the columns after the last held one are drawn
+        for the kept row only.
+        """
+        out = np.concatenate([self._held_rows(min(_HELD_ROWS, n - first), fixed, rng)
+                              for first in range(0, n, _HELD_ROWS)] or
+                             [np.zeros((0, len(self.columns_)))])
+        out = np.asfortranarray(out)
+        if self.reject_copies and self.copy_hashes_.size:
+            redraw_copies(self, out, lambda bad: self._held_rows(bad.size, fixed, rng),
+                          _MAX_REDRAWS)
+        return EncodedFrame(out, self.columns_)
+
+    def _held_rows(self, n: int, fixed: dict[int, float],
+                   rng: np.random.Generator) -> np.ndarray:
+        """:meth:`_sample_held`'s rows: candidates up to the last held step, then one each."""
+        width = len(self.columns_)
+        values = np.zeros((n * CANDIDATES, width))
+        held = np.zeros(values.shape, dtype=bool)
+        for j, value in fixed.items():
+            values[:, j] = value
+        held[:, self._held_cells(fixed)] = True  # a missing value: left to its step
+        blocks = self._blocks
+        holds = [i for i, s in enumerate(self.steps_)
+                 if (s.target < width and held[0, s.target])
+                 or (s.target in blocks and held[0, blocks[s.target].members].any())]
+        stop = holds[-1] + 1 if holds else 0
+        out, log_like, drawn = self._held_steps(values, held, rng, stop, _held_share)
+        pick, _ = pick_by_weight(log_like.reshape(n, CANDIDATES), rng)
+        out = np.asfortranarray(out[np.arange(n) * CANDIDATES + pick])
+        for step in self.steps_[stop:]:  # the rest as a plain draw continues
+            written = self.draw_step(step, out, rng)
+            self._keep_orders(step, out, drawn, rng)
+            drawn.update(written)
+        return out
 
     @property
     def order_pairs_(self) -> list[OrderPair]:
@@ -351,6 +439,14 @@ class CARTSynthesizer(BaseSynthesizer):
         cells are drawn given the row's earlier cells. Also returns each row's log-likelihood
         of its held cells under their trees (see ``synth/_held_impute.py``).
         """
+        out, log_like, _ = self._held_steps(values, held, rng, len(self.steps_),
+                                            held_log_likelihood)
+        return out, log_like
+
+    def _held_steps(self, values: np.ndarray, held: np.ndarray, rng: np.random.Generator,
+                    stop: int, likelihood: Callable[..., np.ndarray]
+                    ) -> tuple[np.ndarray, np.ndarray, set[int]]:
+        """:meth:`held_draw` of the first ``stop`` steps; also the columns they wrote."""
         n = values.shape[0]
         # held cells known from the start: a tree reads only earlier columns, but an order
         # rule keeps a blank drawn before its held partner on the right side of it
@@ -359,18 +455,18 @@ class CARTSynthesizer(BaseSynthesizer):
         cache: dict[int, np.ndarray] = {}
         drawn: set[int] = set()
         blocks = self._blocks
-        for step in self.steps_:
+        for step in self.steps_[:stop]:
             own = step.target < held.shape[1] and step.target not in blocks  # not a block's
             rows = np.flatnonzero(held[:, step.target]) if own else np.zeros(0, np.intp)
             if rows.size:
-                log_like[rows] += held_log_likelihood(step, out, values[rows, step.target],
-                                                      rows, cache)
+                log_like[rows] += likelihood(step, out, values[rows, step.target], rows,
+                                             cache)
             written = self.draw_step(step, out, rng)
             self._keep_orders(step, out, drawn, rng, held)
             for j in written:
                 out[held[:, j], j] = values[held[:, j], j]
             drawn.update(written)
-        return out, log_like
+        return out, log_like, drawn
 
     def _impute(self, frame: pd.DataFrame, given: pd.DataFrame,
                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -469,6 +565,27 @@ class CARTSynthesizer(BaseSynthesizer):
         # a model saved before missing blocks existed has none, and samples as it did
         self.missing_blocks_ = [MissingBlock.from_state(b)
                                 for b in state.get("missing_blocks", [])]
+
+
+def _held_share(step: Step, out: np.ndarray, value: np.ndarray, rows: np.ndarray,
+                cache: dict[int, np.ndarray]) -> np.ndarray:
+    """Log of a held category's share of its row's leaf (:data:`_SHARE_PRIOR` added).
+
+    The probability that the step draws it there (a leaf member taken at random). A number
+    is weighed as impute weighs it (``synth/_cart_impute.py``).
+    """
+    if step.grid.size or not step.values.size:
+        return held_log_likelihood(step, out, value, rows, cache)
+    node = step.leaves(predictors(step, out[rows])) if step.depth else np.zeros(rows.size,
+                                                                                np.intp)
+    start, size = step.start[node], step.end[node] - step.start[node]
+    keys = cache.get(id(step))
+    if keys is None:
+        keys = cache[id(step)] = _member_keys(step)
+    span = int(step.values.max()) + 2
+    key = start * span + np.clip(value, 0, span - 1).astype(np.int64)
+    count = np.searchsorted(keys, key, "right") - np.searchsorted(keys, key, "left")
+    return np.asarray(np.log((count + _SHARE_PRIOR) / (size + _SHARE_PRIOR)))
 
 
 def _leaf_rule(scale: float, n: int, width: int) -> int:
