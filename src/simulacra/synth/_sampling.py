@@ -318,12 +318,12 @@ def iter_constrained_chunks(
             rules.accepted(good)
             parts.append(good)
             have += len(good)
+            progress.advance(len(good))  # per batch: a rare condition's chunk takes long
             drawn += size
             kept += len(good)
             _give_up_if_hopeless(rules, drawn, kept, done + have, n)
         yield _own_chunk(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
         done += want
-        progress.advance(want)
     progress.finish()
 
 
