@@ -90,6 +90,11 @@ def sin_ok(v: str) -> bool:
     return total % 10 == 0
 
 
+def faker_sins(ids: list[str]) -> list[str]:
+    """Faker's SINs that are SINs: Faker 24 also writes some from 0 or 8, never given to people."""
+    return [v for v in ids if sin_ok(v)]
+
+
 def nif_complement(digits: str, weights: range) -> str:
     """11 minus the weighted sum modulo 11; 0 when that is 10 or 11."""
     r = sum(int(c) * w for c, w in zip(digits, weights, strict=True)) % 11

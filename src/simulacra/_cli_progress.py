@@ -33,7 +33,7 @@ class RichProgress:
             transient=False,
         )
         self._task: TaskID | None = None
-
+        self._quiet = quiet
         self._started = False
 
     def __enter__(self) -> RichProgress:
@@ -45,7 +45,9 @@ class RichProgress:
             self._bars.stop()
 
     def start(self, task: str, total: int | None = None) -> None:
-        if not self._started:  # draw nothing until there is a task: errors stay one paragraph
+        # draw nothing until there is a task: errors stay one paragraph. Quiet bars are never
+        # started: older rich (13.0, our floor) writes a blank line when a disabled one stops.
+        if not self._started and not self._quiet:
             self._bars.start()
             self._started = True
         self._task = self._bars.add_task(task, total=total)

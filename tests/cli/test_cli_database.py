@@ -1,5 +1,6 @@
 """`simulacra fit` / `sample` on a whole database: a SQLite URL in, a database or folder out."""
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -23,7 +24,7 @@ def shop(tmp_path: Path) -> Path:
         "customer_id": np.repeat(customers["customer_id"], counts).to_numpy(),
         "amount": np.round(rng.gamma(2.0, 20.0, counts.sum()), 2),
     })
-    with sqlite3.connect(path) as con:
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
         con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, segment TEXT)")
         con.execute("CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER "
                     "REFERENCES customers(customer_id), amount REAL)")
@@ -41,7 +42,7 @@ def test_fit_a_database_and_sample_it_into_another(tmp_path, shop, capsys, monke
     code, _, err = run(["sample", str(model), "--scale", "2", "-o", f"sqlite:///{out}", "-q"],
                        capsys, monkeypatch)
     assert code == 0, err
-    with sqlite3.connect(out) as con:
+    with contextlib.closing(sqlite3.connect(out)) as con, con:
         n_customers = con.execute("select count(*) from customers").fetchone()[0]
         orphans = con.execute("select count(*) from orders o left join customers c on "
                               "o.customer_id = c.customer_id where c.customer_id is null"
@@ -135,7 +136,7 @@ def folder(tmp_path: Path, shop: Path) -> Path:
     """The shop database as a folder of CSV files (no keys declared)."""
     out = tmp_path / "shop"
     out.mkdir()
-    with sqlite3.connect(shop) as con:
+    with contextlib.closing(sqlite3.connect(shop)) as con, con:
         for table in ("customers", "orders"):
             pd.read_sql(f"select * from {table}", con).to_csv(out / f"{table}.csv", index=False)
     return out

@@ -1,5 +1,6 @@
 """`simulacra mock`: a spec in, tables out; every bad input is exit 2, one paragraph, no file."""
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_sqlite_declares_keys(tmp_path, spec, capsys, monkeypatch) -> None:
     out = tmp_path / "db"
     assert run(["mock", str(spec), "-o", str(out), "--format", "sqlite", "-q"],
                capsys, monkeypatch)[0] == 0
-    with sqlite3.connect(out / "mock.sqlite") as con:
+    with contextlib.closing(sqlite3.connect(out / "mock.sqlite")) as con, con:
         ddl = con.execute("select sql from sqlite_master where name='orders'").fetchone()[0]
         orphans = con.execute("select count(*) from orders o left join customers c "
                               "on o.customer_id = c.customer_id "

@@ -299,7 +299,7 @@ def test_durations_written_as_text_round_trip_as_that_text(
         column = infer_schema(s.to_frame()).table().column("t")
         assert (column.kind, column.text_format) == (Kind.NUMERICAL, layout)
         out = _round_trip(s.to_frame(), _table(column))["t"]
-        assert str(out.dtype) == dtype
+        assert out.dtype == s.dtype  # object on pandas 2, str on pandas 3
         assert out.isna().tolist() == s.isna().tolist()
         assert out.dropna().tolist() == [v for v in written or values if v is not None]
 

@@ -22,6 +22,10 @@ from simulacra.data._io import (
 )
 from simulacra.errors import DataReadError, FitWarning, InvalidParameterError
 
+# pandas 2 keeps None in an object column that CSV reads back as NaN: equal, but its
+# assert_frame_equal warns that pandas 3 would not call them so (pandas 3 stores NaN in both).
+NULLS_MAY_DIFFER = pytest.mark.filterwarnings("ignore:Mismatched null-like values:FutureWarning")
+
 
 def mixed_frame(n: int = 12) -> pd.DataFrame:
     rng = np.random.default_rng(0)
@@ -141,6 +145,7 @@ def test_corrupt_parquet(tmp_path: Path) -> None:
 # ---- round trips ------------------------------------------------------------------------
 
 
+@NULLS_MAY_DIFFER
 @pytest.mark.parametrize("name", ["t.csv", "t.tsv", "t.csv.gz", "T.CSV"])
 def test_csv_round_trip(tmp_path: Path, name: str) -> None:
     df = mixed_frame()
@@ -157,6 +162,7 @@ def test_gzip_and_tab_are_really_used(tmp_path: Path) -> None:
         assert fh.readline() == "id\tage\tincome\tcity\tnote\tvip\n"
 
 
+@NULLS_MAY_DIFFER
 @pytest.mark.parametrize("sep", [";", "\t", "|"])
 def test_a_csv_with_another_separator_is_read_with_it(tmp_path: Path, sep: str) -> None:
     df = mixed_frame()
@@ -351,7 +357,8 @@ def chunks(n_chunks: int, rows: int = 7) -> list[pd.DataFrame]:
                 {
                     "id": np.arange(start, start + rows),
                     "x": rng.normal(size=rows).round(3),
-                    "c": pd.Series(rng.choice(["a", "b"], rows), dtype="str"),
+                    "c": pd.Series(rng.choice(["a", "b"], rows), dtype="str",
+                                   index=np.arange(rows) + 1000),  # not all missing
                 },
                 index=np.arange(rows) + 1000,
             )

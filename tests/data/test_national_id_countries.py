@@ -92,7 +92,8 @@ REAL = {
     "cpr": ("da_DK", lambda: rules.cprs(2500, 5), rules.cpr_ok),
     "ahv_nummer": ("de_CH", lambda: _faker_ids("de_CH", "ssn", 2500), rules.ahv_ok),
     "cpf": ("pt_BR", lambda: _faker_ids("pt_BR", "cpf", 2500), rules.cpf_ok),
-    "sin": ("en_CA", lambda: _faker_ids("en_CA", "ssn", 2500), rules.sin_ok),
+    "sin": ("en_CA", lambda: rules.faker_sins(_faker_ids("en_CA", "ssn", 4000))[:2500],
+            rules.sin_ok),
 }
 
 

@@ -60,8 +60,10 @@ def _faker_numbers(locale: str, n: int) -> np.ndarray:
     """Faker's ids of ``locale`` as a CSV reader keeps them: digits only, read as integers."""
     fake = Faker(locale)
     fake.seed_instance(1)
-    return np.array(sorted({int(re.sub(r"\D", "", fake.ssn())) for _ in range(n)}),
-                    dtype=np.int64)
+    ids = [fake.ssn() for _ in range(n)]
+    if locale == "en_CA":
+        ids = rules.faker_sins(ids)
+    return np.array(sorted({int(re.sub(r"\D", "", v)) for v in ids}), dtype=np.int64)
 
 
 @pytest.mark.parametrize("locale", sorted(CASES))

@@ -30,7 +30,7 @@ def mixed(n: int = 120, minority: float = 0.2, seed: int = 0) -> pd.DataFrame:
         "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n),
                                  categories=["red", "green", "blue", "unused"]),
         "flag": rng.random(n) < 0.3,
-        "city": pd.array(rng.choice(["Oslo", "Lima", None], n, p=[0.5, 0.4, 0.1]),
+        "city": pd.Series(rng.choice(["Oslo", "Lima", None], n, p=[0.5, 0.4, 0.1]),
                          dtype="str"),
         "when": pd.to_datetime("2024-01-01", utc=True)
                 + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),

@@ -25,8 +25,8 @@ def keyed(n: int = 300, seed: int = 0) -> pd.DataFrame:
     """
     rng = np.random.default_rng(seed)
     y = np.array(["c"] * 45 + ["b"] * 75 + ["a"] * (n - 120))
-    phone = pd.array([f"+1 555 {i:04d}" for i in range(n)], dtype="str")
-    phone[45:120:2] = pd.NA  # class b misses half its phones; class c none
+    phone = pd.Series([f"+1 555 {i:04d}" for i in range(n)], dtype="str")  # object: pandas 2
+    phone.iloc[45:120:2] = pd.NA  # class b misses half its phones; class c none
     return pd.DataFrame({
         "row_id": np.arange(1, n + 1),
         "code": [f"C{i:05d}" for i in range(1, n + 1)],

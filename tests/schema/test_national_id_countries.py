@@ -20,7 +20,8 @@ def col(values: object, name: str) -> Column:
 def faker_ids(locale: str, method: str, n: int = 200) -> list[str]:
     f = Faker(locale)
     f.seed_instance(0)
-    return list(dict.fromkeys(str(getattr(f, method)()) for _ in range(n)))
+    ids = list(dict.fromkeys(str(getattr(f, method)()) for _ in range(n)))
+    return rules.faker_sins(ids) if locale == "en_CA" else ids
 
 
 def grouped_steuer_ids() -> list[str]:

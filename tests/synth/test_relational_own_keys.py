@@ -6,6 +6,7 @@ with ``read_database``, so the keys' SQL types and the inferred schema are the r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.synth.test_relational import assert_integrity
 
 def _sqlite(path: Path, ddl: list[str], frames: dict[str, pd.DataFrame]) -> str:
     """A SQLite file made by ``ddl`` and filled with ``frames`` (parents first)."""
-    with sqlite3.connect(path) as con:
+    with contextlib.closing(sqlite3.connect(path)) as con, con:  # closed, and committed
         for statement in ddl:
             con.execute(statement)
         for name, frame in frames.items():

@@ -247,7 +247,7 @@ def _month_ticks(months: np.ndarray, unit: str, anchor: str) -> np.ndarray:
     """The first (or last) day of each month, as ticks."""
     start = months.astype(np.int64).view("datetime64[M]")
     if anchor == "end":
-        days = (start + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        days = (start + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
     else:
         days = start.astype("datetime64[D]")
     out: np.ndarray = days.astype(f"datetime64[{unit}]").view(np.int64)

@@ -422,7 +422,7 @@ class CategoricalCodec(ColumnCodec):
         codes = self._codes_of(values)
         unknown = (codes < 0) & ~missing
         if unknown.any() or (missing.any() and not self.has_missing):
-            self._raise_unknown(values, unknown | (missing & ~self.has_missing))
+            self._raise_unknown(values, unknown | (missing & (not self.has_missing)))
         codes = np.where(missing, self.k, codes)
         return codes.astype(np.float64)[:, None]
 

@@ -28,6 +28,10 @@ from simulacra.errors import SchemaError
 ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
 DtypeObj = np.dtype | ExtensionDtype
 
+#: The dtype pandas gives a column of text: ``"str"`` on pandas 3, ``"object"`` on pandas 2
+#: (where ``astype("str")`` would write missing values as the text "nan" or "None").
+TEXT_DTYPE: str = str(pd.Series(["a"], dtype="str").dtype)
+
 _MASKED = (pd.arrays.IntegerArray, pd.arrays.BooleanArray, pd.arrays.FloatingArray)
 _MARKERS: dict[str, Any] = {"none": None, "nan": np.nan, "na": pd.NA, "nat": pd.NaT}
 
@@ -37,7 +41,7 @@ def resolve_dtype(dtype: str) -> DtypeObj:
     """The dtype object named by ``Column.dtype`` (``"Int64"``, ``"datetime64[us, UTC]"`` ...)."""
     try:
         found: DtypeObj = pd.api.types.pandas_dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError):  # pandas 2: ValueError for some arrow names
         raise SchemaError(
             f"dtype {dtype!r} is not a dtype pandas knows. Use the name pandas prints for the "
             "column (str(df[col].dtype)), such as 'int64', 'float64', 'str' or 'category'."
@@ -241,7 +245,7 @@ def _restore_numpy(values: np.ndarray, missing: np.ndarray | None, dt: np.dtype,
     if dt.kind == "m":  # durations travel as seconds
         seconds = pd.to_timedelta(np.asarray(values, dtype=np.float64), unit="s")
         durations = np.asarray(seconds.to_numpy()).astype(dt)
-        return durations if missing is None else np.where(missing, np.timedelta64("NaT"),
+        return durations if missing is None else np.where(missing, np.array("NaT", dtype=dt),
                                                           durations).astype(dt)
     if dt.kind == "f":
         out = np.asarray(values, dtype=dt)

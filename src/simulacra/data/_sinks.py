@@ -194,6 +194,9 @@ def _whole_floats_as_integers(chunk: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_TRAILING = "\x00trailing separator"  # the name of no column a table could have
+
+
 class CsvSink:
     """Appends chunks as CSV text (one header) to ``tmp``; ``target`` names it in messages.
 
@@ -229,9 +232,12 @@ class CsvSink:
                            dict(style.decimal_marks))
         with unencodable(self._target, style.encoding):
             if style.quoted.isdisjoint(map(str, chunk.columns)):
+                names = style.header(text.columns)
+                if style.trailing_separator:  # an empty last field: Python 3.13's csv module
+                    text = text.assign(**{_TRAILING: ""})  # refuses a line end with a separator
+                    names.append("")
                 text.to_csv(self._handle, sep=style.sep, decimal=style.decimal, index=False,
-                            header=style.header(text.columns) if header else False,
-                            lineterminator=style.record_end)
+                            header=names if header else False, lineterminator=style.line_end)
             else:
                 self._handle.write(_quoted_csv(text, chunk.isna().to_numpy(), style, header))
 

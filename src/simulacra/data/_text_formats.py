@@ -120,7 +120,7 @@ def amount_format(texts: pd.Series) -> str | None:
     marks = Counter("".join(number.str.replace(r"[\d.]", "", regex=True)))
     grouping = marks.most_common(1)[0][0] if marks else ""
     precision = (_bare_wholes_precision(places)  # 1,234 beside 1,234.5
-                 or f".{int(places.str.len().fillna(0).max())}f")
+                 or f".{places.dropna().str.len().max() if places.notna().any() else 0}f")
     fmt = f"{prefix}{{:{grouping}{precision}}}{suffix}"
     if bracketed.any():
         fmt += f";({fmt})"

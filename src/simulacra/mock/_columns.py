@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra.constraints._base import astype
+from simulacra.data._dtypes import TEXT_DTYPE
 from simulacra.data._fake import format_ids, uuid4_strings
 from simulacra.data._keyed import derive_key, permute_index
 from simulacra.errors import SamplingError, SpecError
@@ -100,7 +101,7 @@ def output_dtype(spec: ColumnSpec) -> str:
         return "boolean" if nullable else "bool"
     if kind == "datetime":
         return f"datetime64[ns, {spec.timezone}]" if spec.timezone else "datetime64[ns]"
-    return {"float": "float64", "str": "str"}[kind]
+    return {"float": "float64", "str": TEXT_DTYPE}[kind]
 
 
 def column_schema(spec: ColumnSpec, *, key: bool = False) -> Column:
@@ -379,4 +380,4 @@ def _arrow_dtype(t: pa.DataType, nullable: bool) -> str:
         return "boolean" if nullable else "bool"
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
         return "datetime64[ns]"
-    return "str"
+    return TEXT_DTYPE

@@ -23,6 +23,7 @@ value among the base row and its neighbours.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -139,7 +140,11 @@ def vdm_neighbours(codes: np.ndarray, classes: np.ndarray, rows: np.ndarray,
 
     codes = codes.astype(np.int64)
     vdm = ValueDifferenceMetric(n_categories=list(cardinality)).fit(codes, classes)
-    distances = vdm.pairwise(codes[rows])
+    with warnings.catch_warnings():  # imbalanced-learn's own calls, deprecated by SciPy 1.18
+        warnings.filterwarnings(
+            "ignore", "`(distance_matrix|minkowski_distance(_p)?)` is deprecated",
+            DeprecationWarning)
+        distances = vdm.pairwise(codes[rows])
     nn = NearestNeighbors(n_neighbors=k, metric="precomputed").fit(distances)
     others: np.ndarray = nn.kneighbors(return_distance=False)
     return np.column_stack([np.arange(len(rows)), others])

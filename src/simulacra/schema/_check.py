@@ -289,7 +289,7 @@ def _unnamed_arrow_type(dtype: object) -> str | None:
         return None
     try:  # the schema keeps str(dtype); pandas reads back only plain arrow types
         pd.api.types.pandas_dtype(str(dtype))
-    except TypeError:
+    except (TypeError, ValueError):  # pandas 2: ValueError for some arrow names
         return ("pyarrow dictionary" if pa.types.is_dictionary(dtype.pyarrow_dtype)
                 else "pyarrow nested")
     return None

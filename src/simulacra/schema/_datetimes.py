@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -367,13 +369,27 @@ def datetime_timezone(values: pd.Series, fmt: str) -> str | None:
         return "UTC"
     if "%z" not in fmt and "%:z" not in fmt:
         return None
-    try:
-        parsed = pd.to_datetime(values, format=parsing_format(fmt).replace("%:z", "%z"),
-                                errors="coerce")
-    except ValueError:  # mixed offsets, such as summer and winter time
+    parsed = to_datetime_of_one_zone(values, format=parsing_format(fmt).replace("%:z", "%z"),
+                                     errors="coerce")
+    if parsed is None:  # mixed offsets, such as summer and winter time
         return _zone_of_offsets(values, fmt) or "UTC"
     tz = getattr(parsed.dt, "tz", None)
     return "UTC" if tz is None else str(tz)
+
+
+def to_datetime_of_one_zone(values: pd.Series, **kwargs: Any) -> pd.Series | None:
+    """``pd.to_datetime(values, **kwargs)``, or None where the values mix time zones.
+
+    pandas 3 raises on mixed offsets; pandas 2 warns (FutureWarning) and returns objects.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "In a future version of pandas, parsing datetimes "
+                                "with mixed time zones", FutureWarning)
+        try:
+            parsed = pd.to_datetime(values, **kwargs)
+        except ValueError:
+            return None
+    return parsed if pd.api.types.is_datetime64_any_dtype(parsed.dtype) else None
 
 
 def _zone_of_offsets(values: pd.Series, fmt: str) -> str | None:

@@ -56,6 +56,7 @@ from simulacra.schema._datetimes import (
     datetime_timezone,
     detect_datetime_format,
     integer_date_format,
+    to_datetime_of_one_zone,
 )
 from simulacra.schema._discover import discover_constraints as _discover
 from simulacra.schema._durations import DurationLayout, detect_duration_layout
@@ -199,13 +200,16 @@ def infer_column(series: pd.Series, *, role: Role = Role.FEATURE) -> Column:
 
 
 def dtype_text(dtype: Any) -> str:
-    """The name ``Column.dtype`` keeps: pandas' own, but ``string[python]`` where it says less.
+    """The name ``Column.dtype`` keeps: pandas' own, but ``string[...]`` where it says less.
 
-    pandas names text held in Python objects ``"string"``, which reads back pyarrow-backed.
+    pandas names text held in Python objects ``"string"``, which pandas 3 reads back
+    pyarrow-backed; and pyarrow-backed text ``"string"`` too, which pandas 2 reads back as
+    Python objects. Each is named with its storage where ``"string"`` would lose it.
     """
     text = str(dtype)
-    if isinstance(dtype, pd.StringDtype) and text == "string" and dtype.storage == "python":
-        return "string[python]"
+    if isinstance(dtype, pd.StringDtype) and text == "string" and (
+            dtype.storage == "python" or dtype.storage != pd.StringDtype().storage):
+        return f"string[{dtype.storage}]"
     return text
 
 
@@ -314,9 +318,10 @@ def _object(name: str, values: pd.Series, *, complete: bool) -> _Fields:
 
 def _object_timezone(values: pd.Series) -> str | None:
     try:
-        tz = getattr(pd.to_datetime(values).dt, "tz", None)
-    except (ValueError, TypeError):  # mixed time zones
+        parsed = to_datetime_of_one_zone(values)
+    except TypeError:  # values pandas cannot read as dates
         return None
+    tz = None if parsed is None else getattr(parsed.dt, "tz", None)  # None: mixed time zones
     return None if tz is None else str(tz)
 
 

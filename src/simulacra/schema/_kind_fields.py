@@ -107,7 +107,8 @@ def _dtype_holds(dtype: str) -> str:
     """What a column of ``dtype`` holds, in words: text, numbers, true/false or dates."""
     try:
         resolved = pd.api.types.pandas_dtype(dtype)
-    except TypeError:  # an aware datetime64 as pandas prints it ("datetime64[ns, pytz...]")
+    except (TypeError, ValueError):  # an aware datetime64 as pandas prints it
+        # ("datetime64[ns, pytz...]"); pandas 2: ValueError for some arrow names
         return "dates" if dtype.startswith("datetime64") else "text"
     if is_bool_dtype(resolved):
         return "true/false"

@@ -206,7 +206,7 @@ def _pandas_knows(dtype: str) -> bool:
         return True                                         # (pytz.FixedOffset(60)), not read
     try:
         pd.api.types.pandas_dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError):  # pandas 2: ValueError for some arrow names
         return False
     return True
 

@@ -555,7 +555,7 @@ def _name_parts(values: pd.Series) -> pd.DataFrame:
     parts = folded.str.extract(_FULL_NAME_RE)[["first", "last"]]
     reversed_ = folded.str.extract(_LAST_FIRST_RE)
     # "Durham, NC": a place and its state's code, not a family name and a first name
-    codes = reversed_["first"].str.isupper().fillna(False) & (reversed_["first"].str.len() > 1)
+    codes = reversed_["first"].str.isupper().eq(True) & (reversed_["first"].str.len() > 1)
     have = reversed_["first"].notna() & ~codes
     parts.loc[have, ["first", "last"]] = reversed_.loc[have, ["first", "last"]]
     return parts
