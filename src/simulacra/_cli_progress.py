@@ -42,7 +42,11 @@ class RichProgress:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._started:
-            self._bars.stop()
+            if exc_type is None:
+                self._bars.stop()
+            else:  # an error stays one paragraph: the bars are cleared, no line is left
+                self._bars.live.transient = True
+                self._bars.live.stop()
 
     def start(self, task: str, total: int | None = None) -> None:
         # draw nothing until there is a task: errors stay one paragraph. Quiet bars are never

@@ -236,11 +236,16 @@ def fit(
             table_schema = read_fit_schema(schema, _roles(target, sensitive))
             fit_naming_the_schema(syn, frame, table_schema, schema, progress=progress)
         else:  # a mixed-type column is an error unless a schema declares it categorical
+            progress.start("schema", total=3)  # the check, inference, rule discovery
             check_data(frame)
+            progress.advance()
             table_schema = infer_schema(frame, name=table_name_from(Path(data)),
                                         roles=_roles(target, sensitive))
+            progress.advance()
             table_schema = Schema.single(with_discovered_rules(
                 table_schema.table(), frame, getattr(syn, "discover_constraints", None)))
+            progress.advance()
+            progress.finish()
             syn.fit(frame, table_schema, progress=progress)
     syn.save(output)
     _report({"model": str(output), "synthesizer": type(syn).__name__, "rows": len(frame),

@@ -876,3 +876,27 @@ def test_an_edited_missing_share_is_told_at_fit(tmp_path, data_csv, capsys,
     code, _, err = _fit_with(tmp_path, data_csv, schema, capsys, monkeypatch)
     assert code == 0, err
     assert "Warning: Table 'people', column 'income': 'missing_share' is 0 in the schema" in err
+
+
+def test_an_error_clears_the_bars(capsys) -> None:
+    # fit's "schema" stage starts before the data check: its error stays one paragraph
+    from simulacra._cli_progress import RichProgress
+
+    with pytest.raises(ValueError), RichProgress() as progress:
+        progress.start("schema", total=3)
+        progress.advance()
+        raise ValueError("bad data")
+    assert capsys.readouterr().err == ""
+    with RichProgress() as progress:  # without an error the bar stays
+        progress.start("schema", total=3)
+        progress.advance(3)
+        progress.finish()
+    assert "schema" in capsys.readouterr().err
+
+
+def test_fit_shows_the_steps_before_the_trees(tmp_path, data_csv, capsys, monkeypatch) -> None:
+    code, _, err = run(["fit", str(data_csv), "-o", str(tmp_path / "m.sim"), "--seed", "3"],
+                       capsys, monkeypatch)
+    assert code == 0, err
+    assert "schema" in err and "3/3" in err and "prepare" in err and "7/7" in err
+    assert err.index("schema") < err.index("prepare") < err.index("fit trees")

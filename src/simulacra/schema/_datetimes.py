@@ -176,6 +176,22 @@ def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     """
     fmt = parsing_format(fmt).replace("%:z", "%z")  # pandas reads +02:00 and +0200 alike
     values = _numbers_as_digits(values)  # 19750103: a date written as a number
+    # Each distinct value is parsed once (pandas' own cache looks only at the first rows):
+    # a column of hourly stamps repeats each value many times, and a fit parses it often.
+    codes, distinct = pd.factorize(values)
+    if 0 < len(distinct) <= len(values) // _REPEATS:
+        parsed = _parse_with(pd.Series(distinct, dtype=values.dtype), fmt)
+        return pd.Series(parsed.array.take(codes, allow_fill=True), index=values.index,
+                         name=values.name)
+    return _parse_with(values, fmt)
+
+
+#: Values are parsed as distinct ones when each repeats this often on average.
+_REPEATS = 2
+
+
+def _parse_with(values: pd.Series, fmt: str) -> pd.Series:
+    """``values`` parsed with ``fmt`` (a parsing format, maybe several: see FORMAT_SEPARATOR)."""
     if FORMAT_SEPARATOR not in fmt:
         return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
     parsed: pd.Series | None = None

@@ -89,6 +89,10 @@ class BaseSynthesizer(ABC):
     #: Rows drawn at a time: the rows of a seed depend on it, never on the chunks handed out.
     block_rows: ClassVar[int] = DEFAULT_CHUNK_ROWS
 
+    #: Steps of the "prepare" stage that ``_fit`` advances (and then ends the stage) before
+    #: its own first stage: work on the encoded matrix, such as CART's visit order.
+    _prepare_steps: ClassVar[int] = 0
+
     seed: SeedLike
     index_: IndexLayout | None  # the DataFrame's index, learned as columns (synth/_index.py)
 
@@ -148,12 +152,17 @@ class BaseSynthesizer(ABC):
                 f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
             )
         data, index = IndexLayout.split(data)  # an index holding data is learned as columns
+        prog = or_null(progress)
+        # "prepare": the steps before the model's own; a model whose _fit has more before
+        # its first stage advances them and ends this one (_prepare_steps)
+        prog.start("prepare", total=_PREPARE_STEPS + self._prepare_steps)
         table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
         if index is not None:
             table = index.complete(table, data)
+        prog.advance()
         check_data(data, table)
+        prog.advance()
         fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
-        prog = or_null(progress)
         given = [*table.constraints, *check_rules(constraints)]
         learned, bounds = held_bounds(data, table)  # bounds cutting real values: rejection
         rules = ConstraintSet([*given, *declared_unique(table, given), *bounds])
@@ -163,8 +172,13 @@ class BaseSynthesizer(ABC):
                           stacklevel=2)
         model_table = rules.model_table(learned, data) if rules else learned
         model_data = rules.transform(data)
+        prog.advance()
         codec = TableCodec.fit(model_data, model_table)
+        prog.advance()
         frame = codec.encode(model_data)
+        prog.advance()
+        if not self._prepare_steps:
+            prog.finish()
         self._fit(frame, rng=as_generator(fit_seed), progress=prog)
         share = filter_share(getattr(self, "privacy_filter", None), len(data))
         self.privacy_filter_ = (PrivacyFilter.fit(frame, share, as_generator(filter_seed))
@@ -587,6 +601,9 @@ def _resolve_table(data: pd.DataFrame, schema: SchemaLike,
         return schema
     raise SchemaError(f"schema must be a Schema, a Table or None. Got {type(schema).__name__}.")
 
+
+#: Steps of fit's "prepare" stage: the table, the data check, the rules, the codec, encoding.
+_PREPARE_STEPS = 5
 
 _FILL_ROUNDS = 10  # redraws of rows that left a blank cell missing
 

@@ -157,6 +157,7 @@ class CARTSynthesizer(BaseSynthesizer):
     """
 
     name: ClassVar[str] = "cart"
+    _prepare_steps: ClassVar[int] = 2  # the visit order, missing blocks (see _fit)
     _param_checks: ClassVar[dict[str, Check]] = {
         "min_samples_leaf": Interval(int, 1, None, allow_none=True),
         "leaf_scale": Interval(float, 0.0, None),
@@ -218,8 +219,11 @@ class CARTSynthesizer(BaseSynthesizer):
         if dep is not None and self.order == "auto":
             visit = _auto_order(dep, cols, units, frame.n_rows)
             units, dep = [units[i] for i in visit], dep[np.ix_(visit, visit)]
+        progress.advance()  # fit's "prepare" stage: the visit order, then missing blocks
         missing_of = {u[1]: u[0] for u in units if len(u) == 2}
         blocks, levels = self._missing_blocks(values, cols, missing_of)
+        progress.advance()
+        progress.finish()
         units, dep, block_units = with_blocks(units, dep, [b.members for b in blocks])
         leaf = self.min_samples_leaf
         if leaf is None:
