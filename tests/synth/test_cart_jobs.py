@@ -7,6 +7,7 @@ import pytest
 
 from simulacra._progress import or_null
 from simulacra.synth._cart_jobs import fit_steps
+from tests.synth._progress import ProgressRecorder
 
 
 def test_an_interrupt_drops_queued_trees_and_does_not_wait_for_running_ones() -> None:
@@ -67,22 +68,6 @@ def test_the_fit_trees_bar_counts_the_jobs_it_runs() -> None:
     assert len(syn.steps_) < len(syn.columns_)  # the block's indicators: fewer jobs
 
 
-class _Calls:
-    """Records every progress call in order."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, object]] = []
-
-    def start(self, task: str, total: int | None = None) -> None:
-        self.calls.append(("start", (task, total)))
-
-    def advance(self, n: int = 1) -> None:
-        self.calls.append(("advance", n))
-
-    def finish(self) -> None:
-        self.calls.append(("finish", None))
-
-
 def _stages(calls: list[tuple[str, object]]) -> list[tuple[str, object, int, bool]]:
     """(task, total, units advanced, finished) of each stage, in order."""
     out: list[list[object]] = []
@@ -110,7 +95,7 @@ def test_fit_reports_a_prepare_stage_before_the_models_own(name: str, steps: int
     table = pd.DataFrame({"a": rng.normal(size=300), "k": rng.choice(["x", "y"], 300),
                           "t": pd.Series(pd.date_range("2020-01-01", periods=300, freq="h"))
                           .dt.strftime("%Y-%m-%d %H:%M:%S")})
-    progress = _Calls()
+    progress = ProgressRecorder()
     make_synthesizer(name, seed=0).fit(table, progress=progress)
     stages = _stages(progress.calls)
     assert stages[0] == ("prepare", steps, steps, True)

@@ -14,7 +14,7 @@ from simulacra import Role, infer_schema
 from simulacra.errors import InvalidParameterError
 from simulacra.synth import load_synthesizer, make_synthesizer
 from simulacra.testing import CHECKS, contract_table
-from tests.synth.neural._progress import ProgressRecorder
+from tests.synth._progress import ProgressRecorder
 
 torch = pytest.importorskip("torch")
 

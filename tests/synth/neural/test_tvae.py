@@ -14,7 +14,7 @@ import pytest
 from simulacra.errors import InvalidParameterError, MissingDependencyError
 from simulacra.synth import load_synthesizer, make_synthesizer
 from simulacra.testing import CHECKS, contract_table
-from tests.synth.neural._progress import ProgressRecorder
+from tests.synth._progress import ProgressRecorder
 from tests.synth.neural._tables import small_weather
 
 torch = pytest.importorskip("torch")

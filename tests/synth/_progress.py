@@ -1,4 +1,4 @@
-"""A progress sink for the neural model tests."""
+"""A progress sink for the synthesizer tests."""
 
 from __future__ import annotations
 
