@@ -220,14 +220,18 @@ def _assert_refused(code: int, err: str, *parts: str) -> None:
         assert part in err, (part, err)
 
 
+def _in(tmp_path, output: str) -> str:  # type: ignore[no-untyped-def]
+    """A folder output under ``tmp_path``, or a SQLite URL with ``DIR`` set to it."""
+    return output.replace("DIR", str(tmp_path)) if output.startswith("sqlite") else str(
+        tmp_path / output)
+
+
 @pytest.mark.parametrize("output", ["syn", "sqlite:///DIR/syn.db"])
 def test_a_database_too_big_for_the_memory_is_refused_before_drawing(
         tmp_path, shop_model, capsys, monkeypatch, output) -> None:
     from simulacra import _cli_database
 
-    output = output.replace("DIR", str(tmp_path))
-    if not output.startswith("sqlite"):
-        output = str(tmp_path / output)
+    output = _in(tmp_path, output)
     drawn: list[object] = []
     real_sample = _cli_database.RelationalSynthesizer.sample
 
@@ -259,9 +263,7 @@ def test_a_database_too_big_for_the_disk_is_refused_before_drawing(
         tmp_path, shop_model, capsys, monkeypatch, output) -> None:
     from simulacra import _cli_database
 
-    output = output.replace("DIR", str(tmp_path))
-    if not output.startswith("sqlite"):
-        output = str(tmp_path / output)
+    output = _in(tmp_path, output)
     monkeypatch.setattr(_cli_database, "available_memory", lambda: 10**13)
     real_usage = _cli_database.shutil.disk_usage
     monkeypatch.setattr(_cli_database.shutil, "disk_usage",
