@@ -233,11 +233,11 @@ def fit(
     if seed is not None:
         params["seed"] = seed
     syn = make_synthesizer(synthesizer, **params)
-    frame = read_table(data, encoding=encoding)
-    _check_role_columns(frame, data, target, sensitive)
-    _warn_if_the_model_may_not_fit(output, frame, synthesizer)
-    started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress, _naming_source(Path(data)):
+        frame = read_table(data, encoding=encoding, progress=progress)
+        _check_role_columns(frame, data, target, sensitive)
+        _warn_if_the_model_may_not_fit(output, frame, synthesizer)
+        started = time.perf_counter()
         if schema is not None:
             table_schema = read_fit_schema(schema, _roles(target, sensitive))
             fit_naming_the_schema(syn, frame, table_schema, schema, progress=progress)
@@ -369,7 +369,8 @@ def impute(
     if isinstance(syn, RelationalSynthesizer):
         raise InvalidParameterError(f"{model} synthesizes a database; impute fills the rows "
                                     "of a single table. Fit a model of that table.")
-    frame = read_table(data, encoding=encoding)
+    with RichProgress(quiet=quiet) as progress:
+        frame = read_table(data, encoding=encoding, progress=progress)
     blank = int(frame.isna().to_numpy().sum())
     seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
@@ -474,9 +475,9 @@ def rebalance_command(
 ) -> None:
     """Add synthetic rows to the rarer classes of a column (SMOTE family or a synthesizer)."""
     check_writable(output)
-    frame = read_table(data, encoding=encoding)
-    started = time.perf_counter()
     with RichProgress(quiet=quiet) as progress, _naming_source(data):
+        frame = read_table(data, encoding=encoding, progress=progress)
+        started = time.perf_counter()
         out = rebalance(frame, target, ratio=ratio, method=method, synthesizer=synthesizer,
                         schema=Schema.read(schema) if schema is not None else None,
                         k_neighbors=k_neighbors, seed=seed, progress=progress, marker=marker)

@@ -900,7 +900,9 @@ def test_fit_shows_the_steps_before_the_trees(tmp_path, data_csv, capsys, monkey
                        capsys, monkeypatch)
     assert code == 0, err
     assert "schema" in err and "3/3" in err and "prepare" in err and "7/7" in err
-    assert err.index("schema") < err.index("prepare") < err.index("fit trees")
+    assert "read MB" in err and "1/1" in err  # the file, before the steps of the fit
+    assert err.index("read MB") < err.index("schema") < err.index("prepare") < err.index(
+        "fit trees")
 
 
 def _output_commands(tmp_path: Path, data_csv: Path, model: Path, out_dir: Path

@@ -112,7 +112,7 @@ def test_caps_are_reported_as_notes() -> None:
     assert any("500 of the 2,000" in note for note in report.info["notes"])
 
 
-def test_progress_sees_one_task_per_metric() -> None:
+def test_progress_sees_one_task_per_metric(tmp_path) -> None:
     seen: list[str] = []
 
     class Recorder:
@@ -128,6 +128,11 @@ def test_progress_sees_one_task_per_metric() -> None:
     real = _frame()
     evaluate(real, real, metrics=["column_shapes", "pair_trends"], progress=Recorder())
     assert seen == ["column_shapes", "pair_trends"]
+    seen.clear()  # files given by path: each is read under a task first
+    real.to_csv(tmp_path / "real.csv", index=False)
+    evaluate(tmp_path / "real.csv", tmp_path / "real.csv", metrics=["column_shapes"],
+             progress=Recorder())
+    assert seen == ["read MB", "read MB", "column_shapes"]
 
 
 def test_hundreds_of_columns_raise_no_numpy_or_pandas_warning() -> None:

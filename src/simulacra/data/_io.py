@@ -22,6 +22,8 @@ from typing import Any, Literal, Self
 import pandas as pd
 import pyarrow as pa
 
+from simulacra._progress import Progress, or_null
+from simulacra.data._read_progress import CountedFile, ReadCounter
 from simulacra.data._sinks import (
     CsvSink,
     CsvStyle,
@@ -49,7 +51,8 @@ _Format = Literal["csv", "parquet"]
 _TEMPORARY_MARK = ".tmp-"  # atomic_path writes NAME to ".NAME.tmp-<8 hex digits>"
 
 
-def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+def read_table(path: str | Path, *, encoding: str = "utf-8",
+               progress: Progress | None = None) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file into a DataFrame.
 
     CSV and TSV types are inferred by pandas, with two changes: whole numbers written with
@@ -75,6 +78,8 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         A file ending in one of :data:`SUPPORTED_SUFFIXES`.
     encoding
         Text encoding of CSV/TSV files (Parquet stores its own).
+    progress
+        Receives a ``"read MB"`` task: the file's megabytes, as they are read.
 
     Returns
     -------
@@ -90,11 +95,15 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     p = Path(path)
     _check_readable(p)
     fmt, sep = _format_of(p, DataReadError)
+    counter = ReadCounter(or_null(progress), p.stat().st_size)
     if fmt == "parquet":
-        return _read_parquet(p)
-    from simulacra.data._csv_read import read_csv  # on first use: the library reads frames
+        frame = _read_parquet(p, counter)
+    else:
+        from simulacra.data._csv_read import read_csv  # on first use: the library reads frames
 
-    return read_csv(p, sep, encoding)
+        frame = read_csv(p, sep, encoding, counter)
+    counter.finish()
+    return frame
 
 
 def target_of_temporary(path: str | Path) -> str:
@@ -596,11 +605,12 @@ def _check_readable(p: Path) -> None:
         raise DataReadError(f"{str(p)!r} is empty (0 bytes). Pass a file with a header and rows.")
 
 
-def _read_parquet(p: Path) -> pd.DataFrame:
+def _read_parquet(p: Path, counter: ReadCounter) -> pd.DataFrame:
     import pyarrow.parquet as pq  # on first use: most runs read no Parquet (~10 ms)
 
     try:
-        frame = pd.read_parquet(p, engine="pyarrow")
+        with CountedFile(p, counter) as handle:
+            frame = pd.read_parquet(handle, engine="pyarrow")
         stored = pq.read_schema(p)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataReadError(

@@ -83,7 +83,7 @@ def evaluate(
         one cross-validation fold, so the classifier cannot score by recognizing a real
         entity it saw in training (rows of one entity are alike in real data).
     progress
-        Receives one task per metric.
+        Receives one task per file read (``"read MB"``), then one per metric.
 
     Returns
     -------
@@ -92,7 +92,8 @@ def evaluate(
     """
     started = time.perf_counter()
     given = {"real": real, "synthetic": synthetic, "holdout": holdout}
-    frames = {role: _frame(data, role) for role, data in given.items() if data is not None}
+    frames = {role: _frame(data, role, progress) for role, data in given.items()
+              if data is not None}
     labels = {role: f"the {role} data ({data})" for role, data in given.items()
               if isinstance(data, (str, Path))}
     for role, frame in frames.items():
@@ -160,11 +161,11 @@ def _int(seed: SeedLike) -> int:
     return int_seed(as_generator(seed))
 
 
-def _frame(data: DataLike, role: str) -> pd.DataFrame:
+def _frame(data: DataLike, role: str, progress: Progress | None) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, (str, Path)):
-        return read_table(data)
+        return read_table(data, progress=progress)
     raise InvalidParameterError(
         f"The {role} data must be a pandas DataFrame or a path to a CSV or Parquet file, "
         f"got {type(data).__name__}.")
