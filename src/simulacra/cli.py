@@ -62,6 +62,7 @@ from simulacra.evaluation import Report, evaluate, holdout_split
 from simulacra.rebalancing import METHODS, rebalance
 from simulacra.report import write_html
 from simulacra.schema import Role, Schema, check_data
+from simulacra.schema._datetimes import shared_parses
 from simulacra.synth import load_synthesizer, make_synthesizer, synthesizer_names
 from simulacra.synth._base import with_discovered_rules
 from simulacra.synth._conditions import parse_where
@@ -233,7 +234,9 @@ def fit(
     if seed is not None:
         params["seed"] = seed
     syn = make_synthesizer(synthesizer, **params)
-    with RichProgress(quiet=quiet) as progress, _naming_source(Path(data)):
+    # shared_parses: a datetime column is parsed once by the check, the rules and the fit
+    with (RichProgress(quiet=quiet) as progress, _naming_source(Path(data)),
+          shared_parses()):
         frame = read_table(data, encoding=encoding, progress=progress)
         _check_role_columns(frame, data, target, sensitive)
         _warn_if_the_model_may_not_fit(output, frame, synthesizer)
