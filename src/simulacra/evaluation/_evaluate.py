@@ -119,12 +119,34 @@ def evaluate(
     sink = or_null(progress)
     results = []
     for metric in chosen:
-        sink.start(metric.name, total=1)
-        with threadpool_limits(limits=n_jobs):
-            results.append(_run(metric, ctx))
-        sink.advance()
+        steps = _Steps(sink, 1 if _missing_requirement(metric, ctx) else metric.steps(ctx))
+        sink.start(metric.name, total=steps.total)
+        ctx.step = steps  # a column, a pair: for the metrics that count them (Metric.steps)
+        try:
+            with threadpool_limits(limits=n_jobs):
+                results.append(_run(metric, ctx))
+        finally:
+            ctx.step = None
+        steps.rest()
         sink.finish()
     return Report(tuple(results), _info(ctx, frames, time.perf_counter() - started))
+
+
+class _Steps:
+    """One metric's progress task: the steps it counts as it goes, the rest when done."""
+
+    def __init__(self, sink: Progress, total: int) -> None:
+        self.sink, self.total, self.done = sink, max(total, 1), 0
+
+    def __call__(self) -> None:
+        if self.done < self.total:
+            self.done += 1
+            self.sink.advance()
+
+    def rest(self) -> None:
+        if self.done < self.total:
+            self.sink.advance(self.total - self.done)
+            self.done = self.total
 
 
 def metric_names() -> list[str]:
