@@ -246,11 +246,12 @@ def test_rows_that_fit_are_written_whatever_the_estimate(tmp_path, model, capsys
     assert code == 0, err
     with out.open() as written:
         assert sum(1 for _ in written) == 200_001
-    # two bytes a row free: refused after the first rows, and nothing left behind
-    monkeypatch.setattr(_io.shutil, "disk_usage", lambda p: real_usage(p)._replace(free=400_000))
+    # ten bytes a row free: refused after the first rows, and nothing left behind
+    monkeypatch.setattr(_io.shutil, "disk_usage",
+                        lambda p: real_usage(p)._replace(free=2_000_000))
     code, _, err = run(["sample", str(model), "-n", "200000", "-o", str(out)], capsys,
                        monkeypatch)
-    assert code == 2 and "would take about" in err and "400.0 KB free" in err
+    assert code == 2 and "would take about" in err and "2.0 MB free" in err
     assert [p.name for p in out.parent.iterdir()] == ["x.csv"]
 
 
@@ -899,4 +900,103 @@ def test_fit_shows_the_steps_before_the_trees(tmp_path, data_csv, capsys, monkey
                        capsys, monkeypatch)
     assert code == 0, err
     assert "schema" in err and "3/3" in err and "prepare" in err and "7/7" in err
-    assert err.index("schema") < err.index("prepare") < err.index("fit trees")
+    assert "read MB" in err and "1/1" in err  # the file, before the steps of the fit
+    assert err.index("read MB") < err.index("schema") < err.index("prepare") < err.index(
+        "fit trees")
+
+
+def _output_commands(tmp_path: Path, data_csv: Path, model: Path, out_dir: Path
+                     ) -> dict[str, tuple[list[str], str]]:
+    """Each command that writes a file: its arguments with the output in ``out_dir``, and the
+    name of what ``simulacra.cli`` calls first for the work (which must not be reached)."""
+    return {
+        "fit": (["fit", str(data_csv), "-o", str(out_dir / "m.sim")], "read_table"),
+        "sample": (["sample", str(model), "-n", "10", "-o", str(out_dir / "s.csv")],
+                   "load_synthesizer"),
+        "impute": (["impute", str(model), str(data_csv), "-o", str(out_dir / "i.csv")],
+                   "load_synthesizer"),
+        "rebalance": (["rebalance", str(data_csv), "--target", "segment", "-o",
+                       str(out_dir / "r.csv")], "read_table"),
+        "evaluate": (["evaluate", "--real", str(data_csv), "--synthetic", str(data_csv),
+                      "--json", str(out_dir / "e.json")], "evaluate"),
+    }
+
+
+def _not_reached(*args, **kwargs):
+    raise AssertionError("the work started before the output was checked")
+
+
+@pytest.mark.parametrize("command", ["fit", "sample", "impute", "rebalance", "evaluate"])
+def test_an_unwritable_output_folder_is_refused_before_the_work(
+        tmp_path, data_csv, model, command, capsys, monkeypatch) -> None:
+    # a full or read-only output was found only after the fit: 1.5 min at 200k rows
+    import errno
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.geteuid() == 0:  # root writes anyway: the folder refuses new files as it would
+        real_open = os.open
+
+        def refusing(path, flags, *args, **kwargs):
+            if str(path).startswith(str(locked)) and flags & os.O_CREAT:
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing)
+    args, first_step = _output_commands(tmp_path, data_csv, model, locked / "sub")[command]
+    monkeypatch.setattr(f"simulacra.cli.{first_step}", _not_reached)
+    try:
+        code, _, err = run(args, capsys, monkeypatch)
+    finally:
+        locked.chmod(0o755)
+    _assert_bad(code, err, "cannot use", repr(args[-1]), repr(str(locked)),
+                "Permission denied", "a folder you can write to", "Nothing was done")
+    assert list(locked.iterdir()) == []  # no probe left, no folder made
+
+
+@pytest.mark.parametrize("command", ["fit", "sample", "impute", "rebalance", "evaluate"])
+def test_a_full_output_disk_is_refused_before_the_work(tmp_path, data_csv, model, command,
+                                                       capsys, monkeypatch) -> None:
+    from simulacra.data import _io
+
+    real_usage = _io.shutil.disk_usage
+    monkeypatch.setattr(_io.shutil, "disk_usage",
+                        lambda p: real_usage(p)._replace(free=300_000))
+    out_dir = tmp_path / "out"
+    args, first_step = _output_commands(tmp_path, data_csv, model, out_dir)[command]
+    monkeypatch.setattr(f"simulacra.cli.{first_step}", _not_reached)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code, _, err = run(args, capsys, monkeypatch)
+    _assert_bad(code, err, repr(args[-1]), "full or nearly", "300.0 KB free", "another disk")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_fit_refuses_an_output_under_a_file_or_a_folder_before_reading(
+        tmp_path, data_csv, model, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("simulacra.cli.read_table", _not_reached)
+    for out, says in ((model / "m.sim", f"under {str(model)!r}, which is a file"),
+                      (tmp_path, "it is a folder")):
+        code, _, err = run(["fit", str(data_csv), "-o", str(out)], capsys, monkeypatch)
+        _assert_bad(code, err, f"cannot use {str(out)!r} (-o)", says)
+
+
+@pytest.mark.filterwarnings("always::simulacra.errors.SimulacraWarning")
+@pytest.mark.parametrize("synthesizer", ["cart", "copula"])
+def test_fit_warns_when_a_cart_model_will_likely_not_fit(tmp_path, data_csv, synthesizer,
+                                                         capsys, monkeypatch) -> None:
+    from simulacra.data import _io
+
+    real_usage = _io.shutil.disk_usage
+    monkeypatch.setattr(_io.shutil, "disk_usage",
+                        lambda p: real_usage(p)._replace(free=2_000_000))
+    monkeypatch.setattr("simulacra.cli.MODEL_BYTES_PER_CELL", 2_000)  # 150 x 9: 2.7 MB
+    out = tmp_path / "m.sim"
+    code, _, err = run(["fit", str(data_csv), "-o", str(out), "-s", synthesizer, "-q"],
+                       capsys, monkeypatch)
+    assert code == 0 and out.exists(), err  # a warning: the fit goes on
+    warned = "Warning: The model of 150 rows" in err
+    assert warned == (synthesizer == "cart"), err
+    if warned:
+        assert "2.0 MB free" in err and "Ctrl-C" in err and err.count("\n") == 1, err

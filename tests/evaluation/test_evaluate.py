@@ -112,7 +112,7 @@ def test_caps_are_reported_as_notes() -> None:
     assert any("500 of the 2,000" in note for note in report.info["notes"])
 
 
-def test_progress_sees_one_task_per_metric() -> None:
+def test_progress_sees_one_task_per_metric(tmp_path) -> None:
     seen: list[str] = []
 
     class Recorder:
@@ -128,6 +128,32 @@ def test_progress_sees_one_task_per_metric() -> None:
     real = _frame()
     evaluate(real, real, metrics=["column_shapes", "pair_trends"], progress=Recorder())
     assert seen == ["column_shapes", "pair_trends"]
+    seen.clear()  # files given by path: each is read under a task first
+    real.to_csv(tmp_path / "real.csv", index=False)
+    evaluate(tmp_path / "real.csv", tmp_path / "real.csv", metrics=["column_shapes"],
+             progress=Recorder())
+    assert seen == ["read MB", "read MB", "column_shapes"]
+
+
+def test_columns_and_pairs_are_steps_of_their_checks() -> None:
+    # column_shapes sat at 0/1 for 1:30 on a million rows: its columns are its steps now
+    from tests.synth._progress import ProgressRecorder
+
+    real = _frame()
+    real["score"] = real["income"] / 1000
+    recorder = ProgressRecorder()
+    evaluate(real, _frame(seed=1).assign(score=1.0), progress=recorder, metrics=[
+        "column_shapes", "pair_trends", "mutual_information", "tstr"])
+    tasks: dict[str, tuple[int | None, list[int]]] = {}
+    for kind, value in recorder.calls:
+        if kind == "start":
+            name, total = value
+            tasks[name] = (total, [])
+        elif kind == "advance":
+            tasks[name][1].append(value)
+    assert tasks == {"column_shapes": (4, [1, 1, 1, 1]),  # a column at a time
+                     "pair_trends": (6, [1] * 6), "mutual_information": (6, [1] * 6),
+                     "tstr": (1, [1])}  # skipped (no holdout): one step
 
 
 def test_hundreds_of_columns_raise_no_numpy_or_pandas_warning() -> None:

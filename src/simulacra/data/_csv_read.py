@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulacra.data._csv_layout import bare_markers, csv_layout, end_lines
+from simulacra.data._read_progress import CountedFile, ReadCounter
 from simulacra.data._text_formats import (
     SWAP_MARKS,
     amount_format,
@@ -79,7 +80,8 @@ NA_MARKERS = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", 
 they cannot be values."""
 
 
-def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
+def read_csv(p: Path, sep: str, encoding: str, counter: ReadCounter | None = None
+             ) -> pd.DataFrame:
     r"""Read the CSV (or TSV, by ``sep``) file ``p`` with the fixes of the module docstring.
 
     A ``.csv`` whose separator is not the comma, whose numbers have decimal commas, whose
@@ -90,13 +92,13 @@ def read_csv(p: Path, sep: str, encoding: str) -> pd.DataFrame:
     "end_lines": ";;\r\n"}``; also the columns of a decimal-comma file written with points,
     ``"decimal_marks": {"CHF": "."}``, and the quoted columns whose missing cells are quoted,
     ``"quoted_missing"``), for :func:`~simulacra.infer_schema` and CSV output written the way
-    it was read.
+    it was read. ``counter`` is told the bytes of the file's one full read by pandas.
     """
     head, cut = _head(p, encoding)
     sniffed = sep == ","
     if sniffed:
         sep = _sniff_separator(head, cut)
-    frame, header = _read_csv(p, sep, encoding)
+    frame, header = _read_csv(p, sep, encoding, counter)
     decimal, points = _read_numbers(frame, p, sep, encoding)
     written = _written_encoding(p, encoding)
     layout = csv_layout(head, sep, cut, NA_MARKERS)
@@ -227,9 +229,14 @@ def _tail(p: Path, encoding: str) -> tuple[str, bool]:
     return data.decode(codecs.lookup(encoding).name, errors="replace"), start == 0
 
 
+def _gzipped(p: Path) -> bool:
+    """Whether ``p`` is stored gzipped: its name ends in ``.gz`` (as pandas infers it)."""
+    return p.name.lower().endswith(".gz")
+
+
 def _open(p: Path, mode: str, **text: Any) -> IO[Any]:
     """Open ``p`` as it is stored: gzipped when its name ends in ``.gz``."""
-    if p.name.lower().endswith(".gz"):
+    if _gzipped(p):
         return gzip.open(p, mode, **text)  # type: ignore[return-value]
     return open(p, mode, **text)
 
@@ -616,7 +623,8 @@ def _remember_marker(frame: pd.DataFrame, i: int, column: pd.Series, marked: np.
             counts.idxmax())
 
 
-def _read_csv(p: Path, sep: str, encoding: str) -> tuple[pd.DataFrame, list[str]]:
+def _read_csv(p: Path, sep: str, encoding: str, counter: ReadCounter | None
+              ) -> tuple[pd.DataFrame, list[str]]:
     """The frame read with the fixes of the module docstring, and the header as written."""
     try:
         codecs.lookup(encoding)
@@ -626,8 +634,11 @@ def _read_csv(p: Path, sep: str, encoding: str) -> tuple[pd.DataFrame, list[str]
             "such as 'utf-8', 'latin-1' or 'cp1252'."
         ) from None
     try:
-        frame = pd.read_csv(p, sep=sep, encoding=encoding, low_memory=False,
-                            keep_default_na=False, na_values=[""])
+        # a file object, not the path, so that its bytes are counted as pandas reads them
+        with (CountedFile(p, counter) if counter is not None else open(p, "rb")) as handle:
+            frame = pd.read_csv(handle, sep=sep, encoding=encoding, low_memory=False,
+                                keep_default_na=False, na_values=[""],
+                                compression="gzip" if _gzipped(p) else None)
         header = _check_header(p, sep, encoding)
         frame = _without_trailing_blanks(frame, header)
         _warn_unnamed(frame, header, p)

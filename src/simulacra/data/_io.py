@@ -22,6 +22,8 @@ from typing import Any, Literal, Self
 import pandas as pd
 import pyarrow as pa
 
+from simulacra._progress import Progress, or_null
+from simulacra.data._read_progress import CountedFile, ReadCounter
 from simulacra.data._sinks import (
     CsvSink,
     CsvStyle,
@@ -36,6 +38,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "TableWriter",
     "atomic_path",
+    "check_writable",
     "read_table",
     "table_name_from",
     "write_table",
@@ -48,7 +51,8 @@ _Format = Literal["csv", "parquet"]
 _TEMPORARY_MARK = ".tmp-"  # atomic_path writes NAME to ".NAME.tmp-<8 hex digits>"
 
 
-def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+def read_table(path: str | Path, *, encoding: str = "utf-8",
+               progress: Progress | None = None) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file into a DataFrame.
 
     CSV and TSV types are inferred by pandas, with two changes: whole numbers written with
@@ -74,6 +78,8 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         A file ending in one of :data:`SUPPORTED_SUFFIXES`.
     encoding
         Text encoding of CSV/TSV files (Parquet stores its own).
+    progress
+        Receives a ``"read MB"`` task: the file's megabytes, as they are read.
 
     Returns
     -------
@@ -89,11 +95,15 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     p = Path(path)
     _check_readable(p)
     fmt, sep = _format_of(p, DataReadError)
+    counter = ReadCounter(or_null(progress), p.stat().st_size)
     if fmt == "parquet":
-        return _read_parquet(p)
-    from simulacra.data._csv_read import read_csv  # on first use: the library reads frames
+        frame = _read_parquet(p, counter)
+    else:
+        from simulacra.data._csv_read import read_csv  # on first use: the library reads frames
 
-    return read_csv(p, sep, encoding)
+        frame = read_csv(p, sep, encoding, counter)
+    counter.finish()
+    return frame
 
 
 def target_of_temporary(path: str | Path) -> str:
@@ -151,6 +161,75 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         if isinstance(exc, OSError) and not exc.filename:  # a full disk names no file
             setattr(exc, WRITING, str(target))  # OSError has no such field
         raise
+
+
+MIN_FREE_BYTES = 1_000_000
+"""An output is refused before the work when its disk has less free space than this: no
+model, table or report of ours is that small and useful, and a full disk was found only after
+the work (a 200k-row fit: 1.5 min, then "the disk is full")."""
+
+
+def check_writable(path: str | Path, *, option: str = "-o") -> None:
+    """Refuse, before any work, an output path that cannot be written.
+
+    ``path`` must not be a folder nor lie under a file; the folder it goes to (its nearest
+    existing folder, when :func:`atomic_path` would create the others) must take a new file
+    (one is created there and removed at once, under a hidden temporary name); and that disk
+    must have at least :data:`MIN_FREE_BYTES` free. Nothing is left on disk. A disk that
+    fills later is still found, and cleaned up, when writing.
+
+    Parameters
+    ----------
+    path
+        The output file.
+    option
+        The command-line option that named it, for the messages.
+
+    Raises
+    ------
+    InvalidParameterError
+        The path cannot be written, or its disk is (nearly) full; the message names the path
+        and says how to fix it.
+    """
+    target = Path(path)
+    shown = str(target)
+    if target.is_dir():
+        raise InvalidParameterError(
+            f"cannot use {shown!r} ({option}): it is a folder; name a file to write (in it, "
+            "or elsewhere). Nothing was done.")
+    folder = target.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InvalidParameterError(
+            f"cannot use {shown!r} ({option}): it lies under {str(folder)!r}, which is a "
+            "file, not a folder. Name a file in a folder (it may not exist yet). Nothing was "
+            "done.")
+    probe = folder / f".{target.name}{_TEMPORARY_MARK}{secrets.token_hex(4)}"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise InvalidParameterError(
+            f"cannot use {shown!r} ({option}): its folder {str(folder)!r} takes no new file "
+            f"({exc.strerror or exc}). Write to a folder you can write to, or ask "
+            "for write permission on that one (a read-only disk needs another). Nothing was "
+            "done.") from None
+    else:
+        _remove(probe)
+    free = free_space(folder)
+    if free is not None and free < MIN_FREE_BYTES:
+        raise InvalidParameterError(
+            f"cannot use {shown!r} ({option}): its disk is full or nearly ({bytes_text(free)} "
+            f"free in {str(folder)!r}). Free some space, or write to another disk. Nothing was "
+            "done.")
+
+
+def free_space(folder: str | Path) -> int | None:
+    """Free bytes (for this user) on the disk of ``folder``; None when it cannot be told."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 def write_table(data: pd.DataFrame, path: str | Path, *,
@@ -526,11 +605,12 @@ def _check_readable(p: Path) -> None:
         raise DataReadError(f"{str(p)!r} is empty (0 bytes). Pass a file with a header and rows.")
 
 
-def _read_parquet(p: Path) -> pd.DataFrame:
+def _read_parquet(p: Path, counter: ReadCounter) -> pd.DataFrame:
     import pyarrow.parquet as pq  # on first use: most runs read no Parquet (~10 ms)
 
     try:
-        frame = pd.read_parquet(p, engine="pyarrow")
+        with CountedFile(p, counter) as handle:
+            frame = pd.read_parquet(handle, engine="pyarrow")
         stored = pq.read_schema(p)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataReadError(

@@ -16,9 +16,9 @@ which numbers rest on fewer rows.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ ROLES = ("real", "synthetic", "holdout")
 N_BINS = 10
 _EVALUATED = {Kind.NUMERICAL: NUMERICAL, Kind.DATETIME: NUMERICAL,
               Kind.CATEGORICAL: CATEGORICAL, Kind.BOOLEAN: CATEGORICAL}
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,15 @@ class EvalContext:
     #: per role, the entity of each row (``group_by``), as integer codes; empty when not given
     groups: dict[str, np.ndarray] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    #: one step of the running metric done (its progress task; set by ``evaluate``)
+    step: Callable[[], None] | None = field(default=None, repr=False)
+
+    def stepped(self, items: Iterable[_T]) -> Iterator[_T]:
+        """``items``, each counted as one step of the metric (see ``Metric.steps``) once done."""
+        for item in items:
+            yield item
+            if self.step is not None:
+                self.step()
 
     @property
     def columns(self) -> list[str]:

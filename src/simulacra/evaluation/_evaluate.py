@@ -83,7 +83,7 @@ def evaluate(
         one cross-validation fold, so the classifier cannot score by recognizing a real
         entity it saw in training (rows of one entity are alike in real data).
     progress
-        Receives one task per metric.
+        Receives one task per file read (``"read MB"``), then one per metric.
 
     Returns
     -------
@@ -92,7 +92,8 @@ def evaluate(
     """
     started = time.perf_counter()
     given = {"real": real, "synthetic": synthetic, "holdout": holdout}
-    frames = {role: _frame(data, role) for role, data in given.items() if data is not None}
+    frames = {role: _frame(data, role, progress) for role, data in given.items()
+              if data is not None}
     labels = {role: f"the {role} data ({data})" for role, data in given.items()
               if isinstance(data, (str, Path))}
     for role, frame in frames.items():
@@ -118,12 +119,34 @@ def evaluate(
     sink = or_null(progress)
     results = []
     for metric in chosen:
-        sink.start(metric.name, total=1)
-        with threadpool_limits(limits=n_jobs):
-            results.append(_run(metric, ctx))
-        sink.advance()
+        steps = _Steps(sink, 1 if _missing_requirement(metric, ctx) else metric.steps(ctx))
+        sink.start(metric.name, total=steps.total)
+        ctx.step = steps  # a column, a pair: for the metrics that count them (Metric.steps)
+        try:
+            with threadpool_limits(limits=n_jobs):
+                results.append(_run(metric, ctx))
+        finally:
+            ctx.step = None
+        steps.rest()
         sink.finish()
     return Report(tuple(results), _info(ctx, frames, time.perf_counter() - started))
+
+
+class _Steps:
+    """One metric's progress task: the steps it counts as it goes, the rest when done."""
+
+    def __init__(self, sink: Progress, total: int) -> None:
+        self.sink, self.total, self.done = sink, max(total, 1), 0
+
+    def __call__(self) -> None:
+        if self.done < self.total:
+            self.done += 1
+            self.sink.advance()
+
+    def rest(self) -> None:
+        if self.done < self.total:
+            self.sink.advance(self.total - self.done)
+            self.done = self.total
 
 
 def metric_names() -> list[str]:
@@ -160,11 +183,11 @@ def _int(seed: SeedLike) -> int:
     return int_seed(as_generator(seed))
 
 
-def _frame(data: DataLike, role: str) -> pd.DataFrame:
+def _frame(data: DataLike, role: str, progress: Progress | None) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, (str, Path)):
-        return read_table(data)
+        return read_table(data, progress=progress)
     raise InvalidParameterError(
         f"The {role} data must be a pandas DataFrame or a path to a CSV or Parquet file, "
         f"got {type(data).__name__}.")

@@ -128,6 +128,14 @@ class Metric:
         """Compute the metric on a prepared context."""
         raise NotImplementedError
 
+    def steps(self, ctx: EvalContext) -> int:
+        """The steps of :meth:`measure` its progress task counts, 1 unless overridden.
+
+        A metric that overrides it passes that many items (a column, a pair) through
+        ``ctx.stepped``.
+        """
+        return 1
+
     def result(self, value: float | None, *, details: dict[str, Any] | None = None,
                notes: tuple[str, ...] | list[str] = ()) -> MetricResult:
         """A result of this metric."""

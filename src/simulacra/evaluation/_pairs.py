@@ -30,10 +30,14 @@ class PairTrends(Metric):
         "(numbers in 10 bins). The value is the mean over pairs (1 = every relation kept). "
         "The heatmaps show each pair's association (Pearson correlation, or Cramer's V).")
 
+    def steps(self, ctx: EvalContext) -> int:
+        """A step per pair of columns."""
+        return _pairs_of(ctx)
+
     def measure(self, ctx: EvalContext) -> MetricResult:
         pairs: list[dict[str, Any]] = []
         notes = []
-        for a, b in itertools.combinations(ctx.columns, 2):
+        for a, b in ctx.stepped(itertools.combinations(ctx.columns, 2)):
             if ctx.types[a] == NUMERICAL and ctx.types[b] == NUMERICAL:
                 real, syn = (correlation(ctx, role, a, b) for role in ("real", "synthetic"))
                 if real is None:
@@ -69,11 +73,15 @@ class MutualInformation(Metric):
         "value is 1 minus the mean absolute difference (1 = every dependence kept, linear or "
         "not).")
 
+    def steps(self, ctx: EvalContext) -> int:
+        """A step per pair of columns."""
+        return _pairs_of(ctx)
+
     def measure(self, ctx: EvalContext) -> MetricResult:
         if too_few_rows(ctx):
             return self.skip(too_few_rows(ctx))
         pairs: list[dict[str, Any]] = []
-        for a, b in itertools.combinations(ctx.columns, 2):
+        for a, b in ctx.stepped(itertools.combinations(ctx.columns, 2)):
             real = normalized_mi(joint_counts(ctx, "real", (a, b)), ctx.n_bins(b))
             syn = normalized_mi(joint_counts(ctx, "synthetic", (a, b)), ctx.n_bins(b))
             pairs.append({"a": a, "b": b, "real": real, "synthetic": syn,
@@ -148,3 +156,9 @@ def _matrix(ctx: EvalContext, pairs: list[dict[str, Any]]) -> dict[str, Any]:
         real[i, j] = real[j, i] = pair["real"] or 0.0
         syn[i, j] = syn[j, i] = pair["synthetic"] or 0.0
     return {"columns": columns, "real": real.round(4), "synthetic": syn.round(4)}
+
+
+def _pairs_of(ctx: EvalContext) -> int:
+    """The pairs of the evaluated columns (a progress step each)."""
+    n = len(ctx.columns)
+    return n * (n - 1) // 2

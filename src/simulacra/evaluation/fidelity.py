@@ -35,12 +35,16 @@ class ColumnShapes(Metric):
         "the mean over columns. The Wasserstein distance, in units of the real standard "
         "deviation, says how far numeric values moved.")
 
+    def steps(self, ctx: EvalContext) -> int:
+        """A step per column."""
+        return len(ctx.columns)
+
     def measure(self, ctx: EvalContext) -> MetricResult:
         """Score each column's distribution."""
         rows: list[dict[str, Any]] = []
         plots: dict[str, Any] = {}
         notes = []
-        for column in ctx.columns:
+        for column in ctx.stepped(ctx.columns):
             if ctx.types[column] == NUMERICAL:
                 real, syn = _present(ctx, "real", column), _present(ctx, "synthetic", column)
                 row = {"column": column, "type": NUMERICAL, "metric": "KS complement",

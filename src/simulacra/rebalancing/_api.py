@@ -218,10 +218,10 @@ def _oversample(data: pd.DataFrame, classes: Classes, adds: np.ndarray, *, metho
         new = rows(frame, table, classes, adds, factory=synthesizer_factory(synthesizer),
                    seed=seed, progress=sink)
     else:
-        sink.start(f"rebalance: {method}", total=1)
+        # encoding, each class given rows, decoding (smote_rows)
+        sink.start(f"rebalance: {method}", total=2 + int(np.count_nonzero(adds)))
         new = smote_rows(frame, table, classes, adds, method=method, k_neighbors=k_neighbors,
-                         rng=as_generator(spawn(seed, 1)[0]))
-        sink.advance()
+                         rng=as_generator(spawn(seed, 1)[0]), progress=sink)
     sink.finish()
     return new
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulacra._progress import Progress, or_null
 from simulacra._random import int_seed
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedColumn, EncodedFrame
@@ -102,7 +103,8 @@ def _one_hot(codes: np.ndarray, cardinality: int) -> np.ndarray:
 
 
 def smote_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndarray, *,
-               method: str, k_neighbors: int, rng: np.random.Generator) -> pd.DataFrame:
+               method: str, k_neighbors: int, rng: np.random.Generator,
+               progress: Progress | None = None) -> pd.DataFrame:
     """New rows for every class with ``adds > 0``, made by ``method`` and decoded.
 
     Parameters
@@ -122,9 +124,16 @@ def smote_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndar
     rng
         Drives imbalanced-learn (through an int seed), SMOTE-NC, ADASYN's trimming and the
         decoding of generated columns.
+    progress
+        Advanced once the table is encoded, once per class given rows (imbalanced-learn's
+        methods: all of them at once, as it makes them together) and once decoded: 2 plus
+        the classes in all.
     """
+    sink = or_null(progress)
+    classes_given = int(np.count_nonzero(adds))
     codec = TableCodec.fit(data, table)
     frame = codec.encode(data)
+    sink.advance()
     labels = [i for i, c in enumerate(frame.columns) if c.source in classes.columns]
     features = [i for i in range(len(frame.columns)) if i not in labels]
     if method == "smote":
@@ -137,16 +146,20 @@ def smote_rows(data: pd.DataFrame, table: Table, classes: Classes, adds: np.ndar
             layout = _smotenc.MissingLayout.of(codec, frame.columns, features)
             new_x, new_y = _smotenc.resample(
                 space.encode(frame.values), classes, adds, np.asarray(space.continuous),
-                space.cardinality, layout, k_neighbors, rng)
+                space.cardinality, layout, k_neighbors, rng, progress=sink)
         else:
             new_x, new_y = _resample(space, frame, classes, adds, method, k_neighbors, rng)
+            sink.advance(classes_given)
     else:  # nothing to interpolate: the added rows are their class and the constant columns
         new_y = np.repeat(np.arange(len(classes)), adds)
         new_x = np.empty((len(new_y), 0))
+        sink.advance(classes_given)
     values = np.empty((len(new_y), len(frame.columns)))
     values[:, features] = space.decode(new_x)
     values[:, labels] = frame.values[classes.first_rows[new_y]][:, labels]
-    return codec.decode(frame.with_values(values), rng=rng, start=len(data))
+    new = codec.decode(frame.with_values(values), rng=rng, start=len(data))
+    sink.advance()
+    return new
 
 
 def _refuse_categories(columns: Sequence[EncodedColumn]) -> None:

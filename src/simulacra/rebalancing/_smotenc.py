@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from simulacra._progress import Progress, or_null
 from simulacra.data._codec_base import MISSING_SUFFIX
 from simulacra.data._codec_kinds import CategoricalCodec
 from simulacra.data._codecs import TableCodec
@@ -91,10 +92,12 @@ def _has_missing_code(codec: TableCodec, column: EncodedColumn) -> bool:
 
 def resample(x: np.ndarray, classes: Classes, adds: np.ndarray, continuous: np.ndarray,
              cardinality: Sequence[int], layout: MissingLayout, k: int,
-             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+             rng: np.random.Generator, progress: Progress | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """New rows (in the units of ``x``) and their classes, for every class with ``adds > 0``.
 
-    SMOTE-NC when some column is continuous, SMOTEN when none is.
+    SMOTE-NC when some column is continuous, SMOTEN when none is. ``progress`` is advanced
+    once per class, as its rows are made (its neighbour search is most of the time).
     """
     smoten = not continuous.any()
     made_x, made_y = [], []
@@ -105,6 +108,7 @@ def resample(x: np.ndarray, classes: Classes, adds: np.ndarray, continuous: np.n
         made_x.append(new_rows(x[rows], continuous, cardinality, layout, neighbours,
                                int(adds[c]), voters_include_base=smoten, rng=rng))
         made_y.append(np.full(int(adds[c]), c, dtype=np.int64))
+        or_null(progress).advance()
     return np.vstack(made_x), np.concatenate(made_y)
 
 

@@ -483,8 +483,13 @@ def _datetime_mask(series: pd.Series, fmt: str | None) -> np.ndarray:
         return _flags(parse_datetimes(series, fmt).notna())
     if is_object_dtype(dtype) and infer_dtype(series, skipna=True) in ("datetime", "date"):
         return _flags(series.notna())
-    text = series.astype(object).where(series.notna())
-    text = text.map(lambda v: v if isinstance(v, str) else None)
+    if fmt is not None and isinstance(dtype, pd.StringDtype):
+        # strings already: parsed as they are, as the codec parses them, so that a fit
+        # parses the column once (shared_parses); the text below reads the same rows
+        text = series
+    else:
+        text = series.astype(object).where(series.notna())
+        text = text.map(lambda v: v if isinstance(v, str) else None)
     try:
         if fmt is not None:
             parsed = parse_datetimes(text, fmt)

@@ -37,11 +37,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = [
     "DATETIME_FORMATS",
@@ -54,6 +58,7 @@ __all__ = [
     "integer_text",
     "parse_datetimes",
     "parsing_format",
+    "shared_parses",
     "writing_format",
 ]
 
@@ -174,6 +179,61 @@ def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
     pandas.Series
         ``datetime64`` values, timezone-aware (UTC) when ``fmt`` has ``%z``.
     """
+    shared = _SHARED.get()
+    arrow = _arrow_of(values) if shared is not None else None
+    if arrow is None or shared is None:
+        return _parse(values, fmt)
+    key = (fmt, str(values.dtype), len(values), tuple(
+        (chunk.offset, len(chunk), tuple(0 if b is None else b.address for b in chunk.buffers()))
+        for chunk in arrow.chunks))
+    if key not in shared:  # the Arrow array is kept: its buffers' addresses stay its own
+        shared[key] = (arrow, _parse(values, fmt))
+    parsed = shared[key][1]
+    return pd.Series(parsed.array.copy(), index=values.index, name=values.name)
+
+
+_SHARED: ContextVar[dict[tuple[Any, ...], tuple[Any, pd.Series]] | None] = ContextVar(
+    "simulacra_shared_parses", default=None)
+
+
+@contextmanager
+def shared_parses() -> Iterator[None]:
+    """Within the block, the strings of a column are parsed once per format.
+
+    A fit parses a datetime column several times: the data check (twice from the command
+    line), the codec's fit and its encoding, the rules. Mostly distinct values (a timestamp
+    to the second) gain nothing from parsing each distinct value once, so within the block
+    :func:`parse_datetimes` keeps what it parsed, keyed by the values' Arrow buffers. Those
+    cannot change (Arrow's memory is immutable, and the values are kept while the block
+    lasts), so a hit is the same text: the result is the same. Other values (NumPy object
+    columns, numbers) are parsed each time. Nested blocks share the outer one's; the parses
+    are dropped when the outermost ends. Threads other than the caller's parse as usual.
+    """
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _arrow_of(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array holding ``values`` (pandas' ``str`` columns), else None."""
+    array = values.array
+    if not isinstance(array, pd.api.extensions.ExtensionArray) or not hasattr(
+            array, "__arrow_array__"):
+        return None
+    try:
+        arrow = array.__arrow_array__()
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    return arrow if isinstance(arrow, pa.ChunkedArray) else None
+
+
+def _parse(values: pd.Series, fmt: str) -> pd.Series:
+    """:func:`parse_datetimes` itself."""
     fmt = parsing_format(fmt).replace("%:z", "%z")  # pandas reads +02:00 and +0200 alike
     values = _numbers_as_digits(values)  # 19750103: a date written as a number
     # Each distinct value is parsed once (pandas' own cache looks only at the first rows):

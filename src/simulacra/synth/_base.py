@@ -50,6 +50,7 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
+from simulacra.schema._datetimes import shared_parses
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
 from simulacra.synth._donor_impute import impute_by_donors
@@ -156,27 +157,29 @@ class BaseSynthesizer(ABC):
         # "prepare": the steps before the model's own; a model whose _fit has more before
         # its first stage advances them and ends this one (_prepare_steps)
         prog.start("prepare", total=_PREPARE_STEPS + self._prepare_steps)
-        table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
-        if index is not None:
-            table = index.complete(table, data)
-        prog.advance()
-        check_data(data, table)
-        prog.advance()
-        fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
-        given = [*table.constraints, *check_rules(constraints)]
-        learned, bounds = held_bounds(data, table)  # bounds cutting real values: rejection
-        rules = ConstraintSet([*given, *declared_unique(table, given), *bounds])
-        self.constraint_violations_ = rules.fit(data, learned) if rules else []
-        for violation in self.constraint_violations_:
-            warnings.warn(f"{violation}; the synthetic data will obey it.", FitWarning,
-                          stacklevel=2)
-        model_table = rules.model_table(learned, data) if rules else learned
-        model_data = rules.transform(data)
-        prog.advance()
-        codec = TableCodec.fit(model_data, model_table)
-        prog.advance()
-        frame = codec.encode(model_data)
-        prog.advance()
+        # a datetime column is parsed once in these steps, not by each (shared_parses)
+        with shared_parses():
+            table = _resolve_table(data, schema, getattr(self, "discover_constraints", None))
+            if index is not None:
+                table = index.complete(table, data)
+            prog.advance()
+            check_data(data, table)
+            prog.advance()
+            fit_seed, sample_seed, filter_seed = spawn(self.seed, 3)
+            given = [*table.constraints, *check_rules(constraints)]
+            learned, bounds = held_bounds(data, table)  # bounds cutting real values: rejection
+            rules = ConstraintSet([*given, *declared_unique(table, given), *bounds])
+            self.constraint_violations_ = rules.fit(data, learned) if rules else []
+            for violation in self.constraint_violations_:
+                warnings.warn(f"{violation}; the synthetic data will obey it.", FitWarning,
+                              stacklevel=2)
+            model_table = rules.model_table(learned, data) if rules else learned
+            model_data = rules.transform(data)
+            prog.advance()
+            codec = TableCodec.fit(model_data, model_table)
+            prog.advance()
+            frame = codec.encode(model_data)
+            prog.advance()
         if not self._prepare_steps:
             prog.finish()
         self._fit(frame, rng=as_generator(fit_seed), progress=prog)
