@@ -74,7 +74,9 @@ def serve(
     seed: Annotated[int | None, typer.Option(
         "--seed", help="Same seed, same rows for the same request (default: the spec's "
                        "seed, else 0, as `simulacra mock`).")] = None,
-    max_limit: Annotated[int, typer.Option("--max-limit", help="Largest page size.")] = 1000,
+    max_limit: Annotated[int, typer.Option(
+        "--max-limit", min=1, help="Largest page size a client may ask for (1 or more).")
+                         ] = 1000,
 ) -> None:
     """Serve every table of a spec as a paginated, filterable JSON REST API."""
     run_server(spec, host=host, port=port, seed=seed, rows=rows, max_limit=max_limit,

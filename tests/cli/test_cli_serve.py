@@ -64,3 +64,10 @@ def test_bad_spec_and_taken_port_exit_2(tmp_path, spec) -> None:
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and str(port) in done.stderr, done.stderr
     assert time.perf_counter() - start < 60
+
+
+def test_a_bad_max_limit_names_the_option(spec) -> None:
+    done = subprocess.run([*CLI, "serve", str(spec), "--port", "0", "--max-limit", "0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--max-limit" in done.stderr, done.stderr
+    assert "create_app" not in done.stderr

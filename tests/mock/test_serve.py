@@ -188,6 +188,7 @@ def test_filter_by_column_equality(server: Server, source: FakeSource) -> None:
     ("country=FR&country=DE", lambda f: f["country"].isin(["FR", "DE"])),
     ("country=FR&tier=gold", lambda f: (f["country"] == "FR") & (f["tier"] == "gold")),
     ("customer_id=42", lambda f: f["customer_id"] == 42),
+    ("customer_id=42.0", lambda f: f["customer_id"] == 42),  # a number equal to an integer
     ("active=true", lambda f: f["active"].fillna(False).astype(bool)),
     ("active=0", lambda f: (~f["active"].fillna(True)).astype(bool)),
     ("signup=2024-03-05", lambda f: f["signup"] == pd.Timestamp("2024-03-05")),
@@ -279,6 +280,16 @@ def test_openapi_lists_each_table_its_filters_and_column_types(server: Server) -
     ("/tables/customers?signup=2024-03-05T00:00%2B01:00", 400, "signup", "no time zone"),
     ("/tables/customers/500", 404, "row", "has 500 rows"),
     ("/tables/customers/first", 400, "row", "row position"),
+    ("/tables/customers/1.0", 400, "row", "only digits"),
+    ("/tables/customers?offset=1.0", 400, "offset", "only digits"),
+    ("/tables/customers?offset=1_0", 400, "offset", "only digits"),
+    ("/tables/customers?limit=1&limit=2", 400, "limit", "given 2 times"),
+    ("/tables/customers?customer_id=1_0", 400, "customer_id", "an integer"),
+    ("/tables/customers?balance=1_0", 400, "balance", "a number"),
+    ("/tables/customers?signup=20240305", 400, "signup", "2024-05-31"),
+    # "+01:00" sent unencoded arrives as " 01:00": refused, not read as 01:00 o'clock
+    ("/tables/orders?placed_at=2024-03-30T01:33:07+01:00", 400, "placed_at",
+     "send it as %2B: 2024-03-30T01:33:07%2B01:00"),
     ("/nowhere", 404, None, "GET /tables"),
 ])
 def test_bad_requests_get_a_json_error_body(server: Server, path: str, status: int,
@@ -295,7 +306,32 @@ def test_writes_are_refused_with_a_json_body(server: Server) -> None:
     status, body, headers = fetch(server.url + "/tables/customers", method="POST")
     assert status == 405
     assert json.loads(body)["error"]["status"] == 405
-    assert "GET" in headers.get("allow", "")
+    assert headers.get("allow", "") == "GET, HEAD"
+
+
+@pytest.mark.parametrize("path", ["/tables", "/tables/customers?limit=3", "/tables/orders/2"])
+def test_head_answers_like_get_without_a_body(server: Server, path: str) -> None:
+    got, body, headers = fetch(server.url + path)
+    status, empty, head = fetch(server.url + path, method="HEAD")
+    assert (status, empty) == (got, b"")
+    assert head["content-type"] == headers["content-type"]
+    assert int(head["content-length"]) == len(body)
+
+
+def test_local_times_in_a_dst_gap_are_refused_and_in_an_overlap_match_both() -> None:
+    from simulacra.mock._serve_data import ApiError, column_matches
+
+    times = pd.Series(pd.to_datetime([
+        "2024-10-27T00:30:00Z",  # 02:30+02:00, the first 02:30 of the night clocks go back
+        "2024-10-27T01:30:00Z",  # 02:30+01:00, the second
+        "2024-03-31T00:30:00Z",  # 01:30+01:00, before the gap
+    ]).tz_convert("Europe/Paris"), name="at")
+    assert column_matches(times, ("2024-10-27T02:30:00",)).tolist() == [True, True, False]
+    assert column_matches(times, ("2024-10-27T02:30:00+01:00",)).tolist() == [
+        False, True, False]
+    with pytest.raises(ApiError, match="does not exist in Europe/Paris") as gap:
+        column_matches(times, ("2024-03-31T02:30:00",))
+    assert (gap.value.status, gap.value.field) == (400, "at")
 
 
 # -- load -----------------------------------------------------------------------------------

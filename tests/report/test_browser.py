@@ -118,6 +118,6 @@ def test_74_columns_in_chromium(browser: Any, tmp_path: Path) -> None:
     assert len(boxes) >= 74 + 3
     assert all(b is not None and b["width"] > 20 and b["height"] > 20 for b in boxes)
     cells = opened.page.locator("svg[aria-label='Real associations'] rect").count()
-    assert cells == 74 * 73 // 2
+    assert cells == 60 * 59 // 2  # the 60 columns whose associations changed most
     assert opened.errors == []
     opened.page.close()

@@ -96,3 +96,13 @@ def test_empty_and_skipped_parts_render(report: DatabaseReport) -> None:
         result.update(value=None, skipped="not enough rows", details={"plot": "garbage"})
     html = render_database_html(DatabaseReport.from_dict(data))
     assert "not enough rows" in html
+
+
+def test_a_very_long_column_name_is_written_in_full_once(report: DatabaseReport) -> None:
+    long_name = "area" + "\u0634" * 5_000  # a non-Latin name, longer than the page is wide
+    data = DatabaseReport.from_json(report.to_json().replace('"area"', f'"{long_name}"'))
+    html = render_database_html(data)
+    assert html.count(long_name) == 1
+    notes = html[html.index('id="notes"'):]
+    assert long_name in notes and "Long column names" in notes
+    assert NASTY not in html

@@ -23,6 +23,8 @@ from simulacra.evaluation import (
 )
 from simulacra.report import render_html, write_html
 from simulacra.report._html import fmt, rule_text
+from simulacra.report._names import NAME_WIDTH
+from simulacra.report._sections import check_value
 from tests.report._reports import (
     DCR_SHARE,
     DETECTION_AUC,
@@ -117,7 +119,7 @@ def test_scorecard_has_each_family_verdict_checks_and_thresholds(report: Report,
         assert verdict.headline.replace("'", "&#x27;") in card
         for check in verdict.checks:
             assert check.label in card
-            assert fmt(check.value) in card
+            assert check_value(check) in card
             assert rule_text(check.rule).replace("'", "&#x27;") in card
 
 
@@ -220,9 +222,67 @@ def test_74_columns() -> None:
     page = render_html(report)
     labels = [a.get("aria-label") or "" for t, a in parse(page).tags if t == "svg"]
     assert sum(label.startswith("Distribution of col_") for label in labels) == 74
-    assert page.count('width="1" height="1"') == 3 * 74 * 73 // 2
+    assert page.count('width="1" height="1"') == 3 * 60 * 59 // 2  # heatmaps capped at 60
     assert "Show the other 62 columns" in page
     assert len(page) < 2_000_000
+
+
+def test_wide_heatmaps_keep_the_most_changed_columns_and_say_so() -> None:
+    report = full_report(300, nasty=False, seed=4)
+    page = render_html(report)
+    pairs = between(page, 'id="metric-pair_trends"', "</article>")
+    assert pairs.count('width="1" height="1"') == 3 * 60 * 59 // 2
+    assert "Drawn for the 60 of 300 columns whose associations changed most" in pairs
+    assert "the other 240 are left out" in pairs and "JSON report" in pairs
+    matrix = report["pair_trends"].details["matrix"]
+    real, syn = np.array(matrix["real"]), np.array(matrix["synthetic"])
+    change = np.abs(syn - real)
+    np.fill_diagonal(change, -1)
+    most = int(np.argmax(change.max(axis=1)))
+    assert f"col_{most:02d} \u00d7 " in pairs or f" \u00d7 col_{most:02d}:" in pairs
+    assert len(page) < 3_000_000  # 14.4 MB before the cap (QA19)
+
+
+def test_scorecard_values_are_in_the_unit_of_their_rule() -> None:
+    results = (
+        MetricResult("exact_copies", Family.PRIVACY, Goal.MINIMIZE, 0.006, "Copies.", 0.0,
+                     {"holdout_rate": 0.001}),
+        MetricResult("pii_overlap", Family.PRIVACY, Goal.MINIMIZE, 0.0, "Overlap.", 0.0,
+                     {"excess_beyond_noise": 0.012}),
+        MetricResult("dcr", Family.PRIVACY, Goal.TARGET, 0.5113, "DCR.", 0.5,
+                     {"allowance": 0.02}),
+    )
+    page = render_html(Report(results))
+    scorecard = between(page, 'data-family="privacy"', "</ul>")
+    # 0.005 above the baseline is 0.5 points: "fair" against "good <= 0.1 points"
+    assert "+0.5 pts" in scorecard and "+1.2 pts" in scorecard
+    assert "0.565 \u00d7 allowance" in scorecard and "allowances" in scorecard
+    assert "= +0.5 pts" in between(page, 'id="metric-exact_copies"', "</article>")
+
+
+def test_a_very_long_column_name_is_written_in_full_once() -> None:
+    long_name = "L" * 10_000
+    report = full_report(6, seed=2)
+    data = report.to_json().replace("col_01", long_name)
+    page = render_html(Report.from_json(data))
+    assert page.count(long_name) == 1
+    notes = between(page, 'id="notes"', "</section>")
+    assert long_name in notes and "Long column names" in notes
+    short = "L" * (NAME_WIDTH - 1) + "\u2026"
+    assert page.count(short) > 10  # tables, captions, tooltips, lists
+    assert len(page) < len(render_html(report)) + 40_000
+    assert NASTY not in page  # still escaped
+
+
+def test_bidi_controls_in_names_are_shown_not_obeyed() -> None:
+    name = "evil\u202eoverride\u2066isolate"
+    data = full_report(4, seed=5).to_json().replace("col_01", name.encode(
+        "unicode_escape").decode())
+    page = render_html(Report.from_json(data))
+    for control in ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066",
+                    "\u2067", "\u2068", "\u2069"):
+        assert control not in page
+    assert "evil[U+202E]override[U+2066]isolate" in page
 
 
 def test_json_round_trip_renders_the_same(report: Report) -> None:

@@ -238,7 +238,9 @@ CHECKS: tuple[Threshold, ...] = (
               "good <= 0.5 points, fair <= 2 points above the holdout's share of values found "
               "in the training data, beyond two standard errors"),
     Threshold("dcr", Family.PRIVACY, "DCR share excess", _dcr_excess, 1.0, 2.5, False,
-              "good: share within 0.5 + max(0.02, 2 standard errors); fair within 2.5x that"),
+              "good <= 1, fair <= 2.5 allowances: the share of synthetic rows nearer a "
+              "training row than a holdout row, above 0.5, in units of the noise allowance "
+              "max(0.02, 2 standard errors)"),
     Threshold("membership_inference", Family.PRIVACY, "membership advantage", _advantage,
               0.05, 0.10, False, "good <= 0.05, fair <= 0.10 (advantage = 2 |AUC - 0.5|, "
               "less two standard errors of chance)"),

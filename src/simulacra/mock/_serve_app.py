@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from fastapi.responses import Response
     from pydantic import BaseModel
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 RESERVED = ("limit", "offset")
 _JSON_SCHEMA = {
@@ -85,6 +86,7 @@ def build_app(source: TableSource, *, seed: int, max_limit: int, cache_rows: int
         ),
     )
     _add_error_handlers(app, max_limit)
+    app.add_middleware(HeadAsGet)
     catalogue = json.dumps(_catalogue(pager, seed)).encode()
     index = json.dumps({"tables": "/tables", "openapi": "/openapi.json", "docs": "/docs"})
 
@@ -106,6 +108,28 @@ def build_app(source: TableSource, *, seed: int, max_limit: int, cache_rows: int
         _add_table_routes(app, pager, pages, name, _model_name(name, used), max_limit)
     _add_unknown_table_routes(app, pager)
     return app
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` as ``GET`` without the body (RFC 9110), for monitors and link checkers.
+
+    The headers, ``Content-Length`` included, are those the ``GET`` would have.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def _catalogue(pager: Pager, seed: int) -> dict[str, Any]:
@@ -132,6 +156,7 @@ def _add_table_routes(app: FastAPI, pager: Pager, pages: LRU[tuple[str, int, int
     }
 
     def page(request: Request, limit: int, offset: int) -> Response:
+        _once(request, RESERVED)
         filters = _filters(request, pager, name)
         key = (name, offset, limit, filters)
         body = pages.get(key)
@@ -145,11 +170,15 @@ def _add_table_routes(app: FastAPI, pager: Pager, pages: LRU[tuple[str, int, int
     def row(row: int) -> Response:
         return Response(pager.row(name, row).encode(), media_type="application/json")
 
+    from pydantic import BeforeValidator
+
+    digits = BeforeValidator(_digits_only)
     limit = Query(ge=1, le=max_limit, description=f"How many rows to return, 1 to {max_limit}.")
     offset = Query(ge=0, description="How many matching rows to skip.")
-    _sign(page, request=Request, limit=(Annotated[int, limit], min(100, max_limit)),
-          offset=(Annotated[int, offset], 0))
-    _sign(row, row=Annotated[int, Path(ge=0, description="The row's position, from 0.")])
+    _sign(page, request=Request, limit=(Annotated[int, limit, digits], min(100, max_limit)),
+          offset=(Annotated[int, offset, digits], 0))
+    position = Path(ge=0, description="The row's position, from 0.")
+    _sign(row, row=Annotated[int, position, digits])
     app.add_api_route(
         f"/tables/{name}", page, methods=["GET"], tags=[name], response_model=page_model,
         summary=f"A page of {name!r}, filtered by column equality",
@@ -190,6 +219,24 @@ def _sign(func: Callable[..., Any], **params: Any) -> None:
         [inspect.Parameter(k, kind, annotation=v[0], default=v[1]) if isinstance(v, tuple)
          else inspect.Parameter(k, kind, annotation=v) for k, v in params.items()]
     )
+
+
+def _digits_only(value: Any) -> Any:
+    """Refuse ``1.0``, ``1_0`` or ``+1`` where an integer is expected: only digits are read."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+        raise ValueError("only digits 0-9 are read")
+    return value
+
+
+def _once(request: Request, names: tuple[str, ...]) -> None:
+    """Refuse a paging parameter given more than once (which would be ambiguous)."""
+    for name in names:
+        given = request.query_params.getlist(name)
+        if len(given) > 1:
+            raise ApiError(
+                400, f"Parameter {name!r} was given {len(given)} times "
+                     f"({', '.join(map(repr, given))}); give it once.", name,
+            )
 
 
 def _filters(request: Request, pager: Pager, table: str) -> Filters:
@@ -296,9 +343,13 @@ def _add_error_handlers(app: FastAPI, max_limit: int) -> None:
         path = request.url.path
         message = {
             404: f"Nothing at {path}. See GET /tables for the tables, /docs for the API.",
-            405: f"{request.method} is not allowed on {path}: this API is read-only (GET).",
+            405: f"{request.method} is not allowed on {path}: this API is read-only "
+                 f"(GET and HEAD).",
         }.get(exc.status_code, str(exc.detail))
-        return reply(ApiError(exc.status_code, message), exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": "GET, HEAD"}
+        return reply(ApiError(exc.status_code, message), headers)
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
         return reply(ApiError(500, f"Internal error while answering {request.url.path} "

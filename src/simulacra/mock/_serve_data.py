@@ -34,6 +34,16 @@ PAGE_CACHE_BYTES = 64 * 2**20
 _TIME_OF_DAY = re.compile(r"%[-#]?[HIMSfpXcTRrk]")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_ISO_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+# "2024-03-30T01:33:07+01:00" sent with a raw "+" arrives as "2024-03-30T01:33:07 01:00".
+_MANGLED_PLUS = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,9})?)?) "
+    r"([0-9]{2}:?[0-9]{2})"
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -256,7 +266,7 @@ def column_matches(series: pd.Series, values: tuple[str, ...]) -> np.ndarray:
         dtype = dtype.categories.dtype
     if pd.api.types.is_float_dtype(dtype):
         numbers = np.asarray(series, dtype="float64")
-        targets = [_parse(series.name, v, float, "a number") for v in values]
+        targets = [_parse_number(series.name, v) for v in values]
         # JSON shows 15 significant digits: a value copied from a response must match.
         hits = np.zeros(len(numbers), dtype=bool)
         for target in targets:
@@ -265,9 +275,10 @@ def column_matches(series: pd.Series, values: tuple[str, ...]) -> np.ndarray:
     if pd.api.types.is_bool_dtype(dtype):
         parsed: list[Any] = [_parse_bool(series.name, v) for v in values]
     elif pd.api.types.is_integer_dtype(dtype):
-        parsed = [_parse(series.name, v, int, "an integer") for v in values]
+        parsed = [_parse_integer(series.name, v) for v in values]
     elif isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        parsed = [_parse_time(series.name, v, getattr(dtype, "tz", None)) for v in values]
+        tz = getattr(dtype, "tz", None)
+        parsed = [t for v in values for t in _parse_time(series.name, v, tz)]
     elif pd.api.types.is_object_dtype(dtype):
         return np.asarray(series.map(_as_text).isin(values), dtype=bool)
     else:
@@ -275,14 +286,29 @@ def column_matches(series: pd.Series, values: tuple[str, ...]) -> np.ndarray:
     return np.asarray(series.isin(parsed), dtype=bool)
 
 
-def _parse(column: object, text: str, kind: Callable[[str], Any], what: str) -> Any:
-    try:
-        return kind(text.strip())
-    except (ValueError, OverflowError):
-        raise ApiError(
-            400, f"Filter {column!r} needs {what} (the column's type); got {text!r}.",
-            str(column),
-        ) from None
+def _refuse(column: object, text: str, what: str, hint: str = "") -> ApiError:
+    return ApiError(
+        400, f"Filter {column!r} needs {what} (the column's type); got {text!r}.{hint}",
+        str(column),
+    )
+
+
+def _parse_number(column: object, text: str) -> float:
+    """A finite number written in decimal (``12``, ``-0.5``, ``1e3``), nothing else."""
+    if not _NUMBER.fullmatch(text.strip()):
+        raise _refuse(column, text, "a number")
+    return float(text.strip())
+
+
+def _parse_integer(column: object, text: str) -> int:
+    """An integer: ``40``, or a number equal to one (``40.0``, ``4e1``); not ``1_0``."""
+    stripped = text.strip()
+    if not _NUMBER.fullmatch(stripped):
+        raise _refuse(column, text, "an integer")
+    number = Decimal(stripped)
+    if number != number.to_integral_value():
+        raise _refuse(column, text, "an integer")
+    return int(number)
 
 
 def _parse_bool(column: object, text: str) -> bool:
@@ -295,19 +321,47 @@ def _parse_bool(column: object, text: str) -> bool:
     )
 
 
-def _parse_time(column: object, text: str, tz: Any) -> pd.Timestamp:
-    value = _parse(column, text, pd.Timestamp, "an ISO 8601 date or time")
-    if not isinstance(value, pd.Timestamp):  # "NaT", "" parse to NaT
-        raise ApiError(400, f"Filter {column!r} needs a date or time; got {text!r}.",
-                       str(column))
+def _parse_time(column: object, text: str, tz: Any) -> list[pd.Timestamp]:
+    """The instants a date or time filter names: one, or two for a local time in a DST overlap.
+
+    Only ISO 8601 is read (``2024-05-31``, ``2024-05-31T04:17:56``, with fractions of a
+    second and an offset ``+02:00`` or ``Z``), so a ``+`` sent unencoded, which reaches the
+    server as a space, is refused instead of read as another time.
+    """
+    stripped = text.strip()
+    if _MANGLED_PLUS.fullmatch(stripped):
+        encoded = _MANGLED_PLUS.sub(r"\1%2B\2", stripped)
+        raise _refuse(
+            column, text, "an ISO 8601 date or time",
+            f" The offset seems to have lost its '+': in a URL a '+' reads as a space, so "
+            f"send it as %2B: {encoded}.",
+        )
+    if not _ISO_TIME.fullmatch(stripped):
+        raise _refuse(column, text, "an ISO 8601 date or time",
+                      " Write it as 2024-05-31 or 2024-05-31T04:17:56.")
+    try:
+        value = pd.Timestamp(stripped)
+    except (ValueError, OverflowError):
+        raise _refuse(column, text, "an ISO 8601 date or time") from None
     if tz is None and value.tzinfo is not None:
         raise ApiError(
             400, f"Filter {column!r}: the column has no time zone, so give a time without "
             f"an offset; got {text!r}.", str(column),
         )
-    if tz is not None:
-        value = value.tz_localize(tz) if value.tzinfo is None else value.tz_convert(tz)
-    return value
+    if tz is None:
+        return [value]
+    if value.tzinfo is not None:
+        return [value.tz_convert(tz)]
+    # A local time without an offset: none (clocks jump forward) or two (clocks go back).
+    both = {value.tz_localize(tz, ambiguous=first, nonexistent="NaT") for first in (True, False)}
+    found = [t for t in both if not pd.isna(t)]
+    if not found:
+        raise ApiError(
+            400, f"Filter {column!r}: {stripped} does not exist in {tz} (the clocks skip it "
+            f"when daylight saving time starts), so no row can have it. Give a time with "
+            f"its offset as the JSON shows it (a '+' sent as %2B).", str(column),
+        )
+    return sorted(found)
 
 
 def _as_text(value: object) -> object:

@@ -46,6 +46,9 @@ from simulacra.report._svg import (
 #: Categories drawn per bar chart; the rest are summed into one "other" bar.
 MAX_CATEGORIES = 12
 WORST_ROWS = 10
+#: Columns drawn in the association heatmaps: those whose associations changed most. Three
+#: 300-column heatmaps were 13 of a 14.4 MB page (90,000 cells with a tooltip each).
+MAX_HEATMAP_COLUMNS = 60
 
 
 def column_shapes(result: MetricResult) -> Html:
@@ -155,6 +158,17 @@ def _heatmaps(matrix: Mapping[str, Any]) -> Html:
         return Html("")
     diff = [[None if r is None or s is None else s - r for r, s in zip(rr, sr, strict=True)]
             for rr, sr in zip(real, synthetic, strict=True)]
+    note = None
+    if len(columns) > MAX_HEATMAP_COLUMNS:
+        keep = _most_changed(diff, MAX_HEATMAP_COLUMNS)
+        note = el("p", f"Drawn for the {len(keep)} of {len(columns):,} columns whose "
+                  "associations changed most (the largest difference with any other column); "
+                  f"the other {len(columns) - len(keep):,} are left out of the matrices. "
+                  "Every pair's numbers are in the JSON report (this metric's matrix and "
+                  "pairs); the least similar pairs are listed below.", class_="muted")
+        columns = [columns[i] for i in keep]
+        real, synthetic, diff = ([[m[i][j] for j in keep] for i in keep]
+                                 for m in (real, synthetic, diff))
     worst = max((abs(v) for row in diff for v in row if v is not None), default=0.0)
     limit = min(1.0, nice_ceiling(max(worst, 0.1)))
     figures = [
@@ -171,7 +185,17 @@ def _heatmaps(matrix: Mapping[str, Any]) -> Html:
               scale_legend(limit, label=f"Difference scale from -{limit:g} to {limit:g}"),
               class_="scales")
     return cat(el("h4", "Association matrices (lower triangle; hover a cell for its value)"),
-               el("div", *figures, class_="fig-grid heat"), keys)
+               note, el("div", *figures, class_="fig-grid heat"), keys)
+
+
+def _most_changed(diff: list[list[float | None]], n: int) -> list[int]:
+    """The ``n`` columns with the largest absolute difference to any other, in their order."""
+    size = len(diff)
+    change = [max((abs(v) for j in range(size) if j != i
+                   for v in (diff[i][j], diff[j][i]) if v is not None), default=-1.0)
+              for i in range(size)]
+    ranked = sorted(range(size), key=lambda i: (-change[i], i))
+    return sorted(ranked[:n])
 
 
 def _square(value: Any, n: int) -> list[list[float | None]]:

@@ -29,9 +29,15 @@ class Num(Html):
     __slots__ = ()
 
 
+#: Bidirectional embedding, override and isolate controls (U+202A-202E, U+2066-2069). In a
+#: name they would reverse the text after it (numbers too) where the name is not isolated,
+#: as in joined lists and tooltips, so they are shown as their code points instead.
+_BIDI_CONTROLS = {c: f"[U+{c:04X}]" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
 def esc(value: object) -> str:
-    """Escape text for HTML content and attribute values."""
-    return escape(str(value), quote=True)
+    """Escape text for HTML content and attribute values; bidi controls shown as ``[U+202E]``."""
+    return escape(str(value), quote=True).translate(_BIDI_CONTROLS)
 
 
 def render(child: object) -> str:

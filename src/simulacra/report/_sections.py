@@ -22,13 +22,16 @@ from simulacra.report._html import (
     Html,
     Num,
     badge,
+    cat,
     el,
     fmt,
     kv_table,
     mapping,
+    points,
     rule_text,
     table,
 )
+from simulacra.report._names import NAME_WIDTH
 
 VIEWS: dict[str, View] = {**_fidelity.VIEWS, **_modelling.VIEWS, **_privacy.VIEWS}
 
@@ -130,8 +133,21 @@ def _family_card(report: Report, verdict: FamilyVerdict) -> Html:
               class_=f"family v-{_verdict_class(verdict.verdict)}", data_family=family.value)
 
 
+def check_value(check: Check) -> Num:
+    """A check's value in the unit of its rule: points for excess shares, allowances for DCR."""
+    if check.metric in _POINTS:
+        return points(check.value)
+    if check.metric == "dcr":
+        return Num(f"{fmt(check.value)} \u00d7 allowance")
+    return Num(fmt(check.value))
+
+
+#: Checks whose value is a difference of shares, judged in percentage points.
+_POINTS = frozenset({"exact_copies", "pii_overlap"})
+
+
 def _check_row(report: Report, check: Check) -> Html:
-    shown: object = Num(fmt(check.value)) if check.value is not None else None
+    shown: object = check_value(check) if check.value is not None else None
     reason = None
     if check.value is None:
         # Scorecards rebuilt from older JSON lack the reason: ask the result itself.
@@ -171,7 +187,7 @@ def metric_card(result: MetricResult, check: Check | None) -> Html:
               badge(check.verdict) if check is not None else None, class_="metric-head")
     parts = [head, el("p", _goal(result), class_="muted small")]
     if check is not None and check.value is not None:
-        parts.append(el("p", "Scorecard check: ", check.label, f" = {fmt(check.value)} ",
+        parts.append(el("p", "Scorecard check: ", check.label, " = ", check_value(check), " ",
                         badge(check.verdict), f" {rule_text(check.rule)}.", class_="rule"))
     parts.append(el("p", result.description, class_="description"))
     if result.skipped:
@@ -211,7 +227,7 @@ def _body(result: MetricResult) -> Html:
 
 # -- notes --------------------------------------------------------------------------------
 
-def notes(report: Report) -> Html:
+def notes(report: Report, long_names: Mapping[str, str] | None = None) -> Html:
     info = report.info
     parts: list[object] = [el("h2", "Notes")]
     items = _strings(info.get("notes"))
@@ -231,7 +247,18 @@ def notes(report: Report) -> Html:
         parts.append(el("p", "Quasi-identifiers assumed known to an attacker",
                         " (by default, every compared column but the target and the sensitive"
                         " ones)" if default else "", ": ", ", ".join(qi), "."))
+    parts.append(long_names_note(long_names or {}))
     return el("section", *parts, id="notes")
+
+
+def long_names_note(forms: Mapping[str, str]) -> Html:
+    """The full form of each column name the report shortened (each written once, here)."""
+    if not forms:
+        return Html("")
+    return cat(el("h3", "Long column names"),
+               el("p", f"Names longer than {NAME_WIDTH} characters are shortened everywhere "
+                  "else in this report. In full:", class_="muted"),
+               table(("shown as", "full name"), [(s, full) for full, s in forms.items()]))
 
 
 def _strings(value: Any) -> list[str]:
