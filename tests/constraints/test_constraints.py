@@ -648,3 +648,55 @@ def test_a_rule_refused_at_fit_is_named_by_its_place_in_the_python_api() -> None
         make_synthesizer("cart", seed=0).fit(
             df, infer_schema(df, name="credit"),
             constraints=[{"kind": "inequality", "low": "Home", "high": "Job"}])
+
+
+def _stays(fmt: str, n: int = 400, seed: int = 3) -> pd.DataFrame:
+    # SDV's fake hotel guests: check-out 1 to 9 days after check-in, dates written as text
+    rng = np.random.default_rng(seed)
+    checkin = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 360, n), "D")
+    checkout = checkin + pd.to_timedelta(rng.integers(1, 10, n), "D")
+    df = pd.DataFrame({"rate": rng.gamma(4, 30, n).round(2),
+                       "checkin": checkin.strftime(fmt), "checkout": checkout.strftime(fmt),
+                       "left": (checkout + pd.to_timedelta(rng.integers(0, 3, n), "D")
+                                ).strftime(fmt)})
+    if fmt == "%Y%m%d":
+        return df.astype({c: "int64" for c in ("checkin", "checkout", "left")})
+    df.loc[[3, 7], ["checkin", "checkout", "left"]] = None  # missing stays missing
+    return df
+
+
+@pytest.mark.parametrize("fmt", ["%d %b %Y", "%m/%d/%Y %H:%M", "%Y%m%d"])
+def test_order_rules_reparametrize_dates_written_as_text(fmt: str) -> None:
+    # QA18 defect 1: the flag did nothing on a CSV's dates; stays reached 28 days (real: 9)
+    df = _stays(fmt)
+    table = infer_schema(df).table()
+    fmt = table.column("checkin").datetime_format
+    for rule in (Inequality("checkin", "checkout", strict=True, reparametrize=True),
+                 Range("checkout", "checkin", "left", reparametrize=True)):
+        rule.check(table)
+        rule.fit(df, table)
+        assert rule.reshapes
+        back = rule.reverse(rule.transform(df))[list(df.columns)]
+        pd.testing.assert_frame_equal(back, df)  # the same text, dtype and missing values
+    syn = make_synthesizer("copula", seed=0).fit(df, constraints=[
+        Inequality("checkin", "checkout", strict=True, reparametrize=True)])
+    out = syn.sample(500, seed=1)
+    assert list(out.dtypes) == list(df.dtypes)
+    days = (pd.to_datetime(out["checkout"].astype(str), format=fmt)
+            - pd.to_datetime(out["checkin"].astype(str), format=fmt)).dt.days.dropna()
+    assert days.between(1, 9).all()  # the gap is learned: no stay longer than a real one
+
+
+def test_reparametrize_says_when_it_cannot_rebuild_a_column() -> None:
+    stamps = pd.Timestamp("2024-03-01", tz="Europe/Berlin") + pd.to_timedelta(
+        np.arange(200), "h")
+    df = pd.DataFrame({"a": stamps.strftime("%Y-%m-%d %H:%M:%S%z"),
+                       "b": (stamps + pd.Timedelta("2h")).strftime("%Y-%m-%d %H:%M:%S%z"),
+                       "x": np.random.default_rng(0).normal(size=200)})
+    with pytest.warns(FitWarning, match=r"cannot rebuild column 'a'.*time zone.*rejection"):
+        syn = make_synthesizer("independent", seed=0).fit(
+            df, constraints=[Inequality("a", "b", reparametrize=True)])
+    assert not syn.constraints_.rules[0].reshapes
+    with pytest.warns(FitWarning, match="needs two column bounds"):
+        make_synthesizer("independent", seed=0).fit(
+            df, constraints=[Range("x", low=-9.0, reparametrize=True)])

@@ -2,12 +2,18 @@
 
 All are enforced by rejection by default. ``Inequality`` and ``Range`` between columns can
 instead reparametrize the model's table (a difference, a position between bounds) when the
-columns are numbers or datetime values (``reparametrize=True``), so no row is wasted.
+columns are numbers or datetimes (``reparametrize=True``), so no row is wasted. Datetimes
+written as text (a CSV's dates) are read with the column's ``datetime_format`` and rebuilt
+values are written back in it; only text with a UTC offset (``%z``) cannot be rebuilt so, and
+fit warns that the rule is held by rejection instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,8 +27,9 @@ from simulacra.constraints._base import (
     require_kinds,
     with_columns,
 )
-from simulacra.errors import InvalidParameterError, SchemaError
+from simulacra.errors import FitWarning, InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
+from simulacra.schema._datetimes import strftime_unpadded, writing_format
 from simulacra.schema._infer import infer_column
 
 _ORDERED = ("numerical", "datetime")
@@ -74,11 +81,7 @@ class Inequality(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._formats = {c: table.column(c).datetime_format for c in self.columns()}
-        # Text datetimes are checked, not reparametrized: rebuilding their text is the
-        # codec's job, and rejection keeps the rule anyway.
-        self.reshapes = self.reparametrize and all(
-            pd.api.types.is_numeric_dtype(data[c].dtype)
-            or pd.api.types.is_datetime64_any_dtype(data[c].dtype) for c in self.columns())
+        self.reshapes = self.reparametrize and _can_reshape(self, data, table)
         self._target = _target_info(table.column(self.high), data[self.high])
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
@@ -93,11 +96,13 @@ class Inequality(Constraint):
         return f"{self.high} - {self.low}"
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        gap = as_numbers(data[self.high]) - as_numbers(data[self.low])
+        gap = (as_numbers(data[self.high], self._formats.get(self.high))
+               - as_numbers(data[self.low], self._formats.get(self.low)))
         return data.drop(columns=[self.high]).assign(**{self._gap: gap})
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
-        high = as_numbers(data[self.low]) + pd.to_numeric(data[self._gap]).to_numpy(float)
+        high = (as_numbers(data[self.low], self._formats.get(self.low))
+                + pd.to_numeric(data[self._gap]).to_numpy(float))
         return with_columns(data, [self._gap],
                             {self.high: _restore(high, self._target).set_axis(data.index)})
 
@@ -163,8 +168,13 @@ class Range(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         between = isinstance(self.low, str) and isinstance(self.high, str)
-        self.reshapes = self.reparametrize and between and all(
-            pd.api.types.is_numeric_dtype(data[c].dtype) for c in self.columns())
+        if self.reparametrize and not between:
+            warnings.warn(
+                f"Constraint {self.describe()!r}: reparametrize=True needs two column bounds "
+                "(a fixed bound cannot be learned as a position), so the rule is held by "
+                "rejection instead. Drop reparametrize=True to silence this.", FitWarning,
+                stacklevel=2)
+        self.reshapes = self.reparametrize and between and _can_reshape(self, data, table)
         self._formats = {c: table.column(c).datetime_format for c in self.columns()}
         self._target = _target_info(table.column(self.column), data[self.column])
 
@@ -361,13 +371,82 @@ def numeric_column(series: pd.Series) -> Column:
                   decimals=None, minimum=inferred.minimum, maximum=inferred.maximum)
 
 
+#: Formats whose text a rebuilt value cannot be written in without its zone's offsets.
+_OFFSET_FORMAT = re.compile(r"%:?z|%Z")
+
+
+def _can_reshape(rule: Constraint, data: pd.DataFrame, table: Table) -> bool:
+    """Whether ``rule`` (``reparametrize=True``) can rewrite its columns; warns when not.
+
+    Numbers and datetime values can; so can datetimes written as text, read with the
+    column's format and written back in it, unless the text carries a UTC offset (the
+    offset of a rebuilt instant is the zone's, which the rule does not know).
+    """
+    for name in rule.columns():
+        column, dtype = table.column(name), data[name].dtype
+        fmt = column.datetime_format if column.kind is Kind.DATETIME else None
+        if fmt and not pd.api.types.is_datetime64_any_dtype(dtype):
+            if _OFFSET_FORMAT.search(fmt):
+                warnings.warn(
+                    f"Constraint {rule.describe()!r}: reparametrize=True cannot rebuild "
+                    f"column {name!r}, whose text has a time zone ({fmt!r}), so the rule is "
+                    "held by rejection instead. Give the column as datetime values (parse "
+                    "it with pandas) to reparametrize, or drop reparametrize=True.",
+                    FitWarning, stacklevel=3)
+                return False
+            continue
+        if not (pd.api.types.is_numeric_dtype(dtype)
+                or pd.api.types.is_datetime64_any_dtype(dtype)):
+            warnings.warn(
+                f"Constraint {rule.describe()!r}: reparametrize=True cannot rebuild column "
+                f"{name!r} of dtype {dtype}, so the rule is held by rejection instead. Give "
+                "numbers or datetimes, or drop reparametrize=True.", FitWarning, stacklevel=3)
+            return False
+    return True
+
+
 def _target_info(column: Column, series: pd.Series) -> dict[str, Any]:
     """What is needed to give rebuilt values the real column's type and precision."""
     info: dict[str, Any] = {"dtype": str(series.dtype), "decimals": column.decimals,
                             "integer": bool(column.integer)}
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+    fmt = column.datetime_format if column.kind is Kind.DATETIME else None
+    if fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        # text (or YYYYMMDD digits): rebuilt values are written as the column writes them
+        info.update(format=writing_format(fmt), step=_time_step(as_numbers(series, fmt)),
+                    missing=_missing_kind(series))
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
         info["step"] = _time_step(as_numbers(series))
     return info
+
+
+def _missing_kind(series: pd.Series) -> str:
+    """How an object column holds a missing value: ``"none"``, ``"nan"`` or ``"na"``."""
+    missing = series[series.isna()]
+    first = missing.iloc[0] if series.dtype == object and len(missing) else np.nan
+    return "none" if first is None else "na" if first is pd.NA else "nan"
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _written(values: np.ndarray, target: Mapping[str, Any]) -> pd.Series:
+    """Seconds since 1970 as the text of a datetime column (its format, dtype, missing)."""
+    missing = np.isnan(values)
+    micros = np.round(np.where(missing, 0.0, values) * 1e6).astype(np.int64)
+    distinct, where = np.unique(micros, return_inverse=True)  # dates repeat: format each once
+    fmt = str(target["format"])
+    texts = np.asarray([strftime_unpadded(_EPOCH + dt.timedelta(microseconds=int(m)), fmt)
+                        for m in distinct], dtype=object)[where.reshape(-1)]
+    dtype = str(target["dtype"])
+    if pd.api.types.is_numeric_dtype(pd.api.types.pandas_dtype(dtype)):  # 19750103
+        numbers = pd.to_numeric(pd.Series(texts)).astype("float64").where(~missing)
+        if not missing.any():
+            return astype(numbers, dtype)
+        return astype(numbers, "Int64" if dtype.startswith("I") else "float64")
+    texts[missing] = {"none": None, "na": pd.NA}.get(str(target.get("missing")), np.nan)
+    if dtype == "object":
+        return pd.Series(texts, dtype=object)
+    return pd.Series(pd.array(texts, dtype=dtype))
 
 
 def _time_step(seconds: np.ndarray) -> float:
@@ -382,6 +461,9 @@ def _time_step(seconds: np.ndarray) -> float:
 def _restore(values: np.ndarray, target: Mapping[str, Any]) -> pd.Series:
     dtype = target["dtype"]
     missing = np.isnan(values)
+    if target.get("format"):
+        step = float(target.get("step") or 0.0)
+        return _written(np.round(values / step) * step if step else values, target)
     if dtype.startswith("datetime64"):
         step = float(target.get("step") or 0.0)
         if step:  # dates stay dates: rebuilt values fall on the real values' resolution
