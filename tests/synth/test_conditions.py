@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from simulacra import load_dataset, make_synthesizer
-from simulacra.constraints import Inequality
-from simulacra.errors import ImputeWarning, InvalidParameterError, SamplingError
+from simulacra.constraints import FixedCombinations, Inequality, Range
+from simulacra.errors import FitWarning, ImputeWarning, InvalidParameterError, SamplingError
 from simulacra.schema import Role, infer_schema
 from simulacra.testing import contract_table
 
@@ -462,3 +462,60 @@ def test_cart_holds_a_rare_category_drawn_late_and_keeps_its_relations() -> None
     assert abs(out["b"].mean() - real) < 1.2 < real - table["b"].mean()
     common = syn.sample(500, conditions={"cat": "x"}, seed=1)  # common: by rejection
     assert (common["cat"] == "x").all()
+
+
+def _hotel(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    # SDV's fake hotel guests: dates written as text, a rate set by the room type
+    rng = np.random.default_rng(seed)
+    room = rng.choice(["BASIC", "DELUXE", "SUITE"], n, p=[0.6, 0.3, 0.1])
+    checkin = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 360, n), "D")
+    return pd.DataFrame({
+        "room_type": room, "has_rewards": rng.random(n) < 0.3,
+        "room_rate": (pd.Series(room).map({"BASIC": 100.0, "DELUXE": 180.0, "SUITE": 300.0})
+                      + rng.normal(0, 15, n)).round(2),
+        "checkin_date": checkin.strftime("%d %b %Y"),
+        "checkout_date": (checkin + pd.to_timedelta(rng.integers(1, 10, n), "D")
+                          ).strftime("%d %b %Y")})
+
+
+@pytest.mark.parametrize("given", ["2020-03-01", pd.Timestamp("2020-03-01"),
+                                   np.datetime64("2020-03-01"), "01 mar 2020"])
+def test_a_date_written_as_text_is_given_in_any_unambiguous_form(given: object) -> None:
+    # QA18 defect 7: ISO text and Timestamps were refused as "a problem in the data"
+    syn = make_synthesizer("cart", seed=0).fit(_hotel())
+    out = syn.sample(5, conditions={"checkin_date": given}, seed=1)
+    assert (out["checkin_date"] == "01 Mar 2020").all()
+    with pytest.raises(InvalidParameterError, match=r"written as '%d %b %Y'.*ISO form"):
+        syn.sample(5, conditions={"checkin_date": "3/1/2020"})
+    with pytest.raises(InvalidParameterError, match=r"coarser.*Give one such as '01 Mar 2020'"):
+        syn.sample(5, conditions={"checkin_date": "2020-03-01 12:00"})
+
+
+@pytest.mark.parametrize("name", ["cart", "copula"])
+def test_a_condition_that_breaks_a_rule_is_refused_at_once_naming_it(name: str) -> None:
+    # QA18 defect 6: each ran 0.5-2 s, then blamed the data or the condition itself
+    df = _hotel().assign(floor=lambda d: d["room_type"].map({"BASIC": 1, "DELUXE": 2,
+                                                              "SUITE": 3}))
+    with pytest.warns(FitWarning, match="break '80 <= room_rate <= 250'"):
+        syn = make_synthesizer(name, seed=0).fit(df, constraints=[
+            Inequality("checkin_date", "checkout_date", strict=True),
+            Range("room_rate", 80, 250), FixedCombinations(["room_type", "floor"])])
+    cases = {"checkout_date > checkin_date": {"checkin_date": "10 Mar 2020",
+                                              "checkout_date": "2020-03-01"},
+             "80 <= room_rate <= 250": {"room_rate": 300.0},
+             "fixed combinations of room_type, floor": {"room_type": "SUITE", "floor": 1}}
+    for rule, given in cases.items():
+        with pytest.raises(InvalidParameterError, match=f"break the rule '{rule}'"):
+            syn.sample(5, conditions=given)
+    assert (syn.sample(5, conditions={"room_type": "SUITE", "floor": 3})["floor"] == 3).all()
+    with pytest.raises(InvalidParameterError, match="one value per column"):
+        syn.sample(5, conditions={"room_type": ["SUITE", "DELUXE"]})
+
+
+def test_a_condition_a_rule_mostly_forbids_names_the_rule_not_the_condition() -> None:
+    with pytest.warns(FitWarning):  # the range cuts every SUITE rate
+        syn = make_synthesizer("cart", seed=0).fit(_hotel(), constraints=[
+            Range("room_rate", 50, 200)])
+    with pytest.raises(SamplingError, match=r"met the condition room_type='SUITE', and the "
+                                            r"rule '50 <= room_rate <= 200' accepted"):
+        syn.sample(5, conditions={"room_type": "SUITE"})

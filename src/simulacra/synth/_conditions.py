@@ -16,6 +16,7 @@ by step before the shared path gives up with a ``SamplingError``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,8 @@ from simulacra.data._codec_base import codes_of
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
-from simulacra.schema import Kind, Table
-from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema import Column, Kind, Table
+from simulacra.schema._datetimes import parse_datetimes, strftime_unpadded, writing_format
 
 if TYPE_CHECKING:  # _sampling reads Condition: a type only here, to keep imports one way
     from simulacra.synth._sampling import SampleEncoded
@@ -62,7 +63,13 @@ class Condition(Constraint):
         #: column -> half-width within which a drawn number took the given one (near_numbers)
         self.windows: dict[str, float] = {}
         for column, value in list(self.values.items()):
+            if isinstance(value, (list, tuple, set, frozenset, dict, np.ndarray, pd.Series)):
+                raise InvalidParameterError(
+                    f"Cannot condition on {column}={value!r}: a condition gives one value "
+                    "per column, which every row holds. Sample once per value and join the "
+                    "samples (pandas.concat), or give a DataFrame of partial rows.")
             _check_possible(table, column, value)
+            value = self.values[column] = _as_written(table.column(column), value)
             seen = (categories or {}).get(column)
             known = set(map(str, seen or ()))
             if isinstance(value, str) and value not in known and value.strip() in known:
@@ -86,6 +93,37 @@ class Condition(Constraint):
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "values": self.values}
+
+    def refuse_if_breaking(self, rules: Sequence[Constraint]) -> None:
+        """InvalidParameterError when the given values alone break one of ``rules``.
+
+        A rule whose columns are all given is checked on the given values (``end`` before
+        ``start``, a number outside a fixed range); a rule of combinations (fixed
+        combinations, a one-hot group) is checked on the columns given, which must occur
+        together in one of its combinations. Rejection would otherwise draw candidates
+        until it gave up, and name the condition as the rule that rejects most.
+        """
+        given = set(self.values)
+        row = pd.DataFrame({c: pd.Series([v], dtype=object if isinstance(v, str) else None)
+                            for c, v in self.values.items()})
+        for rule in rules:
+            names = rule.columns()
+            combinations = getattr(rule, "combinations", None)
+            if combinations is not None and given & set(names):
+                combos = combinations()
+                held = np.logical_and.reduce(
+                    [_equals(combos[c], self.values[c], self._table.column(c))
+                     for c in names if c in given])
+                if held.any():
+                    continue
+            elif (not names or not set(names) <= given or rule.kind in ("unique", "predicate")
+                  or rule.valid(row)[0]):
+                continue
+            shown = ", ".join(f"{c}={self.values[c]!r}" for c in names if c in given)
+            raise InvalidParameterError(
+                f"Cannot condition on {shown}: the values break the rule "
+                f"{rule.describe()!r}, which every sampled row obeys, so no row can hold "
+                "them. Give values that obey the rule, or fit without it.")
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
         ok = np.ones(len(data), dtype=bool)
@@ -297,6 +335,50 @@ def _check_possible(table: Table, column: str, value: Any) -> None:
             raise InvalidParameterError(
                 f"Cannot condition on {column}={value!r}: the column holds {held}, so no "
                 f"row has that value. Give one such as {round(number, digits)!r}.")
+
+
+def _as_written(spec: Column, value: Any) -> Any:
+    """A given date as a column of dates written as text holds it: in the column's format.
+
+    The column's own text, ISO 8601 text (``2020-03-01``), a ``pd.Timestamp``, a
+    ``datetime``/``date`` or a ``numpy.datetime64`` are all taken; a value finer than the
+    column writes (noon on a column of days) no row can hold, so it is refused at once.
+    Other columns' values are returned as they are.
+    """
+    fmt = spec.datetime_format
+    if (spec.kind != Kind.DATETIME or not fmt or str(spec.dtype).startswith("datetime64")
+            or value is None or (isinstance(value, float) and np.isnan(value))):
+        return value
+    shown = pd.Series([value]) if isinstance(value, (str, int, np.integer)) else None
+    stamp = parse_datetimes(shown, fmt).iloc[0] if shown is not None else pd.NaT
+    if pd.isna(stamp) and not isinstance(value, (int, np.integer, bool)):
+        try:
+            stamp = pd.Timestamp(dt.datetime.fromisoformat(value) if isinstance(value, str)
+                                 else value)
+        except (TypeError, ValueError):
+            stamp = pd.NaT
+    written = writing_format(fmt)
+    if pd.isna(stamp):
+        raise InvalidParameterError(
+            f"Cannot condition on {spec.name}={value!r}: the column holds dates written as "
+            f"{written!r} (such as {_example(written)!r}). Give the date so, in ISO form "
+            "('2020-03-01'), or as a pandas Timestamp or a datetime.")
+    if "%z" in fmt or "%:z" in fmt:  # written with an offset: an instant (naive: UTC)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    elif stamp.tzinfo is not None:  # a literal Z is UTC; other text is wall-clock time
+        stamp = (stamp.tz_convert("UTC") if fmt.endswith("Z") else stamp).tz_localize(None)
+    text = strftime_unpadded(stamp.to_pydatetime(), written)
+    if parse_datetimes(pd.Series([text]), fmt).iloc[0] != stamp:
+        raise InvalidParameterError(
+            f"Cannot condition on {spec.name}={value!r}: the column holds values written as "
+            f"{written!r}, coarser than that, so no row has it. Give one such as {text!r}.")
+    if str(spec.dtype).lower().startswith(("int", "uint", "float")):  # 20200301 as a number
+        return int(text)
+    return text
+
+
+def _example(fmt: str) -> str:
+    return strftime_unpadded(dt.datetime(2020, 3, 1, 14, 30), fmt)
 
 
 def _equals(series: pd.Series, value: Any, spec: Any) -> np.ndarray:
