@@ -492,7 +492,7 @@ def test_constraint_fields_are_listed_as_the_constructors_take_them() -> None:
     ({"kind": "fixed_combinations", "columns": "city"},
      r"'columns' must be a list of two or more column names, not 'city'"),
     ({"kind": "range", "column": "price"}, r"a range needs a 'low' or a 'high' bound"),
-    ({"kind": "range", "column": "price", "low": True}, r"'low' must be a number or a column"),
+    ({"kind": "range", "column": "price", "low": True}, r"'low' must be a number, a column name or a date"),
 ])
 def test_constraint_fields_are_checked_when_the_schema_is_read(
         rule: dict[str, object], said: str, tmp_path: object) -> None:
@@ -727,3 +727,33 @@ def test_a_derived_column_with_values_where_an_input_is_missing_is_drawn_there(
     rule.fit(df, table)
     back = rule.reverse(rule.transform(df))[list(df.columns)]
     pd.testing.assert_frame_equal(back, df)
+
+
+@pytest.mark.parametrize("bound", ["2020-03-01", pd.Timestamp("2020-03-01"),
+                                   "01 Mar 2020", np.datetime64("2020-03-01")])
+def test_a_range_takes_a_fixed_date_bound(bound: object, tmp_path) -> None:
+    # QA18 defect 8: a date string was read as a column name, a Timestamp a bare TypeError
+    from simulacra import load_synthesizer
+    df = _stays("%d %b %Y")
+    rule = Range("checkin", low=bound)
+    with pytest.warns(FitWarning, match=r"real rows break '2020-03-01(T00:00:00)? <= checkin'"):
+        syn = make_synthesizer("cart", seed=0).fit(df, constraints=[rule])
+    assert rule.columns() == ["checkin"]
+    out = syn.sample(300, seed=1)
+    days = pd.to_datetime(out["checkin"], format="%d %b %Y")
+    assert days.min() >= pd.Timestamp("2020-03-01")
+    assert syn.schema_.table().constraints[0]["low"].startswith("2020-03-01")  # ISO in JSON
+    syn.save(tmp_path / "m.sim")
+    pd.testing.assert_frame_equal(load_synthesizer(tmp_path / "m.sim").sample(50, seed=2),
+                                  syn.sample(50, seed=2))
+
+
+def test_a_date_bound_that_is_no_date_or_a_date_on_numbers_is_refused() -> None:
+    df = _stays("%d %b %Y")
+    with pytest.raises(SchemaError, match=r"bound '1st of March' names no column.*ISO text"):
+        make_synthesizer("cart").fit(df, constraints=[Range("checkin", low="1st of March")])
+    with pytest.raises(SchemaError, match="column 'rate' is numerical, but this rule needs "
+                                          "datetime columns"):
+        make_synthesizer("cart").fit(df, constraints=[Range("rate", high="2020-03-01")])
+    with pytest.raises(InvalidParameterError, match="the low bound .* is a list"):
+        Range("checkin", low=[1, 2])

@@ -29,7 +29,7 @@ from simulacra.constraints._base import (
 )
 from simulacra.errors import FitWarning, InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
-from simulacra.schema._datetimes import strftime_unpadded, writing_format
+from simulacra.schema._datetimes import parse_datetimes, strftime_unpadded, writing_format
 from simulacra.schema._infer import infer_column
 
 _ORDERED = ("numerical", "datetime")
@@ -122,7 +122,11 @@ class Inequality(Constraint):
 
 
 class Range(Constraint):
-    """``low <= column <= high``; each bound a number, a column name, or None (open).
+    """``low <= column <= high``; each bound a number, a column name, a date, or None (open).
+
+    A date bound (a datetime column after a fixed day) is a ``pd.Timestamp``, a ``datetime``
+    or ``date``, or ISO text (``"2020-03-01"``) that names no column of the table; the JSON
+    form holds it as ISO text.
 
     Enforced by rejection; with ``reparametrize`` and two column bounds the model learns the
     column's relative position between them instead, so it cannot leave the range (off by
@@ -131,19 +135,41 @@ class Range(Constraint):
 
     kind = "range"
 
-    def __init__(self, column: str, low: float | str | None = None,
-                 high: float | str | None = None, strict: bool = False,
+    def __init__(self, column: str, low: float | str | dt.date | None = None,
+                 high: float | str | dt.date | None = None, strict: bool = False,
                  reparametrize: bool = False) -> None:
         if low is None and high is None:
             raise InvalidParameterError(f"Range on {column!r} needs a low or a high bound.")
-        self.column, self.low, self.high, self.strict = column, low, high, bool(strict)
+        self.column, self.strict = column, bool(strict)
+        #: bounds that are dates (ISO text), as seconds since 1970: given as date objects
+        #: here, or found in ``check`` as text that names no column
+        self._dates: dict[str, float] = {}
+        self.low, self.high = (self._bound_given(low, "low"), self._bound_given(high, "high"))
         self.reparametrize = bool(reparametrize)
         self.reshapes = False
         self._formats: dict[str, str | None] = {}
         self._target: dict[str, Any] = {}
 
+    def _bound_given(self, bound: Any, side: str) -> float | str | None:
+        """A bound as kept: a number, a column name, ISO text of a date, or None."""
+        if bound is None or isinstance(bound, str):
+            return bound
+        if isinstance(bound, (dt.date, np.datetime64)):  # pd.Timestamp is a datetime
+            stamp = pd.Timestamp(bound)
+            text = stamp.isoformat()
+            self._dates[text] = _seconds(stamp)
+            return text
+        if isinstance(bound, (int, float, np.integer, np.floating)) and not isinstance(
+                bound, (bool, np.bool_)):
+            return float(bound) if isinstance(bound, (np.integer, np.floating)) else bound
+        raise InvalidParameterError(
+            f"Range on {self.column!r}: the {side} bound {bound!r} is a "
+            f"{type(bound).__name__}. Give a number, a column name, a date (a pd.Timestamp, "
+            "a datetime, or ISO text such as '2020-03-01'), or None for no bound.")
+
     def columns(self) -> list[str]:
-        return [self.column, *(b for b in (self.low, self.high) if isinstance(b, str))]
+        return [self.column, *(b for b in (self.low, self.high)
+                               if isinstance(b, str) and b not in self._dates)]
 
     def describe(self) -> str:
         op = "<" if self.strict else "<="
@@ -159,15 +185,34 @@ class Range(Constraint):
         return out
 
     def check(self, table: Table) -> None:
-        # a column between two columns may be a date between dates; a number bound needs numbers
+        for side in ("low", "high"):  # text naming no column: a date, or a mistake
+            bound = getattr(self, side)
+            if isinstance(bound, str) and bound not in table.column_names:
+                stamp = _iso_date(bound, table.column(self.column).datetime_format)
+                if stamp is None:
+                    raise SchemaError(
+                        f"Constraint {self.describe()!r}: the bound {bound!r} names no "
+                        f"column of table {table.name!r} and is no date. Give a column name, "
+                        "a number, or a date as ISO text ('2020-03-01') or a pd.Timestamp.")
+                if _iso_date(bound) is None:  # written as the column writes dates: kept ISO
+                    bound = stamp.isoformat()
+                    setattr(self, side, bound)
+                self._dates[bound] = _seconds(stamp)
+            elif isinstance(bound, str) and bound in table.column_names:
+                self._dates.pop(bound, None)  # a column's name, even one that looks a date
+        # a column between two columns may be a date between dates; a number bound needs
+        # numbers, a date bound dates
         numbers_only = any(isinstance(b, (int, float)) for b in (self.low, self.high))
-        require_kinds(table, self, self.columns(), ("numerical",) if numbers_only else _ORDERED)
+        dates_only = any(b in self._dates for b in (self.low, self.high) if isinstance(b, str))
+        require_kinds(table, self, self.columns(), ("numerical",) if numbers_only
+                      else ("datetime",) if dates_only else _ORDERED)
         if len({table.column(c).kind for c in self.columns()}) > 1:
             raise SchemaError(f"Constraint {self.describe()!r} compares a number with a "
                               "datetime. Compare columns of one kind.")
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
-        between = isinstance(self.low, str) and isinstance(self.high, str)
+        between = all(isinstance(b, str) and b not in self._dates
+                      for b in (self.low, self.high))
         if self.reparametrize and not between:
             warnings.warn(
                 f"Constraint {self.describe()!r}: reparametrize=True needs two column bounds "
@@ -181,6 +226,8 @@ class Range(Constraint):
     def _bound(self, data: pd.DataFrame, bound: float | str | None, fill: float) -> np.ndarray:
         if bound is None:
             return np.full(len(data), fill)
+        if isinstance(bound, str) and bound in self._dates:
+            return np.full(len(data), self._dates[bound])
         if isinstance(bound, str):
             return as_numbers(data[bound], self._formats.get(bound))
         return np.full(len(data), float(bound))
@@ -403,6 +450,23 @@ def _can_reshape(rule: Constraint, data: pd.DataFrame, table: Table) -> bool:
                 "numbers or datetimes, or drop reparametrize=True.", FitWarning, stacklevel=3)
             return False
     return True
+
+
+def _iso_date(text: str, fmt: str | None = None) -> pd.Timestamp | None:
+    """``text`` as a date: ISO 8601 (``2020-03-01``), or written in ``fmt`` (the column's)."""
+    try:
+        return pd.Timestamp(dt.datetime.fromisoformat(text.strip()))
+    except ValueError:
+        pass
+    stamp = parse_datetimes(pd.Series([text]), fmt).iloc[0] if fmt else pd.NaT
+    return None if pd.isna(stamp) else pd.Timestamp(stamp)
+
+
+def _seconds(stamp: pd.Timestamp) -> float:
+    """Seconds since 1970 as :func:`as_numbers` gives datetimes (UTC; naive taken as UTC)."""
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return float((stamp - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1))
 
 
 def _target_info(column: Column, series: pd.Series) -> dict[str, Any]:
