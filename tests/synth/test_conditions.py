@@ -519,3 +519,27 @@ def test_a_condition_a_rule_mostly_forbids_names_the_rule_not_the_condition() ->
     with pytest.raises(SamplingError, match=r"met the condition room_type='SUITE', and the "
                                             r"rule '50 <= room_rate <= 200' accepted"):
         syn.sample(5, conditions={"room_type": "SUITE"})
+
+
+@pytest.mark.parametrize(("given", "held"), [(1, True), ("yes", True), ("TRUE", True),
+                                             ("1", True), (0, False), ("False", False),
+                                             ("no", False), (np.bool_(True), True)])
+def test_a_boolean_condition_takes_the_words_the_cli_takes(given: object, held: bool) -> None:
+    # QA18 defect 14: only True/False were taken; "False" as text drew True rows
+    syn = make_synthesizer("cart", seed=0).fit(_hotel())
+    out = syn.sample(5, conditions={"has_rewards": given}, seed=1)
+    assert (out["has_rewards"] == held).all()
+    with pytest.raises(InvalidParameterError, match=r"true/false .*Give True or False"):
+        syn.sample(5, conditions={"has_rewards": "maybe"})
+
+
+def test_a_formula_column_the_model_never_draws_is_named_in_the_error() -> None:
+    # QA18 defect 14: a copula user was told to "use a model that holds numbers (copula...)"
+    from simulacra.constraints import Formula
+    df = _hotel().assign(total=lambda d: (d["room_rate"] * 3).round(2))
+    syn = make_synthesizer("copula", seed=0).fit(df, constraints=[
+        Formula("total", "room_rate * 3")])
+    out = syn.sample(5, conditions={"total": 600.0, "room_type": "DELUXE"}, seed=1)
+    assert (out["total"] == 600.0).all() and (out["room_rate"] == 200.0).all()
+    with pytest.raises(SamplingError, match=r"'total' is computed by a rule .* impute"):
+        list(syn.iter_sample(5, conditions={"total": 600.0}, seed=1))

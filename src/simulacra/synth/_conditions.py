@@ -74,7 +74,17 @@ class Condition(Constraint):
             known = set(map(str, seen or ()))
             if isinstance(value, str) and value not in known and value.strip() in known:
                 value = self.values[column] = value.strip()  # "country = DE" means "DE"
+            if seen is not None and table.column(column).kind == Kind.BOOLEAN:
+                # 1, "yes", "TRUE", "False": as the CLI reads them, held as the column's own
+                same = [c for c in seen if _truth(c) is not None and _truth(c) == _truth(value)]
+                if _truth(value) is not None and len(same) == 1:
+                    value = self.values[column] = same[0]
             if seen is not None and value is not None and str(value) not in known:
+                if table.column(column).kind == Kind.BOOLEAN:
+                    raise InvalidParameterError(
+                        f"Cannot condition on {column}={value!r}: the column is true/false "
+                        f"(it has {', '.join(repr(c) for c in seen)}). Give True or False "
+                        "(or 1/0, 'yes'/'no').")
                 shown = ", ".join(repr(c) for c in seen[:10])
                 raise InvalidParameterError(
                     f"Cannot condition on {column}={value!r}: the real data has no such "
@@ -223,12 +233,17 @@ def near_numbers(draw: SampleEncoded, condition: Condition, codec: TableCodec,
     widths, inside = _narrowest_windows(pilot, numbers, others)
     if not inside.any():
         shown = ", ".join(f"{c}=±{w:.4g}" for c, w in widths.items())
+        computed = [c for c in condition.values if c not in codec.table.column_names]
+        advice = (f"{', '.join(map(repr, computed))} {'is' if len(computed) == 1 else 'are'} "
+                  "computed by a rule from other columns, not drawn: give such values to "
+                  "impute (a DataFrame of partial rows), which solves the rule's inputs for "
+                  "them, or give fewer values." if computed else
+                  "The model hardly ever draws such rows: give fewer values, or use a model "
+                  "that holds numbers while drawing (copula, independent, ddpm).")
         raise SamplingError(
             f"Cannot meet the {condition.describe()}: none of {PILOT_ROWS:,} rows the model "
             f"drew came near it, even within the widest windows ({shown}, each holding a "
-            f"quarter of the model's values). The model hardly ever draws such rows: give "
-            "fewer values, or use a model that holds numbers while drawing (copula, "
-            "independent, ddpm).")
+            f"quarter of the model's values). {advice}")
     condition.windows = widths
     targets = [(j, missing, given, widths[c]) for c, (j, missing, given) in numbers.items()]
 
@@ -375,6 +390,20 @@ def _as_written(spec: Column, value: Any) -> Any:
     if str(spec.dtype).lower().startswith(("int", "uint", "float")):  # 20200301 as a number
         return int(text)
     return text
+
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
+
+
+def _truth(value: Any) -> bool | None:
+    """A boolean given as ``True``, 1, ``"yes"``, ``"TRUE"`` ... (None: none of those)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    return True if text in _TRUE else False if text in _FALSE else None
 
 
 def _example(fmt: str) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulacra._progress import Progress
-from simulacra.constraints import ConstraintSet
+from simulacra.constraints import ConstraintSet, Formula
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
@@ -366,10 +366,16 @@ def _give_up_if_hopeless(rules: ConstraintSet, drawn: int, kept: int, have: int,
             "others that rule forbids. Give values the rule allows more often, loosen the "
             "rule, or fit without it.")
     if given is not None and rule == given.describe():
+        computed = [r.column for r in rules.rules if isinstance(r, Formula) and r.reshapes
+                    and r.column in given.values]
         raise SamplingError(
-            head + f"Only {rate:.3%} of the candidates met the {given.describe()}: the model "
-            "hardly ever draws rows with those values together. Give fewer values or "
-            "commoner ones.")
+            head + f"Only {rate:.3%} of the candidates met the {given.describe()}: " + (
+                f"{', '.join(map(repr, computed))} {'is' if len(computed) == 1 else 'are'} "
+                "computed by a rule from other columns, not drawn. Give such values to "
+                "sample(n, conditions=...) or impute (a DataFrame of partial rows), which "
+                "solve the rule's inputs for them." if computed else
+                "the model hardly ever draws rows with those values together. Give fewer "
+                "values or commoner ones."))
     raise SamplingError(
         head + f"The rule {rule!r} accepted {rate:.3%} of the candidates. Check that the "
         "real data obeys it (fit warns when it does not), loosen it, or drop it.")
