@@ -131,6 +131,8 @@ class BaseSynthesizer(ABC):
 
     def _validate_params(self) -> None:
         checks: dict[str, Check] = {"seed": _SEED_CHECK, **self._param_checks}
+        if "discover_constraints" in self._param_names():  # every model's, checked alike
+            checks.setdefault("discover_constraints", DISCOVER_CHECK)
         validate_params(self, checks)
 
     # ---- fit ----------------------------------------------------------------------------
@@ -645,3 +647,5 @@ def _with_blanks_filled(drawn: pd.DataFrame, blanks: list[str],
         again = draw(int(missing.sum()))
         drawn.loc[missing] = again.set_axis(drawn.index[missing]).astype(drawn.dtypes)
     return drawn
+#: ``discover_constraints``: the share of real rows a discovered rule must hold in (None: off).
+DISCOVER_CHECK = Interval(float, 0.5, 1.0, allow_none=True)
