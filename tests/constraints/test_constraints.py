@@ -287,6 +287,11 @@ def test_bad_declarations_are_clear_errors() -> None:
         make_synthesizer("cart").fit(df, constraints=[Inequality("city", "price")])
     with pytest.raises(SchemaError, match="must use other columns"):
         make_synthesizer("cart").fit(df, constraints=[Formula("total", "total * 2")])
+    with pytest.raises(SchemaError, match=r"has no 'kind' field.*SDV's form.*SDV's "
+                                          r"'Inequality' is 'inequality'"):
+        make_synthesizer("cart").fit(df, constraints=[{
+            "constraint_class": "Inequality",
+            "constraint_parameters": {"low_column_name": "start", "high_column_name": "end"}}])
     with pytest.raises(SchemaError, match="Unknown constraint kind 'nope'"):
         ConstraintSet([{"kind": "nope"}])
     with pytest.raises(SchemaError, match=r"missing field 'high'\. The 'inequality' "

@@ -42,9 +42,25 @@ KINDS: dict[str, type[Constraint]] = {
 }
 
 
+#: SDV's constraint classes and the kind that does the same here.
+_SDV_KINDS = {"Inequality": "inequality", "ScalarInequality": "range", "Range": "range",
+              "ScalarRange": "range", "Positive": "positive", "Negative": "negative",
+              "Unique": "unique", "FixedCombinations": "fixed_combinations",
+              "OneHotEncoding": "one_hot"}
+
+
 def from_dict(rule: Mapping[str, Any]) -> Constraint:
     """Build a constraint from its JSON form (as kept in a schema's ``constraints``)."""
     kind = rule.get("kind")
+    if "kind" not in rule:
+        sdv = rule.get("constraint_class")
+        hint = (f" It looks like SDV's form ('constraint_class': {sdv!r}); simulacra's names "
+                f"the kind and the fields, e.g. {{'kind': 'inequality', 'low': 'start', "
+                "'high': 'end'}" + (f" (SDV's {sdv!r} is {_SDV_KINDS[sdv]!r})"
+                                    if sdv in _SDV_KINDS else "") + "."
+                if sdv is not None else "")
+        raise SchemaError(f"Constraint {dict(rule)!r} has no 'kind' field. Kinds: "
+                          f"{', '.join(KINDS)}.{hint} See docs/constraints.md.")
     if kind not in KINDS:
         raise SchemaError(f"Unknown constraint kind {kind!r}. Kinds: {', '.join(KINDS)}.")
     problem = rule_problem(rule)  # the schema's own check, so reading and fitting agree
