@@ -514,7 +514,8 @@ def test_constraint_fields_are_listed_as_the_constructors_take_them() -> None:
     ({"kind": "fixed_combinations", "columns": "city"},
      r"'columns' must be a list of two or more column names, not 'city'"),
     ({"kind": "range", "column": "price"}, r"a range needs a 'low' or a 'high' bound"),
-    ({"kind": "range", "column": "price", "low": True}, r"'low' must be a number, a column name or a date"),
+    ({"kind": "range", "column": "price", "low": True},
+     r"'low' must be a number, a column name or a date"),
 ])
 def test_constraint_fields_are_checked_when_the_schema_is_read(
         rule: dict[str, object], said: str, tmp_path: object) -> None:
@@ -777,5 +778,5 @@ def test_a_date_bound_that_is_no_date_or_a_date_on_numbers_is_refused() -> None:
     with pytest.raises(SchemaError, match="column 'rate' is numerical, but this rule needs "
                                           "datetime columns"):
         make_synthesizer("cart").fit(df, constraints=[Range("rate", high="2020-03-01")])
-    with pytest.raises(InvalidParameterError, match="the low bound .* is a list"):
+    with pytest.raises(InvalidParameterError, match=r"the low bound .* is a list"):
         Range("checkin", low=[1, 2])

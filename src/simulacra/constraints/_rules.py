@@ -510,7 +510,7 @@ def _written(values: np.ndarray, target: Mapping[str, Any]) -> pd.Series:
     texts[missing] = {"none": None, "na": pd.NA}.get(str(target.get("missing")), np.nan)
     if dtype == "object":
         return pd.Series(texts, dtype=object)
-    return pd.Series(pd.array(texts, dtype=dtype))
+    return astype(pd.Series(texts, dtype=object), dtype)  # str, string: missing stays missing
 
 
 def _time_step(seconds: np.ndarray) -> float:

@@ -227,8 +227,9 @@ class ConstraintSet:
         met = oks[self._given] if self._given is not None else None
         if met is not None:
             self._seen_given += int(met.sum())
-            for i, ok in enumerate(oks):
-                self._passed_given[i] += int(met.sum() if ok is None else (ok & met).sum())
+            for i, passed in enumerate(oks):
+                self._passed_given[i] += int(met.sum() if passed is None
+                                             else (passed & met).sum())
         return mask
 
     def accepted(self, data: pd.DataFrame) -> None:
