@@ -543,3 +543,13 @@ def test_a_formula_column_the_model_never_draws_is_named_in_the_error() -> None:
     assert (out["total"] == 600.0).all() and (out["room_rate"] == 200.0).all()
     with pytest.raises(SamplingError, match=r"'total' is computed by a rule .* impute"):
         list(syn.iter_sample(5, conditions={"total": 600.0}, seed=1))
+
+
+def test_a_condition_on_a_unique_column_is_refused_for_more_than_one_row() -> None:
+    from simulacra.constraints import Unique
+    df = _hotel().drop_duplicates("room_rate").reset_index(drop=True)
+    syn = make_synthesizer("copula", seed=0).fit(df, constraints=[Unique(["room_rate"])])
+    value = float(df["room_rate"].iloc[0])
+    assert len(syn.sample(1, conditions={"room_rate": value})) == 1
+    with pytest.raises(InvalidParameterError, match=r"for 3 rows: the rule 'unique\(room_rate"):
+        syn.sample(3, conditions={"room_rate": value})

@@ -285,7 +285,7 @@ class BaseSynthesizer(ABC):
         draw: Callable[[int, np.random.Generator], EncodedFrame] = self._sample_checked
         if conditions is not None:
             condition = Condition(conditions, self.table_, self._categories())
-            condition.refuse_if_breaking(rules.rules)  # at once, not after 20,000 draws
+            condition.refuse_if_breaking(rules.rules, n)  # at once, not after 20,000 draws
             rules = ConstraintSet([*rules.rules, condition])
             draw = self._conditioned_draw(condition, rng)
         if filtered and self.privacy_filter_ is not None:

@@ -104,20 +104,26 @@ class Condition(Constraint):
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "values": self.values}
 
-    def refuse_if_breaking(self, rules: Sequence[Constraint]) -> None:
+    def refuse_if_breaking(self, rules: Sequence[Constraint], n: int = 1) -> None:
         """InvalidParameterError when the given values alone break one of ``rules``.
 
         A rule whose columns are all given is checked on the given values (``end`` before
         ``start``, a number outside a fixed range); a rule of combinations (fixed
         combinations, a one-hot group) is checked on the columns given, which must occur
         together in one of its combinations. Rejection would otherwise draw candidates
-        until it gave up, and name the condition as the rule that rejects most.
+        until it gave up, and name the condition as the rule that rejects most. A ``unique``
+        rule over given columns lets one row of the ``n`` asked for hold them.
         """
         given = set(self.values)
         row = pd.DataFrame({c: pd.Series([v], dtype=object if isinstance(v, str) else None)
                             for c, v in self.values.items()})
         for rule in rules:
             names = rule.columns()
+            if rule.kind == "unique" and names and set(names) <= given and n > 1:
+                raise InvalidParameterError(
+                    f"Cannot condition on {', '.join(f'{c}={self.values[c]!r}' for c in names)}"
+                    f" for {n} rows: the rule {rule.describe()!r} lets one row hold those "
+                    "values. Ask for one row, or give values for fewer of its columns.")
             combinations = getattr(rule, "combinations", None)
             if combinations is not None and given & set(names):
                 combos = combinations()
