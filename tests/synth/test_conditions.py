@@ -553,3 +553,15 @@ def test_a_condition_on_a_unique_column_is_refused_for_more_than_one_row() -> No
     assert len(syn.sample(1, conditions={"room_rate": value})) == 1
     with pytest.raises(InvalidParameterError, match=r"for 3 rows: the rule 'unique\(room_rate"):
         syn.sample(3, conditions={"room_rate": value})
+
+
+def test_where_reads_na_as_missing_in_a_column_of_numbers_not_of_categories() -> None:
+    # QA18 defect 14: --where amenities_fee=NA said "give a number"
+    from simulacra.synth._conditions import parse_where
+    df = _hotel().assign(fee=lambda d: d["room_rate"].where(d.index % 4 > 0),
+                         region=lambda d: np.where(d.index % 2, "NA", "EU"))
+    table = infer_schema(df).table()
+    assert parse_where(["fee=NA", "room_type=BASIC", "region=NA"], table) == {
+        "fee": None, "room_type": "BASIC", "region": "NA"}
+    with pytest.raises(InvalidParameterError, match="give a number, or NA"):
+        parse_where(["fee=cheap"], table)

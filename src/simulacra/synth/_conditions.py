@@ -431,16 +431,23 @@ def _equals(series: pd.Series, value: Any, spec: Any) -> np.ndarray:
     return np.asarray((series.astype(object).map(str) == str(value)).to_numpy())
 
 
+#: How --where writes a missing value in a column of numbers, dates or booleans (in a
+#: column of categories the text may be a category, as R's "NA" in a factor of codes).
+_MISSING_WORDS = frozenset({"na", "nan", "null", "none", "n/a"})
+
+
 def _typed(raw: str, table: Table, column: str) -> Any:
     spec = table.column(column)
-    if raw == "":
+    if raw == "" or (spec.kind in (Kind.NUMERICAL, Kind.BOOLEAN, Kind.DATETIME)
+                     and raw.strip().lower() in _MISSING_WORDS):
         return None
     if spec.kind == Kind.NUMERICAL:
         try:
             return float(raw)
         except ValueError:
             raise InvalidParameterError(
-                f"--where {column}={raw!r}: {column!r} is numerical; give a number.") from None
+                f"--where {column}={raw!r}: {column!r} is numerical; give a number, or NA "
+                "(or nothing after '=') for a missing value.") from None
     if spec.kind == Kind.BOOLEAN:
         lowered = raw.lower()
         if lowered in ("true", "1", "yes"):
