@@ -565,3 +565,13 @@ def test_where_reads_na_as_missing_in_a_column_of_numbers_not_of_categories() ->
         "fee": None, "room_type": "BASIC", "region": "NA"}
     with pytest.raises(InvalidParameterError, match="give a number, or NA"):
         parse_where(["fee=cheap"], table)
+
+
+@pytest.mark.parametrize("name", ["cart", "copula", "bayesnet"])
+def test_a_day_first_date_is_held_as_the_column_reads_it(name: str) -> None:
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 200, 300), "D")
+    df = pd.DataFrame({"d": days.strftime("%d/%m/%Y"), "x": rng.normal(size=300)})
+    syn = make_synthesizer(name, seed=0).fit(df)
+    for given in ("03/04/2020", "2020-04-03", pd.Timestamp("2020-04-03")):
+        assert (syn.sample(3, conditions={"d": given}, seed=1)["d"] == "03/04/2020").all()

@@ -427,7 +427,11 @@ def _equals(series: pd.Series, value: Any, spec: Any) -> np.ndarray:
         stamps = (parse_datetimes(series, spec.datetime_format)
                   if spec.datetime_format and not pd.api.types.is_datetime64_any_dtype(series)
                   else pd.to_datetime(series))
-        return np.asarray((stamps == pd.Timestamp(value)).to_numpy())
+        text = spec.datetime_format and isinstance(value, (str, int, np.integer))
+        # as the column writes it (03/04/2020 is the 3rd of April in a day-first column)
+        wanted = (parse_datetimes(pd.Series([value]), spec.datetime_format).iloc[0] if text
+                  else pd.Timestamp(value))
+        return np.asarray((stamps == wanted).to_numpy())
     return np.asarray((series.astype(object).map(str) == str(value)).to_numpy())
 
 
