@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from simulacra import load_dataset, make_synthesizer
-from simulacra.constraints import Inequality
-from simulacra.errors import ImputeWarning, InvalidParameterError, SamplingError
+from simulacra.constraints import FixedCombinations, Inequality, Range
+from simulacra.errors import FitWarning, ImputeWarning, InvalidParameterError, SamplingError
 from simulacra.schema import Role, infer_schema
 from simulacra.testing import contract_table
 
@@ -462,3 +462,116 @@ def test_cart_holds_a_rare_category_drawn_late_and_keeps_its_relations() -> None
     assert abs(out["b"].mean() - real) < 1.2 < real - table["b"].mean()
     common = syn.sample(500, conditions={"cat": "x"}, seed=1)  # common: by rejection
     assert (common["cat"] == "x").all()
+
+
+def _hotel(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    # SDV's fake hotel guests: dates written as text, a rate set by the room type
+    rng = np.random.default_rng(seed)
+    room = rng.choice(["BASIC", "DELUXE", "SUITE"], n, p=[0.6, 0.3, 0.1])
+    checkin = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 360, n), "D")
+    return pd.DataFrame({
+        "room_type": room, "has_rewards": rng.random(n) < 0.3,
+        "room_rate": (pd.Series(room).map({"BASIC": 100.0, "DELUXE": 180.0, "SUITE": 300.0})
+                      + rng.normal(0, 15, n)).round(2),
+        "checkin_date": checkin.strftime("%d %b %Y"),
+        "checkout_date": (checkin + pd.to_timedelta(rng.integers(1, 10, n), "D")
+                          ).strftime("%d %b %Y")})
+
+
+@pytest.mark.parametrize("given", ["2020-03-01", pd.Timestamp("2020-03-01"),
+                                   np.datetime64("2020-03-01"), "01 mar 2020"])
+def test_a_date_written_as_text_is_given_in_any_unambiguous_form(given: object) -> None:
+    # QA18 defect 7: ISO text and Timestamps were refused as "a problem in the data"
+    syn = make_synthesizer("cart", seed=0).fit(_hotel())
+    out = syn.sample(5, conditions={"checkin_date": given}, seed=1)
+    assert (out["checkin_date"] == "01 Mar 2020").all()
+    with pytest.raises(InvalidParameterError, match=r"written as '%d %b %Y'.*ISO form"):
+        syn.sample(5, conditions={"checkin_date": "3/1/2020"})
+    with pytest.raises(InvalidParameterError, match=r"coarser.*Give one such as '01 Mar 2020'"):
+        syn.sample(5, conditions={"checkin_date": "2020-03-01 12:00"})
+
+
+@pytest.mark.parametrize("name", ["cart", "copula"])
+def test_a_condition_that_breaks_a_rule_is_refused_at_once_naming_it(name: str) -> None:
+    # QA18 defect 6: each ran 0.5-2 s, then blamed the data or the condition itself
+    df = _hotel().assign(floor=lambda d: d["room_type"].map({"BASIC": 1, "DELUXE": 2,
+                                                              "SUITE": 3}))
+    with pytest.warns(FitWarning, match="break '80 <= room_rate <= 250'"):
+        syn = make_synthesizer(name, seed=0).fit(df, constraints=[
+            Inequality("checkin_date", "checkout_date", strict=True),
+            Range("room_rate", 80, 250), FixedCombinations(["room_type", "floor"])])
+    cases = {"checkout_date > checkin_date": {"checkin_date": "10 Mar 2020",
+                                              "checkout_date": "2020-03-01"},
+             "80 <= room_rate <= 250": {"room_rate": 300.0},
+             "fixed combinations of room_type, floor": {"room_type": "SUITE", "floor": 1}}
+    for rule, given in cases.items():
+        with pytest.raises(InvalidParameterError, match=f"break the rule '{rule}'"):
+            syn.sample(5, conditions=given)
+    assert (syn.sample(5, conditions={"room_type": "SUITE", "floor": 3})["floor"] == 3).all()
+    with pytest.raises(InvalidParameterError, match="one value per column"):
+        syn.sample(5, conditions={"room_type": ["SUITE", "DELUXE"]})
+
+
+def test_a_condition_a_rule_mostly_forbids_names_the_rule_not_the_condition() -> None:
+    with pytest.warns(FitWarning):  # the range cuts every SUITE rate
+        syn = make_synthesizer("cart", seed=0).fit(_hotel(), constraints=[
+            Range("room_rate", 50, 200)])
+    with pytest.raises(SamplingError, match=r"met the condition room_type='SUITE', and the "
+                                            r"rule '50 <= room_rate <= 200' accepted"):
+        syn.sample(5, conditions={"room_type": "SUITE"})
+
+
+@pytest.mark.parametrize(("given", "held"), [(1, True), ("yes", True), ("TRUE", True),
+                                             ("1", True), (0, False), ("False", False),
+                                             ("no", False), (np.bool_(True), True)])
+def test_a_boolean_condition_takes_the_words_the_cli_takes(given: object, held: bool) -> None:
+    # QA18 defect 14: only True/False were taken; "False" as text drew True rows
+    syn = make_synthesizer("cart", seed=0).fit(_hotel())
+    out = syn.sample(5, conditions={"has_rewards": given}, seed=1)
+    assert (out["has_rewards"] == held).all()
+    with pytest.raises(InvalidParameterError, match=r"true/false .*Give True or False"):
+        syn.sample(5, conditions={"has_rewards": "maybe"})
+
+
+def test_a_formula_column_the_model_never_draws_is_named_in_the_error() -> None:
+    # QA18 defect 14: a copula user was told to "use a model that holds numbers (copula...)"
+    from simulacra.constraints import Formula
+    df = _hotel().assign(total=lambda d: (d["room_rate"] * 3).round(2))
+    syn = make_synthesizer("copula", seed=0).fit(df, constraints=[
+        Formula("total", "room_rate * 3")])
+    out = syn.sample(5, conditions={"total": 600.0, "room_type": "DELUXE"}, seed=1)
+    assert (out["total"] == 600.0).all() and (out["room_rate"] == 200.0).all()
+    with pytest.raises(SamplingError, match=r"'total' is computed by a rule .* impute"):
+        list(syn.iter_sample(5, conditions={"total": 600.0}, seed=1))
+
+
+def test_a_condition_on_a_unique_column_is_refused_for_more_than_one_row() -> None:
+    from simulacra.constraints import Unique
+    df = _hotel().drop_duplicates("room_rate").reset_index(drop=True)
+    syn = make_synthesizer("copula", seed=0).fit(df, constraints=[Unique(["room_rate"])])
+    value = float(df["room_rate"].iloc[0])
+    assert len(syn.sample(1, conditions={"room_rate": value})) == 1
+    with pytest.raises(InvalidParameterError, match=r"for 3 rows: the rule 'unique\(room_rate"):
+        syn.sample(3, conditions={"room_rate": value})
+
+
+def test_where_reads_na_as_missing_in_a_column_of_numbers_not_of_categories() -> None:
+    # QA18 defect 14: --where amenities_fee=NA said "give a number"
+    from simulacra.synth._conditions import parse_where
+    df = _hotel().assign(fee=lambda d: d["room_rate"].where(d.index % 4 > 0),
+                         region=lambda d: np.where(d.index % 2, "NA", "EU"))
+    table = infer_schema(df).table()
+    assert parse_where(["fee=NA", "room_type=BASIC", "region=NA"], table) == {
+        "fee": None, "room_type": "BASIC", "region": "NA"}
+    with pytest.raises(InvalidParameterError, match="give a number, or NA"):
+        parse_where(["fee=cheap"], table)
+
+
+@pytest.mark.parametrize("name", ["cart", "copula", "bayesnet"])
+def test_a_day_first_date_is_held_as_the_column_reads_it(name: str) -> None:
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 200, 300), "D")
+    df = pd.DataFrame({"d": days.strftime("%d/%m/%Y"), "x": rng.normal(size=300)})
+    syn = make_synthesizer(name, seed=0).fit(df)
+    for given in ("03/04/2020", "2020-04-03", pd.Timestamp("2020-04-03")):
+        assert (syn.sample(3, conditions={"d": given}, seed=1)["d"] == "03/04/2020").all()

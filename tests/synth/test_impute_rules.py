@@ -150,6 +150,25 @@ def test_a_given_total_solves_its_blank_items(name: str, bills: pd.DataFrame) ->
     assert out[["drinks", "tip"]].ge(0).all().all()
 
 
+@pytest.mark.parametrize("name", MODELS)
+def test_a_total_given_alone_solves_the_inputs_the_rows_leave_out(name: str,
+                                                                  bills: pd.DataFrame) -> None:
+    # QA18 defect 5: a frame of totals alone (SDV's sample_remaining_columns) came back
+    # breaking the formula in every row; so did a dict condition on the total
+    syn = make_synthesizer(name, seed=0).fit(bills, constraints=[
+        Formula("total", "food + drinks + tip")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = [syn.impute(pd.DataFrame({"total": [30] * 20}), seed=1),
+                  syn.sample(20, conditions=pd.DataFrame({"total": [30] * 20}), seed=1),
+                  syn.sample(20, conditions={"total": 30}, seed=1)]
+    for out in frames:
+        assert list(out.columns) == list(bills.columns) and (out["total"] == 30).all()
+        assert (out["food"] + out["drinks"] + out["tip"] == 30).all()
+    with pytest.raises(InvalidParameterError, match="break the rule 'total = food"):
+        syn.sample(5, conditions={"total": 30, "food": 20, "drinks": 15, "tip": 0})
+
+
 @pytest.mark.parametrize("name", ["cart", "copula"])
 def test_an_input_the_expression_is_not_linear_in_is_solved(name: str) -> None:
     # bmi = weight / (height / 100) ** 2: a given bmi and weight leave one height, which

@@ -8,6 +8,7 @@ and a derived column is left out and computed from its inputs after sampling.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import operator
 import re
@@ -28,7 +29,7 @@ from simulacra.constraints._base import (
 )
 from simulacra.constraints._rules import _restore, _target_info
 from simulacra.errors import InvalidParameterError, SchemaError
-from simulacra.schema import Column, Kind, Table
+from simulacra.schema import Column, Kind, Role, Table
 from simulacra.schema._expression_precision import (
     column_decimals,
     describe_precision,
@@ -210,6 +211,12 @@ class Formula(Constraint):
     Expressions are pandas ``DataFrame.eval`` arithmetic; quote odd names with backticks.
     Sampled rows whose computed value falls outside the real
     column's range are redrawn, as every other column stays inside its own.
+
+    Where real rows give the column a value while an input is missing (a total where an
+    optional fee is blank), the expression gives none there, so the model learns a copy of
+    the column and such sampled rows take the model's value, as the real rows have one;
+    otherwise the column came back missing wherever an input was (QA18: 22% of totals, none
+    real).
     """
 
     kind = "formula"
@@ -247,6 +254,9 @@ class Formula(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._target = _target_info(table.column(self.column), data[self.column])
+        # values where an input is missing: the model draws them (its copy of the column)
+        self._target["drawn"] = bool((~present(data, self._inputs)
+                                      & data[self.column].notna().to_numpy()).any())
         real = as_numbers(data[self.column])
         real = real[np.isfinite(real)]
         self._target["range"] = [float(real.min()), float(real.max())] if real.size else None
@@ -358,12 +368,32 @@ class Formula(Constraint):
                 ok &= (actual >= span[0] - edge[0]) & (actual <= span[1] + edge[1])
         return np.asarray(ok | ~present(data, self.columns()))
 
+    @property
+    def drawn_column(self) -> str | None:
+        """The model's copy of the column, for rows missing an input (None: not needed)."""
+        return f"{self.column} where an input is missing" if self._target.get("drawn") else None
+
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        return data.drop(columns=[self.column])
+        out = data.drop(columns=[self.column])
+        if self.drawn_column is None:
+            return out
+        return with_columns(out, [], {self.drawn_column: data[self.column]})
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
-        restored = _restore(self._computed(data), self._target).set_axis(data.index)
-        return with_columns(data, [], {self.column: restored})
+        computed = self._computed(data)
+        if self.drawn_column is not None and self.drawn_column in data:
+            computed = np.where(present(data, self._inputs), computed,
+                                as_numbers(data[self.drawn_column]))
+        restored = _restore(computed, self._target).set_axis(data.index)
+        return with_columns(data, [self.drawn_column] if self.drawn_column else [],
+                            {self.column: restored})
+
+    def model_columns(self, table: Table, transformed: pd.DataFrame) -> list[Column]:
+        if self.drawn_column is None:
+            return []
+        column = table.column(self.column)
+        return [dataclasses.replace(column, name=self.drawn_column, unique=False,
+                                    role=Role.FEATURE)]
 
     def removed_columns(self) -> list[str]:
         return [self.column]

@@ -2,12 +2,18 @@
 
 All are enforced by rejection by default. ``Inequality`` and ``Range`` between columns can
 instead reparametrize the model's table (a difference, a position between bounds) when the
-columns are numbers or datetime values (``reparametrize=True``), so no row is wasted.
+columns are numbers or datetimes (``reparametrize=True``), so no row is wasted. Datetimes
+written as text (a CSV's dates) are read with the column's ``datetime_format`` and rebuilt
+values are written back in it; only text with a UTC offset (``%z``) cannot be rebuilt so, and
+fit warns that the rule is held by rejection instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,8 +27,9 @@ from simulacra.constraints._base import (
     require_kinds,
     with_columns,
 )
-from simulacra.errors import InvalidParameterError, SchemaError
+from simulacra.errors import FitWarning, InvalidParameterError, SchemaError
 from simulacra.schema import Column, Kind, Table
+from simulacra.schema._datetimes import parse_datetimes, strftime_unpadded, writing_format
 from simulacra.schema._infer import infer_column
 
 _ORDERED = ("numerical", "datetime")
@@ -74,11 +81,7 @@ class Inequality(Constraint):
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
         self._formats = {c: table.column(c).datetime_format for c in self.columns()}
-        # Text datetimes are checked, not reparametrized: rebuilding their text is the
-        # codec's job, and rejection keeps the rule anyway.
-        self.reshapes = self.reparametrize and all(
-            pd.api.types.is_numeric_dtype(data[c].dtype)
-            or pd.api.types.is_datetime64_any_dtype(data[c].dtype) for c in self.columns())
+        self.reshapes = self.reparametrize and _can_reshape(self, data, table)
         self._target = _target_info(table.column(self.high), data[self.high])
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
@@ -93,11 +96,13 @@ class Inequality(Constraint):
         return f"{self.high} - {self.low}"
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        gap = as_numbers(data[self.high]) - as_numbers(data[self.low])
+        gap = (as_numbers(data[self.high], self._formats.get(self.high))
+               - as_numbers(data[self.low], self._formats.get(self.low)))
         return data.drop(columns=[self.high]).assign(**{self._gap: gap})
 
     def reverse(self, data: pd.DataFrame) -> pd.DataFrame:
-        high = as_numbers(data[self.low]) + pd.to_numeric(data[self._gap]).to_numpy(float)
+        high = (as_numbers(data[self.low], self._formats.get(self.low))
+                + pd.to_numeric(data[self._gap]).to_numpy(float))
         return with_columns(data, [self._gap],
                             {self.high: _restore(high, self._target).set_axis(data.index)})
 
@@ -117,7 +122,11 @@ class Inequality(Constraint):
 
 
 class Range(Constraint):
-    """``low <= column <= high``; each bound a number, a column name, or None (open).
+    """``low <= column <= high``; each bound a number, a column name, a date, or None (open).
+
+    A date bound (a datetime column after a fixed day) is a ``pd.Timestamp``, a ``datetime``
+    or ``date``, or ISO text (``"2020-03-01"``) that names no column of the table; the JSON
+    form holds it as ISO text.
 
     Enforced by rejection; with ``reparametrize`` and two column bounds the model learns the
     column's relative position between them instead, so it cannot leave the range (off by
@@ -126,19 +135,41 @@ class Range(Constraint):
 
     kind = "range"
 
-    def __init__(self, column: str, low: float | str | None = None,
-                 high: float | str | None = None, strict: bool = False,
+    def __init__(self, column: str, low: float | str | dt.date | None = None,
+                 high: float | str | dt.date | None = None, strict: bool = False,
                  reparametrize: bool = False) -> None:
         if low is None and high is None:
             raise InvalidParameterError(f"Range on {column!r} needs a low or a high bound.")
-        self.column, self.low, self.high, self.strict = column, low, high, bool(strict)
+        self.column, self.strict = column, bool(strict)
+        #: bounds that are dates (ISO text), as seconds since 1970: given as date objects
+        #: here, or found in ``check`` as text that names no column
+        self._dates: dict[str, float] = {}
+        self.low, self.high = (self._bound_given(low, "low"), self._bound_given(high, "high"))
         self.reparametrize = bool(reparametrize)
         self.reshapes = False
         self._formats: dict[str, str | None] = {}
         self._target: dict[str, Any] = {}
 
+    def _bound_given(self, bound: Any, side: str) -> float | str | None:
+        """A bound as kept: a number, a column name, ISO text of a date, or None."""
+        if bound is None or isinstance(bound, str):
+            return bound
+        if isinstance(bound, (dt.date, np.datetime64)):  # pd.Timestamp is a datetime
+            stamp = pd.Timestamp(bound)
+            text = stamp.isoformat()
+            self._dates[text] = _seconds(stamp)
+            return text
+        if isinstance(bound, (int, float, np.integer, np.floating)) and not isinstance(
+                bound, (bool, np.bool_)):
+            return float(bound) if isinstance(bound, (np.integer, np.floating)) else bound
+        raise InvalidParameterError(
+            f"Range on {self.column!r}: the {side} bound {bound!r} is a "
+            f"{type(bound).__name__}. Give a number, a column name, a date (a pd.Timestamp, "
+            "a datetime, or ISO text such as '2020-03-01'), or None for no bound.")
+
     def columns(self) -> list[str]:
-        return [self.column, *(b for b in (self.low, self.high) if isinstance(b, str))]
+        return [self.column, *(b for b in (self.low, self.high)
+                               if isinstance(b, str) and b not in self._dates)]
 
     def describe(self) -> str:
         op = "<" if self.strict else "<="
@@ -154,23 +185,49 @@ class Range(Constraint):
         return out
 
     def check(self, table: Table) -> None:
-        # a column between two columns may be a date between dates; a number bound needs numbers
+        for side in ("low", "high"):  # text naming no column: a date, or a mistake
+            bound = getattr(self, side)
+            if isinstance(bound, str) and bound not in table.column_names:
+                stamp = _iso_date(bound, table.column(self.column).datetime_format)
+                if stamp is None:
+                    raise SchemaError(
+                        f"Constraint {self.describe()!r}: the bound {bound!r} names no "
+                        f"column of table {table.name!r} and is no date. Give a column name, "
+                        "a number, or a date as ISO text ('2020-03-01') or a pd.Timestamp.")
+                if _iso_date(bound) is None:  # written as the column writes dates: kept ISO
+                    bound = stamp.isoformat()
+                    setattr(self, side, bound)
+                self._dates[bound] = _seconds(stamp)
+            elif isinstance(bound, str) and bound in table.column_names:
+                self._dates.pop(bound, None)  # a column's name, even one that looks a date
+        # a column between two columns may be a date between dates; a number bound needs
+        # numbers, a date bound dates
         numbers_only = any(isinstance(b, (int, float)) for b in (self.low, self.high))
-        require_kinds(table, self, self.columns(), ("numerical",) if numbers_only else _ORDERED)
+        dates_only = any(b in self._dates for b in (self.low, self.high) if isinstance(b, str))
+        require_kinds(table, self, self.columns(), ("numerical",) if numbers_only
+                      else ("datetime",) if dates_only else _ORDERED)
         if len({table.column(c).kind for c in self.columns()}) > 1:
             raise SchemaError(f"Constraint {self.describe()!r} compares a number with a "
                               "datetime. Compare columns of one kind.")
 
     def fit(self, data: pd.DataFrame, table: Table) -> None:
-        between = isinstance(self.low, str) and isinstance(self.high, str)
-        self.reshapes = self.reparametrize and between and all(
-            pd.api.types.is_numeric_dtype(data[c].dtype) for c in self.columns())
+        between = all(isinstance(b, str) and b not in self._dates
+                      for b in (self.low, self.high))
+        if self.reparametrize and not between:
+            warnings.warn(
+                f"Constraint {self.describe()!r}: reparametrize=True needs two column bounds "
+                "(a fixed bound cannot be learned as a position), so the rule is held by "
+                "rejection instead. Drop reparametrize=True to silence this.", FitWarning,
+                stacklevel=2)
+        self.reshapes = self.reparametrize and between and _can_reshape(self, data, table)
         self._formats = {c: table.column(c).datetime_format for c in self.columns()}
         self._target = _target_info(table.column(self.column), data[self.column])
 
     def _bound(self, data: pd.DataFrame, bound: float | str | None, fill: float) -> np.ndarray:
         if bound is None:
             return np.full(len(data), fill)
+        if isinstance(bound, str) and bound in self._dates:
+            return np.full(len(data), self._dates[bound])
         if isinstance(bound, str):
             return as_numbers(data[bound], self._formats.get(bound))
         return np.full(len(data), float(bound))
@@ -361,13 +418,99 @@ def numeric_column(series: pd.Series) -> Column:
                   decimals=None, minimum=inferred.minimum, maximum=inferred.maximum)
 
 
+#: Formats whose text a rebuilt value cannot be written in without its zone's offsets.
+_OFFSET_FORMAT = re.compile(r"%:?z|%Z")
+
+
+def _can_reshape(rule: Constraint, data: pd.DataFrame, table: Table) -> bool:
+    """Whether ``rule`` (``reparametrize=True``) can rewrite its columns; warns when not.
+
+    Numbers and datetime values can; so can datetimes written as text, read with the
+    column's format and written back in it, unless the text carries a UTC offset (the
+    offset of a rebuilt instant is the zone's, which the rule does not know).
+    """
+    for name in rule.columns():
+        column, dtype = table.column(name), data[name].dtype
+        fmt = column.datetime_format if column.kind is Kind.DATETIME else None
+        if fmt and not pd.api.types.is_datetime64_any_dtype(dtype):
+            if _OFFSET_FORMAT.search(fmt):
+                warnings.warn(
+                    f"Constraint {rule.describe()!r}: reparametrize=True cannot rebuild "
+                    f"column {name!r}, whose text has a time zone ({fmt!r}), so the rule is "
+                    "held by rejection instead. Give the column as datetime values (parse "
+                    "it with pandas) to reparametrize, or drop reparametrize=True.",
+                    FitWarning, stacklevel=3)
+                return False
+            continue
+        if not (pd.api.types.is_numeric_dtype(dtype)
+                or pd.api.types.is_datetime64_any_dtype(dtype)):
+            warnings.warn(
+                f"Constraint {rule.describe()!r}: reparametrize=True cannot rebuild column "
+                f"{name!r} of dtype {dtype}, so the rule is held by rejection instead. Give "
+                "numbers or datetimes, or drop reparametrize=True.", FitWarning, stacklevel=3)
+            return False
+    return True
+
+
+def _iso_date(text: str, fmt: str | None = None) -> pd.Timestamp | None:
+    """``text`` as a date: ISO 8601 (``2020-03-01``), or written in ``fmt`` (the column's)."""
+    try:
+        return pd.Timestamp(dt.datetime.fromisoformat(text.strip()))
+    except ValueError:
+        pass
+    stamp = parse_datetimes(pd.Series([text]), fmt).iloc[0] if fmt else pd.NaT
+    return None if pd.isna(stamp) else pd.Timestamp(stamp)
+
+
+def _seconds(stamp: pd.Timestamp) -> float:
+    """Seconds since 1970 as :func:`as_numbers` gives datetimes (UTC; naive taken as UTC)."""
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return float((stamp - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1))
+
+
 def _target_info(column: Column, series: pd.Series) -> dict[str, Any]:
     """What is needed to give rebuilt values the real column's type and precision."""
     info: dict[str, Any] = {"dtype": str(series.dtype), "decimals": column.decimals,
                             "integer": bool(column.integer)}
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+    fmt = column.datetime_format if column.kind is Kind.DATETIME else None
+    if fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        # text (or YYYYMMDD digits): rebuilt values are written as the column writes them
+        info.update(format=writing_format(fmt), step=_time_step(as_numbers(series, fmt)),
+                    missing=_missing_kind(series))
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
         info["step"] = _time_step(as_numbers(series))
     return info
+
+
+def _missing_kind(series: pd.Series) -> str:
+    """How an object column holds a missing value: ``"none"``, ``"nan"`` or ``"na"``."""
+    missing = series[series.isna()]
+    first = missing.iloc[0] if series.dtype == object and len(missing) else np.nan
+    return "none" if first is None else "na" if first is pd.NA else "nan"
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _written(values: np.ndarray, target: Mapping[str, Any]) -> pd.Series:
+    """Seconds since 1970 as the text of a datetime column (its format, dtype, missing)."""
+    missing = np.isnan(values)
+    micros = np.round(np.where(missing, 0.0, values) * 1e6).astype(np.int64)
+    distinct, where = np.unique(micros, return_inverse=True)  # dates repeat: format each once
+    fmt = str(target["format"])
+    texts = np.asarray([strftime_unpadded(_EPOCH + dt.timedelta(microseconds=int(m)), fmt)
+                        for m in distinct], dtype=object)[where.reshape(-1)]
+    dtype = str(target["dtype"])
+    if pd.api.types.is_numeric_dtype(pd.api.types.pandas_dtype(dtype)):  # 19750103
+        numbers = pd.to_numeric(pd.Series(texts)).astype("float64").where(~missing)
+        if not missing.any():
+            return astype(numbers, dtype)
+        return astype(numbers, "Int64" if dtype.startswith("I") else "float64")
+    texts[missing] = {"none": None, "na": pd.NA}.get(str(target.get("missing")), np.nan)
+    if dtype == "object":
+        return pd.Series(texts, dtype=object)
+    return astype(pd.Series(texts, dtype=object), dtype)  # str, string: missing stays missing
 
 
 def _time_step(seconds: np.ndarray) -> float:
@@ -382,6 +525,9 @@ def _time_step(seconds: np.ndarray) -> float:
 def _restore(values: np.ndarray, target: Mapping[str, Any]) -> pd.Series:
     dtype = target["dtype"]
     missing = np.isnan(values)
+    if target.get("format"):
+        step = float(target.get("step") or 0.0)
+        return _written(np.round(values / step) * step if step else values, target)
     if dtype.startswith("datetime64"):
         step = float(target.get("step") or 0.0)
         if step:  # dates stay dates: rebuilt values fall on the real values' resolution

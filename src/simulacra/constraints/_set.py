@@ -42,9 +42,25 @@ KINDS: dict[str, type[Constraint]] = {
 }
 
 
+#: SDV's constraint classes and the kind that does the same here.
+_SDV_KINDS = {"Inequality": "inequality", "ScalarInequality": "range", "Range": "range",
+              "ScalarRange": "range", "Positive": "positive", "Negative": "negative",
+              "Unique": "unique", "FixedCombinations": "fixed_combinations",
+              "OneHotEncoding": "one_hot"}
+
+
 def from_dict(rule: Mapping[str, Any]) -> Constraint:
     """Build a constraint from its JSON form (as kept in a schema's ``constraints``)."""
     kind = rule.get("kind")
+    if "kind" not in rule:
+        sdv = rule.get("constraint_class")
+        hint = (f" It looks like SDV's form ('constraint_class': {sdv!r}); simulacra's names "
+                f"the kind and the fields, e.g. {{'kind': 'inequality', 'low': 'start', "
+                "'high': 'end'}" + (f" (SDV's {sdv!r} is {_SDV_KINDS[sdv]!r})"
+                                    if sdv in _SDV_KINDS else "") + "."
+                if sdv is not None else "")
+        raise SchemaError(f"Constraint {dict(rule)!r} has no 'kind' field. Kinds: "
+                          f"{', '.join(KINDS)}.{hint} See docs/constraints.md.")
     if kind not in KINDS:
         raise SchemaError(f"Unknown constraint kind {kind!r}. Kinds: {', '.join(KINDS)}.")
     problem = rule_problem(rule)  # the schema's own check, so reading and fitting agree
@@ -81,6 +97,12 @@ class ConstraintSet:
                                         for r in rules]
         self._passed = np.zeros(len(self.rules), dtype=np.int64)
         self._seen = 0
+        # a condition of conditional sampling (synth's, a rule of kind "condition"): how
+        # often each rule accepted the candidates that met it (``worst_given``)
+        self._given = next((i for i, r in enumerate(self.rules) if r.kind == "condition"),
+                           None)
+        self._passed_given = np.zeros(len(self.rules), dtype=np.int64)
+        self._seen_given = 0
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -170,6 +192,8 @@ class ConstraintSet:
         """Reset acceptance counts and what stateful rules (Unique) remember."""
         self._passed[:] = 0
         self._seen = 0
+        self._passed_given[:] = 0
+        self._seen_given = 0
         for rule in self.rules:
             if isinstance(rule, Unique):
                 rule.begin_sampling()
@@ -189,14 +213,23 @@ class ConstraintSet:
         of sampling DAAG::nassCDS).
         """
         mask = np.ones(len(data), dtype=bool)
+        oks: list[np.ndarray | None] = []
         for i, rule in enumerate(self.rules):
             if rule.reshapes and rule.reverse_obeys:
                 self._passed[i] += len(data)
+                oks.append(None)
                 continue
             ok = rule.valid(data)
             self._passed[i] += int(ok.sum())
             mask &= ok
+            oks.append(ok)
         self._seen += len(data)
+        met = oks[self._given] if self._given is not None else None
+        if met is not None:
+            self._seen_given += int(met.sum())
+            for i, passed in enumerate(oks):
+                self._passed_given[i] += int(met.sum() if passed is None
+                                             else (passed & met).sum())
         return mask
 
     def accepted(self, data: pd.DataFrame) -> None:
@@ -212,6 +245,20 @@ class ConstraintSet:
         rates = self._passed / self._seen
         i = int(np.argmin(rates))
         return self.rules[i].describe(), float(rates[i])
+
+    def worst_given(self) -> tuple[str, float, int]:
+        """Among candidates that met the condition: the rule that rejected most, its share.
+
+        And how many candidates met it (0, with ``("", 1.0)``, when none did or there is
+        no condition): a condition a rule forbids for most rows the model draws with it
+        is then told apart from a condition the model seldom draws.
+        """
+        if self._given is None or not self._seen_given:
+            return "", 1.0, 0
+        rates = self._passed_given / self._seen_given
+        rates[self._given] = np.inf
+        i = int(np.argmin(rates))
+        return self.rules[i].describe(), float(rates[i]), self._seen_given
 
     # -- persistence --------------------------------------------------------------------------
 

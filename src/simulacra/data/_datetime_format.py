@@ -25,6 +25,9 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra.data._strings import join, zero_pad
+from simulacra.schema._datetimes import OWN_FLAGS, strftime_unpadded
+
+__all__ = ["format_datetimes", "strftime_unpadded"]
 
 _DIRECTIVE = re.compile(r"%([-:^~]?)([a-zA-Z%])")  # %-d: no padding; %:z: +02:00; %^b: JAN
 _DATE = frozenset("aAbBCdDeFgGhjmuUVwWxyY")
@@ -90,36 +93,6 @@ def _spread(keys: np.ndarray, render: functools.partial[str]) -> pa.Array:
     distinct, index = _dense(keys)
     table = pa.array([render(int(k)) for k in distinct], pa.string())
     return table.take(pa.array(index))
-
-
-_PERCENT_OR_FLAGGED = re.compile(r"%(%|[-^~][a-zA-Z])")
-_OWN_FLAGS = re.compile(r"%[-^~]")
-_YEAR = re.compile(r"%(%|Y)")
-
-
-def strftime_unpadded(moment: dt.datetime, fmt: str) -> str:
-    """``moment.strftime(fmt)``, with the flags of the module docstring done here.
-
-    ``%-d`` (and so on) is the field without a leading zero, ``%^b`` in capitals, ``%~b`` in
-    small letters.
-    """
-    if moment.year < 1000 and "%Y" in fmt:  # glibc writes year 626 as "626": read as "0626"
-        fmt = _YEAR.sub(lambda m: "%%" if m.group(1) == "%" else f"{moment.year:04d}", fmt)
-    if not _OWN_FLAGS.search(fmt):
-        return moment.strftime(fmt)
-
-    def field(m: re.Match[str]) -> str:
-        if m.group(1) == "%":
-            return "%%"
-        flag, code = m.group(1)[0], m.group(1)[1]
-        text = moment.strftime(f"%{code}")
-        if flag == "^":
-            return text.upper().replace("%", "%%")
-        if flag == "~":
-            return text.lower().replace("%", "%%")
-        return text.lstrip("0") or "0"
-
-    return moment.strftime(_PERCENT_OR_FLAGGED.sub(field, fmt))
 
 
 def _date_text(day: int, fmt: str) -> str:
@@ -217,7 +190,7 @@ def _pandas_format(wall: np.ndarray, unit: str, fmt: str, utc: np.ndarray | None
     else:
         stamps = pd.DatetimeIndex(wall.astype(f"datetime64[{unit}]"))
     early = "%Y" in fmt and bool(len(stamps)) and stamps.min().year < 1000  # padded here
-    if _OWN_FLAGS.search(fmt) or early:  # %-d, %^b, %~b: each value through our own (rare)
+    if OWN_FLAGS.search(fmt) or early:  # %-d, %^b, %~b: each value through our own (rare)
         text = [None if pd.isna(s) else strftime_unpadded(s, fmt) for s in stamps]
         return pa.array(text, pa.string())
     return pa.array(np.asarray(stamps.strftime(fmt), dtype=object), pa.string())

@@ -59,6 +59,7 @@ __all__ = [
     "parse_datetimes",
     "parsing_format",
     "shared_parses",
+    "strftime_unpadded",
     "writing_format",
 ]
 
@@ -260,6 +261,37 @@ def _parse_with(values: pd.Series, fmt: str) -> pd.Series:
         parsed = found if parsed is None else parsed.fillna(found)
     assert parsed is not None
     return parsed
+
+
+_PERCENT_OR_FLAGGED = re.compile(r"%(%|[-^~][a-zA-Z])")
+OWN_FLAGS = re.compile(r"%[-^~]")
+_YEAR = re.compile(r"%(%|Y)")
+
+
+def strftime_unpadded(moment: dt.datetime, fmt: str) -> str:
+    """``moment.strftime(fmt)``, with the flags of the module docstring done here.
+
+    ``%-d`` (and so on) is the field without a leading zero, ``%^b`` in capitals, ``%~b`` in
+    small letters.
+    """
+    if moment.year < 1000 and "%Y" in fmt:  # glibc writes year 626 as "626": read as "0626"
+        fmt = _YEAR.sub(lambda m: "%%" if m.group(1) == "%" else f"{moment.year:04d}", fmt)
+    if not OWN_FLAGS.search(fmt):
+        return moment.strftime(fmt)
+
+    def field(m: re.Match[str]) -> str:
+        if m.group(1) == "%":
+            return "%%"
+        flag, code = m.group(1)[0], m.group(1)[1]
+        text = moment.strftime(f"%{code}")
+        if flag == "^":
+            return text.upper().replace("%", "%%")
+        if flag == "~":
+            return text.lower().replace("%", "%%")
+        return text.lstrip("0") or "0"
+
+    return moment.strftime(_PERCENT_OR_FLAGGED.sub(field, fmt))
+
 
 
 def writing_format(fmt: str) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from simulacra.errors import SchemaError
 from simulacra.schema._datetimes import parse_datetimes
 from simulacra.schema._kind_fields import check_columns_apply
-from simulacra.schema._rule_fields import RULE_FIELDS, rule_problem
+from simulacra.schema._rule_fields import RULE_FIELDS, is_iso_date, rule_problem
 from simulacra.schema._text_format import text_format_problem
 
 SPEC_VERSION = 1
@@ -306,8 +306,12 @@ CONSTRAINT_KINDS = tuple(RULE_FIELDS)
 
 
 def constraint_columns(rule: Mapping[str, Any]) -> list[str]:
-    """The column names a constraint's JSON form refers to."""
-    named = [rule[k] for k in ("column", "low", "high") if isinstance(rule.get(k), str)]
+    """The column names a constraint's JSON form refers to.
+
+    A range's bound written as an ISO date (``"2020-03-01"``) is a fixed date, no column.
+    """
+    named = [rule[k] for k in ("column", "low", "high") if isinstance(rule.get(k), str)
+             and not (k != "column" and rule.get("kind") == "range" and is_iso_date(rule[k]))]
     listed = rule.get("columns", [])
     return named + (list(listed) if isinstance(listed, list) else [])
 

@@ -9,6 +9,7 @@ the wrong type. The same words are used wherever a rule is read.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-__all__ = ["INFORMATIONAL_FIELDS", "RULE_FIELDS", "rule_problem"]
+__all__ = ["INFORMATIONAL_FIELDS", "RULE_FIELDS", "is_iso_date", "rule_problem"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class Field:
 def _column(value: Any) -> bool:
     # "" too: a DataFrame may name a column so; whether the table has it is checked after
     return isinstance(value, str)
+
+
+def is_iso_date(text: str) -> bool:
+    """Whether ``text`` is an ISO 8601 date or time (a range's fixed date bound)."""
+    try:
+        dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _number(value: Any) -> bool:
@@ -55,7 +65,7 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     "optional text": (lambda v: v is None or (isinstance(v, str) and v.strip() != ""),
                       "text"),
     "bound": (lambda v: v is None or _column(v) or _number(v),
-              "a number or a column name"),
+              "a number, a column name or a date as ISO text"),
     "tolerance": (lambda v: _number(v) and v >= 0, "a number, 0 or more"),
 }
 

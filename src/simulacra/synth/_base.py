@@ -34,6 +34,7 @@ from simulacra.constraints import (
     Constraint,
     ConstraintSet,
     FixedCombinations,
+    Formula,
     check_rules,
     declared_unique,
 )
@@ -131,6 +132,8 @@ class BaseSynthesizer(ABC):
 
     def _validate_params(self) -> None:
         checks: dict[str, Check] = {"seed": _SEED_CHECK, **self._param_checks}
+        if "discover_constraints" in self._param_names():  # every model's, checked alike
+            checks.setdefault("discover_constraints", DISCOVER_CHECK)
         validate_params(self, checks)
 
     # ---- fit ----------------------------------------------------------------------------
@@ -227,9 +230,24 @@ class BaseSynthesizer(ABC):
                     f"sample(n, conditions=frame) fills in the frame's rows: n must equal "
                     f"its {len(conditions)} rows, got {n}. Or call impute(frame).")
             return self.impute(conditions, seed=seed)
+        if conditions is not None and self._computed_given(conditions):
+            # a formula's column is not drawn but computed: rejection would wait for a draw
+            # to add up to the given total; impute solves an input for it instead
+            self._check_fitted()
+            Condition(conditions, self.table_, self._categories()).refuse_if_breaking(
+                self.constraints_.rules)
+            return self.impute(pd.DataFrame({c: [v] * check_n(n) for c, v in
+                                             conditions.items()}), seed=seed)
         return self._with_index(self._sample_frame(
             n, seed=seed, conditions=conditions, span_range=span_range, progress=progress,
             filtered=True))
+
+    def _computed_given(self, conditions: Mapping[str, Any]) -> bool:
+        """Whether ``conditions`` give a column a formula computes (see :meth:`sample`)."""
+        rules = getattr(self, "constraints_", None)
+        return rules is not None and isinstance(conditions, Mapping) and any(
+            isinstance(r, Formula) and r.reshapes and r.column in conditions
+            for r in rules.rules)
 
     def _sample_frame(self, n: int, *, seed: SeedLike, conditions: Mapping[str, Any] | None,
                       filtered: bool, span_range: bool = True,
@@ -270,6 +288,7 @@ class BaseSynthesizer(ABC):
         draw: Callable[[int, np.random.Generator], EncodedFrame] = self._sample_checked
         if conditions is not None:
             condition = Condition(conditions, self.table_, self._categories())
+            condition.refuse_if_breaking(rules.rules, n)  # at once, not after 20,000 draws
             rules = ConstraintSet([*rules.rules, condition])
             draw = self._conditioned_draw(condition, rng)
         if filtered and self.privacy_filter_ is not None:
@@ -319,6 +338,12 @@ class BaseSynthesizer(ABC):
                 f"Columns: {', '.join(columns)}.")
         rng = self._sample_rng if seed is None else as_generator(seed)
         frame = partial.reset_index(drop=True)
+        # a formula's inputs left out of rows that give its column are blank cells, solved
+        # for (a column otherwise left out is drawn as the model draws it, missing or not)
+        inputs = [c for r in self.constraints_.rules if isinstance(r, Formula)
+                  and r.column in frame.columns for c in r.columns() if c not in frame.columns]
+        if inputs:
+            frame = frame.reindex(columns=[*frame.columns, *dict.fromkeys(inputs)])
         given = frame.notna()
         # a category the model never saw is kept as given but conditions nothing
         unseen = unseen_categories(self._categories(), frame, given)
@@ -625,3 +650,5 @@ def _with_blanks_filled(drawn: pd.DataFrame, blanks: list[str],
         again = draw(int(missing.sum()))
         drawn.loc[missing] = again.set_axis(drawn.index[missing]).astype(drawn.dtypes)
     return drawn
+#: ``discover_constraints``: the share of real rows a discovered rule must hold in (None: off).
+DISCOVER_CHECK = Interval(float, 0.5, 1.0, allow_none=True)

@@ -16,6 +16,7 @@ by step before the shared path gives up with a ``SamplingError``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,8 @@ from simulacra.data._codec_base import codes_of
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
-from simulacra.schema import Kind, Table
-from simulacra.schema._datetimes import parse_datetimes
+from simulacra.schema import Column, Kind, Table
+from simulacra.schema._datetimes import parse_datetimes, strftime_unpadded, writing_format
 
 if TYPE_CHECKING:  # _sampling reads Condition: a type only here, to keep imports one way
     from simulacra.synth._sampling import SampleEncoded
@@ -62,12 +63,28 @@ class Condition(Constraint):
         #: column -> half-width within which a drawn number took the given one (near_numbers)
         self.windows: dict[str, float] = {}
         for column, value in list(self.values.items()):
+            if isinstance(value, (list, tuple, set, frozenset, dict, np.ndarray, pd.Series)):
+                raise InvalidParameterError(
+                    f"Cannot condition on {column}={value!r}: a condition gives one value "
+                    "per column, which every row holds. Sample once per value and join the "
+                    "samples (pandas.concat), or give a DataFrame of partial rows.")
             _check_possible(table, column, value)
+            value = self.values[column] = _as_written(table.column(column), value)
             seen = (categories or {}).get(column)
             known = set(map(str, seen or ()))
             if isinstance(value, str) and value not in known and value.strip() in known:
                 value = self.values[column] = value.strip()  # "country = DE" means "DE"
+            if seen is not None and table.column(column).kind == Kind.BOOLEAN:
+                # 1, "yes", "TRUE", "False": as the CLI reads them, held as the column's own
+                same = [c for c in seen if _truth(c) is not None and _truth(c) == _truth(value)]
+                if _truth(value) is not None and len(same) == 1:
+                    value = self.values[column] = same[0]
             if seen is not None and value is not None and str(value) not in known:
+                if table.column(column).kind == Kind.BOOLEAN:
+                    raise InvalidParameterError(
+                        f"Cannot condition on {column}={value!r}: the column is true/false "
+                        f"(it has {', '.join(repr(c) for c in seen)}). Give True or False "
+                        "(or 1/0, 'yes'/'no').")
                 shown = ", ".join(repr(c) for c in seen[:10])
                 raise InvalidParameterError(
                     f"Cannot condition on {column}={value!r}: the real data has no such "
@@ -86,6 +103,43 @@ class Condition(Constraint):
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "values": self.values}
+
+    def refuse_if_breaking(self, rules: Sequence[Constraint], n: int = 1) -> None:
+        """InvalidParameterError when the given values alone break one of ``rules``.
+
+        A rule whose columns are all given is checked on the given values (``end`` before
+        ``start``, a number outside a fixed range); a rule of combinations (fixed
+        combinations, a one-hot group) is checked on the columns given, which must occur
+        together in one of its combinations. Rejection would otherwise draw candidates
+        until it gave up, and name the condition as the rule that rejects most. A ``unique``
+        rule over given columns lets one row of the ``n`` asked for hold them.
+        """
+        given = set(self.values)
+        row = pd.DataFrame({c: pd.Series([v], dtype=object if isinstance(v, str) else None)
+                            for c, v in self.values.items()})
+        for rule in rules:
+            names = rule.columns()
+            if rule.kind == "unique" and names and set(names) <= given and n > 1:
+                raise InvalidParameterError(
+                    f"Cannot condition on {', '.join(f'{c}={self.values[c]!r}' for c in names)}"
+                    f" for {n} rows: the rule {rule.describe()!r} lets one row hold those "
+                    "values. Ask for one row, or give values for fewer of its columns.")
+            combinations = getattr(rule, "combinations", None)
+            if combinations is not None and given & set(names):
+                combos = combinations()
+                held = np.logical_and.reduce(
+                    [_equals(combos[c], self.values[c], self._table.column(c))
+                     for c in names if c in given])
+                if held.any():
+                    continue
+            elif (not names or not set(names) <= given or rule.kind in ("unique", "predicate")
+                  or rule.valid(row)[0]):
+                continue
+            shown = ", ".join(f"{c}={self.values[c]!r}" for c in names if c in given)
+            raise InvalidParameterError(
+                f"Cannot condition on {shown}: the values break the rule "
+                f"{rule.describe()!r}, which every sampled row obeys, so no row can hold "
+                "them. Give values that obey the rule, or fit without it.")
 
     def valid(self, data: pd.DataFrame) -> np.ndarray:
         ok = np.ones(len(data), dtype=bool)
@@ -185,12 +239,17 @@ def near_numbers(draw: SampleEncoded, condition: Condition, codec: TableCodec,
     widths, inside = _narrowest_windows(pilot, numbers, others)
     if not inside.any():
         shown = ", ".join(f"{c}=±{w:.4g}" for c, w in widths.items())
+        computed = [c for c in condition.values if c not in codec.table.column_names]
+        advice = (f"{', '.join(map(repr, computed))} {'is' if len(computed) == 1 else 'are'} "
+                  "computed by a rule from other columns, not drawn: give such values to "
+                  "impute (a DataFrame of partial rows), which solves the rule's inputs for "
+                  "them, or give fewer values." if computed else
+                  "The model hardly ever draws such rows: give fewer values, or use a model "
+                  "that holds numbers while drawing (copula, independent, ddpm).")
         raise SamplingError(
             f"Cannot meet the {condition.describe()}: none of {PILOT_ROWS:,} rows the model "
             f"drew came near it, even within the widest windows ({shown}, each holding a "
-            f"quarter of the model's values). The model hardly ever draws such rows: give "
-            "fewer values, or use a model that holds numbers while drawing (copula, "
-            "independent, ddpm).")
+            f"quarter of the model's values). {advice}")
     condition.windows = widths
     targets = [(j, missing, given, widths[c]) for c, (j, missing, given) in numbers.items()]
 
@@ -299,6 +358,64 @@ def _check_possible(table: Table, column: str, value: Any) -> None:
                 f"row has that value. Give one such as {round(number, digits)!r}.")
 
 
+def _as_written(spec: Column, value: Any) -> Any:
+    """A given date as a column of dates written as text holds it: in the column's format.
+
+    The column's own text, ISO 8601 text (``2020-03-01``), a ``pd.Timestamp``, a
+    ``datetime``/``date`` or a ``numpy.datetime64`` are all taken; a value finer than the
+    column writes (noon on a column of days) no row can hold, so it is refused at once.
+    Other columns' values are returned as they are.
+    """
+    fmt = spec.datetime_format
+    if (spec.kind != Kind.DATETIME or not fmt or str(spec.dtype).startswith("datetime64")
+            or value is None or (isinstance(value, float) and np.isnan(value))):
+        return value
+    shown = pd.Series([value]) if isinstance(value, (str, int, np.integer)) else None
+    stamp = parse_datetimes(shown, fmt).iloc[0] if shown is not None else pd.NaT
+    if pd.isna(stamp) and not isinstance(value, (int, np.integer, bool)):
+        try:
+            stamp = pd.Timestamp(dt.datetime.fromisoformat(value) if isinstance(value, str)
+                                 else value)
+        except (TypeError, ValueError):
+            stamp = pd.NaT
+    written = writing_format(fmt)
+    if pd.isna(stamp):
+        raise InvalidParameterError(
+            f"Cannot condition on {spec.name}={value!r}: the column holds dates written as "
+            f"{written!r} (such as {_example(written)!r}). Give the date so, in ISO form "
+            "('2020-03-01'), or as a pandas Timestamp or a datetime.")
+    if "%z" in fmt or "%:z" in fmt:  # written with an offset: an instant (naive: UTC)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    elif stamp.tzinfo is not None:  # a literal Z is UTC; other text is wall-clock time
+        stamp = (stamp.tz_convert("UTC") if fmt.endswith("Z") else stamp).tz_localize(None)
+    text = strftime_unpadded(stamp.to_pydatetime(), written)
+    if parse_datetimes(pd.Series([text]), fmt).iloc[0] != stamp:
+        raise InvalidParameterError(
+            f"Cannot condition on {spec.name}={value!r}: the column holds values written as "
+            f"{written!r}, coarser than that, so no row has it. Give one such as {text!r}.")
+    if str(spec.dtype).lower().startswith(("int", "uint", "float")):  # 20200301 as a number
+        return int(text)
+    return text
+
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
+
+
+def _truth(value: Any) -> bool | None:
+    """A boolean given as ``True``, 1, ``"yes"``, ``"TRUE"`` ... (None: none of those)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def _example(fmt: str) -> str:
+    return strftime_unpadded(dt.datetime(2020, 3, 1, 14, 30), fmt)
+
+
 def _equals(series: pd.Series, value: Any, spec: Any) -> np.ndarray:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return np.asarray(series.isna().to_numpy())
@@ -310,20 +427,31 @@ def _equals(series: pd.Series, value: Any, spec: Any) -> np.ndarray:
         stamps = (parse_datetimes(series, spec.datetime_format)
                   if spec.datetime_format and not pd.api.types.is_datetime64_any_dtype(series)
                   else pd.to_datetime(series))
-        return np.asarray((stamps == pd.Timestamp(value)).to_numpy())
+        text = spec.datetime_format and isinstance(value, (str, int, np.integer))
+        # as the column writes it (03/04/2020 is the 3rd of April in a day-first column)
+        wanted = (parse_datetimes(pd.Series([value]), spec.datetime_format).iloc[0] if text
+                  else pd.Timestamp(value))
+        return np.asarray((stamps == wanted).to_numpy())
     return np.asarray((series.astype(object).map(str) == str(value)).to_numpy())
+
+
+#: How --where writes a missing value in a column of numbers, dates or booleans (in a
+#: column of categories the text may be a category, as R's "NA" in a factor of codes).
+_MISSING_WORDS = frozenset({"na", "nan", "null", "none", "n/a"})
 
 
 def _typed(raw: str, table: Table, column: str) -> Any:
     spec = table.column(column)
-    if raw == "":
+    if raw == "" or (spec.kind in (Kind.NUMERICAL, Kind.BOOLEAN, Kind.DATETIME)
+                     and raw.strip().lower() in _MISSING_WORDS):
         return None
     if spec.kind == Kind.NUMERICAL:
         try:
             return float(raw)
         except ValueError:
             raise InvalidParameterError(
-                f"--where {column}={raw!r}: {column!r} is numerical; give a number.") from None
+                f"--where {column}={raw!r}: {column!r} is numerical; give a number, or NA "
+                "(or nothing after '=') for a missing value.") from None
     if spec.kind == Kind.BOOLEAN:
         lowered = raw.lower()
         if lowered in ("true", "1", "yes"):

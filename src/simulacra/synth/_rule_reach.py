@@ -109,7 +109,9 @@ class RuleCheck:
             read = list(dict.fromkeys(c for r in rules for c in r.columns()))
             formulas = _rebuilding(read, self.rules.reshaping())
             if formulas is not None:  # the formulas' inputs are read too
-                read = list(dict.fromkeys([*read, *(c for f in formulas for c in f.columns())]))
+                read = list(dict.fromkeys([*read, *(c for f in formulas for c in f.columns()),
+                                           *(f.drawn_column for f in formulas
+                                             if f.drawn_column)]))
                 derived = {c for f in formulas for c in f.removed_columns()}
                 read = [c for c in read if c not in derived]
             model = set(self.codec.table.column_names)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulacra._progress import Progress
-from simulacra.constraints import ConstraintSet
+from simulacra.constraints import ConstraintSet, Formula
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
@@ -355,8 +355,27 @@ def _give_up_if_hopeless(rules: ConstraintSet, drawn: int, kept: int, have: int,
     if drawn < MIN_CANDIDATES or kept / drawn >= MIN_ACCEPTANCE:
         return
     rule, rate = rules.worst()
+    head = (f"Sampling kept only {kept:,} of {drawn:,} candidate rows ({kept / drawn:.3%}) "
+            f"and could not return the {n:,} rows asked for ({have:,} so far). ")
+    given = next((r for r in rules.rules if isinstance(r, Condition)), None)
+    other, other_rate, met = rules.worst_given()
+    if given is not None and met and other_rate < 0.5:
+        raise SamplingError(
+            head + f"{met:,} candidates met the {given.describe()}, and the rule {other!r} "
+            f"accepted {other_rate:.3%} of those: the model draws the given values with "
+            "others that rule forbids. Give values the rule allows more often, loosen the "
+            "rule, or fit without it.")
+    if given is not None and rule == given.describe():
+        computed = [r.column for r in rules.rules if isinstance(r, Formula) and r.reshapes
+                    and r.column in given.values]
+        raise SamplingError(
+            head + f"Only {rate:.3%} of the candidates met the {given.describe()}: " + (
+                f"{', '.join(map(repr, computed))} {'is' if len(computed) == 1 else 'are'} "
+                "computed by a rule from other columns, not drawn. Give such values to "
+                "sample(n, conditions=...) or impute (a DataFrame of partial rows), which "
+                "solve the rule's inputs for them." if computed else
+                "the model hardly ever draws rows with those values together. Give fewer "
+                "values or commoner ones."))
     raise SamplingError(
-        f"Sampling kept only {kept:,} of {drawn:,} candidate rows ({kept / drawn:.3%}) and "
-        f"could not return the {n:,} rows asked for ({have:,} so far). The rule "
-        f"{rule!r} accepted {rate:.3%} of the candidates. Check that the real data obeys "
-        "it (fit warns when it does not), loosen it, or drop it.")
+        head + f"The rule {rule!r} accepted {rate:.3%} of the candidates. Check that the "
+        "real data obeys it (fit warns when it does not), loosen it, or drop it.")

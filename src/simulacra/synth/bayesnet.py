@@ -80,6 +80,11 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         cannot keep many attributes missing in the same few rows. Patterns seen in fewer
         than 5 real rows are not replayed: such rows draw how many values are missing, then
         which ones. False: each attribute draws its own missing state.
+    discover_constraints
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules that hold in at least this share of the real rows
+        and keep them in every sampled row, as ``cart`` does. None (the default) discovers
+        nothing. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None).
 
@@ -103,11 +108,13 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     }
 
     def __init__(self, *, n_bins: int = 20, max_parents: int = 2, alpha: float = 0.5,
-                 missing_blocks: bool = True, seed: SeedLike = None) -> None:
+                 missing_blocks: bool = True, discover_constraints: float | None = None,
+                 seed: SeedLike = None) -> None:
         self.n_bins = n_bins
         self.max_parents = max_parents
         self.alpha = alpha
         self.missing_blocks = missing_blocks
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------

@@ -76,6 +76,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         indicator cannot keep many indicators missing in the same few rows. Patterns seen in
         fewer than 5 real rows are not replayed: such rows draw how many indicators are
         missing, then which ones. False: every indicator is a column of its own.
+    discover_constraints
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules that hold in at least this share of the real rows
+        and keep them in every sampled row, as ``cart`` does. None (the default) discovers
+        nothing. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None).
 
@@ -98,9 +103,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     }
 
     def __init__(self, *, default_distribution: str = "auto", missing_blocks: bool = True,
+                 discover_constraints: float | None = None,
                  seed: SeedLike = None) -> None:
         self.default_distribution = default_distribution
         self.missing_blocks = missing_blocks
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------

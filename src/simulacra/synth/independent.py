@@ -44,6 +44,11 @@ class IndependentSynthesizer(BaseSynthesizer):
     n_quantiles
         Number of quantiles stored per continuous column (all values when there are fewer
         rows). More follows the data more closely and stores more.
+    discover_constraints
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules that hold in at least this share of the real rows
+        and keep them in every sampled row, as ``cart`` does. None (the default) discovers
+        nothing. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None).
 
@@ -59,8 +64,10 @@ class IndependentSynthesizer(BaseSynthesizer):
         "n_quantiles": Interval(int, 2, 1_000_000),
     }
 
-    def __init__(self, *, n_quantiles: int = 256, seed: SeedLike = None) -> None:
+    def __init__(self, *, n_quantiles: int = 256, discover_constraints: float | None = None,
+                 seed: SeedLike = None) -> None:
         self.n_quantiles = n_quantiles
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     def _fit(self, frame: EncodedFrame, *, rng: np.random.Generator, progress: Progress) -> None:

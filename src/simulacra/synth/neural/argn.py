@@ -91,6 +91,11 @@ class ARGNSynthesizer(BaseSynthesizer):
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     threads
         torch CPU threads while training; None: OMP_NUM_THREADS, else the machine's cores.
+    discover_constraints
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules that hold in at least this share of the real rows
+        and keep them in every sampled row, as ``cart`` does. None (the default) discovers
+        nothing. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None). CPU
         runs with the same seed give the same model.
@@ -123,6 +128,7 @@ class ARGNSynthesizer(BaseSynthesizer):
                  rare_count: int = 5, order: str = "learned",
                  max_training_time: float | None = None, device: str = "auto",
                  threads: int | None = None,
+                 discover_constraints: float | None = None,
                  seed: SeedLike = None) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -138,6 +144,7 @@ class ARGNSynthesizer(BaseSynthesizer):
         self.max_training_time = max_training_time
         self.device = device
         self.threads = threads
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------

@@ -131,6 +131,11 @@ class CTGANSynthesizer(BaseSynthesizer):
         ``"auto"`` (CUDA when present, else CPU), ``"cpu"`` or ``"cuda"``.
     threads
         torch CPU threads while training; None: OMP_NUM_THREADS, else the machine's cores.
+    discover_constraints
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules that hold in at least this share of the real rows
+        and keep them in every sampled row, as ``cart`` does. None (the default) discovers
+        nothing. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None). CPU
         runs with the same seed give the same model.
@@ -167,6 +172,7 @@ class CTGANSynthesizer(BaseSynthesizer):
                  max_training_time: float | None = None, numeric_transform: str = "quantile",
                  precision: str = "float32", average_epochs: float = 10.0,
                  device: str = "auto", threads: int | None = None,
+                 discover_constraints: float | None = None,
                  seed: SeedLike = None) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -186,6 +192,7 @@ class CTGANSynthesizer(BaseSynthesizer):
         self.average_epochs = average_epochs
         self.device = device
         self.threads = threads
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     def _validate_params(self) -> None:

@@ -118,6 +118,11 @@ class DDPMSynthesizer(BaseSynthesizer):
     threads
         torch CPU threads while training and sampling; None: OMP_NUM_THREADS, else the
         machine's cores.
+    discover_constraints
+        When ``fit`` infers the schema itself (and ``simulacra fit`` without ``--schema``),
+        also discover the business rules that hold in at least this share of the real rows
+        and keep them in every sampled row, as ``cart`` does. None (the default) discovers
+        nothing. A schema given to ``fit`` is used as it is.
     seed
         Seed for fitting and sampling (int, ``SeedSequence``, ``Generator`` or None). CPU
         runs with the same seed give the same model and rows.
@@ -162,7 +167,8 @@ class DDPMSynthesizer(BaseSynthesizer):
                  ema_decay: float = 0.999, patience: int = 50,
                  validation_share: float = 0.1, max_training_time: float | None = None,
                  numeric_transform: str = "quantile", device: str = "auto",
-                 threads: int | None = None, seed: SeedLike = None) -> None:
+                 threads: int | None = None, discover_constraints: float | None = None,
+                 seed: SeedLike = None) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
         self.num_timesteps = num_timesteps
@@ -181,6 +187,7 @@ class DDPMSynthesizer(BaseSynthesizer):
         self.numeric_transform = numeric_transform
         self.device = device
         self.threads = threads
+        self.discover_constraints = discover_constraints
         self.seed = seed
 
     # ---- fit ----------------------------------------------------------------------------
