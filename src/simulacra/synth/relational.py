@@ -45,6 +45,7 @@ from simulacra.errors import (
     FitWarning,
     InvalidParameterError,
     NotFittedError,
+    PrivacyWarning,
     SchemaError,
 )
 from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
@@ -86,6 +87,7 @@ from simulacra.synth._relational_plan import (
     parent_positions,
     parent_values,
 )
+from simulacra.synth._relational_replays import replayed_protected
 from simulacra.synth._relational_runs import (
     OWN_PREFIX,
     draw_own_keys,
@@ -258,6 +260,8 @@ class RelationalSynthesizer:
         for message in report.messages():
             warnings.warn(f"Broken key in the real data: {message}. The synthetic database "
                           "keeps every key intact.", FitWarning, stacklevel=2)
+        for message in replayed_protected(frames, schema):
+            warnings.warn(message, PrivacyWarning, stacklevel=2)
         prog = or_null(progress)
         prog.start("fit tables", total=len(order))
         learned: dict[str, pd.DataFrame] = {}
@@ -332,8 +336,11 @@ class RelationalSynthesizer:
         plan.own_keys, own_context = own_key_pools(table, schema, real)
         referencing = {c for fk in fks if fk.child_table == table.name for c in fk.child_columns}
         for c in keys:
+            references = [frames[fk.child_table][fk.child_columns[0]] for fk in fks
+                          if fk.parent_table == table.name and fk.parent_columns == (c,)]
             found = None if c in referencing else key_layouts(table.column(c), real[c],
-                                                                f"{table.name}.{c}")
+                                                                f"{table.name}.{c}",
+                                                                references)
             if found is not None:
                 plan.key_layouts[c] = found
                 plan.first_keys[c] = 1  # numbers only pick ids in the layouts
