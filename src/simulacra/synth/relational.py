@@ -51,7 +51,7 @@ from simulacra.errors import (
 from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
 from simulacra.synth._artifact import read_artifact, write_artifact
 from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._registry import make_synthesizer, synthesizer_names
+from simulacra.synth._registry import canonical_name, make_synthesizer
 from simulacra.synth._relational_draw import (
     counts_adding_up_to,
     draw_given,
@@ -197,11 +197,11 @@ class RelationalSynthesizer:
         return f"RelationalSynthesizer({shown})"
 
     def _validate_params(self) -> None:
-        names = synthesizer_names()
-        if self.table_synthesizer not in names:
+        try:
+            canonical_name(self.table_synthesizer)
+        except InvalidParameterError as exc:
             raise InvalidParameterError(
-                f"The 'table_synthesizer' parameter of RelationalSynthesizer must be one of "
-                f"{', '.join(names)}. Got {self.table_synthesizer!r}.")
+                f"The 'table_synthesizer' parameter of RelationalSynthesizer: {exc}") from None
         if self.table_params is not None and not isinstance(self.table_params, Mapping):
             raise InvalidParameterError(
                 f"'table_params' must be a dict of hyperparameters or None. Got "
@@ -376,7 +376,7 @@ class RelationalSynthesizer:
         that readings follow their day. ``context``: the model column of each pooled own
         column. Only CART draws given any column; the other models condition by rejection.
         """
-        if self.table_synthesizer not in ("cart", "auto"):
+        if canonical_name(self.table_synthesizer) not in ("cart", "auto"):
             return frame, specs
         for own in plan.own_keys:
             if "group_sizes" not in own and (fk is None
@@ -435,7 +435,7 @@ class RelationalSynthesizer:
         parent_specs = [parent_table.column(c) for c in own]
         parent_specs.append(count_spec(count_column(fk), parent[count_column(fk)].to_numpy()))
         child_table = schema.table(fk.child_table)
-        discrete = self.table_synthesizer not in ("cart", "auto")
+        discrete = canonical_name(self.table_synthesizer) not in ("cart", "auto")
         modelled = [c for c in plan.attributes if c not in plan.inherited]
         chosen = choose_context(parent, parent_specs, frame[modelled], pos[keep],
                                 self.parent_columns, rng, discrete_only=discrete)
