@@ -272,6 +272,11 @@ def sample(
     where: Annotated[list[str] | None, typer.Option(
         "--where", help="Only rows with COLUMN=VALUE, e.g. --where fraud=1 (repeatable).")
     ] = None,
+    id_offset: Annotated[int, typer.Option(
+        "--id-offset", min=0,
+        help="Start generated ids this many rows past the model's first id, so that batches "
+             "share no key: run k of N rows takes --id-offset k*N (every run starts at 0).")
+    ] = 0,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -287,6 +292,11 @@ def sample(
                 f"chunks; this one ({model}) synthesizes a database, which is drawn in memory, "
                 "all tables at once. Leave --chunk-rows out; a smaller -n or --scale needs "
                 "less memory.")
+        if id_offset:
+            raise InvalidParameterError(
+                "--id-offset applies to a single-table model; this one "
+                f"({model}) synthesizes a database, whose keys start above the real ones at "
+                "every run.")
         seed, drawn = _seed_to_use(seed)
         _report({**sample_database(syn, output, n=n, scale=scale, seed=seed), "seed": seed},
                 as_json, quiet, drawn)
@@ -307,7 +317,8 @@ def sample(
           TableWriter(Path(output), table=syn.table_, expected_rows=n,
                       keep_index=syn.index_ is not None) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
-                                     conditions=conditions, progress=progress):
+                                     conditions=conditions, progress=progress,
+                                     id_offset=id_offset):
             # a model fitted on a frame with an index: Parquet keeps it as the file's index,
             # CSV writes its levels as the first columns
             index = None if writer.keeps_index else syn.index_
@@ -333,7 +344,9 @@ def impute(
         raise InvalidParameterError(f"{model} synthesizes a database; impute fills the rows "
                                     "of a single table. Fit a model of that table.")
     frame = read_table(data, encoding=encoding)
-    blank = int(frame.isna().to_numpy().sum())
+    # a model column the file lacks is blank in every row, and filled like one
+    absent = [c for c in syn.table_.column_names if c not in frame.columns]
+    blank = int(frame.isna().to_numpy().sum()) + len(absent) * len(frame)
     seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
     with _naming_source(data):

@@ -49,7 +49,7 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
-from simulacra.synth._artifact import read_artifact, write_artifact
+from simulacra.synth._artifact import check_predicates, read_artifact, write_artifact
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._registry import canonical_name, make_synthesizer
 from simulacra.synth._relational_draw import (
@@ -743,6 +743,7 @@ class RelationalSynthesizer:
         if man.get("synthesizer") != _NAME:
             raise ArtifactError(f"{str(path)!r} holds a {man.get('synthesizer')!r} model, not "
                                 "a relational one. Load it with load_synthesizer.")
+        check_predicates(path, man.get("schema"))
         try:
             obj = cls(**man["params"])
             obj.schema_ = Schema.from_dict(man["schema"])
