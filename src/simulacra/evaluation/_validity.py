@@ -121,8 +121,7 @@ def _text(series: pd.Series) -> pd.Series:
         finite = values.dropna()
         if len(finite) and bool((finite == np.round(finite)).all()):
             return values.astype("Int64").astype(object).where(values.notna(), None)
-    return values.astype(object).where(values.notna(), None).map(
-        lambda v: v if v is None else str(v))
+    return values.astype(str).astype(object).where(values.notna(), None)
 
 
 def _bounds(ctx: EvalContext) -> list[dict[str, Any]]:
