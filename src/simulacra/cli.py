@@ -274,8 +274,9 @@ def sample(
     ] = None,
     id_offset: Annotated[int, typer.Option(
         "--id-offset", min=0,
-        help="Start generated ids this many rows past the model's first id, so that batches "
-             "share no key: run k of N rows takes --id-offset k*N (every run starts at 0).")
+        help="Start generated ids and keys this many rows past the model's first id, so that "
+             "batches share no key: run k of N rows takes --id-offset k*N (a database: N its "
+             "largest table's rows); every run starts at 0.")
     ] = 0,
     quiet: Quiet = False,
     as_json: AsJson = False,
@@ -292,13 +293,9 @@ def sample(
                 f"chunks; this one ({model}) synthesizes a database, which is drawn in memory, "
                 "all tables at once. Leave --chunk-rows out; a smaller -n or --scale needs "
                 "less memory.")
-        if id_offset:
-            raise InvalidParameterError(
-                "--id-offset applies to a single-table model; this one "
-                f"({model}) synthesizes a database, whose keys start above the real ones at "
-                "every run.")
         seed, drawn = _seed_to_use(seed)
-        _report({**sample_database(syn, output, n=n, scale=scale, seed=seed), "seed": seed},
+        _report({**sample_database(syn, output, n=n, scale=scale, seed=seed,
+                                   id_offset=id_offset), "seed": seed},
                 as_json, quiet, drawn)
         return
     if n is None or scale is not None:

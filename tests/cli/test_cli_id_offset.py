@@ -36,3 +36,26 @@ def test_batches_with_offsets_share_no_key(tmp_path: Path, capsys, monkeypatch) 
     assert code == 0, err
     width = contract_table(5).shape[1]
     assert json.loads(stdout)["blank_cells"] == 4 * (width - 2)
+
+
+def test_database_batches_with_offsets_share_no_key(tmp_path: Path, capsys,
+                                                    monkeypatch) -> None:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    pd.DataFrame({"customer_id": range(1, 61), "segment": ["a", "b", "c"] * 20}).to_csv(
+        folder / "customers.csv", index=False)
+    pd.DataFrame({"order_id": range(1, 181), "customer_id": [1 + i % 60 for i in range(180)],
+                  "amount": [float(i % 17) for i in range(180)]}).to_csv(
+        folder / "orders.csv", index=False)
+    model = tmp_path / "shop.sim"
+    code, _, err = run(["fit", str(folder), "-o", str(model), "--seed", "1", "-q"], capsys,
+                       monkeypatch)
+    assert code == 0, err
+    keys = []
+    for k, offset in enumerate((0, 1000)):
+        out = tmp_path / f"out{k}"
+        code, _, err = run(["sample", str(model), "-o", str(out), "--seed", str(k),
+                            "--id-offset", str(offset), "-q"], capsys, monkeypatch)
+        assert code == 0, err
+        keys.append(set(pd.read_parquet(out / "orders.parquet")["order_id"]))
+    assert keys[0] and not keys[0] & keys[1]

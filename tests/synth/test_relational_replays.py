@@ -72,3 +72,22 @@ def test_a_hand_written_schema_that_replays_protected_values_is_warned_about() -
     edited = schema.replace_table(schema.table("posts").replace_column(author))
     with pytest.warns(PrivacyWarning, match=r"posts\.author .* people\.nickname"):
         RelationalSynthesizer(seed=0).fit(frames, edited)
+
+
+def test_database_keys_continue_or_move_by_an_offset(nyc: dict[str, pd.DataFrame]) -> None:
+    frames = {"airlines": nyc["airlines"], "flights": nyc["flights"].head(600),
+              "planes": nyc["planes"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        model = RelationalSynthesizer(seed=0).fit(frames, infer_relations(frames))
+    a, b = model.sample(scale=0.5), model.sample(scale=0.5)
+    for table, key in (("airlines", "carrier"), ("planes", "tailnum")):
+        assert not set(a[table][key]) & set(b[table][key]), table
+    one, again = model.sample(scale=0.5, seed=3), model.sample(scale=0.5, seed=3)
+    for name in one:
+        pd.testing.assert_frame_equal(one[name], again[name])
+    moved = model.sample(scale=0.5, seed=3, id_offset=5000)
+    assert not set(one["planes"]["tailnum"]) & set(moved["planes"]["tailnum"])
+    assert moved["flights"]["tailnum"].dropna().isin(moved["planes"]["tailnum"]).all()
+    pd.testing.assert_frame_equal(one["planes"].drop(columns="tailnum"),
+                                  moved["planes"].drop(columns="tailnum"))

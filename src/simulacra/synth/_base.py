@@ -277,7 +277,7 @@ class BaseSynthesizer(ABC):
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
-        rows = RowSpan(_id_offset(id_offset) if id_offset is not None
+        rows = RowSpan(id_offset_value(id_offset) if id_offset is not None
                        else 0 if seed is not None else getattr(self, "_rows_drawn", 0))
         chunks = self._chunks(n, seed, chunk_rows, conditions, span_range, progress,
                               filtered=filtered, rows=rows)
@@ -662,7 +662,8 @@ def _with_blanks_filled(drawn: pd.DataFrame, blanks: list[str],
     return drawn
 
 
-def _id_offset(value: Any) -> int:
+def id_offset_value(value: Any) -> int:
+    """``id_offset`` checked: an int >= 0."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise InvalidParameterError(
             f"id_offset is the row number generated ids start from, an int >= 0 (batch k of n "

@@ -50,7 +50,7 @@ from simulacra.errors import (
 )
 from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
 from simulacra.synth._artifact import check_predicates, read_artifact, write_artifact
-from simulacra.synth._base import BaseSynthesizer
+from simulacra.synth._base import BaseSynthesizer, id_offset_value
 from simulacra.synth._registry import canonical_name, make_synthesizer
 from simulacra.synth._relational_draw import (
     counts_adding_up_to,
@@ -465,7 +465,8 @@ class RelationalSynthesizer:
 
     # ---- sample -------------------------------------------------------------------------
     def sample(self, n: int | None = None, *, scale: float | None = None,
-               seed: SeedLike = None) -> dict[str, pd.DataFrame]:
+               seed: SeedLike = None, id_offset: int | None = None
+               ) -> dict[str, pd.DataFrame]:
         """A synthetic database: one DataFrame per table, keys intact.
 
         Parameters
@@ -481,6 +482,12 @@ class RelationalSynthesizer:
             follow). Neither ``n`` nor ``scale``: the real sizes.
         seed
             Makes this call reproducible on its own; None continues the model's own stream.
+        id_offset
+            Where new keys start, in rows past each key column's first key (above every real
+            key): as for :meth:`BaseSynthesizer.sample`. None: 0 with a ``seed`` (a seed
+            gives the same database, keys included); without one, where the previous
+            unseeded call's keys stopped, so that successive databases share no key. Keys
+            numbered within their parent (line 1, 2, ... of an order) are not moved.
 
         Returns
         -------
@@ -506,6 +513,9 @@ class RelationalSynthesizer:
                 f"any machine can hold (a column of 8-byte numbers of more than {MOST_ROWS:.2g} "
                 "rows is past what numpy can address). Ask for fewer rows: a smaller n or "
                 "scale.")
+        continuing = seed is None and id_offset is None
+        self._key_offset = (id_offset_value(id_offset) if id_offset is not None
+                            else getattr(self, "_rows_drawn", 0) if continuing else 0)
         rng = self._sample_rng if seed is None else as_generator(seed)
         table_rngs = [as_generator(s) for s in spawn(rng, len(self.order_))]
         drawn: dict[str, pd.DataFrame] = {}
@@ -519,6 +529,8 @@ class RelationalSynthesizer:
                 frame, parent_rows = self._draw_children(name, plan, drawn, trng)
             frame, out[name] = self._with_keys(name, plan, frame, parent_rows, drawn, out, trng)
             drawn[name] = frame
+        if continuing:  # the next unseeded call's keys start past every table's
+            self._rows_drawn = self._key_offset + max((len(f) for f in out.values()), default=0)
         return {t.name: out[t.name] for t in self.schema_.tables}
 
     def expected_rows(self, n: int | None = None, *, scale: float | None = None
@@ -689,7 +701,7 @@ class RelationalSynthesizer:
         """New keys of the column that groups a key with no foreign key in it (stations)."""
         column = own["given"][0]
         codes = implicit_groups(own["group_sizes"], n, rng)
-        first = plan.first_keys.get(column, 1)
+        first = plan.first_keys.get(column, 1) + getattr(self, "_key_offset", 0)
         numbers = np.arange(first, first + (int(codes.max()) + 1 if n else 0), dtype=np.int64)
         values = key_values(table.column(column), numbers, rng, plan.key_layouts.get(column),
                             f"{table.name}.{column}")
@@ -704,7 +716,7 @@ class RelationalSynthesizer:
                 start = self.plans_[table.name].counter_starts.get(column, 1)
                 counter = within_group_numbers(pd.DataFrame({c: keys[c] for c in given}))
                 return counter + (start - 1)
-        first = self.plans_[table.name].first_keys.get(column, 1)
+        first = self.plans_[table.name].first_keys.get(column, 1) + getattr(self, "_key_offset", 0)
         return np.arange(first, first + n, dtype=np.int64)
 
     # ---- persistence --------------------------------------------------------------------
@@ -725,6 +737,7 @@ class RelationalSynthesizer:
             "plans": {t: asdict(p) for t, p in self.plans_.items()},
             "fit_report": self.fit_report_.to_dict(),
             "sample_rng": generator_state(self._sample_rng),
+            "rows_drawn": getattr(self, "_rows_drawn", 0),
         }
         models: dict[str, Any] = {}
         with tempfile.TemporaryDirectory() as tmp:
@@ -755,6 +768,7 @@ class RelationalSynthesizer:
             obj.fit_report_.links = [_link(x) for x in report["links"]]
             obj.models_ = {t: _load_table(art.state["tables"].get(t)) for t in obj.order_}
             obj._sample_rng = generator_from_state(man["sample_rng"])
+            obj._rows_drawn = int(man.get("rows_drawn", 0))  # absent before: 0
         except (KeyError, TypeError, ValueError, SchemaError) as exc:
             raise ArtifactError(f"Model file {str(path)!r} is corrupt or incomplete "
                                 f"({type(exc).__name__}: {exc}).") from None
