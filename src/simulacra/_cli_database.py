@@ -115,7 +115,8 @@ table would land in a folder called ``synthetic.csv``)."""
 
 
 def sample_database(syn: RelationalSynthesizer, output: str, *, n: int | None,
-                    scale: float | None, seed: int | None) -> dict[str, Any]:
+                    scale: float | None, seed: int | None, id_offset: int = 0
+                    ) -> dict[str, Any]:
     """Sample a database and write it to a URL or to a folder (one Parquet file per table).
 
     The sample is drawn in memory, all tables at once: one that clearly cannot fit in the
@@ -126,7 +127,7 @@ def sample_database(syn: RelationalSynthesizer, output: str, *, n: int | None,
     check_room(syn, output, target, n=n, scale=scale)
     tables: dict[str, pd.DataFrame] = {}
     try:
-        tables = syn.sample(n, scale=scale, seed=seed)
+        tables = syn.sample(n, scale=scale, seed=seed, id_offset=id_offset)
         if is_url(output):
             write_database(output, tables, syn.schema_)
         else:

@@ -309,6 +309,12 @@ def sample(
     where: Annotated[list[str] | None, typer.Option(
         "--where", help="Only rows with COLUMN=VALUE, e.g. --where fraud=1 (repeatable).")
     ] = None,
+    id_offset: Annotated[int, typer.Option(
+        "--id-offset", min=0,
+        help="Start generated ids and keys this many rows past the model's first id, so that "
+             "batches share no key: run k of N rows takes --id-offset k*N (a database: N its "
+             "largest table's rows); every run starts at 0.")
+    ] = 0,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -327,7 +333,8 @@ def sample(
                 "all tables at once. Leave --chunk-rows out; a smaller -n or --scale needs "
                 "less memory.")
         seed, drawn = _seed_to_use(seed)
-        _report({**sample_database(syn, output, n=n, scale=scale, seed=seed), "seed": seed},
+        _report({**sample_database(syn, output, n=n, scale=scale, seed=seed,
+                                   id_offset=id_offset), "seed": seed},
                 as_json, quiet, drawn)
         return
     if n is None or scale is not None:
@@ -346,7 +353,8 @@ def sample(
           TableWriter(Path(output), table=syn.table_, expected_rows=n,
                       keep_index=syn.index_ is not None) as writer):
         for chunk in syn.iter_sample(n, seed=seed, chunk_rows=chunk_rows,
-                                     conditions=conditions, progress=progress):
+                                     conditions=conditions, progress=progress,
+                                     id_offset=id_offset):
             # a model fitted on a frame with an index: Parquet keeps it as the file's index,
             # CSV writes its levels as the first columns
             index = None if writer.keeps_index else syn.index_
@@ -374,7 +382,9 @@ def impute(
                                     "of a single table. Fit a model of that table.")
     with RichProgress(quiet=quiet) as progress:
         frame = read_table(data, encoding=encoding, progress=progress)
-    blank = int(frame.isna().to_numpy().sum())
+    # a model column the file lacks is blank in every row, and filled like one
+    absent = [c for c in syn.table_.column_names if c not in frame.columns]
+    blank = int(frame.isna().to_numpy().sum()) + len(absent) * len(frame)
     seed, drawn = _seed_to_use(seed)
     started = time.perf_counter()
     with _naming_source(data):

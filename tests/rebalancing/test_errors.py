@@ -92,7 +92,8 @@ def test_synthesizer_without_generator(credit: pd.DataFrame) -> None:
 
 
 def test_unknown_synthesizer(credit: pd.DataFrame) -> None:
-    with pytest.raises(InvalidParameterError, match=r"synthesizer must be one of auto, "):
+    with pytest.raises(InvalidParameterError,
+                       match=r"Unknown synthesizer 'gan'.*Choose one of: auto, "):
         rebalance(credit, "Status", method="generator", synthesizer="gan")
 
 

@@ -70,6 +70,12 @@ def test_fairness_before_and_after_has_numbers() -> None:
     as_dict = result.to_dict()
     assert as_dict["columns"][0]["dp_before"] == column.dp_before
     assert as_dict["report"]["results"][0]["name"] == "representation"
+    # printed, it is a line, not a multi-kB dump; summary() is the table (QA18 defect 15)
+    assert len(repr(result)) < 300 and "summary()" in repr(result)
+    text = result.summary()
+    assert f"{result.parity_before:.3f} -> {result.parity_after:.3f}" in text
+    assert "demographic-parity gap" in text and "bias amplification" in text
+    assert "A " in text and "0.500" in text
 
 
 def test_fairness_without_holdout_leaves_the_model_gaps_out() -> None:
@@ -77,3 +83,4 @@ def test_fairness_without_holdout_leaves_the_model_gaps_out() -> None:
     result = compare_fairness(out, "group")
     assert result.columns[0].dp_before is None and result.amplification is None
     assert result.parity_after == pytest.approx(1.0)
+    assert "model gaps: not measured" in result.summary()

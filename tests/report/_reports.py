@@ -69,6 +69,16 @@ def fidelity(cols: list[tuple[str, str]], rng: np.random.Generator) -> list[Metr
         _result("range_coverage", Family.FIDELITY, Goal.MAXIMIZE, 0.97, {"columns": [
             {"column": c, "real_min": 0.0, "real_max": 99.5, "synthetic_min": 1.5,
              "synthetic_max": 97.0, "coverage": 0.96} for c, t in cols if t == "numerical"]}),
+        _result("validity", Family.FIDELITY, Goal.MAXIMIZE, 1.0, {
+            "tolerance": 0.05,
+            "boundary_adherence": {"score": 1.0, "columns": [
+                {"column": c, "real_min": 0.0, "real_max": 99.5, "allowed_min": -4.975,
+                 "allowed_max": 104.475, "synthetic_min": 1.5, "synthetic_max": 97.0,
+                 "below": 0, "above": 0, "share_valid": 1.0}
+                for c, t in cols if t == "numerical"]},
+            "category_adherence": {"score": 1.0, "columns": [
+                {"column": c, "real_categories": 8, "unseen_rows": 0, "unseen_categories": [],
+                 "share_valid": 1.0} for c, t in cols if t == "categorical"]}}),
         _result("pair_trends", Family.FIDELITY, Goal.MAXIMIZE, 0.8765, {
             "pairs": pairs, "matrix": {"columns": names, "real": real.tolist(),
                                        "synthetic": syn.tolist()}}),

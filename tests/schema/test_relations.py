@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from simulacra.errors import InvalidParameterError
-from simulacra.schema import ForeignKey, Kind, Role, Schema
+from simulacra.schema import ForeignKey, Kind, PIIType, Role, Schema
 from simulacra.schema._relations import (
     MIN_COVERAGE,
+    SAME_NAME_COVERAGE,
     check_keys,
     infer_relations,
     propose_relations,
@@ -122,10 +123,16 @@ def test_orphans_are_counted() -> None:
     issues = check_keys(frames, schema)
     assert len(issues) == 1 and issues[0].n_rows == 3 and issues[0].rows == (0, 1, 2)
     assert issues[0].table == "orders" and "orphans" in str(issues[0])
-    # beyond the tolerance the link is not proposed
-    many = shop_frames(orphans=int(600 * (1 - MIN_COVERAGE)) + 5)
-    assert ForeignKey("orders", ("customer_id",), "customers", ("customer_id",)) not in (
-        infer_relations(many).foreign_keys)
+    # the parent key's own name is linked down to SAME_NAME_COVERAGE, with orphans counted
+    link = ForeignKey("orders", ("customer_id",), "customers", ("customer_id",))
+    some = shop_frames(orphans=int(600 * (1 - MIN_COVERAGE)) + 5)
+    assert link in infer_relations(some).foreign_keys
+    many = shop_frames(orphans=int(600 * (1 - SAME_NAME_COVERAGE)) + 5)
+    assert link not in infer_relations(many).foreign_keys
+    # another name beyond MIN_COVERAGE is not linked
+    orders = some["orders"].rename(columns={"customer_id": "buyer_customer_id"})
+    renamed = {**some, "orders": orders}
+    assert not any(fk.child_table == "orders" for fk in infer_relations(renamed).foreign_keys)
 
 
 def test_types_must_agree() -> None:
@@ -179,3 +186,59 @@ def test_bad_input() -> None:
         infer_relations({})
     with pytest.raises(InvalidParameterError, match=r"\['a'\] are not DataFrames"):
         infer_relations({"a": [1, 2]})  # type: ignore[dict-item]
+
+
+def nyc_like(seed: int = 0) -> dict[str, pd.DataFrame]:
+    """airlines / planes / flights: unique codes with no id-like name, flights referring to
+    them by the same name, 14% of flights' tail numbers missing from planes."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZ"))
+    carriers = [f"{a}{b}" for a, b in zip(letters[:16], letters[4:20], strict=True)]
+    tails = [f"N{n}{rng.choice(letters)}{rng.choice(letters)}" for n in
+             rng.choice(np.arange(100, 999), 300, replace=False)]
+    airlines = pd.DataFrame({"carrier": carriers,
+                             "name": [f"Airline {c} Inc." for c in carriers]})
+    planes = pd.DataFrame({"tailnum": tails[:260], "seats": rng.integers(20, 400, 260)})
+    n = 3000
+    flights = pd.DataFrame({
+        "carrier": rng.choice(carriers, n),
+        "tailnum": np.where(rng.random(n) < 0.86, rng.choice(tails[:260], n),
+                            rng.choice(tails[260:], n)),
+        "distance": rng.integers(100, 3000, n),
+    })
+    return {"airlines": airlines, "planes": planes, "flights": flights}
+
+
+def test_unique_codes_other_tables_refer_to_become_keys() -> None:
+    schema, proposals = propose_relations(nyc_like())
+    assert schema.table("airlines").primary_key == "carrier"
+    assert schema.table("planes").primary_key == "tailnum"
+    assert set(schema.foreign_keys) == {
+        ForeignKey("flights", ("carrier",), "airlines", ("carrier",)),
+        ForeignKey("flights", ("tailnum",), "planes", ("tailnum",))}
+    link = next(p for p in proposals if p.columns == ("tailnum",) and p.table == "flights")
+    assert 0.1 < link.orphan_share < 0.2
+    assert schema.table("flights").column("tailnum").kind is Kind.ID
+    # an unrelated unique column with no such reference is no key
+    assert infer_relations({"planes": nyc_like()["planes"]}).table("planes").primary_key is None
+
+
+def test_a_column_repeating_protected_values_is_protected() -> None:
+    frames = nyc_like()
+    planes = frames["planes"]
+    # 60% of flights' tail numbers are in planes: too few for a link, enough to leak
+    rng = np.random.default_rng(1)
+    known = rng.random(3000) < 0.6
+    flights = frames["flights"].assign(tailnum=np.where(
+        known, rng.choice(planes["tailnum"], 3000), rng.choice(["N1X", "N2Y", "N3Z"], 3000)))
+    schema, proposals = propose_relations({"planes": planes, "flights": flights})
+    assert schema.foreign_keys == () and schema.table("planes").primary_key is None
+    assert schema.table("planes").column("tailnum").kind is Kind.PII
+    column = schema.table("flights").column("tailnum")
+    assert (column.kind, column.pii_type) == (Kind.PII, PIIType.CODE)
+    (found,) = [p for p in proposals if p.kind == "protected"]
+    assert (found.table, found.columns, found.parent_table) == ("flights", ("tailnum",), "planes")
+    # below REPLAY_SHARE the column is left as it is
+    flights = flights.assign(tailnum=np.where(rng.random(3000) < 0.3, flights["tailnum"], "N1X"))
+    schema = infer_relations({"planes": planes, "flights": flights})
+    assert schema.table("flights").column("tailnum").kind is Kind.CATEGORICAL

@@ -425,12 +425,18 @@ def _split(alphabets: list[np.ndarray]) -> tuple[int, int]:
     return first, capacity
 
 
-def layout_state(texts: list[str], key: int, salt: str) -> dict[str, Any] | None:
-    """What sampling needs to make ids in the layouts of ``texts`` (None: no layout)."""
+def layout_state(texts: list[str], key: int, salt: str, also: list[str] | None = None
+                 ) -> dict[str, Any] | None:
+    """What sampling needs to make ids in the layouts of ``texts`` (None: no layout).
+
+    ``also``: more real values no id may equal (other tables' references to these ids that
+    match none of them), which do not shape the layouts.
+    """
     layouts = id_layouts(texts)
     if not layouts:
         return None
-    guard = ValueGuard.of(pa.array(texts, pa.string()), salt, compact).get_state()
+    guard = ValueGuard.of(pa.array(texts + (also or []), pa.string()), salt,
+                          compact).get_state()
     return {"layouts": [[s, w] for s, w in layouts], "key": key, "guard": guard,
             "remake": "skip-real", "guard_form": 2}
 

@@ -10,6 +10,7 @@ _BUILTIN = {
     "missing_values": "simulacra.evaluation.fidelity:MissingValues",
     "category_coverage": "simulacra.evaluation.fidelity:CategoryCoverage",
     "range_coverage": "simulacra.evaluation.fidelity:RangeCoverage",
+    "validity": "simulacra.evaluation._validity:Validity",
     "pair_trends": "simulacra.evaluation._pairs:PairTrends",
     "mutual_information": "simulacra.evaluation._pairs:MutualInformation",
     "hellinger": "simulacra.evaluation._joint:Hellinger",

@@ -16,6 +16,7 @@ from simulacra.evaluation._metric import (
     jsonable,
 )
 from simulacra.evaluation._overlap import NO_COLUMNS, NOTICEABLE
+from simulacra.evaluation._validity import TOLERANCE, invalid_columns, part_score
 
 REPORT_FORMAT = 1
 GOOD, FAIR, POOR, UNKNOWN = "good", "fair", "poor", "not measured"
@@ -108,6 +109,9 @@ class Report:
             shown = (f"{result.value:.4f}" if result.value is not None
                      else missing_reason(result))
             lines.append(f"  {result.name:<22} {shown}")
+        validity = self.get("validity")
+        if validity is not None and validity.value is not None:
+            lines += validity_lines(validity)
         for note in self.info.get("notes", []):
             lines.append(f"  note: {note}")
         return "\n".join(lines)
@@ -156,6 +160,9 @@ class Threshold:
     fair: float
     higher_is_better: bool
     rule: str
+    #: the part of the result's details this check judges (validity's parts); a result
+    #: without that part leaves the check off the scorecard
+    part: str | None = None
 
     def judge(self, result: MetricResult | None) -> Check:
         value = None if result is None or result.value is None else self.score(result)
@@ -218,7 +225,23 @@ def _risk_low(result: MetricResult, key: str = "risk_ci") -> float | None:
         return result.value
 
 
+def _part(name: str) -> Callable[[MetricResult], float | None]:
+    return lambda result: part_score(result, name)
+
+
 CHECKS: tuple[Threshold, ...] = (
+    Threshold("validity", Family.FIDELITY, "key uniqueness", _part("key_uniqueness"), 1.0,
+              1.0, True, "good: no primary key or unique id repeats (or is missing, for a "
+              "primary key); else poor", part="key_uniqueness"),
+    Threshold("validity", Family.FIDELITY, "values within the real range",
+              _part("boundary_adherence"), 0.99, 0.95, True,
+              f"good >= 0.99, fair >= 0.95 of each number or date column's values within the "
+              f"real range widened by {TOLERANCE:.0%} of its width (worst column)",
+              part="boundary_adherence"),
+    Threshold("validity", Family.FIDELITY, "categories seen in the real data",
+              _part("category_adherence"), 0.99, 0.95, True,
+              "good >= 0.99, fair >= 0.95 of each category column's values are real "
+              "categories (worst column)", part="category_adherence"),
     Threshold("column_shapes", Family.FIDELITY, "column shapes", _value, 0.90, 0.80, True,
               "good >= 0.90, fair >= 0.80 (mean KS / TV complement)"),
     Threshold("pair_trends", Family.FIDELITY, "pair trends", _value, 0.90, 0.80, True,
@@ -296,7 +319,8 @@ _MAX_PROBLEMS = 2
 
 def _family_verdict(report: Report, family: Family) -> FamilyVerdict:
     checks = tuple(t.judge(report.get(t.metric)) for t in CHECKS
-                   if t.family == family and not _not_applicable(report.get(t.metric)))
+                   if t.family == family and not _not_applicable(report.get(t.metric))
+                   and not _part_absent(t, report.get(t.metric)))
     measured = [c for c in checks if c.verdict != UNKNOWN]
     if not measured:
         return FamilyVerdict(family, UNKNOWN, _not_measured(report, checks), checks)
@@ -309,6 +333,23 @@ def _not_applicable(result: MetricResult | None) -> bool:
     return result is not None and result.skipped == NO_COLUMNS
 
 
+def _part_absent(threshold: Threshold, result: MetricResult | None) -> bool:
+    """A validity part with no column to check (no key), or a report from before it."""
+    if threshold.part is None:
+        return False
+    return result is None or result.skipped != "" or (
+        result.value is not None and part_score(result, threshold.part) is None)
+
+
+_PART_PROBLEMS = {
+    "key uniqueness": ("key_uniqueness", "{} repeat{s} in synthetic rows"),
+    "values within the real range": ("boundary_adherence",
+                                     "{} hold{s} values far outside the real range"),
+    "categories seen in the real data": ("category_adherence",
+                                         "{} hold{s} categories the real data lacks"),
+}
+
+
 def _problem(report: Report, check: Check, verdict: str) -> str:
     """What a check rated fair or poor says; a detector inverted says what inverts it."""
     detection = report.get("detection") if check.metric == "detection" else None
@@ -318,6 +359,12 @@ def _problem(report: Report, check: Check, verdict: str) -> str:
         return ("synthetic rows repeat real ones, so a classifier tells them apart inverted "
                 "(AUC below 0.5; see exact copies)")
     result = report.get(check.metric)
+    if check.metric == "validity" and result is not None and check.label in _PART_PROBLEMS:
+        part, text = _PART_PROBLEMS[check.label]
+        columns = invalid_columns(result, part)[:3]
+        if columns:
+            return text.format(_and([repr(c) for c in columns]),
+                               s="" if len(columns) > 1 else "s")
     if check.metric == "membership_inference" and result is not None and \
             result.details.get("inverted"):
         return ("synthetic rows match the holdout, not the training data (attack AUC below "
@@ -381,3 +428,17 @@ def _rows(n: object, role: str) -> str:
     if isinstance(n, int):
         return f"{n:,} {role} row{'s' if n != 1 else ''}"
     return f"? {role} rows"
+
+
+def validity_lines(result: MetricResult) -> list[str]:
+    """The summary's lines on validity: each part's score and its invalid columns."""
+    lines = []
+    for label, (part, _) in _PART_PROBLEMS.items():
+        score = part_score(result, part)
+        if score is None:
+            continue
+        columns = invalid_columns(result, part)
+        shown = f" ({_and([repr(c) for c in columns[:3]])}" + (
+            " ..." if len(columns) > 3 else "") + ")" if columns else ""
+        lines.append(f"  validity: {label:<33} {score:.4f}{shown}")
+    return lines

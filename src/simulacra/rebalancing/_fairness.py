@@ -39,7 +39,7 @@ class ColumnFairness:
     representation: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FairnessComparison:
     """Fairness of the original and the rebalanced table (see :func:`compare_fairness`).
 
@@ -67,6 +67,34 @@ class FairnessComparison:
     parity_after: float
     columns: tuple[ColumnFairness, ...]
     amplification: float | None
+
+    def summary(self) -> str:
+        """The numbers before and after, as a few lines of plain text."""
+        lines = ["Fairness before and after rebalancing",
+                 f"  parity of group shares   {_num(self.parity_before)} -> "
+                 f"{_num(self.parity_after)}  (1 = the wanted shares)"]
+        width = max((len(g) for g in self.shares_before | self.shares_after), default=5)
+        lines.append(f"  {'group':<{width}}  share before -> after")
+        for group in dict.fromkeys([*self.shares_before, *self.shares_after]):
+            lines.append(f"  {group:<{width}}  {_num(self.shares_before.get(group))} -> "
+                         f"{_num(self.shares_after.get(group))}")
+        for c in self.columns:
+            lines.append(f"  {c.column}: demographic-parity gap {_num(c.dp_before)} -> "
+                         f"{_num(c.dp_after)}, equalized-odds gap {_num(c.eo_before)} -> "
+                         f"{_num(c.eo_after)}, representation {_num(c.representation)}")
+        if self.amplification is not None:
+            lines.append(f"  bias amplification (after gap / before gap, worst column) "
+                         f"{_num(self.amplification)}  (below 1: the gap narrowed)")
+        elif any(c.dp_before is None for c in self.columns):
+            lines.append("  model gaps: not measured (they need a target and a holdout)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        gaps = ", ".join(f"dp {c.column} {_num(c.dp_before)} -> {_num(c.dp_after)}"
+                         for c in self.columns)
+        return (f"FairnessComparison(parity {_num(self.parity_before)} -> "
+                f"{_num(self.parity_after)}{', ' + gaps if gaps else ''}, amplification "
+                f"{_num(self.amplification)}; .summary() for the table, .report for all)")
 
     def to_dict(self) -> dict[str, Any]:
         """The numbers as JSON-able values (the full report under ``"report"``)."""
@@ -132,6 +160,10 @@ def compare_fairness(
         parity_before=_parity(shares_before, wanted), parity_after=_parity(shares_after, wanted),
         columns=tuple(_column(report, c) for c in columns),
         amplification=report.value("fairness_gap"))
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _label(value: tuple[Any, ...]) -> str:

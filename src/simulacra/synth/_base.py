@@ -52,7 +52,7 @@ from simulacra.errors import (
 )
 from simulacra.schema import Schema, Table, check_data, discover_constraints, infer_schema
 from simulacra.schema._datetimes import shared_parses
-from simulacra.synth._artifact import read_artifact, write_artifact
+from simulacra.synth._artifact import check_predicates, read_artifact, write_artifact
 from simulacra.synth._conditions import Condition, fixed_encoded, near_numbers, within_reach
 from simulacra.synth._donor_impute import impute_by_donors
 from simulacra.synth._given_rules import (
@@ -72,6 +72,7 @@ from simulacra.synth._rule_holds import solve_formulas
 from simulacra.synth._rule_reach import RuleCheck
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
+    RowSpan,
     check_n,
     iter_chunks,
     iter_constrained_chunks,
@@ -197,6 +198,7 @@ class BaseSynthesizer(ABC):
         self.n_rows_seen_ = len(data)
         self.index_ = index
         self._sample_rng = as_generator(sample_seed)
+        self._rows_drawn = 0
         return self
 
     @property
@@ -208,7 +210,8 @@ class BaseSynthesizer(ABC):
     # ---- sample -------------------------------------------------------------------------
     def sample(self, n: int, *, seed: SeedLike = None,
                conditions: Mapping[str, Any] | pd.DataFrame | None = None,
-               span_range: bool = True, progress: Progress | None = None) -> pd.DataFrame:
+               span_range: bool = True, progress: Progress | None = None,
+               id_offset: int | None = None) -> pd.DataFrame:
         """Return ``n`` synthetic rows as a DataFrame with the real table's columns, dtypes, index.
 
         ``conditions`` (``{"fraud": 1, "country": "DE"}``) makes every row hold those values:
@@ -223,6 +226,15 @@ class BaseSynthesizer(ABC):
 
         A model with a privacy filter (``privacy_filter``) leaves out, in every draw, the
         candidate rows closest to training rows (``synth/_privacy_filter.py``).
+
+        ``id_offset``: where generated ids (and values kept unique, such as e-mails) start,
+        in rows past the model's first id (above every real one): the row numbered ``k``
+        of a sample gets the id of ``id_offset + k``. None (the default) is 0 with a
+        ``seed``, so a seed always gives the same rows, ids included; without a seed, the
+        draws continue the model's stream, and so do the ids: each call starts where the
+        previous unseeded call's stopped (saved with the model). Seeded batches meant to be
+        joined need their own offsets (batch ``k`` of ``n`` rows: ``id_offset=k * n``), or
+        their primary keys repeat.
         """
         if isinstance(conditions, pd.DataFrame):
             if check_n(n) != len(conditions):
@@ -240,7 +252,7 @@ class BaseSynthesizer(ABC):
                                              conditions.items()}), seed=seed)
         return self._with_index(self._sample_frame(
             n, seed=seed, conditions=conditions, span_range=span_range, progress=progress,
-            filtered=True))
+            filtered=True, id_offset=id_offset))
 
     def _computed_given(self, conditions: Mapping[str, Any]) -> bool:
         """Whether ``conditions`` give a column a formula computes (see :meth:`sample`)."""
@@ -251,23 +263,25 @@ class BaseSynthesizer(ABC):
 
     def _sample_frame(self, n: int, *, seed: SeedLike, conditions: Mapping[str, Any] | None,
                       filtered: bool, span_range: bool = True,
-                      progress: Progress | None = None) -> pd.DataFrame:
+                      progress: Progress | None = None,
+                      id_offset: int | None = 0) -> pd.DataFrame:
         chunks = list(self._iter_sample(n, seed, self.block_rows, conditions, span_range,
-                                        progress, filtered=filtered))
+                                        progress, filtered=filtered, id_offset=id_offset))
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def iter_sample(self, n: int, *, seed: SeedLike = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                     conditions: Mapping[str, Any] | None = None, span_range: bool = True,
-                    progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+                    progress: Progress | None = None,
+                    id_offset: int | None = None) -> Iterator[pd.DataFrame]:
         """Yield ``n`` synthetic rows in chunks of at most ``chunk_rows`` (bounded memory).
 
-        ``conditions`` and ``span_range``: see :meth:`sample`. The rows are drawn in blocks of
-        a fixed size and handed out in chunks of ``chunk_rows``, so one seed gives the same
-        rows whatever the chunks (and the same as :meth:`sample`).
+        ``conditions``, ``span_range`` and ``id_offset``: see :meth:`sample`. The rows are
+        drawn in blocks of a fixed size and handed out in chunks of ``chunk_rows``, so one
+        seed gives the same rows whatever the chunks (and the same as :meth:`sample`).
         """
         check_n(chunk_rows, "chunk_rows")
         chunks = self._iter_sample(n, seed, self.block_rows, conditions, span_range, progress,
-                                   filtered=True)
+                                   filtered=True, id_offset=id_offset)
         if chunk_rows != self.block_rows:
             chunks = rechunked(chunks, chunk_rows)
         return chunks if self.index_ is None else map(self.index_.restore, chunks)
@@ -278,11 +292,31 @@ class BaseSynthesizer(ABC):
 
     def _iter_sample(self, n: int, seed: SeedLike, chunk_rows: int,
                      conditions: Mapping[str, Any] | None, span_range: bool,
-                     progress: Progress | None, *, filtered: bool) -> Iterator[pd.DataFrame]:
+                     progress: Progress | None, *, filtered: bool,
+                     id_offset: int | None = 0) -> Iterator[pd.DataFrame]:
         # ``filtered``: the privacy filter applies (not when filling in given rows)
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
+        rows = RowSpan(id_offset_value(id_offset) if id_offset is not None
+                       else 0 if seed is not None else getattr(self, "_rows_drawn", 0))
+        chunks = self._chunks(n, seed, chunk_rows, conditions, span_range, progress,
+                              filtered=filtered, rows=rows)
+        if seed is None and id_offset is None:
+            return self._continuing(chunks, rows)
+        return chunks
+
+    def _continuing(self, chunks: Iterator[pd.DataFrame], rows: RowSpan
+                    ) -> Iterator[pd.DataFrame]:
+        """``chunks``, moving the start of the next unseeded sample's ids past theirs."""
+        for chunk in chunks:
+            self._rows_drawn = max(getattr(self, "_rows_drawn", 0), rows.first + rows.used)
+            yield chunk
+
+    def _chunks(self, n: int, seed: SeedLike, chunk_rows: int,
+                conditions: Mapping[str, Any] | None, span_range: bool,
+                progress: Progress | None, *, filtered: bool, rows: RowSpan
+                ) -> Iterator[pd.DataFrame]:
         rng = self._sample_rng if seed is None else as_generator(seed)
         rules = self.constraints_
         draw: Callable[[int, np.random.Generator], EncodedFrame] = self._sample_checked
@@ -300,9 +334,9 @@ class BaseSynthesizer(ABC):
         if rules:
             return iter_constrained_chunks(
                 draw, self.codec_, n, rng, rules=rules, columns=self.table_.column_names,
-                chunk_rows=chunk_rows, progress=or_null(progress))
+                chunk_rows=chunk_rows, progress=or_null(progress), span=rows)
         return iter_chunks(draw, self.codec_, n, rng,
-                           chunk_rows=chunk_rows, progress=or_null(progress))
+                           chunk_rows=chunk_rows, progress=or_null(progress), span=rows)
 
     def impute(self, partial: pd.DataFrame, *, seed: SeedLike = None) -> pd.DataFrame:
         """Fill in the missing cells of ``partial`` rows, keeping every given value.
@@ -513,6 +547,7 @@ class BaseSynthesizer(ABC):
             "schema": self.schema_.to_dict(),
             "n_rows_seen": self.n_rows_seen_,
             "sample_rng": generator_state(self._sample_rng),
+            "rows_drawn": getattr(self, "_rows_drawn", 0),
         }
         state = {"codec": self.codec_.get_state(), "model": self._get_state(),
                  "constraints": self.constraints_.get_state(),
@@ -530,6 +565,8 @@ class BaseSynthesizer(ABC):
 
         art = read_artifact(path)
         man = art.manifest
+        check_predicates(path, man.get("schema"), art.state.get("constraints"),
+                         art.state.get("model_table"))
         try:
             klass = SYNTHESIZERS.get(man["synthesizer"])
             if not issubclass(klass, cls):
@@ -551,6 +588,7 @@ class BaseSynthesizer(ABC):
             obj.privacy_filter_ = _load_privacy_filter(obj, art.state.get("privacy_filter"))
             obj.index_ = IndexLayout.from_state(art.state.get("index"))  # None before indexes
             obj._sample_rng = generator_from_state(man["sample_rng"])
+            obj._rows_drawn = int(man.get("rows_drawn", 0))  # absent before: 0
         except ArtifactError:
             raise
         except (KeyError, TypeError, ValueError, InvalidParameterError) as exc:
@@ -650,5 +688,16 @@ def _with_blanks_filled(drawn: pd.DataFrame, blanks: list[str],
         again = draw(int(missing.sum()))
         drawn.loc[missing] = again.set_axis(drawn.index[missing]).astype(drawn.dtypes)
     return drawn
+
+
 #: ``discover_constraints``: the share of real rows a discovered rule must hold in (None: off).
 DISCOVER_CHECK = Interval(float, 0.5, 1.0, allow_none=True)
+
+
+def id_offset_value(value: Any) -> int:
+    """``id_offset`` checked: an int >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise InvalidParameterError(
+            f"id_offset is the row number generated ids start from, an int >= 0 (batch k of n "
+            f"rows: k * n). Got {value!r}.")
+    return int(value)

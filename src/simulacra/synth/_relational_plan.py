@@ -101,13 +101,18 @@ class KeyReport:
 
 
 # ---- structure ----------------------------------------------------------------------------
-def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema) -> None:
-    """Every schema table has a frame with its columns, and the keys name real columns."""
+def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema | None) -> Schema:
+    """Every schema table has a frame with its columns, and the keys name real columns.
+
+    Returns the schema, checked.
+    """
     if not isinstance(schema, Schema):
         raise SchemaError(
             f"RelationalSynthesizer.fit needs a Schema with the tables and foreign keys. Got "
-            f"{type(schema).__name__}. Build one with Schema(tables, foreign_keys) or "
-            "read_database.")
+            f"{type(schema).__name__}. Propose one from the frames with "
+            "simulacra.schema.infer_relations(frames) (check its keys: schema.to_json()), "
+            "build one with Schema(tables, foreign_keys), or read it with read_database / "
+            "read_folder.")
     if not isinstance(tables, Mapping):
         raise SchemaError(f"fit expects a dict of table name -> DataFrame. Got "
                           f"{type(tables).__name__}.")
@@ -124,6 +129,13 @@ def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema) -> None:
         missing = [c for c in table.column_names if c not in frame.columns]
         if missing:
             raise SchemaError(f"Table {table.name!r}: the data lacks column(s) {missing}.")
+    seen: set[ForeignKey] = set()
+    for fk in schema.foreign_keys:
+        if fk in seen:
+            raise SchemaError(
+                f"The schema declares the foreign key {link_name(fk)} twice. Drop one of "
+                "them (a schema from infer_relations may already hold it).")
+        seen.add(fk)
     for fk in schema.foreign_keys:
         where = f"Foreign key {link_name(fk)}"
         if len(fk.child_columns) != len(fk.parent_columns) or not fk.child_columns:
@@ -138,6 +150,7 @@ def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema) -> None:
     issues = [i for t in schema.tables for i in check_table_shape(tables[t.name], t.name)]
     if issues:
         raise DataValidationError.of(issues)
+    return schema
 
 
 def check_references(tables: Mapping[str, pd.DataFrame], schema: Schema,

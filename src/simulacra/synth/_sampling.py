@@ -8,6 +8,7 @@ and sampling in memory give identical rows for one seed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -119,6 +120,18 @@ def _move_breaking_extremes(frame: EncodedFrame, values: np.ndarray,
             taken.add((host, j))
 
 
+@dataclass
+class RowSpan:
+    """Row numbers a sample's generated ids and unique values take: from ``first``, ``used``.
+
+    Ids are made from row numbers (the model's first unused id plus the row's number), so
+    two samples whose spans do not overlap share no id.
+    """
+
+    first: int = 0
+    used: int = 0
+
+
 def rechunked(chunks: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
     """The rows of ``chunks`` again, in chunks of ``rows`` (the last may be shorter).
 
@@ -148,14 +161,20 @@ def iter_chunks(
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Progress,
+    span: RowSpan | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Yield decoded chunks that add up to exactly ``n`` rows."""
+    """Yield decoded chunks that add up to exactly ``n`` rows.
+
+    ``span``: where generated ids start (``first``), and it counts the row numbers used.
+    """
+    rows = span if span is not None else RowSpan()
     progress.start("sample", total=n)
     done = 0
     while done < n:
         size = min(chunk_rows, n - done)
         frame = sample_encoded(size, rng)
-        yield _own_chunk(codec.decode(frame, rng=rng, start=done))
+        rows.used = done + size
+        yield _own_chunk(codec.decode(frame, rng=rng, start=rows.first + done))
         done += size
         progress.advance(size)
     progress.finish()
@@ -284,8 +303,11 @@ def iter_constrained_chunks(
     columns: list[str],
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Progress,
+    span: RowSpan | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield chunks adding up to exactly ``n`` rows that obey every rule.
+
+    ``span``: as for :func:`iter_chunks` (candidates use row numbers too).
 
     Candidate rows are drawn, mapped back through the rules' reparametrizations and checked;
     rows that break a rule are drawn again, in batches sized by the acceptance rate seen so
@@ -301,6 +323,7 @@ def iter_constrained_chunks(
     given = {c for rule in rules.rules if isinstance(rule, Condition) for c in rule.columns()}
     checked = sorted({c for rule in rules.rules for c in rule.columns()
                       if c in columns and c not in given})
+    span = span if span is not None else RowSpan()
     done = drawn = kept = 0
     while done < n:
         want = min(chunk_rows, n - done)
@@ -310,7 +333,7 @@ def iter_constrained_chunks(
         while have < want:
             rate = kept / drawn if drawn else 1.0
             size = int(min(chunk_rows, max(64, np.ceil((want - have) / max(rate, 0.01) * 1.1))))
-            frame = codec.decode(sample_encoded(size, rng), rng=rng, start=drawn)
+            frame = codec.decode(sample_encoded(size, rng), rng=rng, start=span.first + drawn)
             frame = rules.reverse(frame, columns)
             ok = rules.keep(frame)
             rows = np.flatnonzero(ok) if slots is None else slots.select(frame, ok)
@@ -320,6 +343,7 @@ def iter_constrained_chunks(
             have += len(good)
             progress.advance(len(good))  # per batch: a rare condition's chunk takes long
             drawn += size
+            span.used = drawn
             kept += len(good)
             _give_up_if_hopeless(rules, drawn, kept, done + have, n)
         yield _own_chunk(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])

@@ -1,4 +1,9 @@
-"""Bayesian network over discretized columns, structure learned greedily (PrivBayes-style)."""
+"""Bayesian network over discretized columns, structure learned greedily (PrivBayes-style).
+
+PrivBayes-style in structure only: it is NOT differentially private (no noise is added to the
+mutual information or the conditional tables, and there is no epsilon). simulacra has no
+differentially private synthesizer.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +58,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     with the largest bias-corrected mutual information. Conditional tables are smoothed with a
     Dirichlet prior centred on the child's marginal. Sampled bins are decoded by interpolating
     between stored quantiles of the training values inside the bin.
+
+    Not differentially private: PrivBayes adds Laplace noise to the structure search and the
+    tables for an epsilon budget; this learns both from the exact counts, so it gives no
+    formal privacy guarantee (``make_synthesizer("privbayes")`` says so).
 
     Number columns missing together in the same rows (``missing_blocks``) share one more
     attribute, their block's pattern of missing values, placed before its members: the

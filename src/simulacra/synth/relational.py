@@ -45,12 +45,13 @@ from simulacra.errors import (
     FitWarning,
     InvalidParameterError,
     NotFittedError,
+    PrivacyWarning,
     SchemaError,
 )
 from simulacra.schema import Column, ForeignKey, Kind, Schema, Table
-from simulacra.synth._artifact import read_artifact, write_artifact
-from simulacra.synth._base import BaseSynthesizer
-from simulacra.synth._registry import make_synthesizer, synthesizer_names
+from simulacra.synth._artifact import check_predicates, read_artifact, write_artifact
+from simulacra.synth._base import BaseSynthesizer, id_offset_value
+from simulacra.synth._registry import canonical_name, make_synthesizer
 from simulacra.synth._relational_draw import (
     counts_adding_up_to,
     draw_given,
@@ -86,6 +87,7 @@ from simulacra.synth._relational_plan import (
     parent_positions,
     parent_values,
 )
+from simulacra.synth._relational_replays import replayed_protected
 from simulacra.synth._relational_runs import (
     OWN_PREFIX,
     draw_own_keys,
@@ -195,11 +197,11 @@ class RelationalSynthesizer:
         return f"RelationalSynthesizer({shown})"
 
     def _validate_params(self) -> None:
-        names = synthesizer_names()
-        if self.table_synthesizer not in names:
+        try:
+            canonical_name(self.table_synthesizer)
+        except InvalidParameterError as exc:
             raise InvalidParameterError(
-                f"The 'table_synthesizer' parameter of RelationalSynthesizer must be one of "
-                f"{', '.join(names)}. Got {self.table_synthesizer!r}.")
+                f"The 'table_synthesizer' parameter of RelationalSynthesizer: {exc}") from None
         if self.table_params is not None and not isinstance(self.table_params, Mapping):
             raise InvalidParameterError(
                 f"'table_params' must be a dict of hyperparameters or None. Got "
@@ -214,7 +216,7 @@ class RelationalSynthesizer:
                 f"'parent_columns' must be an int >= 0. Got {self.parent_columns!r}.")
 
     # ---- fit ----------------------------------------------------------------------------
-    def fit(self, tables: Mapping[str, pd.DataFrame], schema: Schema, *,
+    def fit(self, tables: Mapping[str, pd.DataFrame], schema: Schema | None = None, *,
             progress: Progress | None = None) -> Self:
         """Learn every table and how the tables hang together.
 
@@ -240,7 +242,7 @@ class RelationalSynthesizer:
             keys form a cycle (the message names it).
         """
         self._validate_params()
-        check_inputs(tables, schema)
+        schema = check_inputs(tables, schema)
         order = parents_first(schema)
         fks = list(schema.foreign_keys)
         driving = driving_links(schema)
@@ -258,6 +260,8 @@ class RelationalSynthesizer:
         for message in report.messages():
             warnings.warn(f"Broken key in the real data: {message}. The synthetic database "
                           "keeps every key intact.", FitWarning, stacklevel=2)
+        for message in replayed_protected(frames, schema):
+            warnings.warn(message, PrivacyWarning, stacklevel=2)
         prog = or_null(progress)
         prog.start("fit tables", total=len(order))
         learned: dict[str, pd.DataFrame] = {}
@@ -332,8 +336,11 @@ class RelationalSynthesizer:
         plan.own_keys, own_context = own_key_pools(table, schema, real)
         referencing = {c for fk in fks if fk.child_table == table.name for c in fk.child_columns}
         for c in keys:
+            references = [frames[fk.child_table][fk.child_columns[0]] for fk in fks
+                          if fk.parent_table == table.name and fk.parent_columns == (c,)]
             found = None if c in referencing else key_layouts(table.column(c), real[c],
-                                                                f"{table.name}.{c}")
+                                                                f"{table.name}.{c}",
+                                                                references)
             if found is not None:
                 plan.key_layouts[c] = found
                 plan.first_keys[c] = 1  # numbers only pick ids in the layouts
@@ -369,7 +376,7 @@ class RelationalSynthesizer:
         that readings follow their day. ``context``: the model column of each pooled own
         column. Only CART draws given any column; the other models condition by rejection.
         """
-        if self.table_synthesizer not in ("cart", "auto"):
+        if canonical_name(self.table_synthesizer) not in ("cart", "auto"):
             return frame, specs
         for own in plan.own_keys:
             if "group_sizes" not in own and (fk is None
@@ -428,7 +435,7 @@ class RelationalSynthesizer:
         parent_specs = [parent_table.column(c) for c in own]
         parent_specs.append(count_spec(count_column(fk), parent[count_column(fk)].to_numpy()))
         child_table = schema.table(fk.child_table)
-        discrete = self.table_synthesizer not in ("cart", "auto")
+        discrete = canonical_name(self.table_synthesizer) not in ("cart", "auto")
         modelled = [c for c in plan.attributes if c not in plan.inherited]
         chosen = choose_context(parent, parent_specs, frame[modelled], pos[keep],
                                 self.parent_columns, rng, discrete_only=discrete)
@@ -458,7 +465,8 @@ class RelationalSynthesizer:
 
     # ---- sample -------------------------------------------------------------------------
     def sample(self, n: int | None = None, *, scale: float | None = None,
-               seed: SeedLike = None) -> dict[str, pd.DataFrame]:
+               seed: SeedLike = None, id_offset: int | None = None
+               ) -> dict[str, pd.DataFrame]:
         """A synthetic database: one DataFrame per table, keys intact.
 
         Parameters
@@ -474,6 +482,12 @@ class RelationalSynthesizer:
             follow). Neither ``n`` nor ``scale``: the real sizes.
         seed
             Makes this call reproducible on its own; None continues the model's own stream.
+        id_offset
+            Where new keys start, in rows past each key column's first key (above every real
+            key): as for :meth:`BaseSynthesizer.sample`. None: 0 with a ``seed`` (a seed
+            gives the same database, keys included); without one, where the previous
+            unseeded call's keys stopped, so that successive databases share no key. Keys
+            numbered within their parent (line 1, 2, ... of an order) are not moved.
 
         Returns
         -------
@@ -499,6 +513,9 @@ class RelationalSynthesizer:
                 f"any machine can hold (a column of 8-byte numbers of more than {MOST_ROWS:.2g} "
                 "rows is past what numpy can address). Ask for fewer rows: a smaller n or "
                 "scale.")
+        continuing = seed is None and id_offset is None
+        self._key_offset = (id_offset_value(id_offset) if id_offset is not None
+                            else getattr(self, "_rows_drawn", 0) if continuing else 0)
         rng = self._sample_rng if seed is None else as_generator(seed)
         table_rngs = [as_generator(s) for s in spawn(rng, len(self.order_))]
         drawn: dict[str, pd.DataFrame] = {}
@@ -512,6 +529,8 @@ class RelationalSynthesizer:
                 frame, parent_rows = self._draw_children(name, plan, drawn, trng)
             frame, out[name] = self._with_keys(name, plan, frame, parent_rows, drawn, out, trng)
             drawn[name] = frame
+        if continuing:  # the next unseeded call's keys start past every table's
+            self._rows_drawn = self._key_offset + max((len(f) for f in out.values()), default=0)
         return {t.name: out[t.name] for t in self.schema_.tables}
 
     def expected_rows(self, n: int | None = None, *, scale: float | None = None
@@ -682,7 +701,7 @@ class RelationalSynthesizer:
         """New keys of the column that groups a key with no foreign key in it (stations)."""
         column = own["given"][0]
         codes = implicit_groups(own["group_sizes"], n, rng)
-        first = plan.first_keys.get(column, 1)
+        first = plan.first_keys.get(column, 1) + getattr(self, "_key_offset", 0)
         numbers = np.arange(first, first + (int(codes.max()) + 1 if n else 0), dtype=np.int64)
         values = key_values(table.column(column), numbers, rng, plan.key_layouts.get(column),
                             f"{table.name}.{column}")
@@ -697,7 +716,7 @@ class RelationalSynthesizer:
                 start = self.plans_[table.name].counter_starts.get(column, 1)
                 counter = within_group_numbers(pd.DataFrame({c: keys[c] for c in given}))
                 return counter + (start - 1)
-        first = self.plans_[table.name].first_keys.get(column, 1)
+        first = self.plans_[table.name].first_keys.get(column, 1) + getattr(self, "_key_offset", 0)
         return np.arange(first, first + n, dtype=np.int64)
 
     # ---- persistence --------------------------------------------------------------------
@@ -718,6 +737,7 @@ class RelationalSynthesizer:
             "plans": {t: asdict(p) for t, p in self.plans_.items()},
             "fit_report": self.fit_report_.to_dict(),
             "sample_rng": generator_state(self._sample_rng),
+            "rows_drawn": getattr(self, "_rows_drawn", 0),
         }
         models: dict[str, Any] = {}
         with tempfile.TemporaryDirectory() as tmp:
@@ -736,6 +756,7 @@ class RelationalSynthesizer:
         if man.get("synthesizer") != _NAME:
             raise ArtifactError(f"{str(path)!r} holds a {man.get('synthesizer')!r} model, not "
                                 "a relational one. Load it with load_synthesizer.")
+        check_predicates(path, man.get("schema"))
         try:
             obj = cls(**man["params"])
             obj.schema_ = Schema.from_dict(man["schema"])
@@ -747,6 +768,7 @@ class RelationalSynthesizer:
             obj.fit_report_.links = [_link(x) for x in report["links"]]
             obj.models_ = {t: _load_table(art.state["tables"].get(t)) for t in obj.order_}
             obj._sample_rng = generator_from_state(man["sample_rng"])
+            obj._rows_drawn = int(man.get("rows_drawn", 0))  # absent before: 0
         except (KeyError, TypeError, ValueError, SchemaError) as exc:
             raise ArtifactError(f"Model file {str(path)!r} is corrupt or incomplete "
                                 f"({type(exc).__name__}: {exc}).") from None
