@@ -23,6 +23,7 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+from simulacra.data._fake import GuardExhausted
 from simulacra.data._keyed import derive_key
 from simulacra.errors import InvalidParameterError, SamplingError
 from simulacra.mock._pii_values import (
@@ -37,7 +38,7 @@ from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._datetimes import detect_datetime_format
 from simulacra.schema._model import PIIType
 
-__all__ = ["fake_column", "hash_column", "mask_column", "replaceable"]
+__all__ = ["fake_column", "hash_column", "hmac_tokens", "mask_column", "replaceable"]
 
 HASH_DOMAIN = b"simulacra-pii-v1\x1f"
 """Prefix of every hashed message: pseudonyms of other tools or versions never coincide."""
@@ -113,8 +114,7 @@ def hash_column(series: pd.Series, key: bytes, name: str,
         new = top.astype(np.int64).astype(object)
         dtype: Any = _integer_dtype(series.dtype)
     else:
-        new = np.array([base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower()
-                        for d in digests], dtype=object)
+        new = np.array(_tokens(digests), dtype=object)
         dtype = _text_dtype(series.dtype)
     if len(set(new.tolist())) != len(new):
         raise SamplingError(
@@ -122,6 +122,15 @@ def hash_column(series: pd.Series, key: bytes, name: str,
             "which would merge two people. This is astronomically rare; use another key."
         )
     return _rebuild(series, codes, new, dtype), ""
+
+
+def hmac_tokens(key: bytes, texts: list[str]) -> list[str]:
+    """The text pseudonyms of ``texts`` under ``key``, as :func:`hash_column` makes them."""
+    return _tokens(_hmac_digests(key, texts))
+
+
+def _tokens(digests: np.ndarray) -> list[str]:
+    return [base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower() for d in digests]
 
 
 def _integer_dtype(dtype: Any) -> Any:
@@ -174,11 +183,18 @@ def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None,
         _refuse_dates(uniques, where, words)
         new = fake_strings(uniques, rng, where, words)
     elif pii_type not in (None, PIIType.CODE):
-        fakes, note = fake_pii_values(
-            pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
-            value_locales=value_locales,
-            key=derive_key("pii-fake-key", secret, name), rng=rng, where=where,
-        )
+        try:
+            fakes, note = fake_pii_values(
+                pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
+                value_locales=value_locales,
+                key=derive_key("pii-fake-key", secret, name), rng=rng, where=where,
+            )
+        except GuardExhausted as exc:  # the schema's advice (locale, categorical) is not ours
+            raise SamplingError(
+                f"{str(exc).split(': the real column')[0]}: the column holds most of the "
+                f"values this type draws. Use {words.other_methods} for it, or leave it as it "
+                f"is with {words.keep_column} if it holds no personal data."
+            ) from None
         new = np.array(fakes.to_pylist(), dtype=object)
         if integer or is_float_dtype(series.dtype) or is_integer_dtype(series.dtype):
             new = np.array([int("".join(ch for ch in v if ch.isdigit())) for v in new],

@@ -48,6 +48,7 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.mock._pii_columns import fake_column, hash_column, mask_column, replaceable
+from simulacra.mock._pii_text import TextColumn, clean_text_columns
 from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._infer import infer_schema
@@ -129,6 +130,11 @@ class PIIReplacement:
         Id columns that were not replaced: they may still identify people.
     kept
         Columns of personal data found but left as they are (``keep``).
+    text
+        The free-text columns (:attr:`~simulacra.schema.Kind.TEXT`) not replaced whole, by
+        name: the replaced columns' values and the e-mails, phones, cards and IBANs found in
+        them were replaced; other personal data in them (names the table does not hold,
+        addresses) was not found.
     """
 
     data: pd.DataFrame
@@ -136,6 +142,7 @@ class PIIReplacement:
     method: Method
     unreplaced_ids: tuple[str, ...] = field(default_factory=tuple)
     kept: tuple[str, ...] = field(default_factory=tuple)
+    text: Mapping[str, TextColumn] = field(default_factory=dict)
 
     def summary(self) -> str:
         """A few lines for people: what was replaced, and what may still identify someone."""
@@ -157,6 +164,14 @@ class PIIReplacement:
         if self.unreplaced_ids:
             lines.append(f"Not replaced: id column(s) {', '.join(self.unreplaced_ids)}; name "
                          "them too if they identify people.")
+        if self.text and n:
+            lines.append("Free text, searched for the replaced values and for e-mails, phones, "
+                         "cards and IBANs:")
+            width = max(len(name) for name in self.text)
+            lines += [f"  {col.name:<{width}}  {col.line()}" for col in self.text.values()]
+            lines.append("  Other personal data in free text (names the table does not hold, "
+                         "addresses, dates of birth) is NOT found: read these columns, or drop "
+                         "them or replace them whole (columns=[...] or --column).")
         lines.append("Other columns (ages, dates, places) can still identify people in "
                      "combination: see docs/pii.md.")
         return "\n".join(lines)
@@ -169,6 +184,7 @@ class PIIReplacement:
             "columns": [c.to_dict() for c in self.columns.values()],
             "unreplaced_ids": list(self.unreplaced_ids),
             "kept": list(self.kept),
+            "text_columns": [c.to_dict() for c in self.text.values()],
         }
 
 
@@ -323,7 +339,12 @@ def replace_pii_as(words: Words, data: pd.DataFrame, *, method: str = "fake",
     ids = tuple(c.name for c in table.columns
                 if c.kind is Kind.ID and c.name not in done and c.name in data.columns)
     left = tuple(c.name for c in table.columns if c.kind is Kind.PII and c.name not in done)
-    return PIIReplacement(out, done, chosen, ids, left)
+    texts = [c.name for c in table.columns
+             if c.kind is Kind.TEXT and c.name not in done and c.name in data.columns]
+    text = (clean_text_columns(data, out, texts, {n: plans[n][0] for n in done}, chosen,
+                               key=checked, secret=secret, where=words.source)
+            if done and texts else {})
+    return PIIReplacement(out, done, chosen, ids, left, text)
 
 
 def nothing_replaced(result: PIIReplacement, words: Words) -> str:

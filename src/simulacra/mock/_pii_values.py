@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from simulacra.data._fake import (
     CALLING_CODE,
+    PIIGenerator,
     canonical_form,
     generate_guarded,
     iban_shapes,
@@ -180,10 +181,17 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
     rows = np.arange(len(values), dtype=np.int64)
     shapes = _shapes(values, pii_type, locale, value_locales)
 
+    def generator(unique: bool) -> PIIGenerator:
+        return make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
+                                  shapes=shapes, where=where)
+
+    # rows that keep drawing real values (the real column holds the locale's commonest
+    # names) take a value of the unique mode, which draws from what the real ones leave
+    fallback = generator(True)
+
     def make(unique: bool, at: np.ndarray) -> pa.Array:
-        gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
-                                 shapes=shapes, where=where)
-        return generate_guarded(gen, at, rng, guard, where=where)
+        return generate_guarded(generator(unique), at, rng, guard, where=where,
+                                fallback=None if unique else fallback)
 
     fakes = make(False, rows)
     for _ in range(_REDRAWS):
