@@ -166,3 +166,23 @@ def test_a_fake_that_keeps_meeting_real_values_names_options_that_exist(monkeypa
     assert "keep=[...]" in message
     assert "locale" not in message
     assert "categorical" not in message
+
+
+def test_fake_e_mails_at_reserved_domains_stay_at_them() -> None:
+    """QA19 defect 7: example.org became gmail.org, a real provider's domain."""
+    from simulacra.mock._pii_values import is_reserved_domain
+
+    domains = ["example.org", "example.com", "EXAMPLE.NET", "mail.example", "shop.test",
+               "x.invalid", "sub.example.com", "gmail.com", "myexample.com", "web.de"]
+    assert [is_reserved_domain(d) for d in domains] == [True] * 7 + [False] * 3
+    emails = [f"{name}{i}@{d}" for i, d in enumerate(domains * 6)
+              for name in ("anna", "b.smith")]
+    frame = pd.DataFrame({"email": emails})
+    out = replace_pii(frame, method="fake", seed=0).data["email"]
+    assert not set(out) & set(emails)
+    assert out.nunique() == len(emails)
+    real_domain = frame["email"].str.split("@").str[1].str.lower()
+    fake_domain = out.str.split("@").str[1].str.lower()
+    reserved = real_domain.map(is_reserved_domain)
+    assert (fake_domain[reserved] == real_domain[reserved]).all()
+    assert not fake_domain[~reserved].map(is_reserved_domain).any()

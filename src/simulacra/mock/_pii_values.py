@@ -64,7 +64,8 @@ from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._model import PIIType
 from simulacra.schema._pii import _IBAN_LOCALES as IBAN_LOCALES
 
-__all__ = ["fake_ids", "fake_pii_values", "fake_strings", "mask_values", "split_digit_ids"]
+__all__ = ["fake_ids", "fake_pii_values", "fake_strings", "is_reserved_domain", "mask_values",
+           "split_digit_ids"]
 
 KEEP_DIGITS = 4
 """Digits kept at the end of masked phone, card and national id numbers."""
@@ -109,10 +110,50 @@ def fake_pii_values(uniques: pa.Array, pii_type: PIIType, *, locale: str | None,
     if len(groups) > 1:  # each group's fakes are distinct; across groups they may meet
         fakes = _distinct_across(fakes, groups, uniques, pii_type, key, rng, guard, where,
                                  value_locales)
+    if pii_type is PIIType.EMAIL:
+        fakes = _reserved_domains(uniques, fakes, guard, rng)
     fakes = _same_case(uniques, fakes)
     if pii_type is PIIType.PERSON_NAME:
         fakes = _surname_case(uniques, fakes, locale)
     return fakes, next((n for n in notes if n), "")
+
+
+_RESERVED = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost)|localhost)$",
+    re.IGNORECASE)
+"""Domains that cannot receive mail (RFC 2606, RFC 6761): test systems rely on them."""
+
+
+def is_reserved_domain(domain: str) -> bool:
+    """Whether an e-mail domain is reserved for examples and tests (``example.org``, ``x.test``)."""
+    return bool(_RESERVED.search(domain))
+
+
+def _reserved_domains(real: pa.Array, fakes: pa.Array, guard: ValueGuard,
+                      rng: np.random.Generator) -> pa.Array:
+    """Fakes of addresses at reserved domains at the real one: a test mail reaches nobody.
+
+    ``john23@example.org`` becomes ``<fake local part>@example.org``, not an address at a real
+    provider's domain. A fake that then equals a real address or another fake gets digits.
+    """
+    texts = real.to_pylist()
+    at = [i for i, t in enumerate(texts) if "@" in str(t)
+          and is_reserved_domain(str(t).rpartition("@")[2])]
+    if not at:
+        return fakes
+    out = fakes.to_pylist()
+    for i in at:
+        out[i] = f"{str(out[i]).rpartition('@')[0]}@{str(texts[i]).rpartition('@')[2]}"
+    for _ in range(_MAX_TRIES):
+        made = pa.array(out, pa.string())
+        bad = guard.contains(made) | pd.Series(
+            guard.canonical(made).to_pylist()).duplicated().to_numpy()
+        if not bad.any():
+            return made
+        for i in np.flatnonzero(bad).tolist():
+            local, _, domain = str(out[i]).rpartition("@")
+            out[i] = f"{local}{rng.integers(0, 10)}@{domain}"
+    raise SamplingError("fake e-mail addresses at reserved domains kept meeting real ones.")
 
 
 def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]],
