@@ -75,6 +75,11 @@ def test_hash_with_a_key_gives_the_same_pseudonyms_in_two_files(tmp_path, people
     pd.testing.assert_frame_equal(outs[0], outs[1])
     assert not set(outs[0]["patient_id"]) & set(pd.read_csv(people)["patient_id"])
     assert outs[0]["patient_id"].nunique() == 5
+    # the key's fingerprint shows, so that a run with another key is seen to differ
+    code, stdout, err = run(["pii", str(people), "-o", str(tmp_path / "c.csv"), "-m", "hash",
+                             "--key-file", str(key), "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    assert json.loads(stdout)["key_id"] == "828d57d0"  # HMAC(bytes(range(32)), "simulacra-key-id")
 
 
 def test_mask_keeps_the_shape(tmp_path, people, capsys, monkeypatch) -> None:

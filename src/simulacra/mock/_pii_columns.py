@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,8 @@ INT_BITS = 53
 """Integer pseudonyms are below ``2**53``: exact in float64 as well as int64."""
 TOKEN_BYTES = 10
 """Text pseudonyms are 80 bits as 16 base32 characters."""
+_INTEGER_TEXT = re.compile(r"^-?(?:0|[1-9]\d*)\Z")
+"""An integer as ``str(int)`` writes it: such text is hashed as the integer is."""
 
 
 # ---- shared: distinct values and rebuilding the column -------------------------------------
@@ -108,13 +111,14 @@ def hash_column(series: pd.Series, key: bytes, name: str,
                 words: Words = LIBRARY) -> tuple[pd.Series, str]:
     codes, uniques = _factorize(series)
     integer = _integer_like(series, uniques)
-    digests = _hmac_digests(key, _texts(uniques, integer))
+    texts = _texts(uniques, integer)
+    digests = _hmac_digests(key, texts)
+    top = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
     if integer:
-        top = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
         new = top.astype(np.int64).astype(object)
         dtype: Any = _integer_dtype(series.dtype)
     else:
-        new = np.array(_tokens(digests), dtype=object)
+        new = np.array(_text_pseudonyms(digests, texts), dtype=object)
         dtype = _text_dtype(series.dtype)
     if len(set(new.tolist())) != len(new):
         raise SamplingError(
@@ -125,12 +129,21 @@ def hash_column(series: pd.Series, key: bytes, name: str,
 
 
 def hmac_tokens(key: bytes, texts: list[str]) -> list[str]:
-    """The text pseudonyms of ``texts`` under ``key``, as :func:`hash_column` makes them."""
-    return _tokens(_hmac_digests(key, texts))
+    """The pseudonyms of the strings ``texts`` under ``key``, as :func:`hash_column` makes them."""
+    return _text_pseudonyms(_hmac_digests(key, texts), texts)
 
 
-def _tokens(digests: np.ndarray) -> list[str]:
-    return [base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower() for d in digests]
+def _text_pseudonyms(digests: np.ndarray, texts: list[str]) -> list[str]:
+    """Base32 tokens; an integer written as text gets the integer column's pseudonym as text.
+
+    So ``"1001"`` (an id in a string column, a Parquet string) and ``1001`` (an int64 id)
+    give the same pseudonym and joins across the two survive.
+    """
+    out = [base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower() for d in digests]
+    for i, text in enumerate(texts):
+        if _INTEGER_TEXT.match(text):
+            out[i] = str(int.from_bytes(digests[i, :8].tobytes(), "big") >> (64 - INT_BITS))
+    return out
 
 
 def _integer_dtype(dtype: Any) -> Any:

@@ -29,6 +29,7 @@ Methods (see ``docs/pii.md`` for what each protects against):
 from __future__ import annotations
 
 import hashlib
+import hmac
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,8 +56,8 @@ from simulacra.schema._infer import infer_schema
 from simulacra.schema._model import Kind, PIIType, Schema, Table
 from simulacra.schema._pii import pii_from_name
 
-__all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "read_key",
-           "replace_pii", "replace_pii_as"]
+__all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "key_fingerprint",
+           "read_key", "replace_pii", "replace_pii_as"]
 
 METHODS = ("fake", "hash", "mask")
 MIN_KEY_BYTES = 16
@@ -135,6 +136,9 @@ class PIIReplacement:
         name: the replaced columns' values and the e-mails, phones, cards and IBANs found in
         them were replaced; other personal data in them (names the table does not hold,
         addresses) was not found.
+    key_id
+        The key's fingerprint (:func:`key_fingerprint`) when a key was given, else None:
+        the same key always shows the same one, so a run with the wrong key shows.
     """
 
     data: pd.DataFrame
@@ -143,6 +147,7 @@ class PIIReplacement:
     unreplaced_ids: tuple[str, ...] = field(default_factory=tuple)
     kept: tuple[str, ...] = field(default_factory=tuple)
     text: Mapping[str, TextColumn] = field(default_factory=dict)
+    key_id: str | None = None
 
     def summary(self) -> str:
         """A few lines for people: what was replaced, and what may still identify someone."""
@@ -172,6 +177,9 @@ class PIIReplacement:
             lines.append("  Other personal data in free text (names the table does not hold, "
                          "addresses, dates of birth) is NOT found: read these columns, or drop "
                          "them or replace them whole (columns=[...] or --column).")
+        if self.key_id is not None:
+            lines.append(f"Key fingerprint: {self.key_id} (the same key always shows the same "
+                         "one: compare it with the runs you want to join with).")
         lines.append("Other columns (ages, dates, places) can still identify people in "
                      "combination: see docs/pii.md.")
         return "\n".join(lines)
@@ -185,11 +193,22 @@ class PIIReplacement:
             "unreplaced_ids": list(self.unreplaced_ids),
             "kept": list(self.kept),
             "text_columns": [c.to_dict() for c in self.text.values()],
+            "key_id": self.key_id,
         }
 
 
+def key_fingerprint(key: bytes) -> str:
+    """8 hex digits that tell keys apart without revealing them: HMAC(key, "simulacra-key-id")."""
+    return hmac.new(key, b"simulacra-key-id", hashlib.sha256).hexdigest()[:8]
+
+
 def read_key(path: str | Path) -> bytes:
-    """Read a secret key for ``method="hash"`` from a file: its bytes, exactly.
+    """Read a secret key for ``method="hash"`` from a file: its bytes, but a final newline.
+
+    A key typed into a file (``echo secret-phrase > key``) ends in a newline that an editor
+    or another tool may drop; one final line break (LF or CRLF) is therefore not part of a key
+    that is text (UTF-8 without other control characters). Random binary keys are read
+    exactly.
 
     Parameters
     ----------
@@ -218,7 +237,19 @@ def read_key(path: str | Path) -> bytes:
             f"The key file {str(p)!r} cannot be read: {exc.strerror or exc}. Pass a readable "
             f"file that holds the key. {_KEY_FIX}"
         ) from None
-    return _check_key(key, f"The key file {str(p)!r}")
+    return _check_key(_without_final_newline(key), f"The key file {str(p)!r}")
+
+
+def _without_final_newline(key: bytes) -> bytes:
+    for end in (b"\r\n", b"\n"):
+        if key.endswith(end):
+            body = key[: -len(end)]
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return key
+            return body if text.isprintable() else key
+    return key
 
 
 def _check_key(key: object, what: str = "The key") -> bytes:
@@ -344,7 +375,8 @@ def replace_pii_as(words: Words, data: pd.DataFrame, *, method: str = "fake",
     text = (clean_text_columns(data, out, texts, {n: plans[n][0] for n in done}, chosen,
                                key=checked, secret=secret, where=words.source)
             if done and texts else {})
-    return PIIReplacement(out, done, chosen, ids, left, text)
+    return PIIReplacement(out, done, chosen, ids, left, text,
+                          None if checked is None else key_fingerprint(checked))
 
 
 def nothing_replaced(result: PIIReplacement, words: Words) -> str:
