@@ -186,3 +186,31 @@ def test_fake_e_mails_at_reserved_domains_stay_at_them() -> None:
     reserved = real_domain.map(is_reserved_domain)
     assert (fake_domain[reserved] == real_domain[reserved]).all()
     assert not fake_domain[~reserved].map(is_reserved_domain).any()
+
+
+def test_names_of_other_scripts_become_names_of_their_script() -> None:
+    """QA19 defect 6: under the header `name`, `木村 陽一` became `fi hq`; under `full_name`,
+    Japanese, Arabic and Russian names became German ones."""
+    import unicodedata
+
+    from faker import Faker
+
+    names = []
+    for locale in ("de_DE", "ja_JP", "ru_RU", "ar_AA"):
+        fake = Faker(locale)
+        fake.seed_instance(1)
+        names += [fake.name() for _ in range(40)]
+
+    def script(text: str) -> set[str]:
+        return {unicodedata.name(ch).split()[0] for ch in text if ch.isalpha()} - {"LATIN"}
+
+    for header in ("name", "full_name"):
+        result = replace_pii(pd.DataFrame({header: names}), method="fake", seed=0)
+        assert result.columns[header].pii_type is not None
+        assert result.columns[header].pii_type.value == "person_name"
+        out = result.data[header]
+        assert not set(out) & set(names)
+        for real, fake_name in zip(names, out, strict=True):
+            want = script(real) & {"CJK", "CYRILLIC", "ARABIC"}
+            assert want <= script(fake_name) | ({"CJK"} if "HIRAGANA" in script(fake_name)
+                                                else set()), (header, real, fake_name)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,8 +54,8 @@ from simulacra.mock._pii_text import TextColumn, clean_text_columns
 from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._infer import infer_schema
-from simulacra.schema._model import Kind, PIIType, Schema, Table
-from simulacra.schema._pii import pii_from_name
+from simulacra.schema._model import Column, Kind, PIIType, Schema, Table
+from simulacra.schema._pii import pii_from_name, pii_hint_from_name
 
 __all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "key_fingerprint",
            "read_key", "replace_pii", "replace_pii_as"]
@@ -491,7 +492,7 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
         )
     # a detected code keeps its type: fakes never equal a real value (named columns are ids,
     # permuted with the key so that joins survive)
-    found: _Plan = {c.name: (c.pii_type, "detected", c.locale)
+    found: _Plan = {c.name: (_named_people(data, c), "detected", c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
     kept = [keep] if isinstance(keep, str) else list(keep or ())
@@ -516,6 +517,33 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
         else:
             found[name] = (pii_from_name(name), "named", None)
     return {name: found[name] for name in data.columns if name in found and name not in kept}
+
+
+NAME_SHAPED_SHARE = 0.9
+"""Share of a ``name`` column's values that must look like people's names (see below)."""
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019\-])*\.?"
+_NAME_SHAPED = re.compile(
+    rf"^{_NAME_WORD}(?:[ \u3000]{_NAME_WORD}){{1,4}}$|^[\u4e00-\u9fff]{{2,4}}$")
+
+
+def _named_people(data: pd.DataFrame, column: Column) -> PIIType | None:
+    """A detected code that is people's names: its header says so and its values look so.
+
+    Schema inference knows the names of a few Latin-script locales' lists; a ``name`` column
+    of Japanese, Russian or Arabic names (or of several locales at once) is then a ``code``,
+    and its fakes random letters: ``木村 陽一`` became ``fi hq``. When the header hints at a
+    person (``name``, ``customer``) and nearly every value is two to five words of letters
+    (any script), each a capital where the script has them, it is faked as person names.
+    """
+    if column.pii_type is not PIIType.CODE or pii_hint_from_name(column.name) is not (
+            PIIType.PERSON_NAME) or column.name not in data:
+        return column.pii_type
+    values = data[column.name].dropna().astype(str).drop_duplicates().head(2000)
+    if values.empty:
+        return column.pii_type
+    shaped = values.map(lambda v: bool(_NAME_SHAPED.match(v.strip())) and all(
+        not word[0].islower() for word in v.split()))
+    return PIIType.PERSON_NAME if shaped.mean() >= NAME_SHAPED_SHARE else column.pii_type
 
 
 def _fake_type(pii_type: PIIType | None) -> PIIType | None:

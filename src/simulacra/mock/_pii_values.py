@@ -175,6 +175,36 @@ def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]
     return fakes
 
 
+_SCRIPTS = (  # (letters of a script, its locale, locales that write it)
+    (re.compile("[\u3040-\u30ff]"), "ja_JP", ("ja_JP",)),  # kana
+    (re.compile("[\uac00-\ud7a3]"), "ko_KR", ("ko_KR",)),
+    (re.compile("[\u0400-\u04ff]"), "ru_RU", ("ru_RU", "uk_UA", "bg_BG", "hy_AM", "ka_GE")),
+    (re.compile("[\u0600-\u06ff]"), "ar_AA", ("ar_AA", "ar_AE", "ar_EG", "ar_JO", "ar_PS",
+                                             "ar_SA", "ar_BH", "fa_IR")),
+    (re.compile("[\u0370-\u03ff]"), "el_GR", ("el_GR", "el_CY")),
+    (re.compile("[\u4e00-\u9fff]"), "zh_CN", ("zh_CN", "zh_TW", "ja_JP")),
+)
+
+
+def _script_locales(names: pa.Array, own: str) -> pd.Series:
+    """The locale of each name written in a script ``own`` does not write; else missing.
+
+    A name list of one script cannot place ``木村 陽一`` or ``Сазонов Арсений``: by their
+    letters they are Japanese (Han with a space, or kana), Chinese, Russian, Arabic, Greek
+    or Korean, not German like the column. Latin names are left to the name lists.
+    """
+    out = pd.Series(None, index=range(len(names)), dtype=object)
+    for i, name in enumerate(names.to_pylist()):
+        text = str(name)
+        for letters, locale, writers in _SCRIPTS:
+            if letters.search(text):
+                if own not in writers:
+                    spaced_han = locale == "zh_CN" and (" " in text.strip() or "\u3000" in text)
+                    out[i] = "ja_JP" if spaced_han else locale
+                break
+    return out
+
+
 def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
                    value_locales: bool) -> list[tuple[str | None, np.ndarray]]:
     """Row groups of ``uniques`` that share a layout (numbers) or a country (IBANs)."""
@@ -193,7 +223,8 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         by = _layout_part(name_layout_of(bare, locale), 0)
         by = by + "+" + pd.Series(kinds.to_pylist(), dtype=object)  # `Dr.` as its real
         if value_locales:  # a Polish name in a German list stays Polish
-            by = by + "|" + pd.Series(name_locale_of(bare, own).to_pylist(), dtype=object)
+            found = pd.Series(name_locale_of(bare, own).to_pylist(), dtype=object)
+            by = by + "|" + _script_locales(bare, own).fillna(found)
     elif pii_type is PIIType.EMAIL:  # top-level domain and local part as its real
         layouts = email_layout_of(uniques)
         local = local_layout_of(uniques, email_locales(layouts, locale))
