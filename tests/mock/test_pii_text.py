@@ -214,3 +214,13 @@ def test_names_of_other_scripts_become_names_of_their_script() -> None:
             want = script(real) & {"CJK", "CYRILLIC", "ARABIC"}
             assert want <= script(fake_name) | ({"CJK"} if "HIRAGANA" in script(fake_name)
                                                 else set()), (header, real, fake_name)
+
+
+def test_a_categorical_text_column_keeps_its_new_texts(people: pd.DataFrame) -> None:
+    frame = people.astype({"notes": "category"})
+    result = replace_pii(frame, method="mask", schema=infer_schema(people))
+    notes = result.data["notes"]
+    assert isinstance(notes.dtype, pd.CategoricalDtype)
+    assert notes.notna().all()
+    assert notes.str.startswith("Called ").all()
+    assert not (notes.astype(str) == people["notes"]).any()

@@ -258,7 +258,10 @@ def clean_text_columns(data: pd.DataFrame, out: pd.DataFrame, text_columns: Iter
             values = out[name].to_numpy(dtype=object, copy=True)
             for i, spans in found:
                 values[i] = _spliced(str(values[i]), spans, made)
-            out[name] = pd.Series(values, index=out.index, name=name).astype(out[name].dtype)
+            dtype = out[name].dtype
+            # a categorical column takes the new texts as new categories
+            out[name] = pd.Series(values, index=out.index, name=name).astype(
+                "category" if isinstance(dtype, pd.CategoricalDtype) else dtype)
         counts = report[name]
         result[name] = TextColumn(
             name, counts["values"], len(found), counts["from_row"],
