@@ -224,3 +224,17 @@ def test_a_categorical_text_column_keeps_its_new_texts(people: pd.DataFrame) -> 
     assert notes.notna().all()
     assert notes.str.startswith("Called ").all()
     assert not (notes.astype(str) == people["notes"]).any()
+
+
+def test_short_values_are_not_searched_for() -> None:
+    frame = pd.DataFrame({
+        "order_id": np.arange(1, 41),
+        "email": [f"user{i}@mail.com" for i in range(40)],
+        "comment": [f"the customer ordered {i + 1} items on day {i + 1} and user{i}@mail.com "
+                    f"{'paid' if i % 2 else 'did not pay'} order 12{i + 1}" for i in range(40)],
+    })
+    result = replace_pii(frame, method="hash", key=KEY, columns=["order_id"])
+    comment = result.data["comment"]
+    assert comment[0].startswith("the customer ordered 1 items on day 1 and ")
+    assert "user0@mail.com" not in comment[0]
+    assert result.text["comment"].from_row == 40  # the e-mails, not the 1- and 2-digit ids

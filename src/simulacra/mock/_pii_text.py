@@ -45,7 +45,8 @@ from simulacra.schema._pii import (
 __all__ = ["TextColumn", "clean_text_columns"]
 
 MIN_PART = 3
-"""Parts of person names shorter than this (``Al``, ``Li``) are left to the full name."""
+"""Values and parts of person names shorter than this (``Al``, ``Li``, an id ``7``) are not
+searched for: they would hit other words and numbers."""
 _MIN_PHONE_DIGITS, _MAX_PHONE_DIGITS = 7, 15
 _NAME_PART = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\u2019\-])+$")
 _SPLIT = re.compile(r"[\s,]+")
@@ -150,8 +151,8 @@ def _row_pairs(sources: list[_Source], i: int, method: str) -> list[tuple[str, s
     parts: dict[str, tuple[str, str]] = {}
     for src in sources:
         real, new = src.real[i], src.new[i]
-        if real is None or new is None or real == new:
-            continue
+        if real is None or new is None or real == new or len(real) < MIN_PART:
+            continue  # `7` (an id) would hit "7 days"
         whole.setdefault(real, new)
         if src.pii_type is PIIType.PERSON_NAME:
             for p, q in _parts(real, new, method):
