@@ -75,6 +75,11 @@ def test_hash_with_a_key_gives_the_same_pseudonyms_in_two_files(tmp_path, people
     pd.testing.assert_frame_equal(outs[0], outs[1])
     assert not set(outs[0]["patient_id"]) & set(pd.read_csv(people)["patient_id"])
     assert outs[0]["patient_id"].nunique() == 5
+    # the key's fingerprint shows, so that a run with another key is seen to differ
+    code, stdout, err = run(["pii", str(people), "-o", str(tmp_path / "c.csv"), "-m", "hash",
+                             "--key-file", str(key), "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    assert json.loads(stdout)["key_id"] == "828d57d0"  # HMAC(bytes(range(32)), "simulacra-key-id")
 
 
 def test_mask_keeps_the_shape(tmp_path, people, capsys, monkeypatch) -> None:
@@ -208,3 +213,26 @@ def test_a_csv_written_as_parquet_keeps_its_number_types(tmp_path, people, capsy
     assert code == 0, err
     clean = pd.read_parquet(out)
     assert clean["age"].dtype == "int64" and clean["age"].tolist() == [34, 51, 27, 34, 45, 62]
+
+
+def test_free_text_loses_the_rows_replaced_values_and_says_what_it_did(tmp_path, capsys,
+                                                                       monkeypatch) -> None:
+    data, out = tmp_path / "notes.csv", tmp_path / "clean.csv"
+    emails = [f"person{i}.name@mail.com" for i in range(30)]
+    notes = [f"Wrote to {e} about the order, she said thanks and paid {i}.50 dollars" for i, e
+             in enumerate(emails)]
+    notes[3] = "NA"  # a missing marker stays as written
+    pd.DataFrame({"email": emails, "notes": notes}).to_csv(data, index=False)
+    code, stdout, err = run(["pii", str(data), "-o", str(out), "-m", "mask", "--json"], capsys,
+                            monkeypatch)
+    assert code == 0, err
+    text = json.loads(stdout)["text_columns"]
+    assert text == [{"name": "notes", "n_values": 29, "n_changed": 29, "from_row": 29,
+                     "by_pattern": {"email": 0, "iban": 0, "credit_card": 0, "phone": 0}}]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == ('p***********@****.com,"Wrote to p***********@****.com about the '
+                        'order, she said thanks and paid 0.50 dollars"')
+    assert lines[4].endswith(",NA")
+    code, _, err = run(["pii", str(data), "-o", str(out), "-m", "mask"], capsys, monkeypatch)
+    assert "notes  29 of 29 cells changed" in err
+    assert "is NOT found" in err

@@ -15,7 +15,7 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.mock import _pii_columns
-from simulacra.mock._pii_replace import MIN_KEY_BYTES, read_key, replace_pii
+from simulacra.mock._pii_replace import MIN_KEY_BYTES, key_fingerprint, read_key, replace_pii
 from simulacra.schema import Kind, PIIType, infer_schema
 
 KEY = b"0123456789abcdef-test-key"
@@ -187,6 +187,18 @@ def test_hash_float_ids_join_integer_ids() -> None:
     assert b[0] == a[2] and b[2] == a[0]
 
 
+def test_hash_ids_written_as_text_join_integer_ids() -> None:
+    """QA19 defect 13: an id stored as a string got a token, its int64 twin a number."""
+    ints = pd.DataFrame({"customer_id": [1001, 1002, -5, 0]})
+    texts = pd.DataFrame({"customer_id": ["1001", "1002", "-5", "0", "01002", "C-7"]})
+    a = replace_pii(ints, method="hash", key=KEY, columns=["customer_id"]).data["customer_id"]
+    b = replace_pii(texts, method="hash", key=KEY, columns=["customer_id"]).data["customer_id"]
+    assert b[:4].tolist() == [str(v) for v in a]
+    assert all(isinstance(v, str) for v in b)
+    # leading zeros and other text are not integers as written: tokens
+    assert re.fullmatch(r"[a-z2-7]{16}", b[4]) and re.fullmatch(r"[a-z2-7]{16}", b[5])
+
+
 def test_hash_collision_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     def same(key: bytes, texts: list[str]) -> np.ndarray:
         return np.zeros((len(texts), 32), dtype=np.uint8)
@@ -355,6 +367,34 @@ def test_read_key(tmp_path: Path) -> None:
         read_key(tmp_path / "missing")
     with pytest.raises(DataReadError, match="cannot be read"):
         read_key(tmp_path)
+
+
+def test_a_text_key_reads_the_same_with_or_without_its_final_newline(tmp_path: Path) -> None:
+    """QA19 defect 13: `echo secret > key` gave other, valid-looking pseudonyms."""
+    bare, lf, crlf = tmp_path / "bare", tmp_path / "lf", tmp_path / "crlf"
+    bare.write_bytes(b"a long secret phrase")
+    lf.write_bytes(b"a long secret phrase\n")
+    crlf.write_bytes(b"a long secret phrase\r\n")
+    assert read_key(bare) == read_key(lf) == read_key(crlf) == b"a long secret phrase"
+    two = tmp_path / "two"
+    two.write_bytes(b"a long secret phrase\n\n")
+    assert read_key(two) == b"a long secret phrase\n\n"  # a blank line is not typing: exact
+    binary = tmp_path / "binary"
+    binary.write_bytes(bytes(range(200, 231)) + b"\n")  # random bytes are read exactly
+    assert read_key(binary) == bytes(range(200, 231)) + b"\n"
+
+
+def test_the_key_fingerprint_tells_keys_apart() -> None:
+    frame = pd.DataFrame({"email": ["ann@mail.com", "bo@web.org", "cy@mail.com"]})
+    one = replace_pii(frame, method="hash", key=KEY)
+    assert one.key_id == key_fingerprint(KEY)
+    assert re.fullmatch(r"[0-9a-f]{8}", one.key_id)
+    assert one.to_dict()["key_id"] == one.key_id
+    assert f"Key fingerprint: {one.key_id}" in one.summary()
+    assert replace_pii(frame, method="hash", key=OTHER_KEY).key_id != one.key_id
+    unkeyed = replace_pii(frame, method="mask")
+    assert unkeyed.key_id is None
+    assert "fingerprint" not in unkeyed.summary()
 
 
 def test_codes_and_ip_addresses_are_replaced_and_masked() -> None:

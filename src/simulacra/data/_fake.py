@@ -56,6 +56,7 @@ __all__ = [
     "fake_ids",
     "fake_pii",
     "format_ids",
+    "GuardExhausted",
     "generate_guarded",
     "iban_remainders",
     "iban_shapes",
@@ -340,20 +341,37 @@ def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: 
     )
 
 
+class GuardExhausted(SamplingError):
+    """Regenerated values kept equalling real ones (see :func:`generate_guarded`)."""
+
+
 def generate_guarded(generator: PIIGenerator | TextGenerator, rows: np.ndarray,
                      rng: np.random.Generator, guard: ValueGuard, *,
-                     where: str = "column") -> pa.Array:
-    """Values for ``rows``, regenerating any that equals a real value until none does."""
+                     where: str = "column",
+                     fallback: PIIGenerator | None = None) -> pa.Array:
+    """Values for ``rows``, regenerating any that equals a real value until none does.
+
+    A real column drawn from the same weighted lists (Faker's names) holds nearly all of
+    their probability mass, so a few rows may keep drawing real values; after
+    :data:`MAX_ATTEMPTS` tries those rows take ``fallback``'s values (a generator that
+    draws from what the real values leave free), where one is given.
+    """
     values = generator.generate(rows, rng, 0)
     bad = guard.contains(values)
     attempt = 0
     while bad.any():
         attempt += 1
+        if attempt >= MAX_ATTEMPTS and fallback is not None:
+            redo = fallback.generate(rows[bad], rng, 0)
+            values = pc.replace_with_mask(values, pa.array(bad), redo)
+            bad[bad] = guard.contains(redo)
+            fallback = None
+            continue
         if attempt >= MAX_ATTEMPTS:
-            raise SamplingError(
+            raise GuardExhausted(
                 f"{where}: after {MAX_ATTEMPTS} tries, {int(bad.sum())} generated value(s) "
-                "still equal real ones: the real column uses almost every value this type "
-                "and locale can take. Use another locale for the column, or make it "
+                "still equal real ones: the real column holds the values this type and "
+                "locale draws most often. Use another locale for the column, or make it "
                 "categorical if its values are not personal."
             )
         redo = generator.generate(rows[bad], rng, attempt)

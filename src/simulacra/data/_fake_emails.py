@@ -107,7 +107,10 @@ def local_layout_of(values: pa.Array, locales: Sequence[str | None]) -> pa.Array
             continue
         pieces = [_token_kind(parts[at].str[j], first, last) if j % 2 == 0
                   else parts[at].str[j] for j in range(count)]
-        layout[at] = pd.concat(pieces, axis=1).astype(str).agg("".join, axis=1)
+        joined = pieces[0].astype(object).astype(str)
+        for piece in pieces[1:]:  # element-wise, not a row-wise join (60 s on 850k rows)
+            joined = joined + piece.astype(object).astype(str)
+        layout[at] = joined
     layout = layout.where(~base.str.contains(r"[^a-z._-]", regex=True) | (base == ""), "w")
     width = digits.str.len().clip(upper=_MAX_DIGITS)
     return pa.array((layout + width.map(lambda k: "#" * k)).tolist(), pa.string())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+from simulacra.data._fake import GuardExhausted
 from simulacra.data._keyed import derive_key
 from simulacra.errors import InvalidParameterError, SamplingError
 from simulacra.mock._pii_values import (
@@ -37,7 +39,7 @@ from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._datetimes import detect_datetime_format
 from simulacra.schema._model import PIIType
 
-__all__ = ["fake_column", "hash_column", "mask_column", "replaceable"]
+__all__ = ["fake_column", "hash_column", "hmac_tokens", "mask_column", "replaceable"]
 
 HASH_DOMAIN = b"simulacra-pii-v1\x1f"
 """Prefix of every hashed message: pseudonyms of other tools or versions never coincide."""
@@ -45,6 +47,8 @@ INT_BITS = 53
 """Integer pseudonyms are below ``2**53``: exact in float64 as well as int64."""
 TOKEN_BYTES = 10
 """Text pseudonyms are 80 bits as 16 base32 characters."""
+_INTEGER_TEXT = re.compile(r"^-?(?:0|[1-9]\d*)\Z")
+"""An integer as ``str(int)`` writes it: such text is hashed as the integer is."""
 
 
 # ---- shared: distinct values and rebuilding the column -------------------------------------
@@ -107,14 +111,14 @@ def hash_column(series: pd.Series, key: bytes, name: str,
                 words: Words = LIBRARY) -> tuple[pd.Series, str]:
     codes, uniques = _factorize(series)
     integer = _integer_like(series, uniques)
-    digests = _hmac_digests(key, _texts(uniques, integer))
+    texts = _texts(uniques, integer)
+    digests = _hmac_digests(key, texts)
+    top = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
     if integer:
-        top = digests[:, :8].copy().view(">u8").ravel() >> np.uint64(64 - INT_BITS)
         new = top.astype(np.int64).astype(object)
         dtype: Any = _integer_dtype(series.dtype)
     else:
-        new = np.array([base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower()
-                        for d in digests], dtype=object)
+        new = np.array(_text_pseudonyms(digests, texts), dtype=object)
         dtype = _text_dtype(series.dtype)
     if len(set(new.tolist())) != len(new):
         raise SamplingError(
@@ -122,6 +126,24 @@ def hash_column(series: pd.Series, key: bytes, name: str,
             "which would merge two people. This is astronomically rare; use another key."
         )
     return _rebuild(series, codes, new, dtype), ""
+
+
+def hmac_tokens(key: bytes, texts: list[str]) -> list[str]:
+    """The pseudonyms of the strings ``texts`` under ``key``, as :func:`hash_column` makes them."""
+    return _text_pseudonyms(_hmac_digests(key, texts), texts)
+
+
+def _text_pseudonyms(digests: np.ndarray, texts: list[str]) -> list[str]:
+    """Base32 tokens; an integer written as text gets the integer column's pseudonym as text.
+
+    So ``"1001"`` (an id in a string column, a Parquet string) and ``1001`` (an int64 id)
+    give the same pseudonym and joins across the two survive.
+    """
+    out = [base64.b32encode(d[:TOKEN_BYTES].tobytes()).decode().lower() for d in digests]
+    for i, text in enumerate(texts):
+        if _INTEGER_TEXT.match(text):
+            out[i] = str(int.from_bytes(digests[i, :8].tobytes(), "big") >> (64 - INT_BITS))
+    return out
 
 
 def _integer_dtype(dtype: Any) -> Any:
@@ -174,11 +196,18 @@ def fake_column(series: pd.Series, pii_type: PIIType | None, locale: str | None,
         _refuse_dates(uniques, where, words)
         new = fake_strings(uniques, rng, where, words)
     elif pii_type not in (None, PIIType.CODE):
-        fakes, note = fake_pii_values(
-            pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
-            value_locales=value_locales,
-            key=derive_key("pii-fake-key", secret, name), rng=rng, where=where,
-        )
+        try:
+            fakes, note = fake_pii_values(
+                pa.array(_texts(uniques, integer), pa.string()), pii_type, locale=locale,
+                value_locales=value_locales,
+                key=derive_key("pii-fake-key", secret, name), rng=rng, where=where,
+            )
+        except GuardExhausted as exc:  # the schema's advice (locale, categorical) is not ours
+            raise SamplingError(
+                f"{str(exc).split(': the real column')[0]}: the column holds most of the "
+                f"values this type draws. Use {words.other_methods} for it, or leave it as it "
+                f"is with {words.keep_column} if it holds no personal data."
+            ) from None
         new = np.array(fakes.to_pylist(), dtype=object)
         if integer or is_float_dtype(series.dtype) or is_integer_dtype(series.dtype):
             new = np.array([int("".join(ch for ch in v if ch.isdigit())) for v in new],

@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from simulacra.data._io import read_table, write_table
@@ -56,7 +57,12 @@ def replace_pii_file(data: Path, output: Path, *, method: str = "fake",
         written = written.copy()
         texts = _cells_as_written(data, frame, encoding)
         for name in untouched:
-            written[name] = texts[name].to_numpy(dtype=object)
+            cells = texts[name].to_numpy(dtype=object)
+            text = result.text.get(name)
+            if text is not None and text.n_changed:  # free text with personal data replaced
+                changed = _changed(frame[name], result.data[name])
+                cells[changed] = result.data[name].to_numpy(dtype=object)[changed]
+            written[name] = cells
             formats.pop(name, None)
             markers.pop(name, None)
     write_table(written, output, text_formats=formats, missing_markers=markers,
@@ -73,6 +79,14 @@ def refuse_overwriting_input(data: Path, output: Path) -> None:
             f"{output}: the output is the input file, and writing it would replace the real "
             "table with its cleaned copy. Write to another file, e.g. "
             f"-o {data.with_name(data.name.split('.')[0] + '_clean' + ''.join(data.suffixes))}.")
+
+
+def _changed(before: pd.Series, after: pd.Series) -> np.ndarray:
+    """Where a free-text column's cells were changed (missing ones never are)."""
+    old = before.to_numpy(dtype=object)
+    new = after.to_numpy(dtype=object)
+    return np.array([isinstance(a, str) and a != b for a, b in zip(new, old, strict=True)],
+                    dtype=bool)
 
 
 def _cells_as_written(path: Path, frame: pd.DataFrame, encoding: str) -> pd.DataFrame:

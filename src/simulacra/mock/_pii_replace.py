@@ -29,6 +29,8 @@ Methods (see ``docs/pii.md`` for what each protects against):
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,14 +50,15 @@ from simulacra.errors import (
     SchemaError,
 )
 from simulacra.mock._pii_columns import fake_column, hash_column, mask_column, replaceable
+from simulacra.mock._pii_text import TextColumn, clean_text_columns
 from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._check import check_names, require_frame
 from simulacra.schema._infer import infer_schema
-from simulacra.schema._model import Kind, PIIType, Schema, Table
-from simulacra.schema._pii import pii_from_name
+from simulacra.schema._model import Column, Kind, PIIType, Schema, Table
+from simulacra.schema._pii import pii_from_name, pii_hint_from_name
 
-__all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "read_key",
-           "replace_pii", "replace_pii_as"]
+__all__ = ["METHODS", "MIN_KEY_BYTES", "PIIReplacement", "ReplacedColumn", "key_fingerprint",
+           "read_key", "replace_pii", "replace_pii_as"]
 
 METHODS = ("fake", "hash", "mask")
 MIN_KEY_BYTES = 16
@@ -129,6 +132,14 @@ class PIIReplacement:
         Id columns that were not replaced: they may still identify people.
     kept
         Columns of personal data found but left as they are (``keep``).
+    text
+        The free-text columns (:attr:`~simulacra.schema.Kind.TEXT`) not replaced whole, by
+        name: the replaced columns' values and the e-mails, phones, cards and IBANs found in
+        them were replaced; other personal data in them (names the table does not hold,
+        addresses) was not found.
+    key_id
+        The key's fingerprint (:func:`key_fingerprint`) when a key was given, else None:
+        the same key always shows the same one, so a run with the wrong key shows.
     """
 
     data: pd.DataFrame
@@ -136,6 +147,8 @@ class PIIReplacement:
     method: Method
     unreplaced_ids: tuple[str, ...] = field(default_factory=tuple)
     kept: tuple[str, ...] = field(default_factory=tuple)
+    text: Mapping[str, TextColumn] = field(default_factory=dict)
+    key_id: str | None = None
 
     def summary(self) -> str:
         """A few lines for people: what was replaced, and what may still identify someone."""
@@ -157,6 +170,17 @@ class PIIReplacement:
         if self.unreplaced_ids:
             lines.append(f"Not replaced: id column(s) {', '.join(self.unreplaced_ids)}; name "
                          "them too if they identify people.")
+        if self.text and n:
+            lines.append("Free text, searched for the replaced values and for e-mails, phones, "
+                         "cards and IBANs:")
+            width = max(len(name) for name in self.text)
+            lines += [f"  {col.name:<{width}}  {col.line()}" for col in self.text.values()]
+            lines.append("  Other personal data in free text (names the table does not hold, "
+                         "addresses, dates of birth) is NOT found: read these columns, or drop "
+                         "them or replace them whole (columns=[...] or --column).")
+        if self.key_id is not None:
+            lines.append(f"Key fingerprint: {self.key_id} (the same key always shows the same "
+                         "one: compare it with the runs you want to join with).")
         lines.append("Other columns (ages, dates, places) can still identify people in "
                      "combination: see docs/pii.md.")
         return "\n".join(lines)
@@ -169,11 +193,23 @@ class PIIReplacement:
             "columns": [c.to_dict() for c in self.columns.values()],
             "unreplaced_ids": list(self.unreplaced_ids),
             "kept": list(self.kept),
+            "text_columns": [c.to_dict() for c in self.text.values()],
+            "key_id": self.key_id,
         }
 
 
+def key_fingerprint(key: bytes) -> str:
+    """8 hex digits that tell keys apart without revealing them: HMAC(key, "simulacra-key-id")."""
+    return hmac.new(key, b"simulacra-key-id", hashlib.sha256).hexdigest()[:8]
+
+
 def read_key(path: str | Path) -> bytes:
-    """Read a secret key for ``method="hash"`` from a file: its bytes, exactly.
+    """Read a secret key for ``method="hash"`` from a file: its bytes, but a final newline.
+
+    A key typed into a file (``echo secret-phrase > key``) ends in a newline that an editor
+    or another tool may drop; one final line break (LF or CRLF) is therefore not part of a key
+    that is text (UTF-8 without other control characters). Random binary keys are read
+    exactly.
 
     Parameters
     ----------
@@ -202,7 +238,19 @@ def read_key(path: str | Path) -> bytes:
             f"The key file {str(p)!r} cannot be read: {exc.strerror or exc}. Pass a readable "
             f"file that holds the key. {_KEY_FIX}"
         ) from None
-    return _check_key(key, f"The key file {str(p)!r}")
+    return _check_key(_without_final_newline(key), f"The key file {str(p)!r}")
+
+
+def _without_final_newline(key: bytes) -> bytes:
+    for end in (b"\r\n", b"\n"):
+        if key.endswith(end):
+            body = key[: -len(end)]
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return key
+            return body if text.isprintable() else key
+    return key
 
 
 def _check_key(key: object, what: str = "The key") -> bytes:
@@ -323,7 +371,13 @@ def replace_pii_as(words: Words, data: pd.DataFrame, *, method: str = "fake",
     ids = tuple(c.name for c in table.columns
                 if c.kind is Kind.ID and c.name not in done and c.name in data.columns)
     left = tuple(c.name for c in table.columns if c.kind is Kind.PII and c.name not in done)
-    return PIIReplacement(out, done, chosen, ids, left)
+    texts = [c.name for c in table.columns
+             if c.kind is Kind.TEXT and c.name not in done and c.name in data.columns]
+    text = (clean_text_columns(data, out, texts, {n: plans[n][0] for n in done}, chosen,
+                               key=checked, secret=secret, where=words.source)
+            if done and texts else {})
+    return PIIReplacement(out, done, chosen, ids, left, text,
+                          None if checked is None else key_fingerprint(checked))
 
 
 def nothing_replaced(result: PIIReplacement, words: Words) -> str:
@@ -438,7 +492,7 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
         )
     # a detected code keeps its type: fakes never equal a real value (named columns are ids,
     # permuted with the key so that joins survive)
-    found: _Plan = {c.name: (c.pii_type, "detected", c.locale)
+    found: _Plan = {c.name: (_named_people(data, c), "detected", c.locale)
                     for c in table.columns if c.kind is Kind.PII}
     named = [columns] if isinstance(columns, str) else list(columns or ())
     kept = [keep] if isinstance(keep, str) else list(keep or ())
@@ -463,6 +517,33 @@ def _plan(data: pd.DataFrame, table: Table, columns: Sequence[str] | None,
         else:
             found[name] = (pii_from_name(name), "named", None)
     return {name: found[name] for name in data.columns if name in found and name not in kept}
+
+
+NAME_SHAPED_SHARE = 0.9
+"""Share of a ``name`` column's values that must look like people's names (see below)."""
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019\-])*\.?"
+_NAME_SHAPED = re.compile(
+    rf"^{_NAME_WORD}(?:[ \u3000]{_NAME_WORD}){{1,4}}$|^[\u4e00-\u9fff]{{2,4}}$")
+
+
+def _named_people(data: pd.DataFrame, column: Column) -> PIIType | None:
+    """A detected code that is people's names: its header says so and its values look so.
+
+    Schema inference knows the names of a few Latin-script locales' lists; a ``name`` column
+    of Japanese, Russian or Arabic names (or of several locales at once) is then a ``code``,
+    and its fakes random letters: ``木村 陽一`` became ``fi hq``. When the header hints at a
+    person (``name``, ``customer``) and nearly every value is two to five words of letters
+    (any script), each a capital where the script has them, it is faked as person names.
+    """
+    if column.pii_type is not PIIType.CODE or pii_hint_from_name(column.name) is not (
+            PIIType.PERSON_NAME) or column.name not in data:
+        return column.pii_type
+    values = data[column.name].dropna().astype(str).drop_duplicates().head(2000)
+    if values.empty:
+        return column.pii_type
+    shaped = values.map(lambda v: bool(_NAME_SHAPED.match(v.strip())) and all(
+        not word[0].islower() for word in v.split()))
+    return PIIType.PERSON_NAME if shaped.mean() >= NAME_SHAPED_SHARE else column.pii_type
 
 
 def _fake_type(pii_type: PIIType | None) -> PIIType | None:

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from simulacra.data._fake import (
     CALLING_CODE,
+    PIIGenerator,
     canonical_form,
     generate_guarded,
     iban_shapes,
@@ -63,7 +64,8 @@ from simulacra.mock._pii_words import LIBRARY, Words
 from simulacra.schema._model import PIIType
 from simulacra.schema._pii import _IBAN_LOCALES as IBAN_LOCALES
 
-__all__ = ["fake_ids", "fake_pii_values", "fake_strings", "mask_values", "split_digit_ids"]
+__all__ = ["fake_ids", "fake_pii_values", "fake_strings", "is_reserved_domain", "mask_values",
+           "split_digit_ids"]
 
 KEEP_DIGITS = 4
 """Digits kept at the end of masked phone, card and national id numbers."""
@@ -108,10 +110,50 @@ def fake_pii_values(uniques: pa.Array, pii_type: PIIType, *, locale: str | None,
     if len(groups) > 1:  # each group's fakes are distinct; across groups they may meet
         fakes = _distinct_across(fakes, groups, uniques, pii_type, key, rng, guard, where,
                                  value_locales)
+    if pii_type is PIIType.EMAIL:
+        fakes = _reserved_domains(uniques, fakes, guard, rng)
     fakes = _same_case(uniques, fakes)
     if pii_type is PIIType.PERSON_NAME:
         fakes = _surname_case(uniques, fakes, locale)
     return fakes, next((n for n in notes if n), "")
+
+
+_RESERVED = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost)|localhost)$",
+    re.IGNORECASE)
+"""Domains that cannot receive mail (RFC 2606, RFC 6761): test systems rely on them."""
+
+
+def is_reserved_domain(domain: str) -> bool:
+    """Whether an e-mail domain is reserved for examples and tests (``example.org``, ``x.test``)."""
+    return bool(_RESERVED.search(domain))
+
+
+def _reserved_domains(real: pa.Array, fakes: pa.Array, guard: ValueGuard,
+                      rng: np.random.Generator) -> pa.Array:
+    """Fakes of addresses at reserved domains at the real one: a test mail reaches nobody.
+
+    ``john23@example.org`` becomes ``<fake local part>@example.org``, not an address at a real
+    provider's domain. A fake that then equals a real address or another fake gets digits.
+    """
+    texts = real.to_pylist()
+    at = [i for i, t in enumerate(texts) if "@" in str(t)
+          and is_reserved_domain(str(t).rpartition("@")[2])]
+    if not at:
+        return fakes
+    out = fakes.to_pylist()
+    for i in at:
+        out[i] = f"{str(out[i]).rpartition('@')[0]}@{str(texts[i]).rpartition('@')[2]}"
+    for _ in range(_MAX_TRIES):
+        made = pa.array(out, pa.string())
+        bad = guard.contains(made) | pd.Series(
+            guard.canonical(made).to_pylist()).duplicated().to_numpy()
+        if not bad.any():
+            return made
+        for i in np.flatnonzero(bad).tolist():
+            local, _, domain = str(out[i]).rpartition("@")
+            out[i] = f"{local}{rng.integers(0, 10)}@{domain}"
+    raise SamplingError("fake e-mail addresses at reserved domains kept meeting real ones.")
 
 
 def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]],
@@ -133,6 +175,36 @@ def _distinct_across(fakes: pa.Array, groups: list[tuple[str | None, np.ndarray]
     return fakes
 
 
+_SCRIPTS = (  # (letters of a script, its locale, locales that write it)
+    (re.compile("[\u3040-\u30ff]"), "ja_JP", ("ja_JP",)),  # kana
+    (re.compile("[\uac00-\ud7a3]"), "ko_KR", ("ko_KR",)),
+    (re.compile("[\u0400-\u04ff]"), "ru_RU", ("ru_RU", "uk_UA", "bg_BG", "hy_AM", "ka_GE")),
+    (re.compile("[\u0600-\u06ff]"), "ar_AA", ("ar_AA", "ar_AE", "ar_EG", "ar_JO", "ar_PS",
+                                             "ar_SA", "ar_BH", "fa_IR")),
+    (re.compile("[\u0370-\u03ff]"), "el_GR", ("el_GR", "el_CY")),
+    (re.compile("[\u4e00-\u9fff]"), "zh_CN", ("zh_CN", "zh_TW", "ja_JP")),
+)
+
+
+def _script_locales(names: pa.Array, own: str) -> pd.Series:
+    """The locale of each name written in a script ``own`` does not write; else missing.
+
+    A name list of one script cannot place ``木村 陽一`` or ``Сазонов Арсений``: by their
+    letters they are Japanese (Han with a space, or kana), Chinese, Russian, Arabic, Greek
+    or Korean, not German like the column. Latin names are left to the name lists.
+    """
+    out = pd.Series(None, index=range(len(names)), dtype=object)
+    for i, name in enumerate(names.to_pylist()):
+        text = str(name)
+        for letters, locale, writers in _SCRIPTS:
+            if letters.search(text):
+                if own not in writers:
+                    spaced_han = locale == "zh_CN" and (" " in text.strip() or "\u3000" in text)
+                    out[i] = "ja_JP" if spaced_han else locale
+                break
+    return out
+
+
 def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
                    value_locales: bool) -> list[tuple[str | None, np.ndarray]]:
     """Row groups of ``uniques`` that share a layout (numbers) or a country (IBANs)."""
@@ -151,7 +223,8 @@ def _layout_groups(uniques: pa.Array, pii_type: PIIType, locale: str | None,
         by = _layout_part(name_layout_of(bare, locale), 0)
         by = by + "+" + pd.Series(kinds.to_pylist(), dtype=object)  # `Dr.` as its real
         if value_locales:  # a Polish name in a German list stays Polish
-            by = by + "|" + pd.Series(name_locale_of(bare, own).to_pylist(), dtype=object)
+            found = pd.Series(name_locale_of(bare, own).to_pylist(), dtype=object)
+            by = by + "|" + _script_locales(bare, own).fillna(found)
     elif pii_type is PIIType.EMAIL:  # top-level domain and local part as its real
         layouts = email_layout_of(uniques)
         local = local_layout_of(uniques, email_locales(layouts, locale))
@@ -180,10 +253,17 @@ def _fake_group(values: pa.Array, pii_type: PIIType, locale: str | None, key: in
     rows = np.arange(len(values), dtype=np.int64)
     shapes = _shapes(values, pii_type, locale, value_locales)
 
+    def generator(unique: bool) -> PIIGenerator:
+        return make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
+                                  shapes=shapes, where=where)
+
+    # rows that keep drawing real values (the real column holds the locale's commonest
+    # names) take a value of the unique mode, which draws from what the real ones leave
+    fallback = generator(True)
+
     def make(unique: bool, at: np.ndarray) -> pa.Array:
-        gen = make_pii_generator(pii_type, locale=locale, unique=unique, key=key, guard=guard,
-                                 shapes=shapes, where=where)
-        return generate_guarded(gen, at, rng, guard, where=where)
+        return generate_guarded(generator(unique), at, rng, guard, where=where,
+                                fallback=None if unique else fallback)
 
     fakes = make(False, rows)
     for _ in range(_REDRAWS):

@@ -149,7 +149,9 @@ _NOT_PERSONAL_TOKENS = frozenset({
     "department", "team", "title", "job", "color", "colour", "item", "store", "shop",
 })  # fmt: skip
 
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+EMAIL_BODY = r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+"""An e-mail address, unanchored (free-text scans anchor it themselves)."""
+_EMAIL_RE = re.compile(f"^{EMAIL_BODY}$")
 _SSN_RE = re.compile(r"^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$")
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _CARD_RE = re.compile(r"^\d{4}(?:[ \-]?\d{1,4}){2,4}$|^\d{13,19}$")
@@ -438,11 +440,12 @@ def _is_iban(values: pd.Series, strict: bool) -> np.ndarray:
     compact = values.str.replace(" ", "", regex=False).str.upper()
     ok = _matches(compact, _IBAN_RE)
     for i in np.flatnonzero(ok):
-        ok[i] = _iban_checksum_ok(str(compact.iloc[i]))
+        ok[i] = iban_checksum_ok(str(compact.iloc[i]))
     return ok
 
 
-def _iban_checksum_ok(iban: str) -> bool:
+def iban_checksum_ok(iban: str) -> bool:
+    """Whether a compact upper-case IBAN passes its mod-97 check."""
     moved = iban[4:] + iban[:4]
     digits = "".join(str(int(ch, 36)) for ch in moved)
     return int(digits) % 97 == 1
