@@ -575,3 +575,58 @@ def test_a_day_first_date_is_held_as_the_column_reads_it(name: str) -> None:
     syn = make_synthesizer(name, seed=0).fit(df)
     for given in ("03/04/2020", "2020-04-03", pd.Timestamp("2020-04-03")):
         assert (syn.sample(3, conditions={"d": given}, seed=1)["d"] == "03/04/2020").all()
+
+
+def _rooms(n: int = 3000) -> pd.DataFrame:
+    # Room rates set by the room type; a suite with a rewards card is 0.75% of the rows, so
+    # CART (columns in this order: the type drawn last) holds both values while drawing.
+    rng = np.random.default_rng(0)
+    kind = rng.choice(["BASIC", "DELUXE", "SUITE"], n, p=[0.6, 0.35, 0.05])
+    rewards = rng.random(n) < np.where(kind == "SUITE", 0.15, 0.4)
+    centre = pd.Series(kind).map({"BASIC": 100.0, "DELUXE": 180.0, "SUITE": 300.0})
+    nights = rng.integers(1, 8, n)
+    return pd.DataFrame({"has_rewards": rewards, "nights": nights,
+                         "fee": np.round(rng.gamma(2, 10, n) + nights, 2),
+                         "rate": np.round(centre.to_numpy() + rng.normal(0, 14, n), 2),
+                         "room_type": kind})
+
+
+def test_cart_held_category_keeps_the_rates_it_goes_with() -> None:
+    # QA18 defect 16: a row whose 64 candidates all drew a rate in a leaf with no suite took
+    # one of them at random, so 8% of the suites came out at a basic room's rate (59.62);
+    # such rows now draw candidates again.
+    table = _rooms()
+    syn = make_synthesizer("cart", order="given", seed=0).fit(table)
+    held: list[int] = []
+    original = syn._sample_held
+
+    def spy(n, fixed, rng):
+        held.append(n)
+        return original(n, fixed, rng)
+
+    syn._sample_held = spy  # type: ignore[method-assign]
+    out = syn.sample(2000, conditions={"room_type": "SUITE", "has_rewards": True}, seed=3)
+    assert held and len(out) == 2000
+    assert (out["room_type"] == "SUITE").all() and out["has_rewards"].all()
+    deluxe = table.loc[table["room_type"] == "DELUXE", "rate"].max()
+    assert out["rate"].min() > deluxe  # was 59.62, 8.3% of the rows at or below it
+    suites = table.loc[table["room_type"] == "SUITE", "rate"]
+    assert abs(out["rate"].median() - suites.median()) < 15
+
+
+def test_cart_held_combination_no_leaf_holds_costs_two_rounds() -> None:
+    # A combination no leaf of the type's tree holds (a suite at a basic room's rate) is not
+    # found by more rounds: after one more round of as many candidates the rows are kept.
+    syn = make_synthesizer("cart", order="given", seed=0).fit(_rooms())
+    sizes: list[int] = []
+    original = syn._held_steps
+
+    def spy(values, held, rng, stop, likelihood):
+        sizes.append(len(values))
+        return original(values, held, rng, stop, likelihood)
+
+    syn._held_steps = spy  # type: ignore[method-assign]
+    out = syn.sample(300, conditions={"room_type": "SUITE", "rate": 100.0}, seed=1)
+    assert len(out) == 300 and (out["room_type"] == "SUITE").all()
+    # each draw (the number's pilot, then the rows) is followed by one round, not eight
+    assert sizes and sizes == [size for size in sizes[::2] for _ in range(2)]

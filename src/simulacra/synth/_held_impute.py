@@ -76,8 +76,9 @@ def impute_by_held_draws(model: BaseSynthesizer, held_draw: HeldDraw, frame: pd.
             log_q = draw_choices(model, choices, tried, holding, rows, rng)
             drawn, log_like = held_draw(tried, holding, rng)
             table, ok = check(drawn, rows, attempt, rng)
-            pick, kept = pick_by_weight(
-                np.where(ok, log_like - log_q, -np.inf).reshape(-1, CANDIDATES), rng)
+            pick, kept = pick_by_weight(  # check.near: how little a formula's solving moved
+                np.where(ok, log_like - log_q + check.near, -np.inf).reshape(-1, CANDIDATES),
+                rng)
             parts.append(table.iloc[np.arange(todo.size) * CANDIDATES + pick].set_axis(todo))
             todo = todo[~kept]
         left.append(todo)
@@ -155,7 +156,10 @@ class DrawCheck:
         alone = rules.reverse(decoded, model.table_.column_names)
         table = _with_given(alone.copy(), self.known, rows)
         # a given total whose items were all drawn: the last one solved for it
-        table = solve_formulas(model, table, self.given.iloc[rows].set_axis(table.index))
+        #: per row, the log-weight of how near its draw came to a given formula column
+        self.near = np.zeros(len(rows))
+        table = solve_formulas(model, table, self.given.iloc[rows].set_axis(table.index),
+                               self.near)
         ok = np.asarray(rules.obeyed(table), dtype=bool)
         if attempt == _ROUNDS - 1:  # given cells no draw can obey (a total out of reach):
             ok |= np.asarray(rules.obeyed(alone), dtype=bool)  # named by impute's warning

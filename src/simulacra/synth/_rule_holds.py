@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from simulacra.constraints import Constraint, Formula
-from simulacra.constraints._base import row_keys
+from simulacra.constraints._base import as_numbers, row_keys
 from simulacra.schema._expression_precision import column_decimals
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 _MARGINAL_ROWS = 4_096  # model rows counted for each value's share among those a row allows
 _PRIOR = 0.5  # added to every count, so no allowed value is never proposed
 _BLOCK_ROWS = 1_000_000  # (pattern, combination) pairs checked at once
+#: Width of :func:`_near_weight`'s kernel, as a share of a formula column's real range.
+_NEAR_WIDTH = 0.01
 
 
 @dataclass(frozen=True)
@@ -188,14 +190,18 @@ def with_solved_inputs(model: BaseSynthesizer, frame: pd.DataFrame, given: pd.Da
     return frame, given
 
 
-def solve_formulas(model: BaseSynthesizer, out: pd.DataFrame, given: pd.DataFrame
-                   ) -> pd.DataFrame:
+def solve_formulas(model: BaseSynthesizer, out: pd.DataFrame, given: pd.DataFrame,
+                   fit: np.ndarray | None = None) -> pd.DataFrame:
     """``out`` with a drawn input of each formula solved for where its column was given.
 
     For rows that left several inputs blank (one blank is solved before drawing, see
     :func:`with_solved_inputs`): the last blank input whose solved value lies within its
     real range, at its precision, is set so that the row obeys; the others keep their
     drawn values. ``given`` is aligned with ``out``.
+
+    ``fit`` (one per row of ``out``): each row's log-weight of how near its drawn inputs
+    came to the given column is added to it (:func:`_near_weight`), so that a choice among
+    candidate rows can prefer those the solving moves least.
     """
     for rule in _formulas(model, given):
         inputs = [c for c in rule.columns()[1:] if c in given.columns]
@@ -207,6 +213,8 @@ def solve_formulas(model: BaseSynthesizer, out: pd.DataFrame, given: pd.DataFram
         broken = open_rows.copy()
         at = np.flatnonzero(open_rows)
         broken[at] = ~np.asarray(rule.valid(out.iloc[at]), dtype=bool)
+        if fit is not None:
+            fit[at] += _near_weight(rule, out.iloc[at])
         for name in reversed(inputs):
             rows = np.flatnonzero(broken & ~given[name].to_numpy())
             if not rows.size:
@@ -223,6 +231,24 @@ def solve_formulas(model: BaseSynthesizer, out: pd.DataFrame, given: pd.DataFram
                 _set_cells(out, name, rows[ok], trial[name].to_numpy()[ok])
                 broken[rows[ok]] = False
     return out
+
+
+def _near_weight(rule: Formula, rows: pd.DataFrame) -> np.ndarray:
+    """Log of a Gaussian kernel of how far each row's expression is from its given column.
+
+    Its width is :data:`_NEAR_WIDTH` of the column's real range. Solving an input moves it
+    by that gap whatever the other columns say: a basic room drawn at 100 took a rate of
+    200 to make a given total of 600 (above every real basic rate), as often as a deluxe
+    room drawn near 190 took one. Weighed, the candidates whose drawn inputs nearly make
+    the total are kept, as in approximate Bayesian computation; 0 where unknown.
+    """
+    span = rule._target.get("range")  # absent from models saved before it
+    if not span or not span[1] > span[0]:
+        return np.zeros(len(rows))
+    with np.errstate(invalid="ignore"):
+        gap = as_numbers(rows[rule.column]) - rule._computed(rows)
+    gap = np.where(np.isfinite(gap), gap / (_NEAR_WIDTH * (span[1] - span[0])), 0.0)
+    return np.asarray(-0.5 * gap * gap)
 
 
 def _formulas(model: BaseSynthesizer, given: pd.DataFrame) -> list[Formula]:

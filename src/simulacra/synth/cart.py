@@ -49,6 +49,13 @@ _HELD_BELOW = 1.0 / CANDIDATES
 #: the category outweighs one without it a thousandfold, where impute's prior of 0.5 gave
 #: threefold and a rare category's candidates were kept almost as if unconditioned.
 _SHARE_PRIOR = 1e-3
+#: Taken off the log-share of a held category its candidate's leaf does not hold at all:
+#: such a candidate is kept only where none of its row's candidates has a leaf holding it.
+_UNHELD = 1e4
+#: Rounds of fresh candidates for rows none of whose candidates reached a leaf holding a
+#: held category (kept, they took a value their earlier cells never go with: a SUITE at a
+#: BASIC room's rate); the rows still without one are kept as drawn.
+_HELD_ROUNDS = 8
 _ORDER_REDRAWS = 10  # redraws of a value that breaks an order rule; the rest is rejected
 _WIDE = 16  # columns beyond which leaves shrink (see _leaf_rule)
 _MAX_PREDICTORS = 16  # earlier columns a tree learns from, by default (see max_predictors)
@@ -365,13 +372,33 @@ class CARTSynthesizer(BaseSynthesizer):
                  or (s.target in blocks and held[0, blocks[s.target].members].any())]
         stop = holds[-1] + 1 if holds else 0
         out, log_like, drawn = self._held_steps(values, held, rng, stop, _held_share)
-        pick, _ = pick_by_weight(log_like.reshape(n, CANDIDATES), rng)
-        out = np.asfortranarray(out[np.arange(n) * CANDIDATES + pick])
+        out = self._picked(out, log_like.reshape(n, CANDIDATES), rng)
+        # A row none of whose candidates reached a leaf holding a held category would take
+        # one at random: values its earlier cells never go with. Drawn again instead.
+        lacking = np.flatnonzero(log_like.reshape(n, CANDIDATES).max(axis=1) < -_UNHELD / 2)
+        for _ in range(_HELD_ROUNDS):
+            if not lacking.size:
+                break
+            size = lacking.size * CANDIDATES  # every row holds the same values
+            again, like, _ = self._held_steps(values[:size], held[:size], rng, stop,
+                                              _held_share)
+            like = like.reshape(lacking.size, CANDIDATES)
+            found = like.max(axis=1) >= -_UNHELD / 2
+            if not found.any() and size >= _HELD_PILOT_ROWS:
+                break  # so many candidates and none: a combination no leaf holds
+            out[lacking[found]] = self._picked(again, like, rng)[found]
+            lacking = lacking[~found]
         for step in self.steps_[stop:]:  # the rest as a plain draw continues
             written = self.draw_step(step, out, rng)
             self._keep_orders(step, out, drawn, rng)
             drawn.update(written)
         return out
+
+    @staticmethod
+    def _picked(out: np.ndarray, log_like: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Per row of ``log_like`` (rows, candidates), one candidate row of ``out`` by weight."""
+        pick, _ = pick_by_weight(log_like, rng)
+        return np.asfortranarray(out[np.arange(len(log_like)) * log_like.shape[1] + pick])
 
     @property
     def order_pairs_(self) -> list[OrderPair]:
@@ -575,8 +602,9 @@ def _held_share(step: Step, out: np.ndarray, value: np.ndarray, rows: np.ndarray
                 cache: dict[int, np.ndarray]) -> np.ndarray:
     """Log of a held category's share of its row's leaf (:data:`_SHARE_PRIOR` added).
 
-    The probability that the step draws it there (a leaf member taken at random). A number
-    is weighed as impute weighs it (``synth/_cart_impute.py``).
+    The probability that the step draws it there (a leaf member taken at random), less
+    :data:`_UNHELD` where no member holds it. A number is weighed as impute weighs it
+    (``synth/_cart_impute.py``).
     """
     if step.grid.size or not step.values.size:
         return held_log_likelihood(step, out, value, rows, cache)
@@ -589,7 +617,8 @@ def _held_share(step: Step, out: np.ndarray, value: np.ndarray, rows: np.ndarray
     span = int(step.values.max()) + 2
     key = start * span + np.clip(value, 0, span - 1).astype(np.int64)
     count = np.searchsorted(keys, key, "right") - np.searchsorted(keys, key, "left")
-    return np.asarray(np.log((count + _SHARE_PRIOR) / (size + _SHARE_PRIOR)))
+    return np.asarray(np.log((count + _SHARE_PRIOR) / (size + _SHARE_PRIOR))
+                      - np.where(count > 0, 0.0, _UNHELD))
 
 
 def _leaf_rule(scale: float, n: int, width: int) -> int:
