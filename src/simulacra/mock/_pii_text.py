@@ -220,6 +220,8 @@ def _found(kind: PIIType, match: re.Match[str]) -> bool:
     return True
 
 
+_BLOCK = 50_000
+"""Texts searched together (their joined text and matches are held at once)."""
 _SEPARATOR = "\x00"
 """Joins a column's texts for one search: no pattern matches it, and each pattern's
 look-arounds read it as they read a text's start or end."""
@@ -317,28 +319,30 @@ def clean_text_columns(data: pd.DataFrame, out: pd.DataFrame, text_columns: Iter
         counts = {"values": len(todo), "from_row": 0} | {k.value: 0 for k, _ in _PATTERNS}
         found: list[tuple[int, list[tuple[int, int, Any]]]] = []
         rows = [i for i in todo if isinstance(texts[i], str)]
-        own: dict[int, list[tuple[int, int, Any]]] = {}
-        for i in rows:
-            text = texts[i]
-            spans: list[tuple[int, int, Any]] = []
-            for real, new in _row_pairs(sources, i, method):
-                start = text.find(real)
-                while start >= 0:
-                    end = start + len(real)
-                    if _bounded(text, start, end) and _free(spans, start, end):
-                        spans.append((start, end, new))
-                    start = text.find(real, start + 1)
-            if spans:
-                own[i] = spans
-                counts["from_row"] += len(spans)
-        by_pattern = _pattern_matches([texts[i] for i in rows], rows, own)
-        for i in rows:
-            spans = own.get(i, [])
-            more = by_pattern.get(i, [])
-            for _, _, (kind, _) in more:
-                counts[kind.value] += 1
-            if spans or more:
-                found.append((i, spans + more))
+        for at in range(0, len(rows), _BLOCK):  # a block at a time: matches held in memory
+            block = rows[at:at + _BLOCK]
+            own: dict[int, list[tuple[int, int, Any]]] = {}
+            for i in block:
+                text = texts[i]
+                spans: list[tuple[int, int, Any]] = []
+                for real, new in _row_pairs(sources, i, method):
+                    start = text.find(real)
+                    while start >= 0:
+                        end = start + len(real)
+                        if _bounded(text, start, end) and _free(spans, start, end):
+                            spans.append((start, end, new))
+                        start = text.find(real, start + 1)
+                if spans:
+                    own[i] = spans
+                    counts["from_row"] += len(spans)
+            by_pattern = _pattern_matches([texts[i] for i in block], block, own)
+            for i in block:
+                spans = own.get(i, [])
+                more = by_pattern.get(i, [])
+                for _, _, (kind, _) in more:
+                    counts[kind.value] += 1
+                if spans or more:
+                    found.append((i, spans + more if more else spans))
         cells[name] = found
         report[name] = counts
     made = _pattern_replacements(cells, known, method, key, secret, where)
