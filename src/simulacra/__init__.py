@@ -13,7 +13,16 @@ from typing import Any as _Any
 
 from simulacra._api import infer_schema
 from simulacra._version import __version__
-from simulacra.schema import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
+from simulacra.schema import (
+    Column,
+    ForeignKey,
+    Kind,
+    PIIType,
+    Role,
+    Schema,
+    Table,
+    infer_relations,
+)
 from simulacra.synth import (
     BaseSynthesizer,
     load_synthesizer,
@@ -70,6 +79,7 @@ __all__ = [
     "evaluate",
     "evaluate_database",
     "holdout_split",
+    "infer_relations",
     "infer_schema",
     "load_dataset",
     "load_spec",

@@ -247,3 +247,28 @@ def test_bad_inputs_are_refused_clearly(real: Database, schema: Schema) -> None:
         evaluate_database(real, real["orders"], schema)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="format"):
         DatabaseReport.from_dict({"simulacra_database_report": 99})
+
+
+# ---- validity -------------------------------------------------------------------------------
+def test_validity_of_each_table_is_judged_on_the_database_scorecard(real: Database,
+                                                                    schema: Schema) -> None:
+    # QA18 leftover: validity was computed per table but left off the database verdict
+    orders = real["orders"].copy()
+    orders.loc[: len(orders) // 5, "amount"] *= 10     # far above the real maximum
+    orders.loc[: len(orders) // 20, "ship_to"] = "moon"  # a region the real data lacks
+    broken = with_orders(real, orders)
+    metrics = [*FAST, "validity"]
+    report = evaluate_database(real, broken, schema, metrics=metrics)
+    checks = {c.label: c for c in report.scorecard() if c.metric == "validity"}
+    assert checks["values within the real range"].verdict == "poor"
+    assert checks["categories seen in the real data"].verdict == "poor"
+    assert checks["key uniqueness (worst table)"].verdict == "good"
+    assert report.verdict() == "poor"
+    assert "categories seen in the real data" in report.summary()
+    same = evaluate_database(real, real, schema, metrics=metrics)
+    assert all(c.verdict == "good" for c in same.scorecard() if c.metric == "validity")
+    assert same.verdict() == "good"
+    # a report without validity leaves its checks unmeasured, not poor
+    assert all(c.verdict == "not measured" for c in
+               evaluate_database(real, broken, schema, metrics=FAST).scorecard()
+               if c.metric == "validity")

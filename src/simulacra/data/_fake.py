@@ -310,7 +310,8 @@ def iban_shapes(values: pa.Array, *, top: int = 20,
 def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: bool = False,
                        key: int | None = None, guard: ValueGuard | None = None,
                        shapes: Sequence[tuple[str, float]] = (),
-                       where: str = "column") -> PIIGenerator:
+                       where: str = "column",
+                       unique_digits: int | None = None) -> PIIGenerator:
     """A generator of ``pii_type`` values in ``locale`` (default en_US).
 
     Parameters
@@ -329,6 +330,10 @@ def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: 
         Layouts of real values from :func:`value_shapes`, followed where the type allows.
     where
         Names the column in error messages.
+    unique_digits
+        Unique e-mails: the fewest digits their numbers take
+        (:func:`._fake_contacts.email_digits`), so that they keep their real local parts;
+        none gives the older ``first.last`` and seven digits.
     """
     pii = PIIType(pii_type)
     return _GENERATORS[pii](
@@ -338,6 +343,7 @@ def make_pii_generator(pii_type: PIIType, *, locale: str | None = None, unique: 
         guard=guard or ValueGuard(new_salt(), np.empty(0, np.uint64), canonical_form(pii)),
         shapes=shapes,
         where=where,
+        unique_digits=unique_digits,
     )
 
 

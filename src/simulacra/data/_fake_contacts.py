@@ -26,15 +26,49 @@ from simulacra.data._fake_layouts import (
     locale_of_tld,
 )
 from simulacra.data._fake_pii import MAX_UNIQUE_DIGITS, Lanes, PIIGenerator, by_shape, other_locale
-from simulacra.data._keyed import derive_key, permute_index
+from simulacra.data._keyed import derive_key, hash_strings, permute_index
 from simulacra.data._locale_data import LocaleData, Pool, Template, numerify, text_shape
 from simulacra.data._strings import digit_chars, from_matrix, join, put_runs
+from simulacra.errors import SamplingError
 from simulacra.schema._model import PIIType
 from simulacra.schema._pii import _PHONE_LOCALES as PHONE_LOCALES
 
-__all__ = ["CONTACT_CLASSES"]
+__all__ = ["CONTACT_CLASSES", "email_digits"]
 
 _EMAIL_SPACE = 10**7
+_MIN_DIGITS = 2
+_MAX_DIGITS = 18
+
+
+def email_digits(rows: int) -> int:
+    """The fewest digits (at least two) whose numbers without a leading zero count ``rows``.
+
+    Unique e-mails of a table of ``rows`` rows then take that many digits (500 rows: three,
+    ``tammy482``); rows beyond take one digit more per tier (:meth:`Email._numbered`).
+    """
+    digits = _MIN_DIGITS
+    while digits < _MAX_DIGITS and 9 * 10 ** (digits - 1) < rows:
+        digits += 1
+    return digits
+
+
+def _tiers(rows: np.ndarray, first: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's digit count and its place among the rows of that count.
+
+    The ``first``-digit numbers (``10...`` to ``99...``) take the first rows, the numbers
+    with a digit more the next ones, and so on.
+    """
+    digits = np.full(rows.shape, first, dtype=np.int64)
+    place = rows.astype(np.int64).copy()
+    for d in range(first, _MAX_DIGITS + 1):
+        size = 9 * 10 ** (d - 1)
+        beyond = (digits == d) & (place >= size)
+        if not beyond.any():
+            return digits, place
+        digits[beyond] = d + 1
+        place[beyond] -= size
+    raise SamplingError(f"{where}: row {int(rows.max()) + 1:,} is beyond the numbers a unique "
+                        "e-mail can take. Sample fewer rows, or set 'unique' to false.")
 
 
 def _email_numbers() -> Pool:
@@ -53,7 +87,9 @@ class Email(PIIGenerator):
     ``shapes`` are the real addresses' case and top-level domain shares, then their local
     parts' (:func:`._fake_layouts.email_layouts`): an ``upper/de`` share is German names at
     German free-mail domains in capitals, a ``local:il##`` share of local parts is like
-    ``jnaser84``. Unique addresses stay ``first.last{number}``, numbered by row.
+    ``jnaser84``. Unique addresses (:meth:`_numbered`) take the same local parts, their
+    digits a number as short as the table allows; models saved before that
+    (``unique_digits`` unset) make ``first.last`` and a seven-digit number by row.
     """
 
     def generate(self, rows: np.ndarray, rng: np.random.Generator, attempt: int) -> pa.Array:
@@ -75,16 +111,22 @@ class Email(PIIGenerator):
               domains: Pool, case: str = LOWER) -> pa.Array:
         n = len(rows)
         locals_ = [(s[len(LOCAL_PART):], w) for s, w in self.shapes if s.startswith(LOCAL_PART)]
-        if locals_ and not self.unique:  # the real local parts' layouts
+        numbered = self.unique and self.unique_digits is not None
+        if locals_ and (numbered or not self.unique):  # the real local parts' layouts
             local = by_shape(locals_, n, rng, lambda layout, pos, rng: make_local_parts(
-                layout, len(pos), rng, loc, capitalized=case == CAPITALIZED))
-            made = join([local, domains.draw(n, rng)], n)
+                layout.rstrip("#") if numbered else layout, len(pos), rng, loc,
+                capitalized=case == CAPITALIZED))
+            at = domains.draw(n, rng)
+            made = (self._numbered(rows, local, at) if numbered else join([local, at], n))
             return pc.utf8_upper(made) if case == UPPER else made
         first = loc.affixed(loc.ascii_pool("first_name"), "email-first", suffix=".").draw(n, rng)
         last = loc.ascii_pool("last_name").draw(n, rng)
         if case == CAPITALIZED:  # Hans.Mueller@web.de
             first, last = pc.utf8_capitalize(first), pc.utf8_capitalize(last)
         at = domains.draw(n, rng)
+        if numbered:
+            made = self._numbered(rows, join([first, last], n), at)
+            return pc.utf8_upper(made) if case == UPPER else made
         if self.unique:
             small = rows < _EMAIL_SPACE
             code = rows.copy()
@@ -94,6 +136,27 @@ class Email(PIIGenerator):
             number = _EMAIL_NUMBERS().draw(n, rng)
         made = join([first, last, number, at], n)
         return pc.utf8_upper(made) if case == UPPER else made
+
+    def _numbered(self, rows: np.ndarray, local: pa.Array, at: pa.Array) -> pa.Array:
+        """``local{number}{at}``, unique by row whatever local parts and domains were drawn.
+
+        The local parts end in no digit, so an address's trailing digits are its number, and
+        its number is a keyed permutation of the row's place among the rows of its digit
+        count (:func:`_tiers`), keyed by the rest of the address (case folded). Two rows with
+        the same rest get two numbers; with another rest, they differ there. So no two rows
+        of any chunk or batch (``id_offset``) meet, and the number follows the draw of the
+        local part and the domain, that is the sample's seed, not only the row.
+        """
+        n = len(rows)
+        digits, place = _tiers(rows, int(self.unique_digits or _MIN_DIGITS), self.where)
+        rest = pc.utf8_lower(join([local, "\x1f", at], n))
+        keys = hash_strings(rest, f"{self.key & (2**64 - 1):016x}")
+        number = np.empty(n, dtype=np.int64)
+        for d in np.unique(digits):
+            at_d = digits == d
+            size = 9 * 10 ** (int(d) - 1)
+            number[at_d] = 10 ** (int(d) - 1) + permute_index(place[at_d], size, keys[at_d])
+        return join([local, pc.cast(pa.array(number), pa.string()), at], n)
 
 
 class Phone(PIIGenerator):

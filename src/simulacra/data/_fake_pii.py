@@ -102,9 +102,11 @@ class PIIGenerator(ABC):
     """Makes values of one PII type for row numbers ``rows`` (see the module docstring)."""
 
     def __init__(self, locale: LocaleData, *, unique: bool, key: int, guard: ValueGuard,
-                 shapes: Shapes, where: str) -> None:
+                 shapes: Shapes, where: str, unique_digits: int | None = None) -> None:
         self.locale = locale
         self.unique = unique
+        # fewest digits that number unique values (e-mails; absent: the older layout)
+        self.unique_digits = unique_digits
         self.key = key
         self.guard = guard
         self.shapes = list(shapes)

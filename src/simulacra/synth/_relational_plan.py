@@ -110,7 +110,7 @@ def check_inputs(tables: Mapping[str, pd.DataFrame], schema: Schema | None) -> S
         raise SchemaError(
             f"RelationalSynthesizer.fit needs a Schema with the tables and foreign keys. Got "
             f"{type(schema).__name__}. Propose one from the frames with "
-            "simulacra.schema.infer_relations(frames) (check its keys: schema.to_json()), "
+            "simulacra.infer_relations(frames) (check its keys: schema.to_json()), "
             "build one with Schema(tables, foreign_keys), or read it with read_database / "
             "read_folder.")
     if not isinstance(tables, Mapping):
