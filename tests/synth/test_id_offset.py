@@ -57,3 +57,28 @@ def test_a_seed_gives_the_same_rows_and_an_offset_moves_only_the_ids(model) -> N
     assert model.sample(5, id_offset=0)["guest_id"].iloc[0] == a["guest_id"].iloc[0]
     with pytest.raises(InvalidParameterError, match="id_offset"):
         model.sample(5, id_offset=-1)
+
+
+def test_rows_a_rule_rejects_use_no_row_numbers() -> None:
+    """n kept rows take n row numbers however many candidates a rule rejects, so seeded
+    batches at offsets k * n stay apart (the kept rows' ids were their candidates')."""
+    from simulacra.constraints import Inequality
+
+    frame = guests(400)
+    frame["paid"] = (frame["rate"] * np.random.default_rng(1).uniform(1.0, 1.2, 400)).round(2)
+    model = make_synthesizer("copula", seed=3).fit(frame, constraints=[Inequality("rate", "paid")])
+    plain = make_synthesizer("copula", seed=3).fit(frame)
+    # the rule rejects candidates (the copula alone breaks it), so the test means something
+    assert (plain.sample(500, seed=1).eval("rate > paid")).mean() > 0.05
+    batches = [model.sample(500, seed=k, id_offset=500 * k) for k in range(3)]
+    for k, batch in enumerate(batches):
+        numbers = batch["guest_id"].str[1:].astype(int).to_numpy()
+        assert (np.diff(numbers) == 1).all()  # consecutive: one row number per kept row
+        assert numbers[0] == numbers_at(batches[0]) + 500 * k
+    assert pd.concat(batches)["guest_id"].is_unique
+    pd.testing.assert_frame_equal(model.sample(500, seed=1), batches[1].assign(
+        guest_id=model.sample(500, seed=1)["guest_id"]))
+
+
+def numbers_at(batch: pd.DataFrame) -> int:
+    return int(batch["guest_id"].iloc[0][1:])

@@ -178,6 +178,27 @@ class TableCodec:
             pos += width
         return pd.DataFrame(out, index=index, columns=list(out), copy=False)
 
+    @property
+    def has_ids(self) -> bool:
+        """Whether the table has generated id columns (numbered by row)."""
+        return any(isinstance(c, IdCodec) for c in self._codecs.values())
+
+    def renumber_ids(self, frame: pd.DataFrame, *, rng: np.random.Generator,
+                     start: int) -> pd.DataFrame:
+        """``frame`` with its generated ids made again for rows ``start``, ``start + 1``, ...
+
+        Rows kept from a larger batch of candidates (the rest broke a rule) carry the ids of
+        their candidate places; renumbered by their places in the sample, a sample of ``n``
+        rows takes exactly ``n`` row numbers, so ``id_offset`` batches of ``n`` stay apart.
+        """
+        out = frame.copy()
+        empty = np.empty((len(frame), 0), dtype=np.float64)
+        for name, codec in self._codecs.items():
+            if isinstance(codec, IdCodec):
+                values = codec.decode(empty, rng=rng, start=start)
+                out[name] = pd.Series(values, index=out.index, dtype=values.dtype, copy=False)
+        return out
+
     def get_state(self) -> dict[str, Any]:
         """Everything learned, as JSON values and numpy arrays (no objects, no pickles)."""
         state = {

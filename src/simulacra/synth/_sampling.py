@@ -307,7 +307,11 @@ def iter_constrained_chunks(
 ) -> Iterator[pd.DataFrame]:
     """Yield chunks adding up to exactly ``n`` rows that obey every rule.
 
-    ``span``: as for :func:`iter_chunks` (candidates use row numbers too).
+    ``span``: as for :func:`iter_chunks`. Candidates are numbered one after another, so values
+    kept unique (e-mails) stay unique; generated ids of kept rows are made again from their
+    places in the sample where a rejected candidate came before them
+    (:meth:`TableCodec.renumber_ids`), so ``n`` rows take exactly ``n`` ids however many
+    candidates the rules reject, and ``id_offset`` batches of ``n`` rows stay apart.
 
     Candidate rows are drawn, mapped back through the rules' reparametrizations and checked;
     rows that break a rule are drawn again, in batches sized by the acceptance rate seen so
@@ -324,6 +328,7 @@ def iter_constrained_chunks(
     checked = sorted({c for rule in rules.rules for c in rule.columns()
                       if c in columns and c not in given})
     span = span if span is not None else RowSpan()
+    ids = codec.has_ids
     done = drawn = kept = 0
     while done < n:
         want = min(chunk_rows, n - done)
@@ -338,12 +343,15 @@ def iter_constrained_chunks(
             ok = rules.keep(frame)
             rows = np.flatnonzero(ok) if slots is None else slots.select(frame, ok)
             good = _first_of(frame, rows, want - have)
+            if ids and not (drawn == done + have and _leading(rows, len(good))):
+                # kept rows behind a rejected one hold their candidates' ids
+                good = codec.renumber_ids(good, rng=rng, start=span.first + done + have)
             rules.accepted(good)
             parts.append(good)
             have += len(good)
             progress.advance(len(good))  # per batch: a rare condition's chunk takes long
             drawn += size
-            span.used = drawn
+            span.used = drawn  # what unique values took; ids took done + have
             kept += len(good)
             _give_up_if_hopeless(rules, drawn, kept, done + have, n)
         yield _own_chunk(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
@@ -360,6 +368,11 @@ def _first_of(frame: pd.DataFrame, rows: np.ndarray, count: int) -> pd.DataFrame
     if rows.size and rows[-1] == rows.size - 1:  # sorted and distinct: 0, 1, ..., size - 1
         return frame.iloc[: rows.size]
     return frame.iloc[rows]
+
+
+def _leading(rows: np.ndarray, count: int) -> bool:
+    """Whether the first ``count`` kept candidate places ``rows`` (distinct) are 0 to count - 1."""
+    return count == 0 or int(rows[:count].max()) == count - 1
 
 
 def _own_chunk(frame: pd.DataFrame) -> pd.DataFrame:
