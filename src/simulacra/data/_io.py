@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from simulacra._progress import Progress, or_null
+from simulacra._warnings import quiet
 from simulacra.data._read_progress import CountedFile, ReadCounter
 from simulacra.data._sinks import (
     CsvSink,
@@ -446,8 +446,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         if len(held) == 1:
             sink.write(held[0])
             return
-        with warnings.catch_warnings():  # the held chunks share their dtypes (_dtypes_of)
-            warnings.simplefilter("ignore", FutureWarning)  # all-NA columns of a small chunk
+        # the held chunks share their dtypes (_dtypes_of); all-NA columns of a small chunk
+        with quiet(FutureWarning):
             sink.write(pd.concat(held))
 
     def _check_room(self) -> None:
