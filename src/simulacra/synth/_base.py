@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import threading
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -82,6 +83,8 @@ from simulacra.synth._sampling import (
 from simulacra.synth._schema_bounds import held_bounds
 
 SchemaLike = Schema | Table | None
+# Guards every model's _rows_drawn (a lock per model would not pickle); held for a moment.
+_ROWS_LOCK = threading.Lock()
 
 
 class BaseSynthesizer(ABC):
@@ -298,19 +301,31 @@ class BaseSynthesizer(ABC):
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
-        rows = RowSpan(id_offset_value(id_offset) if id_offset is not None
-                       else 0 if seed is not None else getattr(self, "_rows_drawn", 0))
+        continuing = seed is None and id_offset is None
+        if continuing:
+            # The call's n row numbers are taken now, not as its chunks are consumed:
+            # unseeded samples in threads, or two iter_sample iterators made before either
+            # is read, get ranges that do not overlap (their ids repeated before).
+            with _ROWS_LOCK:
+                first = getattr(self, "_rows_drawn", 0)
+                self._rows_drawn = first + n
+            rows = RowSpan(first)
+        else:
+            rows = RowSpan(id_offset_value(id_offset) if id_offset is not None else 0)
         chunks = self._chunks(n, seed, chunk_rows, conditions, span_range, progress,
                               filtered=filtered, rows=rows)
-        if seed is None and id_offset is None:
-            return self._continuing(chunks, rows)
-        return chunks
+        return self._continuing(chunks, rows) if continuing else chunks
 
     def _continuing(self, chunks: Iterator[pd.DataFrame], rows: RowSpan
                     ) -> Iterator[pd.DataFrame]:
-        """``chunks``, moving the start of the next unseeded sample's ids past theirs."""
+        """``chunks``, moving the start of the next unseeded sample's ids past theirs.
+
+        Rows a rule or condition rejects use row numbers too, so a sample may need more
+        than the n reserved up front; the next call then starts after the last one used.
+        """
         for chunk in chunks:
-            self._rows_drawn = max(getattr(self, "_rows_drawn", 0), rows.first + rows.used)
+            with _ROWS_LOCK:
+                self._rows_drawn = max(getattr(self, "_rows_drawn", 0), rows.first + rows.used)
             yield chunk
 
     def _chunks(self, n: int, seed: SeedLike, chunk_rows: int,
