@@ -35,7 +35,7 @@ def test_a_learned_index_is_kept_and_fit_sees_it() -> None:
 def test_labels_and_named_levels_are_kept(index: pd.Index) -> None:
     data = pd.DataFrame({"x": np.arange(200.0)}, index=index)
     train, holdout = holdout_split(data, 0.25, seed=3)
-    assert train.index.name == index.name
+    assert train.index.name == holdout.index.name == index.name
     assert list(train["x"].index) == [index[int(v)] for v in train["x"]]
 
 

@@ -278,8 +278,11 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
 
 
 def _holds_data(index: pd.Index) -> bool:
-    """Whether fit learns ``index`` as data (synth/_index.py:holds_data, which evaluation
-    cannot import): a MultiIndex, a named level, or labels that are not integers."""
+    """Whether fit learns ``index`` as data (synth/_index.py:holds_data).
+
+    Evaluation cannot import that module: a MultiIndex, a named level, or labels that are
+    not integers.
+    """
     if isinstance(index, pd.MultiIndex) or index.name is not None:
         return True
     return pd.api.types.infer_dtype(index, skipna=True) not in ("integer", "empty")

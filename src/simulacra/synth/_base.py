@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from simulacra._memory import available_memory
 from simulacra._progress import Progress, or_null
 from simulacra._random import (
     SeedLike,
@@ -74,6 +75,7 @@ from simulacra.synth._rule_reach import RuleCheck
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
     RowSpan,
+    check_fits_in_memory,
     check_n,
     iter_chunks,
     iter_constrained_chunks,
@@ -253,6 +255,8 @@ class BaseSynthesizer(ABC):
                 self.constraints_.rules)
             return self.impute(pd.DataFrame({c: [v] * check_n(n) for c, v in
                                              conditions.items()}), seed=seed)
+        self._check_fitted()
+        check_fits_in_memory(check_n(n), len(self.table_.columns), available_memory())
         return self._with_index(self._sample_frame(
             n, seed=seed, conditions=conditions, span_range=span_range, progress=progress,
             filtered=True, id_offset=id_offset))
