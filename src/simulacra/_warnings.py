@@ -96,3 +96,18 @@ def serialised() -> Iterator[None]:
     among our own blocks, so it cannot restore a list that holds another thread's filter."""
     with _LOCK:
         yield
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that attributes a warning its caller warns to the first frame
+    outside simulacra (the user's line), however deep inside the library it is raised.
+
+    ``warnings.warn(..., skip_file_prefixes=...)`` does this from Python 3.12 on.
+    """
+    frame = sys._getframe(1)  # the function that calls warnings.warn: stacklevel 1
+    level = 1
+    while frame.f_back is not None and (
+            frame.f_globals.get("__name__", "").partition(".")[0] == "simulacra"):
+        frame = frame.f_back
+        level += 1
+    return level

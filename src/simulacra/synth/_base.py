@@ -110,8 +110,12 @@ class BaseSynthesizer(ABC):
         sig = inspect.signature(cls.__init__)
         return [p for p in sig.parameters if p != "self"]
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters and their current values."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters and their current values.
+
+        ``deep`` is scikit-learn's (``sklearn.base.clone`` passes it); no parameter is an
+        estimator, so it changes nothing.
+        """
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> Self:
