@@ -46,5 +46,5 @@ def test_row_numbers_start_again_at_zero() -> None:
 
 
 def test_something_else_than_a_frame_is_refused_with_a_fix() -> None:
-    with pytest.raises(InvalidParameterError, match="to_pandas"):
+    with pytest.raises(InvalidParameterError, match=r"pd.DataFrame\(values\)"):
         holdout_split(np.zeros((10, 2)), 0.2)  # type: ignore[arg-type]

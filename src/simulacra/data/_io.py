@@ -21,6 +21,7 @@ from typing import Any, Literal, Self
 import pandas as pd
 import pyarrow as pa
 
+from simulacra._frames import frame_fix
 from simulacra._progress import Progress, or_null
 from simulacra._warnings import quiet
 from simulacra.data._read_progress import CountedFile, ReadCounter
@@ -92,6 +93,11 @@ def read_table(path: str | Path, *, encoding: str = "utf-8",
         text in ``encoding`` (the message gives the byte offset and line of the first bad
         byte), is malformed CSV (with the line), or is not a valid Parquet file.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(
+            f"read_table reads a file: pass its path, got {type(path).__name__}. "
+            + ("Pass the DataFrame itself to fit, evaluate or infer_schema."
+               if isinstance(path, pd.DataFrame) else frame_fix(path)))
     p = Path(path)
     _check_readable(p)
     fmt, sep = _format_of(p, DataReadError)

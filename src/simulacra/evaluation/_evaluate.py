@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from simulacra._frames import frame_fix
 from simulacra._progress import Progress, or_null
 from simulacra._random import SeedLike, as_generator, int_seed
 from simulacra._version import __version__
@@ -190,7 +191,7 @@ def _frame(data: DataLike, role: str, progress: Progress | None) -> pd.DataFrame
         return read_table(data, progress=progress)
     raise InvalidParameterError(
         f"The {role} data must be a pandas DataFrame or a path to a CSV or Parquet file, "
-        f"got {type(data).__name__}.")
+        f"got {type(data).__name__}. {frame_fix(data)}")
 
 
 def _table(schema: Schema | Table | str | Path | None, real: pd.DataFrame,
@@ -261,8 +262,8 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
     """
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(
-            f"holdout_split expects a pandas DataFrame, got {type(data).__name__}. Convert it "
-            "first: table.to_pandas() (pyarrow or polars) or pd.DataFrame(values).")
+            f"holdout_split expects a pandas DataFrame, got {type(data).__name__}. "
+            + frame_fix(data))
     if not 0 < share < 1:
         raise InvalidParameterError(f"share must be between 0 and 1, got {share}.")
     n_holdout = round(len(data) * share)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from simulacra._frames import frame_fix
 from simulacra._memory import available_memory
 from simulacra._progress import Progress, or_null
 from simulacra._random import (
@@ -163,8 +164,8 @@ class BaseSynthesizer(ABC):
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
             raise InvalidParameterError(
-                f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
-            )
+                f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}. "
+                + frame_fix(data))
         data, index = IndexLayout.split(data)  # an index holding data is learned as columns
         prog = or_null(progress)
         # "prepare": the steps before the model's own; a model whose _fit has more before
