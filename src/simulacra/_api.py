@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from simulacra._frames import frame_fix
+from simulacra.errors import InvalidParameterError
 from simulacra.schema import Role, Schema
 from simulacra.schema import infer_schema as _infer_frame
 
@@ -41,6 +44,10 @@ def infer_schema(data: pd.DataFrame | str | Path, *, name: str | None = None,
     if isinstance(data, pd.DataFrame):
         return _infer_frame(data, name=name or "table", roles=roles,
                             discover_constraints=discover_constraints)
+    if not isinstance(data, (str, os.PathLike)):
+        raise InvalidParameterError(
+            f"infer_schema expects a pandas DataFrame or a file path, got "
+            f"{type(data).__name__}. {frame_fix(data)}")
     # imported here: the file readers load pyarrow's parquet module (~25 ms), which fitting
     # a DataFrame never needs
     from simulacra.data._io import read_table, table_name_from

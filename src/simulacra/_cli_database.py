@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import shutil
 import tempfile
 import time
@@ -21,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from simulacra._cli_progress import RichProgress
+from simulacra._memory import available_memory
 from simulacra.constraints import NAMED_RULE
 from simulacra.data._folder import read_folder
 from simulacra.data._io import ROOM_MARGIN, SUPPORTED_SUFFIXES, bytes_text, write_table
@@ -228,36 +228,6 @@ def check_room(syn: RelationalSynthesizer, output: str, target: Path | None, *,
             f"{bytes_text(disk)} on disk (as a pilot sample took), and its disk has "
             f"{bytes_text(free)} free. Nothing was written; ask for fewer rows "
             f"({_fewer(n, scale, free / disk)}), or write to a disk with room.")
-
-
-def available_memory() -> int | None:
-    """Bytes of memory a new allocation can take without swapping (None: not known).
-
-    Linux's ``MemAvailable`` (free memory and caches that can be dropped), or less where the
-    process's cgroup (a container) caps it; elsewhere the free physical pages.
-    """
-    found: int | None = None
-    try:
-        with open("/proc/meminfo", encoding="ascii") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    found = int(line.split()[1]) * 1024
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
-    if found is None:
-        try:
-            found = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (AttributeError, ValueError, OSError):
-            return None
-    try:
-        cap = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
-        used = Path("/sys/fs/cgroup/memory.current").read_text(encoding="ascii").strip()
-        if cap != "max":
-            found = min(found, max(int(cap) - int(used), 0))
-    except (OSError, ValueError):
-        pass
-    return found
 
 
 def _free_space(target: Path) -> int | None:

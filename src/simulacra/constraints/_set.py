@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulacra._warnings import quiet
 from simulacra.constraints._base import Constraint, present
 from simulacra.constraints._reshape import FixedCombinations, Formula, OneHot
 from simulacra.constraints._rules import (
@@ -370,8 +370,7 @@ def _unfragmented() -> Iterator[None]:
 
     The frame a set hands back is a new one (a copy or a selection), so the warning is moot.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+    with quiet(pd.errors.PerformanceWarning):
         yield
 
 

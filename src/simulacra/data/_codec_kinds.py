@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from simulacra._warnings import user_stacklevel
 from simulacra.data._codec_base import (
     ColumnCodec,
     codes_of,
@@ -132,7 +133,7 @@ class NumericalCodec(ColumnCodec):
                 f"bounds [{low:g}, {high:g}] (from {_stat(finite, np.min):g} to "
                 f"{_stat(finite, np.max):g}); they are learned at the bounds and samples stay "
                 "within them. Widen or remove 'minimum'/'maximum' to keep them."
-            ), stacklevel=4)
+            ), stacklevel=user_stacklevel())
         _warn_if_beyond_float_precision(series, column, bool(integer))
         state = {
             "has_missing": bool(missing.any()),
@@ -254,7 +255,7 @@ def _warn_if_beyond_float_precision(series: pd.Series, column: Column, integer: 
             "such integer, so sampled values there come back rounded to a nearby float64 "
             "integer. If they are identifiers or codes, declare the column kind 'id' (new "
             "values) or 'categorical' (real values kept exactly)."
-        ), stacklevel=5)
+        ), stacklevel=user_stacklevel())
 
 
 _FLOAT_DIGITS = 15  # significant digits every float64 holds exactly as decimal text
@@ -270,7 +271,7 @@ def _warn_if_beyond_float_digits(series: pd.Series, column: Column) -> None:
             "as float64, which holds about 15, so sampled values come back with their first "
             "15-17 digits and the rest rounded. If they must stay exact, declare the column "
             "'categorical' (real values kept) or 'id' (new values)."
-        ), stacklevel=5)
+        ), stacklevel=user_stacklevel())
 
 
 def _stat(values: np.ndarray, func: Any) -> float:
@@ -376,7 +377,7 @@ class CategoricalCodec(ColumnCodec):
             warnings.warn(FitWarning(
                 f"Column {column.name!r}: categories such as {inexact[0]!r} are not strings, "
                 "numbers or booleans; they are kept as their text and come back as strings."
-            ), stacklevel=4)
+            ), stacklevel=user_stacklevel())
         state: dict[str, Any] = {
             "categories": [c for c, _ in cats],
             "has_missing": bool((codes < 0).any()),

@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -22,7 +21,9 @@ from typing import Any, Literal, Self
 import pandas as pd
 import pyarrow as pa
 
+from simulacra._frames import frame_fix
 from simulacra._progress import Progress, or_null
+from simulacra._warnings import quiet
 from simulacra.data._read_progress import CountedFile, ReadCounter
 from simulacra.data._sinks import (
     CsvSink,
@@ -92,6 +93,11 @@ def read_table(path: str | Path, *, encoding: str = "utf-8",
         text in ``encoding`` (the message gives the byte offset and line of the first bad
         byte), is malformed CSV (with the line), or is not a valid Parquet file.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(
+            f"read_table reads a file: pass its path, got {type(path).__name__}. "
+            + ("Pass the DataFrame itself to fit, evaluate or infer_schema."
+               if isinstance(path, pd.DataFrame) else frame_fix(path)))
     p = Path(path)
     _check_readable(p)
     fmt, sep = _format_of(p, DataReadError)
@@ -446,8 +452,8 @@ class TableWriter(AbstractContextManager["TableWriter"]):
         if len(held) == 1:
             sink.write(held[0])
             return
-        with warnings.catch_warnings():  # the held chunks share their dtypes (_dtypes_of)
-            warnings.simplefilter("ignore", FutureWarning)  # all-NA columns of a small chunk
+        # the held chunks share their dtypes (_dtypes_of); all-NA columns of a small chunk
+        with quiet(FutureWarning):
             sink.write(pd.concat(held))
 
     def _check_room(self) -> None:

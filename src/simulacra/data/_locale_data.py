@@ -273,6 +273,13 @@ class LocaleData:
         self._templates: dict[str, tuple[list[Template], np.ndarray | None] | None] = {}
         self._numbered_tables: dict[str, tuple[list[Template], np.ndarray | None] | None] = {}
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled (and deep-copied) as its locale: the copy is that process's cached one.
+
+        Neither the Faker object nor the lock pickle, and both are rebuilt from the locale.
+        """
+        return locale_data, (self.locale,)
+
     # ---- provider tables ----------------------------------------------------------------
     def attr(self, name: str, provider: str | None = None) -> Any:
         """An attribute of the first provider that has it (of one provider family if given)."""

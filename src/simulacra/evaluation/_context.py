@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from simulacra._frames import frame_fix
 from simulacra.errors import DataValidationError, InvalidParameterError, Issue
 from simulacra.schema import Kind, Table
 from simulacra.schema._datetimes import parse_datetimes, stamps_to_seconds
@@ -323,7 +324,7 @@ def _check_frame(label: str, frame: pd.DataFrame, columns: list[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise InvalidParameterError(
             f"{label[0].upper()}{label[1:]} must be a pandas DataFrame or a file path, got "
-            f"{type(frame).__name__}.")
+            f"{type(frame).__name__}. {frame_fix(frame)}")
     check_unique_columns(label, frame)
     if len(frame) == 0:
         raise DataValidationError.of([Issue(f"{label} has no rows.",

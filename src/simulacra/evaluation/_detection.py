@@ -7,7 +7,6 @@ gives the fakes away. Cross-validated ROC AUC of 0.5 means it cannot tell them a
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+from simulacra._warnings import serialised
 from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
 from simulacra.evaluation._permutation import permutation_importance
@@ -60,13 +60,15 @@ class Detection(Metric):
         aucs: list[float] = []
         importances: np.ndarray | None = None
         notes: list[str] = []
-        for i, (train, test) in enumerate(_folds(ctx, n, x, y)):
-            model = _classifier(native, ctx)
-            model.fit(x[train], y[train])
-            aucs.append(float(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1])))
-            if i == 0:
-                shown = _importance_rows(ctx, test, y, len(names), notes)
-                importances = _importances(model, x[shown], y[shown], ctx)
+        # scikit-learn's gradient boosting sets warning filters in every fit and predict
+        with serialised():
+            for i, (train, test) in enumerate(_folds(ctx, n, x, y)):
+                model = _classifier(native, ctx)
+                model.fit(x[train], y[train])
+                aucs.append(float(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1])))
+                if i == 0:
+                    shown = _importance_rows(ctx, test, y, len(names), notes)
+                    importances = _importances(model, x[shown], y[shown], ctx)
         assert importances is not None
         details: dict[str, Any] = {"fold_aucs": aucs, "rows_per_side": n,
                                    "features": _top(names, importances)}
@@ -124,8 +126,8 @@ def _classifier(native: np.ndarray, ctx: EvalContext) -> HistGradientBoostingCla
 
 def _importances(model: HistGradientBoostingClassifier, x: np.ndarray, y: np.ndarray,
                  ctx: EvalContext) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # numpy's floating-point warnings only; np.errstate is local to the thread
+    with np.errstate(all="ignore"):
         return permutation_importance(
             model.decision_function, lambda truth, score: float(roc_auc_score(truth, score)),
             x, y, n_repeats=3, seed=int(ctx.rng("detection:importance").integers(2**31)))

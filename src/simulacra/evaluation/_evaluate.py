@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from simulacra._frames import frame_fix
 from simulacra._progress import Progress, or_null
 from simulacra._random import SeedLike, as_generator, int_seed
 from simulacra._version import __version__
@@ -190,7 +191,7 @@ def _frame(data: DataLike, role: str, progress: Progress | None) -> pd.DataFrame
         return read_table(data, progress=progress)
     raise InvalidParameterError(
         f"The {role} data must be a pandas DataFrame or a path to a CSV or Parquet file, "
-        f"got {type(data).__name__}.")
+        f"got {type(data).__name__}. {frame_fix(data)}")
 
 
 def _table(schema: Schema | Table | str | Path | None, real: pd.DataFrame,
@@ -246,6 +247,10 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split real rows into (train, holdout) at random: fit on train, evaluate against both.
 
+    Rows keep their order. An index that ``fit`` learns as data (a MultiIndex, a named
+    level, labels such as strings or dates) is kept on both parts; row numbers start at 0
+    again on each.
+
     Parameters
     ----------
     data
@@ -255,6 +260,10 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
     seed
         Seed of the shuffle.
     """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidParameterError(
+            f"holdout_split expects a pandas DataFrame, got {type(data).__name__}. "
+            + frame_fix(data))
     if not 0 < share < 1:
         raise InvalidParameterError(f"share must be between 0 and 1, got {share}.")
     n_holdout = round(len(data) * share)
@@ -263,5 +272,18 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
             f"Cannot keep {share:.0%} of {len(data)} rows as a holdout and still train: pass "
             "more rows or another share.")
     order = as_generator(seed).permutation(len(data))
-    return (data.iloc[np.sort(order[n_holdout:])].reset_index(drop=True),
-            data.iloc[np.sort(order[:n_holdout])].reset_index(drop=True))
+    train, holdout = data.iloc[np.sort(order[n_holdout:])], data.iloc[np.sort(order[:n_holdout])]
+    if _holds_data(data.index):  # fit learns such an index as columns: keep it
+        return train, holdout
+    return train.reset_index(drop=True), holdout.reset_index(drop=True)
+
+
+def _holds_data(index: pd.Index) -> bool:
+    """Whether fit learns ``index`` as data (synth/_index.py:holds_data).
+
+    Evaluation cannot import that module: a MultiIndex, a named level, or labels that are
+    not integers.
+    """
+    if isinstance(index, pd.MultiIndex) or index.name is not None:
+        return True
+    return pd.api.types.infer_dtype(index, skipna=True) not in ("integer", "empty")

@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from simulacra._warnings import serialised
 from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._detection import FOLDS, _classifier, _dataset, _importances, _top
 from simulacra.evaluation._keys import uniqueness
@@ -161,12 +162,14 @@ class JoinDetection(RelationMetric):
             ctx.rng("join_detection:folds").integers(2**31)))
         aucs: list[float] = []
         importances = np.zeros(len(names))
-        for i, (train, test) in enumerate(folds.split(x, y, groups)):
-            model = _classifier(native, ctx)
-            model.fit(x[train], y[train])
-            aucs.append(float(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1])))
-            if i == 0:
-                importances = _importances(model, x[test], y[test], ctx)
+        # scikit-learn's gradient boosting sets warning filters in every fit and predict
+        with serialised():
+            for i, (train, test) in enumerate(folds.split(x, y, groups)):
+                model = _classifier(native, ctx)
+                model.fit(x[train], y[train])
+                aucs.append(float(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1])))
+                if i == 0:
+                    importances = _importances(model, x[test], y[test], ctx)
         details: dict[str, Any] = {"fold_aucs": aucs, "rows_per_side": n,
                                    "features": _top(names, importances)}
         return self.result(float(np.mean(aucs)), details=details, notes=tuple(ctx.notes))

@@ -83,6 +83,11 @@ class MetricResult:
     skipped: str = ""
     seconds: float = 0.0
 
+    def __repr__(self) -> str:
+        """One line (the dataclass's showed every detail: 14.5 kB)."""
+        shown = f"{self.value:.4f}" if self.value is not None else f"skipped: {self.skipped!r}"
+        return f"MetricResult({self.name}={shown}, {self.family.value}; .details, .notes)"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
         return {

@@ -34,6 +34,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from simulacra._warnings import recording
 from simulacra.errors import InvalidParameterError
 from simulacra.evaluation._context import CATEGORICAL, EvalContext
 
@@ -324,8 +325,7 @@ def _fit(ctx: EvalContext, problem: Problem, source: str, model: str) -> Fitted:
         return Fitted(source, model, None, np.array([]), None, reason)
     estimator = (_boosting(problem, int_seed(ctx, f"models:{source}:{model}"))
                  if model == GRADIENT_BOOSTING else _linear(ctx, problem))
-    with warnings.catch_warnings(record=True) as caught, single_threaded():
-        warnings.simplefilter("always", ConvergenceWarning)
+    with recording(ConvergenceWarning) as caught, single_threaded():
         estimator.fit(split.x, split.y)
         predicted = estimator.predict(problem.test.x)
         proba = (aligned_proba(problem, estimator, problem.test.x)

@@ -96,6 +96,15 @@ class Report:
         """A verdict per family, from the thresholds in :data:`CHECKS`."""
         return [_family_verdict(self, family) for family in Family]
 
+    def __repr__(self) -> str:
+        """One line: the metrics and the scorecard (the dataclass's ran to 70 kB)."""
+        verdicts = ", ".join(f"{v.family.value} {v.verdict}" for v in self.scorecard())
+        return (f"Report({len(self.results)} metrics; {verdicts}; "
+                ".summary() for the numbers, .to_dict() for everything)")
+
+    def __str__(self) -> str:
+        return self.summary()
+
     def summary(self) -> str:
         """A short plain-text summary: the scorecard and the headline numbers."""
         rows = self.info.get("rows", {})

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn.metrics import f1_score, r2_score, roc_auc_score
 
+from simulacra._warnings import serialised
 from simulacra.evaluation._context import EvalContext
 from simulacra.evaluation._metric import Family, Goal, Metric, MetricResult
 from simulacra.evaluation._models import (
@@ -343,7 +344,8 @@ def _importance_rows(ctx: EvalContext, task: Problem, notes: list[str]
 def _importances(task: Problem, model: Fitted, x: np.ndarray, y: np.ndarray, seed: int
                  ) -> np.ndarray:
     predict, score = _scorer(task, model.estimator)
-    with single_threaded():
+    # the pipeline's ColumnTransformer sets warning filters in every call (see _warnings)
+    with serialised(), single_threaded():
         return permutation_importance(predict, score, x, y, n_repeats=IMPORTANCE_REPEATS,
                                       seed=seed)
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulacra._frames import frame_fix
 from simulacra._progress import Progress, or_null
 from simulacra._random import SeedLike, as_generator, spawn
 from simulacra.errors import InvalidParameterError, SchemaError
@@ -261,8 +262,7 @@ def _check_common(data: Any, method: str, synthesizer: SynthesizerLike, marker: 
                   k_neighbors: int) -> None:
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(
-            f"data must be a pandas DataFrame. Got {type(data).__name__}; read files with "
-            "simulacra.read_table.")
+            f"data must be a pandas DataFrame. Got {type(data).__name__}. {frame_fix(data)}")
     if method not in METHODS:
         raise InvalidParameterError(
             f"method must be one of {', '.join(METHODS)}. Got {method!r}.")

@@ -23,7 +23,6 @@ misses exactly what its base row misses.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ import pandas as pd
 
 from simulacra._progress import Progress, or_null
 from simulacra._random import int_seed
+from simulacra._warnings import quiet
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.errors import InvalidParameterError, SamplingError
@@ -195,9 +195,8 @@ def _resample(space: _Space, frame: EncodedFrame, classes: Classes, adds: np.nda
     strategy = {int(c): int(classes.counts[c] + adds[c] + extra[c])
                 for c in np.flatnonzero(adds)}
     sampler = _sampler(method, strategy, k, int_seed(rng), len(x))
-    with warnings.catch_warnings():
-        # imbalanced-learn passes sklearn-internal deprecations on; they are not the user's
-        warnings.simplefilter("ignore", FutureWarning)
+    # imbalanced-learn passes sklearn-internal deprecations on; they are not the user's
+    with quiet(FutureWarning):
         try:
             x_res, y_res = sampler.fit_resample(x, y)
         except (RuntimeError, ValueError) as exc:

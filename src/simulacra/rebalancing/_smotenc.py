@@ -23,7 +23,6 @@ value among the base row and its neighbours.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ import numpy as np
 from scipy import sparse
 
 from simulacra._progress import Progress, or_null
+from simulacra._warnings import quiet
 from simulacra.data._codec_base import MISSING_SUFFIX
 from simulacra.data._codec_kinds import CategoricalCodec
 from simulacra.data._codecs import TableCodec
@@ -144,10 +144,8 @@ def vdm_neighbours(codes: np.ndarray, classes: np.ndarray, rows: np.ndarray,
 
     codes = codes.astype(np.int64)
     vdm = ValueDifferenceMetric(n_categories=list(cardinality)).fit(codes, classes)
-    with warnings.catch_warnings():  # imbalanced-learn's own calls, deprecated by SciPy 1.18
-        warnings.filterwarnings(
-            "ignore", "`(distance_matrix|minkowski_distance(_p)?)` is deprecated",
-            DeprecationWarning)
+    # imbalanced-learn's own calls, deprecated by SciPy 1.18
+    with quiet(DeprecationWarning, "`(distance_matrix|minkowski_distance(_p)?)` is deprecated"):
         distances = vdm.pairwise(codes[rows])
     nn = NearestNeighbors(n_neighbors=k, metric="precomputed").fit(distances)
     others: np.ndarray = nn.kneighbors(return_distance=False)

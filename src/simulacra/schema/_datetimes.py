@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -46,6 +45,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from simulacra._warnings import quiet
 
 __all__ = [
     "DATETIME_FORMATS",
@@ -434,8 +435,12 @@ def commonest_datetime_format(sample: pd.Series) -> tuple[str, float] | None:
     does (or the values do not look like dates at all).
     """
     text = sample.astype(str)
-    lengths = text.str.len()
-    if text.empty or lengths.median() < 4 or lengths.median() > _MAX_LENGTH:
+    if text.empty:
+        return None
+    # np.median, not Series.median: pandas wraps that in warnings.catch_warnings, which races
+    # with other threads' blocks before Python 3.14 (see simulacra._warnings)
+    length = float(np.median(text.str.len().to_numpy(dtype=np.float64)))
+    if length < 4 or length > _MAX_LENGTH:
         return None
     if text.str.contains(r"\d", regex=True).mean() < 0.5:
         return None
@@ -490,9 +495,8 @@ def to_datetime_of_one_zone(values: pd.Series, **kwargs: Any) -> pd.Series | Non
 
     pandas 3 raises on mixed offsets; pandas 2 warns (FutureWarning) and returns objects.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "In a future version of pandas, parsing datetimes "
-                                "with mixed time zones", FutureWarning)
+    with quiet(FutureWarning,
+               "In a future version of pandas, parsing datetimes with mixed time zones"):
         try:
             parsed = pd.to_datetime(values, **kwargs)
         except ValueError:

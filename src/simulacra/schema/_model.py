@@ -430,6 +430,14 @@ class Table:
     constraints: tuple[dict[str, Any], ...] = ()
     csv_dialect: dict[str, Any] | None = None
 
+    def __repr__(self) -> str:
+        """One line: the name and the first columns' kinds (.to_dict() has everything)."""
+        cols = ", ".join(f"{c.name} {c.kind.value}" for c in self.columns[:8])
+        more = f", ... ({len(self.columns) - 8} more)" if len(self.columns) > 8 else ""
+        key = f"; key {self.primary_key!r}" if self.primary_key else ""
+        rules = f"; {len(self.constraints)} rules" if self.constraints else ""
+        return f"Table({self.name!r}: {len(self.columns)} columns: {cols}{more}{key}{rules})"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(self.columns))
         object.__setattr__(self, "constraints", tuple(dict(c) for c in self.constraints))
@@ -599,6 +607,11 @@ class Schema:
 
     tables: tuple[Table, ...]
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        """One line per table (the dataclass's ran to 27 kB)."""
+        keys = f", {len(self.foreign_keys)} foreign keys" if self.foreign_keys else ""
+        return f"Schema({', '.join(repr(t) for t in self.tables)}{keys})"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", tuple(self.tables))

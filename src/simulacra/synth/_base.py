@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import threading
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,6 +22,8 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
+from simulacra._frames import frame_fix
+from simulacra._memory import available_memory
 from simulacra._progress import Progress, or_null
 from simulacra._random import (
     SeedLike,
@@ -73,6 +76,7 @@ from simulacra.synth._rule_reach import RuleCheck
 from simulacra.synth._sampling import (
     DEFAULT_CHUNK_ROWS,
     RowSpan,
+    check_fits_in_memory,
     check_n,
     iter_chunks,
     iter_constrained_chunks,
@@ -82,6 +86,8 @@ from simulacra.synth._sampling import (
 from simulacra.synth._schema_bounds import held_bounds
 
 SchemaLike = Schema | Table | None
+# Guards every model's _rows_drawn (a lock per model would not pickle); held for a moment.
+_ROWS_LOCK = threading.Lock()
 
 
 class BaseSynthesizer(ABC):
@@ -105,8 +111,12 @@ class BaseSynthesizer(ABC):
         sig = inspect.signature(cls.__init__)
         return [p for p in sig.parameters if p != "self"]
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters and their current values."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters and their current values.
+
+        ``deep`` is scikit-learn's (``sklearn.base.clone`` passes it); no parameter is an
+        estimator, so it changes nothing.
+        """
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> Self:
@@ -154,8 +164,8 @@ class BaseSynthesizer(ABC):
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
             raise InvalidParameterError(
-                f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}."
-            )
+                f"{type(self).__name__}.fit expects a pandas DataFrame. Got {type(data).__name__}. "
+                + frame_fix(data))
         data, index = IndexLayout.split(data)  # an index holding data is learned as columns
         prog = or_null(progress)
         # "prepare": the steps before the model's own; a model whose _fit has more before
@@ -250,6 +260,8 @@ class BaseSynthesizer(ABC):
                 self.constraints_.rules)
             return self.impute(pd.DataFrame({c: [v] * check_n(n) for c, v in
                                              conditions.items()}), seed=seed)
+        self._check_fitted()
+        check_fits_in_memory(check_n(n), len(self.table_.columns), available_memory())
         return self._with_index(self._sample_frame(
             n, seed=seed, conditions=conditions, span_range=span_range, progress=progress,
             filtered=True, id_offset=id_offset))
@@ -298,19 +310,31 @@ class BaseSynthesizer(ABC):
         self._check_fitted()
         n = check_n(n)
         chunk_rows = check_n(chunk_rows, "chunk_rows")
-        rows = RowSpan(id_offset_value(id_offset) if id_offset is not None
-                       else 0 if seed is not None else getattr(self, "_rows_drawn", 0))
+        continuing = seed is None and id_offset is None
+        if continuing:
+            # The call's n row numbers are taken now, not as its chunks are consumed:
+            # unseeded samples in threads, or two iter_sample iterators made before either
+            # is read, get ranges that do not overlap (their ids repeated before).
+            with _ROWS_LOCK:
+                first = getattr(self, "_rows_drawn", 0)
+                self._rows_drawn = first + n
+            rows = RowSpan(first)
+        else:
+            rows = RowSpan(id_offset_value(id_offset) if id_offset is not None else 0)
         chunks = self._chunks(n, seed, chunk_rows, conditions, span_range, progress,
                               filtered=filtered, rows=rows)
-        if seed is None and id_offset is None:
-            return self._continuing(chunks, rows)
-        return chunks
+        return self._continuing(chunks, rows) if continuing else chunks
 
     def _continuing(self, chunks: Iterator[pd.DataFrame], rows: RowSpan
                     ) -> Iterator[pd.DataFrame]:
-        """``chunks``, moving the start of the next unseeded sample's ids past theirs."""
+        """``chunks``, moving the start of the next unseeded sample's ids past theirs.
+
+        Rows a rule or condition rejects use row numbers too, so a sample may need more
+        than the n reserved up front; the next call then starts after the last one used.
+        """
         for chunk in chunks:
-            self._rows_drawn = max(getattr(self, "_rows_drawn", 0), rows.first + rows.used)
+            with _ROWS_LOCK:
+                self._rows_drawn = max(getattr(self, "_rows_drawn", 0), rows.first + rows.used)
             yield chunk
 
     def _chunks(self, n: int, seed: SeedLike, chunk_rows: int,

@@ -8,7 +8,6 @@ the predictors) and grows the tree. scikit-learn grows a tree without holding th
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from simulacra._progress import Progress
+from simulacra._warnings import quiet
 from simulacra.data._frame import EncodedColumn
 from simulacra.synth._cart_links import find_link
 from simulacra.synth._cart_missing import fit_level_step
@@ -126,9 +126,8 @@ def fit_steps(jobs: Iterable[ColumnJob], fit: Callable[[ColumnJob], Step], worke
     Jobs are handed out as they come, so the threads fit while later jobs are prepared.
     """
     # The warnings filter is process-wide state: set it once here, never inside a thread.
-    with warnings.catch_warnings():
-        # codes of a high-cardinality column are many "classes"
-        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+    # codes of a high-cardinality column are many "classes"
+    with quiet(UserWarning, "The number of unique classes"):
         if workers <= 1:
             steps = []
             for job in jobs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,7 +33,8 @@ class Interval:
             return self.allow_none
         if isinstance(value, bool):
             return False
-        ok_type = isinstance(value, int) if self.kind is int else isinstance(value, (int, float))
+        # numpy's integers and floats too (np.arange seed loops, grids over numpy arrays)
+        ok_type = isinstance(value, numbers.Integral if self.kind is int else numbers.Real)
         if not ok_type or (isinstance(value, float) and not math.isfinite(value)):
             return False
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
@@ -79,3 +81,13 @@ def validate_params(owner: object, checks: Mapping[str, Check]) -> None:
                 f"The {name!r} parameter of {type(owner).__name__} must be {check.describe()}. "
                 f"Got {value!r} instead."
             )
+        plain = as_plain_number(value)
+        if plain is not value:
+            setattr(owner, name, plain)  # a numpy number becomes int or float (JSON manifests)
+
+
+def as_plain_number(value: Any) -> Any:
+    """``value`` as a Python int or float when it is a numpy integer or float, else as is."""
+    if isinstance(value, (bool, int, float)) or not isinstance(value, numbers.Real):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)

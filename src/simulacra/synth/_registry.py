@@ -161,7 +161,13 @@ def synthesizer_names() -> list[str]:
 
 
 def load_synthesizer(path: str | Path) -> BaseSynthesizer | RelationalSynthesizer:
-    """Load any saved synthesizer: of one table, or of a whole database."""
+    """Load any saved synthesizer: of one table, or of a whole database.
+
+    The type is the union of both, so a type checker wants an ``isinstance`` check before
+    ``.sample(...).to_csv``; ``BaseSynthesizer.load(path)`` (or ``CARTSynthesizer.load``)
+    and ``RelationalSynthesizer.load(path)`` load one kind, typed as that kind, and refuse
+    a file of another with ``ArtifactError``.
+    """
     if read_manifest(path).get("synthesizer") == "relational":
         from simulacra.synth.relational import RelationalSynthesizer
 

@@ -22,13 +22,13 @@ deaths by year): the own part is drawn first and handed to the model as context.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simulacra._warnings import quiet
 from simulacra.data._datetime_format import format_datetimes
 from simulacra.schema import Column, Kind, Role, Schema, Table, infer_schema
 from simulacra.schema._datetimes import parse_datetimes, writing_format
@@ -398,8 +398,7 @@ def own_key_specs(real: pd.DataFrame, columns: Sequence[str]) -> list[Column] | 
     """
     out: list[Column] = []
     for name in columns:
-        with warnings.catch_warnings():  # a probe of one column: its warnings are not news
-            warnings.simplefilter("ignore")
+        with quiet(Warning):  # a probe of one column: its warnings are not news
             found = infer_schema(real[[name]]).table().column(name)
         if found.kind not in (Kind.NUMERICAL, Kind.DATETIME, Kind.CATEGORICAL, Kind.BOOLEAN):
             return None

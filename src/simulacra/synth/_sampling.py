@@ -35,9 +35,32 @@ def check_n(n: object, what: str = "n") -> int:
     if n <= 0:
         raise InvalidParameterError(
             f"The number of rows to sample ({what}) must be at least 1. Got {n}. "
-            "Ask for one or more rows, e.g. -n 1000."
+            "Ask for one or more rows."
         )
     return int(n)
+
+
+#: Bytes a sampled cell takes at least (a category code or a bool: 1; most take 8).
+MIN_CELL_BYTES = 1
+
+
+def check_fits_in_memory(n: int, columns: int, available: int | None) -> None:
+    """Refuse a sample of ``n`` rows that clearly cannot fit in ``available`` bytes.
+
+    The frame a sample returns holds every row at once; at 1 byte a cell (the least any
+    column takes) and the index's 8 a row, a larger draw would only grow until the
+    operating system killed the process. None (memory not known) lets any ``n`` through.
+    """
+    if available is None:
+        return
+    least = n * (max(columns, 1) * MIN_CELL_BYTES + 8)
+    if least > available:
+        fits = max(available // (max(columns, 1) * MIN_CELL_BYTES + 8), 1)
+        raise InvalidParameterError(
+            f"A sample of {n:,} rows takes at least {least / 1e9:,.1f} GB in memory (the "
+            f"frame holds every row at once), more than the {available / 1e9:,.1f} GB this "
+            f"machine has free. Ask for fewer rows (under {fits:,}), or draw them in "
+            "chunks with iter_sample(n, chunk_rows=...) and write each chunk out.")
 
 
 Valid = Callable[[EncodedFrame], np.ndarray]

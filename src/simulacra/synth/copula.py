@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -12,6 +11,7 @@ from scipy import optimize, special, stats
 
 from simulacra._progress import Progress
 from simulacra._random import SeedLike
+from simulacra._warnings import quiet
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._base import BaseSynthesizer
 from simulacra.synth._held_impute import impute_by_patterns
@@ -42,6 +42,7 @@ CONDITION_FLOOR = 0.05  # eigenvalue floor of the correlation when conditioning
 _DZ = float(_GRID[1] - _GRID[0])
 # "auto" falls back to the empirical marginal when no family fits better than this KS distance.
 _AUTO_KS_LIMIT = 0.03
+_SCIPY = r"scipy(\.|$)"  # warnings of scipy's fitters and optimizers
 _FIT_ROWS = 5_000
 _EIG_FLOOR = 1e-6
 
@@ -501,8 +502,8 @@ def _fit_marginal(x: np.ndarray, choice: str,
     lo, hi = float(x.min()), float(x.max())
     candidates = FAMILIES if choice == "auto" else (choice,)
     best: tuple[float, str, Any] = (np.inf, "empirical", None)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")  # scipy's optimizers warn on poor starts; KS judges
+    # scipy's optimizers warn on poor starts; KS judges. np.errstate is local to the thread.
+    with np.errstate(all="ignore"), quiet(Warning, module=_SCIPY):
         for family in candidates:
             try:
                 dist = _FITTERS[family](sub, lo, hi)

@@ -176,8 +176,11 @@ class RelationalSynthesizer:
         self.seed = seed
 
     # ---- parameters ---------------------------------------------------------------------
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters and their current values."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters and their current values.
+
+        ``deep`` is scikit-learn's (``sklearn.base.clone`` passes it); it changes nothing.
+        """
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {name: getattr(self, name) for name in names}
 

@@ -20,13 +20,13 @@ continuous column, in the same order; ``"mode"`` only), then the discrete blocks
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import special, stats
 
+from simulacra._warnings import quiet
 from simulacra.data._frame import EncodedColumn, EncodedFrame
 from simulacra.synth._marginals import (
     columns_from_state,
@@ -286,8 +286,7 @@ def _fit_modes(x: np.ndarray, mean: float, std: float, rng: np.random.Generator
     gmm = BayesianGaussianMixture(
         n_components=min(_MAX_MODES, distinct), weight_concentration_prior_type="dirichlet_process",
         weight_concentration_prior=1e-3, n_init=1, max_iter=100, random_state=seed)
-    with warnings.catch_warnings():  # few iterations are enough to find the modes
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet(ConvergenceWarning):  # few iterations are enough to find the modes
         gmm.fit(((x - mean) / std)[:, None])
     weights = np.asarray(gmm.weights_, dtype=np.float64)
     keep = weights > _MIN_MODE_WEIGHT
