@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -134,16 +135,18 @@ class _Source:
     new: np.ndarray
 
 
-def _parts(real: str, new: str, method: str) -> list[tuple[str, str]]:
-    """Name parts of three letters or more and what each becomes."""
+@lru_cache(maxsize=1 << 16)
+def _parts(real: str, new: str, method: str) -> tuple[tuple[str, str], ...]:
+    """Name parts of three letters or more and what each becomes (kept: names repeat)."""
     real_parts = [p for p in _SPLIT.split(real) if p]
     if method == "hash":
-        return [(p, new) for p in real_parts if len(p) >= MIN_PART and _NAME_PART.match(p)]
+        return tuple((p, new) for p in real_parts
+                     if len(p) >= MIN_PART and _NAME_PART.match(p))
     new_parts = [p for p in _SPLIT.split(new) if p]
     if len(real_parts) != len(new_parts):
-        return []
-    return [(p, q) for p, q in zip(real_parts, new_parts, strict=True)
-            if len(p) >= MIN_PART and _NAME_PART.match(p) and p != q]
+        return ()
+    return tuple((p, q) for p, q in zip(real_parts, new_parts, strict=True)
+                 if len(p) >= MIN_PART and _NAME_PART.match(p) and p != q)
 
 
 def _row_pairs(sources: list[_Source], i: int, method: str) -> list[tuple[str, str]]:
@@ -223,7 +226,10 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 
 def _free(spans: list[tuple[int, int, Any]], start: int, end: int) -> bool:
-    return all(end <= s or start >= e for s, e, _ in spans)
+    for s, e, _ in spans:  # noqa: SIM110 (a loop: called for every find, on short lists)
+        if end > s and start < e:
+            return False
+    return True
 
 
 # ---- patterns -------------------------------------------------------------------------------
