@@ -257,3 +257,68 @@ def test_one_search_over_the_column_finds_what_cell_by_cell_finds() -> None:
     assert T._pattern_matches(texts, rows, own) == cell_by_cell
     assert any(kind == "phone" for spans in cell_by_cell.values()
                for _, _, (kind, _) in spans)
+
+
+def _own_spans_cell_by_cell(texts, rows, sources, method):  # the search before session 32
+    from simulacra.mock import _pii_text as T
+
+    own = {}
+    for i in rows:
+        text = texts[i]
+        spans = []
+        for real, new in T._row_pairs(sources, i, method):
+            start = text.find(real)
+            while start >= 0:
+                end = start + len(real)
+                if T._bounded(text, start, end) and T._free(spans, start, end):
+                    spans.append((start, end, new))
+                start = text.find(real, start + 1)
+        if spans:
+            own[i] = spans
+    return own
+
+
+@pytest.mark.parametrize("method", ["fake", "mask", "hash"])
+def test_the_first_pass_leaves_out_only_rows_without_their_values(method: str) -> None:
+    from simulacra.mock import _pii_text as T
+    from simulacra.schema import PIIType
+
+    names = ["Scott Scott", "Jo Li", "Anna-Lena O'Neil", "李小龙", "Ana", "Ed", None,
+             "Müller, Jürgen", "Mary Ann Smith", "Same Name", "  Bob  Stone ", "Émile Zola"]
+    fakes = ["Tom Ray", "Al Wu", "Kim Park", "王伟", "Eva", "Ty", "Noel Gray",
+             "Weber, Anna", "Jane Doe", "Same Name", "Ann Field", "Luc Roy"]
+    emails = ["scott@x.org", "jo@y.com", None, "li@z.cn", "a@b.co", "e@d.io", "n@g.net",
+              "m@j.de", "mary@s.com", "same@n.com", "b@s.com", "e@z.fr"]
+    texts = np.array([
+        "Scott met Scott Scott; scott@x.org", "Jo Li and Li Jo, Jolie", "Lena O'Neil called",
+        "李小龙来电", "Anastasia, Ana, ana", "Ed and Eddie", "nothing here",
+        "Herr Jürgen Müller, Müllerin", "Ann Smith, Mary", "Same Name here",
+        "Stone and Bob", "Zola wrote; Émile"], dtype=object)
+    sources = [T._Source(PIIType.PERSON_NAME, np.array(names, dtype=object),
+                         np.array(fakes, dtype=object)),
+               T._Source(PIIType.EMAIL, np.array(emails, dtype=object),
+                         np.array([e and "z" + e for e in emails], dtype=object))]
+    rows = list(range(len(texts)))
+    expected = _own_spans_cell_by_cell(texts, rows, sources, method)
+    kept = T._may_hold_own(texts, rows, sources)
+    assert T._own_spans(texts, kept, sources, method) == expected
+    assert 6 not in kept  # "nothing here" is not searched
+    assert set(expected) <= set(kept)
+
+
+def test_isbns_and_dates_are_not_phones_unless_the_row_holds_them() -> None:
+    frame = pd.DataFrame({
+        "name": [f"Person {chr(65 + i)}son" for i in range(30)],
+        "phone": ["978-3-16-148410-0" if i == 0 else f"555-010-{1000 + i}" for i in range(30)],
+        "notes": [f"Book 978-3-16-148410-0 (ISBN 0-306-40615-2) due 2024 01 05 12; call "
+                  f"884-486-{9700 + i} or 978-3-16-148410-1, case {i}" for i in range(30)],
+    })
+    result = replace_pii(frame, method="mask", key=KEY, columns=["name", "phone"])
+    notes = result.data["notes"]
+    for i in range(1, 30):
+        assert notes[i].startswith("Book 978-3-16-148410-0 (ISBN 0-306-40615-2) due "
+                                   "2024 01 05 12; call ")
+        assert f"884-486-{9700 + i}" not in notes[i]
+        assert "978-3-16-148410-1" not in notes[i]  # its check digit is wrong: a phone
+    assert "978-3-16-148410-0" not in notes[0]  # the row's own phone
+    assert result.text["notes"].by_pattern["phone"] == 2 * 30  # row 0's ISBN is from_row

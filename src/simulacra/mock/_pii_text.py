@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -134,16 +135,18 @@ class _Source:
     new: np.ndarray
 
 
-def _parts(real: str, new: str, method: str) -> list[tuple[str, str]]:
-    """Name parts of three letters or more and what each becomes."""
+@lru_cache(maxsize=1 << 16)
+def _parts(real: str, new: str, method: str) -> tuple[tuple[str, str], ...]:
+    """Name parts of three letters or more and what each becomes (kept: names repeat)."""
     real_parts = [p for p in _SPLIT.split(real) if p]
     if method == "hash":
-        return [(p, new) for p in real_parts if len(p) >= MIN_PART and _NAME_PART.match(p)]
+        return tuple((p, new) for p in real_parts
+                     if len(p) >= MIN_PART and _NAME_PART.match(p))
     new_parts = [p for p in _SPLIT.split(new) if p]
     if len(real_parts) != len(new_parts):
-        return []
-    return [(p, q) for p, q in zip(real_parts, new_parts, strict=True)
-            if len(p) >= MIN_PART and _NAME_PART.match(p) and p != q]
+        return ()
+    return tuple((p, q) for p, q in zip(real_parts, new_parts, strict=True)
+                 if len(p) >= MIN_PART and _NAME_PART.match(p) and p != q)
 
 
 def _row_pairs(sources: list[_Source], i: int, method: str) -> list[tuple[str, str]]:
@@ -167,6 +170,55 @@ def _row_pairs(sources: list[_Source], i: int, method: str) -> list[tuple[str, s
     return pairs
 
 
+def _own_spans(texts: np.ndarray, rows: Iterable[int], sources: list[_Source],
+               method: str) -> dict[int, list[tuple[int, int, Any]]]:
+    """The row's own values (and name parts) in ``texts[i]`` of each of ``rows``, as spans."""
+    own: dict[int, list[tuple[int, int, Any]]] = {}
+    for i in rows:
+        text = texts[i]
+        spans: list[tuple[int, int, Any]] = []
+        for real, new in _row_pairs(sources, i, method):
+            start = text.find(real)
+            while start >= 0:
+                end = start + len(real)
+                if _bounded(text, start, end) and _free(spans, start, end):
+                    spans.append((start, end, new))
+                start = text.find(real, start + 1)
+        if spans:
+            own[i] = spans
+    return own
+
+
+def _may_hold_own(texts: np.ndarray, rows: list[int], sources: list[_Source]) -> list[int]:
+    """Those of ``rows`` whose text holds one of the row's values searched for, or a part.
+
+    A cheap first pass for :func:`_own_spans`: whatever :func:`_row_pairs` searches for is a
+    whole value of three characters or more that its replacement changed, or a part of such
+    a person name, so a text that holds none of them (one ``in`` per column, without
+    building the row's pairs) can have no span, and is left out.
+    """
+    checks: list[tuple[list[str | None], bool]] = []
+    for src in sources:
+        real, new = src.real[rows].tolist(), src.new[rows].tolist()
+        values = [r if r is not None and n is not None and r != n and len(r) >= MIN_PART
+                  else None for r, n in zip(real, new, strict=True)]
+        if any(v is not None for v in values):
+            checks.append((values, src.pii_type is PIIType.PERSON_NAME))
+    if not checks:
+        return []
+    keep = [False] * len(rows)
+    mine = texts[rows].tolist()
+    for values, name in checks:
+        for k, value in enumerate(values):
+            if value is None or keep[k]:
+                continue
+            text = mine[k]
+            if value in text or (name and any(
+                    p in text for p in _SPLIT.split(value) if len(p) >= MIN_PART)):
+                keep[k] = True
+    return [i for i, k in zip(rows, keep, strict=True) if k]
+
+
 def _bounded(text: str, start: int, end: int) -> bool:
     """No letter or digit glued to either side of ``text[start:end]``."""
     return ((start == 0 or not text[start - 1].isalnum())
@@ -174,7 +226,10 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 
 def _free(spans: list[tuple[int, int, Any]], start: int, end: int) -> bool:
-    return all(end <= s or start >= e for s, e, _ in spans)
+    for s, e, _ in spans:  # noqa: SIM110 (a loop: called for every find, on short lists)
+        if end > s and start < e:
+            return False
+    return True
 
 
 # ---- patterns -------------------------------------------------------------------------------
@@ -187,7 +242,36 @@ def _is_phone(match: re.Match[str]) -> bool:
         return False
     marked = text.startswith(("+", "00", "(")) or "(" in text
     groups = len(re.findall(r"\d+", text))
-    return marked or groups >= 3  # 884-486-9762, not 12 345 (an amount)
+    # 884-486-9762, not 12 345 (an amount)
+    return marked or (groups >= 3 and not _isbn_or_date(text))
+
+
+_DATE_IN_GROUPS = re.compile(
+    r"(?:(?:19|20)\d\d[ .\-/](?:0?[1-9]|1[0-2])[ .\-/](?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])[ .\-/](?:0?[1-9]|1[0-2])[ .\-/](?:19|20)\d\d)"
+    r"(?:[ .:\-T][0-5]?\d){0,3}", re.ASCII)
+"""A date in year, month and day (or day, month, year) groups, perhaps with hours, minutes
+and seconds: ``2024 01 05 12``."""
+
+
+def _isbn_or_date(text: str) -> bool:
+    """An unmarked candidate that reads as an ISBN with a valid check digit, or a date.
+
+    ISBNs are written in groups: an ISBN-13 in five (``978-3-16-148410-0``, starting with
+    978 or 979), an ISBN-10 in four (``0-306-40615-2``); a phone number's three groups are
+    not taken for one, whatever its digits.
+    """
+    if _DATE_IN_GROUPS.fullmatch(text):
+        return True
+    groups = re.findall(r"\d+", text)
+    if not re.fullmatch(r"\d+(?:[ \-]\d+)+", text):
+        return False
+    digits = [int(d) for d in "".join(groups)]
+    if len(digits) == 13 and len(groups) == 5 and digits[:3] in ([9, 7, 8], [9, 7, 9]):
+        return sum(d * (3 if k % 2 else 1) for k, d in enumerate(digits)) % 10 == 0
+    if len(digits) == 10 and len(groups) == 4:
+        return sum(d * (10 - k) for k, d in enumerate(digits)) % 11 == 0
+    return False
 
 
 def _phones(matches: list[re.Match[str]]) -> list[bool]:
@@ -204,8 +288,9 @@ def _phones(matches: list[re.Match[str]]) -> list[bool]:
                                pc.match_substring(text, "(")), dtype=bool)
     ok = ((digits >= _MIN_PHONE_DIGITS) & (digits <= _MAX_PHONE_DIGITS) & ~not_phone
           & (marked | (groups >= 3)))
-    return [bool(k) if a else _is_phone(m)
-            for m, k, a in zip(matches, ok.tolist(), ascii_.tolist(), strict=True)]
+    return [(bool(k) and (not m_ or not _isbn_or_date(m["phone"]))) if a else _is_phone(m)
+            for m, k, a, m_ in zip(matches, ok.tolist(), ascii_.tolist(),
+                                   (~marked).tolist(), strict=True)]
 
 
 def _found(kind: PIIType, match: re.Match[str]) -> bool:
@@ -321,20 +406,8 @@ def clean_text_columns(data: pd.DataFrame, out: pd.DataFrame, text_columns: Iter
         rows = [i for i in todo if isinstance(texts[i], str)]
         for at in range(0, len(rows), _BLOCK):  # a block at a time: matches held in memory
             block = rows[at:at + _BLOCK]
-            own: dict[int, list[tuple[int, int, Any]]] = {}
-            for i in block:
-                text = texts[i]
-                spans: list[tuple[int, int, Any]] = []
-                for real, new in _row_pairs(sources, i, method):
-                    start = text.find(real)
-                    while start >= 0:
-                        end = start + len(real)
-                        if _bounded(text, start, end) and _free(spans, start, end):
-                            spans.append((start, end, new))
-                        start = text.find(real, start + 1)
-                if spans:
-                    own[i] = spans
-                    counts["from_row"] += len(spans)
+            own = _own_spans(texts, _may_hold_own(texts, block, sources), sources, method)
+            counts["from_row"] += sum(len(spans) for spans in own.values())
             by_pattern = _pattern_matches([texts[i] for i in block], block, own)
             for i in block:
                 spans = own.get(i, [])
