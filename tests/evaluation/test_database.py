@@ -272,3 +272,13 @@ def test_validity_of_each_table_is_judged_on_the_database_scorecard(real: Databa
     assert all(c.verdict == "not measured" for c in
                evaluate_database(real, broken, schema, metrics=FAST).scorecard()
                if c.metric == "validity")
+
+
+def test_database_report_prints_in_one_short_line(real: Database, schema: Schema) -> None:
+    """QA20 defect 7: the dataclass repr ran to 17 kB; str() is the summary."""
+    report = evaluate_database(real, real, schema, metrics=FAST)
+    assert len(repr(report)) < 250 and "\n" not in repr(report)
+    assert "2 tables, 1 relationships" in repr(report) and "summary()" in repr(report)
+    assert str(report) == report.summary()
+    rel = repr(report.relationship("orders"))
+    assert len(rel) < 300 and "orders.cid -> customers.cid" in rel and "cardinality=" in rel

@@ -20,3 +20,15 @@ def test_reprs_are_short_and_str_of_a_report_is_its_summary() -> None:
         assert len(repr(result)) < 200 and result.name in repr(result)
     schema = infer_schema(real)
     assert len(repr(schema)) < 300 and "13 columns" in repr(schema) and "5 more" in repr(schema)
+
+
+def test_pii_replacement_prints_in_one_short_line() -> None:
+    """Its dataclass repr embedded the whole table's repr; str() is the summary."""
+    from simulacra import replace_pii
+
+    people = pd.DataFrame({"email": [f"user{i}@example.com" for i in range(400)],
+                           "notes": ["x" * 60] * 400, "age": np.arange(400) % 70})
+    result = replace_pii(people, method="mask")
+    assert len(repr(result)) < 250 and "\n" not in repr(result)
+    assert "400 rows x 3 columns" in repr(result) and "email" in repr(result)
+    assert str(result) == result.summary()

@@ -48,6 +48,12 @@ class RelationshipReport:
         """``child.column -> parent.column``."""
         return relationship_name(self.foreign_key)
 
+    def __repr__(self) -> str:
+        """One line: the relationship and its headline values (.to_dict() has everything)."""
+        shown = ", ".join(f"{r.name}={'skipped' if r.value is None else f'{r.value:.4f}'}"
+                          for r in self.results)
+        return f"RelationshipReport({self.name}: {shown})"
+
     def __getitem__(self, name: str) -> MetricResult:
         found = self.get(name)
         if found is None:
@@ -171,6 +177,15 @@ class DatabaseReport:
         """The worst verdict of the checks (``"not measured"`` when none was)."""
         measured = [c.verdict for c in self.scorecard() if c.verdict != UNKNOWN]
         return max(measured, key=_RANK.__getitem__) if measured else UNKNOWN
+
+    def __repr__(self) -> str:
+        """One line: tables, relationships, score and verdict (the dataclass's ran to 17 kB)."""
+        return (f"DatabaseReport({len(self.tables)} tables, {len(self.relationships)} "
+                f"relationships; score {_fmt(self.score)}, verdict {self.verdict()}; "
+                ".summary() for the numbers, .to_dict() for everything)")
+
+    def __str__(self) -> str:
+        return self.summary()
 
     def summary(self) -> str:
         """A short plain-text summary: score, checks, one line per table and relationship."""

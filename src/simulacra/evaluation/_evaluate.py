@@ -99,8 +99,10 @@ def evaluate(
               if isinstance(data, (str, Path))}
     for role, frame in frames.items():
         check_unique_columns(labels.get(role, f"the {role} data"), frame)
+    frames, level_columns, index_notes = _index_as_columns(frames)
     table = _table(schema, frames["real"],
                    table_name_from(real) if isinstance(real, (str, Path)) else None)
+    table = _with_index_columns(table, frames["real"], level_columns)
     if group_by is not None and group_by in table.column_names:
         # an entity key identifies rows; its values are not compared
         table = table.replace_column(dataclasses.replace(
@@ -112,6 +114,7 @@ def evaluate(
                   target=target, sensitive=chosen_sensitive,
                   quasi_identifiers=quasi_identifiers, seed=_int(seed), limits=limits,
                   labels=labels, group_by=group_by)
+    ctx.notes.extend(index_notes)
     keep_identifier_columns(ctx, frames)  # the id, PII and text values pii_overlap compares
     names = list(metrics) if metrics is not None else list(DEFAULT_METRICS)
     chosen = [METRICS.get(name)() for name in names]
@@ -276,6 +279,67 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
     if _holds_data(data.index):  # fit learns such an index as columns: keep it
         return train, holdout
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
+
+
+_UNNAMED = "__index_level_{}__"  # as fit names an unnamed level (synth/_index.py)
+
+
+def _index_as_columns(frames: dict[str, pd.DataFrame]
+                      ) -> tuple[dict[str, pd.DataFrame], list[str], list[str]]:
+    """The frames with the real index's levels as their first columns, as ``fit`` learns them.
+
+    A model learns an index that holds data (synth/_index.py) as columns, so a sample whose
+    index levels are nonsense must score lower: the levels are compared like columns. The
+    synthetic and holdout frames give them as the same index, or already as columns. Where a
+    frame has neither, or fit would not learn the index either (a level named by a
+    non-string, intervals, a level named like a column), the index is left out as before,
+    with a note. Returns the frames, the level columns and the notes.
+    """
+    real = frames["real"]
+    if not _holds_data(real.index):
+        return frames, [], []
+    levels = [real.index.get_level_values(i) for i in range(real.index.nlevels)]
+    names = list(real.index.names)
+    if any(n is not None and not isinstance(n, str) for n in names) or any(
+            isinstance(level, pd.IntervalIndex) for level in levels) or any(
+            n in set(real.columns) for n in names if n is not None):
+        return frames, [], []  # fit does not learn it either (a FitWarning or an error there)
+    taken = {str(c) for c in real.columns} | {str(n) for n in names}
+    columns: list[str] = []
+    for i, name in enumerate(names):
+        column = name if isinstance(name, str) else _UNNAMED.format(i)
+        while name is None and column in taken:
+            column = f"_{column}_"
+        columns.append(column)
+    out = {}
+    for role, frame in frames.items():
+        if role != "real" and list(frame.index.names) != names:
+            if all(c in frame.columns for c in columns):
+                out[role] = frame  # the levels given as columns
+                continue
+            shown = ", ".join(map(repr, columns))
+            return frames, [], [f"The real data's index levels ({shown}) are not compared: the "
+                            f"{role} data has neither that index nor those columns."]
+        front = pd.DataFrame({column: _level_values(frame.index.get_level_values(i))
+                              for i, column in enumerate(columns)})
+        out[role] = pd.concat([front, frame.reset_index(drop=True)], axis=1)
+    return out, columns, []
+
+
+def _level_values(level: pd.Index) -> object:
+    """As a column: periods as their start times (synth/_index.py:_learned_values)."""
+    if isinstance(level, pd.PeriodIndex):
+        return level.to_timestamp().array
+    return level.array
+
+
+def _with_index_columns(table: Table, real: pd.DataFrame, columns: list[str]) -> Table:
+    """``table`` with the index level columns it does not declare inferred, first (as fit)."""
+    missing = [c for c in columns if c not in table.column_names]
+    if not missing:
+        return table
+    inferred = infer_schema(real[missing], discover_constraints=False).table().columns
+    return dataclasses.replace(table, columns=(*inferred, *table.columns))
 
 
 def _holds_data(index: pd.Index) -> bool:

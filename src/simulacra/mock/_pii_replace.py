@@ -150,6 +150,17 @@ class PIIReplacement:
     text: Mapping[str, TextColumn] = field(default_factory=dict)
     key_id: str | None = None
 
+    def __repr__(self) -> str:
+        """One line (the dataclass's embedded the whole table's repr)."""
+        rows, cols = self.data.shape
+        replaced = ", ".join(self.columns) or "none"
+        ids = f"; unreplaced ids: {', '.join(self.unreplaced_ids)}" if self.unreplaced_ids else ""
+        return (f"PIIReplacement(method {self.method!r}, {rows:,} rows x {cols} columns; "
+                f"replaced: {replaced}{ids}; .data for the table, .summary() for details)")
+
+    def __str__(self) -> str:
+        return self.summary()
+
     def summary(self) -> str:
         """A few lines for people: what was replaced, and what may still identify someone."""
         n = len(self.columns)
