@@ -16,6 +16,12 @@ from simulacra._frames import frame_fix
 from simulacra._progress import Progress, or_null
 from simulacra._random import SeedLike, as_generator, int_seed
 from simulacra._version import __version__
+from simulacra.data._index_layout import (
+    holds_data,
+    learned_columns,
+    levels_as_columns,
+    with_levels_declared,
+)
 from simulacra.data._io import read_table, table_name_from
 from simulacra.errors import InvalidParameterError
 from simulacra.evaluation._builtin import DEFAULT_METRICS
@@ -102,7 +108,7 @@ def evaluate(
     frames, level_columns, index_notes = _index_as_columns(frames)
     table = _table(schema, frames["real"],
                    table_name_from(real) if isinstance(real, (str, Path)) else None)
-    table = _with_index_columns(table, frames["real"], level_columns)
+    table = with_levels_declared(table, frames["real"], level_columns)
     if group_by is not None and group_by in table.column_names:
         # an entity key identifies rows; its values are not compared
         table = table.replace_column(dataclasses.replace(
@@ -276,78 +282,36 @@ def holdout_split(data: pd.DataFrame, share: float = 0.2, *, seed: SeedLike = 0
             "more rows or another share.")
     order = as_generator(seed).permutation(len(data))
     train, holdout = data.iloc[np.sort(order[n_holdout:])], data.iloc[np.sort(order[:n_holdout])]
-    if _holds_data(data.index):  # fit learns such an index as columns: keep it
+    if holds_data(data.index):  # fit learns such an index as columns: keep it
         return train, holdout
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
-
-
-_UNNAMED = "__index_level_{}__"  # as fit names an unnamed level (synth/_index.py)
 
 
 def _index_as_columns(frames: dict[str, pd.DataFrame]
                       ) -> tuple[dict[str, pd.DataFrame], list[str], list[str]]:
     """The frames with the real index's levels as their first columns, as ``fit`` learns them.
 
-    A model learns an index that holds data (synth/_index.py) as columns, so a sample whose
-    index levels are nonsense must score lower: the levels are compared like columns. The
-    synthetic and holdout frames give them as the same index, or already as columns. Where a
-    frame has neither, or fit would not learn the index either (a level named by a
+    A model learns an index that holds data (data/_index_layout.py) as columns, so a sample
+    whose index levels are nonsense must score lower: the levels are compared like columns.
+    The synthetic and holdout frames give them as the same index, or already as columns.
+    Where a frame has neither, or fit would not learn the index either (a level named by a
     non-string, intervals, a level named like a column), the index is left out as before,
     with a note. Returns the frames, the level columns and the notes.
     """
     real = frames["real"]
-    if not _holds_data(real.index):
+    learned = learned_columns(real.index, real.columns)
+    if learned is None:
         return frames, [], []
-    levels = [real.index.get_level_values(i) for i in range(real.index.nlevels)]
     names = list(real.index.names)
-    if any(n is not None and not isinstance(n, str) for n in names) or any(
-            isinstance(level, pd.IntervalIndex) for level in levels) or any(
-            n in set(real.columns) for n in names if n is not None):
-        return frames, [], []  # fit does not learn it either (a FitWarning or an error there)
-    taken = {str(c) for c in real.columns} | {str(n) for n in names}
-    columns: list[str] = []
-    for i, name in enumerate(names):
-        column = name if isinstance(name, str) else _UNNAMED.format(i)
-        while name is None and column in taken:
-            column = f"_{column}_"
-        columns.append(column)
     out = {}
     for role, frame in frames.items():
         if role != "real" and list(frame.index.names) != names:
-            if all(c in frame.columns for c in columns):
+            if all(c in frame.columns for c in learned):
                 out[role] = frame  # the levels given as columns
                 continue
-            shown = ", ".join(map(repr, columns))
+            shown = ", ".join(map(repr, learned))
             return frames, [], [f"The real data's index levels ({shown}) are not compared: the "
                             f"{role} data has neither that index nor those columns."]
-        front = pd.DataFrame({column: _level_values(frame.index.get_level_values(i))
-                              for i, column in enumerate(columns)})
+        front = levels_as_columns(frame.index, learned)
         out[role] = pd.concat([front, frame.reset_index(drop=True)], axis=1)
-    return out, columns, []
-
-
-def _level_values(level: pd.Index) -> object:
-    """As a column: periods as their start times (synth/_index.py:_learned_values)."""
-    if isinstance(level, pd.PeriodIndex):
-        return level.to_timestamp().array
-    return level.array
-
-
-def _with_index_columns(table: Table, real: pd.DataFrame, columns: list[str]) -> Table:
-    """``table`` with the index level columns it does not declare inferred, first (as fit)."""
-    missing = [c for c in columns if c not in table.column_names]
-    if not missing:
-        return table
-    inferred = infer_schema(real[missing], discover_constraints=False).table().columns
-    return dataclasses.replace(table, columns=(*inferred, *table.columns))
-
-
-def _holds_data(index: pd.Index) -> bool:
-    """Whether fit learns ``index`` as data (synth/_index.py:holds_data).
-
-    Evaluation cannot import that module: a MultiIndex, a named level, or labels that are
-    not integers.
-    """
-    if isinstance(index, pd.MultiIndex) or index.name is not None:
-        return True
-    return pd.api.types.infer_dtype(index, skipna=True) not in ("integer", "empty")
+    return out, learned, []

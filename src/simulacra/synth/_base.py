@@ -44,6 +44,7 @@ from simulacra.constraints import (
 from simulacra.constraints._base import row_keys
 from simulacra.data._codecs import TableCodec
 from simulacra.data._frame import EncodedFrame
+from simulacra.data._index_layout import IndexLayout
 from simulacra.errors import (
     ArtifactError,
     FitWarning,
@@ -68,7 +69,6 @@ from simulacra.synth._given_rules import (
     unseen_categories,
     unseen_message,
 )
-from simulacra.synth._index import IndexLayout
 from simulacra.synth._params import Check, Interval, validate_params
 from simulacra.synth._privacy_filter import PrivacyFilter, filter_share
 from simulacra.synth._rule_holds import solve_formulas
@@ -103,7 +103,7 @@ class BaseSynthesizer(ABC):
     _prepare_steps: ClassVar[int] = 0
 
     seed: SeedLike
-    index_: IndexLayout | None  # the DataFrame's index, learned as columns (synth/_index.py)
+    index_: IndexLayout | None  # the DataFrame's index, learned as columns (data/_index_layout.py)
 
     # ---- parameters (scikit-learn conventions) -------------------------------------------
     @classmethod
@@ -159,7 +159,7 @@ class BaseSynthesizer(ABC):
 
         An index that holds data (a MultiIndex, a named level, dates, labels; not row
         numbers) is learned as the table's first columns and is the index of every sample
-        (``synth/_index.py``).
+        (``data/_index_layout.py``).
         """
         self._validate_params()
         if not isinstance(data, pd.DataFrame):

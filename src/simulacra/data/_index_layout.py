@@ -63,8 +63,7 @@ class IndexLayout:
             return data, None
         _refuse_clashes(levels, data.columns)
         columns = _column_names(levels, data.columns)
-        front = pd.DataFrame({name: _learned_values(level)
-                              for name, level in zip(columns, levels, strict=True)})
+        front = levels_as_columns(index, columns)
         layout = cls(columns=tuple(columns),
                      names=tuple(_name(level) for level in levels),
                      dtypes=tuple(str(level.dtype) for level in levels),
@@ -74,11 +73,7 @@ class IndexLayout:
 
     def complete(self, table: Table, data: pd.DataFrame) -> Table:
         """``table`` with the levels it does not declare inferred from ``data``, first."""
-        missing = [name for name in self.columns if name not in table.column_names]
-        if not missing:
-            return table
-        inferred = infer_schema(data[missing], discover_constraints=False).table().columns
-        return dataclasses.replace(table, columns=(*inferred, *table.columns))
+        return with_levels_declared(table, data, self.columns)
 
     def restore(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with the level columns moved back into its index."""
@@ -97,9 +92,7 @@ class IndexLayout:
                 f"The rows' index has the levels {list(frame.index.names)}; the model learned "
                 f"the index {list(self.names)}. Give rows with that index, or its levels as "
                 "columns with a plain row-number index.")
-        levels = [frame.index.get_level_values(i) for i in range(frame.index.nlevels)]
-        front = pd.DataFrame({name: _learned_values(level)
-                              for name, level in zip(self.columns, levels, strict=True)})
+        front = levels_as_columns(frame.index, self.columns)
         return pd.concat([front, frame.reset_index(drop=True)], axis=1)
 
     def _level(self, values: pd.Series, i: int) -> pd.Index:
@@ -124,6 +117,37 @@ class IndexLayout:
             return None
         return cls(**{field.name: tuple(state[field.name])
                       for field in dataclasses.fields(cls)})
+
+
+def learned_columns(index: pd.Index, columns: pd.Index) -> list[str] | None:
+    """The columns ``fit`` learns ``index``'s levels as, beside ``columns``.
+
+    None when it does not learn them: the index only numbers rows, cannot be learned, or
+    clashes with a column.
+    """
+    if not holds_data(index):
+        return None
+    levels = [index.get_level_values(i) for i in range(index.nlevels)]
+    taken = {name for name in columns if isinstance(name, str)}
+    if _unlearnable(levels) or any(level.name in taken for level in levels):
+        return None
+    return _column_names(levels, columns)
+
+
+def levels_as_columns(index: pd.Index, columns: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """``index``'s levels as a frame of ``columns``, as learned (periods as start times)."""
+    return pd.DataFrame({name: _learned_values(index.get_level_values(i))
+                         for i, name in enumerate(columns)})
+
+
+def with_levels_declared(table: Table, data: pd.DataFrame,
+                         columns: list[str] | tuple[str, ...]) -> Table:
+    """``table`` with the level ``columns`` it does not declare inferred from ``data``, first."""
+    missing = [name for name in columns if name not in table.column_names]
+    if not missing:
+        return table
+    inferred = infer_schema(data[missing], discover_constraints=False).table().columns
+    return dataclasses.replace(table, columns=(*inferred, *table.columns))
 
 
 def _unlearnable(levels: list[pd.Index]) -> str:
