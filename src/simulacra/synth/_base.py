@@ -261,7 +261,7 @@ class BaseSynthesizer(ABC):
             return self.impute(pd.DataFrame({c: [v] * check_n(n) for c, v in
                                              conditions.items()}), seed=seed)
         self._check_fitted()
-        check_fits_in_memory(check_n(n), len(self.table_.columns), available_memory())
+        check_fits_in_memory(check_n(n), len(self.table_.columns), lambda: available_memory())
         return self._with_index(self._sample_frame(
             n, seed=seed, conditions=conditions, span_range=span_range, progress=progress,
             filtered=True, id_offset=id_offset))

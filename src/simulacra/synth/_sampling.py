@@ -44,21 +44,26 @@ def check_n(n: object, what: str = "n") -> int:
 MIN_CELL_BYTES = 1
 
 
-def check_fits_in_memory(n: int, columns: int, available: int | None) -> None:
-    """Refuse a sample of ``n`` rows that clearly cannot fit in ``available`` bytes.
+def check_fits_in_memory(n: int, columns: int, available: Callable[[], int | None]) -> None:
+    """Refuse a sample of ``n`` rows that clearly cannot fit in the ``available()`` bytes.
 
     The frame a sample returns holds every row at once; at 1 byte a cell (the least any
     column takes) and the index's 8 a row, a larger draw would only grow until the
     operating system killed the process. None (memory not known) lets any ``n`` through.
+    ``available`` is asked only for a sample of a megabyte or more: small samples, the
+    common case, do not read the system's memory figures on every call.
     """
-    if available is None:
-        return
     least = n * (max(columns, 1) * MIN_CELL_BYTES + 8)
-    if least > available:
-        fits = max(available // (max(columns, 1) * MIN_CELL_BYTES + 8), 1)
+    if least < 1_000_000:
+        return
+    free = available()
+    if free is None:
+        return
+    if least > free:
+        fits = max(free // (max(columns, 1) * MIN_CELL_BYTES + 8), 1)
         raise InvalidParameterError(
             f"A sample of {n:,} rows takes at least {least / 1e9:,.1f} GB in memory (the "
-            f"frame holds every row at once), more than the {available / 1e9:,.1f} GB this "
+            f"frame holds every row at once), more than the {free / 1e9:,.1f} GB this "
             f"machine has free. Ask for fewer rows (under {fits:,}), or draw them in "
             "chunks with iter_sample(n, chunk_rows=...) and write each chunk out.")
 
